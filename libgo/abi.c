@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Go's calling conventions on amd64, as locations of integer-class words.
+ *
+ * Register ABI (Go >= 1.17, ABIInternal): arguments and results in RAX RBX RCX RDI RSI R8 R9
+ * R10 R11; words that do not fit go on the stack above the return address, in order. ABI0
+ * (assembly, Go < 1.17): every argument on the stack above the return address, results after
+ * the arguments. System V (gccgo): RDI RSI RDX RCX R8 R9, then the stack; results in RAX, RDX.
+ */
+#include <errno.h>
+
+#include "libgo.h"
+
+static const char *const regabi_regs[] = { "ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11" };
+static const char *const sysv_args[] = { "di", "si", "dx", "cx", "r8", "r9" };
+static const char *const sysv_rets[] = { "ax", "dx" };
+
+#define NREGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define MAX_WORDS 64
+
+static void loc_reg(struct go_loc *loc, const char *reg)
+{
+	loc->kind = GO_LOC_REG;
+	loc->reg = reg;
+	loc->sp_off = 0;
+}
+
+static void loc_stack(struct go_loc *loc, int64_t off)
+{
+	loc->kind = GO_LOC_STACK;
+	loc->reg = NULL;
+	loc->sp_off = off;
+}
+
+int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc)
+{
+	if (n < 1 || n > MAX_WORDS)
+		return go_fail(EINVAL, "argument %d is out of range (1-%d)", n, MAX_WORDS);
+	switch (abi) {
+	case GO_ABI_INTERNAL:
+		if (n <= NREGS(regabi_regs))
+			loc_reg(loc, regabi_regs[n - 1]);
+		else
+			loc_stack(loc, 8 * (n - NREGS(regabi_regs)));
+		return 0;
+	case GO_ABI_SYSV:
+		if (n <= NREGS(sysv_args))
+			loc_reg(loc, sysv_args[n - 1]);
+		else
+			loc_stack(loc, 8 * (n - NREGS(sysv_args)));
+		return 0;
+	case GO_ABI0:
+		loc_stack(loc, 8 * n);
+		return 0;
+	}
+	return go_fail(EINVAL, "unknown ABI");
+}
+
+int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc)
+{
+	if (n < 1 || n > MAX_WORDS)
+		return go_fail(EINVAL, "result %d is out of range (1-%d)", n, MAX_WORDS);
+	switch (abi) {
+	case GO_ABI_INTERNAL:
+		if (n > NREGS(regabi_regs))
+			return go_fail(EINVAL, "result %d of a register-ABI function is on the stack "
+				       "and cannot be read at its RET", n);
+		loc_reg(loc, regabi_regs[n - 1]);
+		return 0;
+	case GO_ABI_SYSV:
+		if (n > NREGS(sysv_rets))
+			return go_fail(EINVAL, "a System V function returns at most %d words",
+				       NREGS(sysv_rets));
+		loc_reg(loc, sysv_rets[n - 1]);
+		return 0;
+	case GO_ABI0:
+		if (args_size < 0)
+			return go_fail(EINVAL, "the argument size of this ABI0 function is unknown");
+		loc_stack(loc, 8 + args_size + 8 * (n - 1));
+		return 0;
+	}
+	return go_fail(EINVAL, "unknown ABI");
+}
+
+const char *go_abi__name(enum go_abi abi)
+{
+	switch (abi) {
+	case GO_ABI_INTERNAL:
+		return "internal";
+	case GO_ABI0:
+		return "abi0";
+	case GO_ABI_SYSV:
+		return "sysv";
+	}
+	return "unknown";
+}

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The probe layer. BPF C is compiled by libbcc at run time, in a child process: libbcc's
+ * compiler (clang and LLVM) costs ~90 MiB that a process keeps even after freeing the module,
+ * so the child compiles and loads the programs, hands their file descriptors to the tool over a
+ * unix socket, and exits. The tool itself never loads libbcc.
+ *
+ * Probes attach as one uprobe_multi link per program and binary where the kernel has it (Linux
+ * 6.6+: a thousand probes up in milliseconds), else as one perf-event uprobe per address.
+ * Each probe carries a cookie (the caller's index) that the program reads with
+ * bpf_get_attach_cookie(). GOFUNC_NO_MULTI=1 forces the perf-event path.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "libgo.h"
+
+/* Declared here: Debian's linux/bpf.h predates uprobe_multi. */
+enum {
+	CMD_MAP_LOOKUP_ELEM = 1,
+	CMD_MAP_UPDATE_ELEM = 2,
+	CMD_MAP_DELETE_ELEM = 3,
+	CMD_MAP_GET_NEXT_KEY = 4,
+	CMD_LINK_CREATE = 28,
+	PROG_TYPE_KPROBE = 2,
+	ATTACH_PERF_EVENT = 41,
+	ATTACH_UPROBE_MULTI = 48,
+};
+
+struct attr_map_elem {
+	uint32_t map_fd;
+	uint32_t pad;
+	uint64_t key;
+	uint64_t value;		/* or next_key */
+	uint64_t flags;
+};
+
+struct attr_link_create {
+	uint32_t prog_fd;
+	uint32_t target_fd;
+	uint32_t attach_type;
+	uint32_t flags;
+	union {
+		struct {
+			uint64_t bpf_cookie;
+		} perf_event;
+		struct {
+			uint64_t path;
+			uint64_t offsets;
+			uint64_t ref_ctr_offsets;
+			uint64_t cookies;
+			uint32_t cnt;
+			uint32_t flags;
+			uint32_t pid;
+		} uprobe_multi;
+	};
+};
+
+#define MAX_OBJS 64
+#define NAME_LEN 64
+
+struct go_bpf_obj {
+	char name[NAME_LEN];
+	int fd;
+	bool prog, multi;
+};
+
+struct go_link {
+	int fd;
+	int perf_fd;
+};
+
+struct go_bpf {
+	struct go_bpf_obj objs[MAX_OBJS];
+	int nobjs;
+	struct go_link *links;
+	size_t nlinks, cap;
+	size_t nprobes;
+	bool multi;		/* uprobe_multi in use */
+};
+
+static int sys_bpf(int cmd, void *attr, unsigned size)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, size);
+}
+
+extern const char go_bpf_src_common[];
+
+/* "-DNAME=VALUE" -> "#define NAME VALUE" */
+static int define_line(char *out, size_t outsz, const char *flag)
+{
+	const char *eq;
+
+	if (strncmp(flag, "-D", 2))
+		return snprintf(out, outsz, "/* %s */\n", flag);
+	flag += 2;
+	eq = strchr(flag, '=');
+	if (!eq)
+		return snprintf(out, outsz, "#define %s 1\n", flag);
+	return snprintf(out, outsz, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
+}
+
+char *go_bpf_spec__text(const struct go_bpf_spec *spec)
+{
+	size_t len = strlen(go_bpf_src_common) + strlen(spec->src) + 2, off = 0;
+	char *text;
+	int i;
+
+	for (i = 0; i < spec->ncflags; i++)
+		len += strlen(spec->cflags[i]) + 16;
+	text = malloc(len);
+	if (!text)
+		return NULL;
+	for (i = 0; i < spec->ncflags; i++)
+		off += define_line(text + off, len - off, spec->cflags[i]);
+	snprintf(text + off, len - off, "%s\n%s", go_bpf_src_common, spec->src);
+	return text;
+}
+
+/* ---- the compiling child -------------------------------------------------------------------- */
+
+/* The few libbcc entry points the child needs, looked up at run time. */
+struct bcc_api {
+	void *(*create)(const char *, unsigned, const char *[], int, bool, const char *);
+	void *(*start)(void *, const char *);
+	size_t (*size)(void *, const char *);
+	char *(*license)(void *);
+	unsigned (*kern_version)(void *);
+	int (*load)(void *, int, const char *, const void *, int, const char *, unsigned, int,
+		    char *, unsigned, const char *, int);
+	size_t (*num_tables)(void *);
+	const char *(*table_name)(void *, size_t);
+	int (*table_fd_id)(void *, size_t);
+};
+
+static int bcc_api_open(struct bcc_api *api)
+{
+	void *h = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return -1;
+	api->create = dlsym(h, "bpf_module_create_c_from_string");
+	api->start = dlsym(h, "bpf_function_start");
+	api->size = dlsym(h, "bpf_function_size");
+	api->license = dlsym(h, "bpf_module_license");
+	api->kern_version = dlsym(h, "bpf_module_kern_version");
+	api->load = dlsym(h, "bcc_func_load");
+	api->num_tables = dlsym(h, "bpf_num_tables");
+	api->table_name = dlsym(h, "bpf_table_name");
+	api->table_fd_id = dlsym(h, "bpf_table_fd_id");
+	return api->create && api->start && api->size && api->license && api->kern_version &&
+	       api->load && api->num_tables && api->table_name && api->table_fd_id ? 0 : -1;
+}
+
+/* The child's reply: "ok" or "error: ...", then one name per descriptor passed alongside. */
+struct reply {
+	char text[4096];
+	size_t len;
+	int fds[MAX_OBJS];
+	int nfds;
+};
+
+static void reply_add(struct reply *r, const char *kind, const char *name, int fd)
+{
+	if (r->nfds >= MAX_OBJS || fd < 0)
+		return;
+	r->len += snprintf(r->text + r->len, sizeof(r->text) - r->len, "%s %s\n", kind, name);
+	r->fds[r->nfds++] = fd;
+}
+
+static void reply_send(int sock, struct reply *r)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * MAX_OBJS)];
+	struct iovec iov = { .iov_base = r->text, .iov_len = r->len + 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(cbuf, 0, sizeof(cbuf));
+	if (r->nfds) {
+		struct cmsghdr *c;
+
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
+		memcpy(CMSG_DATA(c), r->fds, sizeof(int) * r->nfds);
+	}
+	if (sendmsg(sock, &msg, 0) < 0)
+		_exit(1);
+}
+
+/* The first line of what the compiler said that names an error, for a one-line message. */
+static void first_error(int fd, char *out, size_t outsz)
+{
+	static char buf[16384];
+	ssize_t n;
+	char *line, *save;
+
+	snprintf(out, outsz, "compiling the BPF program failed");
+	if (lseek(fd, 0, SEEK_SET) < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "error") || strstr(line, "Unable") || strstr(line, "invalid")) {
+			snprintf(out, outsz, "compiling the BPF program failed: %s", line);
+			return;
+		}
+	}
+}
+
+static void child_error(int sock, struct reply *r, int errfd, const char *what)
+{
+	char msg[1024];
+
+	if (what)
+		snprintf(msg, sizeof(msg), "%s", what);
+	else
+		first_error(errfd, msg, sizeof(msg));
+	r->len = snprintf(r->text, sizeof(r->text), "error: %s", msg);
+	r->nfds = 0;
+	reply_send(sock, r);
+	_exit(1);
+}
+
+static void child_main(int sock, const struct go_bpf_spec *spec)
+{
+	static struct reply r;
+	struct bcc_api api;
+	int errfd, i, variant;
+	char *text;
+	size_t t;
+	void *mod;
+
+	/* compiler chatter goes to a scratch file; only a failure is reported, in one line */
+	errfd = memfd_create("bcc-stderr", 0);
+	if (errfd >= 0)
+		dup2(errfd, STDERR_FILENO);
+	if (bcc_api_open(&api))
+		child_error(sock, &r, errfd, "cannot load libbcc (libbcc.so.0): install libbpfcc");
+	text = go_bpf_spec__text(spec);
+	if (!text)
+		child_error(sock, &r, errfd, "out of memory");
+	mod = api.create(text, 0, NULL, 0, true, NULL);
+	if (!mod)
+		child_error(sock, &r, errfd, NULL);
+	r.len = snprintf(r.text, sizeof(r.text), "ok\n");
+	for (i = 0; i < spec->nprogs; i++) {
+		const char *name = spec->progs[i];
+		void *start = api.start(mod, name);
+
+		if (!start)
+			child_error(sock, &r, errfd, "a BPF function is missing from the program");
+		for (variant = 0; variant < 2; variant++) {
+			int fd;
+
+			if (variant == 1 && !spec->multi)
+				continue;
+			fd = api.load(mod, PROG_TYPE_KPROBE, name, start, (int)api.size(mod, name),
+				      api.license(mod), api.kern_version(mod), 0, NULL, 0, NULL,
+				      variant ? ATTACH_UPROBE_MULTI : -1);
+			if (fd < 0 && variant == 0)
+				child_error(sock, &r, errfd, NULL);
+			reply_add(&r, variant ? "multi" : "prog", name, fd);
+		}
+	}
+	for (t = 0; t < api.num_tables(mod); t++)
+		reply_add(&r, "map", api.table_name(mod, t), api.table_fd_id(mod, t));
+	reply_send(sock, &r);
+	_exit(0);
+}
+
+/* ---- the tool's side ------------------------------------------------------------------------ */
+
+static int recv_reply(int sock, struct reply *r)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * MAX_OBJS)];
+	struct iovec iov = { .iov_base = r->text, .iov_len = sizeof(r->text) - 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return -1;
+	r->text[n] = 0;
+	r->len = n;
+	r->nfds = 0;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		r->nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(r->fds, CMSG_DATA(c), sizeof(int) * r->nfds);
+	}
+	return 0;
+}
+
+static int bpf_take_reply(struct go_bpf *bpf, struct reply *r)
+{
+	char *line, *save;
+	int i = 0;
+
+	if (strncmp(r->text, "ok\n", 3))
+		return go_fail(EINVAL, "%s", r->text[0] ? r->text + 7 : "compiling the BPF program failed");
+	for (line = strtok_r(r->text + 3, "\n", &save); line && i < r->nfds;
+	     line = strtok_r(NULL, "\n", &save), i++) {
+		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs++];
+		char kind[8];
+
+		if (sscanf(line, "%7s %63s", kind, o->name) != 2)
+			return go_fail(EINVAL, "bad reply from the BPF compiler");
+		o->fd = r->fds[i];
+		o->prog = strcmp(kind, "map") != 0;
+		o->multi = !strcmp(kind, "multi");
+	}
+	return 0;
+}
+
+struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
+{
+	struct go_bpf *bpf = calloc(1, sizeof(*bpf));
+	static struct reply r;
+	int sv[2], status, err;
+	pid_t child;
+
+	if (!bpf) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bpf->multi = spec->multi;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		err = go_fail(errno, "cannot create a socket pair: %s", strerror(errno));
+		goto fail;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		err = go_fail(errno, "cannot fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		child_main(sv[1], spec);
+	}
+	close(sv[1]);
+	err = recv_reply(sv[0], &r);
+	close(sv[0]);
+	waitpid(child, &status, 0);
+	if (err && WIFSIGNALED(status))
+		err = go_fail(EIO, "compiling the BPF program failed: libbcc died of signal %d",
+			      WTERMSIG(status));
+	else if (err)
+		err = go_fail(EIO, "compiling the BPF program failed: no answer from libbcc");
+	if (!err)
+		err = bpf_take_reply(bpf, &r);
+	if (err)
+		goto fail;
+	return bpf;
+fail:
+	go_bpf__close(bpf);
+	errno = -err;
+	return NULL;
+}
+
+static const struct go_bpf_obj *bpf_obj(const struct go_bpf *bpf, const char *name, bool prog,
+					bool multi)
+{
+	int i;
+
+	for (i = 0; i < bpf->nobjs; i++)
+		if (bpf->objs[i].prog == prog && bpf->objs[i].multi == multi &&
+		    !strcmp(bpf->objs[i].name, name))
+			return &bpf->objs[i];
+	return NULL;
+}
+
+int go_bpf__map_fd(const struct go_bpf *bpf, const char *name)
+{
+	const struct go_bpf_obj *o = bpf_obj(bpf, name, false, false);
+
+	return o ? o->fd : go_fail(ENOENT, "no BPF map '%s'", name);
+}
+
+static int links_push(struct go_bpf *bpf, int fd, int perf_fd)
+{
+	if (bpf->nlinks == bpf->cap) {
+		size_t cap = bpf->cap ? bpf->cap * 2 : 64;
+		struct go_link *n = realloc(bpf->links, cap * sizeof(*n));
+
+		if (!n)
+			return go_fail(ENOMEM, "out of memory");
+		bpf->links = n;
+		bpf->cap = cap;
+	}
+	bpf->links[bpf->nlinks].fd = fd;
+	bpf->links[bpf->nlinks].perf_fd = perf_fd;
+	bpf->nlinks++;
+	return 0;
+}
+
+static int attach_multi(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
+			const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	struct attr_link_create a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = prog_fd;
+	a.attach_type = ATTACH_UPROBE_MULTI;
+	a.uprobe_multi.path = (uint64_t)(uintptr_t)path;
+	a.uprobe_multi.offsets = (uint64_t)(uintptr_t)offsets;
+	a.uprobe_multi.cookies = (uint64_t)(uintptr_t)cookies;
+	a.uprobe_multi.cnt = (uint32_t)cnt;
+	a.uprobe_multi.pid = pid > 0 ? (uint32_t)pid : 0;
+	fd = sys_bpf(CMD_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return -errno;
+	return links_push(bpf, fd, -1);
+}
+
+static int uprobe_pmu_type(void)
+{
+	static int type = -1;
+	FILE *f;
+
+	if (type >= 0)
+		return type;
+	f = fopen("/sys/bus/event_source/devices/uprobe/type", "r");
+	if (!f)
+		return go_fail(ENOTSUP, "this kernel has no uprobe PMU");
+	if (fscanf(f, "%d", &type) != 1)
+		type = -1;
+	fclose(f);
+	return type >= 0 ? type : go_fail(ENOTSUP, "cannot read the uprobe PMU type");
+}
+
+static int attach_one(struct go_bpf *bpf, int prog_fd, const char *path, uint64_t offset,
+		      uint64_t cookie, pid_t pid)
+{
+	struct perf_event_attr pa;
+	struct attr_link_create a;
+	int type = uprobe_pmu_type(), pfd, fd;
+
+	if (type < 0)
+		return type;
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.type = type;
+	pa.config1 = (uint64_t)(uintptr_t)path;
+	pa.config2 = offset;
+	pa.sample_period = 1;
+	pa.wakeup_events = 1;
+	pfd = (int)syscall(__NR_perf_event_open, &pa, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, -1,
+			   PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = prog_fd;
+	a.target_fd = pfd;
+	a.attach_type = ATTACH_PERF_EVENT;
+	a.perf_event.bpf_cookie = cookie;
+	fd = sys_bpf(CMD_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0) {
+		int e = errno;
+
+		close(pfd);
+		return -e;
+	}
+	return links_push(bpf, fd, pfd);
+}
+
+static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
+		       const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < cnt; i++) {
+		err = attach_one(bpf, prog_fd, path, offsets[i], cookies[i], pid);
+		if (err)
+			return go_fail(-err, "cannot attach a uprobe to '%s' at offset 0x%llx: %s",
+				       path, (unsigned long long)offsets[i], strerror(-err));
+	}
+	return 0;
+}
+
+int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
+		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	const struct go_bpf_obj *p = bpf_obj(bpf, prog, true, false);
+	const struct go_bpf_obj *m = bpf_obj(bpf, prog, true, true);
+	int err;
+
+	if (!p)
+		return go_fail(ENOENT, "no BPF program '%s'", prog);
+	if (!cnt)
+		return 0;
+	if (bpf->multi && m) {
+		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
+		if (!err) {
+			bpf->nprobes += cnt;
+			return 0;
+		}
+		if (err == -ESRCH)
+			return go_fail(ESRCH, "no process with pid %d", (int)pid);
+		/* an older kernel: fall back to one perf-event uprobe per address */
+		bpf->multi = false;
+	}
+	err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
+	if (!err)
+		bpf->nprobes += cnt;
+	return err;
+}
+
+size_t go_bpf__probe_cnt(const struct go_bpf *bpf)
+{
+	return bpf->nprobes;
+}
+
+bool go_bpf__uses_multi(const struct go_bpf *bpf)
+{
+	return bpf->multi;
+}
+
+void go_bpf__detach(struct go_bpf *bpf)
+{
+	size_t i;
+
+	for (i = 0; i < bpf->nlinks; i++) {
+		close(bpf->links[i].fd);
+		if (bpf->links[i].perf_fd >= 0)
+			close(bpf->links[i].perf_fd);
+	}
+	bpf->nlinks = 0;
+	bpf->nprobes = 0;
+}
+
+void go_bpf__close(struct go_bpf *bpf)
+{
+	int i;
+
+	if (!bpf)
+		return;
+	go_bpf__detach(bpf);
+	for (i = 0; i < bpf->nobjs; i++)
+		close(bpf->objs[i].fd);
+	free(bpf->links);
+	free(bpf);
+}
+
+bool go_bpf__want_multi(void)
+{
+	const char *e = getenv("GOFUNC_NO_MULTI");
+
+	return !(e && *e && strcmp(e, "0"));
+}
+
+/* ---- maps ----------------------------------------------------------------------------------- */
+
+static int map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
+{
+	struct attr_map_elem a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	a.value = (uint64_t)(uintptr_t)value;
+	a.flags = flags;
+	return sys_bpf(cmd, &a, sizeof(a)) ? -errno : 0;
+}
+
+int go_map__lookup(int fd, const void *key, void *value)
+{
+	return map_elem(CMD_MAP_LOOKUP_ELEM, fd, key, value, 0);
+}
+
+int go_map__update(int fd, const void *key, const void *value)
+{
+	return map_elem(CMD_MAP_UPDATE_ELEM, fd, key, (void *)value, 0);
+}
+
+int go_map__delete(int fd, const void *key)
+{
+	return map_elem(CMD_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+int go_map__next_key(int fd, const void *key, void *next)
+{
+	return map_elem(CMD_MAP_GET_NEXT_KEY, fd, key, next, 0);
+}
+
+int go_ncpus_possible(void)
+{
+	static int n;
+	FILE *f;
+	int a, b;
+	char c;
+
+	if (n)
+		return n;
+	f = fopen("/sys/devices/system/cpu/possible", "r");
+	n = 1;
+	if (!f)
+		return n;
+	/* "0-3", "0", or "0-3,5-7": count the last range's end */
+	while (fscanf(f, "%d", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &c) == 1 && c == '-') {
+			if (fscanf(f, "%d", &b) != 1)
+				break;
+			if (fscanf(f, "%c", &c) != 1)
+				c = 0;
+		}
+		n = b + 1;
+		if (c != ',')
+			break;
+	}
+	fclose(f);
+	return n;
+}

@@ -1,0 +1,11 @@
+/* The BPF programs, embedded as NUL-terminated strings. The build runs from the top directory. */
+	.section .rodata
+	.global go_bpf_src_common
+go_bpf_src_common:
+	.incbin "libgo/bpf/common.bpf.h"
+	.byte 0
+	.global go_bpf_src_funccount
+go_bpf_src_funccount:
+	.incbin "libgo/bpf/funccount.bpf.c"
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

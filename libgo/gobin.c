@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Reading Go executables: ELF segments, the build info, and the function table that Go keeps in
+ * .gopclntab (present even in stripped binaries), merged with .symtab where there is one.
+ * gccgo binaries have no pclntab; their functions come from .symtab.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gobin_priv.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* ---- ELF ------------------------------------------------------------------------------------ */
+
+static int elf_load_segments(struct go_binary *b)
+{
+	size_t i, n;
+
+	if (elf_getphdrnum(b->elf, &n))
+		return go_fail(ENOEXEC, "'%s' has no program headers", b->name);
+	for (i = 0; i < n && b->nsegs < MAX_SEGS; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		b->segs[b->nsegs].vaddr = ph.p_vaddr;
+		b->segs[b->nsegs].filesz = ph.p_filesz;
+		b->segs[b->nsegs].off = ph.p_offset;
+		b->segs[b->nsegs].exec = ph.p_flags & PF_X;
+		b->nsegs++;
+	}
+	return b->nsegs ? 0 : go_fail(ENOEXEC, "'%s' has no loadable segments", b->name);
+}
+
+int64_t go_binary__file_offset(const struct go_binary *b, uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < b->nsegs; i++) {
+		const struct go_seg *s = &b->segs[i];
+
+		if (addr >= s->vaddr && addr < s->vaddr + s->filesz)
+			return (int64_t)(addr - s->vaddr + s->off);
+	}
+	return go_fail(ERANGE, "address 0x%llx is not in '%s'", (unsigned long long)addr, b->name);
+}
+
+const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len)
+{
+	int64_t off = go_binary__file_offset(b, addr);
+
+	if (off < 0 || (uint64_t)off + len > b->size)
+		return NULL;
+	return b->map + off;
+}
+
+/* A section's bytes and address by name; NULL when absent. */
+static const uint8_t *elf_section(const struct go_binary *b, const char *name, size_t *size,
+				  uint64_t *addr)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(b->elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		n = elf_strptr(b->elf, shstrndx, sh.sh_name);
+		if (!n || strcmp(n, name) || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (sh.sh_offset + sh.sh_size > b->size)
+			return NULL;
+		*size = sh.sh_size;
+		if (addr)
+			*addr = sh.sh_addr;
+		return b->map + sh.sh_offset;
+	}
+	return NULL;
+}
+
+/* File offset -> link-time address through the segments. */
+static uint64_t elf_offset_addr(const struct go_binary *b, size_t off)
+{
+	int i;
+
+	for (i = 0; i < b->nsegs; i++)
+		if (off >= b->segs[i].off && off < b->segs[i].off + b->segs[i].filesz)
+			return b->segs[i].vaddr + (off - b->segs[i].off);
+	return 0;
+}
+
+/* ---- build info ----------------------------------------------------------------------------- */
+
+static const char buildinfo_magic[] = "\xff Go buildinf:";
+
+static size_t uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	*v = 0;
+	while (p + n < end && shift < 64) {
+		*v |= (uint64_t)(p[n] & 0x7f) << shift;
+		if (!(p[n++] & 0x80))
+			return n;
+		shift += 7;
+	}
+	return 0;
+}
+
+/* A Go string header {ptr, len} at addr (pre-1.18 build info). */
+static int read_gostring(const struct go_binary *b, uint64_t addr, char *out, size_t outsz)
+{
+	const uint8_t *hdr = gobin_bytes(b, addr, 16), *s;
+	uint64_t len;
+
+	if (!hdr)
+		return -1;
+	len = le64(hdr + 8);
+	s = gobin_bytes(b, le64(hdr), len);
+	if (!s || len >= outsz)
+		return -1;
+	memcpy(out, s, len);
+	out[len] = 0;
+	return 0;
+}
+
+static void copy_varstr(const uint8_t **p, const uint8_t *end, char *out, size_t outsz)
+{
+	uint64_t len;
+	size_t n = uvarint(*p, end, &len);
+
+	out[0] = 0;
+	if (!n || *p + n + len > end)
+		return;
+	*p += n;
+	if (len < outsz) {
+		memcpy(out, *p, len);
+		out[len] = 0;
+	}
+	*p += len;
+}
+
+/* "path\texample.com/x\nmod\t..." -> "example.com/x" */
+static void module_from_modinfo(const char *modinfo, char *out, size_t outsz)
+{
+	const char *p = strstr(modinfo, "path\t");
+
+	out[0] = 0;
+	if (!p)
+		return;
+	p += 5;
+	snprintf(out, outsz, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+static void buildinfo_parse(struct go_binary *b)
+{
+	const uint8_t *p, *end;
+	size_t size;
+	char modinfo[4096];
+
+	p = elf_section(b, ".go.buildinfo", &size, NULL);
+	if (!p) {
+		p = memmem(b->map, b->size, buildinfo_magic, 14);
+		size = p ? (size_t)(b->map + b->size - p) : 0;
+	}
+	if (!p || size < 32 || memcmp(p, buildinfo_magic, 14))
+		return;
+	end = p + size;
+	if (p[15] & 2) {	/* Go 1.18+: strings inline after the 32-byte header */
+		const uint8_t *q = p + 32;
+
+		copy_varstr(&q, end, b->version, sizeof(b->version));
+		copy_varstr(&q, end, modinfo, sizeof(modinfo));
+	} else if (p[14] == 8) {	/* pointers to Go strings */
+		if (read_gostring(b, le64(p + 16), b->version, sizeof(b->version)))
+			b->version[0] = 0;
+		if (read_gostring(b, le64(p + 24), modinfo, sizeof(modinfo)))
+			modinfo[0] = 0;
+	} else {
+		return;
+	}
+	/* modinfo is framed by 16 bytes of sentinel on each side */
+	if (strlen(modinfo) > 32) {
+		modinfo[strlen(modinfo) - 16] = 0;
+		module_from_modinfo(modinfo + 16, b->module, sizeof(b->module));
+	}
+}
+
+/* "go1.19.8" -> 119; 0 when unknown. */
+int gobin_go_minor(const struct go_binary *b)
+{
+	int major, minor;
+
+	if (sscanf(b->version, "go%d.%d", &major, &minor) != 2 || major != 1)
+		return 0;
+	return 100 + minor;
+}
+
+/* ---- pclntab -------------------------------------------------------------------------------- */
+
+enum {
+	PCLN_12 = 0xfffffffb,
+	PCLN_116 = 0xfffffffa,
+	PCLN_118 = 0xfffffff0,
+	PCLN_120 = 0xfffffff1,
+};
+
+static bool pcln_magic_ok(const uint8_t *p, size_t size)
+{
+	uint32_t m;
+
+	if (size < 64 || p[4] || p[5] || p[6] != 1 || p[7] != 8)
+		return false;
+	m = le32(p);
+	return m == PCLN_12 || m == PCLN_116 || m == PCLN_118 || m == PCLN_120;
+}
+
+/* PIE and some stripped binaries have no section header for the pclntab: find it by its magic. */
+static const uint8_t *pcln_find(const struct go_binary *b, size_t *size, uint64_t *addr)
+{
+	static const char *names[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
+	const uint8_t *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		p = elf_section(b, names[i], size, addr);
+		if (p && pcln_magic_ok(p, *size))
+			return p;
+	}
+	for (p = b->map; p + 64 <= b->map + b->size; p += 8) {
+		if (p[1] != 0xff || p[2] != 0xff || p[3] != 0xff || !pcln_magic_ok(p, 64))
+			continue;
+		*size = b->map + b->size - p;
+		*addr = elf_offset_addr(b, p - b->map);
+		if (*addr && le64(p + 8) > 0 && le64(p + 8) < (1u << 24))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Go 1.18+ stores function entries relative to the text start. Go 1.26 writes 0 for the header's
+ * textStart, so the start comes from the module data, which begins with a pointer to the pclntab
+ * header followed by the function name table's slice; its text field is the 23rd word.
+ */
+static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr)
+{
+	uint64_t names = pcln_addr + le64(pcln + 32);
+	const uint8_t *p;
+
+	if (le64(pcln + 24))
+		return le64(pcln + 24);
+	for (p = b->map; p + 24 * 8 <= b->map + b->size; p += 8)
+		if (le64(p) == pcln_addr && le64(p + 8) == names)
+			return le64(p + 22 * 8);
+	return 0;
+}
+
+static int funcs_push(struct go_binary *b, const char *name, uint64_t entry, uint64_t end, int args,
+		      enum go_abi abi)
+{
+	struct go_func *f;
+
+	if (b->nfuncs == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct go_func *n = realloc(b->funcs, cap * sizeof(*n));
+
+		if (!n)
+			return go_fail(ENOMEM, "out of memory");
+		b->funcs = n;
+		b->cap = cap;
+	}
+	f = &b->funcs[b->nfuncs++];
+	f->name = name;
+	f->entry = entry;
+	f->end = end;
+	f->args = args;
+	f->abi = abi;
+	return 0;
+}
+
+static bool in_bounds(size_t size, uint64_t off, size_t len)
+{
+	return off < size && len <= size - off;
+}
+
+/* A name inside the table, or NULL when it would run off its end. */
+static const char *pcln_name(const uint8_t *tab, size_t size, uint64_t off)
+{
+	if (off >= size || !memchr(tab + off, 0, size - off))
+		return NULL;
+	return (const char *)tab + off;
+}
+
+static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64_t addr)
+{
+	uint32_t magic = le32(p);
+	uint64_t nfunc = le64(p + 8), i, text = 0, nameoff = 0, pclnoff = 0;
+	size_t entsz = 16;
+	enum go_abi abi = gobin_go_minor(b) >= 117 || !gobin_go_minor(b) ? GO_ABI_INTERNAL : GO_ABI0;
+	int err;
+
+	switch (magic) {
+	case PCLN_12:
+		pclnoff = 16;
+		break;
+	case PCLN_116:
+		nameoff = le64(p + 24);
+		pclnoff = le64(p + 56);
+		break;
+	default:		/* 1.18, 1.20+ */
+		nameoff = le64(p + 32);
+		pclnoff = le64(p + 64);
+		entsz = 8;
+		text = pcln_text_start(b, p, addr);
+		if (!text)
+			return go_fail(ENOEXEC, "cannot find the text start of '%s'", b->name);
+		break;
+	}
+	if (!in_bounds(size, pclnoff, (nfunc + 1) * entsz))
+		return go_fail(ENOEXEC, "'%s' has a truncated function table", b->name);
+	b->pcln_flag_off = magic == PCLN_120 ? 41 : magic == PCLN_118 ? 37 : 0;
+	for (i = 0; i < nfunc; i++) {
+		const uint8_t *ft = p + pclnoff + i * entsz;
+		uint64_t entry, end, funcoff;
+		const uint8_t *fn;
+		const char *name;
+		int32_t nmoff, args;
+
+		if (entsz == 8) {
+			entry = text + le32(ft);
+			end = text + le32(ft + 8);
+			funcoff = pclnoff + le32(ft + 4);
+		} else {
+			entry = le64(ft);
+			end = le64(ft + 16);
+			funcoff = (magic == PCLN_12 ? 0 : pclnoff) + le64(ft + 8);
+		}
+		if (!in_bounds(size, funcoff, 48))
+			return go_fail(ENOEXEC, "'%s' has a corrupt function table", b->name);
+		fn = p + funcoff;
+		nmoff = (int32_t)le32(fn + (entsz == 8 ? 4 : 8));
+		args = (int32_t)le32(fn + (entsz == 8 ? 8 : 12));
+		name = pcln_name(p + nameoff, size - nameoff, (uint64_t)(uint32_t)nmoff);
+		if (!name)
+			return go_fail(ENOEXEC, "'%s' has a corrupt function name table", b->name);
+		/* assembly functions keep ABI0 (funcFlag_ASM, Go 1.18+) */
+		err = funcs_push(b, name, entry, end, args,
+				 b->pcln_flag_off && (fn[b->pcln_flag_off] & 4) ? GO_ABI0 : abi);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- .symtab -------------------------------------------------------------------------------- */
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct go_func *x = a, *y = b;
+
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+const struct go_func *go_binary__func_at(const struct go_binary *b, uint64_t addr)
+{
+	size_t lo = 0, hi = b->nfuncs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (addr < b->funcs[mid].entry)
+			hi = mid;
+		else if (addr >= b->funcs[mid].end)
+			lo = mid + 1;
+		else
+			return &b->funcs[mid];
+	}
+	return NULL;
+}
+
+static Elf_Data *elf_symtab(const struct go_binary *b, size_t *cnt, size_t *strndx)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		*cnt = sh.sh_size / sh.sh_entsize;
+		*strndx = sh.sh_link;
+		return elf_getdata(scn, NULL);
+	}
+	return NULL;
+}
+
+/* Mark the functions that .symtab names ".abi0" as taking the stack ABI. */
+static void symtab_mark_abi0(struct go_binary *b)
+{
+	size_t cnt, strndx, i;
+	Elf_Data *d = elf_symtab(b, &cnt, &strndx);
+
+	for (i = 0; d && i < cnt; i++) {
+		struct go_func *f;
+		const char *n;
+		GElf_Sym s;
+		size_t len;
+
+		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC)
+			continue;
+		n = elf_strptr(b->elf, strndx, s.st_name);
+		len = n ? strlen(n) : 0;
+		if (len < 5 || strcmp(n + len - 5, ".abi0"))
+			continue;
+		f = (struct go_func *)go_binary__func_at(b, s.st_value);
+		if (f && f->entry == s.st_value)
+			f->abi = GO_ABI0;
+	}
+}
+
+/* gccgo: every defined function symbol is a function, taking the System V ABI. */
+static int symtab_funcs(struct go_binary *b)
+{
+	size_t cnt, strndx, i;
+	Elf_Data *d = elf_symtab(b, &cnt, &strndx);
+	int err;
+
+	if (!d)
+		return go_fail(ENOEXEC, "'%s' is a gccgo binary without a symbol table", b->name);
+	for (i = 0; i < cnt; i++) {
+		const char *n;
+		GElf_Sym s;
+
+		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size)
+			continue;
+		n = elf_strptr(b->elf, strndx, s.st_name);
+		if (!n || !*n)
+			continue;
+		err = funcs_push(b, n, s.st_value, s.st_value + s.st_size, -1, GO_ABI_SYSV);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Drop aliases (two symbols at one address) so that each function is probed once. */
+static void funcs_dedup(struct go_binary *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nfuncs; i++) {
+		if (n && b->funcs[n - 1].entry == b->funcs[i].entry)
+			continue;
+		b->funcs[n++] = b->funcs[i];
+	}
+	b->nfuncs = n;
+}
+
+static bool is_gccgo(const struct go_binary *b)
+{
+	size_t size;
+
+	/* gccgo leaves its export data and its runtime's name behind */
+	return elf_section(b, ".go_export", &size, NULL) ||
+	       memmem(b->map, b->size, "__go_runtime_error", 18) ||
+	       memmem(b->map, b->size, "libgo.so", 8);
+}
+
+/* ---- open/close ----------------------------------------------------------------------------- */
+
+static int gobin_load(struct go_binary *b)
+{
+	const uint8_t *pcln;
+	uint64_t pcln_addr = 0;
+	size_t pcln_size, cnt, strndx;
+	GElf_Ehdr eh;
+	int err;
+
+	if (!gelf_getehdr(b->elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_machine != EM_X86_64)
+		return go_fail(ENOEXEC, "'%s' is not an x86-64 ELF executable", b->name);
+	b->pie = eh.e_type == ET_DYN;
+	err = elf_load_segments(b);
+	if (err)
+		return err;
+	b->has_syms = elf_symtab(b, &cnt, &strndx) != NULL;
+	buildinfo_parse(b);
+	pcln = pcln_find(b, &pcln_size, &pcln_addr);
+	if (pcln) {
+		b->tc = GO_GC;
+		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
+		if (err)
+			return err;
+		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
+		symtab_mark_abi0(b);
+	} else if (is_gccgo(b)) {
+		b->tc = GO_GCCGO;
+		snprintf(b->version, sizeof(b->version), "gccgo");
+		err = symtab_funcs(b);
+		if (err)
+			return err;
+		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
+		funcs_dedup(b);
+	} else {
+		return go_fail(ENOEXEC, "'%s' is not a Go binary (no Go function table)", b->name);
+	}
+	if (!b->version[0])
+		snprintf(b->version, sizeof(b->version), "unknown");
+	b->goid_off = -1;
+	return 0;
+}
+
+static struct go_binary *gobin_open(const char *path, const char *name)
+{
+	struct go_binary *b = calloc(1, sizeof(*b));
+	struct stat st;
+	int err;
+
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->fd = -1;
+	b->path = strdup(path);
+	b->name = strdup(name);
+	if (!b->path || !b->name) {
+		err = go_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	b->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (b->fd < 0) {
+		err = go_fail(errno, "cannot open '%s': %s", name, strerror(errno));
+		goto fail;
+	}
+	if (fstat(b->fd, &st) || !S_ISREG(st.st_mode)) {
+		err = go_fail(EINVAL, "'%s' is not a regular file", name);
+		goto fail;
+	}
+	b->size = st.st_size;
+	/* private and writable: libdw decompresses DWARF sections in place */
+	b->map = b->size ? mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, b->fd, 0) : MAP_FAILED;
+	if (b->map == MAP_FAILED) {
+		b->map = NULL;
+		err = go_fail(ENOEXEC, "'%s' is not an ELF file", name);
+		goto fail;
+	}
+	elf_version(EV_CURRENT);
+	b->elf = elf_memory((char *)b->map, b->size);
+	if (!b->elf || elf_kind(b->elf) != ELF_K_ELF) {
+		err = go_fail(ENOEXEC, "'%s' is not an ELF file", name);
+		goto fail;
+	}
+	err = gobin_load(b);
+	if (err)
+		goto fail;
+	return b;
+fail:
+	go_binary__close(b);
+	errno = -err;
+	return NULL;
+}
+
+struct go_binary *go_binary__open(const char *path)
+{
+	return gobin_open(path, path);
+}
+
+struct go_binary *go_binary__open_pid(pid_t pid)
+{
+	char exe[64], name[PATH_MAX];
+	ssize_t n;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	n = readlink(exe, name, sizeof(name) - 1);
+	if (n < 0) {
+		int e = errno == ENOENT ? ESRCH : errno;
+
+		go_fail(e, e == ESRCH ? "no process with pid %d" : "cannot read the executable of pid %d: %s",
+			(int)pid, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	name[n] = 0;
+	/* the magic link resolves to the right file even inside another mount namespace */
+	return gobin_open(exe, name);
+}
+
+void go_binary__close(struct go_binary *b)
+{
+	if (!b)
+		return;
+	gobin_insn_free(b);
+	gobin_dwarf_free(b);
+	if (b->elf)
+		elf_end(b->elf);
+	if (b->map)
+		munmap((void *)b->map, b->size);
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b->funcs);
+	free(b->path);
+	free(b->name);
+	free(b);
+}
+
+const char *go_binary__path(const struct go_binary *b) { return b->path; }
+const char *go_binary__name(const struct go_binary *b) { return b->name; }
+enum go_toolchain go_binary__toolchain(const struct go_binary *b) { return b->tc; }
+const char *go_binary__version(const struct go_binary *b) { return b->version; }
+const char *go_binary__module(const struct go_binary *b) { return b->module; }
+bool go_binary__is_pie(const struct go_binary *b) { return b->pie; }
+bool go_binary__has_symbols(const struct go_binary *b) { return b->has_syms; }
+size_t go_binary__func_cnt(const struct go_binary *b) { return b->nfuncs; }
+
+const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
+{
+	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside struct go_binary: shared by the files of libgo that read binaries. */
+#ifndef LIBGO_GOBIN_PRIV_H
+#define LIBGO_GOBIN_PRIV_H
+
+#include <libelf.h>
+
+#include "libgo.h"
+
+#define MAX_SEGS 16
+
+struct go_seg {
+	uint64_t vaddr, filesz, off;
+	bool exec;
+};
+
+struct go_binary {
+	char *path, *name;
+	int fd;
+	const uint8_t *map;
+	size_t size;
+	Elf *elf;
+	bool pie, has_syms;
+	enum go_toolchain tc;
+	char version[64];
+	char module[256];
+	struct go_seg segs[MAX_SEGS];
+	int nsegs;
+	struct go_func *funcs;
+	size_t nfuncs, cap;
+	int pcln_flag_off;
+	int goid_off;
+	void *cs;		/* capstone handle, opened on first use */
+	void *dwarf;		/* libdw handle, opened on first use */
+	bool dwarf_tried;
+};
+
+/* len bytes at a link-time address, or NULL when they are not all in the file. */
+const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
+/* 126 for go1.26.x, 0 when unknown. */
+int gobin_go_minor(const struct go_binary *b);
+void gobin_insn_free(struct go_binary *b);
+void gobin_dwarf_free(struct go_binary *b);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The probe layer: BPF programs compiled by libbcc, attached as uprobes. See bpf.c. */
+#ifndef LIBGO_GOBPF_H
+#define LIBGO_GOBPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct go_bpf_spec {
+	const char *src;		/* BPF C source */
+	const char *const *cflags;	/* settings, e.g. "-DNFUNCS=12" */
+	int ncflags;
+	const char *const *progs;	/* names of the BPF functions to load */
+	int nprogs;
+	bool multi;			/* also load them for uprobe_multi links */
+};
+
+struct go_bpf;
+
+/* The program text as compiled: the settings as #defines, the common header, the source. */
+char *go_bpf_spec__text(const struct go_bpf_spec *spec);
+/* The tools' BPF programs, embedded at build time (libgo/bpf/). */
+extern const char go_bpf_src_funccount[];
+
+/* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
+struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);
+/* Detach everything and close every program and map. */
+void go_bpf__close(struct go_bpf *bpf);
+/* Detach every probe, keeping the maps readable. */
+void go_bpf__detach(struct go_bpf *bpf);
+
+/* A map's file descriptor by its name in the source, or a negative errno. */
+int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
+
+/*
+ * Attach program prog at cnt file offsets of the binary at path, each probe with its cookie.
+ * pid > 0 limits the probes to that process.
+ */
+int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
+		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid);
+size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
+bool go_bpf__uses_multi(const struct go_bpf *bpf);
+/* False when GOFUNC_NO_MULTI asks for one perf-event uprobe per address. */
+bool go_bpf__want_multi(void);
+
+/* Map access; 0 or a negative errno (-ENOENT at the end of iteration). */
+int go_map__lookup(int fd, const void *key, void *value);
+int go_map__update(int fd, const void *key, const void *value);
+int go_map__delete(int fd, const void *key);
+int go_map__next_key(int fd, const void *key, void *next);
+/* CPUs a per-CPU map holds a value for. */
+int go_ncpus_possible(void);
+
+#endif

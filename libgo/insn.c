@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Probe sites found by decoding x86-64 code with capstone.
+ *
+ * A gc-compiled Go function starts by comparing SP with the goroutine's stack guard; when the
+ * stack must grow, it jumps to a block at its end that calls runtime.morestack and then jumps
+ * back to the entry, running the prologue again. A probe at the entry would fire twice for such a
+ * call, so the entry site is the instruction after the last conditional jump to a block that
+ * jumps back to the entry. gccgo's split-stack prologue calls __morestack, which runs the body
+ * on a new stack and returns through a RET in the prologue: that RET is not a return site.
+ */
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gobin_priv.h"
+
+#define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
+#define MORESTACK_INSNS 64	/* spill, call morestack, reload, jump back */
+
+static int insn_open(struct go_binary *b)
+{
+	csh h;
+
+	if (b->cs)
+		return 0;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return go_fail(ENOMEM, "cannot start the x86 decoder");
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	b->cs = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
+	return 0;
+}
+
+static csh insn_handle(const struct go_binary *b)
+{
+	return (csh)(uintptr_t)b->cs - 1;
+}
+
+void gobin_insn_free(struct go_binary *b)
+{
+	csh h;
+
+	if (!b->cs)
+		return;
+	h = insn_handle(b);
+	cs_close(&h);
+	b->cs = NULL;
+}
+
+/* A decoding cursor over one function. */
+struct cursor {
+	const uint8_t *code;
+	size_t size;
+	uint64_t addr;
+	cs_insn *insn;
+};
+
+static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+{
+	int err = insn_open(b);
+
+	if (err)
+		return err;
+	if (from >= end)
+		return go_fail(EINVAL, "empty function at 0x%llx", (unsigned long long)from);
+	c->code = gobin_bytes(b, from, end - from);
+	if (!c->code)
+		return go_fail(ERANGE, "code at 0x%llx is not in '%s'", (unsigned long long)from,
+			       b->name);
+	c->size = end - from;
+	c->addr = from;
+	c->insn = cs_malloc(insn_handle(b));
+	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
+}
+
+/* Decode the next instruction; an undecodable byte is stepped over. */
+static bool cursor_next(const struct go_binary *b, struct cursor *c)
+{
+	while (c->size) {
+		if (cs_disasm_iter(insn_handle(b), &c->code, &c->size, &c->addr, c->insn))
+			return true;
+		c->code++;
+		c->size--;
+		c->addr++;
+	}
+	return false;
+}
+
+static bool insn_is(const cs_insn *i, unsigned id)
+{
+	return i->id == id;
+}
+
+/* A conditional jump: capstone lists them all, and only them, between JAE and JS but JMP. */
+static bool insn_is_jcc(const cs_insn *i)
+{
+	return i->id >= X86_INS_JAE && i->id <= X86_INS_JS && i->id != X86_INS_JMP;
+}
+
+static bool insn_target(const cs_insn *i, uint64_t *target)
+{
+	const cs_x86 *x = &i->detail->x86;
+
+	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+		return false;
+	*target = (uint64_t)x->operands[0].imm;
+	return true;
+}
+
+/* Does the block at target jump back to the entry before returning? (the morestack block) */
+static bool block_restarts(struct go_binary *b, const struct go_func *fn, uint64_t target)
+{
+	struct cursor c;
+	bool found = false;
+	int n;
+
+	if (target <= fn->entry || target >= fn->end || cursor_init(b, &c, target, fn->end))
+		return false;
+	for (n = 0; n < MORESTACK_INSNS && cursor_next(b, &c); n++) {
+		uint64_t t;
+
+		if (insn_is(c.insn, X86_INS_RET))
+			break;
+		if (insn_is(c.insn, X86_INS_JMP)) {
+			found = insn_target(c.insn, &t) && t == fn->entry;
+			break;
+		}
+	}
+	cs_free(c.insn, 1);
+	return found;
+}
+
+int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
+{
+	struct cursor c;
+	int n, err;
+
+	*addr = fn->entry;
+	if (fn->abi == GO_ABI_SYSV)
+		return 0;	/* split stacks never restart a gccgo function */
+	err = cursor_init(b, &c, fn->entry, fn->end);
+	if (err)
+		return err;
+	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c); n++) {
+		uint64_t t;
+
+		if (insn_is_jcc(c.insn) && insn_target(c.insn, &t) && block_restarts(b, fn, t))
+			*addr = c.insn->address + c.insn->size;
+		if (insn_is(c.insn, X86_INS_RET) || insn_is(c.insn, X86_INS_CALL) ||
+		    insn_is(c.insn, X86_INS_JMP))
+			break;
+	}
+	cs_free(c.insn, 1);
+	return 0;
+}
+
+/*
+ * gccgo's split-stack prologue: "cmp %fs:..,%rsp; jae body; ...; call __morestack; ret; body:".
+ * Returns the body's address, or the entry when there is no such prologue.
+ */
+static uint64_t splitstack_body(struct go_binary *b, const struct go_func *fn)
+{
+	struct cursor c;
+	uint64_t body = fn->entry, t;
+	int n;
+
+	if (cursor_init(b, &c, fn->entry, fn->end))
+		return body;
+	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c); n++) {
+		if (insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
+		    t < fn->end) {
+			body = t;
+			break;
+		}
+		if (insn_is(c.insn, X86_INS_RET) || insn_is(c.insn, X86_INS_CALL))
+			break;
+	}
+	cs_free(c.insn, 1);
+	return body;
+}
+
+int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
+			 size_t *cnt)
+{
+	uint64_t skip_below = fn->abi == GO_ABI_SYSV ? splitstack_body(b, fn) : fn->entry;
+	size_t cap = 0;
+	struct cursor c;
+	int err;
+
+	*addrs = NULL;
+	*cnt = 0;
+	err = cursor_init(b, &c, fn->entry, fn->end);
+	if (err)
+		return err;
+	while (cursor_next(b, &c)) {
+		if (!insn_is(c.insn, X86_INS_RET) || c.insn->address < skip_below)
+			continue;
+		if (*cnt == cap) {
+			uint64_t *n;
+
+			cap = cap ? cap * 2 : 8;
+			n = realloc(*addrs, cap * sizeof(*n));
+			if (!n) {
+				cs_free(c.insn, 1);
+				free(*addrs);
+				*addrs = NULL;
+				return go_fail(ENOMEM, "out of memory");
+			}
+			*addrs = n;
+		}
+		(*addrs)[(*cnt)++] = c.insn->address;
+	}
+	cs_free(c.insn, 1);
+	return 0;
+}

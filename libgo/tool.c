@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The parts of a tool that are the same in every tool. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+
+void go_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+int go_parse_long(const char *arg, long min, long max, const char *what, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return go_fail(EINVAL, "invalid %s: '%s'", what, arg);
+	*out = v;
+	return 0;
+}
+
+int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex)
+{
+	struct go_pattern *pat = NULL;
+	char *binary = NULL;
+	int n, err;
+
+	memset(t, 0, sizeof(*t));
+	err = go_probe_spec__split(spec, pid, &binary, &t->pattern);
+	if (err)
+		return err;
+	pat = go_pattern__new(t->pattern, regex);
+	if (!pat) {
+		err = -errno;
+		goto out;
+	}
+	t->bin = go_binary__open_spec(binary, pid);
+	if (!t->bin) {
+		err = -errno;
+		goto out;
+	}
+	n = go_binary__match(t->bin, pat, &t->idx);
+	if (n < 0)
+		err = n;
+	else
+		t->cnt = n;
+out:
+	go_pattern__free(pat);
+	free(binary);
+	return err;
+}
+
+void go_target__close(struct go_target *t)
+{
+	go_binary__close(t->bin);
+	free(t->idx);
+	free(t->pattern);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct go_func *go_target__func(const struct go_target *t, size_t i)
+{
+	return go_binary__func(t->bin, t->idx[i]);
+}
+
+int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
+{
+	size_t i;
+	int err;
+
+	*offsets = calloc(t->cnt ? t->cnt : 1, sizeof(**offsets));
+	if (!*offsets)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_func *fn = go_target__func(t, i);
+		uint64_t site;
+		int64_t off;
+
+		err = go_binary__entry_site(t->bin, fn, &site);
+		if (err)
+			goto fail;
+		off = go_binary__file_offset(t->bin, site);
+		if (off < 0) {
+			err = (int)off;
+			goto fail;
+		}
+		(*offsets)[i] = (uint64_t)off;
+	}
+	return 0;
+fail:
+	free(*offsets);
+	*offsets = NULL;
+	return err;
+}
+
+void go_target__list(struct go_target *t, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "%s: %s%s%s, %zu functions\n", go_binary__name(t->bin),
+		go_binary__version(t->bin), go_binary__is_pie(t->bin) ? ", PIE" : "",
+		go_binary__has_symbols(t->bin) ? "" : ", stripped",
+		go_binary__func_cnt(t->bin));
+	fprintf(out, "%-18s %-8s %-8s %s\n", "ADDR", "SITE", "ABI", "FUNC");
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_func *fn = go_target__func(t, i);
+		uint64_t site = fn->entry;
+
+		go_binary__entry_site(t->bin, fn, &site);
+		fprintf(out, "0x%-16llx +%-7llu %-8s %s\n", (unsigned long long)fn->entry,
+			(unsigned long long)(site - fn->entry), go_abi__name(fn->abi), fn->name);
+	}
+}
+
+int go_pid_watch(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return go_fail(errno, errno == ESRCH ? "no process with pid %d" :
+				      "cannot watch pid %d: %s", (int)pid, strerror(errno));
+	return fd;
+}
+
+int go_wait(int pidfd, long ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd < 0) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	return poll(&p, 1, (int)ms) > 0 ? 1 : 0;
+}
+
+void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
+{
+	fprintf(out, "Tracing %zu %s for \"%s\"... Hit Ctrl-C to end.\n", n, what, pattern);
+	fflush(out);
+}
+
+void go_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+const char *go_strftime_now(char *buf, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(buf, size, "%H:%M:%S", localtime_r(&now, &tm));
+	return buf;
+}
+
+/* bcc's stars: width * val / max of them, a '+' in the last place when val exceeds max. */
+static void print_stars(FILE *out, uint64_t val, uint64_t max, int width)
+{
+	int n = 0, i;
+
+	while (n < width && (double)n <= (double)width * val / max - 1)
+		n++;
+	for (i = 0; i < n; i++)
+		fputc(i == n - 1 && val > max ? '+' : '*', out);
+	for (; i < width; i++)
+		fputc(' ', out);
+}
+
+void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *val_type)
+{
+	int i, idx_max = -1, stars;
+	uint64_t max = 0;
+	bool wide;
+
+	for (i = 0; i < nvals; i++) {
+		if (vals[i])
+			idx_max = i;
+		if (vals[i] > max)
+			max = vals[i];
+	}
+	if (idx_max <= 0)
+		return;
+	wide = idx_max > 32;
+	stars = wide ? 20 : 40;
+	if (wide)
+		fprintf(out, "               %-29s : count     distribution\n", val_type);
+	else
+		fprintf(out, "     %-19s : count     distribution\n", val_type);
+	for (i = 1; i <= idx_max; i++) {
+		unsigned long long low = (1ULL << i) >> 1, high = (1ULL << i) - 1;
+
+		if (low == high)
+			low--;
+		fprintf(out, wide ? "%20llu -> %-20llu : %-8llu |" : "%10llu -> %-10llu : %-8llu |",
+			low, high, (unsigned long long)vals[i]);
+		print_stars(out, vals[i], max, stars);
+		fprintf(out, "|\n");
+	}
+}

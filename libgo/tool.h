@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What every tool does the same way: options, the functions it traces, waiting, output. */
+#ifndef LIBGO_TOOL_H
+#define LIBGO_TOOL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "libgo.h"
+
+/* warn(): one line to stderr, prefixed with the tool's name. */
+#define warn(...) go_warn(__VA_ARGS__)
+void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse a whole number in [min, max] for an option; -EINVAL with the message set otherwise. */
+int go_parse_long(const char *arg, long min, long max, const char *what, long *out);
+
+/*
+ * The functions a tool traces: "[BINARY:]FUNCTIONS" (or with -p, the process's executable),
+ * matched as a glob or, with regex, an extended regular expression.
+ */
+struct go_target {
+	struct go_binary *bin;
+	char *pattern;		/* the FUNCTIONS part */
+	size_t *idx;		/* indices into the binary's function table */
+	size_t cnt;
+};
+
+int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
+void go_target__close(struct go_target *t);
+const struct go_func *go_target__func(const struct go_target *t, size_t i);
+/* The file offsets of each function's entry site, in order; malloc'd. */
+int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
+/* Print each matched function with address, entry site and ABI (the -v listing). */
+void go_target__list(struct go_target *t, FILE *out);
+
+/* A descriptor that becomes readable when pid exits (pidfd), or -1 with the message set. */
+int go_pid_watch(pid_t pid);
+/* Sleep up to ms; returns early on a signal. 1 when the watched process has exited. */
+int go_wait(int pidfd, long ms);
+
+/* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
+void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
+/* A JSON string literal, escaped. */
+void go_json_str(FILE *out, const char *s);
+/* HH:MM:SS as bcc's -T prints it. */
+const char *go_strftime_now(char *buf, size_t size);
+
+/* bcc's log2 histogram: slot i > 0 counts values in [2^(i-1), 2^i - 1]. */
+void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *val_type);
+
+#endif

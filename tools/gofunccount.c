@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gofunccount: count calls of Go functions, as bcc's funccount does, for Go binaries.
+ *
+ * Each function is probed once, past its stack check, so a call whose goroutine stack grows
+ * counts once; stripped binaries work through the Go function table.
+ *
+ * 22-Nov-2026   Created this.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "libgo.h"
+#include "tool.h"
+
+static struct env {
+	pid_t pid;
+	long interval;		/* seconds; 0: only at the end */
+	long duration;		/* seconds; 0: until Ctrl-C */
+	bool timestamp;
+	bool regex;
+	bool debug;
+	bool verbose;
+	bool json;
+	const char *pattern;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "gofunccount 0.1";
+const char *argp_program_bug_address = "https://github.com/iovisor/bcc/issues";
+static const char doc[] =
+"Count Go function calls.\n"
+"\n"
+"USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D] [-v] [-j] PATTERN\n"
+"\n"
+"PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards and every other\n"
+"character, ( ) [ ] and . included, is literal. With -p, BINARY defaults to the process's\n"
+"executable.\n"
+"\n"
+"EXAMPLES:\n"
+"    gofunccount ./server:'main.*'         # count main package calls in ./server\n"
+"    gofunccount -p 181 'net/http.*'       # count net/http calls in process 181\n"
+"    gofunccount -p 181 'main.(*Cache).*'  # count the methods of *Cache\n"
+"    gofunccount -i 1 -p 181 'main.*'      # print counts every second\n"
+"    gofunccount -d 5 -p 181 'runtime.*'   # count runtime calls for 5 seconds\n"
+"    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	{ "interval", 'i', "INTERVAL", 0, "summary interval, seconds", 0 },
+	{ "duration", 'd', "DURATION", 0, "total duration of trace, seconds", 0 },
+	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
+	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
+	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
+	{ "verbose", 'v', NULL, 0, "list each matched function with its address and ABI", 0 },
+	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'p':
+		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
+			argp_error(state, "%s", libgo_errmsg());
+		env.pid = (pid_t)v;
+		break;
+	case 'i':
+		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
+			argp_error(state, "%s", libgo_errmsg());
+		break;
+	case 'd':
+		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
+			argp_error(state, "%s", libgo_errmsg());
+		break;
+	case 'T':
+		env.timestamp = true;
+		break;
+	case 'r':
+		env.regex = true;
+		break;
+	case 'D':
+		env.debug = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (env.pattern)
+			argp_error(state, "too many arguments: '%s'", arg);
+		env.pattern = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!env.pattern)
+			argp_error(state, "no PATTERN given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* Per-CPU counts summed; printed as the change since the last print (bcc clears instead). */
+static int read_counts(int fd, size_t n, uint64_t *totals)
+{
+	int ncpus = go_ncpus_possible();
+	uint64_t *vals = calloc(ncpus, sizeof(*vals));
+	uint32_t i;
+	int c, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		err = go_map__lookup(fd, &i, vals);
+		totals[i] = 0;
+		for (c = 0; c < ncpus && !err; c++)
+			totals[i] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+struct row {
+	const char *name;
+	uint64_t count;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void print_table(const struct go_target *t, const uint64_t *now, uint64_t *prev)
+{
+	struct row *rows = calloc(t->cnt ? t->cnt : 1, sizeof(*rows));
+	size_t i, n = 0;
+	char ts[16];
+
+	if (!rows)
+		return;
+	for (i = 0; i < t->cnt; i++) {
+		if (now[i] == prev[i])
+			continue;
+		rows[n].name = go_target__func(t, i)->name;
+		rows[n++].count = now[i] - prev[i];
+		prev[i] = now[i];
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (env.json) {
+		for (i = 0; i < n; i++) {
+			printf("{");
+			if (env.timestamp)
+				printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+			printf("\"func\": ");
+			go_json_str(stdout, rows[i].name);
+			printf(", \"count\": %llu}\n", (unsigned long long)rows[i].count);
+		}
+	} else {
+		printf("\n");
+		if (env.timestamp)
+			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+		printf("%-36s %8s\n", "FUNC", "COUNT");
+		for (i = 0; i < n; i++)
+			printf("%-36s %8llu\n", rows[i].name, (unsigned long long)rows[i].count);
+	}
+	fflush(stdout);
+	free(rows);
+}
+
+/* The banner and the closing line go to stderr with -j, so that stdout is JSON only. */
+static FILE *info_out(void)
+{
+	return env.json ? stderr : stdout;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	const char *progs[] = { "go_count" };
+	char nfuncs[32], pidflag[32];
+	const char *cflags[2] = { nfuncs, pidflag };
+	struct go_bpf_spec spec = { 0 };
+	struct go_target target = { 0 };
+	uint64_t *offsets = NULL, *cookies = NULL, *now = NULL, *prev = NULL;
+	struct go_bpf *bpf = NULL;
+	int err, fd, pidfd = -1, done = 0;
+	long elapsed = 0, interval;
+	size_t i;
+
+	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	if (err)
+		return 2;
+
+	if (env.pid) {
+		pidfd = go_pid_watch(env.pid);
+		if (pidfd < 0) {
+			warn("%s\n", libgo_errmsg());
+			return 1;
+		}
+	}
+	err = go_target__open(&target, env.pattern, env.pid, env.regex);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	if (!target.cnt) {
+		printf("0 functions matched by \"%s\". Exiting.\n", env.pattern);
+		err = -ENOENT;
+		goto cleanup;
+	}
+	if (env.verbose)
+		go_target__list(&target, info_out());
+
+	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", target.cnt);
+	snprintf(pidflag, sizeof(pidflag), env.pid ? "-DFILTER_PID=%d" : "-DNO_FILTER_PID=%d",
+		 (int)env.pid);
+	spec.src = go_bpf_src_funccount;
+	spec.cflags = cflags;
+	spec.ncflags = 2;
+	spec.progs = progs;
+	spec.nprogs = 1;
+	spec.multi = go_bpf__want_multi();
+	if (env.debug) {
+		char *text = go_bpf_spec__text(&spec);
+
+		if (text)
+			fputs(text, stdout);
+		free(text);
+		goto cleanup;
+	}
+
+	err = go_target__entry_offsets(&target, &offsets);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	cookies = calloc(target.cnt, sizeof(*cookies));
+	now = calloc(target.cnt, sizeof(*now));
+	prev = calloc(target.cnt, sizeof(*prev));
+	if (!cookies || !now || !prev) {
+		err = -ENOMEM;
+		warn("out of memory\n");
+		goto cleanup;
+	}
+	for (i = 0; i < target.cnt; i++)
+		cookies[i] = i;
+
+	bpf = go_bpf__load(&spec);
+	if (!bpf) {
+		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	fd = go_bpf__map_fd(bpf, "counts");
+	if (fd < 0) {
+		err = fd;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), offsets, cookies,
+			     target.cnt, env.pid);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+
+	/* bcc: a duration without an interval prints once, at the end */
+	interval = env.interval ? env.interval : env.duration ? env.duration : 99999999;
+	while (!done) {
+		long waited = 0;
+
+		while (waited < interval * 1000 && !exiting && !done) {
+			done = go_wait(pidfd, 100);
+			waited += 100;
+		}
+		elapsed += waited / 1000;
+		if (exiting || (env.duration && elapsed >= env.duration))
+			done = 1;
+		err = read_counts(fd, target.cnt, now);
+		if (err) {
+			warn("cannot read the counts: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		print_table(&target, now, prev);
+	}
+	fprintf(info_out(), "Detaching...\n");
+	fflush(info_out());
+	err = 0;
+
+cleanup:
+	go_bpf__close(bpf);
+	if (pidfd >= 0)
+		close(pidfd);
+	free(prev);
+	free(now);
+	free(cookies);
+	free(offsets);
+	go_target__close(&target);
+	return err != 0;
+}
