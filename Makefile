@@ -59,14 +59,16 @@ tests/helpers/%: tests/helpers/%.c build/libgo.a
 build/libgo build/tools:
 	$(Q)mkdir -p $@
 
-# Everything a fresh Debian 12 machine needs (as root).
+# Everything a fresh Debian 12 machine needs (as root); then build; then show or test.
 deps:
 	./scripts/setup.sh
 
-demo: all
+demo: deps
+	$(MAKE) --no-print-directory all
 	./scripts/demo.sh
 
-check test: all
+check test: deps
+	$(MAKE) --no-print-directory all
 	./scripts/test.sh
 
 bench: all

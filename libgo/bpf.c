@@ -511,17 +511,18 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		return go_fail(ENOENT, "no BPF program '%s'", prog);
 	if (!cnt)
 		return 0;
+	/* a kernel without uprobe_multi refused to load the program for it: one by one then */
 	if (bpf->multi && m) {
 		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
-		if (!err) {
-			bpf->nprobes += cnt;
-			return 0;
-		}
 		if (err == -ESRCH)
 			return go_fail(ESRCH, "no process with pid %d", (int)pid);
-		/* an older kernel: fall back to one perf-event uprobe per address */
-		bpf->multi = false;
+		if (err)
+			return go_fail(-err, "cannot attach %zu uprobes to '%s': %s", cnt, path,
+				       strerror(-err));
+		bpf->nprobes += cnt;
+		return 0;
 	}
+	bpf->multi = false;
 	err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
 	if (!err)
 		bpf->nprobes += cnt;

@@ -214,3 +214,48 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 	cs_free(c.insn, 1);
 	return 0;
 }
+
+/*
+ * Can the kernel's uprobes single-step the instruction at addr? Linux refuses (ENOTSUPP) an
+ * instruction with an ES, CS, SS, DS or LOCK prefix, and opcodes it cannot execute out of line
+ * (int3, syscall, in/out, VEX-encoded ones, ...). Checked here so that one such function does
+ * not fail a whole uprobe_multi link.
+ */
+static bool opcode1_bad(uint8_t op)
+{
+	static const uint8_t bad[] = {
+		0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x62,
+		0x6c, 0x6d, 0x6e, 0x6f, 0x82, 0xc4, 0xc5, 0xcc, 0xcd, 0xce, 0xcf, 0xd4, 0xd5, 0xd6,
+		0xe4, 0xe5, 0xe6, 0xe7, 0xec, 0xed, 0xee, 0xef, 0xf1, 0xf4, 0xfa, 0xfb,
+	};
+
+	return memchr(bad, op, sizeof(bad)) != NULL;
+}
+
+static bool opcode2_bad(uint8_t op)
+{
+	return op <= 0x0d || op == 0x18 || (op >= 0x24 && op <= 0x27) || op == 0x30 ||
+	       (op >= 0x34 && op <= 0x3f) || (op >= 0x78 && op <= 0x7d) || op == 0xa6 ||
+	       op == 0xa7 || op == 0xae || op == 0xb8 || op == 0xd0 || op == 0xf0 || op == 0xff;
+}
+
+bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
+{
+	const uint8_t *p = gobin_bytes(b, addr, 16);
+	size_t i = 0;
+
+	if (!p)
+		return false;
+	for (; i < 15; i++) {
+		if (p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 || p[i] == 0x3e || p[i] == 0xf0)
+			return false;
+		if (p[i] != 0x66 && p[i] != 0x67 && p[i] != 0xf2 && p[i] != 0xf3 && p[i] != 0x64 &&
+		    p[i] != 0x65)
+			break;
+	}
+	if ((p[i] & 0xf0) == 0x40)	/* REX */
+		i++;
+	if (p[i] == 0x0f)
+		return !opcode2_bad(p[i + 1]);
+	return !opcode1_bad(p[i]);
+}

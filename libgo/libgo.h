@@ -78,6 +78,8 @@ int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
  * at the return address.
  */
 int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
+/* Whether the kernel's uprobes accept the instruction at addr (see insn.c). */
+bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
 /* Every RET instruction of fn (never uretprobes: they corrupt Go stacks). *addrs is malloc'd. */
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);

@@ -30,6 +30,11 @@ struct go_target {
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
+/*
+ * Drop the functions whose entry site the kernel cannot probe (runtime.abort starts with int3),
+ * warning once on stderr when some are dropped; -ENOENT when none is left.
+ */
+int go_target__drop_unprobeable(struct go_target *t);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /* The file offsets of each function's entry site, in order; malloc'd. */

@@ -234,6 +234,11 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
+	err = go_target__drop_unprobeable(&target);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
