@@ -8,4 +8,8 @@ go_bpf_src_common:
 go_bpf_src_funccount:
 	.incbin "libgo/bpf/funccount.bpf.c"
 	.byte 0
+	.global go_bpf_src_trace
+go_bpf_src_trace:
+	.incbin "libgo/bpf/trace.bpf.c"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

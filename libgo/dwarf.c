@@ -7,6 +7,8 @@
 #include <elfutils/libdw.h>
 #include <dwarf.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gobin_priv.h"
@@ -108,4 +110,375 @@ int go_binary__goid_offset(struct go_binary *b)
 			return b->goid_off = goid_table[i].off;
 	return go_fail(ENOTSUP, "no goroutine id offset known for %s and '%s' has no DWARF",
 		       b->version, b->name);
+}
+
+/* ---- parameters ----------------------------------------------------------------------------- */
+
+#define DW_AT_go_kind 0x2900	/* Go's own attribute: the reflect.Kind of a type */
+
+enum reflect_kind {
+	RK_BOOL = 1, RK_INT, RK_INT8, RK_INT16, RK_INT32, RK_INT64, RK_UINT, RK_UINT8, RK_UINT16,
+	RK_UINT32, RK_UINT64, RK_UINTPTR, RK_FLOAT32, RK_FLOAT64, RK_COMPLEX64, RK_COMPLEX128,
+	RK_ARRAY, RK_CHAN, RK_FUNC, RK_INTERFACE, RK_MAP, RK_PTR, RK_SLICE, RK_STRING, RK_STRUCT,
+	RK_UNSAFE_POINTER,
+};
+
+/* What the register ABI needs to know of a type. */
+struct tinfo {
+	enum go_kind kind;
+	int size, align;
+	int iregs, fregs;	/* registers it takes when register-assigned */
+	bool regs_ok;		/* false: always on the stack (arrays longer than one) */
+};
+
+static Dwarf_Word die_udata(Dwarf_Die *d, unsigned attr, Dwarf_Word dflt)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word v;
+
+	if (!dwarf_attr_integrate(d, attr, &a) || dwarf_formudata(&a, &v))
+		return dflt;
+	return v;
+}
+
+static bool die_type(Dwarf_Die *d, Dwarf_Die *type)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_attr_integrate(d, DW_AT_type, &a) && dwarf_formref_die(&a, type);
+}
+
+static void tinfo_scalar(struct tinfo *t, enum go_kind kind, int size)
+{
+	t->kind = kind;
+	t->size = size;
+	t->align = size ? size : 1;
+	t->iregs = kind == GO_KIND_FLOAT ? 0 : 1;
+	t->fregs = kind == GO_KIND_FLOAT ? 1 : 0;
+	t->regs_ok = true;
+}
+
+static int type_info(Dwarf_Die *type, struct tinfo *t, int depth);
+
+/* A struct takes the registers of its fields, in order. */
+static int struct_info(Dwarf_Die *type, struct tinfo *t, int depth)
+{
+	Dwarf_Die m, mt;
+
+	t->kind = GO_KIND_OTHER;
+	t->size = (int)die_udata(type, DW_AT_byte_size, 0);
+	t->align = 1;
+	t->iregs = t->fregs = 0;
+	t->regs_ok = true;
+	if (dwarf_child(type, &m))
+		return 0;
+	do {
+		struct tinfo f;
+
+		if (dwarf_tag(&m) != DW_TAG_member || !die_type(&m, &mt))
+			continue;
+		if (type_info(&mt, &f, depth + 1))
+			return -1;
+		t->iregs += f.iregs;
+		t->fregs += f.fregs;
+		t->regs_ok = t->regs_ok && f.regs_ok;
+		if (f.align > t->align)
+			t->align = f.align;
+	} while (dwarf_siblingof(&m, &m) == 0);
+	return 0;
+}
+
+static int kind_info(Dwarf_Die *type, Dwarf_Word rk, struct tinfo *t, int depth)
+{
+	int size = (int)die_udata(type, DW_AT_byte_size, 8);
+
+	switch (rk) {
+	case RK_BOOL:
+		tinfo_scalar(t, GO_KIND_BOOL, size);
+		return 0;
+	case RK_INT: case RK_INT8: case RK_INT16: case RK_INT32: case RK_INT64:
+		tinfo_scalar(t, GO_KIND_INT, size);
+		return 0;
+	case RK_UINT: case RK_UINT8: case RK_UINT16: case RK_UINT32: case RK_UINT64:
+	case RK_UINTPTR:
+		tinfo_scalar(t, GO_KIND_UINT, size);
+		return 0;
+	case RK_FLOAT32: case RK_FLOAT64:
+		tinfo_scalar(t, GO_KIND_FLOAT, size);
+		return 0;
+	case RK_CHAN: case RK_FUNC: case RK_MAP: case RK_PTR: case RK_UNSAFE_POINTER:
+		tinfo_scalar(t, GO_KIND_PTR, 8);
+		return 0;
+	case RK_COMPLEX64: case RK_COMPLEX128:
+		tinfo_scalar(t, GO_KIND_OTHER, size);
+		t->align = size / 2;
+		t->iregs = 0;
+		t->fregs = 2;
+		return 0;
+	case RK_STRING:
+		if (struct_info(type, t, depth))
+			return -1;
+		t->kind = GO_KIND_STRING;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int array_info(Dwarf_Die *type, struct tinfo *t, int depth)
+{
+	Dwarf_Die sub, et;
+	Dwarf_Word count = 0;
+
+	if (!die_type(type, &et) || type_info(&et, t, depth + 1))
+		return -1;
+	if (dwarf_child(type, &sub) == 0 && dwarf_tag(&sub) == DW_TAG_subrange_type)
+		count = die_udata(&sub, DW_AT_count, die_udata(&sub, DW_AT_upper_bound, -1) + 1);
+	t->kind = GO_KIND_OTHER;
+	t->size = (int)die_udata(type, DW_AT_byte_size, t->size * count);
+	if (count == 0) {
+		t->iregs = t->fregs = 0;
+	} else if (count > 1) {
+		t->regs_ok = false;
+	}
+	return 0;
+}
+
+static int type_info(Dwarf_Die *type, struct tinfo *t, int depth)
+{
+	Dwarf_Word rk = die_udata(type, DW_AT_go_kind, 0);
+	Dwarf_Die next;
+
+	if (depth > 16)
+		return -1;
+	memset(t, 0, sizeof(*t));
+	switch (dwarf_tag(type)) {
+	case DW_TAG_typedef:
+		return die_type(type, &next) ? type_info(&next, t, depth + 1) : -1;
+	case DW_TAG_pointer_type:
+	case DW_TAG_subroutine_type:
+		tinfo_scalar(t, GO_KIND_PTR, 8);
+		return 0;
+	case DW_TAG_array_type:
+		return array_info(type, t, depth);
+	case DW_TAG_structure_type:
+		if (rk == RK_STRING)
+			return kind_info(type, rk, t, depth);
+		return struct_info(type, t, depth);
+	case DW_TAG_base_type:
+		if (rk)
+			return kind_info(type, rk, t, depth);
+		switch (die_udata(type, DW_AT_encoding, 0)) {
+		case DW_ATE_boolean:
+			tinfo_scalar(t, GO_KIND_BOOL, (int)die_udata(type, DW_AT_byte_size, 1));
+			return 0;
+		case DW_ATE_signed:
+		case DW_ATE_signed_char:
+			tinfo_scalar(t, GO_KIND_INT, (int)die_udata(type, DW_AT_byte_size, 8));
+			return 0;
+		case DW_ATE_unsigned:
+		case DW_ATE_unsigned_char:
+		case DW_ATE_address:
+			tinfo_scalar(t, GO_KIND_UINT, (int)die_udata(type, DW_AT_byte_size, 8));
+			return 0;
+		case DW_ATE_float:
+			tinfo_scalar(t, GO_KIND_FLOAT, (int)die_udata(type, DW_AT_byte_size, 8));
+			return 0;
+		}
+		return -1;
+	default:
+		/* Go's DWARF marks interfaces, slices and the like with their kind */
+		return rk ? kind_info(type, rk, t, depth) : -1;
+	}
+}
+
+static bool cu_find_subprogram(Dwarf_Die *cu, uint64_t entry, Dwarf_Die *out)
+{
+	Dwarf_Die die;
+
+	if (dwarf_child(cu, &die))
+		return false;
+	do {
+		Dwarf_Addr lo;
+
+		if (dwarf_tag(&die) == DW_TAG_subprogram && dwarf_lowpc(&die, &lo) == 0 &&
+		    lo == entry) {
+			*out = die;
+			return true;
+		}
+	} while (dwarf_siblingof(&die, &die) == 0);
+	return false;
+}
+
+/* The subprogram DIE whose low_pc is entry. Go writes no .debug_aranges: the CUs that say they
+ * hold the address are searched. */
+static bool find_subprogram(Dwarf *dw, uint64_t entry, Dwarf_Die *out)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf_Die cu;
+
+	if (dwarf_addrdie(dw, entry, &cu) && cu_find_subprogram(&cu, entry, out))
+		return true;
+	for (; dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0; off = next)
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_haspc(&cu, entry) > 0 &&
+		    cu_find_subprogram(&cu, entry, out))
+			return true;
+	return false;
+}
+
+static int align_up(int v, int a)
+{
+	return a > 1 ? (v + a - 1) / a * a : v;
+}
+
+/* Register-ABI assignment of one parameter list (arguments, or results) in order. */
+struct assigner {
+	enum go_abi abi;
+	int ni, nf;		/* registers used */
+	int stack;		/* bytes of stack used, from the first stack word */
+	int stack_base;		/* SP offset of the first stack word */
+};
+
+static int assign_regs(const struct assigner *a)
+{
+	return a->abi == GO_ABI_SYSV ? 6 : a->abi == GO_ABI_INTERNAL ? 9 : 0;
+}
+
+static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p)
+{
+	bool scalar = t->kind <= GO_KIND_PTR, str = t->kind == GO_KIND_STRING;
+	int w;
+
+	if (a->abi != GO_ABI0 && t->regs_ok && a->ni + t->iregs <= assign_regs(a) &&
+	    a->nf + t->fregs <= 15) {
+		for (w = 0; w < t->iregs && w < 2 && (scalar || str); w++) {
+			struct go_loc loc;
+
+			if (p->result)
+				go_abi__ret(a->abi, a->ni + w + 1, 0, &loc);
+			else
+				go_abi__arg(a->abi, a->ni + w + 1, &loc);
+			p->loc[w] = loc;
+		}
+		p->located = scalar || str;
+		a->ni += t->iregs;
+		a->nf += t->fregs;
+		return;
+	}
+	a->stack = align_up(a->stack, a->abi == GO_ABI_SYSV ? 8 : t->align);
+	for (w = 0; w < 2 && (scalar || str); w++) {
+		p->loc[w].kind = GO_LOC_STACK;
+		p->loc[w].reg = NULL;
+		p->loc[w].sp_off = a->stack_base + a->stack + 8 * w;
+	}
+	p->located = (scalar || str) && t->kind != GO_KIND_FLOAT;
+	a->stack += a->abi == GO_ABI_SYSV ? align_up(t->size, 8) : t->size;
+}
+
+static bool param_seen(const struct go_param *ps, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(ps[i].name, name))
+			return true;
+	return false;
+}
+
+static bool die_flag(Dwarf_Die *d, unsigned attr)
+{
+	Dwarf_Attribute a;
+	bool v = false;
+
+	if (!dwarf_attr_integrate(d, attr, &a))
+		return false;
+	if (dwarf_formflag(&a, &v) == 0)
+		return v;
+	return die_udata(d, attr, 0) != 0;
+}
+
+static int param_push(struct go_param **ps, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct go_param *np = realloc(*ps, c * sizeof(*np));
+
+		if (!np)
+			return go_fail(ENOMEM, "out of memory");
+		*ps = np;
+		*cap = c;
+	}
+	memset(&(*ps)[*n], 0, sizeof(**ps));
+	return 0;
+}
+
+int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
+		      size_t *cnt)
+{
+	struct assigner args = { fn->abi, 0, 0, 0, 8 }, rets = { fn->abi, 0, 0, 0, 8 };
+	Dwarf *dw = dwarf_get(b);
+	Dwarf_Die sub, d;
+	size_t cap = 0, i;
+	int err;
+
+	*params = NULL;
+	*cnt = 0;
+	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
+	if (dwarf_child(&sub, &d))
+		return 0;
+	do {
+		struct go_param *p;
+		struct tinfo t;
+		Dwarf_Die type;
+		const char *name;
+
+		if (dwarf_tag(&d) != DW_TAG_formal_parameter)
+			continue;
+		name = dwarf_diename(&d);
+		if (param_seen(*params, *cnt, name))
+			continue;	/* Go repeats results of functions that defer */
+		err = param_push(params, cnt, &cap);
+		if (err)
+			goto fail;
+		p = &(*params)[(*cnt)++];
+		snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+		p->result = die_flag(&d, DW_AT_variable_parameter);
+		if (!die_type(&d, &type) || type_info(&type, &t, 0)) {
+			memset(&t, 0, sizeof(t));
+			t.kind = GO_KIND_OTHER;
+			t.size = 8;
+			t.align = 8;
+			t.regs_ok = false;
+		}
+		name = die_type(&d, &type) ? dwarf_diename(&type) : NULL;
+		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
+		p->kind = t.kind;
+		p->size = t.size;
+		assign(p->result ? &rets : &args, &t, p);
+	} while (dwarf_siblingof(&d, &d) == 0);
+	/* results on the stack follow the arguments' stack area, pointer-aligned */
+	for (i = 0; i < *cnt; i++) {
+		struct go_param *p = &(*params)[i];
+
+		if (p->result && p->loc[0].kind == GO_LOC_STACK && p->located) {
+			p->loc[0].sp_off += align_up(args.stack, 8);
+			p->loc[1].sp_off += align_up(args.stack, 8);
+		}
+	}
+	return 0;
+fail:
+	free(*params);
+	*params = NULL;
+	*cnt = 0;
+	return err;
+}
+
+const char *go_kind__name(enum go_kind kind)
+{
+	static const char *const names[] = { "int", "uint", "bool", "pointer", "string", "float",
+					     "other" };
+
+	return kind <= GO_KIND_OTHER ? names[kind] : "?";
 }

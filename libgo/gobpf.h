@@ -23,6 +23,7 @@ struct go_bpf;
 char *go_bpf_spec__text(const struct go_bpf_spec *spec);
 /* The tools' BPF programs, embedded at build time (libgo/bpf/). */
 extern const char go_bpf_src_funccount[];
+extern const char go_bpf_src_trace[];
 
 /* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);
@@ -44,6 +45,14 @@ size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
 bool go_bpf__uses_multi(const struct go_bpf *bpf);
 /* False when GOFUNC_NO_MULTI asks for one perf-event uprobe per address. */
 bool go_bpf__want_multi(void);
+
+/* A BPF ring buffer read from user space. */
+struct go_ringbuf;
+typedef void (*go_ringbuf_fn)(void *ctx, const void *data, size_t size);
+struct go_ringbuf *go_ringbuf__new(int map_fd, size_t size, go_ringbuf_fn fn, void *ctx);
+/* Hand every complete record to fn; returns how many. */
+int go_ringbuf__consume(struct go_ringbuf *rb);
+void go_ringbuf__free(struct go_ringbuf *rb);
 
 /* Map access; 0 or a negative errno (-ENOENT at the end of iteration). */
 int go_map__lookup(int fd, const void *key, void *value);

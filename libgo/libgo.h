@@ -84,6 +84,11 @@ bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);
 
+/* How far pid loaded bin from its link-time addresses (0 unless PIE). */
+int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
+/* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */
+int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, size_t size);
+
 /* Offset of goid in runtime.g: from DWARF when present, else from a table by Go version. */
 int go_binary__goid_offset(struct go_binary *bin);
 
@@ -101,6 +106,36 @@ struct go_loc {
 int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc);
 int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc);
 const char *go_abi__name(enum go_abi abi);
+
+/* ---- Parameters (DWARF) -------------------------------------------------------------------- */
+
+enum go_kind {
+	GO_KIND_INT,		/* int, int8..int64 */
+	GO_KIND_UINT,		/* uint, uint8..uint64, uintptr */
+	GO_KIND_BOOL,
+	GO_KIND_PTR,		/* pointers, maps, chans, funcs, unsafe.Pointer */
+	GO_KIND_STRING,		/* two words: data pointer, length */
+	GO_KIND_FLOAT,		/* in XMM registers, which uprobes cannot read */
+	GO_KIND_OTHER,		/* slices, interfaces, structs, arrays, complex */
+};
+
+struct go_param {
+	char name[64];
+	char type[64];		/* the Go type's name, e.g. "int", "*main.T", "string" */
+	enum go_kind kind;
+	int size;		/* bytes of a scalar */
+	bool result;
+	bool located;		/* loc is valid: an int-class scalar or a string */
+	struct go_loc loc[2];	/* its words, at the entry site (arguments) or a RET (results) */
+};
+
+/*
+ * The parameters and results of fn from DWARF, located by fn's ABI. -ENOENT when the binary
+ * has no DWARF for fn (stripped, or an assembly function). *params is malloc'd.
+ */
+int go_binary__params(struct go_binary *bin, const struct go_func *fn, struct go_param **params,
+		      size_t *cnt);
+const char *go_kind__name(enum go_kind kind);
 
 /* ---- Patterns ------------------------------------------------------------------------------- */
 

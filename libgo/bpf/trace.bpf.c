@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gotrace: one event per hit, through a ring buffer. The tool generates one function per probe
+ * from the macros below (reading words where the Go ABI puts them, then its filter), and
+ * attaches it at each entry site, or at each RET instruction for return probes.
+ * Settings: MAX_ARGS, MAX_STRS, STR_LEN (a power of two), RINGBUF_PAGES, USER_STACKS,
+ * MAX_FRAMES.
+ */
+struct go_event {
+	u64 ts;
+	u32 pid;
+	u32 tid;
+	u64 goid;
+	u32 probe;
+	u32 func;		/* the probe's cookie: which matched function */
+	char comm[16];		/* TASK_COMM_LEN */
+	u64 args[MAX_ARGS];
+	u32 slen[MAX_STRS];
+	char str[MAX_STRS][STR_LEN];
+#ifdef USER_STACKS
+	s64 nframes;
+	u64 frames[MAX_FRAMES];
+#endif
+};
+
+BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
+BPF_PERCPU_ARRAY(lost, u64, 1);
+
+static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
+{
+	u64 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + off));
+	return v;
+}
+
+static __always_inline struct go_event *go_event_new(struct pt_regs *ctx, u32 probe)
+{
+	struct go_event *e = events.ringbuf_reserve(sizeof(struct go_event));
+	u64 id;
+
+	if (!e) {
+		u32 zero = 0;
+		u64 *n = lost.lookup(&zero);
+
+		if (n)
+			(*n)++;
+		return NULL;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->ts = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (u32)id;
+	e->goid = go_goid(ctx);
+	e->probe = probe;
+	e->func = bpf_get_attach_cookie(ctx);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+#ifdef USER_STACKS
+	/*
+	 * The kernel's walk starts at the probed instruction and follows frame pointers; at an entry
+	 * or RET site RBP is still the caller's, so the caller's own return address, at *SP, is
+	 * missed: put it second.
+	 */
+	e->nframes = bpf_get_stack(ctx, &e->frames[1], sizeof(e->frames) - sizeof(u64),
+				   BPF_F_USER_STACK);
+	e->frames[0] = ctx->ip;
+	e->frames[1] = go_stack_word(ctx, 0);
+	if (e->nframes > 0)
+		e->nframes = e->nframes / sizeof(u64) + 1;
+#endif
+	return e;
+}
+
+static __always_inline void go_event_str(struct go_event *e, int i, u64 ptr, u64 len)
+{
+	u32 n = len > STR_LEN - 1 ? STR_LEN - 1 : len;
+
+	e->slen[i] = len;
+	n &= STR_LEN - 1;
+	if (bpf_probe_read_user(e->str[i], n, (void *)ptr))
+		n = 0;
+	e->str[i][n & (STR_LEN - 1)] = 0;
+}
+
+static __always_inline void go_event_send(struct go_event *e)
+{
+	events.ringbuf_submit(e, 0);
+}
+
+/* The generated probes are written with these. */
+#define GO_PROBE(n) int go_probe_##n(struct pt_regs *ctx)
+#define GO_PID_FILTER() if (!go_pid_ok()) return 0
+#define GO_REG(var, reg) u64 var = ctx->reg
+#define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)
+#define GO_FILTER(expr) if (!(expr)) return 0
+#define GO_EVENT(n) struct go_event *e = go_event_new(ctx, n); if (!e) return 0
+#define GO_ARG(i, var) e->args[i] = var
+#define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
+#define GO_SEND() go_event_send(e); return 0

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Addresses in a running process back to Go function names, for stacks. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gobin_priv.h"
+
+/* Link-time address of file offset off, through the segment that holds it. */
+static bool offset_addr(const struct go_binary *b, uint64_t off, uint64_t *addr)
+{
+	int i;
+
+	for (i = 0; i < b->nsegs; i++)
+		if (off >= b->segs[i].off && off < b->segs[i].off + b->segs[i].filesz) {
+			*addr = b->segs[i].vaddr + (off - b->segs[i].off);
+			return true;
+		}
+	return false;
+}
+
+int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
+{
+	char path[64], line[512];
+	struct stat st;
+	FILE *f;
+	int err = -ENOENT;
+
+	*bias = 0;
+	if (!b->pie)
+		return 0;
+	if (stat(b->path, &st))
+		return go_fail(errno, "cannot stat '%s'", b->name);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return go_fail(ESRCH, "no process with pid %d", (int)pid);
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t start, end, off, ino, addr;
+		unsigned maj, min;
+		char perms[8];
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64, &start,
+			   &end, perms, &off, &maj, &min, &ino) != 7)
+			continue;
+		if (ino != st.st_ino || !offset_addr(b, off, &addr))
+			continue;
+		*bias = (int64_t)(start - addr);
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err ? go_fail(ENOENT, "'%s' is not mapped in pid %d", b->name, (int)pid) : 0;
+}
+
+int go_binary__symbolize(const struct go_binary *b, uint64_t addr, char *buf, size_t size)
+{
+	const struct go_func *fn = go_binary__func_at(b, addr);
+
+	if (!fn)
+		return snprintf(buf, size, "[unknown] 0x%" PRIx64, addr);
+	return snprintf(buf, size, "%s+0x%" PRIx64, fn->name, addr - fn->entry);
+}

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Trace probes: parsing, checking, generating their BPF, formatting their events. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traceprobe.h"
+
+/* ---- the probe's text ----------------------------------------------------------------------- */
+
+static const char *skip_space(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* The filter between balanced parentheses; *s is at '('. */
+static int take_filter(const char **s, char **filter)
+{
+	const char *p = *s + 1;
+	int depth = 1;
+
+	for (; *p && depth; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+	}
+	if (depth)
+		return go_fail(EINVAL, "unbalanced parentheses in filter '%s'", *s);
+	*filter = strndup(*s + 1, p - *s - 2);
+	*s = p;
+	return *filter ? 0 : go_fail(ENOMEM, "out of memory");
+}
+
+/* The format between double quotes, with C's escapes; *s is at '"'. */
+static int take_format(const char **s, char **fmt)
+{
+	const char *p = *s + 1;
+	char *out = malloc(strlen(p) + 1), *o = out;
+
+	if (!out)
+		return go_fail(ENOMEM, "out of memory");
+	for (; *p && *p != '"'; p++) {
+		if (*p != '\\' || !p[1]) {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': *o++ = '\n'; break;
+		case 't': *o++ = '\t'; break;
+		default: *o++ = *p; break;
+		}
+	}
+	*o = 0;
+	if (*p != '"') {
+		free(out);
+		return go_fail(EINVAL, "unterminated format string");
+	}
+	*s = p + 1;
+	*fmt = out;
+	return 0;
+}
+
+static bool is_ident(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_' || s[0] == '~'))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* ---- names ---------------------------------------------------------------------------------- */
+
+static int param_names(struct go_tprobe *p, char *buf, size_t size)
+{
+	const struct go_func *fn = go_target__func(&p->target, 0);
+	struct go_param *ps;
+	size_t n, i, off = 0;
+
+	buf[0] = 0;
+	if (p->target.cnt != 1 || go_binary__params(p->target.bin, fn, &ps, &n))
+		return 0;
+	for (i = 0; i < n && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%s", off ? ", " : "", ps[i].name);
+	free(ps);
+	return 0;
+}
+
+static int unknown_name(struct go_tprobe *p, const char *name)
+{
+	char names[256];
+
+	param_names(p, names, sizeof(names));
+	return go_fail(EINVAL, "unknown name '%s': use goargN, goretN, argN, retval%s%s%s", name,
+		       names[0] ? " or a parameter (" : "", names, names[0] ? ")" : "");
+}
+
+static int alias_num(const char *name, const char *prefix, int *n)
+{
+	size_t len = strlen(prefix);
+	char *end;
+	long v;
+
+	if (strncmp(name, prefix, len) || !isdigit((unsigned char)name[len]))
+		return 0;
+	v = strtol(name + len, &end, 10);
+	if (*end || v < 1 || v > 64)
+		return 0;
+	*n = (int)v;
+	return 1;
+}
+
+static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
+{
+	int n, err;
+
+	v->kind = GO_KIND_INT;
+	v->size = 8;
+	v->nwords = 1;
+	if (alias_num(name, "goarg", &n)) {
+		if (p->ret)
+			return go_fail(EINVAL, "%s is not readable in a return probe: use goretN",
+				       name);
+		err = go_abi__arg(p->abi, n, &v->loc[0]);
+	} else if (alias_num(name, "goret", &n)) {
+		if (!p->ret)
+			return go_fail(EINVAL, "%s needs a return probe (r:)", name);
+		if (p->abi == GO_ABI0)
+			return go_fail(EINVAL, "%s: the results of an ABI0 (assembly) function "
+				       "cannot be located without DWARF", name);
+		err = go_abi__ret(p->abi, n, -1, &v->loc[0]);
+	} else if (alias_num(name, "arg", &n) && n <= 6) {
+		err = go_abi__arg(GO_ABI_SYSV, n, &v->loc[0]);
+	} else if (!strcmp(name, "retval")) {
+		if (!p->ret)
+			return go_fail(EINVAL, "retval needs a return probe (r:)");
+		err = go_abi__ret(GO_ABI_SYSV, 1, -1, &v->loc[0]);
+	} else {
+		return 1;	/* not an alias */
+	}
+	return err;
+}
+
+static int param_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
+{
+	struct go_param *ps = NULL, *q = NULL;
+	size_t n = 0, i;
+	int err = 0;
+
+	if (p->target.cnt != 1)
+		return go_fail(EINVAL, "'%s': parameter names need a probe that matches one function",
+			       name);
+	err = go_binary__params(p->target.bin, go_target__func(&p->target, 0), &ps, &n);
+	if (err == -ENOENT)
+		return go_fail(EINVAL, "unknown name '%s': %s has no DWARF (stripped?); use goargN, "
+			       "goretN", name, go_target__func(&p->target, 0)->name);
+	if (err)
+		return err;
+	for (i = 0; i < n && !q; i++)
+		if (!strcmp(ps[i].name, name))
+			q = &ps[i];
+	if (!q)
+		err = 1;
+	else if (q->result && !p->ret)
+		err = go_fail(EINVAL, "'%s' is a result: it needs a return probe (r:)", name);
+	else if (!q->result && p->ret)
+		err = go_fail(EINVAL, "'%s' is an argument, which a return probe cannot read", name);
+	else if (q->kind == GO_KIND_FLOAT)
+		err = go_fail(EINVAL, "'%s' is a %s: floats travel in XMM registers, which uprobes "
+			      "cannot read", name, q->type);
+	else if (q->kind == GO_KIND_OTHER || !q->located)
+		err = go_fail(EINVAL, "'%s' has type %s, which gotrace cannot print", name, q->type);
+	if (!err) {
+		v->kind = q->kind;
+		v->size = q->kind == GO_KIND_STRING ? 16 : q->size;
+		v->nwords = q->kind == GO_KIND_STRING ? 2 : 1;
+		v->loc[0] = q->loc[0];
+		v->loc[1] = q->loc[1];
+	}
+	free(ps);
+	return err;
+}
+
+/* The variable of a name, added on first use; its index, or a negative errno. */
+static int var_get(struct go_tprobe *p, const char *name)
+{
+	struct go_tvar *v;
+	int i, err;
+
+	for (i = 0; i < p->nvars; i++)
+		if (!strcmp(p->vars[i].name, name))
+			return i;
+	if (p->nvars == GO_TRACE_MAX_VARS)
+		return go_fail(EINVAL, "too many names in one probe (at most %d)", GO_TRACE_MAX_VARS);
+	v = &p->vars[p->nvars];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	err = word_var(p, v, name);
+	if (err == 1)
+		err = param_var(p, v, name);
+	if (err == 1)
+		err = unknown_name(p, name);
+	if (err)
+		return err;
+	v->word = p->nwords;
+	p->nwords += v->nwords;
+	return p->nvars++;
+}
+
+/* ---- the filter ----------------------------------------------------------------------------- */
+
+static const char *const filter_ops[] = {
+	"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "<", ">", "+", "-", "*", "/", "%", "&",
+	"|", "^", "!", "~", "(", ")",
+};
+
+static const char *match_op(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(filter_ops) / sizeof(filter_ops[0]); i++)
+		if (!strncmp(s, filter_ops[i], strlen(filter_ops[i])))
+			return filter_ops[i];
+	return NULL;
+}
+
+/* A value of a variable as a C expression of type s64. */
+static void var_expr(const struct go_tvar *v, char *buf, size_t size)
+{
+	static const char *const sint[] = { [1] = "s8", [2] = "s16", [4] = "s32" };
+	static const char *const uint[] = { [1] = "u8", [2] = "u16", [4] = "u32" };
+	bool sgn = v->kind == GO_KIND_INT;
+
+	if (v->size == 1 || v->size == 2 || v->size == 4)
+		snprintf(buf, size, "((s64)(%s)w%d)", sgn ? sint[v->size] : uint[v->size], v->word);
+	else
+		snprintf(buf, size, "((s64)w%d)", v->word);
+}
+
+/*
+ * Translate the filter to C, allowing only names, integers, C's arithmetic, comparison and
+ * logical operators and parentheses, and checking that operands and operators alternate.
+ */
+static int filter_translate(struct go_tprobe *p, const char *f, char **out)
+{
+	size_t cap = strlen(f) * 8 + 64, len = 0;
+	bool want_operand = true;
+	char *c = malloc(cap);
+	int depth = 0, err = 0;
+
+	if (!c)
+		return go_fail(ENOMEM, "out of memory");
+	c[0] = 0;
+	for (f = skip_space(f); *f && !err; f = skip_space(f)) {
+		char tok[64], expr[64];
+		const char *op;
+		size_t n;
+
+		if (isalpha((unsigned char)*f) || *f == '_' ||
+		    (*f == '~' && f[1] == 'r' && isdigit((unsigned char)f[2]))) {
+			int i;
+
+			for (n = 1; isalnum((unsigned char)f[n]) || f[n] == '_'; n++)
+				;
+			snprintf(tok, sizeof(tok), "%.*s", (int)n, f);
+			if (!want_operand)
+				err = go_fail(EINVAL, "bad filter: '%s' follows a value", tok);
+			else if (!strcmp(tok, "true") || !strcmp(tok, "false"))
+				snprintf(expr, sizeof(expr), "%d", tok[0] == 't');
+			else if ((i = var_get(p, tok)) < 0)
+				err = i;
+			else if (p->vars[i].kind == GO_KIND_STRING)
+				err = go_fail(EINVAL, "bad filter: the string '%s' cannot be compared",
+					      tok);
+			else
+				var_expr(&p->vars[i], expr, sizeof(expr));
+			want_operand = false;
+		} else if (isdigit((unsigned char)*f)) {
+			char *end;
+
+			strtoull(f, &end, 0);
+			n = end - f;
+			if (isalnum((unsigned char)*end) || !want_operand)
+				err = go_fail(EINVAL, "bad filter: bad number at '%s'", f);
+			snprintf(expr, sizeof(expr), "%.*sLL", (int)n, f);
+			want_operand = false;
+		} else if ((op = match_op(f))) {
+			n = strlen(op);
+			snprintf(expr, sizeof(expr), "%s", op);
+			if (!strcmp(op, "(") && want_operand) {
+				depth++;
+			} else if (!strcmp(op, ")") && !want_operand && depth > 0) {
+				depth--;
+			} else if (want_operand && (!strcmp(op, "!") || !strcmp(op, "~") ||
+						    !strcmp(op, "-") || !strcmp(op, "+"))) {
+				;	/* unary */
+			} else if (!want_operand && strcmp(op, "(") && strcmp(op, ")") &&
+				   strcmp(op, "!") && strcmp(op, "~")) {
+				want_operand = true;
+			} else {
+				err = go_fail(EINVAL, "bad filter: unexpected '%s'", op);
+			}
+		} else {
+			err = go_fail(EINVAL, "bad filter: unexpected '%c'", *f);
+			break;
+		}
+		if (err)
+			break;
+		len += snprintf(c + len, cap - len, "%s ", expr);
+		f += n;
+	}
+	if (!err && (want_operand || depth))
+		err = go_fail(EINVAL, "bad filter: incomplete expression");
+	if (err) {
+		free(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+/* ---- the format ----------------------------------------------------------------------------- */
+
+static bool conv_int(char c)
+{
+	return strchr("diuxXoc", c) != NULL;
+}
+
+/* One conversion at *f (just past '%'): flags, width, precision, a length (dropped), a type. */
+static int parse_conv(const char **f, struct go_tconv *cv)
+{
+	const char *s = *f, *flags, *len;
+	size_t nflags;
+
+	flags = s;
+	while (*s && strchr("-+ #0", *s))
+		s++;
+	while (isdigit((unsigned char)*s))
+		s++;
+	if (*s == '.') {
+		s++;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	nflags = s - flags;
+	len = s;
+	while (*s && strchr("hlzjt", *s))
+		s++;
+	if (s - len > 2 || nflags > 16)
+		return go_fail(EINVAL, "bad conversion '%%%.*s' in format", (int)(s - *f + 1), *f);
+	if (!*s || !strchr("diuxXocsp", *s))
+		return go_fail(EINVAL, "unsupported conversion '%%%.*s' in format (use d i u x X o "
+			       "c s p)", (int)(s - *f + (*s ? 1 : 0)), *f);
+	cv->conv = *s;
+	snprintf(cv->spec, sizeof(cv->spec), "%%%.*s%s%c", (int)nflags, flags,
+		 conv_int(*s) && *s != 'c' ? "ll" : "", *s);
+	*f = s + 1;
+	return 0;
+}
+
+static int format_parse(struct go_tprobe *p, const char *fmt)
+{
+	size_t cap = strlen(fmt) + 1;
+	char *lit = malloc(cap), *o = lit;
+	int err;
+
+	if (!lit)
+		return go_fail(ENOMEM, "out of memory");
+	while (*fmt) {
+		if (*fmt != '%') {
+			*o++ = *fmt++;
+			continue;
+		}
+		if (fmt[1] == '%') {
+			*o++ = '%';
+			fmt += 2;
+			continue;
+		}
+		if (p->nconv == GO_TRACE_MAX_ARGS) {
+			free(lit);
+			return go_fail(EINVAL, "too many conversions in format (at most %d)",
+				       GO_TRACE_MAX_ARGS);
+		}
+		fmt++;
+		err = parse_conv(&fmt, &p->conv[p->nconv]);
+		if (err) {
+			free(lit);
+			return err;
+		}
+		*o = 0;
+		p->lits[p->nconv++] = lit;
+		lit = o = malloc(cap);
+		if (!lit)
+			return go_fail(ENOMEM, "out of memory");
+	}
+	*o = 0;
+	p->lits[p->nconv] = lit;
+	return 0;
+}
+
+/* Bind the arguments to the conversions, checking count and types. */
+static int args_bind(struct go_tprobe *p, char **names, int n)
+{
+	int i;
+
+	if (n != p->nconv)
+		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s follow", p->nconv,
+			       p->nconv == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		struct go_tconv *cv = &p->conv[i];
+		int v = var_get(p, names[i]);
+		bool str;
+
+		if (v < 0)
+			return v;
+		str = p->vars[v].kind == GO_KIND_STRING;
+		if (cv->conv == 's' && !str)
+			return go_fail(EINVAL, "%%s needs a string, but '%s' is %s", names[i],
+				       go_kind__name(p->vars[v].kind));
+		if (cv->conv != 's' && str)
+			return go_fail(EINVAL, "'%s' is a string: print it with %%s", names[i]);
+		cv->var = v;
+		if (str && p->nstrs == GO_TRACE_MAX_STRS)
+			return go_fail(EINVAL, "too many strings (at most %d)", GO_TRACE_MAX_STRS);
+		cv->slot = str ? p->nstrs++ : p->nargs++;
+	}
+	return 0;
+}
+
+static int args_parse(struct go_tprobe *p, const char *s)
+{
+	char *names[GO_TRACE_MAX_ARGS + 1];
+	int n = 0, err = 0, i;
+
+	s = skip_space(s);
+	while (*s == ',' && !err) {
+		const char *start = skip_space(s + 1), *end = start;
+
+		while (*end && *end != ',' && !isspace((unsigned char)*end))
+			end++;
+		if (n == GO_TRACE_MAX_ARGS + 1 || !is_ident(start, end - start)) {
+			err = go_fail(EINVAL, n > GO_TRACE_MAX_ARGS ? "too many arguments" :
+				      "bad argument '%.*s': arguments are names", (int)(end - start),
+				      start);
+			break;
+		}
+		names[n++] = strndup(start, end - start);
+		s = skip_space(end);
+	}
+	if (!err && *s)
+		err = go_fail(EINVAL, "unexpected '%s' after the format", s);
+	if (!err)
+		err = args_bind(p, names, n);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return err;
+}
+
+/* ---- the probe ------------------------------------------------------------------------------ */
+
+static int target_abi(struct go_tprobe *p)
+{
+	size_t i;
+
+	if (!p->target.cnt)
+		return go_fail(ENOENT, "no function matches '%s'", p->target.pattern);
+	p->abi = go_target__func(&p->target, 0)->abi;
+	for (i = 1; i < p->target.cnt; i++)
+		if (go_target__func(&p->target, i)->abi != p->abi)
+			return go_fail(EINVAL, "'%s' matches functions of different ABIs (%s and %s): "
+				       "narrow the pattern", p->target.pattern, go_abi__name(p->abi),
+				       go_abi__name(go_target__func(&p->target, i)->abi));
+	return 0;
+}
+
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid)
+{
+	const char *s = skip_space(text), *end;
+	char *spec = NULL, *fmt = NULL;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->text = strdup(text);
+	if (!strncmp(s, "p:", 2) || !strncmp(s, "r:", 2)) {
+		p->ret = *s == 'r';
+		s += 2;
+	}
+	for (end = s; *end && !isspace((unsigned char)*end); end++)
+		;
+	if (end == s)
+		return go_fail(EINVAL, "empty probe '%s'", text);
+	spec = strndup(s, end - s);
+	err = go_target__open(&p->target, spec, pid, false);
+	free(spec);
+	if (!err)
+		err = target_abi(p);
+	s = skip_space(end);
+	if (!err && *s == '(')
+		err = take_filter(&s, &fmt);
+	if (!err && fmt) {
+		err = filter_translate(p, fmt, &p->filter);
+		free(fmt);
+		fmt = NULL;
+	}
+	s = skip_space(s);
+	if (!err && *s == '"') {
+		err = take_format(&s, &fmt);
+		p->has_format = !err;
+		if (!err)
+			err = format_parse(p, fmt);
+		free(fmt);
+	}
+	if (!err)
+		err = args_parse(p, s);
+	return err;
+}
+
+void go_tprobe__free(struct go_tprobe *p)
+{
+	int i;
+
+	for (i = 0; i <= p->nconv && i <= GO_TRACE_MAX_ARGS; i++)
+		free(p->lits[i]);
+	free(p->filter);
+	free(p->text);
+	go_target__close(&p->target);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- BPF ------------------------------------------------------------------------------------ */
+
+static void emit_word(FILE *out, int w, const struct go_loc *loc)
+{
+	if (loc->kind == GO_LOC_REG)
+		fprintf(out, "\tGO_REG(w%d, %s);\n", w, loc->reg);
+	else
+		fprintf(out, "\tGO_STACK(w%d, %lld);\n", w, (long long)loc->sp_off);
+}
+
+void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
+{
+	int i, w;
+
+	fprintf(out, "\n/* %s */\nGO_PROBE(%d)\n{\n\tGO_PID_FILTER();\n", p->text, idx);
+	for (i = 0; i < p->nvars; i++)
+		for (w = 0; w < p->vars[i].nwords; w++)
+			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
+	if (p->filter)
+		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
+	fprintf(out, "\tGO_EVENT(%d);\n", idx);
+	for (i = 0; i < p->nconv; i++) {
+		const struct go_tvar *v = &p->vars[p->conv[i].var];
+
+		if (v->kind == GO_KIND_STRING)
+			fprintf(out, "\tGO_STR(%d, w%d, w%d);\n", p->conv[i].slot, v->word, v->word + 1);
+		else
+			fprintf(out, "\tGO_ARG(%d, w%d);\n", p->conv[i].slot, v->word);
+	}
+	fprintf(out, "\tGO_SEND();\n}\n");
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+/* A word cut to the variable's size and extended by its sign. */
+static long long var_value(const struct go_tvar *v, uint64_t w)
+{
+	bool sgn = v->kind == GO_KIND_INT;
+
+	switch (v->size) {
+	case 1:
+		return sgn ? (long long)(int8_t)w : (long long)(uint8_t)w;
+	case 2:
+		return sgn ? (long long)(int16_t)w : (long long)(uint16_t)w;
+	case 4:
+		return sgn ? (long long)(int32_t)w : (long long)(uint32_t)w;
+	default:
+		return (long long)w;
+	}
+}
+
+void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
+		       size_t size)
+{
+	size_t off = 0;
+	int i;
+
+#define ADD(...)                                                                               \
+	do {                                                                                   \
+		if (off < size)                                                                \
+			off += snprintf(buf + off, size - off, __VA_ARGS__);                    \
+	} while (0)
+
+	buf[0] = 0;
+	for (i = 0; i < p->nconv; i++) {
+		const struct go_tconv *cv = &p->conv[i];
+		const struct go_tvar *v = &p->vars[cv->var];
+
+		ADD("%s", p->lits[i]);
+		if (cv->conv == 's') {
+			ADD(cv->spec, e->str[cv->slot]);
+		} else if (cv->conv == 'p') {
+			ADD(cv->spec, (void *)(uintptr_t)e->args[cv->slot]);
+		} else if (cv->conv == 'c') {
+			ADD(cv->spec, (int)(char)e->args[cv->slot]);
+		} else {
+			long long val = var_value(v, e->args[cv->slot]);
+
+			if (strchr("di", cv->conv))
+				ADD(cv->spec, val);
+			else
+				ADD(cv->spec, (unsigned long long)val);
+		}
+	}
+	if (p->lits[p->nconv])
+		ADD("%s", p->lits[p->nconv]);
+#undef ADD
+}
+
+void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
+{
+	int i;
+
+	fputc('{', out);
+	for (i = 0; i < p->nconv; i++) {
+		const struct go_tconv *cv = &p->conv[i];
+		const struct go_tvar *v = &p->vars[cv->var];
+
+		fprintf(out, "%s", i ? ", " : "");
+		go_json_str(out, v->name);
+		fprintf(out, ": ");
+		if (cv->conv == 's')
+			go_json_str(out, e->str[cv->slot]);
+		else if (v->kind == GO_KIND_BOOL)
+			fprintf(out, "%s", e->args[cv->slot] & 0xff ? "true" : "false");
+		else if (v->kind == GO_KIND_UINT || v->kind == GO_KIND_PTR)
+			fprintf(out, "%llu", (unsigned long long)var_value(v, e->args[cv->slot]));
+		else
+			fprintf(out, "%lld", var_value(v, e->args[cv->slot]));
+	}
+	fputc('}', out);
+}

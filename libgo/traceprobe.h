@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Trace probes as bcc's trace takes them, for Go:
+ *   [p:|r:][BINARY:]FUNCTION [(FILTER)] ["FORMAT"[, ARG ...]]
+ * ARG and FILTER name goargN, goretN, argN, retval, or the function's parameters and results
+ * (DWARF). Everything is checked here, before anything is attached: a format never reaches
+ * printf unchecked.
+ */
+#ifndef LIBGO_TRACEPROBE_H
+#define LIBGO_TRACEPROBE_H
+
+#include <stdio.h>
+
+#include "tool.h"
+
+#define GO_TRACE_MAX_ARGS 12
+#define GO_TRACE_MAX_STRS 3
+#define GO_TRACE_STR_LEN 128	/* a power of two */
+#define GO_TRACE_MAX_VARS 16
+#define GO_TRACE_MAX_FRAMES 32
+
+struct go_tvar {
+	char name[64];
+	enum go_kind kind;
+	int size;		/* bytes: values are cut to it and extended by sign */
+	int nwords;		/* 1, or 2 for a string */
+	struct go_loc loc[2];
+	int word;		/* first C variable w<word> holding it */
+};
+
+struct go_tconv {
+	char spec[32];		/* the conversion as printed, e.g. "%-8lld" */
+	char conv;		/* d i u x X o c s p */
+	int var;
+	int slot;		/* index into the event's args, or strs for %s */
+};
+
+struct go_tprobe {
+	char *text;
+	bool ret;
+	struct go_target target;
+	enum go_abi abi;
+	struct go_tvar vars[GO_TRACE_MAX_VARS];
+	int nvars, nwords;
+	char *filter;		/* the filter as C, or NULL */
+	char *lits[GO_TRACE_MAX_ARGS + 1];	/* the format's text around the conversions */
+	struct go_tconv conv[GO_TRACE_MAX_ARGS];
+	int nconv;
+	bool has_format;
+	int nargs, nstrs;
+};
+
+/* Parse and check one probe; its target is opened with pid (0: none). */
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid);
+void go_tprobe__free(struct go_tprobe *p);
+/* Append the probe's BPF function (go_probe_<idx>) to out. */
+void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);
+
+/* The event as the BPF program sends it (libgo/bpf/trace.bpf.c). */
+struct go_tevent {
+	uint64_t ts;
+	uint32_t pid, tid;
+	uint64_t goid;
+	uint32_t probe, func;
+	char comm[16];
+	uint64_t args[GO_TRACE_MAX_ARGS];
+	uint32_t slen[GO_TRACE_MAX_STRS];
+	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
+	int64_t nframes;	/* with user stacks only */
+	uint64_t frames[GO_TRACE_MAX_FRAMES];
+};
+
+/* The event's message, formatted by the probe's checked format. */
+void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
+		       size_t size);
+/* The event's arguments as a JSON object: {"x": 42, "name": "bob"}. */
+void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, FILE *out);
+
+#endif

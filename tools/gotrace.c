@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gotrace: trace Go function calls and returns with their arguments, results and goroutine
+ * ids, as bcc's trace does, for Go binaries.
+ *
+ * Arguments are read where the Go ABI puts them (goargN, or the parameters' names from DWARF);
+ * returns are probed at every RET instruction of the function, never with uretprobes, which
+ * corrupt Go's moving stacks.
+ *
+ * 22-Nov-2026   Created this.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "libgo.h"
+#include "tool.h"
+#include "traceprobe.h"
+
+#define MAX_PROBES 16
+#define RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
+
+static struct env {
+	pid_t pid;
+	bool time;		/* -T */
+	bool timestamp;		/* -t */
+	long max_events;
+	bool user_stack;
+	bool verbose;
+	bool json;
+	const char *probes[MAX_PROBES];
+	int nprobes;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+static struct go_tprobe probes[MAX_PROBES];
+static long events_seen;
+static uint64_t first_ts;
+
+const char *argp_program_version = "gotrace 0.1";
+static const char doc[] =
+"Trace Go function calls and returns, with arguments, results and goroutine ids.\n"
+"\n"
+"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-v] [-j] PROBE [PROBE ...]\n"
+"\n"
+"PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]: p: (the default)\n"
+"traces calls, r: returns, at each RET instruction. ARG and FILTER use goarg1..goargN (the\n"
+"argument words by the function's Go ABI), goret1..goretN (results, r: only), the\n"
+"function's parameter and result names (DWARF), and bcc's arg1..arg6 and retval (System V).\n"
+"\n"
+"EXAMPLES:\n"
+"    gotrace -p 181 'main.add \"%d %d\", goarg1, goarg2'   # a call's first two words\n"
+"    gotrace -p 181 'main.add \"x=%d y=%d\", x, y'          # by the parameters' names\n"
+"    gotrace -p 181 'r:main.add \"= %d\", goret1'           # its result, at each RET\n"
+"    gotrace -p 181 'main.greet \"%s\", name'               # a Go string\n"
+"    gotrace -p 181 'main.add (x == 42 && y > 3)'          # only matching calls\n"
+"    gotrace -M 10 ./server:'main.(*Cache).Get \"%s\", key' # stop after 10 events\n"
+"    gotrace -U -p 181 main.add                            # with each call's Go stack\n";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	{ "time", 'T', NULL, 0, "print time column", 0 },
+	{ "timestamp", 't', NULL, 0, "print timestamp column (seconds since trace start)", 0 },
+	{ "max-events", 'M', "MAX", 0, "number of events to print before quitting", 0 },
+	{ "user-stack", 'U', NULL, 0, "output user stack trace", 0 },
+	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
+	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'p':
+		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
+			argp_error(state, "%s", libgo_errmsg());
+		env.pid = (pid_t)v;
+		break;
+	case 'T':
+		env.time = true;
+		break;
+	case 't':
+		env.timestamp = true;
+		break;
+	case 'M':
+		if (go_parse_long(arg, 1, INT32_MAX, "MAX", &env.max_events))
+			argp_error(state, "%s", libgo_errmsg());
+		break;
+	case 'U':
+		env.user_stack = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (env.nprobes == MAX_PROBES)
+			argp_error(state, "too many probes (at most %d)", MAX_PROBES);
+		env.probes[env.nprobes++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!env.nprobes)
+			argp_error(state, "no PROBE given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static FILE *info_out(void)
+{
+	return env.json ? stderr : stdout;
+}
+
+static void print_header(void)
+{
+	bool trivial = true;
+	int i;
+
+	if (env.json)
+		return;
+	for (i = 0; i < env.nprobes; i++)
+		trivial = trivial && !probes[i].has_format;
+	if (env.time)
+		printf("%-8s ", "TIME");
+	if (env.timestamp)
+		printf("%-12s ", "TIME");
+	printf("%-7s %-7s %-15s %-7s %-16s %s\n", "PID", "TID", "COMM", "GOID", "FUNC",
+	       trivial ? "" : "-");
+	fflush(stdout);
+}
+
+static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
+{
+	const char *base = strrchr(go_binary__name(p->target.bin), '/');
+	int64_t bias = 0, i;
+	char sym[256];
+
+	base = base ? base + 1 : go_binary__name(p->target.bin);
+	go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias);
+	if (env.json)
+		printf(", \"stack\": [");
+	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
+		go_binary__symbolize(p->target.bin, e->frames[i] - bias, sym, sizeof(sym));
+		if (env.json) {
+			printf("%s", i ? ", " : "");
+			go_json_str(stdout, sym);
+		} else {
+			printf("        %s [%s]\n", sym, base);
+		}
+	}
+	if (env.json)
+		printf("]");
+	else
+		printf("\n");
+}
+
+static void print_event(const struct go_tprobe *p, const struct go_tevent *e)
+{
+	const char *func = go_target__func(&p->target, e->func < p->target.cnt ? e->func : 0)->name;
+	char msg[1024], comm[17], ts[16];
+
+	snprintf(comm, sizeof(comm), "%.16s", e->comm);
+	go_tprobe__format(p, e, msg, sizeof(msg));
+	if (!first_ts)
+		first_ts = e->ts;
+	if (env.json) {
+		printf("{");
+		if (env.time)
+			printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+		printf("\"ts\": %.6f, \"pid\": %u, \"tid\": %u, \"comm\": ",
+		       (e->ts - first_ts) / 1e9, e->pid, e->tid);
+		go_json_str(stdout, comm);
+		printf(", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
+		go_json_str(stdout, func);
+		printf(", \"return\": %s, \"msg\": ", p->ret ? "true" : "false");
+		go_json_str(stdout, msg);
+		printf(", \"args\": ");
+		go_tprobe__json_args(p, e, stdout);
+		if (env.user_stack)
+			print_stack(p, e);
+		printf("}\n");
+	} else {
+		if (env.time)
+			printf("%-8s ", go_strftime_now(ts, sizeof(ts)));
+		if (env.timestamp)
+			printf("%-12.6f ", (e->ts - first_ts) / 1e9);
+		printf("%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
+		       (unsigned long long)e->goid, func, msg);
+		if (env.user_stack)
+			print_stack(p, e);
+	}
+}
+
+static void handle_event(void *ctx, const void *data, size_t size)
+{
+	const struct go_tevent *e = data;
+
+	(void)ctx;
+	if (size < offsetof(struct go_tevent, nframes) || e->probe >= (uint32_t)env.nprobes)
+		return;
+	if (env.max_events && events_seen >= env.max_events)
+		return;
+	print_event(&probes[e->probe], e);
+	events_seen++;
+	if (env.max_events && events_seen >= env.max_events)
+		exiting = 1;
+}
+
+static uint64_t read_lost(int fd)
+{
+	int ncpus = go_ncpus_possible(), c;
+	uint64_t *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
+	uint32_t zero = 0;
+
+	if (vals && !go_map__lookup(fd, &zero, vals))
+		for (c = 0; c < ncpus; c++)
+			sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+/* The sites of probe p: entry sites, or every RET; cookies say which function. */
+static int probe_sites(struct go_tprobe *p, uint64_t **offs, uint64_t **cookies, size_t *n)
+{
+	size_t i, j, cap = 0;
+	int err;
+
+	*offs = *cookies = NULL;
+	*n = 0;
+	if (!p->ret) {
+		err = go_target__drop_unprobeable(&p->target);
+		if (err)
+			return err;
+		err = go_target__entry_offsets(&p->target, offs);
+		if (err)
+			return err;
+		*cookies = calloc(p->target.cnt, sizeof(**cookies));
+		if (!*cookies)
+			return go_fail(ENOMEM, "out of memory");
+		for (i = 0; i < p->target.cnt; i++)
+			(*cookies)[i] = i;
+		*n = p->target.cnt;
+		return 0;
+	}
+	for (i = 0; i < p->target.cnt; i++) {
+		const struct go_func *fn = go_target__func(&p->target, i);
+		uint64_t *rets;
+		size_t nrets;
+
+		err = go_binary__ret_sites(p->target.bin, fn, &rets, &nrets);
+		if (err)
+			return err;
+		if (*n + nrets > cap) {
+			cap = (*n + nrets) * 2;
+			*offs = realloc(*offs, cap * sizeof(**offs));
+			*cookies = realloc(*cookies, cap * sizeof(**cookies));
+			if (!*offs || !*cookies) {
+				free(rets);
+				return go_fail(ENOMEM, "out of memory");
+			}
+		}
+		for (j = 0; j < nrets; j++) {
+			int64_t off = go_binary__file_offset(p->target.bin, rets[j]);
+
+			if (off < 0) {
+				free(rets);
+				return (int)off;
+			}
+			(*offs)[*n] = (uint64_t)off;
+			(*cookies)[(*n)++] = i;
+		}
+		free(rets);
+	}
+	if (!*n)
+		return go_fail(ENOENT, "'%s' has no RET instruction to probe", p->target.pattern);
+	return 0;
+}
+
+static char *program_text(void)
+{
+	char *src = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&src, &len);
+	int i;
+
+	if (!f)
+		return NULL;
+	fputs(go_bpf_src_trace, f);
+	for (i = 0; i < env.nprobes; i++)
+		go_tprobe__emit(&probes[i], i, f);
+	fclose(f);
+	return src;
+}
+
+static int attach_all(struct go_bpf *bpf)
+{
+	char name[32];
+	int i, err;
+
+	for (i = 0; i < env.nprobes; i++) {
+		uint64_t *offs, *cookies;
+		size_t n;
+
+		err = probe_sites(&probes[i], &offs, &cookies, &n);
+		if (!err) {
+			snprintf(name, sizeof(name), "go_probe_%d", i);
+			err = go_bpf__attach(bpf, name, go_binary__path(probes[i].target.bin), offs,
+					     cookies, n, env.pid);
+		}
+		free(offs);
+		free(cookies);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	char flags[8][48], names[MAX_PROBES][32];
+	const char *cflags[8], *prognames[MAX_PROBES];
+	struct go_bpf_spec spec = { 0 };
+	struct go_ringbuf *rb = NULL;
+	struct go_bpf *bpf = NULL;
+	int err, i, nflags = 0, pidfd = -1, goid_off = -1, events_fd, lost_fd;
+	char *src = NULL;
+	uint64_t lost;
+
+	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	if (err)
+		return 2;
+	if (env.pid) {
+		pidfd = go_pid_watch(env.pid);
+		if (pidfd < 0) {
+			warn("%s\n", libgo_errmsg());
+			return 1;
+		}
+	}
+	for (i = 0; i < env.nprobes; i++) {
+		err = go_tprobe__parse(&probes[i], env.probes[i], env.pid);
+		if (err) {
+			warn("probe '%s': %s\n", env.probes[i], libgo_errmsg());
+			env.nprobes = i + 1;
+			goto cleanup;
+		}
+		if (go_binary__toolchain(probes[i].target.bin) == GO_GC && goid_off < 0)
+			goid_off = go_binary__goid_offset(probes[i].target.bin);
+	}
+
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_ARGS=%d", GO_TRACE_MAX_ARGS);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_STRS=%d", GO_TRACE_MAX_STRS);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DSTR_LEN=%d", GO_TRACE_STR_LEN);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%d", RINGBUF_PAGES);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_FRAMES=%d", GO_TRACE_MAX_FRAMES);
+	if (env.user_stack)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
+	if (env.pid)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DFILTER_PID=%d", (int)env.pid);
+	if (goid_off >= 0)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
+	for (i = 0; i < nflags; i++)
+		cflags[i] = flags[i];
+	for (i = 0; i < env.nprobes; i++) {
+		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
+		prognames[i] = names[i];
+	}
+	src = program_text();
+	if (!src) {
+		err = -ENOMEM;
+		warn("out of memory\n");
+		goto cleanup;
+	}
+	spec.src = src;
+	spec.cflags = cflags;
+	spec.ncflags = nflags;
+	spec.progs = prognames;
+	spec.nprogs = env.nprobes;
+	spec.multi = go_bpf__want_multi();
+	if (env.verbose) {
+		char *text = go_bpf_spec__text(&spec);
+
+		if (text)
+			fputs(text, info_out());
+		free(text);
+	}
+
+	bpf = go_bpf__load(&spec);
+	if (!bpf) {
+		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	events_fd = go_bpf__map_fd(bpf, "events");
+	lost_fd = go_bpf__map_fd(bpf, "lost");
+	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, RINGBUF_PAGES * (size_t)getpagesize(),
+					       handle_event, NULL) : NULL;
+	if (!rb || lost_fd < 0) {
+		err = -EINVAL;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	err = attach_all(bpf);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	print_header();
+
+	while (!exiting) {
+		struct pollfd fds[2] = { { events_fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+		int n = poll(fds, pidfd >= 0 ? 2 : 1, 100);
+
+		go_ringbuf__consume(rb);
+		fflush(stdout);
+		if (n > 0 && pidfd >= 0 && (fds[1].revents & POLLIN))
+			break;	/* the traced process has exited */
+	}
+	go_bpf__detach(bpf);
+	if (!exiting)
+		go_ringbuf__consume(rb);
+	lost = read_lost(lost_fd);
+	if (lost)
+		warn("possibly lost %llu samples\n", (unsigned long long)lost);
+	fflush(stdout);
+	err = 0;
+
+cleanup:
+	go_ringbuf__free(rb);
+	go_bpf__close(bpf);
+	for (i = 0; i < env.nprobes; i++)
+		go_tprobe__free(&probes[i]);
+	free(src);
+	if (pidfd >= 0)
+		close(pidfd);
+	return err != 0;
+}
