@@ -539,11 +539,15 @@ bool go_bpf__uses_multi(const struct go_bpf *bpf)
 	return bpf->multi;
 }
 
+/*
+ * Newest first: a tool attaches its return probes before its entry probes, so that no call is
+ * seen entering whose return goes unseen; taking the entries away first keeps that true.
+ */
 void go_bpf__detach(struct go_bpf *bpf)
 {
 	size_t i;
 
-	for (i = 0; i < bpf->nlinks; i++) {
+	for (i = bpf->nlinks; i-- > 0;) {
 		close(bpf->links[i].fd);
 		if (bpf->links[i].perf_fd >= 0)
 			close(bpf->links[i].perf_fd);
@@ -604,6 +608,20 @@ int go_map__delete(int fd, const void *key)
 int go_map__next_key(int fd, const void *key, void *next)
 {
 	return map_elem(CMD_MAP_GET_NEXT_KEY, fd, key, next, 0);
+}
+
+int go_map__sum_percpu(int fd, uint32_t key, uint64_t *sum)
+{
+	static uint64_t *vals;
+	int ncpus = go_ncpus_possible(), c, err;
+
+	*sum = 0;
+	if (!vals && !(vals = calloc(ncpus, sizeof(*vals))))
+		return -ENOMEM;
+	err = go_map__lookup(fd, &key, vals);
+	for (c = 0; c < ncpus && !err; c++)
+		*sum += vals[c];
+	return err;
 }
 
 int go_ncpus_possible(void)

@@ -12,4 +12,8 @@ go_bpf_src_funccount:
 go_bpf_src_trace:
 	.incbin "libgo/bpf/trace.bpf.c"
 	.byte 0
+	.global go_bpf_src_funclatency
+go_bpf_src_funclatency:
+	.incbin "libgo/bpf/funclatency.bpf.c"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -24,12 +24,13 @@ char *go_bpf_spec__text(const struct go_bpf_spec *spec);
 /* The tools' BPF programs, embedded at build time (libgo/bpf/). */
 extern const char go_bpf_src_funccount[];
 extern const char go_bpf_src_trace[];
+extern const char go_bpf_src_funclatency[];
 
 /* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);
 /* Detach everything and close every program and map. */
 void go_bpf__close(struct go_bpf *bpf);
-/* Detach every probe, keeping the maps readable. */
+/* Detach every probe, the last attached first, keeping the maps readable. */
 void go_bpf__detach(struct go_bpf *bpf);
 
 /* A map's file descriptor by its name in the source, or a negative errno. */
@@ -59,6 +60,8 @@ int go_map__lookup(int fd, const void *key, void *value);
 int go_map__update(int fd, const void *key, const void *value);
 int go_map__delete(int fd, const void *key);
 int go_map__next_key(int fd, const void *key, void *next);
+/* The sum over CPUs of a per-CPU array's element. */
+int go_map__sum_percpu(int fd, uint32_t key, uint64_t *sum);
 /* CPUs a per-CPU map holds a value for. */
 int go_ncpus_possible(void);
 

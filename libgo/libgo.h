@@ -89,6 +89,9 @@ int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
 /* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */
 int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, size_t size);
 
+/* Offset of stack.hi in runtime.g on amd64: g starts with its stack bounds {lo, hi}. */
+#define GO_G_STACK_HI 8
+
 /* Offset of goid in runtime.g: from DWARF when present, else from a table by Go version. */
 int go_binary__goid_offset(struct go_binary *bin);
 

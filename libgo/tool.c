@@ -137,6 +137,68 @@ fail:
 	return err;
 }
 
+int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
+{
+	size_t i, j, cap = 0;
+	int err = 0;
+
+	*offs = *cookies = NULL;
+	*n = 0;
+	for (i = 0; i < t->cnt && !err; i++) {
+		uint64_t *rets;
+		size_t nrets;
+
+		err = go_binary__ret_sites(t->bin, go_target__func(t, i), &rets, &nrets);
+		if (err)
+			break;
+		if (*n + nrets > cap) {
+			uint64_t *o, *c;
+
+			cap = (*n + nrets) * 2;
+			o = realloc(*offs, cap * sizeof(*o));
+			if (o)
+				*offs = o;
+			c = realloc(*cookies, cap * sizeof(*c));
+			if (c)
+				*cookies = c;
+			if (!o || !c)
+				err = go_fail(ENOMEM, "out of memory");
+		}
+		for (j = 0; j < nrets && !err; j++) {
+			int64_t off = go_binary__file_offset(t->bin, rets[j]);
+
+			if (off < 0) {
+				err = (int)off;
+				break;
+			}
+			(*offs)[*n] = (uint64_t)off;
+			(*cookies)[(*n)++] = i;
+		}
+		free(rets);
+	}
+	if (!err && !*n)
+		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);
+	if (err) {
+		free(*offs);
+		free(*cookies);
+		*offs = *cookies = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+int go_target__index_cookies(const struct go_target *t, uint64_t **cookies)
+{
+	size_t i;
+
+	*cookies = calloc(t->cnt ? t->cnt : 1, sizeof(**cookies));
+	if (!*cookies)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < t->cnt; i++)
+		(*cookies)[i] = i;
+	return 0;
+}
+
 void go_target__list(struct go_target *t, FILE *out)
 {
 	size_t i;

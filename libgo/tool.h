@@ -39,6 +39,11 @@ void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /* The file offsets of each function's entry site, in order; malloc'd. */
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
+/* The file offsets of every RET of every function, with the function's index as cookie. */
+int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
+			   size_t *cnt);
+/* Cookies 0..cnt-1: each entry probe's function index. */
+int go_target__index_cookies(const struct go_target *t, uint64_t **cookies);
 /* Print each matched function with address, entry site and ABI (the -v listing). */
 void go_target__list(struct go_target *t, FILE *out);
 

@@ -125,20 +125,11 @@ static void sig_handler(int sig)
 /* Per-CPU counts summed; printed as the change since the last print (bcc clears instead). */
 static int read_counts(int fd, size_t n, uint64_t *totals)
 {
-	int ncpus = go_ncpus_possible();
-	uint64_t *vals = calloc(ncpus, sizeof(*vals));
 	uint32_t i;
-	int c, err = 0;
+	int err = 0;
 
-	if (!vals)
-		return -ENOMEM;
-	for (i = 0; i < n && !err; i++) {
-		err = go_map__lookup(fd, &i, vals);
-		totals[i] = 0;
-		for (c = 0; c < ncpus && !err; c++)
-			totals[i] += vals[c];
-	}
-	free(vals);
+	for (i = 0; i < n && !err; i++)
+		err = go_map__sum_percpu(fd, i, &totals[i]);
 	return err;
 }
 
@@ -211,7 +202,6 @@ int main(int argc, char **argv)
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0, interval;
-	size_t i;
 
 	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
 	if (err)
@@ -265,16 +255,18 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	cookies = calloc(target.cnt, sizeof(*cookies));
+	err = go_target__index_cookies(&target, &cookies);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	now = calloc(target.cnt, sizeof(*now));
 	prev = calloc(target.cnt, sizeof(*prev));
-	if (!cookies || !now || !prev) {
+	if (!now || !prev) {
 		err = -ENOMEM;
 		warn("out of memory\n");
 		goto cleanup;
 	}
-	for (i = 0; i < target.cnt; i++)
-		cookies[i] = i;
 
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {

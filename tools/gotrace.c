@@ -231,74 +231,22 @@ static void handle_event(void *ctx, const void *data, size_t size)
 		exiting = 1;
 }
 
-static uint64_t read_lost(int fd)
-{
-	int ncpus = go_ncpus_possible(), c;
-	uint64_t *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
-	uint32_t zero = 0;
-
-	if (vals && !go_map__lookup(fd, &zero, vals))
-		for (c = 0; c < ncpus; c++)
-			sum += vals[c];
-	free(vals);
-	return sum;
-}
-
 /* The sites of probe p: entry sites, or every RET; cookies say which function. */
 static int probe_sites(struct go_tprobe *p, uint64_t **offs, uint64_t **cookies, size_t *n)
 {
-	size_t i, j, cap = 0;
 	int err;
 
 	*offs = *cookies = NULL;
 	*n = 0;
-	if (!p->ret) {
-		err = go_target__drop_unprobeable(&p->target);
-		if (err)
-			return err;
+	if (p->ret)
+		return go_target__ret_offsets(&p->target, offs, cookies, n);
+	err = go_target__drop_unprobeable(&p->target);
+	if (!err)
 		err = go_target__entry_offsets(&p->target, offs);
-		if (err)
-			return err;
-		*cookies = calloc(p->target.cnt, sizeof(**cookies));
-		if (!*cookies)
-			return go_fail(ENOMEM, "out of memory");
-		for (i = 0; i < p->target.cnt; i++)
-			(*cookies)[i] = i;
-		*n = p->target.cnt;
-		return 0;
-	}
-	for (i = 0; i < p->target.cnt; i++) {
-		const struct go_func *fn = go_target__func(&p->target, i);
-		uint64_t *rets;
-		size_t nrets;
-
-		err = go_binary__ret_sites(p->target.bin, fn, &rets, &nrets);
-		if (err)
-			return err;
-		if (*n + nrets > cap) {
-			cap = (*n + nrets) * 2;
-			*offs = realloc(*offs, cap * sizeof(**offs));
-			*cookies = realloc(*cookies, cap * sizeof(**cookies));
-			if (!*offs || !*cookies) {
-				free(rets);
-				return go_fail(ENOMEM, "out of memory");
-			}
-		}
-		for (j = 0; j < nrets; j++) {
-			int64_t off = go_binary__file_offset(p->target.bin, rets[j]);
-
-			if (off < 0) {
-				free(rets);
-				return (int)off;
-			}
-			(*offs)[*n] = (uint64_t)off;
-			(*cookies)[(*n)++] = i;
-		}
-		free(rets);
-	}
-	if (!*n)
-		return go_fail(ENOENT, "'%s' has no RET instruction to probe", p->target.pattern);
-	return 0;
+	if (!err)
+		err = go_target__index_cookies(&p->target, cookies);
+	*n = p->target.cnt;
+	return err;
 }
 
 static char *program_text(void)
@@ -446,8 +394,7 @@ int main(int argc, char **argv)
 	go_bpf__detach(bpf);
 	if (!exiting)
 		go_ringbuf__consume(rb);
-	lost = read_lost(lost_fd);
-	if (lost)
+	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
 	fflush(stdout);
 	err = 0;

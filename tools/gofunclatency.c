@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gofunclatency: time Go function calls as a histogram, as bcc's funclatency does, for Go.
+ *
+ * Calls are matched to their returns by goroutine and stack depth, not by thread (goroutines
+ * move between threads), and returns are probed at RET instructions, not with uretprobes
+ * (which crash Go programs).
+ *
+ * 22-Nov-2026   Created this.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "libgo.h"
+#include "tool.h"
+
+#define SLOTS 64
+#define MAX_INFLIGHT 65536
+
+static struct env {
+	pid_t pid;
+	long interval;
+	long duration;
+	bool timestamp;
+	bool usecs, msecs;
+	bool per_func;
+	bool regex;
+	bool verbose;
+	bool json;
+	const char *pattern;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "gofunclatency 0.1";
+static const char doc[] =
+"Time Go functions and print the latency as a histogram.\n"
+"\n"
+"USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m] [-F] [-r] [-v]\n"
+"                     [-j] PATTERN\n"
+"\n"
+"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per goroutine, from\n"
+"the entry to each RET instruction.\n"
+"\n"
+"EXAMPLES:\n"
+"    gofunclatency -p 181 main.handle            # time main.handle, in nanoseconds\n"
+"    gofunclatency -m -p 181 'main.(*DB).Query'  # in milliseconds\n"
+"    gofunclatency -u -i 1 -p 181 main.handle    # in microseconds, each second\n"
+"    gofunclatency -F -p 181 'main.*'            # one histogram per function\n"
+"    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 seconds\n";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	{ "interval", 'i', "INTERVAL", 0, "summary interval, in seconds", 0 },
+	{ "duration", 'd', "DURATION", 0, "total duration of trace, in seconds", 0 },
+	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
+	{ "microseconds", 'u', NULL, 0, "microsecond histogram", 0 },
+	{ "milliseconds", 'm', NULL, 0, "millisecond histogram", 0 },
+	{ "function", 'F', NULL, 0, "show a separate histogram per function", 0 },
+	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
+	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
+	{ "json", 'j', NULL, 0, "print histograms as JSON lines", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'p':
+		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
+			argp_error(state, "%s", libgo_errmsg());
+		env.pid = (pid_t)v;
+		break;
+	case 'i':
+		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
+			argp_error(state, "%s", libgo_errmsg());
+		break;
+	case 'd':
+		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
+			argp_error(state, "%s", libgo_errmsg());
+		break;
+	case 'T':
+		env.timestamp = true;
+		break;
+	case 'u':
+		env.usecs = true;
+		break;
+	case 'm':
+		env.msecs = true;
+		break;
+	case 'F':
+		env.per_func = true;
+		break;
+	case 'r':
+		env.regex = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (env.pattern)
+			argp_error(state, "too many arguments: '%s'", arg);
+		env.pattern = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!env.pattern)
+			argp_error(state, "no PATTERN given");
+		if (env.usecs && env.msecs)
+			argp_error(state, "-u and -m are exclusive");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static FILE *info_out(void)
+{
+	return env.json ? stderr : stdout;
+}
+
+static const char *unit(void)
+{
+	return env.msecs ? "msecs" : env.usecs ? "usecs" : "nsecs";
+}
+
+/* Cumulative per-function histograms and totals, as the BPF program keeps them. */
+struct stats {
+	uint64_t *hist;		/* nfuncs * SLOTS */
+	uint64_t *total;	/* nfuncs */
+};
+
+static int stats_alloc(struct stats *s, size_t n)
+{
+	s->hist = calloc(n * SLOTS, sizeof(*s->hist));
+	s->total = calloc(n, sizeof(*s->total));
+	return s->hist && s->total ? 0 : -ENOMEM;
+}
+
+static void stats_free(struct stats *s)
+{
+	free(s->hist);
+	free(s->total);
+}
+
+static int stats_read(struct stats *s, size_t n, int hist_fd, int total_fd)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < n * SLOTS && !err; i++)
+		err = go_map__sum_percpu(hist_fd, i, &s->hist[i]);
+	for (i = 0; i < n && !err; i++)
+		err = go_map__sum_percpu(total_fd, i, &s->total[i]);
+	return err;
+}
+
+static void print_json(const char *func, const uint64_t *vals, uint64_t count, uint64_t total)
+{
+	char ts[16];
+	int i, first = 1;
+
+	printf("{");
+	if (env.timestamp)
+		printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+	if (func) {
+		printf("\"func\": ");
+		go_json_str(stdout, func);
+		printf(", ");
+	}
+	printf("\"unit\": \"%s\", \"count\": %llu, \"total\": %llu, \"avg\": %llu, \"hist\": [",
+	       unit(), (unsigned long long)count, (unsigned long long)total,
+	       (unsigned long long)(count ? total / count : 0));
+	for (i = 1; i < SLOTS; i++) {
+		if (!vals[i])
+			continue;
+		printf("%s{\"low\": %llu, \"high\": %llu, \"count\": %llu}", first ? "" : ", ",
+		       i == 1 ? 0ULL : 1ULL << (i - 1), (1ULL << i) - 1,
+		       (unsigned long long)vals[i]);
+		first = 0;
+	}
+	printf("]}\n");
+}
+
+/* One histogram with bcc's avg line; func is NULL for all functions together. */
+static void print_one(const char *func, const uint64_t *vals, uint64_t total)
+{
+	uint64_t count = 0;
+	int i;
+
+	for (i = 0; i < SLOTS; i++)
+		count += vals[i];
+	if (env.json) {
+		print_json(func, vals, count, total);
+		return;
+	}
+	if (func)
+		printf("\nFunction = %s\n", func);
+	go_print_log2_hist(stdout, vals, SLOTS, unit());
+	if (count)
+		printf("\navg = %llu %s, total: %llu %s, count: %llu\n",
+		       (unsigned long long)(total / count), unit(), (unsigned long long)total, unit(),
+		       (unsigned long long)count);
+}
+
+static void print_interval(const struct go_target *t, const struct stats *now, struct stats *prev)
+{
+	uint64_t sum[SLOTS] = { 0 }, delta[SLOTS], total = 0, dt;
+	char ts[16];
+	size_t f;
+	int i;
+
+	if (!env.json) {
+		printf("\n");
+		if (env.timestamp)
+			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+	}
+	for (f = 0; f < t->cnt; f++) {
+		uint64_t any = 0;
+
+		for (i = 0; i < SLOTS; i++) {
+			delta[i] = now->hist[f * SLOTS + i] - prev->hist[f * SLOTS + i];
+			prev->hist[f * SLOTS + i] = now->hist[f * SLOTS + i];
+			sum[i] += delta[i];
+			any |= delta[i];
+		}
+		dt = now->total[f] - prev->total[f];
+		prev->total[f] = now->total[f];
+		total += dt;
+		if (env.per_func && any)
+			print_one(go_target__func(t, f)->name, delta, dt);
+	}
+	if (!env.per_func)
+		print_one(NULL, sum, total);
+	fflush(stdout);
+}
+
+/*
+ * Calls that never reached a RET: replaced starts, plus starts still in the map at the end.
+ * Returns without a start are expected while the entry probes go live (-v shows them).
+ */
+static void report_unreturned(struct go_bpf *bpf)
+{
+	int stats_fd = go_bpf__map_fd(bpf, "stats"), starts_fd = go_bpf__map_fd(bpf, "starts");
+	uint64_t replaced = 0, orphans = 0, left = 0;
+	uint8_t key[24], next[24];
+	void *k = NULL;
+
+	go_map__sum_percpu(stats_fd, 0, &replaced);
+	go_map__sum_percpu(stats_fd, 1, &orphans);
+	while (starts_fd >= 0 && go_map__next_key(starts_fd, k, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		k = key;
+		left++;
+	}
+	if (replaced + left)
+		fprintf(stderr, "%llu call%s did not return through a RET while traced (panic, "
+			"runtime.Goexit, or still running)\n",
+			(unsigned long long)(replaced + left), replaced + left == 1 ? "" : "s");
+	if (orphans && env.verbose)
+		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing)\n",
+			(unsigned long long)orphans, orphans == 1 ? "" : "s");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	const char *progs[] = { "go_entry", "go_return" };
+	char flags[8][48];
+	const char *cflags[8];
+	struct go_bpf_spec spec = { 0 };
+	struct go_target target = { 0 };
+	struct stats now = { 0 }, prev = { 0 };
+	uint64_t *offs = NULL, *cookies = NULL, *roffs = NULL, *rcookies = NULL;
+	struct go_bpf *bpf = NULL;
+	int err, i, nflags = 0, pidfd = -1, goid_off = -1, hist_fd, total_fd, done = 0;
+	long elapsed = 0, interval;
+	size_t nrets;
+
+	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	if (err)
+		return 2;
+	if (env.pid) {
+		pidfd = go_pid_watch(env.pid);
+		if (pidfd < 0) {
+			warn("%s\n", libgo_errmsg());
+			return 1;
+		}
+	}
+	err = go_target__open(&target, env.pattern, env.pid, env.regex);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	if (!target.cnt) {
+		printf("0 functions matched by \"%s\". Exiting.\n", env.pattern);
+		err = -ENOENT;
+		goto cleanup;
+	}
+	err = go_target__drop_unprobeable(&target);
+	if (!err)
+		err = go_target__entry_offsets(&target, &offs);
+	if (!err)
+		err = go_target__index_cookies(&target, &cookies);
+	if (!err)
+		err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
+	if (!err && go_binary__toolchain(target.bin) == GO_GC) {
+		goid_off = go_binary__goid_offset(target.bin);
+		err = goid_off < 0 ? goid_off : 0;
+	}
+	if (!err)
+		err = stats_alloc(&now, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
+	if (!err)
+		err = stats_alloc(&prev, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	if (env.verbose)
+		go_target__list(&target, info_out());
+
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", target.cnt);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DSLOTS=%d", SLOTS);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%dULL",
+		 env.msecs ? 1000000 : env.usecs ? 1000 : 1);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_INFLIGHT=%d", MAX_INFLIGHT);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
+	if (goid_off >= 0)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
+	if (env.pid)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DFILTER_PID=%d", (int)env.pid);
+	for (i = 0; i < nflags; i++)
+		cflags[i] = flags[i];
+	spec.src = go_bpf_src_funclatency;
+	spec.cflags = cflags;
+	spec.ncflags = nflags;
+	spec.progs = progs;
+	spec.nprogs = 2;
+	spec.multi = go_bpf__want_multi();
+	if (env.verbose) {
+		char *text = go_bpf_spec__text(&spec);
+
+		if (text)
+			fputs(text, info_out());
+		free(text);
+	}
+
+	bpf = go_bpf__load(&spec);
+	if (!bpf) {
+		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	hist_fd = go_bpf__map_fd(bpf, "hist");
+	total_fd = go_bpf__map_fd(bpf, "totals");
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	/* returns first, so that no call is seen entering without its return being watched */
+	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), roffs, rcookies, nrets,
+			     env.pid);
+	if (!err)
+		err = go_bpf__attach(bpf, "go_entry", go_binary__path(target.bin), offs, cookies,
+				     target.cnt, env.pid);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+
+	interval = env.interval ? env.interval : env.duration ? env.duration : 99999999;
+	while (!done) {
+		long waited = 0;
+
+		while (waited < interval * 1000 && !exiting && !done) {
+			done = go_wait(pidfd, 100);
+			waited += 100;
+		}
+		elapsed += waited / 1000;
+		if (exiting || (env.duration && elapsed >= env.duration))
+			done = 1;
+		err = stats_read(&now, target.cnt, hist_fd, total_fd);
+		if (err) {
+			warn("cannot read the histograms: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		print_interval(&target, &now, &prev);
+	}
+	go_bpf__detach(bpf);
+	report_unreturned(bpf);
+	fprintf(info_out(), "Detaching...\n");
+	fflush(info_out());
+	err = 0;
+
+cleanup:
+	go_bpf__close(bpf);
+	if (pidfd >= 0)
+		close(pidfd);
+	stats_free(&now);
+	stats_free(&prev);
+	free(roffs);
+	free(rcookies);
+	free(offs);
+	free(cookies);
+	go_target__close(&target);
+	return err != 0;
+}
