@@ -254,7 +254,12 @@ static int type_info(Dwarf_Die *type, struct tinfo *t, int depth)
 	memset(t, 0, sizeof(*t));
 	switch (dwarf_tag(type)) {
 	case DW_TAG_typedef:
-		return die_type(type, &next) ? type_info(&next, t, depth + 1) : -1;
+		if (!die_type(type, &next) || type_info(&next, t, depth + 1))
+			return -1;
+		/* gccgo: "string" is a typedef of an anonymous {__data, __length} struct */
+		if (dwarf_diename(type) && !strcmp(dwarf_diename(type), "string") && t->iregs == 2)
+			t->kind = GO_KIND_STRING;
+		return 0;
 	case DW_TAG_pointer_type:
 	case DW_TAG_subroutine_type:
 		tinfo_scalar(t, GO_KIND_PTR, 8);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The parts of a tool that are the same in every tool. */
 #define _GNU_SOURCE
+#include <argp.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -21,6 +22,12 @@ void go_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+}
+
+int go_parse_args(const struct argp *argp, int argc, char **argv)
+{
+	argp_err_exit_status = 2;	/* as bcc's tools (Python's argparse) */
+	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
 }
 
 int go_parse_long(const char *arg, long min, long max, const char *what, long *out)

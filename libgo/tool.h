@@ -15,6 +15,10 @@
 #define warn(...) go_warn(__VA_ARGS__)
 void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct argp;
+/* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
+int go_parse_args(const struct argp *argp, int argc, char **argv);
+
 /* Parse a whole number in [min, max] for an option; -EINVAL with the message set otherwise. */
 int go_parse_long(const char *arg, long min, long max, const char *what, long *out);
 

@@ -444,8 +444,10 @@ static int args_parse(struct go_tprobe *p, const char *s)
 	while (*s == ',' && !err) {
 		const char *start = skip_space(s + 1), *end = start;
 
-		while (*end && *end != ',' && !isspace((unsigned char)*end))
+		while (*end && *end != ',')
 			end++;
+		while (end > start && isspace((unsigned char)end[-1]))
+			end--;
 		if (n == GO_TRACE_MAX_ARGS + 1 || !is_ident(start, end - start)) {
 			err = go_fail(EINVAL, n > GO_TRACE_MAX_ARGS ? "too many arguments" :
 				      "bad argument '%.*s': arguments are names", (int)(end - start),

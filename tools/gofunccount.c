@@ -203,9 +203,9 @@ int main(int argc, char **argv)
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0, interval;
 
-	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	err = go_parse_args(&argp, argc, argv);
 	if (err)
-		return 2;
+		return err;
 
 	if (env.pid) {
 		pidfd = go_pid_watch(env.pid);

@@ -298,9 +298,9 @@ int main(int argc, char **argv)
 	long elapsed = 0, interval;
 	size_t nrets;
 
-	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	err = go_parse_args(&argp, argc, argv);
 	if (err)
-		return 2;
+		return err;
 	if (env.pid) {
 		pidfd = go_pid_watch(env.pid);
 		if (pidfd < 0) {

@@ -136,13 +136,20 @@ static FILE *info_out(void)
 	return env.json ? stderr : stdout;
 }
 
+/* bcc's trace is ready when its header is out; with -j, stdout is JSON only, so a banner in
+ * gofunccount's form goes to stderr instead. */
 static void print_header(void)
 {
 	bool trivial = true;
+	size_t n = 0;
 	int i;
 
-	if (env.json)
+	if (env.json) {
+		for (i = 0; i < env.nprobes; i++)
+			n += probes[i].target.cnt;
+		go_print_banner(stderr, n, "functions", env.probes[0]);
 		return;
+	}
 	for (i = 0; i < env.nprobes; i++)
 		trivial = trivial && !probes[i].has_format;
 	if (env.time)
@@ -300,9 +307,9 @@ int main(int argc, char **argv)
 	char *src = NULL;
 	uint64_t lost;
 
-	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	err = go_parse_args(&argp, argc, argv);
 	if (err)
-		return 2;
+		return err;
 	if (env.pid) {
 		pidfd = go_pid_watch(env.pid);
 		if (pidfd < 0) {

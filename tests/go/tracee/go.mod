@@ -1,0 +1,3 @@
+module example.com/tracee
+
+go 1.19

@@ -1,0 +1,350 @@
+"""Tests of tools/gotrace, bcc trace for Go programs.
+
+    gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-v] [-j] PROBE [PROBE ...]
+
+The traced program (tests/go/tracee) makes calls with known arguments; every value printed is
+checked against them, and goroutine ids against the ids the programs report of themselves.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import GoProgram, LineReader, run_tool, tool
+
+TOOL = "gotrace"
+GC_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "go119-pie"]
+ALL_VARIANTS = GC_VARIANTS + ["gccgo"]
+HEADER = re.compile(r"^(TIME\s+)*PID\s+TID\s+COMM\s+GOID\s+FUNC")
+
+
+class Trace:
+    """gotrace running until it is ready: its column header is out (with -j: the banner on
+    stderr)."""
+
+    def __init__(self, *args, timeout=30, env=None):
+        self.argv = [tool(TOOL), *args]
+        self.timeout = timeout
+        self.env = dict(os.environ, **(env or {}))
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=self.env)
+        self.out = LineReader(self.proc.stdout)
+        self.err = LineReader(self.proc.stderr)
+        json_mode = "-j" in self.argv
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if json_mode and any(l.startswith("Tracing ") for l in self.err.lines):
+                return self
+            if not json_mode and any(HEADER.match(l) for l in self.out.lines):
+                return self
+            if self.proc.poll() is not None:
+                time.sleep(0.1)
+                pytest.fail(f"{self.command()} exited with {self.proc.returncode} before tracing; "
+                            f"stderr:\n{self.err.text()}\nstdout:\n{self.out.text()}", pytrace=False)
+            time.sleep(0.02)
+        self.proc.kill()
+        pytest.fail(f"{self.command()} was not ready within {self.timeout} s; stderr:\n"
+                    f"{self.err.text()}", pytrace=False)
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def command(self):
+        return " ".join(self.argv)
+
+    def interrupt(self, sig=signal.SIGINT):
+        self.proc.send_signal(sig)
+        return self.wait()
+
+    def wait(self, timeout=30):
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            pytest.fail(f"{self.command()} did not exit within {timeout} s", pytrace=False)
+        return self.proc.returncode, self.out.text(), self.err.text()
+
+
+def trace(binary, *probes, args=(), program_args=()):
+    """Run the tracee's calls under `gotrace [args] -p PID PROBES`; return (report, status,
+    stdout, stderr)."""
+    with GoProgram(binary, *program_args) as prog:
+        with Trace(*args, "-p", str(prog.pid), *probes) as t:
+            prog.go()
+            report = prog.result()
+            time.sleep(0.3)  # let the last events through the ring buffer
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    return report, out, err
+
+
+def events(out):
+    """The event lines of gotrace's text output: (pid, tid, comm, goid, func, message)."""
+    rows = []
+    for line in out.splitlines():
+        if HEADER.match(line) or not line.strip():
+            continue
+        fields = line.split(None, 5)
+        assert len(fields) >= 5 and fields[0].isdigit(), f"malformed event line {line!r} in:\n{out}"
+        rows.append((int(fields[0]), int(fields[1]), fields[2], int(fields[3]), fields[4],
+                     fields[5] if len(fields) > 5 else ""))
+    return rows
+
+
+def messages(out, func):
+    return [e[5] for e in events(out) if e[4] == func]
+
+
+ADD_CALLS = ["42 13"] + [f"{i} {100 + i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_goargs(built, variant):
+    """main.add(42, 13) and five more calls, read as goarg1, goarg2 by the function's ABI
+    (register ABI for gc, System V for gccgo), stripped and PIE alike."""
+    report, out, err = trace(built.path(variant, "tracee"), 'main.add "%d %d", goarg1, goarg2')
+    assert messages(out, "main.add") == ADD_CALLS, out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119", "gccgo"])
+def test_parameter_names(built, variant):
+    """The same calls read by the parameters' names (DWARF)."""
+    report, out, err = trace(built.path(variant, "tracee"), 'main.add "x=%d y=%d", x, y')
+    assert messages(out, "main.add") == [f"x={a} y={b}" for a, b in (m.split() for m in ADD_CALLS)], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
+def test_string_parameter(built, variant):
+    report, out, err = trace(built.path(variant, "tracee"), 'main.greet "hello %s", name')
+    assert messages(out, "main.greet") == ["hello gopher", "hello ebpf"], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119", "gccgo"])
+def test_twelve_arguments(built, variant):
+    """many(1..12): words past the ninth (register ABI) or sixth (System V) are on the stack."""
+    report, out, err = trace(built.path(variant, "tracee"),
+                             'main.many "%d %d %d %d", goarg1, goarg10, goarg11, goarg12')
+    assert messages(out, "main.many") == ["1 10 11 12"], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_narrow_arguments(built, variant):
+    """int32, uint8 and bool parameters are cut to their size: their registers' upper bits are
+    undefined."""
+    report, out, err = trace(built.path(variant, "tracee"), 'main.narrow "%d %u %d", a, b, c')
+    assert messages(out, "main.narrow") == ["-5 7 1"], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119", "go119-pie"])
+def test_assembly_function(built, variant):
+    """asmAdd is ABI0: its arguments are on the stack above the return address."""
+    report, out, err = trace(built.path(variant, "tracee"), 'main.asmAdd "%d + %d", goarg1, goarg2')
+    assert messages(out, "main.asmAdd") == ["40 + 2"], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119-stripped", "gccgo"])
+def test_return_value(built, variant):
+    """r: probes read the result at each RET instruction."""
+    report, out, err = trace(built.path(variant, "tracee"), 'r:main.add "= %d", goret1')
+    expected = [f"= {int(a) + int(b)}" for a, b in (m.split() for m in ADD_CALLS)]
+    assert messages(out, "main.add") == expected, out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_result_name(built, variant):
+    """Unnamed results are ~r0, ~r1... in DWARF."""
+    report, out, err = trace(built.path(variant, "tracee"), 'r:main.add "%d", ~r0')
+    assert messages(out, "main.add") == ["55"] + [str(100 + 2 * i) for i in range(5)], out
+
+
+@pytest.mark.parametrize("variant", ["go126", "gccgo"])
+def test_filter(built, variant):
+    report, out, err = trace(built.path(variant, "tracee"), 'main.add (goarg1 == 42 && goarg2 > 3) "%d", goarg2')
+    assert messages(out, "main.add") == ["13"], out
+    report, out, err = trace(built.path(variant, "tracee"), 'main.add (goarg1 == 43) "%d", goarg2')
+    assert messages(out, "main.add") == [], out
+
+
+def test_filter_by_name_and_negative(built):
+    report, out, err = trace(built.path("go126", "tracee"), 'main.narrow (a < 0 && !(b != 7)) "%d", a')
+    assert messages(out, "main.narrow") == ["-5"], out
+
+
+def test_several_probes_and_max(built):
+    """-M stops after MAX events, with several probes at once."""
+    binary = built.path("go126", "tracee")
+    with GoProgram(binary) as prog:
+        with Trace("-M", "3", "-p", str(prog.pid), 'main.add "%d", goarg1', 'main.greet "%s", name') as t:
+            prog.go()
+            prog.result()
+            status, out, err = t.wait()
+        prog.stop()
+    assert status == 0, err
+    assert [e[5] for e in events(out)] == ["42", "0", "1"], out
+
+
+def test_binary_without_pid(built):
+    """BINARY:FUNCTION traces a program started after gotrace."""
+    binary = built.path("go126-pie", "tracee")
+    with Trace(f'{binary}:main.add "%d %d", goarg1, goarg2') as t:
+        with GoProgram(binary) as prog:
+            prog.go()
+            prog.result()
+            prog.stop()
+        time.sleep(0.3)
+        status, out, err = t.interrupt()
+    assert status == 0, err
+    assert messages(out, "main.add") == ADD_CALLS, out
+
+
+@pytest.mark.parametrize("variant", GC_VARIANTS)
+def test_goroutine_ids(built, variant):
+    """The GOID column equals the goroutine id each goroutine reports of itself (and passes as
+    work's first argument)."""
+    with GoProgram(built.path(variant, "goroutines"), "12") as prog:
+        with Trace("-p", str(prog.pid), 'main.work "%d", goarg1') as t:
+            prog.go()
+            report = prog.result()
+            time.sleep(0.3)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    rows = [e for e in events(out) if e[4] == "main.work"]
+    seen = {}
+    for pid, tid, comm, goid, func, msg in rows:
+        assert goid == int(msg), f"GOID {goid} but the goroutine passed its id {msg}:\n{out}"
+        seen[str(goid)] = seen.get(str(goid), 0) + 1
+    assert seen == report, f"events per goroutine {seen}, program reports {report}"
+
+
+def test_goroutine_id_of_tracee(built):
+    report, out, err = trace(built.path("go126", "tracee"), 'main.add "%d", goarg1')
+    assert {e[3] for e in events(out)} == {report["goid"]}, (report, out)
+
+
+def test_json(built):
+    report, out, err = trace(built.path("go126", "tracee"), 'main.greet "%s", name', args=("-j",))
+    lines = [json.loads(l) for l in out.splitlines()]
+    assert [(l["func"], l["args"], l["goid"]) for l in lines] == [
+        ("main.greet", {"name": "gopher"}, report["goid"]), ("main.greet", {"name": "ebpf"}, report["goid"])]
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119-pie"])
+def test_user_stack(built, variant):
+    """-U prints the Go stack, including the immediate caller that frame pointers miss at an
+    entry probe, symbolized from the pclntab (so stripped and PIE binaries work)."""
+    report, out, err = trace(built.path(variant, "tracee"), "main.greet", args=("-U",))
+    stacks = []
+    for line in out.splitlines():
+        if re.match(r"^\d+ ", line):
+            stacks.append([])
+        elif line.startswith("        ") and stacks:
+            stacks[-1].append(line.split()[0])
+    assert len(stacks) == 2, out
+    frames = stacks[0]
+    assert frames[0].startswith("main.greet+0x"), out
+    assert frames[1].startswith("main.calls+0x"), out
+    assert frames[2].startswith("main.main+0x"), out
+
+
+def test_time_columns(built):
+    report, out, err = trace(built.path("go126", "tracee"), 'main.greet "%s", name', args=("-T", "-t"))
+    lines = [l for l in out.splitlines() if "main.greet" in l]
+    assert len(lines) == 2
+    for l in lines:
+        assert re.match(r"^\d\d:\d\d:\d\d +\d+\.\d{6} +\d+ ", l), l
+
+
+def test_return_probes_survive_stack_growth(built):
+    """Several seconds of r: probes on a function whose stack grows (and moves) while it runs:
+    the program lives on, and every return is seen."""
+    binary = built.path("go126", "tracee")
+    with GoProgram(binary, "loop") as prog:
+        with Trace("-p", str(prog.pid), "r:main.grow", "r:main.add") as t:
+            prog.go()
+            time.sleep(4)
+            prog.go("stop")
+            report = prog.result()
+            time.sleep(0.5)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    funcs = [e[4] for e in events(out)]
+    assert report["main.grow"] > 10000
+    if "possibly lost" not in err:
+        assert funcs.count("main.grow") == report["main.grow"]
+        assert funcs.count("main.add") == report["main.add"]
+
+
+def test_perf_event_fallback(built):
+    report, out, err = trace(built.path("go126", "tracee"), 'main.add "%d %d", goarg1, goarg2',
+                             'r:main.add "%d", goret1')
+    assert messages(out, "main.add")[:2] == ["42 13", "55"]
+    with GoProgram(built.path("go126", "tracee")) as prog:
+        with Trace("-p", str(prog.pid), 'main.add "%d %d", goarg1, goarg2',
+                   env={"GOFUNC_NO_MULTI": "1"}) as t:
+            prog.go()
+            prog.result()
+            time.sleep(0.3)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert messages(out, "main.add") == ADD_CALLS, out
+
+
+BAD_PROBES = [
+    ('main.add "%d %d", goarg1', "conversion"),
+    ('main.add "%d", goarg1, goarg2', "conversion"),
+    ('main.add "%s", goarg1', "string"),
+    ('main.greet "%d", name', "string"),
+    ('main.add "%q", goarg1', "unsupported conversion"),
+    ('main.add "%n", goarg1', "unsupported conversion"),
+    ('main.add "%d", nosuch', "unknown name"),
+    ('main.add "%d", goret1', "return probe"),
+    ('r:main.add "%d", goarg1', "return probe"),
+    ('main.add (goarg1 ==) "%d", goarg1', "filter"),
+    ('main.add (goarg1; system("x")) "%d", goarg1', "filter"),
+    ('main.add "%d", goarg1 + 1', "argument"),
+    ('main.nosuchfunction', "no function"),
+    ('main.add "%d', "unterminated"),
+]
+
+
+@pytest.mark.parametrize("probe,words", BAD_PROBES)
+def test_bad_probes(built, probe, words):
+    """A bad probe is one line on stderr and exit status 1, before anything is attached."""
+    with GoProgram(built.path("go126", "tracee")) as prog:
+        result = run_tool(TOOL, "-p", str(prog.pid), probe)
+        prog.go()
+        prog.result()
+        prog.stop()
+    assert result.returncode == 1, (probe, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], (probe, result.stderr)
+    assert result.stdout == "", result.stdout
+
+
+def test_float_parameter_is_refused(built):
+    """A float parameter travels in an XMM register, which uprobes cannot read."""
+    result = run_tool(TOOL, f'{built.path("go126", "tracee")}:main.scale "%d", f')
+    assert result.returncode == 1, result
+    assert "XMM" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_usage_errors():
+    """Usage errors exit 2; a process that does not exist is one line and exit 1."""
+    assert run_tool(TOOL).returncode == 2
+    assert run_tool(TOOL, "--no-such-option", "main.add").returncode == 2
+    assert run_tool(TOOL, "-M", "zero", "main.add").returncode == 2
+    result = run_tool(TOOL, "-p", "999999999", "main.add")
+    assert result.returncode == 1, result
+    assert result.stderr.strip() == "gotrace: no process with pid 999999999", result.stderr
