@@ -1,0 +1,202 @@
+"""Tests of tools/gofunclatency, bcc funclatency for Go programs.
+
+    gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m] [-F] [-r] [-v] [-j] PATTERN
+
+Counts in the histograms are checked against the calls the traced programs report of
+themselves; latencies against the time the programs sleep.
+"""
+
+import json
+import re
+import signal
+import time
+
+import pytest
+
+from conftest import GoProgram, Tool, run_tool
+
+TOOL = "gofunclatency"
+ROW = re.compile(r"^\s*(\d+) -> (\d+)\s*: (\d+)\s*\|[ *+]*\|$")
+AVG = re.compile(r"^avg = (\d+) (\w+), total: (\d+) \w+, count: (\d+)$")
+
+
+def histograms(out):
+    """Each histogram of the output: {"func": name or None, "unit": ..., "rows": {(low, high):
+    count}, "count": N, "avg": A}."""
+    result, cur, func = [], None, None
+    for line in out.splitlines():
+        if line.startswith("Function = "):
+            func = line[len("Function = "):]
+        elif re.match(r"^\s+(nsecs|usecs|msecs)\s+: count\s+distribution$", line):
+            cur = {"func": func, "unit": line.split()[0], "rows": {}, "count": 0, "avg": None}
+            result.append(cur)
+        elif cur is not None and ROW.match(line):
+            low, high, count = (int(x) for x in ROW.match(line).groups())
+            cur["rows"][(low, high)] = count
+        elif cur is not None and AVG.match(line):
+            m = AVG.match(line)
+            cur["avg"], cur["count"] = int(m.group(1)), int(m.group(4))
+    for h in result:
+        assert h["count"] == sum(h["rows"].values()), f"avg line's count differs from the rows:\n{out}"
+    return result
+
+
+def timed(binary, pattern, args=(), program_args=(), run=None):
+    """Time a program's run under `gofunclatency [args] -p PID PATTERN`; return (report,
+    status, stdout, stderr)."""
+    with GoProgram(binary, *program_args, timeout=60) as prog:
+        with Tool(TOOL, *args, "-p", str(prog.pid), pattern) as t:
+            prog.go()
+            if run:
+                run(prog)
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    # with -j, stdout is JSON only and the closing line goes to stderr
+    assert (err if "-j" in args else out).rstrip().endswith("Detaching..."), (out, err)
+    return report, out, err
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "gccgo"])
+def test_recursion_counts(built, variant):
+    """Every call of a recursive function is timed: the histogram holds exactly its calls."""
+    report, out, err = timed(built.path(variant), "main.fib")
+    [h] = histograms(out)
+    assert h["count"] == report["main.fib"], out
+    assert "did not return" not in err, err
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119", "go126-pie"])
+def test_stack_growth_counts(built, variant):
+    """grow recurses 2000 deep with a large frame on fresh goroutines, so their stacks are copied
+    while calls are in flight; every call is still matched with its own return."""
+    report, out, err = timed(built.path(variant), "main.grow")
+    [h] = histograms(out)
+    assert h["count"] == report["main.grow"], out
+    assert "did not return" not in err, err
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_goroutines_sleeping(built, variant):
+    """40 goroutines each sleep 20 ms ten times, resuming on any thread: all 400 calls fall in
+    the 16-31 ms bucket."""
+    report, out, err = timed(built.path(variant, "sleeper"), "main.nap", args=("-m",))
+    [h] = histograms(out)
+    assert h["unit"] == "msecs"
+    assert report["main.nap"] == 400
+    assert h["rows"][(16, 31)] == 400, out
+    assert h["count"] == 400, out
+    assert 20 <= h["avg"] <= 31, out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
+def test_panics(built, variant):
+    """Half the calls panic and are recovered by the caller: they never reach a RET. Only the
+    500 returns are timed, the 500 others are reported, and none poisons a later timing."""
+    report, out, err = timed(built.path(variant, "panicker"), "main.mayPanic", args=("-u",))
+    [h] = histograms(out)
+    assert report == {"main.mayPanic": 1000, "returned": 500, "panicked": 500}
+    assert h["count"] == 500, out
+    assert "500 calls did not return through a RET" in err, err
+    # a start left by a panic and not replaced would pair with a later return: no call of a
+    # function that does nothing but panic or return can take a second
+    assert max(high for (low, high), n in h["rows"].items() if n) < 1000000, out
+
+
+def test_per_function(built):
+    """-F prints one histogram per function, each holding that function's calls."""
+    report, out, err = timed(built.path("go126"), r"^main\.(add|fib|fibber|grow)$", args=("-F", "-r"))
+    hs = {h["func"]: h for h in histograms(out)}
+    assert hs["main.add"]["count"] == report["main.add"]
+    assert hs["main.fib"]["count"] == report["main.fib"]
+    assert hs["main.grow"]["count"] == report["main.grow"]
+    assert hs["main.fibber"]["count"] == report["main.fibber"]
+
+
+def test_all_functions_together(built):
+    report, out, err = timed(built.path("go126"), "main.fib*")
+    [h] = histograms(out)
+    assert h["func"] is None
+    assert h["count"] == report["main.fib"] + report["main.fibber"], out
+
+
+def test_long_run_with_stack_growth(built):
+    """Many seconds of timing a function whose stack grows during the timed call: the program
+    runs on unharmed and every call is timed."""
+
+    def run(prog):
+        time.sleep(6)
+        prog.go("stop")
+
+    report, out, err = timed(built.path("go126", "tracee"), "main.grow", program_args=("loop",), run=run)
+    [h] = histograms(out)
+    assert report["main.grow"] > 10000
+    assert h["count"] == report["main.grow"], (report, out)
+
+
+def test_interval(built):
+    """-i 1 prints a histogram each second, each counting only its interval's calls."""
+    with GoProgram(built.path("go126"), "loop") as prog:
+        with Tool(TOOL, "-i", "1", "-p", str(prog.pid), "main.fib") as t:
+            prog.go()
+            time.sleep(3.5)
+            prog.go("stop")
+            report = prog.result()
+            time.sleep(0.2)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0
+    hs = histograms(out)
+    assert len(hs) >= 3, out
+    assert sum(h["count"] for h in hs) == report["main.fib"], out
+
+
+def test_json(built):
+    report, out, err = timed(built.path("go126"), "main.fib", args=("-j",))
+    [line] = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    assert line["count"] == report["main.fib"] and line["unit"] == "nsecs"
+    assert sum(b["count"] for b in line["hist"]) == report["main.fib"]
+
+
+def test_duration(built):
+    with GoProgram(built.path("go126")) as prog:
+        with Tool(TOOL, "-d", "2", "-p", str(prog.pid), "main.fib") as t:
+            prog.go()
+            prog.result()
+            status, out, err = t.wait(timeout=10)
+        prog.stop()
+    assert status == 0 and out.rstrip().endswith("Detaching...")
+
+
+def test_traced_process_exit(built):
+    """When the traced process exits, the tool detaches and exits by itself."""
+    with GoProgram(built.path("go126")) as prog:
+        with Tool(TOOL, "-p", str(prog.pid), "main.fib") as t:
+            prog.go()
+            prog.result()
+            prog.stop()
+            status, out, err = t.wait(timeout=10)
+    assert status == 0 and out.rstrip().endswith("Detaching..."), (out, err)
+
+
+@pytest.mark.parametrize("args,code", [
+    (["-p", "999999999", "main.fib"], 1),
+    (["/nonexistent/binary:main.fib"], 1),
+    (["/etc/passwd:main.fib"], 1),
+    (["-i", "0", "/bin/true:main.fib"], 2),
+    (["-d", "abc", "/bin/true:main.fib"], 2),
+    (["-u", "-m", "/bin/true:main.fib"], 2),
+    ([], 2),
+])
+def test_bad_input(args, code):
+    result = run_tool(TOOL, *args)
+    assert result.returncode == code, result
+    if code == 1:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_no_match(built):
+    result = run_tool(TOOL, f"{built.path('go126')}:main.nosuch*")
+    assert result.returncode == 1
+    assert result.stdout.strip() == '0 functions matched by "%s:main.nosuch*". Exiting.' % built.path("go126")
