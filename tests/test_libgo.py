@@ -1,0 +1,114 @@
+"""Tests of libgo's function table, through the helper tests/helpers/gofuncs (built by make):
+
+    gofuncs BINARY   ->   one line per function: 0x<entry-hex> <abi> <name>
+                          (lines starting with # are comments)
+
+abi is internal (Go's register ABI), abi0 (Go's stack ABI: assembly) or sysv (gccgo, C).
+The truth is `go tool nm` of the same toolchain.
+"""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import (
+    elf_load_segments,
+    go_command,
+    helper,
+    text_symbols,
+    unstripped,
+)
+
+LINE = re.compile(r"^0x([0-9a-f]+) (internal|abi0|sysv) (\S.*)$")
+NM_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go126-cgo",
+               "go119", "go119-stripped", "go119-pie", "go119-cgo"]
+
+
+def gofuncs(binary):
+    """{name: [(entry, abi), ...]} as listed by the gofuncs helper."""
+    path = helper("gofuncs")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} does not exist or is not executable (run make)", pytrace=False)
+    result = subprocess.run([path, binary], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"gofuncs {binary}: exit status {result.returncode}\n{result.stderr}"
+    functions = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("#"):  # a comment, e.g. "# version=go1.26.8 goid_offset=152"
+            continue
+        m = LINE.match(line)
+        assert m, f"gofuncs {binary}: malformed line {line!r}"
+        functions.setdefault(m.group(3), []).append((int(m.group(1), 16), m.group(2)))
+    assert functions, f"gofuncs {binary} listed no functions"
+    return functions
+
+
+def go_name(nm_name):
+    """The Go name of an ELF symbol: the linker appends .abi0 to assembly functions' symbols."""
+    return nm_name[: -len(".abi0")] if nm_name.endswith(".abi0") else nm_name
+
+
+def short_generic_name(nm_name):
+    """Go 1.19's pclntab names a generic instantiation with its type arguments elided,
+    main.Map[...], where the symbol table says main.Map[go.shape.int_0]."""
+    return re.sub(r"\[.*\]", "[...]", nm_name, count=1)
+
+
+def code_layout(binary):
+    """Addresses and sizes of the executable segments: equal for two builds whose code is laid
+    out alike (as for a build and its -s -w twin)."""
+    return [(vaddr, size) for vaddr, _offset, size, executable in elf_load_segments(binary) if executable]
+
+
+def the_one(functions, name, binary):
+    entries = functions.get(name, [])
+    assert len(entries) == 1, f"gofuncs {binary}: expected one {name}, found {entries}"
+    return entries[0]
+
+
+@pytest.mark.parametrize("variant", NM_VARIANTS)
+def test_main_functions_match_nm(built, variant):
+    """Every main.* text symbol `go tool nm` reports is listed at the same entry address. A
+    stripped binary has no symbols: its unstripped twin's are the truth, by address if the code
+    is laid out alike, else by name."""
+    binary = built.path(variant)
+    reference = built.path(unstripped(variant))
+    expected = {go_name(name): addr for name, addr in text_symbols(go_command(variant), reference, "main.").items()}
+    assert "main.add" in expected, f"go tool nm {reference} has no main.add: {sorted(expected)}"
+    functions = gofuncs(binary)
+    compare_addresses = binary == reference or code_layout(binary) == code_layout(reference)
+
+    problems = []
+    for name, addr in sorted(expected.items()):
+        entries = functions.get(name) or functions.get(short_generic_name(name), [])
+        if not entries:
+            problems.append(f"{name} (nm: {addr:#x}) not listed")
+        elif compare_addresses and addr not in [entry for entry, _abi in entries]:
+            problems.append(f"{name}: listed at {[hex(e) for e, _ in entries]}, nm says {addr:#x}")
+    assert not problems, f"gofuncs {binary} vs go tool nm {reference}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie",
+                                     "go119", "go119-stripped", "go119-pie"])
+def test_abi(built, variant):
+    """Go functions have the internal (register) ABI; an assembly function has ABI0, also in a
+    stripped binary (where only the pclntab says so)."""
+    binary = built.path(variant)
+    functions = gofuncs(binary)
+    assert the_one(functions, "main.add", binary)[1] == "internal"
+    assert the_one(functions, "main.asmAdd", binary)[1] == "abi0"
+
+
+def test_abi_cgo(built):
+    binary = built.path("go126-cgo")
+    assert the_one(gofuncs(binary), "main.add", binary)[1] == "internal"
+
+
+def test_gccgo(built):
+    """gccgo compiles Go with the C calling convention: main.add is sysv, at nm's address."""
+    binary = built.path("gccgo")
+    entry, abi = the_one(gofuncs(binary), "main.add", binary)
+    assert abi == "sysv"
+    nm = text_symbols(go_command("gccgo"), binary, "main.")
+    assert entry == nm["main.add"], f"main.add listed at {entry:#x}, nm says {nm['main.add']:#x}"
