@@ -30,6 +30,12 @@ int go_parse_args(const struct argp *argp, int argc, char **argv)
 	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
 }
 
+void go_option_error(void)
+{
+	go_warn("%s\n", libgo_errmsg());
+	exit(2);
+}
+
 int go_parse_long(const char *arg, long min, long max, const char *what, long *out)
 {
 	char *end;

@@ -19,6 +19,9 @@ struct argp;
 /* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
 
+/* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
+void go_option_error(void) __attribute__((noreturn));
+
 /* Parse a whole number in [min, max] for an option; -EINVAL with the message set otherwise. */
 int go_parse_long(const char *arg, long min, long max, const char *what, long *out);
 

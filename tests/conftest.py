@@ -49,6 +49,20 @@ VARIANTS = {
 }
 
 
+# Other gc releases, which Go's own toolchain switching fetches through the module proxy the
+# first time (GOTOOLCHAIN=go1.N.M): they cover the releases between the two installed ones,
+# whose runtime.g layouts differ (goid moved in 1.23 and back in 1.25).
+SWITCHED = {
+    "go120": "go1.20.14",
+    "go121": "go1.21.13",
+    "go122": "go1.22.12",
+    "go123": "go1.23.12",
+    "go124": "go1.24.13",
+    "go125": "go1.25.9",
+}
+VARIANTS.update({variant: (GO126, [], "0") for variant in SWITCHED})
+
+
 def is_cgo_variant(variant):
     return variant.endswith("-cgo")
 
@@ -107,13 +121,14 @@ class BuildError(Exception):
     pass
 
 
-def build_env(cgo_enabled):
+def build_env(cgo_enabled, toolchain="local"):
     env = dict(os.environ)
     env.update(
         GOFLAGS="-mod=mod -buildvcs=false",
-        GOTOOLCHAIN="local",
-        GOPROXY="off",
-        GOSUMDB="off",
+        GOTOOLCHAIN=toolchain,
+        # a switched toolchain is fetched through the module proxy; nothing else is
+        GOPROXY=env.get("GOPROXY", "") if toolchain != "local" else "off",
+        GOSUMDB=env.get("GOSUMDB", "") if toolchain != "local" else "off",
         CGO_ENABLED=cgo_enabled,
         GOCACHE=os.path.join(BUILD_DIR, "gocache"),
         GOPATH=os.path.join(BUILD_DIR, "gopath"),
@@ -155,7 +170,10 @@ def build_program(variant, program):
     if not os.access(go, os.X_OK):
         raise BuildError(f"toolchain {go} is not installed")
     src = os.path.join(GO_SOURCES, program)
-    env = build_env(cgo_enabled)
+    env = build_env(cgo_enabled, SWITCHED.get(variant, "local"))
+    for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
+        if not env[name]:
+            del env[name]
     out_dir = os.path.join(BUILD_DIR, variant)
     os.makedirs(out_dir, exist_ok=True)
     command = [go, "build", *flags]

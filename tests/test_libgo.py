@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from conftest import (
+    SWITCHED,
     elf_load_segments,
     go_command,
     helper,
@@ -23,7 +24,7 @@ from conftest import (
 
 LINE = re.compile(r"^0x([0-9a-f]+) (internal|abi0|sysv) (\S.*)$")
 NM_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go126-cgo",
-               "go119", "go119-stripped", "go119-pie", "go119-cgo"]
+               "go119", "go119-stripped", "go119-pie", "go119-cgo"] + list(SWITCHED)
 
 
 def gofuncs(binary):
@@ -112,3 +113,23 @@ def test_gccgo(built):
     assert abi == "sysv"
     nm = text_symbols(go_command("gccgo"), binary, "main.")
     assert entry == nm["main.add"], f"main.add listed at {entry:#x}, nm says {nm['main.add']:#x}"
+
+
+def goid_offset(binary):
+    """The goroutine id offset gofuncs reports: from DWARF, or from libgo's table without it."""
+    result = subprocess.run([helper("gofuncs"), binary], capture_output=True, text=True, timeout=60)
+    m = re.search(r"^# version=(\S+) goid_offset=(-?\d+)$", result.stdout, re.M)
+    assert m, result.stdout[:200]
+    return m.group(1), int(m.group(2))
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"] + list(SWITCHED))
+def test_goid_offset_table(tmp_path, built, variant):
+    """libgo's table of runtime.g's goid offset, used for stripped binaries, agrees with each
+    release's own DWARF."""
+    plain = built.path(variant)
+    version, from_dwarf = goid_offset(plain)
+    assert from_dwarf in (152, 160), (version, from_dwarf)
+    stripped = tmp_path / "stripped"
+    subprocess.run(["objcopy", "--strip-all", plain, str(stripped)], check=True)
+    assert goid_offset(str(stripped)) == (version, from_dwarf)

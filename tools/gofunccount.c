@@ -75,16 +75,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
-			argp_error(state, "%s", libgo_errmsg());
+			go_option_error();
 		env.pid = (pid_t)v;
 		break;
 	case 'i':
 		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
-			argp_error(state, "%s", libgo_errmsg());
+			go_option_error();
 		break;
 	case 'd':
 		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
-			argp_error(state, "%s", libgo_errmsg());
+			go_option_error();
 		break;
 	case 'T':
 		env.timestamp = true;

@@ -88,7 +88,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
-			argp_error(state, "%s", libgo_errmsg());
+			go_option_error();
 		env.pid = (pid_t)v;
 		break;
 	case 'T':
@@ -99,7 +99,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'M':
 		if (go_parse_long(arg, 1, INT32_MAX, "MAX", &env.max_events))
-			argp_error(state, "%s", libgo_errmsg());
+			go_option_error();
 		break;
 	case 'U':
 		env.user_stack = true;
