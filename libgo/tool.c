@@ -241,7 +241,8 @@ int go_pid_watch(pid_t pid)
 	return fd;
 }
 
-int go_wait(int pidfd, long ms)
+/* Sleep up to ms; returns early on a signal. 1 when the watched process has exited. */
+static int go_wait(int pidfd, long ms)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
@@ -252,6 +253,20 @@ int go_wait(int pidfd, long ms)
 		return 0;
 	}
 	return poll(&p, 1, (int)ms) > 0 ? 1 : 0;
+}
+
+bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
+		      volatile sig_atomic_t *exiting)
+{
+	long waited = 0, period = interval ? interval : duration ? duration : 99999999;
+	bool gone = false;
+
+	while (waited < period * 1000 && !*exiting && !gone) {
+		gone = go_wait(pidfd, 100);
+		waited += 100;
+	}
+	*elapsed += waited / 1000;
+	return gone || *exiting || (duration && *elapsed >= duration);
 }
 
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)

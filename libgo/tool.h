@@ -56,8 +56,14 @@ void go_target__list(struct go_target *t, FILE *out);
 
 /* A descriptor that becomes readable when pid exits (pidfd), or -1 with the message set. */
 int go_pid_watch(pid_t pid);
-/* Sleep up to ms; returns early on a signal. 1 when the watched process has exited. */
-int go_wait(int pidfd, long ms);
+
+/*
+ * Wait until the next summary is due, as bcc's funccount and funclatency do: every interval
+ * seconds, or once at the end of duration, or at Ctrl-C/SIGTERM (*exiting), or when the watched
+ * process exits. True when that summary is the last.
+ */
+bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
+		      volatile sig_atomic_t *exiting);
 
 /* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);

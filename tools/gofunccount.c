@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	uint64_t *offsets = NULL, *cookies = NULL, *now = NULL, *prev = NULL;
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
-	long elapsed = 0, interval;
+	long elapsed = 0;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
@@ -290,18 +290,8 @@ int main(int argc, char **argv)
 	}
 	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
 
-	/* bcc: a duration without an interval prints once, at the end */
-	interval = env.interval ? env.interval : env.duration ? env.duration : 99999999;
 	while (!done) {
-		long waited = 0;
-
-		while (waited < interval * 1000 && !exiting && !done) {
-			done = go_wait(pidfd, 100);
-			waited += 100;
-		}
-		elapsed += waited / 1000;
-		if (exiting || (env.duration && elapsed >= env.duration))
-			done = 1;
+		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
 		err = read_counts(fd, target.cnt, now);
 		if (err) {
 			warn("cannot read the counts: %s\n", strerror(-err));

@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	uint64_t *offs = NULL, *cookies = NULL, *roffs = NULL, *rcookies = NULL;
 	struct go_bpf *bpf = NULL;
 	int err, i, nflags = 0, pidfd = -1, goid_off = -1, hist_fd, total_fd, done = 0;
-	long elapsed = 0, interval;
+	long elapsed = 0;
 	size_t nrets;
 
 	err = go_parse_args(&argp, argc, argv);
@@ -388,17 +388,8 @@ int main(int argc, char **argv)
 	}
 	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
 
-	interval = env.interval ? env.interval : env.duration ? env.duration : 99999999;
 	while (!done) {
-		long waited = 0;
-
-		while (waited < interval * 1000 && !exiting && !done) {
-			done = go_wait(pidfd, 100);
-			waited += 100;
-		}
-		elapsed += waited / 1000;
-		if (exiting || (env.duration && elapsed >= env.duration))
-			done = 1;
+		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
 		err = stats_read(&now, target.cnt, hist_fd, total_fd);
 		if (err) {
 			warn("cannot read the histograms: %s\n", strerror(-err));
