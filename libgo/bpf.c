@@ -25,15 +25,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gobpf.h"
+#include "bpf_priv.h"
 #include "libgo.h"
 
 /* Declared here: Debian's linux/bpf.h predates uprobe_multi. */
 enum {
+	CMD_MAP_CREATE = 0,
 	CMD_MAP_LOOKUP_ELEM = 1,
 	CMD_MAP_UPDATE_ELEM = 2,
 	CMD_MAP_DELETE_ELEM = 3,
 	CMD_MAP_GET_NEXT_KEY = 4,
+	CMD_PROG_LOAD = 5,
 	CMD_LINK_CREATE = 28,
 	PROG_TYPE_KPROBE = 2,
 	ATTACH_PERF_EVENT = 41,
@@ -46,6 +48,32 @@ struct attr_map_elem {
 	uint64_t key;
 	uint64_t value;		/* or next_key */
 	uint64_t flags;
+};
+
+struct attr_map_create {
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t inner_map_fd;
+	uint32_t numa_node;
+	char map_name[16];
+};
+
+struct attr_prog_load {
+	uint32_t prog_type;
+	uint32_t insn_cnt;
+	uint64_t insns;
+	uint64_t license;
+	uint32_t log_level;
+	uint32_t log_size;
+	uint64_t log_buf;
+	uint32_t kern_version;
+	uint32_t prog_flags;
+	char prog_name[16];
+	uint32_t prog_ifindex;
+	uint32_t expected_attach_type;
 };
 
 struct attr_link_create {
@@ -144,6 +172,11 @@ struct bcc_api {
 	size_t (*num_tables)(void *);
 	const char *(*table_name)(void *, size_t);
 	int (*table_fd_id)(void *, size_t);
+	int (*table_type_id)(void *, size_t);
+	size_t (*table_key_size_id)(void *, size_t);
+	size_t (*table_leaf_size_id)(void *, size_t);
+	size_t (*table_max_entries_id)(void *, size_t);
+	int (*table_flags_id)(void *, size_t);
 };
 
 static int bcc_api_open(struct bcc_api *api)
@@ -161,8 +194,15 @@ static int bcc_api_open(struct bcc_api *api)
 	api->num_tables = dlsym(h, "bpf_num_tables");
 	api->table_name = dlsym(h, "bpf_table_name");
 	api->table_fd_id = dlsym(h, "bpf_table_fd_id");
+	api->table_type_id = dlsym(h, "bpf_table_type_id");
+	api->table_key_size_id = dlsym(h, "bpf_table_key_size_id");
+	api->table_leaf_size_id = dlsym(h, "bpf_table_leaf_size_id");
+	api->table_max_entries_id = dlsym(h, "bpf_table_max_entries_id");
+	api->table_flags_id = dlsym(h, "bpf_table_flags_id");
 	return api->create && api->start && api->size && api->license && api->kern_version &&
-	       api->load && api->num_tables && api->table_name && api->table_fd_id ? 0 : -1;
+	       api->load && api->num_tables && api->table_name && api->table_fd_id &&
+	       api->table_type_id && api->table_key_size_id && api->table_leaf_size_id &&
+	       api->table_max_entries_id && api->table_flags_id ? 0 : -1;
 }
 
 /* The child's reply: "ok" or "error: ...", then one name per descriptor passed alongside. */
@@ -236,7 +276,83 @@ static void child_error(int sock, struct reply *r, int errfd, const char *what)
 	_exit(1);
 }
 
-static void child_main(int sock, const struct go_bpf_spec *spec)
+#define INSN_LD_IMM64 0x18
+#define PSEUDO_MAP_FD 1
+
+/*
+ * Replace each map fd in a program's 64-bit immediate loads with the map's index; false when
+ * the program refers to anything else (then it is not cached).
+ */
+static bool insns_unbind(uint64_t *insns, uint32_t cnt, const int *map_fds, int nmaps)
+{
+	uint32_t i;
+	int m;
+
+	for (i = 0; i < cnt; i++) {
+		uint8_t *b = (uint8_t *)&insns[i];
+		int32_t imm;
+
+		if (b[0] != INSN_LD_IMM64)
+			continue;
+		if ((b[1] >> 4) != 0 && (b[1] >> 4) != PSEUDO_MAP_FD)
+			return false;
+		if ((b[1] >> 4) == PSEUDO_MAP_FD) {
+			memcpy(&imm, b + 4, 4);
+			for (m = 0; m < nmaps && map_fds[m] != imm; m++)
+				;
+			if (m == nmaps)
+				return false;
+			memcpy(b + 4, &m, 4);
+		}
+		i++;	/* the second half of the load */
+	}
+	return true;
+}
+
+/* What the child compiled, for the cache. */
+static void image_save(const char *path, struct bcc_api *api, void *mod,
+		       const struct go_bpf_spec *spec)
+{
+	static struct go_bpf_image img;
+	int map_fds[GO_BPF_MAX_MAPS], i, variant;
+	size_t t, n = api->num_tables(mod);
+
+	if (!path || n > GO_BPF_MAX_MAPS || spec->nprogs * 2 > GO_BPF_MAX_PROGS)
+		return;
+	for (t = 0; t < n; t++) {
+		struct go_bpf_image_map *m = &img.maps[t];
+
+		snprintf(m->name, sizeof(m->name), "%s", api->table_name(mod, t));
+		m->type = api->table_type_id(mod, t);
+		m->key_size = api->table_key_size_id(mod, t);
+		m->value_size = api->table_leaf_size_id(mod, t);
+		m->max_entries = api->table_max_entries_id(mod, t);
+		m->flags = api->table_flags_id(mod, t);
+		map_fds[t] = api->table_fd_id(mod, t);
+	}
+	img.nmaps = n;
+	for (i = 0; i < spec->nprogs; i++) {
+		for (variant = 0; variant < (spec->multi ? 2 : 1); variant++) {
+			struct go_bpf_image_prog *p = &img.progs[img.nprogs++];
+			const char *name = spec->progs[i];
+
+			snprintf(p->hdr.name, sizeof(p->hdr.name), "%s", name);
+			snprintf(p->hdr.license, sizeof(p->hdr.license), "%s", api->license(mod));
+			p->hdr.insn_cnt = api->size(mod, name) / 8;
+			p->hdr.kern_version = api->kern_version(mod);
+			p->hdr.multi = variant;
+			p->insns = malloc(8 * p->hdr.insn_cnt);
+			if (!p->insns)
+				return;
+			memcpy(p->insns, api->start(mod, name), 8 * p->hdr.insn_cnt);
+			if (!insns_unbind(p->insns, p->hdr.insn_cnt, map_fds, img.nmaps))
+				return;
+		}
+	}
+	go_bpf_cache__write(path, &img);
+}
+
+static void child_main(int sock, const struct go_bpf_spec *spec, const char *cache_path)
 {
 	static struct reply r;
 	struct bcc_api api;
@@ -280,6 +396,7 @@ static void child_main(int sock, const struct go_bpf_spec *spec)
 	for (t = 0; t < api.num_tables(mod); t++)
 		reply_add(&r, "map", api.table_name(mod, t), api.table_fd_id(mod, t));
 	reply_send(sock, &r);
+	image_save(cache_path, &api, mod, spec);
 	_exit(0);
 }
 
@@ -330,11 +447,104 @@ static int bpf_take_reply(struct go_bpf *bpf, struct reply *r)
 	return 0;
 }
 
+static int map_create(const struct go_bpf_image_map *m)
+{
+	struct attr_map_create a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = m->type;
+	a.key_size = m->key_size;
+	a.value_size = m->value_size;
+	a.max_entries = m->max_entries;
+	a.map_flags = m->flags;
+	snprintf(a.map_name, sizeof(a.map_name), "%.15s", m->name);
+	return sys_bpf(CMD_MAP_CREATE, &a, sizeof(a));
+}
+
+static int prog_load(struct go_bpf_image_prog *p, const int *map_fds)
+{
+	struct attr_prog_load a;
+	uint32_t i;
+
+	for (i = 0; i < p->hdr.insn_cnt; i++) {
+		uint8_t *b = (uint8_t *)&p->insns[i];
+		int32_t idx;
+
+		if (b[0] != INSN_LD_IMM64)
+			continue;
+		if ((b[1] >> 4) == PSEUDO_MAP_FD) {
+			memcpy(&idx, b + 4, 4);
+			memcpy(b + 4, &map_fds[idx], 4);
+		}
+		i++;
+	}
+	memset(&a, 0, sizeof(a));
+	a.prog_type = PROG_TYPE_KPROBE;
+	a.insn_cnt = p->hdr.insn_cnt;
+	a.insns = (uint64_t)(uintptr_t)p->insns;
+	a.license = (uint64_t)(uintptr_t)p->hdr.license;
+	a.kern_version = p->hdr.kern_version;
+	snprintf(a.prog_name, sizeof(a.prog_name), "%.15s", p->hdr.name);
+	a.expected_attach_type = p->hdr.multi ? ATTACH_UPROBE_MULTI : 0;
+	return sys_bpf(CMD_PROG_LOAD, &a, sizeof(a));
+}
+
+/* Load a cached image without libbcc; false (and nothing left open) when that fails. */
+static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img)
+{
+	int map_fds[GO_BPF_MAX_MAPS], i;
+
+	for (i = 0; i < img->nmaps; i++) {
+		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs];
+
+		map_fds[i] = map_create(&img->maps[i]);
+		if (map_fds[i] < 0)
+			goto fail;
+		snprintf(o->name, sizeof(o->name), "%s", img->maps[i].name);
+		o->fd = map_fds[i];
+		bpf->nobjs++;
+	}
+	for (i = 0; i < img->nprogs; i++) {
+		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs];
+
+		if (img->progs[i].hdr.multi && !bpf->multi)
+			continue;
+		o->fd = prog_load(&img->progs[i], map_fds);
+		if (o->fd < 0 && !img->progs[i].hdr.multi)
+			goto fail;
+		if (o->fd < 0)
+			continue;
+		snprintf(o->name, sizeof(o->name), "%s", img->progs[i].hdr.name);
+		o->prog = true;
+		o->multi = img->progs[i].hdr.multi;
+		bpf->nobjs++;
+	}
+	return true;
+fail:
+	while (bpf->nobjs > 0)
+		close(bpf->objs[--bpf->nobjs].fd);
+	return false;
+}
+
+static bool bpf_load_cached(struct go_bpf *bpf, const char *path)
+{
+	static struct go_bpf_image img;
+	bool ok;
+
+	if (go_bpf_cache__read(path, &img))
+		return false;
+	ok = bpf_load_image(bpf, &img);
+	go_bpf_image__free(&img);
+	return ok;
+}
+
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 {
 	struct go_bpf *bpf = calloc(1, sizeof(*bpf));
+	static char cache_path[PATH_MAX_LEN];
 	static struct reply r;
 	int sv[2], status, err;
+	char *text;
 	pid_t child;
 
 	if (!bpf) {
@@ -342,6 +552,16 @@ struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 		return NULL;
 	}
 	bpf->multi = spec->multi;
+	text = go_bpf_spec__text(spec);
+	if (!text) {
+		err = go_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (go_bpf_cache__path(text, spec->multi, cache_path, sizeof(cache_path)))
+		cache_path[0] = 0;
+	free(text);
+	if (cache_path[0] && bpf_load_cached(bpf, cache_path))
+		return bpf;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		err = go_fail(errno, "cannot create a socket pair: %s", strerror(errno));
 		goto fail;
@@ -356,7 +576,7 @@ struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 	}
 	if (child == 0) {
 		close(sv[0]);
-		child_main(sv[1], spec);
+		child_main(sv[1], spec, cache_path[0] ? cache_path : NULL);
 	}
 	close(sv[1]);
 	err = recv_reply(sv[0], &r);
@@ -511,6 +731,10 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		return go_fail(ENOENT, "no BPF program '%s'", prog);
 	if (!cnt)
 		return 0;
+	/* the kernel filters by pid too; the programs check again, for older kernels */
+	err = go_bpf__set_pid(bpf, pid);
+	if (err)
+		return err;
 	/* a kernel without uprobe_multi refused to load the program for it: one by one then */
 	if (bpf->multi && m) {
 		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
@@ -527,6 +751,16 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	if (!err)
 		bpf->nprobes += cnt;
 	return err;
+}
+
+int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
+{
+	int fd = go_bpf__map_fd(bpf, "go_config");
+	uint32_t zero = 0, val = pid > 0 ? (uint32_t)pid : 0;
+
+	if (fd < 0)
+		return fd;
+	return go_map__update(fd, &zero, &val) ? go_fail(EIO, "cannot set the traced pid") : 0;
 }
 
 size_t go_bpf__probe_cnt(const struct go_bpf *bpf)

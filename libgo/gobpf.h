@@ -33,12 +33,14 @@ void go_bpf__close(struct go_bpf *bpf);
 /* Detach every probe, the last attached first, keeping the maps readable. */
 void go_bpf__detach(struct go_bpf *bpf);
 
+/* Trace only process pid (0: every process); the programs check it at each hit. */
+int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid);
 /* A map's file descriptor by its name in the source, or a negative errno. */
 int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
 
 /*
  * Attach program prog at cnt file offsets of the binary at path, each probe with its cookie.
- * pid > 0 limits the probes to that process.
+ * pid > 0 limits the probes to that process (go_bpf__set_pid() included).
  */
 int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid);

@@ -194,8 +194,8 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_count" };
-	char nfuncs[32], pidflag[32];
-	const char *cflags[2] = { nfuncs, pidflag };
+	char nfuncs[32];
+	const char *cflags[1] = { nfuncs };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	uint64_t *offsets = NULL, *cookies = NULL, *now = NULL, *prev = NULL;
@@ -233,11 +233,9 @@ int main(int argc, char **argv)
 		go_target__list(&target, info_out());
 
 	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", target.cnt);
-	snprintf(pidflag, sizeof(pidflag), env.pid ? "-DFILTER_PID=%d" : "-DNO_FILTER_PID=%d",
-		 (int)env.pid);
 	spec.src = go_bpf_src_funccount;
 	spec.cflags = cflags;
-	spec.ncflags = 2;
+	spec.ncflags = 1;
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

@@ -348,8 +348,6 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
 	if (goid_off >= 0)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
-	if (env.pid)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DFILTER_PID=%d", (int)env.pid);
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
 	spec.src = go_bpf_src_funclatency;

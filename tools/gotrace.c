@@ -335,8 +335,6 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_FRAMES=%d", GO_TRACE_MAX_FRAMES);
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
-	if (env.pid)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DFILTER_PID=%d", (int)env.pid);
 	if (goid_off >= 0)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
 	for (i = 0; i < nflags; i++)

@@ -2,19 +2,20 @@
 /*
  * Prepended to every tool's BPF program by the probe layer. Settings come from the tool as
  * -D flags:
- *   FILTER_PID   only this process (tgid) is traced
  *   GOID_OFFSET  offset of goid in runtime.g; the g of the running goroutine is in R14 in the
  *                Go register ABI (and still there at the entry of assembly functions)
+ * The process to trace (-p) is set at run time in go_config, so that one compiled program serves
+ * every process (see the compile cache in libgo/bpfcache.c).
  */
 #include <uapi/linux/ptrace.h>
 
+BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
+
 static __always_inline bool go_pid_ok(void)
 {
-#ifdef FILTER_PID
-	return (bpf_get_current_pid_tgid() >> 32) == FILTER_PID;
-#else
-	return true;
-#endif
+	u32 zero = 0, *pid = go_config.lookup(&zero);
+
+	return !pid || !*pid || (bpf_get_current_pid_tgid() >> 32) == *pid;
 }
 
 static __always_inline u64 go_goid(struct pt_regs *ctx)

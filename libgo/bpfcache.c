@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A cache of compiled BPF programs. libbcc's compile is most of a tool's start-up (clang parses
+ * the kernel's headers every time); the same tool with the same settings compiles to the same
+ * instructions, so the instructions and the maps they use are kept, keyed by the program's
+ * text and the kernel release, and loaded again without libbcc. The kernel verifies them again
+ * at every load.
+ *
+ * The cache is a directory only its owner (root) can write: loading bytecode from a file others
+ * could write would hand them the kernel. GOTOOLS_CACHE_DIR names another directory;
+ * GOTOOLS_NO_CACHE=1 turns the cache off.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bpf_priv.h"
+
+#define CACHE_MAGIC "GOBPF02"
+#define DEFAULT_DIR "/var/cache/gotools"
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A directory or file we may trust: ours, and writable by nobody else. */
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
+{
+	const char *dir = getenv("GOTOOLS_CACHE_DIR"), *off = getenv("GOTOOLS_NO_CACHE");
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct utsname u;
+	struct stat st;
+
+	if (off && *off && strcmp(off, "0"))
+		return -1;
+	if (!dir || !*dir)
+		dir = DEFAULT_DIR;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -1;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !trusted(&st))
+		return -1;
+	uname(&u);
+	h = fnv1a(h, CACHE_MAGIC, sizeof(CACHE_MAGIC));
+	h = fnv1a(h, u.release, strlen(u.release) + 1);
+	h = fnv1a(h, &multi, sizeof(multi));
+	h = fnv1a(h, text, strlen(text));
+	snprintf(path, size, "%s/%016llx.bpf", dir, (unsigned long long)h);
+	return 0;
+}
+
+static bool write_all(FILE *f, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, f) == n;
+}
+
+static bool read_all(FILE *f, void *p, size_t n)
+{
+	return fread(p, 1, n, f) == n;
+}
+
+int go_bpf_cache__write(const char *path, const struct go_bpf_image *img)
+{
+	char tmp[PATH_MAX_LEN + 16];
+	bool ok;
+	FILE *f;
+	int i, fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -errno;
+	}
+	ok = write_all(f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) &&
+	     write_all(f, &img->nmaps, sizeof(img->nmaps)) &&
+	     write_all(f, &img->nprogs, sizeof(img->nprogs)) &&
+	     write_all(f, img->maps, sizeof(img->maps[0]) * img->nmaps);
+	for (i = 0; ok && i < img->nprogs; i++)
+		ok = write_all(f, &img->progs[i].hdr, sizeof(img->progs[i].hdr)) &&
+		     write_all(f, img->progs[i].insns, 8 * img->progs[i].hdr.insn_cnt);
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path)) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+int go_bpf_cache__read(const char *path, struct go_bpf_image *img)
+{
+	char magic[sizeof(CACHE_MAGIC)];
+	struct stat st;
+	bool ok;
+	FILE *f;
+	int i;
+
+	memset(img, 0, sizeof(*img));
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) || !trusted(&st)) {
+		fclose(f);
+		return -EPERM;
+	}
+	ok = read_all(f, magic, sizeof(magic)) && !memcmp(magic, CACHE_MAGIC, sizeof(magic)) &&
+	     read_all(f, &img->nmaps, sizeof(img->nmaps)) &&
+	     read_all(f, &img->nprogs, sizeof(img->nprogs)) &&
+	     img->nmaps >= 0 && img->nmaps <= GO_BPF_MAX_MAPS && img->nprogs >= 0 &&
+	     img->nprogs <= GO_BPF_MAX_PROGS &&
+	     read_all(f, img->maps, sizeof(img->maps[0]) * img->nmaps);
+	for (i = 0; ok && i < img->nprogs; i++) {
+		struct go_bpf_image_prog *p = &img->progs[i];
+
+		ok = read_all(f, &p->hdr, sizeof(p->hdr)) && p->hdr.insn_cnt > 0 &&
+		     p->hdr.insn_cnt < 1000000 && (p->insns = malloc(8 * p->hdr.insn_cnt)) &&
+		     read_all(f, p->insns, 8 * p->hdr.insn_cnt);
+	}
+	fclose(f);
+	if (!ok) {
+		go_bpf_image__free(img);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void go_bpf_image__free(struct go_bpf_image *img)
+{
+	int i;
+
+	for (i = 0; i < img->nprogs; i++)
+		free(img->progs[i].insns);
+	memset(img, 0, sizeof(*img));
+}
