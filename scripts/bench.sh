@@ -1,0 +1,29 @@
+#!/bin/sh
+# This project's tools against bcc's, side by side, in one run (`make bench`; root only).
+#
+# Builds the traced Go program (scripts/benchprog -> build/bench/benchprog), then runs
+# scripts/bench.py: per-call overhead, time until probes are live, attach and detach of many
+# probes, and memory, for gofunccount vs funccount-bpfcc, and for gotrace vs trace-bpfcc and
+# gofunclatency vs funclatency-bpfcc when those tools exist. Arguments go to bench.py
+# (--quick: fewer calls and runs). Takes about two to three minutes.
+set -eu
+cd "$(dirname "$0")/.."
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: must run as root (BPF needs it)" >&2; exit 1; }
+[ -x tools/gofunccount ] || { echo "bench: tools/gofunccount is missing; run make first" >&2; exit 1; }
+
+mkdir -p build/bench
+(cd scripts/benchprog &&
+	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -o ../../build/bench/benchprog .)
+
+# bench.py stops every process it starts when it ends, fails or gets SIGINT/SIGTERM/SIGHUP (and
+# they die with it, by PR_SET_PDEATHSIG, should it be killed outright). A background job of a
+# non-interactive shell ignores SIGINT, so the shell forwards Ctrl-C to it as SIGTERM.
+/usr/bin/python3 scripts/bench.py "$@" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || :' INT TERM HUP
+status=0
+wait $pid || status=$?
+# wait returns early when a trapped signal arrives: wait again for bench.py's clean-up.
+while kill -0 $pid 2>/dev/null; do wait $pid || status=$?; done
+exit $status

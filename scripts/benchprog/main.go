@@ -1,0 +1,127 @@
+// Command benchprog is the traced program of scripts/bench.sh.
+//
+//	benchprog loop N   prints "ready pid=<PID>", then for each line read on stdin calls main.add
+//	                   N times in a tight loop and prints
+//	                   "ns_per_call=<ns> cpu_ns_per_call=<ns> calls=<N>": the wall time (time.Now
+//	                   around the loop) and the thread's CPU time (user and system: a uprobe's
+//	                   cost is the traced thread's system time) per call; exits at EOF or "quit".
+//	                   The CPU time leaves out the time other processes of a busy machine take.
+//	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
+//	                   does (allocation, maps, channels, goroutines, timers, GC) every few
+//	                   milliseconds until EOF on stdin.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+//go:noinline
+func add(x, y int) int {
+	return x + y
+}
+
+var sink int
+
+// threadCPU is the calling thread's CPU time, user and system, in ns.
+func threadCPU() int64 {
+	const clockThreadCPUTimeID = 3
+	var ts syscall.Timespec
+	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID,
+		uintptr(unsafe.Pointer(&ts)), 0)
+	if errno != 0 {
+		return 0
+	}
+	return ts.Nano()
+}
+
+func loop(n int) {
+	// One thread for the whole loop, so that its CPU clock is the loop's.
+	runtime.LockOSThread()
+	in := bufio.NewScanner(os.Stdin)
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	for in.Scan() {
+		if strings.TrimSpace(in.Text()) == "quit" {
+			return
+		}
+		s := 0
+		cpu := threadCPU()
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			s = add(s, i)
+		}
+		elapsed := time.Since(start)
+		cpu = threadCPU() - cpu
+		sink += s
+		fmt.Printf("ns_per_call=%.3f cpu_ns_per_call=%.3f calls=%d\n",
+			float64(elapsed.Nanoseconds())/float64(n), float64(cpu)/float64(n), n)
+	}
+}
+
+func work(round int) {
+	m := make(map[string][]byte)
+	for i := 0; i < 64; i++ {
+		m[strconv.Itoa(i+round)] = make([]byte, 128+i)
+	}
+	ch := make(chan int, 4)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			ch <- len(m) + g
+		}(g)
+	}
+	wg.Wait()
+	for i := 0; i < 4; i++ {
+		sink += <-ch
+	}
+	if round%50 == 0 {
+		runtime.GC()
+	}
+}
+
+func spin() {
+	done := make(chan struct{})
+	go func() {
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+		}
+		close(done)
+	}()
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for round := 0; ; round++ {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			work(round)
+		}
+	}
+}
+
+func main() {
+	if len(os.Args) == 3 && os.Args[1] == "loop" {
+		n, err := strconv.Atoi(os.Args[2])
+		if err == nil && n > 0 {
+			loop(n)
+			return
+		}
+	}
+	if len(os.Args) == 2 && os.Args[1] == "spin" {
+		spin()
+		return
+	}
+	fmt.Fprintln(os.Stderr, "usage: benchprog loop N | benchprog spin")
+	os.Exit(2)
+}
