@@ -102,6 +102,10 @@ int go_binary__goid_offset(struct go_binary *b)
 		return b->goid_off;
 	if (b->tc != GO_GC)
 		return go_fail(ENOTSUP, "goroutine ids of gccgo binaries are not supported");
+	/* before the register ABI, g lives in thread-local storage, not in R14 */
+	if (minor && minor < 117)
+		return go_fail(ENOTSUP, "goroutine ids need Go 1.17 or later ('%s' is %s)", b->name,
+			       b->version);
 	dw = dwarf_get(b);
 	if (dw && dwarf_find_top(dw, DW_TAG_structure_type, "runtime.g", &g)) {
 		b->goid_off = dwarf_member_offset(&g, "goid");

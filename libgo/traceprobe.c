@@ -118,6 +118,26 @@ static int alias_num(const char *name, const char *prefix, int *n)
 	return 1;
 }
 
+/*
+ * The bytes of arguments an ABI0 function's results follow, from DWARF (its first result's
+ * stack slot); -1 when unknown.
+ */
+static int abi0_args_size(struct go_tprobe *p)
+{
+	struct go_param *ps;
+	size_t n, i;
+	int size = -1;
+
+	if (p->target.cnt != 1 ||
+	    go_binary__params(p->target.bin, go_target__func(&p->target, 0), &ps, &n))
+		return -1;
+	for (i = 0; i < n && size < 0; i++)
+		if (ps[i].result && ps[i].loc[0].kind == GO_LOC_STACK)
+			size = (int)ps[i].loc[0].sp_off - 8;
+	free(ps);
+	return size;
+}
+
 static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 {
 	int n, err;
@@ -133,10 +153,11 @@ static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	} else if (alias_num(name, "goret", &n)) {
 		if (!p->ret)
 			return go_fail(EINVAL, "%s needs a return probe (r:)", name);
-		if (p->abi == GO_ABI0)
-			return go_fail(EINVAL, "%s: the results of an ABI0 (assembly) function "
-				       "cannot be located without DWARF", name);
-		err = go_abi__ret(p->abi, n, -1, &v->loc[0]);
+		err = go_abi__ret(p->abi, n, p->abi == GO_ABI0 ? abi0_args_size(p) : -1,
+				  &v->loc[0]);
+		if (err && p->abi == GO_ABI0)
+			return go_fail(EINVAL, "%s: the results of an ABI0 function (assembly, or Go "
+				       "before 1.17) cannot be located without DWARF", name);
 	} else if (alias_num(name, "arg", &n) && n <= 6) {
 		err = go_abi__arg(GO_ABI_SYSV, n, &v->loc[0]);
 	} else if (!strcmp(name, "retval")) {

@@ -62,6 +62,16 @@ SWITCHED = {
 }
 VARIANTS.update({variant: (GO126, [], "0") for variant in SWITCHED})
 
+# Releases from before the register ABI (Go 1.16: every function ABI0, the Go 1.16 pclntab) and
+# the first two with it. They cannot build generic code, so only tests/go/tracee is built with
+# them, by the tests that name them; they are not in VARIANTS.
+OLD = {
+    "go116": "go1.16.15",
+    "go117": "go1.17.13",
+    "go118": "go1.18.10",
+}
+ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
+
 
 def is_cgo_variant(variant):
     return variant.endswith("-cgo")
@@ -124,7 +134,8 @@ class BuildError(Exception):
 def build_env(cgo_enabled, toolchain="local"):
     env = dict(os.environ)
     env.update(
-        GOFLAGS="-mod=mod -buildvcs=false",
+        # -buildvcs is newer than Go 1.18
+        GOFLAGS="-mod=mod" if toolchain in OLD.values() else "-mod=mod -buildvcs=false",
         GOTOOLCHAIN=toolchain,
         # a switched toolchain is fetched through the module proxy; nothing else is
         GOPROXY=env.get("GOPROXY", "") if toolchain != "local" else "off",
@@ -166,11 +177,11 @@ def build_program(variant, program):
     Binaries are cached in tests/.build/<variant>/<program>-<digest>. A lock file serialises
     builds of the same target across concurrent pytest processes; the binary is written in a
     temporary directory and renamed into place, so readers never see a partial file."""
-    go, flags, cgo_enabled = VARIANTS[variant]
+    go, flags, cgo_enabled = ALL_VARIANTS[variant]
     if not os.access(go, os.X_OK):
         raise BuildError(f"toolchain {go} is not installed")
     src = os.path.join(GO_SOURCES, program)
-    env = build_env(cgo_enabled, SWITCHED.get(variant, "local"))
+    env = build_env(cgo_enabled, SWITCHED.get(variant) or OLD.get(variant, "local"))
     for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
         if not env[name]:
             del env[name]

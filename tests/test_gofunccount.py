@@ -398,3 +398,16 @@ def test_bad_input(built, case):
 @pytest.mark.parametrize("args", [["--no-such-option", "main.*"], [], ["-p"]], ids=["unknown option", "no pattern", "missing argument"])
 def test_usage_error(args):
     assert_one_line_error(run_tool(TOOL, *args), 2, f"{TOOL} {' '.join(args)!r}")
+
+
+@pytest.mark.parametrize("variant", ["go116", "go117", "go118"])
+def test_older_releases(built, variant):
+    """Go 1.16 (ABI0 everywhere, the 1.16 pclntab), 1.17 and 1.18: exact counts."""
+    with GoProgram(built.path(variant, "tracee")) as prog:
+        with Tool(TOOL, "-p", str(prog.pid), "main.add") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert parse_funccount(out) == {"main.add": report["main.add"]}, out

@@ -200,3 +200,12 @@ def test_no_match(built):
     result = run_tool(TOOL, f"{built.path('go126')}:main.nosuch*")
     assert result.returncode == 1
     assert result.stdout.strip() == '0 functions matched by "%s:main.nosuch*". Exiting.' % built.path("go126")
+
+
+def test_before_register_abi(built):
+    """Go 1.16 keeps g in thread-local storage: without goroutine ids, calls are matched by stack
+    pointer, which is said once; calls are still all timed."""
+    report, out, err = timed(built.path("go116", "tracee"), "main.add")
+    [h] = histograms(out)
+    assert h["count"] == report["main.add"], out
+    assert "goroutine ids need Go 1.17" in err, err

@@ -348,3 +348,19 @@ def test_usage_errors():
     result = run_tool(TOOL, "-p", "999999999", "main.add")
     assert result.returncode == 1, result
     assert result.stderr.strip() == "gotrace: no process with pid 999999999", result.stderr
+
+
+@pytest.mark.parametrize("variant", ["go116", "go117", "go118"])
+def test_older_releases(built, variant):
+    """Go 1.16 passes every argument on the stack (ABI0) and writes the 1.16 pclntab; 1.17 and
+    1.18 are the first with the register ABI. Arguments are right on each; goroutine ids need
+    the register ABI (g in R14), so Go 1.16 shows 0."""
+    report, out, err = trace(built.path(variant, "tracee"), 'main.add "%d %d", goarg1, goarg2',
+                             'r:main.add "= %d", goret1')
+    rows = [(e[3], e[5]) for e in events(out) if e[4] == "main.add"]
+    expected = []
+    for m in ADD_CALLS:
+        a, b = m.split()
+        expected += [m, f"= {int(a) + int(b)}"]
+    assert [msg for goid, msg in rows] == expected, out
+    assert {goid for goid, msg in rows} == ({0} if variant == "go116" else {report["goid"]}), out

@@ -327,7 +327,9 @@ int main(int argc, char **argv)
 		err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
 	if (!err && go_binary__toolchain(target.bin) == GO_GC) {
 		goid_off = go_binary__goid_offset(target.bin);
-		err = goid_off < 0 ? goid_off : 0;
+		if (goid_off < 0)
+			warn("%s: calls are matched by stack pointer, which a stack copied during "
+			     "a call changes\n", libgo_errmsg());
 	}
 	if (!err)
 		err = stats_alloc(&now, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;

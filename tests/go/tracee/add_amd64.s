@@ -1,4 +1,5 @@
 //go:build gc
+// +build gc
 
 #include "textflag.h"
 

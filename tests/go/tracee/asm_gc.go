@@ -1,4 +1,5 @@
 //go:build gc
+// +build gc
 
 package main
 

@@ -1,4 +1,5 @@
 //go:build gccgo
+// +build gccgo
 
 package main
 
