@@ -488,6 +488,53 @@ static void funcs_dedup(struct go_binary *b)
 	b->nfuncs = n;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	const struct go_func *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/*
+ * The linker gives an ABI wrapper the name of the function it wraps (runtime.newstack has one
+ * for assembly callers): the table would list, count and trace that name twice. A function
+ * whose code calls or jumps to another function of its own name is such a wrapper; it goes.
+ */
+static int funcs_drop_wrappers(struct go_binary *b)
+{
+	struct go_func **byname = malloc(b->nfuncs * sizeof(*byname));
+	bool *drop = calloc(b->nfuncs, sizeof(*drop));
+	size_t i, j, k, n = 0;
+
+	if (!byname || !drop) {
+		free(byname);
+		free(drop);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < b->nfuncs; i++)
+		byname[i] = &b->funcs[i];
+	qsort(byname, b->nfuncs, sizeof(*byname), name_cmp);
+	for (i = 0; i < b->nfuncs; i = j) {
+		for (j = i + 1; j < b->nfuncs && !strcmp(byname[i]->name, byname[j]->name); j++)
+			;
+		for (k = i; j - i > 1 && k < j; k++) {
+			size_t o;
+
+			for (o = i; o < j; o++)
+				if (o != k && gobin_calls(b, byname[k], byname[o]->entry))
+					drop[byname[k] - b->funcs] = true;
+		}
+	}
+	for (i = 0; i < b->nfuncs; i++)
+		if (!drop[i])
+			b->funcs[n++] = b->funcs[i];
+	b->nfuncs = n;
+	free(byname);
+	free(drop);
+	return 0;
+}
+
 static bool is_gccgo(const struct go_binary *b)
 {
 	size_t size;
@@ -525,6 +572,9 @@ static int gobin_load(struct go_binary *b)
 			return err;
 		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
 		symtab_mark_abi0(b);
+		err = funcs_drop_wrappers(b);
+		if (err)
+			return err;
 	} else if (is_gccgo(b)) {
 		b->tc = GO_GCCGO;
 		snprintf(b->version, sizeof(b->version), "gccgo");

@@ -40,6 +40,8 @@ const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len)
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
 void gobin_insn_free(struct go_binary *b);
+/* Does fn's code (its first instructions) call or jump to target? */
+bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target);
 void gobin_dwarf_free(struct go_binary *b);
 
 #endif

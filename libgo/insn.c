@@ -259,3 +259,22 @@ bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
 		return !opcode2_bad(p[i + 1]);
 	return !opcode1_bad(p[i]);
 }
+
+bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target)
+{
+	struct cursor c;
+	bool found = false;
+	int n;
+
+	if (cursor_init(b, &c, fn->entry, fn->end))
+		return false;
+	for (n = 0; n < MORESTACK_INSNS && !found && cursor_next(b, &c); n++) {
+		uint64_t t;
+
+		if ((insn_is(c.insn, X86_INS_CALL) || insn_is(c.insn, X86_INS_JMP)) &&
+		    insn_target(c.insn, &t) && t == target)
+			found = true;
+	}
+	cs_free(c.insn, 1);
+	return found;
+}

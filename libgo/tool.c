@@ -291,6 +291,14 @@ void go_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+uint64_t go_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 const char *go_strftime_now(char *buf, size_t size)
 {
 	time_t now = time(NULL);

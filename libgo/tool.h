@@ -16,6 +16,8 @@
 void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct argp;
+/* The key of the tools' --usage option (-h is --help). */
+#define GO_OPT_USAGE 0x1000
 /* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
 
@@ -69,6 +71,8 @@ bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
 /* A JSON string literal, escaped. */
 void go_json_str(FILE *out, const char *s);
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
+uint64_t go_monotonic_ns(void);
 /* HH:MM:SS as bcc's -T prints it. */
 const char *go_strftime_now(char *buf, size_t size);
 

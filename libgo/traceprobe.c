@@ -238,9 +238,10 @@ static int var_get(struct go_tprobe *p, const char *name)
 
 /* ---- the filter ----------------------------------------------------------------------------- */
 
+/* No '/' nor '%': LLVM's BPF back end cannot divide signed values, and filters are signed. */
 static const char *const filter_ops[] = {
-	"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "<", ">", "+", "-", "*", "/", "%", "&",
-	"|", "^", "!", "~", "(", ")",
+	"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "<", ">", "+", "-", "*", "&", "|", "^",
+	"!", "~", "(", ")",
 };
 
 static const char *match_op(const char *s)
@@ -329,6 +330,10 @@ static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 			} else {
 				err = go_fail(EINVAL, "bad filter: unexpected '%s'", op);
 			}
+		} else if (*f == '/' || *f == '%') {
+			err = go_fail(EINVAL, "bad filter: '%c' is not supported (BPF has no signed "
+				      "division); use & for powers of two", *f);
+			break;
 		} else {
 			err = go_fail(EINVAL, "bad filter: unexpected '%c'", *f);
 			break;

@@ -34,22 +34,23 @@ static struct env {
 static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "gofunccount 0.1";
-const char *argp_program_bug_address = "https://github.com/iovisor/bcc/issues";
+static const char args_doc[] = "PATTERN";
 static const char doc[] =
 "Count Go function calls.\n"
 "\n"
-"USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D] [-v] [-j] PATTERN\n"
+"USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D]\n"
+"                   [-v] [-j] PATTERN\n"
 "\n"
-"PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards and every other\n"
-"character, ( ) [ ] and . included, is literal. With -p, BINARY defaults to the process's\n"
-"executable.\n"
+"PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
+"and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
+"defaults to the process's executable.\n"
 "\n"
 "EXAMPLES:\n"
-"    gofunccount ./server:'main.*'         # count main package calls in ./server\n"
-"    gofunccount -p 181 'net/http.*'       # count net/http calls in process 181\n"
-"    gofunccount -p 181 'main.(*Cache).*'  # count the methods of *Cache\n"
-"    gofunccount -i 1 -p 181 'main.*'      # print counts every second\n"
-"    gofunccount -d 5 -p 181 'runtime.*'   # count runtime calls for 5 seconds\n"
+"    gofunccount ./server:'main.*'        # count main's calls in ./server\n"
+"    gofunccount -p 181 'net/http.*'      # count net/http calls of PID 181\n"
+"    gofunccount -p 181 'main.(*Cache).*' # count the methods of *Cache\n"
+"    gofunccount -i 1 -p 181 'main.*'     # print counts every second\n"
+"    gofunccount -d 5 -p 181 'runtime.*'  # count runtime calls for 5 seconds\n"
 "    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n";
 
 static const struct argp_option opts[] = {
@@ -61,7 +62,8 @@ static const struct argp_option opts[] = {
 	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
 	{ "verbose", 'v', NULL, 0, "list each matched function with its address and ABI", 0 },
 	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
@@ -71,7 +73,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case GO_OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
@@ -192,7 +197,7 @@ static FILE *info_out(void)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_count" };
 	char nfuncs[32];
 	const char *cflags[1] = { nfuncs };

@@ -39,21 +39,22 @@ static struct env {
 static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "gofunclatency 0.1";
+static const char args_doc[] = "PATTERN";
 static const char doc[] =
 "Time Go functions and print the latency as a histogram.\n"
 "\n"
-"USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m] [-F] [-r] [-v]\n"
-"                     [-j] PATTERN\n"
+"USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m]\n"
+"                     [-F] [-r] [-v] [-j] PATTERN\n"
 "\n"
-"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per goroutine, from\n"
-"the entry to each RET instruction.\n"
+"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per\n"
+"goroutine, from the entry to each RET instruction.\n"
 "\n"
 "EXAMPLES:\n"
-"    gofunclatency -p 181 main.handle            # time main.handle, in nanoseconds\n"
+"    gofunclatency -p 181 main.handle            # time main.handle, in ns\n"
 "    gofunclatency -m -p 181 'main.(*DB).Query'  # in milliseconds\n"
 "    gofunclatency -u -i 1 -p 181 main.handle    # in microseconds, each second\n"
 "    gofunclatency -F -p 181 'main.*'            # one histogram per function\n"
-"    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 seconds\n";
+"    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n";
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
@@ -66,7 +67,8 @@ static const struct argp_option opts[] = {
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
 	{ "json", 'j', NULL, 0, "print histograms as JSON lines", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
@@ -76,7 +78,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case GO_OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
@@ -285,7 +290,7 @@ static void report_unreturned(struct go_bpf *bpf)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return" };
 	char flags[8][48];
 	const char *cflags[8];

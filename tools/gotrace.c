@@ -47,24 +47,28 @@ static long events_seen;
 static uint64_t first_ts;
 
 const char *argp_program_version = "gotrace 0.1";
+static const char args_doc[] = "PROBE [PROBE ...]";
 static const char doc[] =
-"Trace Go function calls and returns, with arguments, results and goroutine ids.\n"
+"Trace Go function calls and returns, with arguments, results and goroutine\n"
+"ids.\n"
 "\n"
-"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-v] [-j] PROBE [PROBE ...]\n"
+"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-v] [-j]\n"
+"               PROBE [PROBE ...]\n"
 "\n"
-"PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]: p: (the default)\n"
-"traces calls, r: returns, at each RET instruction. ARG and FILTER use goarg1..goargN (the\n"
-"argument words by the function's Go ABI), goret1..goretN (results, r: only), the\n"
-"function's parameter and result names (DWARF), and bcc's arg1..arg6 and retval (System V).\n"
+"PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]. p: (the\n"
+"default) traces calls, r: returns, at each RET instruction. ARG and FILTER\n"
+"name goarg1..goargN (the argument words where the function's Go ABI puts\n"
+"them), goret1..goretN (results, r: only), the function's parameters and\n"
+"results by name (DWARF), and bcc's arg1..arg6 and retval (System V).\n"
 "\n"
 "EXAMPLES:\n"
-"    gotrace -p 181 'main.add \"%d %d\", goarg1, goarg2'   # a call's first two words\n"
-"    gotrace -p 181 'main.add \"x=%d y=%d\", x, y'          # by the parameters' names\n"
-"    gotrace -p 181 'r:main.add \"= %d\", goret1'           # its result, at each RET\n"
-"    gotrace -p 181 'main.greet \"%s\", name'               # a Go string\n"
-"    gotrace -p 181 'main.add (x == 42 && y > 3)'          # only matching calls\n"
-"    gotrace -M 10 ./server:'main.(*Cache).Get \"%s\", key' # stop after 10 events\n"
-"    gotrace -U -p 181 main.add                            # with each call's Go stack\n";
+"    gotrace -p 181 'main.add \"%d %d\", goarg1, goarg2'  # first two words\n"
+"    gotrace -p 181 'main.add \"x=%d y=%d\", x, y'         # by name\n"
+"    gotrace -p 181 'r:main.add \"= %d\", goret1'          # the result\n"
+"    gotrace -p 181 'main.greet \"%s\", name'              # a Go string\n"
+"    gotrace -p 181 'main.add (x == 42 && y > 3)'         # matching calls\n"
+"    gotrace -M 10 ./srv:'main.(*C).Get \"%s\", key'       # 10 events\n"
+"    gotrace -U -p 181 main.add                           # with Go stacks\n";
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
@@ -74,7 +78,8 @@ static const struct argp_option opts[] = {
 	{ "user-stack", 'U', NULL, 0, "output user stack trace", 0 },
 	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
 	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
+	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
@@ -84,7 +89,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case GO_OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
@@ -141,13 +149,19 @@ static FILE *info_out(void)
 static void print_header(void)
 {
 	bool trivial = true;
-	size_t n = 0;
+	char patterns[512];
+	size_t n = 0, off = 0;
 	int i;
 
+	first_ts = go_monotonic_ns();	/* -t counts from here, as bcc's trace does */
 	if (env.json) {
-		for (i = 0; i < env.nprobes; i++)
+		for (i = 0; i < env.nprobes; i++) {
 			n += probes[i].target.cnt;
-		go_print_banner(stderr, n, "functions", env.probes[0]);
+			off += snprintf(patterns + off, off < sizeof(patterns) ? sizeof(patterns) - off : 0,
+					"%s%s%s", i ? ", " : "", probes[i].ret ? "r:" : "",
+					probes[i].target.pattern);
+		}
+		go_print_banner(stderr, n, "functions", patterns);
 		return;
 	}
 	for (i = 0; i < env.nprobes; i++)
@@ -193,14 +207,12 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e)
 
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	go_tprobe__format(p, e, msg, sizeof(msg));
-	if (!first_ts)
-		first_ts = e->ts;
 	if (env.json) {
 		printf("{");
 		if (env.time)
 			printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
 		printf("\"ts\": %.6f, \"pid\": %u, \"tid\": %u, \"comm\": ",
-		       (e->ts - first_ts) / 1e9, e->pid, e->tid);
+		       ((int64_t)e->ts - (int64_t)first_ts) / 1e9, e->pid, e->tid);
 		go_json_str(stdout, comm);
 		printf(", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
 		go_json_str(stdout, func);
@@ -215,7 +227,7 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e)
 		if (env.time)
 			printf("%-8s ", go_strftime_now(ts, sizeof(ts)));
 		if (env.timestamp)
-			printf("%-12.6f ", (e->ts - first_ts) / 1e9);
+			printf("%-12.6f ", ((int64_t)e->ts - (int64_t)first_ts) / 1e9);
 		printf("%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
 		       (unsigned long long)e->goid, func, msg);
 		if (env.user_stack)
@@ -272,15 +284,19 @@ static char *program_text(void)
 	return src;
 }
 
+/* Return probes first, so that no call is seen entering whose return goes unseen. */
 static int attach_all(struct go_bpf *bpf)
 {
 	char name[32];
-	int i, err;
+	int i, k, err;
 
-	for (i = 0; i < env.nprobes; i++) {
+	for (k = 0; k < 2 * env.nprobes; k++) {
 		uint64_t *offs, *cookies;
 		size_t n;
 
+		i = k % env.nprobes;
+		if (probes[i].ret != (k < env.nprobes))
+			continue;
 		err = probe_sites(&probes[i], &offs, &cookies, &n);
 		if (!err) {
 			snprintf(name, sizeof(name), "go_probe_%d", i);
@@ -297,7 +313,7 @@ static int attach_all(struct go_bpf *bpf)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	char flags[8][48], names[MAX_PROBES][32];
 	const char *cflags[8], *prognames[MAX_PROBES];
 	struct go_bpf_spec spec = { 0 };

@@ -18,7 +18,7 @@ struct start_key {
 	u32 pad;
 };
 
-BPF_TABLE("hash", struct start_key, u64, starts, MAX_INFLIGHT);
+BPF_TABLE("lru_hash", struct start_key, u64, starts, MAX_INFLIGHT);
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
 BPF_PERCPU_ARRAY(stats, u64, 2);	/* 0: calls that never returned, 1: returns without a start */
