@@ -316,11 +316,17 @@ def test_no_uprobes_left(built, tracefs, variant, env):
 
 
 def test_dump_bpf_program(built):
-    """-D prints the BPF program and exits 0 without tracing."""
-    result = run_tool(TOOL, "-D", f"{built.path('go126')}:main.add")
-    assert result.returncode == 0, f"exit status {result.returncode}\n{result.stderr}"
-    assert result.stdout.strip(), "-D printed nothing on stdout"
-    assert "Tracing " not in result.stdout, f"-D should not trace:\n{result.stdout}"
+    """-D prints the BPF program before starting, as bcc's funccount does, then traces."""
+    with GoProgram(built.path("go126")) as prog:
+        with Tool(TOOL, "-D", "-p", str(prog.pid), "main.add") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    program, _, rest = out.partition("Tracing ")
+    assert "int go_count(struct pt_regs *ctx)" in program, out
+    assert parse_funccount(out) == {"main.add": report["main.add"]}, out
 
 
 def test_verbose_lists_functions(built):

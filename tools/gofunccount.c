@@ -248,9 +248,8 @@ int main(int argc, char **argv)
 		char *text = go_bpf_spec__text(&spec);
 
 		if (text)
-			fputs(text, stdout);
+			fputs(text, info_out());
 		free(text);
-		goto cleanup;
 	}
 
 	err = go_target__entry_offsets(&target, &offsets);
