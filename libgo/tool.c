@@ -212,6 +212,15 @@ int go_target__index_cookies(const struct go_target *t, uint64_t **cookies)
 	return 0;
 }
 
+size_t go_target__slots(const struct go_target *t)
+{
+	size_t n = 16;
+
+	while (n < t->cnt)
+		n *= 2;
+	return n;
+}
+
 void go_target__list(struct go_target *t, FILE *out)
 {
 	size_t i;

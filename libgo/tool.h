@@ -53,6 +53,11 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **c
 			   size_t *cnt);
 /* Cookies 0..cnt-1: each entry probe's function index. */
 int go_target__index_cookies(const struct go_target *t, uint64_t **cookies);
+/*
+ * How many per-function slots a BPF program should have: the count rounded up to a power of
+ * two, so that runs with similar patterns compile to the same program (and share its cache).
+ */
+size_t go_target__slots(const struct go_target *t);
 /* Print each matched function with address, entry site and ABI (the -v listing). */
 void go_target__list(struct go_target *t, FILE *out);
 

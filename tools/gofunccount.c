@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
-	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", target.cnt);
+	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", go_target__slots(&target));
 	spec.src = go_bpf_src_funccount;
 	spec.cflags = cflags;
 	spec.ncflags = 1;

@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", target.cnt);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DSLOTS=%d", SLOTS);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%dULL",
 		 env.msecs ? 1000000 : env.usecs ? 1000 : 1);
