@@ -393,7 +393,7 @@ def untraced(res, prog):
 
 
 def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc, bcc_env,
-             counter, rss_delay, drain, prog_env=None):
+             counter, rss_delay, drain, prog_env=None, func="add"):
     """Untraced and traced loops of n calls in one program, ours and bcc's alternating."""
     res = {"ours": [], "bcc": [], "untraced": [], "untraced_cpu": [], "n": n}
     prog = None
@@ -404,7 +404,7 @@ def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc,
                 if prog is None or not prog.alive():
                     if prog is not None:
                         prog.stop()
-                    prog = Prog("loop", str(n), env=prog_env)
+                    prog = Prog("loop", str(n), *([] if func == "add" else [func]), env=prog_env)
                     for _ in range(2):
                         untraced(res, prog)
                 argv = [a.replace("{PID}", str(prog.pid)) for a in (ours_argv if who == "ours" else bcc_argv)]
@@ -620,6 +620,23 @@ def main():
                     tmp, "funclatency-nopreempt", n_lat, 1, *lat_args, rss_delay=0.3, drain=False,
                     prog_env={"GODEBUG": "asyncpreemptoff=1"})
 
+        # The same on main.step, which has a frame: Go's stack check, then PUSH RBP, where the
+        # entry probe sits and which the kernel emulates instead of single-stepping. Most Go
+        # functions look like this; main.add, a leaf, is the worst case.
+        fams["funccount, framed"] = per_call(
+            tmp, "funccount-framed", n_count, reps,
+            [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "main.step"],
+            [BCC["funccount"], "-p", "{PID}", PROG + ":main.step"],
+            BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
+            lambda out: funccount_count(out, "main.step"), rss_delay=0.3, drain=False, func="step")
+        if have["funclatency"]:
+            fams["funclatency, framed"] = per_call(
+                tmp, "funclatency-framed", n_lat, reps,
+                [os.path.join(TOOLS, "gofunclatency"), "-p", "{PID}", "main.step"],
+                [BCC["funclatency"], "-p", "{PID}", PROG + ":main.step"],
+                BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}, latency_count,
+                rss_delay=0.3, drain=False, func="step")
+
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
         cold = cold_starts(tmp, reps)
@@ -638,6 +655,11 @@ def main():
         if "funclatency-nopreempt" in fams:
             family_rows("funclatency-nopreempt", fams["funclatency-nopreempt"], rows, notes,
                         label="funclatency, asyncpreemptoff=1,", target_ttl=None)
+        for fam in ("funccount, framed", "funclatency, framed"):
+            if fam in fams:
+                family_rows(fam, fams[fam], rows, notes, target_ttl=None)
+        notes.append("framed: main.step, which has Go's stack check and a frame, as most Go functions "
+                     "do; the rows without it trace main.add, a leaf: the worst case for an entry probe")
         notes.append("added ns/call: traced loop - untraced loop (wall: time.Now around the loop; CPU: "
                      "the looping thread's user+system time, which leaves out other processes' time "
                      "on a busy machine); untraced loop, wall/CPU ns/call: " + ", ".join(

@@ -6,6 +6,7 @@
 //	                   around the loop) and the thread's CPU time (user and system: a uprobe's
 //	                   cost is the traced thread's system time) per call; exits at EOF or "quit".
 //	                   The CPU time leaves out the time other processes of a busy machine take.
+//	benchprog loop N step   the same with main.step, which calls main.add behind a frame.
 //	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
 //	                   does (allocation, maps, channels, goroutines, timers, GC) every few
 //	                   milliseconds until EOF on stdin.
@@ -29,6 +30,14 @@ func add(x, y int) int {
 	return x + y
 }
 
+// step is add behind a frame: not a leaf, so it begins with Go's stack check and its entry
+// probe sits on the PUSH RBP after it, which the kernel emulates instead of single-stepping.
+//
+//go:noinline
+func step(x, y int) int {
+	return add(x, y) + 1
+}
+
 var sink int
 
 // threadCPU is the calling thread's CPU time, user and system, in ns.
@@ -43,7 +52,7 @@ func threadCPU() int64 {
 	return ts.Nano()
 }
 
-func loop(n int) {
+func loop(n int, framed bool) {
 	// One thread for the whole loop, so that its CPU clock is the loop's.
 	runtime.LockOSThread()
 	in := bufio.NewScanner(os.Stdin)
@@ -55,8 +64,14 @@ func loop(n int) {
 		s := 0
 		cpu := threadCPU()
 		start := time.Now()
-		for i := 0; i < n; i++ {
-			s = add(s, i)
+		if framed {
+			for i := 0; i < n; i++ {
+				s = step(s, i)
+			}
+		} else {
+			for i := 0; i < n; i++ {
+				s = add(s, i)
+			}
 		}
 		elapsed := time.Since(start)
 		cpu = threadCPU() - cpu
@@ -111,10 +126,10 @@ func spin() {
 }
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == "loop" {
+	if (len(os.Args) == 3 || len(os.Args) == 4) && os.Args[1] == "loop" {
 		n, err := strconv.Atoi(os.Args[2])
 		if err == nil && n > 0 {
-			loop(n)
+			loop(n, len(os.Args) == 4 && os.Args[3] == "step")
 			return
 		}
 	}
@@ -122,6 +137,6 @@ func main() {
 		spin()
 		return
 	}
-	fmt.Fprintln(os.Stderr, "usage: benchprog loop N | benchprog spin")
+	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step] | benchprog spin")
 	os.Exit(2)
 }
