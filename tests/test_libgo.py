@@ -17,6 +17,7 @@ from conftest import (
     SWITCHED,
     elf_load_segments,
     go_command,
+    go_nm,
     helper,
     text_symbols,
     unstripped,
@@ -133,3 +134,35 @@ def test_goid_offset_table(tmp_path, built, variant):
     stripped = tmp_path / "stripped"
     subprocess.run(["objcopy", "--strip-all", plain, str(stripped)], check=True)
     assert goid_offset(str(stripped)) == (version, from_dwarf)
+
+
+def normalized(name):
+    """A function's name as both tables can agree on it: the linker's .abi0 suffix dropped, the
+    middle dot of compiler-made names as a dot (the pclntab writes `type:.eq.T·7`, the symbol
+    table `type:.eq.T.7`), type arguments elided (Go 1.19's pclntab writes `F[...]`)."""
+    return short_generic_name(go_name(name).replace("\u00b7", "."))
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped",
+                                     "go119-pie"] + list(SWITCHED))
+def test_every_function_matches_nm(built, variant):
+    """Every function of libgo's table is a text symbol of `go tool nm` at the same address with
+    the same name, and every text symbol is in the table, but for the text's start and end
+    markers and the ABI wrappers libgo drops (each named like a function it does list)."""
+    binary = built.path(variant)
+    reference = built.path(unstripped(variant))
+    nm = {}
+    for addr, kind, name in go_nm(go_command(variant), reference):
+        if kind in ("T", "t"):
+            nm.setdefault(addr, set()).add(normalized(name))
+    ours = {}
+    for name, entries in gofuncs(binary).items():
+        for entry, abi in entries:
+            ours[entry] = normalized(name)
+    wrong = [(hex(a), n, sorted(nm.get(a, []))) for a, n in ours.items() if n not in nm.get(a, ())]
+    assert not wrong, f"gofuncs {binary}: names or addresses that nm does not have: {wrong[:10]}"
+    listed = set(ours.values())
+    missing = [(hex(a), sorted(names)) for a, names in nm.items()
+               if a not in ours and not names & {"runtime.text", "runtime.etext"} and not names & listed]
+    assert not missing, f"gofuncs {binary}: nm's functions missing from the table: {missing[:10]}"
+    assert len(ours) > 1000
