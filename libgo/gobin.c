@@ -466,7 +466,8 @@ static int symtab_funcs(struct go_binary *b)
 		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size)
 			continue;
 		n = elf_strptr(b->elf, strndx, s.st_name);
-		if (!n || !*n)
+		/* GCC's ".cold" parts are blocks moved out of a function, not functions */
+		if (!n || !*n || strstr(n, ".cold"))
 			continue;
 		err = funcs_push(b, n, s.st_value, s.st_value + s.st_size, -1, GO_ABI_SYSV);
 		if (err)
