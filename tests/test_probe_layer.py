@@ -5,9 +5,13 @@ A compiled program is cached in a root-only directory (GOTOOLS_CACHE_DIR, defaul
 """
 
 import os
+import signal
+import subprocess
 import time
 
-from conftest import GoProgram, Tool, assert_counts, parse_funccount
+import pytest
+
+from conftest import GoProgram, Tool, assert_counts, code_differences, parse_funccount, tool
 
 TOOL = "gofunccount"
 
@@ -81,3 +85,44 @@ def test_pid_filter(built):
         other.stop()
     assert status == 0, err
     assert_counts(parse_funccount(out), report, out)
+
+
+@pytest.mark.parametrize("argv", [
+    ["gotrace", "main.add", "r:main.add"],
+    ["gofunclatency", "main.add"],
+    ["gofunccount", "main.*"],
+], ids=["gotrace", "gofunclatency", "gofunccount"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_nothing_left_attached(built, argv, sig):
+    """Ctrl-C and SIGTERM detach everything: while tracing the traced code holds breakpoints;
+    after the tool exits, not one byte of it differs from the file."""
+    binary = built.path("go126", "tracee")
+    tool_name, *args = argv
+    with GoProgram(binary) as prog:
+        proc = subprocess.Popen([tool(tool_name), "-p", str(prog.pid), *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not code_differences(prog.pid, binary):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        prog.go()
+        prog.result()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert code_differences(prog.pid, binary) == []
+        prog.stop()
+
+
+def test_traced_process_exit_ends_gotrace(built):
+    """gotrace -p detaches and exits by itself when the traced process exits."""
+    with GoProgram(built.path("go126", "tracee")) as prog:
+        proc = subprocess.Popen([tool("gotrace"), "-p", str(prog.pid), 'main.add "%d", goarg1'],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        prog.go()
+        prog.result()
+        prog.stop()
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert [l.split()[-1] for l in out.splitlines()[1:]] == ["42", "0", "1", "2", "3", "4"], out
