@@ -284,18 +284,38 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
-void go_json_str(FILE *out, const char *s)
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	int n, i;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
+void go_json_str(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		int n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if (*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else if (n)
+			fwrite(s, 1, n, out);
 		else
-			fputc(c, out);
+			fputs("\\ufffd", out);
+		s += n ? n : 1;
 	}
 	fputc('"', out);
 }
