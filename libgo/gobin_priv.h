@@ -33,6 +33,8 @@ struct go_binary {
 	void *cs;		/* capstone handle, opened on first use */
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
+	pid_t bias_pid;		/* the last process whose load bias was looked up */
+	int64_t bias;
 };
 
 /* len bytes at a link-time address, or NULL when they are not all in the file. */

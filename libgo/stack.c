@@ -31,6 +31,11 @@ int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 	*bias = 0;
 	if (!b->pie)
 		return 0;
+	/* asked once per event with stacks: remember the last process's answer */
+	if (b->bias_pid == pid && pid > 0) {
+		*bias = b->bias;
+		return 0;
+	}
 	if (stat(b->path, &st))
 		return go_fail(errno, "cannot stat '%s'", b->name);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -48,6 +53,8 @@ int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 		if (ino != st.st_ino || !offset_addr(b, off, &addr))
 			continue;
 		*bias = (int64_t)(start - addr);
+		((struct go_binary *)b)->bias_pid = pid;
+		((struct go_binary *)b)->bias = *bias;
 		err = 0;
 		break;
 	}

@@ -155,11 +155,13 @@ static void print_header(void)
 
 	first_ts = go_monotonic_ns();	/* -t counts from here, as bcc's trace does */
 	if (env.json) {
+		patterns[0] = 0;
 		for (i = 0; i < env.nprobes; i++) {
 			n += probes[i].target.cnt;
-			off += snprintf(patterns + off, off < sizeof(patterns) ? sizeof(patterns) - off : 0,
-					"%s%s%s", i ? ", " : "", probes[i].ret ? "r:" : "",
-					probes[i].target.pattern);
+			if (off < sizeof(patterns))
+				off += snprintf(patterns + off, sizeof(patterns) - off, "%s%s%s",
+						i ? ", " : "", probes[i].ret ? "r:" : "",
+						probes[i].target.pattern);
 		}
 		go_print_banner(stderr, n, "functions", patterns);
 		return;
