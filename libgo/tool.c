@@ -30,6 +30,26 @@ int go_parse_args(const struct argp *argp, int argc, char **argv)
 	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
 }
 
+int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
+{
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		return 0;
+	case GO_OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		return 0;
+	case 'p':
+		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
+			go_option_error();
+		*pid = (pid_t)v;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
 void go_option_error(void)
 {
 	go_warn("%s\n", libgo_errmsg());

@@ -16,8 +16,18 @@
 void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct argp;
+struct argp_state;
 /* The key of the tools' --usage option (-h is --help). */
 #define GO_OPT_USAGE 0x1000
+
+/* The options every tool has, for its argp table: -p PID, -h/--help, --usage. */
+#define GO_COMMON_OPTIONS                                                                      \
+	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
+	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },                         \
+	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
+
+/* Parse GO_COMMON_OPTIONS (into *pid); ARGP_ERR_UNKNOWN for any other key. */
+int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
 /* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
 

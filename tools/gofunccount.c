@@ -54,7 +54,7 @@ static const char doc[] =
 "    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n";
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	GO_COMMON_OPTIONS,
 	{ "interval", 'i', "INTERVAL", 0, "summary interval, seconds", 0 },
 	{ "duration", 'd', "DURATION", 0, "total duration of trace, seconds", 0 },
 	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
@@ -62,27 +62,12 @@ static const struct argp_option opts[] = {
 	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
 	{ "verbose", 'v', NULL, 0, "list each matched function with its address and ABI", 0 },
 	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
-	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
-	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	long v;
-
 	switch (key) {
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case GO_OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'p':
-		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
-			go_option_error();
-		env.pid = (pid_t)v;
-		break;
 	case 'i':
 		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
 			go_option_error();
@@ -116,7 +101,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no PATTERN given");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return go_parse_common(key, arg, state, &env.pid);
 	}
 	return 0;
 }

@@ -57,7 +57,7 @@ static const char doc[] =
 "    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n";
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	GO_COMMON_OPTIONS,
 	{ "interval", 'i', "INTERVAL", 0, "summary interval, in seconds", 0 },
 	{ "duration", 'd', "DURATION", 0, "total duration of trace, in seconds", 0 },
 	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
@@ -67,27 +67,12 @@ static const struct argp_option opts[] = {
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
 	{ "json", 'j', NULL, 0, "print histograms as JSON lines", 0 },
-	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
-	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	long v;
-
 	switch (key) {
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case GO_OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'p':
-		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
-			go_option_error();
-		env.pid = (pid_t)v;
-		break;
 	case 'i':
 		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
 			go_option_error();
@@ -129,7 +114,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-u and -m are exclusive");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return go_parse_common(key, arg, state, &env.pid);
 	}
 	return 0;
 }

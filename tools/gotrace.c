@@ -71,34 +71,19 @@ static const char doc[] =
 "    gotrace -U -p 181 main.add                           # with Go stacks\n";
 
 static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },
+	GO_COMMON_OPTIONS,
 	{ "time", 'T', NULL, 0, "print time column", 0 },
 	{ "timestamp", 't', NULL, 0, "print timestamp column (seconds since trace start)", 0 },
 	{ "max-events", 'M', "MAX", 0, "number of events to print before quitting", 0 },
 	{ "user-stack", 'U', NULL, 0, "output user stack trace", 0 },
 	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
 	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
-	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },
-	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	long v;
-
 	switch (key) {
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case GO_OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'p':
-		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
-			go_option_error();
-		env.pid = (pid_t)v;
-		break;
 	case 'T':
 		env.time = true;
 		break;
@@ -128,7 +113,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no PROBE given");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return go_parse_common(key, arg, state, &env.pid);
 	}
 	return 0;
 }
