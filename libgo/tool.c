@@ -108,33 +108,6 @@ void go_target__close(struct go_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int go_target__drop_unprobeable(struct go_target *t)
-{
-	const char *first = NULL;
-	size_t i, n = 0, dropped;
-
-	for (i = 0; i < t->cnt; i++) {
-		const struct go_func *fn = go_target__func(t, i);
-		uint64_t site;
-
-		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site)) {
-			t->idx[n++] = t->idx[i];
-			continue;
-		}
-		if (!first)
-			first = fn->name;
-	}
-	dropped = t->cnt - n;
-	t->cnt = n;
-	if (dropped && n)
-		warn("skipping %zu function%s whose entry the kernel cannot probe (%s%s)\n",
-		     dropped, dropped > 1 ? "s" : "", first, dropped > 1 ? ", ..." : "");
-	if (dropped && !n)
-		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", first,
-			       dropped > 1 ? " nor of the other matched functions" : "");
-	return 0;
-}
-
 const struct go_func *go_target__func(const struct go_target *t, size_t i)
 {
 	return go_binary__func(t->bin, t->idx[i]);
@@ -142,8 +115,8 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
 {
-	size_t i;
-	int err;
+	const char *first = NULL;
+	size_t i, n = 0, dropped;
 
 	*offsets = calloc(t->cnt ? t->cnt : 1, sizeof(**offsets));
 	if (!*offsets)
@@ -151,23 +124,29 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
 		uint64_t site;
-		int64_t off;
+		int64_t off = -1;
 
-		err = go_binary__entry_site(t->bin, fn, &site);
-		if (err)
-			goto fail;
-		off = go_binary__file_offset(t->bin, site);
-		if (off < 0) {
-			err = (int)off;
-			goto fail;
+		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site))
+			off = go_binary__file_offset(t->bin, site);
+		if (off >= 0) {
+			(*offsets)[n] = (uint64_t)off;
+			t->idx[n++] = t->idx[i];
+		} else if (!first) {
+			first = fn->name;
 		}
-		(*offsets)[i] = (uint64_t)off;
+	}
+	dropped = t->cnt - n;
+	t->cnt = n;
+	if (dropped && n)
+		warn("skipping %zu function%s whose entry the kernel cannot probe (%s%s)\n",
+		     dropped, dropped > 1 ? "s" : "", first, dropped > 1 ? ", ..." : "");
+	if (dropped && !n) {
+		free(*offsets);
+		*offsets = NULL;
+		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", first,
+			       dropped > 1 ? " nor of the other matched functions" : "");
 	}
 	return 0;
-fail:
-	free(*offsets);
-	*offsets = NULL;
-	return err;
 }
 
 int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)

@@ -49,14 +49,13 @@ struct go_target {
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
-/*
- * Drop the functions whose entry site the kernel cannot probe (runtime.abort starts with int3),
- * warning once on stderr when some are dropped; -ENOENT when none is left.
- */
-int go_target__drop_unprobeable(struct go_target *t);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
-/* The file offsets of each function's entry site, in order; malloc'd. */
+/*
+ * The file offsets of each function's entry site, in order; malloc'd. Functions whose entry the
+ * kernel cannot probe (runtime.abort starts with int3) are dropped from t first, with one
+ * warning on stderr; -ENOTSUP when none is left.
+ */
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
 /* The file offsets of every RET of every function, with the function's index as cookie. */
 int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	err = go_target__drop_unprobeable(&target);
+	err = go_target__entry_offsets(&target, &offsets);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -237,11 +237,6 @@ int main(int argc, char **argv)
 		free(text);
 	}
 
-	err = go_target__entry_offsets(&target, &offsets);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
 	err = go_target__index_cookies(&target, &cookies);
 	if (err) {
 		warn("%s\n", libgo_errmsg());

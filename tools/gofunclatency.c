@@ -308,9 +308,7 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	err = go_target__drop_unprobeable(&target);
-	if (!err)
-		err = go_target__entry_offsets(&target, &offs);
+	err = go_target__entry_offsets(&target, &offs);
 	if (!err)
 		err = go_target__index_cookies(&target, &cookies);
 	if (!err)

@@ -246,9 +246,7 @@ static int probe_sites(struct go_tprobe *p, uint64_t **offs, uint64_t **cookies,
 	*n = 0;
 	if (p->ret)
 		return go_target__ret_offsets(&p->target, offs, cookies, n);
-	err = go_target__drop_unprobeable(&p->target);
-	if (!err)
-		err = go_target__entry_offsets(&p->target, offs);
+	err = go_target__entry_offsets(&p->target, offs);
 	if (!err)
 		err = go_target__index_cookies(&p->target, cookies);
 	*n = p->target.cnt;
