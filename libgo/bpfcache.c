@@ -11,6 +11,7 @@
  * GOTOOLS_NO_CACHE=1 turns the cache off.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,12 +19,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf_priv.h"
 
 #define CACHE_MAGIC "GOBPF02"
 #define DEFAULT_DIR "/var/cache/gotools"
+#define CACHE_MAX_FILES 256	/* gotrace compiles a program per probe text: keep the newest */
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -76,6 +79,48 @@ static bool read_all(FILE *f, void *p, size_t n)
 	return fread(p, 1, n, f) == n;
 }
 
+/* Remove the least recently used files of the cache's directory beyond CACHE_MAX_FILES. */
+static void cache_trim(const char *path)
+{
+	char dir[PATH_MAX_LEN], oldest[PATH_MAX_LEN + 300];
+	struct dirent *d;
+	time_t oldest_t;
+	size_t n;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!strrchr(dir, '/'))
+		return;
+	*strrchr(dir, '/') = 0;
+	for (;;) {
+		n = 0;
+		oldest[0] = 0;
+		oldest_t = 0;
+		dp = opendir(dir);
+		if (!dp)
+			return;
+		while ((d = readdir(dp))) {
+			char file[PATH_MAX_LEN + 300];
+			struct stat st;
+			size_t len = strlen(d->d_name);
+
+			if (len < 5 || strcmp(d->d_name + len - 4, ".bpf"))
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", dir, d->d_name);
+			if (stat(file, &st))
+				continue;
+			n++;
+			if (!oldest[0] || st.st_atime < oldest_t) {
+				oldest_t = st.st_atime;
+				snprintf(oldest, sizeof(oldest), "%s", file);
+			}
+		}
+		closedir(dp);
+		if (n <= CACHE_MAX_FILES || !oldest[0] || unlink(oldest))
+			return;
+	}
+}
+
 int go_bpf_cache__write(const char *path, const struct go_bpf_image *img)
 {
 	char tmp[PATH_MAX_LEN + 16];
@@ -105,6 +150,7 @@ int go_bpf_cache__write(const char *path, const struct go_bpf_image *img)
 		unlink(tmp);
 		return -EIO;
 	}
+	cache_trim(path);
 	return 0;
 }
 

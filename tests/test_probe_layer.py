@@ -126,3 +126,18 @@ def test_traced_process_exit_ends_gotrace(built):
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert [l.split()[-1] for l in out.splitlines()[1:]] == ["42", "0", "1", "2", "3", "4"], out
+
+
+def test_cache_stays_bounded(built, tmp_path):
+    """The cache keeps at most 256 programs: writing one more removes the least recently used."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    for i in range(300):
+        f = cache / f"{i:016x}.bpf"
+        f.write_bytes(b"old")
+        os.utime(f, (1000 + i, 1000 + i))
+    report, out, err = count(built.path("go126"), {"GOTOOLS_CACHE_DIR": str(cache)})
+    assert_counts(parse_funccount(out), report, out)
+    files = sorted(os.listdir(cache))
+    assert len(files) == 256, len(files)
+    assert f"{0:016x}.bpf" not in files and f"{299:016x}.bpf" in files
