@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -243,23 +244,50 @@ static void reply_send(int sock, struct reply *r)
 		_exit(1);
 }
 
-/* The first line of what the compiler said that names an error, for a one-line message. */
+/* A verifier log line that is no instruction, register state or summary: its reason. */
+static bool verifier_reason(const char *line)
+{
+	static const char *const noise[] = {
+		"processed ", "verification time", "stack depth", "bpf: Failed", "HINT:", "from ",
+		"last_idx", "regs=", "parent ", "mark_precise", "func#", "Live regs",
+	};
+	size_t i;
+
+	if (!*line || isdigit((unsigned char)*line) || *line == ' ' || *line == ';' || *line == '(')
+		return false;
+	for (i = 0; i < sizeof(noise) / sizeof(noise[0]); i++)
+		if (!strncmp(line, noise[i], strlen(noise[i])))
+			return false;
+	return true;
+}
+
+/*
+ * What the compiler or the verifier said, in one line: the compiler's first error, else the
+ * verifier's reason, which ends its log.
+ */
 static void first_error(int fd, char *out, size_t outsz)
 {
-	static char buf[16384];
-	ssize_t n;
+	static char buf[1 << 20];
+	const char *reason = NULL;
+	ssize_t n, got = 0;
 	char *line, *save;
 
 	snprintf(out, outsz, "compiling the BPF program failed");
-	if (lseek(fd, 0, SEEK_SET) < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return;
-	buf[n] = 0;
+	while ((size_t)got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, "error") || strstr(line, "Unable") || strstr(line, "invalid")) {
+		if (strstr(line, "error:") || strstr(line, "Unable")) {
 			snprintf(out, outsz, "compiling the BPF program failed: %s", line);
 			return;
 		}
+		if (verifier_reason(line))
+			reason = line;
 	}
+	if (reason)
+		snprintf(out, outsz, "the kernel refused the BPF program: %s", reason);
 }
 
 static void child_error(int sock, struct reply *r, int errfd, const char *what)
