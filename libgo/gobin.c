@@ -345,6 +345,7 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		text = pcln_text_start(b, p, addr);
 		if (!text)
 			return go_fail(ENOEXEC, "cannot find the text start of '%s'", b->name);
+		b->text_start = text;
 		break;
 	}
 	if (!in_bounds(size, pclnoff, (nfunc + 1) * entsz))
@@ -407,6 +408,27 @@ const struct go_func *go_binary__func_at(const struct go_binary *b, uint64_t add
 			return &b->funcs[mid];
 	}
 	return NULL;
+}
+
+const struct go_func *go_binary__func_by_name(const struct go_binary *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < b->nfuncs; i++)
+		if (!strcmp(b->funcs[i].name, name))
+			return &b->funcs[i];
+	return NULL;
+}
+
+int go_binary__goexit_site(struct go_binary *b, uint64_t *addr)
+{
+	const struct go_func *fn = NULL;
+
+	if (b->tc == GO_GC)
+		fn = go_binary__func_by_name(b, "runtime.goexit1");
+	if (!fn)
+		return go_fail(ENOENT, "'%s' has no runtime.goexit1", b->name);
+	return go_binary__entry_site(b, fn, addr);
 }
 
 static Elf_Data *elf_symtab(const struct go_binary *b, size_t *cnt, size_t *strndx)
@@ -571,6 +593,11 @@ static int gobin_load(struct go_binary *b)
 		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
 		if (err)
 			return err;
+		if (!b->text_start) {	/* before Go 1.18, runtime.text begins .text */
+			size_t sz;
+
+			elf_section(b, ".text", &sz, &b->text_start);
+		}
 		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
 		symtab_mark_abi0(b);
 		err = funcs_drop_wrappers(b);

@@ -29,6 +29,7 @@ struct go_binary {
 	struct go_func *funcs;
 	size_t nfuncs, cap;
 	int pcln_flag_off;
+	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
 	int goid_off;
 	void *cs;		/* capstone handle, opened on first use */
 	void *dwarf;		/* libdw handle, opened on first use */
@@ -45,5 +46,24 @@ void gobin_insn_free(struct go_binary *b);
 /* Does fn's code (its first instructions) call or jump to target? */
 bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target);
 void gobin_dwarf_free(struct go_binary *b);
+/* Whether x86 uprobes emulate the instruction at addr instead of single-stepping it. */
+bool gobin_emulated(const struct go_binary *b, uint64_t addr);
+
+/* How an instruction refers to a function's entry. */
+enum gobin_ref {
+	GOBIN_REF_NONE,		/* it does not (or it is fn's own jump back after morestack) */
+	GOBIN_REF_CALL,		/* CALL rel32 */
+	GOBIN_REF_JMP,		/* JMP rel8/rel32: a tail call */
+	GOBIN_REF_OTHER,	/* it takes the address, or branches there conditionally */
+};
+/*
+ * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
+ * cursor, so that asking in address order decodes each function once.
+ */
+struct gobin_walk;
+struct gobin_walk *gobin_walk_new(void);
+void gobin_walk_free(struct gobin_walk *w);
+enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
 
 #endif

@@ -278,3 +278,98 @@ bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target)
 	cs_free(c.insn, 1);
 	return found;
 }
+
+/*
+ * Does the kernel emulate the instruction at addr rather than single-step it? x86 uprobes
+ * emulate direct calls and jumps, conditional jumps, NOPs and (since Linux 6.11) PUSH of a
+ * register; everything else is copied out of line and single-stepped, which costs a trap.
+ */
+bool gobin_emulated(const struct go_binary *b, uint64_t addr)
+{
+	const uint8_t *p = gobin_bytes(b, addr, 2);
+
+	if (!p)
+		return false;
+	if (p[0] == 0x41 && p[1] >= 0x50 && p[1] <= 0x57)	/* push r8..r15 */
+		return true;
+	if (p[0] == 0x0f)
+		return (p[1] >= 0x80 && p[1] <= 0x8f) || p[1] == 0x1f;
+	return (p[0] >= 0x50 && p[0] <= 0x57) || (p[0] >= 0x70 && p[0] <= 0x7f) ||
+	       p[0] == 0x90 || p[0] == 0xe8 || p[0] == 0xe9 || p[0] == 0xeb;
+}
+
+/* Does operand op of instruction i name target, as an immediate or a memory address? */
+static bool operand_refers(const cs_insn *i, const cs_x86_op *op, uint64_t target)
+{
+	if (op->type == X86_OP_IMM)
+		return (uint64_t)op->imm == target;
+	if (op->type != X86_OP_MEM)
+		return false;
+	if (op->mem.base == X86_REG_RIP)
+		return i->address + i->size + (uint64_t)op->mem.disp == target;
+	return op->mem.base == X86_REG_INVALID && op->mem.index == X86_REG_INVALID &&
+	       (uint64_t)op->mem.disp == target;
+}
+
+/* A decoding cursor kept across calls, for references found in address order. */
+struct gobin_walk {
+	const struct go_func *fn;
+	struct cursor c;
+	bool have;		/* c.insn holds the instruction at the cursor */
+};
+
+struct gobin_walk *gobin_walk_new(void)
+{
+	return calloc(1, sizeof(struct gobin_walk));
+}
+
+void gobin_walk_free(struct gobin_walk *w)
+{
+	if (w && w->fn)
+		cs_free(w->c.insn, 1);
+	free(w);
+}
+
+/* The instruction of fn that holds the byte at pos, decoding on from the last one. */
+static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+			      uint64_t pos)
+{
+	if (w->fn != fn || (w->have && w->c.insn->address > pos)) {
+		if (w->fn)
+			cs_free(w->c.insn, 1);
+		w->fn = NULL;
+		w->have = false;
+		if (cursor_init(b, &w->c, fn->entry, fn->end))
+			return NULL;
+		w->fn = fn;
+	}
+	while (!w->have || pos >= w->c.insn->address + w->c.insn->size) {
+		w->have = cursor_next(b, &w->c);
+		if (!w->have)
+			return NULL;
+	}
+	return w->c.insn->address <= pos ? w->c.insn : NULL;
+}
+
+enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+			    uint64_t pos, uint64_t target, uint64_t *insn_addr)
+{
+	const cs_insn *i = walk_to(b, w, fn, pos);
+	const cs_x86 *x;
+	bool refers = false;
+	int k;
+
+	if (!i)
+		return w->fn ? GOBIN_REF_NONE : GOBIN_REF_OTHER;	/* undecodable: the worst */
+	x = &i->detail->x86;
+	for (k = 0; k < x->op_count; k++)
+		refers |= operand_refers(i, &x->operands[k], target);
+	if (!refers)
+		return GOBIN_REF_NONE;
+	*insn_addr = i->address;
+	if (insn_is(i, X86_INS_CALL) && i->bytes[0] == 0xe8)
+		return GOBIN_REF_CALL;
+	if (insn_is(i, X86_INS_JMP) && (i->bytes[0] == 0xe9 || i->bytes[0] == 0xeb))
+		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
+	return GOBIN_REF_OTHER;
+}

@@ -68,6 +68,9 @@ const struct go_func *go_binary__func(const struct go_binary *bin, size_t idx);
 /* The function containing the link-time address addr, or NULL. */
 const struct go_func *go_binary__func_at(const struct go_binary *bin, uint64_t addr);
 
+/* The function named name, or NULL. */
+const struct go_func *go_binary__func_by_name(const struct go_binary *bin, const char *name);
+
 /* File offset of a link-time address (what uprobes take), or a negative errno. */
 int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
 
@@ -80,9 +83,35 @@ int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
 int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
 /* Whether the kernel's uprobes accept the instruction at addr (see insn.c). */
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
+/*
+ * Where goroutines end: the entry site of runtime.goexit1, which every goroutine of a gc binary
+ * runs as it ends (returning from its function, or by runtime.Goexit), on its own stack and
+ * with its own g. -ENOENT for gccgo.
+ */
+int go_binary__goexit_site(struct go_binary *bin, uint64_t *addr);
 /* Every RET instruction of fn (never uretprobes: they corrupt Go stacks). *addrs is malloc'd. */
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);
+
+/*
+ * Where calls of a function begin, when that is cheaper to probe than its entry site: the
+ * kernel single-steps most instructions (a trap each) but emulates a direct CALL or JMP. For
+ * each of fns[0..n) whose entry site is not emulated, and which nothing in the binary can enter
+ * but direct CALL and JMP instructions (no function value, interface or method table, or
+ * address taken in code refers to it), out[i] lists those instructions; a probe there fires
+ * once per call, before the callee's stack check. Otherwise out[i].usable is false: probe the
+ * entry site. gccgo binaries always get the latter.
+ */
+struct go_call_sites {
+	bool usable;
+	size_t cnt;
+	uint64_t *addrs;	/* link-time addresses of the CALL and JMP instructions */
+	uint8_t *sp_adj;	/* how far below SP there the callee's entry SP is: 8 (CALL), 0 (JMP) */
+};
+
+int go_binary__call_sites(struct go_binary *bin, const struct go_func *const *fns, size_t n,
+			  struct go_call_sites *out);
+void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);

@@ -103,6 +103,8 @@ out:
 void go_target__close(struct go_target *t)
 {
 	go_binary__close(t->bin);
+	go_call_sites__free(t->calls, t->cnt);
+	free(t->calls);
 	free(t->idx);
 	free(t->pattern);
 	memset(t, 0, sizeof(*t));
@@ -147,6 +149,81 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
 			       dropped > 1 ? " nor of the other matched functions" : "");
 	}
 	return 0;
+}
+
+static int probes_push(uint64_t **offs, uint64_t **cookies, size_t *n, size_t *cap,
+		       int64_t off, uint64_t cookie)
+{
+	if (off < 0)
+		return (int)off;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		uint64_t *o = realloc(*offs, c * sizeof(*o)), *k;
+
+		if (!o)
+			return go_fail(ENOMEM, "out of memory");
+		*offs = o;
+		k = realloc(*cookies, c * sizeof(*k));
+		if (!k)
+			return go_fail(ENOMEM, "out of memory");
+		*cookies = k;
+		*cap = c;
+	}
+	(*offs)[*n] = (uint64_t)off;
+	(*cookies)[(*n)++] = cookie;
+	return 0;
+}
+
+static int target_call_sites(struct go_target *t)
+{
+	const struct go_func **fns = calloc(t->cnt ? t->cnt : 1, sizeof(*fns));
+	size_t i;
+	int err;
+
+	t->calls = calloc(t->cnt ? t->cnt : 1, sizeof(*t->calls));
+	if (!fns || !t->calls) {
+		free(fns);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < t->cnt; i++)
+		fns[i] = go_target__func(t, i);
+	err = go_binary__call_sites(t->bin, fns, t->cnt, t->calls);
+	free(fns);
+	return err;
+}
+
+int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offs,
+			    uint64_t **cookies, size_t *n)
+{
+	uint64_t *entry = NULL;
+	size_t i, j, cap = 0;
+	int err;
+
+	*offs = *cookies = NULL;
+	*n = 0;
+	err = go_target__entry_offsets(t, &entry);
+	if (!err && call_sites)
+		err = target_call_sites(t);
+	for (i = 0; i < t->cnt && !err; i++) {
+		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
+
+		if (!cs || !cs->usable) {
+			err = probes_push(offs, cookies, n, &cap, (int64_t)entry[i], i);
+			continue;
+		}
+		for (j = 0; j < cs->cnt && !err; j++)
+			err = probes_push(offs, cookies, n, &cap,
+					  go_binary__file_offset(t->bin, cs->addrs[j]),
+					  i | (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
+	}
+	free(entry);
+	if (err) {
+		free(*offs);
+		free(*cookies);
+		*offs = *cookies = NULL;
+		*n = 0;
+	}
+	return err;
 }
 
 int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
@@ -233,9 +310,16 @@ void go_target__list(struct go_target *t, FILE *out)
 		const struct go_func *fn = go_target__func(t, i);
 		uint64_t site = fn->entry;
 
+		char where[32];
+
 		go_binary__entry_site(t->bin, fn, &site);
-		fprintf(out, "0x%-16llx +%-7llu %-8s %s\n", (unsigned long long)fn->entry,
-			(unsigned long long)(site - fn->entry), go_abi__name(fn->abi), fn->name);
+		if (t->calls && t->calls[i].usable)
+			snprintf(where, sizeof(where), "%zu call%s", t->calls[i].cnt,
+				 t->calls[i].cnt == 1 ? "" : "s");
+		else
+			snprintf(where, sizeof(where), "+%llu", (unsigned long long)(site - fn->entry));
+		fprintf(out, "0x%-16llx %-8s %-8s %s\n", (unsigned long long)fn->entry, where,
+			go_abi__name(fn->abi), fn->name);
 	}
 }
 

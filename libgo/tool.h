@@ -46,6 +46,7 @@ struct go_target {
 	char *pattern;		/* the FUNCTIONS part */
 	size_t *idx;		/* indices into the binary's function table */
 	size_t cnt;
+	struct go_call_sites *calls;	/* per function, when entered at call sites */
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
@@ -57,6 +58,16 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i);
  * warning on stderr; -ENOTSUP when none is left.
  */
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
+/*
+ * Entry probes, for a tool whose BPF program takes the stack pointer at the callee's entry from
+ * its cookie: as go_target__entry_offsets, but with call_sites, a function whose entry the
+ * kernel would single-step is probed at its callers' CALL and JMP instructions instead when
+ * nothing else enters it (go_binary__call_sites). Each cookie is the function's index, with in
+ * its bits from GO_COOKIE_SP_SHIFT up how far below SP at the probe the callee's SP is.
+ */
+#define GO_COOKIE_SP_SHIFT 32
+int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
+			    uint64_t **cookies, size_t *cnt);
 /* The file offsets of every RET of every function, with the function's index as cookie. */
 int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
 			   size_t *cnt);

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Entering a function at its callers.
+ *
+ * x86 uprobes single-step most instructions out of line, which costs a trap (~15 us on a VM),
+ * but emulate a direct CALL or JMP (~1 us). A leaf function's entry is usually an instruction
+ * that must be single-stepped. When every way into such a function is a direct CALL or JMP,
+ * probing those instead sees each call once, at a fraction of the cost. That holds when nothing
+ * in the binary holds the function's address any other way: no function value (funcval) or
+ * interface table (itab) in data, no method table's text offset, no address computed in code
+ * (LEAQ), no conditional branch to it.
+ *
+ * The code is searched by its bytes for every rel32, rel8 or absolute operand that would name
+ * one of the functions, and each hit is decoded to tell a CALL or JMP from another reference
+ * (or from bytes that only look like one); data is searched word by word, PIE relocations by
+ * addend. Anything unsure keeps the function at its entry site.
+ */
+#include <errno.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gobin_priv.h"
+
+#define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
+
+struct target {
+	uint64_t entry;
+	size_t idx;		/* into the caller's arrays */
+};
+
+struct scan {
+	struct go_binary *b;
+	struct target *t;	/* sorted by entry */
+	size_t n;
+	uint64_t lo, hi;	/* the range the bitmap covers */
+	uint8_t *bits;		/* one bit per address in [lo, hi): an entry of a target */
+	struct go_call_sites *out;
+	struct gobin_walk *walk;
+};
+
+static int target_cmp(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* Is addr the entry of a target? The bitmap answers; it is asked for every byte of code. */
+static inline bool scan_maybe(const struct scan *s, uint64_t addr)
+{
+	uint64_t off = addr - s->lo;
+
+	return off < s->hi - s->lo && (s->bits[off / 8] & (1u << (off % 8)));
+}
+
+static struct go_call_sites *scan_find(const struct scan *s, uint64_t addr)
+{
+	struct target key = { .entry = addr }, *t;
+
+	if (!scan_maybe(s, addr))
+		return NULL;
+	t = bsearch(&key, s->t, s->n, sizeof(*s->t), target_cmp);
+	return t ? &s->out[t->idx] : NULL;
+}
+
+static void sites_drop(struct go_call_sites *cs)
+{
+	free(cs->addrs);
+	free(cs->sp_adj);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static int sites_add(struct go_call_sites *cs, uint64_t addr, uint8_t sp_adj)
+{
+	size_t i;
+
+	for (i = 0; i < cs->cnt; i++)
+		if (cs->addrs[i] == addr)
+			return 0;
+	if (cs->cnt == MAX_CALL_SITES) {
+		sites_drop(cs);
+		return 0;
+	}
+	if (!(cs->cnt & (cs->cnt - 1)) || !cs->cnt) {
+		size_t cap = cs->cnt ? cs->cnt * 2 : 4;
+		uint64_t *a = realloc(cs->addrs, cap * sizeof(*a));
+		uint8_t *p;
+
+		if (!a)
+			return go_fail(ENOMEM, "out of memory");
+		cs->addrs = a;
+		p = realloc(cs->sp_adj, cap);
+		if (!p)
+			return go_fail(ENOMEM, "out of memory");
+		cs->sp_adj = p;
+	}
+	cs->addrs[cs->cnt] = addr;
+	cs->sp_adj[cs->cnt++] = sp_adj;
+	return 0;
+}
+
+/* Bytes at code address pos may name target: decode them. */
+static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
+{
+	struct go_call_sites *cs = scan_find(s, target);
+	const struct go_func *fn;
+	uint64_t insn = 0;
+
+	if (!cs || !cs->usable)
+		return 0;
+	fn = go_binary__func_at(s->b, pos);
+	if (!fn) {		/* code that is no Go function's (cgo's C) */
+		sites_drop(cs);
+		return 0;
+	}
+	switch (gobin_ref_at(s->b, s->walk, fn, pos, target, &insn)) {
+	case GOBIN_REF_NONE:
+		return 0;
+	case GOBIN_REF_CALL:
+		return sites_add(cs, insn, 8);	/* the callee's SP is below the pushed return */
+	case GOBIN_REF_JMP:
+		return sites_add(cs, insn, 0);
+	case GOBIN_REF_OTHER:
+		break;
+	}
+	sites_drop(cs);
+	return 0;
+}
+
+static inline bool scan_hit(const struct scan *s, uint64_t addr)
+{
+	const struct go_call_sites *cs;
+
+	if (!scan_maybe(s, addr))
+		return false;
+	cs = scan_find(s, addr);
+	return cs && cs->usable;
+}
+
+static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+{
+	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
+	size_t i;
+	int k, err;
+
+	for (i = 0; i < len; i++) {
+		uint64_t at = vaddr + i;
+		int32_t v;
+
+		if (scan_hit(s, at + 1 + (int8_t)p[i]) &&
+		    (err = scan_code_hit(s, at, at + 1 + (int8_t)p[i])))
+			return err;
+		if (i + 4 > len)
+			continue;
+		memcpy(&v, p + i, 4);
+
+		for (k = 0; k < 4; k++)
+			if (scan_hit(s, at + ends[k] + (int64_t)v) &&
+			    (err = scan_code_hit(s, at, at + ends[k] + (int64_t)v)))
+				return err;
+		if (!s->b->pie && scan_hit(s, (uint64_t)(int64_t)v) &&
+		    (err = scan_code_hit(s, at, (uint64_t)(int64_t)v)))
+			return err;
+	}
+	return 0;
+}
+
+static inline void drop_at(struct scan *s, uint64_t addr)
+{
+	struct go_call_sites *cs;
+
+	if (!scan_maybe(s, addr))
+		return;
+	cs = scan_find(s, addr);
+
+	if (cs && cs->usable)
+		sites_drop(cs);
+}
+
+/* Function values, itabs and method tables: a data word that names a target disqualifies it. */
+static void scan_data(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+{
+	size_t i = (8 - vaddr % 8) % 8;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, p + i, 8);
+		drop_at(s, w);
+	}
+	if (s->b->tc != GO_GC || !s->b->text_start)
+		return;
+	for (i = (4 - vaddr % 4) % 4; i + 4 <= len; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		drop_at(s, s->b->text_start + w);	/* a method's textOff */
+	}
+}
+
+/* PIE: pointers in data are relocations, to an addend (RELATIVE) or a symbol plus one. */
+static void scan_rela(struct scan *s, Elf_Data *d, size_t cnt, Elf_Data *syms)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		GElf_Rela r;
+		GElf_Sym sym;
+
+		if (!gelf_getrela(d, (int)i, &r))
+			continue;
+		drop_at(s, (uint64_t)r.r_addend);
+		if (GELF_R_SYM(r.r_info) && syms && gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym))
+			drop_at(s, sym.st_value + (uint64_t)r.r_addend);
+	}
+}
+
+/* Sections that hold no pointer a program could call through. */
+static bool section_inert(const char *name)
+{
+	static const char *const inert[] = {
+		".gopclntab", ".gosymtab", ".go.buildinfo", ".interp", ".dynstr", ".dynsym",
+		".gnu.hash", ".hash", ".eh_frame", ".eh_frame_hdr", ".gcc_except_table",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(inert) / sizeof(inert[0]); i++)
+		if (!strcmp(name, inert[i]))
+			return true;
+	return !strncmp(name, ".note", 5) || !strncmp(name, ".gnu.version", 12);
+}
+
+static int scan_sections(struct scan *s)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int err;
+
+	if (elf_getshdrstrndx(s->b->elf, &shstrndx))
+		return go_fail(ENOEXEC, "cannot read the sections of '%s'", s->b->name);
+	while ((scn = elf_nextscn(s->b->elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+		    sh.sh_type == SHT_NOBITS || sh.sh_offset + sh.sh_size > s->b->size)
+			continue;
+		name = elf_strptr(s->b->elf, shstrndx, sh.sh_name);
+		if (!name || section_inert(name))
+			continue;
+		if (sh.sh_type == SHT_RELA && sh.sh_entsize) {
+			Elf_Scn *link = elf_getscn(s->b->elf, sh.sh_link);
+			Elf_Data *d = elf_getdata(scn, NULL);
+
+			if (d)
+				scan_rela(s, d, sh.sh_size / sh.sh_entsize,
+					  link ? elf_getdata(link, NULL) : NULL);
+		} else if (sh.sh_flags & SHF_EXECINSTR) {
+			err = scan_code(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
+			if (err)
+				return err;
+		} else if (sh.sh_type != SHT_REL) {
+			scan_data(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
+		}
+	}
+	return 0;
+}
+
+int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
+			  struct go_call_sites *out)
+{
+	struct scan s = { .b = b, .n = 0, .out = out };
+	size_t i;
+	int err = 0;
+
+	memset(out, 0, n * sizeof(*out));
+	if (b->tc != GO_GC || !n)
+		return 0;	/* gccgo: functions begin with an emulated push anyway */
+	s.t = calloc(n, sizeof(*s.t));
+	if (!s.t)
+		return go_fail(ENOMEM, "out of memory");
+	s.lo = UINT64_MAX;
+	for (i = 0; i < n; i++) {
+		uint64_t site;
+
+		if (go_binary__entry_site(b, fns[i], &site) || gobin_emulated(b, site))
+			continue;
+		out[i].usable = true;
+		s.t[s.n].entry = fns[i]->entry;
+		s.t[s.n++].idx = i;
+		if (fns[i]->entry < s.lo)
+			s.lo = fns[i]->entry;
+		if (fns[i]->entry >= s.hi)
+			s.hi = fns[i]->entry + 1;
+	}
+	if (!s.n)
+		goto out;
+	qsort(s.t, s.n, sizeof(*s.t), target_cmp);
+	s.bits = calloc((s.hi - s.lo + 7) / 8, 1);
+	s.walk = gobin_walk_new();
+	if (!s.bits || !s.walk) {
+		err = go_fail(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s.n; i++)
+		s.bits[(s.t[i].entry - s.lo) / 8] |= 1u << ((s.t[i].entry - s.lo) % 8);
+	err = scan_sections(&s);
+out:
+	for (i = 0; i < n; i++)
+		if (err || !out[i].cnt)
+			sites_drop(&out[i]);
+	gobin_walk_free(s.walk);
+	free(s.bits);
+	free(s.t);
+	return err;
+}
+
+void go_call_sites__free(struct go_call_sites *cs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; cs && i < n; i++)
+		sites_drop(&cs[i]);
+}
