@@ -93,15 +93,76 @@ def test_goroutines_sleeping(built, variant):
 @pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
 def test_panics(built, variant):
     """Half the calls panic and are recovered by the caller: they never reach a RET. Only the
-    500 returns are timed, the 500 others are reported, and none poisons a later timing."""
+    500 returns are timed, the 500 others are reported, and none poisons a later timing or
+    stays behind in the tool's state."""
     report, out, err = timed(built.path(variant, "panicker"), "main.mayPanic", args=("-u",))
     [h] = histograms(out)
     assert report == {"main.mayPanic": 1000, "returned": 500, "panicked": 500}
     assert h["count"] == 500, out
-    assert "500 calls did not return through a RET" in err, err
+    # each unwound call is found when the goroutine next calls the function; nothing calls it
+    # after the last one, which panicked, so that one is still on the goroutine's stack
+    assert ("500 calls did not return through a RET while traced: 499 unwound (panic or "
+            "runtime.Goexit), 1 in progress at the end") in err, err
     # a start left by a panic and not replaced would pair with a later return: no call of a
     # function that does nothing but panic or return can take a second
     assert max(high for (low, high), n in h["rows"].items() if n) < 1000000, out
+
+
+ENTRIES = r"^main\.(direct|viaValue|T\.Get|\(\*T\)\.Scale|deferred|spawned|R\.Twice|quit)$"
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-pie"])
+def test_entered_every_way(built, variant):
+    """Leaf functions entered by direct calls, a function value, an interface, a method value,
+    defer, new goroutines and reflection: each call is timed once, whether the function is probed
+    at its callers' CALLs or at its entry. Goroutines that end inside a call (runtime.Goexit)
+    leave nothing behind: their calls are counted as unwound, none is left in progress."""
+    report, out, err = timed(built.path(variant, "entries"), ENTRIES, args=("-F", "-r"))
+    hs = {h["func"]: h["count"] for h in histograms(out)}
+    goexits = report.pop("goexits")
+    assert goexits == 50
+    for name, calls in report.items():
+        expected = calls - goexits if name == "main.quit" else calls
+        assert hs.get(name) == expected, (name, report, out)
+    assert ("%d calls did not return through a RET while traced: %d unwound (panic or "
+            "runtime.Goexit), 0 in progress at the end" % (goexits, goexits)) in err, err
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119-stripped"])
+def test_entry_probe_sites(built, variant):
+    """-v says where each function's calls are caught: a leaf only ever called directly at its
+    callers' CALLs (three of them); one whose address is taken, for a function value or for
+    reflection's method table, at its entry. A function with a frame: Go 1.21+ begins it with
+    PUSH RBP past the stack check, which the kernel emulates, so there; Go 1.19 with a SUB, so at
+    its caller's CALL."""
+    result = run_tool(TOOL, "-v", "-d", "1", "-r", built.path(variant, "entries") + ":" + ENTRIES)
+    assert result.returncode == 0, result
+    site = {}
+    for line in result.stdout.splitlines():
+        m = re.match(r"^0x[0-9a-f]+\s+(\d+ calls?|\+\d+)\s+\S+\s+(\S+)$", line)
+        if m:
+            site[m.group(2)] = m.group(1)
+    assert site["main.direct"] == "3 calls", result.stdout
+    assert site["main.viaValue"] == "+0", result.stdout
+    assert site["main.R.Twice"] == "+0", result.stdout
+    if variant.startswith("go119"):
+        assert site["main.quit"] == "1 call", result.stdout
+    else:
+        assert re.match(r"^\+[1-9]\d*$", site["main.quit"]), result.stdout
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_deep_unwinding(built, variant):
+    """Recursions 101 calls deep whose bottom panics and whose 51st call recovers, and goroutines
+    that end by runtime.Goexit 51 calls deep: every call that returned is timed, and every one
+    that was unwound is counted as such when its goroutine goes on or ends; nothing is left
+    behind, however deep the stack of calls in progress was or where it was cut."""
+    report, out, err = timed(built.path(variant, "panicker"), "main.dive", program_args=("deep",))
+    [h] = histograms(out)
+    assert report == {"main.dive": 2531, "returned": 1521, "unwound": 1010}
+    assert h["count"] == 1521, out
+    assert ("1010 calls did not return through a RET while traced: 1010 unwound (panic or "
+            "runtime.Goexit), 0 in progress at the end") in err, err
 
 
 def test_per_function(built):

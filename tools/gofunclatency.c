@@ -21,7 +21,9 @@
 #include "tool.h"
 
 #define SLOTS 64
-#define MAX_INFLIGHT 65536
+#define MAX_GOROUTINES 16384	/* goroutines with a call in progress, each a record */
+#define MAX_SPILL 65536		/* calls in progress past a record's few, as in deep recursion */
+#define GOEXIT_COOKIE 0xffffffffu	/* go_entry's cookie at runtime.goexit1 */
 
 static struct env {
 	pid_t pid;
@@ -247,30 +249,79 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 }
 
 /*
- * Calls that never reached a RET: replaced starts, plus starts still in the map at the end.
- * Returns without a start are expected while the entry probes go live (-v shows them).
+ * Calls in progress when tracing ended: in each goroutine's record (its first two words count
+ * the calls it holds and those spilled past it, see funclatency.bpf.c), or in the map of starts
+ * by stack pointer.
+ */
+static uint64_t count_in_progress(struct go_bpf *bpf)
+{
+	int gs_fd = go_bpf__map_fd(bpf, "gs"), starts_fd = go_bpf__map_fd(bpf, "starts");
+	int fd = gs_fd >= 0 ? gs_fd : starts_fd;
+	uint8_t key[32], next[32];
+	uint32_t rec[128];
+	uint64_t n = 0;
+	void *k = NULL;
+
+	while (fd >= 0 && go_map__next_key(fd, k, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		k = key;
+		if (fd == starts_fd)
+			n++;
+		else if (!go_map__lookup(fd, key, rec))
+			n += (uint64_t)rec[0] + rec[1];
+	}
+	return n;
+}
+
+/*
+ * Calls that never reached a RET: unwound ones (panic, runtime.Goexit), found as their
+ * goroutines went on or ended, and those in progress at the end. Returns without a start are
+ * expected while the entry probes go live (-v shows them).
  */
 static void report_unreturned(struct go_bpf *bpf)
 {
-	int stats_fd = go_bpf__map_fd(bpf, "stats"), starts_fd = go_bpf__map_fd(bpf, "starts");
-	uint64_t replaced = 0, orphans = 0, left = 0;
-	uint8_t key[24], next[24];
-	void *k = NULL;
+	int stats_fd = go_bpf__map_fd(bpf, "stats");
+	uint64_t unwound = 0, orphans = 0, running = count_in_progress(bpf);
 
-	go_map__sum_percpu(stats_fd, 0, &replaced);
+	go_map__sum_percpu(stats_fd, 0, &unwound);
 	go_map__sum_percpu(stats_fd, 1, &orphans);
-	while (starts_fd >= 0 && go_map__next_key(starts_fd, k, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		k = key;
-		left++;
-	}
-	if (replaced + left)
-		fprintf(stderr, "%llu call%s did not return through a RET while traced (panic, "
-			"runtime.Goexit, or still running)\n",
-			(unsigned long long)(replaced + left), replaced + left == 1 ? "" : "s");
+	if (unwound + running)
+		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu unwound "
+			"(panic or runtime.Goexit), %llu in progress at the end\n",
+			(unsigned long long)(unwound + running), unwound + running == 1 ? "" : "s",
+			(unsigned long long)unwound, (unsigned long long)running);
 	if (orphans && env.verbose)
 		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing)\n",
 			(unsigned long long)orphans, orphans == 1 ? "" : "s");
+}
+
+/*
+ * go_entry also runs where goroutines end, told by its cookie, to drop what it keeps for each
+ * goroutine (one link fewer to attach and detach than a program of its own).
+ */
+static int add_goexit_probe(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
+{
+	uint64_t site, *o, *c;
+	int64_t off;
+
+	if (go_binary__goexit_site(t->bin, &site) ||
+	    (off = go_binary__file_offset(t->bin, site)) < 0) {
+		if (env.verbose)
+			fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end "
+				"by runtime.Goexit stay until the LRU evicts them\n");
+		return 0;
+	}
+	o = realloc(*offs, (*n + 1) * sizeof(*o));
+	if (o)
+		*offs = o;
+	c = realloc(*cookies, (*n + 1) * sizeof(*c));
+	if (c)
+		*cookies = c;
+	if (!o || !c)
+		return go_fail(ENOMEM, "out of memory");
+	(*offs)[*n] = (uint64_t)off;
+	(*cookies)[(*n)++] = GOEXIT_COOKIE;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -286,7 +337,7 @@ int main(int argc, char **argv)
 	struct go_bpf *bpf = NULL;
 	int err, i, nflags = 0, pidfd = -1, goid_off = -1, hist_fd, total_fd, done = 0;
 	long elapsed = 0;
-	size_t nrets;
+	size_t nrets, nentries;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
@@ -308,9 +359,8 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	err = go_target__entry_offsets(&target, &offs);
-	if (!err)
-		err = go_target__index_cookies(&target, &cookies);
+	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
+	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offs, &cookies, &nentries);
 	if (!err)
 		err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
 	if (!err && go_binary__toolchain(target.bin) == GO_GC) {
@@ -319,6 +369,8 @@ int main(int argc, char **argv)
 			warn("%s: calls are matched by stack pointer, which a stack copied during "
 			     "a call changes\n", libgo_errmsg());
 	}
+	if (!err && goid_off >= 0)
+		err = add_goexit_probe(&target, &offs, &cookies, &nentries);
 	if (!err)
 		err = stats_alloc(&now, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
 	if (!err)
@@ -334,10 +386,12 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DSLOTS=%d", SLOTS);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%dULL",
 		 env.msecs ? 1000000 : env.usecs ? 1000 : 1);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_INFLIGHT=%d", MAX_INFLIGHT);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%d", MAX_GOROUTINES);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_SPILL=%d", MAX_SPILL);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
-	if (goid_off >= 0)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_COOKIE=%uu", GOEXIT_COOKIE);
+	if (goid_off >= 0)	/* the register ABI: g in R14 */
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
 	spec.src = go_bpf_src_funclatency;
@@ -369,7 +423,7 @@ int main(int argc, char **argv)
 			     env.pid);
 	if (!err)
 		err = go_bpf__attach(bpf, "go_entry", go_binary__path(target.bin), offs, cookies,
-				     target.cnt, env.pid);
+				     nentries, env.pid);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;

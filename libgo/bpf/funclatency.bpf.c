@@ -1,49 +1,272 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gofunclatency: time calls. go_entry runs at each function's entry site, go_return at each of
- * its RET instructions; cookies carry the function's index.
+ * gofunclatency: time calls. go_entry runs at each function's entry site, or at the CALL and JMP
+ * instructions that enter it when those are cheaper to probe, and also where goroutines end
+ * (runtime.goexit1, cookie GOEXIT_COOKIE); go_return at each RET instruction. Cookies carry the
+ * function's index.
  *
- * A call is keyed by its goroutine and by how deep its frame is in that goroutine's stack,
- * g.stack.hi - SP, which copying a growing stack does not change and which is the same at the
- * entry site and at a RET (SP points at the return address at both). Goroutines that block and
- * resume on another thread, and recursion, are thus timed exactly. A call that never reaches a
- * RET (panic, runtime.Goexit) leaves its start behind: the next call at the same depth replaces
- * it and counts it as unreturned; the map is an LRU, so state stays bounded.
- * Settings: NFUNCS, SLOTS, UNIT_DIV, MAX_INFLIGHT, G_STACK_HI.
+ * A call is known by its goroutine (the address of its runtime.g, in R14) and by how deep its
+ * frame is in that goroutine's stack, g.stack.hi - SP, which copying a growing stack does not
+ * change and which is the same at the entry site and at a RET (SP points at the return address
+ * at both). Goroutines that block and resume on another thread, and recursion, are thus timed
+ * exactly. Each thread's system stack (g0) has a g of its own too.
+ *
+ * A goroutine's calls in progress form a stack, deeper calls above: the first NFRAMES in the
+ * goroutine's record, the others in spill by their place in that stack. A call that never
+ * reaches a RET (its frame unwound by a panic or runtime.Goexit) is found above the depth at
+ * which the goroutine next enters or leaves a traced call, and counted then; as depths rise
+ * with the stack, finding where to cut it is a binary search. The record goes when the
+ * goroutine ends, before its g can be reused. Both maps are LRUs: state stays bounded whatever
+ * the program does.
+ *
+ * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
+ * Settings: NFUNCS, SLOTS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_COOKIE, and
+ * G_IN_R14 for the register ABI.
  */
-struct start_key {
-	u64 goid;
-	u64 depth;
-	u32 func;
-	u32 pad;
-};
+#define NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
+#define FRAME(i) ((i) & (NFRAMES - 1))	/* an index the verifier sees bounded (NFRAMES: 2^k) */
+#define SEARCH_STEPS 17	/* binary search steps over at most MAX_SPILL (<= 2^16) calls */
+#define TIDY_MAX 16	/* spilled calls deleted when a goroutine ends (the LRU takes the rest) */
 
-BPF_TABLE("lru_hash", struct start_key, u64, starts, MAX_INFLIGHT);
+enum { STAT_UNWOUND, STAT_NO_START, STAT_CNT };
+
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
-BPF_PERCPU_ARRAY(stats, u64, 2);	/* 0: calls that never returned, 1: returns without a start */
+BPF_PERCPU_ARRAY(stats, u64, STAT_CNT);
 
-static __always_inline void stat_inc(u32 i)
+static __always_inline void stat_add(u32 i, u64 n)
 {
 	u64 *v = stats.lookup(&i);
 
 	if (v)
-		(*v)++;
+		*v += n;
 }
 
-static __always_inline void call_key(struct pt_regs *ctx, struct start_key *k)
+static __always_inline void stat_inc(u32 i)
 {
-	k->func = bpf_get_attach_cookie(ctx);
-#ifdef GOID_OFFSET
+	stat_add(i, 1);
+}
+
+static __always_inline void record(u32 func, u64 start, u64 end)
+{
+	u64 delta = (end - start) / UNIT_DIV, *v;
+	u32 slot = bpf_log2l(delta), idx;
+
+	if (slot >= SLOTS)
+		slot = SLOTS - 1;
+	idx = func * SLOTS + slot;
+	v = hist.lookup(&idx);
+	if (v)
+		(*v)++;
+	v = totals.lookup(&func);
+	if (v)
+		*v += delta;
+}
+
+/*
+ * The cookie's low half is the function's index; its high half how far below SP at the probe
+ * the callee's SP will be: 8 at a caller's CALL (the return address is still to be pushed),
+ * 0 at the entry site, at a tail call's JMP and at a RET.
+ */
+static __always_inline u64 callee_sp(struct pt_regs *ctx, u32 *func)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx);
+
+	*func = (u32)cookie;
+	return ctx->sp - (cookie >> 32);
+}
+
+#ifdef G_IN_R14
+
+struct frame {
+	u64 depth;
+	u64 ts;
+	u32 func;
+	u32 pad;
+};
+
+struct gstate {
+	u32 n;			/* frames in use */
+	u32 spilled;		/* calls in spill, above the frames, at places 0..spilled-1 */
+	struct frame frames[NFRAMES];
+};
+
+struct spill_key {
+	u64 g;
+	u32 place;
+	u32 pad;
+};
+
+BPF_TABLE("lru_hash", u64, struct gstate, gs, MAX_GOROUTINES);
+BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
+
+/* The running goroutine's g, and the depth in its stack of a frame whose SP is sp. */
+static __always_inline u64 goroutine(struct pt_regs *ctx, u64 sp, u64 *depth)
+{
 	u64 hi = 0;
 
-	bpf_probe_read_user(&k->goid, sizeof(k->goid), (void *)(ctx->r14 + GOID_OFFSET));
 	bpf_probe_read_user(&hi, sizeof(hi), (void *)(ctx->r14 + G_STACK_HI));
-	k->depth = hi - ctx->sp;
-#else
-	k->depth = ctx->sp;	/* gccgo: split stacks never move a frame */
-#endif
+	*depth = hi - sp;
+	return ctx->r14;
 }
+
+static __always_inline struct frame *spilled_at(u64 g, u32 place)
+{
+	struct spill_key k = { .g = g, .place = place };
+
+	return spill.lookup(&k);
+}
+
+/* Is the call in f at or past the cut (past only, unless same)? A lost one counts as past. */
+static __always_inline bool above(struct frame *f, u64 cut, bool same)
+{
+	return !f || f->depth > cut || (same && f->depth == cut);
+}
+
+/*
+ * Drop the calls above the depth cut (and at it, if same): their frames are gone, so they were
+ * unwound and never return. What stays of the spill is below the first place above the cut.
+ */
+static __always_inline void drop_unwound(u64 g, struct gstate *st, u64 cut, bool same)
+{
+	u32 lo = 0, hi = st->spilled, old = st->spilled;
+	int i;
+
+	if (hi && above(spilled_at(g, hi - 1), cut, same)) {
+		for (i = 0; i < SEARCH_STEPS && lo < hi; i++) {
+			u32 mid = lo + (hi - lo) / 2;
+
+			if (above(spilled_at(g, mid), cut, same))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		st->spilled = lo;
+		stat_add(STAT_UNWOUND, old - lo);
+	}
+	if (st->spilled)
+		return;
+	for (i = 0; i < NFRAMES && st->n; i++) {
+		u32 t = st->n - 1;
+
+		if (!above(&st->frames[FRAME(t)], cut, same))
+			return;
+		st->n = t;
+		stat_inc(STAT_UNWOUND);
+	}
+}
+
+/* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
+static __always_inline int goroutine_exit(struct pt_regs *ctx)
+{
+	u64 g = ctx->r14;
+	struct spill_key k = { .g = g };
+	struct gstate *st = gs.lookup(&g);
+	int i;
+
+	if (!st)
+		return 0;
+	stat_add(STAT_UNWOUND, (u64)st->n + st->spilled);
+	for (i = 0; i < TIDY_MAX && st->spilled; i++) {
+		k.place = --st->spilled;
+		spill.delete(&k);
+	}
+	gs.delete(&g);
+	return 0;
+}
+
+int go_entry(struct pt_regs *ctx)
+{
+	struct gstate *st, zero = {};
+	struct spill_key k = {};
+	struct frame f = {};
+	u64 g, depth, sp;
+	u32 func, n;
+
+	if (!go_pid_ok())
+		return 0;
+	sp = callee_sp(ctx, &func);
+	if (func == GOEXIT_COOKIE)
+		return goroutine_exit(ctx);
+	g = goroutine(ctx, sp, &depth);
+	st = gs.lookup(&g);
+	if (!st) {
+		gs.update(&g, &zero);
+		st = gs.lookup(&g);
+		if (!st)
+			return 0;
+	}
+	drop_unwound(g, st, depth, true);
+	n = st->n;
+	if (!st->spilled && n < NFRAMES) {
+		st->frames[FRAME(n)].depth = depth;
+		st->frames[FRAME(n)].func = func;
+		st->frames[FRAME(n)].ts = bpf_ktime_get_ns();
+		st->n = n + 1;
+		return 0;
+	}
+	k.g = g;
+	k.place = st->spilled;
+	f.depth = depth;
+	f.func = func;
+	f.ts = bpf_ktime_get_ns();
+	if (!spill.update(&k, &f))
+		st->spilled++;
+	return 0;
+}
+
+int go_return(struct pt_regs *ctx)
+{
+	struct spill_key k = {};
+	struct gstate *st;
+	struct frame *f;
+	u64 now = bpf_ktime_get_ns(), g, depth, sp, ts = 0;
+	u32 func, t;
+
+	if (!go_pid_ok())
+		return 0;
+	sp = callee_sp(ctx, &func);
+	g = goroutine(ctx, sp, &depth);
+	st = gs.lookup(&g);
+	if (!st) {
+		stat_inc(STAT_NO_START);
+		return 0;
+	}
+	drop_unwound(g, st, depth, false);
+	if (st->spilled) {
+		k.g = g;
+		k.place = st->spilled - 1;
+		f = spill.lookup(&k);
+		if (f && f->depth == depth && f->func == func) {
+			ts = f->ts;
+			st->spilled--;
+			spill.delete(&k);
+		}
+	} else if (st->n) {
+		t = st->n - 1;
+		f = &st->frames[FRAME(t)];
+		if (f->depth == depth && f->func == func) {
+			ts = f->ts;
+			st->n = t;
+		}
+	}
+	if (!ts) {
+		stat_inc(STAT_NO_START);
+		return 0;
+	}
+	record(func, ts, now);
+	return 0;
+}
+
+#else /* !G_IN_R14: by SP alone; split stacks never move a frame */
+
+struct start_key {
+	u64 sp;
+	u32 func;
+	u32 pad;
+};
+
+BPF_TABLE("lru_hash", struct start_key, u64, starts, MAX_SPILL);
 
 int go_entry(struct pt_regs *ctx)
 {
@@ -52,10 +275,10 @@ int go_entry(struct pt_regs *ctx)
 
 	if (!go_pid_ok())
 		return 0;
-	call_key(ctx, &k);
+	k.sp = callee_sp(ctx, &k.func);
 	ts = bpf_ktime_get_ns();
-	if (starts.insert(&k, &ts)) {
-		stat_inc(0);
+	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
+		stat_inc(STAT_UNWOUND);
 		starts.update(&k, &ts);
 	}
 	return 0;
@@ -64,28 +287,19 @@ int go_entry(struct pt_regs *ctx)
 int go_return(struct pt_regs *ctx)
 {
 	struct start_key k = {};
-	u64 *tsp, delta, *v;
-	u32 slot, idx;
+	u64 now = bpf_ktime_get_ns(), *tsp;
 
 	if (!go_pid_ok())
 		return 0;
-	call_key(ctx, &k);
+	k.sp = callee_sp(ctx, &k.func);
 	tsp = starts.lookup(&k);
 	if (!tsp) {
-		stat_inc(1);
+		stat_inc(STAT_NO_START);
 		return 0;
 	}
-	delta = (bpf_ktime_get_ns() - *tsp) / UNIT_DIV;
+	record(k.func, *tsp, now);
 	starts.delete(&k);
-	slot = bpf_log2l(delta);
-	if (slot >= SLOTS)
-		slot = SLOTS - 1;
-	idx = k.func * SLOTS + slot;
-	v = hist.lookup(&idx);
-	if (v)
-		(*v)++;
-	v = totals.lookup(&k.func);
-	if (v)
-		*v += delta;
 	return 0;
 }
+
+#endif
