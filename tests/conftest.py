@@ -605,6 +605,24 @@ def code_differences(pid, binary):
     return differences
 
 
+def calls_to(binary, addresses, target):
+    """The addresses among `addresses` that hold a direct CALL (e8 rel32) or JMP (e9 rel32) to
+    target, in the binary's file."""
+    found = []
+    for vaddr, offset, size, executable in elf_load_segments(binary):
+        if not executable:
+            continue
+        with open(binary, "rb") as f:
+            f.seek(offset)
+            code = f.read(size)
+        for a in addresses:
+            i = a - vaddr
+            if 0 <= i and i + 5 <= size and code[i] in (0xe8, 0xe9):
+                if a + 5 + struct.unpack_from("<i", code, i + 1)[0] == target:
+                    found.append(a)
+    return found
+
+
 def describe_addresses(addresses, symbols):
     """`0x4c1b80 (main.add+0x0)` for each address, given {name: entry} of the binary's functions."""
     by_entry = sorted((addr, name) for name, addr in symbols.items())

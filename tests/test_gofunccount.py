@@ -19,6 +19,7 @@ from conftest import (
     GoProgram,
     Tool,
     assert_counts,
+    calls_to,
     code_differences,
     describe_addresses,
     function_counts,
@@ -95,6 +96,16 @@ def test_counts_other_programs(built, variant, program):
     assert_clean_exit(status, out, err, t.command())
     if program == "goroutines":
         report = goroutines_report(report)
+    assert_counts(parse_funccount(out), report, out)
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-pie"])
+def test_counts_every_way_in(built, variant):
+    """Leaf functions, which are counted at their callers' CALLs when nothing else enters them,
+    entered every way Go can: direct calls, a function value, an interface, a method value,
+    defer, new goroutines, reflection; and a function that ends its goroutine half the time."""
+    report, status, out, err, t = count_with_pid(built.path(variant, "entries"))
+    assert_clean_exit(status, out, err, t.command())
     assert_counts(parse_funccount(out), report, out)
 
 
@@ -301,11 +312,14 @@ def test_no_uprobes_left(built, tracefs, variant, env):
         prog.stop()
     assert_clean_exit(status, out, err, t.command())
     assert_counts(parse_funccount(out), report, out)
+    # main.add, a leaf, is probed at its entry, or at its callers' CALLs when nothing else
+    # enters it (gc, uprobe_multi)
     add_start = symbols["main.add"]
     add_end = min(a for a in symbols.values() if a > add_start)
-    probed = [a for a in during if add_start <= a < add_end]
+    probed = [a for a in during if add_start <= a < add_end] + calls_to(binary, during, add_start)
     assert during, "no breakpoint found in the program's code while it was traced (is the check broken?)"
-    assert probed, f"no breakpoint in main.add while traced; breakpoints at {describe_addresses(during, symbols)}"
+    assert probed, (f"no breakpoint in main.add nor at a call of it while traced; breakpoints at "
+                    f"{describe_addresses(during, symbols)}")
     assert not after, f"breakpoints left after the tool exited: {describe_addresses(after, symbols)}"
     with open(os.path.join(tracefs, "uprobe_events")) as f:
         events = [line for line in f if os.path.realpath(binary) in line or binary in line]

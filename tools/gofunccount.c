@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	uint64_t *offsets = NULL, *cookies = NULL, *now = NULL, *prev = NULL;
+	size_t nprobes = 0;
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0;
@@ -214,7 +215,8 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	err = go_target__entry_offsets(&target, &offsets);
+	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
+	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offsets, &cookies, &nprobes);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -237,11 +239,6 @@ int main(int argc, char **argv)
 		free(text);
 	}
 
-	err = go_target__index_cookies(&target, &cookies);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
 	now = calloc(target.cnt, sizeof(*now));
 	prev = calloc(target.cnt, sizeof(*prev));
 	if (!now || !prev) {
@@ -265,7 +262,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), offsets, cookies,
-			     target.cnt, env.pid);
+			     nprobes, env.pid);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
