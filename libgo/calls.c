@@ -23,6 +23,12 @@
 #include "gobin_priv.h"
 
 #define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
+/*
+ * Telling a call from bytes that look like one takes decoding each caller, with capstone, at
+ * ~0.3 us an instruction: for more functions than this (a pattern like runtime.*), that would
+ * decode most of the binary, so they all keep their entry sites and start fast.
+ */
+#define MAX_TARGETS 64
 
 struct target {
 	uint64_t entry;
@@ -294,7 +300,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 		if (fns[i]->entry >= s.hi)
 			s.hi = fns[i]->entry + 1;
 	}
-	if (!s.n)
+	if (!s.n || s.n > MAX_TARGETS)
 		goto out;
 	qsort(s.t, s.n, sizeof(*s.t), target_cmp);
 	s.bits = calloc((s.hi - s.lo + 7) / 8, 1);
@@ -308,7 +314,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	err = scan_sections(&s);
 out:
 	for (i = 0; i < n; i++)
-		if (err || !out[i].cnt)
+		if (err || !out[i].cnt || s.n > MAX_TARGETS)
 			sites_drop(&out[i]);
 	gobin_walk_free(s.walk);
 	free(s.bits);

@@ -100,7 +100,8 @@ int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64
  * but direct CALL and JMP instructions (no function value, interface or method table, or
  * address taken in code refers to it), out[i] lists those instructions; a probe there fires
  * once per call, before the callee's stack check. Otherwise out[i].usable is false: probe the
- * entry site. gccgo binaries always get the latter.
+ * entry site. gccgo binaries always get the latter, and so do all of fns when more than 64 of
+ * them would need their callers found (decoding them takes time).
  */
 struct go_call_sites {
 	bool usable;

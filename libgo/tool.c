@@ -174,6 +174,46 @@ static int probes_push(uint64_t **offs, uint64_t **cookies, size_t *n, size_t *c
 	return 0;
 }
 
+/* An environment variable set to anything but "" or "0". */
+static bool go_env_flag(const char *name)
+{
+	const char *e = getenv(name);
+
+	return e && *e && strcmp(e, "0");
+}
+
+/*
+ * Each probe costs about 0.1 ms to attach and detach. Call sites replace one entry probe by
+ * several: keep at most 256 more probes than entries, plus a quarter of the entries, so that a
+ * pattern as wide as runtime.* attaches about as fast, and give them to the functions with the
+ * fewest callers first, which makes the most calls cheap for the probes.
+ */
+#define CALLS_EXTRA_PROBES 64
+
+static void calls_budget(struct go_target *t)
+{
+	size_t budget = CALLS_EXTRA_PROBES + t->cnt / 8, used = 0, limit = 1, i, more;
+
+	do {	/* admit functions by rising caller counts: 1, 2, 4, ... */
+		more = 0;
+		for (i = 0; i < t->cnt; i++) {
+			struct go_call_sites *cs = &t->calls[i];
+
+			if (!cs->usable || cs->cnt > limit || cs->cnt <= limit / 2)
+				continue;
+			if (used + cs->cnt - 1 > budget) {
+				go_call_sites__free(cs, 1);
+				continue;
+			}
+			used += cs->cnt - 1;
+		}
+		for (i = 0; i < t->cnt; i++)
+			if (t->calls[i].usable && t->calls[i].cnt > limit)
+				more++;
+		limit *= 2;
+	} while (more);
+}
+
 static int target_call_sites(struct go_target *t)
 {
 	const struct go_func **fns = calloc(t->cnt ? t->cnt : 1, sizeof(*fns));
@@ -189,6 +229,8 @@ static int target_call_sites(struct go_target *t)
 		fns[i] = go_target__func(t, i);
 	err = go_binary__call_sites(t->bin, fns, t->cnt, t->calls);
 	free(fns);
+	if (!err)
+		calls_budget(t);
 	return err;
 }
 
@@ -202,7 +244,7 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 	*offs = *cookies = NULL;
 	*n = 0;
 	err = go_target__entry_offsets(t, &entry);
-	if (!err && call_sites)
+	if (!err && call_sites && !go_env_flag("GOFUNC_NO_CALL_SITES"))
 		err = target_call_sites(t);
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;

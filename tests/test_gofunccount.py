@@ -109,6 +109,23 @@ def test_counts_every_way_in(built, variant):
     assert_counts(parse_funccount(out), report, out)
 
 
+@pytest.mark.parametrize("env, site", [({}, r"\d+ calls?"), ({"GOFUNC_NO_CALL_SITES": "1"}, r"\+0")],
+                         ids=["call-sites", "no-call-sites"])
+def test_leaf_probe_site(built, env, site):
+    """-v shows where a leaf is probed: at its callers' CALLs ("N calls"), or at its first
+    instruction with GOFUNC_NO_CALL_SITES=1, which also counts exactly."""
+    binary = built.path("go126", "entries")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-v", "-p", str(prog.pid), "main.direct", env=env) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean_exit(status, out, err, t.command())
+    assert re.search(rf"^0x[0-9a-f]+\s+{site}\s+internal\s+main\.direct$", out, re.M), out
+    assert parse_funccount(out)["main.direct"] == report["main.direct"], out
+
+
 def test_counts_without_uprobe_multi(built):
     """GOFUNC_NO_MULTI=1 makes the tool attach one perf-event uprobe per function instead of one
     uprobe_multi link; the counts must be as exact."""

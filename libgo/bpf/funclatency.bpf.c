@@ -80,6 +80,7 @@ static __always_inline u64 callee_sp(struct pt_regs *ctx, u32 *func)
 
 struct frame {
 	u64 depth;
+	u64 sp;			/* at the entry, for the return's quick match */
 	u64 ts;
 	u32 func;
 	u32 pad;
@@ -98,6 +99,7 @@ struct spill_key {
 };
 
 BPF_TABLE("lru_hash", u64, struct gstate, gs, MAX_GOROUTINES);
+BPF_ARRAY(empty, struct gstate, 1);	/* a new goroutine's record: zeroes, never written */
 BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
 
 /* The running goroutine's g, and the depth in its stack of a frame whose SP is sp. */
@@ -177,11 +179,11 @@ static __always_inline int goroutine_exit(struct pt_regs *ctx)
 
 int go_entry(struct pt_regs *ctx)
 {
-	struct gstate *st, zero = {};
+	struct gstate *st, *zero;
 	struct spill_key k = {};
 	struct frame f = {};
 	u64 g, depth, sp;
-	u32 func, n;
+	u32 func, n, first = 0;
 
 	if (!go_pid_ok())
 		return 0;
@@ -191,7 +193,10 @@ int go_entry(struct pt_regs *ctx)
 	g = goroutine(ctx, sp, &depth);
 	st = gs.lookup(&g);
 	if (!st) {
-		gs.update(&g, &zero);
+		zero = empty.lookup(&first);
+		if (!zero)
+			return 0;
+		gs.update(&g, zero);
 		st = gs.lookup(&g);
 		if (!st)
 			return 0;
@@ -200,6 +205,7 @@ int go_entry(struct pt_regs *ctx)
 	n = st->n;
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
+		st->frames[FRAME(n)].sp = sp;
 		st->frames[FRAME(n)].func = func;
 		st->frames[FRAME(n)].ts = bpf_ktime_get_ns();
 		st->n = n + 1;
@@ -208,6 +214,7 @@ int go_entry(struct pt_regs *ctx)
 	k.g = g;
 	k.place = st->spilled;
 	f.depth = depth;
+	f.sp = sp;
 	f.func = func;
 	f.ts = bpf_ktime_get_ns();
 	if (!spill.update(&k, &f))
@@ -215,45 +222,59 @@ int go_entry(struct pt_regs *ctx)
 	return 0;
 }
 
+/* The call on top of the goroutine's stack, and where it is kept. */
+static __always_inline struct frame *top(u64 g, struct gstate *st, struct spill_key *k)
+{
+	if (st->spilled) {
+		k->g = g;
+		k->place = st->spilled - 1;
+		return spill.lookup(k);
+	}
+	if (!st->n)
+		return NULL;
+	return &st->frames[FRAME(st->n - 1)];
+}
+
+static __always_inline void pop(struct gstate *st, struct spill_key *k)
+{
+	if (st->spilled) {
+		st->spilled--;
+		spill.delete(k);
+	} else {
+		st->n--;
+	}
+}
+
 int go_return(struct pt_regs *ctx)
 {
 	struct spill_key k = {};
 	struct gstate *st;
 	struct frame *f;
-	u64 now = bpf_ktime_get_ns(), g, depth, sp, ts = 0;
-	u32 func, t;
+	u64 now = bpf_ktime_get_ns(), g = ctx->r14, depth, sp, ts;
+	u32 func;
 
 	if (!go_pid_ok())
 		return 0;
 	sp = callee_sp(ctx, &func);
-	g = goroutine(ctx, sp, &depth);
 	st = gs.lookup(&g);
 	if (!st) {
 		stat_inc(STAT_NO_START);
 		return 0;
 	}
-	drop_unwound(g, st, depth, false);
-	if (st->spilled) {
-		k.g = g;
-		k.place = st->spilled - 1;
-		f = spill.lookup(&k);
-		if (f && f->depth == depth && f->func == func) {
-			ts = f->ts;
-			st->spilled--;
-			spill.delete(&k);
-		}
-	} else if (st->n) {
-		t = st->n - 1;
-		f = &st->frames[FRAME(t)];
-		if (f->depth == depth && f->func == func) {
-			ts = f->ts;
-			st->n = t;
+	/* the usual case: the call on top, its stack not moved since it began */
+	f = top(g, st, &k);
+	if (!f || f->sp != sp || f->func != func) {
+		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
+		goroutine(ctx, sp, &depth);
+		drop_unwound(g, st, depth, false);
+		f = top(g, st, &k);
+		if (!f || f->depth != depth || f->func != func) {
+			stat_inc(STAT_NO_START);
+			return 0;
 		}
 	}
-	if (!ts) {
-		stat_inc(STAT_NO_START);
-		return 0;
-	}
+	ts = f->ts;
+	pop(st, &k);
 	record(func, ts, now);
 	return 0;
 }
