@@ -651,15 +651,17 @@ def main():
         if "trace" in fams:
             family_rows("trace", fams["trace"], rows, notes)
         if "funclatency" in fams:
-            family_rows("funclatency", fams["funclatency"], rows, notes)
+            family_rows("funclatency", fams["funclatency"], rows, notes, target_ns="<=1.0x")
         if "funclatency-nopreempt" in fams:
             family_rows("funclatency-nopreempt", fams["funclatency-nopreempt"], rows, notes,
                         label="funclatency, asyncpreemptoff=1,", target_ttl=None)
         for fam in ("funccount, framed", "funclatency, framed"):
             if fam in fams:
-                family_rows(fam, fams[fam], rows, notes, target_ttl=None)
+                family_rows(fam, fams[fam], rows, notes, target_ttl=None,
+                            target_ns="<=1.0x" if fam.startswith("funclatency") else "")
         notes.append("framed: main.step, which has Go's stack check and a frame, as most Go functions "
-                     "do; the rows without it trace main.add, a leaf: the worst case for an entry probe")
+                     "do; the rows without it trace main.add, a leaf, whose first instruction the kernel "
+                     "single-steps: bcc probes it there, gotools at its callers' CALLs (emulated)")
         notes.append("added ns/call: traced loop - untraced loop (wall: time.Now around the loop; CPU: "
                      "the looping thread's user+system time, which leaves out other processes' time "
                      "on a busy machine); untraced loop, wall/CPU ns/call: " + ", ".join(
