@@ -586,22 +586,27 @@ def read_mapped(pid, binary, offset, size):
     return data
 
 
+def code_segments(binary):
+    """(link-time address, file offset, bytes) of each executable PT_LOAD segment of binary."""
+    segments = []
+    for vaddr, offset, size, executable in elf_load_segments(binary):
+        if executable:
+            with open(binary, "rb") as f:
+                f.seek(offset)
+                segments.append((vaddr, offset, f.read(size)))
+    return segments
+
+
 def code_differences(pid, binary):
     """Link-time addresses at which the code of process pid differs from binary's file.
 
     Executable segments are mapped read-only and never relocated, so in memory they equal the
     file, except where a uprobe is installed: the kernel writes an int3 (0xcc) there."""
     differences = []
-    for vaddr, offset, size, executable in elf_load_segments(binary):
-        if not executable:
-            continue
-        with open(binary, "rb") as f:
-            f.seek(offset)
-            in_file = f.read(size)
-        in_memory = read_mapped(pid, binary, offset, size)
-        if in_memory == in_file:
-            continue
-        differences += [vaddr + i for i in range(size) if in_file[i] != in_memory[i]]
+    for vaddr, offset, in_file in code_segments(binary):
+        in_memory = read_mapped(pid, binary, offset, len(in_file))
+        if in_memory != in_file:
+            differences += [vaddr + i for i in range(len(in_file)) if in_file[i] != in_memory[i]]
     return differences
 
 
@@ -609,15 +614,10 @@ def calls_to(binary, addresses, target):
     """The addresses among `addresses` that hold a direct CALL (e8 rel32) or JMP (e9 rel32) to
     target, in the binary's file."""
     found = []
-    for vaddr, offset, size, executable in elf_load_segments(binary):
-        if not executable:
-            continue
-        with open(binary, "rb") as f:
-            f.seek(offset)
-            code = f.read(size)
+    for vaddr, _offset, code in code_segments(binary):
         for a in addresses:
             i = a - vaddr
-            if 0 <= i and i + 5 <= size and code[i] in (0xe8, 0xe9):
+            if 0 <= i <= len(code) - 5 and code[i] in (0xe8, 0xe9):
                 if a + 5 + struct.unpack_from("<i", code, i + 1)[0] == target:
                     found.append(a)
     return found

@@ -41,6 +41,12 @@ def histograms(out):
     return result
 
 
+def unreturned(unwound, in_progress):
+    """The line on stderr that counts the calls that did not return through a RET."""
+    return (f"{unwound + in_progress} calls did not return through a RET while traced: "
+            f"{unwound} unwound (panic or runtime.Goexit), {in_progress} in progress at the end")
+
+
 def timed(binary, pattern, args=(), program_args=(), run=None):
     """Time a program's run under `gofunclatency [args] -p PID PATTERN`; return (report,
     status, stdout, stderr)."""
@@ -101,8 +107,7 @@ def test_panics(built, variant):
     assert h["count"] == 500, out
     # each unwound call is found when the goroutine next calls the function; nothing calls it
     # after the last one, which panicked, so that one is still on the goroutine's stack
-    assert ("500 calls did not return through a RET while traced: 499 unwound (panic or "
-            "runtime.Goexit), 1 in progress at the end") in err, err
+    assert unreturned(499, 1) in err, err
     # a start left by a panic and not replaced would pair with a later return: no call of a
     # function that does nothing but panic or return can take a second
     assert max(high for (low, high), n in h["rows"].items() if n) < 1000000, out
@@ -124,8 +129,7 @@ def test_entered_every_way(built, variant):
     for name, calls in report.items():
         expected = calls - goexits if name == "main.quit" else calls
         assert hs.get(name) == expected, (name, report, out)
-    assert ("%d calls did not return through a RET while traced: %d unwound (panic or "
-            "runtime.Goexit), 0 in progress at the end" % (goexits, goexits)) in err, err
+    assert unreturned(goexits, 0) in err, err
 
 
 @pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119-stripped"])
@@ -161,8 +165,7 @@ def test_deep_unwinding(built, variant):
     [h] = histograms(out)
     assert report == {"main.dive": 2531, "returned": 1521, "unwound": 1010}
     assert h["count"] == 1521, out
-    assert ("1010 calls did not return through a RET while traced: 1010 unwound (panic or "
-            "runtime.Goexit), 0 in progress at the end") in err, err
+    assert unreturned(1010, 0) in err, err
 
 
 def test_per_function(built):
