@@ -222,17 +222,24 @@ static void scan_rela(struct scan *s, Elf_Data *d, size_t cnt, Elf_Data *syms)
 	}
 }
 
-/* Sections that hold no pointer a program could call through. */
+/*
+ * Sections that hold no pointer a program could call through. Go's own may carry a prefix:
+ * .data.rel.ro.gopclntab in a Go 1.19 PIE.
+ */
 static bool section_inert(const char *name)
 {
 	static const char *const inert[] = {
-		".gopclntab", ".gosymtab", ".go.buildinfo", ".interp", ".dynstr", ".dynsym",
-		".gnu.hash", ".hash", ".eh_frame", ".eh_frame_hdr", ".gcc_except_table",
+		".interp", ".dynstr", ".dynsym", ".gnu.hash", ".hash", ".eh_frame",
+		".eh_frame_hdr", ".gcc_except_table",
 	};
-	size_t i;
+	static const char *const go_inert[] = { ".gopclntab", ".gosymtab", ".go.buildinfo" };
+	size_t i, len = strlen(name);
 
 	for (i = 0; i < sizeof(inert) / sizeof(inert[0]); i++)
 		if (!strcmp(name, inert[i]))
+			return true;
+	for (i = 0; i < sizeof(go_inert) / sizeof(go_inert[0]); i++)
+		if (len >= strlen(go_inert[i]) && !strcmp(name + len - strlen(go_inert[i]), go_inert[i]))
 			return true;
 	return !strncmp(name, ".note", 5) || !strncmp(name, ".gnu.version", 12);
 }
@@ -249,9 +256,10 @@ static int scan_sections(struct scan *s)
 		GElf_Shdr sh;
 		const char *name;
 
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
-		    sh.sh_type == SHT_NOBITS || sh.sh_offset + sh.sh_size > s->b->size)
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS)
 			continue;
+		if (sh.sh_offset > s->b->size || sh.sh_size > s->b->size - sh.sh_offset)
+			return go_fail(ENOEXEC, "a section of '%s' runs past its end", s->b->name);
 		name = elf_strptr(s->b->elf, shstrndx, sh.sh_name);
 		if (!name || section_inert(name))
 			continue;
@@ -316,6 +324,8 @@ out:
 	for (i = 0; i < n; i++)
 		if (err || !out[i].cnt || s.n > MAX_TARGETS)
 			sites_drop(&out[i]);
+	if (err == -ENOEXEC)
+		err = 0;	/* a binary it cannot read through: every function at its entry */
 	gobin_walk_free(s.walk);
 	free(s.bits);
 	free(s.t);

@@ -593,12 +593,10 @@ static int gobin_load(struct go_binary *b)
 		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
 		if (err)
 			return err;
-		if (!b->text_start) {	/* before Go 1.18, runtime.text begins .text */
-			size_t sz;
-
-			elf_section(b, ".text", &sz, &b->text_start);
-		}
 		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
+		/* before Go 1.18: runtime.text is the first Go function (C code may come before) */
+		if (!b->text_start && b->nfuncs)
+			b->text_start = b->funcs[0].entry;
 		symtab_mark_abi0(b);
 		err = funcs_drop_wrappers(b);
 		if (err)

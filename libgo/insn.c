@@ -11,8 +11,10 @@
  */
 #include <capstone/capstone.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "gobin_priv.h"
 
@@ -54,6 +56,7 @@ struct cursor {
 	size_t size;
 	uint64_t addr;
 	cs_insn *insn;
+	bool skipped;		/* a byte did not decode: what follows may be out of step */
 };
 
 static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
@@ -70,11 +73,17 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
 			       b->name);
 	c->size = end - from;
 	c->addr = from;
+	c->skipped = false;
 	c->insn = cs_malloc(insn_handle(b));
 	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
 }
 
-/* Decode the next instruction; an undecodable byte is stepped over. */
+/*
+ * Decode the next instruction. A byte capstone cannot decode (capstone 4 does not know every
+ * AVX-512 or GFNI instruction that Go's runtime uses) is stepped over and marks the cursor:
+ * past it, instruction boundaries are guesses, and a probe must never go where an instruction
+ * does not begin.
+ */
 static bool cursor_next(const struct go_binary *b, struct cursor *c)
 {
 	while (c->size) {
@@ -83,6 +92,7 @@ static bool cursor_next(const struct go_binary *b, struct cursor *c)
 		c->code++;
 		c->size--;
 		c->addr++;
+		c->skipped = true;
 	}
 	return false;
 }
@@ -142,7 +152,8 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 	err = cursor_init(b, &c, fn->entry, fn->end);
 	if (err)
 		return err;
-	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c); n++) {
+	/* past an undecodable byte nothing is trusted: the entry itself is always an instruction */
+	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
 		uint64_t t;
 
 		if (insn_is_jcc(c.insn) && insn_target(c.insn, &t) && block_restarts(b, fn, t))
@@ -212,6 +223,12 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 		(*addrs)[(*cnt)++] = c.insn->address;
 	}
 	cs_free(c.insn, 1);
+	if (c.skipped) {
+		free(*addrs);
+		*addrs = NULL;
+		*cnt = 0;
+		return go_fail(ENOTSUP, "cannot decode all of %s", fn->name);
+	}
 	return 0;
 }
 
@@ -284,18 +301,30 @@ bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target)
  * emulate direct calls and jumps, conditional jumps, NOPs and (since Linux 6.11) PUSH of a
  * register; everything else is copied out of line and single-stepped, which costs a trap.
  */
+static bool kernel_emulates_push(void)
+{
+	static int known = -1;
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (known < 0)
+		known = !uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+			(major > 6 || (major == 6 && minor >= 11));
+	return known;
+}
+
 bool gobin_emulated(const struct go_binary *b, uint64_t addr)
 {
 	const uint8_t *p = gobin_bytes(b, addr, 2);
 
 	if (!p)
 		return false;
-	if (p[0] == 0x41 && p[1] >= 0x50 && p[1] <= 0x57)	/* push r8..r15 */
-		return true;
+	if ((p[0] >= 0x50 && p[0] <= 0x57) || (p[0] == 0x41 && p[1] >= 0x50 && p[1] <= 0x57))
+		return kernel_emulates_push();	/* push of a register */
 	if (p[0] == 0x0f)
 		return (p[1] >= 0x80 && p[1] <= 0x8f) || p[1] == 0x1f;
-	return (p[0] >= 0x50 && p[0] <= 0x57) || (p[0] >= 0x70 && p[0] <= 0x7f) ||
-	       p[0] == 0x90 || p[0] == 0xe8 || p[0] == 0xe9 || p[0] == 0xeb;
+	return (p[0] >= 0x70 && p[0] <= 0x7f) || p[0] == 0x90 || p[0] == 0xe8 || p[0] == 0xe9 ||
+	       p[0] == 0xeb;
 }
 
 /* Does operand op of instruction i name target, as an immediate or a memory address? */
@@ -307,8 +336,7 @@ static bool operand_refers(const cs_insn *i, const cs_x86_op *op, uint64_t targe
 		return false;
 	if (op->mem.base == X86_REG_RIP)
 		return i->address + i->size + (uint64_t)op->mem.disp == target;
-	return op->mem.base == X86_REG_INVALID && op->mem.index == X86_REG_INVALID &&
-	       (uint64_t)op->mem.disp == target;
+	return op->mem.base == X86_REG_INVALID && (uint64_t)op->mem.disp == target;
 }
 
 /* A decoding cursor kept across calls, for references found in address order. */
@@ -359,8 +387,10 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 	bool refers = false;
 	int k;
 
+	if (!w->fn || w->c.skipped)
+		return GOBIN_REF_OTHER;	/* not decoded, or out of step: assume the worst */
 	if (!i)
-		return w->fn ? GOBIN_REF_NONE : GOBIN_REF_OTHER;	/* undecodable: the worst */
+		return GOBIN_REF_NONE;
 	x = &i->detail->x86;
 	for (k = 0; k < x->op_count; k++)
 		refers |= operand_refers(i, &x->operands[k], target);

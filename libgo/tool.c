@@ -184,9 +184,9 @@ static bool go_env_flag(const char *name)
 
 /*
  * Each probe costs about 0.1 ms to attach and detach. Call sites replace one entry probe by
- * several: keep at most 256 more probes than entries, plus a quarter of the entries, so that a
- * pattern as wide as runtime.* attaches about as fast, and give them to the functions with the
- * fewest callers first, which makes the most calls cheap for the probes.
+ * several: spend at most 64 more probes than entries, plus an eighth of the entries, so that a
+ * wide pattern attaches about as fast, and give them to the functions with the fewest callers
+ * first, which makes the most calls cheap for the probes.
  */
 #define CALLS_EXTRA_PROBES 64
 
@@ -220,6 +220,8 @@ static int target_call_sites(struct go_target *t)
 	size_t i;
 	int err;
 
+	go_call_sites__free(t->calls, t->cnt);
+	free(t->calls);
 	t->calls = calloc(t->cnt ? t->cnt : 1, sizeof(*t->calls));
 	if (!fns || !t->calls) {
 		free(fns);
@@ -270,42 +272,38 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 
 int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
 {
-	size_t i, j, cap = 0;
+	const char *first = NULL;
+	size_t i, j, cap = 0, kept = 0, dropped;
 	int err = 0;
 
 	*offs = *cookies = NULL;
 	*n = 0;
 	for (i = 0; i < t->cnt && !err; i++) {
+		const struct go_func *fn = go_target__func(t, i);
 		uint64_t *rets;
 		size_t nrets;
 
-		err = go_binary__ret_sites(t->bin, go_target__func(t, i), &rets, &nrets);
-		if (err)
-			break;
-		if (*n + nrets > cap) {
-			uint64_t *o, *c;
-
-			cap = (*n + nrets) * 2;
-			o = realloc(*offs, cap * sizeof(*o));
-			if (o)
-				*offs = o;
-			c = realloc(*cookies, cap * sizeof(*c));
-			if (c)
-				*cookies = c;
-			if (!o || !c)
-				err = go_fail(ENOMEM, "out of memory");
+		err = go_binary__ret_sites(t->bin, fn, &rets, &nrets);
+		if (err == -ENOTSUP) {	/* it would take a guess where its RETs are */
+			first = first ? first : fn->name;
+			err = 0;
+			continue;
 		}
-		for (j = 0; j < nrets && !err; j++) {
-			int64_t off = go_binary__file_offset(t->bin, rets[j]);
-
-			if (off < 0) {
-				err = (int)off;
-				break;
-			}
-			(*offs)[*n] = (uint64_t)off;
-			(*cookies)[(*n)++] = i;
-		}
+		for (j = 0; j < nrets && !err; j++)
+			err = probes_push(offs, cookies, n, &cap, go_binary__file_offset(t->bin, rets[j]),
+					  kept);
 		free(rets);
+		t->idx[kept++] = t->idx[i];
+	}
+	dropped = t->cnt - kept;
+	if (!err) {
+		t->cnt = kept;
+		if (dropped && kept)
+			warn("skipping %zu function%s whose code the decoder cannot read (%s%s)\n",
+			     dropped, dropped > 1 ? "s" : "", first, dropped > 1 ? ", ..." : "");
+		else if (dropped)
+			err = go_fail(ENOTSUP, "cannot decode the code of %s%s", first,
+				      dropped > 1 ? " nor of the other matched functions" : "");
 	}
 	if (!err && !*n)
 		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);

@@ -68,7 +68,11 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
 #define GO_COOKIE_SP_SHIFT 32
 int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
 			    uint64_t **cookies, size_t *cnt);
-/* The file offsets of every RET of every function, with the function's index as cookie. */
+/*
+ * The file offsets of every RET of every function, with the function's index as cookie.
+ * Functions whose code does not decode all through are dropped from t first (with a warning):
+ * call it before taking entry probes.
+ */
 int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
 			   size_t *cnt);
 /* Cookies 0..cnt-1: each entry probe's function index. */

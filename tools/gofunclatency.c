@@ -21,7 +21,7 @@
 #include "tool.h"
 
 #define SLOTS 64
-#define MAX_GOROUTINES 16384	/* goroutines with a call in progress, each a record */
+#define MAX_GOROUTINES 32768	/* goroutines that made traced calls, a record each */
 #define MAX_SPILL 65536		/* calls in progress past a record's few, as in deep recursion */
 #define GOEXIT_COOKIE 0xffffffffu	/* go_entry's cookie at runtime.goexit1 */
 
@@ -286,8 +286,8 @@ static void report_unreturned(struct go_bpf *bpf)
 	go_map__sum_percpu(stats_fd, 0, &unwound);
 	go_map__sum_percpu(stats_fd, 1, &orphans);
 	if (unwound + running)
-		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu unwound "
-			"(panic or runtime.Goexit), %llu in progress at the end\n",
+		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
+			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end\n",
 			(unsigned long long)(unwound + running), unwound + running == 1 ? "" : "s",
 			(unsigned long long)unwound, (unsigned long long)running);
 	if (orphans && env.verbose)
@@ -359,10 +359,12 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
+	/* returns first: it drops functions whose RETs cannot all be found */
+	err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
-	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offs, &cookies, &nentries);
 	if (!err)
-		err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
+		err = go_target__entry_probes(&target, go_bpf__want_multi(), &offs, &cookies,
+					      &nentries);
 	if (!err && go_binary__toolchain(target.bin) == GO_GC) {
 		goid_off = go_binary__goid_offset(target.bin);
 		if (goid_off < 0)

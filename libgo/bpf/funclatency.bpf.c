@@ -79,11 +79,10 @@ static __always_inline u64 callee_sp(struct pt_regs *ctx, u32 *func)
 #ifdef G_IN_R14
 
 struct frame {
-	u64 depth;
 	u64 sp;			/* at the entry, for the return's quick match */
 	u64 ts;
+	u32 depth;		/* Go stacks stay under 1 GB */
 	u32 func;
-	u32 pad;
 };
 
 struct gstate {
@@ -103,12 +102,12 @@ BPF_ARRAY(empty, struct gstate, 1);	/* a new goroutine's record: zeroes, never w
 BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
 
 /* The running goroutine's g, and the depth in its stack of a frame whose SP is sp. */
-static __always_inline u64 goroutine(struct pt_regs *ctx, u64 sp, u64 *depth)
+static __always_inline u64 goroutine(struct pt_regs *ctx, u64 sp, u32 *depth)
 {
 	u64 hi = 0;
 
 	bpf_probe_read_user(&hi, sizeof(hi), (void *)(ctx->r14 + G_STACK_HI));
-	*depth = hi - sp;
+	*depth = (u32)(hi - sp);
 	return ctx->r14;
 }
 
@@ -120,7 +119,7 @@ static __always_inline struct frame *spilled_at(u64 g, u32 place)
 }
 
 /* Is the call in f at or past the cut (past only, unless same)? A lost one counts as past. */
-static __always_inline bool above(struct frame *f, u64 cut, bool same)
+static __always_inline bool above(struct frame *f, u32 cut, bool same)
 {
 	return !f || f->depth > cut || (same && f->depth == cut);
 }
@@ -129,7 +128,7 @@ static __always_inline bool above(struct frame *f, u64 cut, bool same)
  * Drop the calls above the depth cut (and at it, if same): their frames are gone, so they were
  * unwound and never return. What stays of the spill is below the first place above the cut.
  */
-static __always_inline void drop_unwound(u64 g, struct gstate *st, u64 cut, bool same)
+static __always_inline void drop_unwound(u64 g, struct gstate *st, u32 cut, bool same)
 {
 	u32 lo = 0, hi = st->spilled, old = st->spilled;
 	int i;
@@ -182,8 +181,8 @@ int go_entry(struct pt_regs *ctx)
 	struct gstate *st, *zero;
 	struct spill_key k = {};
 	struct frame f = {};
-	u64 g, depth, sp;
-	u32 func, n, first = 0;
+	u64 g, sp;
+	u32 depth, func, n, first = 0;
 
 	if (!go_pid_ok())
 		return 0;
@@ -211,6 +210,8 @@ int go_entry(struct pt_regs *ctx)
 		st->n = n + 1;
 		return 0;
 	}
+	if (st->spilled >= MAX_SPILL)
+		return 0;	/* its return will find no start */
 	k.g = g;
 	k.place = st->spilled;
 	f.depth = depth;
@@ -250,8 +251,8 @@ int go_return(struct pt_regs *ctx)
 	struct spill_key k = {};
 	struct gstate *st;
 	struct frame *f;
-	u64 now = bpf_ktime_get_ns(), g = ctx->r14, depth, sp, ts;
-	u32 func;
+	u64 now = bpf_ktime_get_ns(), g = ctx->r14, sp, ts;
+	u32 depth, func;
 
 	if (!go_pid_ok())
 		return 0;
