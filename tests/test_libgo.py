@@ -166,3 +166,63 @@ def test_every_function_matches_nm(built, variant):
                if a not in ours and not names & {"runtime.text", "runtime.etext"} and not names & listed]
     assert not missing, f"gofuncs {binary}: nm's functions missing from the table: {missing[:10]}"
     assert len(ours) > 1000
+
+
+# ---------------------------------------------------------------------------------------------
+# Probe sites are instructions: a breakpoint in the middle of one would corrupt the program
+
+
+def gnu_objdump(binary):
+    """{address: (mnemonic, first operand)} of every instruction GNU objdump decodes in the
+    binary's code (a linear sweep of each executable section, as it does without symbols too)."""
+    result = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-w", binary],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"objdump -d {binary}: {result.stderr}"
+    insns = {}
+    for line in result.stdout.splitlines():
+        m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(\S*)", line)
+        if m:
+            insns[int(m.group(1), 16)] = (m.group(2), m.group(3))
+    assert len(insns) > 100000, f"objdump -d {binary} decoded only {len(insns)} instructions"
+    return insns
+
+
+def site_lines(binary, flag):
+    path = helper("gofuncs")
+    result = subprocess.run([path, flag, binary], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"gofuncs {flag} {binary}: {result.stderr}"
+    return [line for line in result.stdout.splitlines() if not line.startswith("#")]
+
+
+@pytest.mark.parametrize("variant, program", [
+    (v, p) for v in ["go126", "go126-pie", "go126-cgo", "go119", "go119-pie"]
+    for p in ["main", "entries"] if not (p == "entries" and v.endswith("-cgo"))])
+def test_probe_sites_are_instructions(built, variant, program):
+    """Every entry site and RET site libgo gives for every function of a binary, and every CALL
+    or JMP it would probe instead of a function's entry, begins an instruction in GNU objdump's
+    decoding: a RET at RET sites, and a call or jump to the function at call sites. The entries
+    program has an AVX-512 instruction that capstone 4 cannot decode before one of its CALLs;
+    Go 1.26's runtime has more (expandAVX512_*), where RETs must not be guessed."""
+    binary = built.path(variant, None if program == "main" else program)
+    insns = gnu_objdump(binary)
+    bad = []
+    for line in site_lines(binary, "-s"):
+        m = re.search(r" entry=0x([0-9a-f]+) rets=(\S*)$", line)
+        if not m:
+            continue  # no sites: a function libgo refuses to probe
+        if int(m.group(1), 16) not in insns:
+            bad.append(f"entry site of {line}")
+        for r in filter(None, m.group(2).split(",")):
+            if insns.get(int(r, 16), ("",))[0] not in ("ret", "retq"):
+                bad.append(f"RET site {r} of {line}: {insns.get(int(r, 16))}")
+    calls = site_lines(binary, "-c")
+    for line in calls:
+        m = re.match(r"^0x([0-9a-f]+) (.+) calls=(\S+)$", line)
+        assert m, line
+        entry = int(m.group(1), 16)
+        for c in m.group(3).split(","):
+            mnemonic, operand = insns.get(int(c, 16), ("", ""))
+            if mnemonic not in ("call", "jmp") or operand != f"{entry:x}":
+                bad.append(f"call site {c} of {m.group(2)}: {mnemonic} {operand}")
+    assert not bad, f"{len(bad)} probe sites are not the instructions they should be: {bad[:10]}"
+    assert len(calls) > 50, f"gofuncs -c {binary}: only {len(calls)} functions have call sites"

@@ -2,8 +2,10 @@
 /*
  * gofuncs: print libgo's function table of a Go binary, one function a line:
  *   0x<entry> <abi> <name>
- * and with -s, the entry site and RET sites too. For the tests, which compare it with the Go
- * toolchain's own `go tool nm`.
+ * and with -s, the entry site and RET sites too; with -c, instead, the CALL and JMP sites of
+ * each function that would be probed at its callers (go_binary__call_sites, asked 64 functions
+ * at a time): 0x<entry> <name> calls=0x<site>,... For the tests, which compare it with the Go
+ * toolchain's own `go tool nm` and `go tool objdump`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +13,46 @@
 
 #include "libgo.h"
 
+#define BATCH 64
+
+static int print_call_sites(struct go_binary *bin)
+{
+	const struct go_func *fns[BATCH];
+	struct go_call_sites cs[BATCH];
+	size_t i, j, k, n = go_binary__func_cnt(bin);
+
+	for (i = 0; i < n; i += BATCH) {
+		size_t m = n - i < BATCH ? n - i : BATCH;
+
+		for (j = 0; j < m; j++)
+			fns[j] = go_binary__func(bin, i + j);
+		if (go_binary__call_sites(bin, fns, m, cs)) {
+			fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
+			return 1;
+		}
+		for (j = 0; j < m; j++) {
+			if (!cs[j].usable)
+				continue;
+			printf("0x%llx %s calls=", (unsigned long long)fns[j]->entry, fns[j]->name);
+			for (k = 0; k < cs[j].cnt; k++)
+				printf("%s0x%llx", k ? "," : "", (unsigned long long)cs[j].addrs[k]);
+			printf("\n");
+		}
+		go_call_sites__free(cs, m);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct go_binary *bin;
 	bool sites = argc > 2 && !strcmp(argv[1], "-s");
+	bool calls = argc > 2 && !strcmp(argv[1], "-c");
 	const char *path = argv[argc - 1];
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: gofuncs [-s] BINARY\n");
+		fprintf(stderr, "usage: gofuncs [-s | -c] BINARY\n");
 		return 2;
 	}
 	bin = go_binary__open(path);
@@ -29,6 +62,12 @@ int main(int argc, char **argv)
 	}
 	printf("# version=%s goid_offset=%d\n", go_binary__version(bin),
 	       go_binary__goid_offset(bin));
+	if (calls) {
+		int err = print_call_sites(bin);
+
+		go_binary__close(bin);
+		return err;
+	}
 	for (i = 0; i < go_binary__func_cnt(bin); i++) {
 		const struct go_func *fn = go_binary__func(bin, i);
 		uint64_t site, *rets;

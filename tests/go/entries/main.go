@@ -1,6 +1,6 @@
 // Command entries enters small functions every way Go can: direct calls, a function value, an
-// interface, a method value, defer, from new goroutines, through reflection; and it ends
-// goroutines inside a call with runtime.Goexit. A tracer that probes a function where its
+// interface, a method value, defer, from new goroutines, through reflection, from assembly
+// (asm_amd64.s: gc only); and it ends goroutines inside a call with runtime.Goexit. A tracer that probes a function where its
 // callers call it must find every way in; one that keeps state per goroutine must drop it when
 // goroutines end.
 //
@@ -66,8 +66,13 @@ func quit(i int) int {
 
 type Getter interface{ Get(int) int }
 
+// In asm_amd64.s: each calls leaf, callB from past a byte capstone 4 cannot decode.
+func leaf(x int) int
+func callA(x int) int
+func callB(x int) int
+
 var (
-	fn     = viaValue
+	fn            = viaValue
 	getter Getter = T{n: 2}
 	scale  func(int) int
 	sink   int
@@ -107,6 +112,8 @@ func main() {
 		withDefer(i)
 		sink += int(twice.Call([]reflect.Value{reflect.ValueOf(i)})[0].Int()) + R{}.Twice(i)
 		counts["main.R.Twice"] += 2
+		sink += callA(i) + callB(i)
+		counts["main.leaf"] += 2
 	}
 	var wg sync.WaitGroup
 	results := make([]int, 100)
