@@ -295,7 +295,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	if (!s.t)
 		return go_fail(ENOMEM, "out of memory");
 	s.lo = UINT64_MAX;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && s.n <= MAX_TARGETS; i++) {
 		uint64_t site;
 
 		if (go_binary__entry_site(b, fns[i], &site) || gobin_emulated(b, site))
