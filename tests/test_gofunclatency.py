@@ -171,6 +171,27 @@ def test_deep_unwinding(built, variant):
     assert unreturned(1010, 0) in err, err
 
 
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_processes_of_one_binary(built, variant):
+    """BINARY:FUNCTIONS without -p times every process running the binary. Two copies of one
+    program lay out their goroutines alike, so each call is kept by goroutine and process: both
+    copies' deep dives, unwinding and ending goroutines at once, are counted exactly."""
+    binary = built.path(variant, "panicker")
+    with Tool(TOOL, f"{binary}:main.dive") as t:
+        with GoProgram(binary, "deep") as a, GoProgram(binary, "deep") as b:
+            a.go()
+            b.go()
+            reports = [a.result(), b.result()]
+            a.stop()
+            b.stop()
+        status, out, err = t.interrupt()
+    assert status == 0, err
+    [h] = histograms(out)
+    assert reports == [{"main.dive": 2531, "returned": 1521, "unwound": 1010}] * 2
+    assert h["count"] == 2 * 1521, out
+    assert unreturned(2 * 1010, 0) in err, err
+
+
 def test_per_function(built):
     """-F prints one histogram per function, each holding that function's calls."""
     report, out, err = timed(built.path("go126"), r"^main\.(add|fib|fibber|grow)$", args=("-F", "-r"))

@@ -5,11 +5,11 @@
  * (runtime.goexit1, cookie GOEXIT_COOKIE); go_return at each RET instruction. Cookies carry the
  * function's index.
  *
- * A call is known by its goroutine (the address of its runtime.g, in R14) and by how deep its
- * frame is in that goroutine's stack, g.stack.hi - SP, which copying a growing stack does not
- * change and which is the same at the entry site and at a RET (SP points at the return address
- * at both). Goroutines that block and resume on another thread, and recursion, are thus timed
- * exactly. Each thread's system stack (g0) has a g of its own too.
+ * A call is known by its goroutine (the address of its runtime.g, in R14, and its process) and
+ * by how deep its frame is in that goroutine's stack, g.stack.hi - SP, which copying a growing
+ * stack does not change and which is the same at the entry site and at a RET (SP points at the
+ * return address at both). Goroutines that block and resume on another thread, and recursion,
+ * are thus timed exactly. Each thread's system stack (g0) has a g of its own too.
  *
  * A goroutine's calls in progress form a stack, deeper calls above: the first NFRAMES in the
  * goroutine's record, the others in spill by their place in that stack. A call that never
@@ -91,29 +91,41 @@ struct gstate {
 	struct frame frames[NFRAMES];
 };
 
-struct spill_key {
+/* A goroutine: its g, in its process (copies of one program lay their goroutines out alike) */
+struct gid {
 	u64 g;
+	u32 tgid;
+	u32 pad;
+};
+
+struct spill_key {
+	struct gid id;
 	u32 place;
 	u32 pad;
 };
 
-BPF_TABLE("lru_hash", u64, struct gstate, gs, MAX_GOROUTINES);
+BPF_TABLE("lru_hash", struct gid, struct gstate, gs, MAX_GOROUTINES);
 BPF_ARRAY(empty, struct gstate, 1);	/* a new goroutine's record: zeroes, never written */
 BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
 
-/* The running goroutine's g, and the depth in its stack of a frame whose SP is sp. */
-static __always_inline u64 goroutine(struct pt_regs *ctx, u64 sp, u32 *depth)
+static __always_inline void goroutine_id(struct pt_regs *ctx, struct gid *id)
+{
+	id->g = ctx->r14;
+	id->tgid = bpf_get_current_pid_tgid() >> 32;
+}
+
+/* The depth in the running goroutine's stack of a frame whose SP is sp. */
+static __always_inline u32 depth_of(struct pt_regs *ctx, u64 sp)
 {
 	u64 hi = 0;
 
 	bpf_probe_read_user(&hi, sizeof(hi), (void *)(ctx->r14 + G_STACK_HI));
-	*depth = (u32)(hi - sp);
-	return ctx->r14;
+	return (u32)(hi - sp);
 }
 
-static __always_inline struct frame *spilled_at(u64 g, u32 place)
+static __always_inline struct frame *spilled_at(const struct gid *id, u32 place)
 {
-	struct spill_key k = { .g = g, .place = place };
+	struct spill_key k = { .id = *id, .place = place };
 
 	return spill.lookup(&k);
 }
@@ -128,16 +140,17 @@ static __always_inline bool above(struct frame *f, u32 cut, bool same)
  * Drop the calls above the depth cut (and at it, if same): their frames are gone, so they were
  * unwound and never return. What stays of the spill is below the first place above the cut.
  */
-static __always_inline void drop_unwound(u64 g, struct gstate *st, u32 cut, bool same)
+static __always_inline void drop_unwound(const struct gid *id, struct gstate *st, u32 cut,
+					 bool same)
 {
 	u32 lo = 0, hi = st->spilled, old = st->spilled;
 	int i;
 
-	if (hi && above(spilled_at(g, hi - 1), cut, same)) {
+	if (hi && above(spilled_at(id, hi - 1), cut, same)) {
 		for (i = 0; i < SEARCH_STEPS && lo < hi; i++) {
 			u32 mid = lo + (hi - lo) / 2;
 
-			if (above(spilled_at(g, mid), cut, same))
+			if (above(spilled_at(id, mid), cut, same))
 				hi = mid;
 			else
 				lo = mid + 1;
@@ -160,11 +173,12 @@ static __always_inline void drop_unwound(u64 g, struct gstate *st, u32 cut, bool
 /* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
 static __always_inline int goroutine_exit(struct pt_regs *ctx)
 {
-	u64 g = ctx->r14;
-	struct spill_key k = { .g = g };
-	struct gstate *st = gs.lookup(&g);
+	struct spill_key k = {};
+	struct gstate *st;
 	int i;
 
+	goroutine_id(ctx, &k.id);
+	st = gs.lookup(&k.id);
 	if (!st)
 		return 0;
 	stat_add(STAT_UNWOUND, (u64)st->n + st->spilled);
@@ -172,7 +186,7 @@ static __always_inline int goroutine_exit(struct pt_regs *ctx)
 		k.place = --st->spilled;
 		spill.delete(&k);
 	}
-	gs.delete(&g);
+	gs.delete(&k.id);
 	return 0;
 }
 
@@ -181,7 +195,7 @@ int go_entry(struct pt_regs *ctx)
 	struct gstate *st, *zero;
 	struct spill_key k = {};
 	struct frame f = {};
-	u64 g, sp;
+	u64 sp;
 	u32 depth, func, n, first = 0;
 
 	if (!go_pid_ok())
@@ -189,18 +203,19 @@ int go_entry(struct pt_regs *ctx)
 	sp = callee_sp(ctx, &func);
 	if (func == GOEXIT_COOKIE)
 		return goroutine_exit(ctx);
-	g = goroutine(ctx, sp, &depth);
-	st = gs.lookup(&g);
+	goroutine_id(ctx, &k.id);
+	depth = depth_of(ctx, sp);
+	st = gs.lookup(&k.id);
 	if (!st) {
 		zero = empty.lookup(&first);
 		if (!zero)
 			return 0;
-		gs.update(&g, zero);
-		st = gs.lookup(&g);
+		gs.update(&k.id, zero);
+		st = gs.lookup(&k.id);
 		if (!st)
 			return 0;
 	}
-	drop_unwound(g, st, depth, true);
+	drop_unwound(&k.id, st, depth, true);
 	n = st->n;
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
@@ -212,7 +227,6 @@ int go_entry(struct pt_regs *ctx)
 	}
 	if (st->spilled >= MAX_SPILL)
 		return 0;	/* its return will find no start */
-	k.g = g;
 	k.place = st->spilled;
 	f.depth = depth;
 	f.sp = sp;
@@ -223,11 +237,10 @@ int go_entry(struct pt_regs *ctx)
 	return 0;
 }
 
-/* The call on top of the goroutine's stack, and where it is kept. */
-static __always_inline struct frame *top(u64 g, struct gstate *st, struct spill_key *k)
+/* The call on top of the goroutine's stack; k, whose id is set, says where it is kept. */
+static __always_inline struct frame *top(struct gstate *st, struct spill_key *k)
 {
 	if (st->spilled) {
-		k->g = g;
 		k->place = st->spilled - 1;
 		return spill.lookup(k);
 	}
@@ -251,24 +264,25 @@ int go_return(struct pt_regs *ctx)
 	struct spill_key k = {};
 	struct gstate *st;
 	struct frame *f;
-	u64 now = bpf_ktime_get_ns(), g = ctx->r14, sp, ts;
+	u64 now = bpf_ktime_get_ns(), sp, ts;
 	u32 depth, func;
 
 	if (!go_pid_ok())
 		return 0;
 	sp = callee_sp(ctx, &func);
-	st = gs.lookup(&g);
+	goroutine_id(ctx, &k.id);
+	st = gs.lookup(&k.id);
 	if (!st) {
 		stat_inc(STAT_NO_START);
 		return 0;
 	}
 	/* the usual case: the call on top, its stack not moved since it began */
-	f = top(g, st, &k);
+	f = top(st, &k);
 	if (!f || f->sp != sp || f->func != func) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
-		goroutine(ctx, sp, &depth);
-		drop_unwound(g, st, depth, false);
-		f = top(g, st, &k);
+		depth = depth_of(ctx, sp);
+		drop_unwound(&k.id, st, depth, false);
+		f = top(st, &k);
 		if (!f || f->depth != depth || f->func != func) {
 			stat_inc(STAT_NO_START);
 			return 0;
