@@ -294,12 +294,12 @@ int go_return(struct pt_regs *ctx)
 	return 0;
 }
 
-#else /* !G_IN_R14: by SP alone; split stacks never move a frame */
+#else /* !G_IN_R14: by SP alone (and process); split stacks never move a frame */
 
 struct start_key {
 	u64 sp;
 	u32 func;
-	u32 pad;
+	u32 tgid;
 };
 
 BPF_TABLE("lru_hash", struct start_key, u64, starts, MAX_SPILL);
@@ -312,6 +312,7 @@ int go_entry(struct pt_regs *ctx)
 	if (!go_pid_ok())
 		return 0;
 	k.sp = callee_sp(ctx, &k.func);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	ts = bpf_ktime_get_ns();
 	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
 		stat_inc(STAT_UNWOUND);
@@ -328,6 +329,7 @@ int go_return(struct pt_regs *ctx)
 	if (!go_pid_ok())
 		return 0;
 	k.sp = callee_sp(ctx, &k.func);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	tsp = starts.lookup(&k);
 	if (!tsp) {
 		stat_inc(STAT_NO_START);
