@@ -11,6 +11,14 @@
 
 BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
 
+/* Is tgid the process to trace? */
+static __always_inline bool go_tgid_ok(u32 tgid)
+{
+	u32 zero = 0, *pid = go_config.lookup(&zero);
+
+	return !pid || !*pid || tgid == *pid;
+}
+
 static __always_inline bool go_pid_ok(void)
 {
 	u32 zero = 0, *pid = go_config.lookup(&zero);

@@ -108,11 +108,6 @@ BPF_TABLE("lru_hash", struct gid, struct gstate, gs, MAX_GOROUTINES);
 BPF_ARRAY(empty, struct gstate, 1);	/* a new goroutine's record: zeroes, never written */
 BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
 
-static __always_inline void goroutine_id(struct pt_regs *ctx, struct gid *id)
-{
-	id->g = ctx->r14;
-	id->tgid = bpf_get_current_pid_tgid() >> 32;
-}
 
 /* The depth in the running goroutine's stack of a frame whose SP is sp. */
 static __always_inline u32 depth_of(struct pt_regs *ctx, u64 sp)
@@ -171,13 +166,12 @@ static __always_inline void drop_unwound(const struct gid *id, struct gstate *st
 }
 
 /* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
-static __always_inline int goroutine_exit(struct pt_regs *ctx)
+static __always_inline int goroutine_exit(const struct gid *id)
 {
-	struct spill_key k = {};
+	struct spill_key k = { .id = *id };
 	struct gstate *st;
 	int i;
 
-	goroutine_id(ctx, &k.id);
 	st = gs.lookup(&k.id);
 	if (!st)
 		return 0;
@@ -198,12 +192,13 @@ int go_entry(struct pt_regs *ctx)
 	u64 sp;
 	u32 depth, func, n, first = 0;
 
-	if (!go_pid_ok())
+	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(k.id.tgid))
 		return 0;
+	k.id.g = ctx->r14;
 	sp = callee_sp(ctx, &func);
 	if (func == GOEXIT_COOKIE)
-		return goroutine_exit(ctx);
-	goroutine_id(ctx, &k.id);
+		return goroutine_exit(&k.id);
 	depth = depth_of(ctx, sp);
 	st = gs.lookup(&k.id);
 	if (!st) {
@@ -267,10 +262,11 @@ int go_return(struct pt_regs *ctx)
 	u64 now = bpf_ktime_get_ns(), sp, ts;
 	u32 depth, func;
 
-	if (!go_pid_ok())
+	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(k.id.tgid))
 		return 0;
+	k.id.g = ctx->r14;
 	sp = callee_sp(ctx, &func);
-	goroutine_id(ctx, &k.id);
 	st = gs.lookup(&k.id);
 	if (!st) {
 		stat_inc(STAT_NO_START);
@@ -309,10 +305,10 @@ int go_entry(struct pt_regs *ctx)
 	struct start_key k = {};
 	u64 ts;
 
-	if (!go_pid_ok())
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(k.tgid))
 		return 0;
 	k.sp = callee_sp(ctx, &k.func);
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	ts = bpf_ktime_get_ns();
 	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
 		stat_inc(STAT_UNWOUND);
@@ -326,10 +322,10 @@ int go_return(struct pt_regs *ctx)
 	struct start_key k = {};
 	u64 now = bpf_ktime_get_ns(), *tsp;
 
-	if (!go_pid_ok())
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(k.tgid))
 		return 0;
 	k.sp = callee_sp(ctx, &k.func);
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	tsp = starts.lookup(&k);
 	if (!tsp) {
 		stat_inc(STAT_NO_START);
