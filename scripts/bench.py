@@ -567,7 +567,7 @@ def main():
     for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(s, _on_signal)
 
-    reps = 1 if args.quick else 3
+    reps = 1 if args.quick else 6  # a VM varies ~10% run to run: medians of six, three in each order
     div = 4 if args.quick else 1
     n_count = args.funccount_calls // div
     n_trace = args.trace_calls // div

@@ -5,7 +5,7 @@
 # scripts/bench.py: per-call overhead, time until probes are live, attach and detach of many
 # probes, and memory, for gofunccount vs funccount-bpfcc, and for gotrace vs trace-bpfcc and
 # gofunclatency vs funclatency-bpfcc when those tools exist. Arguments go to bench.py
-# (--quick: fewer calls and runs). Takes about two to three minutes.
+# (--quick: fewer calls and runs). Takes about three minutes.
 set -eu
 cd "$(dirname "$0")/.."
 
