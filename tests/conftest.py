@@ -63,14 +63,18 @@ SWITCHED = {
 VARIANTS.update({variant: (GO126, [], "0") for variant in SWITCHED})
 
 # Releases from before the register ABI (Go 1.16: every function ABI0, the Go 1.16 pclntab) and
-# the first two with it. They cannot build generic code, so only tests/go/tracee is built with
-# them, by the tests that name them; they are not in VARIANTS.
+# the first two with it. They cannot build generic code, so only tests/go/tracee and
+# tests/go/entries are built with them, by the tests that name them; they are not in VARIANTS.
 OLD = {
     "go116": "go1.16.15",
     "go117": "go1.17.13",
     "go118": "go1.18.10",
+    # linked by the system linker (which cgo uses too): C start-up code comes first in .text, so
+    # runtime.text, which method tables count from, is not where .text begins
+    "go117-extld": "go1.17.13",
 }
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
+ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
 
 
 def is_cgo_variant(variant):

@@ -99,7 +99,8 @@ def test_counts_other_programs(built, variant, program):
     assert_counts(parse_funccount(out), report, out)
 
 
-@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-pie"])
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-pie",
+                                     "go117-extld"])
 def test_counts_every_way_in(built, variant):
     """Leaf functions, which are counted at their callers' CALLs when nothing else enters them,
     entered every way Go can: direct calls, a function value, an interface, a method value,
