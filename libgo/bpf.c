@@ -839,9 +839,7 @@ void go_bpf__close(struct go_bpf *bpf)
 
 bool go_bpf__want_multi(void)
 {
-	const char *e = getenv("GOFUNC_NO_MULTI");
-
-	return !(e && *e && strcmp(e, "0"));
+	return !go_env_flag("GOFUNC_NO_MULTI");
 }
 
 /* ---- maps ----------------------------------------------------------------------------------- */

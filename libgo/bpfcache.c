@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bpf_priv.h"
+#include "libgo.h"
 
 #define CACHE_MAGIC "GOBPF02"
 #define DEFAULT_DIR "/var/cache/gotools"
@@ -47,12 +48,12 @@ static bool trusted(const struct stat *st)
 
 int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
 {
-	const char *dir = getenv("GOTOOLS_CACHE_DIR"), *off = getenv("GOTOOLS_NO_CACHE");
+	const char *dir = getenv("GOTOOLS_CACHE_DIR");
 	uint64_t h = 0xcbf29ce484222325ULL;
 	struct utsname u;
 	struct stat st;
 
-	if (off && *off && strcmp(off, "0"))
+	if (go_env_flag("GOTOOLS_NO_CACHE"))
 		return -1;
 	if (!dir || !*dir)
 		dir = DEFAULT_DIR;

@@ -88,8 +88,8 @@ static int sites_add(struct go_call_sites *cs, uint64_t addr, uint8_t sp_adj)
 		sites_drop(cs);
 		return 0;
 	}
-	if (!(cs->cnt & (cs->cnt - 1)) || !cs->cnt) {
-		size_t cap = cs->cnt ? cs->cnt * 2 : 4;
+	if (!(cs->cnt & (cs->cnt - 1))) {	/* 0, 1, 2, 4, ...: the arrays are full */
+		size_t cap = cs->cnt ? cs->cnt * 2 : 1;
 		uint64_t *a = realloc(cs->addrs, cap * sizeof(*a));
 		uint8_t *p;
 
@@ -134,16 +134,6 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 	return 0;
 }
 
-static inline bool scan_hit(const struct scan *s, uint64_t addr)
-{
-	const struct go_call_sites *cs;
-
-	if (!scan_maybe(s, addr))
-		return false;
-	cs = scan_find(s, addr);
-	return cs && cs->usable;
-}
-
 static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
 {
 	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
@@ -154,7 +144,7 @@ static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vadd
 		uint64_t at = vaddr + i;
 		int32_t v;
 
-		if (scan_hit(s, at + 1 + (int8_t)p[i]) &&
+		if (scan_maybe(s, at + 1 + (int8_t)p[i]) &&
 		    (err = scan_code_hit(s, at, at + 1 + (int8_t)p[i])))
 			return err;
 		if (i + 4 > len)
@@ -162,10 +152,10 @@ static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vadd
 		memcpy(&v, p + i, 4);
 
 		for (k = 0; k < 4; k++)
-			if (scan_hit(s, at + ends[k] + (int64_t)v) &&
+			if (scan_maybe(s, at + ends[k] + (int64_t)v) &&
 			    (err = scan_code_hit(s, at, at + ends[k] + (int64_t)v)))
 				return err;
-		if (!s->b->pie && scan_hit(s, (uint64_t)(int64_t)v) &&
+		if (!s->b->pie && scan_maybe(s, (uint64_t)(int64_t)v) &&
 		    (err = scan_code_hit(s, at, (uint64_t)(int64_t)v)))
 			return err;
 	}

@@ -17,6 +17,8 @@
 const char *libgo_errmsg(void);
 /* Record a failure message; returns -err so callers can write `return go_fail(EINVAL, ...)`. */
 int go_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
+bool go_env_flag(const char *name);
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
 

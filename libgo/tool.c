@@ -151,13 +151,12 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
 	return 0;
 }
 
-static int probes_push(uint64_t **offs, uint64_t **cookies, size_t *n, size_t *cap,
-		       int64_t off, uint64_t cookie)
+int go_probes__add(uint64_t **offs, uint64_t **cookies, size_t *n, int64_t off, uint64_t cookie)
 {
 	if (off < 0)
 		return (int)off;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
+	if (!(*n & (*n - 1))) {	/* 0, 1, 2, 4, ...: the arrays are full */
+		size_t c = *n ? *n * 2 : 1;
 		uint64_t *o = realloc(*offs, c * sizeof(*o)), *k;
 
 		if (!o)
@@ -167,15 +166,13 @@ static int probes_push(uint64_t **offs, uint64_t **cookies, size_t *n, size_t *c
 		if (!k)
 			return go_fail(ENOMEM, "out of memory");
 		*cookies = k;
-		*cap = c;
 	}
 	(*offs)[*n] = (uint64_t)off;
 	(*cookies)[(*n)++] = cookie;
 	return 0;
 }
 
-/* An environment variable set to anything but "" or "0". */
-static bool go_env_flag(const char *name)
+bool go_env_flag(const char *name)
 {
 	const char *e = getenv(name);
 
@@ -240,7 +237,7 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 			    uint64_t **cookies, size_t *n)
 {
 	uint64_t *entry = NULL;
-	size_t i, j, cap = 0;
+	size_t i, j;
 	int err;
 
 	*offs = *cookies = NULL;
@@ -252,13 +249,13 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
 
 		if (!cs || !cs->usable) {
-			err = probes_push(offs, cookies, n, &cap, (int64_t)entry[i], i);
+			err = go_probes__add(offs, cookies, n, (int64_t)entry[i], i);
 			continue;
 		}
 		for (j = 0; j < cs->cnt && !err; j++)
-			err = probes_push(offs, cookies, n, &cap,
-					  go_binary__file_offset(t->bin, cs->addrs[j]),
-					  i | (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
+			err = go_probes__add(offs, cookies, n,
+					     go_binary__file_offset(t->bin, cs->addrs[j]),
+					     i | (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
 	}
 	free(entry);
 	if (err) {
@@ -273,7 +270,7 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
 {
 	const char *first = NULL;
-	size_t i, j, cap = 0, kept = 0, dropped;
+	size_t i, j, kept = 0, dropped;
 	int err = 0;
 
 	*offs = *cookies = NULL;
@@ -290,7 +287,7 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 			continue;
 		}
 		for (j = 0; j < nrets && !err; j++)
-			err = probes_push(offs, cookies, n, &cap, go_binary__file_offset(t->bin, rets[j]),
+			err = go_probes__add(offs, cookies, n, go_binary__file_offset(t->bin, rets[j]),
 					  kept);
 		free(rets);
 		t->idx[kept++] = t->idx[i];

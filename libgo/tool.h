@@ -66,6 +66,9 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
  * its bits from GO_COOKIE_SP_SHIFT up how far below SP at the probe the callee's SP is.
  */
 #define GO_COOKIE_SP_SHIFT 32
+/* Append a probe (a file offset, or a negative errno to pass on) and its cookie to the arrays. */
+int go_probes__add(uint64_t **offsets, uint64_t **cookies, size_t *cnt, int64_t off,
+		   uint64_t cookie);
 int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
 			    uint64_t **cookies, size_t *cnt);
 /*

@@ -301,7 +301,7 @@ static void report_unreturned(struct go_bpf *bpf)
  */
 static int add_goexit_probe(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
 {
-	uint64_t site, *o, *c;
+	uint64_t site;
 	int64_t off;
 
 	if (go_binary__goexit_site(t->bin, &site) ||
@@ -311,17 +311,7 @@ static int add_goexit_probe(struct go_target *t, uint64_t **offs, uint64_t **coo
 				"by runtime.Goexit stay until the LRU evicts them\n");
 		return 0;
 	}
-	o = realloc(*offs, (*n + 1) * sizeof(*o));
-	if (o)
-		*offs = o;
-	c = realloc(*cookies, (*n + 1) * sizeof(*c));
-	if (c)
-		*cookies = c;
-	if (!o || !c)
-		return go_fail(ENOMEM, "out of memory");
-	(*offs)[*n] = (uint64_t)off;
-	(*cookies)[(*n)++] = GOEXIT_COOKIE;
-	return 0;
+	return go_probes__add(offs, cookies, n, off, GOEXIT_COOKIE);
 }
 
 int main(int argc, char **argv)

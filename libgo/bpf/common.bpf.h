@@ -11,19 +11,28 @@
 
 BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
 
+/* The process to trace, 0 for all. */
+static __always_inline u32 go_traced_pid(void)
+{
+	u32 zero = 0, *pid = go_config.lookup(&zero);
+
+	return pid ? *pid : 0;
+}
+
 /* Is tgid the process to trace? */
 static __always_inline bool go_tgid_ok(u32 tgid)
 {
-	u32 zero = 0, *pid = go_config.lookup(&zero);
+	u32 pid = go_traced_pid();
 
-	return !pid || !*pid || tgid == *pid;
+	return !pid || tgid == pid;
 }
 
+/* Is the current process the one to trace? (asks for its tgid only when one is set) */
 static __always_inline bool go_pid_ok(void)
 {
-	u32 zero = 0, *pid = go_config.lookup(&zero);
+	u32 pid = go_traced_pid();
 
-	return !pid || !*pid || (bpf_get_current_pid_tgid() >> 32) == *pid;
+	return !pid || (bpf_get_current_pid_tgid() >> 32) == pid;
 }
 
 static __always_inline u64 go_goid(struct pt_regs *ctx)
