@@ -301,7 +301,7 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 		uint64_t save = fs[i].save_g ? GO_COOKIE_SAVE_G : 0;
 
 		if (!(what & GO_PLAN_ENTRY)) {
-			if (save && (what & GO_PLAN_RET) && fs[i].entry >= 0)
+			if (save && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
 						 GO_COOKIE(i, t->slot, save, 0));
 		} else if (!cs || !cs->usable) {
@@ -312,6 +312,7 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
 						 GO_COOKIE(i, t->slot, save, cs->sp_adj[j]));
 		}
+		plan->save_g |= save && fs[i].nrets;
 		for (j = 0; j < fs[i].nrets && !err; j++)
 			err = probes_add(&plan->ret, go_binary__file_offset(t->bin, fs[i].rets[j]),
 					 GO_COOKIE(i, t->slot, save ? GO_COOKIE_SAVED_G : 0, 0));

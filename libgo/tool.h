@@ -78,6 +78,7 @@ struct go_plan {
 	 * GO_PLAN_ENTRY, those entry probes carry GO_COOKIE_SAVE_G instead.
 	 */
 	struct go_probes gsave;
+	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
 	bool goexit;		/* the goexit probe is in entry */
 };
 

@@ -388,6 +388,8 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
 	if (plan.goexit)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_PROBED=1");
+	if (plan.save_g)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
 	if (goid_off >= 0)	/* the register ABI: g in R14 */
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
 	for (i = 0; i < nflags; i++)

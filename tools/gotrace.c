@@ -250,6 +250,7 @@ static int plan_probe(int i)
 			       &plans[i]);
 }
 
+/* Whether some return probe takes g saved at its function's entry (by go_gsave). */
 static bool need_gsave(void)
 {
 	int i;
@@ -347,6 +348,8 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%d", RINGBUF_PAGES);
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
+	if (need_gsave())
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
 	for (i = 0; i < env.nprobes; i++) {

@@ -4,14 +4,13 @@
  * run time in go_config, and the facts of each traced binary in go_binfo at the slot its
  * probes' cookies name (cookie.h), so that one compiled program serves every process and
  * every Go release (see the compile cache in libgo/bpfcache.c).
+ * Setting: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g).
  */
 #include <uapi/linux/ptrace.h>
 #include "cookie.h"
 
 BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
 BPF_ARRAY(go_binfo, struct go_binfo, GO_MAX_BINS);
-/* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
-BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);
 
 /* The process to trace, 0 for all. */
 static __always_inline u32 go_traced_pid(void)
@@ -36,6 +35,10 @@ static __always_inline bool go_pid_ok(void)
 
 	return !pid || (bpf_get_current_pid_tgid() >> 32) == pid;
 }
+
+#ifdef GO_SAVE_G
+/* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
+BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);
 
 /*
  * At an entry probe whose cookie says GO_COOKIE_SAVE_G: keep g (in R14 there) for the call's
@@ -66,6 +69,16 @@ static __always_inline u64 go_g_saved(struct pt_regs *ctx)
 	}
 	return g;
 }
+#else
+static __always_inline void go_g_save(struct pt_regs *ctx, u64 cookie)
+{
+}
+
+static __always_inline u64 go_g_saved(struct pt_regs *ctx)
+{
+	return 0;
+}
+#endif
 
 /* The running goroutine's g, in a binary with g in R14: there, or where its entry saved it. */
 static __always_inline u64 go_g_regabi(struct pt_regs *ctx, u64 cookie)
