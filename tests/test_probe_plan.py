@@ -83,6 +83,34 @@ def test_assembly_using_r14_goids(built, variant):
     assert seen == report["goids"], (report, out)
 
 
+def sha256_block(variant):
+    """The assembly function sha256.Sum256 calls once per block on this CPU."""
+    if variant == "go119":
+        return "crypto/sha256.block"
+    with open("/proc/cpuinfo") as f:
+        flags = f.read().split()
+    for flag, name in (("sha_ni", "blockSHANI"), ("avx2", "blockAVX2")):
+        if flag in flags:
+            return "crypto/internal/fips140/sha256." + name
+    pytest.skip("this CPU has neither SHA-NI nor AVX2: Go 1.26 hashes in Go")
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_sha256_block_goids(built, variant):
+    """gotrace's GOID at the RETs of crypto/sha256's assembly is its caller's goroutine id."""
+    block = sha256_block(variant)
+    with GoProgram(built.path(variant, PROGRAM)) as prog:
+        with Trace("-p", str(prog.pid), f"r:{block}") as t:
+            prog.go()
+            report = prog.result()
+            time.sleep(0.3)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert [(func, goid) for pid, tid, comm, goid, func, msg in events(out)] == \
+        [(block, report["goid"])] * report["sha256"], (report, out)
+
+
 def test_two_go_releases_in_one_run(built):
     """goid is at 152 in Go 1.26's runtime.g and at 160 in Go 1.24's: one gotrace run over
     both binaries prints each goroutine's own id."""

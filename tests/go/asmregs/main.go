@@ -8,7 +8,7 @@
 //
 //	-> ready pid=<PID>
 //	<- any line        (start)
-//	-> {"main.f": 100, ..., "goids": {"<goid>": <calls of main.clobber>, ...}}
+//	-> {"main.f": 100, ..., "goids": {"<goid>": <calls of main.clobber>, ...}, "goid": <main's>}
 //	-> done
 //	<- any line or EOF (exit 0)
 package main
@@ -109,6 +109,7 @@ func calls() map[string]interface{} {
 	return map[string]interface{}{
 		"main.f": fCalls, "main.g": gCalls, "main.h": hCalls,
 		"main.clobber": clobberers * clobberCalls, "sha256": sums, "goids": goids,
+		"goid": goid(), // of the goroutine that called f, g, h and sha256.Sum256
 	}
 }
 
