@@ -132,7 +132,7 @@ int go_binary__goid_offset(struct go_binary *bin);
  * The register ABI keeps it there (gc, Go >= 1.17, goid offset known); gccgo and older
  * releases keep it in thread-local storage. Assembly (ABI0) functions are entered with g in
  * R14 from a register-ABI caller but may use R14 as scratch (crypto/sha256's block does), so
- * at their RETs it is not.
+ * at their RETs it is not. fn may be NULL for the binary's entry sites in general.
  */
 bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool at_ret);
 

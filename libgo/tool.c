@@ -367,7 +367,8 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 
 	if (fd < 0)
 		return fd;
-	if (go_binary__toolchain(t->bin) == GO_GC && (off = go_binary__goid_offset(t->bin)) >= 0) {
+	if (go_binary__g_in_r14(t->bin, NULL, false) &&
+	    (off = go_binary__goid_offset(t->bin)) >= 0) {
 		info.goid_off = off;
 		info.g_in_r14 = 1;
 	}

@@ -328,7 +328,8 @@ int main(int argc, char **argv)
 	struct stats now = { 0 }, prev = { 0 };
 	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
-	int err, i, nflags = 0, pidfd = -1, goid_off = -1, hist_fd, total_fd, done = 0;
+	int err, i, nflags = 0, pidfd = -1, hist_fd, total_fd, done = 0;
+	bool g_in_r14;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
 
@@ -352,20 +353,18 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	if (go_binary__toolchain(target.bin) == GO_GC) {
-		goid_off = go_binary__goid_offset(target.bin);
-		if (goid_off < 0)
-			warn("%s: calls are matched by stack pointer, which a stack copied during "
-			     "a call changes\n", libgo_errmsg());
-	}
+	g_in_r14 = go_binary__g_in_r14(target.bin, NULL, false);
+	if (!g_in_r14 && go_binary__toolchain(target.bin) == GO_GC)
+		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
+		     "changes\n", libgo_errmsg());
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
 	if (go_bpf__want_multi())
 		what |= GO_PLAN_CALL_SITES;
 	/* with g, go_entry also runs where goroutines end, to drop their records */
-	if (goid_off >= 0)
+	if (g_in_r14)
 		what |= GO_PLAN_GOEXIT;
 	err = go_target__plan(&target, what, &plan);
-	if (!err && goid_off >= 0 && !plan.goexit && env.verbose)
+	if (!err && g_in_r14 && !plan.goexit && env.verbose)
 		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
 			"runtime.Goexit stay until the LRU evicts them\n");
 	if (!err)
@@ -390,7 +389,7 @@ int main(int argc, char **argv)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_PROBED=1");
 	if (plan.save_g)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
-	if (goid_off >= 0)	/* the register ABI: g in R14 */
+	if (g_in_r14)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
