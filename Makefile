@@ -17,7 +17,7 @@ LDLIBS := -lelf -ldw -lcapstone -ldl
 
 LIBGO_SRCS := $(wildcard libgo/*.c)
 LIBGO_OBJS := $(patsubst %.c,build/%.o,$(LIBGO_SRCS)) build/libgo/bpf_src.o
-BPF_SRCS := $(wildcard libgo/bpf/*.bpf.c libgo/bpf/*.bpf.h)
+BPF_SRCS := $(wildcard libgo/bpf/*.bpf.c libgo/bpf/*.h)
 
 ifeq ($(V),1)
 Q :=
@@ -31,7 +31,7 @@ endif
 .SECONDARY:
 all: $(addprefix tools/,$(TOOLS)) $(HELPERS)
 
-build/libgo/%.o: libgo/%.c $(wildcard libgo/*.h) | build/libgo
+build/libgo/%.o: libgo/%.c $(wildcard libgo/*.h libgo/bpf/*.h) | build/libgo
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -44,7 +44,7 @@ build/libgo.a: $(LIBGO_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-build/tools/%.o: tools/%.c $(wildcard libgo/*.h) | build/tools
+build/tools/%.o: tools/%.c $(wildcard libgo/*.h libgo/bpf/*.h) | build/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

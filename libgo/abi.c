@@ -94,3 +94,11 @@ const char *go_abi__name(enum go_abi abi)
 	}
 	return "unknown";
 }
+
+bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool at_ret)
+{
+	/* the register ABI came with Go 1.17, as did a goid offset the tools can use */
+	if (go_binary__toolchain(bin) != GO_GC || go_binary__goid_offset(bin) < 0)
+		return false;
+	return !at_ret || !fn || fn->abi != GO_ABI0;
+}

@@ -127,35 +127,86 @@ static int sys_bpf(int cmd, void *attr, unsigned size)
 }
 
 extern const char go_bpf_src_common[];
+extern const char go_bpf_src_cookie_h[];
+extern const char go_bpf_src_funclatency_h[];
+extern const char go_bpf_src_trace_h[];
+
+/* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
+static const struct {
+	const char *name;
+	const char *text;
+} bpf_headers[] = {
+	{ "cookie.h", go_bpf_src_cookie_h },
+	{ "funclatency.h", go_bpf_src_funclatency_h },
+	{ "trace.h", go_bpf_src_trace_h },
+};
 
 /* "-DNAME=VALUE" -> "#define NAME VALUE" */
-static int define_line(char *out, size_t outsz, const char *flag)
+static void define_line(FILE *out, const char *flag)
 {
 	const char *eq;
 
-	if (strncmp(flag, "-D", 2))
-		return snprintf(out, outsz, "/* %s */\n", flag);
+	if (strncmp(flag, "-D", 2)) {
+		fprintf(out, "/* %s */\n", flag);
+		return;
+	}
 	flag += 2;
 	eq = strchr(flag, '=');
 	if (!eq)
-		return snprintf(out, outsz, "#define %s 1\n", flag);
-	return snprintf(out, outsz, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
+		fprintf(out, "#define %s 1\n", flag);
+	else
+		fprintf(out, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
+}
+
+/* The embedded header a line '#include "NAME"' names, or NULL. */
+static const char *bpf_header(const char *line, size_t len)
+{
+	size_t i, n;
+
+	if (len < 12 || strncmp(line, "#include \"", 10) || line[len - 1] != '"')
+		return NULL;
+	for (i = 0; i < sizeof(bpf_headers) / sizeof(bpf_headers[0]); i++) {
+		n = strlen(bpf_headers[i].name);
+		if (len == n + 11 && !strncmp(line + 10, bpf_headers[i].name, n))
+			return bpf_headers[i].text;
+	}
+	return NULL;
+}
+
+/* src, each line that includes an embedded header replaced by the header (guards dedupe). */
+static void put_expanded(FILE *out, const char *src, int depth)
+{
+	const char *line, *end, *hdr;
+
+	for (line = src; *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		hdr = depth < 4 ? bpf_header(line, end - line) : NULL;
+		if (hdr)
+			put_expanded(out, hdr, depth + 1);
+		else
+			fprintf(out, "%.*s\n", (int)(end - line), line);
+	}
 }
 
 char *go_bpf_spec__text(const struct go_bpf_spec *spec)
 {
-	size_t len = strlen(go_bpf_src_common) + strlen(spec->src) + 2, off = 0;
-	char *text;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
 	int i;
 
-	for (i = 0; i < spec->ncflags; i++)
-		len += strlen(spec->cflags[i]) + 16;
-	text = malloc(len);
-	if (!text)
+	if (!out)
 		return NULL;
 	for (i = 0; i < spec->ncflags; i++)
-		off += define_line(text + off, len - off, spec->cflags[i]);
-	snprintf(text + off, len - off, "%s\n%s", go_bpf_src_common, spec->src);
+		define_line(out, spec->cflags[i]);
+	put_expanded(out, go_bpf_src_common, 0);
+	put_expanded(out, spec->src, 0);
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
 	return text;
 }
 

@@ -16,4 +16,16 @@ go_bpf_src_trace:
 go_bpf_src_funclatency:
 	.incbin "libgo/bpf/funclatency.bpf.c"
 	.byte 0
+	.global go_bpf_src_cookie_h
+go_bpf_src_cookie_h:
+	.incbin "libgo/bpf/cookie.h"
+	.byte 0
+	.global go_bpf_src_funclatency_h
+go_bpf_src_funclatency_h:
+	.incbin "libgo/bpf/funclatency.h"
+	.byte 0
+	.global go_bpf_src_trace_h
+go_bpf_src_trace_h:
+	.incbin "libgo/bpf/trace.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -127,6 +127,15 @@ int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, 
 /* Offset of goid in runtime.g: from DWARF when present, else from a table by Go version. */
 int go_binary__goid_offset(struct go_binary *bin);
 
+/*
+ * Whether the running goroutine's g is in R14 at fn's entry site (at_ret false) or at its RETs.
+ * The register ABI keeps it there (gc, Go >= 1.17, goid offset known); gccgo and older
+ * releases keep it in thread-local storage. Assembly (ABI0) functions are entered with g in
+ * R14 from a register-ABI caller but may use R14 as scratch (crypto/sha256's block does), so
+ * at their RETs it is not. fn may be NULL for the binary's entry sites in general.
+ */
+bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool at_ret);
+
 /* ---- Go's ABIs ------------------------------------------------------------------------------ */
 
 /* Where the n-th (1-based) integer-class argument or result word lives at an entry or RET site. */

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf/cookie.h"
+#include "gobpf.h"
 #include "tool.h"
 
 
@@ -115,61 +117,40 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
-int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
-{
-	const char *first = NULL;
-	size_t i, n = 0, dropped;
-
-	*offsets = calloc(t->cnt ? t->cnt : 1, sizeof(**offsets));
-	if (!*offsets)
-		return go_fail(ENOMEM, "out of memory");
-	for (i = 0; i < t->cnt; i++) {
-		const struct go_func *fn = go_target__func(t, i);
-		uint64_t site;
-		int64_t off = -1;
-
-		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site))
-			off = go_binary__file_offset(t->bin, site);
-		if (off >= 0) {
-			(*offsets)[n] = (uint64_t)off;
-			t->idx[n++] = t->idx[i];
-		} else if (!first) {
-			first = fn->name;
-		}
-	}
-	dropped = t->cnt - n;
-	t->cnt = n;
-	if (dropped && n)
-		warn("skipping %zu function%s whose entry the kernel cannot probe (%s%s)\n",
-		     dropped, dropped > 1 ? "s" : "", first, dropped > 1 ? ", ..." : "");
-	if (dropped && !n) {
-		free(*offsets);
-		*offsets = NULL;
-		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", first,
-			       dropped > 1 ? " nor of the other matched functions" : "");
-	}
-	return 0;
-}
-
-int go_probes__add(uint64_t **offs, uint64_t **cookies, size_t *n, int64_t off, uint64_t cookie)
+/* Append a probe (a file offset, or a negative errno to pass on) and its cookie. */
+static int probes_add(struct go_probes *p, int64_t off, uint64_t cookie)
 {
 	if (off < 0)
 		return (int)off;
-	if (!(*n & (*n - 1))) {	/* 0, 1, 2, 4, ...: the arrays are full */
-		size_t c = *n ? *n * 2 : 1;
-		uint64_t *o = realloc(*offs, c * sizeof(*o)), *k;
+	if (!(p->cnt & (p->cnt - 1))) {	/* 0, 1, 2, 4, ...: the arrays are full */
+		size_t c = p->cnt ? p->cnt * 2 : 1;
+		uint64_t *o = realloc(p->offs, c * sizeof(*o)), *k;
 
 		if (!o)
 			return go_fail(ENOMEM, "out of memory");
-		*offs = o;
-		k = realloc(*cookies, c * sizeof(*k));
+		p->offs = o;
+		k = realloc(p->cookies, c * sizeof(*k));
 		if (!k)
 			return go_fail(ENOMEM, "out of memory");
-		*cookies = k;
+		p->cookies = k;
 	}
-	(*offs)[*n] = (uint64_t)off;
-	(*cookies)[(*n)++] = cookie;
+	p->offs[p->cnt] = (uint64_t)off;
+	p->cookies[p->cnt++] = cookie;
 	return 0;
+}
+
+static void probes_free(struct go_probes *p)
+{
+	free(p->offs);
+	free(p->cookies);
+	memset(p, 0, sizeof(*p));
+}
+
+void go_plan__free(struct go_plan *plan)
+{
+	probes_free(&plan->entry);
+	probes_free(&plan->ret);
+	probes_free(&plan->gsave);
 }
 
 bool go_env_flag(const char *name)
@@ -233,96 +214,165 @@ static int target_call_sites(struct go_target *t)
 	return err;
 }
 
-int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offs,
-			    uint64_t **cookies, size_t *n)
+/* Functions dropped for one cause: how many, and the first one's name. */
+struct dropped {
+	size_t n;
+	const char *first;
+	const char *why;	/* "whose entry the kernel cannot probe" */
+};
+
+static void dropped_note(struct dropped *d, const char *name)
 {
-	uint64_t *entry = NULL;
-	size_t i, j;
+	if (!d->n++)
+		d->first = name;
+}
+
+static void dropped_warn(const struct dropped *d)
+{
+	if (d->n)
+		warn("skipping %zu function%s %s (%s%s)\n", d->n, d->n > 1 ? "s" : "", d->why,
+		     d->first, d->n > 1 ? ", ..." : "");
+}
+
+/* Each function's sites, found once: entry (a file offset, -1 when not probeable) and RETs. */
+struct func_sites {
+	int64_t entry;
+	uint64_t *rets;
+	size_t nrets;
+	bool save_g;		/* g is in R14 at the entry but not at the RETs */
+};
+
+/* Step 1: drop the functions that cannot be probed as asked; t->idx numbers the rest. */
+static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *fs)
+{
+	struct dropped noentry = { 0, NULL, "whose entry the kernel cannot probe" };
+	struct dropped nocode = { 0, NULL, "whose code the decoder cannot read" };
+	size_t i, kept = 0;
 	int err;
 
-	*offs = *cookies = NULL;
-	*n = 0;
-	err = go_target__entry_offsets(t, &entry);
-	if (!err && call_sites && !go_env_flag("GOFUNC_NO_CALL_SITES"))
-		err = target_call_sites(t);
-	for (i = 0; i < t->cnt && !err; i++) {
-		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
-
-		if (!cs || !cs->usable) {
-			err = go_probes__add(offs, cookies, n, (int64_t)entry[i], i);
-			continue;
-		}
-		for (j = 0; j < cs->cnt && !err; j++)
-			err = go_probes__add(offs, cookies, n,
-					     go_binary__file_offset(t->bin, cs->addrs[j]),
-					     i | (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
-	}
-	free(entry);
-	if (err) {
-		free(*offs);
-		free(*cookies);
-		*offs = *cookies = NULL;
-		*n = 0;
-	}
-	return err;
-}
-
-int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
-{
-	const char *first = NULL;
-	size_t i, j, kept = 0, dropped;
-	int err = 0;
-
-	*offs = *cookies = NULL;
-	*n = 0;
-	for (i = 0; i < t->cnt && !err; i++) {
+	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
-		uint64_t *rets;
-		size_t nrets;
+		struct func_sites f = { -1, NULL, 0, false };
+		uint64_t site;
 
-		err = go_binary__ret_sites(t->bin, fn, &rets, &nrets);
-		if (err == -ENOTSUP) {	/* it would take a guess where its RETs are */
-			first = first ? first : fn->name;
-			err = 0;
+		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site))
+			f.entry = go_binary__file_offset(t->bin, site);
+		if ((what & GO_PLAN_ENTRY) && f.entry < 0) {
+			dropped_note(&noentry, fn->name);
 			continue;
 		}
-		for (j = 0; j < nrets && !err; j++)
-			err = go_probes__add(offs, cookies, n, go_binary__file_offset(t->bin, rets[j]),
-					  kept);
-		free(rets);
+		if (what & GO_PLAN_RET) {
+			err = go_binary__ret_sites(t->bin, fn, &f.rets, &f.nrets);
+			if (err == -ENOTSUP) {	/* it would take a guess where its RETs are */
+				dropped_note(&nocode, fn->name);
+				continue;
+			}
+			if (err) {
+				t->cnt = kept;
+				return err;
+			}
+		}
+		f.save_g = go_binary__g_in_r14(t->bin, fn, false) &&
+			   !go_binary__g_in_r14(t->bin, fn, true);
+		fs[kept] = f;
 		t->idx[kept++] = t->idx[i];
 	}
-	dropped = t->cnt - kept;
-	if (!err) {
-		t->cnt = kept;
-		if (dropped && kept)
-			warn("skipping %zu function%s whose code the decoder cannot read (%s%s)\n",
-			     dropped, dropped > 1 ? "s" : "", first, dropped > 1 ? ", ..." : "");
-		else if (dropped)
-			err = go_fail(ENOTSUP, "cannot decode the code of %s%s", first,
-				      dropped > 1 ? " nor of the other matched functions" : "");
+	t->cnt = kept;
+	if (!kept && noentry.n)
+		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", noentry.first,
+			       noentry.n + nocode.n > 1 ? " nor of the other matched functions" : "");
+	if (!kept && nocode.n)
+		return go_fail(ENOTSUP, "cannot decode the code of %s%s", nocode.first,
+			       nocode.n > 1 ? " nor of the other matched functions" : "");
+	dropped_warn(&noentry);
+	dropped_warn(&nocode);
+	return 0;
+}
+
+/* Step 3: every probe, with cookies from the one numbering of step 1. */
+static int plan_emit(struct go_target *t, unsigned int what, const struct func_sites *fs,
+		     struct go_plan *plan)
+{
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < t->cnt && !err; i++) {
+		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
+		uint64_t save = fs[i].save_g ? GO_COOKIE_SAVE_G : 0;
+
+		if (!(what & GO_PLAN_ENTRY)) {
+			if (save && fs[i].nrets && fs[i].entry >= 0)
+				err = probes_add(&plan->gsave, fs[i].entry,
+						 GO_COOKIE(i, t->slot, save, 0));
+		} else if (!cs || !cs->usable) {
+			err = probes_add(&plan->entry, fs[i].entry, GO_COOKIE(i, t->slot, save, 0));
+		} else {
+			for (j = 0; j < cs->cnt && !err; j++)
+				err = probes_add(&plan->entry,
+						 go_binary__file_offset(t->bin, cs->addrs[j]),
+						 GO_COOKIE(i, t->slot, save, cs->sp_adj[j]));
+		}
+		plan->save_g |= save && fs[i].nrets;
+		for (j = 0; j < fs[i].nrets && !err; j++)
+			err = probes_add(&plan->ret, go_binary__file_offset(t->bin, fs[i].rets[j]),
+					 GO_COOKIE(i, t->slot, save ? GO_COOKIE_SAVED_G : 0, 0));
 	}
-	if (!err && !*n)
+	if (!err && (what & GO_PLAN_RET) && !plan->ret.cnt)
 		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);
-	if (err) {
-		free(*offs);
-		free(*cookies);
-		*offs = *cookies = NULL;
-		*n = 0;
+	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_GOEXIT)) {
+		uint64_t site;
+		int64_t off;
+
+		if (!go_binary__goexit_site(t->bin, &site) &&
+		    (off = go_binary__file_offset(t->bin, site)) >= 0) {
+			err = probes_add(&plan->entry, off, GO_COOKIE(GO_COOKIE_GOEXIT, t->slot, 0, 0));
+			plan->goexit = !err;
+		}
 	}
 	return err;
 }
 
-int go_target__index_cookies(const struct go_target *t, uint64_t **cookies)
+int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan)
 {
-	size_t i;
+	struct func_sites *fs = calloc(t->cnt ? t->cnt : 1, sizeof(*fs));
+	size_t i, n = t->cnt;
+	int err;
 
-	*cookies = calloc(t->cnt ? t->cnt : 1, sizeof(**cookies));
-	if (!*cookies)
+	memset(plan, 0, sizeof(*plan));
+	if (!fs)
 		return go_fail(ENOMEM, "out of memory");
-	for (i = 0; i < t->cnt; i++)
-		(*cookies)[i] = i;
-	return 0;
+	if (t->slot >= GO_MAX_BINS || t->cnt > GO_MAX_FUNCS) {
+		free(fs);
+		return go_fail(E2BIG, "too many binaries or functions to probe at once");
+	}
+	err = plan_drop(t, what, fs);
+	/* step 2: call sites are found for the functions that stay, in their numbering */
+	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_CALL_SITES) &&
+	    !go_env_flag("GOFUNC_NO_CALL_SITES"))
+		err = target_call_sites(t);
+	if (!err)
+		err = plan_emit(t, what, fs, plan);
+	for (i = 0; i < n; i++)
+		free(fs[i].rets);
+	free(fs);
+	if (err)
+		go_plan__free(plan);
+	return err;
+}
+
+int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
+{
+	struct go_binfo info = { -1, 0 };
+	int fd = go_bpf__map_fd(bpf, "go_binfo"), off;
+
+	if (fd < 0)
+		return fd;
+	if (go_binary__g_in_r14(t->bin, NULL, false) &&
+	    (off = go_binary__goid_offset(t->bin)) >= 0) {
+		info.goid_off = off;
+		info.g_in_r14 = 1;
+	}
+	return go_map__update(fd, &t->slot, &info);
 }
 
 size_t go_target__slots(const struct go_target *t)

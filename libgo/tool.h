@@ -47,39 +47,56 @@ struct go_target {
 	size_t *idx;		/* indices into the binary's function table */
 	size_t cnt;
 	struct go_call_sites *calls;	/* per function, when entered at call sites */
+	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
+
+/* Probe sites (file offsets) and their cookies (libgo/bpf/cookie.h), for go_bpf__attach(). */
+struct go_probes {
+	uint64_t *offs;
+	uint64_t *cookies;
+	size_t cnt;
+};
+
+/* What go_target__plan() probes. */
+enum {
+	GO_PLAN_ENTRY = 1,	/* each function's entry site */
+	GO_PLAN_CALL_SITES = 2,	/* with ENTRY: its callers' CALLs and JMPs where cheaper */
+	GO_PLAN_RET = 4,	/* each function's RET instructions */
+	GO_PLAN_GOEXIT = 8,	/* with ENTRY: where goroutines end (gc), GO_COOKIE_GOEXIT */
+};
+
+struct go_plan {
+	struct go_probes entry;	/* entry sites, call sites and goexit (GO_PLAN_ENTRY) */
+	struct go_probes ret;	/* RET sites (GO_PLAN_RET) */
+	/*
+	 * GO_PLAN_RET without GO_PLAN_ENTRY: the entry sites of the functions whose RETs cannot
+	 * find g in R14 (go_binary__g_in_r14), where a program must save it (go_g_save). With
+	 * GO_PLAN_ENTRY, those entry probes carry GO_COOKIE_SAVE_G instead.
+	 */
+	struct go_probes gsave;
+	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
+	bool goexit;		/* the goexit probe is in entry */
+};
+
 /*
- * The file offsets of each function's entry site, in order; malloc'd. Functions whose entry the
- * kernel cannot probe (runtime.abort starts with int3) are dropped from t first, with one
- * warning on stderr; -ENOTSUP when none is left.
+ * Plan the probes of t in one pass: drop the functions that cannot be probed as asked (an
+ * entry the kernel cannot probe, such as runtime.abort's int3; code the decoder cannot read
+ * through to find every RET), with one warning on stderr per cause naming the first; number
+ * the rest (t->idx keeps them, in order: cookie function i is go_target__func(t, i)); then
+ * emit every probe with cookies from that numbering and t->slot. Call sites (a function
+ * whose entry the kernel would single-step, probed at its callers' CALL and JMP instructions
+ * when nothing else enters it, go_binary__call_sites) carry how far below SP the callee's SP
+ * is. -ENOTSUP when no function is left, -ENOENT when none has a RET to probe.
  */
-int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
-/*
- * Entry probes, for a tool whose BPF program takes the stack pointer at the callee's entry from
- * its cookie: as go_target__entry_offsets, but with call_sites, a function whose entry the
- * kernel would single-step is probed at its callers' CALL and JMP instructions instead when
- * nothing else enters it (go_binary__call_sites). Each cookie is the function's index, with in
- * its bits from GO_COOKIE_SP_SHIFT up how far below SP at the probe the callee's SP is.
- */
-#define GO_COOKIE_SP_SHIFT 32
-/* Append a probe (a file offset, or a negative errno to pass on) and its cookie to the arrays. */
-int go_probes__add(uint64_t **offsets, uint64_t **cookies, size_t *cnt, int64_t off,
-		   uint64_t cookie);
-int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
-			    uint64_t **cookies, size_t *cnt);
-/*
- * The file offsets of every RET of every function, with the function's index as cookie.
- * Functions whose code does not decode all through are dropped from t first (with a warning):
- * call it before taking entry probes.
- */
-int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
-			   size_t *cnt);
-/* Cookies 0..cnt-1: each entry probe's function index. */
-int go_target__index_cookies(const struct go_target *t, uint64_t **cookies);
+int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan);
+void go_plan__free(struct go_plan *plan);
+/* Tell the BPF programs the facts of t's binary (goid offset, g in R14), at t->slot. */
+struct go_bpf;
+int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
 /*
  * How many per-function slots a BPF program should have: the count rounded up to a power of
  * two, so that runs with similar patterns compile to the same program (and share its cache).

@@ -11,13 +11,10 @@
 
 #include <stdio.h>
 
+#include "bpf/trace.h"	/* the event record, GO_TRACE_MAX_ARGS and the other sizes */
 #include "tool.h"
 
-#define GO_TRACE_MAX_ARGS 12
-#define GO_TRACE_MAX_STRS 3
-#define GO_TRACE_STR_LEN 128	/* a power of two */
 #define GO_TRACE_MAX_VARS 16
-#define GO_TRACE_MAX_FRAMES 32
 
 struct go_tvar {
 	char name[64];
@@ -55,20 +52,6 @@ int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid);
 void go_tprobe__free(struct go_tprobe *p);
 /* Append the probe's BPF function (go_probe_<idx>) to out. */
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);
-
-/* The event as the BPF program sends it (libgo/bpf/trace.bpf.c). */
-struct go_tevent {
-	uint64_t ts;
-	uint32_t pid, tid;
-	uint64_t goid;
-	uint32_t probe, func;
-	char comm[16];
-	uint64_t args[GO_TRACE_MAX_ARGS];
-	uint32_t slen[GO_TRACE_MAX_STRS];
-	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
-	int64_t nframes;	/* with user stacks only */
-	uint64_t frames[GO_TRACE_MAX_FRAMES];
-};
 
 /* The event's message, formatted by the probe's checked format. */
 void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,

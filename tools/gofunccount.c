@@ -188,8 +188,8 @@ int main(int argc, char **argv)
 	const char *cflags[1] = { nfuncs };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
-	uint64_t *offsets = NULL, *cookies = NULL, *now = NULL, *prev = NULL;
-	size_t nprobes = 0;
+	uint64_t *now = NULL, *prev = NULL;
+	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0;
@@ -216,7 +216,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
-	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offsets, &cookies, &nprobes);
+	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
+			      &plan);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -261,8 +262,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
-	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), offsets, cookies,
-			     nprobes, env.pid);
+	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), plan.entry.offs,
+			     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -288,8 +289,7 @@ cleanup:
 		close(pidfd);
 	free(prev);
 	free(now);
-	free(cookies);
-	free(offsets);
+	go_plan__free(&plan);
 	go_target__close(&target);
 	return err != 0;
 }

@@ -16,14 +16,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf/cookie.h"
+#include "bpf/funclatency.h"
 #include "gobpf.h"
 #include "libgo.h"
 #include "tool.h"
 
-#define SLOTS 64
-#define MAX_GOROUTINES 32768	/* goroutines that made traced calls, a record each */
+#define SLOTS GO_LAT_SLOTS
+/*
+ * Goroutines in a traced call at once, a record each: a limit, not a size, as records are
+ * allocated as goroutines come and freed as they end (runtime.goexit1). Without that probe the
+ * records are an LRU of the smaller size, allocated at once.
+ */
+#define MAX_GOROUTINES (1 << 20)
+#define MAX_GOROUTINES_LRU 32768
 #define MAX_SPILL 65536		/* calls in progress past a record's few, as in deep recursion */
-#define GOEXIT_COOKIE 0xffffffffu	/* go_entry's cookie at runtime.goexit1 */
 
 static struct env {
 	pid_t pid;
@@ -249,69 +256,65 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 }
 
 /*
- * Calls in progress when tracing ended: in each goroutine's record (its first two words count
- * the calls it holds and those spilled past it, see funclatency.bpf.c), or in the map of starts
- * by stack pointer.
+ * Calls in progress when tracing ended: in each goroutine's record (the calls it holds and
+ * those spilled past it), or in the map of starts by stack pointer.
  */
 static uint64_t count_in_progress(struct go_bpf *bpf)
 {
 	int gs_fd = go_bpf__map_fd(bpf, "gs"), starts_fd = go_bpf__map_fd(bpf, "starts");
-	int fd = gs_fd >= 0 ? gs_fd : starts_fd;
-	uint8_t key[32], next[32];
-	uint32_t rec[128];
+	struct go_lat_gid key, next;
+	struct go_lat_start_key skey, snext;
+	struct go_lat_gstate st;
 	uint64_t n = 0;
-	void *k = NULL;
 
-	while (fd >= 0 && go_map__next_key(fd, k, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		k = key;
-		if (fd == starts_fd)
+	if (gs_fd >= 0) {
+		void *k = NULL;
+
+		while (go_map__next_key(gs_fd, k, &next) == 0) {
+			key = next;
+			k = &key;
+			if (!go_map__lookup(gs_fd, &key, &st))
+				n += (uint64_t)st.n + st.spilled;
+		}
+	} else if (starts_fd >= 0) {
+		void *k = NULL;
+
+		while (go_map__next_key(starts_fd, k, &snext) == 0) {
+			skey = snext;
+			k = &skey;
 			n++;
-		else if (!go_map__lookup(fd, key, rec))
-			n += (uint64_t)rec[0] + rec[1];
+		}
 	}
 	return n;
 }
 
 /*
  * Calls that never reached a RET: unwound ones (panic, runtime.Goexit), found as their
- * goroutines went on or ended, and those in progress at the end. Returns without a start are
- * expected while the entry probes go live (-v shows them).
+ * goroutines went on or ended, and those in progress at the end; calls that found no room in
+ * the tool's state. Returns without a start are expected while the entry probes go live (-v
+ * shows them).
  */
 static void report_unreturned(struct go_bpf *bpf)
 {
 	int stats_fd = go_bpf__map_fd(bpf, "stats");
-	uint64_t unwound = 0, orphans = 0, running = count_in_progress(bpf);
+	uint64_t unwound = 0, orphans = 0, no_room = 0, running = count_in_progress(bpf);
 
-	go_map__sum_percpu(stats_fd, 0, &unwound);
-	go_map__sum_percpu(stats_fd, 1, &orphans);
+	go_map__sum_percpu(stats_fd, GO_LAT_UNWOUND, &unwound);
+	go_map__sum_percpu(stats_fd, GO_LAT_NO_START, &orphans);
+	go_map__sum_percpu(stats_fd, GO_LAT_NO_ROOM, &no_room);
 	if (unwound + running)
 		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
 			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end\n",
 			(unsigned long long)(unwound + running), unwound + running == 1 ? "" : "s",
 			(unsigned long long)unwound, (unsigned long long)running);
+	if (no_room)
+		fprintf(stderr, "%llu call%s not timed: no room for %s in the tool's state\n",
+			(unsigned long long)no_room, no_room == 1 ? " was" : "s were",
+			no_room == 1 ? "it" : "them");
 	if (orphans && env.verbose)
-		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing)\n",
-			(unsigned long long)orphans, orphans == 1 ? "" : "s");
-}
-
-/*
- * go_entry also runs where goroutines end, told by its cookie, to drop what it keeps for each
- * goroutine (one link fewer to attach and detach than a program of its own).
- */
-static int add_goexit_probe(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
-{
-	uint64_t site;
-	int64_t off;
-
-	if (go_binary__goexit_site(t->bin, &site) ||
-	    (off = go_binary__file_offset(t->bin, site)) < 0) {
-		if (env.verbose)
-			fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end "
-				"by runtime.Goexit stay until the LRU evicts them\n");
-		return 0;
-	}
-	return go_probes__add(offs, cookies, n, off, GOEXIT_COOKIE);
+		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing%s)\n",
+			(unsigned long long)orphans, orphans == 1 ? "" : "s",
+			no_room ? ", or found no room" : "");
 }
 
 int main(int argc, char **argv)
@@ -323,11 +326,12 @@ int main(int argc, char **argv)
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	struct stats now = { 0 }, prev = { 0 };
-	uint64_t *offs = NULL, *cookies = NULL, *roffs = NULL, *rcookies = NULL;
+	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
-	int err, i, nflags = 0, pidfd = -1, goid_off = -1, hist_fd, total_fd, done = 0;
+	int err, i, nflags = 0, pidfd = -1, hist_fd, total_fd, done = 0;
+	bool g_in_r14;
+	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
-	size_t nrets, nentries;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
@@ -349,20 +353,20 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	/* returns first: it drops functions whose RETs cannot all be found */
-	err = go_target__ret_offsets(&target, &roffs, &rcookies, &nrets);
+	g_in_r14 = go_binary__g_in_r14(target.bin, NULL, false);
+	if (!g_in_r14 && go_binary__toolchain(target.bin) == GO_GC)
+		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
+		     "changes\n", libgo_errmsg());
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
-	if (!err)
-		err = go_target__entry_probes(&target, go_bpf__want_multi(), &offs, &cookies,
-					      &nentries);
-	if (!err && go_binary__toolchain(target.bin) == GO_GC) {
-		goid_off = go_binary__goid_offset(target.bin);
-		if (goid_off < 0)
-			warn("%s: calls are matched by stack pointer, which a stack copied during "
-			     "a call changes\n", libgo_errmsg());
-	}
-	if (!err && goid_off >= 0)
-		err = add_goexit_probe(&target, &offs, &cookies, &nentries);
+	if (go_bpf__want_multi())
+		what |= GO_PLAN_CALL_SITES;
+	/* with g, go_entry also runs where goroutines end, to drop their records */
+	if (g_in_r14)
+		what |= GO_PLAN_GOEXIT;
+	err = go_target__plan(&target, what, &plan);
+	if (!err && g_in_r14 && !plan.goexit && env.verbose)
+		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
+			"runtime.Goexit stay until the LRU evicts them\n");
 	if (!err)
 		err = stats_alloc(&now, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
 	if (!err)
@@ -375,14 +379,17 @@ int main(int argc, char **argv)
 		go_target__list(&target, info_out());
 
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DSLOTS=%d", SLOTS);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%dULL",
 		 env.msecs ? 1000000 : env.usecs ? 1000 : 1);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%d", MAX_GOROUTINES);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%d",
+		 plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_SPILL=%d", MAX_SPILL);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_COOKIE=%uu", GOEXIT_COOKIE);
-	if (goid_off >= 0)	/* the register ABI: g in R14 */
+	if (plan.goexit)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_PROBED=1");
+	if (plan.save_g)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
+	if (g_in_r14)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
@@ -411,11 +418,11 @@ int main(int argc, char **argv)
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	/* returns first, so that no call is seen entering without its return being watched */
-	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), roffs, rcookies, nrets,
-			     env.pid);
+	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,
+			     plan.ret.cookies, plan.ret.cnt, env.pid);
 	if (!err)
-		err = go_bpf__attach(bpf, "go_entry", go_binary__path(target.bin), offs, cookies,
-				     nentries, env.pid);
+		err = go_bpf__attach(bpf, "go_entry", go_binary__path(target.bin), plan.entry.offs,
+				     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -443,10 +450,7 @@ cleanup:
 		close(pidfd);
 	stats_free(&now);
 	stats_free(&prev);
-	free(roffs);
-	free(rcookies);
-	free(offs);
-	free(cookies);
+	go_plan__free(&plan);
 	go_target__close(&target);
 	return err != 0;
 }

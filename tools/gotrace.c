@@ -43,6 +43,7 @@ static struct env {
 static volatile sig_atomic_t exiting;
 
 static struct go_tprobe probes[MAX_PROBES];
+static struct go_plan plans[MAX_PROBES];
 static long events_seen;
 static uint64_t first_ts;
 
@@ -237,20 +238,27 @@ static void handle_event(void *ctx, const void *data, size_t size)
 		exiting = 1;
 }
 
-/* The sites of probe p: entry sites, or every RET; cookies say which function. */
-static int probe_sites(struct go_tprobe *p, uint64_t **offs, uint64_t **cookies, size_t *n)
+/*
+ * The sites of probe i: entry sites, or every RET (and the entries that save g for RETs that
+ * cannot find it in R14); its cookies name the function and the probe's slot in go_binfo,
+ * which holds its binary's goid offset.
+ */
+static int plan_probe(int i)
 {
-	int err;
+	probes[i].target.slot = i;
+	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY,
+			       &plans[i]);
+}
 
-	*offs = *cookies = NULL;
-	*n = 0;
-	if (p->ret)
-		return go_target__ret_offsets(&p->target, offs, cookies, n);
-	err = go_target__entry_offsets(&p->target, offs);
-	if (!err)
-		err = go_target__index_cookies(&p->target, cookies);
-	*n = p->target.cnt;
-	return err;
+/* Whether some return probe takes g saved at its function's entry (by go_gsave). */
+static bool need_gsave(void)
+{
+	int i;
+
+	for (i = 0; i < env.nprobes; i++)
+		if (plans[i].gsave.cnt)
+			return true;
+	return false;
 }
 
 static char *program_text(void)
@@ -269,42 +277,45 @@ static char *program_text(void)
 	return src;
 }
 
-/* Return probes first, so that no call is seen entering whose return goes unseen. */
+/*
+ * Return probes first, so that no call is seen entering whose return goes unseen (and before
+ * them the entries that save g for them).
+ */
 static int attach_all(struct go_bpf *bpf)
 {
 	char name[32];
-	int i, k, err;
+	int i, k, err = 0;
 
-	for (k = 0; k < 2 * env.nprobes; k++) {
-		uint64_t *offs, *cookies;
-		size_t n;
+	for (i = 0; i < env.nprobes && !err; i++)
+		err = go_target__set_binfo(&probes[i].target, bpf);
+	for (i = 0; i < env.nprobes && !err; i++)
+		if (plans[i].gsave.cnt)
+			err = go_bpf__attach(bpf, "go_gsave", go_binary__path(probes[i].target.bin),
+					     plans[i].gsave.offs, plans[i].gsave.cookies,
+					     plans[i].gsave.cnt, env.pid);
+	for (k = 0; k < 2 * env.nprobes && !err; k++) {
+		const struct go_probes *ps;
 
 		i = k % env.nprobes;
 		if (probes[i].ret != (k < env.nprobes))
 			continue;
-		err = probe_sites(&probes[i], &offs, &cookies, &n);
-		if (!err) {
-			snprintf(name, sizeof(name), "go_probe_%d", i);
-			err = go_bpf__attach(bpf, name, go_binary__path(probes[i].target.bin), offs,
-					     cookies, n, env.pid);
-		}
-		free(offs);
-		free(cookies);
-		if (err)
-			return err;
+		ps = probes[i].ret ? &plans[i].ret : &plans[i].entry;
+		snprintf(name, sizeof(name), "go_probe_%d", i);
+		err = go_bpf__attach(bpf, name, go_binary__path(probes[i].target.bin), ps->offs,
+				     ps->cookies, ps->cnt, env.pid);
 	}
-	return 0;
+	return err;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	char flags[8][48], names[MAX_PROBES][32];
-	const char *cflags[8], *prognames[MAX_PROBES];
+	const char *cflags[8], *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
 	struct go_ringbuf *rb = NULL;
 	struct go_bpf *bpf = NULL;
-	int err, i, nflags = 0, pidfd = -1, goid_off = -1, events_fd, lost_fd;
+	int err, i, nflags = 0, pidfd = -1, events_fd, lost_fd;
 	char *src = NULL;
 	uint64_t lost;
 
@@ -325,25 +336,28 @@ int main(int argc, char **argv)
 			env.nprobes = i + 1;
 			goto cleanup;
 		}
-		if (go_binary__toolchain(probes[i].target.bin) == GO_GC && goid_off < 0)
-			goid_off = go_binary__goid_offset(probes[i].target.bin);
+	}
+	for (i = 0; i < env.nprobes; i++) {
+		err = plan_probe(i);
+		if (err) {
+			warn("%s\n", libgo_errmsg());
+			goto cleanup;
+		}
 	}
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_ARGS=%d", GO_TRACE_MAX_ARGS);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_STRS=%d", GO_TRACE_MAX_STRS);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DSTR_LEN=%d", GO_TRACE_STR_LEN);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%d", RINGBUF_PAGES);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_FRAMES=%d", GO_TRACE_MAX_FRAMES);
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
-	if (goid_off >= 0)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOID_OFFSET=%d", goid_off);
+	if (need_gsave())
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
 	for (i = 0; i < env.nprobes; i++) {
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
 	}
+	if (need_gsave())
+		prognames[env.nprobes] = "go_gsave";
 	src = program_text();
 	if (!src) {
 		err = -ENOMEM;
@@ -354,7 +368,7 @@ int main(int argc, char **argv)
 	spec.cflags = cflags;
 	spec.ncflags = nflags;
 	spec.progs = prognames;
-	spec.nprogs = env.nprobes;
+	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
 	if (env.verbose) {
 		char *text = go_bpf_spec__text(&spec);
@@ -408,8 +422,10 @@ int main(int argc, char **argv)
 cleanup:
 	go_ringbuf__free(rb);
 	go_bpf__close(bpf);
-	for (i = 0; i < env.nprobes; i++)
+	for (i = 0; i < env.nprobes; i++) {
+		go_plan__free(&plans[i]);
 		go_tprobe__free(&probes[i]);
+	}
 	free(src);
 	if (pidfd >= 0)
 		close(pidfd);

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Prepended to every tool's BPF program by the probe layer. Settings come from the tool as
- * -D flags:
- *   GOID_OFFSET  offset of goid in runtime.g; the g of the running goroutine is in R14 in the
- *                Go register ABI (and still there at the entry of assembly functions)
- * The process to trace (-p) is set at run time in go_config, so that one compiled program serves
- * every process (see the compile cache in libgo/bpfcache.c).
+ * Prepended to every tool's BPF program by the probe layer. The process to trace (-p) is set at
+ * run time in go_config, and the facts of each traced binary in go_binfo at the slot its
+ * probes' cookies name (cookie.h), so that one compiled program serves every process and
+ * every Go release (see the compile cache in libgo/bpfcache.c).
+ * Setting: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g).
  */
 #include <uapi/linux/ptrace.h>
+#include "cookie.h"
 
 BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
+BPF_ARRAY(go_binfo, struct go_binfo, GO_MAX_BINS);
 
 /* The process to trace, 0 for all. */
 static __always_inline u32 go_traced_pid(void)
@@ -35,11 +36,67 @@ static __always_inline bool go_pid_ok(void)
 	return !pid || (bpf_get_current_pid_tgid() >> 32) == pid;
 }
 
-static __always_inline u64 go_goid(struct pt_regs *ctx)
+#ifdef GO_SAVE_G
+/* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
+BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);
+
+/*
+ * At an entry probe whose cookie says GO_COOKIE_SAVE_G: keep g (in R14 there) for the call's
+ * RETs, which find it by the callee's SP.
+ */
+static __always_inline void go_g_save(struct pt_regs *ctx, u64 cookie)
 {
-	u64 goid = 0;
-#ifdef GOID_OFFSET
-	bpf_probe_read_user(&goid, sizeof(goid), (void *)(ctx->r14 + GOID_OFFSET));
+	struct go_gsave_key k = {};
+	u64 g = ctx->r14;
+
+	k.sp = ctx->sp - GO_COOKIE_SP_ADJ(cookie);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	go_gsaved.update(&k, &g);
+}
+
+/* At a RET whose cookie says GO_COOKIE_SAVED_G: the g its entry saved (0 if none did). */
+static __always_inline u64 go_g_saved(struct pt_regs *ctx)
+{
+	struct go_gsave_key k = {};
+	u64 g = 0, *v;
+
+	k.sp = ctx->sp;
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	v = go_gsaved.lookup(&k);
+	if (v) {
+		g = *v;
+		go_gsaved.delete(&k);
+	}
+	return g;
+}
+#else
+static __always_inline void go_g_save(struct pt_regs *ctx, u64 cookie)
+{
+}
+
+static __always_inline u64 go_g_saved(struct pt_regs *ctx)
+{
+	return 0;
+}
 #endif
+
+/* The running goroutine's g, in a binary with g in R14: there, or where its entry saved it. */
+static __always_inline u64 go_g_regabi(struct pt_regs *ctx, u64 cookie)
+{
+	return cookie & GO_COOKIE_SAVED_G ? go_g_saved(ctx) : ctx->r14;
+}
+
+/* The running goroutine's id, by the facts of the probe's binary; 0 when unknown. */
+static __always_inline u64 go_goid(struct pt_regs *ctx, u64 cookie)
+{
+	u32 bin = GO_COOKIE_BIN(cookie);
+	struct go_binfo *b = go_binfo.lookup(&bin);
+	u64 g, goid = 0;
+
+	if (!b || !b->g_in_r14 || b->goid_off < 0)
+		return 0;
+	g = go_g_regabi(ctx, cookie);
+	if (g)
+		bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + b->goid_off));
 	return goid;
 }

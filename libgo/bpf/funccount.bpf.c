@@ -2,8 +2,8 @@
 /*
  * gofunccount: count calls. One probe per function at its entry site (past the stack check, so
  * a call whose stack grows counts once), or one at each CALL and JMP that enters it when the
- * entry site would be single-stepped; the low half of the probe's cookie is the function's
- * index.
+ * entry site would be single-stepped; the probe's cookie holds the function's index
+ * (cookie.h).
  * Settings: NFUNCS.
  */
 BPF_PERCPU_ARRAY(counts, u64, NFUNCS);
@@ -15,7 +15,7 @@ int go_count(struct pt_regs *ctx)
 
 	if (!go_pid_ok())
 		return 0;
-	idx = bpf_get_attach_cookie(ctx);
+	idx = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));
 	val = counts.lookup(&idx);
 	if (val)
 		(*val)++;

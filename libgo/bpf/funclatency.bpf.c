@@ -2,7 +2,7 @@
 /*
  * gofunclatency: time calls. go_entry runs at each function's entry site, or at the CALL and JMP
  * instructions that enter it when those are cheaper to probe, and also where goroutines end
- * (runtime.goexit1, cookie GOEXIT_COOKIE); go_return at each RET instruction. Cookies carry the
+ * (runtime.goexit1, GO_COOKIE_GOEXIT); go_return at each RET instruction. Cookies carry the
  * function's index.
  *
  * A call is known by its goroutine (the address of its runtime.g, in R14, and its process) and
@@ -16,23 +16,30 @@
  * reaches a RET (its frame unwound by a panic or runtime.Goexit) is found above the depth at
  * which the goroutine next enters or leaves a traced call, and counted then; as depths rise
  * with the stack, finding where to cut it is a binary search. The record goes when the
- * goroutine ends, before its g can be reused. Both maps are LRUs: state stays bounded whatever
- * the program does.
+ * goroutine ends, before its g can be reused; goroutines record only while in a traced call
+ * and allocate as they come (GOEXIT_PROBED: a plain hash of MAX_GOROUTINES, which is a limit,
+ * not a size), so a program with many goroutines in traced calls loses none of them; when
+ * runtime.goexit1 cannot be probed the records are an LRU instead. The spill is an LRU: state
+ * stays bounded whatever the program does. A call that finds no room is counted as such.
+ *
+ * At the RET of an assembly function that uses R14 as scratch, g is the one go_entry saved
+ * for it (GO_COOKIE_SAVED_G, cookie.h).
  *
  * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
- * Settings: NFUNCS, SLOTS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_COOKIE, and
+ * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, and
  * G_IN_R14 for the register ABI.
  */
-#define NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
+#include "funclatency.h"
+
+#define NFRAMES GO_LAT_NFRAMES
+#define SLOTS GO_LAT_SLOTS
 #define FRAME(i) ((i) & (NFRAMES - 1))	/* an index the verifier sees bounded (NFRAMES: 2^k) */
 #define SEARCH_STEPS 17	/* binary search steps over at most MAX_SPILL (<= 2^16) calls */
 #define TIDY_MAX 16	/* spilled calls deleted when a goroutine ends (the LRU takes the rest) */
 
-enum { STAT_UNWOUND, STAT_NO_START, STAT_CNT };
-
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
-BPF_PERCPU_ARRAY(stats, u64, STAT_CNT);
+BPF_PERCPU_ARRAY(stats, u64, GO_LAT_STAT_CNT);
 
 static __always_inline void stat_add(u32 i, u64 n)
 {
@@ -63,70 +70,42 @@ static __always_inline void record(u32 func, u64 start, u64 end)
 		*v += delta;
 }
 
-/*
- * The cookie's low half is the function's index; its high half how far below SP at the probe
- * the callee's SP will be: 8 at a caller's CALL (the return address is still to be pushed),
- * 0 at the entry site, at a tail call's JMP and at a RET.
- */
-static __always_inline u64 callee_sp(struct pt_regs *ctx, u32 *func)
+/* The function (cookie.h) and the callee's SP, which is the same at its entry and its RETs. */
+static __always_inline u64 callee_sp(struct pt_regs *ctx, u64 cookie, u32 *func)
 {
-	u64 cookie = bpf_get_attach_cookie(ctx);
-
-	*func = (u32)cookie;
-	return ctx->sp - (cookie >> 32);
+	*func = GO_COOKIE_FUNC(cookie);
+	return ctx->sp - GO_COOKIE_SP_ADJ(cookie);
 }
 
 #ifdef G_IN_R14
 
-struct frame {
-	u64 sp;			/* at the entry, for the return's quick match */
-	u64 ts;
-	u32 depth;		/* Go stacks stay under 1 GB */
-	u32 func;
-};
-
-struct gstate {
-	u32 n;			/* frames in use */
-	u32 spilled;		/* calls in spill, above the frames, at places 0..spilled-1 */
-	struct frame frames[NFRAMES];
-};
-
-/* A goroutine: its g, in its process (copies of one program lay their goroutines out alike) */
-struct gid {
-	u64 g;
-	u32 tgid;
-	u32 pad;
-};
-
-struct spill_key {
-	struct gid id;
-	u32 place;
-	u32 pad;
-};
-
-BPF_TABLE("lru_hash", struct gid, struct gstate, gs, MAX_GOROUTINES);
-BPF_ARRAY(empty, struct gstate, 1);	/* a new goroutine's record: zeroes, never written */
-BPF_TABLE("lru_hash", struct spill_key, struct frame, spill, MAX_SPILL);
+#ifdef GOEXIT_PROBED
+BPF_F_TABLE("hash", struct go_lat_gid, struct go_lat_gstate, gs, MAX_GOROUTINES, BPF_F_NO_PREALLOC);
+#else
+BPF_TABLE("lru_hash", struct go_lat_gid, struct go_lat_gstate, gs, MAX_GOROUTINES);
+#endif
+BPF_ARRAY(empty, struct go_lat_gstate, 1);	/* a new goroutine's record: zeroes, never written */
+BPF_TABLE("lru_hash", struct go_lat_spill_key, struct go_lat_frame, spill, MAX_SPILL);
 
 
 /* The depth in the running goroutine's stack of a frame whose SP is sp. */
-static __always_inline u32 depth_of(struct pt_regs *ctx, u64 sp)
+static __always_inline u32 depth_of(u64 g, u64 sp)
 {
 	u64 hi = 0;
 
-	bpf_probe_read_user(&hi, sizeof(hi), (void *)(ctx->r14 + G_STACK_HI));
+	bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + G_STACK_HI));
 	return (u32)(hi - sp);
 }
 
-static __always_inline struct frame *spilled_at(const struct gid *id, u32 place)
+static __always_inline struct go_lat_frame *spilled_at(const struct go_lat_gid *id, u32 place)
 {
-	struct spill_key k = { .id = *id, .place = place };
+	struct go_lat_spill_key k = { .id = *id, .place = place };
 
 	return spill.lookup(&k);
 }
 
 /* Is the call in f at or past the cut (past only, unless same)? A lost one counts as past. */
-static __always_inline bool above(struct frame *f, u32 cut, bool same)
+static __always_inline bool above(struct go_lat_frame *f, u32 cut, bool same)
 {
 	return !f || f->depth > cut || (same && f->depth == cut);
 }
@@ -135,8 +114,8 @@ static __always_inline bool above(struct frame *f, u32 cut, bool same)
  * Drop the calls above the depth cut (and at it, if same): their frames are gone, so they were
  * unwound and never return. What stays of the spill is below the first place above the cut.
  */
-static __always_inline void drop_unwound(const struct gid *id, struct gstate *st, u32 cut,
-					 bool same)
+static __always_inline void drop_unwound(const struct go_lat_gid *id, struct go_lat_gstate *st,
+					 u32 cut, bool same)
 {
 	u32 lo = 0, hi = st->spilled, old = st->spilled;
 	int i;
@@ -151,7 +130,7 @@ static __always_inline void drop_unwound(const struct gid *id, struct gstate *st
 				lo = mid + 1;
 		}
 		st->spilled = lo;
-		stat_add(STAT_UNWOUND, old - lo);
+		stat_add(GO_LAT_UNWOUND, old - lo);
 	}
 	if (st->spilled)
 		return;
@@ -161,21 +140,21 @@ static __always_inline void drop_unwound(const struct gid *id, struct gstate *st
 		if (!above(&st->frames[FRAME(t)], cut, same))
 			return;
 		st->n = t;
-		stat_inc(STAT_UNWOUND);
+		stat_inc(GO_LAT_UNWOUND);
 	}
 }
 
 /* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
-static __always_inline int goroutine_exit(const struct gid *id)
+static __always_inline int goroutine_exit(const struct go_lat_gid *id)
 {
-	struct spill_key k = { .id = *id };
-	struct gstate *st;
+	struct go_lat_spill_key k = { .id = *id };
+	struct go_lat_gstate *st;
 	int i;
 
 	st = gs.lookup(&k.id);
 	if (!st)
 		return 0;
-	stat_add(STAT_UNWOUND, (u64)st->n + st->spilled);
+	stat_add(GO_LAT_UNWOUND, (u64)st->n + st->spilled);
 	for (i = 0; i < TIDY_MAX && st->spilled; i++) {
 		k.place = --st->spilled;
 		spill.delete(&k);
@@ -186,26 +165,31 @@ static __always_inline int goroutine_exit(const struct gid *id)
 
 int go_entry(struct pt_regs *ctx)
 {
-	struct gstate *st, *zero;
-	struct spill_key k = {};
-	struct frame f = {};
-	u64 sp;
+	struct go_lat_gstate *st, *zero;
+	struct go_lat_spill_key k = {};
+	struct go_lat_frame f = {};
+	u64 sp, cookie = bpf_get_attach_cookie(ctx);
 	u32 depth, func, n, first = 0;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.id.tgid))
 		return 0;
-	k.id.g = ctx->r14;
-	sp = callee_sp(ctx, &func);
-	if (func == GOEXIT_COOKIE)
+	k.id.g = ctx->r14;	/* g is in R14 at every entry, assembly functions' too */
+	sp = callee_sp(ctx, cookie, &func);
+	if (func == GO_COOKIE_GOEXIT)
 		return goroutine_exit(&k.id);
-	depth = depth_of(ctx, sp);
+	if (cookie & GO_COOKIE_SAVE_G)
+		go_g_save(ctx, cookie);
+	depth = depth_of(k.id.g, sp);
 	st = gs.lookup(&k.id);
 	if (!st) {
 		zero = empty.lookup(&first);
 		if (!zero)
 			return 0;
-		gs.update(&k.id, zero);
+		if (gs.update(&k.id, zero)) {
+			stat_inc(GO_LAT_NO_ROOM);
+			return 0;
+		}
 		st = gs.lookup(&k.id);
 		if (!st)
 			return 0;
@@ -220,8 +204,10 @@ int go_entry(struct pt_regs *ctx)
 		st->n = n + 1;
 		return 0;
 	}
-	if (st->spilled >= MAX_SPILL)
-		return 0;	/* its return will find no start */
+	if (st->spilled >= MAX_SPILL) {
+		stat_inc(GO_LAT_NO_ROOM);	/* its return will find no start */
+		return 0;
+	}
 	k.place = st->spilled;
 	f.depth = depth;
 	f.sp = sp;
@@ -229,11 +215,14 @@ int go_entry(struct pt_regs *ctx)
 	f.ts = bpf_ktime_get_ns();
 	if (!spill.update(&k, &f))
 		st->spilled++;
+	else
+		stat_inc(GO_LAT_NO_ROOM);
 	return 0;
 }
 
 /* The call on top of the goroutine's stack; k, whose id is set, says where it is kept. */
-static __always_inline struct frame *top(struct gstate *st, struct spill_key *k)
+static __always_inline struct go_lat_frame *top(struct go_lat_gstate *st,
+						struct go_lat_spill_key *k)
 {
 	if (st->spilled) {
 		k->place = st->spilled - 1;
@@ -244,7 +233,7 @@ static __always_inline struct frame *top(struct gstate *st, struct spill_key *k)
 	return &st->frames[FRAME(st->n - 1)];
 }
 
-static __always_inline void pop(struct gstate *st, struct spill_key *k)
+static __always_inline void pop(struct go_lat_gstate *st, struct go_lat_spill_key *k)
 {
 	if (st->spilled) {
 		st->spilled--;
@@ -256,31 +245,31 @@ static __always_inline void pop(struct gstate *st, struct spill_key *k)
 
 int go_return(struct pt_regs *ctx)
 {
-	struct spill_key k = {};
-	struct gstate *st;
-	struct frame *f;
-	u64 now = bpf_ktime_get_ns(), sp, ts;
+	struct go_lat_spill_key k = {};
+	struct go_lat_gstate *st;
+	struct go_lat_frame *f;
+	u64 now = bpf_ktime_get_ns(), sp, ts, cookie = bpf_get_attach_cookie(ctx);
 	u32 depth, func;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.id.tgid))
 		return 0;
-	k.id.g = ctx->r14;
-	sp = callee_sp(ctx, &func);
+	k.id.g = go_g_regabi(ctx, cookie);
+	sp = callee_sp(ctx, cookie, &func);
 	st = gs.lookup(&k.id);
 	if (!st) {
-		stat_inc(STAT_NO_START);
+		stat_inc(GO_LAT_NO_START);
 		return 0;
 	}
 	/* the usual case: the call on top, its stack not moved since it began */
 	f = top(st, &k);
 	if (!f || f->sp != sp || f->func != func) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
-		depth = depth_of(ctx, sp);
+		depth = depth_of(k.id.g, sp);
 		drop_unwound(&k.id, st, depth, false);
 		f = top(st, &k);
 		if (!f || f->depth != depth || f->func != func) {
-			stat_inc(STAT_NO_START);
+			stat_inc(GO_LAT_NO_START);
 			return 0;
 		}
 	}
@@ -292,26 +281,20 @@ int go_return(struct pt_regs *ctx)
 
 #else /* !G_IN_R14: by SP alone (and process); split stacks never move a frame */
 
-struct start_key {
-	u64 sp;
-	u32 func;
-	u32 tgid;
-};
-
-BPF_TABLE("lru_hash", struct start_key, u64, starts, MAX_SPILL);
+BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
 
 int go_entry(struct pt_regs *ctx)
 {
-	struct start_key k = {};
+	struct go_lat_start_key k = {};
 	u64 ts;
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.tgid))
 		return 0;
-	k.sp = callee_sp(ctx, &k.func);
+	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
 	ts = bpf_ktime_get_ns();
 	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
-		stat_inc(STAT_UNWOUND);
+		stat_inc(GO_LAT_UNWOUND);
 		starts.update(&k, &ts);
 	}
 	return 0;
@@ -319,16 +302,16 @@ int go_entry(struct pt_regs *ctx)
 
 int go_return(struct pt_regs *ctx)
 {
-	struct start_key k = {};
+	struct go_lat_start_key k = {};
 	u64 now = bpf_ktime_get_ns(), *tsp;
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.tgid))
 		return 0;
-	k.sp = callee_sp(ctx, &k.func);
+	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
 	tsp = starts.lookup(&k);
 	if (!tsp) {
-		stat_inc(STAT_NO_START);
+		stat_inc(GO_LAT_NO_START);
 		return 0;
 	}
 	record(k.func, *tsp, now);

@@ -2,26 +2,17 @@
 /*
  * gotrace: one event per hit, through a ring buffer. The tool generates one function per probe
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
- * attaches it at each entry site, or at each RET instruction for return probes.
- * Settings: MAX_ARGS, MAX_STRS, STR_LEN (a power of two), RINGBUF_PAGES, USER_STACKS,
- * MAX_FRAMES.
+ * attaches it at each entry site, or at each RET instruction for return probes; go_gsave runs
+ * at the entries of the functions whose RETs cannot find g in R14 (cookie.h).
+ * Settings: RINGBUF_PAGES, USER_STACKS.
  */
-struct go_event {
-	u64 ts;
-	u32 pid;
-	u32 tid;
-	u64 goid;
-	u32 probe;
-	u32 func;		/* the probe's cookie: which matched function */
-	char comm[16];		/* TASK_COMM_LEN */
-	u64 args[MAX_ARGS];
-	u32 slen[MAX_STRS];
-	char str[MAX_STRS][STR_LEN];
+#include "trace.h"
+
 #ifdef USER_STACKS
-	s64 nframes;
-	u64 frames[MAX_FRAMES];
+#define EVENT_SIZE sizeof(struct go_tevent)
+#else
+#define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
 #endif
-};
 
 BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(lost, u64, 1);
@@ -34,10 +25,10 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 	return v;
 }
 
-static __always_inline struct go_event *go_event_new(struct pt_regs *ctx, u32 probe)
+static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe)
 {
-	struct go_event *e = events.ringbuf_reserve(sizeof(struct go_event));
-	u64 id;
+	struct go_tevent *e = events.ringbuf_reserve(EVENT_SIZE);
+	u64 id, cookie = bpf_get_attach_cookie(ctx);
 
 	if (!e) {
 		u32 zero = 0;
@@ -51,9 +42,9 @@ static __always_inline struct go_event *go_event_new(struct pt_regs *ctx, u32 pr
 	e->ts = bpf_ktime_get_ns();
 	e->pid = id >> 32;
 	e->tid = (u32)id;
-	e->goid = go_goid(ctx);
+	e->goid = go_goid(ctx, cookie);
 	e->probe = probe;
-	e->func = bpf_get_attach_cookie(ctx);
+	e->func = GO_COOKIE_FUNC(cookie);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #ifdef USER_STACKS
 	/*
@@ -71,20 +62,28 @@ static __always_inline struct go_event *go_event_new(struct pt_regs *ctx, u32 pr
 	return e;
 }
 
-static __always_inline void go_event_str(struct go_event *e, int i, u64 ptr, u64 len)
+static __always_inline void go_event_str(struct go_tevent *e, int i, u64 ptr, u64 len)
 {
-	u32 n = len > STR_LEN - 1 ? STR_LEN - 1 : len;
+	u32 n = len > GO_TRACE_STR_LEN - 1 ? GO_TRACE_STR_LEN - 1 : len;
 
 	e->slen[i] = len;
-	n &= STR_LEN - 1;
+	n &= GO_TRACE_STR_LEN - 1;
 	if (bpf_probe_read_user(e->str[i], n, (void *)ptr))
 		n = 0;
-	e->str[i][n & (STR_LEN - 1)] = 0;
+	e->str[i][n & (GO_TRACE_STR_LEN - 1)] = 0;
 }
 
-static __always_inline void go_event_send(struct go_event *e)
+static __always_inline void go_event_send(struct go_tevent *e)
 {
 	events.ringbuf_submit(e, 0);
+}
+
+/* Where a RET cannot find g in R14: keep it from the entry (cookie.h). */
+int go_gsave(struct pt_regs *ctx)
+{
+	if (go_pid_ok())
+		go_g_save(ctx, bpf_get_attach_cookie(ctx));
+	return 0;
 }
 
 /* The generated probes are written with these. */
@@ -93,7 +92,7 @@ static __always_inline void go_event_send(struct go_event *e)
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)
 #define GO_FILTER(expr) if (!(expr)) return 0
-#define GO_EVENT(n) struct go_event *e = go_event_new(ctx, n); if (!e) return 0
+#define GO_EVENT(n) struct go_tevent *e = go_event_new(ctx, n); if (!e) return 0
 #define GO_ARG(i, var) e->args[i] = var
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0

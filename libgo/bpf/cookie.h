@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A probe's cookie (bpf_get_attach_cookie), as libgo/tool.c plans it and every BPF program reads
+ * it, and the facts of each traced binary that the cookie points to. Included by the BPF
+ * programs (the probe layer embeds it, see libgo/bpf.c) and by the C code.
+ *
+ *   bits  0-23  the function's index among its target's functions (GO_COOKIE_GOEXIT: where
+ *               goroutines end, runtime.goexit1)
+ *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in R14
+ *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in R14; save it for them
+ *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
+ *   bits 32-63  how far below SP at the probe the callee's SP is: 8 at a caller's CALL (the
+ *               return address is still to be pushed), 0 at an entry site, a JMP or a RET
+ */
+#ifndef GO_COOKIE_H
+#define GO_COOKIE_H
+
+#include <linux/types.h>
+
+#define GO_COOKIE_FUNC_MASK 0xffffffULL
+#define GO_COOKIE_GOEXIT GO_COOKIE_FUNC_MASK
+#define GO_COOKIE_BIN_SHIFT 24
+#define GO_COOKIE_BIN_MASK 0x1fULL
+#define GO_COOKIE_SAVE_G (1ULL << 29)
+#define GO_COOKIE_SAVED_G (1ULL << 30)
+#define GO_COOKIE_SP_SHIFT 32
+
+#define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
+/* Functions one target may hold (GO_COOKIE_GOEXIT is not one). */
+#define GO_MAX_FUNCS GO_COOKIE_FUNC_MASK
+
+#define GO_COOKIE(func, bin, flags, sp_adj)                                                    \
+	((__u64)(func) | (__u64)(bin) << GO_COOKIE_BIN_SHIFT | (flags) |                        \
+	 (__u64)(sp_adj) << GO_COOKIE_SP_SHIFT)
+#define GO_COOKIE_FUNC(c) ((__u32)((c) & GO_COOKIE_FUNC_MASK))
+#define GO_COOKIE_BIN(c) ((__u32)(((c) >> GO_COOKIE_BIN_SHIFT) & GO_COOKIE_BIN_MASK))
+#define GO_COOKIE_SP_ADJ(c) ((c) >> GO_COOKIE_SP_SHIFT)
+
+/* What the BPF programs need to know of a binary, in go_binfo at its slot. */
+struct go_binfo {
+	__s32 goid_off;		/* offset of goid in runtime.g, -1 when unknown */
+	__u32 g_in_r14;		/* the register ABI: g is in R14 at entry sites */
+};
+
+/* Where an entry saves g for the RETs of its call: the callee's SP (as at its RETs), process. */
+struct go_gsave_key {
+	__u64 sp;
+	__u32 tgid;
+	__u32 pad;
+};
+
+#endif

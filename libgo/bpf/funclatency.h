@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gofunclatency's maps, as funclatency.bpf.c keeps them and tools/gofunclatency.c reads them:
+ * the statistics, and the per-goroutine state (see funclatency.bpf.c for how it is used).
+ */
+#ifndef GO_FUNCLATENCY_H
+#define GO_FUNCLATENCY_H
+
+#include <linux/types.h>
+
+#define GO_LAT_SLOTS 64		/* log2 histogram slots per function */
+#define GO_LAT_NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
+
+/* Indices into the stats map: calls that could not be timed, by cause. */
+enum go_lat_stat {
+	GO_LAT_UNWOUND,		/* their frame was unwound (panic, runtime.Goexit) */
+	GO_LAT_NO_START,	/* a RET with no traced call: the call began before tracing */
+	GO_LAT_NO_ROOM,		/* the tool's state for calls in progress was full at the entry */
+	GO_LAT_STAT_CNT,
+};
+
+/* A call in progress. */
+struct go_lat_frame {
+	__u64 sp;		/* at the entry, for the return's quick match */
+	__u64 ts;
+	__u32 depth;		/* g.stack.hi - SP: Go stacks stay under 1 GB */
+	__u32 func;
+};
+
+/* A goroutine's calls in progress: the first few here, the others in the spill map. */
+struct go_lat_gstate {
+	__u32 n;		/* frames in use */
+	__u32 spilled;		/* calls in spill, above the frames, at places 0..spilled-1 */
+	struct go_lat_frame frames[GO_LAT_NFRAMES];
+};
+
+/* A goroutine: its g, in its process (copies of one program lay their goroutines out alike). */
+struct go_lat_gid {
+	__u64 g;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct go_lat_spill_key {
+	struct go_lat_gid id;
+	__u32 place;
+	__u32 pad;
+};
+
+/* Without g (gccgo, Go < 1.17), calls are keyed by SP alone. */
+struct go_lat_start_key {
+	__u64 sp;
+	__u32 func;
+	__u32 tgid;
+};
+
+#endif

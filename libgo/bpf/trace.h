@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gotrace's event record, as trace.bpf.c sends it and tools/gotrace.c reads it. */
+#ifndef GO_TRACE_H
+#define GO_TRACE_H
+
+#include <linux/types.h>
+
+#define GO_TRACE_MAX_ARGS 12
+#define GO_TRACE_MAX_STRS 3
+#define GO_TRACE_STR_LEN 128	/* a power of two */
+#define GO_TRACE_MAX_FRAMES 32
+
+struct go_tevent {
+	__u64 ts;
+	__u32 pid;
+	__u32 tid;
+	__u64 goid;
+	__u32 probe;
+	__u32 func;		/* the function's index in the probe's target (from the cookie) */
+	char comm[16];		/* TASK_COMM_LEN */
+	__u64 args[GO_TRACE_MAX_ARGS];
+	__u32 slen[GO_TRACE_MAX_STRS];
+	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
+	/* sent only with user stacks: the record ends here otherwise */
+	__s64 nframes;
+	__u64 frames[GO_TRACE_MAX_FRAMES];
+};
+
+#endif

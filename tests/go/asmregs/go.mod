@@ -1,0 +1,3 @@
+module example.com/asmregs
+
+go 1.19
