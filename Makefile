@@ -8,9 +8,12 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PREFIX ?= /usr/local
 DESTDIR ?=
-SBINDIR := $(PREFIX)/sbin
-MANDIR := $(PREFIX)/share/man/man8
-DOCDIR := $(PREFIX)/share/doc/gotools
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man/man8
+DOCDIR ?= $(DATADIR)/doc/gotools
+EXAMPLESDIR ?= $(DOCDIR)/examples
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Ilibgo
 LDLIBS := -lelf -ldw -lcapstone -ldl
@@ -27,7 +30,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps demo check test bench install
+.PHONY: all clean deps demo check test bench install uninstall
 .SECONDARY:
 all: $(addprefix tools/,$(TOOLS)) $(HELPERS)
 
@@ -74,11 +77,23 @@ check test: deps
 bench: all
 	./scripts/bench.sh
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)
+# Only the tools, their man pages, examples and bash completion: not the test helpers.
+install: $(addprefix tools/,$(TOOLS))
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(EXAMPLESDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(addprefix tools/,$(TOOLS)) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(addprefix man/man8/,$(addsuffix .8,$(TOOLS))) $(DESTDIR)$(MANDIR)/
-	install -m 0644 $(addprefix tools/,$(addsuffix _example.txt,$(TOOLS))) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(addprefix tools/,$(addsuffix _example.txt,$(TOOLS))) $(DESTDIR)$(EXAMPLESDIR)/
+	install -m 0644 completion/gotools $(DESTDIR)$(COMPLETIONDIR)/$(firstword $(TOOLS))
+	for t in $(wordlist 2,$(words $(TOOLS)),$(TOOLS)); do \
+		ln -sf $(firstword $(TOOLS)) $(DESTDIR)$(COMPLETIONDIR)/$$t; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/,$(addsuffix .8,$(TOOLS))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(addsuffix _example.txt,$(TOOLS))) \
+		$(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(TOOLS))
+	-rmdir $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build $(addprefix tools/,$(TOOLS)) $(HELPERS)
