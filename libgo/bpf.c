@@ -129,33 +129,38 @@ static int sys_bpf(int cmd, void *attr, unsigned size)
 extern const char go_bpf_src_common[];
 
 /* "-DNAME=VALUE" -> "#define NAME VALUE" */
-static int define_line(char *out, size_t outsz, const char *flag)
+static void define_line(FILE *out, const char *flag)
 {
 	const char *eq;
 
-	if (strncmp(flag, "-D", 2))
-		return snprintf(out, outsz, "/* %s */\n", flag);
+	if (strncmp(flag, "-D", 2)) {
+		fprintf(out, "/* %s */\n", flag);
+		return;
+	}
 	flag += 2;
 	eq = strchr(flag, '=');
 	if (!eq)
-		return snprintf(out, outsz, "#define %s 1\n", flag);
-	return snprintf(out, outsz, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
+		fprintf(out, "#define %s 1\n", flag);
+	else
+		fprintf(out, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
 }
 
 char *go_bpf_spec__text(const struct go_bpf_spec *spec)
 {
-	size_t len = strlen(go_bpf_src_common) + strlen(spec->src) + 2, off = 0;
-	char *text;
+	char *text = NULL;
+	size_t size;
+	FILE *m = open_memstream(&text, &size);
 	int i;
 
-	for (i = 0; i < spec->ncflags; i++)
-		len += strlen(spec->cflags[i]) + 16;
-	text = malloc(len);
-	if (!text)
+	if (!m)
 		return NULL;
 	for (i = 0; i < spec->ncflags; i++)
-		off += define_line(text + off, len - off, spec->cflags[i]);
-	snprintf(text + off, len - off, "%s\n%s", go_bpf_src_common, spec->src);
+		define_line(m, spec->cflags[i]);
+	fprintf(m, "%s\n%s", go_bpf_src_common, spec->src);
+	if (fclose(m)) {
+		free(text);
+		return NULL;
+	}
 	return text;
 }
 
@@ -216,9 +221,16 @@ struct reply {
 
 static void reply_add(struct reply *r, const char *kind, const char *name, int fd)
 {
+	int n;
+
 	if (r->nfds >= MAX_OBJS || fd < 0)
 		return;
-	r->len += snprintf(r->text + r->len, sizeof(r->text) - r->len, "%s %s\n", kind, name);
+	n = snprintf(r->text + r->len, sizeof(r->text) - r->len, "%s %s\n", kind, name);
+	if (n < 0 || (size_t)n >= sizeof(r->text) - r->len) {
+		r->text[r->len] = 0;	/* no room: the parent finds the object missing */
+		return;
+	}
+	r->len += n;
 	r->fds[r->nfds++] = fd;
 }
 

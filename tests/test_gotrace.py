@@ -180,6 +180,17 @@ def test_filter_by_name_and_negative(built):
     assert messages(out, "main.narrow") == ["-5"], out
 
 
+@pytest.mark.parametrize("terms", [200, 2000])
+def test_long_filter(built, terms):
+    """A filter of many terms on an int32 translates to more C than eight characters per
+    character typed; the translation once overflowed its buffer (found by ASan at 200 terms,
+    heap corruption in the normal build at 2000)."""
+    filt = "+".join(["a"] * terms)
+    report, out, err = trace(built.path("go126", "tracee"),
+                             f'main.narrow ({filt} == {-5 * terms}) "%d", a')
+    assert messages(out, "main.narrow") == ["-5"], out
+
+
 def test_several_probes_and_max(built):
     """-M stops after MAX events, with several probes at once."""
     binary = built.path("go126", "tracee")

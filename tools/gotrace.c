@@ -134,21 +134,26 @@ static FILE *info_out(void)
 static void print_header(void)
 {
 	bool trivial = true;
-	char patterns[512];
-	size_t n = 0, off = 0;
+	char *patterns = NULL;
+	size_t n = 0, size;
+	FILE *m;
 	int i;
 
 	first_ts = go_monotonic_ns();	/* -t counts from here, as bcc's trace does */
 	if (env.json) {
-		patterns[0] = 0;
+		m = open_memstream(&patterns, &size);
 		for (i = 0; i < env.nprobes; i++) {
 			n += probes[i].target.cnt;
-			if (off < sizeof(patterns))
-				off += snprintf(patterns + off, sizeof(patterns) - off, "%s%s%s",
-						i ? ", " : "", probes[i].ret ? "r:" : "",
-						probes[i].target.pattern);
+			if (m)
+				fprintf(m, "%s%s%s", i ? ", " : "", probes[i].ret ? "r:" : "",
+					probes[i].target.pattern);
 		}
-		go_print_banner(stderr, n, "functions", patterns);
+		if (m && fclose(m)) {
+			free(patterns);
+			patterns = NULL;
+		}
+		go_print_banner(stderr, n, "functions", patterns ? patterns : "");
+		free(patterns);
 		return;
 	}
 	for (i = 0; i < env.nprobes; i++)
