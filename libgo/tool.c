@@ -172,13 +172,6 @@ int go_probes__add(uint64_t **offs, uint64_t **cookies, size_t *n, int64_t off, 
 	return 0;
 }
 
-bool go_env_flag(const char *name)
-{
-	const char *e = getenv(name);
-
-	return e && *e && strcmp(e, "0");
-}
-
 /*
  * Each probe costs about 0.1 ms to attach and detach. Call sites replace one entry probe by
  * several: spend at most 64 more probes than entries, plus an eighth of the entries, so that a
