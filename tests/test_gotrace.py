@@ -221,6 +221,15 @@ def test_user_stack(built, variant):
     assert frames[2].startswith("main.main+0x"), out
 
 
+def test_user_stack_long_name(built):
+    """A frame's name is printed whole, however long (it was cut at 255 characters)."""
+    report, out, err = trace(built.path("go126", "longname"), "main.leaf", args=("-U", "-j"))
+    [event] = [json.loads(l) for l in out.splitlines()]
+    assert len(report["caller"]) > 300, report
+    assert event["stack"][0].startswith("main.leaf+0x"), event
+    assert event["stack"][1].rpartition("+0x")[0] == report["caller"], event
+
+
 def test_time_columns(built):
     report, out, err = trace(built.path("go126", "tracee"), 'main.greet "%s", name', args=("-T", "-t"))
     lines = [l for l in out.splitlines() if "main.greet" in l]

@@ -178,13 +178,23 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
 	if (env.json)
 		printf(", \"stack\": [");
 	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
-		go_binary__symbolize(p->target.bin, e->frames[i] - bias, sym, sizeof(sym));
+		uint64_t pc = e->frames[i] - bias;
+		int n = go_binary__symbolize(p->target.bin, pc, sym, sizeof(sym));
+		char *s = sym;
+
+		/* a long generic name does not fit: ask again with room for it */
+		if (n >= (int)sizeof(sym) && (s = malloc(n + 1)))
+			go_binary__symbolize(p->target.bin, pc, s, n + 1);
+		if (!s)
+			s = sym;
 		if (env.json) {
 			printf("%s", i ? ", " : "");
-			go_json_str(stdout, sym);
+			go_json_str(stdout, s);
 		} else {
-			printf("        %s [%s]\n", sym, base);
+			printf("        %s [%s]\n", s, base);
 		}
+		if (s != sym)
+			free(s);
 	}
 	if (env.json)
 		printf("]");
