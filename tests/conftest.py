@@ -421,6 +421,7 @@ class Tool:
         self.timeout = timeout
         self.proc = None
         self.banner = None
+        self._noted = False
 
     def __enter__(self):
         if not os.access(self.argv[0], os.X_OK):
@@ -436,7 +437,12 @@ class Tool:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        note_sanitizer_report(self.command(), self.err.text())
+        self._note_sanitizer_report()
+
+    def _note_sanitizer_report(self):
+        if not self._noted:
+            self._noted = True
+            note_sanitizer_report(self.command(), self.err.text())
 
     def _wait_for_banner(self):
         deadline = time.monotonic() + self.timeout
@@ -479,7 +485,7 @@ class Tool:
             self.proc.wait()
             pytest.fail(f"{self.command()} did not exit within {timeout} s; stderr:\n{self.err.text()}"
                         f"\nstdout:\n{self.out.text()}", pytrace=False)
-        note_sanitizer_report(self.command(), self.err.text())
+        self._note_sanitizer_report()
         return self.proc.returncode, self.out.text(), self.err.text()
 
 
