@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -286,6 +287,15 @@ class Builds:
         if status == "error":
             pytest.fail(f"cannot build {program} as {variant}: {value}", pytrace=False)
         return value
+
+
+def private_copy(binary, directory):
+    """A copy of a built program in directory (a test's tmp_path). Probes on a file without -p
+    see every process running it, and the build cache is shared by concurrent test runs: a test
+    that counts system-wide runs its own copy, which no other process runs."""
+    copy = os.path.join(str(directory), os.path.basename(binary))
+    shutil.copy2(binary, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

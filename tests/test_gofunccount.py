@@ -26,6 +26,7 @@ from conftest import (
     go_command,
     parse_funccount,
     parse_funccount_tables,
+    private_copy,
     run_tool,
     text_symbols,
     unstripped,
@@ -70,9 +71,9 @@ def test_counts_with_pid(built, variant):
 
 
 @pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119", "gccgo"])
-def test_counts_with_binary_pattern(built, variant):
+def test_counts_with_binary_pattern(built, variant, tmp_path):
     """gofunccount BINARY:main.* traces the program when it is started after the tool."""
-    binary = built.path(variant)
+    binary = private_copy(built.path(variant), tmp_path)
     with Tool(TOOL, f"{binary}:main.*") as t:
         with GoProgram(binary) as prog:
             prog.go()

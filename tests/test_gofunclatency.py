@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import GoProgram, Tool, run_tool
+from conftest import GoProgram, Tool, private_copy, run_tool
 
 TOOL = "gofunclatency"
 ROW = re.compile(r"^\s*(\d+) -> (\d+)\s*: (\d+)\s*\|[ *+]*\|$")
@@ -172,11 +172,11 @@ def test_deep_unwinding(built, variant):
 
 
 @pytest.mark.parametrize("variant", ["go126", "go119"])
-def test_processes_of_one_binary(built, variant):
+def test_processes_of_one_binary(built, variant, tmp_path):
     """BINARY:FUNCTIONS without -p times every process running the binary. Two copies of one
     program lay out their goroutines alike, so each call is kept by goroutine and process: both
     copies' deep dives, unwinding and ending goroutines at once, are counted exactly."""
-    binary = built.path(variant, "panicker")
+    binary = private_copy(built.path(variant, "panicker"), tmp_path)
     with Tool(TOOL, f"{binary}:main.dive") as t:
         with GoProgram(binary, "deep") as a, GoProgram(binary, "deep") as b:
             a.go()

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import GoProgram, Tool, run_tool
+from conftest import GoProgram, Tool, private_copy, run_tool
 
 TOOL = "gotrace"
 GC_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "go119-pie"]
@@ -157,9 +157,9 @@ def test_several_probes_and_max(built):
     assert [e[5] for e in events(out)] == ["42", "0", "1"], out
 
 
-def test_binary_without_pid(built):
+def test_binary_without_pid(built, tmp_path):
     """BINARY:FUNCTION traces a program started after gotrace."""
-    binary = built.path("go126-pie", "tracee")
+    binary = private_copy(built.path("go126-pie", "tracee"), tmp_path)
     with Trace(f'{binary}:main.add "%d %d", goarg1, goarg2') as t:
         with GoProgram(binary) as prog:
             prog.go()
