@@ -1,11 +1,19 @@
 # gotools: bcc-style eBPF tools for Go programs.
 # `make` builds every tool to ./tools/<tool>; V=1 shows the full commands.
+# `make SANITIZE=1` builds them with ASan and UBSan instead (objects in build/sanitize/), for the
+# tests to run on; WERROR=0 lets warnings through (for packagers on newer compilers).
+# CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
 TOOLS := gofunccount gotrace gofunclatency
 HELPERS := tests/helpers/gofuncs
 
 CC ?= cc
+AR ?= ar
 CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+WERROR ?= 1
+SANITIZE ?= 0
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
@@ -15,12 +23,29 @@ DOCDIR ?= $(DATADIR)/doc/gotools
 EXAMPLESDIR ?= $(DOCDIR)/examples
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 
-ALL_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Ilibgo
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+BUILD := build/normal
+SAN_FLAGS :=
+endif
+
+ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
+ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 LDLIBS := -lelf -ldw -lcapstone -ldl
 
 LIBGO_SRCS := $(wildcard libgo/*.c)
-LIBGO_OBJS := $(patsubst %.c,build/%.o,$(LIBGO_SRCS)) build/libgo/bpf_src.o
+LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/bpf_src.o
 BPF_SRCS := $(wildcard libgo/bpf/*.bpf.c libgo/bpf/*.h)
+# Stamps holding the flags an object or a program was built with: an object is rebuilt when its
+# build's flags change, and ./tools/<tool> is relinked when the build it comes from does, even
+# from the other build's older objects.
+CC_STAMP := $(BUILD)/cflags
+CC_STAMP_TEXT := $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS)
+LINK_STAMP := build/linked
+LINK_STAMP_TEXT := $(BUILD) $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -30,37 +55,51 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps demo check test bench install uninstall
+.PHONY: all clean deps demo check test bench install uninstall FORCE
 .SECONDARY:
+.DELETE_ON_ERROR:
 all: $(addprefix tools/,$(TOOLS)) $(HELPERS)
 
-build/libgo/%.o: libgo/%.c $(wildcard libgo/*.h libgo/bpf/*.h) | build/libgo
+$(CC_STAMP): FORCE | $(BUILD)/libgo
+	@[ "$$(cat $@ 2>/dev/null)" = "$(CC_STAMP_TEXT)" ] || echo "$(CC_STAMP_TEXT)" >$@
+
+$(LINK_STAMP): FORCE | $(BUILD)/libgo
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LINK_STAMP_TEXT)" ] || echo "$(LINK_STAMP_TEXT)" >$@
+
+# -MMD -MP: each object's header dependencies, in a .d file beside it.
+$(BUILD)/libgo/%.o: libgo/%.c $(CC_STAMP) | $(BUILD)/libgo
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The BPF programs are embedded as strings; libbcc compiles them when a tool starts.
-build/libgo/bpf_src.o: libgo/bpf_src.S $(BPF_SRCS) | build/libgo
+$(BUILD)/libgo/bpf_src.o: libgo/bpf_src.S $(BPF_SRCS) $(CC_STAMP) | $(BUILD)/libgo
 	$(call msg,EMBED,$@)
-	$(Q)$(CC) -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) -c $< -o $@
 
-build/libgo.a: $(LIBGO_OBJS)
+$(BUILD)/libgo.a: $(LIBGO_OBJS)
 	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-build/tools/%.o: tools/%.c $(wildcard libgo/*.h libgo/bpf/*.h) | build/tools
+$(BUILD)/tools/%.o: tools/%.c $(CC_STAMP) | $(BUILD)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-tools/%: build/tools/%.o build/libgo.a
+$(BUILD)/tests/helpers/%.o: tests/helpers/%.c $(CC_STAMP) | $(BUILD)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+tools/%: $(BUILD)/tools/%.o $(BUILD)/libgo.a $(LINK_STAMP)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
-tests/helpers/%: tests/helpers/%.c build/libgo.a
+tests/helpers/%: $(BUILD)/tests/helpers/%.o $(BUILD)/libgo.a $(LINK_STAMP)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
-build/libgo build/tools:
+$(BUILD)/libgo $(BUILD)/tools $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/helpers/*.d)
 
 # Everything a fresh Debian 12 machine needs (as root); then build; then show or test.
 deps:

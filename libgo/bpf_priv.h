@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Inside the probe layer: compiled programs as the cache keeps them (bpf.c, bpfcache.c). */
+/* Inside the probe layer: the objects and images bpf.c, bpfcompile.c, attach.c, bpfcache.c and
+ * bpf_sys.c share. */
 #ifndef LIBGO_BPF_PRIV_H
 #define LIBGO_BPF_PRIV_H
 
@@ -7,6 +8,23 @@
 #include <stdint.h>
 
 #include "gobpf.h"
+
+/* Declared here: Debian's linux/bpf.h predates uprobe_multi. */
+enum {
+	CMD_MAP_CREATE = 0,
+	CMD_MAP_LOOKUP_ELEM = 1,
+	CMD_MAP_UPDATE_ELEM = 2,
+	CMD_MAP_DELETE_ELEM = 3,
+	CMD_MAP_GET_NEXT_KEY = 4,
+	CMD_PROG_LOAD = 5,
+	CMD_LINK_CREATE = 28,
+	PROG_TYPE_KPROBE = 2,
+	ATTACH_PERF_EVENT = 41,
+	ATTACH_UPROBE_MULTI = 48,
+};
+
+#define INSN_LD_IMM64 0x18
+#define PSEUDO_MAP_FD 1
 
 #define GO_BPF_MAX_MAPS 16
 #define GO_BPF_MAX_PROGS 40
@@ -39,6 +57,45 @@ struct go_bpf_image {
 	struct go_bpf_image_map maps[GO_BPF_MAX_MAPS];
 	struct go_bpf_image_prog progs[GO_BPF_MAX_PROGS];
 };
+
+#define MAX_OBJS 64
+#define NAME_LEN 64
+
+struct go_bpf_obj {
+	char name[NAME_LEN];
+	int fd;
+	bool prog, multi;
+};
+
+struct go_link {
+	int fd;
+	int perf_fd;
+};
+
+struct go_bpf {
+	struct go_bpf_obj objs[MAX_OBJS];
+	int nobjs;
+	struct go_link *links;
+	size_t nlinks, cap;
+	size_t nprobes;
+	bool multi;		/* uprobe_multi in use */
+};
+
+/* A program or map of bpf by its name; prog and multi say which kind. NULL when there is none. */
+const struct go_bpf_obj *go_bpf__obj(const struct go_bpf *bpf, const char *name, bool prog,
+				     bool multi);
+/* Compile spec with libbcc in a child process, taking its programs and maps into bpf; the child
+ * saves them to cache_path (unless NULL). 0 or a negative errno (bpfcompile.c). */
+int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const char *cache_path);
+
+/* The bpf() commands (bpf_sys.c): a file descriptor, 0, or a negative errno. */
+int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
+/* Loads p with its map indices replaced by the descriptors in map_fds. */
+int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds);
+int go_bpf_sys__map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags);
+int go_bpf_sys__link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
+				  const uint64_t *cookies, size_t cnt, pid_t pid);
+int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);
 
 /* The cache file for a program text, or -1 when caching is off or the directory untrusted. */
 int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size);

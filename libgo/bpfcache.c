@@ -66,8 +66,9 @@ int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
 	h = fnv1a(h, u.release, strlen(u.release) + 1);
 	h = fnv1a(h, &multi, sizeof(multi));
 	h = fnv1a(h, text, strlen(text));
-	snprintf(path, size, "%s/%016llx.bpf", dir, (unsigned long long)h);
-	return 0;
+	/* a directory too long for a path: no cache, rather than a cut name */
+	return (size_t)snprintf(path, size, "%s/%016llx.bpf", dir, (unsigned long long)h) < size ?
+	       0 : -1;
 }
 
 static bool write_all(FILE *f, const void *p, size_t n)

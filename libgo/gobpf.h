@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The probe layer: BPF programs compiled by libbcc, attached as uprobes. See bpf.c. */
+/* The probe layer: BPF programs compiled by libbcc, attached as uprobes. See bpf.c, bpfcompile.c,
+ * attach.c and maps.c. */
 #ifndef LIBGO_GOBPF_H
 #define LIBGO_GOBPF_H
 

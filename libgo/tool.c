@@ -153,13 +153,6 @@ void go_plan__free(struct go_plan *plan)
 	probes_free(&plan->gsave);
 }
 
-bool go_env_flag(const char *name)
-{
-	const char *e = getenv(name);
-
-	return e && *e && strcmp(e, "0");
-}
-
 /*
  * Each probe costs about 0.1 ms to attach and detach. Call sites replace one entry probe by
  * several: spend at most 64 more probes than entries, plus an eighth of the entries, so that a

@@ -79,28 +79,39 @@ static bool is_ident(const char *s, size_t n)
 
 /* ---- names ---------------------------------------------------------------------------------- */
 
-static int param_names(struct go_tprobe *p, char *buf, size_t size)
+/* ", a, b" for the parameters of the probe's one function, or "" (NULL if out of memory). */
+static char *param_names(struct go_tprobe *p)
 {
 	const struct go_func *fn = go_target__func(&p->target, 0);
 	struct go_param *ps;
-	size_t n, i, off = 0;
+	size_t n, i, size;
+	char *names = NULL;
+	FILE *m = open_memstream(&names, &size);
 
-	buf[0] = 0;
-	if (p->target.cnt != 1 || go_binary__params(p->target.bin, fn, &ps, &n))
-		return 0;
-	for (i = 0; i < n && off < size; i++)
-		off += snprintf(buf + off, size - off, "%s%s", off ? ", " : "", ps[i].name);
-	free(ps);
-	return 0;
+	if (!m)
+		return NULL;
+	if (p->target.cnt == 1 && !go_binary__params(p->target.bin, fn, &ps, &n)) {
+		for (i = 0; i < n; i++)
+			fprintf(m, "%s%s", i ? ", " : "", ps[i].name);
+		free(ps);
+	}
+	if (fclose(m)) {
+		free(names);
+		return NULL;
+	}
+	return names;
 }
 
 static int unknown_name(struct go_tprobe *p, const char *name)
 {
-	char names[256];
+	char *names = param_names(p);
+	bool any = names && names[0];
+	int err;
 
-	param_names(p, names, sizeof(names));
-	return go_fail(EINVAL, "unknown name '%s': use goargN, goretN, argN, retval%s%s%s", name,
-		       names[0] ? " or a parameter (" : "", names, names[0] ? ")" : "");
+	err = go_fail(EINVAL, "unknown name '%s': use goargN, goretN, argN, retval%s%s%s", name,
+		      any ? " or a parameter (" : "", any ? names : "", any ? ")" : "");
+	free(names);
+	return err;
 }
 
 static int alias_num(const char *name, const char *prefix, int *n)
@@ -255,55 +266,65 @@ static const char *match_op(const char *s)
 }
 
 /* A value of a variable as a C expression of type s64. */
-static void var_expr(const struct go_tvar *v, char *buf, size_t size)
+static void var_expr(const struct go_tvar *v, FILE *out)
 {
 	static const char *const sint[] = { [1] = "s8", [2] = "s16", [4] = "s32" };
 	static const char *const uint[] = { [1] = "u8", [2] = "u16", [4] = "u32" };
 	bool sgn = v->kind == GO_KIND_INT;
 
 	if (v->size == 1 || v->size == 2 || v->size == 4)
-		snprintf(buf, size, "((s64)(%s)w%d)", sgn ? sint[v->size] : uint[v->size], v->word);
+		fprintf(out, "((s64)(%s)w%d) ", sgn ? sint[v->size] : uint[v->size], v->word);
 	else
-		snprintf(buf, size, "((s64)w%d)", v->word);
+		fprintf(out, "((s64)w%d) ", v->word);
+}
+
+/* One name of the filter, at f, n characters long, written to out as C. */
+static int filter_name(struct go_tprobe *p, const char *f, size_t n, FILE *out)
+{
+	char *tok = strndup(f, n);
+	int i, err = 0;
+
+	if (!tok)
+		return go_fail(ENOMEM, "out of memory");
+	if (!strcmp(tok, "true") || !strcmp(tok, "false"))
+		fprintf(out, "%d ", tok[0] == 't');
+	else if ((i = var_get(p, tok)) < 0)
+		err = i;
+	else if (p->vars[i].kind == GO_KIND_STRING)
+		err = go_fail(EINVAL, "bad filter: the string '%s' cannot be compared", tok);
+	else
+		var_expr(&p->vars[i], out);
+	free(tok);
+	return err;
 }
 
 /*
  * Translate the filter to C, allowing only names, integers, C's arithmetic, comparison and
- * logical operators and parentheses, and checking that operands and operators alternate.
+ * logical operators and parentheses, and checking that operands and operators alternate. The
+ * C is written to a memory stream: a name expands to many more characters than it has.
  */
 static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 {
-	size_t cap = strlen(f) * 8 + 64, len = 0;
 	bool want_operand = true;
-	char *c = malloc(cap);
 	int depth = 0, err = 0;
+	size_t size;
+	char *c = NULL;
+	FILE *m = open_memstream(&c, &size);
 
-	if (!c)
+	if (!m)
 		return go_fail(ENOMEM, "out of memory");
-	c[0] = 0;
 	for (f = skip_space(f); *f && !err; f = skip_space(f)) {
-		char tok[64], expr[64];
 		const char *op;
 		size_t n;
 
 		if (isalpha((unsigned char)*f) || *f == '_' ||
 		    (*f == '~' && f[1] == 'r' && isdigit((unsigned char)f[2]))) {
-			int i;
-
 			for (n = 1; isalnum((unsigned char)f[n]) || f[n] == '_'; n++)
 				;
-			snprintf(tok, sizeof(tok), "%.*s", (int)n, f);
 			if (!want_operand)
-				err = go_fail(EINVAL, "bad filter: '%s' follows a value", tok);
-			else if (!strcmp(tok, "true") || !strcmp(tok, "false"))
-				snprintf(expr, sizeof(expr), "%d", tok[0] == 't');
-			else if ((i = var_get(p, tok)) < 0)
-				err = i;
-			else if (p->vars[i].kind == GO_KIND_STRING)
-				err = go_fail(EINVAL, "bad filter: the string '%s' cannot be compared",
-					      tok);
+				err = go_fail(EINVAL, "bad filter: '%.*s' follows a value", (int)n, f);
 			else
-				var_expr(&p->vars[i], expr, sizeof(expr));
+				err = filter_name(p, f, n, m);
 			want_operand = false;
 		} else if (isdigit((unsigned char)*f)) {
 			char *end;
@@ -312,11 +333,11 @@ static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 			n = end - f;
 			if (isalnum((unsigned char)*end) || !want_operand)
 				err = go_fail(EINVAL, "bad filter: bad number at '%s'", f);
-			snprintf(expr, sizeof(expr), "%.*sLL", (int)n, f);
+			fprintf(m, "%.*sLL ", (int)n, f);
 			want_operand = false;
 		} else if ((op = match_op(f))) {
 			n = strlen(op);
-			snprintf(expr, sizeof(expr), "%s", op);
+			fprintf(m, "%s ", op);
 			if (!strcmp(op, "(") && want_operand) {
 				depth++;
 			} else if (!strcmp(op, ")") && !want_operand && depth > 0) {
@@ -340,11 +361,12 @@ static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 		}
 		if (err)
 			break;
-		len += snprintf(c + len, cap - len, "%s ", expr);
 		f += n;
 	}
 	if (!err && (want_operand || depth))
 		err = go_fail(EINVAL, "bad filter: incomplete expression");
+	if (fclose(m) && !err)
+		err = go_fail(ENOMEM, "out of memory");
 	if (err) {
 		free(c);
 		return err;

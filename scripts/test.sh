@@ -1,8 +1,9 @@
 #!/bin/sh
-# Run the test suite: real BPF in the real kernel against Go programs the run builds. Root only.
+# Run the test suite: real BPF in the real kernel against Go programs the run builds (as root;
+# without root, only the tests that need no BPF).
 set -eu
 cd "$(dirname "$0")/.."
 
-[ "$(id -u)" -eq 0 ] || { echo "test: must run as root (BPF needs it)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || echo "test: not root: only the tests that need no BPF run, the others are skipped" >&2
 # Debian's pytest lives with Debian's python3, which may not be the first python3 on PATH.
 exec /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/ "$@"

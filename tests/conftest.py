@@ -4,6 +4,11 @@ The Go programs under tests/go/ are the ground truth: each counts its own calls 
 as a JSON line. Tests trace them with the tools and compare the tools' output with that JSON.
 
 Run as root:  /usr/bin/python3 -m pytest tests/
+Without root, only the tests marked `unprivileged` (binary readers, parsers: no BPF) run; the
+others are skipped, saying why.
+
+On a sanitizer build (make SANITIZE=1) a report of ASan, LSan or UBSan from a tool a test runs
+fails that test: see no_sanitizer_reports.
 """
 
 import fcntl
@@ -12,6 +17,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -25,6 +31,9 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 GO_SOURCES = os.path.join(TESTS, "go")
 BUILD_DIR = os.path.join(TESTS, ".build")
+if os.geteuid() != 0 and not os.access(BUILD_DIR, os.W_OK):
+    # the shared cache is root's; without root, build the programs in a cache of one's own
+    BUILD_DIR = os.path.join(tempfile.gettempdir(), f"gotools-tests-{os.geteuid()}")
 
 GO126 = "/usr/local/go/bin/go"
 GO119 = "/usr/lib/go-1.19/bin/go"
@@ -110,10 +119,55 @@ def helper(name):
 # Session checks
 
 
-def pytest_sessionstart(session):
-    if os.geteuid() != 0:
-        pytest.exit("these tests attach uprobes and must run as root (try: sudo /usr/bin/python3 -m pytest tests/)",
-                    returncode=1)
+IS_ROOT = os.geteuid() == 0
+NOT_ROOT_REASON = ("needs root: attaches BPF programs to uprobes "
+                   "(try: sudo /usr/bin/python3 -m pytest tests/)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "unprivileged: runs without root (no BPF, no tracefs)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without root, skip every test not marked unprivileged, with the reason."""
+    if IS_ROOT:
+        return
+    skip = pytest.mark.skip(reason=NOT_ROOT_REASON)
+    for item in items:
+        if "unprivileged" not in item.keywords:
+            item.add_marker(skip)
+
+
+# On a sanitizer build, a tool or helper stops at its first report (printed on its stderr) with
+# status 86, which no test expects (bad input is 1, usage 2). Leaks are reported when a tool
+# exits; the child that compiles a tool's BPF program ends with _exit, so libbcc's and LLVM's
+# allocations, which are not ours, are never counted. The tool runners below also look for a
+# report in a tool's stderr, and no_sanitizer_reports fails the test that produced one, whatever
+# the test itself checks.
+SANITIZER_EXIT = 86
+os.environ.setdefault("ASAN_OPTIONS", f"halt_on_error=1:abort_on_error=0:exitcode={SANITIZER_EXIT}:"
+                      "detect_leaks=1")
+os.environ.setdefault("UBSAN_OPTIONS", f"halt_on_error=1:print_stacktrace=1:exitcode={SANITIZER_EXIT}")
+SANITIZER_MARKS = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "ERROR: UndefinedBehaviorSanitizer")
+sanitizer_reports = []
+
+
+def note_sanitizer_report(command, stderr):
+    """Remember a sanitizer report in a process's stderr, for no_sanitizer_reports."""
+    if stderr and any(mark in stderr for mark in SANITIZER_MARKS):
+        sanitizer_reports.append(f"{command}:\n{stderr[-6000:]}")
+
+
+@pytest.fixture(autouse=True)
+def no_sanitizer_reports():
+    """Fail the test if a tool it ran printed a sanitizer report."""
+    del sanitizer_reports[:]
+    yield
+    if sanitizer_reports:
+        reports = "\n".join(sanitizer_reports)
+        del sanitizer_reports[:]
+        pytest.fail(f"sanitizer report:\n{reports}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -233,6 +287,15 @@ class Builds:
         if status == "error":
             pytest.fail(f"cannot build {program} as {variant}: {value}", pytrace=False)
         return value
+
+
+def private_copy(binary, directory):
+    """A copy of a built program in directory (a test's tmp_path). Probes on a file without -p
+    see every process running it, and the build cache is shared by concurrent test runs: a test
+    that counts system-wide runs its own copy, which no other process runs."""
+    copy = os.path.join(str(directory), os.path.basename(binary))
+    shutil.copy2(binary, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")
@@ -356,10 +419,11 @@ class Tool:
             status, stdout, stderr = t.interrupt()
 
     Entering waits for the banner, a line starting with "Tracing ", on stdout (or on stderr, where
-    a tool whose stdout is JSON may print it). If the tool exits first, the test fails with its
-    stderr."""
+    a tool whose stdout is JSON may print it), or for gotrace, as for bcc's trace, its column
+    header. If the tool exits first, the test fails with its stderr."""
 
     BANNER = re.compile(r'^Tracing (\d+) functions? for "(.*)"\.\.\. Hit Ctrl-C to end\.$')
+    READY = re.compile(r"^Tracing |^(TIME\s+)*PID\s+TID\s+COMM\s+GOID\s+FUNC")
 
     def __init__(self, name, *args, env=None, timeout=30):
         self.argv = [tool(name), *args]
@@ -367,6 +431,7 @@ class Tool:
         self.timeout = timeout
         self.proc = None
         self.banner = None
+        self._noted = False
 
     def __enter__(self):
         if not os.access(self.argv[0], os.X_OK):
@@ -382,23 +447,29 @@ class Tool:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._note_sanitizer_report()
+
+    def _note_sanitizer_report(self):
+        if not self._noted:
+            self._noted = True
+            note_sanitizer_report(self.command(), self.err.text())
 
     def _wait_for_banner(self):
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             for line in self.out.lines + self.err.lines:
-                if line.startswith("Tracing "):
+                if self.READY.match(line):
                     return line.rstrip("\n")
             if self.proc.poll() is not None:
                 time.sleep(0.1)  # let the readers collect the last output
-                if any(line.startswith("Tracing ") for line in self.out.lines + self.err.lines):
+                if any(self.READY.match(line) for line in self.out.lines + self.err.lines):
                     continue
                 pytest.fail(f"{self.command()} exited with status {self.proc.returncode} before "
                             f"tracing; stderr:\n{self.err.text()}\nstdout:\n{self.out.text()}",
                             pytrace=False)
             time.sleep(0.02)
         self.proc.kill()
-        pytest.fail(f"{self.command()} printed no 'Tracing ...' banner within {self.timeout} s; "
+        pytest.fail(f"{self.command()} printed no 'Tracing ...' banner (nor header) within {self.timeout} s; "
                     f"stderr:\n{self.err.text()}\nstdout:\n{self.out.text()}", pytrace=False)
 
     def command(self):
@@ -424,6 +495,7 @@ class Tool:
             self.proc.wait()
             pytest.fail(f"{self.command()} did not exit within {timeout} s; stderr:\n{self.err.text()}"
                         f"\nstdout:\n{self.out.text()}", pytrace=False)
+        self._note_sanitizer_report()
         return self.proc.returncode, self.out.text(), self.err.text()
 
 
@@ -433,8 +505,10 @@ def run_tool(name, *args, timeout=30, env=None):
     if not os.access(path, os.X_OK):
         pytest.fail(f"{path} does not exist or is not executable (run make)", pytrace=False)
     try:
-        return subprocess.run([path, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout, env=dict(os.environ, **(env or {})))
+        result = subprocess.run([path, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=timeout, env=dict(os.environ, **(env or {})))
+        note_sanitizer_report(f"{name} {' '.join(args)}", result.stderr)
+        return result
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"{path} {' '.join(args)!r} still running after {timeout} s (killed); "
                     f"stderr:\n{e.stderr or ''}\nstdout:\n{e.stdout or ''}", pytrace=False)

@@ -26,6 +26,7 @@ from conftest import (
     go_command,
     parse_funccount,
     parse_funccount_tables,
+    private_copy,
     run_tool,
     text_symbols,
     unstripped,
@@ -70,9 +71,9 @@ def test_counts_with_pid(built, variant):
 
 
 @pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119", "gccgo"])
-def test_counts_with_binary_pattern(built, variant):
+def test_counts_with_binary_pattern(built, variant, tmp_path):
     """gofunccount BINARY:main.* traces the program when it is started after the tool."""
-    binary = built.path(variant)
+    binary = private_copy(built.path(variant), tmp_path)
     with Tool(TOOL, f"{binary}:main.*") as t:
         with GoProgram(binary) as prog:
             prog.go()
@@ -196,6 +197,7 @@ def test_regex_pattern(built, variant):
     assert_counts(table, {"main.add": report["main.add"], "main.fib": report["main.fib"]})
 
 
+@pytest.mark.unprivileged
 def test_no_match(built):
     binary = built.path("go126")
     pattern = f"{binary}:main.nosuchfunction*"
@@ -391,13 +393,15 @@ def dead_pid():
     return str(proc.pid)
 
 
+# case -> (arguments, given the go126 binary; words the one line of stderr must hold)
 BAD_INPUT = {
-    "missing file": lambda b: ["/nonexistent/gofunccount-test:main.*"],
-    "not an ELF file": lambda b: [f"{os.path.abspath(__file__)}:main.*"],
-    "dead pid": lambda b: ["-p", dead_pid(), "main.*"],
-    "empty pattern": lambda b: [""],
-    "empty function pattern": lambda b: [f"{b}:"],
-    "bad regex": lambda b: ["-r", f"{b}:main.(add"],
+    "missing file": (lambda b: ["/nonexistent/gofunccount-test:main.*"],
+                     "cannot open '/nonexistent/gofunccount-test': No such file or directory"),
+    "not an ELF file": (lambda b: [f"{os.path.abspath(__file__)}:main.*"], "is not an ELF file"),
+    "dead pid": (lambda b: ["-p", dead_pid(), "main.*"], "no process with pid"),
+    "empty pattern": (lambda b: [""], "empty function pattern"),
+    "empty function pattern": (lambda b: [f"{b}:"], "empty function pattern"),
+    "bad regex": (lambda b: ["-r", f"{b}:main.(add"], "bad regular expression 'main.(add'"),
 }
 
 
@@ -412,33 +416,45 @@ def assert_one_line_error(result, status, what):
 
 # Bad option values are usage errors: exit status 2, as bcc's tools (argparse), in one line.
 BAD_OPTION_VALUES = {
-    "interval 0": lambda b: ["-i", "0", f"{b}:main.*"],
-    "interval abc": lambda b: ["-i", "abc", f"{b}:main.*"],
-    "duration abc": lambda b: ["-d", "abc", f"{b}:main.*"],
-    "duration negative": lambda b: ["-d", "-5", f"{b}:main.*"],
-    "pid abc": lambda b: ["-p", "abc", "main.*"],
+    "interval 0": (lambda b: ["-i", "0", f"{b}:main.*"], "invalid interval: '0'"),
+    "interval abc": (lambda b: ["-i", "abc", f"{b}:main.*"], "invalid interval: 'abc'"),
+    "duration abc": (lambda b: ["-d", "abc", f"{b}:main.*"], "invalid duration: 'abc'"),
+    "duration negative": (lambda b: ["-d", "-5", f"{b}:main.*"], "invalid duration: '-5'"),
+    "pid abc": (lambda b: ["-p", "abc", "main.*"], "invalid PID: 'abc'"),
 }
 
 
+@pytest.mark.unprivileged
 @pytest.mark.parametrize("case", list(BAD_OPTION_VALUES))
 def test_bad_option_value(built, case):
-    args = BAD_OPTION_VALUES[case](built.path("go126"))
+    args, words = BAD_OPTION_VALUES[case]
+    args = args(built.path("go126"))
     result = run_tool(TOOL, *args)
     err = assert_one_line_error(result, 2, f"{TOOL} {' '.join(args)!r}")
     assert "\n" not in err, f"{case}: expected one line on stderr, got:\n{result.stderr}"
+    assert err == f"{TOOL}: {words}", f"{case}: expected '{TOOL}: {words}', got:\n{result.stderr}"
 
 
+@pytest.mark.unprivileged
 @pytest.mark.parametrize("case", list(BAD_INPUT))
 def test_bad_input(built, case):
-    args = BAD_INPUT[case](built.path("go126"))
+    args, words = BAD_INPUT[case]
+    args = args(built.path("go126"))
     result = run_tool(TOOL, *args)
     err = assert_one_line_error(result, 1, f"{TOOL} {' '.join(args)!r}")
     assert "\n" not in err, f"{case}: expected one line on stderr, got:\n{result.stderr}"
+    assert err.startswith(f"{TOOL}: ") and words in err, f"{case}: expected {words!r} in:\n{result.stderr}"
 
 
-@pytest.mark.parametrize("args", [["--no-such-option", "main.*"], [], ["-p"]], ids=["unknown option", "no pattern", "missing argument"])
-def test_usage_error(args):
-    assert_one_line_error(run_tool(TOOL, *args), 2, f"{TOOL} {' '.join(args)!r}")
+@pytest.mark.parametrize("args,words", [
+    (["--no-such-option", "main.*"], "unrecognized option '--no-such-option'"),
+    ([], "no PATTERN given"),
+    (["-p"], "option requires an argument -- 'p'"),
+], ids=["unknown option", "no pattern", "missing argument"])
+@pytest.mark.unprivileged
+def test_usage_error(args, words):
+    err = assert_one_line_error(run_tool(TOOL, *args), 2, f"{TOOL} {' '.join(args)!r}")
+    assert words in err.splitlines()[0], f"expected {words!r} in:\n{err}"
 
 
 @pytest.mark.parametrize("variant", ["go116", "go117", "go118"])

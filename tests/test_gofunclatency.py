@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import GoProgram, Tool, run_tool
+from conftest import GoProgram, Tool, private_copy, run_tool
 
 TOOL = "gofunclatency"
 ROW = re.compile(r"^\s*(\d+) -> (\d+)\s*: (\d+)\s*\|[ *+]*\|$")
@@ -172,11 +172,11 @@ def test_deep_unwinding(built, variant):
 
 
 @pytest.mark.parametrize("variant", ["go126", "go119"])
-def test_processes_of_one_binary(built, variant):
+def test_processes_of_one_binary(built, variant, tmp_path):
     """BINARY:FUNCTIONS without -p times every process running the binary. Two copies of one
     program lay out their goroutines alike, so each call is kept by goroutine and process: both
     copies' deep dives, unwinding and ending goroutines at once, are counted exactly."""
-    binary = built.path(variant, "panicker")
+    binary = private_copy(built.path(variant, "panicker"), tmp_path)
     with Tool(TOOL, f"{binary}:main.dive") as t:
         with GoProgram(binary, "deep") as a, GoProgram(binary, "deep") as b:
             a.go()
@@ -268,22 +268,25 @@ def test_traced_process_exit(built):
     assert status == 0 and out.rstrip().endswith("Detaching..."), (out, err)
 
 
-@pytest.mark.parametrize("args,code", [
-    (["-p", "999999999", "main.fib"], 1),
-    (["/nonexistent/binary:main.fib"], 1),
-    (["/etc/passwd:main.fib"], 1),
-    (["-i", "0", "/bin/true:main.fib"], 2),
-    (["-d", "abc", "/bin/true:main.fib"], 2),
-    (["-u", "-m", "/bin/true:main.fib"], 2),
-    ([], 2),
+@pytest.mark.parametrize("args,code,words", [
+    (["-p", "999999999", "main.fib"], 1, "no process with pid 999999999"),
+    (["/nonexistent/binary:main.fib"], 1, "cannot open '/nonexistent/binary': No such file or directory"),
+    (["/etc/passwd:main.fib"], 1, "'/etc/passwd' is not an ELF file"),
+    (["-i", "0", "/bin/true:main.fib"], 2, "invalid interval: '0'"),
+    (["-d", "abc", "/bin/true:main.fib"], 2, "invalid duration: 'abc'"),
+    (["-u", "-m", "/bin/true:main.fib"], 2, "-u and -m are exclusive"),
+    ([], 2, "no PATTERN given"),
 ])
-def test_bad_input(args, code):
+@pytest.mark.unprivileged
+def test_bad_input(args, code, words):
     result = run_tool(TOOL, *args)
     assert result.returncode == code, result
+    assert result.stderr.splitlines()[0] == f"{TOOL}: {words}", result.stderr
     if code == 1:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
+@pytest.mark.unprivileged
 def test_no_match(built):
     result = run_tool(TOOL, f"{built.path('go126')}:main.nosuch*")
     assert result.returncode == 1

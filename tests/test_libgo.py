@@ -23,6 +23,9 @@ from conftest import (
     unstripped,
 )
 
+# libgo's binary readers, through a helper: no BPF, so no root needed.
+pytestmark = pytest.mark.unprivileged
+
 LINE = re.compile(r"^0x([0-9a-f]+) (internal|abi0|sysv) (\S.*)$")
 NM_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go126-cgo",
                "go119", "go119-stripped", "go119-pie", "go119-cgo"] + list(SWITCHED)

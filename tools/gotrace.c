@@ -135,21 +135,26 @@ static FILE *info_out(void)
 static void print_header(void)
 {
 	bool trivial = true;
-	char patterns[512];
-	size_t n = 0, off = 0;
+	char *patterns = NULL;
+	size_t n = 0, size;
+	FILE *m;
 	int i;
 
 	first_ts = go_monotonic_ns();	/* -t counts from here, as bcc's trace does */
 	if (env.json) {
-		patterns[0] = 0;
+		m = open_memstream(&patterns, &size);
 		for (i = 0; i < env.nprobes; i++) {
 			n += probes[i].target.cnt;
-			if (off < sizeof(patterns))
-				off += snprintf(patterns + off, sizeof(patterns) - off, "%s%s%s",
-						i ? ", " : "", probes[i].ret ? "r:" : "",
-						probes[i].target.pattern);
+			if (m)
+				fprintf(m, "%s%s%s", i ? ", " : "", probes[i].ret ? "r:" : "",
+					probes[i].target.pattern);
 		}
-		go_print_banner(stderr, n, "functions", patterns);
+		if (m && fclose(m)) {
+			free(patterns);
+			patterns = NULL;
+		}
+		go_print_banner(stderr, n, "functions", patterns ? patterns : "");
+		free(patterns);
 		return;
 	}
 	for (i = 0; i < env.nprobes; i++)
@@ -174,13 +179,23 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
 	if (env.json)
 		printf(", \"stack\": [");
 	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
-		go_binary__symbolize(p->target.bin, e->frames[i] - bias, sym, sizeof(sym));
+		uint64_t pc = e->frames[i] - bias;
+		int n = go_binary__symbolize(p->target.bin, pc, sym, sizeof(sym));
+		char *s = sym;
+
+		/* a long generic name does not fit: ask again with room for it */
+		if (n >= (int)sizeof(sym) && (s = malloc(n + 1)))
+			go_binary__symbolize(p->target.bin, pc, s, n + 1);
+		if (!s)
+			s = sym;
 		if (env.json) {
 			printf("%s", i ? ", " : "");
-			go_json_str(stdout, sym);
+			go_json_str(stdout, s);
 		} else {
-			printf("        %s [%s]\n", sym, base);
+			printf("        %s [%s]\n", s, base);
 		}
+		if (s != sym)
+			free(s);
 	}
 	if (env.json)
 		printf("]");

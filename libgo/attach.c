@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Probes, attached and detached. They attach as one uprobe_multi link per program and binary
+ * where the kernel has it (Linux 6.6+: a thousand probes up in milliseconds), else as one
+ * perf-event uprobe per address. Each probe carries a cookie (the caller's index) that the
+ * program reads with bpf_get_attach_cookie(). GOFUNC_NO_MULTI=1 forces the perf-event path.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpf_priv.h"
+#include "libgo.h"
+
+static int links_push(struct go_bpf *bpf, int fd, int perf_fd)
+{
+	if (bpf->nlinks == bpf->cap) {
+		size_t cap = bpf->cap ? bpf->cap * 2 : 64;
+		struct go_link *n = realloc(bpf->links, cap * sizeof(*n));
+
+		if (!n)
+			return go_fail(ENOMEM, "out of memory");
+		bpf->links = n;
+		bpf->cap = cap;
+	}
+	bpf->links[bpf->nlinks].fd = fd;
+	bpf->links[bpf->nlinks].perf_fd = perf_fd;
+	bpf->nlinks++;
+	return 0;
+}
+
+static int attach_multi(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
+			const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	int fd = go_bpf_sys__link_uprobe_multi(prog_fd, path, offsets, cookies, cnt, pid);
+
+	if (fd < 0)
+		return fd;
+	return links_push(bpf, fd, -1);
+}
+
+static int uprobe_pmu_type(void)
+{
+	static int type = -1;
+	FILE *f;
+
+	if (type >= 0)
+		return type;
+	f = fopen("/sys/bus/event_source/devices/uprobe/type", "r");
+	if (!f)
+		return go_fail(ENOTSUP, "this kernel has no uprobe PMU");
+	if (fscanf(f, "%d", &type) != 1)
+		type = -1;
+	fclose(f);
+	return type >= 0 ? type : go_fail(ENOTSUP, "cannot read the uprobe PMU type");
+}
+
+static int attach_one(struct go_bpf *bpf, int prog_fd, const char *path, uint64_t offset,
+		      uint64_t cookie, pid_t pid)
+{
+	struct perf_event_attr pa;
+	int type = uprobe_pmu_type(), pfd, fd;
+
+	if (type < 0)
+		return type;
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.type = type;
+	pa.config1 = (uint64_t)(uintptr_t)path;
+	pa.config2 = offset;
+	pa.sample_period = 1;
+	pa.wakeup_events = 1;
+	pfd = (int)syscall(__NR_perf_event_open, &pa, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, -1,
+			   PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	fd = go_bpf_sys__link_perf_event(prog_fd, pfd, cookie);
+	if (fd < 0) {
+		close(pfd);
+		return fd;
+	}
+	return links_push(bpf, fd, pfd);
+}
+
+static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
+		       const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < cnt; i++) {
+		err = attach_one(bpf, prog_fd, path, offsets[i], cookies[i], pid);
+		if (err)
+			return go_fail(-err, "cannot attach a uprobe to '%s' at offset 0x%llx: %s",
+				       path, (unsigned long long)offsets[i], strerror(-err));
+	}
+	return 0;
+}
+
+int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
+		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid)
+{
+	const struct go_bpf_obj *p = go_bpf__obj(bpf, prog, true, false);
+	const struct go_bpf_obj *m = go_bpf__obj(bpf, prog, true, true);
+	int err;
+
+	if (!p)
+		return go_fail(ENOENT, "no BPF program '%s'", prog);
+	if (!cnt)
+		return 0;
+	/* the kernel filters by pid too; the programs check again, for older kernels */
+	err = go_bpf__set_pid(bpf, pid);
+	if (err)
+		return err;
+	/* a kernel without uprobe_multi refused to load the program for it: one by one then */
+	if (bpf->multi && m) {
+		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
+		if (err == -ESRCH)
+			return go_fail(ESRCH, "no process with pid %d", (int)pid);
+		if (err)
+			return go_fail(-err, "cannot attach %zu uprobes to '%s': %s", cnt, path,
+				       strerror(-err));
+		bpf->nprobes += cnt;
+		return 0;
+	}
+	bpf->multi = false;
+	err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
+	if (!err)
+		bpf->nprobes += cnt;
+	return err;
+}
+
+int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
+{
+	int fd = go_bpf__map_fd(bpf, "go_config");
+	uint32_t zero = 0, val = pid > 0 ? (uint32_t)pid : 0;
+
+	if (fd < 0)
+		return fd;
+	return go_map__update(fd, &zero, &val) ? go_fail(EIO, "cannot set the traced pid") : 0;
+}
+
+size_t go_bpf__probe_cnt(const struct go_bpf *bpf)
+{
+	return bpf->nprobes;
+}
+
+bool go_bpf__uses_multi(const struct go_bpf *bpf)
+{
+	return bpf->multi;
+}
+
+static void link_close(struct go_link *l)
+{
+	close(l->fd);
+	if (l->perf_fd >= 0)
+		close(l->perf_fd);
+}
+
+/*
+ * Newest first: a tool attaches its return probes before its entry probes, so that no call is
+ * seen entering whose return goes unseen; taking the entries away first keeps that true.
+ */
+void go_bpf__detach(struct go_bpf *bpf)
+{
+	size_t i;
+
+	/* each perf-event uprobe takes ~0.1 s to go: the kernel serializes them (threads do not
+	 * help), which is why uprobe_multi is the default */
+	for (i = bpf->nlinks; i-- > 0;)
+		link_close(&bpf->links[i]);
+	bpf->nlinks = 0;
+	bpf->nprobes = 0;
+}
+
+bool go_bpf__want_multi(void)
+{
+	return !go_env_flag("GOFUNC_NO_MULTI");
+}

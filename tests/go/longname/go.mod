@@ -1,0 +1,3 @@
+module example.com/longname
+
+go 1.19
