@@ -177,13 +177,17 @@ const char *go_kind__name(enum go_kind kind);
 struct go_pattern;
 
 /*
- * A function pattern as bcc's tools take it: with regex false, '*' and '?' are wildcards and
- * every other character, including ( ) [ ] and '.', stands for itself; with regex true, an
- * extended regular expression matched anywhere in the name (anchor it with ^ and $).
+ * A function pattern as bcc's tools take it: with regex false, a glob where '*' is any run of
+ * characters and '?' one (UTF-8) character, and every other character, including ( ) [ ] and
+ * '.', stands for itself; so does a '*' right after '(', a pointer receiver's, and any character
+ * after '\'. With regex true, an extended regular expression matched anywhere in the name
+ * (anchor it with ^ and $).
  */
 struct go_pattern *go_pattern__new(const char *pattern, bool regex);
 bool go_pattern__match(const struct go_pattern *pat, const char *name);
 void go_pattern__free(struct go_pattern *pat);
+/* Length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when there is none. */
+int go_utf8_len(const char *s);
 
 /*
  * Split "[BINARY:]FUNCTIONS" (pid: the -p PID or 0). *binary is NULL when absent. Returns

@@ -404,20 +404,6 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
 void go_json_str(FILE *out, const char *str)
 {
@@ -425,7 +411,7 @@ void go_json_str(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		int n = utf8_len(s);
+		int n = go_utf8_len((const char *)s);
 
 		if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);
