@@ -438,8 +438,8 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 	int i;
 
 	if (n != p->nconv)
-		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s follow", p->nconv,
-			       p->nconv == 1 ? "" : "s", n, n == 1 ? "" : "s");
+		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s", p->nconv,
+			       p->nconv == 1 ? "" : "s", n, n == 1 ? " follows" : "s follow");
 	for (i = 0; i < n; i++) {
 		struct go_tconv *cv = &p->conv[i];
 		int v = var_get(p, names[i]);
@@ -509,7 +509,7 @@ static int target_abi(struct go_tprobe *p)
 	return 0;
 }
 
-int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid)
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool regex)
 {
 	const char *s = skip_space(text), *end;
 	char *spec = NULL, *fmt = NULL;
@@ -526,7 +526,7 @@ int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid)
 	if (end == s)
 		return go_fail(EINVAL, "empty probe '%s'", text);
 	spec = strndup(s, end - s);
-	err = go_target__open(&p->target, spec, pid, false);
+	err = go_target__open(&p->target, spec, pid, regex);
 	free(spec);
 	if (!err)
 		err = target_abi(p);

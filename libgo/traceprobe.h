@@ -50,8 +50,11 @@ struct go_tprobe {
 	int nargs, nstrs;
 };
 
-/* Parse and check one probe; its target is opened with pid (0: none). */
-int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid);
+/*
+ * Parse and check one probe; its target is opened with pid (0: none), its FUNCTION taken as an
+ * extended regular expression when regex is true.
+ */
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool regex);
 void go_tprobe__free(struct go_tprobe *p);
 /* Append the probe's BPF function (go_probe_<idx>) to out. */
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);
