@@ -31,6 +31,7 @@ struct go_tvar {
 struct go_tconv {
 	char spec[32];		/* the conversion as printed, e.g. "%-8lld" */
 	char conv;		/* d i u x X o c s p */
+	int len;		/* bytes of its length modifier (hh 1, h 2, l 8), 0 when none */
 	int var;
 	int slot;		/* index into the event's args, or strs for %s */
 };
