@@ -118,6 +118,8 @@ void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
+/* 0 when pid maps bin's file (runs it, or loaded it as a library); -ENOENT when not. */
+int go_binary__runs_in(const struct go_binary *bin, pid_t pid);
 /* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */
 int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, size_t size);
 
@@ -195,7 +197,10 @@ int go_utf8_len(const char *s);
  */
 int go_probe_spec__split(const char *spec, pid_t pid, char **binary, char **funcs);
 
-/* Open the binary a probe spec names: BINARY when given, else the executable of pid. */
+/*
+ * Open the binary a probe spec names: BINARY when given (which pid, when > 0, must run), else
+ * the executable of pid.
+ */
 struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */

@@ -180,8 +180,19 @@ int go_probe_spec__split(const char *spec, pid_t pid, char **binary, char **func
 
 struct go_binary *go_binary__open_spec(const char *binary, pid_t pid)
 {
-	if (binary)
-		return go_binary__open(binary);
+	struct go_binary *b;
+	int err;
+
+	if (binary) {
+		/* -p PID BINARY:... where PID does not run BINARY would count nothing, silently */
+		b = go_binary__open(binary);
+		if (b && pid > 0 && (err = go_binary__runs_in(b, pid))) {
+			go_binary__close(b);
+			errno = -err;
+			return NULL;
+		}
+		return b;
+	}
 	if (pid > 0)
 		return go_binary__open_pid(pid);
 	go_fail(EINVAL, "no binary given: use BINARY:FUNCTIONS or -p PID");

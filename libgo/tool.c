@@ -27,7 +27,27 @@ void go_warn(const char *fmt, ...)
 int go_parse_args(const struct argp *argp, int argc, char **argv)
 {
 	argp_err_exit_status = 2;	/* as bcc's tools (Python's argparse) */
+	/* getopt names the program by argv[0]: "gofunccount: ...", not its full path */
+	if (argc > 0)
+		argv[0] = program_invocation_short_name;
 	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
+}
+
+/* The process a thread belongs to (Tgid in /proc/TID/status); tid itself when unknown. */
+static pid_t thread_group(pid_t tid)
+{
+	char path[64], line[128];
+	long tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "Tgid: %ld", &tgid) != 1)
+		;
+	fclose(f);
+	return tgid > 0 && tgid <= INT32_MAX ? (pid_t)tgid : tid;
 }
 
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
@@ -44,7 +64,7 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
 			go_option_error();
-		*pid = (pid_t)v;
+		*pid = thread_group((pid_t)v);	/* a thread stands for its process */
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
