@@ -36,6 +36,12 @@ enum go_toolchain {
 
 struct go_func {
 	const char *name;
+	/*
+	 * The pclntab's name when name is .symtab's fuller one, else NULL: Go 1.18-1.20 name each
+	 * instantiation of a generic function main.Gen[...] in the pclntab, main.Gen[go.shape.int_0]
+	 * in .symtab. Patterns match either.
+	 */
+	const char *pcln_name;
 	uint64_t entry;		/* link-time virtual address of the first instruction */
 	uint64_t end;		/* first address past the function */
 	enum go_abi abi;

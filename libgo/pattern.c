@@ -208,7 +208,8 @@ int go_binary__match(const struct go_binary *b, const struct go_pattern *pat, si
 	if (!*idx)
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < b->nfuncs; i++)
-		if (go_pattern__match(pat, b->funcs[i].name))
+		if (go_pattern__match(pat, b->funcs[i].name) ||
+		    (b->funcs[i].pcln_name && go_pattern__match(pat, b->funcs[i].pcln_name)))
 			(*idx)[n++] = i;
 	return (int)n;
 }
