@@ -302,6 +302,7 @@ static int funcs_push(struct go_binary *b, const char *name, uint64_t entry, uin
 	}
 	f = &b->funcs[b->nfuncs++];
 	f->name = name;
+	f->pcln_name = NULL;
 	f->entry = entry;
 	f->end = end;
 	f->args = args;
@@ -471,6 +472,34 @@ static void symtab_mark_abi0(struct go_binary *b)
 	}
 }
 
+/*
+ * Go 1.18-1.20 write "[...]" for the type arguments of generic functions in the pclntab, so
+ * that all instantiations would share one name (and one row); .symtab, when kept, has them
+ * in full: main.Gen[go.shape.int_0]. Take those.
+ */
+static void symtab_full_names(struct go_binary *b)
+{
+	size_t cnt, strndx, i;
+	Elf_Data *d = elf_symtab(b, &cnt, &strndx);
+
+	for (i = 0; d && i < cnt; i++) {
+		struct go_func *f;
+		const char *n;
+		GElf_Sym s;
+
+		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC)
+			continue;
+		f = (struct go_func *)go_binary__func_at(b, s.st_value);
+		if (!f || f->entry != s.st_value || f->pcln_name || !strstr(f->name, "[...]"))
+			continue;
+		n = elf_strptr(b->elf, strndx, s.st_name);
+		if (n && strchr(n, '[') && !strstr(n, "[...]")) {
+			f->pcln_name = f->name;
+			f->name = n;
+		}
+	}
+}
+
 /* gccgo: every defined function symbol is a function, taking the System V ABI. */
 static int symtab_funcs(struct go_binary *b)
 {
@@ -598,6 +627,7 @@ static int gobin_load(struct go_binary *b)
 		if (!b->text_start && b->nfuncs)
 			b->text_start = b->funcs[0].entry;
 		symtab_mark_abi0(b);
+		symtab_full_names(b);
 		err = funcs_drop_wrappers(b);
 		if (err)
 			return err;

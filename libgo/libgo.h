@@ -36,6 +36,12 @@ enum go_toolchain {
 
 struct go_func {
 	const char *name;
+	/*
+	 * The pclntab's name when name is .symtab's fuller one, else NULL: Go 1.18-1.20 name each
+	 * instantiation of a generic function main.Gen[...] in the pclntab, main.Gen[go.shape.int_0]
+	 * in .symtab. Patterns match either.
+	 */
+	const char *pcln_name;
 	uint64_t entry;		/* link-time virtual address of the first instruction */
 	uint64_t end;		/* first address past the function */
 	enum go_abi abi;
@@ -118,6 +124,8 @@ void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
+/* 0 when pid maps bin's file (runs it, or loaded it as a library); -ENOENT when not. */
+int go_binary__runs_in(const struct go_binary *bin, pid_t pid);
 /* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */
 int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, size_t size);
 
@@ -186,13 +194,17 @@ const char *go_kind__name(enum go_kind kind);
 struct go_pattern;
 
 /*
- * A function pattern as bcc's tools take it: with regex false, '*' and '?' are wildcards and
- * every other character, including ( ) [ ] and '.', stands for itself; with regex true, an
- * extended regular expression matched anywhere in the name (anchor it with ^ and $).
+ * A function pattern as bcc's tools take it: with regex false, a glob where '*' is any run of
+ * characters and '?' one (UTF-8) character, and every other character, including ( ) [ ] and
+ * '.', stands for itself; so does a '*' right after '(', a pointer receiver's, and any character
+ * after '\'. With regex true, an extended regular expression matched anywhere in the name
+ * (anchor it with ^ and $).
  */
 struct go_pattern *go_pattern__new(const char *pattern, bool regex);
 bool go_pattern__match(const struct go_pattern *pat, const char *name);
 void go_pattern__free(struct go_pattern *pat);
+/* Length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when there is none. */
+int go_utf8_len(const char *s);
 
 /*
  * Split "[BINARY:]FUNCTIONS" (pid: the -p PID or 0). *binary is NULL when absent. Returns
@@ -200,7 +212,10 @@ void go_pattern__free(struct go_pattern *pat);
  */
 int go_probe_spec__split(const char *spec, pid_t pid, char **binary, char **funcs);
 
-/* Open the binary a probe spec names: BINARY when given, else the executable of pid. */
+/*
+ * Open the binary a probe spec names: BINARY when given (which pid, when > 0, must run), else
+ * the executable of pid.
+ */
 struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */

@@ -2,7 +2,10 @@
 /*
  * Function patterns. Go names are full of characters that globs and regular expressions take
  * for operators: main.(*Counter).Inc, main.Map[go.shape.int]. A glob here has only two
- * operators, '*' and '?'; everything else is literal.
+ * operators, '*' and '?'; everything else is literal. A '*' right after '(' is a pointer
+ * receiver's, literal too, so that main.(*DB).Query names one method, not main.(*FooDB).Query
+ * as well; '\' makes the character after it literal. '?' is one UTF-8 character, as Go names
+ * are UTF-8.
  */
 #include <errno.h>
 #include <regex.h>
@@ -12,11 +15,55 @@
 
 #include "gobin_priv.h"
 
+/* A glob compiled: literal bytes (0-255) and these. */
+enum { GLOB_END = -1, GLOB_STAR = -2, GLOB_ONE = -3 };
+
 struct go_pattern {
-	char *glob;
+	short *glob;
 	regex_t re;
 	bool regex;
 };
+
+int go_utf8_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* One character of a name: a UTF-8 sequence, or a byte that is not part of one. */
+static int char_len(const char *s)
+{
+	int n = go_utf8_len(s);
+
+	return n ? n : 1;
+}
+
+static void glob_compile(const char *pattern, short *g)
+{
+	const unsigned char *s = (const unsigned char *)pattern;
+	short prev = GLOB_END;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			*g = *++s;
+		else if (*s == '*' && prev != '(')
+			*g = GLOB_STAR;
+		else if (*s == '?')
+			*g = GLOB_ONE;
+		else
+			*g = *s;
+		prev = *g++;
+	}
+	*g = GLOB_END;
+}
 
 struct go_pattern *go_pattern__new(const char *pattern, bool regex)
 {
@@ -29,12 +76,13 @@ struct go_pattern *go_pattern__new(const char *pattern, bool regex)
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->glob = strdup(pattern))) {
+	if (!p || !(p->glob = malloc((strlen(pattern) + 1) * sizeof(*p->glob)))) {
 		free(p);
 		go_fail(ENOMEM, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
+	glob_compile(pattern, p->glob);
 	p->regex = regex;
 	if (regex && (rc = regcomp(&p->re, pattern, REG_EXTENDED | REG_NOSUB))) {
 		char msg[128];
@@ -49,27 +97,32 @@ struct go_pattern *go_pattern__new(const char *pattern, bool regex)
 	return p;
 }
 
-static bool glob_match(const char *g, const char *s)
+static bool glob_match(const short *g, const char *s)
 {
-	const char *star = NULL, *resume = NULL;
+	const short *star = NULL;
+	const char *resume = NULL;
 
 	while (*s) {
-		if (*g == '*') {
+		if (*g == GLOB_STAR) {
 			star = ++g;
 			resume = s;
-		} else if (*g == '?' || *g == *s) {
+		} else if (*g == GLOB_ONE) {
+			g++;
+			s += char_len(s);
+		} else if (*g == (unsigned char)*s) {
 			g++;
 			s++;
 		} else if (star) {
 			g = star;
-			s = ++resume;
+			resume += char_len(resume);
+			s = resume;
 		} else {
 			return false;
 		}
 	}
-	while (*g == '*')
+	while (*g == GLOB_STAR)
 		g++;
-	return !*g;
+	return *g == GLOB_END;
 }
 
 bool go_pattern__match(const struct go_pattern *p, const char *name)
@@ -127,8 +180,19 @@ int go_probe_spec__split(const char *spec, pid_t pid, char **binary, char **func
 
 struct go_binary *go_binary__open_spec(const char *binary, pid_t pid)
 {
-	if (binary)
-		return go_binary__open(binary);
+	struct go_binary *b;
+	int err;
+
+	if (binary) {
+		/* -p PID BINARY:... where PID does not run BINARY would count nothing, silently */
+		b = go_binary__open(binary);
+		if (b && pid > 0 && (err = go_binary__runs_in(b, pid))) {
+			go_binary__close(b);
+			errno = -err;
+			return NULL;
+		}
+		return b;
+	}
 	if (pid > 0)
 		return go_binary__open_pid(pid);
 	go_fail(EINVAL, "no binary given: use BINARY:FUNCTIONS or -p PID");
@@ -144,7 +208,8 @@ int go_binary__match(const struct go_binary *b, const struct go_pattern *pat, si
 	if (!*idx)
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < b->nfuncs; i++)
-		if (go_pattern__match(pat, b->funcs[i].name))
+		if (go_pattern__match(pat, b->funcs[i].name) ||
+		    (b->funcs[i].pcln_name && go_pattern__match(pat, b->funcs[i].pcln_name)))
 			(*idx)[n++] = i;
 	return (int)n;
 }

@@ -29,7 +29,27 @@ void go_warn(const char *fmt, ...)
 int go_parse_args(const struct argp *argp, int argc, char **argv)
 {
 	argp_err_exit_status = 2;	/* as bcc's tools (Python's argparse) */
+	/* getopt names the program by argv[0]: "gofunccount: ...", not its full path */
+	if (argc > 0)
+		argv[0] = program_invocation_short_name;
 	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
+}
+
+/* The process a thread belongs to (Tgid in /proc/TID/status); tid itself when unknown. */
+static pid_t thread_group(pid_t tid)
+{
+	char path[64], line[128];
+	long tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "Tgid: %ld", &tgid) != 1)
+		;
+	fclose(f);
+	return tgid > 0 && tgid <= INT32_MAX ? (pid_t)tgid : tid;
 }
 
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
@@ -46,7 +66,7 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))
 			go_option_error();
-		*pid = (pid_t)v;
+		*pid = thread_group((pid_t)v);	/* a thread stands for its process */
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -447,20 +467,6 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
 void go_json_str(FILE *out, const char *str)
 {
@@ -468,7 +474,7 @@ void go_json_str(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		int n = utf8_len(s);
+		int n = go_utf8_len((const char *)s);
 
 		if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);

@@ -26,7 +26,10 @@ struct argp_state;
 	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },                         \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
 
-/* Parse GO_COMMON_OPTIONS (into *pid); ARGP_ERR_UNKNOWN for any other key. */
+/*
+ * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads);
+ * ARGP_ERR_UNKNOWN for any other key.
+ */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
 /* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
 int go_parse_args(const struct argp *argp, int argc, char **argv);

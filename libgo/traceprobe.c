@@ -382,7 +382,10 @@ static bool conv_int(char c)
 	return strchr("diuxXoc", c) != NULL;
 }
 
-/* One conversion at *f (just past '%'): flags, width, precision, a length (dropped), a type. */
+/*
+ * One conversion at *f (just past '%'): flags, width, precision, a length, a type. Integers are
+ * printed as long long in the width of the length, or else of the value's type (conv_value).
+ */
 static int parse_conv(const char **f, struct go_tconv *cv)
 {
 	const char *s = *f, *flags, *len;
@@ -408,6 +411,7 @@ static int parse_conv(const char **f, struct go_tconv *cv)
 		return go_fail(EINVAL, "unsupported conversion '%%%.*s' in format (use d i u x X o "
 			       "c s p)", (int)(s - *f + (*s ? 1 : 0)), *f);
 	cv->conv = *s;
+	cv->len = s - len == 0 ? 0 : *len != 'h' ? 8 : s - len == 2 ? 1 : 2;
 	snprintf(cv->spec, sizeof(cv->spec), "%%%.*s%s%c", (int)nflags, flags,
 		 conv_int(*s) && *s != 'c' ? "ll" : "", *s);
 	*f = s + 1;
@@ -460,8 +464,8 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 	int i;
 
 	if (n != p->nconv)
-		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s follow", p->nconv,
-			       p->nconv == 1 ? "" : "s", n, n == 1 ? "" : "s");
+		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s", p->nconv,
+			       p->nconv == 1 ? "" : "s", n, n == 1 ? " follows" : "s follow");
 	for (i = 0; i < n; i++) {
 		struct go_tconv *cv = &p->conv[i];
 		int v = var_get(p, names[i]);
@@ -531,7 +535,7 @@ static int target_abi(struct go_tprobe *p)
 	return 0;
 }
 
-int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid)
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool regex)
 {
 	const char *s = skip_space(text), *end;
 	char *spec = NULL, *fmt = NULL;
@@ -548,7 +552,7 @@ int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid)
 	if (end == s)
 		return go_fail(EINVAL, "empty probe '%s'", text);
 	spec = strndup(s, end - s);
-	err = go_target__open(&p->target, spec, pid, false);
+	err = go_target__open(&p->target, spec, pid, regex);
 	free(spec);
 	if (!err)
 		err = target_abi(p);
@@ -636,6 +640,23 @@ static long long var_value(const struct go_tvar *v, uint64_t w)
 	}
 }
 
+/*
+ * A word as an integer conversion prints it, as C's printf would print the value in a variable
+ * of its Go type: %u, %x and %o show the type's bytes (int8 -4 is fc), %d its sign, and a
+ * length modifier (%hhx, %hd, %lx) first converts the value to that length.
+ */
+static long long conv_value(const struct go_tconv *cv, const struct go_tvar *v, uint64_t w)
+{
+	bool sgn = strchr("di", cv->conv) != NULL;
+	struct go_tvar as = { .kind = sgn ? GO_KIND_INT : GO_KIND_UINT, .size = cv->len };
+
+	if (!cv->len && sgn)
+		return var_value(v, w);
+	if (!cv->len)
+		as.size = v->size;
+	return var_value(&as, (uint64_t)var_value(v, w));
+}
+
 void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
 		       size_t size)
 {
@@ -661,7 +682,7 @@ void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, cha
 		} else if (cv->conv == 'c') {
 			ADD(cv->spec, (int)(char)e->args[cv->slot]);
 		} else {
-			long long val = var_value(v, e->args[cv->slot]);
+			long long val = conv_value(cv, v, e->args[cv->slot]);
 
 			if (strchr("di", cv->conv))
 				ADD(cv->spec, val);

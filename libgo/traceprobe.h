@@ -28,6 +28,7 @@ struct go_tvar {
 struct go_tconv {
 	char spec[32];		/* the conversion as printed, e.g. "%-8lld" */
 	char conv;		/* d i u x X o c s p */
+	int len;		/* bytes of its length modifier (hh 1, h 2, l 8), 0 when none */
 	int var;
 	int slot;		/* index into the event's args, or strs for %s */
 };
@@ -47,8 +48,11 @@ struct go_tprobe {
 	int nargs, nstrs;
 };
 
-/* Parse and check one probe; its target is opened with pid (0: none). */
-int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid);
+/*
+ * Parse and check one probe; its target is opened with pid (0: none), its FUNCTION taken as an
+ * extended regular expression when regex is true.
+ */
+int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool regex);
 void go_tprobe__free(struct go_tprobe *p);
 /* Append the probe's BPF function (go_probe_<idx>) to out. */
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);

@@ -197,6 +197,74 @@ def test_regex_pattern(built, variant):
     assert_counts(table, {"main.add": report["main.add"], "main.fib": report["main.fib"]})
 
 
+def count_ux(binary, *args):
+    """Run tests/go/ux under `gofunccount -p PID args`; return (report, banner's N, table)."""
+    report, status, out, err, t = count_with_pid(binary, pattern=args[-1], args=args[:-1])
+    assert_clean_exit(status, out, err, t.command())
+    return report, t.traced_count(), parse_funccount(out)
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+@pytest.mark.parametrize("pattern, expected", [
+    # A '*' right after '(' is a pointer receiver's: main.(*FooDB).Query does not match.
+    pytest.param("main.(*DB).Query", ["main.(*DB).Query"], id="pointer-receiver"),
+    # '\' makes the next character literal: '\*' a star, the '*' after it a wildcard.
+    pytest.param("main.(\\**).Query", ["main.(*DB).Query", "main.(*FooDB).Query"], id="escaped-star"),
+    pytest.param("main.(\\*Foo*).Que\\ry", ["main.(*FooDB).Query"], id="escaped-letter"),
+    # '?' is one character, not one byte: \u00e9 is two bytes in UTF-8.
+    pytest.param("main.h?llo", ["main.h\u00e9llo"], id="utf8-question-mark"),
+])
+def test_glob_literals(built, variant, pattern, expected):
+    report, traced, table = count_ux(built.path(variant, "ux"), pattern)
+    assert traced == len(expected), f"pattern {pattern!r} matched {traced} functions, expected {expected}"
+    assert table == {name: report[name] for name in expected}, (pattern, table, report)
+
+
+# Go 1.18-1.20 name every instantiation of a generic function main.Gen[...] in the pclntab;
+# their .symtab has the shape: main.Gen[go.shape.int_0] (1.18, 1.19), main.Gen[go.shape.int]
+# (1.20). Later releases name the shape in both.
+@pytest.mark.parametrize("variant", ["go118", "go119", "go120", "go126"])
+def test_generic_instantiations(built, variant):
+    """Each instantiation is a row of its own, under its full name, and a pattern matches the
+    full name or the pclntab's."""
+    suffix = "_0" if variant in ("go118", "go119") else ""
+    report, traced, table = count_ux(built.path(variant, "ux"), "main.Gen*")
+    assert table == {f"main.Gen[go.shape.int{suffix}]": report["main.Gen[int]"],
+                     f"main.Gen[go.shape.string{suffix}]": report["main.Gen[string]"]}, table
+    if variant != "go126":
+        report, traced, table = count_ux(built.path(variant, "ux"), "main.Gen[...]")
+        assert traced == 2 and sorted(table.values()) == [3, 4], table
+    report, traced, table = count_ux(built.path(variant, "ux"), f"main.Gen[go.shape.string{suffix}]")
+    assert table == {f"main.Gen[go.shape.string{suffix}]": report["main.Gen[string]"]}, table
+
+
+def test_thread_id_stands_for_its_process(built):
+    """-p with the id of a thread that is not the main one traces that thread's process."""
+    with GoProgram(built.path("go126", "ux")) as prog:
+        tids = [int(t) for t in os.listdir(f"/proc/{prog.pid}/task") if int(t) != prog.pid]
+        assert tids, "the Go program has a single thread"
+        with Tool(TOOL, "-p", str(tids[0]), "main.busy") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean_exit(status, out, err, t.command())
+    assert parse_funccount(out) == {"main.busy": report["main.busy"]}, out
+
+
+def test_pid_not_running_binary(built):
+    """-p PID BINARY:FUNCTIONS where the process does not run BINARY is an error, not 0 calls."""
+    other = built.path("go126", "tracee")
+    with GoProgram(built.path("go126", "ux")) as prog:
+        result = run_tool(TOOL, "-d", "1", "-p", str(prog.pid), f"{other}:main.add")
+        prog.go()
+        prog.result()
+        prog.stop()
+    err = assert_one_line_error(result, 1, "a binary the process does not run")
+    assert err == f"{TOOL}: process {prog.pid} does not run '{other}'", err
+    assert result.stdout == "", result.stdout
+
+
 @pytest.mark.unprivileged
 def test_no_match(built):
     binary = built.path("go126")
@@ -455,6 +523,13 @@ def test_bad_input(built, case):
 def test_usage_error(args, words):
     err = assert_one_line_error(run_tool(TOOL, *args), 2, f"{TOOL} {' '.join(args)!r}")
     assert words in err.splitlines()[0], f"expected {words!r} in:\n{err}"
+
+
+@pytest.mark.parametrize("args", [["--no-such-option", "main.*"], ["-p"]], ids=["unknown option", "missing argument"])
+def test_usage_error_names_the_tool(args):
+    """Messages start with the tool's name, not the path it was run by."""
+    err = run_tool(TOOL, *args).stderr
+    assert err.startswith(f"{TOOL}: "), err
 
 
 @pytest.mark.parametrize("variant", ["go116", "go117", "go118"])

@@ -97,6 +97,23 @@ def test_goroutines_sleeping(built, variant):
     assert 20 <= h["avg"] <= 31, out
 
 
+@pytest.mark.parametrize("args", [("-m",), ("-m", "-j")], ids=["text", "json"])
+def test_total_in_units(built, args):
+    """The total and average sum each call's nanoseconds and convert the sum: 200 calls of
+    1.5 ms are 300 ms, not 200 ms of whole milliseconds. The tool times each call from its entry
+    to its RET, which lies between the time the program measures inside busy and around it."""
+    report, out, err = timed(built.path("go126", "ux"), "main.busy", args=args)
+    if "-j" in args:
+        [line] = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        count, total, avg = line["count"], line["total"], line["avg"]
+    else:
+        [m] = [AVG.match(l) for l in out.splitlines() if AVG.match(l)]
+        avg, total, count = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    assert count == report["main.busy"] == 200, out
+    assert report["busy_inner_ns"] // 1000000 <= total <= report["busy_outer_ns"] // 1000000, (report, out)
+    assert avg == total // count, out
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
 def test_panics(built, variant):
     """Half the calls panic and are recovered by the caller: they never reach a RET. Only the

@@ -98,6 +98,51 @@ def test_narrow_arguments(built, variant):
     assert messages(out, "main.narrow") == ["-5 7 1"], out
 
 
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_integer_widths(built, variant):
+    """%x, %X, %u and %o print a value in its Go type's width (int8 -4 is fc), or in the width
+    of an hh, h or l length modifier; %d sign-extends from that width."""
+    report, out, err = trace(built.path(variant, "ux"),
+                             'main.widths "%x %x %x %x %x", a, b, c, d, e',
+                             'main.widths "%u %o %X %u", a, b, c, e',
+                             'main.widths "%hhx %hx %lx %hhu %hd %hhd %hhx", e, e, a, b, e, d, goarg1')
+    assert report["main.widths"] == 1
+    assert sorted(messages(out, "main.widths")) == sorted([
+        "fc fed4 fffffffb c8 fffffffffffffffa",
+        "252 177324 FFFFFFFB 18446744073709551610",
+        "fa fffa fffffffffffffffc 212 -6 -56 fc",
+    ]), out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_pointer_receiver_is_literal(built, variant):
+    """main.(*DB).Query names one method (not main.(*FooDB).Query too), so its parameters can
+    be printed by name; with -r, a regular expression names it."""
+    for args, probe in [((), 'main.(*DB).Query "%d", x'),
+                        (("-r",), r'^main\.\(\*DB\)\.Query$ "%d", x')]:
+        report, out, err = trace(built.path(variant, "ux"), probe, args=args)
+        assert messages(out, "main.(*DB).Query") == ["0", "1", "2"], (args, out, err)
+        assert report["main.(*DB).Query"] == 3 and len(events(out)) == 3, (args, out)
+
+
+def test_timestamps_count_from_start(built):
+    """-t counts from just before the probes are attached, as bcc's trace does: a call made
+    while the tool attaches (a goroutine calls main.tick without pause) is not before time 0.
+    The window is short, so the tool is run several times."""
+    with GoProgram(built.path("go126", "ux"), "spin") as prog:
+        for _ in range(10):
+            started = time.monotonic()
+            result = run_tool(TOOL, "-t", "-M", "20", "-p", str(prog.pid), "main.tick", "main.tock")
+            elapsed = time.monotonic() - started
+            assert result.returncode == 0, result
+            times = [float(l.split()[0]) for l in result.stdout.splitlines() if "main.tick" in l]
+            assert len(times) == 20, result.stdout
+            assert 0 <= min(times) and max(times) <= elapsed, (times, elapsed)
+        prog.go()
+        prog.result()
+        prog.stop()
+
+
 @pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119", "go119-pie"])
 def test_assembly_function(built, variant):
     """asmAdd is ABI0: its arguments are on the stack above the return address."""
@@ -275,7 +320,7 @@ def test_perf_event_fallback(built):
 
 
 BAD_PROBES = [
-    ('main.add "%d %d", goarg1', "conversion"),
+    ('main.add "%d %d", goarg1', "the format has 2 conversions but 1 argument follows"),
     ('main.add "%d", goarg1, goarg2', "conversion"),
     ('main.add "%s", goarg1', "string"),
     ('main.greet "%d", name', "string"),

@@ -144,7 +144,16 @@ static const char *unit(void)
 	return env.msecs ? "msecs" : env.usecs ? "usecs" : "nsecs";
 }
 
-/* Cumulative per-function histograms and totals, as the BPF program keeps them. */
+static uint64_t unit_ns(void)
+{
+	return env.msecs ? 1000000 : env.usecs ? 1000 : 1;
+}
+
+/*
+ * Cumulative per-function histograms and totals, as the BPF program keeps them: totals in ns,
+ * converted to the unit only when printed, as bcc's funclatency does (a call cut to the unit
+ * before summing would lose up to a unit each).
+ */
 struct stats {
 	uint64_t *hist;		/* nfuncs * SLOTS */
 	uint64_t *total;	/* nfuncs */
@@ -175,8 +184,9 @@ static int stats_read(struct stats *s, size_t n, int hist_fd, int total_fd)
 	return err;
 }
 
-static void print_json(const char *func, const uint64_t *vals, uint64_t count, uint64_t total)
+static void print_json(const char *func, const uint64_t *vals, uint64_t count, uint64_t total_ns)
 {
+	uint64_t total = total_ns / unit_ns();
 	char ts[16];
 	int i, first = 1;
 
@@ -190,7 +200,7 @@ static void print_json(const char *func, const uint64_t *vals, uint64_t count, u
 	}
 	printf("\"unit\": \"%s\", \"count\": %llu, \"total\": %llu, \"avg\": %llu, \"hist\": [",
 	       unit(), (unsigned long long)count, (unsigned long long)total,
-	       (unsigned long long)(count ? total / count : 0));
+	       (unsigned long long)(count ? total_ns / unit_ns() / count : 0));
 	for (i = 1; i < SLOTS; i++) {
 		if (!vals[i])
 			continue;
@@ -203,15 +213,16 @@ static void print_json(const char *func, const uint64_t *vals, uint64_t count, u
 }
 
 /* One histogram with bcc's avg line; func is NULL for all functions together. */
-static void print_one(const char *func, const uint64_t *vals, uint64_t total)
+static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
 {
+	uint64_t total = total_ns / unit_ns();
 	uint64_t count = 0;
 	int i;
 
 	for (i = 0; i < SLOTS; i++)
 		count += vals[i];
 	if (env.json) {
-		print_json(func, vals, count, total);
+		print_json(func, vals, count, total_ns);
 		return;
 	}
 	if (func)
@@ -219,7 +230,8 @@ static void print_one(const char *func, const uint64_t *vals, uint64_t total)
 	go_print_log2_hist(stdout, vals, SLOTS, unit());
 	if (count)
 		printf("\navg = %llu %s, total: %llu %s, count: %llu\n",
-		       (unsigned long long)(total / count), unit(), (unsigned long long)total, unit(),
+		       (unsigned long long)(total_ns / unit_ns() / count), unit(),
+		       (unsigned long long)total, unit(),
 		       (unsigned long long)count);
 }
 
@@ -379,8 +391,8 @@ int main(int argc, char **argv)
 		go_target__list(&target, info_out());
 
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%dULL",
-		 env.msecs ? 1000000 : env.usecs ? 1000 : 1);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%lluULL",
+		 (unsigned long long)unit_ns());
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%d",
 		 plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_SPILL=%d", MAX_SPILL);

@@ -34,6 +34,7 @@ static struct env {
 	bool timestamp;		/* -t */
 	long max_events;
 	bool user_stack;
+	bool regex;
 	bool verbose;
 	bool json;
 	const char *probes[MAX_PROBES];
@@ -53,7 +54,7 @@ static const char doc[] =
 "Trace Go function calls and returns, with arguments, results and goroutine\n"
 "ids.\n"
 "\n"
-"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-v] [-j]\n"
+"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-r] [-v] [-j]\n"
 "               PROBE [PROBE ...]\n"
 "\n"
 "PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]. p: (the\n"
@@ -61,6 +62,7 @@ static const char doc[] =
 "name goarg1..goargN (the argument words where the function's Go ABI puts\n"
 "them), goret1..goretN (results, r: only), the function's parameters and\n"
 "results by name (DWARF), and bcc's arg1..arg6 and retval (System V).\n"
+"FUNCTION is a glob as gofunccount takes it, or with -r a regular expression.\n"
 "\n"
 "EXAMPLES:\n"
 "    gotrace -p 181 'main.add \"%d %d\", goarg1, goarg2'  # first two words\n"
@@ -69,7 +71,8 @@ static const char doc[] =
 "    gotrace -p 181 'main.greet \"%s\", name'              # a Go string\n"
 "    gotrace -p 181 'main.add (x == 42 && y > 3)'         # matching calls\n"
 "    gotrace -M 10 ./srv:'main.(*C).Get \"%s\", key'       # 10 events\n"
-"    gotrace -U -p 181 main.add                           # with Go stacks\n";
+"    gotrace -U -p 181 main.add                           # with Go stacks\n"
+"    gotrace -r -p 181 '^main\\.add$ \"%d\", x'              # a regex\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -77,6 +80,7 @@ static const struct argp_option opts[] = {
 	{ "timestamp", 't', NULL, 0, "print timestamp column (seconds since trace start)", 0 },
 	{ "max-events", 'M', "MAX", 0, "number of events to print before quitting", 0 },
 	{ "user-stack", 'U', NULL, 0, "output user stack trace", 0 },
+	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
 	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
 	{},
@@ -97,6 +101,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'U':
 		env.user_stack = true;
+		break;
+	case 'r':
+		env.regex = true;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -140,7 +147,6 @@ static void print_header(void)
 	FILE *m;
 	int i;
 
-	first_ts = go_monotonic_ns();	/* -t counts from here, as bcc's trace does */
 	if (env.json) {
 		m = open_memstream(&patterns, &size);
 		for (i = 0; i < env.nprobes; i++) {
@@ -345,7 +351,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < env.nprobes; i++) {
-		err = go_tprobe__parse(&probes[i], env.probes[i], env.pid);
+		err = go_tprobe__parse(&probes[i], env.probes[i], env.pid, env.regex);
 		if (err) {
 			warn("probe '%s': %s\n", env.probes[i], libgo_errmsg());
 			env.nprobes = i + 1;
@@ -410,6 +416,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	/* -t counts from here, as bcc's trace does: an event can fire before the last attach */
+	first_ts = go_monotonic_ns();
 	err = attach_all(bpf);
 	if (err) {
 		warn("%s\n", libgo_errmsg());

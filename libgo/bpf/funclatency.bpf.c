@@ -67,7 +67,7 @@ static __always_inline void record(u32 func, u64 start, u64 end)
 		(*v)++;
 	v = totals.lookup(&func);
 	if (v)
-		*v += delta;
+		*v += end - start;	/* in ns: the tool converts the sum */
 }
 
 /* The function (cookie.h) and the callee's SP, which is the same at its entry and its RETs. */
