@@ -197,4 +197,49 @@ struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */
 int go_binary__match(const struct go_binary *bin, const struct go_pattern *pat, size_t **idx);
 
+/* ---- Runtime type data: the dynamic types of interface values ---------------------------- */
+
+/*
+ * An interface value is two words: the type (an `interface{}`) or method table (itab; gccgo's
+ * method table) of its dynamic type, then the value, or a pointer to it. These read the type
+ * descriptors the binary holds (gc Go 1.17+, stripped and PIE too; gccgo). Addresses are
+ * link-time addresses: subtract the process's load bias from what an interface holds.
+ */
+/* reflect.Kind of a type descriptor (Kind_ & 0x1f). */
+enum go_rkind {
+	GO_RKIND_BOOL = 1, GO_RKIND_INT, GO_RKIND_INT8, GO_RKIND_INT16, GO_RKIND_INT32,
+	GO_RKIND_INT64, GO_RKIND_UINT, GO_RKIND_UINT8, GO_RKIND_UINT16, GO_RKIND_UINT32,
+	GO_RKIND_UINT64, GO_RKIND_UINTPTR, GO_RKIND_FLOAT32, GO_RKIND_FLOAT64, GO_RKIND_COMPLEX64,
+	GO_RKIND_COMPLEX128, GO_RKIND_ARRAY, GO_RKIND_CHAN, GO_RKIND_FUNC, GO_RKIND_INTERFACE,
+	GO_RKIND_MAP, GO_RKIND_POINTER, GO_RKIND_SLICE, GO_RKIND_STRING, GO_RKIND_STRUCT,
+	GO_RKIND_UNSAFE_POINTER,
+};
+/* Where the type's value is the interface's second word itself (a pointer-shaped type): the
+ * bit in Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26; test both. */
+#define GO_TYPE_DIRECT_IFACE 0x20
+/* Offsets in a type descriptor, the same in gc 1.17-1.26 and gccgo. */
+#define GO_TYPE_TFLAG_OFF 20
+#define GO_TYPE_KIND_OFF 23
+/* Offset of the dynamic type in an itab (gc) or method table (gccgo). */
+#define GO_ITAB_TYPE_OFF 8
+#define GO_GCCGO_ITAB_TYPE_OFF 0
+
+struct go_types;
+
+/* Find the binary's type data. NULL with errno set (ENOENT: not found, ENOTSUP: Go < 1.17). */
+struct go_types *go_types__open(struct go_binary *bin);
+void go_types__close(struct go_types *types);
+/* gc: the link-time range [lo, hi) of the type data (moduledata.types); 0, 0 for gccgo. */
+void go_types__range(const struct go_types *types, uint64_t *lo, uint64_t *hi);
+/*
+ * The name of the type at link-time address addr as Go's %T prints it ("*errors.errorString",
+ * "main.Celsius"). -ENOENT when addr is not a type of the binary's type data: a type made at
+ * run time by reflect, or a pointer elsewhere.
+ */
+int go_types__name(const struct go_types *types, uint64_t addr, char *buf, size_t size);
+/* The type's reflect.Kind, or -ENOENT as above. */
+int go_types__kind(const struct go_types *types, uint64_t addr);
+/* Is the type a pointer to a struct whose first field is a string (an error's message)? */
+bool go_types__leading_string(const struct go_types *types, uint64_t addr);
+
 #endif /* LIBGO_H */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The runtime's type descriptors, read from the file: what an interface's first word points to.
+ *
+ * gc: every type the compiler and linker made lies between moduledata.types and .etypes; a
+ * type's name is the NameOff abi.Type.Str counted from types. moduledata is runtime.firstmoduledata
+ * when there is a symbol table, the .go.module section in Go 1.26, and otherwise the word in
+ * the data that points to the pclntab header (moduledata's first field), confirmed by the next
+ * word (the function name table). A type made at run time by reflect lies outside that range:
+ * it is reported as such, never named from guesswork.
+ * gccgo: no moduledata; a type descriptor holds a pointer to its name's string header.
+ * PIE: Go's linker writes link-time addresses into the file as well as relocations; for other
+ * linkers the R_X86_64_RELATIVE relocations' addends are the words' values.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gobin_priv.h"
+
+/* abi.Type (gc, Go 1.17-1.26), and gccgo's type descriptor: the offsets both share. */
+#define TYPE_SIZE_GC 48
+#define TYPE_SIZE_GCCGO 64
+#define TYPE_TFLAG 20
+#define TYPE_KIND 23
+#define TYPE_STR 40
+#define TFLAG_EXTRA_STAR 0x02
+#define KIND_MASK 0x1f
+
+struct go_types {
+	struct go_binary *bin;
+	bool gccgo;
+	int minor;		/* 126 for Go 1.26 */
+	uint64_t types, etypes;	/* gc: the type data, link-time addresses */
+	uint64_t *rel_off, *rel_val;	/* R_X86_64_RELATIVE, sorted by offset */
+	size_t nrel;
+};
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* A pointer-sized word at a link-time address; false when it is not in the file. */
+static bool word_at(const struct go_types *t, uint64_t addr, uint64_t *v)
+{
+	const uint8_t *p = gobin_bytes(t->bin, addr, 8);
+	size_t lo = 0, hi = t->nrel;
+
+	if (!p)
+		return false;
+	*v = le64(p);
+	while (lo < hi) {	/* a relocated word: its addend is its value */
+		size_t mid = (lo + hi) / 2;
+
+		if (t->rel_off[mid] == addr) {
+			*v = t->rel_val[mid];
+			break;
+		}
+		if (t->rel_off[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return true;
+}
+
+static int rel_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Only words that the file leaves zero need them: collect the relocations of zero words. */
+static int relocs_load(struct go_types *t)
+{
+	struct go_binary *b = t->bin;
+	Elf_Scn *scn = NULL;
+	uint64_t *pairs = NULL;
+	size_t n = 0, cap = 0, i;
+
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			const uint8_t *p;
+			GElf_Rela r;
+
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
+				continue;
+			p = gobin_bytes(b, r.r_offset, 8);
+			if (!p || le64(p) == (uint64_t)r.r_addend)
+				continue;
+			if (n == cap) {
+				uint64_t *np;
+
+				cap = cap ? cap * 2 : 1024;
+				np = realloc(pairs, cap * 2 * sizeof(*np));
+				if (!np) {
+					free(pairs);
+					return go_fail(ENOMEM, "out of memory");
+				}
+				pairs = np;
+			}
+			pairs[2 * n] = r.r_offset;
+			pairs[2 * n + 1] = (uint64_t)r.r_addend;
+			n++;
+		}
+	}
+	if (!n)
+		return 0;
+	qsort(pairs, n, 2 * sizeof(*pairs), rel_cmp);
+	t->rel_off = malloc(n * sizeof(*t->rel_off));
+	t->rel_val = malloc(n * sizeof(*t->rel_val));
+	if (!t->rel_off || !t->rel_val) {
+		free(pairs);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		t->rel_off[i] = pairs[2 * i];
+		t->rel_val[i] = pairs[2 * i + 1];
+	}
+	t->nrel = n;
+	free(pairs);
+	return 0;
+}
+
+/* ---- moduledata (gc) ------------------------------------------------------------------------ */
+
+/* Offset of moduledata.types on amd64 (etypes follows it). */
+static int moduledata_types_off(int minor)
+{
+	if (minor >= 120)
+		return 296;
+	if (minor >= 117)
+		return 280;
+	return -1;
+}
+
+static uint64_t symbol_addr(const struct go_binary *b, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t i;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *n;
+
+			if (!gelf_getsym(d, (int)i, &s))
+				continue;
+			n = elf_strptr(b->elf, sh.sh_link, s.st_name);
+			if (n && !strcmp(n, name))
+				return s.st_value;
+		}
+	}
+	return 0;
+}
+
+static uint64_t section_addr(const struct go_binary *b, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(b->elf, &shstrndx))
+		return 0;
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(b->elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(n, name))
+			return sh.sh_addr;
+	}
+	return 0;
+}
+
+/* moduledata begins {pcHeader *pcHeader, funcnametab []byte, ...}: find it in writable data. */
+static uint64_t moduledata_scan(const struct go_types *t)
+{
+	const struct go_binary *b = t->bin;
+	uint64_t pcln = gobin_pcln_addr(b), names;
+	const uint8_t *hdr;
+	int i;
+
+	if (!pcln || !(hdr = gobin_bytes(b, pcln, 40)))
+		return 0;
+	names = pcln + le64(hdr + 32);	/* pcHeader.funcnameOffset (Go 1.18+) */
+	for (i = 0; i < b->nsegs; i++) {
+		const struct go_seg *s = &b->segs[i];
+		uint64_t a, w;
+
+		if (s->exec)
+			continue;
+		for (a = s->vaddr; a + 16 <= s->vaddr + s->filesz; a += 8)
+			if (word_at(t, a, &w) && w == pcln &&
+			    (t->minor < 118 || (word_at(t, a + 8, &w) && w == names)))
+				return a;
+	}
+	return 0;
+}
+
+static int moduledata_load(struct go_types *t)
+{
+	struct go_binary *b = t->bin;
+	int off = moduledata_types_off(t->minor);
+	uint64_t md = symbol_addr(b, "runtime.firstmoduledata");
+
+	if (off < 0)
+		return go_fail(ENOTSUP, "'%s' was built by %s; type names need Go 1.17 or later",
+			       b->name, b->version);
+	if (!md)
+		md = section_addr(b, ".go.module");
+	if (!md)
+		md = moduledata_scan(t);
+	if (!md || !word_at(t, md + off, &t->types) || !word_at(t, md + off + 8, &t->etypes) ||
+	    !t->types || t->etypes <= t->types || !gobin_bytes(b, t->types, t->etypes - t->types))
+		return go_fail(ENOENT, "cannot find the runtime's type data in '%s'", b->name);
+	return 0;
+}
+
+/* ---- open/close ----------------------------------------------------------------------------- */
+
+struct go_types *go_types__open(struct go_binary *bin)
+{
+	struct go_types *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t) {
+		errno = ENOMEM;
+		go_fail(ENOMEM, "out of memory");
+		return NULL;
+	}
+	t->bin = bin;
+	t->gccgo = go_binary__toolchain(bin) == GO_GCCGO;
+	t->minor = gobin_go_minor(bin);
+	err = bin->pie ? relocs_load(t) : 0;
+	if (!err && !t->gccgo)
+		err = moduledata_load(t);
+	if (err) {
+		go_types__close(t);
+		errno = -err;
+		return NULL;
+	}
+	return t;
+}
+
+void go_types__close(struct go_types *t)
+{
+	if (!t)
+		return;
+	free(t->rel_off);
+	free(t->rel_val);
+	free(t);
+}
+
+void go_types__range(const struct go_types *t, uint64_t *lo, uint64_t *hi)
+{
+	*lo = t->types;
+	*hi = t->etypes;
+}
+
+/* ---- types ---------------------------------------------------------------------------------- */
+
+/* The descriptor's bytes, when addr is a type in the file's type data. */
+static const uint8_t *type_at(const struct go_types *t, uint64_t addr)
+{
+	if (!addr || addr % 8)
+		return NULL;
+	if (t->gccgo)
+		return gobin_bytes(t->bin, addr, TYPE_SIZE_GCCGO);
+	if (addr < t->types || addr + TYPE_SIZE_GC > t->etypes)
+		return NULL;
+	return gobin_bytes(t->bin, addr, TYPE_SIZE_GC);
+}
+
+static size_t uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	*v = 0;
+	while (p + n < end && shift < 64) {
+		*v |= (uint64_t)(p[n] & 0x7f) << shift;
+		if (!(p[n++] & 0x80))
+			return n;
+		shift += 7;
+	}
+	return 0;
+}
+
+/* gc: abi.Name at types + Str: a flags byte, the length (uvarint; 2 bytes big-endian before
+ * Go 1.17), the bytes. */
+static int gc_name(const struct go_types *t, const uint8_t *typ, char *buf, size_t size)
+{
+	int32_t str;
+	uint64_t addr, len;
+	const uint8_t *p, *end;
+	size_t n;
+
+	memcpy(&str, typ + TYPE_STR, sizeof(str));
+	addr = t->types + (uint64_t)(int64_t)str;
+	if (str < 0 || addr + 3 > t->etypes || !(p = gobin_bytes(t->bin, addr, t->etypes - addr)))
+		return -ENOENT;
+	end = p + (t->etypes - addr);
+	n = uvarint(p + 1, end, &len);
+	if (!n || len > (uint64_t)(end - p - 1 - n))
+		return -ENOENT;
+	p += 1 + n;
+	if ((typ[TYPE_TFLAG] & TFLAG_EXTRA_STAR) && len && *p == '*') {
+		p++;
+		len--;
+	}
+	snprintf(buf, size, "%.*s", (int)len, p);
+	return 0;
+}
+
+/* gccgo: *string at 40; package paths are wrapped in tabs ("*\terrors\terrors.errorString"). */
+static int gccgo_name(const struct go_types *t, const uint8_t *typ, char *buf, size_t size)
+{
+	uint64_t hdr = le64(typ + TYPE_STR), ptr, len;
+	const uint8_t *s;
+	size_t i, o = 0;
+	bool in_path = false;
+
+	if (!word_at(t, hdr, &ptr) || !word_at(t, hdr + 8, &len) || len > 4096 ||
+	    !(s = gobin_bytes(t->bin, ptr, len)))
+		return -ENOENT;
+	for (i = 0; i < len && o + 1 < size; i++) {
+		if (s[i] == '\t')
+			in_path = !in_path;
+		else if (!in_path)
+			buf[o++] = (char)s[i];
+	}
+	if (size)
+		buf[o] = 0;
+	return 0;
+}
+
+int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t size)
+{
+	const uint8_t *typ = type_at(t, addr);
+	int err;
+
+	if (!typ)
+		return go_fail(ENOENT, "type 0x%llx is not in the type data of '%s'",
+			       (unsigned long long)addr, go_binary__name(t->bin));
+	err = t->gccgo ? gccgo_name(t, typ, buf, size) : gc_name(t, typ, buf, size);
+	if (err)
+		return go_fail(ENOENT, "type 0x%llx of '%s' has no readable name",
+			       (unsigned long long)addr, go_binary__name(t->bin));
+	return 0;
+}
+
+int go_types__kind(const struct go_types *t, uint64_t addr)
+{
+	const uint8_t *typ = type_at(t, addr);
+
+	return typ ? typ[TYPE_KIND] & KIND_MASK : -ENOENT;
+}
+
+/*
+ * Is a value of this type a pointer to a struct whose first field is a string, as
+ * *errors.errorString and *fmt.wrapError are (their message)? Elem follows the type header in
+ * abi.PtrType; abi.StructType has PkgPath, then Fields (a slice of {Name, Typ, Offset}); gccgo's
+ * structField is {name, pkgPath, typ, tag, offset}.
+ */
+bool go_types__leading_string(const struct go_types *t, uint64_t addr)
+{
+	size_t hdr = t->gccgo ? TYPE_SIZE_GCCGO : TYPE_SIZE_GC;
+	size_t fields = t->gccgo ? hdr : hdr + 8, ftyp = t->gccgo ? 16 : 8;
+	size_t foff = t->gccgo ? 32 : 16;
+	uint64_t elem, f, ft, nf, off;
+
+	if (go_types__kind(t, addr) != GO_RKIND_POINTER || !word_at(t, addr + hdr, &elem) ||
+	    go_types__kind(t, elem) != GO_RKIND_STRUCT || !word_at(t, elem + fields, &f) ||
+	    !word_at(t, elem + fields + 8, &nf) || !nf || !word_at(t, f + ftyp, &ft) ||
+	    !word_at(t, f + foff, &off))
+		return false;
+	/* before Go 1.19 the offset is shifted left by one, the low bit saying "embedded" */
+	return (off >> (!t->gccgo && t->minor < 119 ? 1 : 0)) == 0 &&
+	       go_types__kind(t, ft) == GO_RKIND_STRING;
+}
