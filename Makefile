@@ -1,7 +1,7 @@
 # gotools: bcc-style eBPF tools for Go programs.
 # `make` builds every tool to ./tools/<tool>; V=1 shows the full commands.
 
-TOOLS := gofunccount gotrace gofunclatency
+TOOLS := gofunccount gotrace gofunclatency goiface
 HELPERS := tests/helpers/gofuncs
 
 CC ?= cc

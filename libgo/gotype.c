@@ -398,3 +398,118 @@ bool go_types__leading_string(const struct go_types *t, uint64_t addr)
 	return (off >> (!t->gccgo && t->minor < 119 ? 1 : 0)) == 0 &&
 	       go_types__kind(t, ft) == GO_RKIND_STRING;
 }
+
+/* ---- values --------------------------------------------------------------------------------- */
+
+/* Go's %v of a float: the shortest digits that read back the same, %e form from 1e21 on and
+ * below 1e-4, and +Inf, -Inf, NaN. */
+void go_format_float(double v, int bits, char *buf, size_t size)
+{
+	char e[64];
+	int prec, exp;
+
+	if (v != v) {
+		snprintf(buf, size, "NaN");
+		return;
+	}
+	if (v > 1e308 * 10 || v < -1e308 * 10) {
+		snprintf(buf, size, "%cInf", v > 0 ? '+' : '-');
+		return;
+	}
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec, v);
+		if (bits == 32 ? strtof(e, NULL) == (float)v : strtod(e, NULL) == v)
+			break;
+	}
+	exp = atoi(strchr(e, 'e') + 1);
+	if (exp < -4 || exp >= 21)
+		snprintf(buf, size, "%s", e);
+	else
+		snprintf(buf, size, "%.*f", prec - exp > 0 ? prec - exp : 0, v);
+}
+
+/* strconv.Quote of the bytes held; "..." after it when the string was longer. */
+static void format_quoted(const struct go_ivalue *v, char *buf, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)v->str;
+	size_t i, o = 0;
+
+#define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
+	PUT("\"");
+	for (i = 0; i < v->str_len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			PUT("\\%c", s[i]);
+		else if (s[i] == '\n')
+			PUT("\\n");
+		else if (s[i] == '\t')
+			PUT("\\t");
+		else if (s[i] < 0x20 || s[i] == 0x7f)
+			PUT("\\x%02x", s[i]);
+		else
+			PUT("%c", s[i]);
+	}
+	PUT("\"%s", v->len > v->str_len ? "..." : "");
+#undef PUT
+}
+
+static int64_t sign_extend(uint64_t w, int bytes)
+{
+	int shift = 64 - 8 * bytes;
+
+	return (int64_t)(w << shift) >> shift;
+}
+
+int go_value__format(const struct go_types *t, const struct go_ivalue *v, char *buf, size_t size)
+{
+	float f32;
+	double f64;
+
+	if (v->unreadable) {
+		snprintf(buf, size, "<unreadable>");
+		return 0;
+	}
+	if (v->direct) {
+		/* a pointer to an error's message: the message, as %v of the error prints it */
+		if (v->kind == GO_RKIND_POINTER && v->has_str && v->word[0] && t &&
+		    go_types__leading_string(t, v->type)) {
+			format_quoted(v, buf, size);
+			return 0;
+		}
+		switch (v->kind) {
+		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:
+		case GO_RKIND_UNSAFE_POINTER:
+			snprintf(buf, size, "%#llx", (unsigned long long)v->word[0]);
+			return 0;
+		}
+		return -ENOENT;
+	}
+	switch (v->kind) {
+	case GO_RKIND_BOOL:
+		snprintf(buf, size, "%s", v->word[0] ? "true" : "false");
+		return 0;
+	case GO_RKIND_INT8: case GO_RKIND_INT16: case GO_RKIND_INT32: case GO_RKIND_INT:
+	case GO_RKIND_INT64:
+		snprintf(buf, size, "%lld", (long long)sign_extend(v->word[0],
+			 v->kind == GO_RKIND_INT8 ? 1 : v->kind == GO_RKIND_INT16 ? 2 :
+			 v->kind == GO_RKIND_INT32 ? 4 : 8));
+		return 0;
+	case GO_RKIND_UINT8: case GO_RKIND_UINT16: case GO_RKIND_UINT32: case GO_RKIND_UINT:
+	case GO_RKIND_UINT64: case GO_RKIND_UINTPTR:
+		snprintf(buf, size, "%llu", (unsigned long long)v->word[0]);
+		return 0;
+	case GO_RKIND_FLOAT32:
+		memcpy(&f32, &v->word[0], sizeof(f32));
+		go_format_float(f32, 32, buf, size);
+		return 0;
+	case GO_RKIND_FLOAT64:
+		memcpy(&f64, &v->word[0], sizeof(f64));
+		go_format_float(f64, 64, buf, size);
+		return 0;
+	case GO_RKIND_STRING:
+		if (!v->has_str)
+			return -ENOENT;
+		format_quoted(v, buf, size);
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -242,4 +242,38 @@ int go_types__kind(const struct go_types *types, uint64_t addr);
 /* Is the type a pointer to a struct whose first field is a string (an error's message)? */
 bool go_types__leading_string(const struct go_types *types, uint64_t addr);
 
+/* A parameter of a function, and where an interface's two words are at the entry site. */
+struct go_iface_param {
+	char name[64];
+	char type[64];		/* "interface {}", "fmt.Stringer", "int" */
+	bool iface;		/* an interface */
+	bool empty;		/* interface{}: its first word is the type, not a method table */
+	struct go_loc loc[2];	/* for an interface: its type (or itab) word and its data word */
+};
+/* The arguments of fn in order, from DWARF; -ENOENT without it. *params is malloc'd. */
+int go_binary__iface_params(struct go_binary *bin, const struct go_func *fn,
+			    struct go_iface_param **params, size_t *cnt);
+
+/* A value copied out of an interface, to print as Go does. */
+struct go_ivalue {
+	uint64_t type;		/* link-time address of its type (for error messages) */
+	int kind;		/* enum go_rkind */
+	bool direct;		/* word[0] is the interface's data word itself */
+	bool unreadable;
+	uint64_t word[2];	/* the value's first 16 bytes, or the data word */
+	bool has_str;		/* str holds the first str_len of a string's len bytes */
+	const char *str;
+	size_t str_len;
+	uint64_t len;
+};
+/*
+ * Go's %v of a value, except that strings and error messages (a pointer to a struct that starts
+ * with a string) are quoted, and other pointer-shaped values are addresses. -ENOENT for values it
+ * does not show (structs, slices, arrays, complex numbers).
+ */
+int go_value__format(const struct go_types *types, const struct go_ivalue *v, char *buf,
+		     size_t size);
+/* A float as Go's %v prints it (bits: 32 or 64). */
+void go_format_float(double v, int bits, char *buf, size_t size);
+
 #endif /* LIBGO_H */

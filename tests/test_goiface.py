@@ -16,8 +16,9 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, GoProgram, build_program, BuildError
+from conftest import ROOT, BuildError, GoProgram, Tool, build_program, run_tool
 
+TOOL = "goiface"
 PROGRAM = "iface"
 GC_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "go119-pie"]
 
@@ -64,3 +65,99 @@ def test_type_names_match_percent_t(built, gotypes, variant):
     wrong = {t: got.get(a) for t, a in report["types"].items() if got.get(a) != t}
     assert not wrong, f"names differ from %T (%T: libgo's name): {wrong}\n{result.stdout}"
     assert [got.get(a) for a in report["runtime"]] == ["-"], result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# goiface: exact counts by type, and by value
+
+
+def trace(binary, *args):
+    """Run goiface -j [args] -p PID while the program makes its calls; return (report, JSON
+    rows, status, stderr)."""
+    with GoProgram(binary) as prog:
+        argv = list(args)
+        at = next(i for i, a in enumerate(argv) if not a.startswith("-"))
+        argv[at:at] = ["-j", "-p", str(prog.pid)]
+        with Tool(TOOL, *argv) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\n{err}"
+    assert err.rstrip().endswith("Detaching..."), err
+    rows = [json.loads(line) for line in out.splitlines()]
+    return report, rows, err
+
+
+def expected(report, func, values):
+    """{(type, value): count} the program reports for func ("describe", "show"); the type that
+    reflect made is named by its address, as goiface names it."""
+    made = {"*struct { A int }": f"<runtime type {report['runtime'][0]}>"}
+    want = {}
+    for r in report[func]:
+        key = (made.get(r["type"], r["type"]), r["value"] if values else None)
+        want[key] = want.get(key, 0) + r["count"]
+    return want
+
+
+def counted(rows, func, arg):
+    got = {}
+    for r in rows:
+        if r["func"] == func and r["arg"] == arg:
+            key = (r["type"], r.get("value"))
+            assert key not in got, f"two rows for {key}: {rows}"
+            got[key] = r["count"]
+    return got
+
+
+def stripped(variant):
+    return variant.endswith("-stripped")
+
+
+@pytest.mark.parametrize("variant", GC_VARIANTS)
+@pytest.mark.parametrize("values", [False, True], ids=["types", "values"])
+def test_counts_by_type(built, variant, values):
+    """describe(v any) and show(s fmt.Stringer): each type (and value) counted exactly as often
+    as the program passed it; nil as <nil>. Stripped binaries name the arguments goarg1."""
+    binary = iface_binary(built, variant)
+    args = ["-V"] if values else []
+    for func, name in (("describe", "v"), ("show", "s")):
+        arg = "goarg1" if stripped(variant) else name
+        report, rows, _ = trace(binary, *args, f"main.{func}", arg)
+        got, want = counted(rows, f"main.{func}", arg), expected(report, func, values)
+        assert got == want, (f"{func}: counts differ\n  only goiface: "
+                             f"{ {k: v for k, v in got.items() if want.get(k) != v} }\n  "
+                             f"only the program: { {k: v for k, v in want.items() if got.get(k) != v} }")
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_every_interface_argument(built, variant):
+    """Without ARG: every interface argument of the matched functions, by its DWARF name; a
+    function without one (main.plain) is not traced."""
+    report, rows, err = trace(iface_binary(built, variant), "-r", r"^main\.(describe|show|plain)$")
+    assert "Tracing 2 functions" in err
+    assert counted(rows, "main.describe", "v") == expected(report, "describe", False)
+    assert counted(rows, "main.show", "s") == expected(report, "show", False)
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_goarg_on_binary_with_dwarf(built, variant):
+    """goarg1 names the same interface as v when there is DWARF."""
+    report, rows, _ = trace(iface_binary(built, variant), "main.describe", "goarg1")
+    assert counted(rows, "main.describe", "goarg1") == expected(report, "describe", False)
+
+
+@pytest.mark.parametrize("variant, args, message", [
+    ("go126", ["main.plain", "n"], "goiface: argument 'n' of main.plain is a int, not an interface"),
+    ("go119", ["main.describe", "nosuch"], "goiface: main.describe has no argument named 'nosuch'"),
+    ("go126", ["main.plain", "goarg1"], "goiface: goarg1 of main.plain is not the first word of an interface"),
+    ("go126-stripped", ["main.describe"], "is stripped (no DWARF): name the interface argument as goargN, its first word"),
+    ("go119-stripped", ["main.describe"], "is stripped (no DWARF): name the interface argument as goargN, its first word"),
+])
+def test_bad_arguments(built, variant, args, message):
+    """What is wrong, in one line, exit status 1."""
+    binary = iface_binary(built, variant)
+    r = run_tool(TOOL, f"{binary}:{args[0]}", *args[1:])
+    assert r.returncode == 1, r
+    assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+    assert not r.stdout, r.stdout
