@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "gobin_priv.h"
 
@@ -37,7 +38,38 @@ struct go_types {
 	uint64_t types, etypes;	/* gc: the type data, link-time addresses */
 	uint64_t *rel_off, *rel_val;	/* R_X86_64_RELATIVE, sorted by offset */
 	size_t nrel;
+	/* gccgo: the process whose shared libraries (libgo.so) hold the standard library's types */
+	pid_t pid;
+	int64_t bias;
+	uint64_t (*maps)[2];	/* its file-backed mappings */
+	size_t nmaps;
 };
+
+/* gccgo: len bytes at a link-time address of the binary that lie in a shared library the process
+ * maps from a file (read-only type data, as the file holds it), not in the heap. */
+static bool mapped_bytes(const struct go_types *t, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t a = addr + (uint64_t)t->bias;
+	struct iovec local = { buf, len }, remote = { (void *)a, len };
+	size_t i;
+
+	for (i = 0; i < t->nmaps; i++)
+		if (a >= t->maps[i][0] && a + len <= t->maps[i][1])
+			return process_vm_readv(t->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+	return false;
+}
+
+/* len bytes at a link-time address: from the file, or (gccgo) a shared library's mapping. */
+static bool bytes_at(const struct go_types *t, uint64_t addr, void *buf, size_t len)
+{
+	const uint8_t *p = gobin_bytes(t->bin, addr, len);
+
+	if (p) {
+		memcpy(buf, p, len);
+		return true;
+	}
+	return t->gccgo && mapped_bytes(t, addr, buf, len);
+}
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -47,14 +79,23 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
-/* A pointer-sized word at a link-time address; false when it is not in the file. */
-static bool word_at(const struct go_types *t, uint64_t addr, uint64_t *v)
+/*
+ * A pointer-sized word at a link-time address; false when it is in neither the file nor (gccgo)
+ * a mapped library. ptr: the word is an address: a library's, which the loader has relocated,
+ * comes back as a link-time address of the binary too.
+ */
+static bool word_at_(const struct go_types *t, uint64_t addr, uint64_t *v, bool ptr)
 {
 	const uint8_t *p = gobin_bytes(t->bin, addr, 8);
 	size_t lo = 0, hi = t->nrel;
 
-	if (!p)
-		return false;
+	if (!p) {
+		if (!t->gccgo || !mapped_bytes(t, addr, v, sizeof(*v)))
+			return false;
+		if (ptr)
+			*v -= (uint64_t)t->bias;
+		return true;
+	}
 	*v = le64(p);
 	while (lo < hi) {	/* a relocated word: its addend is its value */
 		size_t mid = (lo + hi) / 2;
@@ -69,6 +110,16 @@ static bool word_at(const struct go_types *t, uint64_t addr, uint64_t *v)
 			hi = mid;
 	}
 	return true;
+}
+
+static bool word_at(const struct go_types *t, uint64_t addr, uint64_t *v)
+{
+	return word_at_(t, addr, v, false);
+}
+
+static bool addr_at(const struct go_types *t, uint64_t addr, uint64_t *v)
+{
+	return word_at_(t, addr, v, true);
 }
 
 static int rel_cmp(const void *a, const void *b)
@@ -262,10 +313,45 @@ struct go_types *go_types__open(struct go_binary *bin)
 	return t;
 }
 
+int go_types__set_process(struct go_types *t, pid_t pid)
+{
+	char path[64], line[512];
+	FILE *f;
+	int err;
+
+	if (!t->gccgo || pid <= 0)
+		return 0;
+	err = go_binary__load_bias(t->bin, pid, &t->bias);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return go_fail(errno, "cannot read %s: %s", path, strerror(errno));
+	t->nmaps = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, inode;
+		uint64_t (*m)[2];
+
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %llu", &lo, &hi, &inode) != 3 || !inode)
+			continue;
+		m = realloc(t->maps, (t->nmaps + 1) * sizeof(*m));
+		if (!m)
+			break;
+		t->maps = m;
+		t->maps[t->nmaps][0] = lo;
+		t->maps[t->nmaps++][1] = hi;
+	}
+	fclose(f);
+	t->pid = pid;
+	return 0;
+}
+
 void go_types__close(struct go_types *t)
 {
 	if (!t)
 		return;
+	free(t->maps);
 	free(t->rel_off);
 	free(t->rel_val);
 	free(t);
@@ -279,13 +365,13 @@ void go_types__range(const struct go_types *t, uint64_t *lo, uint64_t *hi)
 
 /* ---- types ---------------------------------------------------------------------------------- */
 
-/* The descriptor's bytes, when addr is a type in the file's type data. */
-static const uint8_t *type_at(const struct go_types *t, uint64_t addr)
+/* The descriptor's bytes, when addr is a type in the file's type data (gccgo: or a library's). */
+static const uint8_t *type_at(const struct go_types *t, uint64_t addr, uint8_t *buf)
 {
 	if (!addr || addr % 8)
 		return NULL;
 	if (t->gccgo)
-		return gobin_bytes(t->bin, addr, TYPE_SIZE_GCCGO);
+		return bytes_at(t, addr, buf, TYPE_SIZE_GCCGO) ? buf : NULL;
 	if (addr < t->types || addr + TYPE_SIZE_GC > t->etypes)
 		return NULL;
 	return gobin_bytes(t->bin, addr, TYPE_SIZE_GC);
@@ -333,15 +419,16 @@ static int gc_name(const struct go_types *t, const uint8_t *typ, char *buf, size
 }
 
 /* gccgo: *string at 40; package paths are wrapped in tabs ("*\terrors\terrors.errorString"). */
-static int gccgo_name(const struct go_types *t, const uint8_t *typ, char *buf, size_t size)
+static int gccgo_name(const struct go_types *t, uint64_t addr, char *buf, size_t size)
 {
-	uint64_t hdr = le64(typ + TYPE_STR), ptr, len;
-	const uint8_t *s;
+	uint64_t hdr, ptr, len;
+	uint8_t s[4096];
 	size_t i, o = 0;
 	bool in_path = false;
 
-	if (!word_at(t, hdr, &ptr) || !word_at(t, hdr + 8, &len) || len > 4096 ||
-	    !(s = gobin_bytes(t->bin, ptr, len)))
+	if (!addr_at(t, addr + TYPE_STR, &hdr) || !addr_at(t, hdr, &ptr) ||
+	    !word_at(t, hdr + 8, &len) || len > sizeof(s) ||
+	    !bytes_at(t, ptr, s, len))
 		return -ENOENT;
 	for (i = 0; i < len && o + 1 < size; i++) {
 		if (s[i] == '\t')
@@ -356,13 +443,14 @@ static int gccgo_name(const struct go_types *t, const uint8_t *typ, char *buf, s
 
 int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t size)
 {
-	const uint8_t *typ = type_at(t, addr);
+	uint8_t desc[TYPE_SIZE_GCCGO];
+	const uint8_t *typ = type_at(t, addr, desc);
 	int err;
 
 	if (!typ)
 		return go_fail(ENOENT, "type 0x%llx is not in the type data of '%s'",
 			       (unsigned long long)addr, go_binary__name(t->bin));
-	err = t->gccgo ? gccgo_name(t, typ, buf, size) : gc_name(t, typ, buf, size);
+	err = t->gccgo ? gccgo_name(t, addr, buf, size) : gc_name(t, typ, buf, size);
 	if (err)
 		return go_fail(ENOENT, "type 0x%llx of '%s' has no readable name",
 			       (unsigned long long)addr, go_binary__name(t->bin));
@@ -371,7 +459,8 @@ int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t si
 
 int go_types__kind(const struct go_types *t, uint64_t addr)
 {
-	const uint8_t *typ = type_at(t, addr);
+	uint8_t buf[TYPE_SIZE_GCCGO];
+	const uint8_t *typ = type_at(t, addr, buf);
 
 	return typ ? typ[TYPE_KIND] & KIND_MASK : -ENOENT;
 }
@@ -389,9 +478,9 @@ bool go_types__leading_string(const struct go_types *t, uint64_t addr)
 	size_t foff = t->gccgo ? 32 : 16;
 	uint64_t elem, f, ft, nf, off;
 
-	if (go_types__kind(t, addr) != GO_RKIND_POINTER || !word_at(t, addr + hdr, &elem) ||
-	    go_types__kind(t, elem) != GO_RKIND_STRUCT || !word_at(t, elem + fields, &f) ||
-	    !word_at(t, elem + fields + 8, &nf) || !nf || !word_at(t, f + ftyp, &ft) ||
+	if (go_types__kind(t, addr) != GO_RKIND_POINTER || !addr_at(t, addr + hdr, &elem) ||
+	    go_types__kind(t, elem) != GO_RKIND_STRUCT || !addr_at(t, elem + fields, &f) ||
+	    !word_at(t, elem + fields + 8, &nf) || !nf || !addr_at(t, f + ftyp, &ft) ||
 	    !word_at(t, f + foff, &off))
 		return false;
 	/* before Go 1.19 the offset is shifted left by one, the low bit saying "embedded" */

@@ -229,6 +229,11 @@ struct go_types;
 /* Find the binary's type data. NULL with errno set (ENOENT: not found, ENOTSUP: Go < 1.17). */
 struct go_types *go_types__open(struct go_binary *bin);
 void go_types__close(struct go_types *types);
+/*
+ * gccgo keeps the standard library's types in libgo.so: with a process, read those from its
+ * mappings of that file (link-time addresses are then the binary's plus its load bias). No-op for gc.
+ */
+int go_types__set_process(struct go_types *types, pid_t pid);
 /* gc: the link-time range [lo, hi) of the type data (moduledata.types); 0, 0 for gccgo. */
 void go_types__range(const struct go_types *types, uint64_t *lo, uint64_t *hi);
 /*

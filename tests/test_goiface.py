@@ -21,13 +21,15 @@ from conftest import ROOT, BuildError, GoProgram, Tool, build_program, run_tool
 TOOL = "goiface"
 PROGRAM = "iface"
 GC_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "go119-pie"]
+ALL_VARIANTS = GC_VARIANTS + ["go126-cgo", "go119-cgo", "gccgo"]
 
 
 def iface_binary(built, variant):
-    """tests/go/iface built as variant; the -cgo variants build it with cgo on."""
+    """tests/go/iface built as variant; the -cgo variants build tests/go/ifacecgo, the same
+    program with a C function."""
     if variant.endswith("-cgo"):
         try:
-            return build_program(variant, PROGRAM)
+            return build_program(variant, PROGRAM + "cgo")
         except BuildError as e:
             pytest.fail(f"cannot build {PROGRAM} as {variant}: {e}", pytrace=False)
     return built.path(variant, PROGRAM)
@@ -50,7 +52,7 @@ def gotypes():
 # libgo: type names from the runtime's type data
 
 
-@pytest.mark.parametrize("variant", GC_VARIANTS)
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
 def test_type_names_match_percent_t(built, gotypes, variant):
     """Every type descriptor the program reports is named as its own %T names it; the type that
     reflect made at run time is not named at all."""
@@ -114,7 +116,7 @@ def stripped(variant):
     return variant.endswith("-stripped")
 
 
-@pytest.mark.parametrize("variant", GC_VARIANTS)
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
 @pytest.mark.parametrize("values", [False, True], ids=["types", "values"])
 def test_counts_by_type(built, variant, values):
     """describe(v any) and show(s fmt.Stringer): each type (and value) counted exactly as often
@@ -130,7 +132,7 @@ def test_counts_by_type(built, variant, values):
                              f"only the program: { {k: v for k, v in want.items() if got.get(k) != v} }")
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
 def test_every_interface_argument(built, variant):
     """Without ARG: every interface argument of the matched functions, by its DWARF name; a
     function without one (main.plain) is not traced."""
@@ -140,7 +142,7 @@ def test_every_interface_argument(built, variant):
     assert counted(rows, "main.show", "s") == expected(report, "show", False)
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
 def test_goarg_on_binary_with_dwarf(built, variant):
     """goarg1 names the same interface as v when there is DWARF."""
     report, rows, _ = trace(iface_binary(built, variant), "main.describe", "goarg1")

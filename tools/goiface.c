@@ -379,7 +379,7 @@ static struct {
 	size_t n, cap;
 } rows;
 
-static const struct type_name *type_name(struct go_binary *bin, const struct go_types *types,
+static const struct type_name *type_name(struct go_binary *bin, struct go_types *types,
 					 uint32_t pid, uint64_t addr, uint8_t flags)
 {
 	struct type_name *tn;
@@ -412,6 +412,7 @@ static const struct type_name *type_name(struct go_binary *bin, const struct go_
 	}
 	if (go_binary__is_pie(bin) && go_binary__load_bias(bin, (pid_t)pid, &bias))
 		bias = 0;
+	go_types__set_process(types, (pid_t)pid);
 	if (!go_types__name(types, addr - (uint64_t)bias, tn->name, sizeof(tn->name)))
 		tn->link = addr - (uint64_t)bias;
 	else	/* made at run time by reflect, or not a type the binary holds */
@@ -529,7 +530,7 @@ static struct row *row_get(uint16_t func, uint8_t slot, const char *type, const 
 }
 
 /* Sum the kernel's counts into rows, by function, argument, type name and value. */
-static int read_counts(int fd, struct go_binary *bin, const struct go_types *types)
+static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
 {
 	struct iface_key key, next;
 	size_t i;

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	types = go_types__open(bin);
-	if (!types) {
+	if (!types || go_types__set_process(types, atoi(argv[1]))) {
 		fprintf(stderr, "gotypes: %s\n", libgo_errmsg());
 		return 1;
 	}
