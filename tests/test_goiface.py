@@ -11,8 +11,10 @@ against that report.
 
 import json
 import os
+import re
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -163,3 +165,89 @@ def test_bad_arguments(built, variant, args, message):
     assert r.returncode == 1, r
     assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
     assert not r.stdout, r.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Output and options
+
+
+def test_table(built):
+    """The table: FUNC ARG TYPE COUNT, sorted by count, banner first and Detaching... last."""
+    binary = iface_binary(built, "go126")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-p", str(prog.pid), "main.show", "s") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == 'Tracing 1 functions for "main.show"... Hit Ctrl-C to end.', out
+    assert lines[2].split() == ["FUNC", "ARG", "TYPE", "COUNT"], out
+    rows = [line.split() for line in lines[3:-1]]
+    want = sorted(expected(report, "show", False).items(), key=lambda kv: (kv[1], kv[0][0]))
+    assert rows == [["main.show", "s", typ, str(n)] for (typ, _), n in want], out
+    assert lines[-1] == "Detaching...", out
+
+
+def test_values_table(built):
+    """-V adds VALUE: strings quoted, floats as Go prints them."""
+    binary = iface_binary(built, "go119")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-V", "-p", str(prog.pid), "main.describe", "v") as t:
+            prog.go()
+            prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert ["FUNC", "ARG", "TYPE", "VALUE", "COUNT"] in [l.split() for l in out.splitlines()], out
+    for row in (["main.describe", "v", "string", '"hello"', "7"],
+                ["main.describe", "v", "main.Celsius", "21.5", "6"],
+                ["main.describe", "v", "float64", "1e+21", "1"],
+                ["main.describe", "v", "*errors.errorString", '"boom"', "3"]):
+        assert row in [l.split() for l in out.splitlines()], f"no row {row}:\n{out}"
+
+
+def test_duration_and_timestamps(built):
+    """-d ends the tool by itself; -T puts the time in each JSON line."""
+    binary = iface_binary(built, "go126")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-j", "-T", "-d", "2", "-p", str(prog.pid), "main.describe", "v") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.wait(timeout=10)
+        prog.stop()
+    assert status == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert all(re.match(r"^\d\d:\d\d:\d\d$", r["time"]) for r in rows), out
+    assert counted(rows, "main.describe", "v") == expected(report, "describe", False)
+
+
+def test_interval(built):
+    """-i: each table holds what happened since the last; together, every call once."""
+    binary = iface_binary(built, "go126")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-j", "-i", "1", "-p", str(prog.pid), "main.describe", "v") as t:
+            time.sleep(1.2)
+            prog.go()
+            report = prog.result()
+            time.sleep(2.5)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    total = {}
+    for r in rows:
+        total[r["type"]] = total.get(r["type"], 0) + r["count"]
+    want = {}
+    for (typ, _), n in expected(report, "describe", False).items():
+        want[typ] = want.get(typ, 0) + n
+    assert total == want, out
+
+
+def test_verbose_lists_interfaces(built):
+    """-v lists the functions and where each interface's first word is."""
+    binary = iface_binary(built, "go126")
+    r = run_tool(TOOL, "-v", "-d", "1", f"{binary}:main.show", "s")
+    assert r.returncode == 0, r.stderr
+    assert "main.show s: itab word in ax, data word in bx" in r.stdout.splitlines(), r.stdout

@@ -637,21 +637,30 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 	free(sorted);
 }
 
-static void list_ifaces(const struct go_target *t, const struct func_ifaces *fis)
+static void word_where(const struct iface_word *w, char *buf, size_t size)
 {
-	static const char *const modes[] = { "type", "itab", "either" };
+	if (w->where == IN_REG)
+		snprintf(buf, size, "%s", reg_codes[w->reg]);
+	else
+		snprintf(buf, size, "sp+%d", (int)w->off);
+}
+
+static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
+{
+	static const char *const modes[] = { "type", "itab", "type or itab" };
+	char w0[16], w1[16];
 	size_t i;
 	int j;
 
-	go_target__list((struct go_target *)t, info_out());
+	go_target__list(t, info_out());
 	for (i = 0; i < t->cnt; i++)
 		for (j = 0; j < fis[i].n; j++) {
 			const struct iface_slot *s = &fis[i].cfg.slot[j];
 
-			fprintf(info_out(), "%s %s: %s word in %s%s%d\n", go_target__func(t, i)->name,
-				fis[i].names[j], modes[s->mode],
-				s->w[0].where == IN_REG ? reg_codes[s->w[0].reg] : "sp+",
-				"", s->w[0].where == IN_REG ? 0 : s->w[0].off);
+			word_where(&s->w[0], w0, sizeof(w0));
+			word_where(&s->w[1], w1, sizeof(w1));
+			fprintf(info_out(), "%s %s: %s word in %s, data word in %s\n",
+				go_target__func(t, i)->name, fis[i].names[j], modes[s->mode], w0, w1);
 		}
 }
 
