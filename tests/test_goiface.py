@@ -152,7 +152,7 @@ def test_goarg_on_binary_with_dwarf(built, variant):
 
 
 @pytest.mark.parametrize("variant, args, message", [
-    ("go126", ["main.plain", "n"], "goiface: argument 'n' of main.plain is a int, not an interface"),
+    ("go126", ["main.plain", "n"], "goiface: argument 'n' of main.plain is not an interface: its type is int"),
     ("go119", ["main.describe", "nosuch"], "goiface: main.describe has no argument named 'nosuch'"),
     ("go126", ["main.plain", "goarg1"], "goiface: goarg1 of main.plain is not the first word of an interface"),
     ("go126-stripped", ["main.describe"], "is stripped (no DWARF): name the interface argument as goargN, its first word"),

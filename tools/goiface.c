@@ -56,12 +56,12 @@ static const char doc[] =
 "argument of the functions, by DWARF.\n"
 "\n"
 "EXAMPLES:\n"
-"    goiface -p 181 main.describe            # types passed to describe's interfaces\n"
-"    goiface -p 181 main.describe v          # the types of its argument v\n"
-"    goiface -V -p 181 main.describe v       # types and values\n"
-"    goiface -p 181 'main.handle' goarg1     # stripped: the interface in goarg1, goarg2\n"
-"    goiface -i 1 -p 181 'fmt.Fprintf' a     # the types of fmt.Fprintf's a ...any\n"
-"    goiface -d 5 ./server:'main.*'          # every interface argument in main\n";
+"    goiface -p 181 main.describe        # every interface argument of it\n"
+"    goiface -p 181 main.describe v      # the types of its argument v\n"
+"    goiface -V -p 181 main.describe v   # types and values\n"
+"    goiface -p 181 main.handle goarg1   # stripped: the interface in goarg1-2\n"
+"    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints, per second\n"
+"    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -282,7 +282,7 @@ static int func_named(struct go_binary *bin, const struct go_func *fn, const cha
 		if (name && strcmp(ps[i].name, name))
 			continue;
 		if (name && !ps[i].iface)
-			err = go_fail(EINVAL, "argument '%s' of %s is a %s, not an interface", name,
+			err = go_fail(EINVAL, "argument '%s' of %s is not an interface: its type is %s", name,
 				      fn->name, ps[i].type);
 		else if (ps[i].iface)
 			err = add_slot(fi, ps[i].name, ps[i].loc, ps[i].empty ? MODE_TYPE : MODE_ITAB);
