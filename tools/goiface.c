@@ -60,7 +60,7 @@ static const char doc[] =
 "    goiface -p 181 main.describe v      # the types of its argument v\n"
 "    goiface -V -p 181 main.describe v   # types and values\n"
 "    goiface -p 181 main.handle goarg1   # stripped: the interface in goarg1-2\n"
-"    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints, per second\n"
+"    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints\n"
 "    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n";
 
 static const struct argp_option opts[] = {

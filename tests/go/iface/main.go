@@ -24,6 +24,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -65,18 +66,27 @@ type row struct {
 	Count int    `json:"count"`
 }
 
+// quote is a string as goiface -V shows it: its first 63 bytes quoted, "..." after the quote
+// when there were more.
+func quote(s string) string {
+	if len(s) > 63 {
+		return strconv.Quote(s[:63]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
 // value is what goiface -V prints for v.
 func value(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case error:
-		return strconv.Quote(x.Error())
+		return quote(x.Error())
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.String:
-		return strconv.Quote(rv.String())
+		return quote(rv.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(rv.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
@@ -139,6 +149,7 @@ func main() {
 		{int8(-8), 4}, {Celsius(21.5), 6}, {Celsius(100), 1}, {float32(0.1), 2},
 		{1e21, 1}, {uint16(65535), 1}, {p1, 2}, {p2, 1}, {nil, 2},
 		{Point{5, 6}, 1}, {[]byte("x"), 1}, {map[string]int{}, 1}, {made, 1},
+		{strings.Repeat("long string, ", 8), 2},
 	}
 	var d, s tally
 	for _, a := range anys {
