@@ -517,11 +517,80 @@ void go_format_float(double v, int bits, char *buf, size_t size)
 		snprintf(buf, size, "%.*f", prec - exp > 0 ? prec - exp : 0, v);
 }
 
-/* strconv.Quote of the bytes held; "..." after it when the string was longer. */
-static void format_quoted(const struct go_ivalue *v, char *buf, size_t size)
+/* Bytes of process pid at addr, when addr is in the binary's image (static data). */
+static bool read_static(const struct go_types *t, pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+	int64_t bias = 0;
+
+	if (!len)
+		return true;
+	if (t->bin->pie && go_binary__load_bias(t->bin, pid, &bias))
+		return false;
+	if (go_binary__file_offset(t->bin, addr - (uint64_t)bias) < 0 ||
+	    go_binary__file_offset(t->bin, addr - (uint64_t)bias + len - 1) < 0)
+		return false;
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+static size_t kind_size(int kind)
+{
+	switch (kind) {
+	case GO_RKIND_BOOL: case GO_RKIND_INT8: case GO_RKIND_UINT8:
+		return 1;
+	case GO_RKIND_INT16: case GO_RKIND_UINT16:
+		return 2;
+	case GO_RKIND_INT32: case GO_RKIND_UINT32: case GO_RKIND_FLOAT32:
+		return 4;
+	case GO_RKIND_COMPLEX128:
+		return 16;
+	}
+	return 8;
+}
+
+void go_ivalue__fetch(const struct go_types *t, pid_t pid, struct go_ivalue *v)
+{
+	uint64_t w[2] = { 0, 0 }, hdr[2];
+	size_t n;
+
+	if (v->unreadable && v->at && v->kind == GO_RKIND_STRING && v->str && v->str_size) {
+		n = v->len < v->str_size - 1 ? v->len : v->str_size - 1;
+		if (read_static(t, pid, v->at, v->str, n)) {
+			v->str_len = n;
+			v->has_str = true;
+			v->unreadable = false;
+		}
+	} else if (v->unreadable && v->at && !v->direct) {
+		if (read_static(t, pid, v->at, w, kind_size(v->kind))) {
+			memcpy(v->word, w, sizeof(w));
+			v->unreadable = false;
+		}
+	} else if (v->direct && v->kind == GO_RKIND_POINTER && !v->has_str && v->word[0] && v->str &&
+		   v->str_size && go_types__leading_string(t, v->type)) {
+		struct iovec local = { hdr, sizeof(hdr) }, remote = { (void *)v->word[0], 16 };
+
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 16)
+			return;
+		n = hdr[1] < v->str_size - 1 ? hdr[1] : v->str_size - 1;
+		if (read_static(t, pid, hdr[0], v->str, n)) {
+			v->len = hdr[1];
+			v->str_len = n;
+			v->has_str = true;
+		}
+	}
+}
+
+/* strconv.Quote of the bytes held, or them as they are; "..." after when the string was longer. */
+static void format_str(const struct go_ivalue *v, char *buf, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)v->str;
 	size_t i, o = 0;
+
+	if (!v->quote) {
+		snprintf(buf, size, "%.*s%s", (int)v->str_len, v->str,
+			 v->len > v->str_len ? "..." : "");
+		return;
+	}
 
 #define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
 	PUT("\"");
@@ -561,7 +630,7 @@ int go_value__format(const struct go_types *t, const struct go_ivalue *v, char *
 		/* a pointer to an error's message: the message, as %v of the error prints it */
 		if (v->kind == GO_RKIND_POINTER && v->has_str && v->word[0] && t &&
 		    go_types__leading_string(t, v->type)) {
-			format_quoted(v, buf, size);
+			format_str(v, buf, size);
 			return 0;
 		}
 		switch (v->kind) {
@@ -597,7 +666,7 @@ int go_value__format(const struct go_types *t, const struct go_ivalue *v, char *
 	case GO_RKIND_STRING:
 		if (!v->has_str)
 			return -ENOENT;
-		format_quoted(v, buf, size);
+		format_str(v, buf, size);
 		return 0;
 	}
 	return -ENOENT;

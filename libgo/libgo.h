@@ -265,16 +265,26 @@ struct go_ivalue {
 	int kind;		/* enum go_rkind */
 	bool direct;		/* word[0] is the interface's data word itself */
 	bool unreadable;
+	uint64_t at;		/* unreadable: where the value (a string's bytes) is, or 0 */
 	uint64_t word[2];	/* the value's first 16 bytes, or the data word */
 	bool has_str;		/* str holds the first str_len of a string's len bytes */
-	const char *str;
+	char *str;
 	size_t str_len;
+	size_t str_size;	/* bytes str can hold */
 	uint64_t len;
+	bool quote;		/* print strings and messages quoted, as %q */
 };
 /*
+ * What a probe could not read, read now from process pid: a probe cannot fault a page in, so a
+ * constant on a page of the binary that the program has not touched (a literal, the runtime's
+ * table of small integers) is read from the process, which does not change it (only from the
+ * binary's image, never the heap); and an error's message (go_types__leading_string).
+ */
+void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue *v);
+/*
  * Go's %v of a value, except that strings and error messages (a pointer to a struct that starts
- * with a string) are quoted, and other pointer-shaped values are addresses. -ENOENT for values it
- * does not show (structs, slices, arrays, complex numbers).
+ * with a string) are quoted with quote, and other pointer-shaped values are addresses. -ENOENT
+ * for values it does not show (structs, slices, arrays, complex numbers).
  */
 int go_value__format(const struct go_types *types, const struct go_ivalue *v, char *buf,
 		     size_t size);

@@ -421,72 +421,7 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 	return tn;
 }
 
-/* Bytes of process pid at addr, when addr is in the binary's image (static data). */
-static bool read_static(struct go_binary *bin, uint32_t pid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = { buf, len }, remote = { (void *)addr, len };
-	int64_t bias = 0;
-
-	if (go_binary__is_pie(bin) && go_binary__load_bias(bin, (pid_t)pid, &bias))
-		return false;
-	if (go_binary__file_offset(bin, addr - (uint64_t)bias) < 0 ||
-	    go_binary__file_offset(bin, addr - (uint64_t)bias + len - 1) < 0)
-		return false;
-	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
-}
-
-static size_t kind_size(int kind)
-{
-	switch (kind) {
-	case GO_RKIND_BOOL: case GO_RKIND_INT8: case GO_RKIND_UINT8:
-		return 1;
-	case GO_RKIND_INT16: case GO_RKIND_UINT16:
-		return 2;
-	case GO_RKIND_INT32: case GO_RKIND_UINT32: case GO_RKIND_FLOAT32:
-		return 4;
-	case GO_RKIND_COMPLEX128:
-		return 16;
-	}
-	return 8;
-}
-
-/*
- * A probe cannot fault a page in: a constant in the binary's data that the program never
- * touched is read here instead, from the process, which does not change (a literal, or the
- * runtime's table of small integers).
- */
-static void value_at(struct go_binary *bin, const struct go_types *types, uint64_t link,
-		     struct iface_key *k)
-{
-	int kind = k->kind & 0x1f;
-	uint64_t hdr[2], w[2] = { 0, 0 };
-
-	if ((k->flags & F_AT) && kind == GO_RKIND_STRING) {
-		size_t n = k->word[1] < STR_LEN - 1 ? k->word[1] : STR_LEN - 1;
-
-		if (read_static(bin, k->pid, k->word[0], k->str, n))
-			k->flags = (k->flags & ~(F_NO_VALUE | F_AT)) | F_STR;
-	} else if (k->flags & F_AT) {
-		if (read_static(bin, k->pid, k->word[0], w, kind_size(kind))) {
-			memcpy(k->word, w, sizeof(w));
-			k->flags &= ~(F_NO_VALUE | F_AT);
-		}
-	} else if (kind == GO_RKIND_POINTER && !(k->flags & F_STR) && link &&
-		   go_types__leading_string(types, link)) {
-		struct iovec local = { hdr, sizeof(hdr) }, remote = { (void *)k->word[0], 16 };
-		size_t n;
-
-		if (process_vm_readv((pid_t)k->pid, &local, 1, &remote, 1, 0) != 16)
-			return;
-		n = hdr[1] < STR_LEN - 1 ? hdr[1] : STR_LEN - 1;
-		if (read_static(bin, k->pid, hdr[0], k->str, n)) {
-			k->word[1] = hdr[1];
-			k->flags |= F_STR;
-		}
-	}
-}
-
-static void format_value(const struct go_types *types, const struct iface_key *k,
+static void format_value(const struct go_types *types, struct iface_key *k,
 			 const struct type_name *tn, char *buf, size_t size)
 {
 	struct go_ivalue v = { 0 };
@@ -495,11 +430,16 @@ static void format_value(const struct go_types *types, const struct iface_key *k
 	v.kind = k->kind & 0x1f;
 	v.direct = (k->kind | k->tflag) & GO_TYPE_DIRECT_IFACE;
 	v.unreadable = k->flags & (F_NO_VALUE | F_NO_TYPE);
+	v.at = k->flags & F_AT ? k->word[0] : 0;
 	memcpy(v.word, k->word, sizeof(v.word));
 	v.has_str = k->flags & F_STR;
 	v.str = k->str;
+	v.str_size = sizeof(k->str);
 	v.len = k->word[1];
 	v.str_len = v.len < STR_LEN - 1 ? v.len : STR_LEN - 1;
+	v.quote = true;
+	if (tn->link)
+		go_ivalue__fetch(types, (pid_t)k->pid, &v);
 	if (!k->type || go_value__format(tn->link ? types : NULL, &v, buf, size))
 		snprintf(buf, size, "-");
 }
@@ -557,7 +497,6 @@ static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
 		if (env.values) {
 			struct iface_key k = key;	/* key stays the cursor */
 
-			value_at(bin, types, tn->link, &k);
 			format_value(types, &k, tn, value, sizeof(value));
 		}
 		r = row_get(key.func, key.slot, tn->name, value);
