@@ -16,6 +16,10 @@ go_bpf_src_trace:
 go_bpf_src_funclatency:
 	.incbin "libgo/bpf/funclatency.bpf.c"
 	.byte 0
+	.global go_bpf_src_iface_h
+go_bpf_src_iface_h:
+	.incbin "libgo/bpf/iface.bpf.h"
+	.byte 0
 	.global go_bpf_src_iface
 go_bpf_src_iface:
 	.incbin "libgo/bpf/iface.bpf.c"

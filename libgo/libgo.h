@@ -217,9 +217,6 @@ enum go_rkind {
 /* Where the type's value is the interface's second word itself (a pointer-shaped type): the
  * bit in Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26; test both. */
 #define GO_TYPE_DIRECT_IFACE 0x20
-/* Offsets in a type descriptor, the same in gc 1.17-1.26 and gccgo. */
-#define GO_TYPE_TFLAG_OFF 20
-#define GO_TYPE_KIND_OFF 23
 /* Offset of the dynamic type in an itab (gc) or method table (gccgo). */
 #define GO_ITAB_TYPE_OFF 8
 #define GO_GCCGO_ITAB_TYPE_OFF 0

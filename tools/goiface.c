@@ -616,6 +616,7 @@ int main(int argc, char **argv)
 	uint64_t *offsets = NULL, *cookies = NULL, dropped = 0;
 	size_t *old_idx = NULL, old_cnt, nprobes = 0, i;
 	struct go_bpf *bpf = NULL;
+	char *src = NULL;
 	int err, fd, sfd, dfd, pidfd = -1, done = 0, nflags = 0;
 	long elapsed = 0;
 
@@ -674,14 +675,20 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DITAB_TYPE_OFF=%d",
 		 go_binary__toolchain(target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
 		 GO_ITAB_TYPE_OFF);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DTYPE_TFLAG_OFF=%d", GO_TYPE_TFLAG_OFF);
 	if (env.values) {
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DVALUES");
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DSTR_LEN=%d", STR_LEN);
 	}
 	for (i = 0; i < (size_t)nflags; i++)
 		cflags[i] = flags[i];
-	spec.src = go_bpf_src_iface;
+	src = malloc(strlen(go_bpf_src_iface_h) + strlen(go_bpf_src_iface) + 2);
+	if (!src) {
+		err = -ENOMEM;
+		warn("out of memory\n");
+		goto cleanup;
+	}
+	sprintf(src, "%s\n%s", go_bpf_src_iface_h, go_bpf_src_iface);
+	spec.src = src;
 	spec.cflags = cflags;
 	spec.ncflags = nflags;
 	spec.progs = progs;
@@ -748,6 +755,7 @@ cleanup:
 	go_bpf__close(bpf);
 	if (pidfd >= 0)
 		close(pidfd);
+	free(src);
 	free(old_idx);
 	free(fis);
 	free(cookies);

@@ -6,15 +6,14 @@
  * words, the type word (or the method table's), the type's TFlag and Kind_ bytes and, with
  * VALUES, a bounded copy of the value; count in a hash keyed by process, function, argument and
  * type pointer. Names are found in user space, once per type.
- * Settings: NFUNCS, NSLOTS, MAX_ENTRIES, ITAB_TYPE_OFF, TYPE_TFLAG_OFF, VALUES, STR_LEN (a power
- * of two). The slots (where each function's interfaces are) are set in `slots` before attaching.
+ * The reading itself is iface.bpf.h's, shared with gotrace.
+ * Settings: NFUNCS, NSLOTS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, STR_LEN (a power of two). The
+ * slots (where each function's interfaces are) are set in `slots` before attaching.
  */
 #define SP_SHIFT 32
 
 /* Where a word is: IN_REG (reg: a code below) or IN_STACK (off: from SP at the callee's entry). */
 enum { IN_NONE, IN_REG, IN_STACK };
-/* What the first word is: an interface{}'s type, a method table, or either (tell by looking). */
-enum { MODE_TYPE, MODE_ITAB, MODE_GUESS };
 
 struct iface_word {
 	u8 where;
@@ -25,27 +24,20 @@ struct iface_word {
 
 struct iface_slot {
 	struct iface_word w[2];
-	u32 mode;
+	u32 mode;		/* GO_IFACE_* */
 };
 
 struct iface_cfg {
 	struct iface_slot slot[NSLOTS];
 };
 
-/* flags */
-#define F_NO_TYPE 0x01		/* the method table could not be read */
-#define F_NO_VALUE 0x02		/* the value could not be read */
-#define F_STR 0x04		/* str holds a string's first bytes (word[1]: its length) */
-#define F_AT 0x08		/* with F_NO_VALUE: word[0] is where the value is (word[1]: a
-				 * string's length); the page was not in memory, which a probe
-				 * cannot fault in */
 
 struct iface_key {
 	u64 type;		/* the dynamic type's address in the process; 0: nil */
 	u32 pid;
 	u16 func;
 	u8 slot;
-	u8 flags;
+	u8 flags;		/* GO_IV_* */
 	u8 kind;		/* the type's Kind_ and TFlag bytes */
 	u8 tflag;
 	u8 pad[6];
@@ -90,79 +82,6 @@ static __always_inline u64 go_word(struct pt_regs *ctx, const struct go_regs *g,
 	return v;
 }
 
-#ifdef VALUES
-/* Go's reflect.Kind */
-#define K_BOOL 1
-#define K_INT8 3
-#define K_INT16 4
-#define K_INT32 5
-#define K_UINT8 8
-#define K_UINT16 9
-#define K_UINT32 10
-#define K_FLOAT32 13
-#define K_COMPLEX128 16
-#define K_POINTER 22
-#define K_STRING 24
-
-static __always_inline void go_str(struct iface_key *k, u64 hdr)
-{
-	u64 h[2];
-	u32 n;
-
-	if (bpf_probe_read_user(h, sizeof(h), (void *)hdr) || h[1] > (1ULL << 40)) {
-		k->flags |= F_NO_VALUE;
-		return;
-	}
-	n = h[1] > STR_LEN - 1 ? STR_LEN - 1 : h[1];
-	n &= STR_LEN - 1;
-	k->word[1] = h[1];
-	if (n && bpf_probe_read_user(k->str, n, (void *)h[0])) {
-		k->word[0] = h[0];
-		k->flags |= F_NO_VALUE | F_AT;
-		return;
-	}
-	k->flags |= F_STR;
-}
-
-static __always_inline void go_value(struct iface_key *k, u64 data)
-{
-	u8 kind = k->kind & 0x1f;
-	long err;
-
-	if ((k->kind | k->tflag) & 0x20) {	/* the data word is the value */
-		k->word[0] = data;
-		/* an error such as *errors.errorString: its message, if it has one */
-		if (kind == K_POINTER && data) {
-			go_str(k, data);
-			k->word[0] = data;
-			k->flags &= ~(F_NO_VALUE | F_AT);
-		}
-		return;
-	}
-	if (kind == K_STRING) {
-		go_str(k, data);
-		return;
-	}
-	if (kind < K_BOOL || kind > K_COMPLEX128)
-		return;
-	/* exactly the value's bytes: a read must not run into a page not faulted in */
-	if (kind == K_BOOL || kind == K_INT8 || kind == K_UINT8)
-		err = bpf_probe_read_user(k->word, 1, (void *)data);
-	else if (kind == K_INT16 || kind == K_UINT16)
-		err = bpf_probe_read_user(k->word, 2, (void *)data);
-	else if (kind == K_INT32 || kind == K_UINT32 || kind == K_FLOAT32)
-		err = bpf_probe_read_user(k->word, 4, (void *)data);
-	else if (kind == K_COMPLEX128)
-		err = bpf_probe_read_user(k->word, 16, (void *)data);
-	else
-		err = bpf_probe_read_user(k->word, 8, (void *)data);
-	if (err) {
-		k->word[0] = data;
-		k->flags |= F_NO_VALUE | F_AT;
-	}
-}
-#endif
-
 static __always_inline void go_count_key(struct iface_key *k)
 {
 	u64 one = 1, *v = counts.lookup(k);
@@ -186,47 +105,24 @@ static __always_inline void go_count_key(struct iface_key *k)
 }
 
 static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
-				     const struct iface_slot *s, u32 func,
-				     u32 idx, u32 pid, u64 sp_adj)
+				     const struct iface_slot *s, u32 func, u32 idx, u32 pid,
+				     u64 sp_adj)
 {
 	struct iface_key k;
-	u64 t, data, w = 0;
-	u8 b[4];
+	u64 data;
 
 	__builtin_memset(&k, 0, sizeof(k));
 	k.pid = pid;
 	k.func = func;
 	k.slot = idx;
-	t = go_word(ctx, g, &s->w[0], sp_adj);
 	data = go_word(ctx, g, &s->w[1], sp_adj);
-	if (t && s->mode == MODE_GUESS) {
-		/* a method table's first word is its interface type, of kind Interface (20); an
-		 * abi.Type's is its size */
-		u8 kind = 0;
-
-		bpf_probe_read_user(&w, sizeof(w), (void *)t);
-		if (w >= 4096 && !bpf_probe_read_user(&kind, 1, (void *)(w + 23)) &&
-		    (kind & 0x1f) == 20) {
-			w = 0;
-			if (bpf_probe_read_user(&w, sizeof(w), (void *)(t + ITAB_TYPE_OFF)))
-				k.flags |= F_NO_TYPE;
-			t = w;
-		}
-	} else if (t && s->mode == MODE_ITAB) {
-		if (bpf_probe_read_user(&w, sizeof(w), (void *)(t + ITAB_TYPE_OFF)))
-			k.flags |= F_NO_TYPE;
-		t = w;
-	}
-	k.type = t;
-	if (t && !bpf_probe_read_user(b, sizeof(b), (void *)(t + TYPE_TFLAG_OFF))) {
-		k.tflag = b[0];
-		k.kind = b[3];
+	k.type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, ITAB_TYPE_OFF,
+			       &k.flags);
+	go_iface_kind(k.type, &k.kind, &k.tflag, &k.flags);
 #ifdef VALUES
-		go_value(&k, data);
+	if (k.type && !(k.flags & GO_IV_NO_TYPE))
+		go_iface_value(k.kind, k.tflag, data, k.word, k.str, STR_LEN, &k.flags);
 #endif
-	} else if (t) {
-		k.flags |= F_NO_TYPE;
-	}
 	go_count_key(&k);
 }
 
