@@ -319,7 +319,7 @@ int go_types__set_process(struct go_types *t, pid_t pid)
 	FILE *f;
 	int err;
 
-	if (!t->gccgo || pid <= 0)
+	if (!t->gccgo || pid <= 0 || pid == t->pid)
 		return 0;
 	err = go_binary__load_bias(t->bin, pid, &t->bias);
 	if (err)
@@ -455,6 +455,25 @@ int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t si
 		return go_fail(ENOENT, "type 0x%llx of '%s' has no readable name",
 			       (unsigned long long)addr, go_binary__name(t->bin));
 	return 0;
+}
+
+void go_types__describe(struct go_types *t, pid_t pid, uint64_t addr, char *buf, size_t size,
+			uint64_t *link)
+{
+	int64_t bias = 0;
+
+	*link = 0;
+	if (!addr) {
+		snprintf(buf, size, "<nil>");
+		return;
+	}
+	if (t->bin->pie && go_binary__load_bias(t->bin, pid, &bias))
+		bias = 0;
+	go_types__set_process(t, pid);
+	if (!go_types__name(t, addr - (uint64_t)bias, buf, size))
+		*link = addr - (uint64_t)bias;
+	else	/* made at run time by reflect, or not a type the binary holds */
+		snprintf(buf, size, "<runtime type %#llx>", (unsigned long long)addr);
 }
 
 int go_types__kind(const struct go_types *t, uint64_t addr)

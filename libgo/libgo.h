@@ -239,6 +239,13 @@ void go_types__range(const struct go_types *types, uint64_t *lo, uint64_t *hi);
  * run time by reflect, or a pointer elsewhere.
  */
 int go_types__name(const struct go_types *types, uint64_t addr, char *buf, size_t size);
+/*
+ * The type at address addr in process pid, named for output: as go_types__name, "<nil>" for 0,
+ * "<runtime type ADDR>" when it is not in the binary's type data. *link: its link-time address,
+ * 0 when it is not in the binary.
+ */
+void go_types__describe(struct go_types *types, pid_t pid, uint64_t addr, char *buf, size_t size,
+			uint64_t *link);
 /* The type's reflect.Kind, or -ENOENT as above. */
 int go_types__kind(const struct go_types *types, uint64_t addr);
 /* Is the type a pointer to a struct whose first field is a string (an error's message)? */

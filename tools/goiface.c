@@ -383,7 +383,6 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 					 uint32_t pid, uint64_t addr, uint8_t flags)
 {
 	struct type_name *tn;
-	int64_t bias = 0;
 	size_t i;
 
 	for (i = 0; i < names.n; i++)
@@ -402,22 +401,10 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 	memset(tn, 0, sizeof(*tn));
 	tn->pid = pid;
 	tn->addr = addr;
-	if (!addr && (flags & F_NO_TYPE)) {
+	if (!addr && (flags & F_NO_TYPE))
 		snprintf(tn->name, sizeof(tn->name), "<unreadable>");
-		return tn;
-	}
-	if (!addr) {
-		snprintf(tn->name, sizeof(tn->name), "<nil>");
-		return tn;
-	}
-	if (go_binary__is_pie(bin) && go_binary__load_bias(bin, (pid_t)pid, &bias))
-		bias = 0;
-	go_types__set_process(types, (pid_t)pid);
-	if (!go_types__name(types, addr - (uint64_t)bias, tn->name, sizeof(tn->name)))
-		tn->link = addr - (uint64_t)bias;
-	else	/* made at run time by reflect, or not a type the binary holds */
-		snprintf(tn->name, sizeof(tn->name), "<runtime type %#llx>",
-			 (unsigned long long)addr);
+	else
+		go_types__describe(types, (pid_t)pid, addr, tn->name, sizeof(tn->name), &tn->link);
 	return tn;
 }
 
