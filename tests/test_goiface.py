@@ -251,3 +251,60 @@ def test_verbose_lists_interfaces(built):
     r = run_tool(TOOL, "-v", "-d", "1", f"{binary}:main.show", "s")
     assert r.returncode == 0, r.stderr
     assert "main.show s: itab word in ax, data word in bx" in r.stdout.splitlines(), r.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# gotrace's %T and %v, through the same libgo code
+
+
+def gotrace_events(binary, probe):
+    """gotrace -j PROBE while the program makes its calls: (report, [args of each event])."""
+    with GoProgram(binary) as prog:
+        with Tool("gotrace", "-j", "-p", str(prog.pid), probe) as t:
+            prog.go()
+            report = prog.result()
+            time.sleep(0.5)
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    return report, [json.loads(line)["args"] for line in out.splitlines()]
+
+
+def percent_v(report_value, typ):
+    """What %v prints of a value goiface -V shows as report_value: strings and messages
+    unquoted (the prefix of a long string), <nil> for nil, "-" for values not shown."""
+    if typ == "<nil>":
+        return "<nil>", False
+    if report_value.endswith('"...'):
+        return json.loads(report_value[:-3]), True
+    if report_value.startswith('"'):
+        return json.loads(report_value), False
+    return report_value or "-", False
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie", "gccgo"])
+def test_gotrace_type_and_value(built, variant):
+    """gotrace 'main.describe "%T %v", v, v' prints each call's type and value, in order, as the
+    program reports them (goarg1 on a stripped binary)."""
+    arg = "goarg1" if stripped(variant) else "v"
+    report, events = gotrace_events(iface_binary(built, variant),
+                                    f'main.describe "%T %v", {arg}, {arg}')
+    made = {"*struct { A int }": f"<runtime type {report['runtime'][0]}>"}
+    want = []
+    for r in report["describe"]:
+        want += [(made.get(r["type"], r["type"]), *percent_v(r["value"], r["type"]))] * r["count"]
+    assert len(events) == len(want), f"{len(events)} events for {len(want)} calls:\n{events}"
+    for e, (typ, val, prefix) in zip(events, want):
+        assert e[f"{arg}.(type)"] == typ, (e, typ)
+        assert e[arg].startswith(val) if prefix else e[arg] == val, (e, val)
+
+
+@pytest.mark.parametrize("probe, message", [
+    ('main.plain "%v", n', "%T and %v print interfaces, but 'n' has type int"),
+    ('main.describe "%d", v', "'v' has type interface {}, which gotrace cannot print"),
+    ('main.describe "%T %d", v, v', "'v' is an interface: print it with %T or %v"),
+])
+def test_gotrace_interface_errors(built, probe, message):
+    binary = iface_binary(built, "go126")
+    r = run_tool("gotrace", probe.replace("main.", f"{binary}:main.", 1))
+    assert r.returncode == 1 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
