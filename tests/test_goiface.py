@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, BuildError, GoProgram, Tool, build_program, run_tool
+from conftest import OLD, ROOT, SWITCHED, BuildError, GoProgram, Tool, build_program, run_tool
 
 TOOL = "goiface"
 PROGRAM = "iface"
@@ -71,6 +71,14 @@ def test_type_names_match_percent_t(built, gotypes, variant):
     assert [got.get(a) for a in report["runtime"]] == ["-"], result.stdout
 
 
+@pytest.mark.parametrize("variant", ["go118"] + list(SWITCHED))
+def test_type_names_other_releases(built, gotypes, variant):
+    """The same on the releases between (moduledata.types moved in Go 1.20), which Go's
+    toolchain switching fetches."""
+    assert variant in SWITCHED or variant in OLD
+    test_type_names_match_percent_t(built, gotypes, variant)
+
+
 # ---------------------------------------------------------------------------------------------
 # goiface: exact counts by type, and by value
 
@@ -118,7 +126,7 @@ def stripped(variant):
     return variant.endswith("-stripped")
 
 
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
+@pytest.mark.parametrize("variant", ALL_VARIANTS + ["go118", "go122", "go125"])
 @pytest.mark.parametrize("values", [False, True], ids=["types", "values"])
 def test_counts_by_type(built, variant, values):
     """describe(v any) and show(s fmt.Stringer): each type (and value) counted exactly as often
