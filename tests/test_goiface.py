@@ -316,3 +316,12 @@ def test_gotrace_interface_errors(built, probe, message):
     binary = iface_binary(built, "go126")
     r = run_tool("gotrace", probe.replace("main.", f"{binary}:main.", 1))
     assert r.returncode == 1 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_dump_bpf_program(built):
+    """-D prints the BPF program, the shared interface reader included."""
+    binary = iface_binary(built, "go126")
+    r = run_tool(TOOL, "-D", "-d", "1", f"{binary}:main.describe", "v")
+    assert r.returncode == 0, r.stderr
+    assert "int go_iface_entry(struct pt_regs *ctx)" in r.stdout
+    assert "static __always_inline void go_iface_value(" in r.stdout

@@ -134,7 +134,7 @@ static FILE *info_out(void)
 	return env.json ? stderr : stdout;
 }
 
-/* ---- BPF particulars: twins of libgo/bpf/iface.bpf.c's structs ----------------------------- */
+/* ---- BPF particulars: twins of libgo/bpf/iface.bpf.c (GO_IFACE_*, GO_IV_*: iface.bpf.h) ---- */
 
 enum { IN_NONE, IN_REG, IN_STACK };
 enum { MODE_TYPE, MODE_ITAB, MODE_GUESS };
