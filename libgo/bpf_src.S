@@ -28,4 +28,12 @@ go_bpf_src_funclatency_h:
 go_bpf_src_trace_h:
 	.incbin "libgo/bpf/trace.h"
 	.byte 0
+	.global go_bpf_src_iface_h
+go_bpf_src_iface_h:
+	.incbin "libgo/bpf/iface.bpf.h"
+	.byte 0
+	.global go_bpf_src_iface
+go_bpf_src_iface:
+	.incbin "libgo/bpf/iface.bpf.c"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -494,3 +494,94 @@ const char *go_kind__name(enum go_kind kind)
 
 	return kind <= GO_KIND_OTHER ? names[kind] : "?";
 }
+
+/* ---- Interface parameters ------------------------------------------------------------------ */
+
+/*
+ * Is type an interface, and an empty one? gc: a typedef of kind Interface whose struct is
+ * runtime.eface (or runtime.iface); gccgo: a struct {__type_descriptor | __methods, __object}.
+ */
+static bool iface_type(Dwarf_Die *type, bool *empty)
+{
+	Dwarf_Die d = *type, m;
+	bool go_iface = false;
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		const char *name = dwarf_diename(&d);
+
+		if (die_udata(&d, DW_AT_go_kind, 0) == RK_INTERFACE)
+			go_iface = true;
+		if (dwarf_tag(&d) == DW_TAG_structure_type) {
+			if (go_iface && name) {
+				*empty = !strcmp(name, "runtime.eface");
+				return true;
+			}
+			if (dwarf_child(&d, &m) || !(name = dwarf_diename(&m)))
+				return false;
+			*empty = !strcmp(name, "__type_descriptor");
+			return *empty || !strcmp(name, "__methods");
+		}
+		if (dwarf_tag(&d) != DW_TAG_typedef || !die_type(&d, &d))
+			return false;
+	}
+	return false;
+}
+
+int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
+			    struct go_iface_param **params, size_t *cnt)
+{
+	struct assigner args = { fn->abi, 0, 0, 0, 8 };
+	Dwarf *dw = dwarf_get(b);
+	Dwarf_Die sub, d;
+	size_t cap = 0;
+
+	*params = NULL;
+	*cnt = 0;
+	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
+	if (dwarf_child(&sub, &d))
+		return 0;
+	do {
+		struct go_iface_param *p;
+		struct go_param gp = { 0 };
+		struct tinfo t;
+		Dwarf_Die type;
+		const char *name = dwarf_diename(&d);
+		int ni = args.ni, stack = args.stack;
+
+		if (dwarf_tag(&d) != DW_TAG_formal_parameter || die_flag(&d, DW_AT_variable_parameter))
+			continue;
+		if (!die_type(&d, &type) || type_info(&type, &t, 0))
+			break;	/* cannot place what follows */
+		if (*cnt == cap) {
+			struct go_iface_param *np;
+
+			cap = cap ? cap * 2 : 8;
+			np = realloc(*params, cap * sizeof(*np));
+			if (!np) {
+				free(*params);
+				*params = NULL;
+				*cnt = 0;
+				return go_fail(ENOMEM, "out of memory");
+			}
+			*params = np;
+		}
+		p = &(*params)[(*cnt)++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+		name = dwarf_diename(&type);
+		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
+		p->iface = iface_type(&type, &p->empty);
+		assign(&args, &t, &gp);
+		if (args.ni > ni) {
+			go_abi__arg(fn->abi, ni + 1, &p->loc[0]);
+			go_abi__arg(fn->abi, ni + 2, &p->loc[1]);
+		} else {
+			stack = args.stack_base + align_up(stack, fn->abi == GO_ABI_SYSV ? 8 : t.align);
+			p->loc[0] = (struct go_loc){ GO_LOC_STACK, NULL, stack };
+			p->loc[1] = (struct go_loc){ GO_LOC_STACK, NULL, stack + 8 };
+		}
+	} while (dwarf_siblingof(&d, &d) == 0);
+	return 0;
+}

@@ -754,3 +754,11 @@ const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
 {
 	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
 }
+
+uint64_t gobin_pcln_addr(const struct go_binary *b)
+{
+	uint64_t addr = 0;
+	size_t size;
+
+	return pcln_find(b, &size, &addr) ? addr : 0;
+}

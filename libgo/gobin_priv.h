@@ -66,4 +66,7 @@ void gobin_walk_free(struct gobin_walk *w);
 enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
 
+/* Link-time address of the pclntab header (gc), or 0. */
+uint64_t gobin_pcln_addr(const struct go_binary *b);
+
 #endif

@@ -221,4 +221,102 @@ struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */
 int go_binary__match(const struct go_binary *bin, const struct go_pattern *pat, size_t **idx);
 
+/* ---- Runtime type data: the dynamic types of interface values ---------------------------- */
+
+/*
+ * An interface value is two words: the type (an `interface{}`) or method table (itab; gccgo's
+ * method table) of its dynamic type, then the value, or a pointer to it. These read the type
+ * descriptors the binary holds (gc Go 1.17+, stripped and PIE too; gccgo). Addresses are
+ * link-time addresses: subtract the process's load bias from what an interface holds.
+ */
+/* reflect.Kind of a type descriptor (Kind_ & 0x1f). */
+enum go_rkind {
+	GO_RKIND_BOOL = 1, GO_RKIND_INT, GO_RKIND_INT8, GO_RKIND_INT16, GO_RKIND_INT32,
+	GO_RKIND_INT64, GO_RKIND_UINT, GO_RKIND_UINT8, GO_RKIND_UINT16, GO_RKIND_UINT32,
+	GO_RKIND_UINT64, GO_RKIND_UINTPTR, GO_RKIND_FLOAT32, GO_RKIND_FLOAT64, GO_RKIND_COMPLEX64,
+	GO_RKIND_COMPLEX128, GO_RKIND_ARRAY, GO_RKIND_CHAN, GO_RKIND_FUNC, GO_RKIND_INTERFACE,
+	GO_RKIND_MAP, GO_RKIND_POINTER, GO_RKIND_SLICE, GO_RKIND_STRING, GO_RKIND_STRUCT,
+	GO_RKIND_UNSAFE_POINTER,
+};
+/* Where the type's value is the interface's second word itself (a pointer-shaped type): the
+ * bit in Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26; test both. */
+#define GO_TYPE_DIRECT_IFACE 0x20
+/* Offset of the dynamic type in an itab (gc) or method table (gccgo). */
+#define GO_ITAB_TYPE_OFF 8
+#define GO_GCCGO_ITAB_TYPE_OFF 0
+
+struct go_types;
+
+/* Find the binary's type data. NULL with errno set (ENOENT: not found, ENOTSUP: Go < 1.17). */
+struct go_types *go_types__open(struct go_binary *bin);
+void go_types__close(struct go_types *types);
+/*
+ * gccgo keeps the standard library's types in libgo.so: with a process, read those from its
+ * mappings of that file (link-time addresses are then the binary's plus its load bias). No-op for gc.
+ */
+int go_types__set_process(struct go_types *types, pid_t pid);
+/* gc: the link-time range [lo, hi) of the type data (moduledata.types); 0, 0 for gccgo. */
+void go_types__range(const struct go_types *types, uint64_t *lo, uint64_t *hi);
+/*
+ * The name of the type at link-time address addr as Go's %T prints it ("*errors.errorString",
+ * "main.Celsius"). -ENOENT when addr is not a type of the binary's type data: a type made at
+ * run time by reflect, or a pointer elsewhere.
+ */
+int go_types__name(const struct go_types *types, uint64_t addr, char *buf, size_t size);
+/*
+ * The type at address addr in process pid, named for output: as go_types__name, "<nil>" for 0,
+ * "<runtime type ADDR>" when it is not in the binary's type data. *link: its link-time address,
+ * 0 when it is not in the binary.
+ */
+void go_types__describe(struct go_types *types, pid_t pid, uint64_t addr, char *buf, size_t size,
+			uint64_t *link);
+/* The type's reflect.Kind, or -ENOENT as above. */
+int go_types__kind(const struct go_types *types, uint64_t addr);
+/* Is the type a pointer to a struct whose first field is a string (an error's message)? */
+bool go_types__leading_string(const struct go_types *types, uint64_t addr);
+
+/* A parameter of a function, and where an interface's two words are at the entry site. */
+struct go_iface_param {
+	char name[64];
+	char type[64];		/* "interface {}", "fmt.Stringer", "int" */
+	bool iface;		/* an interface */
+	bool empty;		/* interface{}: its first word is the type, not a method table */
+	struct go_loc loc[2];	/* for an interface: its type (or itab) word and its data word */
+};
+/* The arguments of fn in order, from DWARF; -ENOENT without it. *params is malloc'd. */
+int go_binary__iface_params(struct go_binary *bin, const struct go_func *fn,
+			    struct go_iface_param **params, size_t *cnt);
+
+/* A value copied out of an interface, to print as Go does. */
+struct go_ivalue {
+	uint64_t type;		/* link-time address of its type (for error messages) */
+	int kind;		/* enum go_rkind */
+	bool direct;		/* word[0] is the interface's data word itself */
+	bool unreadable;
+	uint64_t at;		/* unreadable: where the value (a string's bytes) is, or 0 */
+	uint64_t word[2];	/* the value's first 16 bytes, or the data word */
+	bool has_str;		/* str holds the first str_len of a string's len bytes */
+	char *str;
+	size_t str_len;
+	size_t str_size;	/* bytes str can hold */
+	uint64_t len;
+	bool quote;		/* print strings and messages quoted, as %q */
+};
+/*
+ * What a probe could not read, read now from process pid: a probe cannot fault a page in, so a
+ * constant on a page of the binary that the program has not touched (a literal, the runtime's
+ * table of small integers) is read from the process, which does not change it (only from the
+ * binary's image, never the heap); and an error's message (go_types__leading_string).
+ */
+void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue *v);
+/*
+ * Go's %v of a value, except that strings and error messages (a pointer to a struct that starts
+ * with a string) are quoted with quote, and other pointer-shaped values are addresses. -ENOENT
+ * for values it does not show (structs, slices, arrays, complex numbers).
+ */
+int go_value__format(const struct go_types *types, const struct go_ivalue *v, char *buf,
+		     size_t size);
+/* A float as Go's %v prints it (bits: 32 or 64). */
+void go_format_float(double v, int bits, char *buf, size_t size);
+
 #endif /* LIBGO_H */

@@ -247,6 +247,80 @@ static int var_get(struct go_tprobe *p, const char *name)
 	return p->nvars++;
 }
 
+/* Enum GO_IFACE_* of libgo/bpf/iface.bpf.h. */
+enum { IFACE_TYPE, IFACE_ITAB, IFACE_GUESS };
+
+/*
+ * An interface for %T and %v: a parameter (DWARF) or goargN, its first word (and goargN+1); with
+ * DWARF, whether that is an interface{} (a type) or has methods (a method table).
+ */
+static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
+{
+	struct go_iface_param *ps = NULL;
+	size_t n = 0, i;
+	int goarg = 0, err;
+
+	if (p->ret)
+		return go_fail(EINVAL, "'%s': %%T and %%v print arguments, which a return probe "
+			       "cannot read", name);
+	alias_num(name, "goarg", &goarg);
+	v->iface = true;
+	v->nwords = 2;
+	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? IFACE_TYPE : IFACE_GUESS;
+	if (goarg && ((err = go_abi__arg(p->abi, goarg, &v->loc[0])) ||
+		      (err = go_abi__arg(p->abi, goarg + 1, &v->loc[1]))))
+		return err;
+	if (p->target.cnt == 1 &&
+	    !go_binary__iface_params(p->target.bin, go_target__func(&p->target, 0), &ps, &n)) {
+		err = goarg ? go_fail(EINVAL, "%s is not the first word of an interface", name) : 1;
+		for (i = 0; i < n && err; i++) {
+			if (goarg ? !ps[i].iface || ps[i].loc[0].kind != v->loc[0].kind ||
+				    (v->loc[0].kind == GO_LOC_REG ? strcmp(ps[i].loc[0].reg, v->loc[0].reg) :
+				     ps[i].loc[0].sp_off != v->loc[0].sp_off) : strcmp(ps[i].name, name))
+				continue;
+			err = ps[i].iface ? 0 : go_fail(EINVAL, "%%T and %%v print interfaces, but '%s' "
+							"has type %s", name, ps[i].type);
+			v->mode = ps[i].empty ? IFACE_TYPE : IFACE_ITAB;
+			v->loc[0] = ps[i].loc[0];
+			v->loc[1] = ps[i].loc[1];
+		}
+		free(ps);
+		if (err)
+			return err;
+	} else if (!goarg) {
+		return param_var(p, v, name);	/* says what is wrong */
+	}
+	if (!p->types)
+		p->types = go_types__open(p->target.bin);
+	return p->types ? 0 : -errno;
+}
+
+/* The interface variable of a name, for %T and %v; its index, or a negative errno. */
+static int var_get_iface(struct go_tprobe *p, const char *name)
+{
+	struct go_tvar *v;
+	int i, err;
+
+	for (i = 0; i < p->nvars; i++)
+		if (!strcmp(p->vars[i].name, name))
+			return p->vars[i].iface ? i :
+			       go_fail(EINVAL, "'%s' is printed both as a word and as an interface",
+				       name);
+	if (p->nvars == GO_TRACE_MAX_VARS)
+		return go_fail(EINVAL, "too many names in one probe (at most %d)", GO_TRACE_MAX_VARS);
+	v = &p->vars[p->nvars];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	err = iface_var(p, v, name);
+	if (err == 1)
+		err = unknown_name(p, name);
+	if (err)
+		return err;
+	v->word = p->nwords;
+	p->nwords += v->nwords;
+	return p->nvars++;
+}
+
 /* ---- the filter ----------------------------------------------------------------------------- */
 
 /* No '/' nor '%': LLVM's BPF back end cannot divide signed values, and filters are signed. */
@@ -407,13 +481,13 @@ static int parse_conv(const char **f, struct go_tconv *cv)
 		s++;
 	if (s - len > 2 || nflags > 16)
 		return go_fail(EINVAL, "bad conversion '%%%.*s' in format", (int)(s - *f + 1), *f);
-	if (!*s || !strchr("diuxXocsp", *s))
+	if (!*s || !strchr("diuxXocspTv", *s))
 		return go_fail(EINVAL, "unsupported conversion '%%%.*s' in format (use d i u x X o "
-			       "c s p)", (int)(s - *f + (*s ? 1 : 0)), *f);
+			       "c s p, or T v for interfaces)", (int)(s - *f + (*s ? 1 : 0)), *f);
 	cv->conv = *s;
 	cv->len = s - len == 0 ? 0 : *len != 'h' ? 8 : s - len == 2 ? 1 : 2;
 	snprintf(cv->spec, sizeof(cv->spec), "%%%.*s%s%c", (int)nflags, flags,
-		 conv_int(*s) && *s != 'c' ? "ll" : "", *s);
+		 conv_int(*s) && *s != 'c' ? "ll" : "", strchr("Tv", *s) ? 's' : *s);
 	*f = s + 1;
 	return 0;
 }
@@ -468,11 +542,24 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 			       p->nconv == 1 ? "" : "s", n, n == 1 ? " follows" : "s follow");
 	for (i = 0; i < n; i++) {
 		struct go_tconv *cv = &p->conv[i];
-		int v = var_get(p, names[i]);
-		bool str;
+		bool iface = strchr("Tv", cv->conv), str;
+		int v = iface ? var_get_iface(p, names[i]) : var_get(p, names[i]);
 
 		if (v < 0)
 			return v;
+		if (iface) {
+			cv->var = v;
+			if (p->nargs + 4 > GO_TRACE_MAX_ARGS || p->nstrs == GO_TRACE_MAX_STRS)
+				return go_fail(EINVAL, "too many conversions of interfaces (at most %d)",
+					       GO_TRACE_MAX_STRS);
+			cv->slot = p->nargs;
+			p->nargs += 4;
+			cv->sslot = p->nstrs++;
+			continue;
+		}
+		if (p->vars[v].iface)
+			return go_fail(EINVAL, "'%s' is an interface: print it with %%T or %%v",
+				       names[i]);
 		str = p->vars[v].kind == GO_KIND_STRING;
 		if (cv->conv == 's' && !str)
 			return go_fail(EINVAL, "%%s needs a string, but '%s' is %s", names[i],
@@ -585,6 +672,7 @@ void go_tprobe__free(struct go_tprobe *p)
 		free(p->lits[i]);
 	free(p->filter);
 	free(p->text);
+	go_types__close(p->types);
 	go_target__close(&p->target);
 	memset(p, 0, sizeof(*p));
 }
@@ -613,7 +701,12 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 
-		if (v->kind == GO_KIND_STRING)
+		if (v->iface)
+			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d);\n", p->conv[i].slot,
+				p->conv[i].sslot, v->word, v->word + 1, v->mode,
+				go_binary__toolchain(p->target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
+				GO_ITAB_TYPE_OFF);
+		else if (v->kind == GO_KIND_STRING)
 			fprintf(out, "\tGO_STR(%d, w%d, w%d);\n", p->conv[i].slot, v->word, v->word + 1);
 		else
 			fprintf(out, "\tGO_ARG(%d, w%d);\n", p->conv[i].slot, v->word);
@@ -657,6 +750,44 @@ static long long conv_value(const struct go_tconv *cv, const struct go_tvar *v, 
 	return var_value(&as, (uint64_t)var_value(v, w));
 }
 
+/* %T: the dynamic type's name; %v: its value, as Go prints it ("-" for those not shown). */
+static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
+		       const struct go_tconv *cv, char *buf, size_t size)
+{
+	const uint64_t *a = &e->args[cv->slot];
+	char str[GO_TRACE_STR_LEN];
+	struct go_ivalue v = { 0 };
+	unsigned flags = (a[1] >> 16) & 0xff;
+
+	if (!a[0] && (flags & 0x01)) {	/* GO_IV_NO_TYPE: the method table was unreadable */
+		snprintf(buf, size, "<unreadable>");
+		return;
+	}
+	go_types__describe(p->types, (pid_t)e->pid, a[0], buf, size, &v.type);
+	if (cv->conv == 'T')
+		return;
+	if (!a[0]) {
+		snprintf(buf, size, "<nil>");
+		return;
+	}
+	v.kind = a[1] & 0x1f;
+	v.direct = (a[1] | a[1] >> 8) & GO_TYPE_DIRECT_IFACE;
+	v.unreadable = flags & 0x03;	/* GO_IV_NO_TYPE, GO_IV_NO_VALUE */
+	v.at = flags & 0x08 ? a[2] : 0;	/* GO_IV_AT */
+	v.word[0] = a[2];
+	v.word[1] = a[3];
+	v.has_str = flags & 0x04;	/* GO_IV_STR */
+	memcpy(str, e->str[cv->sslot], sizeof(str));
+	v.str = str;
+	v.str_size = sizeof(str);
+	v.len = a[3];
+	v.str_len = v.len < sizeof(str) - 1 ? v.len : sizeof(str) - 1;
+	if (v.type)
+		go_ivalue__fetch(p->types, (pid_t)e->pid, &v);
+	if (go_value__format(v.type ? p->types : NULL, &v, buf, size))
+		snprintf(buf, size, "-");
+}
+
 void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
 		       size_t size)
 {
@@ -675,7 +806,12 @@ void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, cha
 		const struct go_tvar *v = &p->vars[cv->var];
 
 		ADD("%s", p->lits[i]);
-		if (cv->conv == 's') {
+		if (strchr("Tv", cv->conv)) {
+			char text[256];
+
+			iface_text(p, e, cv, text, sizeof(text));
+			ADD(cv->spec, text);
+		} else if (cv->conv == 's') {
 			ADD(cv->spec, e->str[cv->slot]);
 		} else if (cv->conv == 'p') {
 			ADD(cv->spec, (void *)(uintptr_t)e->args[cv->slot]);
@@ -705,9 +841,21 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 		const struct go_tvar *v = &p->vars[cv->var];
 
 		fprintf(out, "%s", i ? ", " : "");
-		go_json_str(out, v->name);
+		if (cv->conv == 'T') {	/* its own key, next to %v's */
+			char key[80];
+
+			snprintf(key, sizeof(key), "%s.(type)", v->name);
+			go_json_str(out, key);
+		} else {
+			go_json_str(out, v->name);
+		}
 		fprintf(out, ": ");
-		if (cv->conv == 's')
+		if (strchr("Tv", cv->conv)) {
+			char text[256];
+
+			iface_text(p, e, cv, text, sizeof(text));
+			go_json_str(out, text);
+		} else if (cv->conv == 's')
 			go_json_str(out, e->str[cv->slot]);
 		else if (v->kind == GO_KIND_BOOL)
 			fprintf(out, "%s", e->args[cv->slot] & 0xff ? "true" : "false");

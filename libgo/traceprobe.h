@@ -23,14 +23,17 @@ struct go_tvar {
 	int nwords;		/* 1, or 2 for a string */
 	struct go_loc loc[2];
 	int word;		/* first C variable w<word> holding it */
+	bool iface;		/* an interface, for %T and %v: its two words */
+	int mode;		/* its first word: a type, a method table, or either (GO_IFACE_*) */
 };
 
 struct go_tconv {
 	char spec[32];		/* the conversion as printed, e.g. "%-8lld" */
-	char conv;		/* d i u x X o c s p */
+	char conv;		/* d i u x X o c s p, T v (interfaces) */
 	int len;		/* bytes of its length modifier (hh 1, h 2, l 8), 0 when none */
 	int var;
 	int slot;		/* index into the event's args, or strs for %s */
+	int sslot;		/* %T, %v: the string slot (args from slot: 4 words) */
 };
 
 struct go_tprobe {
@@ -46,6 +49,7 @@ struct go_tprobe {
 	int nconv;
 	bool has_format;
 	int nargs, nstrs;
+	struct go_types *types;	/* for %T and %v */
 };
 
 /*

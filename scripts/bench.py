@@ -41,6 +41,8 @@ BCC = {
     "funclatency": "/usr/sbin/funclatency-bpfcc",
 }
 OURS = {"funccount": "gofunccount", "trace": "gotrace", "funclatency": "gofunclatency"}
+# goiface has no bcc counterpart: its cost is set against gofunccount's on the same function.
+IFACE = "goiface"
 
 BANNER_TRACING = re.compile(r"^Tracing (\d+) functions? for .*$", re.M)
 BANNER_TRACE = re.compile(r"^PID\s+TID\s+COMM\b.*$", re.M)
@@ -359,6 +361,12 @@ def trace_events(out):
     return sum(1 for x in lines if re.search(r"\bmain\.add\b", x))
 
 
+def iface_count(out, func="main.describe"):
+    """The calls goiface counted: the sum of its COUNT column."""
+    rows = [line.split() for line in out.splitlines() if line.startswith(func + " ")]
+    return sum(int(r[-1]) for r in rows) if rows else None
+
+
 def latency_count(out):
     m = re.search(r"count:\s*(\d+)", out)
     if m:
@@ -561,6 +569,7 @@ def main():
     ap.add_argument("--funccount-calls", type=int, default=100_000, metavar="N")
     ap.add_argument("--trace-calls", type=int, default=30_000, metavar="N")
     ap.add_argument("--funclatency-calls", type=int, default=50_000, metavar="N")
+    ap.add_argument("--iface-calls", type=int, default=100_000, metavar="N")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (BPF needs it)")
@@ -572,6 +581,7 @@ def main():
     n_count = args.funccount_calls // div
     n_trace = args.trace_calls // div
     n_lat = args.funclatency_calls // div
+    n_iface = args.iface_calls // div
 
     have = {f: os.access(os.path.join(TOOLS, OURS[f]), os.X_OK) for f in OURS}
     for f, path in BCC.items():
@@ -637,6 +647,17 @@ def main():
                 BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}, latency_count,
                 rss_delay=0.3, drain=False, func="step")
 
+        # goiface next to gofunccount (in the "bcc" column) on main.describe(v any).
+        if os.access(os.path.join(TOOLS, IFACE), os.X_OK):
+            fams["goiface"] = per_call(
+                tmp, "goiface", n_iface, reps,
+                [os.path.join(TOOLS, IFACE), "-p", "{PID}", "main.describe", "v"],
+                [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "main.describe"],
+                BANNER_TRACING, BANNER_TRACING, None,
+                lambda out: iface_count(out) if re.search(r"^FUNC\s+ARG", out, re.M)
+                else funccount_count(out, "main.describe"),
+                rss_delay=0.3, drain=False, func="iface")
+
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
         cold = cold_starts(tmp, reps)
@@ -655,6 +676,11 @@ def main():
         if "funclatency-nopreempt" in fams:
             family_rows("funclatency-nopreempt", fams["funclatency-nopreempt"], rows, notes,
                         label="funclatency, asyncpreemptoff=1,", target_ttl=None)
+        if "goiface" in fams:
+            family_rows("goiface", fams["goiface"], rows, notes,
+                        label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)
+            notes.append("goiface vs gofunccount: main.describe(v any), both tools of this project; "
+                         "gofunccount's figures in the bcc column")
         for fam in ("funccount, framed", "funclatency, framed"):
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None,

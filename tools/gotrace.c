@@ -69,6 +69,7 @@ static const char doc[] =
 "    gotrace -p 181 'main.add \"x=%d y=%d\", x, y'         # by name\n"
 "    gotrace -p 181 'r:main.add \"= %d\", goret1'          # the result\n"
 "    gotrace -p 181 'main.greet \"%s\", name'              # a Go string\n"
+"    gotrace -p 181 'main.describe \"%T %v\", v, v'        # an interface\n"
 "    gotrace -p 181 'main.add (x == 42 && y > 3)'         # matching calls\n"
 "    gotrace -M 10 ./srv:'main.(*C).Get \"%s\", key'       # 10 events\n"
 "    gotrace -U -p 181 main.add                           # with Go stacks\n"
@@ -291,6 +292,7 @@ static char *program_text(void)
 
 	if (!f)
 		return NULL;
+	fputs(go_bpf_src_iface_h, f);
 	fputs(go_bpf_src_trace, f);
 	for (i = 0; i < env.nprobes; i++)
 		go_tprobe__emit(&probes[i], i, f);

@@ -7,6 +7,7 @@
 //	                   cost is the traced thread's system time) per call; exits at EOF or "quit".
 //	                   The CPU time leaves out the time other processes of a busy machine take.
 //	benchprog loop N step   the same with main.step, which calls main.add behind a frame.
+//	benchprog loop N iface  the same with main.describe(v any), passed a string and an int in turn.
 //	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
 //	                   does (allocation, maps, channels, goroutines, timers, GC) every few
 //	                   milliseconds until EOF on stdin.
@@ -38,6 +39,16 @@ func step(x, y int) int {
 	return add(x, y) + 1
 }
 
+// describe takes an interface, for goiface's cost next to gofunccount's on one function.
+//
+//go:noinline
+func describe(v any) int {
+	if s, ok := v.(string); ok {
+		return len(s)
+	}
+	return 1
+}
+
 var sink int
 
 // threadCPU is the calling thread's CPU time, user and system, in ns.
@@ -52,7 +63,7 @@ func threadCPU() int64 {
 	return ts.Nano()
 }
 
-func loop(n int, framed bool) {
+func loop(n int, fn string) {
 	// One thread for the whole loop, so that its CPU clock is the loop's.
 	runtime.LockOSThread()
 	in := bufio.NewScanner(os.Stdin)
@@ -64,9 +75,14 @@ func loop(n int, framed bool) {
 		s := 0
 		cpu := threadCPU()
 		start := time.Now()
-		if framed {
+		if fn == "step" {
 			for i := 0; i < n; i++ {
 				s = step(s, i)
+			}
+		} else if fn == "iface" {
+			vs := [2]any{"hello", 4242}
+			for i := 0; i < n; i++ {
+				s += describe(vs[i&1])
 			}
 		} else {
 			for i := 0; i < n; i++ {
@@ -129,7 +145,11 @@ func main() {
 	if (len(os.Args) == 3 || len(os.Args) == 4) && os.Args[1] == "loop" {
 		n, err := strconv.Atoi(os.Args[2])
 		if err == nil && n > 0 {
-			loop(n, len(os.Args) == 4 && os.Args[3] == "step")
+			fn := "add"
+			if len(os.Args) == 4 {
+				fn = os.Args[3]
+			}
+			loop(n, fn)
 			return
 		}
 	}
@@ -137,6 +157,6 @@ func main() {
 		spin()
 		return
 	}
-	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step] | benchprog spin")
+	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step|iface] | benchprog spin")
 	os.Exit(2)
 }

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * goiface: count the dynamic types of interface arguments. At each entry (its site past the
+ * stack check, or a CALL that enters it: the probe's cookie is the function's index, with how far
+ * below SP the callee's SP is from GO_COOKIE_SP_SHIFT up), read each configured interface's two
+ * words, the type word (or the method table's), the type's TFlag and Kind_ bytes and, with
+ * VALUES, a bounded copy of the value; count in a hash keyed by process, function, argument and
+ * type pointer. Names are found in user space, once per type.
+ * The reading itself is iface.bpf.h's, shared with gotrace.
+ * Settings: NFUNCS, NSLOTS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, STR_LEN (a power of two). The
+ * slots (where each function's interfaces are) are set in `slots` before attaching.
+ */
+#define SP_SHIFT 32
+
+/* Where a word is: IN_REG (reg: a code below) or IN_STACK (off: from SP at the callee's entry). */
+enum { IN_NONE, IN_REG, IN_STACK };
+
+struct iface_word {
+	u8 where;
+	u8 reg;
+	u16 pad;
+	s32 off;
+};
+
+struct iface_slot {
+	struct iface_word w[2];
+	u32 mode;		/* GO_IFACE_* */
+};
+
+struct iface_cfg {
+	struct iface_slot slot[NSLOTS];
+};
+
+
+struct iface_key {
+	u64 type;		/* the dynamic type's address in the process; 0: nil */
+	u32 pid;
+	u16 func;
+	u8 slot;
+	u8 flags;		/* GO_IV_* */
+	u8 kind;		/* the type's Kind_ and TFlag bytes */
+	u8 tflag;
+	u8 pad[6];
+#ifdef VALUES
+	u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
+	char str[STR_LEN];
+#endif
+};
+
+BPF_ARRAY(slots, struct iface_cfg, NFUNCS);
+BPF_HASH(counts, struct iface_key, u64, MAX_ENTRIES);
+BPF_PERCPU_ARRAY(dropped, u64, 1);	/* calls not counted: the hash was full */
+
+/* The argument registers, by the tool's codes (the verifier refuses a ctx read at a computed
+ * offset, which a switch on the code compiles to). */
+struct go_regs {
+	u64 r[10];
+};
+
+static __always_inline void go_regs_read(struct pt_regs *ctx, struct go_regs *g)
+{
+	g->r[0] = ctx->ax;
+	g->r[1] = ctx->bx;
+	g->r[2] = ctx->cx;
+	g->r[3] = ctx->dx;
+	g->r[4] = ctx->si;
+	g->r[5] = ctx->di;
+	g->r[6] = ctx->r8;
+	g->r[7] = ctx->r9;
+	g->r[8] = ctx->r10;
+	g->r[9] = ctx->r11;
+}
+
+static __always_inline u64 go_word(struct pt_regs *ctx, const struct go_regs *g,
+				   const struct iface_word *w, u64 sp_adj)
+{
+	u64 v = 0;
+
+	if (w->where == IN_REG)
+		return w->reg < 10 ? g->r[w->reg] : 0;
+	bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + w->off - sp_adj));
+	return v;
+}
+
+static __always_inline void go_count_key(struct iface_key *k)
+{
+	u64 one = 1, *v = counts.lookup(k);
+
+	if (v) {
+		__sync_fetch_and_add(v, 1);
+		return;
+	}
+	if (counts.insert(k, &one)) {
+		v = counts.lookup(k);
+		if (v) {
+			__sync_fetch_and_add(v, 1);
+		} else {
+			u32 zero = 0;
+			u64 *n = dropped.lookup(&zero);
+
+			if (n)
+				(*n)++;
+		}
+	}
+}
+
+static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
+				     const struct iface_slot *s, u32 func, u32 idx, u32 pid,
+				     u64 sp_adj)
+{
+	struct iface_key k;
+	u64 data;
+
+	__builtin_memset(&k, 0, sizeof(k));
+	k.pid = pid;
+	k.func = func;
+	k.slot = idx;
+	data = go_word(ctx, g, &s->w[1], sp_adj);
+	k.type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, ITAB_TYPE_OFF,
+			       &k.flags);
+	go_iface_kind(k.type, &k.kind, &k.tflag, &k.flags);
+#ifdef VALUES
+	if (k.type && !(k.flags & GO_IV_NO_TYPE))
+		go_iface_value(k.kind, k.tflag, data, k.word, k.str, STR_LEN, &k.flags);
+#endif
+	go_count_key(&k);
+}
+
+int go_iface_entry(struct pt_regs *ctx)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = cookie >> SP_SHIFT;
+	u32 func = (u32)cookie, pid = bpf_get_current_pid_tgid() >> 32, i;
+	struct iface_cfg *cfg;
+	struct go_regs g;
+
+	if (!go_pid_ok())
+		return 0;
+	cfg = slots.lookup(&func);
+	if (!cfg)
+		return 0;
+	go_regs_read(ctx, &g);
+#pragma unroll
+	for (i = 0; i < NSLOTS; i++) {
+		if (cfg->slot[i].w[0].where == IN_NONE)
+			break;
+		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj);
+	}
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * An interface argument's dynamic type and value, read in a probe: goiface's and gotrace's.
+ * An interface is two words: a type (interface{}) or a method table (itab) whose type is at
+ * itab_off, then the value itself (pointer-shaped types) or a pointer to it. The type's TFlag
+ * and Kind_ bytes are at 20 and 23 (gc 1.17-1.26 and gccgo alike); "stored directly" is 0x20 in
+ * Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26.
+ */
+enum { GO_IFACE_TYPE, GO_IFACE_ITAB, GO_IFACE_GUESS };	/* what the first word is */
+
+#define GO_IV_NO_TYPE 0x01	/* the method table could not be read */
+#define GO_IV_NO_VALUE 0x02	/* the value could not be read */
+#define GO_IV_STR 0x04		/* str holds a string's first bytes; word[1] its length */
+#define GO_IV_AT 0x08		/* with NO_VALUE: word[0] is where the value (a string's bytes)
+				 * is; the page was not in memory, which a probe cannot fault in */
+
+/* Go's reflect.Kind */
+#define GO_K_BOOL 1
+#define GO_K_INT8 3
+#define GO_K_INT16 4
+#define GO_K_INT32 5
+#define GO_K_UINT8 8
+#define GO_K_UINT16 9
+#define GO_K_UINT32 10
+#define GO_K_FLOAT32 13
+#define GO_K_COMPLEX128 16
+#define GO_K_INTERFACE 20
+#define GO_K_POINTER 22
+#define GO_K_STRING 24
+
+/* The dynamic type of an interface whose first word is t (0: nil). */
+static __always_inline u64 go_iface_type(u64 t, u32 mode, u32 itab_off, u8 *flags)
+{
+	u64 w = 0;
+	u8 kind = 0;
+
+	if (!t || mode == GO_IFACE_TYPE)
+		return t;
+	if (mode == GO_IFACE_GUESS) {
+		/* a method table's first word is its interface type, of kind Interface; a type's
+		 * first word is its size */
+		bpf_probe_read_user(&w, sizeof(w), (void *)t);
+		if (w < 4096 || bpf_probe_read_user(&kind, 1, (void *)(w + 23)) ||
+		    (kind & 0x1f) != GO_K_INTERFACE)
+			return t;
+		w = 0;
+	}
+	if (bpf_probe_read_user(&w, sizeof(w), (void *)(t + itab_off)))
+		*flags |= GO_IV_NO_TYPE;
+	return w;
+}
+
+/* The type's Kind_ and TFlag bytes. */
+static __always_inline void go_iface_kind(u64 type, u8 *kind, u8 *tflag, u8 *flags)
+{
+	u8 b[4];
+
+	if (!type)
+		return;
+	if (bpf_probe_read_user(b, sizeof(b), (void *)(type + 20))) {
+		*flags |= GO_IV_NO_TYPE;
+		return;
+	}
+	*tflag = b[0];
+	*kind = b[3];
+}
+
+/* A string's header at hdr: its first bytes into str (str_len: a power of two), its length. */
+static __always_inline void go_iface_str(u64 hdr, u64 *word, char *str, u32 str_len, u8 *flags)
+{
+	u64 h[2];
+	u32 n;
+
+	if (bpf_probe_read_user(h, sizeof(h), (void *)hdr) || h[1] > (1ULL << 40)) {
+		*flags |= GO_IV_NO_VALUE;
+		return;
+	}
+	n = h[1] > str_len - 1 ? str_len - 1 : h[1];
+	n &= str_len - 1;
+	word[1] = h[1];
+	if (n && bpf_probe_read_user(str, n, (void *)h[0])) {
+		word[0] = h[0];
+		*flags |= GO_IV_NO_VALUE | GO_IV_AT;
+		return;
+	}
+	*flags |= GO_IV_STR;
+}
+
+/*
+ * The value whose data word is data: pointer-shaped ones as the word (and for a pointer, the
+ * string its target starts with, if any: an error's message); strings' first bytes; scalars'
+ * exact bytes (a read must not run into a page not faulted in); nothing of the rest.
+ */
+static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64 *word,
+					   char *str, u32 str_len, u8 *flags)
+{
+	u8 kind = kind_byte & 0x1f;
+	long err;
+
+	if ((kind_byte | tflag) & 0x20) {	/* the data word is the value */
+		if (kind == GO_K_POINTER && data) {
+			go_iface_str(data, word, str, str_len, flags);
+			*flags &= ~(GO_IV_NO_VALUE | GO_IV_AT);
+		}
+		word[0] = data;
+		return;
+	}
+	if (kind == GO_K_STRING) {
+		go_iface_str(data, word, str, str_len, flags);
+		return;
+	}
+	if (kind < GO_K_BOOL || kind > GO_K_COMPLEX128)
+		return;
+	if (kind == GO_K_BOOL || kind == GO_K_INT8 || kind == GO_K_UINT8)
+		err = bpf_probe_read_user(word, 1, (void *)data);
+	else if (kind == GO_K_INT16 || kind == GO_K_UINT16)
+		err = bpf_probe_read_user(word, 2, (void *)data);
+	else if (kind == GO_K_INT32 || kind == GO_K_UINT32 || kind == GO_K_FLOAT32)
+		err = bpf_probe_read_user(word, 4, (void *)data);
+	else if (kind == GO_K_COMPLEX128)
+		err = bpf_probe_read_user(word, 16, (void *)data);
+	else
+		err = bpf_probe_read_user(word, 8, (void *)data);
+	if (err) {
+		word[0] = data;
+		*flags |= GO_IV_NO_VALUE | GO_IV_AT;
+	}
+}
+
+/*
+ * gotrace: interface conversion i into its event e: args[slot..slot+3] = the dynamic type,
+ * kind | tflag << 8 | flags << 16, the value's two words; its string in str[sslot].
+ */
+#define GO_IFACE(slot, sslot, t, data, mode, itab_off)                                        \
+	do {                                                                                   \
+		u8 k_ = 0, tf_ = 0, fl_ = 0;                                                   \
+		u64 ty_ = go_iface_type(t, mode, itab_off, &fl_), wv_[2] = { 0, 0 };           \
+		go_iface_kind(ty_, &k_, &tf_, &fl_);                                           \
+		if (ty_ && !(fl_ & GO_IV_NO_TYPE))                                             \
+			go_iface_value(k_, tf_, data, wv_, e->str[sslot], STR_LEN, &fl_);       \
+		e->args[slot] = ty_;                                                           \
+		e->args[(slot) + 1] = k_ | (u64)tf_ << 8 | (u64)fl_ << 16;                     \
+		e->args[(slot) + 2] = wv_[0];                                                  \
+		e->args[(slot) + 3] = wv_[1];                                                  \
+	} while (0)

@@ -1,0 +1,3 @@
+module example.com/ifacecgo
+
+go 1.19

@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * goiface: count the dynamic types (and values) of Go functions' interface arguments.
+ *
+ * An interface argument is two words, its type (or method table) and its value. In the kernel,
+ * at each call: the type word, the type's kind bytes and a bounded copy of the value, counted by
+ * type pointer; here, the type's name from the runtime's type data in the binary, once per type.
+ *
+ * 23-Nov-2026   Created this.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "libgo.h"
+#include "tool.h"
+
+#define NSLOTS 4		/* interface arguments per function */
+#define STR_LEN 64		/* bytes of a string kept with -V */
+#define MAX_ENTRIES 10240	/* distinct (process, function, argument, type, value) */
+
+static struct env {
+	pid_t pid;
+	long interval;
+	long duration;
+	bool timestamp;
+	bool regex;
+	bool values;
+	bool debug;
+	bool verbose;
+	bool json;
+	const char *pattern;
+	const char *arg;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "goiface 0.1";
+static const char args_doc[] = "PATTERN [ARG]";
+static const char doc[] =
+"Count the dynamic types of Go interface arguments.\n"
+"\n"
+"USAGE: goiface [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-V] [-D]\n"
+"               [-v] [-j] PATTERN [ARG]\n"
+"\n"
+"PATTERN is [BINARY:]FUNCTIONS, as gofunccount's. ARG names the interface\n"
+"argument: a parameter name (DWARF), or goargN, the interface's first word by\n"
+"the function's ABI (for stripped binaries). Without ARG: every interface\n"
+"argument of the functions, by DWARF.\n"
+"\n"
+"EXAMPLES:\n"
+"    goiface -p 181 main.describe        # every interface argument of it\n"
+"    goiface -p 181 main.describe v      # the types of its argument v\n"
+"    goiface -V -p 181 main.describe v   # types and values\n"
+"    goiface -p 181 main.handle goarg1   # stripped: the interface in goarg1-2\n"
+"    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints\n"
+"    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n";
+
+static const struct argp_option opts[] = {
+	GO_COMMON_OPTIONS,
+	{ "interval", 'i', "INTERVAL", 0, "summary interval, seconds", 0 },
+	{ "duration", 'd', "DURATION", 0, "total duration of trace, seconds", 0 },
+	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
+	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
+	{ "values", 'V', NULL, 0, "count by type and value", 0 },
+	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
+	{ "verbose", 'v', NULL, 0, "list each matched function and where its interfaces are", 0 },
+	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'i':
+		if (go_parse_long(arg, 1, 99999999, "interval", &env.interval))
+			go_option_error();
+		break;
+	case 'd':
+		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
+			go_option_error();
+		break;
+	case 'T':
+		env.timestamp = true;
+		break;
+	case 'r':
+		env.regex = true;
+		break;
+	case 'V':
+		env.values = true;
+		break;
+	case 'D':
+		env.debug = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (!env.pattern)
+			env.pattern = arg;
+		else if (!env.arg)
+			env.arg = arg;
+		else
+			argp_error(state, "too many arguments: '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!env.pattern)
+			argp_error(state, "no PATTERN given");
+		break;
+	default:
+		return go_parse_common(key, arg, state, &env.pid);
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static FILE *info_out(void)
+{
+	return env.json ? stderr : stdout;
+}
+
+/* ---- BPF particulars: twins of libgo/bpf/iface.bpf.c (GO_IFACE_*, GO_IV_*: iface.bpf.h) ---- */
+
+enum { IN_NONE, IN_REG, IN_STACK };
+enum { MODE_TYPE, MODE_ITAB, MODE_GUESS };
+
+struct iface_word {
+	uint8_t where;
+	uint8_t reg;
+	uint16_t pad;
+	int32_t off;
+};
+
+struct iface_slot {
+	struct iface_word w[2];
+	uint32_t mode;
+};
+
+struct iface_cfg {
+	struct iface_slot slot[NSLOTS];
+};
+
+#define F_NO_TYPE 0x01
+#define F_NO_VALUE 0x02
+#define F_STR 0x04
+#define F_AT 0x08
+
+struct iface_key {
+	uint64_t type;
+	uint32_t pid;
+	uint16_t func;
+	uint8_t slot;
+	uint8_t flags;
+	uint8_t kind;
+	uint8_t tflag;
+	uint8_t pad[6];
+	uint64_t word[2];	/* with -V only */
+	char str[STR_LEN];
+};
+
+/* The BPF program's register codes. */
+static const char *const reg_codes[] = { "ax", "bx", "cx", "dx", "si", "di", "r8", "r9", "r10",
+					 "r11" };
+
+static int set_word(struct iface_word *w, const struct go_loc *loc)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	if (loc->kind == GO_LOC_STACK) {
+		w->where = IN_STACK;
+		w->off = (int32_t)loc->sp_off;
+		return 0;
+	}
+	for (i = 0; i < sizeof(reg_codes) / sizeof(reg_codes[0]); i++) {
+		if (!strcmp(reg_codes[i], loc->reg)) {
+			w->where = IN_REG;
+			w->reg = (uint8_t)i;
+			return 0;
+		}
+	}
+	return go_fail(EINVAL, "register %s holds no argument", loc->reg);
+}
+
+/* ---- which interfaces ----------------------------------------------------------------------- */
+
+/* Per traced function: its interfaces, and their names for the ARG column. */
+struct func_ifaces {
+	struct iface_cfg cfg;
+	int n;
+	char names[NSLOTS][64];
+};
+
+static int goarg_n(const char *arg)
+{
+	char *end;
+	long n;
+
+	if (strncmp(arg, "goarg", 5) || !arg[5])
+		return 0;
+	n = strtol(arg + 5, &end, 10);
+	return *end || n < 1 || n > 63 ? 0 : (int)n;
+}
+
+static bool same_loc(const struct go_loc *a, const struct go_loc *b)
+{
+	return a->kind == b->kind && (a->kind == GO_LOC_STACK ? a->sp_off == b->sp_off :
+				      !strcmp(a->reg, b->reg));
+}
+
+static int add_slot(struct func_ifaces *fi, const char *name, const struct go_loc loc[2], int mode)
+{
+	struct iface_slot *s = &fi->cfg.slot[fi->n];
+	int err;
+
+	if (fi->n == NSLOTS)
+		return 0;	/* the first NSLOTS only */
+	err = set_word(&s->w[0], &loc[0]);
+	if (!err)
+		err = set_word(&s->w[1], &loc[1]);
+	if (err)
+		return err;
+	s->mode = (uint32_t)mode;
+	snprintf(fi->names[fi->n++], sizeof(fi->names[0]), "%s", name);
+	return 0;
+}
+
+/* goargN: where the ABI puts words N and N+1; DWARF, if there is any, says what they are. */
+static int func_goarg(struct go_binary *bin, const struct go_func *fn, int n,
+		      struct func_ifaces *fi)
+{
+	struct go_iface_param *ps = NULL;
+	struct go_loc loc[2];
+	size_t cnt = 0, i;
+	int err, mode = go_binary__toolchain(bin) == GO_GCCGO ? MODE_TYPE : MODE_GUESS;
+
+	err = go_abi__arg(fn->abi, n, &loc[0]);
+	if (!err)
+		err = go_abi__arg(fn->abi, n + 1, &loc[1]);
+	if (err)
+		return err;
+	if (!go_binary__iface_params(bin, fn, &ps, &cnt)) {
+		mode = -1;
+		for (i = 0; i < cnt; i++)
+			if (ps[i].iface && same_loc(&ps[i].loc[0], &loc[0]))
+				mode = ps[i].empty ? MODE_TYPE : MODE_ITAB;
+		free(ps);
+		if (mode < 0)
+			return go_fail(EINVAL, "goarg%d of %s is not the first word of an interface",
+				       n, fn->name);
+	}
+	return add_slot(fi, env.arg, loc, mode);
+}
+
+/* By DWARF: the argument named name, or every interface argument when name is NULL. */
+static int func_named(struct go_binary *bin, const struct go_func *fn, const char *name,
+		      struct func_ifaces *fi)
+{
+	struct go_iface_param *ps;
+	size_t cnt, i;
+	int err;
+
+	err = go_binary__iface_params(bin, fn, &ps, &cnt);
+	if (err)
+		return err;
+	for (i = 0; i < cnt && !err; i++) {
+		if (name && strcmp(ps[i].name, name))
+			continue;
+		if (name && !ps[i].iface)
+			err = go_fail(EINVAL, "argument '%s' of %s is not an interface: its type is %s", name,
+				      fn->name, ps[i].type);
+		else if (ps[i].iface)
+			err = add_slot(fi, ps[i].name, ps[i].loc, ps[i].empty ? MODE_TYPE : MODE_ITAB);
+	}
+	free(ps);
+	if (!err && name && !fi->n)
+		err = go_fail(ENOENT, "%s has no argument named '%s'", fn->name, name);
+	return err;
+}
+
+/*
+ * Find each function's interfaces, and keep only the functions that have some. With one
+ * function, what is wrong with it is the error; with several, the first function's.
+ */
+static int plan_ifaces(struct go_target *t, struct func_ifaces **out)
+{
+	struct func_ifaces *fis = calloc(t->cnt ? t->cnt : 1, sizeof(*fis));
+	char first[256] = "";
+	size_t i, kept = 0;
+	int n = env.arg ? goarg_n(env.arg) : 0, err = 0;
+
+	if (!fis)
+		return go_fail(ENOMEM, "out of memory");
+	if (!env.arg && !go_binary__has_symbols(t->bin)) {
+		free(fis);
+		return go_fail(EINVAL, "'%s' is stripped (no DWARF): name the interface argument "
+			       "as goargN, its first word", go_binary__name(t->bin));
+	}
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_func *fn = go_target__func(t, i);
+
+		memset(&fis[kept], 0, sizeof(fis[kept]));
+		err = n ? func_goarg(t->bin, fn, n, &fis[kept]) :
+			  func_named(t->bin, fn, env.arg, &fis[kept]);
+		if (err && !first[0])
+			snprintf(first, sizeof(first), "%s", libgo_errmsg());
+		if (err == -ENOMEM)
+			break;
+		if (!err && fis[kept].n)
+			t->idx[kept++] = t->idx[i];
+		err = 0;
+	}
+	if (!kept || err) {
+		free(fis);
+		if (!first[0])
+			return go_fail(ENOENT, "no interface arguments in the functions matched by \"%s\"",
+				       env.pattern);
+		return go_fail(EINVAL, "%s", first);
+	}
+	t->cnt = kept;
+	*out = fis;
+	return 0;
+}
+
+/* go_target__entry_probes may drop functions: keep each one's interfaces with it. */
+static void realign(const size_t *old_idx, size_t old_cnt, const struct go_target *t,
+		    struct func_ifaces *fis)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < t->cnt; i++) {
+		while (j < old_cnt && old_idx[j] != t->idx[i])
+			j++;
+		if (j < old_cnt && j != i)
+			fis[i] = fis[j];
+		j++;
+	}
+}
+
+/* ---- counting ------------------------------------------------------------------------------- */
+
+struct type_name {
+	uint32_t pid;
+	uint64_t addr;
+	char name[128];
+	uint64_t link;		/* link-time address, 0 when not in the binary */
+};
+
+static struct {
+	struct type_name *v;
+	size_t n, cap;
+} names;
+
+struct row {
+	uint16_t func;
+	uint8_t slot;
+	char type[128];
+	char value[160];
+	uint64_t total, printed;
+};
+
+static struct {
+	struct row *v;
+	size_t n, cap;
+} rows;
+
+static const struct type_name *type_name(struct go_binary *bin, struct go_types *types,
+					 uint32_t pid, uint64_t addr, uint8_t flags)
+{
+	struct type_name *tn;
+	size_t i;
+
+	for (i = 0; i < names.n; i++)
+		if (names.v[i].addr == addr && (names.v[i].pid == pid || !go_binary__is_pie(bin)))
+			return &names.v[i];
+	if (names.n == names.cap) {
+		size_t c = names.cap ? names.cap * 2 : 64;
+		struct type_name *nv = realloc(names.v, c * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		names.v = nv;
+		names.cap = c;
+	}
+	tn = &names.v[names.n++];
+	memset(tn, 0, sizeof(*tn));
+	tn->pid = pid;
+	tn->addr = addr;
+	if (!addr && (flags & F_NO_TYPE))
+		snprintf(tn->name, sizeof(tn->name), "<unreadable>");
+	else
+		go_types__describe(types, (pid_t)pid, addr, tn->name, sizeof(tn->name), &tn->link);
+	return tn;
+}
+
+static void format_value(const struct go_types *types, struct iface_key *k,
+			 const struct type_name *tn, char *buf, size_t size)
+{
+	struct go_ivalue v = { 0 };
+
+	v.type = tn->link;
+	v.kind = k->kind & 0x1f;
+	v.direct = (k->kind | k->tflag) & GO_TYPE_DIRECT_IFACE;
+	v.unreadable = k->flags & (F_NO_VALUE | F_NO_TYPE);
+	v.at = k->flags & F_AT ? k->word[0] : 0;
+	memcpy(v.word, k->word, sizeof(v.word));
+	v.has_str = k->flags & F_STR;
+	v.str = k->str;
+	v.str_size = sizeof(k->str);
+	v.len = k->word[1];
+	v.str_len = v.len < STR_LEN - 1 ? v.len : STR_LEN - 1;
+	v.quote = true;
+	if (tn->link)
+		go_ivalue__fetch(types, (pid_t)k->pid, &v);
+	if (!k->type || go_value__format(tn->link ? types : NULL, &v, buf, size))
+		snprintf(buf, size, "-");
+}
+
+static struct row *row_get(uint16_t func, uint8_t slot, const char *type, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < rows.n; i++)
+		if (rows.v[i].func == func && rows.v[i].slot == slot &&
+		    !strcmp(rows.v[i].type, type) && !strcmp(rows.v[i].value, value))
+			return &rows.v[i];
+	if (rows.n == rows.cap) {
+		size_t c = rows.cap ? rows.cap * 2 : 64;
+		struct row *nv = realloc(rows.v, c * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		rows.v = nv;
+		rows.cap = c;
+	}
+	memset(&rows.v[rows.n], 0, sizeof(rows.v[0]));
+	rows.v[rows.n].func = func;
+	rows.v[rows.n].slot = slot;
+	snprintf(rows.v[rows.n].type, sizeof(rows.v[0].type), "%s", type);
+	snprintf(rows.v[rows.n].value, sizeof(rows.v[0].value), "%s", value);
+	return &rows.v[rows.n++];
+}
+
+/* Sum the kernel's counts into rows, by function, argument, type name and value. */
+static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
+{
+	struct iface_key key, next;
+	size_t i;
+	void *prev = NULL;
+	uint64_t count;
+	int err;
+
+	for (i = 0; i < rows.n; i++)
+		rows.v[i].total = 0;
+	memset(&key, 0, sizeof(key));
+	memset(&next, 0, sizeof(next));
+	while (!(err = go_map__next_key(fd, prev, &next))) {
+		const struct type_name *tn;
+		char value[160] = "";
+		struct row *r;
+
+		key = next;
+		prev = &key;
+		if (go_map__lookup(fd, &key, &count))
+			continue;
+		tn = type_name(bin, types, key.pid, key.type, key.flags);
+		if (!tn)
+			return -ENOMEM;
+		if (env.values) {
+			struct iface_key k = key;	/* key stays the cursor */
+
+			format_value(types, &k, tn, value, sizeof(value));
+		}
+		r = row_get(key.func, key.slot, tn->name, value);
+		if (!r)
+			return -ENOMEM;
+		r->total += count;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *const *x = a, *const *y = b;
+	uint64_t cx = (*x)->total - (*x)->printed, cy = (*y)->total - (*y)->printed;
+	int c;
+
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if ((*x)->func != (*y)->func)
+		return (*x)->func < (*y)->func ? -1 : 1;
+	if ((*x)->slot != (*y)->slot)
+		return (*x)->slot < (*y)->slot ? -1 : 1;
+	c = strcmp((*x)->type, (*y)->type);
+	return c ? c : strcmp((*x)->value, (*y)->value);
+}
+
+static void print_table(const struct go_target *t, const struct func_ifaces *fis)
+{
+	struct row **sorted = calloc(rows.n ? rows.n : 1, sizeof(*sorted));
+	size_t i, n = 0;
+	char ts[16];
+
+	if (!sorted)
+		return;
+	for (i = 0; i < rows.n; i++)
+		if (rows.v[i].total != rows.v[i].printed)
+			sorted[n++] = &rows.v[i];
+	qsort(sorted, n, sizeof(*sorted), row_cmp);
+	if (!env.json) {
+		printf("\n");
+		if (env.timestamp)
+			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+		if (env.values)
+			printf("%-24s %-8s %-24s %-24s %8s\n", "FUNC", "ARG", "TYPE", "VALUE", "COUNT");
+		else
+			printf("%-24s %-8s %-24s %8s\n", "FUNC", "ARG", "TYPE", "COUNT");
+	}
+	for (i = 0; i < n; i++) {
+		const struct row *r = sorted[i];
+		const char *fn = go_target__func(t, r->func)->name, *arg = fis[r->func].names[r->slot];
+		unsigned long long c = r->total - r->printed;
+
+		if (env.json) {
+			printf("{");
+			if (env.timestamp)
+				printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+			printf("\"func\": ");
+			go_json_str(stdout, fn);
+			printf(", \"arg\": ");
+			go_json_str(stdout, arg);
+			printf(", \"type\": ");
+			go_json_str(stdout, r->type);
+			if (env.values) {
+				printf(", \"value\": ");
+				go_json_str(stdout, strcmp(r->value, "-") ? r->value : "");
+			}
+			printf(", \"count\": %llu}\n", c);
+		} else if (env.values) {
+			printf("%-24s %-8s %-24s %-24s %8llu\n", fn, arg, r->type, r->value, c);
+		} else {
+			printf("%-24s %-8s %-24s %8llu\n", fn, arg, r->type, c);
+		}
+	}
+	for (i = 0; i < n; i++)
+		sorted[i]->printed = sorted[i]->total;
+	fflush(stdout);
+	free(sorted);
+}
+
+static void word_where(const struct iface_word *w, char *buf, size_t size)
+{
+	if (w->where == IN_REG)
+		snprintf(buf, size, "%s", reg_codes[w->reg]);
+	else
+		snprintf(buf, size, "sp+%d", (int)w->off);
+}
+
+static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
+{
+	static const char *const modes[] = { "type", "itab", "type or itab" };
+	char w0[16], w1[16];
+	size_t i;
+	int j;
+
+	go_target__list(t, info_out());
+	for (i = 0; i < t->cnt; i++)
+		for (j = 0; j < fis[i].n; j++) {
+			const struct iface_slot *s = &fis[i].cfg.slot[j];
+
+			word_where(&s->w[0], w0, sizeof(w0));
+			word_where(&s->w[1], w1, sizeof(w1));
+			fprintf(info_out(), "%s %s: %s word in %s, data word in %s\n",
+				go_target__func(t, i)->name, fis[i].names[j], modes[s->mode], w0, w1);
+		}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
+	const char *progs[] = { "go_iface_entry" };
+	char flags[10][48];
+	const char *cflags[10];
+	struct go_bpf_spec spec = { 0 };
+	struct go_target target = { 0 };
+	struct go_types *types = NULL;
+	struct func_ifaces *fis = NULL;
+	uint64_t *offsets = NULL, *cookies = NULL, dropped = 0;
+	size_t *old_idx = NULL, old_cnt, nprobes = 0, i;
+	struct go_bpf *bpf = NULL;
+	char *src = NULL;
+	int err, fd, sfd, dfd, pidfd = -1, done = 0, nflags = 0;
+	long elapsed = 0;
+
+	err = go_parse_args(&argp, argc, argv);
+	if (err)
+		return err;
+
+	if (env.pid) {
+		pidfd = go_pid_watch(env.pid);
+		if (pidfd < 0) {
+			warn("%s\n", libgo_errmsg());
+			return 1;
+		}
+	}
+	err = go_target__open(&target, env.pattern, env.pid, env.regex);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	if (!target.cnt) {
+		printf("0 functions matched by \"%s\". Exiting.\n", env.pattern);
+		err = -ENOENT;
+		goto cleanup;
+	}
+	types = go_types__open(target.bin);
+	if (!types) {
+		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	err = plan_ifaces(&target, &fis);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	old_cnt = target.cnt;
+	old_idx = malloc(old_cnt * sizeof(*old_idx));
+	if (!old_idx) {
+		err = -ENOMEM;
+		warn("out of memory\n");
+		goto cleanup;
+	}
+	memcpy(old_idx, target.idx, old_cnt * sizeof(*old_idx));
+	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offsets, &cookies, &nprobes);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	realign(old_idx, old_cnt, &target, fis);
+	if (env.verbose)
+		list_ifaces(&target, fis);
+
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DNSLOTS=%d", NSLOTS);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_ENTRIES=%d", MAX_ENTRIES);
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DITAB_TYPE_OFF=%d",
+		 go_binary__toolchain(target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
+		 GO_ITAB_TYPE_OFF);
+	if (env.values) {
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DVALUES");
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DSTR_LEN=%d", STR_LEN);
+	}
+	for (i = 0; i < (size_t)nflags; i++)
+		cflags[i] = flags[i];
+	src = malloc(strlen(go_bpf_src_iface_h) + strlen(go_bpf_src_iface) + 2);
+	if (!src) {
+		err = -ENOMEM;
+		warn("out of memory\n");
+		goto cleanup;
+	}
+	sprintf(src, "%s\n%s", go_bpf_src_iface_h, go_bpf_src_iface);
+	spec.src = src;
+	spec.cflags = cflags;
+	spec.ncflags = nflags;
+	spec.progs = progs;
+	spec.nprogs = 1;
+	spec.multi = go_bpf__want_multi();
+	if (env.debug) {
+		char *text = go_bpf_spec__text(&spec);
+
+		if (text)
+			fputs(text, info_out());
+		free(text);
+	}
+
+	bpf = go_bpf__load(&spec);
+	if (!bpf) {
+		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	fd = go_bpf__map_fd(bpf, "counts");
+	sfd = go_bpf__map_fd(bpf, "slots");
+	dfd = go_bpf__map_fd(bpf, "dropped");
+	if (fd < 0 || sfd < 0 || dfd < 0) {
+		err = -ENOENT;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	for (i = 0; i < target.cnt && !err; i++) {
+		uint32_t k = (uint32_t)i;
+
+		err = go_map__update(sfd, &k, &fis[i].cfg);
+	}
+	if (err) {
+		warn("cannot configure the BPF program: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	err = go_bpf__attach(bpf, progs[0], go_binary__path(target.bin), offsets, cookies,
+			     nprobes, env.pid);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+
+	while (!done) {
+		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
+		err = read_counts(fd, target.bin, types);
+		if (err) {
+			warn("cannot read the counts: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		print_table(&target, fis);
+	}
+	if (!go_map__sum_percpu(dfd, 0, &dropped) && dropped)
+		fprintf(info_out(), "%llu calls not counted: more than %d distinct types%s\n",
+			(unsigned long long)dropped, MAX_ENTRIES, env.values ? " and values" : "");
+	fprintf(info_out(), "Detaching...\n");
+	fflush(info_out());
+	err = 0;
+
+cleanup:
+	go_bpf__close(bpf);
+	if (pidfd >= 0)
+		close(pidfd);
+	free(src);
+	free(old_idx);
+	free(fis);
+	free(cookies);
+	free(offsets);
+	free(rows.v);
+	free(names.v);
+	go_types__close(types);
+	go_target__close(&target);
+	return err != 0;
+}
