@@ -754,7 +754,7 @@ static long long conv_value(const struct go_tconv *cv, const struct go_tvar *v, 
 static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
 		       const struct go_tconv *cv, char *buf, size_t size)
 {
-	const uint64_t *a = &e->args[cv->slot];
+	const __u64 *a = &e->args[cv->slot];
 	char str[GO_TRACE_STR_LEN];
 	struct go_ivalue v = { 0 };
 	unsigned flags = (a[1] >> 16) & 0xff;
