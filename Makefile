@@ -5,7 +5,7 @@
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
 TOOLS := gofunccount gotrace gofunclatency goiface
-HELPERS := tests/helpers/gofuncs
+HELPERS := tests/helpers/gofuncs tests/helpers/gotypes
 
 CC ?= cc
 AR ?= ar

@@ -23,6 +23,7 @@
 extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
+extern const char go_bpf_src_iface_h[];
 extern const char go_bpf_src_trace_h[];
 
 /* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
@@ -32,6 +33,7 @@ static const struct {
 } bpf_headers[] = {
 	{ "cookie.h", go_bpf_src_cookie_h },
 	{ "funclatency.h", go_bpf_src_funclatency_h },
+	{ "iface.bpf.h", go_bpf_src_iface_h },
 	{ "trace.h", go_bpf_src_trace_h },
 };
 

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import OLD, ROOT, SWITCHED, BuildError, GoProgram, Tool, build_program, run_tool
+from conftest import OLD, ROOT, SWITCHED, BuildError, GoProgram, Tool, build_program, helper, run_tool
 
 TOOL = "goiface"
 PROGRAM = "iface"
@@ -39,15 +39,11 @@ def iface_binary(built, variant):
 
 @pytest.fixture(scope="session")
 def gotypes():
-    """tests/helpers/gotypes.c linked against the built libgo (make builds build/libgo.a)."""
-    lib = os.path.join(ROOT, "build", "libgo.a")
-    if not os.path.exists(lib):
-        pytest.fail(f"{lib} does not exist (run make)", pytrace=False)
-    out = os.path.join(tempfile.mkdtemp(prefix="gotypes-"), "gotypes")
-    subprocess.run(["cc", "-std=gnu11", "-Wall", "-Werror", "-I", os.path.join(ROOT, "libgo"),
-                    "-o", out, os.path.join(ROOT, "tests", "helpers", "gotypes.c"), lib,
-                    "-lelf", "-ldw", "-lcapstone", "-ldl"], check=True)
-    return out
+    """tests/helpers/gotypes, built by make with libgo."""
+    path = helper("gotypes")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} does not exist (run make)", pytrace=False)
+    return path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -600,10 +600,10 @@ int main(int argc, char **argv)
 	struct go_target target = { 0 };
 	struct go_types *types = NULL;
 	struct func_ifaces *fis = NULL;
-	uint64_t *offsets = NULL, *cookies = NULL, dropped = 0;
-	size_t *old_idx = NULL, old_cnt, nprobes = 0, i;
+	struct go_plan plan = { 0 };
+	uint64_t dropped = 0;
+	size_t *old_idx = NULL, old_cnt, i;
 	struct go_bpf *bpf = NULL;
-	char *src = NULL;
 	int err, fd, sfd, dfd, pidfd = -1, done = 0, nflags = 0;
 	long elapsed = 0;
 
@@ -647,7 +647,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	memcpy(old_idx, target.idx, old_cnt * sizeof(*old_idx));
-	err = go_target__entry_probes(&target, go_bpf__want_multi(), &offsets, &cookies, &nprobes);
+	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
+			      &plan);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -668,14 +669,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < (size_t)nflags; i++)
 		cflags[i] = flags[i];
-	src = malloc(strlen(go_bpf_src_iface_h) + strlen(go_bpf_src_iface) + 2);
-	if (!src) {
-		err = -ENOMEM;
-		warn("out of memory\n");
-		goto cleanup;
-	}
-	sprintf(src, "%s\n%s", go_bpf_src_iface_h, go_bpf_src_iface);
-	spec.src = src;
+	spec.src = go_bpf_src_iface;
 	spec.cflags = cflags;
 	spec.ncflags = nflags;
 	spec.progs = progs;
@@ -714,8 +708,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
-	err = go_bpf__attach(bpf, progs[0], go_binary__path(target.bin), offsets, cookies,
-			     nprobes, env.pid);
+	err = go_bpf__attach(bpf, progs[0], go_binary__path(target.bin), plan.entry.offs,
+			     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -742,11 +736,9 @@ cleanup:
 	go_bpf__close(bpf);
 	if (pidfd >= 0)
 		close(pidfd);
-	free(src);
 	free(old_idx);
 	free(fis);
-	free(cookies);
-	free(offsets);
+	go_plan__free(&plan);
 	free(rows.v);
 	free(names.v);
 	go_types__close(types);

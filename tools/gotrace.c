@@ -292,7 +292,6 @@ static char *program_text(void)
 
 	if (!f)
 		return NULL;
-	fputs(go_bpf_src_iface_h, f);
 	fputs(go_bpf_src_trace, f);
 	for (i = 0; i < env.nprobes; i++)
 		go_tprobe__emit(&probes[i], i, f);

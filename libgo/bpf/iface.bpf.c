@@ -2,7 +2,7 @@
 /*
  * goiface: count the dynamic types of interface arguments. At each entry (its site past the
  * stack check, or a CALL that enters it: the probe's cookie is the function's index, with how far
- * below SP the callee's SP is from GO_COOKIE_SP_SHIFT up), read each configured interface's two
+ * below SP the callee's SP is: cookie.h), read each configured interface's two
  * words, the type word (or the method table's), the type's TFlag and Kind_ bytes and, with
  * VALUES, a bounded copy of the value; count in a hash keyed by process, function, argument and
  * type pointer. Names are found in user space, once per type.
@@ -10,7 +10,8 @@
  * Settings: NFUNCS, NSLOTS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, STR_LEN (a power of two). The
  * slots (where each function's interfaces are) are set in `slots` before attaching.
  */
-#define SP_SHIFT 32
+#include "cookie.h"
+#include "iface.bpf.h"
 
 /* Where a word is: IN_REG (reg: a code below) or IN_STACK (off: from SP at the callee's entry). */
 enum { IN_NONE, IN_REG, IN_STACK };
@@ -128,8 +129,8 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 
 int go_iface_entry(struct pt_regs *ctx)
 {
-	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = cookie >> SP_SHIFT;
-	u32 func = (u32)cookie, pid = bpf_get_current_pid_tgid() >> 32, i;
+	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = GO_COOKIE_SP_ADJ(cookie);
+	u32 func = GO_COOKIE_FUNC(cookie), pid = bpf_get_current_pid_tgid() >> 32, i;
 	struct iface_cfg *cfg;
 	struct go_regs g;
 

@@ -137,7 +137,7 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 		u64 ty_ = go_iface_type(t, mode, itab_off, &fl_), wv_[2] = { 0, 0 };           \
 		go_iface_kind(ty_, &k_, &tf_, &fl_);                                           \
 		if (ty_ && !(fl_ & GO_IV_NO_TYPE))                                             \
-			go_iface_value(k_, tf_, data, wv_, e->str[sslot], STR_LEN, &fl_);       \
+			go_iface_value(k_, tf_, data, wv_, e->str[sslot], GO_TRACE_STR_LEN, &fl_);\
 		e->args[slot] = ty_;                                                           \
 		e->args[(slot) + 1] = k_ | (u64)tf_ << 8 | (u64)fl_ << 16;                     \
 		e->args[(slot) + 2] = wv_[0];                                                  \

@@ -7,6 +7,7 @@
  * Settings: RINGBUF_PAGES, USER_STACKS.
  */
 #include "trace.h"
+#include "iface.bpf.h"
 
 #ifdef USER_STACKS
 #define EVENT_SIZE sizeof(struct go_tevent)
