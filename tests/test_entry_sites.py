@@ -67,10 +67,12 @@ def test_early_returns_timed(built, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS + ["go126-stripped"])
 def test_user_stack_frames_once(built, variant):
-    """gotrace -U at leaf's entry prints each frame of the stack exactly once and in order: the
-    functions runtime.Callers reports in leaf itself (main.leaf, main.path2, main.path1,
-    main.main, ...)."""
-    report, out, err = trace(built.path(variant, PROGRAM), "main.leaf", args=("-U",))
+    """gotrace -U at leaf's entry (on PUSH RBP, where newer kernels add the caller's return
+    address to their walk themselves) and at its RET prints each frame of the stack exactly once
+    and in order: the functions runtime.Callers reports in leaf itself (main.leaf, main.path2,
+    main.path1, main.main, ...)."""
+    report, out, err = trace(built.path(variant, PROGRAM), "main.leaf", "r:main.leaf",
+                             args=("-U",))
     stacks = []
     for line in out.splitlines():
         if re.match(r"^\d+ ", line):
@@ -79,6 +81,6 @@ def test_user_stack_frames_once(built, variant):
             stacks[-1].append(line.split()[0].split("+0x")[0])
     want = report["stack"]
     assert want[:4] == ["main.leaf", "main.path2", "main.path1", "main.main"], want
-    assert len(stacks) == report["main.leaf"], out
+    assert len(stacks) == 2 * report["main.leaf"], out
     for frames in stacks:
         assert frames[:4] == want[:4] and frames == want[:len(frames)], (want, out)
