@@ -220,7 +220,8 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 			morestack = t;
 			*addr = c.insn->address + c.insn->size;
 		}
-		compared = is_stack_compare(&r, c.insn);
+		/* one stack check: the registers may hold something else past it */
+		compared = !morestack && is_stack_compare(&r, c.insn);
 		gregs_track(&r, c.insn);
 		if (insn_is(c.insn, X86_INS_RET) || insn_is(c.insn, X86_INS_CALL) ||
 		    insn_is(c.insn, X86_INS_JMP))

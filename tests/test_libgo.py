@@ -240,6 +240,9 @@ WHOLE_BINARIES = {
     "go126-cgo": ("go126-cgo", None),
     "go126-pie": ("go126-pie", None),
     "go119-pie": ("go119-pie", None),
+    # before the register ABI every function reads g from thread-local storage
+    "go116": ("go116", "tracee"),
+    "go117-extld": ("go117-extld", "entries"),
 }
 OBJDUMP_LINE = re.compile(r"^ +([0-9a-f]+):\t(\S+) *(.*)$", re.M)
 PROLOGUE = 12  # instructions: the stack check is within the first few
@@ -260,24 +263,31 @@ def objdump_code(binary):
 def objdump_entry_site(addrs, mnems, ops, i, end, abi):
     """The entry site as objdump's decoding shows it, from the instruction at index i (the
     entry): the instruction right after the conditional jump that follows the compare of SP (or
-    SP minus the frame) with g's stack guard, 16 or 24 bytes into g; g is R14 in a register-ABI
-    function, or a register loaded from thread-local storage (%fs:...); the entry when there is
-    no such check before the first call, jump or return."""
-    g = {"%r14"} if abi == "internal" else set()
+    SP minus the frame) with g's stack guard, 16 or 24 bytes into g, or of a register loaded
+    from the guard (Go < 1.17's huge frames, which then jump to the same morestack block once
+    more: past that jump); g is R14 in a register-ABI function, or a register loaded from
+    thread-local storage (%fs:...). The entry when there is no such check before the first call,
+    jump or return."""
+    g, guard, site, morestack = {"%r14"} if abi == "internal" else set(), set(), addrs[i], None
     for k in range(i, min(i + PROLOGUE, len(addrs) - 2)):
         if addrs[k] >= end:
             break
         m, o = mnems[k], ops[k]
-        if m.startswith("cmp"):
-            guard = re.search(r"(?<![\w:])0x1[08]\((%\w+)\)", o)
+        if morestack is None and m.startswith("cmp"):
+            mem = re.search(r"(?<![\w:])0x1[08]\((%\w+)\)", o)
+            reg = o.rsplit(",", 1)[-1]
             nxt = mnems[k + 1]
-            if guard and guard.group(1) in g and nxt.startswith("j") and nxt != "jmp":
-                return addrs[k + 2]
+            if ((mem and mem.group(1) in g) or reg in guard) and nxt.startswith("j") and nxt != "jmp":
+                morestack, site = ops[k + 1].split()[0], addrs[k + 2]
+        elif morestack is not None and m.startswith("j") and m != "jmp" and o.split()[0] == morestack:
+            site = addrs[k + 1]
         if m == "mov" and "%fs:" in o:
             g.add(o.rsplit(",", 1)[1])
+        elif m == "mov" and re.match(r"0x10\((%\w+)\),", o) and o[5:o.index(")")] in g:
+            guard.add(o.rsplit(",", 1)[1])
         if m.startswith(("call", "jmp", "ret")):
             break
-    return addrs[i]
+    return site
 
 
 @pytest.mark.parametrize("which", list(WHOLE_BINARIES))
