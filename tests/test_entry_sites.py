@@ -18,7 +18,7 @@ from test_gotrace import events, trace
 PROGRAM = "earlyret"
 FUNCS = ["main.check", "main.field", "main.T.M", "main.(*T).M", "main.eleven", "main.leaf"]
 FUNCS_RE = r"^main\.(check|field|T\.M|\(\*T\)\.M|eleven|leaf)$"
-VARIANTS = ["go126", "go126-pie", "go119"]
+VARIANTS = ["go126", "go126-pie", "go119", "go117"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
