@@ -5,7 +5,7 @@ which counts its own calls and reports every argument, result and goroutine id a
 
 Each shape is a template: Go declarations for the i-th function of its kind, the call that
 makes its k-th call, and how gotrace reads its arguments. To cover a new kind of code (assembly
-using R14, gccgo -O2 split stacks, ...), add a Shape to SHAPES; a shape whose code some
+using R14: ASM_R14, gccgo -O2 split stacks, ...), add a Shape to SHAPES; a shape whose code some
 toolchain cannot build says so in `toolchains`.
 
 Protocol of the generated program (as tests/go/*):
@@ -20,7 +20,7 @@ Protocol of the generated program (as tests/go/*):
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 CALLS = 10      # calls of each function per round
 WORKERS = 4     # goroutines making the calls: function i is called on worker i % WORKERS
@@ -39,6 +39,9 @@ class Shape:
                call enters, e.g. the method and its compiler-generated (*T).M wrapper; the
                argument list reads the values call() returns, in order
     toolchains: the toolchains that build it ("gc", "gccgo")
+    asm:       asm(name, i) -> Go assembly for asm_amd64.s (gc only), or None
+    result:    how gotrace reads the result at a RET ("goret1"), or None where it cannot (an
+               assembly function's results have no DWARF to say where they are)
     """
     kind: str
     count: int
@@ -46,6 +49,8 @@ class Shape:
     call: Callable[[str, int, int], tuple]
     probes: Callable[[str, int], List[tuple]]
     toolchains: tuple = ("gc",)
+    asm: Optional[Callable[[str, int], str]] = None
+    result: Optional[str] = "goret1"
 
 
 def goargs(first, n):
@@ -160,7 +165,58 @@ LEAF = Shape(
     call=lambda name, i, k: (f"{name[5:]}({k})", [k]),
     probes=lambda name, i: [(name, goargs(1, 1))])
 
-SHAPES = [BOUNDS, WRAPPER, MANY, FRAMED, LEAF]
+
+
+def asm_decl(name, i):
+    return f"""// in asm_amd64.s
+func {name[5:]}(x, y int) int
+"""
+
+
+def asm_framed(name, i):
+    """ABI0 assembly with a frame over StackSmall (128 bytes, below which a leaf has no check):
+    the assembler adds a stack check that loads g from thread-local storage (into R14 since Go
+    1.17, CX before), with an early return past it."""
+    return f"""// func {name[5:]}(x, y int) int
+TEXT \u00b7{name[5:]}(SB), $256-24
+	MOVQ x+0(FP), AX
+	CMPQ AX, ${early(i)}
+	JNE more
+	MOVQ $-{i}, ret+16(FP)
+	RET
+more:
+	MOVQ y+8(FP), BX
+	MOVQ AX, 0(SP)
+	ADDQ BX, AX
+	MOVQ AX, ret+16(FP)
+	RET
+"""
+
+
+def asm_r14(name, i):
+    """ABI0 assembly that uses R14 as scratch (as crypto/md5.block does): g is not in R14 at
+    its RET."""
+    return f"""// func {name[5:]}(x, y int) int
+TEXT \u00b7{name[5:]}(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), R14
+	MOVQ y+8(FP), AX
+	ADDQ R14, AX
+	MOVQ AX, ret+16(FP)
+	RET
+"""
+
+
+def asm_call(name, i, k):
+    return f"{name[5:]}({k}, {k * 3 + i})", [k, k * 3 + i]
+
+
+ASM_FRAMED = Shape("asmframe", 20, asm_decl, asm_call,
+                   probes=lambda name, i: [(name, goargs(1, 2))], asm=asm_framed, result=None)
+# Not in SHAPES yet: tools cannot read g at its RET (issue 8, defect 3); add it with the fix.
+ASM_R14 = Shape("asmr14", 20, asm_decl, asm_call,
+                probes=lambda name, i: [(name, goargs(1, 2))], asm=asm_r14, result=None)
+
+SHAPES = [BOUNDS, WRAPPER, MANY, FRAMED, LEAF, ASM_FRAMED]
 
 
 # -- the program ------------------------------------------------------------------------------
@@ -265,18 +321,29 @@ def generate(shapes=SHAPES, toolchain="gc"):
 
 
 def probes(shapes=SHAPES, toolchain="gc"):
-    """{function name: gotrace argument list} of every function a call of the program enters."""
+    """{function name: (gotrace argument list, gotrace result or None)} of every function a
+    call of the program enters."""
     out = {}
     for name, i, shape in functions(shapes, toolchain):
         for probed, args in shape.probes(name, i):
-            out[probed] = args
+            out[probed] = (args, shape.result)
     return out
+
+
+def assembly(shapes=SHAPES, toolchain="gc"):
+    """The program's asm_amd64.s, or None when no shape has assembly."""
+    parts = [shape.asm(name, i) for name, i, shape in functions(shapes, toolchain) if shape.asm]
+    return '#include "textflag.h"\n\n' + "\n".join(parts) if parts else None
 
 
 def write(directory, shapes=SHAPES, toolchain="gc"):
     os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "main.go"), "w") as f:
+    with open(os.path.join(directory, "main.go"), "w", encoding="utf-8") as f:
         f.write(generate(shapes, toolchain))
+    asm = assembly(shapes, toolchain)
+    if asm:
+        with open(os.path.join(directory, "asm_amd64.s"), "w", encoding="utf-8") as f:
+            f.write(asm)
     with open(os.path.join(directory, "go.mod"), "w") as f:
         f.write("module example.com/generated\n\ngo 1.19\n")
     return directory
