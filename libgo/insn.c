@@ -119,13 +119,13 @@ static bool insn_target(const cs_insn *i, uint64_t *target)
 }
 
 /*
- * The stack check, as gc's linker writes it (cmd/internal/obj/x86's stacksplit): g is in R14 in
- * an ABIInternal function (Go >= 1.17) or loaded from thread-local storage (MOV reg, FS:[...]:
- * assembly, Go < 1.17), and the check compares SP, or a register holding SP minus the frame, with
- * g's stack guard (g+16, or g+24 for stackguard1), or compares a register loaded from the guard
- * (Go < 1.17's huge frames), then jumps to the morestack block at once. Only that compare counts:
- * a nil or bounds check in the first instructions may jump to a panic block that happens to lie
- * before the morestack block.
+ * The stack check, as gc's assembler back end writes it (cmd/internal/obj/x86's stacksplit): g
+ * is in R14 in an ABIInternal function (Go >= 1.17), or loaded from thread-local storage (MOV
+ * reg, FS:[...]: assembly, and all code before Go 1.17); the check compares SP, or a register
+ * holding SP minus the frame, with g's stack guard (g+16, or g+24 for stackguard1), or compares
+ * a register loaded from the guard (Go < 1.17's huge frames), then jumps to the morestack block
+ * at once. Only that compare counts: a nil or bounds check in the first instructions may jump to
+ * a panic block that happens to lie just before the morestack block.
  */
 #define MAX_GREGS 4
 
