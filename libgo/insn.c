@@ -5,9 +5,9 @@
  * A gc-compiled Go function starts by comparing SP with the goroutine's stack guard; when the
  * stack must grow, it jumps to a block at its end that calls runtime.morestack and then jumps
  * back to the entry, running the prologue again. A probe at the entry would fire twice for such a
- * call, so the entry site is the instruction after the last conditional jump to a block that
- * jumps back to the entry. gccgo's split-stack prologue calls __morestack, which runs the body
- * on a new stack and returns through a RET in the prologue: that RET is not a return site.
+ * call, so the entry site is the instruction after the stack check's own conditional jump.
+ * gccgo's split-stack prologue calls __morestack, which runs the body on a new stack and returns
+ * through a RET in the prologue: that RET is not a return site.
  */
 #include <capstone/capstone.h>
 #include <errno.h>
@@ -118,46 +118,111 @@ static bool insn_target(const cs_insn *i, uint64_t *target)
 	return true;
 }
 
-/* Does the block at target jump back to the entry before returning? (the morestack block) */
-static bool block_restarts(struct go_binary *b, const struct go_func *fn, uint64_t target)
+/*
+ * The stack check, as gc's assembler back end writes it (cmd/internal/obj/x86's stacksplit): g
+ * is in R14 in an ABIInternal function (Go >= 1.17), or loaded from thread-local storage (MOV
+ * reg, FS:[...]: assembly, and all code before Go 1.17); the check compares SP, or a register
+ * holding SP minus the frame, with g's stack guard (g+16, or g+24 for stackguard1), or compares
+ * a register loaded from the guard (Go < 1.17's huge frames), then jumps to the morestack block
+ * at once. Only that compare counts: a nil or bounds check in the first instructions may jump to
+ * a panic block that happens to lie just before the morestack block.
+ */
+#define MAX_GREGS 4
+
+struct gregs {
+	unsigned g[MAX_GREGS], guard[MAX_GREGS];	/* capstone register ids, 0 for none */
+};
+
+static bool regs_has(const unsigned *set, unsigned reg)
 {
-	struct cursor c;
-	bool found = false;
-	int n;
+	int k;
 
-	if (target <= fn->entry || target >= fn->end || cursor_init(b, &c, target, fn->end))
-		return false;
-	for (n = 0; n < MORESTACK_INSNS && cursor_next(b, &c); n++) {
-		uint64_t t;
-
-		if (insn_is(c.insn, X86_INS_RET))
-			break;
-		if (insn_is(c.insn, X86_INS_JMP)) {
-			found = insn_target(c.insn, &t) && t == fn->entry;
-			break;
-		}
-	}
-	cs_free(c.insn, 1);
-	return found;
+	for (k = 0; k < MAX_GREGS; k++)
+		if (reg && set[k] == reg)
+			return true;
+	return false;
 }
 
+static void regs_add(unsigned *set, unsigned reg)
+{
+	int k;
+
+	for (k = 0; k < MAX_GREGS; k++)
+		if (!set[k] || set[k] == reg) {
+			set[k] = reg;
+			return;
+		}
+}
+
+static bool is_guard(const struct gregs *r, const cs_x86_op *op)
+{
+	return op->type == X86_OP_MEM && op->mem.index == X86_REG_INVALID &&
+	       op->mem.segment == X86_REG_INVALID && regs_has(r->g, op->mem.base) &&
+	       (op->mem.disp == 16 || op->mem.disp == 24);
+}
+
+/* Note what instruction i puts in a register: g (from TLS) or the stack guard. */
+static void gregs_track(struct gregs *r, const cs_insn *i)
+{
+	const cs_x86 *x = &i->detail->x86;
+
+	if (!insn_is(i, X86_INS_MOV) || x->op_count != 2 || x->operands[0].type != X86_OP_REG ||
+	    x->operands[1].type != X86_OP_MEM)
+		return;
+	if (x->operands[1].mem.segment == X86_REG_FS)
+		regs_add(r->g, x->operands[0].reg);
+	else if (is_guard(r, &x->operands[1]))
+		regs_add(r->guard, x->operands[0].reg);
+}
+
+/* Is instruction i the stack check's compare? */
+static bool is_stack_compare(const struct gregs *r, const cs_insn *i)
+{
+	const cs_x86 *x = &i->detail->x86;
+	int k;
+
+	if (!insn_is(i, X86_INS_CMP) || x->op_count != 2)
+		return false;
+	for (k = 0; k < 2; k++)
+		if (is_guard(r, &x->operands[k]) ||
+		    (x->operands[k].type == X86_OP_REG && regs_has(r->guard, x->operands[k].reg)))
+			return true;
+	return false;
+}
+
+/*
+ * The entry site: right after the conditional jump that follows the stack check's compare, or
+ * after a later one in the prologue to the same morestack block (Go < 1.17 checks a huge frame
+ * twice); the entry when there is no stack check.
+ */
 int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
 {
+	struct gregs r = { 0 };
 	struct cursor c;
+	uint64_t morestack = 0, t;
+	bool compared = false;
 	int n, err;
 
 	*addr = fn->entry;
 	if (fn->abi == GO_ABI_SYSV)
 		return 0;	/* split stacks never restart a gccgo function */
+	if (fn->abi == GO_ABI_INTERNAL)
+		r.g[0] = X86_REG_R14;
 	err = cursor_init(b, &c, fn->entry, fn->end);
 	if (err)
 		return err;
 	/* past an undecodable byte nothing is trusted: the entry itself is always an instruction */
 	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
-		uint64_t t;
+		bool jcc = insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
+			   t < fn->end;
 
-		if (insn_is_jcc(c.insn) && insn_target(c.insn, &t) && block_restarts(b, fn, t))
+		if (jcc && (compared || (morestack && t == morestack))) {
+			morestack = t;
 			*addr = c.insn->address + c.insn->size;
+		}
+		/* one stack check: the registers may hold something else past it */
+		compared = !morestack && is_stack_compare(&r, c.insn);
+		gregs_track(&r, c.insn);
 		if (insn_is(c.insn, X86_INS_RET) || insn_is(c.insn, X86_INS_CALL) ||
 		    insn_is(c.insn, X86_INS_JMP))
 			break;

@@ -229,8 +229,10 @@ def toolchain_version(command, env):
     return "; ".join(versions)
 
 
-def build_program(variant, program):
+def build_program(variant, program, src=None):
     """Build one program for one variant, or reuse the cached build; return the binary's path.
+    src: the program's source directory, by default tests/go/<program> (a generated program's
+    is elsewhere, e.g. under tests/.build).
 
     Binaries are cached in tests/.build/<variant>/<program>-<digest>. A lock file serialises
     builds of the same target across concurrent pytest processes; the binary is written in a
@@ -238,7 +240,7 @@ def build_program(variant, program):
     go, flags, cgo_enabled = ALL_VARIANTS[variant]
     if not os.access(go, os.X_OK):
         raise BuildError(f"toolchain {go} is not installed")
-    src = os.path.join(GO_SOURCES, program)
+    src = src or os.path.join(GO_SOURCES, program)
     env = build_env(cgo_enabled, SWITCHED.get(variant) or OLD.get(variant, "local"))
     for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
         if not env[name]:

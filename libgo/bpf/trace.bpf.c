@@ -26,6 +26,38 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 	return v;
 }
 
+#ifdef USER_STACKS
+/*
+ * The kernel's walk starts at the probed instruction and follows frame pointers; at an entry
+ * or RET site RBP is still the caller's, so the walk misses the caller's own return address, at
+ * *SP, unless the kernel adds it itself (newer kernels do for a probe on PUSH RBP). Which
+ * one it did shows in the walk: with *SP added, its second frame is *SP and its third the
+ * caller's caller, *(RBP + 8); else its second is *(RBP + 8). Add *SP only when it is missing.
+ */
+static __always_inline void go_event_stack(struct pt_regs *ctx, struct go_tevent *e)
+{
+	u64 ret = go_stack_word(ctx, 0), above = 0;
+	s64 n;
+	int i;
+
+	n = bpf_get_stack(ctx, &e->frames[1], sizeof(e->frames) - sizeof(u64), BPF_F_USER_STACK);
+	e->nframes = n;
+	if (n <= 0)
+		return;
+	n /= sizeof(u64);
+	bpf_probe_read_user(&above, sizeof(above), (void *)(ctx->bp + 8));
+	if (n >= 2 && e->frames[2] == ret && (n < 3 || e->frames[3] == above)) {
+		for (i = 0; i < GO_TRACE_MAX_FRAMES - 1; i++)	/* the kernel's walk is complete */
+			e->frames[i] = e->frames[i + 1];
+		e->nframes = n;
+		return;
+	}
+	e->frames[0] = ctx->ip;
+	e->frames[1] = ret;
+	e->nframes = n + 1;
+}
+#endif
+
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe)
 {
 	struct go_tevent *e = events.ringbuf_reserve(EVENT_SIZE);
@@ -48,17 +80,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->func = GO_COOKIE_FUNC(cookie);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #ifdef USER_STACKS
-	/*
-	 * The kernel's walk starts at the probed instruction and follows frame pointers; at an entry
-	 * or RET site RBP is still the caller's, so the caller's own return address, at *SP, is
-	 * missed: put it second.
-	 */
-	e->nframes = bpf_get_stack(ctx, &e->frames[1], sizeof(e->frames) - sizeof(u64),
-				   BPF_F_USER_STACK);
-	e->frames[0] = ctx->ip;
-	e->frames[1] = go_stack_word(ctx, 0);
-	if (e->nframes > 0)
-		e->nframes = e->nframes / sizeof(u64) + 1;
+	go_event_stack(ctx, e);
 #endif
 	return e;
 }

@@ -2,10 +2,11 @@
 /*
  * gofuncs: print libgo's function table of a Go binary, one function a line:
  *   0x<entry> <abi> <name>
- * and with -s, the entry site and RET sites too; with -c, instead, the CALL and JMP sites of
- * each function that would be probed at its callers (go_binary__call_sites, asked 64 functions
- * at a time): 0x<entry> <name> calls=0x<site>,... For the tests, which compare it with the Go
- * toolchain's own `go tool nm` and `go tool objdump`.
+ * and with -s, the function's end, the entry site and RET sites too (0x<entry> <abi> <name>
+ * end=0x<end> entry=0x<site> rets=0x<ret>,...), or why libgo would not probe it (skipped=<why>);
+ * with -c, instead, the CALL and JMP sites of each function that would be probed at its callers
+ * (go_binary__call_sites, asked 64 functions at a time): 0x<entry> <name> calls=0x<site>,...
+ * For the tests, which compare it with the Go toolchain's own `go tool nm` and GNU objdump.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,13 +75,20 @@ int main(int argc, char **argv)
 		size_t nrets, r;
 
 		printf("0x%llx %s %s", (unsigned long long)fn->entry, go_abi__name(fn->abi), fn->name);
-		if (sites && !go_binary__entry_site(bin, fn, &site) &&
-		    !go_binary__ret_sites(bin, fn, &rets, &nrets)) {
-			printf(" entry=0x%llx rets=", (unsigned long long)site);
-			for (r = 0; r < nrets; r++)
-				printf("%s0x%llx", r ? "," : "", (unsigned long long)rets[r]);
-			free(rets);
+		if (!sites) {
+			printf("\n");
+			continue;
 		}
+		printf(" end=0x%llx", (unsigned long long)fn->end);
+		if (go_binary__entry_site(bin, fn, &site) ||
+		    go_binary__ret_sites(bin, fn, &rets, &nrets)) {
+			printf(" skipped=%s\n", libgo_errmsg());	/* not probed: say why */
+			continue;
+		}
+		printf(" entry=0x%llx rets=", (unsigned long long)site);
+		for (r = 0; r < nrets; r++)
+			printf("%s0x%llx", r ? "," : "", (unsigned long long)rets[r]);
+		free(rets);
 		printf("\n");
 	}
 	go_binary__close(bin);

@@ -1,0 +1,3 @@
+module example.com/earlyret
+
+go 1.19
