@@ -2,7 +2,7 @@
 # `make` builds every tool to ./tools/<tool>; V=1 shows the full commands.
 
 TOOLS := gofunccount gotrace gofunclatency
-HELPERS := tests/helpers/gofuncs
+HELPERS := tests/helpers/gofuncs tests/helpers/golines
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -66,4 +66,7 @@ void gobin_walk_free(struct gobin_walk *w);
 enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
 
+/* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */
+const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr);
+
 #endif

@@ -197,4 +197,31 @@ struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */
 int go_binary__match(const struct go_binary *bin, const struct go_pattern *pat, size_t **idx);
 
+/* ---- Source positions and inlined frames (pclntab) -------------------------------------- */
+
+/* One frame of Go code at a pc: the function, or a call inlined into it. */
+struct go_frame {
+	const char *func;	/* the (inlined) function's name */
+	const char *file;	/* "" when unknown */
+	int line;		/* 0 when unknown; for a caller, the line of the call */
+	int start_line;		/* the function's first line (Go 1.20+ records it), else 0 */
+	bool inlined;		/* inlined into the next frame */
+	uint64_t entry;		/* link-time entry of the function whose code holds the pc */
+};
+
+struct go_lines;
+
+/* The line tables of a gc binary (Go 1.16+); NULL with errno and the message set otherwise. */
+struct go_lines *go_lines__open(struct go_binary *bin);
+void go_lines__close(struct go_lines *lines);
+/*
+ * The frames at link-time address pc, innermost first: each call inlined there, then the
+ * function itself, as Go's tracebacks show them. ret: pc is a return address, whose call is the
+ * position (pc - 1 is looked up). Returns how many (at most max), or -ENOENT outside Go code.
+ */
+int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct go_frame *out,
+		     int max);
+/* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
+bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
+
 #endif /* LIBGO_H */
