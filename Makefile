@@ -1,7 +1,7 @@
 # gotools: bcc-style eBPF tools for Go programs.
 # `make` builds every tool to ./tools/<tool>; V=1 shows the full commands.
 
-TOOLS := gofunccount gotrace gofunclatency
+TOOLS := gofunccount gotrace gofunclatency gostack
 HELPERS := tests/helpers/gofuncs tests/helpers/golines
 
 CC ?= cc
@@ -13,7 +13,7 @@ MANDIR := $(PREFIX)/share/man/man8
 DOCDIR := $(PREFIX)/share/doc/gotools
 
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Ilibgo
-LDLIBS := -lelf -ldw -lcapstone -ldl
+LDLIBS := -lelf -ldw -lcapstone -ldl -lz
 
 LIBGO_SRCS := $(wildcard libgo/*.c)
 LIBGO_OBJS := $(patsubst %.c,build/%.o,$(LIBGO_SRCS)) build/libgo/bpf_src.o

@@ -16,4 +16,8 @@ go_bpf_src_trace:
 go_bpf_src_funclatency:
 	.incbin "libgo/bpf/funclatency.bpf.c"
 	.byte 0
+	.global go_bpf_src_stackcount
+go_bpf_src_stackcount:
+	.incbin "libgo/bpf/stackcount.bpf.c"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -25,6 +25,7 @@ char *go_bpf_spec__text(const struct go_bpf_spec *spec);
 extern const char go_bpf_src_funccount[];
 extern const char go_bpf_src_trace[];
 extern const char go_bpf_src_funclatency[];
+extern const char go_bpf_src_stackcount[];
 
 /* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);

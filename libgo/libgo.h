@@ -224,4 +224,42 @@ int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct
 /* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
 bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
 
+/* ---- Whole stacks at entry probes ------------------------------------------------------- */
+
+/* What kind of probe of go_target__entry_probes() fired at link-time pc for fn. */
+enum go_probe_kind {
+	GO_PROBE_ENTRY,		/* fn's entry site: its caller's return address is at *SP */
+	GO_PROBE_CALL,		/* a CALL to fn: the caller is at pc, returning to pc + 5 */
+	GO_PROBE_JMP,		/* a JMP to fn (a tail call): the caller's return address is at *SP */
+};
+enum go_probe_kind go_binary__probe_kind(const struct go_binary *bin, const struct go_func *fn,
+					 uint64_t pc);
+/*
+ * Whether the kernel's user stack walk at a uprobe on the instruction at site already records
+ * *SP after the probed pc (Linux 6.11+, for PUSH RBP and ENDBR64).
+ */
+bool go_binary__walk_adds_sp(const struct go_binary *bin, uint64_t site);
+/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
+int go_binary__labels_offset(const struct go_binary *bin);
+
+/* ---- pprof profiles ------------------------------------------------------------------------ */
+
+struct go_pprof;
+
+/* A profile of samples of stacks of bin, with one value of the given type and unit, from
+ * start_ns (CLOCK_REALTIME; 0: now) until it is written. */
+struct go_pprof *go_pprof__new(struct go_binary *bin, const struct go_lines *lines,
+			       const char *type, const char *unit, uint64_t start_ns);
+/*
+ * A sample: link-time pcs[0..npc), innermost first (pcs[0] exact, the others return addresses),
+ * each a location with its inlined frames; labels: nlabels (key, value) pairs, flattened.
+ */
+int go_pprof__add(struct go_pprof *p, const uint64_t *pcs, int npc, int64_t value,
+		  const char *const *labels, int nlabels);
+/* Write the profile, gzipped, to path. */
+int go_pprof__write(struct go_pprof *p, const char *path);
+void go_pprof__free(struct go_pprof *p);
+/* Whether path can be written (created if absent), with the message set when not. */
+bool go_pprof__writable(const char *path);
+
 #endif /* LIBGO_H */

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Whole Go stacks from an entry probe. The kernel's user stack walk (bpf_get_stack) records the
+ * probed pc, then follows frame pointers. At a function's entry, before PUSH RBP; MOV RSP, RBP
+ * have run, RBP is still the caller's: the walk goes on with the caller's caller, and the
+ * caller itself, whose return address is at *SP, is missing, unless the kernel adds *SP, which
+ * Linux 6.11 and later do when the probed instruction is PUSH RBP or ENDBR64
+ * (arch/x86/events/core.c, is_uprobe_at_func_entry()). Probes on a CALL that enters the traced
+ * function see the caller's own frame complete: the caller is the walk's first frame.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "gobin_priv.h"
+
+static int kernel_adds = -1;
+
+bool go_binary__walk_adds_sp(const struct go_binary *b, uint64_t site)
+{
+	const uint8_t *p = gobin_bytes(b, site, 4);
+
+	if (kernel_adds < 0) {
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		kernel_adds = !uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+			      (major > 6 || (major == 6 && minor >= 11));
+	}
+	return kernel_adds && p && (p[0] == 0x55 || !memcmp(p, "\xf3\x0f\x1e\xfa", 4));
+}
+
+enum go_probe_kind go_binary__probe_kind(const struct go_binary *b, const struct go_func *fn,
+					 uint64_t pc)
+{
+	const uint8_t *p;
+
+	if (pc >= fn->entry && pc < fn->end)
+		return GO_PROBE_ENTRY;
+	p = gobin_bytes(b, pc, 1);
+	return p && p[0] == 0xe8 ? GO_PROBE_CALL : GO_PROBE_JMP;
+}
+
+/*
+ * Offset of runtime.g.labels on amd64 for the releases that keep pprof labels as a slice of
+ * {key, value string} pairs (Go 1.24+; before, a map), checked against each release's DWARF.
+ */
+static const struct {
+	int from, to, off;
+} labels_table[] = {
+	{ 124, 124, 352 },
+	{ 125, 125, 344 },
+	{ 126, 126, 352 },
+};
+
+int go_binary__labels_offset(const struct go_binary *b)
+{
+	int minor = gobin_go_minor(b);
+	size_t i;
+
+	if (b->tc != GO_GC)
+		return -ENOTSUP;
+	for (i = 0; i < sizeof(labels_table) / sizeof(labels_table[0]); i++)
+		if (minor >= labels_table[i].from && minor <= labels_table[i].to)
+			return labels_table[i].off;
+	return -ENOTSUP;
+}
