@@ -232,7 +232,7 @@ enum go_probe_kind {
 	GO_PROBE_CALL,		/* a CALL to fn: the caller is at pc, returning to pc + 5 */
 	GO_PROBE_JMP,		/* a JMP to fn (a tail call): the caller's return address is at *SP */
 };
-enum go_probe_kind go_binary__probe_kind(const struct go_binary *bin, const struct go_func *fn,
+enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_func *fn,
 					 uint64_t pc);
 /*
  * Whether the kernel's user stack walk at a uprobe on the instruction at site already records

@@ -31,15 +31,20 @@ bool go_binary__walk_adds_sp(const struct go_binary *b, uint64_t site)
 	return kernel_adds && p && (p[0] == 0x55 || !memcmp(p, "\xf3\x0f\x1e\xfa", 4));
 }
 
-enum go_probe_kind go_binary__probe_kind(const struct go_binary *b, const struct go_func *fn,
+enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_func *fn,
 					 uint64_t pc)
 {
-	const uint8_t *p;
+	const uint8_t *p = gobin_bytes(b, pc, 1);
+	uint64_t site;
 
-	if (pc >= fn->entry && pc < fn->end)
+	/* a recursive function's own CALLs of itself are call sites inside it */
+	if (pc == fn->entry || (!go_binary__entry_site(b, fn, &site) && pc == site))
 		return GO_PROBE_ENTRY;
-	p = gobin_bytes(b, pc, 1);
-	return p && p[0] == 0xe8 ? GO_PROBE_CALL : GO_PROBE_JMP;
+	if (p && p[0] == 0xe8)
+		return GO_PROBE_CALL;
+	if (p && (p[0] == 0xe9 || p[0] == 0xeb))
+		return GO_PROBE_JMP;
+	return GO_PROBE_ENTRY;
 }
 
 /*

@@ -2,12 +2,14 @@
 // stack traces: one path through a plain function, one through an inlined one, one under pprof
 // labels, and a recursion whose goroutine stack grows. For each path it reports the stack Go
 // itself sees in leaf (runtime.Callers, inlined frames expanded), so that tests compare every
-// frame, file and line with Go's own answer. Protocol:
+// frame, file and line with Go's own answer. Paths "tiny-plain" and "tiny-inlined" are those of
+// main.tiny, a leaf without a frame, whose callers record their own stacks. Protocol:
 //
 //	-> ready pid=<PID>
 //	<- any line        (start)
 //	-> {"paths": {"plain": {"count": N, "frames": [{"func":..., "file":..., "line":...}, ...]}, ...},
-//	    "main.leaf": total, "main.rec": calls, "rec_depth": D, "rec_runs": R, "deep_depth": E}
+//	    "main.leaf": total, "main.rec": calls, "rec_depth": D, "rec_runs": R, "deep_depth": E,
+//	    "main.tiny": calls}
 //	-> done
 //	<- any line or EOF (exit 0)
 package main
@@ -20,7 +22,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
 )
 
 const (
@@ -30,6 +31,8 @@ const (
 	recDepth     = 40
 	recRuns      = 5
 	deepDepth    = 300
+	tinyPlain    = 150
+	tinyInlined  = 120
 )
 
 type frame struct {
@@ -84,6 +87,43 @@ func callers() []frame {
 	return out
 }
 
+// tiny is a leaf with no frame: probes sit on the CALLs that enter it. Its callers record
+// their own stacks (mark) on the line of the call.
+//
+//go:noinline
+func tiny(x int) int {
+	return x*3 + 1
+}
+
+//go:noinline
+func mark(name string) int {
+	p := paths[name]
+	if p == nil {
+		p = &path{Frames: callers()}
+		paths[name] = p
+	}
+	p.Count++
+	return 0
+}
+
+//go:noinline
+func viaTiny(n int) {
+	for i := 0; i < n; i++ {
+		sink += tiny(i) + mark("tiny-plain")
+	}
+}
+
+func inlinedTiny(i int) {
+	sink += tiny(i) + mark("tiny-inlined")
+}
+
+//go:noinline
+func viaInlinedTiny(n int) {
+	for i := 0; i < n; i++ {
+		inlinedTiny(i)
+	}
+}
+
 //go:noinline
 func plain(i int) {
 	sink += leaf(i)
@@ -132,6 +172,8 @@ func run() {
 			labelled(i)
 		}
 	})
+	viaTiny(tinyPlain)
+	viaInlinedTiny(tinyInlined)
 	done := make(chan bool)
 	go func() { // a fresh goroutine, with a small stack, for each run
 		for r := 0; r < recRuns; r++ {
@@ -169,7 +211,7 @@ func main() {
 		"rec_depth":  recDepth,
 		"rec_runs":   recRuns,
 		"deep_depth": deepDepth,
-		"module":     strings.TrimSuffix("example.com/stacks", "/"),
+		"main.tiny":  tinyPlain + tinyInlined,
 	})
 	if err != nil {
 		panic(err)
