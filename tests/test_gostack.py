@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -34,7 +35,7 @@ def source_line(prefix):
 
 
 def go_minor(variant):
-    return 19 if variant.startswith("go119") else 26
+    return int(re.match(r"go1(\d\d)", variant).group(1))
 
 
 def trace(built, variant, func, *args, env=None, program_args=()):
@@ -177,7 +178,7 @@ def test_inlined_frames_match_runtime(built, variant):
 # Exact stacks
 
 
-@pytest.mark.parametrize("variant", CORE)
+@pytest.mark.parametrize("variant", CORE + ["go124", "go125", "go120", "go118", "go117", "go116"])
 def test_every_frame_with_lines(built, variant):
     """gostack -l main.leaf: one stack per path with its exact count, every frame in order (the
     immediate caller included), the inlined main.inlined a frame of its own, each frame's
@@ -362,21 +363,26 @@ def test_pid_only(built):
 
 
 def test_interval(built):
-    """-i 1: the stacks counted in each interval add up to the calls made (nothing counted twice
-    across intervals, nothing lost), each interval under its -T timestamp."""
+    """-i 1 -T: each interval prints the stacks counted since the last one, under a timestamp:
+    over the intervals they add up exactly to the calls made (none counted twice, none lost)."""
     binary = built.path("go126", PROGRAM)
     with GoProgram(binary, "loop") as prog:
         with Tool(TOOL, "-T", "-i", "1", "-p", str(prog.pid), "main.plain") as t:
             prog.go()
-            import time
             time.sleep(2.5)
             prog.go("stop")
-            prog.proc.wait(10)
-            status, out, err = t.wait(10)  # the process ended: the tool ends too
-    assert status == 0, err
-    stamps = [l for l in out.splitlines() if re.fullmatch(r"\d\d:\d\d:\d\d", l.strip())]
-    assert len(stamps) >= 2, out
-    assert sum(c for _, c, _ in parse_text("\n".join(l for l in out.splitlines() if l not in stamps))) > 0
+            report = prog.result()
+            time.sleep(1.2)  # one more interval, after the last call
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean(status, out, err)
+    intervals = re.split(r"^\d\d:\d\d:\d\d\n", out, flags=re.M)[1:]
+    counts = [sum(c for _, c, _ in parse_text(i)) for i in intervals]
+    assert len([c for c in counts if c]) >= 2, out
+    assert sum(counts) == report["main.plain"], (counts, report)
+    for i in intervals:
+        for frames, _, _ in parse_text(i):
+            assert frames == ["main.plain", "main.main", "runtime.main", "runtime.goexit"], i
 
 
 @pytest.mark.parametrize("argv, status, message", [

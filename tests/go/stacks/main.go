@@ -12,6 +12,9 @@
 //	    "main.tiny": calls}
 //	-> done
 //	<- any line or EOF (exit 0)
+//
+// With the argument "loop", it calls main.plain until a second line, then reports
+// {"main.plain": calls}.
 package main
 
 import (
@@ -22,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"time"
 )
 
 const (
@@ -191,17 +195,27 @@ func main() {
 	if !in.Scan() {
 		return
 	}
-	if len(os.Args) > 1 && os.Args[1] == "loop" { // until a second line (for benchmarks)
+	if len(os.Args) > 1 && os.Args[1] == "loop" { // until a second line, 1000 calls a ms
 		stop := make(chan bool)
 		go func() { in.Scan(); stop <- true }()
+		calls := 0
+	loop:
 		for {
 			select {
 			case <-stop:
-				return
+				break loop
 			default:
-				plain(1)
+				for i := 0; i < 1000; i++ {
+					plain(i)
+				}
+				calls += 1000
+				time.Sleep(time.Millisecond)
 			}
 		}
+		fmt.Printf("{\"main.plain\": %d}\n", calls)
+		fmt.Println("done")
+		in.Scan()
+		return
 	}
 	run()
 	out, err := json.Marshal(map[string]interface{}{
