@@ -221,6 +221,9 @@ void go_lines__close(struct go_lines *lines);
  */
 int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct go_frame *out,
 		     int max);
+/* The stack pointer's distance below the function's entry SP at pc (Go's pcsp table): the return
+ * address is at SP + *delta. */
+int go_lines__sp_delta(const struct go_lines *lines, uint64_t pc, int32_t *delta);
 /* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
 bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
 
@@ -239,6 +242,12 @@ enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_
  * *SP after the probed pc (Linux 6.11+, for PUSH RBP and ENDBR64).
  */
 bool go_binary__walk_adds_sp(const struct go_binary *bin, uint64_t site);
+/*
+ * The frame of fn at an entry probe on site: the return address is at SP + *ra_off; *framed when
+ * RBP already holds fn's own frame there (the kernel's walk then has the caller).
+ */
+int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
+			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);
 /* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
 int go_binary__labels_offset(const struct go_binary *bin);
 

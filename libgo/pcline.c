@@ -364,3 +364,17 @@ bool go_lines__top_frame(const struct go_lines *l, uint64_t pc)
 	return name && (!strcmp(name, "runtime.goexit") || !strcmp(name, "runtime.mstart") ||
 			!strcmp(name, "runtime.rt0_go"));
 }
+
+int go_lines__sp_delta(const struct go_lines *l, uint64_t pc, int32_t *delta)
+{
+	uint64_t entry;
+	const uint8_t *f = find_func(l, pc, &entry);
+
+	if (!f)
+		return -ENOENT;
+	if (!pcvalue(l, fn_u32(l, f, 3), entry, pc, delta))
+		return -ENOEXEC;
+	if (*delta == -1 && !fn_u32(l, f, 3))	/* no table: a frameless function */
+		*delta = 0;
+	return 0;
+}

@@ -47,6 +47,38 @@ enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_fu
 	return GO_PROBE_ENTRY;
 }
 
+/* MOV [RSP+x], RBP or LEA RBP, [RSP+x]: Go < 1.21 saving and setting RBP. */
+static bool sets_bp_old(const uint8_t *p)
+{
+	return p[0] == 0x48 && (p[1] == 0x89 || p[1] == 0x8d) &&
+	       (p[2] == 0x2c || p[2] == 0x6c || p[2] == 0xac) && p[3] == 0x24;
+}
+
+int go_binary__entry_frame(struct go_binary *b, const struct go_lines *lines,
+			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed)
+{
+	const uint8_t *p = gobin_bytes(b, site, 4);
+	int32_t d = 0;
+	int err;
+
+	*ra_off = 0;
+	*framed = false;
+	if (site == fn->entry)
+		return 0;
+	err = go_lines__sp_delta(lines, site, &d);
+	if (err)
+		return err;
+	if (d < 0 || d > 1 << 20 || !p)
+		return go_fail(ENOEXEC, "cannot tell the frame of %s at +0x%llx", fn->name,
+			       (unsigned long long)(site - fn->entry));
+	*ra_off = d;
+	/* Go 1.21+: PUSHQ BP (SP - 8), MOVQ SP, BP, SUBQ $frame, SP;
+	 * before: SUBQ $frame, SP, MOVQ BP, frame-8(SP), LEAQ frame-8(SP), BP */
+	if (d > 0)
+		*framed = memcmp(p, "\x48\x89\xe5", 3) && !sets_bp_old(p);
+	return 0;
+}
+
 /*
  * Offset of runtime.g.labels on amd64 for the releases that keep pprof labels as a slice of
  * {key, value string} pairs (Go 1.24+; before, a map), checked against each release's DWARF.

@@ -208,6 +208,21 @@ def test_frameless_leaf(built, variant, env):
     check_lines_output(report, out, "main.tiny", TINY_PATHS, line)
 
 
+@pytest.mark.parametrize("variant", ["go126", "go119", "go126-pie"])
+def test_entry_site_in_the_frame(built, variant):
+    """runtime.mapassign_faststr's entry probe may sit past PUSH RBP and SUB RSP (Go 1.26): the
+    return address is found by the pcsp table, and the kernel's walk is used as it is where
+    RBP is already the function's own. main.leaf and main.mark each assign once per path."""
+    report, status, out, err = trace(built, variant, "runtime.mapassign_faststr")
+    assert_clean(status, out, err)
+    stacks = parse_text(out)
+    assert all(len(f) > 1 and not f[1].startswith("[") for f, _, _ in stacks), out
+    for path in LEAF_PATHS + TINY_PATHS:
+        caller = "main.mark" if path.startswith("tiny") else "main.leaf"
+        frames = ["runtime.mapassign_faststr", caller] + [f["func"] for f in report["paths"][path]["frames"]]
+        assert [c for f, c, _ in stacks if f == frames] == [1], f"{path}: {frames}\n{out}"
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119-stripped"])
 def test_offsets_and_addresses(built, variant):
     """-s: FUNC+0xOFF for each frame, the offset of the return address; -v: the address first."""

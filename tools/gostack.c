@@ -236,6 +236,8 @@ struct stack {
 static struct go_target target;
 static struct go_lines *lines;
 static bool *kernel_adds;	/* per function: does the kernel's walk add *SP at its entry? */
+static bool *framed;		/* per function: is RBP its own frame's at its entry site? */
+static uint32_t *ra_offs;	/* per function: the return address's offset from SP there */
 static uint64_t truncated_calls, failed_calls;
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
 
@@ -251,14 +253,27 @@ static int plan_callers(void)
 {
 	size_t i;
 
-	kernel_adds = calloc(target.cnt ? target.cnt : 1, sizeof(*kernel_adds));
-	if (!kernel_adds)
+	size_t n = target.cnt ? target.cnt : 1;
+
+	kernel_adds = calloc(n, sizeof(*kernel_adds));
+	framed = calloc(n, sizeof(*framed));
+	ra_offs = calloc(n, sizeof(*ra_offs));
+	if (!kernel_adds || !framed || !ra_offs)
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < target.cnt; i++) {
+		const struct go_func *fn = go_target__func(&target, i);
 		uint64_t site;
+		int off = 0, err;
 
-		if (!go_binary__entry_site(target.bin, go_target__func(&target, i), &site))
-			kernel_adds[i] = go_binary__walk_adds_sp(target.bin, site);
+		if (target.calls && target.calls[i].usable)
+			continue;	/* probed where it is called */
+		err = go_binary__entry_site(target.bin, fn, &site);
+		if (!err)
+			err = go_binary__entry_frame(target.bin, lines, fn, site, &off, &framed[i]);
+		if (err)
+			return err;
+		ra_offs[i] = off;
+		kernel_adds[i] = !framed[i] && go_binary__walk_adds_sp(target.bin, site);
 	}
 	return 0;
 }
@@ -325,9 +340,11 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 	first = 1;
 	switch (go_binary__probe_kind(target.bin, fn, ip)) {
 	case GO_PROBE_ENTRY: {
-		/* an entry site: the caller's return address is at *SP */
+		/* an entry site: the return address is at ra_offs[func] above SP */
 		bool added = kernel_adds[func];
 
+		if (framed[func])
+			break;	/* RBP is the function's own: the walk has the caller */
 		if (nfr > 1 && ra != bp_ra)
 			added = fr[1] == ra;
 		if (!added)
@@ -633,7 +650,8 @@ int main(int argc, char **argv)
 	struct stack *st = NULL;
 	size_t nprobes = 0, nst;
 	struct go_bpf *bpf = NULL;
-	int err, fd = -1, lostfd, pidfd = -1, done = 0, labels_off = -1;
+	int err, fd = -1, lostfd, offfd, pidfd = -1, done = 0, labels_off = -1;
+	uint32_t i;
 	long elapsed = 0;
 	struct timespec ts;
 
@@ -718,9 +736,16 @@ int main(int argc, char **argv)
 	}
 	fd = go_bpf__map_fd(bpf, "counts");
 	lostfd = go_bpf__map_fd(bpf, "lost");
-	if (fd < 0 || lostfd < 0) {
-		err = fd < 0 ? fd : lostfd;
+	offfd = go_bpf__map_fd(bpf, "ra_offs");
+	if (fd < 0 || lostfd < 0 || offfd < 0) {
+		err = fd < 0 ? fd : lostfd < 0 ? lostfd : offfd;
 		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	for (i = 0; i < target.cnt && !err; i++)
+		err = ra_offs[i] ? go_map__update(offfd, &i, &ra_offs[i]) : 0;
+	if (err) {
+		warn("cannot set up the probes: %s\n", strerror(-err));
 		goto cleanup;
 	}
 	signal(SIGINT, sig_handler);
@@ -791,6 +816,8 @@ cleanup:
 	if (pidfd >= 0)
 		close(pidfd);
 	free(kernel_adds);
+	free(framed);
+	free(ra_offs);
 	free(cookies);
 	free(offsets);
 	go_lines__close(lines);

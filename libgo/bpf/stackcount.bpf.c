@@ -4,8 +4,9 @@
  * the CALL and JMP instructions that enter a function); the low half of the cookie is the
  * function's index. The key holds the kernel's frame-pointer walk (bpf_get_stack: the probed
  * pc, then return addresses) and the two words user space needs to restore the caller that the
- * walk misses at an entry: *SP (the return address at an entry site or a JMP) and *(BP + 8)
- * (what the walk takes second when it does not add *SP itself). Whole stacks are the hash key,
+ * walk misses at an entry: the return address (at SP at a JMP or a function's first
+ * instruction, higher once the prologue has pushed: ra_offs) and *(BP + 8) (what the walk takes
+ * second when it does not add *SP itself). Whole stacks are the hash key,
  * so that no two stacks share a count (a stack-trace map's buckets can collide).
  * Settings: NFUNCS, MAX_FRAMES, MAX_STACKS; LABELS_OFFSET (runtime.g.labels, Go 1.24+, whose
  * labels are a slice of {key, value string}), MAX_LABELS, LABEL_LEN (a power of two).
@@ -13,7 +14,7 @@
 struct go_stack_key {
 	u32 pid;
 	u32 func;
-	u64 ra;			/* *SP at the probe */
+	u64 ra;			/* *(SP + ra_offs[func]) at the probe */
 	u64 bp_ra;		/* *(BP + 8) at the probe */
 	s64 nbytes;		/* what bpf_get_stack returned: bytes of frames, or -errno */
 	char comm[16];		/* TASK_COMM_LEN */
@@ -26,6 +27,8 @@ struct go_stack_key {
 };
 
 BPF_HASH(counts, struct go_stack_key, u64, MAX_STACKS);
+/* per function probed at its entry site: where the return address is there, above SP */
+BPF_ARRAY(ra_offs, u32, NFUNCS);
 BPF_PERCPU_ARRAY(scratch, struct go_stack_key, 1);
 BPF_PERCPU_ARRAY(lost, u64, 1);	/* [0]: calls whose stack found no room in counts */
 
@@ -65,6 +68,7 @@ int go_stack(struct pt_regs *ctx)
 	u32 zero = 0;
 	struct go_stack_key *k;
 	u64 one = 1, *val;
+	u32 func, *off;
 
 	if (!go_pid_ok())
 		return 0;
@@ -72,11 +76,13 @@ int go_stack(struct pt_regs *ctx)
 	if (!k)
 		return 0;
 	k->pid = bpf_get_current_pid_tgid() >> 32;
-	k->func = bpf_get_attach_cookie(ctx);
+	func = bpf_get_attach_cookie(ctx);
+	k->func = func;
 	k->ra = 0;
 	k->bp_ra = 0;
 	bpf_get_current_comm(k->comm, sizeof(k->comm));
-	bpf_probe_read_user(&k->ra, sizeof(k->ra), (void *)ctx->sp);
+	off = ra_offs.lookup(&func);
+	bpf_probe_read_user(&k->ra, sizeof(k->ra), (void *)(ctx->sp + (off ? *off : 0)));
 	bpf_probe_read_user(&k->bp_ra, sizeof(k->bp_ra), (void *)(ctx->bp + 8));
 #ifdef LABELS_OFFSET
 	__builtin_memset(k->labels, 0, sizeof(k->labels));
