@@ -63,7 +63,7 @@ static const char doc[] =
 "default and only choice); calls inlined at a pc are frames of their own.\n"
 "\n"
 "EXAMPLES:\n"
-"    gostack -p 181 main.query            # count the stacks that call main.query\n"
+"    gostack -p 181 main.query            # the stacks that call main.query\n"
 "    gostack -p 181 -l 'main.(*DB).*'     # with each frame's file:line\n"
 "    gostack -f -D 10 -p 181 main.query > out.folded  # for flamegraph.pl\n"
 "    gostack --pprof q.pb.gz -D 10 -p 181 main.query  # for go tool pprof\n"
