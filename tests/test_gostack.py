@@ -56,7 +56,8 @@ def parse_text(out):
     stacks = []
     frames, extra = [], []
     for line in out.splitlines():
-        if line.startswith(("Tracing ", "/", "ADDR ", "0x")) or line == "Detaching..." or not line.strip():
+        if line.startswith(("Tracing ", "/", "ADDR ", "0x", "pprof labels: ")) or line == "Detaching..." \
+                or not line.strip():
             continue  # the banner, -v's listing of the traced functions
         if line.startswith("    "):
             if re.fullmatch(r"    \d+", line):
@@ -202,8 +203,12 @@ def test_frameless_leaf(built, variant, env):
     assert_clean(status, out, err)
     sites = "2 calls" if not env else "+0"
     assert re.search(r"^0x[0-9a-f]+\s+" + re.escape(sites) + r"\s+internal\s+main\.tiny$", out, re.M), out
+    if go_minor(variant) >= 24:
+        assert re.search(r"^pprof labels: read from runtime\.g\+\d+$", out, re.M), out
+    else:
+        assert re.search(r"^pprof labels: unavailable for go1\.19\.\d+ ", out, re.M), out
     out = "\n".join(re.sub(r"^  [0-9a-f]+\s+", "  ", l) for l in out.splitlines()
-                    if not l.startswith(("/", "ADDR", "0x")))
+                    if not l.startswith(("/", "ADDR", "0x", "pprof labels: ")))
     line = entry_line(built.path(variant.replace("-stripped", ""), PROGRAM), "main.tiny")
     check_lines_output(report, out, "main.tiny", TINY_PATHS, line)
 

@@ -701,6 +701,11 @@ int main(int argc, char **argv)
 
 	labels_off = go_binary__labels_offset(target.bin);
 	with_labels = labels_off >= 0;
+	if (env.verbose && with_labels)
+		fprintf(info_out(), "pprof labels: read from runtime.g+%d\n", labels_off);
+	else if (env.verbose)
+		fprintf(info_out(), "pprof labels: unavailable for %s (read from Go 1.24 on, which "
+			"keeps them in a slice)\n", go_binary__version(target.bin));
 	frames_off = KEY_HDR + (with_labels ? KEY_LABELS : 0);
 	key_size = frames_off + MAX_FRAMES * 8;
 	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", go_target__slots(&target));

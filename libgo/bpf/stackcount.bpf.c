@@ -26,7 +26,8 @@ struct go_stack_key {
 	u64 frames[MAX_FRAMES];
 };
 
-BPF_HASH(counts, struct go_stack_key, u64, MAX_STACKS);
+/* allocated as stacks come, not all at the start (a key is about 1 KiB) */
+BPF_F_TABLE("hash", struct go_stack_key, u64, counts, MAX_STACKS, BPF_F_NO_PREALLOC);
 /* per function probed at its entry site: where the return address is there, above SP */
 BPF_ARRAY(ra_offs, u32, NFUNCS);
 BPF_PERCPU_ARRAY(scratch, struct go_stack_key, 1);
