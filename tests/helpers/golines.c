@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 
 		if (!fn) {
 			fprintf(stderr, "golines: no function %s\n", argv[3]);
+			go_lines__close(l);
+			go_binary__close(bin);
 			return 1;
 		}
 		for (a = fn->entry; a < fn->end; a++) {
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
 			if (n > 0)
 				printf("0x%llx %s:%d\n", (unsigned long long)a, fr[0].file, fr[0].line);
 		}
-		return 0;
+		goto out;
 	}
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-r")) {
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 			printf("  %s %s:%d%s\n", fr[j].func, fr[j].file, fr[j].line,
 			       fr[j].inlined ? " inlined" : "");
 	}
+out:
 	go_lines__close(l);
 	go_binary__close(bin);
 	return 0;
