@@ -240,6 +240,7 @@ static bool *framed;		/* per function: is RBP its own frame's at its entry site?
 static uint32_t *ra_offs;	/* per function: the return address's offset from SP there */
 static uint64_t truncated_calls, failed_calls;
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
+static int walk_limit = MAX_FRAMES;	/* frames the kernel's walk records at most */
 
 static uint64_t rd64(const uint8_t *p)
 {
@@ -300,7 +301,7 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 	int64_t nbytes, bias = 0;
 	const struct go_func *fn;
 	uint64_t ra, bp_ra, ip, fr[MAX_FRAMES];
-	int nfr, i, first;
+	int nfr, i;
 
 	memset(s, 0, sizeof(*s));
 	memcpy(&s->pid, key, 4);
@@ -337,7 +338,6 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 		return;
 	}
 	ip = fr[0];
-	first = 1;
 	switch (go_binary__probe_kind(target.bin, fn, ip)) {
 	case GO_PROBE_ENTRY: {
 		/* an entry site: the return address is at ra_offs[func] above SP */
@@ -358,17 +358,22 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 		stack_push(s, ra);
 		break;
 	}
-	for (i = first; i < nfr; i++) {
-		if (!in_go(s->pc[s->npc - 1] - 1) || go_lines__top_frame(lines, s->pc[s->npc - 1] - 1))
+	/* on from the caller, up to the first frame of the goroutine, or out of Go code */
+	for (i = 1; i <= nfr; i++) {
+		uint64_t pc = s->pc[s->npc - 1] - (s->npc > 1);
+
+		if (!in_go(pc)) {
+			s->npc--;	/* into C code (cgo), which keeps no frame pointers */
 			return;
+		}
+		if (go_lines__top_frame(lines, pc))
+			return;
+		if (i == nfr)
+			break;
 		stack_push(s, fr[i]);
 	}
-	if (in_go(s->pc[s->npc - 1] - 1) && !go_lines__top_frame(lines, s->pc[s->npc - 1] - 1) &&
-	    nfr == MAX_FRAMES)
+	if (nfr >= walk_limit)
 		s->status = STACK_TRUNCATED;
-	/* the walk went past the Go code (into C code without frame pointers, or garbage) */
-	if (!in_go(s->pc[s->npc - 1] - 1) && s->npc > 1)
-		s->npc--;
 }
 
 static int stack_cmp(const void *a, const void *b)
@@ -460,7 +465,7 @@ static int pc_frames(uint64_t pc, bool ret, struct go_frame *fr, int max)
 static const char *status_frame(const struct stack *s, char *buf, size_t size)
 {
 	if (s->status == STACK_TRUNCATED)
-		snprintf(buf, size, "[truncated at %d frames]", MAX_FRAMES);
+		snprintf(buf, size, "[truncated at %d frames]", walk_limit);
 	else if (s->status == STACK_FAILED)
 		snprintf(buf, size, "[stack unavailable: %s]", strerror(s->err));
 	else
@@ -699,6 +704,16 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
+	/* the kernel's walk stops at kernel.perf_event_max_stack frames */
+	{
+		FILE *f = fopen("/proc/sys/kernel/perf_event_max_stack", "r");
+		int max;
+
+		if (f && fscanf(f, "%d", &max) == 1 && max > 0 && max < MAX_FRAMES)
+			walk_limit = max;
+		if (f)
+			fclose(f);
+	}
 	labels_off = go_binary__labels_offset(target.bin);
 	with_labels = labels_off >= 0;
 	if (env.verbose && with_labels)
@@ -805,7 +820,7 @@ int main(int argc, char **argv)
 			"full\n", (unsigned long long)lost, MAX_STACKS);
 	if (truncated_calls)
 		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
-			"truncated\n", (unsigned long long)truncated_calls, MAX_FRAMES);
+			"truncated\n", (unsigned long long)truncated_calls, walk_limit);
 	if (failed_calls)
 		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
 			(unsigned long long)failed_calls);
