@@ -21,7 +21,7 @@ TOOL = "gostack"
 PROGRAM = "stacks"
 SOURCE = os.path.join(GO_SOURCES, PROGRAM, "main.go")
 CORE = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie"]
-LEAF_PATHS = ("plain", "inlined", "labelled")
+LEAF_PATHS = ("plain", "inlined", "labelled", "generic")
 TINY_PATHS = ("tiny-plain", "tiny-inlined")
 
 
@@ -32,6 +32,11 @@ def source_line(prefix):
             if line.startswith(prefix):
                 return n
     raise AssertionError(f"no line starting {prefix!r} in {SOURCE}")
+
+
+def norm(name):
+    """A function name as Go's runtime.CallersFrames gives it: type arguments as "[...]"."""
+    return re.sub(r"\[go\.shape\..*\]$", "[...]", name)
 
 
 def go_minor(variant):
@@ -96,9 +101,9 @@ def check_lines_output(report, out, func, paths, leaf_line, labels_line=None):
     for frames, count, extra in stacks:
         parsed = []
         for f in frames:
-            m = re.fullmatch(r"(\S+) (\S+):(\d+)", f)
+            m = re.fullmatch(r"(.+) (\S+):(\d+)", f)
             assert m, f"frame {f!r} is not 'FUNC FILE:LINE' in:\n{out}"
-            parsed.append((m.group(1), m.group(2), int(m.group(3))))
+            parsed.append((norm(m.group(1)), m.group(2), int(m.group(3))))
         got.append((count, parsed, extra))
     assert sum(c for c, _, _ in got) == sum(c for c, _ in want.values()) == report[func], (
         f"counts do not add up to the {report[func]} calls of {func}:\n{out}")
@@ -186,9 +191,10 @@ def test_every_frame_with_lines(built, variant):
     file:line as Go's own runtime.CallersFrames reports it; labels (Go 1.24+) on their stack."""
     report, status, out, err = trace(built, variant, "main.leaf", "-l")
     assert_clean(status, out, err)
+    assert ("generic" in report["paths"]) == (go_minor(variant) >= 18)
     line = entry_line(built.path(variant.replace("-stripped", ""), PROGRAM), "main.leaf")
     assert line == source_line("func leaf(")
-    check_lines_output(report, out, "main.leaf", LEAF_PATHS, line,
+    check_lines_output(report, out, "main.leaf", [p for p in LEAF_PATHS if p in report["paths"]], line,
                        labels_line="labels: path=labelled" if go_minor(variant) >= 24 else "")
 
 
@@ -225,7 +231,7 @@ def test_entry_site_in_the_frame(built, variant):
     for path in LEAF_PATHS + TINY_PATHS:
         caller = "main.mark" if path.startswith("tiny") else "main.leaf"
         frames = ["runtime.mapassign_faststr", caller] + [f["func"] for f in report["paths"][path]["frames"]]
-        assert [c for f, c, _ in stacks if f == frames] == [1], f"{path}: {frames}\n{out}"
+        assert [c for f, c, _ in stacks if [norm(x) for x in f] == frames] == [1], f"{path}: {frames}\n{out}"
 
 
 @pytest.mark.parametrize("variant", ["go126", "go119-stripped"])
@@ -252,9 +258,9 @@ def test_offsets_and_addresses(built, variant):
                 assert int(x.group(1), 16) - int(x.group(3), 16) == entries[x.group(2)], f
 
 
-def folded(report, path, minor, inlined_suffix=True):
-    frames = [f["func"] + ("_[i]" if inlined_suffix and path == "inlined" and f["func"] == "main.inlined"
-                           else "") for f in report["paths"][path]["frames"]]
+def folded(report, path, minor):
+    """The folded line of a path, its inlined frames' "_[i]" left out."""
+    frames = [f["func"] for f in report["paths"][path]["frames"]]
     line = ";".join(list(reversed(frames)) + ["main.leaf"])
     if path == "labelled" and minor >= 24:
         line = "path=labelled;" + line
@@ -268,11 +274,16 @@ def test_folded(built, variant):
     report, status, out, err = trace(built, variant, "main.leaf", "-f")
     assert_clean(status, out, err, where="stderr")
     got = {}
+    assert re.search(r";main\.viaInlined;main\.inlined_\[i\];main\.leaf 200$", out, re.M), out
     for line in out.splitlines():
         stack, count = line.rsplit(" ", 1)
+        stack = ";".join(norm(f.removesuffix("_[i]")) for f in stack.split(";"))
         got[stack] = got.get(stack, 0) + int(count)
     want = {folded(report, p, go_minor(variant)): report["paths"][p]["count"] for p in LEAF_PATHS}
     assert got == want
+    # a generic function's name, main.generic[...] or with its shape, whose ";" would split it
+    assert re.search(r";main\.generic\[(\.\.\.|go\.shape\.struct \{ A int, B string \}(_0)?)\];main\.leaf 40$",
+                     out, re.M), out
 
 
 @pytest.mark.parametrize("variant", ["go126", "go119-stripped"])
@@ -285,10 +296,11 @@ def test_json(built, variant):
     want = expected_stacks(report, "main.leaf", LEAF_PATHS, source_line("func leaf("))
     assert len(objs) == len(want)
     for path, (count, frames) in want.items():
-        match = [o for o in objs if [(f["func"], f["file"], f["line"]) for f in o["frames"]] == frames]
+        match = [o for o in objs if [(norm(f["func"]), f["file"], f["line"]) for f in o["frames"]] == frames]
         assert match and match[0]["count"] == count, f"{path}: {objs}"
         inl = [f["func"] for f in match[0]["frames"] if f["inlined"]]
-        assert inl == (["main.inlined"] if path == "inlined" else []), match[0]
+        if path in ("inlined", "plain"):
+            assert inl == (["main.inlined"] if path == "inlined" else []), match[0]
 
 
 def pprof_traces(go, path):
@@ -321,11 +333,13 @@ def test_pprof(built, variant, tmp_path):
     traces = pprof_traces(go_command(variant), path)
     want = {}
     for p in LEAF_PATHS:
-        frames = ["main.leaf"] + [f["func"] + (" (inline)" if f["func"] == "main.inlined" else "")
-                                  for f in report["paths"][p]["frames"]]
+        frames = ["main.leaf"] + [f["func"] for f in report["paths"][p]["frames"]]
         labels = ["path:  labelled"] if p == "labelled" and go_minor(variant) >= 24 else []
         want[tuple(frames)] = (report["paths"][p]["count"], [re.sub(r"\s+", " ", l) for l in labels])
-    got = {tuple(fr): (c, [re.sub(r"\s+", " ", l) for l in lab]) for c, fr, lab in traces}
+    inlined = [fr for _, fr, _ in traces if "main.viaInlined" in fr]
+    assert len(inlined) == 1 and inlined[0][1] == "main.inlined (inline)", traces
+    got = {tuple(norm(f.removesuffix(" (inline)")) for f in fr): (c, [re.sub(r"\s+", " ", l) for l in lab])
+           for c, fr, lab in traces}
     assert got == want
 
 

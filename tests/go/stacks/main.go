@@ -37,6 +37,7 @@ const (
 	deepDepth    = 300
 	tinyPlain    = 150
 	tinyInlined  = 120
+	genericCalls = 40
 )
 
 type frame struct {
@@ -170,6 +171,8 @@ func run() {
 	}
 	current = "inlined"
 	viaInlined(inlinedCalls)
+	current = "generic"
+	runGeneric() // Go 1.18+
 	current = "labelled"
 	pprof.Do(context.Background(), pprof.Labels("path", "labelled"), func(context.Context) {
 		for i := 0; i < labelCalls; i++ {
