@@ -376,6 +376,18 @@ def test_recursion_stack_growth(built, variant):
     assert f"WARNING: {truncated} calls had stacks deeper than 127 frames" in err, err
 
 
+def test_table_full_counted(built):
+    """With room for 20 stacks (GOSTACK_MAX_STACKS) and ~170 distinct ones, the calls whose stack
+    found no room are counted and reported: printed and lost calls add up to the calls made."""
+    report, status, out, err = trace(built, "go126", "main.rec", "-f", env={"GOSTACK_MAX_STACKS": "20"})
+    assert status == 0, err
+    printed = sum(int(l.rsplit(" ", 1)[1]) for l in out.splitlines())
+    assert len(out.splitlines()) == 20, out
+    m = re.search(r"^WARNING: (\d+) calls were not counted: the table of 20 stacks was full$", err, re.M)
+    assert m, err
+    assert printed + int(m.group(1)) == report["main.rec"]
+
+
 def test_pid_only(built):
     """-p PID counts that process's calls only, while another runs the same binary; -P adds the
     `comm [pid]` line."""

@@ -22,7 +22,7 @@
 #include "tool.h"
 
 #define MAX_FRAMES 127		/* the kernel's walk: perf_event_max_stack's default */
-#define MAX_STACKS 10240	/* distinct stacks (per process) the kernel keeps */
+#define MAX_STACKS 10240	/* distinct stacks (per process) the kernel keeps, by default */
 #define MAX_LABELS 4
 #define LABEL_LEN 32
 #define MAX_PCS (MAX_FRAMES + 2)
@@ -241,6 +241,7 @@ static uint32_t *ra_offs;	/* per function: the return address's offset from SP t
 static uint64_t truncated_calls, failed_calls;
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
 static int walk_limit = MAX_FRAMES;	/* frames the kernel's walk records at most */
+static long max_stacks = MAX_STACKS;
 
 static uint64_t rd64(const uint8_t *p)
 {
@@ -725,7 +726,14 @@ int main(int argc, char **argv)
 	key_size = frames_off + MAX_FRAMES * 8;
 	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", go_target__slots(&target));
 	snprintf(maxf, sizeof(maxf), "-DMAX_FRAMES=%d", MAX_FRAMES);
-	snprintf(maxs, sizeof(maxs), "-DMAX_STACKS=%d", MAX_STACKS);
+	if (getenv("GOSTACK_MAX_STACKS") &&
+	    go_parse_long(getenv("GOSTACK_MAX_STACKS"), 1, 1 << 24, "GOSTACK_MAX_STACKS",
+			  &max_stacks)) {
+		err = -EINVAL;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	snprintf(maxs, sizeof(maxs), "-DMAX_STACKS=%ld", max_stacks);
 	snprintf(lab, sizeof(lab), "-DLABELS_OFFSET=%d", labels_off);
 	snprintf(maxl, sizeof(maxl), "-DMAX_LABELS=%d", MAX_LABELS);
 	snprintf(labl, sizeof(labl), "-DLABEL_LEN=%d", LABEL_LEN);
@@ -817,7 +825,7 @@ int main(int argc, char **argv)
 	go_map__sum_percpu(lostfd, 0, &lost);
 	if (lost)
 		fprintf(stderr, "WARNING: %llu calls were not counted: the table of %d stacks was "
-			"full\n", (unsigned long long)lost, MAX_STACKS);
+			"full\n", (unsigned long long)lost, (int)max_stacks);
 	if (truncated_calls)
 		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
 			"truncated\n", (unsigned long long)truncated_calls, walk_limit);
