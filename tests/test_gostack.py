@@ -376,6 +376,22 @@ def test_recursion_stack_growth(built, variant):
     assert f"WARNING: {truncated} calls had stacks deeper than 127 frames" in err, err
 
 
+@pytest.mark.parametrize("variant", ["go126-pie", "go119-pie"])
+def test_pie_after_exit(built, variant):
+    """-p ends with the process and prints then: a PIE binary's stacks are still named right,
+    though /proc no longer says where the process had loaded it."""
+    binary = built.path(variant, PROGRAM)
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-l", "-p", str(prog.pid), "main.leaf") as t:
+            prog.go()
+            report = prog.result()
+            prog.stop()
+            status, out, err = t.wait()
+    assert_clean(status, out, err)
+    line = entry_line(binary, "main.leaf")
+    check_lines_output(report, out, "main.leaf", [p for p in LEAF_PATHS if p in report["paths"]], line)
+
+
 def test_table_full_counted(built):
     """With room for 20 stacks (GOSTACK_MAX_STACKS) and ~170 distinct ones, the calls whose stack
     found no room are counted and reported: printed and lost calls add up to the calls made."""

@@ -280,6 +280,32 @@ static int plan_callers(void)
 	return 0;
 }
 
+/*
+ * Where a process loaded a PIE binary, remembered per process: stacks may be read after the
+ * process has exited (-p ends with it), when /proc no longer says.
+ */
+static struct {
+	uint32_t pid;
+	int64_t bias;
+} biases[256];
+static size_t nbiases;
+
+static int64_t pid_bias(uint32_t pid)
+{
+	int64_t bias = 0;
+	size_t i;
+
+	for (i = 0; i < nbiases; i++)
+		if (biases[i].pid == pid)
+			return biases[i].bias;
+	if (go_binary__load_bias(target.bin, pid, &bias))
+		return 0;
+	i = nbiases < sizeof(biases) / sizeof(biases[0]) ? nbiases++ : pid % nbiases;
+	biases[i].pid = pid;
+	biases[i].bias = bias;
+	return bias;
+}
+
 /* A Go function's code holds pc (link-time)? */
 static bool in_go(uint64_t pc)
 {
@@ -327,7 +353,7 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 		s->err = (int)-nbytes;
 		return;
 	}
-	go_binary__load_bias(target.bin, s->pid, &bias);
+	bias = pid_bias(s->pid);
 	nfr = (int)(nbytes / 8);
 	for (i = 0; i < nfr; i++)
 		fr[i] = rd64(key + frames_off + i * 8) - bias;
@@ -778,6 +804,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	if (env.pid)
+		pid_bias(env.pid);
 	err = go_bpf__attach(bpf, "go_stack", go_binary__path(target.bin), offsets, cookies,
 			     nprobes, env.pid);
 	if (err) {
