@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import GO126, GO_SOURCES, GoProgram, Tool, go_command, helper, run_tool, VARIANTS
+from conftest import (GO126, GO_SOURCES, GoProgram, Tool, code_differences, go_command, helper,
+                      run_tool)
 
 TOOL = "gostack"
 PROGRAM = "stacks"
@@ -445,6 +446,24 @@ def test_interval(built):
     for i in intervals:
         for frames, _, _ in parse_text(i):
             assert frames == ["main.plain", "main.main", "runtime.main", "runtime.goexit"], i
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119-pie"])
+def test_nothing_left_attached(built, variant):
+    """While tracing main.*, the program's code holds breakpoints; once gostack has exited on
+    Ctrl-C, its code equals the file again."""
+    binary = built.path(variant, PROGRAM)
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-p", str(prog.pid), "main.*") as t:
+            during = code_differences(prog.pid, binary)
+            prog.go()
+            prog.result()
+            status, out, err = t.interrupt()
+        after = code_differences(prog.pid, binary)
+        prog.stop()
+    assert status == 0, err
+    assert during, "no breakpoint found while tracing (is the check broken?)"
+    assert not after, f"breakpoints left at {[hex(a) for a in after]}"
 
 
 @pytest.mark.parametrize("argv, status, message", [
