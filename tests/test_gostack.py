@@ -450,18 +450,25 @@ def test_interval(built):
 
 @pytest.mark.parametrize("variant", ["go126", "go119-pie"])
 def test_nothing_left_attached(built, variant):
-    """While tracing main.*, the program's code holds breakpoints; once gostack has exited on
-    Ctrl-C, its code equals the file again."""
+    """While tracing main.* (many functions, probed at entries and at CALLs), the program's code
+    holds breakpoints; once gostack has exited on Ctrl-C, its code equals the file again. Each
+    stack begins with its traced function: per function, the counts are its calls."""
     binary = built.path(variant, PROGRAM)
     with GoProgram(binary) as prog:
         with Tool(TOOL, "-p", str(prog.pid), "main.*") as t:
             during = code_differences(prog.pid, binary)
             prog.go()
-            prog.result()
+            report = prog.result()
             status, out, err = t.interrupt()
         after = code_differences(prog.pid, binary)
         prog.stop()
     assert status == 0, err
+    per_func = {}
+    for frames, count, _ in parse_text(out):
+        per_func[frames[0]] = per_func.get(frames[0], 0) + count
+    for func in ("main.leaf", "main.rec", "main.tiny"):
+        assert per_func.get(func) == report[func], (func, per_func)
+    assert per_func["main.plain"] == report["paths"]["plain"]["count"], per_func
     assert during, "no breakpoint found while tracing (is the check broken?)"
     assert not after, f"breakpoints left at {[hex(a) for a in after]}"
 
