@@ -253,9 +253,7 @@ static uint64_t rd64(const uint8_t *p)
 
 static int plan_callers(void)
 {
-	size_t i;
-
-	size_t n = target.cnt ? target.cnt : 1;
+	size_t i, n = target.cnt ? target.cnt : 1;
 
 	kernel_adds = calloc(n, sizeof(*kernel_adds));
 	framed = calloc(n, sizeof(*framed));
@@ -270,10 +268,11 @@ static int plan_callers(void)
 		if (target.calls && target.calls[i].usable)
 			continue;	/* probed where it is called */
 		err = go_binary__entry_site(target.bin, fn, &site);
-		if (!err)
-			err = go_binary__entry_frame(target.bin, lines, fn, site, &off, &framed[i]);
 		if (err)
-			return err;
+			continue;
+		/* without an SP delta there (a corrupt table), take the return address at SP */
+		if (go_binary__entry_frame(target.bin, lines, fn, site, &off, &framed[i]))
+			off = 0;
 		ra_offs[i] = off;
 		kernel_adds[i] = !framed[i] && go_binary__walk_adds_sp(target.bin, site);
 	}
