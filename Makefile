@@ -4,8 +4,8 @@
 # tests to run on; WERROR=0 lets warnings through (for packagers on newer compilers).
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
-TOOLS := gofunccount gotrace gofunclatency goiface
-HELPERS := tests/helpers/gofuncs tests/helpers/gotypes
+TOOLS := gofunccount gotrace gofunclatency gostack goiface
+HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines
 
 CC ?= cc
 AR ?= ar
@@ -34,7 +34,7 @@ endif
 ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
-LDLIBS := -lelf -ldw -lcapstone -ldl
+LDLIBS := -lelf -ldw -lcapstone -ldl -lz
 
 LIBGO_SRCS := $(wildcard libgo/*.c)
 LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/bpf_src.o

@@ -36,4 +36,8 @@ go_bpf_src_iface_h:
 go_bpf_src_iface:
 	.incbin "libgo/bpf/iface.bpf.c"
 	.byte 0
+	.global go_bpf_src_stackcount
+go_bpf_src_stackcount:
+	.incbin "libgo/bpf/stackcount.bpf.c"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

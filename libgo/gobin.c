@@ -755,10 +755,16 @@ const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
 	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
 }
 
+/* The pclntab, for the position tables read in pcline.c. */
+const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr)
+{
+	return b->tc == GO_GC ? pcln_find(b, size, addr) : NULL;
+}
+
 uint64_t gobin_pcln_addr(const struct go_binary *b)
 {
 	uint64_t addr = 0;
 	size_t size;
 
-	return pcln_find(b, &size, &addr) ? addr : 0;
+	return gobin_pcln(b, &size, &addr) ? addr : 0;
 }

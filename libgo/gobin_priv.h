@@ -68,5 +68,7 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 
 /* Link-time address of the pclntab header (gc), or 0. */
 uint64_t gobin_pcln_addr(const struct go_binary *b);
+/* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */
+const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr);
 
 #endif

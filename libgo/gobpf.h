@@ -27,6 +27,7 @@ extern const char go_bpf_src_funccount[];
 extern const char go_bpf_src_trace[];
 extern const char go_bpf_src_funclatency[];
 extern const char go_bpf_src_iface[];
+extern const char go_bpf_src_stackcount[];
 
 /* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);

@@ -319,4 +319,78 @@ int go_value__format(const struct go_types *types, const struct go_ivalue *v, ch
 /* A float as Go's %v prints it (bits: 32 or 64). */
 void go_format_float(double v, int bits, char *buf, size_t size);
 
+/* ---- Source positions and inlined frames (pclntab) -------------------------------------- */
+
+/* One frame of Go code at a pc: the function, or a call inlined into it. */
+struct go_frame {
+	const char *func;	/* the (inlined) function's name */
+	const char *file;	/* "" when unknown */
+	int line;		/* 0 when unknown; for a caller, the line of the call */
+	int start_line;		/* the function's first line (Go 1.20+ records it), else 0 */
+	bool inlined;		/* inlined into the next frame */
+	uint64_t entry;		/* link-time entry of the function whose code holds the pc */
+};
+
+struct go_lines;
+
+/* The line tables of a gc binary (Go 1.16+); NULL with errno and the message set otherwise. */
+struct go_lines *go_lines__open(struct go_binary *bin);
+void go_lines__close(struct go_lines *lines);
+/*
+ * The frames at link-time address pc, innermost first: each call inlined there, then the
+ * function itself, as Go's tracebacks show them. ret: pc is a return address, whose call is the
+ * position (pc - 1 is looked up). Returns how many (at most max), or -ENOENT outside Go code.
+ */
+int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct go_frame *out,
+		     int max);
+/* The stack pointer's distance below the function's entry SP at pc (Go's pcsp table): the return
+ * address is at SP + *delta. */
+int go_lines__sp_delta(const struct go_lines *lines, uint64_t pc, int32_t *delta);
+/* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
+bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
+
+/* ---- Whole stacks at entry probes ------------------------------------------------------- */
+
+/* What kind of probe of go_target__entry_probes() fired at link-time pc for fn. */
+enum go_probe_kind {
+	GO_PROBE_ENTRY,		/* fn's entry site: its caller's return address is at *SP */
+	GO_PROBE_CALL,		/* a CALL to fn: the caller is at pc, returning to pc + 5 */
+	GO_PROBE_JMP,		/* a JMP to fn (a tail call): the caller's return address is at *SP */
+};
+enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_func *fn,
+					 uint64_t pc);
+/*
+ * Whether the kernel's user stack walk at a uprobe on the instruction at site already records
+ * *SP after the probed pc (Linux 6.11+, for PUSH RBP and ENDBR64).
+ */
+bool go_binary__walk_adds_sp(const struct go_binary *bin, uint64_t site);
+/*
+ * The frame of fn at an entry probe on site: the return address is at SP + *ra_off; *framed when
+ * RBP already holds fn's own frame there (the kernel's walk then has the caller).
+ */
+int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
+			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);
+/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
+int go_binary__labels_offset(const struct go_binary *bin);
+
+/* ---- pprof profiles ------------------------------------------------------------------------ */
+
+struct go_pprof;
+
+/* A profile of samples of stacks of bin, with one value of the given type and unit, from
+ * start_ns (CLOCK_REALTIME; 0: now) until it is written. */
+struct go_pprof *go_pprof__new(struct go_binary *bin, const struct go_lines *lines,
+			       const char *type, const char *unit, uint64_t start_ns);
+/*
+ * A sample: link-time pcs[0..npc), innermost first (pcs[0] exact, the others return addresses),
+ * each a location with its inlined frames; labels: nlabels (key, value) pairs, flattened.
+ */
+int go_pprof__add(struct go_pprof *p, const uint64_t *pcs, int npc, int64_t value,
+		  const char *const *labels, int nlabels);
+/* Write the profile, gzipped, to path. */
+int go_pprof__write(struct go_pprof *p, const char *path);
+void go_pprof__free(struct go_pprof *p);
+/* Whether path can be written (created if absent), with the message set when not. */
+bool go_pprof__writable(const char *path);
+
 #endif /* LIBGO_H */

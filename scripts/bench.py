@@ -2,7 +2,7 @@
 """This project's tools against bcc's, side by side, in one run (run by scripts/bench.sh).
 
 Measures, for gofunccount vs funccount-bpfcc (and gotrace vs trace-bpfcc, gofunclatency vs
-funclatency-bpfcc when those tools exist):
+funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
 
   1. the time each call of a traced function costs the traced program (build/bench/benchprog,
      which times a loop of calls to main.add itself), minus the same loop untraced;
@@ -39,8 +39,10 @@ BCC = {
     "funccount": "/usr/sbin/funccount-bpfcc",
     "trace": "/usr/sbin/trace-bpfcc",
     "funclatency": "/usr/sbin/funclatency-bpfcc",
+    "stackcount": "/usr/sbin/stackcount-bpfcc",
 }
-OURS = {"funccount": "gofunccount", "trace": "gotrace", "funclatency": "gofunclatency"}
+OURS = {"funccount": "gofunccount", "trace": "gotrace", "funclatency": "gofunclatency",
+        "stackcount": "gostack"}
 # goiface has no bcc counterpart: its cost is set against gofunccount's on the same function.
 IFACE = "goiface"
 
@@ -367,6 +369,11 @@ def iface_count(out, func="main.describe"):
     return sum(int(r[-1]) for r in rows) if rows else None
 
 
+def stack_count(out):
+    """The calls counted in stackcount's multi-line output: each stack's count line."""
+    return sum(int(m) for m in re.findall(r"^    (\d+)$", out, re.M))
+
+
 def latency_count(out):
     m = re.search(r"count:\s*(\d+)", out)
     if m:
@@ -657,6 +664,15 @@ def main():
                 lambda out: iface_count(out) if re.search(r"^FUNC\s+ARG", out, re.M)
                 else funccount_count(out, "main.describe"),
                 rss_delay=0.3, drain=False, func="iface")
+        # gostack against bcc's stackcount, on both functions.
+        if have["stackcount"]:
+            for fam, func in (("stackcount", "add"), ("stackcount, framed", "step")):
+                fams[fam] = per_call(
+                    tmp, fam.replace(", ", "-"), n_count, reps,
+                    [os.path.join(TOOLS, "gostack"), "-p", "{PID}", "main." + func],
+                    [BCC["stackcount"], "-U", "-p", "{PID}", PROG + ":main." + func],
+                    BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}, stack_count,
+                    rss_delay=0.3, drain=False, func=func)
 
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
@@ -685,6 +701,9 @@ def main():
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None,
                             target_ns="<=1.0x" if fam.startswith("funclatency") else "")
+        for fam in ("stackcount", "stackcount, framed"):
+            if fam in fams:
+                family_rows(fam, fams[fam], rows, notes, target_ttl=None, target_ns="<=0.5x")
         notes.append("framed: main.step, which has Go's stack check and a frame, as most Go functions "
                      "do; the rows without it trace main.add, a leaf, whose first instruction the kernel "
                      "single-steps: bcc probes it there, gotools at its callers' CALLs (emulated)")

@@ -20,10 +20,11 @@ run() {
 
 run ./tools/gofunccount -d 2 -p "$pid" 'main.*'
 run ./tools/gofunccount -d 2 -p "$pid" 'main.(*Store).*'
-for t in gotrace gofunclatency; do
+for t in gotrace gofunclatency gostack; do
 	[ -x "tools/$t" ] || continue
 	case $t in
 	gotrace) run ./tools/gotrace -M 5 -p "$pid" 'main.hash "%s", key' ;;
 	gofunclatency) run ./tools/gofunclatency -m -d 2 -p "$pid" 'main.work' ;;
+	gostack) run ./tools/gostack -l -D 2 -p "$pid" 'main.hash' ;;
 	esac
 done
