@@ -19,22 +19,6 @@
 
 #include "gobin_priv.h"
 
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* ---- ELF ------------------------------------------------------------------------------------ */
 
 static int elf_load_segments(struct go_binary *b)
@@ -122,21 +106,6 @@ static uint64_t elf_offset_addr(const struct go_binary *b, size_t off)
 
 static const char buildinfo_magic[] = "\xff Go buildinf:";
 
-static size_t uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-	size_t n = 0;
-	int shift = 0;
-
-	*v = 0;
-	while (p + n < end && shift < 64) {
-		*v |= (uint64_t)(p[n] & 0x7f) << shift;
-		if (!(p[n++] & 0x80))
-			return n;
-		shift += 7;
-	}
-	return 0;
-}
-
 /* A Go string header {ptr, len} at addr (pre-1.18 build info). */
 static int read_gostring(const struct go_binary *b, uint64_t addr, char *out, size_t outsz)
 {
@@ -145,8 +114,8 @@ static int read_gostring(const struct go_binary *b, uint64_t addr, char *out, si
 
 	if (!hdr)
 		return -1;
-	len = le64(hdr + 8);
-	s = gobin_bytes(b, le64(hdr), len);
+	len = gobin_le64(hdr + 8);
+	s = gobin_bytes(b, gobin_le64(hdr), len);
 	if (!s || len >= outsz)
 		return -1;
 	memcpy(out, s, len);
@@ -157,7 +126,7 @@ static int read_gostring(const struct go_binary *b, uint64_t addr, char *out, si
 static void copy_varstr(const uint8_t **p, const uint8_t *end, char *out, size_t outsz)
 {
 	uint64_t len;
-	size_t n = uvarint(*p, end, &len);
+	size_t n = gobin_uvarint(*p, end, &len);
 
 	out[0] = 0;
 	if (!n || *p + n + len > end)
@@ -202,9 +171,9 @@ static void buildinfo_parse(struct go_binary *b)
 		copy_varstr(&q, end, b->version, sizeof(b->version));
 		copy_varstr(&q, end, modinfo, sizeof(modinfo));
 	} else if (p[14] == 8) {	/* pointers to Go strings */
-		if (read_gostring(b, le64(p + 16), b->version, sizeof(b->version)))
+		if (read_gostring(b, gobin_le64(p + 16), b->version, sizeof(b->version)))
 			b->version[0] = 0;
-		if (read_gostring(b, le64(p + 24), modinfo, sizeof(modinfo)))
+		if (read_gostring(b, gobin_le64(p + 24), modinfo, sizeof(modinfo)))
 			modinfo[0] = 0;
 	} else {
 		return;
@@ -241,7 +210,7 @@ static bool pcln_magic_ok(const uint8_t *p, size_t size)
 
 	if (size < 64 || p[4] || p[5] || p[6] != 1 || p[7] != 8)
 		return false;
-	m = le32(p);
+	m = gobin_le32(p);
 	return m == PCLN_12 || m == PCLN_116 || m == PCLN_118 || m == PCLN_120;
 }
 
@@ -262,7 +231,7 @@ static const uint8_t *pcln_find(const struct go_binary *b, size_t *size, uint64_
 			continue;
 		*size = b->map + b->size - p;
 		*addr = elf_offset_addr(b, p - b->map);
-		if (*addr && le64(p + 8) > 0 && le64(p + 8) < (1u << 24))
+		if (*addr && gobin_le64(p + 8) > 0 && gobin_le64(p + 8) < (1u << 24))
 			return p;
 	}
 	return NULL;
@@ -275,14 +244,14 @@ static const uint8_t *pcln_find(const struct go_binary *b, size_t *size, uint64_
  */
 static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr)
 {
-	uint64_t names = pcln_addr + le64(pcln + 32);
+	uint64_t names = pcln_addr + gobin_le64(pcln + 32);
 	const uint8_t *p;
 
-	if (le64(pcln + 24))
-		return le64(pcln + 24);
+	if (gobin_le64(pcln + 24))
+		return gobin_le64(pcln + 24);
 	for (p = b->map; p + 24 * 8 <= b->map + b->size; p += 8)
-		if (le64(p) == pcln_addr && le64(p + 8) == names)
-			return le64(p + 22 * 8);
+		if (gobin_le64(p) == pcln_addr && gobin_le64(p + 8) == names)
+			return gobin_le64(p + 22 * 8);
 	return 0;
 }
 
@@ -325,8 +294,8 @@ static const char *pcln_name(const uint8_t *tab, size_t size, uint64_t off)
 
 static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64_t addr)
 {
-	uint32_t magic = le32(p);
-	uint64_t nfunc = le64(p + 8), i, text = 0, nameoff = 0, pclnoff = 0;
+	uint32_t magic = gobin_le32(p);
+	uint64_t nfunc = gobin_le64(p + 8), i, text = 0, nameoff = 0, pclnoff = 0;
 	size_t entsz = 16;
 	enum go_abi abi = gobin_go_minor(b) >= 117 || !gobin_go_minor(b) ? GO_ABI_INTERNAL : GO_ABI0;
 	int err;
@@ -336,12 +305,12 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		pclnoff = 16;
 		break;
 	case PCLN_116:
-		nameoff = le64(p + 24);
-		pclnoff = le64(p + 56);
+		nameoff = gobin_le64(p + 24);
+		pclnoff = gobin_le64(p + 56);
 		break;
 	default:		/* 1.18, 1.20+ */
-		nameoff = le64(p + 32);
-		pclnoff = le64(p + 64);
+		nameoff = gobin_le64(p + 32);
+		pclnoff = gobin_le64(p + 64);
 		entsz = 8;
 		text = pcln_text_start(b, p, addr);
 		if (!text)
@@ -360,19 +329,19 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		int32_t nmoff, args;
 
 		if (entsz == 8) {
-			entry = text + le32(ft);
-			end = text + le32(ft + 8);
-			funcoff = pclnoff + le32(ft + 4);
+			entry = text + gobin_le32(ft);
+			end = text + gobin_le32(ft + 8);
+			funcoff = pclnoff + gobin_le32(ft + 4);
 		} else {
-			entry = le64(ft);
-			end = le64(ft + 16);
-			funcoff = (magic == PCLN_12 ? 0 : pclnoff) + le64(ft + 8);
+			entry = gobin_le64(ft);
+			end = gobin_le64(ft + 16);
+			funcoff = (magic == PCLN_12 ? 0 : pclnoff) + gobin_le64(ft + 8);
 		}
 		if (!in_bounds(size, funcoff, 48))
 			return go_fail(ENOEXEC, "'%s' has a corrupt function table", b->name);
 		fn = p + funcoff;
-		nmoff = (int32_t)le32(fn + (entsz == 8 ? 4 : 8));
-		args = (int32_t)le32(fn + (entsz == 8 ? 8 : 12));
+		nmoff = (int32_t)gobin_le32(fn + (entsz == 8 ? 4 : 8));
+		args = (int32_t)gobin_le32(fn + (entsz == 8 ? 8 : 12));
 		name = pcln_name(p + nameoff, size - nameoff, (uint64_t)(uint32_t)nmoff);
 		if (!name)
 			return go_fail(ENOEXEC, "'%s' has a corrupt function name table", b->name);

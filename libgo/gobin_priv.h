@@ -4,8 +4,42 @@
 #define LIBGO_GOBIN_PRIV_H
 
 #include <libelf.h>
+#include <string.h>
 
 #include "libgo.h"
+
+/* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
+static inline uint32_t gobin_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t gobin_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The varint at p (not past end) into *v; its length, or 0 when it runs past end or 64 bits. */
+static inline size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	*v = 0;
+	while (p + n < end && shift < 64) {
+		*v |= (uint64_t)(p[n] & 0x7f) << shift;
+		if (!(p[n++] & 0x80))
+			return n;
+		shift += 7;
+	}
+	return 0;
+}
 
 #define MAX_SEGS 16
 

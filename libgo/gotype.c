@@ -71,14 +71,6 @@ static bool bytes_at(const struct go_types *t, uint64_t addr, void *buf, size_t 
 	return t->gccgo && mapped_bytes(t, addr, buf, len);
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * A pointer-sized word at a link-time address; false when it is in neither the file nor (gccgo)
  * a mapped library. ptr: the word is an address: a library's, which the loader has relocated,
@@ -96,7 +88,7 @@ static bool word_at_(const struct go_types *t, uint64_t addr, uint64_t *v, bool 
 			*v -= (uint64_t)t->bias;
 		return true;
 	}
-	*v = le64(p);
+	*v = gobin_le64(p);
 	while (lo < hi) {	/* a relocated word: its addend is its value */
 		size_t mid = (lo + hi) / 2;
 
@@ -151,7 +143,7 @@ static int relocs_load(struct go_types *t)
 			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
 				continue;
 			p = gobin_bytes(b, r.r_offset, 8);
-			if (!p || le64(p) == (uint64_t)r.r_addend)
+			if (!p || gobin_le64(p) == (uint64_t)r.r_addend)
 				continue;
 			if (n == cap) {
 				uint64_t *np;
@@ -253,7 +245,7 @@ static uint64_t moduledata_scan(const struct go_types *t)
 
 	if (!pcln || !(hdr = gobin_bytes(b, pcln, 40)))
 		return 0;
-	names = pcln + le64(hdr + 32);	/* pcHeader.funcnameOffset (Go 1.18+) */
+	names = pcln + gobin_le64(hdr + 32);	/* pcHeader.funcnameOffset (Go 1.18+) */
 	for (i = 0; i < b->nsegs; i++) {
 		const struct go_seg *s = &b->segs[i];
 		uint64_t a, w;
@@ -377,21 +369,6 @@ static const uint8_t *type_at(const struct go_types *t, uint64_t addr, uint8_t *
 	return gobin_bytes(t->bin, addr, TYPE_SIZE_GC);
 }
 
-static size_t uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-	size_t n = 0;
-	int shift = 0;
-
-	*v = 0;
-	while (p + n < end && shift < 64) {
-		*v |= (uint64_t)(p[n] & 0x7f) << shift;
-		if (!(p[n++] & 0x80))
-			return n;
-		shift += 7;
-	}
-	return 0;
-}
-
 /* gc: abi.Name at types + Str: a flags byte, the length (uvarint; 2 bytes big-endian before
  * Go 1.17), the bytes. */
 static int gc_name(const struct go_types *t, const uint8_t *typ, char *buf, size_t size)
@@ -406,7 +383,7 @@ static int gc_name(const struct go_types *t, const uint8_t *typ, char *buf, size
 	if (str < 0 || addr + 3 > t->etypes || !(p = gobin_bytes(t->bin, addr, t->etypes - addr)))
 		return -ENOENT;
 	end = p + (t->etypes - addr);
-	n = uvarint(p + 1, end, &len);
+	n = gobin_uvarint(p + 1, end, &len);
 	if (!n || len > (uint64_t)(end - p - 1 - n))
 		return -ENOENT;
 	p += 1 + n;

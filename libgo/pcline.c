@@ -44,22 +44,6 @@ struct go_lines {
 	size_t nameoff, cuoff, fileoff, pcoff, ftaboff;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static const char *tab_str(const struct go_lines *l, size_t tab, uint64_t off)
 {
 	if (tab + off >= l->size || !memchr(l->pcln + tab + off, 0, l->size - tab - off))
@@ -77,8 +61,8 @@ static uint64_t find_gofunc(const struct go_lines *l, uint64_t pcln_addr)
 	const uint8_t *p;
 
 	for (p = b->map; p + (word + 1) * 8 <= b->map + b->size; p += 8)
-		if (rd64(p) == pcln_addr && rd64(p + 8) == names)
-			return rd64(p + word * 8);
+		if (gobin_le64(p) == pcln_addr && gobin_le64(p + 8) == names)
+			return gobin_le64(p + word * 8);
 	return 0;
 }
 
@@ -106,22 +90,22 @@ struct go_lines *go_lines__open(struct go_binary *bin)
 	l->pcln = p;
 	l->size = size;
 	l->min_lc = p[6];
-	l->nfunc = rd64(p + 8);
-	magic = rd32(p);
+	l->nfunc = gobin_le64(p + 8);
+	magic = gobin_le32(p);
 	if (magic == 0xfffffffa) {
 		l->ver = V116;
-		l->nameoff = rd64(p + 24);
-		l->cuoff = rd64(p + 32);
-		l->fileoff = rd64(p + 40);
-		l->pcoff = rd64(p + 48);
-		l->ftaboff = rd64(p + 56);
+		l->nameoff = gobin_le64(p + 24);
+		l->cuoff = gobin_le64(p + 32);
+		l->fileoff = gobin_le64(p + 40);
+		l->pcoff = gobin_le64(p + 48);
+		l->ftaboff = gobin_le64(p + 56);
 	} else if (magic == 0xfffffff0 || magic == 0xfffffff1) {
 		l->ver = magic == 0xfffffff0 ? V118 : V120;
-		l->nameoff = rd64(p + 32);
-		l->cuoff = rd64(p + 40);
-		l->fileoff = rd64(p + 48);
-		l->pcoff = rd64(p + 56);
-		l->ftaboff = rd64(p + 64);
+		l->nameoff = gobin_le64(p + 32);
+		l->cuoff = gobin_le64(p + 40);
+		l->fileoff = gobin_le64(p + 48);
+		l->pcoff = gobin_le64(p + 56);
+		l->ftaboff = gobin_le64(p + 64);
 		l->text = bin->text_start;
 		l->gofunc = find_gofunc(l, addr);
 	} else {
@@ -156,7 +140,7 @@ static const uint8_t *find_func(const struct go_lines *l, uint64_t pc, uint64_t 
 		return NULL;
 	while (hi - lo > 1) {	/* the last entry whose start is <= pc */
 		size_t mid = (lo + hi) / 2;
-		uint64_t e = entsz == 8 ? l->text + rd32(ft + mid * 8) : rd64(ft + mid * 16);
+		uint64_t e = entsz == 8 ? l->text + gobin_le32(ft + mid * 8) : gobin_le64(ft + mid * 16);
 
 		if (e <= pc)
 			lo = mid;
@@ -164,34 +148,19 @@ static const uint8_t *find_func(const struct go_lines *l, uint64_t pc, uint64_t 
 			hi = mid;
 	}
 	if (entsz == 8) {
-		*entry = l->text + rd32(ft + lo * 8);
-		if (pc < *entry || pc >= l->text + rd32(ft + (lo + 1) * 8))
+		*entry = l->text + gobin_le32(ft + lo * 8);
+		if (pc < *entry || pc >= l->text + gobin_le32(ft + (lo + 1) * 8))
 			return NULL;
-		off = l->ftaboff + rd32(ft + lo * 8 + 4);
+		off = l->ftaboff + gobin_le32(ft + lo * 8 + 4);
 	} else {
-		*entry = rd64(ft + lo * 16);
-		if (pc < *entry || pc >= rd64(ft + (lo + 1) * 16))
+		*entry = gobin_le64(ft + lo * 16);
+		if (pc < *entry || pc >= gobin_le64(ft + (lo + 1) * 16))
 			return NULL;
-		off = l->ftaboff + rd64(ft + lo * 16 + 8);
+		off = l->ftaboff + gobin_le64(ft + lo * 16 + 8);
 	}
 	if (off + 48 > l->size)
 		return NULL;
 	return l->pcln + off;
-}
-
-static size_t uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-	size_t n = 0;
-	int shift = 0;
-
-	*v = 0;
-	while (p + n < end && shift < 64) {
-		*v |= (uint64_t)(p[n] & 0x7f) << shift;
-		if (!(p[n++] & 0x80))
-			return n;
-		shift += 7;
-	}
-	return 0;
 }
 
 /*
@@ -211,12 +180,12 @@ static bool pcvalue(const struct go_lines *l, uint32_t off, uint64_t entry, uint
 	if (!off)
 		return true;
 	while (p < end) {
-		n = uvarint(p, end, &uv);
+		n = gobin_uvarint(p, end, &uv);
 		if (!n || (!uv && !first))
 			return false;
 		p += n;
 		*val += (uv & 1) ? ~(int32_t)(uv >> 1) : (int32_t)(uv >> 1);
-		n = uvarint(p, end, &pd);
+		n = gobin_uvarint(p, end, &pd);
 		if (!n)
 			return false;
 		p += n;
@@ -238,7 +207,7 @@ static uint32_t fn_u32(const struct go_lines *l, const uint8_t *f, int field)
 {
 	/* fields after entry: 0 nameOff, 1 args, 2 deferreturn, 3 pcsp, 4 pcfile, 5 pcln,
 	 * 6 npcdata, 7 cuOffset */
-	return rd32(f + (l->ver == V116 ? 8 : 4) + field * 4);
+	return gobin_le32(f + (l->ver == V116 ? 8 : 4) + field * 4);
 }
 
 static uint8_t fn_byte(const struct go_lines *l, const uint8_t *f, int which)
@@ -253,7 +222,7 @@ static const char *file_of(const struct go_lines *l, const uint8_t *f, int32_t f
 
 	if (fileno < 0 || l->cuoff + (cu + fileno + 1) * 4 > l->size)
 		return NULL;
-	off = rd32(l->pcln + l->cuoff + (cu + fileno) * 4);
+	off = gobin_le32(l->pcln + l->cuoff + (cu + fileno) * 4);
 	if (off == 0xffffffff)
 		return NULL;
 	return tab_str(l, l->fileoff, off);
@@ -272,10 +241,10 @@ static const uint8_t *inl_tree(const struct go_lines *l, const uint8_t *f)
 		uint64_t addr;
 
 		at = (at + 7) & ~(size_t)7;	/* _func is 8-aligned */
-		addr = rd64(f + at + FUNCDATA_INL_TREE * 8);
+		addr = gobin_le64(f + at + FUNCDATA_INL_TREE * 8);
 		return addr ? gobin_bytes(l->bin, addr, 20) : NULL;
 	} else {
-		uint32_t off = rd32(f + at + FUNCDATA_INL_TREE * 4);
+		uint32_t off = gobin_le32(f + at + FUNCDATA_INL_TREE * 4);
 
 		if (off == 0xffffffff || !l->gofunc)
 			return NULL;
@@ -323,20 +292,20 @@ int go_lines__frames(const struct go_lines *l, uint64_t pc, bool ret, struct go_
 
 		if (npcdata <= PCDATA_INL_TREE_INDEX)
 			break;
-		tabs = rd32(f + fn_hdr(l) + PCDATA_INL_TREE_INDEX * 4);
+		tabs = gobin_le32(f + fn_hdr(l) + PCDATA_INL_TREE_INDEX * 4);
 		if (!pcvalue(l, tabs, entry, pc, &ix) || ix < 0)
 			break;
 		e = tree + (size_t)ix * esz;
 		if (e + esz > l->bin->map + l->bin->size)
 			break;
-		name = tab_str(l, l->nameoff, rd32(e + (l->ver == V120 ? 4 : 12)));
+		name = tab_str(l, l->nameoff, gobin_le32(e + (l->ver == V120 ? 4 : 12)));
 		out[n].func = name ? name : "?";
 		out[n].inlined = true;
 		out[n].entry = entry;
-		out[n].start_line = l->ver == V120 ? (int)rd32(e + 12) : 0;
+		out[n].start_line = l->ver == V120 ? (int)gobin_le32(e + 12) : 0;
 		set_pos(l, f, entry, pc, &out[n]);
 		n++;
-		pc = entry + (int32_t)rd32(e + (l->ver == V120 ? 8 : 16));
+		pc = entry + (int32_t)gobin_le32(e + (l->ver == V120 ? 8 : 16));
 	}
 	{
 		const char *name = tab_str(l, l->nameoff, fn_u32(l, f, 0));
@@ -345,7 +314,7 @@ int go_lines__frames(const struct go_lines *l, uint64_t pc, bool ret, struct go_
 	}
 	out[n].inlined = false;
 	out[n].entry = entry;
-	out[n].start_line = l->ver == V120 ? (int)rd32(f + 36) : 0;
+	out[n].start_line = l->ver == V120 ? (int)gobin_le32(f + 36) : 0;
 	set_pos(l, f, entry, pc, &out[n]);
 	return n + 1;
 }
