@@ -75,6 +75,9 @@ OLD = {
 }
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
 ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
+# gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra);
+# only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py
+ALL_VARIANTS["gccgo-O2"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O2"], "1")
 
 
 def is_cgo_variant(variant):
