@@ -94,6 +94,15 @@ int go_binary__goexit_site(struct go_binary *bin, uint64_t *addr);
 /* Every RET instruction of fn (never uretprobes: they corrupt Go stacks). *addrs is malloc'd. */
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);
+/*
+ * gccgo's split stacks: the RET that follows fn's call of __morestack, or 0 (*addr). When the
+ * stack segment is full, __morestack runs fn's body on a new one; the body's RET then returns
+ * into __morestack, which returns to fn's caller through this RET, on the caller's stack. So
+ * such a call returns at this RET, and at one of the body's RETs only when the 8 bytes at
+ * RBP+8 there (__morestack's return address, kept by the body with RBP) are not this RET's
+ * address. Each call returns once, at a RET whose SP is the entry site's.
+ */
+int go_binary__split_ret(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
 
 /*
  * Where calls of a function begin, when that is cheaper to probe than its entry site: the

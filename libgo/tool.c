@@ -267,6 +267,14 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 	return err;
 }
 
+/* A RET's cookie: the function's index and, for a body's RET, the way to its split-stack RET. */
+static uint64_t ret_cookie(size_t idx, uint64_t site, uint64_t split)
+{
+	if (!split || site == split)
+		return idx;
+	return idx | (uint64_t)(uint32_t)(split - site) << GO_COOKIE_SPLIT_SHIFT;
+}
+
 int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cookies, size_t *n)
 {
 	const char *first = NULL;
@@ -277,7 +285,7 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 	*n = 0;
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_func *fn = go_target__func(t, i);
-		uint64_t *rets;
+		uint64_t *rets, split = 0;
 		size_t nrets;
 
 		err = go_binary__ret_sites(t->bin, fn, &rets, &nrets);
@@ -286,9 +294,11 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 			err = 0;
 			continue;
 		}
+		if (!err)
+			err = go_binary__split_ret(t->bin, fn, &split);
 		for (j = 0; j < nrets && !err; j++)
 			err = go_probes__add(offs, cookies, n, go_binary__file_offset(t->bin, rets[j]),
-					  kept);
+					     ret_cookie(kept, rets[j], split));
 		free(rets);
 		t->idx[kept++] = t->idx[i];
 	}

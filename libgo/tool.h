@@ -72,10 +72,14 @@ int go_probes__add(uint64_t **offsets, uint64_t **cookies, size_t *cnt, int64_t 
 int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
 			    uint64_t **cookies, size_t *cnt);
 /*
- * The file offsets of every RET of every function, with the function's index as cookie.
- * Functions whose code does not decode all through are dropped from t first (with a warning):
- * call it before taking entry probes.
+ * The file offsets of every RET of every function, with the function's index as cookie. The
+ * cookie of a RET of a gccgo function's body holds, from GO_COOKIE_SPLIT_SHIFT up, the distance
+ * (signed, 32 bits) from it to the function's split-stack RET (go_binary__split_ret): the BPF
+ * programs skip the RET where RBP+8 holds that address (go_ret_into_morestack). Functions whose
+ * code does not decode all through are dropped from t first (with a warning): call it before
+ * taking entry probes.
  */
+#define GO_COOKIE_SPLIT_SHIFT 32
 int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
 			   size_t *cnt);
 /* Cookies 0..cnt-1: each entry probe's function index. */

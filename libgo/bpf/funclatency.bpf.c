@@ -20,6 +20,8 @@
  * the program does.
  *
  * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
+ * A gccgo call that __morestack ran on a new stack segment returns at its split-stack RET, with
+ * the entry's SP; the body's RET before it, on the new segment, is skipped.
  * Settings: NFUNCS, SLOTS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_COOKIE, and
  * G_IN_R14 for the register ABI.
  */
@@ -66,7 +68,8 @@ static __always_inline void record(u32 func, u64 start, u64 end)
 /*
  * The cookie's low half is the function's index; its high half how far below SP at the probe
  * the callee's SP will be: 8 at a caller's CALL (the return address is still to be pushed),
- * 0 at the entry site, at a tail call's JMP and at a RET.
+ * 0 at the entry site, at a tail call's JMP and at a RET of a gc function (at a gccgo
+ * function's RET it is for go_ret_into_morestack, and go_return keys by SP as it is).
  */
 static __always_inline u64 callee_sp(struct pt_regs *ctx, u32 *func)
 {
@@ -290,7 +293,7 @@ int go_return(struct pt_regs *ctx)
 	return 0;
 }
 
-#else /* !G_IN_R14: by SP alone (and process); split stacks never move a frame */
+#else /* !G_IN_R14: by SP alone (and process) */
 
 struct start_key {
 	u64 sp;
@@ -323,9 +326,10 @@ int go_return(struct pt_regs *ctx)
 	u64 now = bpf_ktime_get_ns(), *tsp;
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.tgid))
+	if (!go_tgid_ok(k.tgid) || go_ret_into_morestack(ctx))
 		return 0;
-	k.sp = callee_sp(ctx, &k.func);
+	k.sp = ctx->sp;
+	k.func = (u32)bpf_get_attach_cookie(ctx);
 	tsp = starts.lookup(&k);
 	if (!tsp) {
 		stat_inc(STAT_NO_START);
