@@ -40,6 +40,9 @@ struct go_func {
 	uint64_t end;		/* first address past the function */
 	enum go_abi abi;
 	int32_t args;		/* argument frame size in bytes (pclntab), -1 when unknown */
+	const char *clone;	/* gccgo -O2: the symbol of GCC's clone of the function that name
+				 * says (main.add.constprop.0, .isra.0, .part.0), whose parameters
+				 * are not the function's; NULL for the function itself */
 };
 
 struct go_binary;

@@ -365,8 +365,11 @@ void go_target__list(struct go_target *t, FILE *out)
 				 t->calls[i].cnt == 1 ? "" : "s");
 		else
 			snprintf(where, sizeof(where), "+%llu", (unsigned long long)(site - fn->entry));
-		fprintf(out, "0x%-16llx %-8s %-8s %s\n", (unsigned long long)fn->entry, where,
+		fprintf(out, "0x%-16llx %-8s %-8s %s", (unsigned long long)fn->entry, where,
 			go_abi__name(fn->abi), fn->name);
+		if (fn->clone)
+			fprintf(out, " (GCC clone %s)", fn->clone);
+		fputc('\n', out);
 	}
 }
 
