@@ -153,6 +153,15 @@ struct go_loc {
 int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc);
 int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc);
 const char *go_abi__name(enum go_abi abi);
+/*
+ * The same for a function, goargN and goretN: a gccgo function whose results take more than 16
+ * bytes, such as (string, int), gets a hidden pointer to them first, in RDI (System V's MEMORY
+ * class, told by its DWARF), so its arguments start a word later; and its results are in
+ * memory, not in registers (-ENOTSUP). -ENOTSUP for GCC's clones (go_func.clone).
+ */
+int go_binary__arg(struct go_binary *bin, const struct go_func *fn, int n, struct go_loc *loc);
+int go_binary__ret(struct go_binary *bin, const struct go_func *fn, int n, int args_size,
+		   struct go_loc *loc);
 
 /* ---- Parameters (DWARF) -------------------------------------------------------------------- */
 
@@ -177,8 +186,10 @@ struct go_param {
 };
 
 /*
- * The parameters and results of fn from DWARF, located by fn's ABI. -ENOENT when the binary
- * has no DWARF for fn (stripped, or an assembly function). *params is malloc'd.
+ * The parameters and results of fn from DWARF, located by fn's ABI (for gccgo, System V's: past
+ * a hidden result pointer, aggregates over 16 bytes on the stack). -ENOENT when the binary has
+ * no DWARF for fn (stripped, or an assembly function); -ENOTSUP for a GCC clone. *params is
+ * malloc'd.
  */
 int go_binary__params(struct go_binary *bin, const struct go_func *fn, struct go_param **params,
 		      size_t *cnt);
