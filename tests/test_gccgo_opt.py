@@ -88,11 +88,31 @@ def test_parameters_after_hidden_result_pointer(built, variant):
     assert messages(out, "main.label") == ["7 5 3", "11 6 5"], out
 
 
+def test_slice_argument_on_stack(built):
+    """pick(xs []int, k int): System V passes the 24-byte slice on the stack, so k is in RDI.
+    (At -O2 pick is a clone, main.pick.constprop.0.isra.0, counted as main.pick above.)"""
+    report, out, err = trace(built.path("gccgo", PROGRAM), 'main.pick "%d", k')
+    assert messages(out, "main.pick") == ["2"], out
+
+
+def test_results_in_memory_refused(built):
+    """label's results are written through the hidden pointer: a return probe cannot read them
+    from registers, and says so."""
+    for variant in GCCGO:
+        binary = built.path(variant, PROGRAM)
+        r = run_tool("gotrace", f'r:{binary}:main.label "%d", goret1')
+        assert r.returncode == 1 and "returned in memory" in r.stderr, (variant, r.stderr)
+        assert len(r.stderr.splitlines()) == 1, r.stderr
+
+
 def test_clone_arguments_refused(built):
     """main.scaled.constprop.0 no longer takes k: its arguments are not main.scaled's, and
     gotrace says so rather than print a neighbour's value."""
     binary = built.path("gccgo-O2", PROGRAM)
-    for probe in ('main.scaled "%d", goarg2', 'main.scaled "%d", k', 'main.length "%s", s'):
-        r = run_tool("gotrace", f"{binary}:{probe}")
+    for probe in ('main.scaled "%d", goarg2', 'main.scaled "%d", k', 'main.length "%s", s',
+                  'r:main.scaled "%d", goret1'):
+        ret = "r:" if probe.startswith("r:") else ""
+        probe = probe[len(ret):]
+        r = run_tool("gotrace", f"{ret}{binary}:{probe}")
         assert r.returncode == 1, (probe, r.stdout, r.stderr)
         assert "clone" in r.stderr and len(r.stderr.splitlines()) == 1, (probe, r.stderr)

@@ -15,7 +15,8 @@
 // in 0..ScaledCalls-1 (GCC folds the constant k into a clone, main.scaled.constprop.0);
 // length(s) of Lengths strings (only the length is used: GCC passes that alone, to
 // main.length.isra.0); label(7, "seven", 3) and label(11, "eleven", 5), whose (string, int)
-// results travel through a hidden pointer.
+// results travel through a hidden pointer; pick([]int{4, 5, 6}, 2), whose slice (24 bytes)
+// travels on the stack.
 package main
 
 import (
@@ -76,6 +77,12 @@ func label(id int, name string, n int) (string, int) {
 	return fmt.Sprintf("%s#%d", name, id), id * n
 }
 
+//go:noinline
+func pick(xs []int, k int) int {
+	counts["main.pick"]++
+	return xs[k]
+}
+
 func calls() {
 	for i := 0; i < AddCalls; i++ {
 		sink += add(i, 100+i)
@@ -99,6 +106,7 @@ func calls() {
 		s, v := label(c.id, c.name, c.n)
 		sink += len(s) + v
 	}
+	sink += pick([]int{4, 5, 6}, 2)
 }
 
 func main() {
