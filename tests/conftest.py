@@ -34,8 +34,9 @@ TRACEFS = "/sys/kernel/tracing"
 # How each variant is built: (go command, extra `go build` flags, CGO_ENABLED).
 # "-cgo" variants build the cgo program; the others build every other program.
 # gccgo: `go build -compiler=gccgo` drives /usr/bin/gccgo (GCC 12, which has no generics; see
-# tests/go/workload/map_gccgo.go). -O0 keeps every function an out-of-line symbol of its own name:
-# at -O2 GCC clones some (main.greet.isra.0, main.many.constprop.0) and the originals disappear.
+# tests/go/workload/map_gccgo.go). -O0 keeps every function an out-of-line symbol of its own name,
+# which these programs' tests rely on; at -O2 GCC clones some (main.greet.isra.0) and drops the
+# originals: tests/test_gccgo_opt.py covers that, with the gccgo-O2 variant.
 VARIANTS = {
     "go126": (GO126, [], "0"),
     "go126-stripped": (GO126, ["-ldflags=-s -w"], "0"),
