@@ -9,10 +9,11 @@ checked against what the program reports of itself.
 """
 
 import re
+import subprocess
 
 import pytest
 
-from conftest import GoProgram, Tool, parse_funccount, run_tool
+from conftest import GoProgram, Tool, helper, parse_funccount, run_tool
 from test_gofunclatency import histograms, timed
 from test_gotrace import messages, trace
 
@@ -116,3 +117,52 @@ def test_clone_arguments_refused(built):
         r = run_tool("gotrace", f"{ret}{binary}:{probe}")
         assert r.returncode == 1, (probe, r.stdout, r.stderr)
         assert "clone" in r.stderr and len(r.stderr.splitlines()) == 1, (probe, r.stderr)
+
+
+def objdump_functions(binary):
+    """{entry: (RET addresses, the RET right after a call of __morestack*)} of every function
+    symbol, by GNU objdump's reading of the binary."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-w", binary], check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    functions, rets, split, after_call = {}, None, None, False
+    for line in out.splitlines():
+        m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
+        if m:
+            rets, split = [], [None]
+            functions[int(m.group(1), 16)] = (rets, split)
+            continue
+        m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
+        if not m or rets is None:
+            continue
+        if m.group(2) == "ret":
+            rets.append(int(m.group(1), 16))
+            if after_call and split[0] is None:
+                split[0] = int(m.group(1), 16)
+        after_call = m.group(2) == "call" and "<__morestack" in m.group(3)
+    return {entry: (rets, split[0]) for entry, (rets, split) in functions.items()}
+
+
+@pytest.mark.parametrize("variant", GCCGO)
+@pytest.mark.parametrize("program", [PROGRAM, "workload"])
+def test_return_sites_of_every_function(built, variant, program):
+    """For every function of the binary, libgo's RET sites are the RETs GNU objdump shows in
+    it, and its split-stack RET is the one right after its call of __morestack."""
+    binary = built.path(variant, program)
+    theirs = objdump_functions(binary)
+    out = subprocess.run([helper("gofuncs"), "-s", binary], check=True, capture_output=True,
+                         text=True, timeout=60).stdout
+    bad, splits = [], 0
+    for line in out.splitlines():
+        m = re.match(r"^0x([0-9a-f]+) sysv (.+?)(?: split=0x([0-9a-f]+))? entry=0x[0-9a-f]+ rets=(\S*)$", line)
+        if not m:
+            continue
+        entry = int(m.group(1), 16)
+        rets = [int(r, 16) for r in filter(None, m.group(4).split(","))]
+        split = int(m.group(3), 16) if m.group(3) else None
+        splits += split is not None
+        if entry not in theirs:
+            bad.append(f"{m.group(2)}: no symbol at {entry:#x}")
+        elif (rets, split) != theirs[entry]:
+            bad.append(f"{m.group(2)}: rets {rets} split {split}, objdump {theirs[entry]}")
+    assert not bad, f"{len(bad)} functions differ: {bad[:10]}"
+    assert splits > 20, out[:2000]

@@ -2,10 +2,11 @@
 /*
  * gofuncs: print libgo's function table of a Go binary, one function a line:
  *   0x<entry> <abi> <name>
- * and with -s, the entry site and RET sites too; with -c, instead, the CALL and JMP sites of
- * each function that would be probed at its callers (go_binary__call_sites, asked 64 functions
- * at a time): 0x<entry> <name> calls=0x<site>,... For the tests, which compare it with the Go
- * toolchain's own `go tool nm` and `go tool objdump`.
+ * and with -s, the entry site and RET sites too (before them, split=0x<addr>: a gccgo
+ * function's split-stack RET); with -c, instead, the CALL and JMP sites of each function that
+ * would be probed at its callers (go_binary__call_sites, asked 64 functions at a time):
+ * 0x<entry> <name> calls=0x<site>,... For the tests, which compare it with the Go toolchain's
+ * own `go tool nm` and `go tool objdump`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,12 +71,14 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < go_binary__func_cnt(bin); i++) {
 		const struct go_func *fn = go_binary__func(bin, i);
-		uint64_t site, *rets;
+		uint64_t site, *rets, split = 0;
 		size_t nrets, r;
 
 		printf("0x%llx %s %s", (unsigned long long)fn->entry, go_abi__name(fn->abi), fn->name);
 		if (sites && !go_binary__entry_site(bin, fn, &site) &&
 		    !go_binary__ret_sites(bin, fn, &rets, &nrets)) {
+			if (!go_binary__split_ret(bin, fn, &split) && split)
+				printf(" split=0x%llx", (unsigned long long)split);
 			printf(" entry=0x%llx rets=", (unsigned long long)site);
 			for (r = 0; r < nrets; r++)
 				printf("%s0x%llx", r ? "," : "", (unsigned long long)rets[r]);
