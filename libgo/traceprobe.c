@@ -200,6 +200,10 @@ static int param_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	size_t n = 0, i;
 	int err = 0;
 
+	for (i = 0; i < p->target.cnt; i++)	/* a clone's parameters are not its function's */
+		if (go_target__func(&p->target, i)->clone)
+			return go_binary__params(p->target.bin, go_target__func(&p->target, i),
+						 &ps, &n);
 	if (p->target.cnt != 1)
 		return go_fail(EINVAL, "'%s': parameter names need a probe that matches one function",
 			       name);

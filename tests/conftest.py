@@ -76,9 +76,11 @@ OLD = {
 }
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
 ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
-# gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra);
+# gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra;
+# at -O3 also next to the function they clone);
 # only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py
 ALL_VARIANTS["gccgo-O2"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O2"], "1")
+ALL_VARIANTS["gccgo-O3"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O3"], "1")
 
 
 def is_cgo_variant(variant):

@@ -16,7 +16,9 @@
 // length(s) of Lengths strings (only the length is used: GCC passes that alone, to
 // main.length.isra.0); label(7, "seven", 3) and label(11, "eleven", 5), whose (string, int)
 // results travel through a hidden pointer; pick([]int{4, 5, 6}, 2), whose slice (24 bytes)
-// travels on the stack.
+// travels on the stack; twice(i, 3) for i in 0..TwiceCalls-1 and, through a function value,
+// twice(i, i) for i in 0..TwiceCalls-1 (at -O3 the direct calls go to main.twice.constprop.0,
+// the others to main.twice).
 package main
 
 import (
@@ -32,6 +34,7 @@ const (
 	DeepN       = 2000
 	ScaledCalls = 300
 	Lengths     = 200
+	TwiceCalls  = 50
 )
 
 var (
@@ -83,6 +86,18 @@ func pick(xs []int, k int) int {
 	return xs[k]
 }
 
+//go:noinline
+func twice(x, k int) int {
+	counts["main.twice"]++
+	s := 0
+	for j := 0; j < k; j++ {
+		s += x * j
+	}
+	return s
+}
+
+var twiceValue = twice
+
 func calls() {
 	for i := 0; i < AddCalls; i++ {
 		sink += add(i, 100+i)
@@ -107,6 +122,9 @@ func calls() {
 		sink += len(s) + v
 	}
 	sink += pick([]int{4, 5, 6}, 2)
+	for i := 0; i < TwiceCalls; i++ {
+		sink += twice(i, 3) + twiceValue(i, i)
+	}
 }
 
 func main() {
