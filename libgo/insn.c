@@ -184,7 +184,7 @@ static bool splitstack_call(const struct go_binary *b, const cs_insn *i)
 	if (!insn_is(i, X86_INS_CALL) || !insn_target(i, &target))
 		return false;
 	t = go_binary__func_at(b, target);
-	/* __morestack_non_split and __morestack_large_model jump to it */
+	/* __morestack_non_split and __morestack_large_model go on into __morestack */
 	return t && t->entry == target && !strncmp(t->name, "__morestack", 11);
 }
 
