@@ -36,6 +36,10 @@ def test_counts_under_function_names(built, variant):
     assert status == 0, err
     table = parse_funccount(out)
     assert report["main.deep"] == DEEPS * (DEEP_N + 1)
+    if variant == "gccgo-O3":  # the function and its clone, both called
+        symbols = subprocess.run(["nm", binary], check=True, capture_output=True, text=True).stdout
+        assert re.search(r" t main\.twice$", symbols, re.M), symbols
+        assert re.search(r" t main\.twice\.constprop\.0$", symbols, re.M), symbols
     for name, calls in report.items():
         assert table.get(name) == calls, (name, report, out)
 
@@ -61,10 +65,12 @@ def test_results_at_every_return(built, variant):
     __morestack ran on a new stack segment, whose body's RET returns into __morestack and
     which return to their caller through the RET after the call of __morestack."""
     binary = built.path(variant, PROGRAM)
-    report, out, err = trace(binary, 'r:main.add "= %d", goret1', 'r:main.deep "%d", goret1')
+    report, out, err = trace(binary, 'r:main.add "= %d", goret1', 'r:main.deep "%d", goret1',
+                             "__morestack")
     assert messages(out, "main.add") == [f"= {2 * i + 100}" for i in range(1000)], out[-2000:]
     got = sorted(int(m) for m in messages(out, "main.deep"))
     assert got == sorted(list(range(DEEP_N + 1)) * DEEPS), (len(got), out[-2000:])
+    assert len(messages(out, "__morestack")) > 100, "deep's stack did not grow: the test tests nothing"
 
 
 @pytest.mark.parametrize("variant", GCCGO)
