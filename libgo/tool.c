@@ -115,6 +115,19 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
+size_t go_target__slot(const struct go_target *t, size_t i)
+{
+	const char *name = go_target__func(t, i)->name;
+	size_t j;
+
+	if (go_binary__toolchain(t->bin) != GO_GCCGO)
+		return i;	/* only gccgo's table has names twice, for GCC's clones */
+	for (j = 0; j < i; j++)
+		if (!strcmp(go_target__func(t, j)->name, name))
+			return j;
+	return i;
+}
+
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
 {
 	const char *first = NULL;
@@ -249,13 +262,15 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
 
 		if (!cs || !cs->usable) {
-			err = go_probes__add(offs, cookies, n, (int64_t)entry[i], i);
+			err = go_probes__add(offs, cookies, n, (int64_t)entry[i],
+					     go_target__slot(t, i));
 			continue;
 		}
 		for (j = 0; j < cs->cnt && !err; j++)
 			err = go_probes__add(offs, cookies, n,
 					     go_binary__file_offset(t->bin, cs->addrs[j]),
-					     i | (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
+					     go_target__slot(t, i) |
+					     (uint64_t)cs->sp_adj[j] << GO_COOKIE_SP_SHIFT);
 	}
 	free(entry);
 	if (err) {
@@ -296,11 +311,12 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 		}
 		if (!err)
 			err = go_binary__split_ret(t->bin, fn, &split);
+		t->idx[kept] = t->idx[i];
 		for (j = 0; j < nrets && !err; j++)
 			err = go_probes__add(offs, cookies, n, go_binary__file_offset(t->bin, rets[j]),
-					     ret_cookie(kept, rets[j], split));
+					     ret_cookie(go_target__slot(t, kept), rets[j], split));
 		free(rets);
-		t->idx[kept++] = t->idx[i];
+		kept++;
 	}
 	dropped = t->cnt - kept;
 	if (!err) {
@@ -331,7 +347,7 @@ int go_target__index_cookies(const struct go_target *t, uint64_t **cookies)
 	if (!*cookies)
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < t->cnt; i++)
-		(*cookies)[i] = i;
+		(*cookies)[i] = go_target__slot(t, i);
 	return 0;
 }
 

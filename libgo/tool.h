@@ -53,6 +53,12 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /*
+ * Where the i-th function's calls are counted (the probes' cookies say it): i, or for a gccgo
+ * function that GCC also compiled as clones (go_func.clone, of the same name), the first of
+ * that name, so that the tools count, time and print a function and its clones as one.
+ */
+size_t go_target__slot(const struct go_target *t, size_t i);
+/*
  * The file offsets of each function's entry site, in order; malloc'd. Functions whose entry the
  * kernel cannot probe (runtime.abort starts with int3) are dropped from t first, with one
  * warning on stderr; -ENOTSUP when none is left.
@@ -62,7 +68,7 @@ int go_target__entry_offsets(struct go_target *t, uint64_t **offsets);
  * Entry probes, for a tool whose BPF program takes the stack pointer at the callee's entry from
  * its cookie: as go_target__entry_offsets, but with call_sites, a function whose entry the
  * kernel would single-step is probed at its callers' CALL and JMP instructions instead when
- * nothing else enters it (go_binary__call_sites). Each cookie is the function's index, with in
+ * nothing else enters it (go_binary__call_sites). Each cookie is the function's slot, with in
  * its bits from GO_COOKIE_SP_SHIFT up how far below SP at the probe the callee's SP is.
  */
 #define GO_COOKIE_SP_SHIFT 32
@@ -72,7 +78,7 @@ int go_probes__add(uint64_t **offsets, uint64_t **cookies, size_t *cnt, int64_t 
 int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **offsets,
 			    uint64_t **cookies, size_t *cnt);
 /*
- * The file offsets of every RET of every function, with the function's index as cookie. The
+ * The file offsets of every RET of every function, with the function's slot as cookie. The
  * cookie of a RET of a gccgo function's body holds, from GO_COOKIE_SPLIT_SHIFT up, the distance
  * (signed, 32 bits) from it to the function's split-stack RET (go_binary__split_ret): the BPF
  * programs skip the RET where RBP+8 holds that address (go_ret_into_morestack). Functions whose
@@ -82,7 +88,7 @@ int go_target__entry_probes(struct go_target *t, bool call_sites, uint64_t **off
 #define GO_COOKIE_SPLIT_SHIFT 32
 int go_target__ret_offsets(struct go_target *t, uint64_t **offsets, uint64_t **cookies,
 			   size_t *cnt);
-/* Cookies 0..cnt-1: each entry probe's function index. */
+/* Each entry probe's function slot (go_target__slot), in order. */
 int go_target__index_cookies(const struct go_target *t, uint64_t **cookies);
 /*
  * How many per-function slots a BPF program should have: the count rounded up to a power of

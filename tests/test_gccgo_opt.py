@@ -87,6 +87,15 @@ def test_latency_counts(built, variant):
     assert h["count"] == report["main.add"] == 1000, out
 
 
+def test_latency_of_function_and_clone(built):
+    """At -O3 main.twice and its clone main.twice.constprop.0 are both called: gofunclatency -F
+    times them as one function, in one histogram."""
+    report, out, err = timed(built.path("gccgo-O3", PROGRAM), r"^main\.(twice|add)$", args=("-F", "-r"))
+    counts = [(h["func"], h["count"]) for h in histograms(out)]
+    assert sorted(counts) == [("main.add", 1000), ("main.twice", report["main.twice"])], out
+    assert report["main.twice"] == 100
+
+
 @pytest.mark.parametrize("variant", GCCGO)
 def test_parameters_after_hidden_result_pointer(built, variant):
     """label returns (string, int), 24 bytes: RDI holds the pointer to its results, and the

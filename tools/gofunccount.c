@@ -137,26 +137,6 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int row_name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct row *)a)->name, ((const struct row *)b)->name);
-}
-
-/* One row per name: a gccgo function and GCC's clones of it count together. */
-static size_t rows_merge(struct row *rows, size_t n)
-{
-	size_t i, m = 0;
-
-	qsort(rows, n, sizeof(*rows), row_name_cmp);
-	for (i = 0; i < n; i++) {
-		if (m && !strcmp(rows[m - 1].name, rows[i].name))
-			rows[m - 1].count += rows[i].count;
-		else
-			rows[m++] = rows[i];
-	}
-	return m;
-}
-
 static void print_table(const struct go_target *t, const uint64_t *now, uint64_t *prev)
 {
 	struct row *rows = calloc(t->cnt ? t->cnt : 1, sizeof(*rows));
@@ -172,7 +152,6 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 		rows[n++].count = now[i] - prev[i];
 		prev[i] = now[i];
 	}
-	n = rows_merge(rows, n);
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (env.json) {
 		for (i = 0; i < n; i++) {
