@@ -117,15 +117,22 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 
 size_t go_target__slot(const struct go_target *t, size_t i)
 {
-	const char *name = go_target__func(t, i)->name;
-	size_t j;
+	const struct go_func *fn = go_target__func(t, i);
+	size_t j, first = i;
 
-	if (go_binary__toolchain(t->bin) != GO_GCCGO)
-		return i;	/* only gccgo's table has names twice, for GCC's clones */
-	for (j = 0; j < i; j++)
-		if (!strcmp(go_target__func(t, j)->name, name))
-			return j;
-	return i;
+	if (!fn->clone)
+		return i;
+	for (j = 0; j < t->cnt; j++) {
+		const struct go_func *o = go_target__func(t, j);
+
+		if (strcmp(o->name, fn->name))
+			continue;
+		if (!o->clone)
+			return j;	/* the function itself */
+		if (j < first)
+			first = j;
+	}
+	return first;
 }
 
 int go_target__entry_offsets(struct go_target *t, uint64_t **offsets)
@@ -311,12 +318,11 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 		}
 		if (!err)
 			err = go_binary__split_ret(t->bin, fn, &split);
-		t->idx[kept] = t->idx[i];
 		for (j = 0; j < nrets && !err; j++)
 			err = go_probes__add(offs, cookies, n, go_binary__file_offset(t->bin, rets[j]),
-					     ret_cookie(go_target__slot(t, kept), rets[j], split));
+					     ret_cookie(kept, rets[j], split));
 		free(rets);
-		kept++;
+		t->idx[kept++] = t->idx[i];
 	}
 	dropped = t->cnt - kept;
 	if (!err) {
@@ -330,6 +336,9 @@ int go_target__ret_offsets(struct go_target *t, uint64_t **offs, uint64_t **cook
 	}
 	if (!err && !*n)
 		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);
+	for (j = 0; !err && j < *n; j++)	/* indices to slots, now that t is what it keeps */
+		(*cookies)[j] = ((*cookies)[j] & ~(uint64_t)UINT32_MAX) |
+				go_target__slot(t, (uint32_t)(*cookies)[j]);
 	if (err) {
 		free(*offs);
 		free(*cookies);

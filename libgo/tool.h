@@ -53,9 +53,10 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /*
- * Where the i-th function's calls are counted (the probes' cookies say it): i, or for a gccgo
- * function that GCC also compiled as clones (go_func.clone, of the same name), the first of
- * that name, so that the tools count, time and print a function and its clones as one.
+ * Where the i-th function's calls are counted (the probes' cookies say it): i, or for GCC's
+ * clone of a gccgo function (go_func.clone) the slot of that function (or of its first clone
+ * when it is not in t), so that the tools count, time and print a function and its clones as
+ * one.
  */
 size_t go_target__slot(const struct go_target *t, size_t i);
 /*
