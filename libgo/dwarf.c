@@ -484,8 +484,8 @@ int go_binary__ret(struct go_binary *b, const struct go_func *fn, int n, int arg
 		return clone_fail(fn);
 	mem = results_in_memory(b, fn);
 	if (mem > 0)
-		return go_fail(ENOTSUP, "the results of %s take more than 16 bytes and are returned "
-			       "in memory, which a return probe cannot read", fn->name);
+		return go_fail(ENOTSUP, "the results of %s take more than 16 bytes and are "
+			       "returned in memory, which a return probe cannot read", fn->name);
 	return go_abi__ret(fn->abi, n, args_size, loc);
 }
 

@@ -156,7 +156,8 @@ static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, s
 		if (!err && i && (l.kind != loc->kind || l.reg != loc->reg ||
 				  l.sp_off != loc->sp_off))
 			err = go_fail(EINVAL, "%s of %s is not where it is for %s: narrow the "
-				      "pattern", name, fn->name, go_target__func(&p->target, 0)->name);
+				      "pattern", name, fn->name,
+				      go_target__func(&p->target, 0)->name);
 		if (!i)
 			*loc = l;
 	}
