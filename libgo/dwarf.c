@@ -606,8 +606,12 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 
 	*params = NULL;
 	*cnt = 0;
+	if (fn->clone)
+		return clone_fail(fn);
 	if (!dw || !find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
+	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
+		args.ni = 1;	/* RDI: the hidden pointer to the results */
 	if (dwarf_child(&sub, &d))
 		return 0;
 	do {

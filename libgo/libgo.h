@@ -306,7 +306,10 @@ struct go_iface_param {
 	bool empty;		/* interface{}: its first word is the type, not a method table */
 	struct go_loc loc[2];	/* for an interface: its type (or itab) word and its data word */
 };
-/* The arguments of fn in order, from DWARF; -ENOENT without it. *params is malloc'd. */
+/*
+ * The arguments of fn in order, from DWARF, placed as go_binary__params places them; -ENOENT
+ * without it, -ENOTSUP for a GCC clone. *params is malloc'd.
+ */
 int go_binary__iface_params(struct go_binary *bin, const struct go_func *fn,
 			    struct go_iface_param **params, size_t *cnt);
 

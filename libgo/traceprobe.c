@@ -296,8 +296,8 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	v->iface = true;
 	v->nwords = 2;
 	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? IFACE_TYPE : IFACE_GUESS;
-	if (goarg && ((err = go_abi__arg(p->abi, goarg, &v->loc[0])) ||
-		      (err = go_abi__arg(p->abi, goarg + 1, &v->loc[1]))))
+	if (goarg && ((err = target_word(p, false, goarg, name, &v->loc[0])) ||
+		      (err = target_word(p, false, goarg + 1, name, &v->loc[1]))))
 		return err;
 	if (p->target.cnt == 1 &&
 	    !go_binary__iface_params(p->target.bin, go_target__func(&p->target, 0), &ps, &n)) {

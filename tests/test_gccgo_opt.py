@@ -185,3 +185,44 @@ def test_return_sites_of_every_function(built, variant, program):
             bad.append(f"{m.group(2)}: rets {rets} split {split}, objdump {theirs[entry]}")
     assert not bad, f"{len(bad)} functions differ: {bad[:10]}"
     assert splits > 20, out[:2000]
+
+
+TAG_CALLS, WEIGH_CALLS = 40, 30  # as in tests/go/gccgoopt/main.go
+WORDS = ["a", "bb", "ccc", "dddd"]
+
+
+def tag_values():
+    """tag's v in each call, as (%T, %v)."""
+    return [("int", str(i)) if i % 2 == 0 else ("string", WORDS[i % 4]) for i in range(TAG_CALLS)]
+
+
+@pytest.mark.parametrize("variant", GCCGO)
+@pytest.mark.parametrize("arg", ["v", "goarg1"])
+def test_goiface_after_hidden_result_pointer(built, variant, arg):
+    """tag(v any, n int) returns (string, int): its interface argument follows the hidden
+    result pointer in RDI, by name and as goarg1, for goiface as for gotrace's %T and %v."""
+    from test_goiface import counted, trace as goiface
+    binary = built.path(variant, PROGRAM)
+    report, rows, err = goiface(binary, "main.tag", arg)
+    want = {}
+    for typ, _ in tag_values():
+        want[(typ, None)] = want.get((typ, None), 0) + 1
+    assert report["main.tag"] == TAG_CALLS
+    assert counted(rows, "main.tag", arg) == want, rows
+    report, out, err = trace(binary, f'main.tag "%T %v", {arg}, {arg}')
+    assert messages(out, "main.tag") == [f"{t} {v}" for t, v in tag_values()], out
+
+
+def test_goiface_clone_refused(built):
+    """main.weigh.constprop.0 takes v alone: goiface and gotrace's %v do not read a clone's
+    parameters as its function's, and say so."""
+    binary = built.path("gccgo-O2", PROGRAM)
+    for argv in ([f"{binary}:main.weigh"], [f"{binary}:main.weigh", "v"],
+                 [f"{binary}:main.weigh", "goarg1"]):
+        r = run_tool("goiface", *argv)
+        assert r.returncode == 1, (argv, r.stdout, r.stderr)
+        assert "clone" in r.stderr and len(r.stderr.splitlines()) == 1, (argv, r.stderr)
+    for probe in ('main.weigh "%v", v', 'main.weigh "%T", goarg1'):
+        r = run_tool("gotrace", f"{binary}:{probe}")
+        assert r.returncode == 1, (probe, r.stdout, r.stderr)
+        assert "clone" in r.stderr and len(r.stderr.splitlines()) == 1, (probe, r.stderr)

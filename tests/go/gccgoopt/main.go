@@ -18,7 +18,10 @@
 // results travel through a hidden pointer; pick([]int{4, 5, 6}, 2), whose slice (24 bytes)
 // travels on the stack; twice(i, 3) for i in 0..TwiceCalls-1 and, through a function value,
 // twice(i, i) for i in 0..TwiceCalls-1 (at -O3 the direct calls go to main.twice.constprop.0,
-// the others to main.twice).
+// the others to main.twice); tag(v, i) for i in 0..TagCalls-1, v being i for even i and
+// words[i%4] for odd i (its (string, int) results travel through a hidden pointer, so v's two
+// words follow it); weigh(words[i%4], 3) for i in 0..WeighCalls-1 (a clone at -O2,
+// main.weigh.constprop.0, takes v alone).
 package main
 
 import (
@@ -35,6 +38,8 @@ const (
 	ScaledCalls = 300
 	Lengths     = 200
 	TwiceCalls  = 50
+	TagCalls    = 40
+	WeighCalls  = 30
 )
 
 var (
@@ -98,6 +103,21 @@ func twice(x, k int) int {
 
 var twiceValue = twice
 
+//go:noinline
+func tag(v any, n int) (string, int) {
+	counts["main.tag"]++
+	return fmt.Sprint(v), n
+}
+
+//go:noinline
+func weigh(v any, k int) int {
+	counts["main.weigh"]++
+	if s, ok := v.(string); ok {
+		return len(s) * k
+	}
+	return k
+}
+
 func calls() {
 	for i := 0; i < AddCalls; i++ {
 		sink += add(i, 100+i)
@@ -124,6 +144,17 @@ func calls() {
 	sink += pick([]int{4, 5, 6}, 2)
 	for i := 0; i < TwiceCalls; i++ {
 		sink += twice(i, 3) + twiceValue(i, i)
+	}
+	for i := 0; i < TagCalls; i++ {
+		var v any = i
+		if i%2 == 1 {
+			v = words[i%len(words)]
+		}
+		s, n := tag(v, i)
+		sink += len(s) + n
+	}
+	for i := 0; i < WeighCalls; i++ {
+		sink += weigh(words[i%len(words)], 3)
 	}
 }
 
