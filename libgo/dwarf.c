@@ -362,8 +362,9 @@ static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p
 	bool scalar = t->kind <= GO_KIND_PTR, str = t->kind == GO_KIND_STRING;
 	int w;
 
+	/* System V passes an aggregate over 16 bytes (a slice, a struct) in memory, on the stack */
 	if (a->abi != GO_ABI0 && t->regs_ok && a->ni + t->iregs <= assign_regs(a) &&
-	    a->nf + t->fregs <= 15) {
+	    a->nf + t->fregs <= 15 && !(a->abi == GO_ABI_SYSV && t->size > 16)) {
 		for (w = 0; w < t->iregs && w < 2 && (scalar || str); w++) {
 			struct go_loc loc;
 
@@ -425,6 +426,69 @@ static int param_push(struct go_param **ps, size_t *n, size_t *cap)
 	return 0;
 }
 
+/* GCC's clones take other parameters than their functions: none of them is read. */
+static int clone_fail(const struct go_func *fn)
+{
+	return go_fail(ENOTSUP, "%s runs as GCC's clone %s, whose parameters and results are not "
+		       "those of %s: use arg1..arg6 or retval for its registers", fn->name,
+		       fn->clone, fn->name);
+}
+
+/*
+ * System V returns results over 16 bytes (class MEMORY) where the caller says: a pointer to
+ * them comes first, in RDI, and goes back in RAX. gccgo returns a function's results as one
+ * value, the subprogram's DWARF type (a struct when there are several).
+ */
+static bool sub_results_in_memory(Dwarf_Die *sub)
+{
+	Dwarf_Word size = 0;
+	Dwarf_Die type;
+
+	return die_type(sub, &type) && dwarf_aggregate_size(&type, &size) == 0 && size > 16;
+}
+
+static int results_in_memory(struct go_binary *b, const struct go_func *fn)
+{
+	Dwarf *dw;
+	Dwarf_Die sub;
+
+	if (fn->abi != GO_ABI_SYSV)
+		return 0;
+	dw = dwarf_get(b);
+	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+		return go_fail(ENOENT, "'%s' has no DWARF for %s, which says where its arguments "
+			       "are", b->name, fn->name);
+	return sub_results_in_memory(&sub);
+}
+
+int go_binary__arg(struct go_binary *b, const struct go_func *fn, int n, struct go_loc *loc)
+{
+	int hidden;
+
+	if (fn->clone)
+		return clone_fail(fn);
+	hidden = results_in_memory(b, fn);
+	if (hidden == -ENOENT)
+		hidden = 0;	/* without DWARF, as if results fitted in registers */
+	if (hidden < 0)
+		return hidden;
+	return go_abi__arg(fn->abi, n + hidden, loc);
+}
+
+int go_binary__ret(struct go_binary *b, const struct go_func *fn, int n, int args_size,
+		   struct go_loc *loc)
+{
+	int mem;
+
+	if (fn->clone)
+		return clone_fail(fn);
+	mem = results_in_memory(b, fn);
+	if (mem > 0)
+		return go_fail(ENOTSUP, "the results of %s take more than 16 bytes and are "
+			       "returned in memory, which a return probe cannot read", fn->name);
+	return go_abi__ret(fn->abi, n, args_size, loc);
+}
+
 int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
 		      size_t *cnt)
 {
@@ -436,8 +500,12 @@ int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_p
 
 	*params = NULL;
 	*cnt = 0;
+	if (fn->clone)
+		return clone_fail(fn);
 	if (!dw || !find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
+	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
+		args.ni = 1;	/* RDI: the hidden pointer to the results */
 	if (dwarf_child(&sub, &d))
 		return 0;
 	do {
@@ -538,8 +606,12 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 
 	*params = NULL;
 	*cnt = 0;
+	if (fn->clone)
+		return clone_fail(fn);
 	if (!dw || !find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
+	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
+		args.ni = 1;	/* RDI: the hidden pointer to the results */
 	if (dwarf_child(&sub, &d))
 		return 0;
 	do {

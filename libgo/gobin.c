@@ -276,6 +276,7 @@ static int funcs_push(struct go_binary *b, const char *name, uint64_t entry, uin
 	f->end = end;
 	f->args = args;
 	f->abi = abi;
+	f->clone = NULL;
 	return 0;
 }
 
@@ -469,6 +470,55 @@ static void symtab_full_names(struct go_binary *b)
 	}
 }
 
+/*
+ * The length of the function name in a GCC clone's symbol: GCC appends ".constprop.N" (a
+ * constant argument folded in), ".isra.N" (arguments passed in part or by value) or ".part.N"
+ * (the rest of a function whose start it inlined), in any combination; 0 for other symbols.
+ */
+static size_t clone_base_len(const char *sym)
+{
+	static const char *const kinds[] = { ".constprop.", ".isra.", ".part." };
+	size_t len = strlen(sym), end, k, base = 0;
+
+	for (end = len; end; end = base) {
+		size_t digits = 0;
+
+		while (digits < end && sym[end - 1 - digits] >= '0' && sym[end - 1 - digits] <= '9')
+			digits++;
+		base = 0;
+		for (k = 0; digits && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			size_t n = strlen(kinds[k]);
+
+			if (end - digits > n && !strncmp(sym + end - digits - n, kinds[k], n))
+				base = end - digits - n;
+		}
+		if (!base)
+			break;
+	}
+	return end < len ? end : 0;
+}
+
+/* Name a clone by its function; the symbol stays in clone. */
+static int funcs_name_clone(struct go_binary *b, struct go_func *f)
+{
+	size_t len = clone_base_len(f->name);
+	char **owned, *name;
+
+	if (!len)
+		return 0;
+	owned = realloc(b->owned, (b->nowned + 1) * sizeof(*owned));
+	if (!owned)
+		return go_fail(ENOMEM, "out of memory");
+	b->owned = owned;
+	name = strndup(f->name, len);
+	if (!name)
+		return go_fail(ENOMEM, "out of memory");
+	b->owned[b->nowned++] = name;
+	f->clone = f->name;
+	f->name = name;
+	return 0;
+}
+
 /* gccgo: every defined function symbol is a function, taking the System V ABI. */
 static int symtab_funcs(struct go_binary *b)
 {
@@ -490,6 +540,8 @@ static int symtab_funcs(struct go_binary *b)
 		if (!n || !*n || strstr(n, ".cold"))
 			continue;
 		err = funcs_push(b, n, s.st_value, s.st_value + s.st_size, -1, GO_ABI_SYSV);
+		if (!err)
+			err = funcs_name_clone(b, &b->funcs[b->nfuncs - 1]);
 		if (err)
 			return err;
 	}
@@ -704,6 +756,9 @@ void go_binary__close(struct go_binary *b)
 		munmap((void *)b->map, b->size);
 	if (b->fd >= 0)
 		close(b->fd);
+	while (b->nowned)
+		free(b->owned[--b->nowned]);
+	free(b->owned);
 	free(b->funcs);
 	free(b->path);
 	free(b->name);

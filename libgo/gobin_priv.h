@@ -68,6 +68,8 @@ struct go_binary {
 	void *cs;		/* capstone handle, opened on first use */
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
+	char **owned;		/* names made here (GCC clones' function names), freed on close */
+	size_t nowned;
 	pid_t bias_pid;		/* the last process whose load bias was looked up */
 	int64_t bias;
 };

@@ -6,8 +6,7 @@
  * stack must grow, it jumps to a block at its end that calls runtime.morestack and then jumps
  * back to the entry, running the prologue again. A probe at the entry would fire twice for such a
  * call, so the entry site is the instruction after the stack check's own conditional jump.
- * gccgo's split-stack prologue calls __morestack, which runs the body on a new stack and returns
- * through a RET in the prologue: that RET is not a return site.
+ * gccgo's split stacks never restart a function: see splitstack_call.
  */
 #include <capstone/capstone.h>
 #include <errno.h>
@@ -232,34 +231,52 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 }
 
 /*
- * gccgo's split-stack prologue: "cmp %fs:..,%rsp; jae body; ...; call __morestack; ret; body:".
- * Returns the body's address, or the entry when there is no such prologue.
+ * gccgo's split stacks. The prologue compares SP (or SP less the frame) with the segment's
+ * guard and, when the segment is too small, calls __morestack, then a RET: "cmp; jae body;
+ * call __morestack; ret; body:" at -O0, "cmp; jb cold; body ... ret; cold: call __morestack;
+ * ret; jmp body" at -O2. __morestack ("push %rbp; mov %rsp,%rbp", its return address at
+ * RBP+8) gets a new segment and calls the instruction after that RET, so that the body runs on
+ * the new segment and its RET returns into __morestack, which returns through the RET after
+ * its call, to the function's caller, on the caller's stack, results in RAX and RDX. So that
+ * RET is where such a call returns, and a RET of the body is not when RBP+8 holds that RET's
+ * address (the body keeps RBP, which the ABI has it save). The entry runs once either way.
  */
-static uint64_t splitstack_body(struct go_binary *b, const struct go_func *fn)
+static bool splitstack_call(const struct go_binary *b, const cs_insn *i)
+{
+	const struct go_func *t;
+	uint64_t target;
+
+	if (!insn_is(i, X86_INS_CALL) || !insn_target(i, &target))
+		return false;
+	t = go_binary__func_at(b, target);
+	/* __morestack_non_split and __morestack_large_model go on into __morestack */
+	return t && t->entry == target && !strncmp(t->name, "__morestack", 11);
+}
+
+int go_binary__split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
 {
 	struct cursor c;
-	uint64_t body = fn->entry, t;
-	int n;
+	bool after_call = false;
+	int err;
 
-	if (cursor_init(b, &c, fn->entry, fn->end))
-		return body;
-	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c); n++) {
-		if (insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
-		    t < fn->end) {
-			body = t;
-			break;
-		}
-		if (insn_is(c.insn, X86_INS_RET) || insn_is(c.insn, X86_INS_CALL))
-			break;
+	*addr = 0;
+	if (fn->abi != GO_ABI_SYSV)
+		return 0;
+	err = cursor_init(b, &c, fn->entry, fn->end);
+	if (err)
+		return err;
+	while (cursor_next(b, &c) && !*addr) {
+		if (after_call && insn_is(c.insn, X86_INS_RET))
+			*addr = c.insn->address;
+		after_call = splitstack_call(b, c.insn);
 	}
 	cs_free(c.insn, 1);
-	return body;
+	return 0;
 }
 
 int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt)
 {
-	uint64_t skip_below = fn->abi == GO_ABI_SYSV ? splitstack_body(b, fn) : fn->entry;
 	size_t cap = 0;
 	struct cursor c;
 	int err;
@@ -270,7 +287,7 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 	if (err)
 		return err;
 	while (cursor_next(b, &c)) {
-		if (!insn_is(c.insn, X86_INS_RET) || c.insn->address < skip_below)
+		if (!insn_is(c.insn, X86_INS_RET))
 			continue;
 		if (*cnt == cap) {
 			uint64_t *n;

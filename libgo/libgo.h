@@ -46,6 +46,9 @@ struct go_func {
 	uint64_t end;		/* first address past the function */
 	enum go_abi abi;
 	int32_t args;		/* argument frame size in bytes (pclntab), -1 when unknown */
+	const char *clone;	/* gccgo -O2: the symbol of GCC's clone of the function that name
+				 * says (main.add.constprop.0, .isra.0, .part.0), whose parameters
+				 * are not the function's; NULL for the function itself */
 };
 
 struct go_binary;
@@ -100,6 +103,15 @@ int go_binary__goexit_site(struct go_binary *bin, uint64_t *addr);
 /* Every RET instruction of fn (never uretprobes: they corrupt Go stacks). *addrs is malloc'd. */
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);
+/*
+ * gccgo's split stacks: the RET that follows fn's call of __morestack, or 0 (*addr). When the
+ * stack segment is full, __morestack runs fn's body on a new one; the body's RET then returns
+ * into __morestack, which returns to fn's caller through this RET, on the caller's stack. So
+ * such a call returns at this RET, and at one of the body's RETs only when the 8 bytes at
+ * RBP+8 there (__morestack's return address, kept by the body with RBP) are not this RET's
+ * address. Each call returns once, at a RET whose SP is the entry site's.
+ */
+int go_binary__split_ret(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
 
 /*
  * Where calls of a function begin, when that is cheaper to probe than its entry site: the
@@ -158,6 +170,15 @@ struct go_loc {
 int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc);
 int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc);
 const char *go_abi__name(enum go_abi abi);
+/*
+ * The same for a function, goargN and goretN: a gccgo function whose results take more than 16
+ * bytes, such as (string, int), gets a hidden pointer to them first, in RDI (System V's MEMORY
+ * class, told by its DWARF), so its arguments start a word later; and its results are in
+ * memory, not in registers (-ENOTSUP). -ENOTSUP for GCC's clones (go_func.clone).
+ */
+int go_binary__arg(struct go_binary *bin, const struct go_func *fn, int n, struct go_loc *loc);
+int go_binary__ret(struct go_binary *bin, const struct go_func *fn, int n, int args_size,
+		   struct go_loc *loc);
 
 /* ---- Parameters (DWARF) -------------------------------------------------------------------- */
 
@@ -182,8 +203,10 @@ struct go_param {
 };
 
 /*
- * The parameters and results of fn from DWARF, located by fn's ABI. -ENOENT when the binary
- * has no DWARF for fn (stripped, or an assembly function). *params is malloc'd.
+ * The parameters and results of fn from DWARF, located by fn's ABI (for gccgo, System V's: past
+ * a hidden result pointer, aggregates over 16 bytes on the stack). -ENOENT when the binary has
+ * no DWARF for fn (stripped, or an assembly function); -ENOTSUP for a GCC clone. *params is
+ * malloc'd.
  */
 int go_binary__params(struct go_binary *bin, const struct go_func *fn, struct go_param **params,
 		      size_t *cnt);
@@ -283,7 +306,10 @@ struct go_iface_param {
 	bool empty;		/* interface{}: its first word is the type, not a method table */
 	struct go_loc loc[2];	/* for an interface: its type (or itab) word and its data word */
 };
-/* The arguments of fn in order, from DWARF; -ENOENT without it. *params is malloc'd. */
+/*
+ * The arguments of fn in order, from DWARF, placed as go_binary__params places them; -ENOENT
+ * without it, -ENOTSUP for a GCC clone. *params is malloc'd.
+ */
 int go_binary__iface_params(struct go_binary *bin, const struct go_func *fn,
 			    struct go_iface_param **params, size_t *cnt);
 

@@ -137,6 +137,26 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
+size_t go_target__slot(const struct go_target *t, size_t i)
+{
+	const struct go_func *fn = go_target__func(t, i);
+	size_t j, first = i;
+
+	if (!fn->clone)
+		return i;
+	for (j = 0; j < t->cnt; j++) {
+		const struct go_func *o = go_target__func(t, j);
+
+		if (strcmp(o->name, fn->name))
+			continue;
+		if (!o->clone)
+			return j;	/* the function itself */
+		if (j < first)
+			first = j;
+	}
+	return first;
+}
+
 /* Append a probe (a file offset, or a negative errno to pass on) and its cookie. */
 static int probes_add(struct go_probes *p, int64_t off, uint64_t cookie)
 {
@@ -247,11 +267,15 @@ static void dropped_warn(const struct dropped *d)
 		     d->first, d->n > 1 ? ", ..." : "");
 }
 
-/* Each function's sites, found once: entry (a file offset, -1 when not probeable) and RETs. */
+/*
+ * Each function's sites, found once: entry (a file offset, -1 when not probeable), RETs, and
+ * for gccgo the split-stack RET.
+ */
 struct func_sites {
 	int64_t entry;
 	uint64_t *rets;
 	size_t nrets;
+	uint64_t split;		/* go_binary__split_ret, 0 when none */
 	bool save_g;		/* g is in R14 at the entry but not at the RETs */
 };
 
@@ -265,7 +289,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
-		struct func_sites f = { -1, NULL, 0, false };
+		struct func_sites f = { -1, NULL, 0, 0, false };
 		uint64_t site;
 
 		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site))
@@ -280,7 +304,10 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 				dropped_note(&nocode, fn->name);
 				continue;
 			}
+			if (!err)
+				err = go_binary__split_ret(t->bin, fn, &f.split);
 			if (err) {
+				free(f.rets);
 				t->cnt = kept;
 				return err;
 			}
@@ -302,7 +329,19 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 	return 0;
 }
 
-/* Step 3: every probe, with cookies from the one numbering of step 1. */
+/*
+ * A RET's distance to its function's split-stack RET (cookie.h, GO_COOKIE_SPLIT): 0 for that
+ * RET itself and where there is none.
+ */
+static int64_t split_distance(uint64_t ret, uint64_t split)
+{
+	return split ? (int64_t)(split - ret) : 0;
+}
+
+/*
+ * Step 3: every probe, with cookies from the one numbering of step 1, in which GCC's clones
+ * of a function take that function's number (go_target__slot).
+ */
 static int plan_emit(struct go_target *t, unsigned int what, const struct func_sites *fs,
 		     struct go_plan *plan)
 {
@@ -312,23 +351,25 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
 		uint64_t save = fs[i].save_g ? GO_COOKIE_SAVE_G : 0;
+		size_t f = go_target__slot(t, i);
 
 		if (!(what & GO_PLAN_ENTRY)) {
 			if (save && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
-						 GO_COOKIE(i, t->slot, save, 0));
+						 GO_COOKIE(f, t->slot, save, 0));
 		} else if (!cs || !cs->usable) {
-			err = probes_add(&plan->entry, fs[i].entry, GO_COOKIE(i, t->slot, save, 0));
+			err = probes_add(&plan->entry, fs[i].entry, GO_COOKIE(f, t->slot, save, 0));
 		} else {
 			for (j = 0; j < cs->cnt && !err; j++)
 				err = probes_add(&plan->entry,
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
-						 GO_COOKIE(i, t->slot, save, cs->sp_adj[j]));
+						 GO_COOKIE(f, t->slot, save, cs->sp_adj[j]));
 		}
 		plan->save_g |= save && fs[i].nrets;
 		for (j = 0; j < fs[i].nrets && !err; j++)
 			err = probes_add(&plan->ret, go_binary__file_offset(t->bin, fs[i].rets[j]),
-					 GO_COOKIE(i, t->slot, save ? GO_COOKIE_SAVED_G : 0, 0));
+					 GO_COOKIE_RET(f, t->slot, save ? GO_COOKIE_SAVED_G : 0,
+						       split_distance(fs[i].rets[j], fs[i].split)));
 	}
 	if (!err && (what & GO_PLAN_RET) && !plan->ret.cnt)
 		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);
@@ -418,8 +459,11 @@ void go_target__list(struct go_target *t, FILE *out)
 				 t->calls[i].cnt == 1 ? "" : "s");
 		else
 			snprintf(where, sizeof(where), "+%llu", (unsigned long long)(site - fn->entry));
-		fprintf(out, "0x%-16llx %-8s %-8s %s\n", (unsigned long long)fn->entry, where,
+		fprintf(out, "0x%-16llx %-8s %-8s %s", (unsigned long long)fn->entry, where,
 			go_abi__name(fn->abi), fn->name);
+		if (fn->clone)
+			fprintf(out, " (GCC clone %s)", fn->clone);
+		fputc('\n', out);
 	}
 }
 

@@ -56,6 +56,13 @@ struct go_target {
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
+/*
+ * Where the i-th function's calls are counted, the function number its probes' cookies carry:
+ * i, or for GCC's clone of a gccgo function (go_func.clone) the number of that function (or of
+ * its first clone when it is not in t), so that the tools count, time and print a function
+ * and its clones as one, under go_target__func(t, slot)->name.
+ */
+size_t go_target__slot(const struct go_target *t, size_t i);
 
 /* Probe sites (file offsets) and their cookies (libgo/bpf/cookie.h), for go_bpf__attach(). */
 struct go_probes {
@@ -89,11 +96,13 @@ struct go_plan {
  * Plan the probes of t in one pass: drop the functions that cannot be probed as asked (an
  * entry the kernel cannot probe, such as runtime.abort's int3; code the decoder cannot read
  * through to find every RET), with one warning on stderr per cause naming the first; number
- * the rest (t->idx keeps them, in order: cookie function i is go_target__func(t, i)); then
- * emit every probe with cookies from that numbering and t->slot. Call sites (a function
- * whose entry the kernel would single-step, probed at its callers' CALL and JMP instructions
- * when nothing else enters it, go_binary__call_sites) carry how far below SP the callee's SP
- * is. -ENOTSUP when no function is left, -ENOENT when none has a RET to probe.
+ * the rest (t->idx keeps them, in order: cookie function i is go_target__func(t, i), and a
+ * GCC clone's probes carry its function's number, go_target__slot); then emit every probe
+ * with cookies from that numbering and t->slot. Call sites (a function whose entry the kernel
+ * would single-step, probed at its callers' CALL and JMP instructions when nothing else
+ * enters it, go_binary__call_sites) carry how far below SP the callee's SP is; the RETs of a
+ * gccgo function's body, the distance to its split-stack RET (GO_COOKIE_SPLIT). -ENOTSUP when
+ * no function is left, -ENOENT when none has a RET to probe.
  */
 int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan);
 void go_plan__free(struct go_plan *plan);

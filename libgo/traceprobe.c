@@ -149,6 +149,32 @@ static int abi0_args_size(struct go_tprobe *p)
 	return size;
 }
 
+/*
+ * Where the n-th argument (ret false) or result word of every function of p is: one place for
+ * all, or an error.
+ */
+static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, struct go_loc *loc)
+{
+	int args_size = p->abi == GO_ABI0 && ret ? abi0_args_size(p) : -1, err = 0;
+	size_t i;
+
+	for (i = 0; i < p->target.cnt && !err; i++) {
+		const struct go_func *fn = go_target__func(&p->target, i);
+		struct go_loc l;
+
+		err = ret ? go_binary__ret(p->target.bin, fn, n, args_size, &l) :
+			    go_binary__arg(p->target.bin, fn, n, &l);
+		if (!err && i && (l.kind != loc->kind || l.reg != loc->reg ||
+				  l.sp_off != loc->sp_off))
+			err = go_fail(EINVAL, "%s of %s is not where it is for %s: narrow the "
+				      "pattern", name, fn->name,
+				      go_target__func(&p->target, 0)->name);
+		if (!i)
+			*loc = l;
+	}
+	return err;
+}
+
 static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 {
 	int n, err;
@@ -160,12 +186,11 @@ static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 		if (p->ret)
 			return go_fail(EINVAL, "%s is not readable in a return probe: use goretN",
 				       name);
-		err = go_abi__arg(p->abi, n, &v->loc[0]);
+		err = target_word(p, false, n, name, &v->loc[0]);
 	} else if (alias_num(name, "goret", &n)) {
 		if (!p->ret)
 			return go_fail(EINVAL, "%s needs a return probe (r:)", name);
-		err = go_abi__ret(p->abi, n, p->abi == GO_ABI0 ? abi0_args_size(p) : -1,
-				  &v->loc[0]);
+		err = target_word(p, true, n, name, &v->loc[0]);
 		if (err && p->abi == GO_ABI0)
 			return go_fail(EINVAL, "%s: the results of an ABI0 function (assembly, or Go "
 				       "before 1.17) cannot be located without DWARF", name);
@@ -187,6 +212,10 @@ static int param_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	size_t n = 0, i;
 	int err = 0;
 
+	for (i = 0; i < p->target.cnt; i++)	/* a clone's parameters are not its function's */
+		if (go_target__func(&p->target, i)->clone)
+			return go_binary__params(p->target.bin, go_target__func(&p->target, i),
+						 &ps, &n);
 	if (p->target.cnt != 1)
 		return go_fail(EINVAL, "'%s': parameter names need a probe that matches one function",
 			       name);
@@ -267,8 +296,8 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	v->iface = true;
 	v->nwords = 2;
 	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? IFACE_TYPE : IFACE_GUESS;
-	if (goarg && ((err = go_abi__arg(p->abi, goarg, &v->loc[0])) ||
-		      (err = go_abi__arg(p->abi, goarg + 1, &v->loc[1]))))
+	if (goarg && ((err = target_word(p, false, goarg, name, &v->loc[0])) ||
+		      (err = target_word(p, false, goarg + 1, name, &v->loc[1]))))
 		return err;
 	if (p->target.cnt == 1 &&
 	    !go_binary__iface_params(p->target.bin, go_target__func(&p->target, 0), &ps, &n)) {
@@ -692,6 +721,8 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	int i, w;
 
 	fprintf(out, "\n/* %s */\nGO_PROBE(%d)\n{\n\tGO_PID_FILTER();\n", p->text, idx);
+	if (p->ret)
+		fprintf(out, "\tGO_RET_FILTER();\n");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
 			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);

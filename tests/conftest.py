@@ -43,8 +43,9 @@ TRACEFS = "/sys/kernel/tracing"
 # How each variant is built: (go command, extra `go build` flags, CGO_ENABLED).
 # "-cgo" variants build the cgo program; the others build every other program.
 # gccgo: `go build -compiler=gccgo` drives /usr/bin/gccgo (GCC 12, which has no generics; see
-# tests/go/workload/map_gccgo.go). -O0 keeps every function an out-of-line symbol of its own name:
-# at -O2 GCC clones some (main.greet.isra.0, main.many.constprop.0) and the originals disappear.
+# tests/go/workload/map_gccgo.go). -O0 keeps every function an out-of-line symbol of its own name,
+# which these programs' tests rely on; at -O2 GCC clones some (main.greet.isra.0) and drops the
+# originals: tests/test_gccgo_opt.py covers that, with the gccgo-O2 variant.
 VARIANTS = {
     "go126": (GO126, [], "0"),
     "go126-stripped": (GO126, ["-ldflags=-s -w"], "0"),
@@ -84,6 +85,11 @@ OLD = {
 }
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
 ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
+# gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra;
+# at -O3 also next to the function they clone);
+# only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py
+ALL_VARIANTS["gccgo-O2"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O2"], "1")
+ALL_VARIANTS["gccgo-O3"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O3"], "1")
 
 
 def is_cgo_variant(variant):

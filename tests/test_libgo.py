@@ -299,16 +299,15 @@ def test_every_entry_and_ret_site_matches_objdump(built, which):
     Go 1.26 and 1.19, a cgo program, PIE builds), the entry site libgo plans is the one GNU
     objdump's decoding shows (right after the stack check's own conditional jump, or the entry
     when there is none), and the RET sites are exactly the RETs objdump shows inside the
-    function's own range (gccgo's split-stack prologue RET aside: not in these binaries). A
-    function libgo will not probe (skipped=...) must be one it cannot decode fully: those are
-    counted, listed on failure, and must stay few."""
+    function's own range. A function libgo will not probe (skipped=...) must be one it cannot
+    decode fully: those are counted, listed on failure, and must stay few."""
     spec = WHOLE_BINARIES[which]
     binary = built.path(*spec) if isinstance(spec, tuple) else spec
     if not os.path.exists(binary):
         pytest.skip(f"{binary} is not installed")
     addrs, mnems, ops = objdump_code(binary)
     bad, skipped, checked, past_check = [], [], 0, 0
-    line_re = re.compile(r"^0x([0-9a-f]+) (\S+) (.*) end=0x([0-9a-f]+)"
+    line_re = re.compile(r"^0x([0-9a-f]+) (\S+) (.*) end=0x([0-9a-f]+)(?: split=0x[0-9a-f]+)?"
                          r"(?: entry=0x([0-9a-f]+) rets=(\S*)| skipped=(.*))$")
     for line in site_lines(binary, "-s"):
         m = line_re.match(line)

@@ -249,9 +249,9 @@ static int func_goarg(struct go_binary *bin, const struct go_func *fn, int n,
 	size_t cnt = 0, i;
 	int err, mode = go_binary__toolchain(bin) == GO_GCCGO ? MODE_TYPE : MODE_GUESS;
 
-	err = go_abi__arg(fn->abi, n, &loc[0]);
+	err = go_binary__arg(bin, fn, n, &loc[0]);
 	if (!err)
-		err = go_abi__arg(fn->abi, n + 1, &loc[1]);
+		err = go_binary__arg(bin, fn, n + 1, &loc[1]);
 	if (err)
 		return err;
 	if (!go_binary__iface_params(bin, fn, &ps, &cnt)) {

@@ -100,3 +100,21 @@ static __always_inline u64 go_goid(struct pt_regs *ctx, u64 cookie)
 		bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + b->goid_off));
 	return goid;
 }
+
+/*
+ * At a RET of a gccgo function's body: does it return into __morestack, which ran the body on
+ * a new stack segment and returns to the caller through the function's split-stack RET, probed
+ * too? It does when RBP+8 (__morestack's own return address) holds that RET's address, which
+ * is the probe's (the kernel sets ip to the probed instruction for the handlers) plus the
+ * cookie's GO_COOKIE_SPLIT; that is 0 at every other RET (cookie.h).
+ */
+static __always_inline bool go_ret_into_morestack(struct pt_regs *ctx, u64 cookie)
+{
+	s32 d = GO_COOKIE_SPLIT(cookie);
+	u64 ra = 0;
+
+	if (!d)
+		return false;
+	bpf_probe_read_user(&ra, sizeof(ra), (void *)(ctx->bp + 8));
+	return ra == ctx->ip + (s64)d;
+}

@@ -9,8 +9,16 @@
  *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in R14
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in R14; save it for them
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
- *   bits 32-63  how far below SP at the probe the callee's SP is: 8 at a caller's CALL (the
- *               return address is still to be pushed), 0 at an entry site, a JMP or a RET
+ *   bits 32-63  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
+ *               is (GO_COOKIE_SP_ADJ): 8 at a caller's CALL (the return address is still to
+ *               be pushed), 0 at an entry site or a JMP. At a RET, where the callee's SP is
+ *               SP, GO_COOKIE_SPLIT instead: at a RET of a gccgo function's body, the signed
+ *               distance from it to the function's split-stack RET (go_binary__split_ret; a
+ *               body's RET that returns into __morestack is skipped, go_ret_into_morestack);
+ *               0 at every other RET
+ *
+ * The function's index is where the tools count it: GCC's clones of a gccgo function share
+ * its index (go_target__plan), so that a function and its clones count as one.
  */
 #ifndef GO_COOKIE_H
 #define GO_COOKIE_H
@@ -35,6 +43,9 @@
 #define GO_COOKIE_FUNC(c) ((__u32)((c) & GO_COOKIE_FUNC_MASK))
 #define GO_COOKIE_BIN(c) ((__u32)(((c) >> GO_COOKIE_BIN_SHIFT) & GO_COOKIE_BIN_MASK))
 #define GO_COOKIE_SP_ADJ(c) ((c) >> GO_COOKIE_SP_SHIFT)
+/* A RET's cookie, and the distance to the split-stack RET it holds. */
+#define GO_COOKIE_RET(func, bin, flags, split) GO_COOKIE(func, bin, flags, (__u32)(split))
+#define GO_COOKIE_SPLIT(c) ((__s32)((c) >> GO_COOKIE_SP_SHIFT))
 
 /* What the BPF programs need to know of a binary, in go_binfo at its slot. */
 struct go_binfo {

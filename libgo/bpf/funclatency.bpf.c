@@ -26,6 +26,8 @@
  * for it (GO_COOKIE_SAVED_G, cookie.h).
  *
  * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
+ * A gccgo call that __morestack ran on a new stack segment returns at its split-stack RET, with
+ * the entry's SP; the body's RET before it, on the new segment, is skipped (GO_COOKIE_SPLIT).
  * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, and
  * G_IN_R14 for the register ABI.
  */
@@ -70,7 +72,11 @@ static __always_inline void record(u32 func, u64 start, u64 end)
 		*v += end - start;	/* in ns: the tool converts the sum */
 }
 
-/* The function (cookie.h) and the callee's SP, which is the same at its entry and its RETs. */
+/*
+ * At an entry site or a call site: the function (cookie.h) and the callee's SP, which is the
+ * same at its entry and at its RETs, where it is SP itself (a RET's cookie holds no SP
+ * adjustment: see GO_COOKIE_SPLIT).
+ */
 static __always_inline u64 callee_sp(struct pt_regs *ctx, u64 cookie, u32 *func)
 {
 	*func = GO_COOKIE_FUNC(cookie);
@@ -252,10 +258,11 @@ int go_return(struct pt_regs *ctx)
 	u32 depth, func;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.id.tgid))
+	if (!go_tgid_ok(k.id.tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
 	k.id.g = go_g_regabi(ctx, cookie);
-	sp = callee_sp(ctx, cookie, &func);
+	sp = ctx->sp;	/* the callee's, as at its entry site */
+	func = GO_COOKIE_FUNC(cookie);
 	st = gs.lookup(&k.id);
 	if (!st) {
 		stat_inc(GO_LAT_NO_START);
@@ -279,7 +286,7 @@ int go_return(struct pt_regs *ctx)
 	return 0;
 }
 
-#else /* !G_IN_R14: by SP alone (and process); split stacks never move a frame */
+#else /* !G_IN_R14: by SP alone (and process) */
 
 BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
 
@@ -303,12 +310,13 @@ int go_entry(struct pt_regs *ctx)
 int go_return(struct pt_regs *ctx)
 {
 	struct go_lat_start_key k = {};
-	u64 now = bpf_ktime_get_ns(), *tsp;
+	u64 now = bpf_ktime_get_ns(), *tsp, cookie = bpf_get_attach_cookie(ctx);
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.tgid))
+	if (!go_tgid_ok(k.tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
-	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
+	k.sp = ctx->sp;
+	k.func = GO_COOKIE_FUNC(cookie);
 	tsp = starts.lookup(&k);
 	if (!tsp) {
 		stat_inc(GO_LAT_NO_START);

@@ -3,10 +3,11 @@
  * gofuncs: print libgo's function table of a Go binary, one function a line:
  *   0x<entry> <abi> <name>
  * and with -s, the function's end, the entry site and RET sites too (0x<entry> <abi> <name>
- * end=0x<end> entry=0x<site> rets=0x<ret>,...), or why libgo would not probe it (skipped=<why>);
- * with -c, instead, the CALL and JMP sites of each function that would be probed at its callers
- * (go_binary__call_sites, asked 64 functions at a time): 0x<entry> <name> calls=0x<site>,...
- * For the tests, which compare it with the Go toolchain's own `go tool nm` and GNU objdump.
+ * end=0x<end> [split=0x<ret>] entry=0x<site> rets=0x<ret>,..., split: a gccgo function's
+ * split-stack RET), or why libgo would not probe it (skipped=<why>); with -c, instead, the CALL
+ * and JMP sites of each function that would be probed at its callers (go_binary__call_sites,
+ * asked 64 functions at a time): 0x<entry> <name> calls=0x<site>,... For the tests, which
+ * compare it with the Go toolchain's own `go tool nm` and GNU objdump.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < go_binary__func_cnt(bin); i++) {
 		const struct go_func *fn = go_binary__func(bin, i);
-		uint64_t site, *rets;
+		uint64_t site, *rets, split = 0;
 		size_t nrets, r;
 
 		printf("0x%llx %s %s", (unsigned long long)fn->entry, go_abi__name(fn->abi), fn->name);
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 			printf(" skipped=%s\n", libgo_errmsg());	/* not probed: say why */
 			continue;
 		}
+		if (!go_binary__split_ret(bin, fn, &split) && split)
+			printf(" split=0x%llx", (unsigned long long)split);
 		printf(" entry=0x%llx rets=", (unsigned long long)site);
 		for (r = 0; r < nrets; r++)
 			printf("%s0x%llx", r ? "," : "", (unsigned long long)rets[r]);

@@ -1,0 +1,3 @@
+module example.com/gccgoopt
+
+go 1.19
