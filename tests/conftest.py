@@ -212,8 +212,9 @@ def build_env(cgo_enabled, toolchain="local"):
 
 
 def source_digest(src_dir, command):
-    """A digest of a program's sources and the build command, naming its cached binary."""
-    h = hashlib.sha256("\0".join(command).encode())
+    """A digest of a program's sources, where they are (the binary records their paths, which
+    gostack prints) and the build command, naming its cached binary."""
+    h = hashlib.sha256("\0".join([os.path.realpath(src_dir), *command]).encode())
     for name in sorted(os.listdir(src_dir)):
         with open(os.path.join(src_dir, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")
