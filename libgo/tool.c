@@ -37,8 +37,8 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 	long v;
 
 	switch (key) {
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	case 'h':	/* the doc's own USAGE line, not argp's second one */
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_SHORT_USAGE);
 		return 0;
 	case GO_OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);

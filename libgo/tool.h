@@ -20,10 +20,10 @@ struct argp_state;
 /* The key of the tools' --usage option (-h is --help). */
 #define GO_OPT_USAGE 0x1000
 
-/* The options every tool has, for its argp table: -p PID, -h/--help, --usage. */
+/* The options every tool has, for its argp table: -h/--help, -p PID, --usage. */
 #define GO_COMMON_OPTIONS                                                                      \
+	{ "help", 'h', NULL, 0, "show this help message and exit", 0 },                        \
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
-	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },                         \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
 
 /* Parse GO_COMMON_OPTIONS (into *pid); ARGP_ERR_UNKNOWN for any other key. */
