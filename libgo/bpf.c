@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpf/filter.h"
 #include "bpf_priv.h"
 #include "libgo.h"
 
@@ -130,6 +131,7 @@ extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
 extern const char go_bpf_src_trace_h[];
+extern const char go_bpf_src_filter_h[];
 
 /* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
 static const struct {
@@ -139,6 +141,7 @@ static const struct {
 	{ "cookie.h", go_bpf_src_cookie_h },
 	{ "funclatency.h", go_bpf_src_funclatency_h },
 	{ "trace.h", go_bpf_src_trace_h },
+	{ "filter.h", go_bpf_src_filter_h },
 };
 
 /* "-DNAME=VALUE" -> "#define NAME VALUE" */
@@ -835,11 +838,49 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
 {
 	int fd = go_bpf__map_fd(bpf, "go_config");
-	uint32_t zero = 0, val = pid > 0 ? (uint32_t)pid : 0;
+	struct go_filter f = GO_FILTER_INIT;
+	uint32_t zero = 0;
 
 	if (fd < 0)
 		return fd;
-	return go_map__update(fd, &zero, &val) ? go_fail(EIO, "cannot set the traced pid") : 0;
+	go_map__lookup(fd, &zero, &f);	/* an array's element is always there */
+	f.tgid = pid > 0 ? (uint32_t)pid : 0;
+	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced pid") : 0;
+}
+
+/* The cgroup v2 directory at path into go_cgroup[0], for bpf_current_task_under_cgroup(). */
+static int set_cgroup(struct go_bpf *bpf, const char *path)
+{
+	int map_fd = go_bpf__map_fd(bpf, "go_cgroup"), fd, err;
+	uint32_t zero = 0;
+
+	if (map_fd < 0)
+		return map_fd;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return go_fail(errno, "cannot open cgroup '%s': %s", path, strerror(errno));
+	err = go_map__update(map_fd, &zero, &fd);
+	close(fd);
+	if (err)
+		return go_fail(-err, "'%s' is not a cgroup v2 directory", path);
+	return 0;
+}
+
+int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup)
+{
+	int fd = go_bpf__map_fd(bpf, "go_config"), err;
+	struct go_filter f = *filter;
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return fd;
+	if (cgroup) {
+		err = set_cgroup(bpf, cgroup);
+		if (err)
+			return err;
+		f.cgroup = 1;
+	}
+	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced tasks") : 0;
 }
 
 size_t go_bpf__probe_cnt(const struct go_bpf *bpf)

@@ -28,4 +28,8 @@ go_bpf_src_funclatency_h:
 go_bpf_src_trace_h:
 	.incbin "libgo/bpf/trace.h"
 	.byte 0
+	.global go_bpf_src_filter_h
+go_bpf_src_filter_h:
+	.incbin "libgo/bpf/filter.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -35,6 +35,13 @@ void go_bpf__detach(struct go_bpf *bpf);
 
 /* Trace only process pid (0: every process); the programs check it at each hit. */
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid);
+/*
+ * Trace only the tasks filter selects (its tgid included), and with cgroup (a cgroup v2
+ * directory, or NULL) only those in that cgroup or below it; the programs that call
+ * go_task_ok() check this at each hit (bpf/filter.h).
+ */
+struct go_filter;
+int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup);
 /* A map's file descriptor by its name in the source, or a negative errno. */
 int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
 

@@ -88,7 +88,7 @@ int go_gsave(struct pt_regs *ctx)
 
 /* The generated probes are written with these. */
 #define GO_PROBE(n) int go_probe_##n(struct pt_regs *ctx)
-#define GO_PID_FILTER() if (!go_pid_ok()) return 0
+#define GO_PID_FILTER() if (!go_task_ok()) return 0
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)
 #define GO_FILTER(expr) if (!(expr)) return 0
