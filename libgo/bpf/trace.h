@@ -17,6 +17,8 @@ struct go_tevent {
 	__u64 goid;
 	__u32 probe;
 	__u32 func;		/* the function's index in the probe's target (from the cookie) */
+	__u32 cpu;
+	__u32 pad;
 	char comm[16];		/* TASK_COMM_LEN */
 	__u64 args[GO_TRACE_MAX_ARGS];
 	__u32 slen[GO_TRACE_MAX_STRS];
