@@ -838,7 +838,7 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
 {
 	int fd = go_bpf__map_fd(bpf, "go_config");
-	struct go_filter f = GO_FILTER_INIT;
+	struct go_filter f = { 0 };
 	uint32_t zero = 0;
 
 	if (fd < 0)
@@ -878,7 +878,7 @@ int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const
 		err = set_cgroup(bpf, cgroup);
 		if (err)
 			return err;
-		f.cgroup = 1;
+		f.flags |= GO_FILTER_CGROUP;
 	}
 	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced tasks") : 0;
 }

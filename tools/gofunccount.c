@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	struct go_target target = { 0 };
 	uint64_t *now = NULL, *prev = NULL;
 	struct go_plan plan = { 0 };
-	struct go_filter filter = GO_FILTER_INIT;
+	struct go_filter filter = { 0 };
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0;
@@ -264,8 +264,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	filter.tgid = (uint32_t)env.pid;
-	if (env.cpu >= 0)
+	if (env.cpu >= 0) {
 		filter.cpu = (uint32_t)env.cpu;
+		filter.flags |= GO_FILTER_CPU;
+	}
 	err = go_bpf__set_filter(bpf, &filter, NULL);
 	fd = err ? err : go_bpf__map_fd(bpf, "counts");
 	if (fd < 0) {

@@ -168,7 +168,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			go_option_error();
 		break;
 	case OPT_UID:
-		if (go_parse_long(arg, 0, (long)GO_FILTER_ANY - 1, "UID", &env.uid))
+		if (go_parse_long(arg, 0, UINT32_MAX - 1, "UID", &env.uid))
 			go_option_error();
 		break;
 	case 'Z':
@@ -428,7 +428,7 @@ static size_t ringbuf_pages(void)
 /* The tasks to trace (-p or -L's process, -L, --uid, -c) and -Z, in the program's maps. */
 static int set_filters(struct go_bpf *bpf)
 {
-	struct go_filter filter = GO_FILTER_INIT;
+	struct go_filter filter = { 0 };
 	uint32_t zero = 0, size = (uint32_t)env.string_size;
 	int fd = go_bpf__map_fd(bpf, "str_size");
 
@@ -436,8 +436,10 @@ static int set_filters(struct go_bpf *bpf)
 		return fd < 0 ? fd : go_fail(EIO, "cannot set the string size");
 	filter.tgid = (uint32_t)env.pid;
 	filter.tid = (uint32_t)env.tid;
-	if (env.uid >= 0)
+	if (env.uid >= 0) {
 		filter.uid = (uint32_t)env.uid;
+		filter.flags |= GO_FILTER_UID;
+	}
 	return go_bpf__set_filter(bpf, &filter, env.cgroup);
 }
 

@@ -61,11 +61,11 @@ static __always_inline bool go_task_ok(void)
 		if ((f->tgid && (u32)(id >> 32) != f->tgid) || (f->tid && (u32)id != f->tid))
 			return false;
 	}
-	if (f->uid != GO_FILTER_ANY && (u32)bpf_get_current_uid_gid() != f->uid)
+	if ((f->flags & GO_FILTER_UID) && (u32)bpf_get_current_uid_gid() != f->uid)
 		return false;
-	if (f->cpu != GO_FILTER_ANY && bpf_get_smp_processor_id() != f->cpu)
+	if ((f->flags & GO_FILTER_CPU) && bpf_get_smp_processor_id() != f->cpu)
 		return false;
-	if (f->cgroup && go_cgroup.check_current_task(0) <= 0)
+	if ((f->flags & GO_FILTER_CGROUP) && go_cgroup.check_current_task(0) <= 0)
 		return false;
 	return true;
 }

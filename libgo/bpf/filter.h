@@ -10,16 +10,17 @@
 
 #include <linux/types.h>
 
-#define GO_FILTER_ANY 0xffffffffU	/* uid, cpu: no filter */
+/* Which of uid, cpu and the cgroup are set: a zeroed filter (a new map's) traces every task. */
+#define GO_FILTER_UID 1U
+#define GO_FILTER_CPU 2U
+#define GO_FILTER_CGROUP 4U	/* only tasks in the cgroup in go_cgroup[0] or below it */
 
 struct go_filter {
 	__u32 tgid;		/* the process, 0 for all (go_bpf__set_pid) */
 	__u32 tid;		/* the thread, 0 for all */
-	__u32 uid;		/* the user, GO_FILTER_ANY for all */
-	__u32 cpu;		/* the CPU, GO_FILTER_ANY for all */
-	__u32 cgroup;		/* 1: only tasks in the cgroup in go_cgroup[0] or below it */
+	__u32 uid;		/* the user, with GO_FILTER_UID */
+	__u32 cpu;		/* the CPU, with GO_FILTER_CPU */
+	__u32 flags;
 };
-
-#define GO_FILTER_INIT { 0, 0, GO_FILTER_ANY, GO_FILTER_ANY, 0 }
 
 #endif
