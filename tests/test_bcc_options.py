@@ -355,6 +355,30 @@ def test_trace_include_self(built, variant):
     assert len(events(out)) == report["locked"] + report["other"]
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_trace_aggregate(built, variant):
+    """-A with -M counts identical events and prints each once with bcc's '-->COUNT N', the most
+    frequent first: the locked goroutine's 100 calls are one line (one thread, one goroutine)."""
+    with Program(built.path(variant, PROGRAM)) as p:
+        with Trace("gotrace", "-A", "-M", "300", "-p", str(p.pid), "main.work") as t:
+            p.go()
+            report = p.result()
+            status, out, err = t.wait()
+        p.stop()
+    assert status == 0, err
+    groups = re.findall(r"^(\d+ +(\d+) +\S+ +(\d+) +main\.work *)\n-->COUNT (\d+)\n\n", out, re.M)
+    counts = [int(g[3]) for g in groups]
+    assert sum(counts) == report["locked"] + report["other"] == 300, out
+    assert counts == sorted(counts, reverse=True)
+    assert [int(g[3]) for g in groups if int(g[1]) == p.tid] == [report["locked"]], out
+
+
+def test_trace_aggregate_needs_max():
+    result = run_tool("gotrace", "-A", "main.x")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == "gotrace: -M/--max-events should be specified with -A/--aggregate"
+
+
 @pytest.mark.parametrize("args,reason", [
     (["-K"], "-K: Go functions are traced in user space: there is no kernel stack to show"),
     (["-I", "linux/fs.h"], "-I: probes read Go values by the Go ABI and DWARF: there are no C "

@@ -45,6 +45,7 @@ static struct env {
 	bool print_cpu;		/* -C */
 	bool unix_ts;		/* -u */
 	bool address;		/* -a */
+	bool aggregate;		/* -A */
 	bool time;		/* -T */
 	bool timestamp;		/* -t */
 	long max_events;
@@ -71,7 +72,7 @@ static const char doc[] =
 "\n"
 "USAGE: gotrace [-h] [-b BUFFER_PAGES] [-p PID] [-L TID] [--uid UID] [-v]\n"
 "               [-Z STRING_SIZE] [-S] [-M MAX] [-t] [-u] [-T] [-C]\n"
-"               [-c CGROUP_PATH] [-n NAME] [-f MSG_FILTER] [-U] [-a] [-j]\n"
+"               [-c CGROUP_PATH] [-n NAME] [-f MSG_FILTER] [-U] [-a] [-A] [-j]\n"
 "               PROBE [PROBE ...]\n"
 "\n"
 "PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]. p: (the\n"
@@ -115,6 +116,7 @@ static const struct argp_option opts[] = {
 	{ "msg-filter", 'f', "MSG_FILTER", 0,
 	  "only print the msg of event containing this string", 0 },
 	{ "address", 'a', NULL, 0, "print virtual address in stacks", 0 },
+	{ "aggregate", 'A', NULL, 0, "aggregate amount of each trace (with -M)", 0 },
 	/* bcc's options that mean nothing for Go programs: refused, with the reason */
 	{ "bin_cmp", 'B', NULL, OPTION_HIDDEN, NULL, 0 },
 	{ "sym_file_list", 's', "SYM_FILE_LIST", OPTION_HIDDEN, NULL, 0 },
@@ -195,6 +197,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'a':
 		env.address = true;
 		break;
+	case 'A':
+		env.aggregate = true;
+		break;
 	case 'B':
 		refuse("-B", "gotrace's filters compare numbers: there is no STRCMP to take binary "
 		       "values");
@@ -219,6 +224,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no PROBE given");
 		if (env.pid && env.tid)
 			argp_error(state, "only one of -p and -L may be specified");
+		if (env.aggregate && !env.max_events)
+			argp_error(state, "-M/--max-events should be specified with -A/--aggregate");
+		if (env.aggregate && env.json)
+			argp_error(state, "-A prints text: not with -j");
 		break;
 	default:
 		return go_parse_common(key, arg, state, &env.pid);
@@ -273,7 +282,7 @@ static void print_header(void)
 	fflush(stdout);
 }
 
-static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
+static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
 {
 	const char *base = strrchr(go_binary__name(p->target.bin), '/');
 	int64_t bias = 0, i;
@@ -282,27 +291,28 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
 	base = base ? base + 1 : go_binary__name(p->target.bin);
 	go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias);
 	if (env.json)
-		printf(", \"stack\": [");
+		fprintf(out, ", \"stack\": [");
 	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
 		go_binary__symbolize(p->target.bin, e->frames[i] - bias, sym, sizeof(sym));
 		if (env.json) {
-			printf("%s", i ? ", " : "");
+			fprintf(out, "%s", i ? ", " : "");
 			if (env.address)
-				printf("{\"address\": %llu, \"sym\": ",
-				       (unsigned long long)e->frames[i]);
-			go_json_str(stdout, sym);
+				fprintf(out, "{\"address\": %llu, \"sym\": ",
+					(unsigned long long)e->frames[i]);
+			go_json_str(out, sym);
 			if (env.address)
-				printf("}");
+				fprintf(out, "}");
 		} else if (env.address) {
-			printf("        %16llx %s [%s]\n", (unsigned long long)e->frames[i], sym, base);
+			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)e->frames[i], sym,
+				base);
 		} else {
-			printf("        %s [%s]\n", sym, base);
+			fprintf(out, "        %s [%s]\n", sym, base);
 		}
 	}
 	if (env.json)
-		printf("]");
+		fprintf(out, "]");
 	else
-		printf("\n");
+		fprintf(out, "\n");
 }
 
 /* -t's seconds since tracing began, or with -u since the epoch, as bcc's trace prints them. */
@@ -313,42 +323,102 @@ static double event_ts(const struct go_tevent *e)
 	return env.unix_ts ? first_ts_real + off : off;
 }
 
-static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg)
+static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg,
+			FILE *out)
 {
 	const char *func = go_target__func(&p->target, e->func < p->target.cnt ? e->func : 0)->name;
 	char comm[17], ts[16];
 
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	if (env.json) {
-		printf("{");
+		fprintf(out, "{");
 		if (env.time)
-			printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
-		printf("\"ts\": %.6f, ", event_ts(e));
+			fprintf(out, "\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+		fprintf(out, "\"ts\": %.6f, ", event_ts(e));
 		if (env.print_cpu)
-			printf("\"cpu\": %u, ", e->cpu);
-		printf("\"pid\": %u, \"tid\": %u, \"comm\": ", e->pid, e->tid);
-		go_json_str(stdout, comm);
-		printf(", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
-		go_json_str(stdout, func);
-		printf(", \"return\": %s, \"msg\": ", p->ret ? "true" : "false");
-		go_json_str(stdout, msg);
-		printf(", \"args\": ");
-		go_tprobe__json_args(p, e, stdout);
+			fprintf(out, "\"cpu\": %u, ", e->cpu);
+		fprintf(out, "\"pid\": %u, \"tid\": %u, \"comm\": ", e->pid, e->tid);
+		go_json_str(out, comm);
+		fprintf(out, ", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
+		go_json_str(out, func);
+		fprintf(out, ", \"return\": %s, \"msg\": ", p->ret ? "true" : "false");
+		go_json_str(out, msg);
+		fprintf(out, ", \"args\": ");
+		go_tprobe__json_args(p, e, out);
 		if (env.user_stack)
-			print_stack(p, e);
-		printf("}\n");
+			print_stack(p, e, out);
+		fprintf(out, "}\n");
 	} else {
 		if (env.time)
-			printf("%-8s ", go_strftime_now(ts, sizeof(ts)));
+			fprintf(out, "%-8s ", go_strftime_now(ts, sizeof(ts)));
 		if (env.timestamp)
-			printf(env.unix_ts ? "%-17.6f " : "%-12.6f ", event_ts(e));
+			fprintf(out, env.unix_ts ? "%-17.6f " : "%-12.6f ", event_ts(e));
 		if (env.print_cpu)
-			printf("%-3u ", e->cpu);
-		printf("%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
-		       (unsigned long long)e->goid, func, msg);
+			fprintf(out, "%-3u ", e->cpu);
+		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
+			(unsigned long long)e->goid, func, msg);
 		if (env.user_stack)
-			print_stack(p, e);
+			print_stack(p, e, out);
 	}
+}
+
+/* -A: each distinct event text (its line and stack) and how often it was seen. */
+struct aggregate {
+	char *text;
+	long count;
+};
+static struct aggregate *aggs;
+static size_t naggs;
+
+static void aggregate_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg)
+{
+	struct aggregate *a;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	print_event(p, e, msg, f);
+	if (fclose(f))
+		return;
+	for (i = 0; i < naggs; i++) {
+		if (!strcmp(aggs[i].text, text)) {
+			aggs[i].count++;
+			free(text);
+			return;
+		}
+	}
+	a = realloc(aggs, (naggs + 1) * sizeof(*aggs));
+	if (!a) {
+		free(text);
+		return;
+	}
+	aggs = a;
+	aggs[naggs].text = text;
+	aggs[naggs++].count = 1;
+}
+
+static int aggregate_cmp(const void *x, const void *y)
+{
+	const struct aggregate *a = x, *b = y;
+
+	return a->count != b->count ? (a->count < b->count ? 1 : -1) : 0;
+}
+
+/* bcc's -A summary: the most frequent first, each text followed by its count. */
+static void print_aggregates(void)
+{
+	size_t i;
+
+	qsort(aggs, naggs, sizeof(*aggs), aggregate_cmp);
+	for (i = 0; i < naggs; i++) {
+		printf("%s-->COUNT %ld\n\n", aggs[i].text, aggs[i].count);
+		free(aggs[i].text);
+	}
+	free(aggs);
+	aggs = NULL;
+	naggs = 0;
 }
 
 static void handle_event(void *ctx, const void *data, size_t size)
@@ -368,7 +438,10 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	go_tprobe__format(&probes[e->probe], e, msg, sizeof(msg));
 	if (env.msg_filter && !strstr(msg, env.msg_filter))
 		return;
-	print_event(&probes[e->probe], e, msg);
+	if (env.aggregate)
+		aggregate_event(&probes[e->probe], e, msg);
+	else
+		print_event(&probes[e->probe], e, msg, stdout);
 	events_seen++;
 	if (env.max_events && events_seen >= env.max_events)
 		exiting = 1;
@@ -585,6 +658,8 @@ int main(int argc, char **argv)
 	go_bpf__detach(bpf);
 	if (!exiting)
 		go_ringbuf__consume(rb);
+	if (env.aggregate)
+		print_aggregates();
 	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
 	fflush(stdout);
