@@ -89,9 +89,9 @@ static const char doc[] =
 "    gotrace -p 181 'main.add (x == 42 && y > 3)'         # matching calls\n"
 "    gotrace -M 10 ./srv:'main.(*C).Get \"%s\", key'       # 10 events\n"
 "    gotrace -U -p 181 main.add                           # with Go stacks\n"
-"    gotrace -L 183 main.add                # thread 183 only (of its process)\n"
-"    gotrace -c /sys/fs/cgroup/unified/svc ./srv:main.add  # in a cgroup (v2)\n"
-"    gotrace --uid 1001 -n srv -C ./srv:main.add  # user 1001, comm *srv*, CPU\n";
+"    gotrace -L 183 main.add                              # thread 183 only\n"
+"    gotrace -c /sys/fs/cgroup/svc ./srv:main.add         # a cgroup (v2)\n"
+"    gotrace --uid 1001 -n srv -C ./srv:main.add          # user, name; CPU\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
