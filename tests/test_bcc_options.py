@@ -3,6 +3,7 @@ against what tests/go/bccopts reports of itself (its locked thread, its CPU, its
 one that means nothing for Go programs is refused with one line and exit status 2.
 """
 
+import json
 import os
 import re
 import shutil
@@ -208,10 +209,15 @@ def test_trace_cgroup(built, variant):
     assert {e[0] for e in ev} == {str(inside.pid)}
 
 
-def test_trace_cgroup_not_a_cgroup(tmp_path):
-    result = run_tool("gotrace", "-c", str(tmp_path), "/bin/true:main.x")
-    assert result.returncode == 1
-    assert "not a cgroup v2 directory" in result.stderr or "function" in result.stderr
+def test_trace_cgroup_not_a_cgroup(built, tmp_path):
+    """-c with a directory that is no cgroup v2, or with none: one line, exit 1, before tracing."""
+    binary = built.path("go126", PROGRAM)
+    result = run_tool("gotrace", "-c", str(tmp_path), binary + ":main.work")
+    assert (result.returncode, result.stderr) == (1, f"gotrace: '{tmp_path}' is not a cgroup v2 directory\n")
+    missing = os.path.join(str(tmp_path), "none")
+    result = run_tool("gotrace", "-c", missing, binary + ":main.work")
+    assert (result.returncode, result.stderr) == (
+        1, f"gotrace: cannot open cgroup '{missing}': No such file or directory\n")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -406,3 +412,25 @@ def test_funclatency_level(built, variant, level):
             [report], out, err = run_programs([p], t)
     count = int(re.search(r"count: (\d+)", out).group(1))
     assert count == report["nest"] * min(level or report["depth"], report["depth"]), out
+
+
+def test_funclatency_level_refused_without_goroutines(built):
+    """gccgo keeps g out of reach: calls are matched by SP, so -l cannot nest them; one line,
+    exit 1, nothing attached."""
+    binary = built.path("gccgo", PROGRAM)
+    result = run_tool("gofunclatency", "-l", "2", binary + ":main.nest", timeout=120)
+    assert result.returncode == 1
+    assert re.fullmatch(r"gofunclatency: -l: \S+ keeps no goroutine in R14 \(gccgo, Go before "
+                        r"1\.17\), so calls cannot be nested by level\n", result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_trace_cpu_json(built, variant):
+    """-C with -j: each event's "cpu", the CPU the program is pinned to."""
+    binary = built.path(variant, PROGRAM)
+    with Program("taskset", "-c", "1", binary) as p:
+        with Tool("gotrace", "-j", "-C", "-p", str(p.pid), "main.work") as t:
+            [report], out, err = run_programs([p], t)
+    evs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    assert len(evs) == report["locked"] + report["other"]
+    assert {e["cpu"] for e in evs} == {1}
