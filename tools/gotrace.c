@@ -28,7 +28,7 @@
 
 #define MAX_PROBES 16
 #define RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
-#define MAX_BUFFER_PAGES 65536	/* -b, per CPU */
+#define MAX_BUFFER_PAGES 4096	/* -b, per CPU: 16 MiB each */
 
 /* Long options without a letter, as bcc's trace has them. */
 enum { OPT_UID = 0x2000 };
