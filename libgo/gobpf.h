@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* A map made with max_entries instead of its compiled size. */
+struct go_bpf_map_size {
+	const char *name;
+	uint32_t max_entries;
+};
+
 struct go_bpf_spec {
 	const char *src;		/* BPF C source */
 	const char *const *cflags;	/* settings, e.g. "-DNFUNCS=12" */
@@ -15,6 +21,12 @@ struct go_bpf_spec {
 	const char *const *progs;	/* names of the BPF functions to load */
 	int nprogs;
 	bool multi;			/* also load them for uprobe_multi links */
+	/*
+	 * Maps sized at load time, not in the text: one compiled (and cached) program serves every
+	 * size, as libbpf's maps resized before load do.
+	 */
+	const struct go_bpf_map_size *sizes;
+	int nsizes;
 };
 
 struct go_bpf;

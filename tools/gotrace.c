@@ -27,7 +27,6 @@
 #include "traceprobe.h"
 
 #define MAX_PROBES 16
-#define RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
 #define MAX_BUFFER_PAGES 4096	/* -b, per CPU: 16 MiB each */
 
 /* Long options without a letter, as bcc's trace has them. */
@@ -41,7 +40,7 @@ static struct env {
 	const char *name;	/* -n: comm contains it */
 	const char *msg_filter;	/* -f: the message contains it */
 	long string_size;	/* -Z; 0: GO_TRACE_STR_LEN */
-	long buffer_pages;	/* -b: per CPU; 0: RINGBUF_PAGES in all */
+	long buffer_pages;	/* -b: per CPU; 0: GO_TRACE_RINGBUF_PAGES in all */
 	bool print_cpu;		/* -C */
 	bool unix_ts;		/* -u */
 	bool address;		/* -a */
@@ -492,7 +491,7 @@ static size_t ringbuf_pages(void)
 	size_t want = env.buffer_pages * (size_t)go_ncpus_possible(), n = 1;
 
 	if (!env.buffer_pages)
-		return RINGBUF_PAGES;
+		return GO_TRACE_RINGBUF_PAGES;
 	while (n < want)
 		n *= 2;
 	return n;
@@ -552,6 +551,7 @@ int main(int argc, char **argv)
 	char flags[8][48], names[MAX_PROBES][32];
 	const char *cflags[8], *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
+	struct go_bpf_map_size ringbuf_size = { "events", 0 };
 	struct go_ringbuf *rb = NULL;
 	struct go_bpf *bpf = NULL;
 	int err, i, nflags = 0, pidfd = -1, events_fd, lost_fd;
@@ -589,7 +589,6 @@ int main(int argc, char **argv)
 		}
 	}
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%zu", ringbuf_pages());
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
 	if (need_gsave())
@@ -614,6 +613,9 @@ int main(int argc, char **argv)
 	spec.progs = prognames;
 	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
+	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
+	spec.sizes = &ringbuf_size;
+	spec.nsizes = 1;
 	if (env.verbose) {
 		char *text = go_bpf_spec__text(&spec);
 

@@ -4,7 +4,7 @@
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
  * attaches it at each entry site, or at each RET instruction for return probes; go_gsave runs
  * at the entries of the functions whose RETs cannot find g in R14 (cookie.h).
- * Settings: RINGBUF_PAGES, USER_STACKS; at run time, str_size (-Z).
+ * Settings: USER_STACKS; at run time, str_size (-Z) and the size of events (-b).
  */
 #include "trace.h"
 
@@ -14,7 +14,7 @@
 #define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
 #endif
 
-BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
+BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(lost, u64, 1);
 BPF_ARRAY(str_size, u32, 1);	/* -Z: bytes a string takes, its NUL included; 0: GO_TRACE_STR_LEN */
 

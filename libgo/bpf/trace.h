@@ -9,6 +9,8 @@
 #define GO_TRACE_MAX_STRS 3
 #define GO_TRACE_STR_LEN 128	/* a power of two */
 #define GO_TRACE_MAX_FRAMES 32
+/* The ring buffer's pages as compiled; the tool sizes it when it loads the program (-b). */
+#define GO_TRACE_RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
 
 struct go_tevent {
 	__u64 ts;
