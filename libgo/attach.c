@@ -6,6 +6,7 @@
  * program reads with bpf_get_attach_cookie(). GOFUNC_NO_MULTI=1 forces the perf-event path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpf/filter.h"
 #include "bpf_priv.h"
 #include "libgo.h"
 
@@ -137,11 +139,49 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
 {
 	int fd = go_bpf__map_fd(bpf, "go_config");
-	uint32_t zero = 0, val = pid > 0 ? (uint32_t)pid : 0;
+	struct go_filter f = { 0 };
+	uint32_t zero = 0;
 
 	if (fd < 0)
 		return fd;
-	return go_map__update(fd, &zero, &val) ? go_fail(EIO, "cannot set the traced pid") : 0;
+	go_map__lookup(fd, &zero, &f);	/* an array's element is always there */
+	f.tgid = pid > 0 ? (uint32_t)pid : 0;
+	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced pid") : 0;
+}
+
+/* The cgroup v2 directory at path into go_cgroup[0], for bpf_current_task_under_cgroup(). */
+static int set_cgroup(struct go_bpf *bpf, const char *path)
+{
+	int map_fd = go_bpf__map_fd(bpf, "go_cgroup"), fd, err;
+	uint32_t zero = 0;
+
+	if (map_fd < 0)
+		return map_fd;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return go_fail(errno, "cannot open cgroup '%s': %s", path, strerror(errno));
+	err = go_map__update(map_fd, &zero, &fd);
+	close(fd);
+	if (err)
+		return go_fail(-err, "'%s' is not a cgroup v2 directory", path);
+	return 0;
+}
+
+int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup)
+{
+	int fd = go_bpf__map_fd(bpf, "go_config"), err;
+	struct go_filter f = *filter;
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return fd;
+	if (cgroup) {
+		err = set_cgroup(bpf, cgroup);
+		if (err)
+			return err;
+		f.flags |= GO_FILTER_CGROUP;
+	}
+	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced tasks") : 0;
 }
 
 size_t go_bpf__probe_cnt(const struct go_bpf *bpf)

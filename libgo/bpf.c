@@ -13,13 +13,17 @@
 #include "libgo.h"
 
 /* Load a cached image without libbcc; false (and nothing left open) when that fails. */
-static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img)
+static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img,
+			   const struct go_bpf_spec *spec)
 {
 	int map_fds[GO_BPF_MAX_MAPS], i;
 
 	for (i = 0; i < img->nmaps; i++) {
 		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs];
+		uint32_t size = go_bpf_spec__map_size(spec, img->maps[i].name);
 
+		if (size)
+			img->maps[i].max_entries = size;
 		map_fds[i] = go_bpf_sys__map_create(&img->maps[i]);
 		if (map_fds[i] < 0)
 			goto fail;
@@ -49,14 +53,14 @@ fail:
 	return false;
 }
 
-static bool bpf_load_cached(struct go_bpf *bpf, const char *path)
+static bool bpf_load_cached(struct go_bpf *bpf, const char *path, const struct go_bpf_spec *spec)
 {
 	static struct go_bpf_image img;
 	bool ok;
 
 	if (go_bpf_cache__read(path, &img))
 		return false;
-	ok = bpf_load_image(bpf, &img);
+	ok = bpf_load_image(bpf, &img, spec);
 	go_bpf_image__free(&img);
 	return ok;
 }
@@ -81,7 +85,7 @@ struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 	if (go_bpf_cache__path(text, spec->multi, cache_path, sizeof(cache_path)))
 		cache_path[0] = 0;
 	free(text);
-	if (cache_path[0] && bpf_load_cached(bpf, cache_path))
+	if (cache_path[0] && bpf_load_cached(bpf, cache_path, spec))
 		return bpf;
 	err = go_bpf__compile(bpf, spec, cache_path[0] ? cache_path : NULL);
 	if (err)

@@ -87,6 +87,8 @@ const struct go_bpf_obj *go_bpf__obj(const struct go_bpf *bpf, const char *name,
 /* Compile spec with libbcc in a child process, taking its programs and maps into bpf; the child
  * saves them to cache_path (unless NULL). 0 or a negative errno (bpfcompile.c). */
 int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const char *cache_path);
+/* The size spec asks for map name, or 0 for its compiled size. */
+uint32_t go_bpf_spec__map_size(const struct go_bpf_spec *spec, const char *name);
 
 /* The bpf() commands (bpf_sys.c): a file descriptor, 0, or a negative errno. */
 int go_bpf_sys__map_create(const struct go_bpf_image_map *m);

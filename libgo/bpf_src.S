@@ -40,4 +40,8 @@ go_bpf_src_iface:
 go_bpf_src_stackcount:
 	.incbin "libgo/bpf/stackcount.bpf.c"
 	.byte 0
+	.global go_bpf_src_filter_h
+go_bpf_src_filter_h:
+	.incbin "libgo/bpf/filter.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

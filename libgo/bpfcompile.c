@@ -24,6 +24,7 @@ extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
 extern const char go_bpf_src_iface_h[];
+extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
 
 /* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
@@ -34,6 +35,7 @@ static const struct {
 	{ "cookie.h", go_bpf_src_cookie_h },
 	{ "funclatency.h", go_bpf_src_funclatency_h },
 	{ "iface.bpf.h", go_bpf_src_iface_h },
+	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },
 };
 
@@ -288,6 +290,72 @@ static bool insns_unbind(uint64_t *insns, uint32_t cnt, const int *map_fds, int 
 	return true;
 }
 
+uint32_t go_bpf_spec__map_size(const struct go_bpf_spec *spec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < spec->nsizes; i++)
+		if (!strcmp(spec->sizes[i].name, name))
+			return spec->sizes[i].max_entries;
+	return 0;
+}
+
+/*
+ * Table t made anew at the size spec asks for: its descriptor, or -1 when it keeps libbcc's
+ * (the child fails with the reason when the kernel refuses the size).
+ */
+static int table_resize(struct bcc_api *api, void *mod, size_t t, const struct go_bpf_spec *spec,
+			int sock, struct reply *r, int errfd)
+{
+	struct go_bpf_image_map m;
+	uint32_t size = go_bpf_spec__map_size(spec, api->table_name(mod, t));
+	int fd;
+
+	if (!size)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", api->table_name(mod, t));
+	m.type = api->table_type_id(mod, t);
+	m.key_size = api->table_key_size_id(mod, t);
+	m.value_size = api->table_leaf_size_id(mod, t);
+	m.max_entries = size;
+	m.flags = api->table_flags_id(mod, t);
+	fd = go_bpf_sys__map_create(&m);
+	if (fd < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "cannot create BPF map '%s' of size %u: %s", m.name, size,
+			 strerror(errno));
+		child_error(sock, r, errfd, msg);
+	}
+	return fd;
+}
+
+/* A program's instructions with the maps that table_resize() made in place of libbcc's. */
+static uint64_t *insns_rebind(const void *start, size_t size, const int *old_fds,
+			      const int *new_fds, size_t nmaps)
+{
+	uint64_t *insns = malloc(size);
+	size_t i, m;
+
+	if (!insns)
+		return NULL;
+	memcpy(insns, start, size);
+	for (i = 0; i < size / 8; i++) {
+		uint8_t *b = (uint8_t *)&insns[i];
+		int32_t imm;
+
+		if (b[0] != INSN_LD_IMM64)
+			continue;
+		memcpy(&imm, b + 4, 4);
+		for (m = 0; (b[1] >> 4) == PSEUDO_MAP_FD && m < nmaps; m++)
+			if (new_fds[m] >= 0 && old_fds[m] == imm)
+				memcpy(b + 4, &new_fds[m], 4);
+		i++;	/* the second half of the load */
+	}
+	return insns;
+}
+
 /* What the child compiled, for the cache. */
 static void image_save(const char *path, struct bcc_api *api, void *mod,
 		       const struct go_bpf_spec *spec)
@@ -335,9 +403,9 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const char *cac
 {
 	static struct reply r;
 	struct bcc_api api;
-	int errfd, i, variant;
+	int errfd, i, variant, old_fds[GO_BPF_MAX_MAPS], new_fds[GO_BPF_MAX_MAPS];
 	char *text;
-	size_t t;
+	size_t t, ntables;
 	void *mod;
 
 	/* compiler chatter goes to a scratch file; only a failure is reported, in one line */
@@ -352,28 +420,40 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const char *cac
 	mod = api.create(text, 0, NULL, 0, true, NULL);
 	if (!mod)
 		child_error(sock, &r, errfd, NULL);
+	ntables = api.num_tables(mod);
+	if (ntables > GO_BPF_MAX_MAPS)
+		child_error(sock, &r, errfd, "too many BPF maps");
+	for (t = 0; t < ntables; t++) {
+		old_fds[t] = api.table_fd_id(mod, t);
+		new_fds[t] = table_resize(&api, mod, t, spec, sock, &r, errfd);
+	}
 	r.len = snprintf(r.text, sizeof(r.text), "ok\n");
 	for (i = 0; i < spec->nprogs; i++) {
 		const char *name = spec->progs[i];
 		void *start = api.start(mod, name);
+		uint64_t *insns;
 
 		if (!start)
 			child_error(sock, &r, errfd, "a BPF function is missing from the program");
+		insns = insns_rebind(start, api.size(mod, name), old_fds, new_fds, ntables);
+		if (!insns)
+			child_error(sock, &r, errfd, "out of memory");
 		for (variant = 0; variant < 2; variant++) {
 			int fd;
 
 			if (variant == 1 && !spec->multi)
 				continue;
-			fd = api.load(mod, PROG_TYPE_KPROBE, name, start, (int)api.size(mod, name),
+			fd = api.load(mod, PROG_TYPE_KPROBE, name, insns, (int)api.size(mod, name),
 				      api.license(mod), api.kern_version(mod), 0, NULL, 0, NULL,
 				      variant ? ATTACH_UPROBE_MULTI : -1);
 			if (fd < 0 && variant == 0)
 				child_error(sock, &r, errfd, NULL);
 			reply_add(&r, variant ? "multi" : "prog", name, fd);
 		}
+		free(insns);
 	}
-	for (t = 0; t < api.num_tables(mod); t++)
-		reply_add(&r, "map", api.table_name(mod, t), api.table_fd_id(mod, t));
+	for (t = 0; t < ntables; t++)
+		reply_add(&r, "map", api.table_name(mod, t), new_fds[t] >= 0 ? new_fds[t] : old_fds[t]);
 	reply_send(sock, &r);
 	image_save(cache_path, &api, mod, spec);
 	_exit(0);

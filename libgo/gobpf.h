@@ -9,6 +9,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* A map made with max_entries instead of its compiled size. */
+struct go_bpf_map_size {
+	const char *name;
+	uint32_t max_entries;
+};
+
 struct go_bpf_spec {
 	const char *src;		/* BPF C source */
 	const char *const *cflags;	/* settings, e.g. "-DNFUNCS=12" */
@@ -16,6 +22,12 @@ struct go_bpf_spec {
 	const char *const *progs;	/* names of the BPF functions to load */
 	int nprogs;
 	bool multi;			/* also load them for uprobe_multi links */
+	/*
+	 * Maps sized at load time, not in the text: one compiled (and cached) program serves every
+	 * size, as libbpf's maps resized before load do.
+	 */
+	const struct go_bpf_map_size *sizes;
+	int nsizes;
 };
 
 struct go_bpf;
@@ -38,6 +50,13 @@ void go_bpf__detach(struct go_bpf *bpf);
 
 /* Trace only process pid (0: every process); the programs check it at each hit. */
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid);
+/*
+ * Trace only the tasks filter selects (its tgid included), and with cgroup (a cgroup v2
+ * directory, or NULL) only those in that cgroup or below it; the programs that call
+ * go_task_ok() check this at each hit (bpf/filter.h).
+ */
+struct go_filter;
+int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup);
 /* A map's file descriptor by its name in the source, or a negative errno. */
 int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
 

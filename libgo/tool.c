@@ -57,8 +57,8 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 	long v;
 
 	switch (key) {
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	case 'h':	/* the doc's own USAGE line, not argp's second one */
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_SHORT_USAGE);
 		return 0;
 	case GO_OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
@@ -467,6 +467,24 @@ void go_target__list(struct go_target *t, FILE *out)
 	}
 }
 
+int go_tid_tgid(pid_t tid, pid_t *tgid)
+{
+	char path[64], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT)
+		return go_fail(ESRCH, "no thread with tid %d", (int)tid);
+	if (!f)
+		return go_fail(errno, "cannot read '%s': %s", path, strerror(errno));
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Tgid: %d", tgid) == 1;
+	fclose(f);
+	return found ? 0 : go_fail(EINVAL, "no Tgid in '%s'", path);
+}
+
 int go_pid_watch(pid_t pid)
 {
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -539,6 +557,14 @@ uint64_t go_monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double go_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 const char *go_strftime_now(char *buf, size_t size)

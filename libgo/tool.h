@@ -20,10 +20,10 @@ struct argp_state;
 /* The key of the tools' --usage option (-h is --help). */
 #define GO_OPT_USAGE 0x1000
 
-/* The options every tool has, for its argp table: -p PID, -h/--help, --usage. */
+/* The options every tool has, for its argp table: -h/--help, -p PID, --usage. */
 #define GO_COMMON_OPTIONS                                                                      \
+	{ "help", 'h', NULL, 0, "show this help message and exit", 0 },                        \
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
-	{ "help", 'h', NULL, OPTION_HIDDEN, "show the full help", 0 },                         \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
 
 /*
@@ -117,6 +117,9 @@ size_t go_target__slots(const struct go_target *t);
 /* Print each matched function with address, entry site and ABI (the -v listing). */
 void go_target__list(struct go_target *t, FILE *out);
 
+/* The process of thread tid (its tgid, from /proc); negative errno with the message set. */
+int go_tid_tgid(pid_t tid, pid_t *tgid);
+
 /* A descriptor that becomes readable when pid exits (pidfd), or -1 with the message set. */
 int go_pid_watch(pid_t pid);
 
@@ -134,6 +137,8 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 void go_json_str(FILE *out, const char *s);
 /* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
 uint64_t go_monotonic_ns(void);
+/* CLOCK_REALTIME in seconds: the time of day, for bcc's UNIX timestamps. */
+double go_realtime(void);
 /* HH:MM:SS as bcc's -T prints it. */
 const char *go_strftime_now(char *buf, size_t size);
 

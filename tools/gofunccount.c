@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf/filter.h"
 #include "gobpf.h"
 #include "libgo.h"
 #include "tool.h"
@@ -28,8 +29,9 @@ static struct env {
 	bool debug;
 	bool verbose;
 	bool json;
+	long cpu;		/* -c; -1: every CPU */
 	const char *pattern;
-} env;
+} env = { .cpu = -1 };
 
 static volatile sig_atomic_t exiting;
 
@@ -39,7 +41,7 @@ static const char doc[] =
 "Count Go function calls.\n"
 "\n"
 "USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D]\n"
-"                   [-v] [-j] PATTERN\n"
+"                   [-c CPU] [-v] [-j] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
 "and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
@@ -51,7 +53,8 @@ static const char doc[] =
 "    gofunccount -p 181 'main.(*Cache).*' # count the methods of *Cache\n"
 "    gofunccount -i 1 -p 181 'main.*'     # print counts every second\n"
 "    gofunccount -d 5 -p 181 'runtime.*'  # count runtime calls for 5 seconds\n"
-"    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n";
+"    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n"
+"    gofunccount -c 1 -p 181 'main.*'     # count main's calls on CPU 1 only\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -60,6 +63,7 @@ static const struct argp_option opts[] = {
 	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
+	{ "cpu", 'c', "CPU", 0, "trace this CPU only", 0 },
 	{ "verbose", 'v', NULL, 0, "list each matched function with its address and ABI", 0 },
 	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
 	{},
@@ -84,6 +88,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'D':
 		env.debug = true;
+		break;
+	case 'c':
+		if (go_parse_long(arg, 0, go_ncpus_possible() - 1, "CPU", &env.cpu))
+			go_option_error();
 		break;
 	case 'v':
 		env.verbose = true;
@@ -190,6 +198,7 @@ int main(int argc, char **argv)
 	struct go_target target = { 0 };
 	uint64_t *now = NULL, *prev = NULL;
 	struct go_plan plan = { 0 };
+	struct go_filter filter = { 0 };
 	struct go_bpf *bpf = NULL;
 	int err, fd, pidfd = -1, done = 0;
 	long elapsed = 0;
@@ -254,7 +263,13 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	fd = go_bpf__map_fd(bpf, "counts");
+	filter.tgid = (uint32_t)env.pid;
+	if (env.cpu >= 0) {
+		filter.cpu = (uint32_t)env.cpu;
+		filter.flags |= GO_FILTER_CPU;
+	}
+	err = go_bpf__set_filter(bpf, &filter, NULL);
+	fd = err ? err : go_bpf__map_fd(bpf, "counts");
 	if (fd < 0) {
 		err = fd;
 		warn("%s\n", libgo_errmsg());

@@ -42,6 +42,7 @@ static struct env {
 	bool regex;
 	bool verbose;
 	bool json;
+	long level;		/* -l; 0: every level */
 	const char *pattern;
 } env;
 
@@ -53,7 +54,7 @@ static const char doc[] =
 "Time Go functions and print the latency as a histogram.\n"
 "\n"
 "USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m]\n"
-"                     [-F] [-r] [-v] [-j] PATTERN\n"
+"                     [-F] [-r] [-l LEVEL] [-v] [-j] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per\n"
 "goroutine, from the entry to each RET instruction.\n"
@@ -63,7 +64,8 @@ static const char doc[] =
 "    gofunclatency -m -p 181 'main.(*DB).Query'  # in milliseconds\n"
 "    gofunclatency -u -i 1 -p 181 main.handle    # in microseconds, each second\n"
 "    gofunclatency -F -p 181 'main.*'            # one histogram per function\n"
-"    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n";
+"    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n"
+"    gofunclatency -l 1 -p 181 'main.walk'       # outermost calls only\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -74,6 +76,7 @@ static const struct argp_option opts[] = {
 	{ "milliseconds", 'm', NULL, 0, "millisecond histogram", 0 },
 	{ "function", 'F', NULL, 0, "show a separate histogram per function", 0 },
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
+	{ "level", 'l', "LEVEL", 0, "set the level of nested or recursive functions", 0 },
 	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
 	{ "json", 'j', NULL, 0, "print histograms as JSON lines", 0 },
 	{},
@@ -104,6 +107,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'r':
 		env.regex = true;
+		break;
+	case 'l':
+		if (go_parse_long(arg, 1, INT32_MAX, "LEVEL", &env.level))
+			go_option_error();
 		break;
 	case 'v':
 		env.verbose = true;
@@ -329,6 +336,17 @@ static void report_unreturned(struct go_bpf *bpf)
 			no_room ? ", or found no room" : "");
 }
 
+/* -l: only calls at most this deep among their goroutine's traced calls are timed. */
+static int set_level(struct go_bpf *bpf, uint32_t level)
+{
+	int fd = go_bpf__map_fd(bpf, "level");
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return fd;
+	return go_map__update(fd, &zero, &level) ? go_fail(EIO, "cannot set the level") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
@@ -366,6 +384,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	g_in_r14 = go_binary__g_in_r14(target.bin, NULL, false);
+	if (env.level && !g_in_r14) {
+		err = -ENOTSUP;
+		warn("-l: %s keeps no goroutine in R14 (gccgo, Go before 1.17), so calls cannot be "
+		     "nested by level\n", go_binary__name(target.bin));
+		goto cleanup;
+	}
 	if (!g_in_r14 && go_binary__toolchain(target.bin) == GO_GC)
 		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
 		     "changes\n", libgo_errmsg());
@@ -427,6 +451,12 @@ int main(int argc, char **argv)
 	}
 	hist_fd = go_bpf__map_fd(bpf, "hist");
 	total_fd = go_bpf__map_fd(bpf, "totals");
+	if (env.level)
+		err = set_level(bpf, (uint32_t)env.level);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	/* returns first, so that no call is seen entering without its return being watched */

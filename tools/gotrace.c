@@ -20,16 +20,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf/filter.h"
 #include "gobpf.h"
 #include "libgo.h"
 #include "tool.h"
 #include "traceprobe.h"
 
 #define MAX_PROBES 16
-#define RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
+#define MAX_BUFFER_PAGES 4096	/* -b, per CPU: 16 MiB each */
+
+/* Long options without a letter, as bcc's trace has them. */
+enum { OPT_UID = 0x2000 };
 
 static struct env {
 	pid_t pid;
+	long tid;		/* -L */
+	long uid;		/* --uid; -1: every user */
+	const char *cgroup;	/* -c */
+	const char *name;	/* -n: comm contains it */
+	const char *msg_filter;	/* -f: the message contains it */
+	long string_size;	/* -Z; 0: GO_TRACE_STR_LEN */
+	long buffer_pages;	/* -b: per CPU; 0: GO_TRACE_RINGBUF_PAGES in all */
+	bool print_cpu;		/* -C */
+	bool unix_ts;		/* -u */
+	bool address;		/* -a */
+	bool aggregate;		/* -A */
 	bool time;		/* -T */
 	bool timestamp;		/* -t */
 	long max_events;
@@ -39,7 +54,7 @@ static struct env {
 	bool json;
 	const char *probes[MAX_PROBES];
 	int nprobes;
-} env;
+} env = { .uid = -1 };
 
 static volatile sig_atomic_t exiting;
 
@@ -47,6 +62,7 @@ static struct go_tprobe probes[MAX_PROBES];
 static struct go_plan plans[MAX_PROBES];
 static long events_seen;
 static uint64_t first_ts;
+static double first_ts_real;	/* -u: the time of day at first_ts */
 
 const char *argp_program_version = "gotrace 0.1";
 static const char args_doc[] = "PROBE [PROBE ...]";
@@ -54,8 +70,10 @@ static const char doc[] =
 "Trace Go function calls and returns, with arguments, results and goroutine\n"
 "ids.\n"
 "\n"
-"USAGE: gotrace [-h] [-p PID] [-T] [-t] [-M MAX] [-U] [-r] [-v] [-j]\n"
-"               PROBE [PROBE ...]\n"
+"USAGE: gotrace [-h] [-b BUFFER_PAGES] [-p PID] [-L TID] [--uid UID] [-v]\n"
+"               [-Z STRING_SIZE] [-S] [-M MAX] [-t] [-u] [-T] [-C]\n"
+"               [-c CGROUP_PATH] [-n NAME] [-f MSG_FILTER] [-U] [-a] [-A] [-r]\n"
+"               [-j] PROBE [PROBE ...]\n"
 "\n"
 "PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]. p: (the\n"
 "default) traces calls, r: returns, at each RET instruction. ARG and FILTER\n"
@@ -73,7 +91,10 @@ static const char doc[] =
 "    gotrace -p 181 'main.add (x == 42 && y > 3)'         # matching calls\n"
 "    gotrace -M 10 ./srv:'main.(*C).Get \"%s\", key'       # 10 events\n"
 "    gotrace -U -p 181 main.add                           # with Go stacks\n"
-"    gotrace -r -p 181 '^main\\.add$ \"%d\", x'              # a regex\n";
+"    gotrace -r -p 181 '^main\\.add$ \"%d\", x'              # a regex\n"
+"    gotrace -L 183 main.add                              # thread 183 only\n"
+"    gotrace -c /sys/fs/cgroup/svc ./srv:main.add         # a cgroup (v2)\n"
+"    gotrace --uid 1001 -n srv -C ./srv:main.add          # user, name; CPU\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -84,8 +105,41 @@ static const struct argp_option opts[] = {
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
 	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
+	{ "buffer-pages", 'b', "BUFFER_PAGES", 0,
+	  "number of pages per CPU to use for the ring buffer (a power of two)", 0 },
+	{ "tid", 'L', "TID", 0, "id of the thread to trace (optional)", 0 },
+	{ "uid", OPT_UID, "UID", 0, "id of the user to trace (optional)", 0 },
+	{ "string-size", 'Z', "STRING_SIZE", 0,
+	  "maximum size to read from strings (at most 128, the default)", 0 },
+	{ "include-self", 'S', NULL, 0, "do not filter trace's own pid from the trace", 0 },
+	{ "unix-timestamp", 'u', NULL, 0,
+	  "print UNIX timestamp instead of offset from trace start, requires -t", 0 },
+	{ "print_cpu", 'C', NULL, 0, "print CPU id", 0 },
+	{ "cgroup-path", 'c', "CGROUP_PATH", 0, "cgroup path", 0 },
+	{ "name", 'n', "NAME", 0, "only print process names containing this name", 0 },
+	{ "msg-filter", 'f', "MSG_FILTER", 0,
+	  "only print the msg of event containing this string", 0 },
+	{ "address", 'a', NULL, 0, "print virtual address in stacks", 0 },
+	{ "aggregate", 'A', NULL, 0, "aggregate amount of each trace (with -M)", 0 },
+	/* bcc's options that mean nothing for Go programs: refused, with the reason */
+	{ "bin_cmp", 'B', NULL, OPTION_HIDDEN, NULL, 0 },
+	{ "sym_file_list", 's', "SYM_FILE_LIST", OPTION_HIDDEN, NULL, 0 },
+	{ "kernel-stack", 'K', NULL, OPTION_HIDDEN, NULL, 0 },
+	{ "include", 'I', "header", OPTION_HIDDEN, NULL, 0 },
 	{},
 };
+
+/* A bcc option gotrace does not take: why, in one line, exit status 2. */
+static void refuse(const char *opt, const char *why)
+{
+	go_fail(EINVAL, "%s: %s", opt, why);
+	go_option_error();
+}
+
+static bool is_pow2(long v)
+{
+	return v > 0 && !(v & (v - 1));
+}
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
@@ -112,6 +166,61 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
+	case 'b':
+		if (go_parse_long(arg, 1, MAX_BUFFER_PAGES, "BUFFER_PAGES", &env.buffer_pages) ||
+		    (!is_pow2(env.buffer_pages) &&
+		     go_fail(EINVAL, "invalid BUFFER_PAGES: '%s' (not a power of two)", arg)))
+			go_option_error();
+		break;
+	case 'L':
+		if (go_parse_long(arg, 1, INT32_MAX, "TID", &env.tid))
+			go_option_error();
+		break;
+	case OPT_UID:
+		if (go_parse_long(arg, 0, UINT32_MAX - 1, "UID", &env.uid))
+			go_option_error();
+		break;
+	case 'Z':
+		if (go_parse_long(arg, 1, GO_TRACE_STR_LEN, "STRING_SIZE", &env.string_size))
+			go_option_error();
+		break;
+	case 'S':	/* gotrace runs no Go code: its own pid never hits a probe */
+		break;
+	case 'u':
+		env.unix_ts = true;
+		break;
+	case 'C':
+		env.print_cpu = true;
+		break;
+	case 'c':
+		env.cgroup = arg;
+		break;
+	case 'n':
+		env.name = arg;
+		break;
+	case 'f':
+		env.msg_filter = arg;
+		break;
+	case 'a':
+		env.address = true;
+		break;
+	case 'A':
+		env.aggregate = true;
+		break;
+	case 'B':
+		refuse("-B", "gotrace's filters compare numbers: there is no STRCMP to take binary "
+		       "values");
+		break;
+	case 's':
+		refuse("-s", "symbols come from each binary's own Go function table (pclntab)");
+		break;
+	case 'K':
+		refuse("-K", "Go functions are traced in user space: there is no kernel stack to show");
+		break;
+	case 'I':
+		refuse("-I", "probes read Go values by the Go ABI and DWARF: there are no C headers "
+		       "to include");
+		break;
 	case ARGP_KEY_ARG:
 		if (env.nprobes == MAX_PROBES)
 			argp_error(state, "too many probes (at most %d)", MAX_PROBES);
@@ -120,6 +229,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!env.nprobes)
 			argp_error(state, "no PROBE given");
+		if (env.pid && env.tid)
+			argp_error(state, "only one of -p and -L may be specified");
+		if (env.aggregate && !env.max_events)
+			argp_error(state, "-M/--max-events should be specified with -A/--aggregate");
+		if (env.aggregate && env.json)
+			argp_error(state, "-A prints text: not with -j");
 		break;
 	default:
 		return go_parse_common(key, arg, state, &env.pid);
@@ -169,13 +284,15 @@ static void print_header(void)
 	if (env.time)
 		printf("%-8s ", "TIME");
 	if (env.timestamp)
-		printf("%-12s ", "TIME");
+		printf(env.unix_ts ? "%-17s " : "%-12s ", "TIME");
+	if (env.print_cpu)
+		printf("%-3s ", "CPU");
 	printf("%-7s %-7s %-15s %-7s %-16s %s\n", "PID", "TID", "COMM", "GOID", "FUNC",
 	       trivial ? "" : "-");
 	fflush(stdout);
 }
 
-static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
+static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
 {
 	const char *base = strrchr(go_binary__name(p->target.bin), '/');
 	int64_t bias = 0, i;
@@ -184,7 +301,7 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
 	base = base ? base + 1 : go_binary__name(p->target.bin);
 	go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias);
 	if (env.json)
-		printf(", \"stack\": [");
+		fprintf(out, ", \"stack\": [");
 	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
 		uint64_t pc = e->frames[i] - bias;
 		int n = go_binary__symbolize(p->target.bin, pc, sym, sizeof(sym));
@@ -196,65 +313,155 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e)
 		if (!s)
 			s = sym;
 		if (env.json) {
-			printf("%s", i ? ", " : "");
-			go_json_str(stdout, s);
+			fprintf(out, "%s", i ? ", " : "");
+			if (env.address)
+				fprintf(out, "{\"address\": %llu, \"sym\": ",
+					(unsigned long long)e->frames[i]);
+			go_json_str(out, s);
+			if (env.address)
+				fprintf(out, "}");
+		} else if (env.address) {
+			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)e->frames[i], s,
+				base);
 		} else {
-			printf("        %s [%s]\n", s, base);
+			fprintf(out, "        %s [%s]\n", s, base);
 		}
 		if (s != sym)
 			free(s);
 	}
 	if (env.json)
-		printf("]");
+		fprintf(out, "]");
 	else
-		printf("\n");
+		fprintf(out, "\n");
 }
 
-static void print_event(const struct go_tprobe *p, const struct go_tevent *e)
+/* -t's seconds since tracing began, or with -u since the epoch, as bcc's trace prints them. */
+static double event_ts(const struct go_tevent *e)
+{
+	double off = ((int64_t)e->ts - (int64_t)first_ts) / 1e9;
+
+	return env.unix_ts ? first_ts_real + off : off;
+}
+
+static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg,
+			FILE *out)
 {
 	const char *func = go_target__func(&p->target, e->func < p->target.cnt ? e->func : 0)->name;
-	char msg[1024], comm[17], ts[16];
+	char comm[17], ts[16];
 
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
-	go_tprobe__format(p, e, msg, sizeof(msg));
 	if (env.json) {
-		printf("{");
+		fprintf(out, "{");
 		if (env.time)
-			printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
-		printf("\"ts\": %.6f, \"pid\": %u, \"tid\": %u, \"comm\": ",
-		       ((int64_t)e->ts - (int64_t)first_ts) / 1e9, e->pid, e->tid);
-		go_json_str(stdout, comm);
-		printf(", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
-		go_json_str(stdout, func);
-		printf(", \"return\": %s, \"msg\": ", p->ret ? "true" : "false");
-		go_json_str(stdout, msg);
-		printf(", \"args\": ");
-		go_tprobe__json_args(p, e, stdout);
+			fprintf(out, "\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+		fprintf(out, "\"ts\": %.6f, ", event_ts(e));
+		if (env.print_cpu)
+			fprintf(out, "\"cpu\": %u, ", e->cpu);
+		fprintf(out, "\"pid\": %u, \"tid\": %u, \"comm\": ", e->pid, e->tid);
+		go_json_str(out, comm);
+		fprintf(out, ", \"goid\": %llu, \"func\": ", (unsigned long long)e->goid);
+		go_json_str(out, func);
+		fprintf(out, ", \"return\": %s, \"msg\": ", p->ret ? "true" : "false");
+		go_json_str(out, msg);
+		fprintf(out, ", \"args\": ");
+		go_tprobe__json_args(p, e, out);
 		if (env.user_stack)
-			print_stack(p, e);
-		printf("}\n");
+			print_stack(p, e, out);
+		fprintf(out, "}\n");
 	} else {
 		if (env.time)
-			printf("%-8s ", go_strftime_now(ts, sizeof(ts)));
+			fprintf(out, "%-8s ", go_strftime_now(ts, sizeof(ts)));
 		if (env.timestamp)
-			printf("%-12.6f ", ((int64_t)e->ts - (int64_t)first_ts) / 1e9);
-		printf("%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
-		       (unsigned long long)e->goid, func, msg);
+			fprintf(out, env.unix_ts ? "%-17.6f " : "%-12.6f ", event_ts(e));
+		if (env.print_cpu)
+			fprintf(out, "%-3u ", e->cpu);
+		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
+			(unsigned long long)e->goid, func, msg);
 		if (env.user_stack)
-			print_stack(p, e);
+			print_stack(p, e, out);
 	}
+}
+
+/* -A: each distinct event text (its line and stack) and how often it was seen. */
+struct aggregate {
+	char *text;
+	long count;
+};
+static struct aggregate *aggs;
+static size_t naggs;
+
+static void aggregate_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg)
+{
+	struct aggregate *a;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	print_event(p, e, msg, f);
+	if (fclose(f))
+		return;
+	for (i = 0; i < naggs; i++) {
+		if (!strcmp(aggs[i].text, text)) {
+			aggs[i].count++;
+			free(text);
+			return;
+		}
+	}
+	a = realloc(aggs, (naggs + 1) * sizeof(*aggs));
+	if (!a) {
+		free(text);
+		return;
+	}
+	aggs = a;
+	aggs[naggs].text = text;
+	aggs[naggs++].count = 1;
+}
+
+static int aggregate_cmp(const void *x, const void *y)
+{
+	const struct aggregate *a = x, *b = y;
+
+	return a->count != b->count ? (a->count < b->count ? 1 : -1) : 0;
+}
+
+/* bcc's -A summary: the most frequent first, each text followed by its count. */
+static void print_aggregates(void)
+{
+	size_t i;
+
+	qsort(aggs, naggs, sizeof(*aggs), aggregate_cmp);
+	for (i = 0; i < naggs; i++) {
+		printf("%s-->COUNT %ld\n\n", aggs[i].text, aggs[i].count);
+		free(aggs[i].text);
+	}
+	free(aggs);
+	aggs = NULL;
+	naggs = 0;
 }
 
 static void handle_event(void *ctx, const void *data, size_t size)
 {
 	const struct go_tevent *e = data;
+	char msg[1024], comm[17];
 
 	(void)ctx;
 	if (size < offsetof(struct go_tevent, nframes) || e->probe >= (uint32_t)env.nprobes)
 		return;
 	if (env.max_events && events_seen >= env.max_events)
 		return;
-	print_event(&probes[e->probe], e);
+	/* -n and -f, as bcc's trace applies them: in user space, before -M counts the event */
+	snprintf(comm, sizeof(comm), "%.16s", e->comm);
+	if (env.name && !strstr(comm, env.name))
+		return;
+	go_tprobe__format(&probes[e->probe], e, msg, sizeof(msg));
+	if (env.msg_filter && !strstr(msg, env.msg_filter))
+		return;
+	if (env.aggregate)
+		aggregate_event(&probes[e->probe], e, msg);
+	else
+		print_event(&probes[e->probe], e, msg, stdout);
 	events_seen++;
 	if (env.max_events && events_seen >= env.max_events)
 		exiting = 1;
@@ -299,6 +506,36 @@ static char *program_text(void)
 	return src;
 }
 
+/* The ring buffer's pages: -b's per CPU, for all CPUs, as a power of two (the kernel's rule). */
+static size_t ringbuf_pages(void)
+{
+	size_t want = env.buffer_pages * (size_t)go_ncpus_possible(), n = 1;
+
+	if (!env.buffer_pages)
+		return GO_TRACE_RINGBUF_PAGES;
+	while (n < want)
+		n *= 2;
+	return n;
+}
+
+/* The tasks to trace (-p or -L's process, -L, --uid, -c) and -Z, in the program's maps. */
+static int set_filters(struct go_bpf *bpf)
+{
+	struct go_filter filter = { 0 };
+	uint32_t zero = 0, size = (uint32_t)env.string_size;
+	int fd = go_bpf__map_fd(bpf, "str_size");
+
+	if (fd < 0 || go_map__update(fd, &zero, &size))
+		return fd < 0 ? fd : go_fail(EIO, "cannot set the string size");
+	filter.tgid = (uint32_t)env.pid;
+	filter.tid = (uint32_t)env.tid;
+	if (env.uid >= 0) {
+		filter.uid = (uint32_t)env.uid;
+		filter.flags |= GO_FILTER_UID;
+	}
+	return go_bpf__set_filter(bpf, &filter, env.cgroup);
+}
+
 /*
  * Return probes first, so that no call is seen entering whose return goes unseen (and before
  * them the entries that save g for them).
@@ -335,6 +572,7 @@ int main(int argc, char **argv)
 	char flags[8][48], names[MAX_PROBES][32];
 	const char *cflags[8], *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
+	struct go_bpf_map_size ringbuf_size = { "events", 0 };
 	struct go_ringbuf *rb = NULL;
 	struct go_bpf *bpf = NULL;
 	int err, i, nflags = 0, pidfd = -1, events_fd, lost_fd;
@@ -344,6 +582,11 @@ int main(int argc, char **argv)
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
 		return err;
+	/* -L: the thread's process gives the default binary, and is watched as -p's is */
+	if (env.tid && go_tid_tgid((pid_t)env.tid, &env.pid)) {
+		warn("%s\n", libgo_errmsg());
+		return 1;
+	}
 	if (env.pid) {
 		pidfd = go_pid_watch(env.pid);
 		if (pidfd < 0) {
@@ -367,7 +610,6 @@ int main(int argc, char **argv)
 		}
 	}
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%d", RINGBUF_PAGES);
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
 	if (need_gsave())
@@ -392,6 +634,9 @@ int main(int argc, char **argv)
 	spec.progs = prognames;
 	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
+	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
+	spec.sizes = &ringbuf_size;
+	spec.nsizes = 1;
 	if (env.verbose) {
 		char *text = go_bpf_spec__text(&spec);
 
@@ -408,9 +653,9 @@ int main(int argc, char **argv)
 	}
 	events_fd = go_bpf__map_fd(bpf, "events");
 	lost_fd = go_bpf__map_fd(bpf, "lost");
-	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, RINGBUF_PAGES * (size_t)getpagesize(),
+	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, ringbuf_pages() * (size_t)getpagesize(),
 					       handle_event, NULL) : NULL;
-	if (!rb || lost_fd < 0) {
+	if (!rb || lost_fd < 0 || set_filters(bpf)) {
 		err = -EINVAL;
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -419,6 +664,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, sig_handler);
 	/* -t counts from here, as bcc's trace does: an event can fire before the last attach */
 	first_ts = go_monotonic_ns();
+	first_ts_real = go_realtime();
 	err = attach_all(bpf);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
@@ -438,6 +684,8 @@ int main(int argc, char **argv)
 	go_bpf__detach(bpf);
 	if (!exiting)
 		go_ringbuf__consume(rb);
+	if (env.aggregate)
+		print_aggregates();
 	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
 	fflush(stdout);

@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Prepended to every tool's BPF program by the probe layer. The process to trace (-p) is set at
- * run time in go_config, and the facts of each traced binary in go_binfo at the slot its
- * probes' cookies name (cookie.h), so that one compiled program serves every process and
- * every Go release (see the compile cache in libgo/bpfcache.c).
+ * Prepended to every tool's BPF program by the probe layer. Who to trace (-p, and bcc's other
+ * task filters, filter.h) is set at run time in go_config, and the facts of each traced binary
+ * in go_binfo at the slot its probes' cookies name (cookie.h), so that one compiled program
+ * serves every process, every setting and every Go release (see the compile cache in libgo/bpfcache.c).
  * Setting: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g).
  */
 #include <uapi/linux/ptrace.h>
 #include "cookie.h"
+#include "filter.h"
 
-BPF_ARRAY(go_config, u32, 1);	/* [0]: the tgid to trace, 0 for all */
+BPF_ARRAY(go_config, struct go_filter, 1);	/* who to trace (filter.h) */
+BPF_CGROUP_ARRAY(go_cgroup, 1);			/* the cgroup of -c CGROUP_PATH */
 BPF_ARRAY(go_binfo, struct go_binfo, GO_MAX_BINS);
+
+static __always_inline struct go_filter *go_filter(void)
+{
+	u32 zero = 0;
+
+	return go_config.lookup(&zero);
+}
 
 /* The process to trace, 0 for all. */
 static __always_inline u32 go_traced_pid(void)
 {
-	u32 zero = 0, *pid = go_config.lookup(&zero);
+	struct go_filter *f = go_filter();
 
-	return pid ? *pid : 0;
+	return f ? f->tgid : 0;
 }
 
 /* Is tgid the process to trace? */
@@ -34,6 +43,31 @@ static __always_inline bool go_pid_ok(void)
 	u32 pid = go_traced_pid();
 
 	return !pid || (bpf_get_current_pid_tgid() >> 32) == pid;
+}
+
+/*
+ * Is the current task one to trace: its process, thread, user, CPU and cgroup as go_config
+ * says (each asked only when set), as bcc's trace and funccount check them.
+ */
+static __always_inline bool go_task_ok(void)
+{
+	struct go_filter *f = go_filter();
+	u64 id;
+
+	if (!f)
+		return true;
+	if (f->tgid || f->tid) {
+		id = bpf_get_current_pid_tgid();
+		if ((f->tgid && (u32)(id >> 32) != f->tgid) || (f->tid && (u32)id != f->tid))
+			return false;
+	}
+	if ((f->flags & GO_FILTER_UID) && (u32)bpf_get_current_uid_gid() != f->uid)
+		return false;
+	if ((f->flags & GO_FILTER_CPU) && bpf_get_smp_processor_id() != f->cpu)
+		return false;
+	if ((f->flags & GO_FILTER_CGROUP) && go_cgroup.check_current_task(0) <= 0)
+		return false;
+	return true;
 }
 
 #ifdef GO_SAVE_G

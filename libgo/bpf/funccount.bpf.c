@@ -13,7 +13,7 @@ int go_count(struct pt_regs *ctx)
 	u32 idx;
 	u64 *val;
 
-	if (!go_pid_ok())
+	if (!go_task_ok())
 		return 0;
 	idx = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));
 	val = counts.lookup(&idx);

@@ -22,6 +22,9 @@
  * runtime.goexit1 cannot be probed the records are an LRU instead. The spill is an LRU: state
  * stays bounded whatever the program does. A call that finds no room is counted as such.
  *
+ * With -l LEVEL (the level map), a call is timed only when at most LEVEL - 1 traced calls of its
+ * goroutine are in progress around it: the outermost LEVEL levels, as bcc's funclatency -l.
+ *
  * At the RET of an assembly function that uses R14 as scratch, g is the one go_entry saved
  * for it (GO_COOKIE_SAVED_G, cookie.h).
  *
@@ -42,6 +45,7 @@
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
 BPF_PERCPU_ARRAY(stats, u64, GO_LAT_STAT_CNT);
+BPF_ARRAY(level, u32, 1);	/* -l: time the outermost this many nested calls; 0: all */
 
 static __always_inline void stat_add(u32 i, u64 n)
 {
@@ -255,7 +259,7 @@ int go_return(struct pt_regs *ctx)
 	struct go_lat_gstate *st;
 	struct go_lat_frame *f;
 	u64 now = bpf_ktime_get_ns(), sp, ts, cookie = bpf_get_attach_cookie(ctx);
-	u32 depth, func;
+	u32 depth, func, nested, zero = 0, *max;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.id.tgid) || go_ret_into_morestack(ctx, cookie))
@@ -281,8 +285,11 @@ int go_return(struct pt_regs *ctx)
 		}
 	}
 	ts = f->ts;
+	nested = st->n + st->spilled;	/* the call's level: 1 for the outermost traced call */
 	pop(st, &k);
-	record(func, ts, now);
+	max = level.lookup(&zero);
+	if (!max || !*max || nested <= *max)
+		record(func, ts, now);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
  * attaches it at each entry site, or at each RET instruction for return probes; go_gsave runs
  * at the entries of the functions whose RETs cannot find g in R14 (cookie.h).
- * Settings: RINGBUF_PAGES, USER_STACKS.
+ * Settings: USER_STACKS; at run time, str_size (-Z) and the size of events (-b).
  */
 #include "trace.h"
 #include "iface.bpf.h"
@@ -15,8 +15,9 @@
 #define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
 #endif
 
-BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
+BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(lost, u64, 1);
+BPF_ARRAY(str_size, u32, 1);	/* -Z: bytes a string takes, its NUL included; 0: GO_TRACE_STR_LEN */
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
@@ -78,6 +79,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->goid = go_goid(ctx, cookie);
 	e->probe = probe;
 	e->func = GO_COOKIE_FUNC(cookie);
+	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #ifdef USER_STACKS
 	go_event_stack(ctx, e);
@@ -88,11 +90,16 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 static __always_inline void go_event_str(struct go_tevent *e, int i, u64 ptr, u64 len)
 {
 	u32 n = len > GO_TRACE_STR_LEN - 1 ? GO_TRACE_STR_LEN - 1 : len;
+	u32 zero = 0, *size = str_size.lookup(&zero);
 
 	e->slen[i] = len;
 	n &= GO_TRACE_STR_LEN - 1;
 	if (bpf_probe_read_user(e->str[i], n, (void *)ptr))
 		n = 0;
+	/* -Z: what bcc's trace keeps of a string of that size, its NUL included */
+	if (size && *size && *size - 1 < n)
+		n = *size - 1;
+	asm volatile("" : "+r"(n));	/* keep the mask below: the verifier needs to see it */
 	e->str[i][n & (GO_TRACE_STR_LEN - 1)] = 0;
 }
 
@@ -111,7 +118,7 @@ int go_gsave(struct pt_regs *ctx)
 
 /* The generated probes are written with these. */
 #define GO_PROBE(n) int go_probe_##n(struct pt_regs *ctx)
-#define GO_PID_FILTER() if (!go_pid_ok()) return 0
+#define GO_PID_FILTER() if (!go_task_ok()) return 0
 #define GO_RET_FILTER() if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx))) return 0
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)

@@ -9,6 +9,8 @@
 #define GO_TRACE_MAX_STRS 3
 #define GO_TRACE_STR_LEN 128	/* a power of two */
 #define GO_TRACE_MAX_FRAMES 32
+/* The ring buffer's pages as compiled; the tool sizes it when it loads the program (-b). */
+#define GO_TRACE_RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
 
 struct go_tevent {
 	__u64 ts;
@@ -17,6 +19,8 @@ struct go_tevent {
 	__u64 goid;
 	__u32 probe;
 	__u32 func;		/* the function's index in the probe's target (from the cookie) */
+	__u32 cpu;
+	__u32 pad;
 	char comm[16];		/* TASK_COMM_LEN */
 	__u64 args[GO_TRACE_MAX_ARGS];
 	__u32 slen[GO_TRACE_MAX_STRS];

@@ -1,0 +1,3 @@
+module example.com/bccopts
+
+go 1.19
