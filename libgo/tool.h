@@ -120,6 +120,14 @@ void go_target__list(struct go_target *t, FILE *out);
 /* The process of thread tid (its tgid, from /proc); negative errno with the message set. */
 int go_tid_tgid(pid_t tid, pid_t *tgid);
 
+/* Ctrl-C and SIGTERM set *exiting, which the tool's loop checks (as libbpf-tools' do). */
+void go_catch_signals(volatile sig_atomic_t *exiting);
+/* Where a tool's messages other than its results go: stderr when stdout is JSON (-j). */
+FILE *go_info_out(bool json);
+/* The BPF program's text as the compiler gets it, for -D/--debug. */
+struct go_bpf_spec;
+int go_bpf_spec__print(const struct go_bpf_spec *spec, FILE *out);
+
 /* A descriptor that becomes readable when pid exits (pidfd), or -1 with the message set. */
 int go_pid_watch(pid_t pid);
 

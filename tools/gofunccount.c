@@ -114,12 +114,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void sig_handler(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 /* Per-CPU counts summed; printed as the change since the last print (bcc clears instead). */
 static int read_counts(int fd, size_t n, uint64_t *totals)
 {
@@ -185,7 +179,7 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 /* The banner and the closing line go to stderr with -j, so that stdout is JSON only. */
 static FILE *info_out(void)
 {
-	return env.json ? stderr : stdout;
+	return go_info_out(env.json);
 }
 
 int main(int argc, char **argv)
@@ -241,13 +235,8 @@ int main(int argc, char **argv)
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug) {
-		char *text = go_bpf_spec__text(&spec);
-
-		if (text)
-			fputs(text, info_out());
-		free(text);
-	}
+	if (env.debug)
+		go_bpf_spec__print(&spec, info_out());
 
 	now = calloc(target.cnt, sizeof(*now));
 	prev = calloc(target.cnt, sizeof(*prev));
@@ -275,8 +264,7 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
+	go_catch_signals(&exiting);
 	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), plan.entry.offs,
 			     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {

@@ -135,15 +135,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void sig_handler(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 static FILE *info_out(void)
 {
-	return env.json ? stderr : stdout;
+	return go_info_out(env.json);
 }
 
 static const char *unit(void)
@@ -435,13 +429,8 @@ int main(int argc, char **argv)
 	spec.progs = progs;
 	spec.nprogs = 2;
 	spec.multi = go_bpf__want_multi();
-	if (env.verbose) {
-		char *text = go_bpf_spec__text(&spec);
-
-		if (text)
-			fputs(text, info_out());
-		free(text);
-	}
+	if (env.verbose)
+		go_bpf_spec__print(&spec, info_out());
 
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {
@@ -457,8 +446,7 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
+	go_catch_signals(&exiting);
 	/* returns first, so that no call is seen entering without its return being watched */
 	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,
 			     plan.ret.cookies, plan.ret.cnt, env.pid);

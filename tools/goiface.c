@@ -123,15 +123,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void sig_handler(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 static FILE *info_out(void)
 {
-	return env.json ? stderr : stdout;
+	return go_info_out(env.json);
 }
 
 /* ---- BPF particulars: twins of libgo/bpf/iface.bpf.c (GO_IFACE_*, GO_IV_*: iface.bpf.h) ---- */
@@ -675,13 +669,8 @@ int main(int argc, char **argv)
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug) {
-		char *text = go_bpf_spec__text(&spec);
-
-		if (text)
-			fputs(text, info_out());
-		free(text);
-	}
+	if (env.debug)
+		go_bpf_spec__print(&spec, info_out());
 
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {
@@ -706,8 +695,7 @@ int main(int argc, char **argv)
 		warn("cannot configure the BPF program: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
+	go_catch_signals(&exiting);
 	err = go_bpf__attach(bpf, progs[0], go_binary__path(target.bin), plan.entry.offs,
 			     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {

@@ -134,12 +134,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void sig_handler(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 /* ---- the kernel's records ------------------------------------------------------------------ */
 
 /* struct go_stack_key of stackcount.bpf.c: a header, the labels when compiled in, the frames. */
@@ -666,7 +660,7 @@ static int write_pprof(const char *path, const struct stack *st, size_t n)
 /* The banner and the closing lines go to stderr with -f and -j, so that stdout is data only. */
 static FILE *info_out(void)
 {
-	return env.folded || env.json ? stderr : stdout;
+	return go_info_out(env.folded || env.json);
 }
 
 int main(int argc, char **argv)
@@ -770,13 +764,8 @@ int main(int argc, char **argv)
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug) {
-		char *text = go_bpf_spec__text(&spec);
-
-		if (text)
-			fputs(text, info_out());
-		free(text);
-	}
+	if (env.debug)
+		go_bpf_spec__print(&spec, info_out());
 	if (env.pprof && !go_pprof__writable(env.pprof)) {
 		err = -EACCES;
 		warn("%s\n", libgo_errmsg());
@@ -803,8 +792,7 @@ int main(int argc, char **argv)
 		warn("cannot set up the probes: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
+	go_catch_signals(&exiting);
 	if (env.pid)
 		pid_bias(env.pid);
 	err = go_bpf__attach(bpf, "go_stack", go_binary__path(target.bin), plan.entry.offs,

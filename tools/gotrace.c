@@ -242,15 +242,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void sig_handler(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 static FILE *info_out(void)
 {
-	return env.json ? stderr : stdout;
+	return go_info_out(env.json);
 }
 
 /* bcc's trace is ready when its header is out; with -j, stdout is JSON only, so a banner in
@@ -637,13 +631,8 @@ int main(int argc, char **argv)
 	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
 	spec.sizes = &ringbuf_size;
 	spec.nsizes = 1;
-	if (env.verbose) {
-		char *text = go_bpf_spec__text(&spec);
-
-		if (text)
-			fputs(text, info_out());
-		free(text);
-	}
+	if (env.verbose)
+		go_bpf_spec__print(&spec, info_out());
 
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {
@@ -660,8 +649,7 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
+	go_catch_signals(&exiting);
 	/* -t counts from here, as bcc's trace does: an event can fire before the last attach */
 	first_ts = go_monotonic_ns();
 	first_ts_real = go_realtime();

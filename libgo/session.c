@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A tool's run from attach to detach, as every tool does it: signals, waiting for the next
+ * summary or the traced process's end, the clocks, and output in bcc's forms (banner,
+ * log2 histogram, JSON strings).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gobpf.h"
+#include "tool.h"
+
+static volatile sig_atomic_t *exit_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	*exit_flag = 1;
+}
+
+void go_catch_signals(volatile sig_atomic_t *exiting)
+{
+	exit_flag = exiting;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+}
+
+FILE *go_info_out(bool json)
+{
+	return json ? stderr : stdout;
+}
+
+int go_bpf_spec__print(const struct go_bpf_spec *spec, FILE *out)
+{
+	char *text = go_bpf_spec__text(spec);
+
+	if (!text)
+		return go_fail(ENOMEM, "out of memory");
+	fputs(text, out);
+	fflush(out);
+	free(text);
+	return 0;
+}
+
+int go_pid_watch(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return go_fail(errno, errno == ESRCH ? "no process with pid %d" :
+				      "cannot watch pid %d: %s", (int)pid, strerror(errno));
+	return fd;
+}
+
+/* Sleep up to ms; returns early on a signal. 1 when the watched process has exited. */
+static int go_wait(int pidfd, long ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd < 0) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	return poll(&p, 1, (int)ms) > 0 ? 1 : 0;
+}
+
+bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
+		      volatile sig_atomic_t *exiting)
+{
+	long waited = 0, period = interval ? interval : duration ? duration : 99999999;
+	bool gone = false;
+
+	while (waited < period * 1000 && !*exiting && !gone) {
+		gone = go_wait(pidfd, 100);
+		waited += 100;
+	}
+	*elapsed += waited / 1000;
+	return gone || *exiting || (duration && *elapsed >= duration);
+}
+
+void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
+{
+	fprintf(out, "Tracing %zu %s for \"%s\"... Hit Ctrl-C to end.\n", n, what, pattern);
+	fflush(out);
+}
+
+/* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
+void go_json_str(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		int n = go_utf8_len((const char *)s);
+
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if (*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else if (n)
+			fwrite(s, 1, n, out);
+		else
+			fputs("\\ufffd", out);
+		s += n ? n : 1;
+	}
+	fputc('"', out);
+}
+
+uint64_t go_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double go_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *go_strftime_now(char *buf, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(buf, size, "%H:%M:%S", localtime_r(&now, &tm));
+	return buf;
+}
+
+/* bcc's stars: width * val / max of them, a '+' in the last place when val exceeds max. */
+static void print_stars(FILE *out, uint64_t val, uint64_t max, int width)
+{
+	int n = 0, i;
+
+	while (n < width && (double)n <= (double)width * val / max - 1)
+		n++;
+	for (i = 0; i < n; i++)
+		fputc(i == n - 1 && val > max ? '+' : '*', out);
+	for (; i < width; i++)
+		fputc(' ', out);
+}
+
+void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *val_type)
+{
+	int i, idx_max = -1, stars;
+	uint64_t max = 0;
+	bool wide;
+
+	for (i = 0; i < nvals; i++) {
+		if (vals[i])
+			idx_max = i;
+		if (vals[i] > max)
+			max = vals[i];
+	}
+	if (idx_max <= 0)
+		return;
+	wide = idx_max > 32;
+	stars = wide ? 20 : 40;
+	if (wide)
+		fprintf(out, "               %-29s : count     distribution\n", val_type);
+	else
+		fprintf(out, "     %-19s : count     distribution\n", val_type);
+	for (i = 1; i <= idx_max; i++) {
+		unsigned long long low = (1ULL << i) >> 1, high = (1ULL << i) - 1;
+
+		if (low == high)
+			low--;
+		fprintf(out, wide ? "%20llu -> %-20llu : %-8llu |" : "%10llu -> %-10llu : %-8llu |",
+			low, high, (unsigned long long)vals[i]);
+		print_stars(out, vals[i], max, stars);
+		fprintf(out, "|\n");
+	}
+}
