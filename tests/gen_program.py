@@ -212,11 +212,10 @@ def asm_call(name, i, k):
 
 ASM_FRAMED = Shape("asmframe", 20, asm_decl, asm_call,
                    probes=lambda name, i: [(name, goargs(1, 2))], asm=asm_framed, result=None)
-# Not in SHAPES yet: tools cannot read g at its RET (issue 8, defect 3); add it with the fix.
-ASM_R14 = Shape("asmr14", 20, asm_decl, asm_call,
+ASM_R14 = Shape("asmscratch", 20, asm_decl, asm_call,
                 probes=lambda name, i: [(name, goargs(1, 2))], asm=asm_r14, result=None)
 
-SHAPES = [BOUNDS, WRAPPER, MANY, FRAMED, LEAF, ASM_FRAMED]
+SHAPES = [BOUNDS, WRAPPER, MANY, FRAMED, LEAF, ASM_FRAMED, ASM_R14]
 
 
 # -- the program ------------------------------------------------------------------------------
