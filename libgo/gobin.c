@@ -498,25 +498,113 @@ static size_t clone_base_len(const char *sym)
 	return end < len ? end : 0;
 }
 
+/* Keep name (malloc'd) until the binary is closed. */
+static int owned_push(struct go_binary *b, char *name)
+{
+	char **owned = realloc(b->owned, (b->nowned + 1) * sizeof(*owned));
+
+	if (!owned) {
+		free(name);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	b->owned = owned;
+	b->owned[b->nowned++] = name;
+	return 0;
+}
+
 /* Name a clone by its function; the symbol stays in clone. */
 static int funcs_name_clone(struct go_binary *b, struct go_func *f)
 {
 	size_t len = clone_base_len(f->name);
-	char **owned, *name;
+	char *name;
 
 	if (!len)
 		return 0;
-	owned = realloc(b->owned, (b->nowned + 1) * sizeof(*owned));
-	if (!owned)
-		return go_fail(ENOMEM, "out of memory");
-	b->owned = owned;
 	name = strndup(f->name, len);
 	if (!name)
 		return go_fail(ENOMEM, "out of memory");
-	b->owned[b->nowned++] = name;
 	f->clone = f->name;
 	f->name = name;
-	return 0;
+	return owned_push(b, name);
+}
+
+/* The value of the n hex digits at p, or -1. */
+static long hex_n(const char *p, int n)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int c = p[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + c - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Append rune r to out as UTF-8; its length. */
+static size_t put_utf8(char *out, unsigned long r)
+{
+	size_t n = r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4, i;
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+
+	for (i = n - 1; i > 0; i--) {
+		out[i] = (char)(0x80 | (r & 0x3f));
+		r >>= 6;
+	}
+	out[0] = (char)(lead[n] | r);
+	return n;
+}
+
+/*
+ * gccgo (GCC 12's gofrontend) writes a Go identifier into a symbol with '_' as "__", another
+ * byte as "_xNN" and a non-ASCII rune as "_uNNNN" or "_UNNNNNNNN": main.g_1 is main.g__1.
+ * Name the function as Go does; other encodings (type literals, "_6" and the like in the names
+ * of compiler-made functions) and C's symbols are left as they are.
+ */
+static int funcs_gccgo_name(struct go_binary *b, struct go_func *f)
+{
+	const char *p = f->name;
+	size_t len = strlen(p), o = 0;
+	char *name;
+
+	/* Go's symbols are package-qualified; C's (__morestack, memcpy) are not, and stay */
+	if (!strchr(p, '_') || !strchr(p, '.') || p[0] == '_')
+		return 0;
+	name = malloc(len + 1);	/* decoding never lengthens: "_UNNNNNNNN" is 10 bytes, 4 out */
+	if (!name)
+		return go_fail(ENOMEM, "out of memory");
+	while (*p) {
+		long v;
+
+		if (p[0] == '_' && p[1] == '_') {
+			name[o++] = '_';
+			p += 2;
+		} else if (p[0] == '_' && p[1] == 'x' && (v = hex_n(p + 2, 2)) >= 0) {
+			name[o++] = (char)v;
+			p += 4;
+		} else if (p[0] == '_' && p[1] == 'u' && (v = hex_n(p + 2, 4)) >= 0) {
+			o += put_utf8(name + o, (unsigned long)v);
+			p += 6;
+		} else if (p[0] == '_' && p[1] == 'U' && (v = hex_n(p + 2, 8)) >= 0 && v <= 0x10ffff) {
+			o += put_utf8(name + o, (unsigned long)v);
+			p += 10;
+		} else {
+			name[o++] = *p++;
+		}
+	}
+	name[o] = 0;
+	if (!strcmp(name, f->name)) {
+		free(name);
+		return 0;
+	}
+	f->name = name;
+	return owned_push(b, name);
 }
 
 /* gccgo: every defined function symbol is a function, taking the System V ABI. */
@@ -542,6 +630,8 @@ static int symtab_funcs(struct go_binary *b)
 		err = funcs_push(b, n, s.st_value, s.st_value + s.st_size, -1, GO_ABI_SYSV);
 		if (!err)
 			err = funcs_name_clone(b, &b->funcs[b->nfuncs - 1]);
+		if (!err)
+			err = funcs_gccgo_name(b, &b->funcs[b->nfuncs - 1]);
 		if (err)
 			return err;
 	}

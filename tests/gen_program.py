@@ -80,7 +80,8 @@ func {name[5:]}(s []int, x int) int {{
 BOUNDS = Shape(
     "bounds", 90, bounds_decl,
     call=lambda name, i, k: (f"{name[5:]}(tbl, {k})", [k]),
-    probes=lambda name, i: [(name, goargs(4, 1))])  # s is three words
+    probes=lambda name, i: [(name, goargs(4, 1))],  # s is three words
+    toolchains=("gc", "gccgo"))
 
 
 def value_decl(name, i):
@@ -132,7 +133,7 @@ def many_call(name, i, k):
 # 10 to 12 arguments: the register ABI passes the 10th on on the stack
 MANY = Shape(
     "many", 60, many_decl, many_call,
-    probes=lambda name, i: [(name, goargs(1, 10 + i % 3))])
+    probes=lambda name, i: [(name, goargs(1, 10 + i % 3))], toolchains=("gc", "gccgo"))
 
 
 def framed_decl(name, i):
@@ -146,7 +147,7 @@ func {name[5:]}(x, y int) int {{
 FRAMED = Shape(
     "framed", 40, framed_decl,
     call=lambda name, i, k: (f"{name[5:]}({k}, {k * i})", [k, k * i]),
-    probes=lambda name, i: [(name, goargs(1, 2))])
+    probes=lambda name, i: [(name, goargs(1, 2))], toolchains=("gc", "gccgo"))
 
 
 def leaf_decl(name, i):
@@ -163,7 +164,7 @@ func {name[5:]}(x int) int {{
 LEAF = Shape(
     "leaf", 40, leaf_decl,
     call=lambda name, i, k: (f"{name[5:]}({k})", [k]),
-    probes=lambda name, i: [(name, goargs(1, 1))])
+    probes=lambda name, i: [(name, goargs(1, 1))], toolchains=("gc", "gccgo"))
 
 
 

@@ -24,13 +24,14 @@ BATCH = 8  # functions per gotrace run: an entry and a return probe each (gotrac
 
 
 def generated(variant):
-    """The generated program built as variant."""
-    source = gen_program.generate() + (gen_program.assembly() or "")
+    """The generated program built as variant (gccgo: the shapes gccgo builds, split stacks)."""
+    toolchain = "gccgo" if variant.startswith("gccgo") else "gc"
+    source = gen_program.generate(toolchain=toolchain) + (gen_program.assembly(toolchain=toolchain) or "")
     src = os.path.join(BUILD_DIR, "generated", hashlib.sha256(source.encode()).hexdigest()[:16])
     if not os.path.exists(src):
         os.makedirs(os.path.dirname(src), exist_ok=True)
         tmp = tempfile.mkdtemp(dir=os.path.dirname(src))
-        gen_program.write(tmp)
+        gen_program.write(tmp, toolchain=toolchain)
         try:
             os.rename(tmp, src)
         except OSError:  # another run wrote it first
@@ -60,18 +61,20 @@ def test_generated_program_is_big():
     assert {s.kind for s in gen_program.SHAPES} >= {"bounds", "wrapper", "many", "framed", "leaf"}
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo-O2"])
 def test_generated_counts(built, variant):
-    """gofunccount counts every call of every function, early returns included."""
+    """gofunccount counts every call of every function, early returns included (gccgo -O2:
+    split stacks, GCC's clones under their functions' names)."""
     report, out, err = run_under(generated(variant), "gofunccount", "-r")
     table = parse_funccount(out)
     expected = {fn: len(calls) for fn, calls in report.items()}
-    assert len(expected) == len(gen_program.probes())
+    toolchain = "gccgo" if variant.startswith("gccgo") else "gc"
+    assert len(expected) == len(gen_program.probes(toolchain=toolchain))
     wrong = {fn: (table.get(fn), n) for fn, n in expected.items() if table.get(fn) != n}
     assert not wrong, f"{len(wrong)} functions counted wrong (counted, made): {wrong}"
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo-O2"])
 def test_generated_latency_counts(built, variant):
     """gofunclatency times every call of every function, each ended by its RET."""
     report, out, err = run_under(generated(variant), "gofunclatency", "-F", "-r")
