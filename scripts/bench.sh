@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench: must run as root (BPF needs it)" >&2; exit 1; }
 [ -x tools/gofunccount ] || { echo "bench: tools/gofunccount is missing; run make first" >&2; exit 1; }
 
+# sudo keeps a secure PATH that may leave out the machine's Go
+export PATH="$PATH:/usr/local/go/bin"
 mkdir -p build/bench
 (cd scripts/benchprog &&
 	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -o ../../build/bench/benchprog .)
