@@ -37,3 +37,22 @@ def test_man_page_synopsis_names_every_option(name):
     options = re.findall(r"^\s+(-[A-Za-z0-9])?,?\s*(--[a-z][a-z-]*)", help_text(name), re.M)
     missing = [short or long for short, long in options if (short or long) not in synopsis]
     assert not missing, f"{name}.8's SYNOPSIS does not name {missing}"
+
+
+SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "REQUIREMENTS", "OPTIONS", "EXAMPLES", "FIELDS",
+            "OVERHEAD", "EXIT STATUS", "ENVIRONMENT", "FILES", "SOURCE", "OS", "STABILITY", "AUTHOR",
+            "SEE ALSO"]
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("name", TOOLS)
+def test_man_page_sections(name):
+    """bcc's sections in bcc's order (trace's PROBE SYNTAX may follow OPTIONS), with EXIT
+    STATUS, ENVIRONMENT and FILES before SOURCE; SEE ALSO names Debian's bcc tools."""
+    with open(os.path.join(ROOT, "man", "man8", f"{name}.8"), encoding="utf-8") as f:
+        page = f.read()
+    found = [s for s in re.findall(r"^\.SH (.*)$", page, re.M) if s != "PROBE SYNTAX"]
+    assert found == SECTIONS, f"{name}.8 sections: {found}"
+    see_also = page.split(".SH SEE ALSO", 1)[1]
+    assert re.search(r"\b[a-z]+-bpfcc\(8\)", see_also), see_also
+    assert not re.search(r"(?<![-\w])(funccount|trace|funclatency|stackcount)\(8\)", see_also), see_also
