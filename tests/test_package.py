@@ -139,3 +139,30 @@ def test_man_pages_render_cleanly():
         text = re.sub(r".\x08", "", run.stdout)
         long = [line for line in text.splitlines() if len(line) > 80]
         assert not long, f"{name}: lines over 80 columns:\n" + "\n".join(long)
+
+
+def complete(words):
+    """What bash completion offers for the command line `words` (the last word being typed)."""
+    script = f"""
+source /usr/share/bash-completion/bash_completion
+source {os.path.join(ROOT, 'completion', 'gotools')}
+PATH={os.path.join(ROOT, 'tools')}:$PATH
+COMP_WORDS=({' '.join(repr(w) for w in words)})
+COMP_CWORD={len(words) - 1}
+COMP_LINE={' '.join(words)!r}
+COMP_POINT=${{#COMP_LINE}}
+_gotools {words[0]} {words[-1]!r} {words[-2]!r}
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=20)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
+@pytest.mark.unprivileged
+def test_bash_completion():
+    """Options come from the tool's own --help; -p completes process ids."""
+    assert complete(["gofunccount", "--du"]) == ["--duration"]
+    assert "--max-events" in complete(["gotrace", "--m"])
+    assert "--pprof" in complete(["gostack", "--pp"])
+    assert str(os.getpid()) in complete(["gofunclatency", "-p", str(os.getpid())[:-1]])
