@@ -8,7 +8,9 @@
  * the arguments. System V (gccgo): RDI RSI RDX RCX R8 R9, then the stack; results in RAX, RDX.
  */
 #include <errno.h>
+#include <string.h>
 
+#include "bpf/iface.h"	/* GO_ARG_REGS: the registers' codes in the BPF programs */
 #include "libgo.h"
 
 static const char *const regabi_regs[] = { "ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11" };
@@ -80,6 +82,25 @@ int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc)
 		return 0;
 	}
 	return go_fail(EINVAL, "unknown ABI");
+}
+
+#define REG_NAME(name) #name,
+static const char *const codes[GO_NARG_REGS] = { GO_ARG_REGS(REG_NAME) };
+#undef REG_NAME
+
+const char *go_abi__reg_name(int code)
+{
+	return code >= 0 && code < GO_NARG_REGS ? codes[code] : "?";
+}
+
+int go_abi__reg_code(const char *reg)
+{
+	int i;
+
+	for (i = 0; i < GO_NARG_REGS; i++)
+		if (!strcmp(codes[i], reg))
+			return i;
+	return -ENOENT;
 }
 
 const char *go_abi__name(enum go_abi abi)

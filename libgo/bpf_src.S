@@ -44,4 +44,8 @@ go_bpf_src_stackcount:
 go_bpf_src_filter_h:
 	.incbin "libgo/bpf/filter.h"
 	.byte 0
+	.global go_bpf_src_iface_shared_h
+go_bpf_src_iface_shared_h:
+	.incbin "libgo/bpf/iface.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -24,6 +24,7 @@ extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
 extern const char go_bpf_src_iface_h[];
+extern const char go_bpf_src_iface_shared_h[];
 extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
 
@@ -35,6 +36,7 @@ static const struct {
 	{ "cookie.h", go_bpf_src_cookie_h },
 	{ "funclatency.h", go_bpf_src_funclatency_h },
 	{ "iface.bpf.h", go_bpf_src_iface_h },
+	{ "iface.h", go_bpf_src_iface_shared_h },
 	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },
 };

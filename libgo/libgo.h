@@ -170,6 +170,9 @@ struct go_loc {
 int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc);
 int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc);
 const char *go_abi__name(enum go_abi abi);
+/* The code of an argument register ("ax") in the BPF programs' register array (bpf/iface.h). */
+int go_abi__reg_code(const char *reg);
+const char *go_abi__reg_name(int code);
 /*
  * The same for a function, goargN and goretN: a gccgo function whose results take more than 16
  * bytes, such as (string, int), gets a hidden pointer to them first, in RDI (System V's MEMORY

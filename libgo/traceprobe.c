@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/iface.h"
 #include "traceprobe.h"
 
 /* ---- the probe's text ----------------------------------------------------------------------- */
@@ -790,7 +791,7 @@ static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
 	struct go_ivalue v = { 0 };
 	unsigned flags = (a[1] >> 16) & 0xff;
 
-	if (!a[0] && (flags & 0x01)) {	/* GO_IV_NO_TYPE: the method table was unreadable */
+	if (!a[0] && (flags & GO_IV_NO_TYPE)) {	/* the method table was unreadable */
 		snprintf(buf, size, "<unreadable>");
 		return;
 	}
@@ -803,11 +804,11 @@ static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
 	}
 	v.kind = a[1] & 0x1f;
 	v.direct = (a[1] | a[1] >> 8) & GO_TYPE_DIRECT_IFACE;
-	v.unreadable = flags & 0x03;	/* GO_IV_NO_TYPE, GO_IV_NO_VALUE */
-	v.at = flags & 0x08 ? a[2] : 0;	/* GO_IV_AT */
+	v.unreadable = flags & (GO_IV_NO_TYPE | GO_IV_NO_VALUE);
+	v.at = flags & GO_IV_AT ? a[2] : 0;
 	v.word[0] = a[2];
 	v.word[1] = a[3];
-	v.has_str = flags & 0x04;	/* GO_IV_STR */
+	v.has_str = flags & GO_IV_STR;
 	memcpy(str, e->str[cv->sslot], sizeof(str));
 	v.str = str;
 	v.str_size = sizeof(str);

@@ -20,10 +20,12 @@
 
 #include "gobpf.h"
 #include "libgo.h"
+#define GO_IFACE_VALUES	/* user space reads -V's keys whole */
+#include "bpf/iface.h"
 #include "tool.h"
 
-#define NSLOTS 4		/* interface arguments per function */
-#define STR_LEN 64		/* bytes of a string kept with -V */
+#define NSLOTS GO_IFACE_NSLOTS	/* interface arguments per function */
+#define STR_LEN GO_IFACE_STR_LEN	/* bytes of a string kept with -V */
 #define MAX_ENTRIES 10240	/* distinct (process, function, argument, type, value) */
 
 static struct env {
@@ -128,74 +130,31 @@ static FILE *info_out(void)
 	return go_info_out(env.json);
 }
 
-/* ---- BPF particulars: twins of libgo/bpf/iface.bpf.c (GO_IFACE_*, GO_IV_*: iface.bpf.h) ---- */
+/* ---- BPF particulars (libgo/bpf/iface.h) --------------------------------------------------- */
 
-enum { IN_NONE, IN_REG, IN_STACK };
-enum { MODE_TYPE, MODE_ITAB, MODE_GUESS };
-
-struct iface_word {
-	uint8_t where;
-	uint8_t reg;
-	uint16_t pad;
-	int32_t off;
-};
-
-struct iface_slot {
-	struct iface_word w[2];
-	uint32_t mode;
-};
-
-struct iface_cfg {
-	struct iface_slot slot[NSLOTS];
-};
-
-#define F_NO_TYPE 0x01
-#define F_NO_VALUE 0x02
-#define F_STR 0x04
-#define F_AT 0x08
-
-struct iface_key {
-	uint64_t type;
-	uint32_t pid;
-	uint16_t func;
-	uint8_t slot;
-	uint8_t flags;
-	uint8_t kind;
-	uint8_t tflag;
-	uint8_t pad[6];
-	uint64_t word[2];	/* with -V only */
-	char str[STR_LEN];
-};
-
-/* The BPF program's register codes. */
-static const char *const reg_codes[] = { "ax", "bx", "cx", "dx", "si", "di", "r8", "r9", "r10",
-					 "r11" };
-
-static int set_word(struct iface_word *w, const struct go_loc *loc)
+static int set_word(struct go_iface_word *w, const struct go_loc *loc)
 {
-	size_t i;
+	int code;
 
 	memset(w, 0, sizeof(*w));
 	if (loc->kind == GO_LOC_STACK) {
-		w->where = IN_STACK;
+		w->where = GO_IN_STACK;
 		w->off = (int32_t)loc->sp_off;
 		return 0;
 	}
-	for (i = 0; i < sizeof(reg_codes) / sizeof(reg_codes[0]); i++) {
-		if (!strcmp(reg_codes[i], loc->reg)) {
-			w->where = IN_REG;
-			w->reg = (uint8_t)i;
-			return 0;
-		}
-	}
-	return go_fail(EINVAL, "register %s holds no argument", loc->reg);
+	code = go_abi__reg_code(loc->reg);
+	if (code < 0)
+		return go_fail(EINVAL, "register %s holds no argument", loc->reg);
+	w->where = GO_IN_REG;
+	w->reg = (uint8_t)code;
+	return 0;
 }
 
 /* ---- which interfaces ----------------------------------------------------------------------- */
 
 /* Per traced function: its interfaces, and their names for the ARG column. */
 struct func_ifaces {
-	struct iface_cfg cfg;
+	struct go_iface_cfg cfg;
 	int n;
 	char names[NSLOTS][64];
 };
@@ -219,7 +178,7 @@ static bool same_loc(const struct go_loc *a, const struct go_loc *b)
 
 static int add_slot(struct func_ifaces *fi, const char *name, const struct go_loc loc[2], int mode)
 {
-	struct iface_slot *s = &fi->cfg.slot[fi->n];
+	struct go_iface_slot *s = &fi->cfg.slot[fi->n];
 	int err;
 
 	if (fi->n == NSLOTS)
@@ -241,7 +200,7 @@ static int func_goarg(struct go_binary *bin, const struct go_func *fn, int n,
 	struct go_iface_param *ps = NULL;
 	struct go_loc loc[2];
 	size_t cnt = 0, i;
-	int err, mode = go_binary__toolchain(bin) == GO_GCCGO ? MODE_TYPE : MODE_GUESS;
+	int err, mode = go_binary__toolchain(bin) == GO_GCCGO ? GO_IFACE_TYPE : GO_IFACE_GUESS;
 
 	err = go_binary__arg(bin, fn, n, &loc[0]);
 	if (!err)
@@ -252,7 +211,7 @@ static int func_goarg(struct go_binary *bin, const struct go_func *fn, int n,
 		mode = -1;
 		for (i = 0; i < cnt; i++)
 			if (ps[i].iface && same_loc(&ps[i].loc[0], &loc[0]))
-				mode = ps[i].empty ? MODE_TYPE : MODE_ITAB;
+				mode = ps[i].empty ? GO_IFACE_TYPE : GO_IFACE_ITAB;
 		free(ps);
 		if (mode < 0)
 			return go_fail(EINVAL, "goarg%d of %s is not the first word of an interface",
@@ -279,7 +238,7 @@ static int func_named(struct go_binary *bin, const struct go_func *fn, const cha
 			err = go_fail(EINVAL, "argument '%s' of %s is not an interface: its type is %s", name,
 				      fn->name, ps[i].type);
 		else if (ps[i].iface)
-			err = add_slot(fi, ps[i].name, ps[i].loc, ps[i].empty ? MODE_TYPE : MODE_ITAB);
+			err = add_slot(fi, ps[i].name, ps[i].loc, ps[i].empty ? GO_IFACE_TYPE : GO_IFACE_ITAB);
 	}
 	free(ps);
 	if (!err && name && !fi->n)
@@ -395,14 +354,14 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 	memset(tn, 0, sizeof(*tn));
 	tn->pid = pid;
 	tn->addr = addr;
-	if (!addr && (flags & F_NO_TYPE))
+	if (!addr && (flags & GO_IV_NO_TYPE))
 		snprintf(tn->name, sizeof(tn->name), "<unreadable>");
 	else
 		go_types__describe(types, (pid_t)pid, addr, tn->name, sizeof(tn->name), &tn->link);
 	return tn;
 }
 
-static void format_value(const struct go_types *types, struct iface_key *k,
+static void format_value(const struct go_types *types, struct go_iface_key *k,
 			 const struct type_name *tn, char *buf, size_t size)
 {
 	struct go_ivalue v = { 0 };
@@ -410,10 +369,10 @@ static void format_value(const struct go_types *types, struct iface_key *k,
 	v.type = tn->link;
 	v.kind = k->kind & 0x1f;
 	v.direct = (k->kind | k->tflag) & GO_TYPE_DIRECT_IFACE;
-	v.unreadable = k->flags & (F_NO_VALUE | F_NO_TYPE);
-	v.at = k->flags & F_AT ? k->word[0] : 0;
+	v.unreadable = k->flags & (GO_IV_NO_VALUE | GO_IV_NO_TYPE);
+	v.at = k->flags & GO_IV_AT ? k->word[0] : 0;
 	memcpy(v.word, k->word, sizeof(v.word));
-	v.has_str = k->flags & F_STR;
+	v.has_str = k->flags & GO_IV_STR;
 	v.str = k->str;
 	v.str_size = sizeof(k->str);
 	v.len = k->word[1];
@@ -453,7 +412,7 @@ static struct row *row_get(uint16_t func, uint8_t slot, const char *type, const 
 /* Sum the kernel's counts into rows, by function, argument, type name and value. */
 static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
 {
-	struct iface_key key, next;
+	struct go_iface_key key, next;
 	size_t i;
 	void *prev = NULL;
 	uint64_t count;
@@ -476,7 +435,7 @@ static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
 		if (!tn)
 			return -ENOMEM;
 		if (env.values) {
-			struct iface_key k = key;	/* key stays the cursor */
+			struct go_iface_key k = key;	/* key stays the cursor */
 
 			format_value(types, &k, tn, value, sizeof(value));
 		}
@@ -557,10 +516,10 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 	free(sorted);
 }
 
-static void word_where(const struct iface_word *w, char *buf, size_t size)
+static void word_where(const struct go_iface_word *w, char *buf, size_t size)
 {
-	if (w->where == IN_REG)
-		snprintf(buf, size, "%s", reg_codes[w->reg]);
+	if (w->where == GO_IN_REG)
+		snprintf(buf, size, "%s", go_abi__reg_name(w->reg));
 	else
 		snprintf(buf, size, "sp+%d", (int)w->off);
 }
@@ -575,7 +534,7 @@ static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 	go_target__list(t, info_out());
 	for (i = 0; i < t->cnt; i++)
 		for (j = 0; j < fis[i].n; j++) {
-			const struct iface_slot *s = &fis[i].cfg.slot[j];
+			const struct go_iface_slot *s = &fis[i].cfg.slot[j];
 
 			word_where(&s->w[0], w0, sizeof(w0));
 			word_where(&s->w[1], w1, sizeof(w1));
@@ -652,14 +611,12 @@ int main(int argc, char **argv)
 		list_ifaces(&target, fis);
 
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DNSLOTS=%d", NSLOTS);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_ENTRIES=%d", MAX_ENTRIES);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DITAB_TYPE_OFF=%d",
 		 go_binary__toolchain(target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
 		 GO_ITAB_TYPE_OFF);
 	if (env.values) {
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DVALUES");
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DSTR_LEN=%d", STR_LEN);
 	}
 	for (i = 0; i < (size_t)nflags; i++)
 		cflags[i] = flags[i];

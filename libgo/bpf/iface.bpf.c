@@ -7,83 +7,45 @@
  * VALUES, a bounded copy of the value; count in a hash keyed by process, function, argument and
  * type pointer. Names are found in user space, once per type.
  * The reading itself is iface.bpf.h's, shared with gotrace.
- * Settings: NFUNCS, NSLOTS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, STR_LEN (a power of two). The
+ * Settings: NFUNCS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES. The
  * slots (where each function's interfaces are) are set in `slots` before attaching.
  */
+#ifdef VALUES
+#define GO_IFACE_VALUES
+#endif
 #include "cookie.h"
 #include "iface.bpf.h"
 
-/* Where a word is: IN_REG (reg: a code below) or IN_STACK (off: from SP at the callee's entry). */
-enum { IN_NONE, IN_REG, IN_STACK };
-
-struct iface_word {
-	u8 where;
-	u8 reg;
-	u16 pad;
-	s32 off;
-};
-
-struct iface_slot {
-	struct iface_word w[2];
-	u32 mode;		/* GO_IFACE_* */
-};
-
-struct iface_cfg {
-	struct iface_slot slot[NSLOTS];
-};
-
-
-struct iface_key {
-	u64 type;		/* the dynamic type's address in the process; 0: nil */
-	u32 pid;
-	u16 func;
-	u8 slot;
-	u8 flags;		/* GO_IV_* */
-	u8 kind;		/* the type's Kind_ and TFlag bytes */
-	u8 tflag;
-	u8 pad[6];
-#ifdef VALUES
-	u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
-	char str[STR_LEN];
-#endif
-};
-
-BPF_ARRAY(slots, struct iface_cfg, NFUNCS);
-BPF_HASH(counts, struct iface_key, u64, MAX_ENTRIES);
+BPF_ARRAY(slots, struct go_iface_cfg, NFUNCS);
+BPF_HASH(counts, struct go_iface_key, u64, MAX_ENTRIES);
 BPF_PERCPU_ARRAY(dropped, u64, 1);	/* calls not counted: the hash was full */
 
-/* The argument registers, by the tool's codes (the verifier refuses a ctx read at a computed
- * offset, which a switch on the code compiles to). */
+/* The argument registers, by their codes (GO_ARG_REGS in iface.h). */
 struct go_regs {
-	u64 r[10];
+	u64 r[GO_NARG_REGS];
 };
 
 static __always_inline void go_regs_read(struct pt_regs *ctx, struct go_regs *g)
 {
-	g->r[0] = ctx->ax;
-	g->r[1] = ctx->bx;
-	g->r[2] = ctx->cx;
-	g->r[3] = ctx->dx;
-	g->r[4] = ctx->si;
-	g->r[5] = ctx->di;
-	g->r[6] = ctx->r8;
-	g->r[7] = ctx->r9;
-	g->r[8] = ctx->r10;
-	g->r[9] = ctx->r11;
+	int i = 0;
+
+#define READ_REG(name) g->r[i++] = ctx->name;
+	GO_ARG_REGS(READ_REG)
+#undef READ_REG
 }
 
 static __always_inline u64 go_word(struct pt_regs *ctx, const struct go_regs *g,
-				   const struct iface_word *w, u64 sp_adj)
+				   const struct go_iface_word *w, u64 sp_adj)
 {
 	u64 v = 0;
 
-	if (w->where == IN_REG)
-		return w->reg < 10 ? g->r[w->reg] : 0;
+	if (w->where == GO_IN_REG)
+		return w->reg < GO_NARG_REGS ? g->r[w->reg] : 0;
 	bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + w->off - sp_adj));
 	return v;
 }
 
-static __always_inline void go_count_key(struct iface_key *k)
+static __always_inline void go_count_key(struct go_iface_key *k)
 {
 	u64 one = 1, *v = counts.lookup(k);
 
@@ -106,10 +68,10 @@ static __always_inline void go_count_key(struct iface_key *k)
 }
 
 static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
-				     const struct iface_slot *s, u32 func, u32 idx, u32 pid,
+				     const struct go_iface_slot *s, u32 func, u32 idx, u32 pid,
 				     u64 sp_adj)
 {
-	struct iface_key k;
+	struct go_iface_key k;
 	u64 data;
 
 	__builtin_memset(&k, 0, sizeof(k));
@@ -122,7 +84,7 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 	go_iface_kind(k.type, &k.kind, &k.tflag, &k.flags);
 #ifdef VALUES
 	if (k.type && !(k.flags & GO_IV_NO_TYPE))
-		go_iface_value(k.kind, k.tflag, data, k.word, k.str, STR_LEN, &k.flags);
+		go_iface_value(k.kind, k.tflag, data, k.word, k.str, GO_IFACE_STR_LEN, &k.flags);
 #endif
 	go_count_key(&k);
 }
@@ -131,7 +93,7 @@ int go_iface_entry(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = GO_COOKIE_SP_ADJ(cookie);
 	u32 func = GO_COOKIE_FUNC(cookie), pid = bpf_get_current_pid_tgid() >> 32, i;
-	struct iface_cfg *cfg;
+	struct go_iface_cfg *cfg;
 	struct go_regs g;
 
 	if (!go_pid_ok())
@@ -141,8 +103,8 @@ int go_iface_entry(struct pt_regs *ctx)
 		return 0;
 	go_regs_read(ctx, &g);
 #pragma unroll
-	for (i = 0; i < NSLOTS; i++) {
-		if (cfg->slot[i].w[0].where == IN_NONE)
+	for (i = 0; i < GO_IFACE_NSLOTS; i++) {
+		if (cfg->slot[i].w[0].where == GO_IN_NONE)
 			break;
 		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj);
 	}

@@ -6,13 +6,7 @@
  * and Kind_ bytes are at 20 and 23 (gc 1.17-1.26 and gccgo alike); "stored directly" is 0x20 in
  * Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26.
  */
-enum { GO_IFACE_TYPE, GO_IFACE_ITAB, GO_IFACE_GUESS };	/* what the first word is */
-
-#define GO_IV_NO_TYPE 0x01	/* the method table could not be read */
-#define GO_IV_NO_VALUE 0x02	/* the value could not be read */
-#define GO_IV_STR 0x04		/* str holds a string's first bytes; word[1] its length */
-#define GO_IV_AT 0x08		/* with NO_VALUE: word[0] is where the value (a string's bytes)
-				 * is; the page was not in memory, which a probe cannot fault in */
+#include "iface.h"
 
 /* Go's reflect.Kind */
 #define GO_K_BOOL 1

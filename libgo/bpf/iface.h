@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Interface arguments as the BPF programs read them and the C code reads their results:
+ * goiface's configuration and count keys (iface.bpf.c, tools/goiface.c), and the flags of a
+ * value read in a probe (iface.bpf.h, which gotrace's %T and %v use too). Included by both.
+ */
+#ifndef GO_IFACE_H
+#define GO_IFACE_H
+
+#include <linux/types.h>
+
+/* What an interface's first word is. */
+enum { GO_IFACE_TYPE, GO_IFACE_ITAB, GO_IFACE_GUESS };
+
+#define GO_IV_NO_TYPE 0x01	/* the method table could not be read */
+#define GO_IV_NO_VALUE 0x02	/* the value could not be read */
+#define GO_IV_STR 0x04		/* str holds a string's first bytes; word[1] its length */
+#define GO_IV_AT 0x08		/* with NO_VALUE: word[0] is where the value (a string's bytes)
+				 * is; the page was not in memory, which a probe cannot fault in */
+
+/*
+ * The integer argument registers a probe reads, in the order of their codes: the verifier
+ * refuses a ctx read at a computed offset, so the BPF side reads them all into an array
+ * (go_regs_read) and picks one by code; go_abi__reg_code() gives a register's code.
+ */
+#define GO_ARG_REGS(X) X(ax) X(bx) X(cx) X(dx) X(si) X(di) X(r8) X(r9) X(r10) X(r11)
+#define GO_NARG_REGS 10
+
+/* Where a word of an argument is. */
+enum { GO_IN_NONE, GO_IN_REG, GO_IN_STACK };
+
+struct go_iface_word {
+	__u8 where;		/* GO_IN_* */
+	__u8 reg;		/* GO_IN_REG: a register's code (GO_ARG_REGS) */
+	__u16 pad;
+	__s32 off;		/* GO_IN_STACK: from SP at the callee's entry */
+};
+
+#define GO_IFACE_NSLOTS 4	/* interface arguments per function goiface counts */
+#define GO_IFACE_STR_LEN 64	/* bytes of a string kept with -V (a power of two) */
+
+struct go_iface_slot {
+	struct go_iface_word w[2];
+	__u32 mode;		/* GO_IFACE_* */
+};
+
+struct go_iface_cfg {
+	struct go_iface_slot slot[GO_IFACE_NSLOTS];
+};
+
+/* goiface's count key; with GO_IFACE_VALUES (-V) also the value, which user space always reads. */
+struct go_iface_key {
+	__u64 type;		/* the dynamic type's address in the process; 0: nil */
+	__u32 pid;
+	__u16 func;
+	__u8 slot;
+	__u8 flags;		/* GO_IV_* */
+	__u8 kind;		/* the type's Kind_ and TFlag bytes */
+	__u8 tflag;
+	__u8 pad[6];
+#ifdef GO_IFACE_VALUES
+	__u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
+	char str[GO_IFACE_STR_LEN];
+#endif
+};
+
+#endif
