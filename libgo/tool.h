@@ -31,7 +31,10 @@ struct argp_state;
  * ARGP_ERR_UNKNOWN for any other key.
  */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
-/* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
+/*
+ * argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do; then 1, with
+ * one line said, when the process lacks the privileges to trace (go_bpf__check_privileges).
+ */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
