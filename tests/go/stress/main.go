@@ -31,12 +31,12 @@ import (
 )
 
 var (
-	workCalls   atomic.Int64
-	ifaceCalls  atomic.Int64
-	errors      []string
-	errorsMu    sync.Mutex
-	rounds      int
-	sinkBytes   []byte
+	workCalls  atomic.Int64
+	ifaceCalls atomic.Int64
+	errors     []string
+	errorsMu   sync.Mutex
+	rounds     int
+	sinkBytes  []byte
 )
 
 func fail(format string, args ...any) {
