@@ -76,7 +76,7 @@ def json_counts(out):
     """{func: count} summed over a tool's JSON lines."""
     counts = {}
     for line in out.splitlines():
-        if line.startswith("{"):
+        if line.startswith("{") and '"count"' in line:
             row = json.loads(line)
             key = row.get("func", "")
             counts[key] = counts.get(key, 0) + row["count"]

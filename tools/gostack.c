@@ -861,6 +861,11 @@ int main(int argc, char **argv)
 	if (failed_calls)
 		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
 			(unsigned long long)failed_calls);
+	if (env.json) {
+		go_json_lost(stdout, lost, "calls: the table of stacks was full");
+		go_json_lost(stdout, truncated_calls, "frames: stacks deeper than the walk, truncated");
+		go_json_lost(stdout, failed_calls, "stacks: the walk failed");
+	}
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;

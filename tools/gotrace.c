@@ -340,6 +340,7 @@ int main(int argc, char **argv)
 	int err, i, nflags = 0, pidfd = -1, events_fd, lost_fd;
 	char *src = NULL;
 	uint64_t lost;
+	long pages;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
@@ -367,7 +368,15 @@ int main(int argc, char **argv)
 		}
 	}
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%d", RINGBUF_PAGES);
+	/* GOTRACE_RINGBUF_PAGES: a smaller ring buffer, for the tests that make it overflow */
+	err = go_env_size("GOTRACE_RINGBUF_PAGES", RINGBUF_PAGES, RINGBUF_PAGES, &pages);
+	if (!err && (pages & (pages - 1)))
+		err = go_fail(EINVAL, "GOTRACE_RINGBUF_PAGES must be a power of two: '%ld'", pages);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DRINGBUF_PAGES=%ld", pages);
 	if (env.user_stack)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
 	if (need_gsave())
@@ -408,7 +417,7 @@ int main(int argc, char **argv)
 	}
 	events_fd = go_bpf__map_fd(bpf, "events");
 	lost_fd = go_bpf__map_fd(bpf, "lost");
-	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, RINGBUF_PAGES * (size_t)getpagesize(),
+	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, pages * (size_t)getpagesize(),
 					       handle_event, NULL) : NULL;
 	if (!rb || lost_fd < 0) {
 		err = -EINVAL;
@@ -438,8 +447,11 @@ int main(int argc, char **argv)
 	go_bpf__detach(bpf);
 	if (!exiting)
 		go_ringbuf__consume(rb);
-	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
+	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost) {
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
+		if (env.json)
+			go_json_lost(stdout, lost, "events: the ring buffer was full");
+	}
 	fflush(stdout);
 	err = 0;
 
