@@ -324,6 +324,13 @@ static bool cu_find_subprogram(Dwarf_Die *cu, uint64_t entry, Dwarf_Die *out)
 
 /* The subprogram DIE whose low_pc is entry. Go writes no .debug_aranges: the CUs that say they
  * hold the address are searched. */
+/* A binary with no DWARF at all (stripped, or linked with -ldflags=-w): names cannot be read. */
+static int no_dwarf(const struct go_binary *b)
+{
+	return go_fail(ENOENT, "'%s' has no DWARF (linked with -w or stripped): name arguments as "
+		       "goargN", b->name);
+}
+
 static bool find_subprogram(Dwarf *dw, uint64_t entry, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
@@ -436,7 +443,9 @@ int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_p
 
 	*params = NULL;
 	*cnt = 0;
-	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+	if (!dw)
+		return no_dwarf(b);
+	if (!find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (dwarf_child(&sub, &d))
 		return 0;
@@ -538,7 +547,9 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 
 	*params = NULL;
 	*cnt = 0;
-	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+	if (!dw)
+		return no_dwarf(b);
+	if (!find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (dwarf_child(&sub, &d))
 		return 0;
