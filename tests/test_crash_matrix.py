@@ -161,15 +161,18 @@ def test_other_mount_namespace(stress, tmp_path):
         prog.stop()
 
 
+@pytest.mark.parametrize("probes", ["uprobe_multi", "perf_event"])
 @pytest.mark.parametrize("name", ["gofunccount", "gotrace", "gofunclatency", "gostack", "goiface"])
-def test_tool_killed(stress, name):
-    """A tool killed with SIGKILL while the program runs hot: its links go with its file
-    descriptors; the program's code equals its file at once, and the program carries on."""
+def test_tool_killed(stress, name, probes):
+    """A tool killed with SIGKILL while the program runs hot: its uprobe_multi link, or its
+    perf-event uprobes (GOFUNC_NO_MULTI=1), go with its file descriptors; the program's code
+    equals its file at once, and the program carries on."""
+    env = {"GOFUNC_NO_MULTI": "1"} if probes == "perf_event" else {}
     with GoProgram(stress[False], "work", timeout=60) as prog:
         args = dict(tools_for(prog.pid))[name]
         if name == "gotrace":
             args = [a for a in args if a not in ("-M", "2000")]
-        with Tool(name, *args, timeout=60) as t:
+        with Tool(name, *args, env=env, timeout=60) as t:
             assert probes_in(prog.pid) > 0
             prog.go()
             time.sleep(1)
