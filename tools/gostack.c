@@ -212,7 +212,8 @@ static int snapshot_read(int fd, struct snapshot *s)
 	free(next);
 	if (err != -ENOENT)
 		return err;
-	qsort(s->r, s->n, sizeof(*s->r), raw_cmp);
+	if (s->n)	/* no stack yet: s->r is NULL, which qsort must not be given */
+		qsort(s->r, s->n, sizeof(*s->r), raw_cmp);
 	return 0;
 }
 
