@@ -103,6 +103,15 @@ static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const 
 	return 0;
 }
 
+/* A probed process gone while it was attached: /proc/PID/exe no longer resolves. */
+static bool pid_gone(pid_t pid)
+{
+	char exe[64];
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	return pid > 0 && access(exe, F_OK) && errno == ENOENT;
+}
+
 int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid)
 {
@@ -121,8 +130,8 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	/* a kernel without uprobe_multi refused to load the program for it: one by one then */
 	if (bpf->multi && m) {
 		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
-		if (err == -ESRCH)
-			return go_fail(ESRCH, "no process with pid %d", (int)pid);
+		if (err == -ESRCH || (err && pid_gone(pid)))
+			return go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
 		if (err)
 			return go_fail(-err, "cannot attach %zu uprobes to '%s': %s", cnt, path,
 				       strerror(-err));
@@ -131,6 +140,8 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	}
 	bpf->multi = false;
 	err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
+	if (err && pid_gone(pid))
+		return go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
 	if (!err)
 		bpf->nprobes += cnt;
 	return err;

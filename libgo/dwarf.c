@@ -324,6 +324,13 @@ static bool cu_find_subprogram(Dwarf_Die *cu, uint64_t entry, Dwarf_Die *out)
 
 /* The subprogram DIE whose low_pc is entry. Go writes no .debug_aranges: the CUs that say they
  * hold the address are searched. */
+/* A binary with no DWARF at all (stripped, or linked with -ldflags=-w): names cannot be read. */
+static int no_dwarf(const struct go_binary *b)
+{
+	return go_fail(ENOENT, "'%s' has no DWARF (linked with -w or stripped): name arguments as "
+		       "goargN", b->name);
+}
+
 static bool find_subprogram(Dwarf *dw, uint64_t entry, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
@@ -502,7 +509,9 @@ int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_p
 	*cnt = 0;
 	if (fn->clone)
 		return clone_fail(fn);
-	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+	if (!dw)
+		return no_dwarf(b);
+	if (!find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
 		args.ni = 1;	/* RDI: the hidden pointer to the results */
@@ -608,7 +617,9 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 	*cnt = 0;
 	if (fn->clone)
 		return clone_fail(fn);
-	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+	if (!dw)
+		return no_dwarf(b);
+	if (!find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
 		args.ni = 1;	/* RDI: the hidden pointer to the results */

@@ -319,7 +319,8 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		b->text_start = text;
 		break;
 	}
-	if (!in_bounds(size, pclnoff, (nfunc + 1) * entsz))
+	/* nfunc + 1 entries, counted without overflow: a huge nfunc must not wrap the product */
+	if (pclnoff >= size || nfunc >= (size - pclnoff) / entsz)
 		return go_fail(ENOEXEC, "'%s' has a truncated function table", b->name);
 	b->pcln_flag_off = magic == PCLN_120 ? 41 : magic == PCLN_118 ? 37 : 0;
 	for (i = 0; i < nfunc; i++) {
@@ -776,7 +777,8 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
-	b->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as the binary must not block the open; it is refused below */
+	b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (b->fd < 0) {
 		err = go_fail(errno, "cannot open '%s': %s", name, strerror(errno));
 		goto fail;
@@ -824,8 +826,14 @@ struct go_binary *go_binary__open_pid(pid_t pid)
 	if (n < 0) {
 		int e = errno == ENOENT ? ESRCH : errno;
 
-		go_fail(e, e == ESRCH ? "no process with pid %d" : "cannot read the executable of pid %d: %s",
-			(int)pid, strerror(e));
+		/* /proc/PID is there but its exe is not: a kernel thread, or a zombie */
+		snprintf(exe, sizeof(exe), "/proc/%d", (int)pid);
+		if (e == ESRCH && !access(exe, F_OK))
+			go_fail(e, "pid %d has no executable (a kernel thread, or a process that has "
+				"exited)", (int)pid);
+		else
+			go_fail(e, e == ESRCH ? "no process with pid %d" :
+				   "cannot read the executable of pid %d: %s", (int)pid, strerror(e));
 		errno = e;
 		return NULL;
 	}

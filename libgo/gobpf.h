@@ -41,6 +41,11 @@ extern const char go_bpf_src_funclatency[];
 extern const char go_bpf_src_iface[];
 extern const char go_bpf_src_stackcount[];
 
+/*
+ * Whether this process may load the tools' BPF programs and attach uprobes: 0, or -EPERM with
+ * a message naming the capabilities it lacks.
+ */
+int go_bpf__check_privileges(void);
 /* Compile (in a child process) and load. NULL with errno set; the message in libgo_errmsg(). */
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec);
 /* Detach everything and close every program and map. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gobpf.h"
 #include "tool.h"
 
 void go_warn(const char *fmt, ...)
@@ -26,7 +27,14 @@ int go_parse_args(const struct argp *argp, int argc, char **argv)
 	/* getopt names the program by argv[0]: "gofunccount: ...", not its full path */
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
-	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL) ? 2 : 0;
+	if (argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL))
+		return 2;
+	/* before any binary is read: without the privileges, that is all there is to say */
+	if (go_bpf__check_privileges()) {
+		go_warn("%s\n", libgo_errmsg());
+		return 1;
+	}
+	return 0;
 }
 
 /* The process a thread belongs to; tid itself when unknown (the tool then says what is wrong). */

@@ -94,6 +94,24 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
+void go_json_lost(FILE *out, uint64_t n, const char *what)
+{
+	if (!n)
+		return;
+	fprintf(out, "{\"lost\": %llu, \"what\": ", (unsigned long long)n);
+	go_json_str(out, what);
+	fprintf(out, "}\n");
+	fflush(out);
+}
+
+int go_env_size(const char *name, long def, long max, long *out)
+{
+	const char *v = getenv(name);
+
+	*out = def;
+	return v && *v ? go_parse_long(v, 1, max, name, out) : 0;
+}
+
 /* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
 void go_json_str(FILE *out, const char *str)
 {

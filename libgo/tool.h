@@ -31,7 +31,10 @@ struct argp_state;
  * ARGP_ERR_UNKNOWN for any other key.
  */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
-/* argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do. */
+/*
+ * argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do; then 1, with
+ * one line said, when the process lacks the privileges to trace (go_bpf__check_privileges).
+ */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
@@ -141,6 +144,18 @@ bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
 
 /* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
+/*
+ * What a tool could not record, as a JSON line of its own among its -j output:
+ * {"lost": N, "what": WHAT}, WHAT saying what was lost and why (e.g. "events: the ring buffer
+ * was full"). Printed only when n > 0; the text output says the same in words.
+ */
+void go_json_lost(FILE *out, uint64_t n, const char *what);
+/*
+ * A size a tool's BPF maps get by default, or from the environment variable name (set by the
+ * tests, to make a map fill up): *out = def, or the variable's value in [1, max]. -EINVAL
+ * with the message set when the value is not a number in range.
+ */
+int go_env_size(const char *name, long def, long max, long *out);
 /* A JSON string literal, escaped. */
 void go_json_str(FILE *out, const char *s);
 /* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */

@@ -433,9 +433,13 @@ static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 		} else if (isdigit((unsigned char)*f)) {
 			char *end;
 
+			errno = 0;
 			strtoull(f, &end, 0);
 			n = end - f;
-			if (isalnum((unsigned char)*end) || !want_operand)
+			if (errno == ERANGE)	/* else the BPF compiler fails on it, less clearly */
+				err = go_fail(EINVAL, "bad filter: the number %.*s does not fit in 64 "
+					      "bits", (int)n, f);
+			else if (isalnum((unsigned char)*end) || !want_operand)
 				err = go_fail(EINVAL, "bad filter: bad number at '%s'", f);
 			fprintf(m, "%.*sLL ", (int)n, f);
 			want_operand = false;

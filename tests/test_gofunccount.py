@@ -265,7 +265,6 @@ def test_pid_not_running_binary(built):
     assert result.stdout == "", result.stdout
 
 
-@pytest.mark.unprivileged
 def test_no_match(built):
     binary = built.path("go126")
     pattern = f"{binary}:main.nosuchfunction*"
@@ -503,7 +502,6 @@ def test_bad_option_value(built, case):
     assert err == f"{TOOL}: {words}", f"{case}: expected '{TOOL}: {words}', got:\n{result.stderr}"
 
 
-@pytest.mark.unprivileged
 @pytest.mark.parametrize("case", list(BAD_INPUT))
 def test_bad_input(built, case):
     args, words = BAD_INPUT[case]

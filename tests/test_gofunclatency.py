@@ -294,7 +294,6 @@ def test_traced_process_exit(built):
     (["-u", "-m", "/bin/true:main.fib"], 2, "-u and -m are exclusive"),
     ([], 2, "no PATTERN given"),
 ])
-@pytest.mark.unprivileged
 def test_bad_input(args, code, words):
     result = run_tool(TOOL, *args)
     assert result.returncode == code, result
@@ -303,7 +302,6 @@ def test_bad_input(args, code, words):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-@pytest.mark.unprivileged
 def test_no_match(built):
     result = run_tool(TOOL, f"{built.path('go126')}:main.nosuch*")
     assert result.returncode == 1

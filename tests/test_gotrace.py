@@ -337,7 +337,6 @@ BAD_PROBES = [
 ]
 
 
-@pytest.mark.unprivileged
 @pytest.mark.parametrize("probe,words", BAD_PROBES)
 def test_bad_probes(built, probe, words):
     """A bad probe is one line on stderr and exit status 1, before anything is attached."""
@@ -352,7 +351,6 @@ def test_bad_probes(built, probe, words):
     assert result.stdout == "", result.stdout
 
 
-@pytest.mark.unprivileged
 def test_float_parameter_is_refused(built):
     """A float parameter travels in an XMM register, which uprobes cannot read."""
     result = run_tool(TOOL, f'{built.path("go126", "tracee")}:main.scale "%d", f')
@@ -360,7 +358,6 @@ def test_float_parameter_is_refused(built):
     assert "XMM" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-@pytest.mark.unprivileged
 def test_usage_errors():
     """Usage errors exit 2; a process that does not exist is one line and exit 1."""
     for args, words in [((), "gotrace: no PROBE given"),

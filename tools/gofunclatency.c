@@ -324,6 +324,12 @@ static void report_unreturned(struct go_bpf *bpf)
 		fprintf(stderr, "%llu call%s not timed: no room for %s in the tool's state\n",
 			(unsigned long long)no_room, no_room == 1 ? " was" : "s were",
 			no_room == 1 ? "it" : "them");
+	if (env.json) {
+		go_json_lost(stdout, unwound + running, "returns: unwound by a panic, runtime.Goexit "
+			     "or a tail call, or in progress at the end");
+		go_json_lost(stdout, no_room, "calls: no room in the tool's state for calls in "
+			     "progress");
+	}
 	if (orphans && env.verbose)
 		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing%s)\n",
 			(unsigned long long)orphans, orphans == 1 ? "" : "s",
@@ -353,6 +359,7 @@ int main(int argc, char **argv)
 	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
 	int err, i, nflags = 0, pidfd = -1, hist_fd, total_fd, done = 0;
+	long max_goroutines;
 	bool g_in_r14;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
@@ -411,8 +418,15 @@ int main(int argc, char **argv)
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%lluULL",
 		 (unsigned long long)unit_ns());
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%d",
-		 plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU);
+	/* GOFUNCLATENCY_MAX_GOROUTINES: fewer, for the tests that fill the table */
+	if (go_env_size("GOFUNCLATENCY_MAX_GOROUTINES",
+			plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
+			&max_goroutines)) {
+		err = -EINVAL;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%ld", max_goroutines);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_SPILL=%d", MAX_SPILL);
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
 	if (plan.goexit)

@@ -206,7 +206,8 @@ static int snapshot_read(int fd, struct snapshot *s)
 	free(next);
 	if (err != -ENOENT)
 		return err;
-	qsort(s->r, s->n, sizeof(*s->r), raw_cmp);
+	if (s->n)	/* no stack yet: s->r is NULL, which qsort must not be given */
+		qsort(s->r, s->n, sizeof(*s->r), raw_cmp);
 	return 0;
 }
 
@@ -849,6 +850,11 @@ int main(int argc, char **argv)
 	if (failed_calls)
 		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
 			(unsigned long long)failed_calls);
+	if (env.json) {
+		go_json_lost(stdout, lost, "calls: the table of stacks was full");
+		go_json_lost(stdout, truncated_calls, "frames: stacks deeper than the walk, truncated");
+		go_json_lost(stdout, failed_calls, "stacks: the walk failed");
+	}
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;

@@ -674,8 +674,13 @@ int main(int argc, char **argv)
 		go_ringbuf__consume(rb);
 	if (env.aggregate)
 		print_aggregates();
-	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
+	if (env.aggregate)
+		print_aggregates();
+	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost) {
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
+		if (env.json)
+			go_json_lost(stdout, lost, "events: the ring buffer was full");
+	}
 	fflush(stdout);
 	err = 0;
 

@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package main
+
+func extraReport() map[string]any { return nil }

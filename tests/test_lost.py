@@ -1,0 +1,112 @@
+"""Nothing lost silently: what a tool could not record is counted and reported, in words and,
+with -j, as a JSON line {"lost": N, "what": ...}; and what was recorded plus what was lost
+accounts for every call the program made.
+
+Each test makes one table or buffer overflow, through a size that exists for tests (an
+option or environment variable the tool reads: gotrace -b 1, GOSTACK_MAX_STACKS,
+GOIFACE_MAX_ENTRIES, GOFUNCLATENCY_MAX_GOROUTINES), against tests/go/stress.
+gofunccount cannot lose a call: its counts are per-CPU array slots, one per function."""
+
+import json
+import time
+
+import pytest
+
+from conftest import GoProgram, Tool, build_program
+
+SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def stress():
+    return build_program("go126", "stress")
+
+
+def run(binary, mode, name, args, env, seconds=SECONDS):
+    with GoProgram(binary, mode, timeout=60) as prog:
+        with Tool(name, "-p", str(prog.pid), *args, env=env, timeout=60) as t:
+            prog.go()
+            time.sleep(seconds)
+            prog.go("stop")
+            report = prog.result()
+            time.sleep(0.5)  # what is still in a buffer is read
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert report["ok"], report
+    assert status == 0, err
+    return report, out, err
+
+
+def split(out):
+    """(records, [lost lines]) of a tool's -j output."""
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [r for r in rows if "lost" not in r], [r for r in rows if "lost" in r]
+
+
+def test_gotrace_ring_buffer_full(stress):
+    report, out, err = run(stress, "work", "gotrace", ["-j", "-b", "1", 'main.work "%d", x'], {})
+    events, lost = split(out)
+    assert len(lost) == 1 and lost[0]["what"] == "events: the ring buffer was full", lost
+    n = lost[0]["lost"]
+    assert n > 0 and f"gotrace: possibly lost {n} samples" in err, err
+    assert len(events) + n == report["main.work"], (len(events), n, report)
+
+
+def test_gotrace_ring_buffer_full_text(stress):
+    report, out, err = run(stress, "work", "gotrace", ["-b", "1", 'main.work "%d", x'], {})
+    [line] = [l for l in err.splitlines() if "possibly lost" in l]
+    n = int(line.split()[3])
+    events = [l for l in out.splitlines()[1:] if l.strip()]
+    assert n > 0 and len(events) + n == report["main.work"], (len(events), n, report)
+
+
+def test_gostack_table_full(stress):
+    report, out, err = run(stress, "work", "gostack", ["-j", "-r", r"^main\.(work|describe)$"],
+                           {"GOSTACK_MAX_STACKS": "1"})
+    stacks, lost = split(out)
+    assert len(stacks) == 1 and len(lost) == 1, out
+    assert lost[0]["what"] == "calls: the table of stacks was full", lost
+    n = lost[0]["lost"]
+    assert f"WARNING: {n} calls were not counted: the table of 1 stacks was full" in err, err
+    assert stacks[0]["count"] + n == report["main.work"] + report["main.describe"], (stacks, n, report)
+
+
+def test_goiface_table_full(stress):
+    report, out, err = run(stress, "goroutines", "goiface", ["-j", "-V", "main.describe", "v"],
+                           {"GOIFACE_MAX_ENTRIES": "16"})
+    rows, lost = split(out)
+    assert len(lost) == 1 and lost[0]["what"] == "calls: the table of types was full", lost
+    n = lost[0]["lost"]
+    assert 0 < len(rows) <= 16 and n > 0, (rows, lost)
+    assert f"{n} calls not counted: more than 16 distinct types and values" in err, err
+    assert sum(r["count"] for r in rows) + n == report["main.describe"], (rows, n, report)
+
+
+def test_gofunclatency_no_room(stress):
+    """10,000 goroutines at once inside the traced function (each waits there for the round to
+    start), with room for 64: the others are not timed, and counted."""
+    report, out, err = run(stress, "goroutines", "gofunclatency",
+                           ["-j", "main.roundGoroutines.func1"],
+                           {"GOFUNCLATENCY_MAX_GOROUTINES": "64"})
+    [hist], lost = split(out)
+    [no_room] = [r for r in lost if r["what"].startswith("calls: no room")]
+    n = no_room["lost"]
+    assert n > 0 and f"{n} calls were not timed: no room for them in the tool's state" in err, err
+    assert hist["count"] + n == 10000 * report["rounds"], (hist["count"], n, report)
+
+
+@pytest.mark.parametrize("name, var, value", [
+    ("gostack", "GOSTACK_MAX_STACKS", "x"),
+    ("goiface", "GOIFACE_MAX_ENTRIES", "-1"),
+    ("gofunclatency", "GOFUNCLATENCY_MAX_GOROUTINES", "1e9"),
+])
+def test_bad_sizes(stress, name, var, value):
+    """A size for tests that is not one: one line, exit 1, nothing attached."""
+    import subprocess
+    from conftest import tool
+    args = {"gotrace": ["main.work"], "goiface": ["main.describe", "v"]}.get(name, ["main.work"])
+    r = subprocess.run([tool(name), f"{stress}:{args[0]}", *args[1:]], capture_output=True,
+                       text=True, env={var: value, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert r.returncode == 1, r
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and var in lines[0], r.stderr
