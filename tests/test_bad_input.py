@@ -324,7 +324,7 @@ ROWS = [
     ("gofunccount", ["-p", "{pid}", "main.\xff\xfe"], 1, "0 functions matched"),
     # --- options
     ("gofunccount", ["--no-such-option", "main.*"], 2, "unrecognized option '--no-such-option'"),
-    ("gotrace", ["-Z", "main.add"], 2, "invalid option -- 'Z'"),
+    ("gotrace", ["-Z", "main.add"], 2, "invalid STRING_SIZE: 'main.add'"),
     ("gofunclatency", ["-p"], 2, "option requires an argument -- 'p'"),
     ("gofunccount", [], 2, "no PATTERN given"),
     ("gotrace", [], 2, "no PROBE given"),
