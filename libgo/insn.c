@@ -352,6 +352,13 @@ bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
 		    p[i] != 0x65)
 			break;
 	}
+	/*
+	 * XCHG of RAX with R8-R15 is 0x90 behind REX.B, and Linux (6.18 at least) emulates it as
+	 * the NOP 0x90 is, leaving both registers as they were: Go 1.19's gcWriteBarrierR8 begins
+	 * with one, and a probe there corrupts the heap.
+	 */
+	if ((p[i] & 0xf0) == 0x40 && (p[i] & 1) && p[i + 1] == 0x90)
+		return false;
 	if ((p[i] & 0xf0) == 0x40)	/* REX */
 		i++;
 	if (p[i] == 0x0f)
