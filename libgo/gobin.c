@@ -91,6 +91,11 @@ static const uint8_t *elf_section(const struct go_binary *b, const char *name, s
 	return NULL;
 }
 
+const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size)
+{
+	return elf_section(b, name, size, NULL);
+}
+
 /* File offset -> link-time address through the segments. */
 static uint64_t elf_offset_addr(const struct go_binary *b, size_t off)
 {

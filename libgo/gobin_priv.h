@@ -76,6 +76,8 @@ struct go_binary {
 
 /* len bytes at a link-time address, or NULL when they are not all in the file. */
 const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
+/* A section's bytes by name; NULL when absent. */
+const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
 void gobin_insn_free(struct go_binary *b);
