@@ -8,7 +8,10 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      which times a loop of calls to main.add itself), minus the same loop untraced;
   2. the time from exec of the tool to its banner (probes live), median of the runs;
   3. attach and detach of many probes: runtime.* on a running Go program;
-  4. the tool process's memory: VmRSS ~1 s after the banner and VmHWM, from /proc/PID/status.
+  4. the tool process's memory: VmRSS ~1 s after the banner and VmHWM, from /proc/PID/status;
+  5. start-up on a large stripped program (build/bench/bigprog, much of the standard library
+     linked in): time to live of a narrow pattern, warm and with no cache, of a pattern that
+     matches nothing, and of runtime.* with its call sites cached, and memory while tracing.
 
 Every tool's stdout and stderr go to files on a tmpfs, which are polled for the banner: no pipe
 reader competes with the tools for the machine's CPUs. Every process started here is killed at
@@ -35,6 +38,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.environ.get("BENCH_TOOLS_DIR", os.path.join(ROOT, "tools"))
 PROG = os.path.join(ROOT, "build", "bench", "benchprog")
+BIGPROG = os.path.join(ROOT, "build", "bench", "bigprog")
+BANNER_NOMATCH = re.compile(r"^0 functions matched by .*$", re.M)
 BCC = {
     "funccount": "/usr/sbin/funccount-bpfcc",
     "trace": "/usr/sbin/trace-bpfcc",
@@ -164,9 +169,9 @@ def describe_exit(code):
 class Prog:
     """build/bench/benchprog: `loop N` (one timed loop of N calls per stdin line) or `spin`."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, path=PROG):
         self.args = args
-        self.p = spawn([PROG, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.p = spawn([path, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, bufsize=1,
                        env=dict(os.environ, **(env or {})))
         self.lines = queue.Queue()
@@ -511,6 +516,47 @@ def many_probes(tmp, reps_ours, full):
     return res
 
 
+def large_program(tmp, reps):
+    """Start-up on build/bench/bigprog: gofunccount and bcc's funccount on net/http.(*conn).*,
+    gofunccount with no cache, on a pattern matching nothing, and on runtime.* (call sites from
+    the cache: a first run fills it), with the tool's RSS while tracing."""
+    res = {}
+    if not os.access(BIGPROG, os.X_OK):
+        return res
+    prog = Prog(path=BIGPROG)
+    gfc = os.path.join(TOOLS, "gofunccount")
+    cases = [
+        ("conn", [gfc, "-p", "{PID}", "net/http.(*conn).*"], BANNER_TRACING, None),
+        ("conn-nocache", [gfc, "-p", "{PID}", "net/http.(*conn).*"], BANNER_TRACING,
+         {"GOTOOLS_NO_CACHE": "1"}),
+        ("nomatch", [gfc, "-p", "{PID}", "nomatch.*"], BANNER_NOMATCH, None),
+        ("runtime", [gfc, "-p", "{PID}", "runtime.*"], BANNER_TRACING, None),
+        ("conn-bcc", [BCC["funccount"], "-p", "{PID}", BIGPROG + ":net/http.(*conn).*"],
+         BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}),
+    ]
+    try:
+        # first runs: the compile and call-site caches filled, not measured
+        for tag, argv, banner, env in cases[:1] + cases[3:4]:
+            run_tool(tmp, "big-warmup-" + tag, [a.replace("{PID}", str(prog.pid)) for a in argv],
+                     banner, env=env, rss_delay=0.1)
+        for rep in range(reps):
+            for tag, argv, banner, env in cases:
+                if not prog.alive():
+                    prog.stop()
+                    prog = Prog(path=BIGPROG)
+                r = run_tool(tmp, "big-%s-%d" % (tag, rep),
+                             [a.replace("{PID}", str(prog.pid)) for a in argv], banner, env=env,
+                             rss_delay=1.0 if tag != "nomatch" else 0.0)
+                if tag == "nomatch" and r.ttl is not None:
+                    r.error = None
+                res.setdefault(tag, []).append(r)
+                log("bigprog      %-12s rep %d: %s" % (tag, rep + 1, "live in %.3f s (%s fn), RSS %s MiB" % (
+                    r.ttl, r.nfuncs, fmt(r.rss, "%.1f", 1024)) if r.ttl is not None else "FAILED: %s" % r.error))
+    finally:
+        prog.stop()
+    return res
+
+
 # ---------------------------------------------------------------------------------------------
 # The table.
 
@@ -676,6 +722,7 @@ def main():
 
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
+        big = large_program(tmp, 1 if args.quick else 3)
         cold = cold_starts(tmp, reps)
 
         # ----- the table
@@ -685,6 +732,26 @@ def main():
                      ratio(med(cold), bcc_ttl), ""))
         notes.append("time to live: gofunccount's first run with given settings compiles with libbcc "
                      "(the 'no cache' row); later runs load the cached program (the row above)")
+        if big:
+            def bttl(tag):
+                return med([r.ttl for r in big.get(tag, []) if r.ttl is not None])
+
+            def brss(tag):
+                return med([r.rss for r in big.get(tag, []) if r.rss])
+            rows.append(("bigprog net/http.(*conn).* time to live (s)", fmt(bttl("conn"), "%.3f"),
+                         fmt(bttl("conn-bcc"), "%.3f"), ratio(bttl("conn"), bttl("conn-bcc")), "<=0.3 s"))
+            rows.append(("bigprog same, no cache (s)", fmt(bttl("conn-nocache"), "%.3f"),
+                         fmt(bttl("conn-bcc"), "%.3f"), ratio(bttl("conn-nocache"), bttl("conn-bcc")),
+                         "<=0.6 s"))
+            rows.append(("bigprog no-match pattern: time to exit (s)", fmt(bttl("nomatch"), "%.3f"),
+                         "", None, "fast"))
+            rows.append(("bigprog runtime.*, call sites cached: time to live (s)",
+                         fmt(bttl("runtime"), "%.3f"), "", None, "<0.3 s"))
+            rows.append(("bigprog runtime.*: RSS while tracing (MiB)", fmt(brss("runtime"), "%.1f", 1024),
+                         fmt(brss("conn-bcc"), "%.1f", 1024), None, "<=10 MiB"))
+            notes.append("bigprog: build/bench/bigprog (Go, stripped, net/http, crypto, encoding/json, "
+                         "text/template, database/sql, ... linked in); bcc's funccount on "
+                         "net/http.(*conn).* in the bcc column (its RSS beside ours on runtime.*)")
         if "trace" in fams:
             family_rows("trace", fams["trace"], rows, notes)
         if "funclatency" in fams:
