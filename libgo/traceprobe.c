@@ -721,8 +721,7 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	int i, w;
 
 	fprintf(out, "\n/* %s */\nGO_PROBE(%d)\n{\n\tGO_PID_FILTER();\n", p->text, idx);
-	if (p->ret)
-		fprintf(out, "\tGO_RET_FILTER();\n");
+	fprintf(out, p->ret ? "\tGO_RET_FILTER();\n" : "\tGO_ENTRY();\n");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
 			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);

@@ -267,8 +267,11 @@ static void handle_event(void *ctx, const void *data, size_t size)
  */
 static int plan_probe(int i)
 {
+	/* -U: the kernel's stack walk starts at the probed instruction, which must be the callee's */
+	unsigned int calls = go_bpf__want_multi() && !env.user_stack ? GO_PLAN_CALL_SITES : 0;
+
 	probes[i].target.slot = i;
-	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY,
+	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY | calls,
 			       &plans[i]);
 }
 
@@ -436,8 +439,7 @@ int main(int argc, char **argv)
 			break;	/* the traced process has exited */
 	}
 	go_bpf__detach(bpf);
-	if (!exiting)
-		go_ringbuf__consume(rb);
+	go_ringbuf__consume(rb);	/* what came since the last wake-up */
 	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost)
 		warn("possibly lost %llu samples\n", (unsigned long long)lost);
 	fflush(stdout);

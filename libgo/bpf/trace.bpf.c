@@ -2,8 +2,12 @@
 /*
  * gotrace: one event per hit, through a ring buffer. The tool generates one function per probe
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
- * attaches it at each entry site, or at each RET instruction for return probes; go_gsave runs
- * at the entries of the functions whose RETs cannot find g in R14 (cookie.h).
+ * attaches it at each entry site or its callers' CALLs and JMPs, or at each RET instruction for
+ * return probes; go_gsave runs at the entries of the functions whose RETs cannot find g in R14
+ * (cookie.h).
+ *
+ * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
+ * buffer every 100 ms): a wake-up per event would cost more than the probe.
  * Settings: RINGBUF_PAGES, USER_STACKS.
  */
 #include "trace.h"
@@ -15,8 +19,10 @@
 #define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
 #endif
 
+#define WAKEUP_EVERY 64
+
 BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
-BPF_PERCPU_ARRAY(lost, u64, 1);
+BPF_PERCPU_ARRAY(lost, u64, 2);		/* [0]: events lost; [1]: events sent, for wake-ups */
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
@@ -98,7 +104,13 @@ static __always_inline void go_event_str(struct go_tevent *e, int i, u64 ptr, u6
 
 static __always_inline void go_event_send(struct go_tevent *e)
 {
-	events.ringbuf_submit(e, 0);
+	u32 one = 1;
+	u64 *n = lost.lookup(&one);
+
+	if (n && ++*n % WAKEUP_EVERY == 0)
+		events.ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	else
+		events.ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* Where a RET cannot find g in R14: keep it from the entry (cookie.h). */
@@ -112,9 +124,17 @@ int go_gsave(struct pt_regs *ctx)
 /* The generated probes are written with these. */
 #define GO_PROBE(n) int go_probe_##n(struct pt_regs *ctx)
 #define GO_PID_FILTER() if (!go_pid_ok()) return 0
-#define GO_RET_FILTER() if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx))) return 0
+/*
+ * Stack words are at offsets from the callee's SP at its entry: at a caller's CALL that SP is
+ * 8 below (the return address is still to be pushed), as the cookie says; at a RET it is SP.
+ */
+#define GO_ENTRY() long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx))
+#define GO_RET_FILTER()                                                                         \
+	long go_sp_adj = 0;                                                                     \
+	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \
+		return 0
 #define GO_REG(var, reg) u64 var = ctx->reg
-#define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)
+#define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
 #define GO_EVENT(n) struct go_tevent *e = go_event_new(ctx, n); if (!e) return 0
 #define GO_ARG(i, var) e->args[i] = var
