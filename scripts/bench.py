@@ -692,6 +692,16 @@ def main():
             [BCC["funccount"], "-p", "{PID}", PROG + ":main.step"],
             BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
             lambda out: funccount_count(out, "main.step"), rss_delay=0.3, drain=False, func="step")
+        # A leaf of the runtime under a wide pattern: gofunccount on all of runtime.* (its
+        # call sites from the cache), bcc's funccount on runtime.memequal alone (it refuses
+        # runtime.*); main.same calls runtime.memequal once a call.
+        fams["funccount, runtime.*"] = per_call(
+            tmp, "funccount-runtime", n_count, reps,
+            [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "runtime.*"],
+            [BCC["funccount"], "-p", "{PID}", PROG + ":runtime.memequal"],
+            BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
+            lambda out: funccount_count(out, "runtime.memequal"), rss_delay=0.3, drain=False,
+            func="memeq")
         if have["funclatency"]:
             fams["funclatency, framed"] = per_call(
                 tmp, "funclatency-framed", n_lat, reps,
@@ -764,6 +774,13 @@ def main():
                         label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)
             notes.append("goiface vs gofunccount: main.describe(v any), both tools of this project; "
                          "gofunccount's figures in the bcc column")
+        if "funccount, runtime.*" in fams:
+            family_rows("funccount, runtime.*", fams["funccount, runtime.*"], rows, notes,
+                        label="funccount runtime.* on runtime.memequal", target_ttl="<0.3 s",
+                        target_ns="<=0.2x")
+            notes.append("funccount runtime.*: gofunccount on all of runtime.*, bcc's funccount on "
+                         "runtime.memequal alone (it refuses more than 1000 probes); per call of "
+                         "main.same, which calls the leaf runtime.memequal once")
         for fam in ("funccount, framed", "funclatency, framed"):
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None,
