@@ -13,9 +13,9 @@
  * The code is searched by its bytes for every rel32, rel8 or absolute operand that would name
  * one of the functions, and each hit is decoded to tell a CALL or JMP from another reference
  * (or from bytes that only look like one); data is searched word by word, PIE relocations by
- * addend. Anything unsure keeps the function at its entry site. One pass finds the call sites
- * of every function of the binary (~0.3 s for 8,000 functions); they are kept in the tools'
- * cache, so that later runs, of any pattern, read them instead.
+ * addend. Anything unsure keeps the function at its entry site. For a wide pattern one pass
+ * finds the call sites of every function of the binary (~0.3 s for 8,000 functions); they are
+ * kept in the tools' cache, so that later runs, of any pattern, read them instead.
  */
 #include <errno.h>
 #include <gelf.h>
@@ -331,6 +331,12 @@ out:
  */
 #define CALLS_MAGIC "GOCALLS1"
 #define CALLS_NONE UINT32_MAX
+/*
+ * Finding the callers of a few functions decodes only the functions that call them; of more,
+ * nearly every function: the whole binary is scanned, and kept, only for a pattern wider than
+ * this one (before it is cached).
+ */
+#define NARROW 64
 
 static uint64_t digest(uint64_t h, const uint8_t *p, size_t len)
 {
@@ -450,15 +456,13 @@ static void calls_cache_write(const struct go_binary *b, const char *path,
 	go_cache__trim(path);
 }
 
-/* The cached sites of every function of b, found and kept when the cache has none yet. */
+/* The sites of every function of b, found in one pass and kept in the cache. */
 static int calls_all(struct go_binary *b, const char *path, struct go_call_sites *all)
 {
 	const struct go_func **fns;
 	size_t i;
 	int err;
 
-	if (!calls_cache_read(b, path, all))
-		return 0;
 	fns = malloc(b->nfuncs * sizeof(*fns));
 	if (!fns)
 		return go_fail(ENOMEM, "out of memory");
@@ -487,7 +491,14 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
 	if (!all)
 		return go_fail(ENOMEM, "out of memory");
-	err = calls_all(b, path, all);
+	err = 0;
+	if (calls_cache_read(b, path, all)) {
+		if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
+			free(all);
+			return scan_targets(b, fns, n, out);
+		}
+		err = calls_all(b, path, all);
+	}
 	for (i = 0; i < n && !err; i++) {
 		size_t k = (size_t)(fns[i] - b->funcs);
 
