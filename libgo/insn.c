@@ -9,6 +9,7 @@
  * gccgo's split stacks never restart a function: see splitstack_call.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +21,79 @@
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
 #define MORESTACK_INSNS 64	/* spill, call morestack, reload, jump back */
 
+/*
+ * capstone is loaded when code is first decoded and unloaded when no binary holds a handle
+ * (go_binary__release_decoder, once probes are planned): the pages of its tables are half of
+ * what a tool holds while it traces.
+ */
+#define CS_STR_(x) #x
+#define CS_STR(x) CS_STR_(x)
+#define CS_LIB "libcapstone.so." CS_STR(CS_API_MAJOR)
+
+static struct {
+	void *lib;
+	size_t users;
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*option)(csh, cs_opt_type, size_t);
+	cs_insn *(*malloc)(csh);
+	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
+	void (*free)(cs_insn *, size_t);
+	cs_err (*close)(csh *);
+} cs_lib;
+
+#define cs_open cs_lib.open
+#define cs_option cs_lib.option
+#define cs_malloc cs_lib.malloc
+#define cs_disasm_iter cs_lib.disasm_iter
+#define cs_free cs_lib.free
+#define cs_close cs_lib.close
+
+static int cs_lib_load(void)
+{
+	void *lib;
+
+	if (cs_lib.lib)
+		return 0;
+	lib = dlopen(CS_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return go_fail(ENOENT, "cannot load the x86 decoder %s: %s", CS_LIB, dlerror());
+	*(void **)&cs_lib.open = dlsym(lib, "cs_open");
+	*(void **)&cs_lib.option = dlsym(lib, "cs_option");
+	*(void **)&cs_lib.malloc = dlsym(lib, "cs_malloc");
+	*(void **)&cs_lib.disasm_iter = dlsym(lib, "cs_disasm_iter");
+	*(void **)&cs_lib.free = dlsym(lib, "cs_free");
+	*(void **)&cs_lib.close = dlsym(lib, "cs_close");
+	if (!cs_lib.open || !cs_lib.option || !cs_lib.malloc || !cs_lib.disasm_iter ||
+	    !cs_lib.free || !cs_lib.close) {
+		dlclose(lib);
+		memset(&cs_lib, 0, sizeof(cs_lib));
+		return go_fail(ENOENT, "cannot load the x86 decoder %s: a function is missing",
+			       CS_LIB);
+	}
+	cs_lib.lib = lib;
+	return 0;
+}
+
 static int insn_open(struct go_binary *b)
 {
 	csh h;
+	int err;
 
 	if (b->cs)
 		return 0;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	err = cs_lib_load();
+	if (err)
+		return err;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
+		if (!cs_lib.users) {
+			dlclose(cs_lib.lib);
+			memset(&cs_lib, 0, sizeof(cs_lib));
+		}
 		return go_fail(ENOMEM, "cannot start the x86 decoder");
+	}
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	b->cs = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
+	cs_lib.users++;
 	return 0;
 }
 
@@ -47,6 +111,15 @@ void gobin_insn_free(struct go_binary *b)
 	h = insn_handle(b);
 	cs_close(&h);
 	b->cs = NULL;
+	if (!--cs_lib.users) {
+		dlclose(cs_lib.lib);
+		memset(&cs_lib, 0, sizeof(cs_lib));
+	}
+}
+
+void go_binary__release_decoder(struct go_binary *b)
+{
+	gobin_insn_free(b);
 }
 
 /* A decoding cursor over one function. */

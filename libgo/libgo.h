@@ -141,6 +141,8 @@ struct go_call_sites {
 
 int go_binary__call_sites(struct go_binary *bin, const struct go_func *const *fns, size_t n,
 			  struct go_call_sites *out);
+/* Unload the instruction decoder bin holds (loaded again when code is next decoded). */
+void go_binary__release_decoder(struct go_binary *bin);
 void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */

@@ -157,6 +157,24 @@ def test_wide_pattern_call_sites_cached(built, tmp_path):
         assert len(list(cache.glob("*.calls"))) == 1, list(cache.iterdir())
 
 
+def test_decoder_unloaded_while_tracing(built):
+    """What planning needed is let go once the probes are live: the instruction decoder
+    (capstone, half of the tool's memory) is no longer mapped while a wide pattern is traced,
+    and the counts are exact."""
+    binary = built.path("go126", "entries")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-r", "-p", str(prog.pid), r"^(main\.direct|runtime\..*)$") as t:
+            with open(f"/proc/{t.proc.pid}/maps") as f:
+                maps = f.read()
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean_exit(status, out, err, t.command())
+    assert "libcapstone" not in maps, maps
+    assert parse_funccount(out)["main.direct"] == report["main.direct"], out
+
+
 def test_counts_without_uprobe_multi(built):
     """GOFUNC_NO_MULTI=1 makes the tool attach one perf-event uprobe per function instead of one
     uprobe_multi link; the counts must be as exact."""
