@@ -66,6 +66,7 @@ struct go_binary {
 	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
 	int goid_off;
 	void *cs;		/* capstone handle, opened on first use */
+	void *cs_lite;		/* another, without operand details: lengths and ids only */
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
 	char **owned;		/* names made here (GCC clones' function names), freed on close */

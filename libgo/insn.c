@@ -74,12 +74,16 @@ static int cs_lib_load(void)
 	return 0;
 }
 
-static int insn_open(struct go_binary *b)
+/*
+ * A handle, with operand details (detail) or without, which decodes a third faster where only
+ * lengths and instruction ids are read.
+ */
+static int handle_open(void **slot, bool detail)
 {
 	csh h;
 	int err;
 
-	if (b->cs)
+	if (*slot)
 		return 0;
 	err = cs_lib_load();
 	if (err)
@@ -91,30 +95,41 @@ static int insn_open(struct go_binary *b)
 		}
 		return go_fail(ENOMEM, "cannot start the x86 decoder");
 	}
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	b->cs = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
+	cs_option(h, CS_OPT_DETAIL, detail ? CS_OPT_ON : CS_OPT_OFF);
+	*slot = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
 	cs_lib.users++;
 	return 0;
 }
 
-static csh insn_handle(const struct go_binary *b)
-{
-	return (csh)(uintptr_t)b->cs - 1;
-}
-
-void gobin_insn_free(struct go_binary *b)
+static void handle_close(void **slot)
 {
 	csh h;
 
-	if (!b->cs)
+	if (!*slot)
 		return;
-	h = insn_handle(b);
+	h = (csh)(uintptr_t)*slot - 1;
 	cs_close(&h);
-	b->cs = NULL;
+	*slot = NULL;
 	if (!--cs_lib.users) {
 		dlclose(cs_lib.lib);
 		memset(&cs_lib, 0, sizeof(cs_lib));
 	}
+}
+
+static int insn_open(struct go_binary *b, bool lite)
+{
+	return handle_open(lite ? &b->cs_lite : &b->cs, !lite);
+}
+
+static csh insn_handle(const struct go_binary *b, bool lite)
+{
+	return (csh)(uintptr_t)(lite ? b->cs_lite : b->cs) - 1;
+}
+
+void gobin_insn_free(struct go_binary *b)
+{
+	handle_close(&b->cs);
+	handle_close(&b->cs_lite);
 }
 
 void go_binary__release_decoder(struct go_binary *b)
@@ -129,11 +144,13 @@ struct cursor {
 	uint64_t addr;
 	cs_insn *insn;
 	bool skipped;		/* a byte did not decode: what follows may be out of step */
+	bool lite;		/* no operand details */
 };
 
-static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+static int cursor_init_as(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end,
+			  bool lite)
 {
-	int err = insn_open(b);
+	int err = insn_open(b, lite);
 
 	if (err)
 		return err;
@@ -146,8 +163,14 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
 	c->size = end - from;
 	c->addr = from;
 	c->skipped = false;
-	c->insn = cs_malloc(insn_handle(b));
+	c->lite = lite;
+	c->insn = cs_malloc(insn_handle(b, lite));
 	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
+}
+
+static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+{
+	return cursor_init_as(b, c, from, end, false);
 }
 
 /*
@@ -159,7 +182,7 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
 static bool cursor_next(const struct go_binary *b, struct cursor *c)
 {
 	while (c->size) {
-		if (cs_disasm_iter(insn_handle(b), &c->code, &c->size, &c->addr, c->insn))
+		if (cs_disasm_iter(insn_handle(b, c->lite), &c->code, &c->size, &c->addr, c->insn))
 			return true;
 		c->code++;
 		c->size--;
@@ -501,11 +524,16 @@ static bool operand_refers(const cs_insn *i, const cs_x86_op *op, uint64_t targe
 	return op->mem.base == X86_REG_INVALID && (uint64_t)op->mem.disp == target;
 }
 
-/* A decoding cursor kept across calls, for references found in address order. */
+/*
+ * A decoding cursor kept across calls, for references found in address order. It decodes
+ * without operand details; an instruction other than a direct CALL or JMP is decoded again with
+ * them, into full, to see whether an operand names the target.
+ */
 struct gobin_walk {
 	const struct go_func *fn;
 	struct cursor c;
 	bool have;		/* c.insn holds the instruction at the cursor */
+	cs_insn *full;
 };
 
 struct gobin_walk *gobin_walk_new(void)
@@ -517,6 +545,8 @@ void gobin_walk_free(struct gobin_walk *w)
 {
 	if (w && w->fn)
 		cs_free(w->c.insn, 1);
+	if (w && w->full)
+		cs_free(w->full, 1);
 	free(w);
 }
 
@@ -529,7 +559,7 @@ static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const s
 			cs_free(w->c.insn, 1);
 		w->fn = NULL;
 		w->have = false;
-		if (cursor_init(b, &w->c, fn->entry, fn->end))
+		if (cursor_init_as(b, &w->c, fn->entry, fn->end, true))
 			return NULL;
 		w->fn = fn;
 	}
@@ -539,6 +569,20 @@ static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const s
 			return NULL;
 	}
 	return w->c.insn->address <= pos ? w->c.insn : NULL;
+}
+
+/* Instruction i again, with operand details; NULL when that fails. */
+static const cs_insn *walk_detail(struct go_binary *b, struct gobin_walk *w, const cs_insn *i)
+{
+	const uint8_t *code = i->bytes;
+	size_t size = i->size;
+	uint64_t addr = i->address;
+
+	if (insn_open(b, false))
+		return NULL;
+	if (!w->full && !(w->full = cs_malloc(insn_handle(b, false))))
+		return NULL;
+	return cs_disasm_iter(insn_handle(b, false), &code, &size, &addr, w->full) ? w->full : NULL;
 }
 
 enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
@@ -553,15 +597,26 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 		return GOBIN_REF_OTHER;	/* not decoded, or out of step: assume the worst */
 	if (!i)
 		return GOBIN_REF_NONE;
+	/* a direct CALL or JMP, the most of them: its one operand is its target */
+	if ((i->size == 5 && (i->bytes[0] == 0xe8 || i->bytes[0] == 0xe9)) ||
+	    (i->size == 2 && i->bytes[0] == 0xeb)) {
+		int64_t rel = i->size == 2 ? (int8_t)i->bytes[1] : (int32_t)gobin_le32(i->bytes + 1);
+
+		if (i->address + i->size + (uint64_t)rel != target)
+			return GOBIN_REF_NONE;
+		*insn_addr = i->address;
+		if (i->bytes[0] == 0xe8)
+			return GOBIN_REF_CALL;
+		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
+	}
+	i = walk_detail(b, w, i);
+	if (!i)
+		return GOBIN_REF_OTHER;
 	x = &i->detail->x86;
 	for (k = 0; k < x->op_count; k++)
 		refers |= operand_refers(i, &x->operands[k], target);
 	if (!refers)
 		return GOBIN_REF_NONE;
 	*insn_addr = i->address;
-	if (insn_is(i, X86_INS_CALL) && i->bytes[0] == 0xe8)
-		return GOBIN_REF_CALL;
-	if (insn_is(i, X86_INS_JMP) && (i->bytes[0] == 0xe9 || i->bytes[0] == 0xeb))
-		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
 	return GOBIN_REF_OTHER;
 }
