@@ -324,10 +324,10 @@ out:
 /*
  * The call sites of every function of a binary, kept in the tools' cache (go_cache__dir) so
  * that a pattern of any width gets them at once after the first run: a file per binary named
- * by its build id (Go's, else GNU's; a digest of its code when it has neither) and size, which
- * change when the binary does. The file holds, for each function of the table in order, its
- * entry, then the number of its sites (CALLS_NONE: it stays at its entry site) and each site's
- * address and SP adjustment.
+ * by a digest of its build id (Go's or GNU's), size and code, which change when the binary does
+ * (the code is read, not mapped: it need not stay resident). The file holds, for each function
+ * of the table in order, its entry, then the number of its sites (CALLS_NONE: it stays at its
+ * entry site) and each site's address and SP adjustment.
  */
 #define CALLS_MAGIC "GOCALLS1"
 #define CALLS_NONE UINT32_MAX
@@ -362,12 +362,21 @@ static int calls_cache_path(const struct go_binary *b, char *path, size_t size)
 		return -1;
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]) && !p; i++)
 		p = gobin_section(b, notes[i], &len);
-	if (p) {
+	if (p)
 		h = digest(h, p, len);
-	} else {
-		for (i = 0; i < (size_t)b->nsegs; i++)
-			if (b->segs[i].exec && b->segs[i].off + b->segs[i].filesz <= b->size)
-				h = digest(h, b->map + b->segs[i].off, b->segs[i].filesz);
+	for (i = 0; i < (size_t)b->nsegs; i++) {
+		uint64_t off = b->segs[i].off, end = off + b->segs[i].filesz;
+		uint8_t buf[1 << 16];
+
+		while (b->segs[i].exec && off < end) {
+			ssize_t n = pread(b->fd, buf, end - off < sizeof(buf) ? end - off : sizeof(buf),
+					  (off_t)off);
+
+			if (n <= 0)
+				return -1;
+			h = digest(h, buf, (size_t)n);
+			off += (uint64_t)n;
+		}
 	}
 	h = digest(h, (const uint8_t *)&b->size, sizeof(b->size));
 	h = digest(h, (const uint8_t *)&b->nfuncs, sizeof(b->nfuncs));
