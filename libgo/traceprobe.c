@@ -727,7 +727,7 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
 	if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
-	fprintf(out, "\tGO_EVENT(%d);\n", idx);
+	fprintf(out, "\tGO_EVENT(%d, %d);\n", idx, p->nstrs);
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 

@@ -250,7 +250,10 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	const struct go_tevent *e = data;
 
 	(void)ctx;
-	if (size < offsetof(struct go_tevent, nframes) || e->probe >= (uint32_t)env.nprobes)
+	/* a record holds its probe's strings only (trace.bpf.c), and with -U the stack */
+	if (size < offsetof(struct go_tevent, str) || e->probe >= (uint32_t)env.nprobes ||
+	    size < offsetof(struct go_tevent, str[probes[e->probe].nstrs]) ||
+	    (env.user_stack && size < sizeof(*e)))
 		return;
 	if (env.max_events && events_seen >= env.max_events)
 		return;

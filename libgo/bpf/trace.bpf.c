@@ -13,10 +13,11 @@
 #include "trace.h"
 #include "iface.bpf.h"
 
+/* A record holds the strings its probe reads, and no more (the stack, with user stacks). */
 #ifdef USER_STACKS
-#define EVENT_SIZE sizeof(struct go_tevent)
+#define EVENT_SIZE(nstrs) sizeof(struct go_tevent)
 #else
-#define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
+#define EVENT_SIZE(nstrs) __builtin_offsetof(struct go_tevent, str[nstrs])
 #endif
 
 #define WAKEUP_EVERY 64
@@ -64,9 +65,10 @@ static __always_inline void go_event_stack(struct pt_regs *ctx, struct go_tevent
 }
 #endif
 
-static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe)
+static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
+						      u32 size)
 {
-	struct go_tevent *e = events.ringbuf_reserve(EVENT_SIZE);
+	struct go_tevent *e = events.ringbuf_reserve(size);
 	u64 id, cookie = bpf_get_attach_cookie(ctx);
 
 	if (!e) {
@@ -136,7 +138,10 @@ int go_gsave(struct pt_regs *ctx)
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
-#define GO_EVENT(n) struct go_tevent *e = go_event_new(ctx, n); if (!e) return 0
+#define GO_EVENT(n, nstrs)                                                                      \
+	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs));                          \
+	if (!e)                                                                                 \
+		return 0
 #define GO_ARG(i, var) e->args[i] = var
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0
