@@ -131,13 +131,14 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 	return 0;
 }
 
-static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+/* Operands that begin at p[0, count) (p holds len >= count bytes) and name a target. */
+static int scan_code(struct scan *s, const uint8_t *p, size_t len, size_t count, uint64_t vaddr)
 {
 	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
 	size_t i;
 	int k, err;
 
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < count; i++) {
 		uint64_t at = vaddr + i;
 		int32_t v;
 
@@ -171,12 +172,15 @@ static inline void drop_at(struct scan *s, uint64_t addr)
 		sites_drop(cs);
 }
 
-/* Function values, itabs and method tables: a data word that names a target disqualifies it. */
-static void scan_data(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+/*
+ * Function values, itabs and method tables: a data word that names a target disqualifies it.
+ * Words that begin at p[0, count).
+ */
+static void scan_data(struct scan *s, const uint8_t *p, size_t len, size_t count, uint64_t vaddr)
 {
 	size_t i = (8 - vaddr % 8) % 8;
 
-	for (; i + 8 <= len; i += 8) {
+	for (; i < count && i + 8 <= len; i += 8) {
 		uint64_t w = 0;
 
 		memcpy(&w, p + i, 8);
@@ -184,7 +188,7 @@ static void scan_data(struct scan *s, const uint8_t *p, size_t len, uint64_t vad
 	}
 	if (s->b->tc != GO_GC || !s->b->text_start)
 		return;
-	for (i = (4 - vaddr % 4) % 4; i + 4 <= len; i += 4) {
+	for (i = (4 - vaddr % 4) % 4; i < count && i + 4 <= len; i += 4) {
 		uint32_t w;
 
 		memcpy(&w, p + i, 4);
@@ -231,6 +235,40 @@ static bool section_inert(const char *name)
 	return !strncmp(name, ".note", 5) || !strncmp(name, ".gnu.version", 12);
 }
 
+/*
+ * A section's bytes, read from the file a piece at a time rather than through the binary's
+ * mapping, so that they do not stay resident: only the callers decoded at hits are mapped in.
+ * Each piece has 8 more bytes, for the operands and words that begin at its end.
+ */
+#define SCAN_PIECE (1 << 20)
+
+static int scan_file(struct scan *s, uint64_t off, uint64_t size, uint64_t vaddr, bool code)
+{
+	uint8_t *buf = malloc(SCAN_PIECE + 8);
+	uint64_t done = 0;
+	int err = 0;
+
+	if (!buf)
+		return go_fail(ENOMEM, "out of memory");
+	while (done < size && !err) {
+		size_t count = size - done < SCAN_PIECE ? size - done : SCAN_PIECE;
+		size_t want = size - done < SCAN_PIECE + 8 ? size - done : SCAN_PIECE + 8;
+		ssize_t n = pread(s->b->fd, buf, want, (off_t)(off + done));
+
+		if (n != (ssize_t)want) {
+			err = go_fail(ENOEXEC, "cannot read '%s'", s->b->name);
+			break;
+		}
+		if (code)
+			err = scan_code(s, buf, want, count, vaddr + done);
+		else
+			scan_data(s, buf, want, count, vaddr + done);
+		done += count;
+	}
+	free(buf);
+	return err;
+}
+
 static int scan_sections(struct scan *s)
 {
 	Elf_Scn *scn = NULL;
@@ -257,12 +295,11 @@ static int scan_sections(struct scan *s)
 			if (d)
 				scan_rela(s, d, sh.sh_size / sh.sh_entsize,
 					  link ? elf_getdata(link, NULL) : NULL);
-		} else if (sh.sh_flags & SHF_EXECINSTR) {
-			err = scan_code(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
+		} else if (sh.sh_type != SHT_REL) {
+			err = scan_file(s, sh.sh_offset, sh.sh_size, sh.sh_addr,
+					sh.sh_flags & SHF_EXECINSTR);
 			if (err)
 				return err;
-		} else if (sh.sh_type != SHT_REL) {
-			scan_data(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
 		}
 	}
 	return 0;

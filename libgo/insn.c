@@ -132,10 +132,6 @@ void gobin_insn_free(struct go_binary *b)
 	handle_close(&b->cs_lite);
 }
 
-void go_binary__release_decoder(struct go_binary *b)
-{
-	gobin_insn_free(b);
-}
 
 /* A decoding cursor over one function. */
 struct cursor {

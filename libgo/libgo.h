@@ -141,8 +141,11 @@ struct go_call_sites {
 
 int go_binary__call_sites(struct go_binary *bin, const struct go_func *const *fns, size_t n,
 			  struct go_call_sites *out);
-/* Unload the instruction decoder bin holds (loaded again when code is next decoded). */
-void go_binary__release_decoder(struct go_binary *bin);
+/*
+ * Let go of what planning read: the instruction decoder and the pages of the binary's segments
+ * (loaded and read again when needed).
+ */
+void go_binary__release(struct go_binary *bin);
 void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */

@@ -412,7 +412,7 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	free(fs);
 	if (err)
 		go_plan__free(plan);
-	go_binary__release_decoder(t->bin);	/* not needed while tracing */
+	go_binary__release(t->bin);	/* not needed while tracing */
 	return err;
 }
 

@@ -157,15 +157,31 @@ def test_wide_pattern_call_sites_cached(built, tmp_path):
         assert len(list(cache.glob("*.calls"))) == 1, list(cache.iterdir())
 
 
+def mapped_rss_kib(pid, path):
+    """Resident KiB of pid's mappings of the file at path."""
+    total, mine = 0, False
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+$", fields[0]):
+                mine = len(fields) >= 6 and os.path.realpath(fields[5]) == os.path.realpath(path)
+            elif fields[0] == "Rss:" and mine:
+                total += int(fields[1])
+    return total
+
+
 def test_decoder_unloaded_while_tracing(built):
     """What planning needed is let go once the probes are live: the instruction decoder
-    (capstone, half of the tool's memory) is no longer mapped while a wide pattern is traced,
-    and the counts are exact."""
-    binary = built.path("go126", "entries")
+    (capstone, half of the tool's memory) is no longer mapped, and of the traced binary (a
+    stripped one: all of it is code and data), which planning read through, little stays
+    resident, while a wide pattern is traced; the counts are exact."""
+    binary = built.path("go126-stripped", "entries")
     with GoProgram(binary) as prog:
         with Tool(TOOL, "-r", "-p", str(prog.pid), r"^(main\.direct|runtime\..*)$") as t:
             with open(f"/proc/{t.proc.pid}/maps") as f:
                 maps = f.read()
+            resident = mapped_rss_kib(t.proc.pid, binary)
+            assert resident * 1024 <= os.path.getsize(binary) / 8, resident
             prog.go()
             report = prog.result()
             status, out, err = t.interrupt()
