@@ -549,6 +549,8 @@ def large_program(tmp, reps):
                              rss_delay=1.0 if tag != "nomatch" else 0.0)
                 if tag == "nomatch" and r.ttl is not None:
                     r.error = None
+                if not isinstance(r.rss, (int, float)):
+                    r.rss = None  # the tool had exited
                 res.setdefault(tag, []).append(r)
                 log("bigprog      %-12s rep %d: %s" % (tag, rep + 1, "live in %.3f s (%s fn), RSS %s MiB" % (
                     r.ttl, r.nfuncs, fmt(r.rss, "%.1f", 1024)) if r.ttl is not None else "FAILED: %s" % r.error))
