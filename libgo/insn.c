@@ -375,7 +375,7 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 
 	*addrs = NULL;
 	*cnt = 0;
-	err = cursor_init(b, &c, fn->entry, fn->end);
+	err = cursor_init_as(b, &c, fn->entry, fn->end, true);	/* ids only */
 	if (err)
 		return err;
 	while (cursor_next(b, &c)) {
