@@ -771,7 +771,7 @@ def main():
                 notes.append("bigprog: bcc's funccount failed: %s (it reads only .symtab, which a "
                              "stripped binary lacks)" % bcc_big[0].error)
         if "trace" in fams:
-            family_rows("trace", fams["trace"], rows, notes)
+            family_rows("trace", fams["trace"], rows, notes, target_ns="<=0.5x")
         if "funclatency" in fams:
             family_rows("funclatency", fams["funclatency"], rows, notes, target_ns="<=1.0x")
         if "funclatency-nopreempt" in fams:
