@@ -46,20 +46,43 @@ static bool trusted(const struct stat *st)
 	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
+/* The cache's directory, made when missing; NULL when the cache is off or not to be trusted. */
+const char *go_cache__dir(void)
 {
 	const char *dir = getenv("GOTOOLS_CACHE_DIR");
-	uint64_t h = 0xcbf29ce484222325ULL;
-	struct utsname u;
 	struct stat st;
 
 	if (go_env_flag("GOTOOLS_NO_CACHE"))
-		return -1;
+		return NULL;
 	if (!dir || !*dir)
 		dir = DEFAULT_DIR;
 	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -1;
+		return NULL;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !trusted(&st))
+		return NULL;
+	return dir;
+}
+
+FILE *go_cache__open(const char *path)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+
+	if (f && (fstat(fileno(f), &st) || !trusted(&st) || !S_ISREG(st.st_mode))) {
+		fclose(f);
+		errno = EPERM;
+		return NULL;
+	}
+	return f;
+}
+
+int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
+{
+	const char *dir = go_cache__dir();
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct utsname u;
+
+	if (!dir)
 		return -1;
 	uname(&u);
 	h = fnv1a(h, CACHE_MAGIC, sizeof(CACHE_MAGIC));
@@ -81,19 +104,24 @@ static bool read_all(FILE *f, void *p, size_t n)
 	return fread(p, 1, n, f) == n;
 }
 
-/* Remove the least recently used files of the cache's directory beyond CACHE_MAX_FILES. */
-static void cache_trim(const char *path)
+/*
+ * Remove the least recently used files of the cache's directory beyond CACHE_MAX_FILES, among
+ * those whose names end as path's does (.bpf, .calls).
+ */
+void go_cache__trim(const char *path)
 {
 	char dir[PATH_MAX_LEN], oldest[PATH_MAX_LEN + 300];
+	const char *ext = strrchr(path, '.');
 	struct dirent *d;
 	time_t oldest_t;
-	size_t n;
+	size_t n, elen;
 	DIR *dp;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (!strrchr(dir, '/'))
+	if (!strrchr(dir, '/') || !ext || strchr(ext, '/'))
 		return;
 	*strrchr(dir, '/') = 0;
+	elen = strlen(ext);
 	for (;;) {
 		n = 0;
 		oldest[0] = 0;
@@ -106,7 +134,7 @@ static void cache_trim(const char *path)
 			struct stat st;
 			size_t len = strlen(d->d_name);
 
-			if (len < 5 || strcmp(d->d_name + len - 4, ".bpf"))
+			if (len <= elen || strcmp(d->d_name + len - elen, ext))
 				continue;
 			snprintf(file, sizeof(file), "%s/%s", dir, d->d_name);
 			if (stat(file, &st))
@@ -152,26 +180,21 @@ int go_bpf_cache__write(const char *path, const struct go_bpf_image *img)
 		unlink(tmp);
 		return -EIO;
 	}
-	cache_trim(path);
+	go_cache__trim(path);
 	return 0;
 }
 
 int go_bpf_cache__read(const char *path, struct go_bpf_image *img)
 {
 	char magic[sizeof(CACHE_MAGIC)];
-	struct stat st;
 	bool ok;
 	FILE *f;
 	int i;
 
 	memset(img, 0, sizeof(*img));
-	f = fopen(path, "re");
+	f = go_cache__open(path);
 	if (!f)
 		return -errno;
-	if (fstat(fileno(f), &st) || !trusted(&st)) {
-		fclose(f);
-		return -EPERM;
-	}
 	ok = read_all(f, magic, sizeof(magic)) && !memcmp(magic, CACHE_MAGIC, sizeof(magic)) &&
 	     read_all(f, &img->nmaps, sizeof(img->nmaps)) &&
 	     read_all(f, &img->nprogs, sizeof(img->nprogs)) &&

@@ -13,22 +13,19 @@
  * The code is searched by its bytes for every rel32, rel8 or absolute operand that would name
  * one of the functions, and each hit is decoded to tell a CALL or JMP from another reference
  * (or from bytes that only look like one); data is searched word by word, PIE relocations by
- * addend. Anything unsure keeps the function at its entry site.
+ * addend. Anything unsure keeps the function at its entry site. For a wide pattern one pass
+ * finds the call sites of every function of the binary (~0.3 s for 8,000 functions); they are
+ * kept in the tools' cache, so that later runs, of any pattern, read them instead.
  */
 #include <errno.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gobin_priv.h"
 
 #define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
-/*
- * Telling a call from bytes that look like one takes decoding each caller, with capstone, at
- * ~0.3 us an instruction: for more functions than this (a pattern like runtime.*), that would
- * decode most of the binary, so they all keep their entry sites and start fast.
- */
-#define MAX_TARGETS 64
 
 struct target {
 	uint64_t entry;
@@ -134,13 +131,14 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 	return 0;
 }
 
-static int scan_code(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+/* Operands that begin at p[0, count) (p holds len >= count bytes) and name a target. */
+static int scan_code(struct scan *s, const uint8_t *p, size_t len, size_t count, uint64_t vaddr)
 {
 	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
 	size_t i;
 	int k, err;
 
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < count; i++) {
 		uint64_t at = vaddr + i;
 		int32_t v;
 
@@ -174,12 +172,15 @@ static inline void drop_at(struct scan *s, uint64_t addr)
 		sites_drop(cs);
 }
 
-/* Function values, itabs and method tables: a data word that names a target disqualifies it. */
-static void scan_data(struct scan *s, const uint8_t *p, size_t len, uint64_t vaddr)
+/*
+ * Function values, itabs and method tables: a data word that names a target disqualifies it.
+ * Words that begin at p[0, count).
+ */
+static void scan_data(struct scan *s, const uint8_t *p, size_t len, size_t count, uint64_t vaddr)
 {
 	size_t i = (8 - vaddr % 8) % 8;
 
-	for (; i + 8 <= len; i += 8) {
+	for (; i < count && i + 8 <= len; i += 8) {
 		uint64_t w = 0;
 
 		memcpy(&w, p + i, 8);
@@ -187,7 +188,7 @@ static void scan_data(struct scan *s, const uint8_t *p, size_t len, uint64_t vad
 	}
 	if (s->b->tc != GO_GC || !s->b->text_start)
 		return;
-	for (i = (4 - vaddr % 4) % 4; i + 4 <= len; i += 4) {
+	for (i = (4 - vaddr % 4) % 4; i < count && i + 4 <= len; i += 4) {
 		uint32_t w;
 
 		memcpy(&w, p + i, 4);
@@ -234,6 +235,40 @@ static bool section_inert(const char *name)
 	return !strncmp(name, ".note", 5) || !strncmp(name, ".gnu.version", 12);
 }
 
+/*
+ * A section's bytes, read from the file a piece at a time rather than through the binary's
+ * mapping, so that they do not stay resident: only the callers decoded at hits are mapped in.
+ * Each piece has 8 more bytes, for the operands and words that begin at its end.
+ */
+#define SCAN_PIECE (1 << 20)
+
+static int scan_file(struct scan *s, uint64_t off, uint64_t size, uint64_t vaddr, bool code)
+{
+	uint8_t *buf = malloc(SCAN_PIECE + 8);
+	uint64_t done = 0;
+	int err = 0;
+
+	if (!buf)
+		return go_fail(ENOMEM, "out of memory");
+	while (done < size && !err) {
+		size_t count = size - done < SCAN_PIECE ? size - done : SCAN_PIECE;
+		size_t want = size - done < SCAN_PIECE + 8 ? size - done : SCAN_PIECE + 8;
+		ssize_t n = pread(s->b->fd, buf, want, (off_t)(off + done));
+
+		if (n != (ssize_t)want) {
+			err = go_fail(ENOEXEC, "cannot read '%s'", s->b->name);
+			break;
+		}
+		if (code)
+			err = scan_code(s, buf, want, count, vaddr + done);
+		else
+			scan_data(s, buf, want, count, vaddr + done);
+		done += count;
+	}
+	free(buf);
+	return err;
+}
+
 static int scan_sections(struct scan *s)
 {
 	Elf_Scn *scn = NULL;
@@ -260,32 +295,33 @@ static int scan_sections(struct scan *s)
 			if (d)
 				scan_rela(s, d, sh.sh_size / sh.sh_entsize,
 					  link ? elf_getdata(link, NULL) : NULL);
-		} else if (sh.sh_flags & SHF_EXECINSTR) {
-			err = scan_code(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
+		} else if (sh.sh_type != SHT_REL) {
+			err = scan_file(s, sh.sh_offset, sh.sh_size, sh.sh_addr,
+					sh.sh_flags & SHF_EXECINSTR);
 			if (err)
 				return err;
-		} else if (sh.sh_type != SHT_REL) {
-			scan_data(s, s->b->map + sh.sh_offset, sh.sh_size, sh.sh_addr);
 		}
 	}
 	return 0;
 }
 
-int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
-			  struct go_call_sites *out)
+/*
+ * One pass over the binary for the call sites of n functions at once: the code is searched for
+ * every operand that names any of them (a bitmap of their entries answers for each byte), and
+ * only the instructions that hold such bytes are decoded, each caller once, in address order.
+ */
+static int scan_targets(struct go_binary *b, const struct go_func *const *fns, size_t n,
+			struct go_call_sites *out)
 {
 	struct scan s = { .b = b, .n = 0, .out = out };
 	size_t i;
 	int err = 0;
 
-	memset(out, 0, n * sizeof(*out));
-	if (b->tc != GO_GC || !n)
-		return 0;	/* gccgo: functions begin with an emulated push anyway */
 	s.t = calloc(n, sizeof(*s.t));
 	if (!s.t)
 		return go_fail(ENOMEM, "out of memory");
 	s.lo = UINT64_MAX;
-	for (i = 0; i < n && s.n <= MAX_TARGETS; i++) {
+	for (i = 0; i < n; i++) {
 		uint64_t site;
 
 		if (go_binary__entry_site(b, fns[i], &site) || gobin_emulated(b, site))
@@ -298,7 +334,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 		if (fns[i]->entry >= s.hi)
 			s.hi = fns[i]->entry + 1;
 	}
-	if (!s.n || s.n > MAX_TARGETS)
+	if (!s.n)
 		goto out;
 	qsort(s.t, s.n, sizeof(*s.t), target_cmp);
 	s.bits = calloc((s.hi - s.lo + 7) / 8, 1);
@@ -312,13 +348,215 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	err = scan_sections(&s);
 out:
 	for (i = 0; i < n; i++)
-		if (err || !out[i].cnt || s.n > MAX_TARGETS)
+		if (err || !out[i].cnt)
 			sites_drop(&out[i]);
 	if (err == -ENOEXEC)
 		err = 0;	/* a binary it cannot read through: every function at its entry */
 	gobin_walk_free(s.walk);
 	free(s.bits);
 	free(s.t);
+	return err;
+}
+
+/*
+ * The call sites of every function of a binary, kept in the tools' cache (go_cache__dir) so
+ * that a pattern of any width gets them at once after the first run: a file per binary named
+ * by a digest of its build id (Go's or GNU's), size and code, which change when the binary does
+ * (the code is read, not mapped: it need not stay resident). The file holds, for each function
+ * of the table in order, its entry, then the number of its sites (CALLS_NONE: it stays at its
+ * entry site) and each site's address and SP adjustment.
+ */
+#define CALLS_MAGIC "GOCALLS1"
+#define CALLS_NONE UINT32_MAX
+/*
+ * Finding the callers of a few functions decodes only the functions that call them; of more,
+ * nearly every function: the whole binary is scanned, and kept, only for a pattern wider than
+ * this one (before it is cached).
+ */
+#define NARROW 64
+
+static uint64_t digest(uint64_t h, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		h = (h ^ gobin_le64(p + i)) * 0x100000001b3ULL;
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int calls_cache_path(const struct go_binary *b, char *path, size_t size)
+{
+	static const char *const notes[] = { ".note.go.buildid", ".note.gnu.build-id" };
+	const char *dir = go_cache__dir();
+	uint64_t h = digest(0xcbf29ce484222325ULL, (const uint8_t *)CALLS_MAGIC,
+			    sizeof(CALLS_MAGIC));
+	const uint8_t *p = NULL;
+	size_t i, len = 0;
+
+	if (!dir)
+		return -1;
+	for (i = 0; i < sizeof(notes) / sizeof(notes[0]) && !p; i++)
+		p = gobin_section(b, notes[i], &len);
+	if (p)
+		h = digest(h, p, len);
+	for (i = 0; i < (size_t)b->nsegs; i++) {
+		uint64_t off = b->segs[i].off, end = off + b->segs[i].filesz;
+		uint8_t buf[1 << 16];
+
+		while (b->segs[i].exec && off < end) {
+			ssize_t n = pread(b->fd, buf, end - off < sizeof(buf) ? end - off : sizeof(buf),
+					  (off_t)off);
+
+			if (n <= 0)
+				return -1;
+			h = digest(h, buf, (size_t)n);
+			off += (uint64_t)n;
+		}
+	}
+	h = digest(h, (const uint8_t *)&b->size, sizeof(b->size));
+	h = digest(h, (const uint8_t *)&b->nfuncs, sizeof(b->nfuncs));
+	return (size_t)snprintf(path, size, "%s/%016llx.calls", dir, (unsigned long long)h) < size ?
+	       0 : -1;
+}
+
+static int calls_cache_read(const struct go_binary *b, const char *path,
+			    struct go_call_sites *all)
+{
+	char magic[sizeof(CALLS_MAGIC)];
+	uint64_t nfuncs, entry;
+	size_t i, k;
+	bool ok;
+	FILE *f = go_cache__open(path);
+
+	if (!f)
+		return -1;
+	ok = fread(magic, sizeof(magic), 1, f) == 1 && !memcmp(magic, CALLS_MAGIC, sizeof(magic)) &&
+	     fread(&nfuncs, sizeof(nfuncs), 1, f) == 1 && nfuncs == b->nfuncs;
+	for (i = 0; ok && i < b->nfuncs; i++) {
+		struct go_call_sites *cs = &all[i];
+		uint32_t cnt;
+
+		ok = fread(&entry, sizeof(entry), 1, f) == 1 && entry == b->funcs[i].entry &&
+		     fread(&cnt, sizeof(cnt), 1, f) == 1 &&
+		     (cnt == CALLS_NONE || (cnt > 0 && cnt <= MAX_CALL_SITES));
+		if (!ok || cnt == CALLS_NONE)
+			continue;
+		cs->addrs = malloc(cnt * sizeof(*cs->addrs));
+		cs->sp_adj = malloc(cnt);
+		ok = cs->addrs && cs->sp_adj && fread(cs->addrs, sizeof(*cs->addrs), cnt, f) == cnt &&
+		     fread(cs->sp_adj, 1, cnt, f) == cnt;
+		cs->usable = true;
+		cs->cnt = cnt;
+		for (k = 0; ok && k < cnt; k++)	/* a site must be code, and Go's */
+			ok = go_binary__func_at(b, cs->addrs[k]) &&
+			     (cs->sp_adj[k] == 0 || cs->sp_adj[k] == 8);
+	}
+	ok = ok && fgetc(f) == EOF;
+	fclose(f);
+	if (!ok) {
+		go_call_sites__free(all, b->nfuncs);
+		return -1;
+	}
+	return 0;
+}
+
+static void calls_cache_write(const struct go_binary *b, const char *path,
+			      const struct go_call_sites *all)
+{
+	char tmp[4096 + 16];
+	uint64_t nfuncs = b->nfuncs;
+	size_t i;
+	bool ok;
+	FILE *f;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		return;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	ok = fwrite(CALLS_MAGIC, sizeof(CALLS_MAGIC), 1, f) == 1 &&
+	     fwrite(&nfuncs, sizeof(nfuncs), 1, f) == 1;
+	for (i = 0; ok && i < b->nfuncs; i++) {
+		const struct go_call_sites *cs = &all[i];
+		uint32_t cnt = cs->usable ? (uint32_t)cs->cnt : CALLS_NONE;
+
+		ok = fwrite(&b->funcs[i].entry, sizeof(b->funcs[i].entry), 1, f) == 1 &&
+		     fwrite(&cnt, sizeof(cnt), 1, f) == 1 &&
+		     (!cs->usable || (fwrite(cs->addrs, sizeof(*cs->addrs), cs->cnt, f) == cs->cnt &&
+				      fwrite(cs->sp_adj, 1, cs->cnt, f) == cs->cnt));
+	}
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path)) {
+		unlink(tmp);
+		return;
+	}
+	go_cache__trim(path);
+}
+
+/* The sites of every function of b, found in one pass and kept in the cache. */
+static int calls_all(struct go_binary *b, const char *path, struct go_call_sites *all)
+{
+	const struct go_func **fns;
+	size_t i;
+	int err;
+
+	fns = malloc(b->nfuncs * sizeof(*fns));
+	if (!fns)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < b->nfuncs; i++)
+		fns[i] = &b->funcs[i];
+	err = scan_targets(b, fns, b->nfuncs, all);
+	free(fns);
+	if (!err)
+		calls_cache_write(b, path, all);
+	return err;
+}
+
+int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
+			  struct go_call_sites *out)
+{
+	struct go_call_sites *all;
+	char path[4096];
+	size_t i;
+	int err;
+
+	memset(out, 0, n * sizeof(*out));
+	if (b->tc != GO_GC || !n)
+		return 0;	/* gccgo: functions begin with an emulated push anyway */
+	if (calls_cache_path(b, path, sizeof(path)))
+		return scan_targets(b, fns, n, out);
+	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
+	if (!all)
+		return go_fail(ENOMEM, "out of memory");
+	err = 0;
+	if (calls_cache_read(b, path, all)) {
+		if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
+			free(all);
+			return scan_targets(b, fns, n, out);
+		}
+		err = calls_all(b, path, all);
+	}
+	for (i = 0; i < n && !err; i++) {
+		size_t k = (size_t)(fns[i] - b->funcs);
+
+		if (k >= b->nfuncs || fns[i] != &b->funcs[k])
+			continue;	/* not of this table: at its entry site */
+		out[i] = all[k];
+		memset(&all[k], 0, sizeof(all[k]));
+	}
+	if (err)
+		go_call_sites__free(out, n);
+	go_call_sites__free(all, b->nfuncs);
+	free(all);
 	return err;
 }
 

@@ -91,6 +91,11 @@ static const uint8_t *elf_section(const struct go_binary *b, const char *name, s
 	return NULL;
 }
 
+const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size)
+{
+	return elf_section(b, name, size, NULL);
+}
+
 /* File offset -> link-time address through the segments. */
 static uint64_t elf_offset_addr(const struct go_binary *b, size_t off)
 {
@@ -242,17 +247,33 @@ static const uint8_t *pcln_find(const struct go_binary *b, size_t *size, uint64_
  * textStart, so the start comes from the module data, which begins with a pointer to the pclntab
  * header followed by the function name table's slice; its text field is the 23rd word.
  */
-static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr)
+static uint64_t moduledata_text(const uint8_t *from, const uint8_t *end, uint64_t pcln_addr,
+				uint64_t names)
 {
-	uint64_t names = pcln_addr + gobin_le64(pcln + 32);
 	const uint8_t *p;
 
-	if (gobin_le64(pcln + 24))
-		return gobin_le64(pcln + 24);
-	for (p = b->map; p + 24 * 8 <= b->map + b->size; p += 8)
+	for (p = from; p + 24 * 8 <= end; p += 8)
 		if (gobin_le64(p) == pcln_addr && gobin_le64(p + 8) == names)
 			return gobin_le64(p + 22 * 8);
 	return 0;
+}
+
+/*
+ * The module data is in .noptrdata: searched there first, then the whole file, which would
+ * otherwise be read (and stay resident) at every start.
+ */
+static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr)
+{
+	uint64_t names = pcln_addr + gobin_le64(pcln + 32), text = 0;
+	const uint8_t *p;
+	size_t size;
+
+	if (gobin_le64(pcln + 24))
+		return gobin_le64(pcln + 24);
+	p = elf_section(b, ".noptrdata", &size, NULL);
+	if (p)
+		text = moduledata_text(p, p + size, pcln_addr, names);
+	return text ? text : moduledata_text(b->map, b->map + b->size, pcln_addr, names);
 }
 
 static int funcs_push(struct go_binary *b, const char *name, uint64_t entry, uint64_t end, int args,
@@ -710,6 +731,25 @@ static bool is_gccgo(const struct go_binary *b)
 }
 
 /* ---- open/close ----------------------------------------------------------------------------- */
+
+/*
+ * The mapping's pages of the loadable segments are never written (libdw decompresses only
+ * DWARF, which is outside them): dropped, they are read from the file again when touched.
+ */
+void go_binary__release(struct go_binary *b)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	int i;
+
+	gobin_insn_free(b);
+	for (i = 0; i < b->nsegs; i++) {
+		uint64_t from = (b->segs[i].off + page - 1) / page * page;
+		uint64_t to = (b->segs[i].off + b->segs[i].filesz) / page * page;
+
+		if (from < to && to <= b->size)
+			madvise((void *)(b->map + from), to - from, MADV_DONTNEED);
+	}
+}
 
 static int gobin_load(struct go_binary *b)
 {

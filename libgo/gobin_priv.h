@@ -66,6 +66,7 @@ struct go_binary {
 	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
 	int goid_off;
 	void *cs;		/* capstone handle, opened on first use */
+	void *cs_lite;		/* another, without operand details: lengths and ids only */
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
 	char **owned;		/* names made here (GCC clones' function names), freed on close */
@@ -76,6 +77,8 @@ struct go_binary {
 
 /* len bytes at a link-time address, or NULL when they are not all in the file. */
 const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
+/* A section's bytes by name; NULL when absent. */
+const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
 void gobin_insn_free(struct go_binary *b);

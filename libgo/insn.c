@@ -9,6 +9,7 @@
  * gccgo's split stacks never restart a function: see splitstack_call.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,34 +21,117 @@
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
 #define MORESTACK_INSNS 64	/* spill, call morestack, reload, jump back */
 
-static int insn_open(struct go_binary *b)
-{
-	csh h;
+/*
+ * capstone is loaded when code is first decoded and unloaded when no binary holds a handle
+ * (go_binary__release_decoder, once probes are planned): the pages of its tables are half of
+ * what a tool holds while it traces.
+ */
+#define CS_STR_(x) #x
+#define CS_STR(x) CS_STR_(x)
+#define CS_LIB "libcapstone.so." CS_STR(CS_API_MAJOR)
 
-	if (b->cs)
+static struct {
+	void *lib;
+	size_t users;
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*option)(csh, cs_opt_type, size_t);
+	cs_insn *(*malloc)(csh);
+	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
+	void (*free)(cs_insn *, size_t);
+	cs_err (*close)(csh *);
+} cs_lib;
+
+#define cs_open cs_lib.open
+#define cs_option cs_lib.option
+#define cs_malloc cs_lib.malloc
+#define cs_disasm_iter cs_lib.disasm_iter
+#define cs_free cs_lib.free
+#define cs_close cs_lib.close
+
+static int cs_lib_load(void)
+{
+	void *lib;
+
+	if (cs_lib.lib)
 		return 0;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return go_fail(ENOMEM, "cannot start the x86 decoder");
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	b->cs = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
+	lib = dlopen(CS_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return go_fail(ENOENT, "cannot load the x86 decoder %s: %s", CS_LIB, dlerror());
+	*(void **)&cs_lib.open = dlsym(lib, "cs_open");
+	*(void **)&cs_lib.option = dlsym(lib, "cs_option");
+	*(void **)&cs_lib.malloc = dlsym(lib, "cs_malloc");
+	*(void **)&cs_lib.disasm_iter = dlsym(lib, "cs_disasm_iter");
+	*(void **)&cs_lib.free = dlsym(lib, "cs_free");
+	*(void **)&cs_lib.close = dlsym(lib, "cs_close");
+	if (!cs_lib.open || !cs_lib.option || !cs_lib.malloc || !cs_lib.disasm_iter ||
+	    !cs_lib.free || !cs_lib.close) {
+		dlclose(lib);
+		memset(&cs_lib, 0, sizeof(cs_lib));
+		return go_fail(ENOENT, "cannot load the x86 decoder %s: a function is missing",
+			       CS_LIB);
+	}
+	cs_lib.lib = lib;
 	return 0;
 }
 
-static csh insn_handle(const struct go_binary *b)
+/*
+ * A handle, with operand details (detail) or without, which decodes a third faster where only
+ * lengths and instruction ids are read.
+ */
+static int handle_open(void **slot, bool detail)
 {
-	return (csh)(uintptr_t)b->cs - 1;
+	csh h;
+	int err;
+
+	if (*slot)
+		return 0;
+	err = cs_lib_load();
+	if (err)
+		return err;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
+		if (!cs_lib.users) {
+			dlclose(cs_lib.lib);
+			memset(&cs_lib, 0, sizeof(cs_lib));
+		}
+		return go_fail(ENOMEM, "cannot start the x86 decoder");
+	}
+	cs_option(h, CS_OPT_DETAIL, detail ? CS_OPT_ON : CS_OPT_OFF);
+	*slot = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
+	cs_lib.users++;
+	return 0;
+}
+
+static void handle_close(void **slot)
+{
+	csh h;
+
+	if (!*slot)
+		return;
+	h = (csh)(uintptr_t)*slot - 1;
+	cs_close(&h);
+	*slot = NULL;
+	if (!--cs_lib.users) {
+		dlclose(cs_lib.lib);
+		memset(&cs_lib, 0, sizeof(cs_lib));
+	}
+}
+
+static int insn_open(struct go_binary *b, bool lite)
+{
+	return handle_open(lite ? &b->cs_lite : &b->cs, !lite);
+}
+
+static csh insn_handle(const struct go_binary *b, bool lite)
+{
+	return (csh)(uintptr_t)(lite ? b->cs_lite : b->cs) - 1;
 }
 
 void gobin_insn_free(struct go_binary *b)
 {
-	csh h;
-
-	if (!b->cs)
-		return;
-	h = insn_handle(b);
-	cs_close(&h);
-	b->cs = NULL;
+	handle_close(&b->cs);
+	handle_close(&b->cs_lite);
 }
+
 
 /* A decoding cursor over one function. */
 struct cursor {
@@ -56,11 +140,13 @@ struct cursor {
 	uint64_t addr;
 	cs_insn *insn;
 	bool skipped;		/* a byte did not decode: what follows may be out of step */
+	bool lite;		/* no operand details */
 };
 
-static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+static int cursor_init_as(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end,
+			  bool lite)
 {
-	int err = insn_open(b);
+	int err = insn_open(b, lite);
 
 	if (err)
 		return err;
@@ -73,8 +159,14 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
 	c->size = end - from;
 	c->addr = from;
 	c->skipped = false;
-	c->insn = cs_malloc(insn_handle(b));
+	c->lite = lite;
+	c->insn = cs_malloc(insn_handle(b, lite));
 	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
+}
+
+static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+{
+	return cursor_init_as(b, c, from, end, false);
 }
 
 /*
@@ -86,7 +178,7 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
 static bool cursor_next(const struct go_binary *b, struct cursor *c)
 {
 	while (c->size) {
-		if (cs_disasm_iter(insn_handle(b), &c->code, &c->size, &c->addr, c->insn))
+		if (cs_disasm_iter(insn_handle(b, c->lite), &c->code, &c->size, &c->addr, c->insn))
 			return true;
 		c->code++;
 		c->size--;
@@ -283,7 +375,7 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 
 	*addrs = NULL;
 	*cnt = 0;
-	err = cursor_init(b, &c, fn->entry, fn->end);
+	err = cursor_init_as(b, &c, fn->entry, fn->end, true);	/* ids only */
 	if (err)
 		return err;
 	while (cursor_next(b, &c)) {
@@ -352,6 +444,13 @@ bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
 		    p[i] != 0x65)
 			break;
 	}
+	/*
+	 * XCHG of RAX with R8-R15 is 0x90 behind REX.B, and Linux (6.18 at least) emulates it as
+	 * the NOP 0x90 is, leaving both registers as they were: Go 1.19's gcWriteBarrierR8 begins
+	 * with one, and a probe there corrupts the heap.
+	 */
+	if ((p[i] & 0xf0) == 0x40 && (p[i] & 1) && p[i + 1] == 0x90)
+		return false;
 	if ((p[i] & 0xf0) == 0x40)	/* REX */
 		i++;
 	if (p[i] == 0x0f)
@@ -421,11 +520,16 @@ static bool operand_refers(const cs_insn *i, const cs_x86_op *op, uint64_t targe
 	return op->mem.base == X86_REG_INVALID && (uint64_t)op->mem.disp == target;
 }
 
-/* A decoding cursor kept across calls, for references found in address order. */
+/*
+ * A decoding cursor kept across calls, for references found in address order. It decodes
+ * without operand details; an instruction other than a direct CALL or JMP is decoded again with
+ * them, into full, to see whether an operand names the target.
+ */
 struct gobin_walk {
 	const struct go_func *fn;
 	struct cursor c;
 	bool have;		/* c.insn holds the instruction at the cursor */
+	cs_insn *full;
 };
 
 struct gobin_walk *gobin_walk_new(void)
@@ -437,6 +541,8 @@ void gobin_walk_free(struct gobin_walk *w)
 {
 	if (w && w->fn)
 		cs_free(w->c.insn, 1);
+	if (w && w->full)
+		cs_free(w->full, 1);
 	free(w);
 }
 
@@ -449,7 +555,7 @@ static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const s
 			cs_free(w->c.insn, 1);
 		w->fn = NULL;
 		w->have = false;
-		if (cursor_init(b, &w->c, fn->entry, fn->end))
+		if (cursor_init_as(b, &w->c, fn->entry, fn->end, true))
 			return NULL;
 		w->fn = fn;
 	}
@@ -459,6 +565,20 @@ static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const s
 			return NULL;
 	}
 	return w->c.insn->address <= pos ? w->c.insn : NULL;
+}
+
+/* Instruction i again, with operand details; NULL when that fails. */
+static const cs_insn *walk_detail(struct go_binary *b, struct gobin_walk *w, const cs_insn *i)
+{
+	const uint8_t *code = i->bytes;
+	size_t size = i->size;
+	uint64_t addr = i->address;
+
+	if (insn_open(b, false))
+		return NULL;
+	if (!w->full && !(w->full = cs_malloc(insn_handle(b, false))))
+		return NULL;
+	return cs_disasm_iter(insn_handle(b, false), &code, &size, &addr, w->full) ? w->full : NULL;
 }
 
 enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
@@ -473,15 +593,26 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 		return GOBIN_REF_OTHER;	/* not decoded, or out of step: assume the worst */
 	if (!i)
 		return GOBIN_REF_NONE;
+	/* a direct CALL or JMP, the most of them: its one operand is its target */
+	if ((i->size == 5 && (i->bytes[0] == 0xe8 || i->bytes[0] == 0xe9)) ||
+	    (i->size == 2 && i->bytes[0] == 0xeb)) {
+		int64_t rel = i->size == 2 ? (int8_t)i->bytes[1] : (int32_t)gobin_le32(i->bytes + 1);
+
+		if (i->address + i->size + (uint64_t)rel != target)
+			return GOBIN_REF_NONE;
+		*insn_addr = i->address;
+		if (i->bytes[0] == 0xe8)
+			return GOBIN_REF_CALL;
+		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
+	}
+	i = walk_detail(b, w, i);
+	if (!i)
+		return GOBIN_REF_OTHER;
 	x = &i->detail->x86;
 	for (k = 0; k < x->op_count; k++)
 		refers |= operand_refers(i, &x->operands[k], target);
 	if (!refers)
 		return GOBIN_REF_NONE;
 	*insn_addr = i->address;
-	if (insn_is(i, X86_INS_CALL) && i->bytes[0] == 0xe8)
-		return GOBIN_REF_CALL;
-	if (insn_is(i, X86_INS_JMP) && (i->bytes[0] == 0xe9 || i->bytes[0] == 0xeb))
-		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
 	return GOBIN_REF_OTHER;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* The message of the last failure in this thread, e.g. "'/bin/x' is not a Go binary". */
@@ -19,6 +20,14 @@ const char *libgo_errmsg(void);
 int go_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
 bool go_env_flag(const char *name);
+/*
+ * The tools' cache (libgo/bpfcache.c): its directory, root's and writable by nobody else (NULL
+ * when off or untrusted); a file in it opened for reading only when it is as trusted; and the
+ * oldest files of one kind (the suffix of path) removed beyond a bound.
+ */
+const char *go_cache__dir(void);
+FILE *go_cache__open(const char *path);
+void go_cache__trim(const char *path);
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
 
@@ -132,6 +141,11 @@ struct go_call_sites {
 
 int go_binary__call_sites(struct go_binary *bin, const struct go_func *const *fns, size_t n,
 			  struct go_call_sites *out);
+/*
+ * Let go of what planning read: the instruction decoder and the pages of the binary's segments
+ * (loaded and read again when needed).
+ */
+void go_binary__release(struct go_binary *bin);
 void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */

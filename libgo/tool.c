@@ -118,16 +118,17 @@ void go_plan__free(struct go_plan *plan)
 }
 
 /*
- * Each probe costs about 0.1 ms to attach and detach. Call sites replace one entry probe by
- * several: spend at most 64 more probes than entries, plus an eighth of the entries, so that a
- * wide pattern attaches about as fast, and give them to the functions with the fewest callers
- * first, which makes the most calls cheap for the probes.
+ * Each probe costs some microseconds to attach and detach in a uprobe_multi link. Call sites
+ * replace one entry probe by several: spend at most 64 more probes than entries, plus as many
+ * again as there are entries, so that a wide pattern (runtime.*) attaches about as fast, and
+ * give them to the functions with the fewest callers first, which makes the most calls cheap
+ * for the probes.
  */
 #define CALLS_EXTRA_PROBES 64
 
 static void calls_budget(struct go_target *t)
 {
-	size_t budget = CALLS_EXTRA_PROBES + t->cnt / 8, used = 0, limit = 1, i, more;
+	size_t budget = CALLS_EXTRA_PROBES + t->cnt, used = 0, limit = 1, i, more;
 
 	do {	/* admit functions by rising caller counts: 1, 2, 4, ... */
 		more = 0;
@@ -335,6 +336,7 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	free(fs);
 	if (err)
 		go_plan__free(plan);
+	go_binary__release(t->bin);	/* not needed while tracing */
 	return err;
 }
 

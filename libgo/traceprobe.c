@@ -726,14 +726,13 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	int i, w;
 
 	fprintf(out, "\n/* %s */\nGO_PROBE(%d)\n{\n\tGO_PID_FILTER();\n", p->text, idx);
-	if (p->ret)
-		fprintf(out, "\tGO_RET_FILTER();\n");
+	fprintf(out, p->ret ? "\tGO_RET_FILTER();\n" : "\tGO_ENTRY();\n");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
 			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
 	if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
-	fprintf(out, "\tGO_EVENT(%d);\n", idx);
+	fprintf(out, "\tGO_EVENT(%d, %d);\n", idx, p->nstrs);
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 

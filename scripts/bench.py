@@ -8,7 +8,10 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      which times a loop of calls to main.add itself), minus the same loop untraced;
   2. the time from exec of the tool to its banner (probes live), median of the runs;
   3. attach and detach of many probes: runtime.* on a running Go program;
-  4. the tool process's memory: VmRSS ~1 s after the banner and VmHWM, from /proc/PID/status.
+  4. the tool process's memory: VmRSS ~1 s after the banner and VmHWM, from /proc/PID/status;
+  5. start-up on a large stripped program (build/bench/bigprog, much of the standard library
+     linked in): time to live of a narrow pattern, warm and with no cache, of a pattern that
+     matches nothing, and of runtime.* with its call sites cached, and memory while tracing.
 
 Every tool's stdout and stderr go to files on a tmpfs, which are polled for the banner: no pipe
 reader competes with the tools for the machine's CPUs. Every process started here is killed at
@@ -35,6 +38,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.environ.get("BENCH_TOOLS_DIR", os.path.join(ROOT, "tools"))
 PROG = os.path.join(ROOT, "build", "bench", "benchprog")
+BIGPROG = os.path.join(ROOT, "build", "bench", "bigprog")
+BANNER_NOMATCH = re.compile(r"^0 functions matched by .*$", re.M)
 BCC = {
     "funccount": "/usr/sbin/funccount-bpfcc",
     "trace": "/usr/sbin/trace-bpfcc",
@@ -164,9 +169,9 @@ def describe_exit(code):
 class Prog:
     """build/bench/benchprog: `loop N` (one timed loop of N calls per stdin line) or `spin`."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, path=PROG):
         self.args = args
-        self.p = spawn([PROG, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.p = spawn([path, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, bufsize=1,
                        env=dict(os.environ, **(env or {})))
         self.lines = queue.Queue()
@@ -511,6 +516,49 @@ def many_probes(tmp, reps_ours, full):
     return res
 
 
+def large_program(tmp, reps):
+    """Start-up on build/bench/bigprog: gofunccount and bcc's funccount on net/http.(*conn).*,
+    gofunccount with no cache, on a pattern matching nothing, and on runtime.* (call sites from
+    the cache: a first run fills it), with the tool's RSS while tracing."""
+    res = {}
+    if not os.access(BIGPROG, os.X_OK):
+        return res
+    prog = Prog(path=BIGPROG)
+    gfc = os.path.join(TOOLS, "gofunccount")
+    cases = [
+        ("conn", [gfc, "-p", "{PID}", "net/http.(*conn).*"], BANNER_TRACING, None),
+        ("conn-nocache", [gfc, "-p", "{PID}", "net/http.(*conn).*"], BANNER_TRACING,
+         {"GOTOOLS_NO_CACHE": "1"}),
+        ("nomatch", [gfc, "-p", "{PID}", "nomatch.*"], BANNER_NOMATCH, None),
+        ("runtime", [gfc, "-p", "{PID}", "runtime.*"], BANNER_TRACING, None),
+        ("conn-bcc", [BCC["funccount"], "-r", "-p", "{PID}", BIGPROG + r":^net/http\.\(\*conn\)\..*$"],
+         BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}),
+    ]
+    try:
+        # first runs: the compile and call-site caches filled, not measured
+        for tag, argv, banner, env in cases[:1] + cases[3:4]:
+            run_tool(tmp, "big-warmup-" + tag, [a.replace("{PID}", str(prog.pid)) for a in argv],
+                     banner, env=env, rss_delay=0.1)
+        for rep in range(reps):
+            for tag, argv, banner, env in cases:
+                if not prog.alive():
+                    prog.stop()
+                    prog = Prog(path=BIGPROG)
+                r = run_tool(tmp, "big-%s-%d" % (tag, rep),
+                             [a.replace("{PID}", str(prog.pid)) for a in argv], banner, env=env,
+                             rss_delay=1.0 if tag != "nomatch" else 0.0)
+                if tag == "nomatch" and r.ttl is not None:
+                    r.error = None
+                if not isinstance(r.rss, (int, float)):
+                    r.rss = None  # the tool had exited
+                res.setdefault(tag, []).append(r)
+                log("bigprog      %-12s rep %d: %s" % (tag, rep + 1, "live in %.3f s (%s fn), RSS %s MiB" % (
+                    r.ttl, r.nfuncs, fmt(r.rss, "%.1f", 1024)) if r.ttl is not None else "FAILED: %s" % r.error))
+    finally:
+        prog.stop()
+    return res
+
+
 # ---------------------------------------------------------------------------------------------
 # The table.
 
@@ -646,6 +694,16 @@ def main():
             [BCC["funccount"], "-p", "{PID}", PROG + ":main.step"],
             BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
             lambda out: funccount_count(out, "main.step"), rss_delay=0.3, drain=False, func="step")
+        # A leaf of the runtime under a wide pattern: gofunccount on all of runtime.* (its
+        # call sites from the cache), bcc's funccount on runtime.memequal alone (it refuses
+        # runtime.*); main.same calls runtime.memequal once a call.
+        fams["funccount, runtime.*"] = per_call(
+            tmp, "funccount-runtime", n_count, reps,
+            [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "runtime.*"],
+            [BCC["funccount"], "-p", "{PID}", PROG + ":runtime.memequal"],
+            BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
+            lambda out: funccount_count(out, "runtime.memequal"), rss_delay=0.3, drain=False,
+            func="memeq")
         if have["funclatency"]:
             fams["funclatency, framed"] = per_call(
                 tmp, "funclatency-framed", n_lat, reps,
@@ -676,6 +734,7 @@ def main():
 
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
+        big = large_program(tmp, 1 if args.quick else 3)
         cold = cold_starts(tmp, reps)
 
         # ----- the table
@@ -685,8 +744,34 @@ def main():
                      ratio(med(cold), bcc_ttl), ""))
         notes.append("time to live: gofunccount's first run with given settings compiles with libbcc "
                      "(the 'no cache' row); later runs load the cached program (the row above)")
+        if big:
+            def bttl(tag):
+                return med([r.ttl for r in big.get(tag, []) if r.ttl is not None])
+
+            def brss(tag):
+                return med([r.rss for r in big.get(tag, []) if r.rss])
+            rows.append(("bigprog net/http.(*conn).* time to live (s)", fmt(bttl("conn"), "%.3f"),
+                         fmt(bttl("conn-bcc"), "%.3f"), ratio(bttl("conn"), bttl("conn-bcc")), "<=0.3 s"))
+            rows.append(("bigprog same, no cache (s)", fmt(bttl("conn-nocache"), "%.3f"),
+                         fmt(bttl("conn-bcc"), "%.3f"), ratio(bttl("conn-nocache"), bttl("conn-bcc")),
+                         "<=0.6 s"))
+            rows.append(("bigprog no-match pattern: time to exit (s)", fmt(bttl("nomatch"), "%.3f"),
+                         "", None, "fast"))
+            rows.append(("bigprog runtime.*, call sites cached: time to live (s)",
+                         fmt(bttl("runtime"), "%.3f"), "", None, "<0.3 s"))
+            rows.append(("bigprog runtime.*: RSS while tracing (MiB)", fmt(brss("runtime"), "%.1f", 1024),
+                         fmt(brss("conn-bcc"), "%.1f", 1024), None, "<=10 MiB"))
+            notes.append("bigprog: build/bench/bigprog (Go, stripped, net/http, crypto, encoding/json, "
+                         "text/template, database/sql, ... linked in); bcc's funccount on "
+                         "net/http.(*conn).* in the bcc column (its RSS beside ours on runtime.*); "
+                         "the no-cache row includes libbcc's compile, which the 'funccount time to "
+                         "live, no cache' row measures alone")
+            bcc_big = big.get("conn-bcc", [])
+            if bcc_big and all(r.error for r in bcc_big):
+                notes.append("bigprog: bcc's funccount failed: %s (it reads only .symtab, which a "
+                             "stripped binary lacks)" % bcc_big[0].error)
         if "trace" in fams:
-            family_rows("trace", fams["trace"], rows, notes)
+            family_rows("trace", fams["trace"], rows, notes, target_ns="<=0.5x")
         if "funclatency" in fams:
             family_rows("funclatency", fams["funclatency"], rows, notes, target_ns="<=1.0x")
         if "funclatency-nopreempt" in fams:
@@ -697,6 +782,13 @@ def main():
                         label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)
             notes.append("goiface vs gofunccount: main.describe(v any), both tools of this project; "
                          "gofunccount's figures in the bcc column")
+        if "funccount, runtime.*" in fams:
+            family_rows("funccount, runtime.*", fams["funccount, runtime.*"], rows, notes,
+                        label="funccount runtime.* on runtime.memequal", target_ttl="<0.3 s",
+                        target_ns="<=0.2x")
+            notes.append("funccount runtime.*: gofunccount on all of runtime.*, bcc's funccount on "
+                         "runtime.memequal alone (it refuses more than 1000 probes); per call of "
+                         "main.same, which calls the leaf runtime.memequal once")
         for fam in ("funccount, framed", "funclatency, framed"):
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None,

@@ -17,6 +17,9 @@ export PATH="$PATH:/usr/local/go/bin"
 mkdir -p build/bench
 (cd scripts/benchprog &&
 	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -o ../../build/bench/benchprog .)
+# a large stripped program, for start-up: much of the standard library linked in
+(cd scripts/bigprog &&
+	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -ldflags=-s -o ../../build/bench/bigprog .)
 
 # bench.py stops every process it starts when it ends, fails or gets SIGINT/SIGTERM/SIGHUP (and
 # they die with it, by PR_SET_PDEATHSIG, should it be killed outright). A background job of a

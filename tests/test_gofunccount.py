@@ -129,6 +129,68 @@ def test_leaf_probe_site(built, env, site):
     assert parse_funccount(out)["main.direct"] == report["main.direct"], out
 
 
+def test_wide_pattern_call_sites_cached(built, tmp_path):
+    """A pattern of hundreds of functions (runtime's and main.direct) still probes the leaf at
+    its callers' CALLs: the call sites of every function of the binary are found in one pass and
+    kept in the cache directory, one file per binary, which the second run reads; counts are
+    exact both times. A cache file others could write is not read."""
+    binary = built.path("go126", "entries")
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    env = {"GOTOOLS_CACHE_DIR": str(cache)}
+    for run in range(3):
+        if run == 2:
+            for f in cache.glob("*.calls"):
+                f.write_bytes(b"GOCALLS1\0" + b"\xff" * 64)
+                f.chmod(0o666)
+        with GoProgram(binary) as prog:
+            with Tool(TOOL, "-v", "-r", "-p", str(prog.pid), r"^(main\.direct|runtime\..*)$",
+                      env=env) as t:
+                prog.go()
+                report = prog.result()
+                status, out, err = t.interrupt()
+            prog.stop()
+        assert_clean_exit(status, out, err, t.command())
+        assert re.search(r"^Tracing (\d{3,}) functions", out, re.M), out
+        assert re.search(r"^0x[0-9a-f]+\s+\d+ calls?\s+internal\s+main\.direct$", out, re.M), out
+        assert parse_funccount(out)["main.direct"] == report["main.direct"], out
+        assert len(list(cache.glob("*.calls"))) == 1, list(cache.iterdir())
+
+
+def mapped_rss_kib(pid, path):
+    """Resident KiB of pid's mappings of the file at path."""
+    total, mine = 0, False
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+$", fields[0]):
+                mine = len(fields) >= 6 and os.path.realpath(fields[5]) == os.path.realpath(path)
+            elif fields[0] == "Rss:" and mine:
+                total += int(fields[1])
+    return total
+
+
+def test_decoder_unloaded_while_tracing(built):
+    """What planning needed is let go once the probes are live: the instruction decoder
+    (capstone, half of the tool's memory) is no longer mapped, and of the traced binary (a
+    stripped one: all of it is code and data), which planning read through, little stays
+    resident, while a wide pattern is traced; the counts are exact."""
+    binary = built.path("go126-stripped", "entries")
+    with GoProgram(binary) as prog:
+        with Tool(TOOL, "-r", "-p", str(prog.pid), r"^(main\.direct|runtime\..*)$") as t:
+            with open(f"/proc/{t.proc.pid}/maps") as f:
+                maps = f.read()
+            resident = mapped_rss_kib(t.proc.pid, binary)
+            assert resident * 1024 <= os.path.getsize(binary) / 8, resident
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean_exit(status, out, err, t.command())
+    assert "libcapstone" not in maps, maps
+    assert parse_funccount(out)["main.direct"] == report["main.direct"], out
+
+
 def test_counts_without_uprobe_multi(built):
     """GOFUNC_NO_MULTI=1 makes the tool attach one perf-event uprobe per function instead of one
     uprobe_multi link; the counts must be as exact."""

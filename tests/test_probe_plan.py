@@ -33,6 +33,25 @@ def test_dropped_function_does_not_shift_cookies(built, variant):
     assert "did not return" not in err, err
 
 
+def test_xchg_r8_entry_not_probed(built):
+    """Go 1.19's runtime.gcWriteBarrierR8 begins with XCHG RAX, R8 (49 90), which Linux emulates
+    as a NOP when probed there, so the barrier stores the wrong value and the heap is corrupt:
+    that entry is not probeable, while R9's (49 91, single-stepped) is."""
+    from test_gofunccount import parse_funccount
+    path = built.path("go119", PROGRAM)
+    with GoProgram(path) as prog:
+        with Tool("gofunccount", "-p", str(prog.pid), "runtime.gcWriteBarrierR?",
+                  env={"GOFUNC_NO_CALL_SITES": "1"}) as t:
+            prog.go()
+            prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert "skipping 1 function whose entry the kernel cannot probe (runtime.gcWriteBarrierR8)" \
+        in err, err
+    assert "Tracing 1 functions" in out, out
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119"])
 def test_dropped_function_gofunccount(built, variant):
     """gofunccount over the same pattern counts each of f, g and h under its own name."""

@@ -441,7 +441,10 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	char msg[1024], comm[17];
 
 	(void)ctx;
-	if (size < offsetof(struct go_tevent, nframes) || e->probe >= (uint32_t)env.nprobes)
+	/* a record holds its probe's strings only (trace.bpf.c), and with -U the stack */
+	if (size < offsetof(struct go_tevent, str) || e->probe >= (uint32_t)env.nprobes ||
+	    size < offsetof(struct go_tevent, str[probes[e->probe].nstrs]) ||
+	    (env.user_stack && size < sizeof(*e)))
 		return;
 	if (env.max_events && events_seen >= env.max_events)
 		return;
@@ -468,8 +471,11 @@ static void handle_event(void *ctx, const void *data, size_t size)
  */
 static int plan_probe(int i)
 {
+	/* -U: the kernel's stack walk starts at the probed instruction, which must be the callee's */
+	unsigned int calls = go_bpf__want_multi() && !env.user_stack ? GO_PLAN_CALL_SITES : 0;
+
 	probes[i].target.slot = i;
-	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY,
+	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY | calls,
 			       &plans[i]);
 }
 
@@ -670,10 +676,7 @@ int main(int argc, char **argv)
 			break;	/* the traced process has exited */
 	}
 	go_bpf__detach(bpf);
-	if (!exiting)
-		go_ringbuf__consume(rb);
-	if (env.aggregate)
-		print_aggregates();
+	go_ringbuf__consume(rb);	/* what came since the last wake-up */
 	if (env.aggregate)
 		print_aggregates();
 	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost) {

@@ -2,21 +2,28 @@
 /*
  * gotrace: one event per hit, through a ring buffer. The tool generates one function per probe
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
- * attaches it at each entry site, or at each RET instruction for return probes; go_gsave runs
- * at the entries of the functions whose RETs cannot find g in R14 (cookie.h).
+ * attaches it at each entry site or its callers' CALLs and JMPs, or at each RET instruction for
+ * return probes; go_gsave runs at the entries of the functions whose RETs cannot find g in R14
+ * (cookie.h).
+ *
+ * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
+ * buffer every 100 ms): a wake-up per event would cost more than the probe.
  * Settings: USER_STACKS; at run time, str_size (-Z) and the size of events (-b).
  */
 #include "trace.h"
 #include "iface.bpf.h"
 
+/* A record holds the strings its probe reads, and no more (the stack, with user stacks). */
 #ifdef USER_STACKS
-#define EVENT_SIZE sizeof(struct go_tevent)
+#define EVENT_SIZE(nstrs) sizeof(struct go_tevent)
 #else
-#define EVENT_SIZE __builtin_offsetof(struct go_tevent, nframes)
+#define EVENT_SIZE(nstrs) __builtin_offsetof(struct go_tevent, str[nstrs])
 #endif
 
+#define WAKEUP_EVERY 64
+
 BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
-BPF_PERCPU_ARRAY(lost, u64, 1);
+BPF_PERCPU_ARRAY(lost, u64, 2);		/* [0]: events lost; [1]: events sent, for wake-ups */
 BPF_ARRAY(str_size, u32, 1);	/* -Z: bytes a string takes, its NUL included; 0: GO_TRACE_STR_LEN */
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
@@ -59,9 +66,10 @@ static __always_inline void go_event_stack(struct pt_regs *ctx, struct go_tevent
 }
 #endif
 
-static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe)
+static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
+						      u32 size)
 {
-	struct go_tevent *e = events.ringbuf_reserve(EVENT_SIZE);
+	struct go_tevent *e = events.ringbuf_reserve(size);
 	u64 id, cookie = bpf_get_attach_cookie(ctx);
 
 	if (!e) {
@@ -105,7 +113,13 @@ static __always_inline void go_event_str(struct go_tevent *e, int i, u64 ptr, u6
 
 static __always_inline void go_event_send(struct go_tevent *e)
 {
-	events.ringbuf_submit(e, 0);
+	u32 one = 1;
+	u64 *n = lost.lookup(&one);
+
+	if (n && ++*n % WAKEUP_EVERY == 0)
+		events.ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	else
+		events.ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* Where a RET cannot find g in R14: keep it from the entry (cookie.h). */
@@ -119,11 +133,22 @@ int go_gsave(struct pt_regs *ctx)
 /* The generated probes are written with these. */
 #define GO_PROBE(n) int go_probe_##n(struct pt_regs *ctx)
 #define GO_PID_FILTER() if (!go_task_ok()) return 0
-#define GO_RET_FILTER() if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx))) return 0
+/*
+ * Stack words are at offsets from the callee's SP at its entry: at a caller's CALL that SP is
+ * 8 below (the return address is still to be pushed), as the cookie says; at a RET it is SP.
+ */
+#define GO_ENTRY() long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx))
+#define GO_RET_FILTER()                                                                         \
+	long go_sp_adj = 0;                                                                     \
+	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \
+		return 0
 #define GO_REG(var, reg) u64 var = ctx->reg
-#define GO_STACK(var, off) u64 var = go_stack_word(ctx, off)
+#define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
-#define GO_EVENT(n) struct go_tevent *e = go_event_new(ctx, n); if (!e) return 0
+#define GO_EVENT(n, nstrs)                                                                      \
+	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs));                          \
+	if (!e)                                                                                 \
+		return 0
 #define GO_ARG(i, var) e->args[i] = var
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0

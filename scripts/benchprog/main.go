@@ -8,6 +8,8 @@
 //	                   The CPU time leaves out the time other processes of a busy machine take.
 //	benchprog loop N step   the same with main.step, which calls main.add behind a frame.
 //	benchprog loop N iface  the same with main.describe(v any), passed a string and an int in turn.
+//	benchprog loop N memeq  the same with main.same(a, b string), whose == calls runtime.memequal,
+//	                   a leaf of the runtime, once a call.
 //	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
 //	                   does (allocation, maps, channels, goroutines, timers, GC) every few
 //	                   milliseconds until EOF on stdin.
@@ -49,6 +51,16 @@ func describe(v any) int {
 	return 1
 }
 
+// same compares two strings of one length at different addresses: runtime.memequal does it.
+//
+//go:noinline
+func same(a, b string) int {
+	if a == b {
+		return 1
+	}
+	return 0
+}
+
 var sink int
 
 // threadCPU is the calling thread's CPU time, user and system, in ns.
@@ -78,6 +90,11 @@ func loop(n int, fn string) {
 		if fn == "step" {
 			for i := 0; i < n; i++ {
 				s = step(s, i)
+			}
+		} else if fn == "memeq" {
+			a, b := strings.Repeat("x", 24), strings.Repeat("x", 24)
+			for i := 0; i < n; i++ {
+				s += same(a, b)
 			}
 		} else if fn == "iface" {
 			vs := [2]any{"hello", 4242}

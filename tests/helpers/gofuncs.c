@@ -6,7 +6,8 @@
  * end=0x<end> [split=0x<ret>] entry=0x<site> rets=0x<ret>,..., split: a gccgo function's
  * split-stack RET), or why libgo would not probe it (skipped=<why>); with -c, instead, the CALL
  * and JMP sites of each function that would be probed at its callers (go_binary__call_sites,
- * asked 64 functions at a time): 0x<entry> <name> calls=0x<site>,... For the tests, which
+ * asked for every function at once, as a wide pattern does): 0x<entry> <name> calls=0x<site>,...
+ * For the tests, which
  * compare it with the Go toolchain's own `go tool nm` and GNU objdump.
  */
 #include <stdio.h>
@@ -15,33 +16,33 @@
 
 #include "libgo.h"
 
-#define BATCH 64
-
 static int print_call_sites(struct go_binary *bin)
 {
-	const struct go_func *fns[BATCH];
-	struct go_call_sites cs[BATCH];
-	size_t i, j, k, n = go_binary__func_cnt(bin);
+	size_t j, k, m = go_binary__func_cnt(bin);
+	const struct go_func **fns = calloc(m ? m : 1, sizeof(*fns));
+	struct go_call_sites *cs = calloc(m ? m : 1, sizeof(*cs));
 
-	for (i = 0; i < n; i += BATCH) {
-		size_t m = n - i < BATCH ? n - i : BATCH;
-
-		for (j = 0; j < m; j++)
-			fns[j] = go_binary__func(bin, i + j);
-		if (go_binary__call_sites(bin, fns, m, cs)) {
-			fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
-			return 1;
-		}
-		for (j = 0; j < m; j++) {
-			if (!cs[j].usable)
-				continue;
-			printf("0x%llx %s calls=", (unsigned long long)fns[j]->entry, fns[j]->name);
-			for (k = 0; k < cs[j].cnt; k++)
-				printf("%s0x%llx", k ? "," : "", (unsigned long long)cs[j].addrs[k]);
-			printf("\n");
-		}
-		go_call_sites__free(cs, m);
+	if (!fns || !cs) {
+		fprintf(stderr, "gofuncs: out of memory\n");
+		return 1;
 	}
+	for (j = 0; j < m; j++)
+		fns[j] = go_binary__func(bin, j);
+	if (go_binary__call_sites(bin, fns, m, cs)) {
+		fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
+		return 1;
+	}
+	for (j = 0; j < m; j++) {
+		if (!cs[j].usable)
+			continue;
+		printf("0x%llx %s calls=", (unsigned long long)fns[j]->entry, fns[j]->name);
+		for (k = 0; k < cs[j].cnt; k++)
+			printf("%s0x%llx", k ? "," : "", (unsigned long long)cs[j].addrs[k]);
+		printf("\n");
+	}
+	go_call_sites__free(cs, m);
+	free(fns);
+	free(cs);
 	return 0;
 }
 

@@ -1,0 +1,3 @@
+module bigprog
+
+go 1.19
