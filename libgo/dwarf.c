@@ -13,16 +13,20 @@
 
 #include "gobin_priv.h"
 
+static void dwarf_free(struct go_binary *b);
+
 static Dwarf *dwarf_get(struct go_binary *b)
 {
 	if (!b->dwarf_tried) {
 		b->dwarf_tried = true;
+		if (gobin_on_close(b, dwarf_free, false))
+			return NULL;
 		b->dwarf = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
 	}
 	return b->dwarf;
 }
 
-void gobin_dwarf_free(struct go_binary *b)
+static void dwarf_free(struct go_binary *b)
 {
 	if (b->dwarf)
 		dwarf_end(b->dwarf);

@@ -682,6 +682,29 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /*
+ * Does fn's code begin (its first 64 bytes) with a direct CALL or JMP to target? Read as bytes:
+ * an ABI wrapper is a few instructions that end in such a jump, and that the bytes of a
+ * same-named function's first instructions would spell a rel32 to the other's entry by chance is
+ * not to be feared; opening a binary needs no decoder.
+ */
+static bool code_jumps_to(const struct go_binary *b, const struct go_func *fn, uint64_t target)
+{
+	uint64_t len = fn->end - fn->entry < 64 ? fn->end - fn->entry : 64, i;
+	const uint8_t *p = gobin_bytes(b, fn->entry, len);
+
+	for (i = 0; p && i + 5 <= len; i++) {
+		int32_t rel;
+
+		if (p[i] != 0xe8 && p[i] != 0xe9)
+			continue;
+		memcpy(&rel, p + i + 1, 4);
+		if (fn->entry + i + 5 + (int64_t)rel == target)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The linker gives an ABI wrapper the name of the function it wraps (runtime.newstack has one
  * for assembly callers): the table would list, count and trace that name twice. A function
  * whose code calls or jumps to another function of its own name is such a wrapper; it goes.
@@ -707,7 +730,7 @@ static int funcs_drop_wrappers(struct go_binary *b)
 			size_t o;
 
 			for (o = i; o < j; o++)
-				if (o != k && gobin_calls(b, byname[k], byname[o]->entry))
+				if (o != k && code_jumps_to(b, byname[k], byname[o]->entry))
 					drop[byname[k] - b->funcs] = true;
 		}
 	}
@@ -732,6 +755,20 @@ static bool is_gccgo(const struct go_binary *b)
 
 /* ---- open/close ----------------------------------------------------------------------------- */
 
+int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release)
+{
+	int i;
+
+	for (i = 0; i < b->ncleanups; i++)
+		if (b->cleanups[i].fn == fn)
+			return 0;
+	if (b->ncleanups == (int)(sizeof(b->cleanups) / sizeof(b->cleanups[0])))
+		return go_fail(ENOSPC, "too many cleanups for one binary");
+	b->cleanups[b->ncleanups].fn = fn;
+	b->cleanups[b->ncleanups++].release = release;
+	return 0;
+}
+
 /*
  * The mapping's pages of the loadable segments are never written (libdw decompresses only
  * DWARF, which is outside them): dropped, they are read from the file again when touched.
@@ -741,7 +778,9 @@ void go_binary__release(struct go_binary *b)
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	int i;
 
-	gobin_insn_free(b);
+	for (i = 0; i < b->ncleanups; i++)
+		if (b->cleanups[i].release)
+			b->cleanups[i].fn(b);
 	for (i = 0; i < b->nsegs; i++) {
 		uint64_t from = (b->segs[i].off + page - 1) / page * page;
 		uint64_t to = (b->segs[i].off + b->segs[i].filesz) / page * page;
@@ -884,10 +923,12 @@ struct go_binary *go_binary__open_pid(pid_t pid)
 
 void go_binary__close(struct go_binary *b)
 {
+	int i;
+
 	if (!b)
 		return;
-	gobin_insn_free(b);
-	gobin_dwarf_free(b);
+	for (i = 0; i < b->ncleanups; i++)
+		b->cleanups[i].fn(b);
 	if (b->elf)
 		elf_end(b->elf);
 	if (b->map)

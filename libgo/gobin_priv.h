@@ -48,6 +48,9 @@ struct go_seg {
 	bool exec;
 };
 
+struct go_binary;
+typedef void (*gobin_cleanup_fn)(struct go_binary *b);
+
 struct go_binary {
 	char *path, *name;
 	int fd;
@@ -67,6 +70,11 @@ struct go_binary {
 	int goid_off;
 	void *cs;		/* capstone handle, opened on first use */
 	void *cs_lite;		/* another, without operand details: lengths and ids only */
+	struct {
+		gobin_cleanup_fn fn;
+		bool release;
+	} cleanups[4];		/* gobin_on_close() */
+	int ncleanups;
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
 	char **owned;		/* names made here (GCC clones' function names), freed on close */
@@ -81,10 +89,12 @@ const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len)
 const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
-void gobin_insn_free(struct go_binary *b);
-/* Does fn's code (its first instructions) call or jump to target? */
-bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target);
-void gobin_dwarf_free(struct go_binary *b);
+/*
+ * The files that keep state of their own in a binary (insn.c's decoder, dwarf.c's DWARF) say
+ * here how to free it: when the binary closes, and with release when go_binary__release() drops
+ * what planning read. gobin.c itself knows neither.
+ */
+int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
 /* Whether x86 uprobes emulate the instruction at addr instead of single-stepping it. */
 bool gobin_emulated(const struct go_binary *b, uint64_t addr);
 

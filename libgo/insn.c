@@ -19,7 +19,6 @@
 #include "gobin_priv.h"
 
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
-#define MORESTACK_INSNS 64	/* spill, call morestack, reload, jump back */
 
 /*
  * capstone is loaded when code is first decoded and unloaded when no binary holds a handle
@@ -116,9 +115,13 @@ static void handle_close(void **slot)
 	}
 }
 
+static void insn_free(struct go_binary *b);
+
 static int insn_open(struct go_binary *b, bool lite)
 {
-	return handle_open(lite ? &b->cs_lite : &b->cs, !lite);
+	int err = gobin_on_close(b, insn_free, true);
+
+	return err ? err : handle_open(lite ? &b->cs_lite : &b->cs, !lite);
 }
 
 static csh insn_handle(const struct go_binary *b, bool lite)
@@ -126,7 +129,7 @@ static csh insn_handle(const struct go_binary *b, bool lite)
 	return (csh)(uintptr_t)(lite ? b->cs_lite : b->cs) - 1;
 }
 
-void gobin_insn_free(struct go_binary *b)
+static void insn_free(struct go_binary *b)
 {
 	handle_close(&b->cs);
 	handle_close(&b->cs_lite);
@@ -456,25 +459,6 @@ bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
 	if (p[i] == 0x0f)
 		return !opcode2_bad(p[i + 1]);
 	return !opcode1_bad(p[i]);
-}
-
-bool gobin_calls(struct go_binary *b, const struct go_func *fn, uint64_t target)
-{
-	struct cursor c;
-	bool found = false;
-	int n;
-
-	if (cursor_init(b, &c, fn->entry, fn->end))
-		return false;
-	for (n = 0; n < MORESTACK_INSNS && !found && cursor_next(b, &c); n++) {
-		uint64_t t;
-
-		if ((insn_is(c.insn, X86_INS_CALL) || insn_is(c.insn, X86_INS_JMP)) &&
-		    insn_target(c.insn, &t) && t == target)
-			found = true;
-	}
-	cs_free(c.insn, 1);
-	return found;
 }
 
 /*
