@@ -271,8 +271,8 @@ static int scan_sections(struct scan *s)
 	return 0;
 }
 
-int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
-			  struct go_call_sites *out)
+static int call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
+		      struct go_call_sites *out, bool all)
 {
 	struct scan s = { .b = b, .n = 0, .out = out };
 	size_t i;
@@ -288,7 +288,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	for (i = 0; i < n && s.n <= MAX_TARGETS; i++) {
 		uint64_t site;
 
-		if (go_binary__entry_site(b, fns[i], &site) || gobin_emulated(b, site))
+		if (go_binary__entry_site(b, fns[i], &site) || (!all && gobin_emulated(b, site)))
 			continue;
 		out[i].usable = true;
 		s.t[s.n].entry = fns[i]->entry;
@@ -320,6 +320,18 @@ out:
 	free(s.bits);
 	free(s.t);
 	return err;
+}
+
+int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
+			  struct go_call_sites *out)
+{
+	return call_sites(b, fns, n, out, false);
+}
+
+int go_binary__callers(struct go_binary *b, const struct go_func *const *fns, size_t n,
+		       struct go_call_sites *out)
+{
+	return call_sites(b, fns, n, out, true);
 }
 
 void go_call_sites__free(struct go_call_sites *cs, size_t n)
