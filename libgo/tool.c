@@ -588,10 +588,13 @@ void go_target__list_returns(struct go_target *t, FILE *out)
 {
 	size_t i;
 
-	for (i = 0; t->rsites && i < t->cnt; i++) {
-		const struct go_return_sites *rs = &t->rsites[i];
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_return_sites *rs = t->rsites ? &t->rsites[i] : NULL;
 
-		if (rs->usable)
+		if (!rs)
+			fprintf(out, "returns of %s: at its RETs (no return sites planned)\n",
+				go_target__func(t, i)->name);
+		else if (rs->usable)
 			fprintf(out, "returns of %s: at %zu return site%s in its callers\n",
 				go_target__func(t, i)->name, rs->cnt, rs->cnt == 1 ? "" : "s");
 		else
