@@ -146,9 +146,11 @@ int go_binary__callers(struct go_binary *bin, const struct go_func *const *fns, 
  * the kernel emulates (CALL, JMP, Jcc, register PUSH, NOP), reached from the return address in
  * a straight line that nothing else enters (no branch in the caller targets it, the caller has
  * no indirect jump, and it is not where a recovered panic resumes), and out[i].sp_adj[k] how far
- * below SP there the callee's entry SP is. A probe there fires once per return. When any CALL
- * has no such instruction, out[i].usable is false and out[i].why says why (a static string):
- * probe the function's RETs.
+ * below SP there the callee's entry SP is. A probe there fires once per return. A loop's
+ * first JMP to its condition may also lead into such a line: out[i].guards lists those JMPs,
+ * each of which must be probed too, to tell the passage through the site that follows it from
+ * a return (retsites.c). When any CALL has no such instruction, out[i].usable is false and
+ * out[i].why says why (a static string): probe the function's RETs.
  */
 struct go_return_sites {
 	bool usable;
@@ -156,6 +158,8 @@ struct go_return_sites {
 	size_t cnt;		/* cs[i].cnt */
 	uint64_t *addrs;
 	uint8_t *sp_adj;
+	uint64_t *guards;	/* link-time addresses of the JMPs into the lines */
+	size_t nguards;
 };
 
 int go_binary__return_sites(struct go_binary *bin, const struct go_func *const *fns,

@@ -18,6 +18,13 @@
  *
  * There, SP is 8 above the callee's entry SP (its return address popped), and R14 is g again
  * in a register-ABI caller: the same goroutine and depth as at the call's entry.
+ *
+ * One other way into the line is allowed, because Go lays out every loop that way: the loop's
+ * first JMP to its condition, which follows the body's last call. When every branch into the
+ * line is such a direct JMP of the caller (emulated, in the same frame, so at the same SP),
+ * each JMP is probed as a guard: it marks the goroutine, with its SP, as passing through the
+ * next return site without returning, and nothing else runs on the goroutine before that
+ * site, which drops the mark (go_return_sites.guards, GO_COOKIE_GUARD).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,12 +40,18 @@ struct item {
 	size_t fn, k;		/* out[fn], its k-th call site */
 };
 
-/* A decoded caller: its instructions and the addresses its branches go to, sorted. */
+/* An address inside the caller that an instruction of it leads to or names. */
+struct target {
+	uint64_t addr;
+	size_t from;		/* the instruction's index */
+};
+
+/* A decoded caller: its instructions and the addresses they lead to, sorted. */
 struct caller {
 	const struct go_func *fn;
 	struct gobin_insn *insns;
 	size_t n;
-	uint64_t *targets;
+	struct target *targets;
 	size_t ntargets;
 	const char *why;	/* the whole caller cannot serve */
 };
@@ -50,11 +63,11 @@ static int item_cmp(const void *a, const void *b)
 	return x->caller < y->caller ? -1 : x->caller > y->caller;
 }
 
-static int u64_cmp(const void *a, const void *b)
+static int target_cmp(const void *a, const void *b)
 {
-	const uint64_t *x = a, *y = b;
+	const struct target *x = a, *y = b;
 
-	return *x < *y ? -1 : *x > *y;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 static void caller_free(struct caller *c)
@@ -94,16 +107,71 @@ static int caller_load(struct go_binary *b, struct caller *c, const struct go_fu
 
 		if (gi->kind == GOBIN_K_IJMP)
 			c->why = "a caller has an indirect jump";
-		if (gi->ref >= fn->entry && gi->ref < fn->end)
-			c->targets[c->ntargets++] = gi->ref;
+		if (gi->ref >= fn->entry && gi->ref < fn->end) {
+			c->targets[c->ntargets].addr = gi->ref;
+			c->targets[c->ntargets++].from = i;
+		}
 	}
-	qsort(c->targets, c->ntargets, sizeof(*c->targets), u64_cmp);
+	qsort(c->targets, c->ntargets, sizeof(*c->targets), target_cmp);
 	return 0;
 }
 
-static bool caller_targeted(const struct caller *c, uint64_t addr)
+/* The first of the caller's references to addr (the others follow it), or NULL. */
+static const struct target *caller_targeted(const struct caller *c, uint64_t addr)
 {
-	return bsearch(&addr, c->targets, c->ntargets, sizeof(addr), u64_cmp) != NULL;
+	size_t lo = 0, hi = c->ntargets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->targets[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->ntargets && c->targets[lo].addr == addr ? &c->targets[lo] : NULL;
+}
+
+static int guards_add(struct go_return_sites *rs, uint64_t addr)
+{
+	uint64_t *g;
+	size_t i;
+
+	for (i = 0; i < rs->nguards; i++)
+		if (rs->guards[i] == addr)
+			return 0;
+	g = realloc(rs->guards, (rs->nguards + 1) * sizeof(*g));
+	if (!g)
+		return go_fail(ENOMEM, "out of memory");
+	rs->guards = g;
+	rs->guards[rs->nguards++] = addr;
+	return 0;
+}
+
+/*
+ * Every way to the instruction at index i of c other than from the one before it: a direct
+ * JMP of the caller outside the line [first, site], added to rs->guards; 1 (with *why) when
+ * another kind of branch or reference leads there.
+ */
+static int guard_target(struct go_binary *b, const struct caller *c, size_t i, size_t first,
+			struct go_return_sites *rs, const char **why)
+{
+	const struct target *t = caller_targeted(c, c->insns[i].addr);
+	int err;
+
+	for (; t && t < c->targets + c->ntargets && t->addr == c->insns[i].addr; t++) {
+		const struct gobin_insn *src = &c->insns[t->from];
+
+		if (src->kind != GOBIN_K_JMP || src->prefix66 || (t->from >= first && t->from <= i) ||
+		    !go_binary__probeable(b, src->addr)) {
+			*why = "a branch enters the code after a call";
+			return 1;
+		}
+		err = guards_add(rs, src->addr);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static bool calls_named(struct go_binary *b, uint64_t target, const char *name)
@@ -135,9 +203,10 @@ static size_t caller_index(const struct caller *c, uint64_t addr)
  * again after the call, which must then come before the site (need_g).
  */
 static const struct gobin_insn *return_site(struct go_binary *b, const struct caller *c,
-					    uint64_t call, bool need_g, const char **why)
+					    uint64_t call, bool need_g, struct go_return_sites *rs,
+					    const char **why, int *err)
 {
-	size_t i = caller_index(c, call), steps;
+	size_t i = caller_index(c, call), steps, first = i + 1;
 	bool g = !need_g;
 
 	if (c->why) {
@@ -152,8 +221,11 @@ static const struct gobin_insn *return_site(struct go_binary *b, const struct ca
 		const struct gobin_insn *gi = &c->insns[i];
 
 		if (caller_targeted(c, gi->addr)) {
-			*why = "a branch enters the code after a call";
-			return NULL;
+			*err = guard_target(b, c, i, first, rs, why);
+			if (*err) {
+				*err = *err < 0 ? *err : 0;
+				return NULL;
+			}
 		}
 		if (gi->kind != GOBIN_K_OTHER && !g) {
 			*why = "g is not in R14 again before the first emulated instruction";
@@ -200,6 +272,7 @@ static void sites_drop(struct go_return_sites *rs, const char *why)
 {
 	free(rs->addrs);
 	free(rs->sp_adj);
+	free(rs->guards);
 	memset(rs, 0, sizeof(*rs));
 	rs->why = why;
 }
@@ -278,7 +351,9 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 				break;
 		}
 		site = return_site(b, &c, cs[it[i].fn].addrs[it[i].k],
-				   fns[it[i].fn]->abi != GO_ABI_INTERNAL, &why);
+				   fns[it[i].fn]->abi != GO_ABI_INTERNAL, rs, &why, &err);
+		if (err)
+			break;
 		if (!site || !go_binary__probeable(b, site->addr)) {
 			sites_drop(rs, why ? why : "the kernel cannot probe an instruction after a call");
 			continue;

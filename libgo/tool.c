@@ -378,6 +378,9 @@ static int plan_return_sites(struct go_target *t, size_t f, const struct go_retu
 	for (k = 0; k < rs->cnt && !err; k++)
 		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->addrs[k]),
 				 GO_COOKIE(f, t->slot, GO_COOKIE_RETURN, rs->sp_adj[k]));
+	for (k = 0; k < rs->nguards && !err; k++)
+		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->guards[k]),
+				 GO_COOKIE(0, t->slot, GO_COOKIE_GUARD, 0));
 	plan->nreturn_sites += rs->cnt;
 	return err;
 }
@@ -391,8 +394,8 @@ static int probe_cmp(const void *a, const void *b, void *probes)
 }
 
 /*
- * Step 4: an address that is both a return site and a call site becomes one probe whose
- * cookie (GO_COOKIE_DUAL) indexes plan->dual: the return first, then the call, as they happen.
+ * Step 4: an address that is both a return site and a call site (or a guard) becomes one
+ * probe whose cookie (GO_COOKIE_DUAL) indexes plan->dual: the return first, then the other.
  * One probe each would fire in an order no interface promises.
  */
 static int plan_merge_dual(struct go_plan *plan)

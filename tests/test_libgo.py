@@ -357,7 +357,7 @@ def direct_target(mnem, op):
     """The target of a direct call or jump in objdump's reading, or None."""
     if not EMULATED_JUMP.match(mnem) or op.startswith("*"):
         return None
-    m = re.match(r"^([0-9a-f]+)(?: <([^>]*)>)?", op)
+    m = re.match(r"^(?:0x)?([0-9a-f]+)\b", op)
     return int(m.group(1), 16) if m else None
 
 
@@ -377,15 +377,16 @@ def check_return_sites(binary, which, addrs, mnems, ops):
     direct CALLs alone), read again in objdump's decoding of the whole binary: the CALL calls
     the function; the site is the first instruction after the CALL that the kernel emulates;
     nothing between them leaves (RET, indirect CALL or JMP, UD2) or writes RSP; no direct branch
-    anywhere in the binary targets the return address or any instruction up to the site; the
+    anywhere in the binary targets the return address or any instruction up to the site, but
+    the caller's own unconditional JMPs that libgo lists as the function's guards; the
     caller has no indirect jump; the site is not a CALL of runtime.deferreturn (where a
     recovered panic resumes); after an assembly (ABI0) callee, R14 is loaded from TLS before the
     site."""
-    targets = set()
-    for m, o in zip(mnems, ops):
+    targets = {}  # every direct branch's target: [(the branch's address, mnemonic)]
+    for a, m, o in zip(addrs, mnems, ops):
         t = direct_target(m, o)
         if t is not None and not m.startswith("call"):
-            targets.add(t)
+            targets.setdefault(t, []).append((a, m))
     funcs = {}
     for line in site_lines(binary, "-s"):
         m = re.match(r"^0x([0-9a-f]+) \S+ (.*) end=0x([0-9a-f]+)", line)
@@ -393,11 +394,12 @@ def check_return_sites(binary, which, addrs, mnems, ops):
     entries = sorted(funcs)
     bad, sites = [], 0
     for line in site_lines(binary, "-r"):
-        m = re.match(r"^0x([0-9a-f]+) (.+) returns=(\S+)$", line)
+        m = re.match(r"^0x([0-9a-f]+) (.+) returns=(\S+)(?: guards=(\S+))?$", line)
         if not m:
             assert re.match(r"^0x[0-9a-f]+ .+ no-returns=.+$", line), line
             continue
         callee, name = int(m.group(1), 16), m.group(2)
+        guards = {int(x, 16) for x in (m.group(4) or "").split(",") if x}
         for pair in m.group(3).split(","):
             call, site = (int(x, 16) for x in pair.split(":"))
             sites += 1
@@ -417,8 +419,9 @@ def check_return_sites(binary, which, addrs, mnems, ops):
                 bad.append(f"{what}: its caller {cname} has an indirect jump")
             g = not ops[i].endswith(".abi0>")
             for k in range(i + 1, j + 1):
-                if addrs[k] in targets:
-                    bad.append(f"{what}: a branch targets {addrs[k]:#x} in the stretch")
+                for src, mn in targets.get(addrs[k], []):
+                    if mn != "jmp" or src not in guards or not caller <= src < cend or call <= src <= site:
+                        bad.append(f"{what}: {mn} at {src:#x} targets {addrs[k]:#x} in the stretch")
                 if k == j:
                     break
                 if kernel_emulates(mnems[k], ops[k]):

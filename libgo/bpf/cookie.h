@@ -11,8 +11,11 @@
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
  *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
  *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
+ *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
+ *               jump to its condition): the goroutine's next passage through a return site at
+ *               this SP is not a return
  *   bit  63     GO_COOKIE_DUAL: an address with two roles (a return site that is also a call
- *               site of another function): bits 0-23 index go_dual, which holds both cookies,
+ *               site of another function, or a guard): bits 0-23 index go_dual, which holds both cookies,
  *               the return's first
  *   bits 32-63  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
  *               is (GO_COOKIE_SP_ADJ): 8 at a caller's CALL (the return address is still to
@@ -38,6 +41,7 @@
 #define GO_COOKIE_SAVED_G (1ULL << 30)
 #define GO_COOKIE_RETURN (1ULL << 31)
 #define GO_COOKIE_SP_SHIFT 32
+#define GO_COOKIE_GUARD (1ULL << 62)
 #define GO_COOKIE_DUAL (1ULL << 63)
 
 #define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
@@ -57,7 +61,7 @@
 /* The two cookies of a GO_COOKIE_DUAL address, in the order their roles run. */
 struct go_dual {
 	__u64 first;		/* the return site's */
-	__u64 second;		/* the call site's */
+	__u64 second;		/* the call site's or guard's */
 };
 
 /* What the BPF programs need to know of a binary, in go_binfo at its slot. */

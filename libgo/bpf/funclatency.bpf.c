@@ -204,6 +204,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 			return 0;
 	}
 	drop_unwound(&k.id, st, depth, true);
+	st->guard_sp = 0;	/* a guard's mark left by a panic between it and its site */
 	n = st->n;
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
@@ -303,13 +304,50 @@ int go_return(struct pt_regs *ctx)
  */
 static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 {
-	u64 now = bpf_ktime_get_ns();
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct go_lat_gid id = {};
+	struct go_lat_gstate *st;
+	u64 now = bpf_ktime_get_ns(), guard;
 
-	if (!go_tgid_ok(tgid))
+	id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(id.tgid))
 		return 0;
-	return call_return(now, tgid, ctx->r14, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
+	id.g = ctx->r14;
+	st = gs.lookup(&id);
+	if (st && st->guard_sp) {	/* the site follows a guard's JMP: no return, unless stale */
+		guard = st->guard_sp;
+		st->guard_sp = 0;
+		if (guard == ctx->sp)
+			return 0;
+	}
+	return call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
 			   GO_COOKIE_FUNC(cookie));
+}
+
+/*
+ * At a guard (GO_COOKIE_GUARD): a JMP into the code before a return site, which the goroutine
+ * reaches next, at this SP, without a return. Nothing to mark without a call in progress.
+ */
+static __always_inline int guard(struct pt_regs *ctx)
+{
+	struct go_lat_gid id = {};
+	struct go_lat_gstate *st;
+
+	id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(id.tgid))
+		return 0;
+	id.g = ctx->r14;
+	st = gs.lookup(&id);
+	if (st)
+		st->guard_sp = ctx->sp;
+	return 0;
+}
+
+/* The role of a probe that is not a return site. */
+static __always_inline int entry_or_guard(struct pt_regs *ctx, u64 cookie)
+{
+	if (cookie & GO_COOKIE_GUARD)
+		return guard(ctx);
+	return call_entry(ctx, cookie);
 }
 
 #ifdef NDUAL
@@ -331,12 +369,12 @@ int go_entry(struct pt_regs *ctx)
 			return 0;
 		second = d->second;
 		return_site(ctx, d->first);
-		return call_entry(ctx, second);
+		return entry_or_guard(ctx, second);
 	}
 #endif
 	if (cookie & GO_COOKIE_RETURN)
 		return return_site(ctx, cookie);
-	return call_entry(ctx, cookie);
+	return entry_or_guard(ctx, cookie);
 }
 
 #else /* !G_IN_R14: by SP alone (and process) */

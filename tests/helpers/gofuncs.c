@@ -9,7 +9,8 @@
  * asked 64 functions at a time): 0x<entry> <name> calls=0x<site>,...; with -r, where each
  * function entered by CALLs alone would have its returns seen (go_binary__callers, then
  * go_binary__return_sites): 0x<entry> <name> returns=0x<call>:0x<site>,... or
- * 0x<entry> <name> no-returns=<why>, and a last line "# return sites: N of M functions". For the tests, which
+ * 0x<entry> <name> no-returns=<why>, with " guards=0x<jmp>,..." when loops' JMPs lead into the
+ * lines, and a last line "# return sites: N of M functions". For the tests, which
  * compare it with the Go toolchain's own `go tool nm` and GNU objdump.
  */
 #include <stdio.h>
@@ -79,6 +80,9 @@ static int print_return_sites(struct go_binary *bin)
 				printf("%s0x%llx:0x%llx", k ? "," : "",
 				       (unsigned long long)cs[j].addrs[k],
 				       (unsigned long long)rs[j].addrs[k]);
+			for (k = 0; k < rs[j].nguards; k++)
+				printf("%s0x%llx", k ? "," : " guards=",
+				       (unsigned long long)rs[j].guards[k]);
 			printf("\n");
 		}
 		go_return_sites__free(rs, m);

@@ -3,7 +3,10 @@
 // instruction there that the kernel emulates, which is also a call site of main.note. The calls
 // recurse (main.rec), grow the stack (main.grow, on fresh goroutines), panic into a recover in
 // the caller (main.mayPanic), end their goroutine with runtime.Goexit (main.exiter), and block
-// on 40,000 goroutines at once (main.wait). Protocol:
+// on 40,000 goroutines at once (main.wait). main.try is called last in a loop's body, so that
+// the loop's first jump to its condition leads into the code before its return site (a guard);
+// so is main.sometimes, in main.looper, where it also panics.
+// Protocol:
 //
 //	-> ready pid=<PID>
 //	<- any line        (one round)
@@ -30,6 +33,7 @@ var (
 	noted                                   int64
 	recRet, growRet, panicRet, exitRet      int64
 	waitRet, noteRet, unwound, sinkRecovers int64
+	sometimesRet                            int64
 )
 
 //go:noinline
@@ -85,6 +89,28 @@ func try(i int) {
 }
 
 //go:noinline
+func sometimes(i int) int {
+	if i == 7 {
+		atomic.AddInt64(&unwound, 1)
+		panic("seven")
+	}
+	atomic.AddInt64(&sometimesRet, 1)
+	return i
+}
+
+// looper's loop begins with a jump to its condition, which is in the code between the call of
+// main.sometimes and its return site: the passage there on each looper call is no return, even
+// though the call of main.sometimes left by the last panic is still on record at that depth.
+//
+//go:noinline
+func looper(n int) (s int) {
+	for i := 0; i < n; i++ {
+		s += sometimes(i)
+	}
+	return s
+}
+
+//go:noinline
 func exiter(i int) int {
 	if i%2 == 0 {
 		atomic.AddInt64(&unwound, 1)
@@ -118,6 +144,12 @@ func round() map[string]int64 {
 	for i := 0; i < 300; i++ {
 		try(i)
 	}
+	for j := 0; j < 20; j++ {
+		func() {
+			defer func() { recover() }()
+			looper(10)
+		}()
+	}
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
 		go func(i int) {
@@ -143,6 +175,7 @@ func round() map[string]int64 {
 	return map[string]int64{
 		"main.rec": recRet, "main.grow": growRet, "main.mayPanic": panicRet,
 		"main.exiter": exitRet, "main.wait": waitRet, "main.note": noteRet, "unwound": unwound,
+		"main.try": 300, "main.sometimes": sometimesRet,
 	}
 }
 
@@ -150,7 +183,7 @@ func main() {
 	in := bufio.NewScanner(os.Stdin)
 	fmt.Printf("ready pid=%d\n", os.Getpid())
 	for in.Scan() {
-		for _, p := range []*int64{&recRet, &growRet, &panicRet, &exitRet, &waitRet, &noteRet, &unwound} {
+		for _, p := range []*int64{&recRet, &growRet, &panicRet, &exitRet, &waitRet, &noteRet, &unwound, &sometimesRet} {
 			atomic.StoreInt64(p, 0)
 		}
 		out, err := json.Marshal(round())
