@@ -204,7 +204,9 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 			return 0;
 	}
 	drop_unwound(&k.id, st, depth, true);
-	st->guard_sp = 0;	/* a guard's mark left by a panic between it and its site */
+	/* a guard's mark that a panic left between it and its site: a call from that frame or above */
+	if (st->guard && depth < st->guard + 8)
+		st->guard = 0;
 	n = st->n;
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
@@ -306,17 +308,18 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 {
 	struct go_lat_gid id = {};
 	struct go_lat_gstate *st;
-	u64 now = bpf_ktime_get_ns(), guard;
+	u64 now = bpf_ktime_get_ns();
+	u32 guard;
 
 	id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(id.tgid))
 		return 0;
 	id.g = ctx->r14;
 	st = gs.lookup(&id);
-	if (st && st->guard_sp) {	/* the site follows a guard's JMP: no return, unless stale */
-		guard = st->guard_sp;
-		st->guard_sp = 0;
-		if (guard == ctx->sp)
+	if (st && st->guard) {	/* the site follows a guard's JMP: no return, unless stale */
+		guard = st->guard;
+		st->guard = 0;
+		if (guard == 1 + depth_of(id.g, ctx->sp))
 			return 0;
 	}
 	return call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
@@ -325,7 +328,8 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 
 /*
  * At a guard (GO_COOKIE_GUARD): a JMP into the code before a return site, which the goroutine
- * reaches next, at this SP, without a return. Nothing to mark without a call in progress.
+ * reaches next, at this depth (the same frame), without a return. Nothing to mark without a
+ * call in progress. A deeper call before the site (asynchronous preemption's) keeps the mark.
  */
 static __always_inline int guard(struct pt_regs *ctx)
 {
@@ -338,7 +342,7 @@ static __always_inline int guard(struct pt_regs *ctx)
 	id.g = ctx->r14;
 	st = gs.lookup(&id);
 	if (st)
-		st->guard_sp = ctx->sp;
+		st->guard = 1 + depth_of(id.g, ctx->sp);
 	return 0;
 }
 
