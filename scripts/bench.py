@@ -726,7 +726,10 @@ def main():
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None, target_ns="<=0.5x")
         notes.append("framed: main.step, which has Go's stack check and a frame, as most Go functions "
                      "do; the rows without it trace main.add, a leaf, whose first instruction the kernel "
-                     "single-steps: bcc probes it there, gotools at its callers' CALLs (emulated)")
+                     "single-steps: bcc probes it there, gotools at its callers' CALLs (emulated); gofunclatency "
+                     "sees both functions' returns in the loop, at the next instruction the kernel "
+                     "emulates (a return site, with a guard on the loop's first JMP), where bcc "
+                     "uses a uretprobe")
         notes.append("added ns/call: traced loop - untraced loop (wall: time.Now around the loop; CPU: "
                      "the looping thread's user+system time, which leaves out other processes' time "
                      "on a busy machine); untraced loop, wall/CPU ns/call: " + ", ".join(
