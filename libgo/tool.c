@@ -401,7 +401,7 @@ static int probe_cmp(const void *a, const void *b, void *probes)
 static int plan_merge_dual(struct go_plan *plan)
 {
 	struct go_probes *p = &plan->entry, out = { 0 };
-	size_t *order = malloc((p->cnt ? p->cnt : 1) * sizeof(*order)), i, j;
+	size_t *order = malloc((p->cnt ? p->cnt : 1) * sizeof(*order)), i, j, k, nret;
 	int err = 0;
 
 	if (!order)
@@ -415,13 +415,20 @@ static int plan_merge_dual(struct go_plan *plan)
 
 		for (j = i + 1; j < p->cnt && p->offs[order[j]] == p->offs[order[i]]; j++)
 			;
+		for (k = i, nret = 0; k < j; k++)
+			nret += !!(p->cookies[order[k]] & GO_COOKIE_RETURN);
+		if (!nret) {	/* no return site here: as without them */
+			for (k = i; k < j && !err; k++)
+				err = probes_add(&out, (int64_t)p->offs[order[k]], p->cookies[order[k]]);
+			continue;
+		}
+		b = j - i > 1 ? p->cookies[order[i + 1]] : 0;
 		if (j - i == 1) {
 			err = probes_add(&out, (int64_t)p->offs[order[i]], a);
 			continue;
 		}
-		b = p->cookies[order[i + 1]];
-		if (j - i > 2 || !(a & GO_COOKIE_RETURN) == !(b & GO_COOKIE_RETURN)) {
-			err = go_fail(EINVAL, "two probes of one kind at offset 0x%llx",
+		if (j - i > 2 || nret > 1) {
+			err = go_fail(EINVAL, "too many roles for one probe at offset 0x%llx",
 				      (unsigned long long)p->offs[order[i]]);
 			break;
 		}
