@@ -12,14 +12,15 @@
  *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
  *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
  *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
- *               jump to its condition): the goroutine's next passage through a return site at
- *               this SP is not a return
+ *               jump to its condition): the goroutine's next passage through a return site in
+ *               this frame is not a return
  *   bit  63     GO_COOKIE_DUAL: an address with two roles (a return site that is also a call
- *               site of another function, or a guard): bits 0-23 index go_dual, which holds both cookies,
- *               the return's first
+ *               site of another function, or a guard): bits 0-23 index go_dual, which holds
+ *               both cookies, the return's first
  *   bits 32-63  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
  *               is (GO_COOKIE_SP_ADJ): 8 at a caller's CALL (the return address is still to
- *               be pushed), 0 at an entry site or a JMP. At a RET, where the callee's SP is
+ *               be pushed), 0 at an entry site or a JMP; 8 at a return site (the return
+ *               address popped). At a RET, where the callee's SP is
  *               SP, GO_COOKIE_SPLIT instead: at a RET of a gccgo function's body, the signed
  *               distance from it to the function's split-stack RET (go_binary__split_ret; a
  *               body's RET that returns into __morestack is skipped, go_ret_into_morestack);
