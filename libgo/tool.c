@@ -368,15 +368,31 @@ static int target_return_sites(struct go_target *t)
 	return err;
 }
 
-/* A function's return sites, among the entry probes. */
-static int plan_return_sites(struct go_target *t, size_t f, const struct go_return_sites *rs,
-			     struct go_plan *plan)
+/*
+ * The return sites t plans for its i-th function: with entries (a program that keeps each
+ * goroutine's calls, and can tell a guard's passage from a return), or without entries and
+ * then only where no guard is needed; NULL for its RETs.
+ */
+static const struct go_return_sites *return_sites_of(const struct go_target *t, size_t i,
+						     unsigned int what)
 {
+	const struct go_return_sites *rs = t->rsites ? &t->rsites[i] : NULL;
+
+	if (!rs || !rs->usable || (!(what & GO_PLAN_ENTRY) && rs->nguards))
+		return NULL;
+	return rs;
+}
+
+/* A function's return sites, among the entry probes (with GO_PLAN_ENTRY) or the RETs'. */
+static int plan_return_sites(struct go_target *t, size_t f, const struct go_return_sites *rs,
+			     unsigned int what, struct go_plan *plan)
+{
+	struct go_probes *p = what & GO_PLAN_ENTRY ? &plan->entry : &plan->ret;
 	size_t k;
 	int err = 0;
 
 	for (k = 0; k < rs->cnt && !err; k++)
-		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->addrs[k]),
+		err = probes_add(p, go_binary__file_offset(t->bin, rs->addrs[k]),
 				 GO_COOKIE(f, t->slot, GO_COOKIE_RETURN, rs->sp_adj[k]));
 	for (k = 0; k < rs->nguards && !err; k++)
 		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->guards[k]),
@@ -466,11 +482,14 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
-		const struct go_return_sites *rs = t->rsites && t->rsites[i].usable ?
-						   &t->rsites[i] : NULL;
+		const struct go_return_sites *rs = return_sites_of(t, i, what);
 		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0;
 		size_t f = go_target__slot(t, i);
 
+		if (rs) {
+			err = plan_return_sites(t, f, rs, what, plan);
+			continue;
+		}
 		if (!(what & GO_PLAN_ENTRY)) {
 			if (save && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
@@ -482,10 +501,6 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 				err = probes_add(&plan->entry,
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
 						 GO_COOKIE(f, t->slot, save, cs->sp_adj[j]));
-		}
-		if (rs) {
-			err = plan_return_sites(t, f, rs, plan);
-			continue;
 		}
 		plan->save_g |= save && fs[i].nrets;
 		for (j = 0; j < fs[i].nrets && !err; j++)
@@ -526,12 +541,12 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_CALL_SITES) &&
 	    !go_env_flag("GOFUNC_NO_CALL_SITES"))
 		err = target_call_sites(t);
-	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_RET) &&
-	    (what & GO_PLAN_RETURN_SITES) && !go_env_flag("GOFUNC_NO_RETURN_SITES"))
+	if (!err && (what & GO_PLAN_RET) && (what & GO_PLAN_RETURN_SITES) &&
+	    !go_env_flag("GOFUNC_NO_RETURN_SITES"))
 		err = target_return_sites(t);
 	if (!err)
 		err = plan_emit(t, what, fs, plan);
-	if (!err && plan->nreturn_sites)
+	if (!err && plan->nreturn_sites && (what & GO_PLAN_ENTRY))
 		err = plan_merge_dual(plan);
 	for (i = 0; i < n; i++)
 		free(fs[i].rets);

@@ -81,9 +81,11 @@ enum {
 	GO_PLAN_RET = 4,	/* each function's RET instructions */
 	GO_PLAN_GOEXIT = 8,	/* with ENTRY: where goroutines end (gc), GO_COOKIE_GOEXIT */
 	/*
-	 * with ENTRY and RET: a function entered by direct CALLs alone has its returns probed in
-	 * its callers (go_binary__return_sites), among the entry probes (GO_COOKIE_RETURN), not
-	 * at its RETs; unless GOFUNC_NO_RETURN_SITES is set
+	 * with RET: a function entered by direct CALLs alone has its returns probed in its
+	 * callers (go_binary__return_sites, GO_COOKIE_RETURN), not at its RETs, unless
+	 * GOFUNC_NO_RETURN_SITES is set: with ENTRY among the entry probes, guards too (for a
+	 * program that keeps each goroutine's calls and skips a guard's passage); without ENTRY
+	 * among the RETs' probes, and only where no guard is needed
 	 */
 	GO_PLAN_RETURN_SITES = 16,
 };

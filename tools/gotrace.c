@@ -267,9 +267,17 @@ static void handle_event(void *ctx, const void *data, size_t size)
  */
 static int plan_probe(int i)
 {
+	unsigned int what = probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY;
+
+	/*
+	 * a return probe that reads no result, without stacks, may see returns in the callers
+	 * (return sites: emulated, where a RET is single-stepped); results are read at RETs
+	 */
+	if (probes[i].ret && !probes[i].nvars && !env.user_stack && go_bpf__want_multi() &&
+	    go_binary__g_in_r14(probes[i].target.bin, NULL, false))
+		what |= GO_PLAN_RETURN_SITES;
 	probes[i].target.slot = i;
-	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY,
-			       &plans[i]);
+	return go_target__plan(&probes[i].target, what, &plans[i]);
 }
 
 /* Whether some return probe takes g saved at its function's entry (by go_gsave). */
@@ -398,6 +406,9 @@ int main(int argc, char **argv)
 		if (text)
 			fputs(text, info_out());
 		free(text);
+		for (i = 0; i < env.nprobes; i++)	/* where each return probe sees returns */
+			if (probes[i].ret)
+				go_target__list_returns(&probes[i].target, info_out());
 	}
 
 	bpf = go_bpf__load(&spec);
