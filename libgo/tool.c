@@ -486,12 +486,8 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0;
 		size_t f = go_target__slot(t, i);
 
-		if (rs) {
-			err = plan_return_sites(t, f, rs, what, plan);
-			continue;
-		}
 		if (!(what & GO_PLAN_ENTRY)) {
-			if (save && fs[i].nrets && fs[i].entry >= 0)
+			if (save && !rs && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
 						 GO_COOKIE(f, t->slot, save, 0));
 		} else if (!cs || !cs->usable) {
@@ -501,6 +497,11 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 				err = probes_add(&plan->entry,
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
 						 GO_COOKIE(f, t->slot, save, cs->sp_adj[j]));
+		}
+		if (rs) {	/* its returns in its callers, not at its RETs */
+			if (!err)
+				err = plan_return_sites(t, f, rs, what, plan);
+			continue;
 		}
 		plan->save_g |= save && fs[i].nrets;
 		for (j = 0; j < fs[i].nrets && !err; j++)
