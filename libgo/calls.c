@@ -311,7 +311,7 @@ static int scan_sections(struct scan *s)
  * only the instructions that hold such bytes are decoded, each caller once, in address order.
  */
 static int scan_targets(struct go_binary *b, const struct go_func *const *fns, size_t n,
-			struct go_call_sites *out)
+			struct go_call_sites *out, bool all)
 {
 	struct scan s = { .b = b, .n = 0, .out = out };
 	size_t i;
@@ -324,7 +324,7 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 	for (i = 0; i < n; i++) {
 		uint64_t site;
 
-		if (go_binary__entry_site(b, fns[i], &site) || gobin_emulated(b, site))
+		if (go_binary__entry_site(b, fns[i], &site) || (!all && gobin_emulated(b, site)))
 			continue;
 		out[i].usable = true;
 		s.t[s.n].entry = fns[i]->entry;
@@ -514,7 +514,7 @@ static int calls_all(struct go_binary *b, const char *path, struct go_call_sites
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < b->nfuncs; i++)
 		fns[i] = &b->funcs[i];
-	err = scan_targets(b, fns, b->nfuncs, all);
+	err = scan_targets(b, fns, b->nfuncs, all, false);
 	free(fns);
 	if (!err)
 		calls_cache_write(b, path, all);
@@ -533,7 +533,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	if (b->tc != GO_GC || !n)
 		return 0;	/* gccgo: functions begin with an emulated push anyway */
 	if (calls_cache_path(b, path, sizeof(path)))
-		return scan_targets(b, fns, n, out);
+		return scan_targets(b, fns, n, out, false);
 	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
 	if (!all)
 		return go_fail(ENOMEM, "out of memory");
@@ -541,7 +541,7 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	if (calls_cache_read(b, path, all)) {
 		if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
 			free(all);
-			return scan_targets(b, fns, n, out);
+			return scan_targets(b, fns, n, out, false);
 		}
 		err = calls_all(b, path, all);
 	}
@@ -558,6 +558,13 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	go_call_sites__free(all, b->nfuncs);
 	free(all);
 	return err;
+}
+
+int go_binary__callers(struct go_binary *b, const struct go_func *const *fns, size_t n,
+		       struct go_call_sites *out)
+{
+	memset(out, 0, n * sizeof(*out));
+	return b->tc == GO_GC && n ? scan_targets(b, fns, n, out, true) : 0;
 }
 
 void go_call_sites__free(struct go_call_sites *cs, size_t n)

@@ -115,6 +115,35 @@ void gobin_walk_free(struct gobin_walk *w);
 enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
 
+/* One instruction as gobin_decode() reads it: what it does to control flow and to SP. */
+enum gobin_kind {
+	GOBIN_K_OTHER,		/* execution goes on to the next instruction */
+	GOBIN_K_CALL,		/* CALL rel32 */
+	GOBIN_K_JMP,		/* JMP rel8/rel32 */
+	GOBIN_K_JCC,		/* a conditional jump */
+	GOBIN_K_PUSH,		/* PUSH of a register, in a form the kernel emulates */
+	GOBIN_K_NOP,		/* NOP (0x90, 66 90) */
+	GOBIN_K_ICALL,		/* CALL through a register or memory */
+	GOBIN_K_IJMP,		/* JMP through a register or memory (jump tables) */
+	GOBIN_K_END,		/* RET, UD2, INT3, HLT, ...: execution does not go on */
+};
+
+struct gobin_insn {
+	uint64_t addr;
+	uint64_t ref;		/* a direct branch's target, or an address an operand names; 0 */
+	uint8_t size;
+	uint8_t kind;		/* enum gobin_kind */
+	bool writes_sp;		/* it changes RSP (PUSH, POP, SUB, LEA, CALL, ...) */
+	bool writes_r14;	/* it changes R14 (where register-ABI code keeps g) */
+	bool prefix66;		/* a 0x66 prefix, which the kernel refuses to emulate on a branch */
+};
+/*
+ * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
+ * as then instruction boundaries past it are guesses.
+ */
+int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
+		 size_t *n);
+
 /* Link-time address of the pclntab header (gc), or 0. */
 uint64_t gobin_pcln_addr(const struct go_binary *b);
 /* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */

@@ -38,6 +38,7 @@ static struct {
 	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
 	void (*free)(cs_insn *, size_t);
 	cs_err (*close)(csh *);
+	cs_err (*regs_access)(csh, const cs_insn *, cs_regs, uint8_t *, cs_regs, uint8_t *);
 } cs_lib;
 
 #define cs_open cs_lib.open
@@ -46,6 +47,7 @@ static struct {
 #define cs_disasm_iter cs_lib.disasm_iter
 #define cs_free cs_lib.free
 #define cs_close cs_lib.close
+#define cs_regs_access cs_lib.regs_access
 
 static int cs_lib_load(void)
 {
@@ -62,8 +64,9 @@ static int cs_lib_load(void)
 	*(void **)&cs_lib.disasm_iter = dlsym(lib, "cs_disasm_iter");
 	*(void **)&cs_lib.free = dlsym(lib, "cs_free");
 	*(void **)&cs_lib.close = dlsym(lib, "cs_close");
+	*(void **)&cs_lib.regs_access = dlsym(lib, "cs_regs_access");
 	if (!cs_lib.open || !cs_lib.option || !cs_lib.malloc || !cs_lib.disasm_iter ||
-	    !cs_lib.free || !cs_lib.close) {
+	    !cs_lib.free || !cs_lib.close || !cs_lib.regs_access) {
 		dlclose(lib);
 		memset(&cs_lib, 0, sizeof(cs_lib));
 		return go_fail(ENOENT, "cannot load the x86 decoder %s: a function is missing",
@@ -599,4 +602,121 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 		return GOBIN_REF_NONE;
 	*insn_addr = i->address;
 	return GOBIN_REF_OTHER;
+}
+
+/* The RSP family: an instruction that writes any of them moves the stack pointer. */
+static bool reg_is_sp(uint16_t reg)
+{
+	return reg == X86_REG_RSP || reg == X86_REG_ESP || reg == X86_REG_SP || reg == X86_REG_SPL;
+}
+
+static bool reg_is_r14(uint16_t reg)
+{
+	return reg == X86_REG_R14 || reg == X86_REG_R14D || reg == X86_REG_R14W ||
+	       reg == X86_REG_R14B;
+}
+
+/* Does i write a register that is() accepts? Unknown counts as yes. */
+static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(uint16_t))
+{
+	cs_regs rd, wr;
+	uint8_t nrd = 0, nwr = 0, k;
+
+	if (cs_regs_access(insn_handle(b, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+		return true;
+	for (k = 0; k < nwr; k++)
+		if (is(wr[k]))
+			return true;
+	return false;
+}
+
+static enum gobin_kind insn_kind(const cs_insn *i, uint64_t *target)
+{
+	const uint8_t *p = i->bytes;
+	size_t n = 0;
+
+	while (n + 1 < i->size && (p[n] == 0x66 || p[n] == 0xf2 || p[n] == 0xf3))
+		n++;
+	if (insn_is(i, X86_INS_CALL))
+		return p[0] == 0xe8 && insn_target(i, target) ? GOBIN_K_CALL : GOBIN_K_ICALL;
+	if (insn_is(i, X86_INS_JMP))
+		return (p[0] == 0xe9 || p[0] == 0xeb) && insn_target(i, target) ? GOBIN_K_JMP :
+										   GOBIN_K_IJMP;
+	if (insn_is_jcc(i))
+		return insn_target(i, target) ? GOBIN_K_JCC : GOBIN_K_OTHER;
+	if (insn_is(i, X86_INS_RET) || insn_is(i, X86_INS_UD2) || insn_is(i, X86_INS_INT3) ||
+	    insn_is(i, X86_INS_HLT) || insn_is(i, X86_INS_INT) || insn_is(i, X86_INS_IRETQ))
+		return GOBIN_K_END;
+	if (insn_is(i, X86_INS_PUSH) && (i->size == 1 || (i->size == 2 && p[0] == 0x41)) &&
+	    (p[i->size - 1] & 0xf8) == 0x50)
+		return GOBIN_K_PUSH;	/* push_setup_xol_ops: 50+r, or 41 50+r */
+	if (p[n] == 0x90 && n + 1 == i->size && !(n && p[0] == 0xf3))
+		return GOBIN_K_NOP;	/* branch_setup_xol_ops: prefixes + 0x90 (PAUSE aside) */
+	return GOBIN_K_OTHER;
+}
+
+/* An address an operand names: an immediate, or a RIP-relative or absolute memory operand. */
+static uint64_t insn_ref(const cs_insn *i)
+{
+	const cs_x86 *x = &i->detail->x86;
+	int k;
+
+	for (k = 0; k < x->op_count; k++) {
+		const cs_x86_op *op = &x->operands[k];
+
+		if (op->type == X86_OP_IMM)
+			return (uint64_t)op->imm;
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP)
+			return i->address + i->size + (uint64_t)op->mem.disp;
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_INVALID)
+			return (uint64_t)op->mem.disp;
+	}
+	return 0;
+}
+
+int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
+		 size_t *n)
+{
+	struct gobin_insn *v = NULL;
+	size_t cap = 0;
+	struct cursor c;
+	int err;
+
+	*insns = NULL;
+	*n = 0;
+	err = cursor_init(b, &c, fn->entry, fn->end);
+	if (err)
+		return err;
+	while (cursor_next(b, &c) && !c.skipped) {
+		struct gobin_insn *gi;
+		uint64_t t = 0;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			gi = realloc(v, cap * sizeof(*v));
+			if (!gi) {
+				err = go_fail(ENOMEM, "out of memory");
+				break;
+			}
+			v = gi;
+		}
+		gi = &v[(*n)++];
+		gi->addr = c.insn->address;
+		gi->size = (uint8_t)c.insn->size;
+		gi->kind = (uint8_t)insn_kind(c.insn, &t);
+		gi->ref = t ? t : insn_ref(c.insn);
+		gi->writes_sp = insn_writes(b, c.insn, reg_is_sp);
+		gi->writes_r14 = insn_writes(b, c.insn, reg_is_r14);
+		gi->prefix66 = c.insn->bytes[0] == 0x66;
+	}
+	cs_free(c.insn, 1);
+	if (!err && c.skipped)
+		err = go_fail(ENOTSUP, "cannot decode all of %s", fn->name);
+	if (err) {
+		free(v);
+		*n = 0;
+		return err;
+	}
+	*insns = v;
+	return 0;
 }

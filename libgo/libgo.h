@@ -148,6 +148,38 @@ int go_binary__call_sites(struct go_binary *bin, const struct go_func *const *fn
 void go_binary__release(struct go_binary *bin);
 void go_call_sites__free(struct go_call_sites *cs, size_t n);
 
+/* go_binary__call_sites() for every one of fns, whatever its entry site (for return sites). */
+int go_binary__callers(struct go_binary *bin, const struct go_func *const *fns, size_t n,
+		       struct go_call_sites *out);
+
+/*
+ * Where calls return, seen in their callers (libgo/retsites.c). A RET costs a single-stepped
+ * trap; when every entry of a function is a direct CALL (cs[i] from go_binary__callers, each
+ * with sp_adj 8), each of its calls returns right after one of those CALLs, in a register-ABI
+ * caller (g in R14). out[i].addrs[k] is then the first instruction after the k-th CALL that
+ * the kernel emulates (CALL, JMP, Jcc, register PUSH, NOP), reached from the return address in
+ * a straight line that nothing else enters (no branch in the caller targets it, the caller has
+ * no indirect jump, and it is not where a recovered panic resumes), and out[i].sp_adj[k] how far
+ * below SP there the callee's entry SP is. A probe there fires once per return. A loop's
+ * first JMP to its condition may also lead into such a line: out[i].guards lists those JMPs,
+ * each of which must be probed too, to tell the passage through the site that follows it from
+ * a return (retsites.c). When any CALL has no such instruction, out[i].usable is false and
+ * out[i].why says why (a static string): probe the function's RETs.
+ */
+struct go_return_sites {
+	bool usable;
+	const char *why;	/* when not usable */
+	size_t cnt;		/* cs[i].cnt */
+	uint64_t *addrs;
+	uint8_t *sp_adj;
+	uint64_t *guards;	/* link-time addresses of the JMPs into the lines */
+	size_t nguards;
+};
+
+int go_binary__return_sites(struct go_binary *bin, const struct go_func *const *fns,
+			    const struct go_call_sites *cs, size_t n, struct go_return_sites *out);
+void go_return_sites__free(struct go_return_sites *rs, size_t n);
+
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
 /* 0 when pid maps bin's file (runs it, or loaded it as a library); -ENOENT when not. */

@@ -51,6 +51,8 @@ void go_target__close(struct go_target *t)
 	go_binary__close(t->bin);
 	go_call_sites__free(t->calls, t->cnt);
 	free(t->calls);
+	go_return_sites__free(t->rsites, t->cnt);
+	free(t->rsites);
 	free(t->idx);
 	free(t->pattern);
 	memset(t, 0, sizeof(*t));
@@ -115,6 +117,9 @@ void go_plan__free(struct go_plan *plan)
 	probes_free(&plan->entry);
 	probes_free(&plan->ret);
 	probes_free(&plan->gsave);
+	free(plan->dual);
+	plan->dual = NULL;
+	plan->ndual = 0;
 }
 
 /*
@@ -263,6 +268,133 @@ static int64_t split_distance(uint64_t ret, uint64_t split)
 	return split ? (int64_t)(split - ret) : 0;
 }
 
+/* Step 2b: where the calls of functions entered by direct CALLs alone return, in t's order. */
+static int target_return_sites(struct go_target *t)
+{
+	const struct go_func **fns = calloc(t->cnt ? t->cnt : 1, sizeof(*fns));
+	struct go_call_sites *cs = calloc(t->cnt ? t->cnt : 1, sizeof(*cs));
+	size_t i;
+	int err;
+
+	t->rsites = calloc(t->cnt ? t->cnt : 1, sizeof(*t->rsites));
+	if (!fns || !cs || !t->rsites) {
+		free(fns);
+		free(cs);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < t->cnt; i++)
+		fns[i] = go_target__func(t, i);
+	err = go_binary__callers(t->bin, fns, t->cnt, cs);
+	if (!err)
+		err = go_binary__return_sites(t->bin, fns, cs, t->cnt, t->rsites);
+	go_call_sites__free(cs, t->cnt);
+	free(cs);
+	free(fns);
+	return err;
+}
+
+/*
+ * The return sites t plans for its i-th function: with entries (a program that keeps each
+ * goroutine's calls, and can tell a guard's passage from a return), or without entries and
+ * then only where no guard is needed; NULL for its RETs.
+ */
+static const struct go_return_sites *return_sites_of(const struct go_target *t, size_t i,
+						     unsigned int what)
+{
+	const struct go_return_sites *rs = t->rsites ? &t->rsites[i] : NULL;
+
+	if (!rs || !rs->usable || (!(what & GO_PLAN_ENTRY) && rs->nguards))
+		return NULL;
+	return rs;
+}
+
+/* A function's return sites, among the entry probes (with GO_PLAN_ENTRY) or the RETs'. */
+static int plan_return_sites(struct go_target *t, size_t f, const struct go_return_sites *rs,
+			     unsigned int what, struct go_plan *plan)
+{
+	struct go_probes *p = what & GO_PLAN_ENTRY ? &plan->entry : &plan->ret;
+	size_t k;
+	int err = 0;
+
+	for (k = 0; k < rs->cnt && !err; k++)
+		err = probes_add(p, go_binary__file_offset(t->bin, rs->addrs[k]),
+				 GO_COOKIE(f, t->slot, GO_COOKIE_RETURN, rs->sp_adj[k]));
+	for (k = 0; k < rs->nguards && !err; k++)
+		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->guards[k]),
+				 GO_COOKIE(0, t->slot, GO_COOKIE_GUARD, 0));
+	plan->nreturn_sites += rs->cnt;
+	return err;
+}
+
+static int probe_cmp(const void *a, const void *b, void *probes)
+{
+	const struct go_probes *p = probes;
+	uint64_t x = p->offs[*(const size_t *)a], y = p->offs[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Step 4: an address that is both a return site and a call site (or a guard) becomes one
+ * probe whose cookie (GO_COOKIE_DUAL) indexes plan->dual: the return first, then the other.
+ * One probe each would fire in an order no interface promises.
+ */
+static int plan_merge_dual(struct go_plan *plan)
+{
+	struct go_probes *p = &plan->entry, out = { 0 };
+	size_t *order = malloc((p->cnt ? p->cnt : 1) * sizeof(*order)), i, j, k, nret;
+	int err = 0;
+
+	if (!order)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < p->cnt; i++)
+		order[i] = i;
+	qsort_r(order, p->cnt, sizeof(*order), probe_cmp, p);
+	for (i = 0; i < p->cnt && !err; i = j) {
+		uint64_t a = p->cookies[order[i]], b;
+		struct go_dual *d;
+
+		for (j = i + 1; j < p->cnt && p->offs[order[j]] == p->offs[order[i]]; j++)
+			;
+		for (k = i, nret = 0; k < j; k++)
+			nret += !!(p->cookies[order[k]] & GO_COOKIE_RETURN);
+		if (!nret) {	/* no return site here: as without them */
+			for (k = i; k < j && !err; k++)
+				err = probes_add(&out, (int64_t)p->offs[order[k]], p->cookies[order[k]]);
+			continue;
+		}
+		b = j - i > 1 ? p->cookies[order[i + 1]] : 0;
+		if (j - i == 1) {
+			err = probes_add(&out, (int64_t)p->offs[order[i]], a);
+			continue;
+		}
+		if (j - i > 2 || nret > 1) {
+			err = go_fail(EINVAL, "too many roles for one probe at offset 0x%llx",
+				      (unsigned long long)p->offs[order[i]]);
+			break;
+		}
+		d = realloc(plan->dual, (plan->ndual + 1) * sizeof(*d));
+		if (!d) {
+			err = go_fail(ENOMEM, "out of memory");
+			break;
+		}
+		plan->dual = d;
+		d[plan->ndual].first = a & GO_COOKIE_RETURN ? a : b;
+		d[plan->ndual].second = a & GO_COOKIE_RETURN ? b : a;
+		err = probes_add(&out, (int64_t)p->offs[order[i]],
+				 GO_COOKIE(plan->ndual, 0, GO_COOKIE_DUAL, 0));
+		plan->ndual++;
+	}
+	free(order);
+	if (err) {
+		probes_free(&out);
+		return err;
+	}
+	probes_free(p);
+	*p = out;
+	return 0;
+}
+
 /*
  * Step 3: every probe, with cookies from the one numbering of step 1, in which GCC's clones
  * of a function take that function's number (go_target__slot).
@@ -275,11 +407,12 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
-		uint64_t save = fs[i].save_g ? GO_COOKIE_SAVE_G : 0;
+		const struct go_return_sites *rs = return_sites_of(t, i, what);
+		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0;
 		size_t f = go_target__slot(t, i);
 
 		if (!(what & GO_PLAN_ENTRY)) {
-			if (save && fs[i].nrets && fs[i].entry >= 0)
+			if (save && !rs && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
 						 GO_COOKIE(f, t->slot, save, 0));
 		} else if (!cs || !cs->usable) {
@@ -290,13 +423,18 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
 						 GO_COOKIE(f, t->slot, save, cs->sp_adj[j]));
 		}
+		if (rs) {	/* its returns in its callers, not at its RETs */
+			if (!err)
+				err = plan_return_sites(t, f, rs, what, plan);
+			continue;
+		}
 		plan->save_g |= save && fs[i].nrets;
 		for (j = 0; j < fs[i].nrets && !err; j++)
 			err = probes_add(&plan->ret, go_binary__file_offset(t->bin, fs[i].rets[j]),
 					 GO_COOKIE_RET(f, t->slot, save ? GO_COOKIE_SAVED_G : 0,
 						       split_distance(fs[i].rets[j], fs[i].split)));
 	}
-	if (!err && (what & GO_PLAN_RET) && !plan->ret.cnt)
+	if (!err && (what & GO_PLAN_RET) && !plan->ret.cnt && !plan->nreturn_sites)
 		err = go_fail(ENOENT, "'%s' has no RET instruction to probe", t->pattern);
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_GOEXIT)) {
 		uint64_t site;
@@ -329,8 +467,13 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_CALL_SITES) &&
 	    !go_env_flag("GOFUNC_NO_CALL_SITES"))
 		err = target_call_sites(t);
+	if (!err && (what & GO_PLAN_RET) && (what & GO_PLAN_RETURN_SITES) &&
+	    !go_env_flag("GOFUNC_NO_RETURN_SITES"))
+		err = target_return_sites(t);
 	if (!err)
 		err = plan_emit(t, what, fs, plan);
+	if (!err && plan->nreturn_sites && (what & GO_PLAN_ENTRY))
+		err = plan_merge_dual(plan);
 	for (i = 0; i < n; i++)
 		free(fs[i].rets);
 	free(fs);
@@ -390,5 +533,24 @@ void go_target__list(struct go_target *t, FILE *out)
 		if (fn->clone)
 			fprintf(out, " (GCC clone %s)", fn->clone);
 		fputc('\n', out);
+	}
+}
+
+void go_target__list_returns(struct go_target *t, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_return_sites *rs = t->rsites ? &t->rsites[i] : NULL;
+
+		if (!rs)
+			fprintf(out, "returns of %s: at its RETs (no return sites planned)\n",
+				go_target__func(t, i)->name);
+		else if (rs->usable)
+			fprintf(out, "returns of %s: at %zu return site%s in its callers\n",
+				go_target__func(t, i)->name, rs->cnt, rs->cnt == 1 ? "" : "s");
+		else
+			fprintf(out, "returns of %s: at its RETs (%s)\n", go_target__func(t, i)->name,
+				rs->why ? rs->why : "not entered by direct calls alone");
 	}
 }

@@ -53,6 +53,7 @@ struct go_target {
 	size_t *idx;		/* indices into the binary's function table */
 	size_t cnt;
 	struct go_call_sites *calls;	/* per function, when entered at call sites */
+	struct go_return_sites *rsites;	/* per function, GO_PLAN_RETURN_SITES */
 	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
 };
 
@@ -74,12 +75,22 @@ struct go_probes {
 	size_t cnt;
 };
 
+struct go_dual;
+
 /* What go_target__plan() probes. */
 enum {
 	GO_PLAN_ENTRY = 1,	/* each function's entry site */
 	GO_PLAN_CALL_SITES = 2,	/* with ENTRY: its callers' CALLs and JMPs where cheaper */
 	GO_PLAN_RET = 4,	/* each function's RET instructions */
 	GO_PLAN_GOEXIT = 8,	/* with ENTRY: where goroutines end (gc), GO_COOKIE_GOEXIT */
+	/*
+	 * with RET: a function entered by direct CALLs alone has its returns probed in its
+	 * callers (go_binary__return_sites, GO_COOKIE_RETURN), not at its RETs, unless
+	 * GOFUNC_NO_RETURN_SITES is set: with ENTRY among the entry probes, guards too (for a
+	 * program that keeps each goroutine's calls and skips a guard's passage); without ENTRY
+	 * among the RETs' probes, and only where no guard is needed
+	 */
+	GO_PLAN_RETURN_SITES = 16,
 };
 
 struct go_plan {
@@ -91,6 +102,13 @@ struct go_plan {
 	 * GO_PLAN_ENTRY, those entry probes carry GO_COOKIE_SAVE_G instead.
 	 */
 	struct go_probes gsave;
+	/*
+	 * GO_PLAN_RETURN_SITES: the cookie pairs of the entry probes that are GO_COOKIE_DUAL
+	 * (struct go_dual), for the BPF program's go_dual array
+	 */
+	struct go_dual *dual;
+	size_t ndual;
+	size_t nreturn_sites;	/* return sites among the entry probes */
 	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
 	bool goexit;		/* the goexit probe is in entry */
 };
@@ -119,6 +137,8 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
 size_t go_target__slots(const struct go_target *t);
 /* Print each matched function with address, entry site and ABI (the -v listing). */
 void go_target__list(struct go_target *t, FILE *out);
+/* After go_target__plan with GO_PLAN_RETURN_SITES: where each function's returns are seen. */
+void go_target__list_returns(struct go_target *t, FILE *out);
 
 /* The process of thread tid (its tgid, from /proc); negative errno with the message set. */
 int go_tid_tgid(pid_t tid, pid_t *tgid);

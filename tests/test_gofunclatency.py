@@ -315,3 +315,68 @@ def test_before_register_abi(built):
     [h] = histograms(out)
     assert h["count"] == report["main.add"], out
     assert "goroutine ids need Go 1.17" in err, err
+
+
+RETSITES = r"^main\.(rec|grow|mayPanic|exiter|wait|note|try|sometimes)$"
+RETSITES_TIMED = ["main.rec", "main.grow", "main.mayPanic", "main.exiter", "main.wait", "main.try",
+                  "main.sometimes"]
+
+
+def returns_listed(out):
+    """-v's lines on where each function's returns are seen: {name: "sites" or "RETs"}."""
+    return {m.group(1): "RETs" if m.group(2).startswith("its RETs") else "sites"
+            for m in re.finditer(r"^returns of (\S+): at (.*)$", out, re.M)}
+
+
+@pytest.mark.parametrize("env", [{}, {"GOFUNC_NO_RETURN_SITES": "1"}], ids=["sites", "rets"])
+@pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119"])
+def test_return_sites(built, variant, env):
+    """tests/go/retsites: functions entered by direct CALLs alone have their returns seen in
+    their callers, at a CALL of main.note that is also where main.note is entered (one address,
+    both roles): recursion 51 deep, stack growth on fresh goroutines, panics recovered by the
+    caller, runtime.Goexit, 40,000 goroutines blocked at once; main.try's site is also reached
+    by its loop's first jump, a guard that must not end a call, nor, in main.looper, the call of
+    main.sometimes that a recovered panic left at that depth. Every call that returned is
+    timed, once, and every one that did not is reported; with GOFUNC_NO_RETURN_SITES=1 the same
+    numbers come from RET probes. -v says which way each function is timed."""
+    binary = built.path(variant, "retsites")
+    with GoProgram(binary, timeout=120) as prog:
+        with Tool(TOOL, "-F", "-r", "-v", "-p", str(prog.pid), RETSITES, env=env) as t:
+            prog.go()
+            first = prog.result()
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert first == report, (first, report)
+    listed = returns_listed(out)
+    want = "RETs" if env else "sites"
+    assert all(listed[f] == want for f in RETSITES_TIMED), out
+    timed_counts = {h["func"]: h["count"] for h in histograms(out)}
+    for f in RETSITES_TIMED + ["main.note"]:
+        assert timed_counts.get(f) == 2 * report[f], (f, timed_counts, report)
+    assert report["main.wait"] == 40000 and report["main.rec"] == 20 * 51, report
+    assert report["main.sometimes"] == 20 * 7, report
+    # the last call of main.sometimes that panicked stays on record: nothing follows it there
+    assert unreturned(2 * report["unwound"] - 1, 1) in err, err
+
+
+def test_return_sites_two_processes(built, tmp_path):
+    """Two processes of one binary, traced together by path: each return site's probe sees
+    both, and each call is matched in its own process."""
+    binary = private_copy(built.path("go126", "retsites"), tmp_path)
+    with Tool(TOOL, "-F", "-r", f"{binary}:{RETSITES}") as t:
+        with GoProgram(binary, timeout=120) as a, GoProgram(binary, timeout=120) as b:
+            a.go()
+            b.go()
+            reports = [a.result(), b.result()]
+            a.stop()
+            b.stop()
+        status, out, err = t.interrupt()
+    assert status == 0, err
+    assert reports[0] == reports[1], reports
+    timed_counts = {h["func"]: h["count"] for h in histograms(out)}
+    for f in RETSITES_TIMED + ["main.note"]:
+        assert timed_counts.get(f) == 2 * reports[0][f], (f, timed_counts, reports)
+    assert unreturned(2 * reports[0]["unwound"] - 2, 2) in err, err

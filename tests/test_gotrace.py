@@ -385,3 +385,28 @@ def test_older_releases(built, variant):
         expected += [m, f"= {int(a) + int(b)}"]
     assert [msg for goid, msg in rows] == expected, out
     assert {goid for goid, msg in rows} == ({0} if variant == "go116" else {report["goid"]}), out
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119"])
+def test_return_events_at_return_sites(built, variant):
+    """r: probes that print no result may see returns in the callers (return sites, where the
+    kernel emulates the instruction): tests/go/retsites' recursion, stack growth on new
+    goroutines, calls that panic or end their goroutine each give one event per call that
+    returned, with its goroutine; one that prints a result is read at the RET and sees the
+    same calls."""
+    binary = built.path(variant, "retsites")
+    probes = ["r:main.rec", "r:main.grow", "r:main.mayPanic", "r:main.exiter",
+              'r:main.rec "%d", goret1']
+    report, out, err = trace(binary, *probes, args=("-v",))
+    if "possibly lost" in err:
+        pytest.skip("the ring buffer overflowed: " + err)
+    where = re.findall(r"^returns of main\.rec: at (.*)$", out, re.M)
+    assert where == ["1 return site in its callers", "its RETs (no return sites planned)"] or \
+        where == ["2 return sites in its callers", "its RETs (no return sites planned)"], where
+    header = next(m for m in re.finditer(r"^.*$", out, re.M) if HEADER.match(m.group(0)))
+    rows = events(out[header.start():])  # -v's program text and sites come before
+    for f in ("main.rec", "main.grow", "main.mayPanic", "main.exiter"):
+        plain = [e for e in rows if e[4] == f and not e[5]]
+        assert len(plain) == report[f], (f, len(plain), report)
+        assert all(e[3] > 0 for e in plain), f
+    assert len([e for e in rows if e[4] == "main.rec" and e[5]]) == report["main.rec"]

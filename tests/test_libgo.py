@@ -347,3 +347,96 @@ def test_every_entry_and_ret_site_matches_objdump(built, which):
     assert not unexplained, f"functions skipped without an instruction to explain it: {unexplained}"
     assert len(skipped) <= max(40, checked // 100), (f"{len(skipped)} of {checked + len(skipped)} "
                                                      f"functions skipped: {skipped}")
+    check_return_sites(binary, which, addrs, mnems, ops)
+
+
+EMULATED_JUMP = re.compile(r"^(j[a-z]+|call)$")
+
+
+def direct_target(mnem, op):
+    """The target of a direct call or jump in objdump's reading, or None."""
+    if not EMULATED_JUMP.match(mnem) or op.startswith("*"):
+        return None
+    m = re.match(r"^(?:0x)?([0-9a-f]+)\b", op)
+    return int(m.group(1), 16) if m else None
+
+
+def kernel_emulates(mnem, op):
+    """Whether x86 uprobes emulate the instruction (Linux's arch/x86/kernel/uprobes.c,
+    branch_setup_xol_ops and push_setup_xol_ops): a direct CALL, JMP or Jcc, 0x90 (`nop`,
+    `xchg %ax,%ax`), a PUSH of a 64-bit register."""
+    if direct_target(mnem, op) is not None:
+        return True
+    if mnem == "nop" and not op or (mnem == "xchg" and op == "%ax,%ax"):
+        return True
+    return mnem == "push" and re.fullmatch(r"%r(?:[a-d]x|[sd]i|bp|sp|[89]|1[0-5])", op) is not None
+
+
+def check_return_sites(binary, which, addrs, mnems, ops):
+    """Each return site libgo plans (gofuncs -r: CALL:site pairs of each function entered by
+    direct CALLs alone), read again in objdump's decoding of the whole binary: the CALL calls
+    the function; the site is the first instruction after the CALL that the kernel emulates;
+    nothing between them leaves (RET, indirect CALL or JMP, UD2) or writes RSP; no direct branch
+    anywhere in the binary targets the return address or any instruction up to the site, but
+    the caller's own unconditional JMPs that libgo lists as the function's guards; the
+    caller has no indirect jump; the site is not a CALL of runtime.deferreturn (where a
+    recovered panic resumes); after an assembly (ABI0) callee, R14 is loaded from TLS before the
+    site."""
+    targets = {}  # every direct branch's target: [(the branch's address, mnemonic)]
+    for a, m, o in zip(addrs, mnems, ops):
+        t = direct_target(m, o)
+        if t is not None and not m.startswith("call"):
+            targets.setdefault(t, []).append((a, m))
+    funcs = {}
+    for line in site_lines(binary, "-s"):
+        m = re.match(r"^0x([0-9a-f]+) \S+ (.*) end=0x([0-9a-f]+)", line)
+        funcs[int(m.group(1), 16)] = (m.group(2), int(m.group(3), 16))
+    entries = sorted(funcs)
+    bad, sites = [], 0
+    for line in site_lines(binary, "-r"):
+        m = re.match(r"^0x([0-9a-f]+) (.+) returns=(\S+)(?: guards=(\S+))?$", line)
+        if not m:
+            assert re.match(r"^0x[0-9a-f]+ .+ no-returns=.+$", line), line
+            continue
+        callee, name = int(m.group(1), 16), m.group(2)
+        guards = {int(x, 16) for x in (m.group(4) or "").split(",") if x}
+        for pair in m.group(3).split(","):
+            call, site = (int(x, 16) for x in pair.split(":"))
+            sites += 1
+            i, j = bisect.bisect_left(addrs, call), bisect.bisect_left(addrs, site)
+            what = f"{name}: CALL {call:#x}, site {site:#x}"
+            if i == len(addrs) or addrs[i] != call or j == len(addrs) or addrs[j] != site or j <= i:
+                bad.append(f"{what}: not instructions in objdump's reading")
+                continue
+            if not mnems[i].startswith("call") or direct_target(mnems[i], ops[i]) != callee:
+                bad.append(f"{what}: objdump reads {mnems[i]} {ops[i]}")
+            caller = entries[bisect.bisect_right(entries, call) - 1]
+            cname, cend = funcs[caller]
+            if site >= cend:
+                bad.append(f"{what}: past the end of its caller {cname}")
+            k0, k1 = bisect.bisect_left(addrs, caller), bisect.bisect_left(addrs, cend)
+            if any(mnems[k].startswith("jmp") and ops[k].startswith("*") for k in range(k0, k1)):
+                bad.append(f"{what}: its caller {cname} has an indirect jump")
+            g = not ops[i].endswith(".abi0>")
+            for k in range(i + 1, j + 1):
+                for src, mn in targets.get(addrs[k], []):
+                    if mn != "jmp" or src not in guards or not caller <= src < cend or call <= src <= site:
+                        bad.append(f"{what}: {mn} at {src:#x} targets {addrs[k]:#x} in the stretch")
+                if k == j:
+                    break
+                if kernel_emulates(mnems[k], ops[k]):
+                    bad.append(f"{what}: {mnems[k]} {ops[k]} at {addrs[k]:#x} comes first")
+                if (mnems[k].startswith(("ret", "jmp", "call", "ud2", "int3", "hlt", "push", "pop",
+                                         "leave", "enter"))
+                        or ops[k].endswith(("%rsp", "%esp", "%sp"))):
+                    bad.append(f"{what}: {mnems[k]} {ops[k]} at {addrs[k]:#x} in the stretch")
+                g |= mnems[k] == "mov" and ops[k].startswith("%fs:") and ops[k].endswith(",%r14")
+            if not kernel_emulates(mnems[j], ops[j]):
+                bad.append(f"{what}: the kernel does not emulate {mnems[j]} {ops[j]}")
+            if "<runtime.deferreturn>" in ops[j]:
+                bad.append(f"{what}: a CALL of runtime.deferreturn")
+            if not g:
+                bad.append(f"{what}: R14 is not g again before the site")
+    assert not bad, f"{len(bad)} of {sites} return sites of {binary}:\n  " + "\n  ".join(bad[:30])
+    if which not in ("go116",):
+        assert sites > 20, f"gofuncs -r {binary}: only {sites} return sites"

@@ -347,12 +347,35 @@ static int set_level(struct go_bpf *bpf, uint32_t level)
 	return go_map__update(fd, &zero, &level) ? go_fail(EIO, "cannot set the level") : 0;
 }
 
+/* go_dual's size: a power of two, so that similar runs share a compiled program. */
+static size_t dual_slots(size_t n)
+{
+	size_t s = 16;
+
+	while (s < n)
+		s *= 2;
+	return s;
+}
+
+/* The cookies of the addresses that are both a return site and a call site. */
+static int set_dual(struct go_bpf *bpf, const struct go_plan *plan)
+{
+	int fd = go_bpf__map_fd(bpf, "go_dual"), err = 0;
+	uint32_t i;
+
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < plan->ndual && !err; i++)
+		err = go_map__update(fd, &i, &plan->dual[i]);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return" };
-	char flags[8][48];
-	const char *cflags[8];
+	char flags[10][48];
+	const char *cflags[10];
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	struct stats now = { 0 }, prev = { 0 };
@@ -397,9 +420,14 @@ int main(int argc, char **argv)
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
 	if (go_bpf__want_multi())
 		what |= GO_PLAN_CALL_SITES;
-	/* with g, go_entry also runs where goroutines end, to drop their records */
+	/*
+	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
+	 * return in their callers (return sites, emulated where a RET is single-stepped)
+	 */
 	if (g_in_r14)
 		what |= GO_PLAN_GOEXIT;
+	if (g_in_r14 && go_bpf__want_multi())
+		what |= GO_PLAN_RETURN_SITES;
 	err = go_target__plan(&target, what, &plan);
 	if (!err && g_in_r14 && !plan.goexit && env.verbose)
 		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
@@ -412,8 +440,10 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	if (env.verbose)
+	if (env.verbose) {
 		go_target__list(&target, info_out());
+		go_target__list_returns(&target, info_out());
+	}
 
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
 	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%lluULL",
@@ -435,6 +465,8 @@ int main(int argc, char **argv)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
 	if (g_in_r14)
 		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
+	if (plan.ndual)
+		snprintf(flags[nflags++], sizeof(flags[0]), "-DNDUAL=%zu", dual_slots(plan.ndual));
 	for (i = 0; i < nflags; i++)
 		cflags[i] = flags[i];
 	spec.src = go_bpf_src_funclatency;
@@ -449,6 +481,11 @@ int main(int argc, char **argv)
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {
 		err = -errno;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	err = plan.ndual ? set_dual(bpf, &plan) : 0;
+	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}

@@ -473,10 +473,17 @@ static int plan_probe(int i)
 {
 	/* -U: the kernel's stack walk starts at the probed instruction, which must be the callee's */
 	unsigned int calls = go_bpf__want_multi() && !env.user_stack ? GO_PLAN_CALL_SITES : 0;
+	unsigned int what = probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY | calls;
 
+	/*
+	 * a return probe that reads no result, without stacks, may see returns in the callers
+	 * (return sites: emulated, where a RET is single-stepped); results are read at RETs
+	 */
+	if (probes[i].ret && !probes[i].nvars && !env.user_stack && go_bpf__want_multi() &&
+	    go_binary__g_in_r14(probes[i].target.bin, NULL, false))
+		what |= GO_PLAN_RETURN_SITES;
 	probes[i].target.slot = i;
-	return go_target__plan(&probes[i].target, probes[i].ret ? GO_PLAN_RET : GO_PLAN_ENTRY | calls,
-			       &plans[i]);
+	return go_target__plan(&probes[i].target, what, &plans[i]);
 }
 
 /* Whether some return probe takes g saved at its function's entry (by go_gsave). */
@@ -637,8 +644,12 @@ int main(int argc, char **argv)
 	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
 	spec.sizes = &ringbuf_size;
 	spec.nsizes = 1;
-	if (env.verbose)
+	if (env.verbose) {
 		go_bpf_spec__print(&spec, info_out());
+		for (i = 0; i < env.nprobes; i++)	/* where each return probe sees returns */
+			if (probes[i].ret)
+				go_target__list_returns(&probes[i].target, info_out());
+	}
 
 	bpf = go_bpf__load(&spec);
 	if (!bpf) {

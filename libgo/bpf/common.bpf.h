@@ -147,7 +147,7 @@ static __always_inline bool go_ret_into_morestack(struct pt_regs *ctx, u64 cooki
 	s32 d = GO_COOKIE_SPLIT(cookie);
 	u64 ra = 0;
 
-	if (!d)
+	if (!d || (cookie & GO_COOKIE_RETURN))	/* a return site: its SP adjustment there */
 		return false;
 	bpf_probe_read_user(&ra, sizeof(ra), (void *)(ctx->bp + 8));
 	return ra == ctx->ip + (s64)d;

@@ -9,9 +9,18 @@
  *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in R14
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in R14; save it for them
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
+ *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
+ *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
+ *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
+ *               jump to its condition): the goroutine's next passage through a return site in
+ *               this frame is not a return
+ *   bit  63     GO_COOKIE_DUAL: an address with two roles (a return site that is also a call
+ *               site of another function, or a guard): bits 0-23 index go_dual, which holds
+ *               both cookies, the return's first
  *   bits 32-63  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
  *               is (GO_COOKIE_SP_ADJ): 8 at a caller's CALL (the return address is still to
- *               be pushed), 0 at an entry site or a JMP. At a RET, where the callee's SP is
+ *               be pushed), 0 at an entry site or a JMP; 8 at a return site (the return
+ *               address popped). At a RET, where the callee's SP is
  *               SP, GO_COOKIE_SPLIT instead: at a RET of a gccgo function's body, the signed
  *               distance from it to the function's split-stack RET (go_binary__split_ret; a
  *               body's RET that returns into __morestack is skipped, go_ret_into_morestack);
@@ -31,7 +40,10 @@
 #define GO_COOKIE_BIN_MASK 0x1fULL
 #define GO_COOKIE_SAVE_G (1ULL << 29)
 #define GO_COOKIE_SAVED_G (1ULL << 30)
+#define GO_COOKIE_RETURN (1ULL << 31)
 #define GO_COOKIE_SP_SHIFT 32
+#define GO_COOKIE_GUARD (1ULL << 62)
+#define GO_COOKIE_DUAL (1ULL << 63)
 
 #define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
 /* Functions one target may hold (GO_COOKIE_GOEXIT is not one). */
@@ -46,6 +58,12 @@
 /* A RET's cookie, and the distance to the split-stack RET it holds. */
 #define GO_COOKIE_RET(func, bin, flags, split) GO_COOKIE(func, bin, flags, (__u32)(split))
 #define GO_COOKIE_SPLIT(c) ((__s32)((c) >> GO_COOKIE_SP_SHIFT))
+
+/* The two cookies of a GO_COOKIE_DUAL address, in the order their roles run. */
+struct go_dual {
+	__u64 first;		/* the return site's */
+	__u64 second;		/* the call site's or guard's */
+};
 
 /* What the BPF programs need to know of a binary, in go_binfo at its slot. */
 struct go_binfo {

@@ -3,7 +3,10 @@
  * gofunclatency: time calls. go_entry runs at each function's entry site, or at the CALL and JMP
  * instructions that enter it when those are cheaper to probe, and also where goroutines end
  * (runtime.goexit1, GO_COOKIE_GOEXIT); go_return at each RET instruction. Cookies carry the
- * function's index.
+ * function's index. A function entered by direct CALLs alone has its returns seen instead in
+ * its callers, at the first instruction past each return that the kernel emulates (return
+ * sites, GO_COOKIE_RETURN, libgo/retsites.c), which go_entry takes too: an address that is
+ * both a return site and a call site has one probe, GO_COOKIE_DUAL, the return handled first.
  *
  * A call is known by its goroutine (the address of its runtime.g, in R14, and its process) and
  * by how deep its frame is in that goroutine's stack, g.stack.hi - SP, which copying a growing
@@ -31,8 +34,8 @@
  * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
  * A gccgo call that __morestack ran on a new stack segment returns at its split-stack RET, with
  * the entry's SP; the body's RET before it, on the new segment, is skipped (GO_COOKIE_SPLIT).
- * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, and
- * G_IN_R14 for the register ABI.
+ * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, NDUAL
+ * (the size of go_dual), and G_IN_R14 for the register ABI.
  */
 #include "funclatency.h"
 
@@ -173,12 +176,12 @@ static __always_inline int goroutine_exit(const struct go_lat_gid *id)
 	return 0;
 }
 
-int go_entry(struct pt_regs *ctx)
+static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 {
 	struct go_lat_gstate *st, *zero;
 	struct go_lat_spill_key k = {};
 	struct go_lat_frame f = {};
-	u64 sp, cookie = bpf_get_attach_cookie(ctx);
+	u64 sp;
 	u32 depth, func, n, first = 0;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
@@ -205,6 +208,9 @@ int go_entry(struct pt_regs *ctx)
 			return 0;
 	}
 	drop_unwound(&k.id, st, depth, true);
+	/* a guard's mark that a panic left between it and its site: a call from that frame or above */
+	if (st->guard && depth < st->guard + 8)
+		st->guard = 0;
 	n = st->n;
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
@@ -253,20 +259,17 @@ static __always_inline void pop(struct go_lat_gstate *st, struct go_lat_spill_ke
 	}
 }
 
-int go_return(struct pt_regs *ctx)
+/* The call of func by goroutine g whose SP at the entry was sp has returned. */
+static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 func)
 {
 	struct go_lat_spill_key k = {};
 	struct go_lat_gstate *st;
 	struct go_lat_frame *f;
-	u64 now = bpf_ktime_get_ns(), sp, ts, cookie = bpf_get_attach_cookie(ctx);
-	u32 depth, func, nested, zero = 0, *max;
+	u64 ts;
+	u32 depth, nested, zero = 0, *max;
 
-	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.id.tgid) || go_ret_into_morestack(ctx, cookie))
-		return 0;
-	k.id.g = go_g_regabi(ctx, cookie);
-	sp = ctx->sp;	/* the callee's, as at its entry site */
-	func = GO_COOKIE_FUNC(cookie);
+	k.id.tgid = tgid;
+	k.id.g = g;
 	st = gs.lookup(&k.id);
 	if (!st) {
 		stat_inc(GO_LAT_NO_START);
@@ -291,6 +294,98 @@ int go_return(struct pt_regs *ctx)
 	if (!max || !*max || nested <= *max)
 		record(func, ts, now);
 	return 0;
+}
+
+/* At a RET: SP is the callee's, as at its entry site. */
+int go_return(struct pt_regs *ctx)
+{
+	u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
+		return 0;
+	return call_return(now, tgid, go_g_regabi(ctx, cookie), ctx->sp, GO_COOKIE_FUNC(cookie));
+}
+
+/*
+ * At a return site (GO_COOKIE_RETURN): in the caller, past the return, where R14 is g again
+ * and the callee's SP is GO_COOKIE_SP_ADJ below SP.
+ */
+static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
+{
+	struct go_lat_gid id = {};
+	struct go_lat_gstate *st;
+	u64 now = bpf_ktime_get_ns();
+	u32 guard;
+
+	id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(id.tgid))
+		return 0;
+	id.g = ctx->r14;
+	st = gs.lookup(&id);
+	if (st && st->guard) {	/* the site follows a guard's JMP: no return, unless stale */
+		guard = st->guard;
+		st->guard = 0;
+		if (guard == 1 + depth_of(id.g, ctx->sp))
+			return 0;
+	}
+	return call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
+			   GO_COOKIE_FUNC(cookie));
+}
+
+/*
+ * At a guard (GO_COOKIE_GUARD): a JMP into the code before a return site, which the goroutine
+ * reaches next, at this depth (the same frame), without a return. Nothing to mark without a
+ * call in progress. A deeper call before the site (asynchronous preemption's) keeps the mark.
+ */
+static __always_inline int guard(struct pt_regs *ctx)
+{
+	struct go_lat_gid id = {};
+	struct go_lat_gstate *st;
+
+	id.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!go_tgid_ok(id.tgid))
+		return 0;
+	id.g = ctx->r14;
+	st = gs.lookup(&id);
+	if (st)
+		st->guard = 1 + depth_of(id.g, ctx->sp);
+	return 0;
+}
+
+/* The role of a probe that is not a return site. */
+static __always_inline int entry_or_guard(struct pt_regs *ctx, u64 cookie)
+{
+	if (cookie & GO_COOKIE_GUARD)
+		return guard(ctx);
+	return call_entry(ctx, cookie);
+}
+
+#ifdef NDUAL
+BPF_ARRAY(go_dual, struct go_dual, NDUAL);
+#endif
+
+/* Entry sites, call sites, where goroutines end, and return sites: one probe an address. */
+int go_entry(struct pt_regs *ctx)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx);
+
+#ifdef NDUAL
+	if (cookie & GO_COOKIE_DUAL) {	/* a return site that is also a call site */
+		u32 i = GO_COOKIE_FUNC(cookie);
+		struct go_dual *d = go_dual.lookup(&i);
+		u64 second;
+
+		if (!d)
+			return 0;
+		second = d->second;
+		return_site(ctx, d->first);
+		return entry_or_guard(ctx, second);
+	}
+#endif
+	if (cookie & GO_COOKIE_RETURN)
+		return return_site(ctx, cookie);
+	return entry_or_guard(ctx, cookie);
 }
 
 #else /* !G_IN_R14: by SP alone (and process) */

@@ -31,6 +31,8 @@ struct go_lat_frame {
 struct go_lat_gstate {
 	__u32 n;		/* frames in use */
 	__u32 spilled;		/* calls in spill, above the frames, at places 0..spilled-1 */
+	__u32 guard;		/* 1 + the depth of a GO_COOKIE_GUARD JMP, for the site it leads to */
+	__u32 pad;
 	struct go_lat_frame frames[GO_LAT_NFRAMES];
 };
 

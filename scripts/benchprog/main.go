@@ -33,12 +33,21 @@ func add(x, y int) int {
 	return x + y
 }
 
-// step is add behind a frame: not a leaf, so it begins with Go's stack check and its entry
+// sum is add for step, so that add's only caller is the loop: step calls it last, where
+// gofunclatency finds no return site (the next emulated instruction is past the RET), and
+// would then time every call of add at its RETs.
+//
+//go:noinline
+func sum(x, y int) int {
+	return x + y
+}
+
+// step is a leaf behind a frame: not a leaf, so it begins with Go's stack check and its entry
 // probe sits on the PUSH RBP after it, which the kernel emulates instead of single-stepping.
 //
 //go:noinline
 func step(x, y int) int {
-	return add(x, y) + 1
+	return sum(x, y) + 1
 }
 
 // describe takes an interface, for goiface's cost next to gofunccount's on one function.

@@ -6,8 +6,11 @@
  * end=0x<end> [split=0x<ret>] entry=0x<site> rets=0x<ret>,..., split: a gccgo function's
  * split-stack RET), or why libgo would not probe it (skipped=<why>); with -c, instead, the CALL
  * and JMP sites of each function that would be probed at its callers (go_binary__call_sites,
- * asked for every function at once, as a wide pattern does): 0x<entry> <name> calls=0x<site>,...
- * For the tests, which
+ * asked for every function at once, as a wide pattern does): 0x<entry> <name> calls=0x<site>,...;
+ * with -r, where each function entered by CALLs alone would have its returns seen
+ * (go_binary__callers, then go_binary__return_sites): 0x<entry> <name> returns=0x<call>:0x<site>,...
+ * or 0x<entry> <name> no-returns=<why>, with " guards=0x<jmp>,..." when loops' JMPs lead into the
+ * lines, and a last line "# return sites: N of M functions". For the tests, which
  * compare it with the Go toolchain's own `go tool nm` and GNU objdump.
  */
 #include <stdio.h>
@@ -46,16 +49,60 @@ static int print_call_sites(struct go_binary *bin)
 	return 0;
 }
 
+static int print_return_sites(struct go_binary *bin)
+{
+	size_t j, k, n = go_binary__func_cnt(bin), with = 0;
+	const struct go_func **fns = calloc(n ? n : 1, sizeof(*fns));
+	struct go_call_sites *cs = calloc(n ? n : 1, sizeof(*cs));
+	struct go_return_sites *rs = calloc(n ? n : 1, sizeof(*rs));
+
+	if (!fns || !cs || !rs) {
+		fprintf(stderr, "gofuncs: out of memory\n");
+		return 1;
+	}
+	for (j = 0; j < n; j++)
+		fns[j] = go_binary__func(bin, j);
+	if (go_binary__callers(bin, fns, n, cs) || go_binary__return_sites(bin, fns, cs, n, rs)) {
+		fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
+		return 1;
+	}
+	for (j = 0; j < n; j++) {
+		if (!cs[j].usable)
+			continue;
+		printf("0x%llx %s ", (unsigned long long)fns[j]->entry, fns[j]->name);
+		if (!rs[j].usable) {
+			printf("no-returns=%s\n", rs[j].why);
+			continue;
+		}
+		with++;
+		printf("returns=");
+		for (k = 0; k < rs[j].cnt; k++)
+			printf("%s0x%llx:0x%llx", k ? "," : "", (unsigned long long)cs[j].addrs[k],
+			       (unsigned long long)rs[j].addrs[k]);
+		for (k = 0; k < rs[j].nguards; k++)
+			printf("%s0x%llx", k ? "," : " guards=", (unsigned long long)rs[j].guards[k]);
+		printf("\n");
+	}
+	printf("# return sites: %zu of %zu functions\n", with, n);
+	go_return_sites__free(rs, n);
+	go_call_sites__free(cs, n);
+	free(fns);
+	free(cs);
+	free(rs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct go_binary *bin;
 	bool sites = argc > 2 && !strcmp(argv[1], "-s");
 	bool calls = argc > 2 && !strcmp(argv[1], "-c");
+	bool returns = argc > 2 && !strcmp(argv[1], "-r");
 	const char *path = argv[argc - 1];
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: gofuncs [-s | -c] BINARY\n");
+		fprintf(stderr, "usage: gofuncs [-s | -c | -r] BINARY\n");
 		return 2;
 	}
 	bin = go_binary__open(path);
@@ -65,8 +112,8 @@ int main(int argc, char **argv)
 	}
 	printf("# version=%s goid_offset=%d\n", go_binary__version(bin),
 	       go_binary__goid_offset(bin));
-	if (calls) {
-		int err = print_call_sites(bin);
+	if (calls || returns) {
+		int err = calls ? print_call_sites(bin) : print_return_sites(bin);
 
 		go_binary__close(bin);
 		return err;

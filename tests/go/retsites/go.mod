@@ -1,0 +1,3 @@
+module example.com/retsites
+
+go 1.19
