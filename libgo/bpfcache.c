@@ -12,7 +12,9 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,55 @@ static bool trusted(const struct stat *st)
 }
 
 /* The cache's directory, made when missing; NULL when the cache is off or not to be trusted. */
+struct note_search {
+	const uint8_t *id;
+	size_t len;
+};
+
+/* The GNU build id in the notes of the first object listed: the tool's own executable. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct note_search *ns = data;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		for (end = p + ph->p_memsz; p + 12 <= end;) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			size_t name = (n->n_namesz + 3) & ~3u, desc = (n->n_descsz + 3) & ~3u;
+
+			if (p + 12 + name + desc > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(p + 12, "GNU", 4)) {
+				ns->id = p + 12 + name;
+				ns->len = n->n_descsz;
+				return 1;
+			}
+			p += 12 + name + desc;
+		}
+	}
+	return 1;	/* the executable comes first: look no further */
+}
+
+int go_cache__tool_id(const uint8_t **id, size_t *len)
+{
+	static struct note_search ns;
+	static bool done;
+
+	if (!done) {
+		dl_iterate_phdr(find_build_id, &ns);
+		done = true;
+	}
+	*id = ns.id;
+	*len = ns.len;
+	return ns.id ? 0 : -ENOENT;
+}
+
 const char *go_cache__dir(void)
 {
 	const char *dir = getenv("GOTOOLS_CACHE_DIR");

@@ -401,6 +401,8 @@ static int calls_cache_path(const struct go_binary *b, char *path, size_t size)
 		p = gobin_section(b, notes[i], &len);
 	if (p)
 		h = digest(h, p, len);
+	if (!go_cache__tool_id(&p, &len))	/* another build of the tools may find other sites */
+		h = digest(h, p, len);
 	for (i = 0; i < (size_t)b->nsegs; i++) {
 		uint64_t off = b->segs[i].off, end = off + b->segs[i].filesz;
 		uint8_t buf[1 << 16];

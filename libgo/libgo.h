@@ -27,6 +27,11 @@ bool go_env_flag(const char *name);
  */
 const char *go_cache__dir(void);
 FILE *go_cache__open(const char *path);
+/*
+ * The tool's own build id (its executable's GNU build-id note): what the tool derived from a
+ * binary and cached is keyed by it too, so a rebuilt or upgraded tool never reads another's.
+ */
+int go_cache__tool_id(const uint8_t **id, size_t *len);
 void go_cache__trim(const char *path);
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
