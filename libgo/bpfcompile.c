@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,31 @@ static void put_expanded(FILE *out, const char *src, int depth)
 		else
 			fprintf(out, "%.*s\n", (int)(end - line), line);
 	}
+}
+
+int go_bpf_defines__add(struct go_bpf_defines *d, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (d->n >= GO_BPF_MAX_DEFINES)
+		return d->err = d->err ? d->err : go_fail(E2BIG, "too many settings for a BPF program");
+	strcpy(d->text[d->n], "-D");
+	va_start(ap, fmt);
+	n = vsnprintf(d->text[d->n] + 2, sizeof(d->text[0]) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(d->text[0]) - 2)
+		return d->err = d->err ? d->err : go_fail(E2BIG, "a BPF program's setting is too long");
+	d->ptr[d->n] = d->text[d->n];
+	d->n++;
+	return 0;
+}
+
+int go_bpf_spec__set_defines(struct go_bpf_spec *spec, struct go_bpf_defines *d)
+{
+	spec->cflags = d->ptr;
+	spec->ncflags = d->n;
+	return d->err;
 }
 
 char *go_bpf_spec__text(const struct go_bpf_spec *spec)

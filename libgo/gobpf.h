@@ -30,6 +30,24 @@ struct go_bpf_spec {
 	int nsizes;
 };
 
+/*
+ * A program's settings ("-DNAME=VALUE"), built with bounds: a tool adds them, then points its
+ * spec at them, which fails if one did not fit (so the adds need no checks of their own).
+ */
+#define GO_BPF_MAX_DEFINES 16
+struct go_bpf_defines {
+	char text[GO_BPF_MAX_DEFINES][64];
+	const char *ptr[GO_BPF_MAX_DEFINES];
+	int n;
+	int err;		/* the first add that did not fit */
+};
+
+/* Add "-D" and the formatted rest; -E2BIG (nothing added, and kept) when full or too long. */
+int go_bpf_defines__add(struct go_bpf_defines *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* spec's settings are d's; d's first error, if an add failed. */
+int go_bpf_spec__set_defines(struct go_bpf_spec *spec, struct go_bpf_defines *d);
+
 struct go_bpf;
 
 /* The program text as compiled: the settings as #defines, the common header, the source. */

@@ -186,8 +186,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_count" };
-	char nfuncs[32];
-	const char *cflags[1] = { nfuncs };
+	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	uint64_t *now = NULL, *prev = NULL;
@@ -228,10 +227,13 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
-	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
 	spec.src = go_bpf_src_funccount;
-	spec.cflags = cflags;
-	spec.ncflags = 1;
+	err = go_bpf_spec__set_defines(&spec, &defs);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

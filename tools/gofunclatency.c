@@ -374,14 +374,13 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return" };
-	char flags[10][48];
-	const char *cflags[10];
+	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	struct stats now = { 0 }, prev = { 0 };
 	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
-	int err, i, nflags = 0, pidfd = -1, hist_fd, total_fd, done = 0;
+	int err, pidfd = -1, hist_fd, total_fd, done = 0;
 	long max_goroutines;
 	bool g_in_r14;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
@@ -445,9 +444,8 @@ int main(int argc, char **argv)
 		go_target__list_returns(&target, info_out());
 	}
 
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DUNIT_DIV=%lluULL",
-		 (unsigned long long)unit_ns());
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "UNIT_DIV=%lluULL", (unsigned long long)unit_ns());
 	/* GOFUNCLATENCY_MAX_GOROUTINES: fewer, for the tests that fill the table */
 	if (go_env_size("GOFUNCLATENCY_MAX_GOROUTINES",
 			plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
@@ -456,22 +454,23 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_GOROUTINES=%ld", max_goroutines);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_SPILL=%d", MAX_SPILL);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DG_STACK_HI=%d", GO_G_STACK_HI);
+	go_bpf_defines__add(&defs, "MAX_GOROUTINES=%ld", max_goroutines);
+	go_bpf_defines__add(&defs, "MAX_SPILL=%d", MAX_SPILL);
+	go_bpf_defines__add(&defs, "G_STACK_HI=%d", GO_G_STACK_HI);
 	if (plan.goexit)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DGOEXIT_PROBED=1");
+		go_bpf_defines__add(&defs, "GOEXIT_PROBED=1");
 	if (plan.save_g)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
+		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
 	if (g_in_r14)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DG_IN_R14=1");
+		go_bpf_defines__add(&defs, "G_IN_R14=1");
 	if (plan.ndual)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DNDUAL=%zu", dual_slots(plan.ndual));
-	for (i = 0; i < nflags; i++)
-		cflags[i] = flags[i];
+		go_bpf_defines__add(&defs, "NDUAL=%zu", dual_slots(plan.ndual));
 	spec.src = go_bpf_src_funclatency;
-	spec.cflags = cflags;
-	spec.ncflags = nflags;
+	err = go_bpf_spec__set_defines(&spec, &defs);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	spec.progs = progs;
 	spec.nprogs = 2;
 	spec.multi = go_bpf__want_multi();

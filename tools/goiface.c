@@ -547,8 +547,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_iface_entry" };
-	char flags[10][48];
-	const char *cflags[10];
+	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
 	struct go_types *types = NULL;
@@ -558,7 +557,7 @@ int main(int argc, char **argv)
 	long max_entries;
 	size_t *old_idx = NULL, old_cnt, i;
 	struct go_bpf *bpf = NULL;
-	int err, fd, sfd, dfd, pidfd = -1, done = 0, nflags = 0;
+	int err, fd, sfd, dfd, pidfd = -1, done = 0;
 	long elapsed = 0;
 
 	err = go_parse_args(&argp, argc, argv);
@@ -617,19 +616,20 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DMAX_ENTRIES=%ld", max_entries);
-	snprintf(flags[nflags++], sizeof(flags[0]), "-DITAB_TYPE_OFF=%d",
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "MAX_ENTRIES=%ld", max_entries);
+	go_bpf_defines__add(&defs, "ITAB_TYPE_OFF=%d",
 		 go_binary__toolchain(target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
 		 GO_ITAB_TYPE_OFF);
 	if (env.values) {
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DVALUES");
+		go_bpf_defines__add(&defs, "VALUES");
 	}
-	for (i = 0; i < (size_t)nflags; i++)
-		cflags[i] = flags[i];
 	spec.src = go_bpf_src_iface;
-	spec.cflags = cflags;
-	spec.ncflags = nflags;
+	err = go_bpf_spec__set_defines(&spec, &defs);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

@@ -668,8 +668,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_stack" };
-	char nfuncs[32], maxf[32], maxs[32], lab[32], maxl[32], labl[32];
-	const char *cflags[6] = { nfuncs, maxf, maxs, lab, maxl, labl };
+	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_plan plan = { 0 };
 	uint64_t lost = 0;
@@ -746,8 +745,8 @@ int main(int argc, char **argv)
 			"keeps them in a slice)\n", go_binary__version(target.bin));
 	frames_off = KEY_HDR + (with_labels ? KEY_LABELS : 0);
 	key_size = frames_off + MAX_FRAMES * 8;
-	snprintf(nfuncs, sizeof(nfuncs), "-DNFUNCS=%zu", go_target__slots(&target));
-	snprintf(maxf, sizeof(maxf), "-DMAX_FRAMES=%d", MAX_FRAMES);
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "MAX_FRAMES=%d", MAX_FRAMES);
 	if (getenv("GOSTACK_MAX_STACKS") &&
 	    go_parse_long(getenv("GOSTACK_MAX_STACKS"), 1, 1 << 24, "GOSTACK_MAX_STACKS",
 			  &max_stacks)) {
@@ -755,13 +754,18 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	snprintf(maxs, sizeof(maxs), "-DMAX_STACKS=%ld", max_stacks);
-	snprintf(lab, sizeof(lab), "-DLABELS_OFFSET=%d", labels_off);
-	snprintf(maxl, sizeof(maxl), "-DMAX_LABELS=%d", MAX_LABELS);
-	snprintf(labl, sizeof(labl), "-DLABEL_LEN=%d", LABEL_LEN);
+	go_bpf_defines__add(&defs, "MAX_STACKS=%ld", max_stacks);
+	if (with_labels) {
+		go_bpf_defines__add(&defs, "LABELS_OFFSET=%d", labels_off);
+		go_bpf_defines__add(&defs, "MAX_LABELS=%d", MAX_LABELS);
+		go_bpf_defines__add(&defs, "LABEL_LEN=%d", LABEL_LEN);
+	}
 	spec.src = go_bpf_src_stackcount;
-	spec.cflags = cflags;
-	spec.ncflags = with_labels ? 6 : 3;
+	err = go_bpf_spec__set_defines(&spec, &defs);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

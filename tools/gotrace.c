@@ -576,13 +576,14 @@ static int attach_all(struct go_bpf *bpf)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	char flags[8][48], names[MAX_PROBES][32];
-	const char *cflags[8], *prognames[MAX_PROBES + 1];
+	char names[MAX_PROBES][32];
+	struct go_bpf_defines defs = { 0 };
+	const char *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
 	struct go_bpf_map_size ringbuf_size = { "events", 0 };
 	struct go_ringbuf *rb = NULL;
 	struct go_bpf *bpf = NULL;
-	int err, i, nflags = 0, pidfd = -1, events_fd, lost_fd;
+	int err, i, pidfd = -1, events_fd, lost_fd;
 	char *src = NULL;
 	uint64_t lost;
 
@@ -618,11 +619,9 @@ int main(int argc, char **argv)
 	}
 
 	if (env.user_stack)
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DUSER_STACKS");
+		go_bpf_defines__add(&defs, "USER_STACKS");
 	if (need_gsave())
-		snprintf(flags[nflags++], sizeof(flags[0]), "-DGO_SAVE_G=1");
-	for (i = 0; i < nflags; i++)
-		cflags[i] = flags[i];
+		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
 	for (i = 0; i < env.nprobes; i++) {
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
@@ -636,8 +635,11 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	spec.src = src;
-	spec.cflags = cflags;
-	spec.ncflags = nflags;
+	err = go_bpf_spec__set_defines(&spec, &defs);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	spec.progs = prognames;
 	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
