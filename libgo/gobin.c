@@ -524,6 +524,9 @@ static int symtab_funcs(struct go_binary *b)
 		if (err)
 			return err;
 	}
+	/* an empty table would reach qsort(NULL, 0) and the tools with nothing to match */
+	if (!b->nfuncs)
+		return go_fail(ENOEXEC, "'%s' is a gccgo binary without functions", b->name);
 	return 0;
 }
 
@@ -570,7 +573,9 @@ static int funcs_drop_wrappers(struct go_binary *b)
 	for (i = 0; i < b->nfuncs; i = j) {
 		for (j = i + 1; j < b->nfuncs && !strcmp(byname[i]->name, byname[j]->name); j++)
 			;
-		for (k = i; j - i > 1 && k < j; k++) {
+		/* a wrapper pairs with one function; bigger groups (generic instantiations before
+		 * Go 1.21, a corrupt table) would cost a decode per pair */
+		for (k = i; j - i > 1 && j - i <= 16 && k < j; k++) {
 			size_t o;
 
 			for (o = i; o < j; o++)
