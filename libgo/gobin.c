@@ -74,7 +74,8 @@ const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len)
 {
 	int64_t off = go_binary__file_offset(b, addr);
 
-	if (off < 0 || (uint64_t)off + len > b->size)
+	/* len - never off + len, which a corrupt length wraps */
+	if (off < 0 || (uint64_t)off > b->size || len > b->size - (uint64_t)off)
 		return NULL;
 	return b->map + off;
 }
@@ -97,7 +98,8 @@ static const uint8_t *elf_section(const struct go_binary *b, const char *name, s
 		n = elf_strptr(b->elf, shstrndx, sh.sh_name);
 		if (!n || strcmp(n, name) || sh.sh_type == SHT_NOBITS)
 			continue;
-		if (sh.sh_offset + sh.sh_size > b->size)
+		/* compared so that a corrupt size cannot wrap the sum past zero */
+		if (sh.sh_offset > b->size || sh.sh_size > b->size - sh.sh_offset)
 			return NULL;
 		*size = sh.sh_size;
 		if (addr)
@@ -160,7 +162,8 @@ static void copy_varstr(const uint8_t **p, const uint8_t *end, char *out, size_t
 	size_t n = uvarint(*p, end, &len);
 
 	out[0] = 0;
-	if (!n || *p + n + len > end)
+	/* len against what is left: a corrupt length would wrap the pointer */
+	if (!n || len > (uint64_t)(end - *p - n))
 		return;
 	*p += n;
 	if (len < outsz) {
@@ -349,7 +352,9 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		b->text_start = text;
 		break;
 	}
-	if (!in_bounds(size, pclnoff, (nfunc + 1) * entsz))
+	/* nfunc first: a corrupt count wraps (nfunc + 1) * entsz; names must be in the table */
+	if (nfunc >= size / entsz || !in_bounds(size, pclnoff, (nfunc + 1) * entsz) ||
+	    nameoff >= size)
 		return go_fail(ENOEXEC, "'%s' has a truncated function table", b->name);
 	b->pcln_flag_off = magic == PCLN_120 ? 41 : magic == PCLN_118 ? 37 : 0;
 	for (i = 0; i < nfunc; i++) {

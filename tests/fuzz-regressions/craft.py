@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Write the hand-made regression inputs of tests/fuzz-regressions/: tiny x86-64 ELF files
+with one loadable segment, holding what a fuzzer found (or what reading the code found) that
+libgo once mishandled, each reduced to the one corrupt field. Run from this directory; the
+files it writes are committed, so this script only documents how they were made.
+
+    ./craft.py
+"""
+import struct
+
+BASE = 0x400000
+CODE_OFF = 0x100
+PCLN_OFF = 0x800
+
+
+SHDR_OFF = 0x400   # section headers and their names sit between the code and the pclntab
+
+
+def elf(body, sections=()):
+    """An ELF executable: body placed from offset 0x100 (code first, the pclntab at 0x800, last
+    in the file), one R+X PT_LOAD over the whole file, and section headers for sections
+    ((name, type, offset, size, link, entsize)) at 0x400."""
+    data = bytearray(CODE_OFF) + body
+    nsect = len(sections) + 2 if sections else 0
+    if sections:
+        shstr = b"\0" + b"".join(name.encode() + b"\0" for name, *_ in sections) + b".shstrtab\0"
+        shstr_off = SHDR_OFF + 64 * nsect
+        shdrs = bytearray(64)  # the null section
+        name_at = 1
+        for name, typ, off, size, link, entsize in sections:
+            shdrs += struct.pack("<IIQQQQIIQQ", name_at, typ, 0, BASE + off, off, size, link, 0,
+                                 8, entsize)
+            name_at += len(name) + 1
+        shdrs += struct.pack("<IIQQQQIIQQ", name_at, 3, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0)
+        assert shstr_off + len(shstr) <= PCLN_OFF and len(data) >= PCLN_OFF
+        data[SHDR_OFF:shstr_off + len(shstr)] = shdrs + shstr
+    ehdr = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 2, 62, 1,
+                       BASE + CODE_OFF, 64, SHDR_OFF if sections else 0, 0, 64, 56, 1, 64, nsect,
+                       nsect - 1 if sections else 0)
+    data[0:64] = ehdr
+    size = len(data)
+    data[64:120] = struct.pack("<IIQQQQQQ", 1, 5, 0, BASE, BASE, size, size, 0x1000)
+    return bytes(data)
+
+
+def pcln116(nfunc, entries, nameoff=None, names=b"main.f\0"):
+    """A Go 1.16 pclntab: header, function names, the function table (entries: its entry
+    addresses, each function ending where the next begins), one _func record they all share."""
+    hdr_size = 64
+    names_at = hdr_size
+    ftab_at = (names_at + len(names) + 7) & ~7
+    nent = len(entries)
+    func_at = ftab_at + (nent + 1) * 16
+    tab = bytearray()
+    tab += struct.pack("<IBBBBQQQQQQQ", 0xFFFFFFFA, 0, 0, 1, 8, nfunc, 0,
+                       names_at if nameoff is None else nameoff, 0, 0, 0, ftab_at)
+    tab += names
+    tab += bytes(ftab_at - len(tab))
+    for e in entries:
+        tab += struct.pack("<QQ", e, func_at - ftab_at)
+    tab += struct.pack("<QQ", entries[-1] + 0x100, 0)
+    tab += struct.pack("<QiiI", entries[0], 0, 0, 0) + bytes(28)  # _func: entry, nameoff, args
+    return tab
+
+
+def code_and_pcln(tab, code=b"\x90" * 0x100 + b"\xc3"):
+    body = bytearray(code)
+    body += bytes(PCLN_OFF - CODE_OFF - len(body))
+    return body + tab
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+A, B = BASE + CODE_OFF, BASE + CODE_OFF + 0x100
+# 1000 functions of one name (every other one empty): the ABI-wrapper search decoded each pair
+write("fuzz_gobin/same-name-functions", elf(code_and_pcln(pcln116(1000, [A, B] * 500))))
+# a name table offset past the table: its size was size - nameoff, wrapped
+write("fuzz_gobin/nameoff-past-end", elf(code_and_pcln(pcln116(1, [A], nameoff=1 << 62))))
+# a section whose offset + size wraps past zero, with a function count that the wrapped size
+# then let run past the end of the file
+big = pcln116(1 << 40, [A]) + bytes(0x2000)
+write("fuzz_gobin/section-size-overflow",
+      elf(code_and_pcln(big), [(".gopclntab", 1, PCLN_OFF, (1 << 64) - PCLN_OFF + 8, 0, 0)]))
+# Go 1.18+ build info whose version string's length wraps the pointer past the end
+buildinfo = b"\xff Go buildinf:" + b"\x08\x02" + bytes(16) + b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01" + b"x" * 8
+write("fuzz_gobin/buildinfo-length-overflow",
+      elf(code_and_pcln(pcln116(1, [A]), b"\xc3" + bytes(7) + buildinfo)))
+# gccgo (it names libgo.so) with a symbol table but no function in it
+symtab = bytes(24) + struct.pack("<IBBHQQ", 1, 1, 0, 1, BASE, 8)  # the null symbol, one object
+strtab = b"\0x\0"
+body = (b"libgo.so\0".ljust(16, b"\0") + symtab + strtab).ljust(PCLN_OFF - CODE_OFF, b"\0")
+write("fuzz_gobin/gccgo-no-functions",
+      elf(body, [(".symtab", 2, CODE_OFF + 16, len(symtab), 2, 24),
+                 (".strtab", 3, CODE_OFF + 16 + len(symtab), len(strtab), 0, 0)]))
