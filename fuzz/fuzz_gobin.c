@@ -25,6 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i += step) {
 		const struct go_func *fn = go_binary__func(bin, i);
 
+		if (fn->end < fn->entry)
+			abort();	/* no function ends before it starts */
+
 		/* every function is found by its own name (a linear search: a few) */
 		if (i < 16 * step && !go_binary__func_by_name(bin, fn->name))
 			abort();

@@ -20,7 +20,7 @@ static void decode(struct go_binary *bin, const struct go_func *fn)
 	size_t cnt, j;
 
 	if (!go_binary__entry_site(bin, fn, &site)) {
-		if (site < fn->entry || site >= fn->end)
+		if (site != fn->entry && (site < fn->entry || site >= fn->end))
 			abort();	/* an entry site is inside its function */
 		(void)go_binary__probeable(bin, site);
 		(void)gobin_emulated(bin, site);

@@ -381,6 +381,8 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		name = pcln_name(p + nameoff, size - nameoff, (uint64_t)(uint32_t)nmoff);
 		if (!name)
 			return go_fail(ENOEXEC, "'%s' has a corrupt function name table", b->name);
+		if (end < entry)
+			continue;	/* out of order: corrupt, and no function ends before it starts */
 		/* assembly functions keep ABI0 (funcFlag_ASM, Go 1.18+) */
 		err = funcs_push(b, name, entry, end, args,
 				 b->pcln_flag_off && (fn[b->pcln_flag_off] & 4) ? GO_ABI0 : abi);
@@ -518,8 +520,10 @@ static int symtab_funcs(struct go_binary *b)
 		const char *n;
 		GElf_Sym s;
 
+		/* a size that wraps the end past zero is corrupt: no function ends before it starts */
 		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size)
+		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size ||
+		    s.st_value + s.st_size < s.st_value)
 			continue;
 		n = elf_strptr(b->elf, strndx, s.st_name);
 		/* GCC's ".cold" parts are blocks moved out of a function, not functions */

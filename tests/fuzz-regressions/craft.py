@@ -95,3 +95,9 @@ body = (b"libgo.so\0".ljust(16, b"\0") + symtab + strtab).ljust(PCLN_OFF - CODE_
 write("fuzz_gobin/gccgo-no-functions",
       elf(body, [(".symtab", 2, CODE_OFF + 16, len(symtab), 2, 24),
                  (".strtab", 3, CODE_OFF + 16 + len(symtab), len(strtab), 0, 0)]))
+# gccgo with a function whose symbol size wraps its end past zero: it ended before it began
+symtab = bytes(24) + struct.pack("<IBBHQQ", 1, 0x12, 0, 1, BASE + CODE_OFF, (1 << 64) - 0x10)
+body = (b"libgo.so\0".ljust(16, b"\0") + symtab + strtab).ljust(PCLN_OFF - CODE_OFF, b"\0")
+write("fuzz_gobin/gccgo-size-wraps",
+      elf(body, [(".symtab", 2, CODE_OFF + 16, len(symtab), 2, 24),
+                 (".strtab", 3, CODE_OFF + 16 + len(symtab), len(strtab), 0, 0)]))
