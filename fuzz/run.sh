@@ -1,10 +1,11 @@
 #!/bin/sh
 # `make fuzz`: run each named harness for FUZZ_SECONDS (default 60) over its corpus in
 # build/fuzz/corpus/<harness> (kept between runs), seeded from fuzz/seeds/<parser>/ (text
-# parsers) or from Go binaries (fuzz/seeds.sh). A harness that finds something leaves the input
-# in build/fuzz/crashes/<harness>/; copy it to tests/fuzz-regressions/<harness>/ once fixed, so
-# that tests/test_fuzz_regressions.py replays it. Prints executions per second and corpus size
-# per harness; exits 1 when any harness found something. Run from the top directory.
+# parsers, bare code), tests/fuzz-regressions/ and Go binaries (fuzz/seeds.sh). A harness that
+# finds something leaves the input in build/fuzz/crashes/<harness>/; once fixed, a small input
+# that shows it goes to tests/fuzz-regressions/<harness>/, which tests/test_fuzz_regressions.py
+# replays. Prints executions per second and corpus size per harness; exits 1 when any harness
+# found something. Run from the top directory.
 set -eu
 
 secs=${FUZZ_SECONDS:-60}
@@ -17,18 +18,23 @@ for h in "$@"; do
 	corpus=build/fuzz/corpus/$h
 	crashes=build/fuzz/crashes/$h
 	mkdir -p "$corpus" "$crashes"
+	# seeds: the committed ones, what was found before, and for the binary readers the Go
+	# binaries and the tiny crafted ELF files of the regressions
+	seeds=""
+	for d in "fuzz/seeds/${h#fuzz_}" "tests/fuzz-regressions/$h"; do
+		[ -d "$d" ] && seeds="$seeds $d"
+	done
 	case $h in
 	fuzz_pattern | fuzz_tprobe)
-		seeds=fuzz/seeds/${h#fuzz_}
 		opts="-max_len=4096" ;;
 	*)
-		seeds=build/fuzz/seeds/binaries
+		seeds="$seeds build/fuzz/seeds/binaries tests/fuzz-regressions/fuzz_gobin"
 		opts="-max_len=4194304 -rss_limit_mb=4096" ;;
 	esac
 	printf 'fuzz: %s for %ss\n' "$h" "$secs"
 	# shellcheck disable=SC2086
 	if ! "build/fuzz/$h" $opts -max_total_time="$secs" -timeout=60 -print_final_stats=1 \
-		-artifact_prefix="$crashes/" "$corpus" "$seeds" >"build/fuzz/$h.log" 2>&1; then
+		-artifact_prefix="$crashes/" "$corpus" $seeds >"build/fuzz/$h.log" 2>&1; then
 		failed="$failed $h"
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "build/fuzz/$h.log" |
 			sed 's/^/  /' || true
