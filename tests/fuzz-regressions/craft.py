@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write the hand-made regression inputs of tests/fuzz-regressions/: tiny x86-64 ELF files
-with one loadable segment, holding what a fuzzer found (or what reading the code found) that
+with one loadable segment (and bare code for fuzz_insn), holding what a fuzzer found (or what reading the code found) that
 libgo once mishandled, each reduced to the one corrupt field. Run from this directory; the
 files it writes are committed, so this script only documents how they were made.
 
@@ -101,3 +101,6 @@ body = (b"libgo.so\0".ljust(16, b"\0") + symtab + strtab).ljust(PCLN_OFF - CODE_
 write("fuzz_gobin/gccgo-size-wraps",
       elf(body, [(".symtab", 2, CODE_OFF + 16, len(symtab), 2, 24),
                  (".strtab", 3, CODE_OFF + 16 + len(symtab), len(strtab), 0, 0)]))
+# bare code (fuzz_insn's other input): 20,000 bytes no x86 instruction begins with, then a RET;
+# asking about each byte of the gap restarted the decoding from the function's entry
+write("fuzz_insn/undecodable-gap", b"\0" + b"\x06" * 20000 + b"\xc3")
