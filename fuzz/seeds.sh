@@ -9,7 +9,10 @@ set -eu
 out=build/fuzz/seeds/binaries
 target=build/fuzz/seeds/target
 mkdir -p "$out"
-export GOCACHE="$PWD/build/fuzz/gocache" GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
+# the test suite's Go build cache when there is one: the standard library is compiled already
+cache=$PWD/build/fuzz/gocache
+[ -w tests/.build/gocache ] && cache=$(cd tests/.build/gocache && pwd -P)
+export GOCACHE="$cache" GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
 GO=$(command -v go || echo /usr/local/go/bin/go)
 GO119=/usr/lib/go-1.19/bin/go
 
