@@ -18,19 +18,20 @@ for h in "$@"; do
 	corpus=build/fuzz/corpus/$h
 	crashes=build/fuzz/crashes/$h
 	mkdir -p "$corpus" "$crashes"
-	# seeds: the committed ones, what was found before, and for the binary readers the Go
-	# binaries and the tiny crafted ELF files of the regressions
-	seeds=""
-	for d in "fuzz/seeds/${h#fuzz_}" "tests/fuzz-regressions/$h"; do
-		[ -d "$d" ] && seeds="$seeds $d"
-	done
+	# seeds: the committed ones and what was found before; for the binary readers also the Go
+	# binaries, a crafted Go 1.2 pclntab and the tiny crafted ELF files of the regressions
 	case $h in
 	fuzz_pattern | fuzz_tprobe)
+		seeds="fuzz/seeds/${h#fuzz_}"
 		opts="-max_len=4096" ;;
 	*)
-		seeds="$seeds build/fuzz/seeds/binaries tests/fuzz-regressions/fuzz_gobin"
+		seeds="build/fuzz/seeds/binaries fuzz/seeds/gobin tests/fuzz-regressions/fuzz_gobin"
+		[ -d "fuzz/seeds/${h#fuzz_}" ] && [ "$h" != fuzz_gobin ] &&
+			seeds="$seeds fuzz/seeds/${h#fuzz_}"
 		opts="-max_len=4194304 -rss_limit_mb=4096" ;;
 	esac
+	[ -d "tests/fuzz-regressions/$h" ] && [ "$h" != fuzz_gobin ] &&
+		seeds="$seeds tests/fuzz-regressions/$h"
 	printf 'fuzz: %s for %ss\n' "$h" "$secs"
 	# shellcheck disable=SC2086
 	if ! "build/fuzz/$h" $opts -max_total_time="$secs" -timeout=60 -print_final_stats=1 \

@@ -104,3 +104,20 @@ write("fuzz_gobin/gccgo-size-wraps",
 # bare code (fuzz_insn's other input): 20,000 bytes no x86 instruction begins with, then a RET;
 # asking about each byte of the gap restarted the decoding from the function's entry
 write("fuzz_insn/undecodable-gap", b"\0" + b"\x06" * 20000 + b"\xc3")
+
+# Not a regression: a well-formed seed for the pclntab generation of Go 1.2-1.15 (magic
+# 0xfffffffb), which no installed toolchain builds, in fuzz/seeds/gobin/ (make fuzz seeds every
+# binary harness with it): two functions, main.f and main.g.
+def pcln12():
+    names_at = 16 + 3 * 16
+    names = b"main.f\0main.g\0"
+    func_at = (names_at + len(names) + 7) & ~7
+    tab = bytearray(struct.pack("<IBBBBQ", 0xFFFFFFFB, 0, 0, 1, 8, 2))
+    tab += struct.pack("<QQQQQQ", A, func_at, A + 0x80, func_at + 48, B, 0)
+    tab += names + bytes(func_at - names_at - len(names))
+    tab += struct.pack("<QiiI", A, names_at, 0, 0) + bytes(28)
+    tab += struct.pack("<QiiI", A + 0x80, names_at + 7, 8, 0) + bytes(28)
+    return bytes(tab)
+
+
+write("../../fuzz/seeds/gobin/go112-pclntab", elf(code_and_pcln(pcln12())))
