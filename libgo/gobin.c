@@ -636,6 +636,9 @@ static int gobin_load(struct go_binary *b)
 		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
 		if (err)
 			return err;
+		/* as for gccgo: nothing to trace, and qsort(NULL, 0) is undefined */
+		if (!b->nfuncs)
+			return go_fail(ENOEXEC, "'%s' has an empty Go function table", b->name);
 		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
 		/* before Go 1.18: runtime.text is the first Go function (C code may come before) */
 		if (!b->text_start && b->nfuncs)

@@ -43,24 +43,28 @@ def elf(body, sections=()):
     return bytes(data)
 
 
-def pcln116(nfunc, entries, nameoff=None, names=b"main.f\0"):
+def pcln116(nfunc, entries, nameoff=None, names=b"main.f\0", pcsp=b""):
     """A Go 1.16 pclntab: header, function names, the function table (entries: its entry
-    addresses, each function ending where the next begins), one _func record they all share."""
+    addresses, each function ending where the next begins), one _func record they all share,
+    and that record's pc-value table of SP deltas (pcsp), when given."""
     hdr_size = 64
     names_at = hdr_size
     ftab_at = (names_at + len(names) + 7) & ~7
     nent = len(entries)
     func_at = ftab_at + (nent + 1) * 16
     tab = bytearray()
+    pctab_at = func_at + 48
     tab += struct.pack("<IBBBBQQQQQQQ", 0xFFFFFFFA, 0, 0, 1, 8, nfunc, 0,
-                       names_at if nameoff is None else nameoff, 0, 0, 0, ftab_at)
+                       names_at if nameoff is None else nameoff, 0, 0,
+                       pctab_at - 1 if pcsp else 0, ftab_at)
     tab += names
     tab += bytes(ftab_at - len(tab))
     for e in entries:
         tab += struct.pack("<QQ", e, func_at - ftab_at)
     tab += struct.pack("<QQ", entries[-1] + 0x100, 0)
-    tab += struct.pack("<QiiI", entries[0], 0, 0, 0) + bytes(28)  # _func: entry, nameoff, args
-    return tab
+    # _func: entry, nameoff, args, deferreturn, pcsp (offset 1 in the pc-value tables)
+    tab += struct.pack("<QiiII", entries[0], 0, 0, 0, 1 if pcsp else 0) + bytes(24)
+    return tab + pcsp
 
 
 def code_and_pcln(tab, code=b"\x90" * 0x100 + b"\xc3"):
@@ -104,6 +108,14 @@ write("fuzz_gobin/gccgo-size-wraps",
 # bare code (fuzz_insn's other input): 20,000 bytes no x86 instruction begins with, then a RET;
 # asking about each byte of the gap restarted the decoding from the function's entry
 write("fuzz_insn/undecodable-gap", b"\0" + b"\x06" * 20000 + b"\xc3")
+
+# a pclntab with no functions (by its section: the magic scan wants some)
+empty = pcln116(0, [A])
+write("fuzz_gobin/no-functions", elf(code_and_pcln(empty), [(".gopclntab", 1, PCLN_OFF, len(empty), 0, 0)]))
+# an SP-delta table whose second step overflows an int32: +0x7fffffff at the entry, again at +1
+pcsp = bytes([0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x40, 0x00])
+write("fuzz_pcline/pcsp-overflow", elf(code_and_pcln(pcln116(1, [A], pcsp=pcsp))))
+
 
 # Not a regression: a well-formed seed for the pclntab generation of Go 1.2-1.15 (magic
 # 0xfffffffb), which no installed toolchain builds, in fuzz/seeds/gobin/ (make fuzz seeds every
