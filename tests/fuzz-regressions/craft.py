@@ -117,6 +117,36 @@ pcsp = bytes([0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 
 write("fuzz_pcline/pcsp-overflow", elf(code_and_pcln(pcln116(1, [A], pcsp=pcsp))))
 
 
+# DWARF for main.f whose parameter's type is a struct of 8 fields of a struct of 8 fields of ...
+# 15 deep, then int: a walk of its fields, each field visited where it occurs, takes 8**15 steps
+def dwarf_nested():
+    abbrev = bytes([1, 0x11, 1, 0x11, 0x01, 0x12, 0x01, 0, 0,   # compile unit: low, high pc
+                    2, 0x2E, 1, 0x11, 0x01, 0x12, 0x01, 0, 0,   # subprogram: low, high pc
+                    3, 0x05, 0, 0x03, 0x08, 0x49, 0x13, 0, 0,   # formal parameter: name, type
+                    4, 0x13, 1, 0x0B, 0x0B, 0, 0,               # structure: byte size
+                    5, 0x0D, 0, 0x49, 0x13, 0, 0,               # member: type
+                    6, 0x24, 0, 0x0B, 0x0B, 0x3E, 0x0B, 0, 0,   # base type: size, encoding
+                    0])
+    pcs = struct.pack("<QQ", A, B)
+    first = 11 + 17 + 17 + 7 + 1  # the header, the unit's and subprogram's DIEs, the parameter
+    struct_size = 2 + 8 * 5 + 1
+    dies = bytes([1]) + pcs + bytes([2]) + pcs + bytes([3]) + b"x\0" + struct.pack("<I", first) + b"\0"
+    for level in range(15):
+        field = first + (level + 1) * struct_size
+        dies += bytes([4, 8]) + (bytes([5]) + struct.pack("<I", field)) * 8 + b"\0"
+    dies += bytes([6, 8, 0x05]) + b"\0"  # int; the end of the unit
+    return abbrev, struct.pack("<IHIB", 7 + len(dies), 4, 0, 8) + dies
+
+
+abbrev, info = dwarf_nested()
+body = code_and_pcln(pcln116(1, [A]))
+abbrev_at = CODE_OFF + len(body)
+body += abbrev + info
+write("fuzz_dwarf/nested-structs",
+      elf(body, [(".debug_abbrev", 1, abbrev_at, len(abbrev), 0, 0),
+                 (".debug_info", 1, abbrev_at + len(abbrev), len(info), 0, 0)]))
+
+
 # Not a regression: a well-formed seed for the pclntab generation of Go 1.2-1.15 (magic
 # 0xfffffffb), which no installed toolchain builds, in fuzz/seeds/gobin/ (make fuzz seeds every
 # binary harness with it): two functions, main.f and main.g.
