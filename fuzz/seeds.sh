@@ -31,7 +31,10 @@ build seedprog-go126-stripped "$GO" -ldflags=-s\ -w
 build seedprog-go126-pie "$GO" -buildmode=pie
 build seedprog-go119 "$GO119"
 CGO_ENABLED=1 build seedprog-gccgo "$GO" -compiler=gccgo
-cp "$out/seedprog-go126" "$target"
+# replaced by a rename, never rewritten in place: a running fuzz_tprobe maps it (SIGBUS)
+if [ -s "$out/seedprog-go126" ] && ! cmp -s "$out/seedprog-go126" "$target"; then
+	cp "$out/seedprog-go126" "$target.tmp" && mv "$target.tmp" "$target"
+fi
 
 # the test suite's builds: the other pclntab generations (1.16, 1.18) and linkers
 for v in go116 go117 go117-extld go118 go119-stripped go120 go126-stripped go126-pie gccgo; do
