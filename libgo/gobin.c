@@ -46,10 +46,12 @@ static int elf_load_segments(struct go_binary *b)
 	for (i = 0; i < n && b->nsegs < MAX_SEGS; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_LOAD || ph.p_offset > b->size)
 			continue;
 		b->segs[b->nsegs].vaddr = ph.p_vaddr;
-		b->segs[b->nsegs].filesz = ph.p_filesz;
+		/* no more than the file holds: scans of a segment's words must end with the file */
+		b->segs[b->nsegs].filesz = ph.p_filesz < b->size - ph.p_offset ? ph.p_filesz :
+					   b->size - ph.p_offset;
 		b->segs[b->nsegs].off = ph.p_offset;
 		b->segs[b->nsegs].exec = ph.p_flags & PF_X;
 		b->nsegs++;

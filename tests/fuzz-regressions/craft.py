@@ -16,7 +16,7 @@ PCLN_OFF = 0x800
 SHDR_OFF = 0x400   # section headers and their names sit between the code and the pclntab
 
 
-def elf(body, sections=()):
+def elf(body, sections=(), data_filesz=None):
     """An ELF executable: body placed from offset 0x100 (code first, the pclntab at 0x800, last
     in the file), one R+X PT_LOAD over the whole file, and section headers for sections
     ((name, type, offset, size, link, entsize)) at 0x400."""
@@ -40,6 +40,10 @@ def elf(body, sections=()):
     data[0:64] = ehdr
     size = len(data)
     data[64:120] = struct.pack("<IIQQQQQQ", 1, 5, 0, BASE, BASE, size, size, 0x1000)
+    if data_filesz is not None:  # a second, read-only segment of the whole file, so big
+        data[56] = 2  # e_phnum
+        data[120:176] = struct.pack("<IIQQQQQQ", 1, 4, 0, 0x10000000, 0x10000000, data_filesz,
+                                    data_filesz, 0x1000)
     return bytes(data)
 
 
@@ -145,6 +149,15 @@ body += abbrev + info
 write("fuzz_dwarf/nested-structs",
       elf(body, [(".debug_abbrev", 1, abbrev_at, len(abbrev), 0, 0),
                  (".debug_info", 1, abbrev_at + len(abbrev), len(info), 0, 0)]))
+
+
+# Go 1.20 build info, and a data segment whose size in the program header is 1 TiB: the search
+# for the module data scanned its words, far past the end of the file
+version, modinfo = b"go1.20.1", b"x" * 16 + b"path\tfuzz\n" + b"x" * 16
+buildinfo = (b"\xff Go buildinf:" + b"\x08\x02" + bytes(16) + bytes([len(version)]) + version +
+             bytes([len(modinfo)]) + modinfo)
+write("fuzz_gotype/segment-past-file",
+      elf(code_and_pcln(pcln116(1, [A]), b"\xc3" + bytes(7) + buildinfo), data_filesz=1 << 40))
 
 
 # Not a regression: a well-formed seed for the pclntab generation of Go 1.2-1.15 (magic
