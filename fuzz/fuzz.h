@@ -67,7 +67,7 @@ static inline struct go_binary *fuzz_open_binary(const uint8_t *data, size_t siz
 	return bin;
 }
 
-/* At most max indexes spread evenly over [0, n): func idx, step ... */
+/* The step that visits about max of n indexes, spread evenly (a few of a large table). */
 static inline size_t fuzz_step(size_t n, size_t max)
 {
 	return n > max ? n / max : 1;
