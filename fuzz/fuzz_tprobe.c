@@ -2,9 +2,10 @@
 /*
  * Fuzz gotrace's probe, filter and format parsers (traceprobe.c) on a real Go binary, named by
  * GOTOOLS_FUZZ_TARGET: the input's first byte picks a return probe (bit 0) and a regular
- * expression (bit 1); the rest follows "p:TARGET:" (FUNCTION [(FILTER)] ["FORMAT"[, ARG...]]).
+ * expression (bit 1, for patterns fuzz_regex_tame() allows); the rest follows "p:TARGET:"
+ * (FUNCTION [(FILTER)] ["FORMAT"[, ARG...]]).
  * A probe that parses then formats an event made of the input's bytes, as the BPF program would
- * send it (its strings NUL-terminated, as bpf_probe_read_user_str leaves them).
+ * send it (its strings NUL-terminated, as trace.bpf.c leaves them).
  */
 #include "fuzz.h"
 #include "traceprobe.h"
@@ -50,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct go_tprobe p;
 	size_t tlen = strlen(target);
+	bool regex;
 	char *text;
 
 	if (size < 1 || size > 4096)
@@ -58,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(text, tlen + 4, "%s:%s:", data[0] & 1 ? "r" : "p", target);
 	memcpy(text + tlen + 3, data + 1, size - 1);
 	text[tlen + 3 + size - 1] = 0;
-	if (!go_tprobe__parse(&p, text, 0, data[0] & 2))
+	regex = (data[0] & 2) &&
+		fuzz_regex_tame(text + tlen + 3, strcspn(text + tlen + 3, " \t\n\v\f\r"));
+	if (!go_tprobe__parse(&p, text, 0, regex))
 		event(&p, data, size);
 	else
 		fuzz_note("parse");

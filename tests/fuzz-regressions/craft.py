@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Write the hand-made regression inputs of tests/fuzz-regressions/: tiny x86-64 ELF files
-with one loadable segment (and bare code for fuzz_insn), holding what a fuzzer found (or what reading the code found) that
-libgo once mishandled, each reduced to the one corrupt field. Run from this directory; the
-files it writes are committed, so this script only documents how they were made.
+with one loadable segment (and bare code for fuzz_insn), holding what a fuzzer found (or what
+reading the code found) that libgo once mishandled, each reduced to the one corrupt field. Run
+from this directory; the files it writes are committed, so this script only documents how they
+were made.
 
     ./craft.py
 """
@@ -93,7 +94,8 @@ big = pcln116(1 << 40, [A]) + bytes(0x2000)
 write("fuzz_gobin/section-size-overflow",
       elf(code_and_pcln(big), [(".gopclntab", 1, PCLN_OFF, (1 << 64) - PCLN_OFF + 8, 0, 0)]))
 # Go 1.18+ build info whose version string's length wraps the pointer past the end
-buildinfo = b"\xff Go buildinf:" + b"\x08\x02" + bytes(16) + b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01" + b"x" * 8
+buildinfo = (b"\xff Go buildinf:" + b"\x08\x02" + bytes(16) + b"\xff" * 9 + b"\x01" +
+             b"x" * 8)
 write("fuzz_gobin/buildinfo-length-overflow",
       elf(code_and_pcln(pcln116(1, [A]), b"\xc3" + bytes(7) + buildinfo)))
 # gccgo (it names libgo.so) with a symbol table but no function in it
@@ -115,7 +117,8 @@ write("fuzz_insn/undecodable-gap", b"\0" + b"\x06" * 20000 + b"\xc3")
 
 # a pclntab with no functions (by its section: the magic scan wants some)
 empty = pcln116(0, [A])
-write("fuzz_gobin/no-functions", elf(code_and_pcln(empty), [(".gopclntab", 1, PCLN_OFF, len(empty), 0, 0)]))
+write("fuzz_gobin/no-functions",
+      elf(code_and_pcln(empty), [(".gopclntab", 1, PCLN_OFF, len(empty), 0, 0)]))
 # an SP-delta table whose second step overflows an int32: +0x7fffffff at the entry, again at +1
 pcsp = bytes([0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x40, 0x00])
 write("fuzz_pcline/pcsp-overflow", elf(code_and_pcln(pcln116(1, [A], pcsp=pcsp))))
@@ -134,7 +137,8 @@ def dwarf_nested():
     pcs = struct.pack("<QQ", A, B)
     first = 11 + 17 + 17 + 7 + 1  # the header, the unit's and subprogram's DIEs, the parameter
     struct_size = 2 + 8 * 5 + 1
-    dies = bytes([1]) + pcs + bytes([2]) + pcs + bytes([3]) + b"x\0" + struct.pack("<I", first) + b"\0"
+    dies = (bytes([1]) + pcs + bytes([2]) + pcs + bytes([3]) + b"x\0" + struct.pack("<I", first) +
+            b"\0")
     for level in range(15):
         field = first + (level + 1) * struct_size
         dies += bytes([4, 8]) + (bytes([5]) + struct.pack("<I", field)) * 8 + b"\0"
