@@ -56,7 +56,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps demo check test bench install uninstall FORCE
+.PHONY: all clean deps demo check test bench install uninstall fuzz fuzz-build FORCE
 .SECONDARY:
 .DELETE_ON_ERROR:
 all: $(addprefix tools/,$(TOOLS)) $(HELPERS)
@@ -101,6 +101,48 @@ $(BUILD)/libgo $(BUILD)/tools $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/helpers/*.d)
+
+# libFuzzer harnesses (fuzz/*.c), one per parser of untrusted input, built with clang against
+# libgo compiled for fuzzing (ASan + UBSan + coverage) in build/fuzz/. `make fuzz` runs each for
+# FUZZ_SECONDS over a corpus in build/fuzz/corpus/<harness>, seeded from fuzz/seeds/ and from Go
+# binaries (fuzz/seeds.sh); what a harness finds is left in build/fuzz/crashes/<harness>/.
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -g -O1 $(FUZZ_SAN)
+FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIBGO_SRCS)) $(FUZZ_BUILD)/libgo/bpf_src.o
+
+$(FUZZ_BUILD)/cflags: FORCE | $(FUZZ_BUILD)/libgo
+	@[ "$$(cat $@ 2>/dev/null)" = "$(FUZZ_CC) $(FUZZ_CFLAGS)" ] || echo "$(FUZZ_CC) $(FUZZ_CFLAGS)" >$@
+
+$(FUZZ_BUILD)/libgo/%.o: libgo/%.c $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
+	$(call msg,CC,$@)
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libgo/bpf_src.o: libgo/bpf_src.S $(BPF_SRCS) $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
+	$(call msg,EMBED,$@)
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libgo.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_BUILD)/libgo.a $(FUZZ_BUILD)/cflags
+	$(call msg,FUZZER,$@)
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libgo.a \
+		$(LDLIBS)
+
+$(FUZZ_BUILD)/libgo:
+	$(Q)mkdir -p $@
+
+-include $(wildcard $(FUZZ_BUILD)/libgo/*.d)
+
+fuzz-build: $(addprefix $(FUZZ_BUILD)/,$(FUZZERS))
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh $(FUZZERS)
 
 # Everything a fresh Debian 12 machine needs (as root); then build; then show or test.
 deps:

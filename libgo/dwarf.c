@@ -255,12 +255,19 @@ static int array_info(Dwarf_Die *type, struct tinfo *t, int depth)
 	return 0;
 }
 
+/* DIEs one parameter's type may visit: fields are walked where they occur, so a corrupt DAG
+ * of structs of structs would cost its fan-out to the 16th power; real types take far fewer */
+#define TYPE_VISITS 4096
+
 static int type_info(Dwarf_Die *type, struct tinfo *t, int depth)
 {
+	static __thread int visits;
 	Dwarf_Word rk = die_udata(type, DW_AT_go_kind, 0);
 	Dwarf_Die next;
 
-	if (depth > 16)
+	if (!depth)
+		visits = 0;
+	if (depth > 16 || ++visits > TYPE_VISITS)
 		return -1;
 	memset(t, 0, sizeof(*t));
 	switch (dwarf_tag(type)) {

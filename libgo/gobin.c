@@ -30,10 +30,12 @@ static int elf_load_segments(struct go_binary *b)
 	for (i = 0; i < n && b->nsegs < MAX_SEGS; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_LOAD || ph.p_offset > b->size)
 			continue;
 		b->segs[b->nsegs].vaddr = ph.p_vaddr;
-		b->segs[b->nsegs].filesz = ph.p_filesz;
+		/* no more than the file holds: scans of a segment's words must end with the file */
+		b->segs[b->nsegs].filesz = ph.p_filesz < b->size - ph.p_offset ? ph.p_filesz :
+					   b->size - ph.p_offset;
 		b->segs[b->nsegs].off = ph.p_offset;
 		b->segs[b->nsegs].exec = ph.p_flags & PF_X;
 		b->nsegs++;
@@ -58,7 +60,8 @@ const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len)
 {
 	int64_t off = go_binary__file_offset(b, addr);
 
-	if (off < 0 || (uint64_t)off + len > b->size)
+	/* len - never off + len, which a corrupt length wraps */
+	if (off < 0 || (uint64_t)off > b->size || len > b->size - (uint64_t)off)
 		return NULL;
 	return b->map + off;
 }
@@ -81,7 +84,8 @@ static const uint8_t *elf_section(const struct go_binary *b, const char *name, s
 		n = elf_strptr(b->elf, shstrndx, sh.sh_name);
 		if (!n || strcmp(n, name) || sh.sh_type == SHT_NOBITS)
 			continue;
-		if (sh.sh_offset + sh.sh_size > b->size)
+		/* compared so that a corrupt size cannot wrap the sum past zero */
+		if (sh.sh_offset > b->size || sh.sh_size > b->size - sh.sh_offset)
 			return NULL;
 		*size = sh.sh_size;
 		if (addr)
@@ -134,7 +138,8 @@ static void copy_varstr(const uint8_t **p, const uint8_t *end, char *out, size_t
 	size_t n = gobin_uvarint(*p, end, &len);
 
 	out[0] = 0;
-	if (!n || *p + n + len > end)
+	/* len against what is left: a corrupt length would wrap the pointer */
+	if (!n || len > (uint64_t)(end - *p - n))
 		return;
 	*p += n;
 	if (len < outsz) {
@@ -340,8 +345,9 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		b->text_start = text;
 		break;
 	}
-	/* nfunc + 1 entries, counted without overflow: a huge nfunc must not wrap the product */
-	if (pclnoff >= size || nfunc >= (size - pclnoff) / entsz)
+	/* nfunc + 1 entries, counted without overflow: a huge nfunc must not wrap the product;
+	 * names must be in the table */
+	if (pclnoff >= size || nfunc >= (size - pclnoff) / entsz || nameoff >= size)
 		return go_fail(ENOEXEC, "'%s' has a truncated function table", b->name);
 	b->pcln_flag_off = magic == PCLN_120 ? 41 : magic == PCLN_118 ? 37 : 0;
 	for (i = 0; i < nfunc; i++) {
@@ -368,6 +374,8 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		name = pcln_name(p + nameoff, size - nameoff, (uint64_t)(uint32_t)nmoff);
 		if (!name)
 			return go_fail(ENOEXEC, "'%s' has a corrupt function name table", b->name);
+		if (end < entry)
+			continue;	/* out of order: corrupt, and no function ends before it starts */
 		/* assembly functions keep ABI0 (funcFlag_ASM, Go 1.18+) */
 		err = funcs_push(b, name, entry, end, args,
 				 b->pcln_flag_off && (fn[b->pcln_flag_off] & 4) ? GO_ABI0 : abi);
@@ -642,8 +650,10 @@ static int symtab_funcs(struct go_binary *b)
 		const char *n;
 		GElf_Sym s;
 
+		/* a size that wraps the end past zero is corrupt: no function ends before it starts */
 		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size)
+		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_size ||
+		    s.st_value + s.st_size < s.st_value)
 			continue;
 		n = elf_strptr(b->elf, strndx, s.st_name);
 		/* GCC's ".cold" parts are blocks moved out of a function, not functions */
@@ -657,6 +667,9 @@ static int symtab_funcs(struct go_binary *b)
 		if (err)
 			return err;
 	}
+	/* an empty table would reach qsort(NULL, 0) and the tools with nothing to match */
+	if (!b->nfuncs)
+		return go_fail(ENOEXEC, "'%s' is a gccgo binary without functions", b->name);
 	return 0;
 }
 
@@ -726,7 +739,10 @@ static int funcs_drop_wrappers(struct go_binary *b)
 	for (i = 0; i < b->nfuncs; i = j) {
 		for (j = i + 1; j < b->nfuncs && !strcmp(byname[i]->name, byname[j]->name); j++)
 			;
-		for (k = i; j - i > 1 && k < j; k++) {
+		/* a wrapper pairs with one function; a group is larger only for the instantiations
+		 * of a generic function that Go 1.18-1.20 name alike in a stripped binary, and in a
+		 * corrupt table, whose pairs (64 bytes each) are not worth searching */
+		for (k = i; j - i > 1 && j - i <= 256 && k < j; k++) {
 			size_t o;
 
 			for (o = i; o < j; o++)
@@ -813,6 +829,9 @@ static int gobin_load(struct go_binary *b)
 		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
 		if (err)
 			return err;
+		/* as for gccgo: nothing to trace, and qsort(NULL, 0) is undefined */
+		if (!b->nfuncs)
+			return go_fail(ENOEXEC, "'%s' has an empty Go function table", b->name);
 		qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), func_cmp);
 		/* before Go 1.18: runtime.text is the first Go function (C code may come before) */
 		if (!b->text_start && b->nfuncs)

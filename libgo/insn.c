@@ -537,7 +537,9 @@ void gobin_walk_free(struct gobin_walk *w)
 static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
 			      uint64_t pos)
 {
-	if (w->fn != fn || (w->have && w->c.insn->address > pos)) {
+	/* back to the start only when asked behind the cursor in step: once out of step every
+	 * answer is "other" anyway, and restarting for each byte of a gap was quadratic */
+	if (w->fn != fn || (w->have && w->c.insn->address > pos && !w->c.skipped)) {
 		if (w->fn)
 			cs_free(w->c.insn, 1);
 		w->fn = NULL;

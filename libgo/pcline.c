@@ -184,7 +184,8 @@ static bool pcvalue(const struct go_lines *l, uint32_t off, uint64_t entry, uint
 		if (!n || (!uv && !first))
 			return false;
 		p += n;
-		*val += (uv & 1) ? ~(int32_t)(uv >> 1) : (int32_t)(uv >> 1);
+		/* in unsigned: a corrupt table's deltas wrap (as Go's int32 does), not overflow */
+		*val = (int32_t)((uint32_t)*val + (uint32_t)((uv & 1) ? ~(uv >> 1) : (uv >> 1)));
 		n = gobin_uvarint(p, end, &pd);
 		if (!n)
 			return false;

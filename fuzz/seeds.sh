@@ -1,0 +1,53 @@
+#!/bin/sh
+# Seed corpora of the harnesses that read binaries, made at `make fuzz` time (no binary is
+# committed) in build/fuzz/seeds/binaries: fuzz/seedprog built by each installed toolchain (gc
+# Go 1.26 plain, stripped and PIE; Go 1.19; gccgo), the smallest program of each variant the test
+# suite has built (tests/.build), when it has, and truncations of each. build/fuzz/seeds/target
+# is the Go 1.26 build, fuzz_tprobe's fixed target. Run from the top directory.
+set -eu
+
+out=build/fuzz/seeds/binaries
+target=build/fuzz/seeds/target
+mkdir -p "$out"
+# the test suite's Go build cache when there is one: the standard library is compiled already
+cache=$PWD/build/fuzz/gocache
+[ -w tests/.build/gocache ] && cache=$(cd tests/.build/gocache && pwd -P)
+export GOCACHE="$cache" GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
+GO=$(command -v go || echo /usr/local/go/bin/go)
+GO119=/usr/lib/go-1.19/bin/go
+
+# build NAME GO [FLAGS...]: fuzz/seedprog built as $out/NAME, once
+build() {
+	name=$1 go=$2
+	shift 2
+	[ -s "$out/$name" ] && return 0
+	[ -x "$go" ] || { echo "seeds: no $go, no $name seed" >&2; return 0; }
+	(cd fuzz/seedprog && "$go" build -o "../../$out/$name.tmp" "$@" main.go) &&
+		mv "$out/$name.tmp" "$out/$name"
+}
+
+build seedprog-go126 "$GO"
+build seedprog-go126-stripped "$GO" -ldflags=-s\ -w
+build seedprog-go126-pie "$GO" -buildmode=pie
+build seedprog-go119 "$GO119"
+CGO_ENABLED=1 build seedprog-gccgo "$GO" -compiler=gccgo
+# replaced by a rename, never rewritten in place: a running fuzz_tprobe maps it (SIGBUS)
+if [ -s "$out/seedprog-go126" ] && ! cmp -s "$out/seedprog-go126" "$target"; then
+	cp "$out/seedprog-go126" "$target.tmp" && mv "$target.tmp" "$target"
+fi
+
+# the test suite's builds: the other pclntab generations (1.16, 1.18) and linkers
+for v in go116 go117 go117-extld go118 go119-stripped go120 go126-stripped go126-pie gccgo; do
+	[ -s "$out/tests-$v" ] && continue
+	f=$(ls -S tests/.build/"$v"/* 2>/dev/null | grep -v '\.lock$' | tail -n 1 || true)
+	[ -n "$f" ] && cp "$f" "$out/tests-$v"
+done
+
+# truncations: cut inside the headers, the text, the pclntab, the data
+for f in "$out"/*; do
+	case $f in *.cut*) continue ;; esac
+	size=$(stat -c %s "$f")
+	for pct in 3 40 70 95; do
+		[ -s "$f.cut$pct" ] || head -c $((size * pct / 100)) "$f" >"$f.cut$pct"
+	done
+done
