@@ -330,7 +330,7 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 			it[m].fn = i;
 			it[m++].k = k;
 		}
-	if (!err)
+	if (!err && m)	/* qsort takes no NULL, even for no items */
 		qsort(it, m, sizeof(*it), item_cmp);
 	for (i = 0; i < m && !err; i++) {
 		struct go_return_sites *rs = &out[it[i].fn];
