@@ -507,17 +507,16 @@ int go_binary__ret(struct go_binary *b, const struct go_func *fn, int n, int arg
 	return go_abi__ret(fn->abi, n, args_size, loc);
 }
 
-int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
-		      size_t *cnt)
+/*
+ * fn's first DWARF child, where its parameters begin: 1 with *d set, 0 when it has none, or a
+ * negative errno (a GCC clone, no DWARF). With gccgo's hidden pointer to results that take more
+ * than 16 bytes, args starts past RDI.
+ */
+static int first_param_die(struct go_binary *b, const struct go_func *fn, Dwarf *dw,
+			   struct assigner *args, Dwarf_Die *d)
 {
-	struct assigner args = { fn->abi, 0, 0, 0, 8 }, rets = { fn->abi, 0, 0, 0, 8 };
-	Dwarf *dw = dwarf_get(b);
-	Dwarf_Die sub, d;
-	size_t cap = 0, i;
-	int err;
+	Dwarf_Die sub;
 
-	*params = NULL;
-	*cnt = 0;
 	if (fn->clone)
 		return clone_fail(fn);
 	if (!dw)
@@ -525,9 +524,24 @@ int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_p
 	if (!find_subprogram(dw, fn->entry, &sub))
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
-		args.ni = 1;	/* RDI: the hidden pointer to the results */
-	if (dwarf_child(&sub, &d))
-		return 0;
+		args->ni = 1;	/* RDI: the hidden pointer to the results */
+	return dwarf_child(&sub, d) ? 0 : 1;
+}
+
+int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
+		      size_t *cnt)
+{
+	struct assigner args = { fn->abi, 0, 0, 0, 8 }, rets = { fn->abi, 0, 0, 0, 8 };
+	Dwarf *dw = dwarf_get(b);
+	Dwarf_Die d;
+	size_t cap = 0, i;
+	int err;
+
+	*params = NULL;
+	*cnt = 0;
+	err = first_param_die(b, fn, dw, &args, &d);
+	if (err <= 0)
+		return err;
 	do {
 		struct go_param *p;
 		struct tinfo t;
@@ -621,21 +635,15 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 {
 	struct assigner args = { fn->abi, 0, 0, 0, 8 };
 	Dwarf *dw = dwarf_get(b);
-	Dwarf_Die sub, d;
+	Dwarf_Die d;
 	size_t cap = 0;
+	int err;
 
 	*params = NULL;
 	*cnt = 0;
-	if (fn->clone)
-		return clone_fail(fn);
-	if (!dw)
-		return no_dwarf(b);
-	if (!find_subprogram(dw, fn->entry, &sub))
-		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
-	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
-		args.ni = 1;	/* RDI: the hidden pointer to the results */
-	if (dwarf_child(&sub, &d))
-		return 0;
+	err = first_param_die(b, fn, dw, &args, &d);
+	if (err <= 0)
+		return err;
 	do {
 		struct go_iface_param *p;
 		struct go_param gp = { 0 };
