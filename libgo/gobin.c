@@ -43,6 +43,65 @@ static int elf_load_segments(struct go_binary *b)
 	return b->nsegs ? 0 : go_fail(ENOEXEC, "'%s' has no loadable segments", b->name);
 }
 
+/* The PT_DYNAMIC entry tag's value, 0 when the binary has none. */
+static uint64_t elf_dynamic(const struct go_binary *b, int64_t tag)
+{
+	size_t i, n, k;
+
+	if (elf_getphdrnum(b->elf, &n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(b->elf, i, &ph) || ph.p_type != PT_DYNAMIC || ph.p_offset > b->size)
+			continue;
+		for (k = 0; k + 16 <= ph.p_filesz && k + 16 <= b->size - ph.p_offset; k += 16) {
+			int64_t t = (int64_t)gobin_le64(b->map + ph.p_offset + k);
+
+			if (t == DT_NULL)
+				break;
+			if (t == tag)
+				return gobin_le64(b->map + ph.p_offset + k + 8);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A PIE binary's pointers (the 1.16-1.17 pclntab's funcdata, moduledata, the 1.17 build info's
+ * version string) are filled in by the loader's R_X86_64_RELATIVE relocations. Go's own linker,
+ * GNU ld and gold also write each one's value into the file; LLVM's lld writes zeros there
+ * (unless --apply-dynamic-relocs). Each such word of the private mapping is given its link-time
+ * value, the relocation's addend, so that every reader sees what the others see in the file.
+ * RELR relocations keep their addends in place: there is nothing to do for them.
+ */
+static void elf_apply_relative(struct go_binary *b)
+{
+	uint64_t rela = elf_dynamic(b, DT_RELA), relasz = elf_dynamic(b, DT_RELASZ);
+	uint64_t ent = elf_dynamic(b, DT_RELAENT), i;
+	const uint8_t *r;
+	int s;
+
+	if (!ent)
+		ent = 24;
+	if (!rela || ent < 24 || !(r = gobin_bytes(b, rela, relasz)))
+		return;
+	for (i = 0; i + ent <= relasz; i += ent) {
+		uint64_t where = gobin_le64(r + i), addend = gobin_le64(r + i + 16);
+		uint8_t *p;
+
+		if (ELF64_R_TYPE(gobin_le64(r + i + 8)) != R_X86_64_RELATIVE)
+			continue;
+		p = (uint8_t *)gobin_bytes(b, where, 8);
+		if (!p || gobin_le64(p) == addend)
+			continue;
+		memcpy(p, &addend, 8);	/* little-endian, as the binary */
+		for (s = 0; s < b->nsegs; s++)
+			if (where >= b->segs[s].vaddr && where - b->segs[s].vaddr < b->segs[s].filesz)
+				b->segs[s].written = true;
+	}
+}
+
 int64_t go_binary__file_offset(const struct go_binary *b, uint64_t addr)
 {
 	int i;
@@ -786,8 +845,9 @@ int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release)
 }
 
 /*
- * The mapping's pages of the loadable segments are never written (libdw decompresses only
- * DWARF, which is outside them): dropped, they are read from the file again when touched.
+ * The mapping's pages of the loadable segments are not written (libdw decompresses only DWARF,
+ * which is outside them), but for relocated words (elf_apply_relative()): the segments without
+ * those are dropped, and read from the file again when touched.
  */
 void go_binary__release(struct go_binary *b)
 {
@@ -801,7 +861,7 @@ void go_binary__release(struct go_binary *b)
 		uint64_t from = (b->segs[i].off + page - 1) / page * page;
 		uint64_t to = (b->segs[i].off + b->segs[i].filesz) / page * page;
 
-		if (from < to && to <= b->size)
+		if (from < to && to <= b->size && !b->segs[i].written)
 			madvise((void *)(b->map + from), to - from, MADV_DONTNEED);
 	}
 }
@@ -821,6 +881,7 @@ static int gobin_load(struct go_binary *b)
 	err = elf_load_segments(b);
 	if (err)
 		return err;
+	elf_apply_relative(b);
 	b->has_syms = elf_symtab(b, &cnt, &strndx) != NULL;
 	buildinfo_parse(b);
 	pcln = pcln_find(b, &pcln_size, &pcln_addr);

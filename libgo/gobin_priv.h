@@ -46,6 +46,7 @@ static inline size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_
 struct go_seg {
 	uint64_t vaddr, filesz, off;
 	bool exec;
+	bool written;		/* holds words the loader's relocations fill (elf_apply_relative) */
 };
 
 struct go_binary;

@@ -37,6 +37,9 @@ if os.geteuid() != 0 and not os.access(BUILD_DIR, os.W_OK):
 
 GO126 = "/usr/local/go/bin/go"
 GO119 = "/usr/lib/go-1.19/bin/go"
+# PIE linked by LLVM's lld (Debian's lld), which writes no value where a dynamic relocation will
+# put one: the file holds zeros for every pointer, in the pclntab, moduledata and build info
+LLD_LDFLAGS = "-ldflags=-linkmode=external -extldflags=-fuse-ld=lld"
 
 TRACEFS = "/sys/kernel/tracing"
 
@@ -82,9 +85,22 @@ OLD = {
     # linked by the system linker (which cgo uses too): C start-up code comes first in .text, so
     # runtime.text, which method tables count from, is not where .text begins
     "go117-extld": "go1.17.13",
+    # position-independent: the 1.16-1.17 pclntab's funcdata are absolute addresses, which the
+    # file holds only as dynamic relocations
+    "go116-pie": "go1.16.15",
+    "go117-pie": "go1.17.13",
+    "go117-extld-pie": "go1.17.13",
+    # linked by LLVM's lld, which leaves the words that dynamic relocations fill as zeros in the
+    # file (no --apply-dynamic-relocs): pointers in the pclntab, moduledata and build info too
+    "go117-lld-pie": "go1.17.13",
 }
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
 ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
+ALL_VARIANTS["go116-pie"] = (GO126, ["-buildmode=pie"], "0")
+ALL_VARIANTS["go117-pie"] = (GO126, ["-buildmode=pie"], "0")
+ALL_VARIANTS["go117-extld-pie"] = (GO126, ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
+ALL_VARIANTS["go117-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
+ALL_VARIANTS["go126-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
 # gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra;
 # at -O3 also next to the function they clone);
 # only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py

@@ -101,7 +101,7 @@ def test_counts_other_programs(built, variant, program):
 
 
 @pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-pie",
-                                     "go117-extld"])
+                                     "go117-extld", "go126-lld-pie", "go117-lld-pie"])
 def test_counts_every_way_in(built, variant):
     """Leaf functions, which are counted at their callers' CALLs when nothing else enters them,
     entered every way Go can: direct calls, a function value, an interface, a method value,

@@ -65,7 +65,8 @@ def timed(binary, pattern, args=(), program_args=(), run=None):
     return report, out, err
 
 
-@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "gccgo"])
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "gccgo",
+                                     "go126-lld-pie"])
 def test_recursion_counts(built, variant):
     """Every call of a recursive function is timed: the histogram holds exactly its calls."""
     report, out, err = timed(built.path(variant), "main.fib")

@@ -79,6 +79,13 @@ def parse_text(out):
     return stacks
 
 
+def readable(variant):
+    """The variant whose build of the same code Go's own tools can read: the one with a symbol
+    table for a stripped variant, the one Go linked itself for an lld-linked one (the file holds
+    zeros where the loader puts pointers, which `go tool objdump` reads as they are)."""
+    return variant.replace("-stripped", "").replace("-lld-pie", "-pie")
+
+
 def entry_line(binary, func):
     """The line of func's first instruction, as `go tool objdump` shows it."""
     dump = subprocess.run([GO126, "tool", "objdump", "-s", "^" + re.escape(func) + "$", binary],
@@ -185,7 +192,9 @@ def test_inlined_frames_match_runtime(built, variant):
 # Exact stacks
 
 
-@pytest.mark.parametrize("variant", CORE + ["go124", "go125", "go120", "go118", "go117", "go116"])
+@pytest.mark.parametrize("variant", CORE + ["go124", "go125", "go120", "go118", "go117", "go116",
+                                     "go117-pie", "go116-pie", "go117-extld-pie",
+                                     "go117-lld-pie", "go126-lld-pie"])
 def test_every_frame_with_lines(built, variant):
     """gostack -l main.leaf: one stack per path with its exact count, every frame in order (the
     immediate caller included), the inlined main.inlined a frame of its own, each frame's
@@ -193,7 +202,7 @@ def test_every_frame_with_lines(built, variant):
     report, status, out, err = trace(built, variant, "main.leaf", "-l")
     assert_clean(status, out, err)
     assert ("generic" in report["paths"]) == (go_minor(variant) >= 18)
-    line = entry_line(built.path(variant.replace("-stripped", ""), PROGRAM), "main.leaf")
+    line = entry_line(built.path(readable(variant), PROGRAM), "main.leaf")
     assert line == source_line("func leaf(")
     check_lines_output(report, out, "main.leaf", [p for p in LEAF_PATHS if p in report["paths"]], line,
                        labels_line="labels: path=labelled" if go_minor(variant) >= 24 else "")
@@ -216,7 +225,7 @@ def test_frameless_leaf(built, variant, env):
         assert re.search(r"^pprof labels: unavailable for go1\.19\.\d+ ", out, re.M), out
     out = "\n".join(re.sub(r"^  [0-9a-f]+\s+", "  ", l) for l in out.splitlines()
                     if not l.startswith(("/", "ADDR", "0x", "pprof labels: ")))
-    line = entry_line(built.path(variant.replace("-stripped", ""), PROGRAM), "main.tiny")
+    line = entry_line(built.path(readable(variant), PROGRAM), "main.tiny")
     check_lines_output(report, out, "main.tiny", TINY_PATHS, line)
 
 

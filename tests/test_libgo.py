@@ -246,6 +246,8 @@ WHOLE_BINARIES = {
     # before the register ABI every function reads g from thread-local storage
     "go116": ("go116", "tracee"),
     "go117-extld": ("go117-extld", "entries"),
+    # pointers are zeros in the file, filled by the loader's relocations
+    "go126-lld-pie": ("go126-lld-pie", None),
 }
 OBJDUMP_LINE = re.compile(r"^ +([0-9a-f]+):\t(\S+) *(.*)$", re.M)
 PROLOGUE = 12  # instructions: the stack check is within the first few
