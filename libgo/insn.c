@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "gobin_priv.h"
 
@@ -466,21 +465,10 @@ bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
 
 /*
  * Does the kernel emulate the instruction at addr rather than single-step it? x86 uprobes
- * emulate direct calls and jumps, conditional jumps, NOPs and (since Linux 6.11) PUSH of a
- * register; everything else is copied out of line and single-stepped, which costs a trap.
+ * emulate direct calls and jumps, conditional jumps, NOPs (branch_setup_xol_ops) and PUSH of a
+ * register (push_setup_xol_ops, since Linux 4.17, older than anything else the tools need);
+ * everything else is copied out of line and single-stepped, which costs a trap.
  */
-static bool kernel_emulates_push(void)
-{
-	static int known = -1;
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (known < 0)
-		known = !uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-			(major > 6 || (major == 6 && minor >= 11));
-	return known;
-}
-
 bool gobin_emulated(const struct go_binary *b, uint64_t addr)
 {
 	const uint8_t *p = gobin_bytes(b, addr, 2);
@@ -488,7 +476,7 @@ bool gobin_emulated(const struct go_binary *b, uint64_t addr)
 	if (!p)
 		return false;
 	if ((p[0] >= 0x50 && p[0] <= 0x57) || (p[0] == 0x41 && p[1] >= 0x50 && p[1] <= 0x57))
-		return kernel_emulates_push();	/* push of a register */
+		return true;	/* push of a register */
 	if (p[0] == 0x0f)
 		return (p[1] >= 0x80 && p[1] <= 0x8f) || p[1] == 0x1f;
 	return (p[0] >= 0x70 && p[0] <= 0x7f) || p[0] == 0x90 || p[0] == 0xe8 || p[0] == 0xe9 ||
