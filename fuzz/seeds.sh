@@ -1,9 +1,10 @@
 #!/bin/sh
 # Seed corpora of the harnesses that read binaries, made at `make fuzz` time (no binary is
 # committed) in build/fuzz/seeds/binaries: fuzz/seedprog built by each installed toolchain (gc
-# Go 1.26 plain, stripped and PIE; Go 1.19; gccgo), the smallest program of each variant the test
-# suite has built (tests/.build), when it has, and truncations of each. build/fuzz/seeds/target
-# is the Go 1.26 build, fuzz_tprobe's fixed target. Run from the top directory.
+# Go 1.26 plain, stripped, PIE and PIE linked by lld; Go 1.19; gccgo), the smallest program of
+# each variant the test suite has built (tests/.build), when it has, and truncations of each.
+# build/fuzz/seeds/target is the Go 1.26 build, fuzz_tprobe's fixed target. Run from the top
+# directory.
 set -eu
 
 out=build/fuzz/seeds/binaries
@@ -31,13 +32,19 @@ build seedprog-go126-stripped "$GO" -ldflags=-s\ -w
 build seedprog-go126-pie "$GO" -buildmode=pie
 build seedprog-go119 "$GO119"
 CGO_ENABLED=1 build seedprog-gccgo "$GO" -compiler=gccgo
+# linked by lld: zeros in the file where the loader's relocations write (libgo fills them in)
+if command -v ld.lld >/dev/null; then
+	CGO_ENABLED=1 build seedprog-go126-lld-pie "$GO" -buildmode=pie \
+		"-ldflags=-linkmode=external -extldflags=-fuse-ld=lld"
+fi
 # replaced by a rename, never rewritten in place: a running fuzz_tprobe maps it (SIGBUS)
 if [ -s "$out/seedprog-go126" ] && ! cmp -s "$out/seedprog-go126" "$target"; then
 	cp "$out/seedprog-go126" "$target.tmp" && mv "$target.tmp" "$target"
 fi
 
 # the test suite's builds: the other pclntab generations (1.16, 1.18) and linkers
-for v in go116 go117 go117-extld go118 go119-stripped go120 go126-stripped go126-pie gccgo; do
+for v in go116 go117 go117-extld go117-lld-pie go118 go119-stripped go120 go126-stripped go126-pie \
+	gccgo; do
 	[ -s "$out/tests-$v" ] && continue
 	f=$(ls -S tests/.build/"$v"/* 2>/dev/null | grep -v '\.lock$' | tail -n 1 || true)
 	[ -n "$f" ] && cp "$f" "$out/tests-$v"
