@@ -4,7 +4,8 @@ accounts for every call the program made.
 
 Each test makes one table or buffer overflow, through a size that exists for tests (an
 option or environment variable the tool reads: gotrace -b 1, GOSTACK_MAX_STACKS,
-GOIFACE_MAX_ENTRIES, GOFUNCLATENCY_MAX_GOROUTINES), against tests/go/stress.
+GOIFACE_MAX_ENTRIES, GOFUNCLATENCY_MAX_GOROUTINES, GOFUNCLATENCY_MAX_SPILL), against
+tests/go/stress and tests/go/workload.
 gofunccount cannot lose a call: its counts are per-CPU array slots, one per function."""
 
 import json
@@ -95,10 +96,60 @@ def test_gofunclatency_no_room(stress):
     assert hist["count"] + n == 10000 * report["rounds"], (hist["count"], n, report)
 
 
+def lost_rows(lost, what):
+    """The count of the -j lost line whose "what" starts with what, 0 when there is none."""
+    rows = [r["lost"] for r in lost if r["what"].startswith(what)]
+    assert len(rows) <= 1, lost
+    return rows[0] if rows else 0
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
+def test_gofunclatency_starts_dropped(variant):
+    """A recursion 10 deep with room for 2 calls in progress past the goroutine's record (Go
+    1.26: the spill, an LRU) or for 2 starts by stack pointer (gccgo: an LRU too): the LRU
+    drops starts, and each call is either timed or counted as dropped (or as finding no room),
+    exactly once; none is left in progress, none counted twice."""
+    binary = build_program(variant, "workload")
+    with GoProgram(binary, timeout=60) as prog:
+        with Tool("gofunclatency", "-j", "-p", str(prog.pid), "main.fib",
+                  env={"GOFUNCLATENCY_MAX_SPILL": "2"}, timeout=60) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    [hist], lost = split(out)
+    dropped = lost_rows(lost, "calls: their starts were dropped")
+    no_room = lost_rows(lost, "calls: no room")
+    assert dropped > 0, (out, err)
+    assert f"{dropped} calls were not timed: the tool's full state for calls in progress (2 calls) " \
+           "dropped their starts" in err, err
+    assert lost_rows(lost, "returns:") == 0, (lost, err)
+    assert hist["count"] + dropped + no_room == report["main.fib"], (hist["count"], lost, report)
+
+
+def test_gofunclatency_goroutines_dropped(stress):
+    """Without the probe where goroutines end, their records are an LRU: 10,000 goroutines at
+    once in the traced function, with room for 64, and each goroutine whose record the LRU
+    dropped is counted; as each had one call in progress, timed and dropped add up to the
+    calls."""
+    report, out, err = run(stress, "goroutines", "gofunclatency",
+                           ["-j", "main.roundGoroutines.func1"],
+                           {"GOFUNCLATENCY_MAX_GOROUTINES": "64", "GOFUNCLATENCY_NO_GOEXIT": "1"})
+    [hist], lost = split(out)
+    dropped = lost_rows(lost, "goroutines: their calls in progress were dropped")
+    assert dropped > 0, (out, err)
+    assert (f"the calls in progress of {dropped} goroutines were not timed: the tool's full "
+            "table of 64 goroutines dropped their records") in err, err
+    assert hist["count"] + dropped + lost_rows(lost, "calls: no room") == 10000 * report["rounds"], \
+        (hist["count"], lost, report)
+
+
 @pytest.mark.parametrize("name, var, value", [
     ("gostack", "GOSTACK_MAX_STACKS", "x"),
     ("goiface", "GOIFACE_MAX_ENTRIES", "-1"),
     ("gofunclatency", "GOFUNCLATENCY_MAX_GOROUTINES", "1e9"),
+    ("gofunclatency", "GOFUNCLATENCY_MAX_SPILL", "0"),
 ])
 def test_bad_sizes(stress, name, var, value):
     """A size for tests that is not one: one line, exit 1, nothing attached."""

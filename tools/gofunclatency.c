@@ -268,72 +268,128 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 	fflush(stdout);
 }
 
+/* What tracing left in the tool's state at the end. */
+struct leftover {
+	uint64_t running;	/* calls in progress */
+	uint64_t dropped;	/* spilled calls whose starts the spill's LRU dropped */
+	uint64_t entries;	/* goroutine records, or starts by stack pointer */
+};
+
 /*
  * Calls in progress when tracing ended: in each goroutine's record (the calls it holds and
- * those spilled past it), or in the map of starts by stack pointer.
+ * those spilled past it, unless the spill dropped them), or in the map of starts by stack
+ * pointer.
  */
-static uint64_t count_in_progress(struct go_bpf *bpf)
+static void count_leftover(struct go_bpf *bpf, struct leftover *left)
 {
 	int gs_fd = go_bpf__map_fd(bpf, "gs"), starts_fd = go_bpf__map_fd(bpf, "starts");
-	struct go_lat_gid key, next;
+	int spill_fd = go_bpf__map_fd(bpf, "spill");
 	struct go_lat_start_key skey, snext;
+	struct go_lat_spill_key place = { 0 };
+	struct go_lat_gid key, next;
 	struct go_lat_gstate st;
-	uint64_t n = 0;
+	struct go_lat_frame f;
+	void *k = NULL;
 
-	if (gs_fd >= 0) {
-		void *k = NULL;
-
-		while (go_map__next_key(gs_fd, k, &next) == 0) {
-			key = next;
-			k = &key;
-			if (!go_map__lookup(gs_fd, &key, &st))
-				n += (uint64_t)st.n + st.spilled;
-		}
-	} else if (starts_fd >= 0) {
-		void *k = NULL;
-
-		while (go_map__next_key(starts_fd, k, &snext) == 0) {
-			skey = snext;
-			k = &skey;
-			n++;
+	while (gs_fd >= 0 && go_map__next_key(gs_fd, k, &next) == 0) {
+		key = next;
+		k = &key;
+		left->entries++;
+		if (go_map__lookup(gs_fd, &key, &st))
+			continue;
+		left->running += st.n;
+		place.id = key;
+		for (place.place = 0; place.place < st.spilled; place.place++) {
+			if (!go_map__lookup(spill_fd, &place, &f))
+				left->running++;
+			else
+				left->dropped++;
 		}
 	}
+	k = NULL;
+	while (starts_fd >= 0 && go_map__next_key(starts_fd, k, &snext) == 0) {
+		skey = snext;
+		k = &skey;
+		left->entries++;
+		left->running++;
+	}
+}
+
+static uint64_t stat_sum(int stats_fd, enum go_lat_stat i)
+{
+	uint64_t n = 0;
+
+	go_map__sum_percpu(stats_fd, i, &n);
 	return n;
+}
+
+/* Entries of an LRU map that the LRU dropped: added, less removed, less those left. */
+static uint64_t lru_dropped(int stats_fd, uint64_t left)
+{
+	uint64_t added = stat_sum(stats_fd, GO_LAT_ADDED), removed = stat_sum(stats_fd, GO_LAT_REMOVED);
+
+	return added > removed + left ? added - removed - left : 0;
 }
 
 /*
  * Calls that never reached a RET: unwound ones (panic, runtime.Goexit), found as their
  * goroutines went on or ended, and those in progress at the end; calls that found no room in
- * the tool's state. Returns without a start are expected while the entry probes go live (-v
+ * the tool's state, and those whose starts its LRU maps dropped (the spill, the starts by stack
+ * pointer) and goroutines whose records were dropped (records are an LRU without
+ * runtime.goexit1). Returns without a start are expected while the entry probes go live (-v
  * shows them).
  */
-static void report_unreturned(struct go_bpf *bpf)
+static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, long max_spill,
+			      long max_goroutines)
 {
 	int stats_fd = go_bpf__map_fd(bpf, "stats");
-	uint64_t unwound = 0, orphans = 0, no_room = 0, running = count_in_progress(bpf);
+	uint64_t unwound = stat_sum(stats_fd, GO_LAT_UNWOUND);
+	uint64_t orphans = stat_sum(stats_fd, GO_LAT_NO_START);
+	uint64_t no_room = stat_sum(stats_fd, GO_LAT_NO_ROOM);
+	uint64_t dropped, dropped_gs = 0;
+	struct leftover left = { 0 };
 
-	go_map__sum_percpu(stats_fd, GO_LAT_UNWOUND, &unwound);
-	go_map__sum_percpu(stats_fd, GO_LAT_NO_START, &orphans);
-	go_map__sum_percpu(stats_fd, GO_LAT_NO_ROOM, &no_room);
-	if (unwound + running)
+	count_leftover(bpf, &left);
+	dropped = stat_sum(stats_fd, GO_LAT_EVICTED) + left.dropped;
+	if (!g_in_r14)
+		dropped += lru_dropped(stats_fd, left.entries);
+	else if (!goexit)
+		dropped_gs = lru_dropped(stats_fd, left.entries);
+	if (unwound + left.running)
 		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
 			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end\n",
-			(unsigned long long)(unwound + running), unwound + running == 1 ? "" : "s",
-			(unsigned long long)unwound, (unsigned long long)running);
+			(unsigned long long)(unwound + left.running),
+			unwound + left.running == 1 ? "" : "s", (unsigned long long)unwound,
+			(unsigned long long)left.running);
 	if (no_room)
 		fprintf(stderr, "%llu call%s not timed: no room for %s in the tool's state\n",
 			(unsigned long long)no_room, no_room == 1 ? " was" : "s were",
 			no_room == 1 ? "it" : "them");
+	if (dropped)
+		fprintf(stderr, "%llu call%s not timed: the tool's full state for calls in progress "
+			"(%ld calls) dropped %s start%s\n", (unsigned long long)dropped,
+			dropped == 1 ? " was" : "s were", max_spill, dropped == 1 ? "its" : "their",
+			dropped == 1 ? "" : "s");
+	if (dropped_gs)
+		fprintf(stderr, "the calls in progress of %llu goroutine%s were not timed: the tool's "
+			"full table of %ld goroutines dropped %s record%s\n",
+			(unsigned long long)dropped_gs, dropped_gs == 1 ? "" : "s", max_goroutines,
+			dropped_gs == 1 ? "its" : "their", dropped_gs == 1 ? "" : "s");
 	if (env.json) {
-		go_json_lost(stdout, unwound + running, "returns: unwound by a panic, runtime.Goexit "
-			     "or a tail call, or in progress at the end");
+		go_json_lost(stdout, unwound + left.running, "returns: unwound by a panic, "
+			     "runtime.Goexit or a tail call, or in progress at the end");
 		go_json_lost(stdout, no_room, "calls: no room in the tool's state for calls in "
 			     "progress");
+		go_json_lost(stdout, dropped, "calls: their starts were dropped from the tool's full "
+			     "state for calls in progress");
+		go_json_lost(stdout, dropped_gs, "goroutines: their calls in progress were dropped "
+			     "from the tool's full table of goroutines");
 	}
 	if (orphans && env.verbose)
 		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing%s)\n",
 			(unsigned long long)orphans, orphans == 1 ? "" : "s",
-			no_room ? ", or found no room" : "");
+			no_room || dropped || dropped_gs ? ", or found no room, or its start was dropped" :
+			"");
 }
 
 /* -l: only calls at most this deep among their goroutine's traced calls are timed. */
@@ -381,7 +437,7 @@ int main(int argc, char **argv)
 	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
 	int err, pidfd = -1, hist_fd, total_fd, done = 0;
-	long max_goroutines;
+	long max_goroutines, max_spill;
 	bool g_in_r14;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
@@ -423,7 +479,7 @@ int main(int argc, char **argv)
 	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
 	 * return in their callers (return sites, emulated where a RET is single-stepped)
 	 */
-	if (g_in_r14)
+	if (g_in_r14 && !getenv("GOFUNCLATENCY_NO_GOEXIT"))	/* for the tests of the LRU */
 		what |= GO_PLAN_GOEXIT;
 	if (g_in_r14 && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;
@@ -455,7 +511,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	go_bpf_defines__add(&defs, "MAX_GOROUTINES=%ld", max_goroutines);
-	go_bpf_defines__add(&defs, "MAX_SPILL=%d", MAX_SPILL);
+	/* GOFUNCLATENCY_MAX_SPILL: fewer, for the tests that make its LRU drop calls */
+	if (go_env_size("GOFUNCLATENCY_MAX_SPILL", MAX_SPILL, MAX_SPILL, &max_spill)) {
+		err = -EINVAL;
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
+	go_bpf_defines__add(&defs, "MAX_SPILL=%ld", max_spill);
 	go_bpf_defines__add(&defs, "G_STACK_HI=%d", GO_G_STACK_HI);
 	if (plan.goexit)
 		go_bpf_defines__add(&defs, "GOEXIT_PROBED=1");
@@ -519,7 +581,7 @@ int main(int argc, char **argv)
 		print_interval(&target, &now, &prev);
 	}
 	go_bpf__detach(bpf);
-	report_unreturned(bpf);
+	report_unreturned(bpf, g_in_r14, plan.goexit, max_spill, max_goroutines);
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;

@@ -22,8 +22,12 @@
  * goroutine ends, before its g can be reused; goroutines record only while in a traced call
  * and allocate as they come (GOEXIT_PROBED: a plain hash of MAX_GOROUTINES, which is a limit,
  * not a size), so a program with many goroutines in traced calls loses none of them; when
- * runtime.goexit1 cannot be probed the records are an LRU instead. The spill is an LRU: state
- * stays bounded whatever the program does. A call that finds no room is counted as such.
+ * runtime.goexit1 cannot be probed the records are an LRU instead, and a record goes when its
+ * last call returns. The spill is an LRU: state stays bounded whatever the program does. A call
+ * that finds no room is counted as such. Nothing the LRUs drop goes uncounted: a spilled call
+ * whose record is gone is counted when it is found missing on top of its goroutine's stack (at
+ * the next return), or at the end by the tool; the records of goroutines and of starts by SP
+ * that an LRU dropped are what was added, less what was removed, less what is left at the end.
  *
  * With -l LEVEL (the level map), a call is timed only when at most LEVEL - 1 traced calls of its
  * goroutine are in progress around it: the outermost LEVEL levels, as bcc's funclatency -l.
@@ -42,7 +46,8 @@
 #define NFRAMES GO_LAT_NFRAMES
 #define SLOTS GO_LAT_SLOTS
 #define FRAME(i) ((i) & (NFRAMES - 1))	/* an index the verifier sees bounded (NFRAMES: 2^k) */
-#define SEARCH_STEPS 17	/* binary search steps over at most MAX_SPILL (<= 2^16) calls */
+#define SPILL_CAP 65536	/* a goroutine's spilled calls at most (the map may hold fewer) */
+#define SEARCH_STEPS 17	/* binary search steps over at most SPILL_CAP (2^16) calls */
 #define TIDY_MAX 16	/* spilled calls deleted when a goroutine ends (the LRU takes the rest) */
 
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
@@ -117,10 +122,13 @@ static __always_inline struct go_lat_frame *spilled_at(const struct go_lat_gid *
 	return spill.lookup(&k);
 }
 
-/* Is the call in f at or past the cut (past only, unless same)? A lost one counts as past. */
+/*
+ * Is the call in f at or past the cut (past only, unless same)? One that the spill's LRU dropped
+ * counts as below: it is kept, to be found missing and counted at the return that ends it.
+ */
 static __always_inline bool above(struct go_lat_frame *f, u32 cut, bool same)
 {
-	return !f || f->depth > cut || (same && f->depth == cut);
+	return f && (f->depth > cut || (same && f->depth == cut));
 }
 
 /*
@@ -203,6 +211,9 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 			stat_inc(GO_LAT_NO_ROOM);
 			return 0;
 		}
+#ifndef GOEXIT_PROBED
+		stat_inc(GO_LAT_ADDED);
+#endif
 		st = gs.lookup(&k.id);
 		if (!st)
 			return 0;
@@ -220,7 +231,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 		st->n = n + 1;
 		return 0;
 	}
-	if (st->spilled >= MAX_SPILL) {
+	if (st->spilled >= SPILL_CAP) {
 		stat_inc(GO_LAT_NO_ROOM);	/* its return will find no start */
 		return 0;
 	}
@@ -277,6 +288,18 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 	}
 	/* the usual case: the call on top, its stack not moved since it began */
 	f = top(st, &k);
+	if (!f && st->spilled) {
+		/*
+		 * The spill dropped the call on top. This return is that call's unless the one
+		 * below it returns here (then the dropped call was unwound): either way it is
+		 * counted once, as dropped.
+		 */
+		st->spilled--;
+		stat_inc(GO_LAT_EVICTED);
+		f = top(st, &k);
+		if (!f || f->depth < depth_of(k.id.g, sp))
+			return 0;
+	}
 	if (!f || f->sp != sp || f->func != func) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
 		depth = depth_of(k.id.g, sp);
@@ -290,6 +313,11 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 	ts = f->ts;
 	nested = st->n + st->spilled;	/* the call's level: 1 for the outermost traced call */
 	pop(st, &k);
+#ifndef GOEXIT_PROBED
+	/* records are an LRU: one without calls in progress goes, so that what it drops is a loss */
+	if (!st->n && !st->spilled && !st->guard && !gs.delete(&k.id))
+		stat_inc(GO_LAT_REMOVED);
+#endif
 	max = level.lookup(&zero);
 	if (!max || !*max || nested <= *max)
 		record(func, ts, now);
@@ -405,6 +433,8 @@ int go_entry(struct pt_regs *ctx)
 	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
 		stat_inc(GO_LAT_UNWOUND);
 		starts.update(&k, &ts);
+	} else {
+		stat_inc(GO_LAT_ADDED);
 	}
 	return 0;
 }
@@ -425,7 +455,8 @@ int go_return(struct pt_regs *ctx)
 		return 0;
 	}
 	record(k.func, *tsp, now);
-	starts.delete(&k);
+	if (!starts.delete(&k))
+		stat_inc(GO_LAT_REMOVED);
 	return 0;
 }
 

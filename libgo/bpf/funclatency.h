@@ -11,11 +11,17 @@
 #define GO_LAT_SLOTS 64		/* log2 histogram slots per function */
 #define GO_LAT_NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
 
-/* Indices into the stats map: calls that could not be timed, by cause. */
+/*
+ * Indices into the stats map: calls that could not be timed, by cause, and what the tool needs
+ * to count the entries its LRU maps dropped (ADDED - REMOVED - those left at the end).
+ */
 enum go_lat_stat {
 	GO_LAT_UNWOUND,		/* their frame was unwound (panic, runtime.Goexit) */
 	GO_LAT_NO_START,	/* a RET with no traced call: the call began before tracing */
 	GO_LAT_NO_ROOM,		/* the tool's state for calls in progress was full at the entry */
+	GO_LAT_EVICTED,		/* the spill (an LRU) dropped the call's start: found at its return */
+	GO_LAT_ADDED,		/* entries added to an LRU map of starts or of goroutines ... */
+	GO_LAT_REMOVED,		/* ... and removed by the program itself, not by the LRU */
 	GO_LAT_STAT_CNT,
 };
 
