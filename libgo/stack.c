@@ -77,6 +77,59 @@ int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 	return 0;
 }
 
+/* How many of a stack's return addresses, moved by bias, follow a CALL in a Go function. */
+static int frames_fit(const struct go_binary *b, const uint64_t *frames, int nframes,
+		      int64_t bias)
+{
+	int i, fit = 0;
+
+	for (i = 1; i < nframes; i++) {
+		uint64_t ra = frames[i] - bias;
+		const uint8_t *p = gobin_bytes(b, ra - 5, 5);
+
+		fit += go_binary__func_at(b, ra - 1) != NULL;
+		fit += p && p[0] == 0xe8;	/* a direct CALL ends there */
+	}
+	return fit;
+}
+
+/*
+ * A process maps a PIE binary at a page boundary, so the probed pc and the site it was probed
+ * at share their place in a page, and the bias is their difference. Where several of the
+ * sites share that place (a function called from many places), the bias that puts more of the
+ * stack's return addresses after a CALL in a Go function wins.
+ */
+int go_binary__bias_from_stack(const struct go_binary *b, const uint64_t *offs, size_t n,
+			       const uint64_t *frames, int nframes, int64_t *bias)
+{
+	const uint64_t page = 4096;
+	int best = -1, fit;
+	size_t i;
+
+	*bias = 0;
+	if (!b->pie)
+		return 0;
+	if (nframes < 1)
+		return go_fail(ENOENT, "an empty stack");
+	for (i = 0; i < n; i++) {
+		uint64_t site;
+		int64_t d;
+
+		if (!offset_addr(b, offs[i], &site) || frames[0] < site)
+			continue;
+		d = (int64_t)(frames[0] - site);
+		if (d % (int64_t)page)
+			continue;
+		fit = frames_fit(b, frames, nframes, d);
+		if (fit > best) {
+			best = fit;
+			*bias = d;
+		}
+	}
+	return best < 0 ? go_fail(ENOENT, "no probe site of '%s' at pc 0x%llx", b->name,
+				  (unsigned long long)frames[0]) : 0;
+}
+
 int go_binary__runs_in(const struct go_binary *b, pid_t pid)
 {
 	uint64_t start, addr;

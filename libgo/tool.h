@@ -77,6 +77,13 @@ struct go_probes {
 
 struct go_dual;
 
+/*
+ * The load bias of a process that is gone, from a stack taken at one of ps's probes of function
+ * func (its index, as in the cookies): go_binary__bias_from_stack() over those probes' sites.
+ */
+int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binary *bin,
+			       uint32_t func, const uint64_t *frames, int nframes, int64_t *bias);
+
 /* What go_target__plan() probes. */
 enum {
 	GO_PLAN_ENTRY = 1,	/* each function's entry site */

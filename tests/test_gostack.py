@@ -402,6 +402,24 @@ def test_pie_after_exit(built, variant):
     check_lines_output(report, out, "main.leaf", [p for p in LEAF_PATHS if p in report["paths"]], line)
 
 
+@pytest.mark.parametrize("variant", ["go126-pie", "go126-lld-pie", "go117-pie"])
+def test_pie_gone_without_pid(built, variant):
+    """Without -p, by the binary's path: the process has exited before gostack prints, and
+    /proc never said where it had loaded its PIE binary: the stacks are still named right,
+    every frame (the load bias is found from the probed pc)."""
+    binary = built.path(variant, PROGRAM)
+    with Tool(TOOL, "-l", f"{binary}:main.leaf") as t:
+        with GoProgram(binary) as prog:
+            prog.go()
+            report = prog.result()
+            prog.stop()
+        status, out, err = t.interrupt()
+    assert_clean(status, out, err)
+    line = entry_line(built.path(readable(variant), PROGRAM), "main.leaf")
+    check_lines_output(report, out, "main.leaf", [p for p in LEAF_PATHS if p in report["paths"]], line,
+                       labels_line="labels: path=labelled" if go_minor(variant) >= 24 else "")
+
+
 def test_table_full_counted(built):
     """With room for 20 stacks (GOSTACK_MAX_STACKS) and ~170 distinct ones, the calls whose stack
     found no room are counted and reported: printed and lost calls add up to the calls made."""

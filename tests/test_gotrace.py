@@ -9,6 +9,7 @@ checked against them, and goroutine ids against the ids the programs report of t
 import json
 import os
 import re
+import signal
 import time
 
 import pytest
@@ -264,6 +265,35 @@ def test_user_stack(built, variant):
     assert frames[0].startswith("main.greet+0x"), out
     assert frames[1].startswith("main.calls+0x"), out
     assert frames[2].startswith("main.main+0x"), out
+
+
+@pytest.mark.parametrize("variant", ["go126-pie", "go126-lld-pie"])
+def test_user_stack_process_gone(built, variant):
+    """-U without -p, by the binary's path, the tool held (SIGSTOP) until the traced process
+    has exited: /proc no longer says where it had loaded its PIE binary, and the stacks are
+    still named (the load bias is found from the probed pc)."""
+    binary = built.path(variant, "tracee")
+    with Trace("-U", f"{binary}:main.greet") as t:
+        os.kill(t.proc.pid, signal.SIGSTOP)
+        try:
+            with GoProgram(binary) as prog:
+                prog.go()
+                prog.result()
+                prog.stop()
+        finally:
+            os.kill(t.proc.pid, signal.SIGCONT)
+        time.sleep(0.3)
+        status, out, err = t.interrupt()
+    assert status == 0, err
+    stacks = []
+    for line in out.splitlines():
+        if re.match(r"^\d+ ", line):
+            stacks.append([])
+        elif line.startswith("        ") and stacks:
+            stacks[-1].append(line.split()[0])
+    assert len(stacks) == 2, out
+    for frames in stacks:
+        assert [f.rpartition("+0x")[0] for f in frames[:3]] == ["main.greet", "main.calls", "main.main"], out
 
 
 def test_user_stack_long_name(built):

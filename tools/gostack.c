@@ -235,6 +235,7 @@ static bool *framed;		/* per function: is RBP its own frame's at its entry site?
 static uint32_t *ra_offs;	/* per function: the return address's offset from SP there */
 static uint64_t truncated_calls, failed_calls;
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
+static const struct go_probes *probes;	/* the plan's: where the stacks are taken */
 static int walk_limit = MAX_FRAMES;	/* frames the kernel's walk records at most */
 static long max_stacks = MAX_STACKS;
 
@@ -276,7 +277,9 @@ static int plan_callers(void)
 
 /*
  * Where a process loaded a PIE binary, remembered per process: stacks may be read after the
- * process has exited (-p ends with it), when /proc no longer says.
+ * process has exited (-p ends with it, and without -p a short-lived one ends before the
+ * output), when /proc no longer says; then the stack itself says, from the site it was taken
+ * at.
  */
 static struct {
 	uint32_t pid;
@@ -284,7 +287,8 @@ static struct {
 } biases[256];
 static size_t nbiases;
 
-static int64_t pid_bias(uint32_t pid)
+/* fr: the stack as the kernel's walk recorded it, for a process that is gone */
+static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr)
 {
 	int64_t bias = 0;
 	size_t i;
@@ -292,7 +296,8 @@ static int64_t pid_bias(uint32_t pid)
 	for (i = 0; i < nbiases; i++)
 		if (biases[i].pid == pid)
 			return biases[i].bias;
-	if (go_binary__load_bias(target.bin, pid, &bias))
+	if (go_binary__load_bias(target.bin, pid, &bias) &&
+	    (!fr || go_probes__bias_from_stack(probes, target.bin, func, fr, nfr, &bias)))
 		return 0;
 	i = nbiases < sizeof(biases) / sizeof(biases[0]) ? nbiases++ : pid % nbiases;
 	biases[i].pid = pid;
@@ -347,10 +352,14 @@ static void stack_resolve(const uint8_t *key, struct stack *s)
 		s->err = (int)-nbytes;
 		return;
 	}
-	bias = pid_bias(s->pid);
 	nfr = (int)(nbytes / 8);
+	if (nfr > MAX_FRAMES)
+		nfr = MAX_FRAMES;
 	for (i = 0; i < nfr; i++)
-		fr[i] = rd64(key + frames_off + i * 8) - bias;
+		fr[i] = rd64(key + frames_off + i * 8);
+	bias = pid_bias(s->pid, func, fr, nfr);
+	for (i = 0; i < nfr; i++)
+		fr[i] -= bias;
 	ra -= bias;
 	bp_ra -= bias;
 	if (nfr < 1) {
@@ -717,6 +726,7 @@ int main(int argc, char **argv)
 	}
 	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
 			      &plan);
+	probes = &plan.entry;
 	if (!err)
 		err = plan_callers();
 	if (err) {
@@ -799,7 +809,7 @@ int main(int argc, char **argv)
 	}
 	go_catch_signals(&exiting);
 	if (env.pid)
-		pid_bias(env.pid);
+		pid_bias(env.pid, 0, NULL, 0);
 	err = go_bpf__attach(bpf, "go_stack", go_binary__path(target.bin), plan.entry.offs,
 			     plan.entry.cookies, plan.entry.cnt, env.pid);
 	if (err) {

@@ -293,7 +293,16 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 	char sym[256];
 
 	base = base ? base + 1 : go_binary__name(p->target.bin);
-	go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias);
+	/* a process gone before its events are printed: where its stack was taken says */
+	if (go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias) && e->probe < MAX_PROBES) {
+		uint64_t fr[GO_TRACE_MAX_FRAMES];
+		int n = e->nframes < GO_TRACE_MAX_FRAMES ? (int)e->nframes : GO_TRACE_MAX_FRAMES;
+
+		for (i = 0; i < n; i++)
+			fr[i] = e->frames[i];
+		go_probes__bias_from_stack(p->ret ? &plans[e->probe].ret : &plans[e->probe].entry,
+					   p->target.bin, e->func, fr, n, &bias);
+	}
 	if (env.json)
 		fprintf(out, ", \"stack\": [");
 	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
