@@ -249,17 +249,23 @@ def test_json(built):
         ("main.greet", {"name": "gopher"}, report["goid"]), ("main.greet", {"name": "ebpf"}, report["goid"])]
 
 
-@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119-pie"])
-def test_user_stack(built, variant):
-    """-U prints the Go stack, including the immediate caller that frame pointers miss at an
-    entry probe, symbolized from the pclntab (so stripped and PIE binaries work)."""
-    report, out, err = trace(built.path(variant, "tracee"), "main.greet", args=("-U",))
+def user_stacks(out):
+    """The -U stacks of gotrace's text output, one list of frames (function+0xOFF) an event."""
     stacks = []
     for line in out.splitlines():
         if re.match(r"^\d+ ", line):
             stacks.append([])
         elif line.startswith("        ") and stacks:
             stacks[-1].append(line.split()[0])
+    return stacks
+
+
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119-pie"])
+def test_user_stack(built, variant):
+    """-U prints the Go stack, including the immediate caller that frame pointers miss at an
+    entry probe, symbolized from the pclntab (so stripped and PIE binaries work)."""
+    report, out, err = trace(built.path(variant, "tracee"), "main.greet", args=("-U",))
+    stacks = user_stacks(out)
     assert len(stacks) == 2, out
     frames = stacks[0]
     assert frames[0].startswith("main.greet+0x"), out
@@ -285,12 +291,7 @@ def test_user_stack_process_gone(built, variant):
         time.sleep(0.3)
         status, out, err = t.interrupt()
     assert status == 0, err
-    stacks = []
-    for line in out.splitlines():
-        if re.match(r"^\d+ ", line):
-            stacks.append([])
-        elif line.startswith("        ") and stacks:
-            stacks[-1].append(line.split()[0])
+    stacks = user_stacks(out)
     assert len(stacks) == 2, out
     for frames in stacks:
         assert [f.rpartition("+0x")[0] for f in frames[:3]] == ["main.greet", "main.calls", "main.main"], out
