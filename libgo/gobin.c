@@ -74,20 +74,44 @@ static uint64_t elf_dynamic(const struct go_binary *b, int64_t tag)
  * (unless --apply-dynamic-relocs). Each such word of the private mapping is given its link-time
  * value, the relocation's addend, so that every reader sees what the others see in the file.
  * RELR relocations keep their addends in place: there is nothing to do for them.
+ *
+ * The file may be crafted: no word is written in code (which must stay the bytes the kernel
+ * probes), nor in the ELF, program and section headers, which libelf checked when it opened
+ * the mapping and reads from it since.
  */
+static bool elf_headers_hold(const struct go_binary *b, const GElf_Ehdr *eh, uint64_t off)
+{
+	const uint64_t ranges[3][2] = {
+		{ 0, eh->e_ehsize },
+		{ eh->e_phoff, (uint64_t)eh->e_phnum * eh->e_phentsize },
+		{ eh->e_shoff, (uint64_t)eh->e_shnum * eh->e_shentsize },
+	};
+	size_t shnum = 0;
+	int i;
+
+	/* more than 0xff00 sections: the count is in the first section header */
+	if (!elf_getshdrnum(b->elf, &shnum) && shnum > eh->e_shnum)
+		return off + 8 > eh->e_shoff;
+	for (i = 0; i < 3; i++)
+		if (off + 8 > ranges[i][0] && off < ranges[i][0] + ranges[i][1])
+			return true;
+	return false;
+}
+
 static void elf_apply_relative(struct go_binary *b)
 {
 	uint64_t rela = elf_dynamic(b, DT_RELA), relasz = elf_dynamic(b, DT_RELASZ);
 	uint64_t ent = elf_dynamic(b, DT_RELAENT), i;
 	const uint8_t *r;
+	GElf_Ehdr eh;
 	int s;
 
 	if (!ent)
 		ent = 24;
-	if (!rela || ent < 24 || !(r = gobin_bytes(b, rela, relasz)))
+	if (!rela || ent < 24 || !gelf_getehdr(b->elf, &eh) || !(r = gobin_bytes(b, rela, relasz)))
 		return;
 	for (i = 0; i + ent <= relasz; i += ent) {
-		uint64_t where = gobin_le64(r + i), addend = gobin_le64(r + i + 16);
+		uint64_t where = gobin_le64(r + i), addend = gobin_le64(r + i + 16), off;
 		uint8_t *p;
 
 		if (ELF64_R_TYPE(gobin_le64(r + i + 8)) != R_X86_64_RELATIVE)
@@ -95,10 +119,22 @@ static void elf_apply_relative(struct go_binary *b)
 		p = (uint8_t *)gobin_bytes(b, where, 8);
 		if (!p || gobin_le64(p) == addend)
 			continue;
-		memcpy(p, &addend, 8);	/* little-endian, as the binary */
+		off = p - b->map;
 		for (s = 0; s < b->nsegs; s++)
-			if (where >= b->segs[s].vaddr && where - b->segs[s].vaddr < b->segs[s].filesz)
-				b->segs[s].written = true;
+			if (b->segs[s].exec && off + 8 > b->segs[s].off &&
+			    off < b->segs[s].off + b->segs[s].filesz)
+				break;
+		if (s < b->nsegs || elf_headers_hold(b, &eh, off))
+			continue;
+		memcpy(p, &addend, 8);	/* little-endian, as the binary */
+		if (!b->written_hi) {
+			b->written_lo = off;
+			b->written_hi = off + 8;
+		}
+		if (off < b->written_lo)
+			b->written_lo = off;
+		if (off + 8 > b->written_hi)
+			b->written_hi = off + 8;
 	}
 }
 
@@ -844,10 +880,26 @@ int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release)
 	return 0;
 }
 
+/* Drop the pages of the mapping from from to to, but those elf_apply_relative() wrote in. */
+static void release_range(const struct go_binary *b, uint64_t from, uint64_t to, uint64_t page)
+{
+	uint64_t lo = b->written_lo / page * page, hi = (b->written_hi + page - 1) / page * page;
+
+	if (b->written_hi && from < hi && lo < to) {
+		if (from < lo)
+			madvise((void *)(b->map + from), lo - from, MADV_DONTNEED);
+		if (hi < to)
+			madvise((void *)(b->map + hi), to - hi, MADV_DONTNEED);
+		return;
+	}
+	if (from < to)
+		madvise((void *)(b->map + from), to - from, MADV_DONTNEED);
+}
+
 /*
  * The mapping's pages of the loadable segments are not written (libdw decompresses only DWARF,
- * which is outside them), but for relocated words (elf_apply_relative()): the segments without
- * those are dropped, and read from the file again when touched.
+ * which is outside them), but for relocated words (elf_apply_relative()): the others are
+ * dropped, and read from the file again when touched.
  */
 void go_binary__release(struct go_binary *b)
 {
@@ -861,8 +913,8 @@ void go_binary__release(struct go_binary *b)
 		uint64_t from = (b->segs[i].off + page - 1) / page * page;
 		uint64_t to = (b->segs[i].off + b->segs[i].filesz) / page * page;
 
-		if (from < to && to <= b->size && !b->segs[i].written)
-			madvise((void *)(b->map + from), to - from, MADV_DONTNEED);
+		if (from < to && to <= b->size)
+			release_range(b, from, to, page);
 	}
 }
 

@@ -46,7 +46,6 @@ static inline size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_
 struct go_seg {
 	uint64_t vaddr, filesz, off;
 	bool exec;
-	bool written;		/* holds words the loader's relocations fill (elf_apply_relative) */
 };
 
 struct go_binary;
@@ -67,6 +66,7 @@ struct go_binary {
 	struct go_func *funcs;
 	size_t nfuncs, cap;
 	int pcln_flag_off;
+	uint64_t written_lo, written_hi;	/* file range of the words elf_apply_relative() wrote */
 	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
 	int goid_off;
 	void *cs;		/* capstone handle, opened on first use */

@@ -448,6 +448,58 @@ def test_process_exiting_during_attach(built, tmp_path):
             assert binary not in f.read()
 
 
+def relocations_aimed_at_headers(data):
+    """An lld-linked PIE (whose relocated words libgo writes into its view of the file) whose
+    last PT_LOAD is stretched over the section headers at the end of the file, and whose first
+    R_X86_64_RELATIVE relocations are aimed at the ELF header's e_shoff, a program header's
+    p_filesz and each section header's sh_offset and sh_size, with a huge addend."""
+    out = bytearray(data)
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 0x36)
+    loads, dynamic = [], None
+    for i in range(phnum):
+        at = phoff + i * phentsize
+        p_type, _flags, off, vaddr, _paddr, filesz = struct.unpack_from("<IIQQQQ", data, at)
+        if p_type == 1:
+            loads.append([at, off, vaddr, filesz])
+        elif p_type == 2:
+            dynamic = (off, filesz)
+    last = max(loads, key=lambda l: l[1])
+    last[3] = len(data) - last[1]
+    struct.pack_into("<QQ", out, last[0] + 0x20, last[3], last[3])  # p_filesz, p_memsz
+
+    def vaddr(off):
+        return next(v + off - o for _, o, v, n in loads if o <= off < o + n)
+
+    tags = {}
+    for at in range(dynamic[0], dynamic[0] + dynamic[1], 16):
+        tag, val = struct.unpack_from("<qQ", data, at)
+        tags.setdefault(tag, val)
+    rela = tags[7] - next(v - o for _, o, v, n in loads if v <= tags[7] < v + n)  # DT_RELA
+    targets = [0x28, phoff + 0x20] + [shoff + i * shentsize + f for i in range(shnum) for f in (0x18, 0x20)]
+    for i, target in enumerate(targets):
+        struct.pack_into("<QQQ", out, rela + i * 24, vaddr(target), 8, 0x7ffffffffff0)  # R_X86_64_RELATIVE
+    return bytes(out)
+
+
+def test_relocations_aimed_at_headers(built, tmp_path):
+    """Relocations that would rewrite the ELF, program and section headers which libelf checked
+    when it opened the file are not applied: the binary lists the same functions as the good one
+    (under the sanitizer build, nothing reads out of bounds)."""
+    good = built.path("go126-lld-pie", "tracee")
+    bad = os.path.join(tmp_path, "tracee-bad-relocs")
+    with open(good, "rb") as f, open(bad, "wb") as g:
+        g.write(relocations_aimed_at_headers(f.read()))
+    os.chmod(bad, 0o755)
+
+    def listing(path):
+        r = run_tool("gofunccount", "-v", "-d", "1", f"{path}:main.*")
+        assert r.returncode == 0, r
+        return [line.split()[-1] for line in r.stdout.splitlines() if line.startswith("0x")]
+    assert listing(bad) == listing(good) != [], listing(good)
+
+
 @pytest.mark.parametrize("broken", ["zeroed_shdrs", "shdr_past_end"])
 def test_found_without_section_headers(world, broken):
     """A binary whose section headers are zeroed or point past its end is not refused: the Go
