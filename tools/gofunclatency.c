@@ -278,17 +278,18 @@ struct leftover {
 /*
  * Calls in progress when tracing ended: in each goroutine's record (the calls it holds and
  * those spilled past it, unless the spill dropped them), or in the map of starts by stack
- * pointer.
+ * pointer. The spill is read once, each of its calls checked against its goroutine's record
+ * (it may hold calls of the past, above the record's count).
  */
 static void count_leftover(struct go_bpf *bpf, struct leftover *left)
 {
 	int gs_fd = go_bpf__map_fd(bpf, "gs"), starts_fd = go_bpf__map_fd(bpf, "starts");
 	int spill_fd = go_bpf__map_fd(bpf, "spill");
 	struct go_lat_start_key skey, snext;
-	struct go_lat_spill_key place = { 0 };
+	struct go_lat_spill_key place, pnext;
 	struct go_lat_gid key, next;
 	struct go_lat_gstate st;
-	struct go_lat_frame f;
+	uint64_t spilled = 0, held = 0;
 	void *k = NULL;
 
 	while (gs_fd >= 0 && go_map__next_key(gs_fd, k, &next) == 0) {
@@ -298,14 +299,18 @@ static void count_leftover(struct go_bpf *bpf, struct leftover *left)
 		if (go_map__lookup(gs_fd, &key, &st))
 			continue;
 		left->running += st.n;
-		place.id = key;
-		for (place.place = 0; place.place < st.spilled; place.place++) {
-			if (!go_map__lookup(spill_fd, &place, &f))
-				left->running++;
-			else
-				left->dropped++;
-		}
+		spilled += st.spilled;
 	}
+	k = NULL;
+	while (spilled && spill_fd >= 0 && go_map__next_key(spill_fd, k, &pnext) == 0) {
+		place = pnext;
+		k = &place;
+		if (!go_map__lookup(gs_fd, &place.id, &st) && place.place < st.spilled)
+			held++;
+	}
+	held = held < spilled ? held : spilled;
+	left->running += held;
+	left->dropped += spilled - held;
 	k = NULL;
 	while (starts_fd >= 0 && go_map__next_key(starts_fd, k, &snext) == 0) {
 		skey = snext;

@@ -49,6 +49,7 @@
 #define SPILL_CAP 65536	/* a goroutine's spilled calls at most (the map may hold fewer) */
 #define SEARCH_STEPS 17	/* binary search steps over at most SPILL_CAP (2^16) calls */
 #define TIDY_MAX 16	/* spilled calls deleted when a goroutine ends (the LRU takes the rest) */
+#define EVICTED_MAX 4	/* dropped calls on top of a goroutine's stack taken off at an entry */
 
 BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
@@ -165,6 +166,35 @@ static __always_inline void drop_unwound(const struct go_lat_gid *id, struct go_
 	}
 }
 
+/*
+ * The calls on top of the goroutine's stack that the spill dropped: counted and taken off, so
+ * that the unwound calls below them can be found (a few; a return takes off the others).
+ */
+static __always_inline void drop_evicted(const struct go_lat_gid *id, struct go_lat_gstate *st)
+{
+	int i;
+
+	for (i = 0; i < EVICTED_MAX && st->spilled && !spilled_at(id, st->spilled - 1); i++) {
+		st->spilled--;
+		stat_inc(GO_LAT_EVICTED);
+	}
+}
+
+/*
+ * Without the probe where goroutines end, records are an LRU: one without calls in progress
+ * goes (counted as removed, whether or not the LRU took it first), so that each record the LRU
+ * drops held a call, a loss. Nothing of st may be used after.
+ */
+static __always_inline void tidy(const struct go_lat_gid *id, struct go_lat_gstate *st)
+{
+#ifndef GOEXIT_PROBED
+	if (!st->n && !st->spilled) {
+		gs.delete(id);
+		stat_inc(GO_LAT_REMOVED);
+	}
+#endif
+}
+
 /* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
 static __always_inline int goroutine_exit(const struct go_lat_gid *id)
 {
@@ -215,9 +245,12 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 		stat_inc(GO_LAT_ADDED);
 #endif
 		st = gs.lookup(&k.id);
-		if (!st)
+		if (!st) {	/* another CPU's update took its place meanwhile */
+			stat_inc(GO_LAT_NO_ROOM);
 			return 0;
+		}
 	}
+	drop_evicted(&k.id, st);
 	drop_unwound(&k.id, st, depth, true);
 	/* a guard's mark that a panic left between it and its site: a call from that frame or above */
 	if (st->guard && depth < st->guard + 8)
@@ -297,8 +330,10 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 		st->spilled--;
 		stat_inc(GO_LAT_EVICTED);
 		f = top(st, &k);
-		if (!f || f->depth < depth_of(k.id.g, sp))
+		if (!f || f->depth < depth_of(k.id.g, sp)) {
+			tidy(&k.id, st);
 			return 0;
+		}
 	}
 	if (!f || f->sp != sp || f->func != func) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
@@ -307,17 +342,14 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 		f = top(st, &k);
 		if (!f || f->depth != depth || f->func != func) {
 			stat_inc(GO_LAT_NO_START);
+			tidy(&k.id, st);
 			return 0;
 		}
 	}
 	ts = f->ts;
 	nested = st->n + st->spilled;	/* the call's level: 1 for the outermost traced call */
 	pop(st, &k);
-#ifndef GOEXIT_PROBED
-	/* records are an LRU: one without calls in progress goes, so that what it drops is a loss */
-	if (!st->n && !st->spilled && !st->guard && !gs.delete(&k.id))
-		stat_inc(GO_LAT_REMOVED);
-#endif
+	tidy(&k.id, st);
 	max = level.lookup(&zero);
 	if (!max || !*max || nested <= *max)
 		record(func, ts, now);
@@ -455,8 +487,8 @@ int go_return(struct pt_regs *ctx)
 		return 0;
 	}
 	record(k.func, *tsp, now);
-	if (!starts.delete(&k))
-		stat_inc(GO_LAT_REMOVED);
+	starts.delete(&k);
+	stat_inc(GO_LAT_REMOVED);	/* taken, whether or not the LRU dropped it meanwhile */
 	return 0;
 }
 
