@@ -188,11 +188,12 @@ void go_return_sites__free(struct go_return_sites *rs, size_t n);
 /* How far pid loaded bin from its link-time addresses (0 unless PIE). */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
 /*
- * The load bias of a process that is gone, from one of its stacks: frames[0] is the probed pc,
- * which is one of the sites at file offsets offs[]. -ENOENT when no site fits.
+ * The load bias of process pid, gone, from one of its stacks: frames[0] is the probed pc, which
+ * is one of the sites at file offsets offs[]. -ENOENT when no site fits, or more than one fits
+ * as well. Remembered: go_binary__load_bias() of pid says it next.
  */
-int go_binary__bias_from_stack(const struct go_binary *bin, const uint64_t *offs, size_t n,
-			       const uint64_t *frames, int nframes, int64_t *bias);
+int go_binary__bias_from_stack(const struct go_binary *bin, pid_t pid, const uint64_t *offs,
+			       size_t n, const uint64_t *frames, int nframes, int64_t *bias);
 /* 0 when pid maps bin's file (runs it, or loaded it as a library); -ENOENT when not. */
 int go_binary__runs_in(const struct go_binary *bin, pid_t pid);
 /* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */

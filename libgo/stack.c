@@ -97,13 +97,15 @@ static int frames_fit(const struct go_binary *b, const uint64_t *frames, int nfr
  * A process maps a PIE binary at a page boundary, so the probed pc and the site it was probed
  * at share their place in a page, and the bias is their difference. Where several of the
  * sites share that place (a function called from many places), the bias that puts more of the
- * stack's return addresses after a CALL in a Go function wins.
+ * stack's return addresses after a CALL in a Go function wins; a tie is no answer.
  */
-int go_binary__bias_from_stack(const struct go_binary *b, const uint64_t *offs, size_t n,
-			       const uint64_t *frames, int nframes, int64_t *bias)
+int go_binary__bias_from_stack(const struct go_binary *b, pid_t pid, const uint64_t *offs,
+			       size_t n, const uint64_t *frames, int nframes, int64_t *bias)
 {
 	const uint64_t page = 4096;
 	int best = -1, fit;
+	bool tie = false;
+	int64_t found = 0;
 	size_t i;
 
 	*bias = 0;
@@ -120,14 +122,22 @@ int go_binary__bias_from_stack(const struct go_binary *b, const uint64_t *offs, 
 		d = (int64_t)(frames[0] - site);
 		if (d % (int64_t)page)
 			continue;
+		if (d == found && best >= 0)
+			continue;	/* the same answer again */
 		fit = frames_fit(b, frames, nframes, d);
+		tie = fit == best || (tie && fit < best);
 		if (fit > best) {
 			best = fit;
-			*bias = d;
+			found = d;
 		}
 	}
-	return best < 0 ? go_fail(ENOENT, "no probe site of '%s' at pc 0x%llx", b->name,
-				  (unsigned long long)frames[0]) : 0;
+	if (best < 0 || tie)
+		return go_fail(ENOENT, "%s probe site of '%s' at pc 0x%llx", best < 0 ? "no" :
+			       "more than one", b->name, (unsigned long long)frames[0]);
+	*bias = found;
+	((struct go_binary *)b)->bias_pid = pid;
+	((struct go_binary *)b)->bias = found;
+	return 0;
 }
 
 int go_binary__runs_in(const struct go_binary *b, pid_t pid)

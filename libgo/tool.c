@@ -113,7 +113,8 @@ static void probes_free(struct go_probes *p)
 }
 
 int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binary *bin,
-			       uint32_t func, const uint64_t *frames, int nframes, int64_t *bias)
+			       pid_t pid, uint32_t func, const uint64_t *frames, int nframes,
+			       int64_t *bias)
 {
 	uint64_t *offs = malloc((ps->cnt ? ps->cnt : 1) * sizeof(*offs));
 	size_t i, n = 0;
@@ -125,7 +126,7 @@ int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binar
 	for (i = 0; i < ps->cnt; i++)
 		if ((ps->cookies[i] & GO_COOKIE_DUAL) || GO_COOKIE_FUNC(ps->cookies[i]) == func)
 			offs[n++] = ps->offs[i];
-	err = go_binary__bias_from_stack(bin, offs, n, frames, nframes, bias);
+	err = go_binary__bias_from_stack(bin, pid, offs, n, frames, nframes, bias);
 	free(offs);
 	return err;
 }

@@ -82,7 +82,8 @@ struct go_dual;
  * func (its index, as in the cookies): go_binary__bias_from_stack() over those probes' sites.
  */
 int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binary *bin,
-			       uint32_t func, const uint64_t *frames, int nframes, int64_t *bias);
+			       pid_t pid, uint32_t func, const uint64_t *frames, int nframes,
+			       int64_t *bias);
 
 /* What go_target__plan() probes. */
 enum {

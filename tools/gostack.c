@@ -297,7 +297,7 @@ static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr
 		if (biases[i].pid == pid)
 			return biases[i].bias;
 	if (go_binary__load_bias(target.bin, pid, &bias) &&
-	    (!fr || go_probes__bias_from_stack(probes, target.bin, func, fr, nfr, &bias)))
+	    (!fr || go_probes__bias_from_stack(probes, target.bin, pid, func, fr, nfr, &bias)))
 		return 0;
 	i = nbiases < sizeof(biases) / sizeof(biases[0]) ? nbiases++ : pid % nbiases;
 	biases[i].pid = pid;

@@ -301,7 +301,7 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 		for (i = 0; i < n; i++)
 			fr[i] = e->frames[i];
 		go_probes__bias_from_stack(p->ret ? &plans[e->probe].ret : &plans[e->probe].entry,
-					   p->target.bin, e->func, fr, n, &bias);
+					   p->target.bin, (pid_t)e->pid, e->func, fr, n, &bias);
 	}
 	if (env.json)
 		fprintf(out, ", \"stack\": [");
