@@ -455,17 +455,22 @@ BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
 int go_entry(struct pt_regs *ctx)
 {
 	struct go_lat_start_key k = {};
-	u64 ts;
+	u64 ts, *tsp;
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.tgid))
 		return 0;
 	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
 	ts = bpf_ktime_get_ns();
-	if (starts.insert(&k, &ts)) {	/* a call at this SP before never returned */
+	if (!starts.insert(&k, &ts)) {
+		stat_inc(GO_LAT_ADDED);
+		return 0;
+	}
+	tsp = starts.lookup(&k);
+	if (tsp) {	/* a call at this SP before never returned: this one takes its place */
 		stat_inc(GO_LAT_UNWOUND);
-		starts.update(&k, &ts);
-	} else {
+		*tsp = ts;
+	} else if (!starts.insert(&k, &ts)) {	/* the LRU dropped it meanwhile */
 		stat_inc(GO_LAT_ADDED);
 	}
 	return 0;
