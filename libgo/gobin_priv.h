@@ -80,8 +80,15 @@ struct go_binary {
 	bool dwarf_tried;
 	char **owned;		/* names made here (GCC clones' function names), freed on close */
 	size_t nowned;
-	pid_t bias_pid;		/* the last process whose load bias was looked up */
-	int64_t bias;
+	/*
+	 * Where processes loaded the binary (PIE), remembered: stacks may be read after a process
+	 * has exited, when /proc no longer says (remember_bias() in stack.c)
+	 */
+	struct {
+		pid_t pid;
+		int64_t bias;
+	} biases[256];
+	size_t nbiases;
 };
 
 /* len bytes at a link-time address, or NULL when they are not all in the file. */

@@ -185,7 +185,10 @@ int go_binary__return_sites(struct go_binary *bin, const struct go_func *const *
 			    const struct go_call_sites *cs, size_t n, struct go_return_sites *out);
 void go_return_sites__free(struct go_return_sites *rs, size_t n);
 
-/* How far pid loaded bin from its link-time addresses (0 unless PIE). */
+/*
+ * How far pid loaded bin from its link-time addresses (0 unless PIE); remembered per process,
+ * so that it is known after the process has exited.
+ */
 int go_binary__load_bias(const struct go_binary *bin, pid_t pid, int64_t *bias);
 /*
  * The load bias of process pid, gone, from one of its stacks: frames[0] is the probed pc, which

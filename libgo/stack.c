@@ -53,6 +53,29 @@ static int maps_find(const struct go_binary *b, pid_t pid, uint64_t *start, uint
 	return err;
 }
 
+/* Where pid loaded b, as found before; false when it was not. */
+static bool recall_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
+{
+	size_t i;
+
+	for (i = 0; i < b->nbiases; i++)
+		if (b->biases[i].pid == pid) {
+			*bias = b->biases[i].bias;
+			return true;
+		}
+	return false;
+}
+
+static void remember_bias(const struct go_binary *b, pid_t pid, int64_t bias)
+{
+	struct go_binary *w = (struct go_binary *)b;	/* a cache: the binary's reading is unchanged */
+	size_t n = sizeof(w->biases) / sizeof(w->biases[0]);
+	size_t i = w->nbiases < n ? w->nbiases++ : (size_t)pid % n;
+
+	w->biases[i].pid = pid;
+	w->biases[i].bias = bias;
+}
+
 int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 {
 	uint64_t start, addr;
@@ -61,19 +84,16 @@ int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 	*bias = 0;
 	if (!b->pie)
 		return 0;
-	/* asked once per event with stacks: remember the last process's answer */
-	if (b->bias_pid == pid && pid > 0) {
-		*bias = b->bias;
+	/* asked once per event with stacks, and after the process is gone */
+	if (pid > 0 && recall_bias(b, pid, bias))
 		return 0;
-	}
 	err = maps_find(b, pid, &start, &addr);
 	if (err == -ENOENT)
 		return go_fail(ENOENT, "'%s' is not mapped in pid %d", b->name, (int)pid);
 	if (err)
 		return err;
 	*bias = (int64_t)(start - addr);
-	((struct go_binary *)b)->bias_pid = pid;
-	((struct go_binary *)b)->bias = *bias;
+	remember_bias(b, pid, *bias);
 	return 0;
 }
 
@@ -135,8 +155,7 @@ int go_binary__bias_from_stack(const struct go_binary *b, pid_t pid, const uint6
 		return go_fail(ENOENT, "%s probe site of '%s' at pc 0x%llx", best < 0 ? "no" :
 			       "more than one", b->name, (unsigned long long)frames[0]);
 	*bias = found;
-	((struct go_binary *)b)->bias_pid = pid;
-	((struct go_binary *)b)->bias = found;
+	remember_bias(b, pid, found);
 	return 0;
 }
 

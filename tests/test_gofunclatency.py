@@ -65,6 +65,21 @@ def timed(binary, pattern, args=(), program_args=(), run=None):
     return report, out, err
 
 
+def two_processes(binary, args, *program_args, timeout=60):
+    """Run two processes of binary under one `gofunclatency ARGS` (which names the binary by
+    path); return ([their reports], status, stdout, stderr)."""
+    with Tool(TOOL, *args) as t:
+        with GoProgram(binary, *program_args, timeout=timeout) as a, \
+                GoProgram(binary, *program_args, timeout=timeout) as b:
+            a.go()
+            b.go()
+            reports = [a.result(), b.result()]
+            a.stop()
+            b.stop()
+        status, out, err = t.interrupt()
+    return reports, status, out, err
+
+
 @pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "gccgo",
                                      "go126-lld-pie"])
 def test_recursion_counts(built, variant):
@@ -195,14 +210,7 @@ def test_processes_of_one_binary(built, variant, tmp_path):
     program lay out their goroutines alike, so each call is kept by goroutine and process: both
     copies' deep dives, unwinding and ending goroutines at once, are counted exactly."""
     binary = private_copy(built.path(variant, "panicker"), tmp_path)
-    with Tool(TOOL, f"{binary}:main.dive") as t:
-        with GoProgram(binary, "deep") as a, GoProgram(binary, "deep") as b:
-            a.go()
-            b.go()
-            reports = [a.result(), b.result()]
-            a.stop()
-            b.stop()
-        status, out, err = t.interrupt()
+    reports, status, out, err = two_processes(binary, [f"{binary}:main.dive"], "deep")
     assert status == 0, err
     [h] = histograms(out)
     assert reports == [{"main.dive": 2531, "returned": 1521, "unwound": 1010}] * 2
@@ -367,14 +375,7 @@ def test_return_sites_two_processes(built, tmp_path):
     """Two processes of one binary, traced together by path: each return site's probe sees
     both, and each call is matched in its own process."""
     binary = private_copy(built.path("go126", "retsites"), tmp_path)
-    with Tool(TOOL, "-F", "-r", f"{binary}:{RETSITES}") as t:
-        with GoProgram(binary, timeout=120) as a, GoProgram(binary, timeout=120) as b:
-            a.go()
-            b.go()
-            reports = [a.result(), b.result()]
-            a.stop()
-            b.stop()
-        status, out, err = t.interrupt()
+    reports, status, out, err = two_processes(binary, ["-F", "-r", f"{binary}:{RETSITES}"], timeout=120)
     assert status == 0, err
     assert reports[0] == reports[1], reports
     timed_counts = {h["func"]: h["count"] for h in histograms(out)}

@@ -276,32 +276,18 @@ static int plan_callers(void)
 }
 
 /*
- * Where a process loaded a PIE binary, remembered per process: stacks may be read after the
- * process has exited (-p ends with it, and without -p a short-lived one ends before the
- * output), when /proc no longer says; then the stack itself says, from the site it was taken
- * at.
+ * Where a process loaded a PIE binary (libgo remembers it per process): from /proc, or for a
+ * process that has exited (-p ends with it, and without -p a short-lived one ends before the
+ * output), from the stack itself, fr as the kernel's walk recorded it, and the site it was
+ * taken at.
  */
-static struct {
-	uint32_t pid;
-	int64_t bias;
-} biases[256];
-static size_t nbiases;
-
-/* fr: the stack as the kernel's walk recorded it, for a process that is gone */
 static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr)
 {
 	int64_t bias = 0;
-	size_t i;
 
-	for (i = 0; i < nbiases; i++)
-		if (biases[i].pid == pid)
-			return biases[i].bias;
 	if (go_binary__load_bias(target.bin, pid, &bias) &&
 	    (!fr || go_probes__bias_from_stack(probes, target.bin, pid, func, fr, nfr, &bias)))
 		return 0;
-	i = nbiases < sizeof(biases) / sizeof(biases[0]) ? nbiases++ : pid % nbiases;
-	biases[i].pid = pid;
-	biases[i].bias = bias;
 	return bias;
 }
 
