@@ -3,6 +3,7 @@
  * libgo_errmsg(). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "libgo.h"
 
@@ -17,8 +18,15 @@ int go_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	char raw[sizeof(errmsg)];
+	const char *msg;
+
 	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* a message quotes names and paths others chose: one line, escaped */
+	msg = go_esc(raw, errmsg, sizeof(errmsg));
+	if (msg == raw)
+		memcpy(errmsg, raw, sizeof(errmsg));
 	return -err;
 }

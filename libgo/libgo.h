@@ -18,6 +18,23 @@
 const char *libgo_errmsg(void);
 /* Record a failure message; returns -err so callers can write `return go_fail(EINVAL, ...)`. */
 int go_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Text that came from a binary (function, file and type names) or from a traced program
+ * (strings, values, pprof labels, its command name) goes to a terminal only through these
+ * (escape.c): control characters (C0, DEL, C1), Unicode's bidirectional controls and line
+ * separators, and bytes that are not UTF-8 are written as Go's %q writes them (\n, \x1b,
+ * \u202e); all else, backslashes too, as it is. go_fail() messages and the tools' warnings are
+ * escaped already.
+ */
+/* Whether s holds anything to escape. */
+bool go_esc_needed(const char *s);
+/* s itself when it needs no escaping, else its escape in buf (cut at a character, with "...",
+ * to fit size), for printf("%-36s", go_esc(name, buf, sizeof(buf))). */
+const char *go_esc(const char *s, char *buf, size_t size);
+/* The size of a buffer for go_esc() that holds the escape of any name a tool prints. */
+#define GO_ESC_LEN 1024
+/* Write s escaped; keep_lines: newlines and tabs as they are (a program's text, for -D). */
+void go_esc_fputs(FILE *out, const char *s, bool keep_lines);
 /* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
 bool go_env_flag(const char *name);
 /*

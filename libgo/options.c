@@ -14,11 +14,24 @@
 void go_warn(const char *fmt, ...)
 {
 	va_list ap;
+	char *line = NULL;
+	size_t len;
+	int n;
 
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&line, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	/* one line, whatever names it quotes: all but its own newline escaped */
+	len = (size_t)n;
+	if (len && line[len - 1] == '\n')
+		line[--len] = 0;
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	go_esc_fputs(stderr, line, false);
+	if (len < (size_t)n)
+		fputc('\n', stderr);
+	free(line);
 }
 
 int go_parse_args(const struct argp *argp, int argc, char **argv)

@@ -44,7 +44,7 @@ int go_bpf_spec__print(const struct go_bpf_spec *spec, FILE *out)
 
 	if (!text)
 		return go_fail(ENOMEM, "out of memory");
-	fputs(text, out);
+	go_esc_fputs(out, text, true);	/* gotrace's probes are quoted in it */
 	fflush(out);
 	free(text);
 	return 0;
@@ -110,28 +110,6 @@ int go_env_size(const char *name, long def, long max, long *out)
 
 	*out = def;
 	return v && *v ? go_parse_long(v, 1, max, name, out) : 0;
-}
-
-/* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
-void go_json_str(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', out);
-	while (*s) {
-		int n = go_utf8_len((const char *)s);
-
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if (*s < 0x20)
-			fprintf(out, "\\u%04x", *s);
-		else if (n)
-			fwrite(s, 1, n, out);
-		else
-			fputs("\\ufffd", out);
-		s += n ? n : 1;
-	}
-	fputc('"', out);
 }
 
 uint64_t go_monotonic_ns(void)

@@ -528,10 +528,12 @@ size_t go_target__slots(const struct go_target *t)
 
 void go_target__list(struct go_target *t, FILE *out)
 {
+	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN];
 	size_t i;
 
-	fprintf(out, "%s: %s%s%s, %zu functions\n", go_binary__name(t->bin),
-		go_binary__version(t->bin), go_binary__is_pie(t->bin) ? ", PIE" : "",
+	fprintf(out, "%s: %s%s%s, %zu functions\n", go_esc(go_binary__name(t->bin), esc, sizeof(esc)),
+		go_esc(go_binary__version(t->bin), esc2, sizeof(esc2)),
+		go_binary__is_pie(t->bin) ? ", PIE" : "",
 		go_binary__has_symbols(t->bin) ? "" : ", stripped",
 		go_binary__func_cnt(t->bin));
 	fprintf(out, "%-18s %-8s %-8s %s\n", "ADDR", "SITE", "ABI", "FUNC");
@@ -548,28 +550,29 @@ void go_target__list(struct go_target *t, FILE *out)
 		else
 			snprintf(where, sizeof(where), "+%llu", (unsigned long long)(site - fn->entry));
 		fprintf(out, "0x%-16llx %-8s %-8s %s", (unsigned long long)fn->entry, where,
-			go_abi__name(fn->abi), fn->name);
+			go_abi__name(fn->abi), go_esc(fn->name, esc, sizeof(esc)));
 		if (fn->clone)
-			fprintf(out, " (GCC clone %s)", fn->clone);
+			fprintf(out, " (GCC clone %s)", go_esc(fn->clone, esc, sizeof(esc)));
 		fputc('\n', out);
 	}
 }
 
 void go_target__list_returns(struct go_target *t, FILE *out)
 {
+	char esc[GO_ESC_LEN];
 	size_t i;
 
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_return_sites *rs = t->rsites ? &t->rsites[i] : NULL;
+		const char *name = go_esc(go_target__func(t, i)->name, esc, sizeof(esc));
 
 		if (!rs)
-			fprintf(out, "returns of %s: at its RETs (no return sites planned)\n",
-				go_target__func(t, i)->name);
+			fprintf(out, "returns of %s: at its RETs (no return sites planned)\n", name);
 		else if (rs->usable)
-			fprintf(out, "returns of %s: at %zu return site%s in its callers\n",
-				go_target__func(t, i)->name, rs->cnt, rs->cnt == 1 ? "" : "s");
+			fprintf(out, "returns of %s: at %zu return site%s in its callers\n", name,
+				rs->cnt, rs->cnt == 1 ? "" : "s");
 		else
-			fprintf(out, "returns of %s: at its RETs (%s)\n", go_target__func(t, i)->name,
+			fprintf(out, "returns of %s: at its RETs (%s)\n", name,
 				rs->why ? rs->why : "not entered by direct calls alone");
 	}
 }

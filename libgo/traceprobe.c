@@ -826,6 +826,7 @@ static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
 void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
 		       size_t size)
 {
+	char esc[GO_ESC_LEN];
 	size_t off = 0;
 	int i;
 
@@ -841,13 +842,14 @@ void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, cha
 		const struct go_tvar *v = &p->vars[cv->var];
 
 		ADD("%s", p->lits[i]);
+		/* the traced program's strings and values, escaped; the format's own text is not */
 		if (strchr("Tv", cv->conv)) {
 			char text[256];
 
 			iface_text(p, e, cv, text, sizeof(text));
-			ADD(cv->spec, text);
+			ADD(cv->spec, go_esc(text, esc, sizeof(esc)));
 		} else if (cv->conv == 's') {
-			ADD(cv->spec, e->str[cv->slot]);
+			ADD(cv->spec, go_esc(e->str[cv->slot], esc, sizeof(esc)));
 		} else if (cv->conv == 'p') {
 			ADD(cv->spec, (void *)(uintptr_t)e->args[cv->slot]);
 		} else if (cv->conv == 'c') {

@@ -143,7 +143,7 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 {
 	struct row *rows = calloc(t->cnt ? t->cnt : 1, sizeof(*rows));
 	size_t i, n = 0;
-	char ts[16];
+	char ts[16], esc[GO_ESC_LEN];
 
 	if (!rows)
 		return;
@@ -170,7 +170,8 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
 		printf("%-36s %8s\n", "FUNC", "COUNT");
 		for (i = 0; i < n; i++)
-			printf("%-36s %8llu\n", rows[i].name, (unsigned long long)rows[i].count);
+			printf("%-36s %8llu\n", go_esc(rows[i].name, esc, sizeof(esc)),
+			       (unsigned long long)rows[i].count);
 	}
 	fflush(stdout);
 	free(rows);

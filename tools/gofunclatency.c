@@ -218,6 +218,7 @@ static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
 {
 	uint64_t total = total_ns / unit_ns();
 	uint64_t count = 0;
+	char esc[GO_ESC_LEN];
 	int i;
 
 	for (i = 0; i < SLOTS; i++)
@@ -227,7 +228,7 @@ static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
 		return;
 	}
 	if (func)
-		printf("\nFunction = %s\n", func);
+		printf("\nFunction = %s\n", go_esc(func, esc, sizeof(esc)));
 	go_print_log2_hist(stdout, vals, SLOTS, unit());
 	if (count)
 		printf("\navg = %llu %s, total: %llu %s, count: %llu\n",

@@ -504,10 +504,18 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 				go_json_str(stdout, strcmp(r->value, "-") ? r->value : "");
 			}
 			printf(", \"count\": %llu}\n", c);
-		} else if (env.values) {
-			printf("%-24s %-8s %-24s %-24s %8llu\n", fn, arg, r->type, r->value, c);
 		} else {
-			printf("%-24s %-8s %-24s %8llu\n", fn, arg, r->type, c);
+			char e_fn[GO_ESC_LEN], e_arg[GO_ESC_LEN], e_type[GO_ESC_LEN], e_val[GO_ESC_LEN];
+
+			fn = go_esc(fn, e_fn, sizeof(e_fn));
+			arg = go_esc(arg, e_arg, sizeof(e_arg));
+			if (env.values)
+				printf("%-24s %-8s %-24s %-24s %8llu\n", fn, arg,
+				       go_esc(r->type, e_type, sizeof(e_type)),
+				       go_esc(r->value, e_val, sizeof(e_val)), c);
+			else
+				printf("%-24s %-8s %-24s %8llu\n", fn, arg,
+				       go_esc(r->type, e_type, sizeof(e_type)), c);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -527,7 +535,7 @@ static void word_where(const struct go_iface_word *w, char *buf, size_t size)
 static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 {
 	static const char *const modes[] = { "type", "itab", "type or itab" };
-	char w0[16], w1[16];
+	char w0[16], w1[16], e_fn[GO_ESC_LEN], e_arg[GO_ESC_LEN];
 	size_t i;
 	int j;
 
@@ -539,7 +547,8 @@ static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 			word_where(&s->w[0], w0, sizeof(w0));
 			word_where(&s->w[1], w1, sizeof(w1));
 			fprintf(info_out(), "%s %s: %s word in %s, data word in %s\n",
-				go_target__func(t, i)->name, fis[i].names[j], modes[s->mode], w0, w1);
+				go_esc(go_target__func(t, i)->name, e_fn, sizeof(e_fn)),
+				go_esc(fis[i].names[j], e_arg, sizeof(e_arg)), modes[s->mode], w0, w1);
 		}
 }
 

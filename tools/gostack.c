@@ -491,20 +491,22 @@ static const char *status_frame(const struct stack *s, char *buf, size_t size)
 
 static void print_label_line(const struct stack *s)
 {
+	char k[GO_ESC_LEN], v[GO_ESC_LEN];
 	int i;
 
 	if (!s->nlabels)
 		return;
 	printf("    labels:");
 	for (i = 0; i < s->nlabels; i++)
-		printf(" %s=%s", s->labels[i][0], s->labels[i][1]);
+		printf(" %s=%s", go_esc(s->labels[i][0], k, sizeof(k)),
+		       go_esc(s->labels[i][1], v, sizeof(v)));
 	printf("\n");
 }
 
 static void print_text(const struct stack *s)
 {
 	struct go_frame fr[MAX_INLINE];
-	char buf[64];
+	char buf[64], esc[GO_ESC_LEN];
 	int i, j, n;
 
 	for (i = 0; i < s->npc; i++) {
@@ -513,13 +515,13 @@ static void print_text(const struct stack *s)
 			printf("  ");
 			if (env.verbose)
 				printf("%-16llx ", (unsigned long long)s->pc[i]);
-			printf("%s", fr[j].func);
+			printf("%s", go_esc(fr[j].func, esc, sizeof(esc)));
 			if (env.offset && !fr[j].inlined && fr[j].entry)
 				printf("+0x%llx", (unsigned long long)(s->pc[i] - fr[j].entry));
 			if (env.offset && fr[j].inlined)
 				printf(" (inlined)");
 			if (env.lines && fr[j].line)
-				printf(" %s:%d", fr[j].file, fr[j].line);
+				printf(" %s:%d", go_esc(fr[j].file, esc, sizeof(esc)), fr[j].line);
 			printf("\n");
 		}
 	}
@@ -527,14 +529,16 @@ static void print_text(const struct stack *s)
 		printf("  %s\n", buf);
 	print_label_line(s);
 	if (env.per_pid)
-		printf("    %s [%u]\n", s->comm, s->pid);
+		printf("    %s [%u]\n", go_esc(s->comm, esc, sizeof(esc)), s->pid);
 	printf("    %llu\n\n", (unsigned long long)s->count);
 }
 
-/* A name for the folded format: no ';' (frame separator) and no ' ' before the count. */
+/* A name for the folded format, escaped, with no ';' (the frame separator). */
 static void print_folded_name(const char *name)
 {
-	for (; *name; name++)
+	char esc[GO_ESC_LEN];
+
+	for (name = go_esc(name, esc, sizeof(esc)); *name; name++)
 		putchar(*name == ';' ? ',' : *name);
 }
 
@@ -550,7 +554,11 @@ static void print_folded(const struct stack *s)
 		sep = true;
 	}
 	for (i = 0; i < s->nlabels; i++) {
-		printf("%s%s=%s", sep ? ";" : "", s->labels[i][0], s->labels[i][1]);
+		if (sep)
+			putchar(';');
+		print_folded_name(s->labels[i][0]);
+		putchar('=');
+		print_folded_name(s->labels[i][1]);
 		sep = true;
 	}
 	if (status_frame(s, buf, sizeof(buf))) {

@@ -290,9 +290,9 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 {
 	const char *base = strrchr(go_binary__name(p->target.bin), '/');
 	int64_t bias = 0, i;
-	char sym[256];
+	char sym[256], e_base[GO_ESC_LEN], e_sym[GO_ESC_LEN];
 
-	base = base ? base + 1 : go_binary__name(p->target.bin);
+	base = go_esc(base ? base + 1 : go_binary__name(p->target.bin), e_base, sizeof(e_base));
 	/* a process gone before its events are printed: where its stack was taken says */
 	if (go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias) && e->probe < MAX_PROBES) {
 		uint64_t fr[GO_TRACE_MAX_FRAMES];
@@ -324,10 +324,10 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 			if (env.address)
 				fprintf(out, "}");
 		} else if (env.address) {
-			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)e->frames[i], s,
-				base);
+			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)e->frames[i],
+				go_esc(s, e_sym, sizeof(e_sym)), base);
 		} else {
-			fprintf(out, "        %s [%s]\n", s, base);
+			fprintf(out, "        %s [%s]\n", go_esc(s, e_sym, sizeof(e_sym)), base);
 		}
 		if (s != sym)
 			free(s);
@@ -350,7 +350,7 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 			FILE *out)
 {
 	const char *func = go_target__func(&p->target, e->func < p->target.cnt ? e->func : 0)->name;
-	char comm[17], ts[16];
+	char comm[17], ts[16], e_comm[GO_ESC_LEN], e_func[GO_ESC_LEN];
 
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	if (env.json) {
@@ -378,8 +378,10 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 			fprintf(out, env.unix_ts ? "%-17.6f " : "%-12.6f ", event_ts(e));
 		if (env.print_cpu)
 			fprintf(out, "%-3u ", e->cpu);
-		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid, comm,
-			(unsigned long long)e->goid, func, msg);
+		/* the message's values are escaped already (go_tprobe__format) */
+		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid,
+			go_esc(comm, e_comm, sizeof(e_comm)), (unsigned long long)e->goid,
+			go_esc(func, e_func, sizeof(e_func)), msg);
 		if (env.user_stack)
 			print_stack(p, e, out);
 	}
