@@ -19,6 +19,8 @@ enum {
 	CMD_PROG_LOAD = 5,
 	CMD_LINK_CREATE = 28,
 	PROG_TYPE_KPROBE = 2,
+	MAP_TYPE_ARRAY = 2,
+	MAP_TYPE_ARRAY_OF_MAPS = 12,
 	ATTACH_PERF_EVENT = 41,
 	ATTACH_UPROBE_MULTI = 48,
 };
@@ -95,6 +97,8 @@ int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
 /* Loads p with its map indices replaced by the descriptors in map_fds. */
 int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds);
 int go_bpf_sys__map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags);
+/* Wait until every BPF program running now has returned (go_bpf__sync). */
+int go_bpf_sys__sync(void);
 int go_bpf_sys__link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
 				  const uint64_t *cookies, size_t cnt, pid_t pid);
 int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);

@@ -113,6 +113,37 @@ int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds)
 	return sys_bpf(CMD_PROG_LOAD, &a, sizeof(a));
 }
 
+/*
+ * The kernel waits for every BPF program running on any CPU to finish (synchronize_rcu) when
+ * user space replaces an element of a map of maps: such a map, of one tiny array, made once,
+ * is the tools' way to wait for the programs that began before a change to their maps.
+ */
+/* An array of one 4-byte value: of the map inner when it is not negative, a map of maps. */
+static int sync_map_create(int inner)
+{
+	struct attr_map_create a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = inner < 0 ? MAP_TYPE_ARRAY : MAP_TYPE_ARRAY_OF_MAPS;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	a.inner_map_fd = inner < 0 ? 0 : (uint32_t)inner;
+	return sys_bpf(CMD_MAP_CREATE, &a, sizeof(a));
+}
+
+int go_bpf_sys__sync(void)
+{
+	static int outer = -1, inner = -1;
+	uint32_t zero = 0;
+
+	if (inner < 0 && (inner = sync_map_create(-1)) < 0)
+		return -errno;
+	if (outer < 0 && (outer = sync_map_create(inner)) < 0)
+		return -errno;
+	return go_bpf_sys__map_elem(CMD_MAP_UPDATE_ELEM, outer, &zero, &inner, 0);
+}
+
 int go_bpf_sys__map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
 {
 	struct attr_map_elem a;

@@ -109,6 +109,23 @@ int go_map__delete(int fd, const void *key);
 int go_map__next_key(int fd, const void *key, void *next);
 /* The sum over CPUs of a per-CPU array's element. */
 int go_map__sum_percpu(int fd, uint32_t key, uint64_t *sum);
+/*
+ * Call fn for each key of hash map fd (keys of key_size bytes, 8-byte aligned): it returns 1
+ * for a key to delete, 0 to keep, or a negative errno to stop with. A key is deleted once the
+ * walk has moved past it (deleting the key the walk is at would start it over). 0 or the
+ * first error.
+ */
+int go_map__each(int fd, size_t key_size, int (*fn)(void *ctx, const void *key), void *ctx);
+/*
+ * The sum, and reset to 0, of a per-CPU array's element that no program writes meanwhile (one
+ * for the interval that has ended, after go_bpf__sync).
+ */
+int go_map__take_percpu(int fd, uint32_t key, uint64_t *sum);
+/*
+ * Wait until every BPF program that is running has returned (the kernel's synchronize_rcu):
+ * after it, none still works with what a map held before. 0 or a negative errno.
+ */
+int go_bpf__sync(void);
 /* CPUs a per-CPU map holds a value for. */
 int go_ncpus_possible(void);
 
