@@ -60,31 +60,68 @@ int go_pid_watch(pid_t pid)
 	return fd;
 }
 
-/* Sleep up to ms; returns early on a signal. 1 when the watched process has exited. */
+/* What else go_wait_interval waits for (go_wait_also). */
+#define MAX_ALSO 4
+static struct {
+	int fd;
+	void (*fn)(void *ctx);
+	void *ctx;
+} also[MAX_ALSO];
+static int nalso;
+
+int go_wait_also(int fd, void (*fn)(void *ctx), void *ctx)
+{
+	if (nalso == MAX_ALSO)
+		return go_fail(E2BIG, "too many descriptors to wait for");
+	also[nalso].fd = fd;
+	also[nalso].fn = fn;
+	also[nalso].ctx = ctx;
+	nalso++;
+	return 0;
+}
+
+/*
+ * Sleep up to ms, or until a signal; meanwhile call each go_wait_also() function whose
+ * descriptor is readable. 1 when the watched process has exited.
+ */
 static int go_wait(int pidfd, long ms)
 {
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pollfd p[1 + MAX_ALSO];
+	int i, n;
 
-	if (pidfd < 0) {
+	p[0].fd = pidfd;	/* poll skips a negative descriptor */
+	p[0].events = POLLIN;
+	for (i = 0; i < nalso; i++) {
+		p[1 + i].fd = also[i].fd;
+		p[1 + i].events = POLLIN;
+	}
+	if (pidfd < 0 && !nalso) {
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
 		return 0;
 	}
-	return poll(&p, 1, (int)ms) > 0 ? 1 : 0;
+	n = poll(p, 1 + nalso, (int)ms);
+	for (i = 0; n > 0 && i < nalso; i++)
+		if (p[1 + i].revents)
+			also[i].fn(also[i].ctx);
+	return n > 0 && p[0].revents ? 1 : 0;
 }
 
 bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
 		      volatile sig_atomic_t *exiting)
 {
-	long waited = 0, period = interval ? interval : duration ? duration : 99999999;
+	long period = interval ? interval : duration ? duration : 99999999;
+	uint64_t start = go_monotonic_ns(), end = start + (uint64_t)period * 1000000000ull, now;
 	bool gone = false;
 
-	while (waited < period * 1000 && !*exiting && !gone) {
-		gone = go_wait(pidfd, 100);
-		waited += 100;
+	/* by the clock: go_wait returns early whenever a go_wait_also descriptor is readable */
+	while ((now = go_monotonic_ns()) < end && !*exiting && !gone) {
+		uint64_t left = (end - now + 999999) / 1000000;
+
+		gone = go_wait(pidfd, left < 100 ? (long)left : 100);
 	}
-	*elapsed += waited / 1000;
+	*elapsed += now >= end ? period : (long)((now - start) / 1000000000ull);
 	return gone || *exiting || (duration && *elapsed >= duration);
 }
 

@@ -170,6 +170,23 @@ int go_pid_watch(pid_t pid);
 bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
 		      volatile sig_atomic_t *exiting);
 
+/*
+ * While go_wait_interval() waits, call fn(ctx) as soon as fd is readable (up to four such
+ * fds, for the run).
+ */
+int go_wait_also(int fd, void (*fn)(void *ctx), void *ctx);
+
+/* Processes watched until they exit, each as a whole (every thread): see go_procs__exited. */
+struct go_procs;
+struct go_procs *go_procs__new(void);
+void go_procs__free(struct go_procs *w);
+/* Watch pid; one that has already exited is among the next go_procs__exited(). */
+int go_procs__add(struct go_procs *w, pid_t pid);
+/* A descriptor readable when a watched process has exited (for go_wait_also). */
+int go_procs__fd(const struct go_procs *w);
+/* Up to max of the watched processes that have exited, no longer watched; 0 when none. */
+size_t go_procs__exited(struct go_procs *w, pid_t *out, size_t max);
+
 /* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
 /*
