@@ -48,4 +48,8 @@ go_bpf_src_filter_h:
 go_bpf_src_iface_shared_h:
 	.incbin "libgo/bpf/iface.h"
 	.byte 0
+	.global go_bpf_src_stackcount_h
+go_bpf_src_stackcount_h:
+	.incbin "libgo/bpf/stackcount.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -28,6 +28,7 @@ extern const char go_bpf_src_iface_h[];
 extern const char go_bpf_src_iface_shared_h[];
 extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
+extern const char go_bpf_src_stackcount_h[];
 
 /* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	{ "iface.h", go_bpf_src_iface_shared_h },
 	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },
+	{ "stackcount.h", go_bpf_src_stackcount_h },
 };
 
 /* "-DNAME=VALUE" -> "#define NAME VALUE" */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf/stackcount.h"
 #include "gobpf.h"
 #include "libgo.h"
 #include "tool.h"
@@ -136,104 +137,53 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 /* ---- the kernel's records ------------------------------------------------------------------ */
 
-/* struct go_stack_key of stackcount.bpf.c: a header, the labels when compiled in, the frames. */
-#define KEY_HDR 48
+/* struct go_stack_key of stackcount.bpf.c: the head, the labels when compiled in, the frames. */
 #define KEY_LABELS (8 + MAX_LABELS * 2 * LABEL_LEN)
 
 static size_t key_size, frames_off;
 static bool with_labels;
 
-struct raw {
-	uint8_t *key;
-	uint64_t count;
-};
-
-struct snapshot {
-	struct raw *r;
-	size_t n;
-};
-
-static int raw_cmp(const void *a, const void *b)
-{
-	return memcmp(((const struct raw *)a)->key, ((const struct raw *)b)->key, key_size);
-}
-
-static void snapshot_free(struct snapshot *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->r[i].key);
-	free(s->r);
-	s->r = NULL;
-	s->n = 0;
-}
-
-static int snapshot_read(int fd, struct snapshot *s)
-{
-	uint8_t *prev = NULL, *next = malloc(key_size);
-	size_t cap = 0;
-	int err;
-
-	s->r = NULL;
-	s->n = 0;
-	if (!next)
-		return -ENOMEM;
-	while (!(err = go_map__next_key(fd, prev, next))) {
-		uint64_t v;
-
-		free(prev);
-		prev = next;
-		next = malloc(key_size);
-		if (!next)
-			return -ENOMEM;
-		if (go_map__lookup(fd, prev, &v))
-			continue;
-		if (s->n == cap) {
-			struct raw *r = realloc(s->r, (cap = cap ? cap * 2 : 256) * sizeof(*r));
-
-			if (!r)
-				return -ENOMEM;
-			s->r = r;
-		}
-		s->r[s->n].key = malloc(key_size);
-		if (!s->r[s->n].key)
-			return -ENOMEM;
-		memcpy(s->r[s->n].key, prev, key_size);
-		s->r[s->n++].count = v;
-	}
-	free(prev);
-	free(next);
-	if (err != -ENOENT)
-		return err;
-	if (s->n)	/* no stack yet: s->r is NULL, which qsort must not be given */
-		qsort(s->r, s->n, sizeof(*s->r), raw_cmp);
-	return 0;
-}
-
 /* ---- stacks --------------------------------------------------------------------------------- */
 
 enum stack_status { STACK_OK, STACK_TRUNCATED, STACK_FAILED };
 
+/*
+ * A stack as printed: resolved from a key, one for each distinct stack (and process, with -P),
+ * sized to its frames; with -i, those of one interval.
+ */
 struct stack {
-	uint32_t pid;
+	struct stack *next;	/* in its bucket of the table */
+	uint64_t count;
+	uint32_t pid;		/* with -P or -p, else 0 */
 	char comm[16];
-	int nlabels;
-	char labels[MAX_LABELS][2][LABEL_LEN];
-	int npc;
-	uint64_t pc[MAX_PCS];	/* link-time; pc[0] is the traced function's entry, the rest
-				 * return addresses */
 	enum stack_status status;
 	int err;
-	uint64_t count;
+	int nlabels;
+	char (*labels)[2][LABEL_LEN];	/* nlabels of them */
+	int npc;
+	uint64_t pc[];		/* link-time; pc[0] is the traced function's entry, the rest
+				 * return addresses */
 };
+
+/* The stacks of a printout, by their frames (and process, with -P). */
+struct stacks {
+	struct stack **bucket;
+	size_t nbucket, n;
+	uint64_t truncated, failed;	/* calls whose stacks were cut or not walked */
+};
+
+/* A key's stack as resolved, before it is added to a table: every frame the walk may give. */
+static union {
+	struct stack s;
+	char bytes[sizeof(struct stack) + MAX_PCS * sizeof(uint64_t)];
+} scratch;
+static char scratch_labels[MAX_LABELS][2][LABEL_LEN];
 
 static struct go_target target;
 static struct go_lines *lines;
 static bool *kernel_adds;	/* per function: does the kernel's walk add *SP at its entry? */
 static bool *framed;		/* per function: is RBP its own frame's at its entry site? */
 static uint32_t *ra_offs;	/* per function: the return address's offset from SP there */
-static uint64_t truncated_calls, failed_calls;
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
 static const struct go_probes *probes;	/* the plan's: where the stacks are taken */
 static int walk_limit = MAX_FRAMES;	/* frames the kernel's walk records at most */
@@ -309,36 +259,39 @@ static void stack_push(struct stack *s, uint64_t pc)
  */
 static void stack_resolve(const uint8_t *key, struct stack *s)
 {
-	uint32_t func;
-	int64_t nbytes, bias = 0;
+	struct go_stack_head h;
+	int64_t bias = 0;
 	const struct go_func *fn;
 	uint64_t ra, bp_ra, ip, fr[MAX_FRAMES];
+	uint32_t func;
 	int nfr, i;
 
+	memcpy(&h, key, sizeof(h));
 	memset(s, 0, sizeof(*s));
-	memcpy(&s->pid, key, 4);
-	memcpy(&func, key + 4, 4);
-	ra = rd64(key + 8);
-	bp_ra = rd64(key + 16);
-	memcpy(&nbytes, key + 24, 8);
-	memcpy(s->comm, key + 32, 16);
+	s->pid = h.pid;
+	func = h.func;
+	ra = h.ra;
+	bp_ra = h.bp_ra;
+	memcpy(s->comm, h.comm, sizeof(s->comm));
+	s->comm[sizeof(s->comm) - 1] = 0;
+	s->labels = scratch_labels;
 	if (with_labels) {
 		uint32_t n;
 
-		memcpy(&n, key + KEY_HDR, 4);
+		memcpy(&n, key + sizeof(h), 4);
 		s->nlabels = n > MAX_LABELS ? MAX_LABELS : (int)n;
-		memcpy(s->labels, key + KEY_HDR + 8, sizeof(s->labels));
+		memcpy(scratch_labels, key + sizeof(h) + 8, sizeof(scratch_labels));
 	}
 	if (func >= target.cnt)
 		func = 0;
 	fn = go_target__func(&target, func);
 	stack_push(s, fn->entry);
-	if (nbytes < 0) {
+	if (h.nbytes < 0) {
 		s->status = STACK_FAILED;
-		s->err = (int)-nbytes;
+		s->err = -h.nbytes;
 		return;
 	}
-	nfr = (int)(nbytes / 8);
+	nfr = h.nbytes / 8;
 	if (nfr > MAX_FRAMES)
 		nfr = MAX_FRAMES;
 	for (i = 0; i < nfr; i++)
@@ -408,53 +361,152 @@ static int stack_cmp(const void *a, const void *b)
 			return x->pc[i] < y->pc[i] ? -1 : 1;
 	if (x->nlabels != y->nlabels)
 		return x->nlabels < y->nlabels ? -1 : 1;
-	return memcmp(x->labels, y->labels, sizeof(x->labels));
+	return x->nlabels ? memcmp(x->labels, y->labels, x->nlabels * sizeof(x->labels[0])) : 0;
 }
 
+/* By count, the largest last, as bcc's stackcount prints them; a and b point at stack pointers. */
 static int count_cmp(const void *a, const void *b)
 {
-	const struct stack *x = a, *y = b;
+	const struct stack *x = *(struct stack *const *)a, *y = *(struct stack *const *)b;
 
 	if (x->count != y->count)
 		return x->count < y->count ? -1 : 1;
-	return stack_cmp(a, b);
+	return stack_cmp(x, y);
 }
 
-/* The stacks of the calls counted since prev (all of them when prev is empty), merged. */
-static struct stack *stacks_since(const struct snapshot *now, const struct snapshot *prev,
-				  size_t *cnt)
+/* FNV-1a over what stack_cmp compares. */
+static uint64_t stack_hash(const struct stack *s)
 {
-	struct stack *st = calloc(now->n ? now->n : 1, sizeof(*st));
-	size_t i, n = 0, m;
+	uint64_t h = 14695981039346656037ull;
+	const uint8_t *p;
+	size_t i, n;
 
-	if (!st)
+#define HASH(ptr, len) \
+	for (p = (const uint8_t *)(ptr), n = (len), i = 0; i < n; i++) \
+		h = (h ^ p[i]) * 1099511628211ull
+	if (env.per_pid)
+		HASH(&s->pid, sizeof(s->pid));
+	HASH(&s->status, sizeof(s->status));
+	HASH(s->pc, s->npc * sizeof(s->pc[0]));
+	HASH(s->labels, s->nlabels * sizeof(s->labels[0]));
+#undef HASH
+	return h;
+}
+
+/* Count calls of s's stack in t: a stack of its own, sized to its frames, the first time. */
+static int stacks__add(struct stacks *t, const struct stack *s, uint64_t count)
+{
+	struct stack *x, **b;
+	size_t i;
+
+	if (t->n >= t->nbucket) {	/* at most one a bucket, on average */
+		size_t nb = t->nbucket ? t->nbucket * 2 : 1024;
+		struct stack **nbk = calloc(nb, sizeof(*nbk));
+
+		if (!nbk)
+			return -ENOMEM;
+		for (i = 0; i < t->nbucket; i++)
+			while ((x = t->bucket[i])) {
+				t->bucket[i] = x->next;
+				b = &nbk[stack_hash(x) & (nb - 1)];
+				x->next = *b;
+				*b = x;
+			}
+		free(t->bucket);
+		t->bucket = nbk;
+		t->nbucket = nb;
+	}
+	if (s->status == STACK_TRUNCATED)
+		t->truncated += count;
+	if (s->status == STACK_FAILED)
+		t->failed += count;
+	b = &t->bucket[stack_hash(s) & (t->nbucket - 1)];
+	for (x = *b; x; x = x->next)
+		if (!stack_cmp(x, s)) {
+			x->count += count;
+			return 0;
+		}
+	x = malloc(sizeof(*x) + s->npc * sizeof(s->pc[0]));
+	if (!x)
+		return -ENOMEM;
+	memcpy(x, s, sizeof(*x) + s->npc * sizeof(s->pc[0]));
+	x->count = count;
+	x->labels = NULL;
+	if (s->nlabels) {
+		x->labels = malloc(s->nlabels * sizeof(s->labels[0]));
+		if (!x->labels) {
+			free(x);
+			return -ENOMEM;
+		}
+		memcpy(x->labels, s->labels, s->nlabels * sizeof(s->labels[0]));
+	}
+	x->next = *b;
+	*b = x;
+	t->n++;
+	return 0;
+}
+
+/* t's stacks, by count (the largest last); NULL when out of memory. */
+static struct stack **stacks__sorted(const struct stacks *t)
+{
+	struct stack **v = malloc((t->n ? t->n : 1) * sizeof(*v)), *x;
+	size_t i, n = 0;
+
+	if (!v)
 		return NULL;
-	for (i = 0; i < now->n; i++) {
-		struct raw *old = prev->n ? bsearch(&now->r[i], prev->r, prev->n, sizeof(*prev->r),
-						    raw_cmp) : NULL;
-		uint64_t c = now->r[i].count - (old ? old->count : 0);
+	for (i = 0; i < t->nbucket; i++)
+		for (x = t->bucket[i]; x; x = x->next)
+			v[n++] = x;
+	qsort(v, n, sizeof(*v), count_cmp);
+	return v;
+}
 
-		if (!c)
-			continue;
-		stack_resolve(now->r[i].key, &st[n]);
-		st[n++].count = c;
-	}
-	qsort(st, n, sizeof(*st), stack_cmp);
-	for (i = 0, m = 0; i < n; i++) {
-		if (m && !stack_cmp(&st[m - 1], &st[i]))
-			st[m - 1].count += st[i].count;
-		else
-			st[m++] = st[i];
-	}
-	qsort(st, m, sizeof(*st), count_cmp);
-	for (i = 0; i < m; i++) {
-		if (st[i].status == STACK_TRUNCATED)
-			truncated_calls += st[i].count;
-		if (st[i].status == STACK_FAILED)
-			failed_calls += st[i].count;
-	}
-	*cnt = m;
-	return st;
+static void stacks__clear(struct stacks *t)
+{
+	struct stack *x;
+	size_t i;
+
+	for (i = 0; i < t->nbucket; i++)
+		while ((x = t->bucket[i])) {
+			t->bucket[i] = x->next;
+			free(x->labels);
+			free(x);
+		}
+	free(t->bucket);
+	memset(t, 0, sizeof(*t));
+}
+
+/* What stacks__read() adds to a table from the kernel's: the keys of epoch (all, if < 0). */
+struct reading {
+	struct stacks *t;
+	int fd, epoch;
+};
+
+static int stacks__read_one(void *ctx, const void *key)
+{
+	struct reading *r = ctx;
+	struct go_stack_head h;
+	uint64_t v;
+	int err;
+
+	memcpy(&h, key, sizeof(h));
+	if ((r->epoch >= 0 && (int)h.epoch != r->epoch) || go_map__lookup(r->fd, key, &v))
+		return 0;
+	stack_resolve(key, &scratch.s);
+	err = stacks__add(r->t, &scratch.s, v);
+	return err ? err : r->epoch >= 0;
+}
+
+/*
+ * Add the kernel's stacks to t: those counted in epoch, taken out of the table (-i, while the
+ * probes count into the other epoch), or with epoch < 0 every one, left in it. One key at a
+ * time: the table's keys are large (about 1 KiB), its stacks a few frames.
+ */
+static int stacks__read(struct stacks *t, int fd, int epoch)
+{
+	struct reading r = { t, fd, epoch };
+
+	return go_map__each(fd, key_size, stacks__read_one, &r);
 }
 
 /* ---- output --------------------------------------------------------------------------------- */
@@ -589,9 +641,12 @@ static void print_json(const struct stack *s, const char *ts)
 	printf("{");
 	if (ts)
 		printf("\"time\": \"%s\", ", ts);
-	printf("\"pid\": %u, \"comm\": ", s->pid);
-	go_json_str(stdout, s->comm);
-	printf(", \"count\": %llu, \"labels\": {", (unsigned long long)s->count);
+	if (env.per_pid || env.pid) {	/* else the stack's calls are of every process */
+		printf("\"pid\": %u, \"comm\": ", s->pid);
+		go_json_str(stdout, s->comm);
+		printf(", ");
+	}
+	printf("\"count\": %llu, \"labels\": {", (unsigned long long)s->count);
 	for (i = 0; i < s->nlabels; i++) {
 		printf("%s", i ? ", " : "");
 		go_json_str(stdout, s->labels[i][0]);
@@ -620,7 +675,7 @@ static void print_json(const struct stack *s, const char *ts)
 	printf("]}\n");
 }
 
-static void print_stacks(const struct stack *st, size_t n)
+static void print_stacks(struct stack *const *st, size_t n)
 {
 	char ts[16];
 	size_t i;
@@ -629,35 +684,124 @@ static void print_stacks(const struct stack *st, size_t n)
 		printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
 	for (i = 0; i < n; i++) {
 		if (env.folded)
-			print_folded(&st[i]);
+			print_folded(st[i]);
 		else if (env.json)
-			print_json(&st[i], env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL);
+			print_json(st[i], env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL);
 		else
-			print_text(&st[i]);
+			print_text(st[i]);
 	}
 	fflush(stdout);
 }
 
-static int write_pprof(const char *path, const struct stack *st, size_t n)
+/*
+ * What a printout could not show: calls whose stacks found the table full, stacks cut short,
+ * walks that failed; in words on stderr and, with -j, as {"lost": ...} lines after its stacks.
+ */
+static void print_losses(uint64_t lost, const struct stacks *t)
+{
+	if (lost)
+		fprintf(stderr, "WARNING: %llu calls were not counted: the table of %ld stacks was "
+			"full\n", (unsigned long long)lost, max_stacks);
+	if (t->truncated)
+		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
+			"truncated\n", (unsigned long long)t->truncated, walk_limit);
+	if (t->failed)
+		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
+			(unsigned long long)t->failed);
+	fflush(stderr);
+	if (env.json) {
+		go_json_lost(stdout, lost, "calls: the table of stacks was full");
+		go_json_lost(stdout, t->truncated, "frames: stacks deeper than the walk, truncated");
+		go_json_lost(stdout, t->failed, "stacks: the walk failed");
+	}
+}
+
+/* Print t's stacks, by count, and what they miss. */
+static int print_printout(const struct stacks *t, uint64_t lost)
+{
+	struct stack **st = stacks__sorted(t);
+
+	if (!st)
+		return -ENOMEM;
+	print_stacks(st, t->n);
+	free(st);
+	print_losses(lost, t);
+	return 0;
+}
+
+static int write_pprof(const char *path, const struct stacks *t)
 {
 	struct go_pprof *p = go_pprof__new(target.bin, lines, "calls", "count", start_ns);
+	struct stack **st = stacks__sorted(t);
 	const char *labels[2 * MAX_LABELS];
 	size_t i;
-	int err = 0, j;
+	int err = st ? 0 : -ENOMEM, j;
 
-	if (!p)
+	if (!p) {
+		free(st);
 		return -ENOMEM;
-	for (i = 0; i < n && !err; i++) {
-		for (j = 0; j < st[i].nlabels; j++) {
-			labels[2 * j] = st[i].labels[j][0];
-			labels[2 * j + 1] = st[i].labels[j][1];
+	}
+	for (i = 0; i < t->n && !err; i++) {
+		for (j = 0; j < st[i]->nlabels; j++) {
+			labels[2 * j] = st[i]->labels[j][0];
+			labels[2 * j + 1] = st[i]->labels[j][1];
 		}
-		err = go_pprof__add(p, st[i].pc, st[i].npc, (int64_t)st[i].count, labels,
-				    st[i].nlabels);
+		err = go_pprof__add(p, st[i]->pc, st[i]->npc, (int64_t)st[i]->count, labels,
+				    st[i]->nlabels);
 	}
 	if (!err)
 		err = go_pprof__write(p, path);
 	go_pprof__free(p);
+	free(st);
+	return err;
+}
+
+/* Add every stack of from to to (the totals of a run printed by intervals, for --pprof). */
+static int stacks__merge(struct stacks *to, const struct stacks *from)
+{
+	const struct stack *x;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < from->nbucket && !err; i++)
+		for (x = from->bucket[i]; x && !err; x = x->next)
+			err = stacks__add(to, x, x->count);
+	return err;
+}
+
+/*
+ * The stacks of the printout that is due, into t, and the calls lost meanwhile. At the end,
+ * with the probes detached, every stack in the table; with -i, the ended interval's: the
+ * probes count into the other epoch from now on, and once every program that may still count
+ * into this one has returned, its stacks and lost calls are taken out of the kernel's maps, so
+ * that each interval has the whole table.
+ */
+static int take_printout(struct go_bpf *bpf, struct go_stack_settings *set, bool last,
+			 struct stacks *t, uint64_t *lost)
+{
+	int fd = go_bpf__map_fd(bpf, "counts"), lostfd = go_bpf__map_fd(bpf, "lost");
+	int setfd = go_bpf__map_fd(bpf, "settings"), epoch = -1, e, err = 0;
+	uint32_t zero = 0;
+	uint64_t n;
+
+	*lost = 0;
+	if (last) {
+		go_bpf__detach(bpf);
+	} else {
+		epoch = (int)set->epoch;
+		set->epoch ^= 1;
+		err = go_map__update(setfd, &zero, set);
+	}
+	if (!err)
+		err = go_bpf__sync();
+	if (!err)
+		err = stacks__read(t, fd, epoch);
+	for (e = 0; e < GO_STACK_EPOCHS && !err; e++) {
+		if (epoch >= 0 && e != epoch)
+			continue;
+		err = go_map__take_percpu(lostfd, (uint32_t)e, &n);
+		*lost += n;
+	}
 	return err;
 }
 
@@ -674,13 +818,11 @@ int main(int argc, char **argv)
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_plan plan = { 0 };
-	uint64_t lost = 0;
-	struct snapshot now = { 0 }, prev = { 0 };
-	struct stack *st = NULL;
-	size_t nst;
+	struct go_stack_settings set = { 0 };
+	struct stacks now = { 0 }, total = { 0 };
 	struct go_bpf *bpf = NULL;
-	int err, fd = -1, lostfd, offfd, pidfd = -1, done = 0, labels_off = -1;
-	uint32_t i;
+	int err, offfd, setfd, pidfd = -1, done = 0, labels_off = -1;
+	uint32_t i, zero = 0;
 	long elapsed = 0;
 	struct timespec ts;
 
@@ -747,7 +889,7 @@ int main(int argc, char **argv)
 	else if (env.verbose)
 		fprintf(info_out(), "pprof labels: unavailable for %s (read from Go 1.24 on, which "
 			"keeps them in a slice)\n", go_binary__version(target.bin));
-	frames_off = KEY_HDR + (with_labels ? KEY_LABELS : 0);
+	frames_off = sizeof(struct go_stack_head) + (with_labels ? KEY_LABELS : 0);
 	key_size = frames_off + MAX_FRAMES * 8;
 	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
 	go_bpf_defines__add(&defs, "MAX_FRAMES=%d", MAX_FRAMES);
@@ -787,16 +929,25 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	fd = go_bpf__map_fd(bpf, "counts");
-	lostfd = go_bpf__map_fd(bpf, "lost");
 	offfd = go_bpf__map_fd(bpf, "ra_offs");
-	if (fd < 0 || lostfd < 0 || offfd < 0) {
-		err = fd < 0 ? fd : lostfd < 0 ? lostfd : offfd;
+	setfd = go_bpf__map_fd(bpf, "settings");
+	if (offfd < 0 || setfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 ||
+	    go_bpf__map_fd(bpf, "lost") < 0) {
+		err = -ENOENT;
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
 	for (i = 0; i < target.cnt && !err; i++)
 		err = ra_offs[i] ? go_map__update(offfd, &i, &ra_offs[i]) : 0;
+	/*
+	 * Stacks are keyed by process only when it is asked for (or a PIE binary's addresses
+	 * differ by process): else one stack of many processes is one entry of the table.
+	 */
+	set.flags = env.per_pid || env.pid ? GO_STACK_PID | GO_STACK_COMM : 0;
+	if (go_binary__is_pie(target.bin))
+		set.flags |= GO_STACK_PID;
+	if (!err)
+		err = go_map__update(setfd, &zero, &set);
 	if (err) {
 		warn("cannot set up the probes: %s\n", strerror(-err));
 		goto cleanup;
@@ -815,62 +966,38 @@ int main(int argc, char **argv)
 	start_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 
 	while (!done) {
+		uint64_t lost;
+
 		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = snapshot_read(fd, &now);
+		err = take_printout(bpf, &set, done, &now, &lost);
 		if (err) {
 			warn("cannot read the stacks: %s\n", strerror(-err));
 			goto cleanup;
 		}
-		st = stacks_since(&now, &prev, &nst);
-		if (!st) {
-			err = -ENOMEM;
+		err = print_printout(&now, lost);
+		if (!err && env.pprof && env.interval)
+			err = stacks__merge(&total, &now);
+		if (err) {
 			warn("out of memory\n");
 			goto cleanup;
 		}
-		print_stacks(st, nst);
-		free(st);
-		st = NULL;
-		snapshot_free(&prev);
-		prev = now;
-		now.r = NULL;
-		now.n = 0;
+		if (!done)
+			stacks__clear(&now);
 	}
-	go_bpf__detach(bpf);
-	if (env.pprof) {	/* every call since the start: prev holds the totals */
-		uint64_t t = truncated_calls, f = failed_calls;
-
-		st = stacks_since(&prev, &now, &nst);
-		truncated_calls = t;
-		failed_calls = f;
-		err = st ? write_pprof(env.pprof, st, nst) : -ENOMEM;
+	if (env.pprof) {	/* every call since the start */
+		err = write_pprof(env.pprof, env.interval ? &total : &now);
 		if (err) {
 			warn("%s\n", libgo_errmsg());
 			goto cleanup;
 		}
-	}
-	go_map__sum_percpu(lostfd, 0, &lost);
-	if (lost)
-		fprintf(stderr, "WARNING: %llu calls were not counted: the table of %d stacks was "
-			"full\n", (unsigned long long)lost, (int)max_stacks);
-	if (truncated_calls)
-		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
-			"truncated\n", (unsigned long long)truncated_calls, walk_limit);
-	if (failed_calls)
-		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
-			(unsigned long long)failed_calls);
-	if (env.json) {
-		go_json_lost(stdout, lost, "calls: the table of stacks was full");
-		go_json_lost(stdout, truncated_calls, "frames: stacks deeper than the walk, truncated");
-		go_json_lost(stdout, failed_calls, "stacks: the walk failed");
 	}
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;
 
 cleanup:
-	free(st);
-	snapshot_free(&now);
-	snapshot_free(&prev);
+	stacks__clear(&now);
+	stacks__clear(&total);
 	go_bpf__close(bpf);
 	if (pidfd >= 0)
 		close(pidfd);

@@ -6,20 +6,20 @@
  * pc, then return addresses) and the two words user space needs to restore the caller that the
  * walk misses at an entry: the return address (at SP at a JMP or a function's first
  * instruction, higher once the prologue has pushed: ra_offs) and *(BP + 8) (what the walk takes
- * second when it does not add *SP itself). Whole stacks are the hash key,
- * so that no two stacks share a count (a stack-trace map's buckets can collide).
+ * second when it does not add *SP itself); at a caller's CALL, where the walk has the caller,
+ * neither (the word at SP there is not part of the stack). Whole stacks are the hash key,
+ * so that no two stacks share a count (a stack-trace map's buckets can collide); the process
+ * and its name only when the tool asks (settings, stackcount.h), so that a stack that many
+ * processes share is one entry. With -i, the key holds the interval's epoch, which the tool
+ * flips before it takes the ended interval's stacks out of the table (and its lost calls).
  * Settings: NFUNCS, MAX_FRAMES, MAX_STACKS; LABELS_OFFSET (runtime.g.labels, Go 1.24+, whose
  * labels are a slice of {key, value string}), MAX_LABELS, LABEL_LEN (a power of two).
  */
 #include "cookie.h"
+#include "stackcount.h"
 
 struct go_stack_key {
-	u32 pid;
-	u32 func;
-	u64 ra;			/* *(SP + ra_offs[func]) at the probe */
-	u64 bp_ra;		/* *(BP + 8) at the probe */
-	s64 nbytes;		/* what bpf_get_stack returned: bytes of frames, or -errno */
-	char comm[16];		/* TASK_COMM_LEN */
+	struct go_stack_head h;
 #ifdef LABELS_OFFSET
 	u32 nlabels;		/* how many the goroutine has (more than MAX_LABELS: the first) */
 	u32 pad;
@@ -33,7 +33,9 @@ BPF_F_TABLE("hash", struct go_stack_key, u64, counts, MAX_STACKS, BPF_F_NO_PREAL
 /* per function probed at its entry site: where the return address is there, above SP */
 BPF_ARRAY(ra_offs, u32, NFUNCS);
 BPF_PERCPU_ARRAY(scratch, struct go_stack_key, 1);
-BPF_PERCPU_ARRAY(lost, u64, 1);	/* [0]: calls whose stack found no room in counts */
+BPF_ARRAY(settings, struct go_stack_settings, 1);
+/* [epoch]: calls whose stack found no room in counts, in the interval of that epoch */
+BPF_PERCPU_ARRAY(lost, u64, GO_STACK_EPOCHS);
 
 #ifdef LABELS_OFFSET
 static __always_inline void go_label_str(char *dst, u64 ptr, u64 len)
@@ -68,32 +70,46 @@ static __always_inline void go_labels(struct pt_regs *ctx, struct go_stack_key *
 
 int go_stack(struct pt_regs *ctx)
 {
-	u32 zero = 0;
+	u32 zero = 0, func, *off, flags = 0, epoch = 0;
+	struct go_stack_settings *set;
 	struct go_stack_key *k;
-	u64 one = 1, *val;
-	u32 func, *off;
+	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
 
 	if (!go_pid_ok())
 		return 0;
 	k = scratch.lookup(&zero);
+	set = settings.lookup(&zero);
 	if (!k)
 		return 0;
-	k->pid = bpf_get_current_pid_tgid() >> 32;
-	func = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));
-	k->func = func;
-	k->ra = 0;
-	k->bp_ra = 0;
-	bpf_get_current_comm(k->comm, sizeof(k->comm));
-	off = ra_offs.lookup(&func);
-	bpf_probe_read_user(&k->ra, sizeof(k->ra), (void *)(ctx->sp + (off ? *off : 0)));
-	bpf_probe_read_user(&k->bp_ra, sizeof(k->bp_ra), (void *)(ctx->bp + 8));
+	if (set) {
+		flags = set->flags;
+		epoch = set->epoch & (GO_STACK_EPOCHS - 1);
+	}
+	func = GO_COOKIE_FUNC(cookie);
+	k->h.pid = flags & GO_STACK_PID ? bpf_get_current_pid_tgid() >> 32 : 0;
+	k->h.func = func;
+	k->h.ra = 0;
+	k->h.bp_ra = 0;
+	k->h.epoch = epoch;
+	__builtin_memset(k->h.comm, 0, sizeof(k->h.comm));
+	if (flags & GO_STACK_COMM)
+		bpf_get_current_comm(k->h.comm, sizeof(k->h.comm));
+	/*
+	 * At a caller's CALL (the callee's SP below SP) no return address is pushed yet: the word
+	 * at SP is whatever the caller's frame last held there, and the walk has the caller.
+	 */
+	if (!GO_COOKIE_SP_ADJ(cookie)) {
+		off = ra_offs.lookup(&func);
+		bpf_probe_read_user(&k->h.ra, sizeof(k->h.ra), (void *)(ctx->sp + (off ? *off : 0)));
+		bpf_probe_read_user(&k->h.bp_ra, sizeof(k->h.bp_ra), (void *)(ctx->bp + 8));
+	}
 #ifdef LABELS_OFFSET
 	__builtin_memset(k->labels, 0, sizeof(k->labels));
 	go_labels(ctx, k);
 #endif
 	/* the frames past the walk's end are zeroed by the helper, so equal stacks are equal keys */
-	k->nbytes = bpf_get_stack(ctx, k->frames, sizeof(k->frames), BPF_F_USER_STACK);
-	if (k->nbytes < 0)
+	k->h.nbytes = bpf_get_stack(ctx, k->frames, sizeof(k->frames), BPF_F_USER_STACK);
+	if (k->h.nbytes < 0)
 		__builtin_memset(k->frames, 0, sizeof(k->frames));
 	val = counts.lookup(k);
 	if (val) {
@@ -107,7 +123,7 @@ int go_stack(struct pt_regs *ctx)
 		__sync_fetch_and_add(val, 1);
 		return 0;
 	}
-	val = lost.lookup(&zero);
+	val = lost.lookup(&epoch);
 	if (val)
 		(*val)++;
 	return 0;
