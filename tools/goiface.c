@@ -324,7 +324,7 @@ struct row {
 	uint8_t slot;
 	char type[128];
 	char value[160];
-	uint64_t total, printed;
+	uint64_t count;		/* in the printout that is due */
 };
 
 static struct {
@@ -409,48 +409,53 @@ static struct row *row_get(uint16_t func, uint8_t slot, const char *type, const 
 	return &rows.v[rows.n++];
 }
 
-/* Sum the kernel's counts into rows, by function, argument, type name and value. */
-static int read_counts(int fd, struct go_binary *bin, struct go_types *types)
+/* What read_counts() adds to the rows: the keys of epoch (all, if < 0). */
+struct reading {
+	int fd, epoch;
+	struct go_binary *bin;
+	struct go_types *types;
+};
+
+static int read_count(void *ctx, const void *k)
 {
-	struct go_iface_key key, next;
-	size_t i;
-	void *prev = NULL;
+	struct reading *rd = ctx;
+	struct go_iface_key key;
+	const struct type_name *tn;
+	char value[160] = "";
 	uint64_t count;
-	int err;
+	struct row *r;
 
-	for (i = 0; i < rows.n; i++)
-		rows.v[i].total = 0;
-	memset(&key, 0, sizeof(key));
-	memset(&next, 0, sizeof(next));
-	while (!(err = go_map__next_key(fd, prev, &next))) {
-		const struct type_name *tn;
-		char value[160] = "";
-		struct row *r;
+	memcpy(&key, k, sizeof(key));
+	if ((rd->epoch >= 0 && key.epoch != rd->epoch) || go_map__lookup(rd->fd, &key, &count))
+		return 0;
+	tn = type_name(rd->bin, rd->types, key.pid, key.type, key.flags);
+	if (!tn)
+		return -ENOMEM;
+	if (env.values)
+		format_value(rd->types, &key, tn, value, sizeof(value));
+	r = row_get(key.func, key.slot, tn->name, value);
+	if (!r)
+		return -ENOMEM;
+	r->count += count;
+	return rd->epoch >= 0;
+}
 
-		key = next;
-		prev = &key;
-		if (go_map__lookup(fd, &key, &count))
-			continue;
-		tn = type_name(bin, types, key.pid, key.type, key.flags);
-		if (!tn)
-			return -ENOMEM;
-		if (env.values) {
-			struct go_iface_key k = key;	/* key stays the cursor */
+/*
+ * Add the kernel's counts to rows, by function, argument, type name and value: those counted in
+ * epoch, taken out of the table (-i, while the probes count into the other epoch), or with
+ * epoch < 0 every one, left in it.
+ */
+static int read_counts(int fd, struct go_binary *bin, struct go_types *types, int epoch)
+{
+	struct reading rd = { fd, epoch, bin, types };
 
-			format_value(types, &k, tn, value, sizeof(value));
-		}
-		r = row_get(key.func, key.slot, tn->name, value);
-		if (!r)
-			return -ENOMEM;
-		r->total += count;
-	}
-	return err == -ENOENT ? 0 : err;
+	return go_map__each(fd, sizeof(struct go_iface_key), read_count, &rd);
 }
 
 static int row_cmp(const void *a, const void *b)
 {
 	const struct row *const *x = a, *const *y = b;
-	uint64_t cx = (*x)->total - (*x)->printed, cy = (*y)->total - (*y)->printed;
+	uint64_t cx = (*x)->count, cy = (*y)->count;
 	int c;
 
 	if (cx != cy)
@@ -472,7 +477,7 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 	if (!sorted)
 		return;
 	for (i = 0; i < rows.n; i++)
-		if (rows.v[i].total != rows.v[i].printed)
+		if (rows.v[i].count)
 			sorted[n++] = &rows.v[i];
 	qsort(sorted, n, sizeof(*sorted), row_cmp);
 	if (!env.json) {
@@ -487,7 +492,7 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 	for (i = 0; i < n; i++) {
 		const struct row *r = sorted[i];
 		const char *fn = go_target__func(t, r->func)->name, *arg = fis[r->func].names[r->slot];
-		unsigned long long c = r->total - r->printed;
+		unsigned long long c = r->count;
 
 		if (env.json) {
 			printf("{");
@@ -519,9 +524,60 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 		}
 	}
 	for (i = 0; i < n; i++)
-		sorted[i]->printed = sorted[i]->total;
+		sorted[i]->count = 0;
 	fflush(stdout);
 	free(sorted);
+}
+
+/*
+ * Calls not counted in a printout, the table being full: in words on stderr, as the other tools
+ * say what they lose, and with -j as a {"lost": ...} line after the printout's rows.
+ */
+static void print_dropped(uint64_t dropped, long max_entries)
+{
+	if (!dropped)
+		return;
+	fprintf(stderr, "%llu calls not counted: more than %ld distinct types%s\n",
+		(unsigned long long)dropped, max_entries, env.values ? " and values" : "");
+	fflush(stderr);
+	if (env.json)
+		go_json_lost(stdout, dropped, "calls: the table of types was full");
+}
+
+/*
+ * Take the counts of the printout that is due into rows, and the calls dropped meanwhile. At
+ * the end, with the probes detached, every count in the table; with -i, the ended interval's:
+ * the probes count into the other epoch from now on, and once every program that may still
+ * count into this one has returned, its counts are taken out of the table (which each
+ * interval thus has whole, as bcc's tools clear theirs).
+ */
+static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, struct go_binary *bin,
+			 struct go_types *types, uint64_t *dropped)
+{
+	int fd = go_bpf__map_fd(bpf, "counts"), dfd = go_bpf__map_fd(bpf, "dropped");
+	int efd = go_bpf__map_fd(bpf, "epoch"), epoch = -1, e, err = 0;
+	uint32_t zero = 0, next = *ep ^ 1;
+	uint64_t n;
+
+	*dropped = 0;
+	if (last) {
+		go_bpf__detach(bpf);
+	} else {
+		epoch = (int)*ep;
+		err = go_map__update(efd, &zero, &next);
+		*ep = next;
+	}
+	if (!err)
+		err = go_bpf__sync();
+	if (!err)
+		err = read_counts(fd, bin, types, epoch);
+	for (e = 0; e < GO_IFACE_EPOCHS && !err; e++) {
+		if (epoch >= 0 && e != epoch)
+			continue;
+		err = go_map__take_percpu(dfd, (uint32_t)e, &n);
+		*dropped += n;
+	}
+	return err;
 }
 
 static void word_where(const struct go_iface_word *w, char *buf, size_t size)
@@ -563,10 +619,11 @@ int main(int argc, char **argv)
 	struct func_ifaces *fis = NULL;
 	struct go_plan plan = { 0 };
 	uint64_t dropped = 0;
+	uint32_t epoch = 0;
 	long max_entries;
 	size_t *old_idx = NULL, old_cnt, i;
 	struct go_bpf *bpf = NULL;
-	int err, fd, sfd, dfd, pidfd = -1, done = 0;
+	int err, sfd, pidfd = -1, done = 0;
 	long elapsed = 0;
 
 	err = go_parse_args(&argp, argc, argv);
@@ -651,10 +708,9 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	fd = go_bpf__map_fd(bpf, "counts");
 	sfd = go_bpf__map_fd(bpf, "slots");
-	dfd = go_bpf__map_fd(bpf, "dropped");
-	if (fd < 0 || sfd < 0 || dfd < 0) {
+	if (sfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 || go_bpf__map_fd(bpf, "dropped") < 0 ||
+	    go_bpf__map_fd(bpf, "epoch") < 0) {
 		err = -ENOENT;
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -679,18 +735,13 @@ int main(int argc, char **argv)
 
 	while (!done) {
 		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = read_counts(fd, target.bin, types);
+		err = take_printout(bpf, &epoch, done, target.bin, types, &dropped);
 		if (err) {
 			warn("cannot read the counts: %s\n", strerror(-err));
 			goto cleanup;
 		}
 		print_table(&target, fis);
-	}
-	if (!go_map__sum_percpu(dfd, 0, &dropped) && dropped) {
-		fprintf(info_out(), "%llu calls not counted: more than %ld distinct types%s\n",
-			(unsigned long long)dropped, max_entries, env.values ? " and values" : "");
-		if (env.json)
-			go_json_lost(stdout, dropped, "calls: the table of types was full");
+		print_dropped(dropped, max_entries);
 	}
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());

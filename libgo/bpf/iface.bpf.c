@@ -5,7 +5,8 @@
  * below SP the callee's SP is: cookie.h), read each configured interface's two
  * words, the type word (or the method table's), the type's TFlag and Kind_ bytes and, with
  * VALUES, a bounded copy of the value; count in a hash keyed by process, function, argument and
- * type pointer. Names are found in user space, once per type.
+ * type pointer (and, for -i, the interval's epoch: the tool flips it, then takes the ended
+ * interval's counts out of the table). Names are found in user space, once per type.
  * The reading itself is iface.bpf.h's, shared with gotrace.
  * Settings: NFUNCS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES. The
  * slots (where each function's interfaces are) are set in `slots` before attaching.
@@ -18,7 +19,9 @@
 
 BPF_ARRAY(slots, struct go_iface_cfg, NFUNCS);
 BPF_HASH(counts, struct go_iface_key, u64, MAX_ENTRIES);
-BPF_PERCPU_ARRAY(dropped, u64, 1);	/* calls not counted: the hash was full */
+BPF_ARRAY(epoch, u32, 1);	/* -i: the interval's parity, flipped by the tool at each printout */
+/* [epoch]: calls not counted in the interval of that epoch: the hash was full */
+BPF_PERCPU_ARRAY(dropped, u64, GO_IFACE_EPOCHS);
 
 /* The argument registers, by their codes (GO_ARG_REGS in iface.h). */
 struct go_regs {
@@ -58,8 +61,8 @@ static __always_inline void go_count_key(struct go_iface_key *k)
 		if (v) {
 			__sync_fetch_and_add(v, 1);
 		} else {
-			u32 zero = 0;
-			u64 *n = dropped.lookup(&zero);
+			u32 e = k->epoch;
+			u64 *n = dropped.lookup(&e);
 
 			if (n)
 				(*n)++;
@@ -69,12 +72,13 @@ static __always_inline void go_count_key(struct go_iface_key *k)
 
 static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
 				     const struct go_iface_slot *s, u32 func, u32 idx, u32 pid,
-				     u64 sp_adj)
+				     u64 sp_adj, u32 ep)
 {
 	struct go_iface_key k;
 	u64 data;
 
 	__builtin_memset(&k, 0, sizeof(k));
+	k.epoch = ep;
 	k.pid = pid;
 	k.func = func;
 	k.slot = idx;
@@ -92,7 +96,8 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 int go_iface_entry(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = GO_COOKIE_SP_ADJ(cookie);
-	u32 func = GO_COOKIE_FUNC(cookie), pid = bpf_get_current_pid_tgid() >> 32, i;
+	u32 func = GO_COOKIE_FUNC(cookie), pid = bpf_get_current_pid_tgid() >> 32, i, zero = 0;
+	u32 *e, ep = 0;
 	struct go_iface_cfg *cfg;
 	struct go_regs g;
 
@@ -101,12 +106,15 @@ int go_iface_entry(struct pt_regs *ctx)
 	cfg = slots.lookup(&func);
 	if (!cfg)
 		return 0;
+	e = epoch.lookup(&zero);
+	if (e)
+		ep = *e & (GO_IFACE_EPOCHS - 1);
 	go_regs_read(ctx, &g);
 #pragma unroll
 	for (i = 0; i < GO_IFACE_NSLOTS; i++) {
 		if (cfg->slot[i].w[0].where == GO_IN_NONE)
 			break;
-		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj);
+		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj, ep);
 	}
 	return 0;
 }

@@ -48,6 +48,9 @@ struct go_iface_cfg {
 	struct go_iface_slot slot[GO_IFACE_NSLOTS];
 };
 
+/* With -i, goiface's intervals alternate between two epochs (its dropped calls are per epoch). */
+#define GO_IFACE_EPOCHS 2
+
 /* goiface's count key; with GO_IFACE_VALUES (-V) also the value, which user space always reads. */
 struct go_iface_key {
 	__u64 type;		/* the dynamic type's address in the process; 0: nil */
@@ -57,7 +60,8 @@ struct go_iface_key {
 	__u8 flags;		/* GO_IV_* */
 	__u8 kind;		/* the type's Kind_ and TFlag bytes */
 	__u8 tflag;
-	__u8 pad[6];
+	__u8 epoch;		/* the interval's parity when counted (-i: goiface's epoch map) */
+	__u8 pad[5];
 #ifdef GO_IFACE_VALUES
 	__u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
 	char str[GO_IFACE_STR_LEN];
