@@ -11,6 +11,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,181 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 	fflush(stdout);
 }
 
+/*
+ * The records of processes that have exited (their last goroutines never reach
+ * runtime.goexit1): the BPF program tells of each process that has records (newprocs), the
+ * tool watches it, and deletes its records once it has exited, counting the calls they held as
+ * calls in progress (and, of the spill's, those whose starts the LRU had dropped).
+ */
+struct sweeper {
+	struct go_bpf *bpf;
+	struct go_procs *procs;
+	struct go_ringbuf *rb;
+	bool lru_gs;		/* the goroutines' records are an LRU (counted: GO_LAT_ADDED) */
+	int err;		/* the first error: the tool says it at the end */
+	uint64_t running;	/* calls in progress when their process exited, not spilled */
+	uint64_t spilled;	/* spilled calls in progress then, by their goroutines' records */
+	uint64_t held;		/* those of them that the spill still held */
+	uint64_t removed;	/* entries of the LRU maps the tool removed (as GO_LAT_REMOVED) */
+};
+
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool among(const pid_t *pids, size_t n, uint32_t tgid)
+{
+	pid_t p = (pid_t)tgid;
+
+	return bsearch(&p, pids, n, sizeof(*pids), pid_cmp) != NULL;
+}
+
+/* What sweep_map() deletes: the keys of the processes in pids, which fn sees first. */
+struct sweeping {
+	struct sweeper *sw;
+	size_t tgid_off;
+	const pid_t *pids;
+	size_t n;
+	void (*fn)(struct sweeper *, const void *);
+};
+
+static int sweep_one(void *ctx, const void *key)
+{
+	struct sweeping *w = ctx;
+	uint32_t tgid;
+
+	memcpy(&tgid, (const uint8_t *)key + w->tgid_off, sizeof(tgid));
+	if (!among(w->pids, w->n, tgid))
+		return 0;
+	w->fn(w->sw, key);
+	return 1;
+}
+
+/* Delete the keys of map fd whose process, a u32 at tgid_off, is among pids. */
+static int sweep_map(int fd, size_t key_size, size_t tgid_off, const pid_t *pids, size_t n,
+		     void (*fn)(struct sweeper *, const void *), struct sweeper *sw)
+{
+	struct sweeping w = { sw, tgid_off, pids, n, fn };
+
+	return go_map__each(fd, key_size, sweep_one, &w);
+}
+
+/* A spilled call of a process gone: held, if its goroutine's record still counts it. */
+static void sweep_spilled(struct sweeper *sw, const void *key)
+{
+	struct go_lat_spill_key k;
+	struct go_lat_gstate st;
+
+	memcpy(&k, key, sizeof(k));
+	if (!go_map__lookup(go_bpf__map_fd(sw->bpf, "gs"), &k.id, &st) && k.place < st.spilled)
+		sw->held++;
+}
+
+static void sweep_record(struct sweeper *sw, const void *key)
+{
+	struct go_lat_gstate st;
+
+	if (go_map__lookup(go_bpf__map_fd(sw->bpf, "gs"), key, &st))
+		return;
+	sw->running += st.n;
+	sw->spilled += st.spilled;
+	sw->removed += sw->lru_gs;
+}
+
+static void sweep_start(struct sweeper *sw, const void *key)
+{
+	(void)key;
+	sw->running++;
+	sw->removed++;
+}
+
+static void sweep(struct sweeper *sw)
+{
+	int gs = go_bpf__map_fd(sw->bpf, "gs"), spill = go_bpf__map_fd(sw->bpf, "spill");
+	int starts = go_bpf__map_fd(sw->bpf, "starts"), procs = go_bpf__map_fd(sw->bpf, "procs");
+	pid_t pids[1024];
+	size_t n, i;
+	int err = 0;
+
+	while (!err && (n = go_procs__exited(sw->procs, pids, 1024))) {
+		qsort(pids, n, sizeof(*pids), pid_cmp);
+		if (spill >= 0 && gs >= 0)	/* first, while the records say what they held */
+			err = sweep_map(spill, sizeof(struct go_lat_spill_key),
+					offsetof(struct go_lat_spill_key, id.tgid), pids, n,
+					sweep_spilled, sw);
+		if (!err && gs >= 0)
+			err = sweep_map(gs, sizeof(struct go_lat_gid),
+					offsetof(struct go_lat_gid, tgid), pids, n, sweep_record, sw);
+		if (!err && starts >= 0)
+			err = sweep_map(starts, sizeof(struct go_lat_start_key),
+					offsetof(struct go_lat_start_key, tgid), pids, n, sweep_start,
+					sw);
+		for (i = 0; i < n; i++) {
+			uint32_t tgid = (uint32_t)pids[i];
+
+			go_map__delete(procs, &tgid);
+		}
+	}
+	if (err && !sw->err)
+		sw->err = err;
+}
+
+/* A process has records: watch it (one already gone is swept at once). */
+static void on_newproc(void *ctx, const void *data, size_t size)
+{
+	struct sweeper *sw = ctx;
+	uint32_t tgid;
+	int err;
+
+	if (size < sizeof(tgid))
+		return;
+	memcpy(&tgid, data, sizeof(tgid));
+	err = go_procs__add(sw->procs, (pid_t)tgid);
+	if (err && !sw->err)
+		sw->err = err;
+}
+
+static void on_newprocs(void *ctx)
+{
+	struct sweeper *sw = ctx;
+
+	go_ringbuf__consume(sw->rb);
+	sweep(sw);
+}
+
+static void on_exits(void *ctx)
+{
+	sweep(ctx);
+}
+
+static int sweeper_start(struct sweeper *sw, struct go_bpf *bpf, bool lru_gs)
+{
+	int fd = go_bpf__map_fd(bpf, "newprocs");
+
+	sw->bpf = bpf;
+	sw->lru_gs = lru_gs;
+	if (fd < 0)
+		return fd;
+	sw->procs = go_procs__new();
+	if (!sw->procs)
+		return -errno;
+	sw->rb = go_ringbuf__new(fd, (size_t)getpagesize(), on_newproc, sw);
+	if (!sw->rb)
+		return -errno;
+	if (go_wait_also(fd, on_newprocs, sw) || go_wait_also(go_procs__fd(sw->procs), on_exits, sw))
+		return -E2BIG;
+	return 0;
+}
+
+static void sweeper_stop(struct sweeper *sw)
+{
+	go_ringbuf__free(sw->rb);
+	go_procs__free(sw->procs);
+}
+
 /* What tracing left in the tool's state at the end. */
 struct leftover {
 	uint64_t running;	/* calls in progress */
@@ -346,7 +522,7 @@ static uint64_t lru_dropped(int stats_fd, uint64_t left)
  * shows them).
  */
 static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, long max_spill,
-			      long max_goroutines)
+			      long max_goroutines, const struct sweeper *sw)
 {
 	int stats_fd = go_bpf__map_fd(bpf, "stats");
 	uint64_t unwound = stat_sum(stats_fd, GO_LAT_UNWOUND);
@@ -356,14 +532,18 @@ static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, lo
 	struct leftover left = { 0 };
 
 	count_leftover(bpf, &left);
+	/* and what the records of processes that exited held */
+	left.running += sw->running + (sw->held < sw->spilled ? sw->held : sw->spilled);
+	left.dropped += sw->held < sw->spilled ? sw->spilled - sw->held : 0;
 	dropped = stat_sum(stats_fd, GO_LAT_EVICTED) + left.dropped;
 	if (!g_in_r14)
-		dropped += lru_dropped(stats_fd, left.entries);
+		dropped += lru_dropped(stats_fd, left.entries + sw->removed);
 	else if (!goexit)
-		dropped_gs = lru_dropped(stats_fd, left.entries);
+		dropped_gs = lru_dropped(stats_fd, left.entries + sw->removed);
 	if (unwound + left.running)
 		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
-			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end\n",
+			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end or "
+			"when their process exited\n",
 			(unsigned long long)(unwound + left.running),
 			unwound + left.running == 1 ? "" : "s", (unsigned long long)unwound,
 			(unsigned long long)left.running);
@@ -383,7 +563,8 @@ static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, lo
 			dropped_gs == 1 ? "its" : "their", dropped_gs == 1 ? "" : "s");
 	if (env.json) {
 		go_json_lost(stdout, unwound + left.running, "returns: unwound by a panic, "
-			     "runtime.Goexit or a tail call, or in progress at the end");
+			     "runtime.Goexit or a tail call, or in progress at the end or when their "
+			     "process exited");
 		go_json_lost(stdout, no_room, "calls: no room in the tool's state for calls in "
 			     "progress");
 		go_json_lost(stdout, dropped, "calls: their starts were dropped from the tool's full "
@@ -391,6 +572,9 @@ static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, lo
 		go_json_lost(stdout, dropped_gs, "goroutines: their calls in progress were dropped "
 			     "from the tool's full table of goroutines");
 	}
+	if (sw->err)
+		fprintf(stderr, "the records of processes that exited could not all be freed: %s\n",
+			strerror(-sw->err));
 	if (orphans && env.verbose)
 		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing%s)\n",
 			(unsigned long long)orphans, orphans == 1 ? "" : "s",
@@ -442,6 +626,7 @@ int main(int argc, char **argv)
 	struct stats now = { 0 }, prev = { 0 };
 	struct go_plan plan = { 0 };
 	struct go_bpf *bpf = NULL;
+	struct sweeper sw = { 0 };
 	int err, pidfd = -1, hist_fd, total_fd, done = 0;
 	long max_goroutines, max_spill;
 	bool g_in_r14;
@@ -564,6 +749,12 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
+	/* the records of each process that exits are freed (-p: the tool ends with it) */
+	err = env.pid ? 0 : sweeper_start(&sw, bpf, g_in_r14 && !plan.goexit);
+	if (err) {
+		warn("cannot watch the traced processes: %s\n", strerror(-err));
+		goto cleanup;
+	}
 	go_catch_signals(&exiting);
 	/* returns first, so that no call is seen entering without its return being watched */
 	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,
@@ -587,12 +778,13 @@ int main(int argc, char **argv)
 		print_interval(&target, &now, &prev);
 	}
 	go_bpf__detach(bpf);
-	report_unreturned(bpf, g_in_r14, plan.goexit, max_spill, max_goroutines);
+	report_unreturned(bpf, g_in_r14, plan.goexit, max_spill, max_goroutines, &sw);
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;
 
 cleanup:
+	sweeper_stop(&sw);
 	go_bpf__close(bpf);
 	if (pidfd >= 0)
 		close(pidfd);

@@ -28,6 +28,9 @@
  * whose record is gone is counted when it is found missing on top of its goroutine's stack (at
  * the next return), or at the end by the tool; the records of goroutines and of starts by SP
  * that an LRU dropped are what was added, less what was removed, less what is left at the end.
+ * A process's last goroutines never end by runtime.goexit1: when a process exits, the tool
+ * deletes its records (it learns of each process with records from newprocs and watches it),
+ * counting their calls in progress and what it removed from the LRUs.
  *
  * With -l LEVEL (the level map), a call is timed only when at most LEVEL - 1 traced calls of its
  * goroutine are in progress around it: the outermost LEVEL levels, as bcc's funclatency -l.
@@ -55,6 +58,12 @@ BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
 BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
 BPF_PERCPU_ARRAY(stats, u64, GO_LAT_STAT_CNT);
 BPF_ARRAY(level, u32, 1);	/* -l: time the outermost this many nested calls; 0: all */
+/*
+ * The processes that have records (of goroutines, spilled calls, starts): each is told to the
+ * tool once, in newprocs, which watches it and deletes its records when it exits.
+ */
+BPF_F_TABLE("hash", u32, u32, procs, GO_LAT_MAX_PROCS, BPF_F_NO_PREALLOC);
+BPF_RINGBUF_OUTPUT(newprocs, 1);
 
 static __always_inline void stat_add(u32 i, u64 n)
 {
@@ -67,6 +76,20 @@ static __always_inline void stat_add(u32 i, u64 n)
 static __always_inline void stat_inc(u32 i)
 {
 	stat_add(i, 1);
+}
+
+/*
+ * Process tgid has records now: tell the tool, the first time. If the ring buffer is full, it
+ * is told at its next record.
+ */
+static __always_inline void note_process(u32 tgid)
+{
+	u32 one = 1;
+
+	if (procs.lookup(&tgid) || procs.insert(&tgid, &one))
+		return;
+	if (newprocs.ringbuf_output(&tgid, sizeof(tgid), 0))
+		procs.delete(&tgid);
 }
 
 static __always_inline void record(u32 func, u64 start, u64 end)
@@ -244,6 +267,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 #ifndef GOEXIT_PROBED
 		stat_inc(GO_LAT_ADDED);
 #endif
+		note_process(k.id.tgid);
 		st = gs.lookup(&k.id);
 		if (!st) {	/* another CPU's update took its place meanwhile */
 			stat_inc(GO_LAT_NO_ROOM);
@@ -462,6 +486,7 @@ int go_entry(struct pt_regs *ctx)
 		return 0;
 	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
 	ts = bpf_ktime_get_ns();
+	note_process(k.tgid);
 	if (!starts.insert(&k, &ts)) {
 		stat_inc(GO_LAT_ADDED);
 		return 0;

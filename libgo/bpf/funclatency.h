@@ -10,6 +10,7 @@
 
 #define GO_LAT_SLOTS 64		/* log2 histogram slots per function */
 #define GO_LAT_NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
+#define GO_LAT_MAX_PROCS 65536	/* processes with records at once (the procs map) */
 
 /*
  * Indices into the stats map: calls that could not be timed, by cause, and what the tool needs
