@@ -5,7 +5,7 @@
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
 TOOLS := gofunccount gotrace gofunclatency gostack goiface
-HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines
+HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines tests/helpers/gofloat
 
 CC ?= cc
 AR ?= ar

@@ -52,4 +52,8 @@ go_bpf_src_iface_shared_h:
 go_bpf_src_stackcount_h:
 	.incbin "libgo/bpf/stackcount.h"
 	.byte 0
+	.global go_bpf_src_ivalue_h
+go_bpf_src_ivalue_h:
+	.incbin "libgo/bpf/ivalue.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

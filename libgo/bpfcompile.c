@@ -25,6 +25,7 @@ extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
 extern const char go_bpf_src_iface_h[];
+extern const char go_bpf_src_ivalue_h[];
 extern const char go_bpf_src_iface_shared_h[];
 extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
@@ -39,6 +40,7 @@ static const struct {
 	{ "funclatency.h", go_bpf_src_funclatency_h },
 	{ "iface.bpf.h", go_bpf_src_iface_h },
 	{ "iface.h", go_bpf_src_iface_shared_h },
+	{ "ivalue.h", go_bpf_src_ivalue_h },
 	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },
 	{ "stackcount.h", go_bpf_src_stackcount_h },

@@ -43,6 +43,9 @@ struct go_types {
 	int64_t bias;
 	uint64_t (*maps)[2];	/* its file-backed mappings */
 	size_t nmaps;
+	/* gc: syscall.errors, found on first use */
+	bool errno_tried;
+	uint64_t errno_tab, nerrno;
 };
 
 /* gccgo: len bytes at a link-time address of the binary that lie in a shared library the process
@@ -191,7 +194,7 @@ static int moduledata_types_off(int minor)
 	return -1;
 }
 
-static uint64_t symbol_addr(const struct go_binary *b, const char *name)
+static uint64_t symbol_addr_size(const struct go_binary *b, const char *name, uint64_t *size)
 {
 	Elf_Scn *scn = NULL;
 
@@ -210,11 +213,20 @@ static uint64_t symbol_addr(const struct go_binary *b, const char *name)
 			if (!gelf_getsym(d, (int)i, &s))
 				continue;
 			n = elf_strptr(b->elf, sh.sh_link, s.st_name);
-			if (n && !strcmp(n, name))
+			if (n && !strcmp(n, name)) {
+				*size = s.st_size;
 				return s.st_value;
+			}
 		}
 	}
 	return 0;
+}
+
+static uint64_t symbol_addr(const struct go_binary *b, const char *name)
+{
+	uint64_t size;
+
+	return symbol_addr_size(b, name, &size);
 }
 
 static uint64_t section_addr(const struct go_binary *b, const char *name)
@@ -391,8 +403,10 @@ static int gc_name(const struct go_types *t, const uint8_t *typ, char *buf, size
 		p++;
 		len--;
 	}
+	if (len > INT32_MAX)
+		return -ENOENT;
 	snprintf(buf, size, "%.*s", (int)len, p);
-	return 0;
+	return (int)len;
 }
 
 /* gccgo: *string at 40; package paths are wrapped in tabs ("*\terrors\terrors.errorString"). */
@@ -407,50 +421,152 @@ static int gccgo_name(const struct go_types *t, uint64_t addr, char *buf, size_t
 	    !word_at(t, hdr + 8, &len) || len > sizeof(s) ||
 	    !bytes_at(t, ptr, s, len))
 		return -ENOENT;
-	for (i = 0; i < len && o + 1 < size; i++) {
+	for (i = 0; i < len; i++) {
 		if (s[i] == '\t')
 			in_path = !in_path;
-		else if (!in_path)
-			buf[o++] = (char)s[i];
+		else if (!in_path && o++ + 1 < size)
+			buf[o - 1] = (char)s[i];
 	}
 	if (size)
-		buf[o] = 0;
-	return 0;
+		buf[o < size ? o : size - 1] = 0;
+	return (int)o;
 }
 
-int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t size)
+/* go_types__name, returning the name's whole length, as snprintf does. */
+static int go_types__name_len(const struct go_types *t, uint64_t addr, char *buf, size_t size)
 {
 	uint8_t desc[TYPE_SIZE_GCCGO];
 	const uint8_t *typ = type_at(t, addr, desc);
-	int err;
+	int n;
 
 	if (!typ)
 		return go_fail(ENOENT, "type 0x%llx is not in the type data of '%s'",
 			       (unsigned long long)addr, go_binary__name(t->bin));
-	err = t->gccgo ? gccgo_name(t, addr, buf, size) : gc_name(t, typ, buf, size);
-	if (err)
+	n = t->gccgo ? gccgo_name(t, addr, buf, size) : gc_name(t, typ, buf, size);
+	if (n < 0)
 		return go_fail(ENOENT, "type 0x%llx of '%s' has no readable name",
 			       (unsigned long long)addr, go_binary__name(t->bin));
-	return 0;
+	return n;
 }
 
-void go_types__describe(struct go_types *t, pid_t pid, uint64_t addr, char *buf, size_t size,
-			uint64_t *link)
+int go_types__name(const struct go_types *t, uint64_t addr, char *buf, size_t size)
+{
+	int n = go_types__name_len(t, addr, buf, size);
+
+	return n < 0 ? n : 0;
+}
+
+int go_types__link(struct go_types *t, pid_t pid, uint64_t addr, uint64_t *link)
 {
 	int64_t bias = 0;
 
 	*link = 0;
-	if (!addr) {
-		snprintf(buf, size, "<nil>");
-		return;
-	}
+	if (!addr)
+		return -ENOENT;
 	if (t->bin->pie && go_binary__load_bias(t->bin, pid, &bias))
 		bias = 0;
 	go_types__set_process(t, pid);
-	if (!go_types__name(t, addr - (uint64_t)bias, buf, size))
-		*link = addr - (uint64_t)bias;
-	else	/* made at run time by reflect, or not a type the binary holds */
-		snprintf(buf, size, "<runtime type %#llx>", (unsigned long long)addr);
+	if (go_types__kind(t, addr - (uint64_t)bias) <= 0)
+		return -ENOENT;
+	*link = addr - (uint64_t)bias;
+	return 0;
+}
+
+/* Bytes of process pid. */
+static bool process_bytes(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/* gccgo: is the name of the type descriptor d (its *string) a type's name? */
+static bool gccgo_runtime_name(pid_t pid, const uint8_t *d)
+{
+	uint64_t hdr[2];
+	char name[256];
+	size_t i;
+
+	if (!process_bytes(pid, gobin_le64(d + TYPE_STR), hdr, sizeof(hdr)) || !hdr[1] ||
+	    hdr[1] > sizeof(name) || !process_bytes(pid, hdr[0], name, hdr[1]))
+		return false;
+	for (i = 0; i < hdr[1]; i++)
+		if ((unsigned char)name[i] < 0x09 || name[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * Is there a type descriptor at addr in process pid that is not in the binary's type data: one
+ * that reflect made at run time (or, for gccgo, a shared library's that the process holds)? Its
+ * fields must make sense: a kind, a size the kind allows, no more pointer bytes than bytes; gc:
+ * an alignment of 1 to 8, a name that reflect registered (a negative offset:
+ * runtime.addReflectOff); gccgo: a readable name. A word that is not an interface's first word
+ * fails this.
+ */
+static bool runtime_type(const struct go_types *t, pid_t pid, uint64_t addr)
+{
+	uint8_t d[TYPE_SIZE_GCCGO];
+	uint64_t size, ptrdata;
+	int kind, align;
+	int32_t str;
+
+	if (!addr || addr % 8 || !process_bytes(pid, addr, d, sizeof(d)))
+		return false;
+	size = gobin_le64(d);
+	ptrdata = gobin_le64(d + 8);
+	kind = d[TYPE_KIND] & KIND_MASK;
+	align = d[21];
+	if (!kind || kind > GO_RKIND_UNSAFE_POINTER || ptrdata > size || size > (1ULL << 40))
+		return false;
+	if ((kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP || kind == GO_RKIND_CHAN ||
+	     kind == GO_RKIND_FUNC || kind == GO_RKIND_UNSAFE_POINTER) && size != 8)
+		return false;
+	if ((kind == GO_RKIND_STRING || kind == GO_RKIND_INTERFACE) && size != 16)
+		return false;
+	if (kind == GO_RKIND_SLICE && size != 24)
+		return false;
+	if (t->gccgo)
+		return gccgo_runtime_name(pid, d);
+	memcpy(&str, d + TYPE_STR, sizeof(str));
+	return align && align <= 8 && !(align & (align - 1)) && str < 0;
+}
+
+int go_types__describe(struct go_types *t, pid_t pid, uint64_t addr, char *buf, size_t size,
+		       uint64_t *link, enum go_type_what *what)
+{
+	int n;
+
+	if (!addr) {
+		*link = 0;
+		*what = GO_TYPE_NIL;
+		return snprintf(buf, size, "<nil>");
+	}
+	if (!go_types__link(t, pid, addr, link) && (n = go_types__name_len(t, *link, buf, size)) >= 0) {
+		*what = GO_TYPE_NAMED;
+		return n;
+	}
+	*link = 0;
+	if (runtime_type(t, pid, addr)) {	/* made at run time by reflect */
+		*what = GO_TYPE_RUNTIME;
+		return snprintf(buf, size, "<runtime type %#llx>", (unsigned long long)addr);
+	}
+	*what = GO_TYPE_NONE;
+	return snprintf(buf, size, "<not a type>");
+}
+
+char *go_types__describe_dup(struct go_types *t, pid_t pid, uint64_t addr, uint64_t *link,
+			     enum go_type_what *what)
+{
+	char buf[256], *name;
+	int n = go_types__describe(t, pid, addr, buf, sizeof(buf), link, what);
+
+	if (n < (int)sizeof(buf))
+		return strdup(buf);
+	name = malloc((size_t)n + 1);
+	if (name)
+		go_types__describe(t, pid, addr, name, (size_t)n + 1, link, what);
+	return name;
 }
 
 int go_types__kind(const struct go_types *t, uint64_t addr)
@@ -461,209 +577,322 @@ int go_types__kind(const struct go_types *t, uint64_t addr)
 	return typ ? typ[TYPE_KIND] & KIND_MASK : -ENOENT;
 }
 
+/* ---- a type's structure: what formatting a value needs ------------------------------------- */
+
+/* gc: where abi.UncommonType follows the kind's own struct (PtrType, StructType...); -1: unknown */
+static int gc_uncommon_off(int kind)
+{
+	switch (kind) {
+	case GO_RKIND_POINTER: case GO_RKIND_SLICE: case GO_RKIND_FUNC:
+		return TYPE_SIZE_GC + 8;
+	case GO_RKIND_CHAN:
+		return TYPE_SIZE_GC + 16;
+	case GO_RKIND_ARRAY:
+		return TYPE_SIZE_GC + 24;
+	case GO_RKIND_STRUCT: case GO_RKIND_INTERFACE:
+		return TYPE_SIZE_GC + 32;
+	case GO_RKIND_MAP:	/* its layout changed with Go 1.24's maps */
+		return -1;
+	}
+	return TYPE_SIZE_GC;
+}
+
+/* gc: the abi.Name at addr (in the type data): its bytes and length. */
+static int gc_name_bytes(const struct go_types *t, uint64_t addr, const uint8_t **s, uint64_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (addr < t->types || addr + 2 > t->etypes || !(p = gobin_bytes(t->bin, addr, t->etypes - addr)))
+		return -ENOENT;
+	n = gobin_uvarint(p + 1, p + (t->etypes - addr), len);
+	if (!n || *len > t->etypes - addr - 1 - n)
+		return -ENOENT;
+	*s = p + 1 + n;
+	return 0;
+}
+
+/* gccgo: the string whose header is at hdr (a *string of a type descriptor), cut to size. */
+static int gccgo_str(const struct go_types *t, uint64_t hdr, char *buf, size_t size)
+{
+	uint64_t ptr, len;
+
+	if (!size || !hdr || !addr_at(t, hdr, &ptr) || !word_at(t, hdr + 8, &len))
+		return -ENOENT;
+	if (len > size - 1)
+		len = size - 1;
+	if (!bytes_at(t, ptr, buf, len))
+		return -ENOENT;
+	buf[len] = 0;
+	return 0;
+}
+
+static int name_copy(const uint8_t *s, uint64_t len, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), s);
+	return 0;
+}
+
+int go_types__elem(const struct go_types *t, uint64_t addr, uint64_t *elem)
+{
+	int kind = go_types__kind(t, addr);
+
+	if (kind != GO_RKIND_POINTER && kind != GO_RKIND_SLICE && kind != GO_RKIND_ARRAY &&
+	    kind != GO_RKIND_CHAN)
+		return -EINVAL;
+	return addr_at(t, addr + (t->gccgo ? TYPE_SIZE_GCCGO : TYPE_SIZE_GC), elem) &&
+	       go_types__kind(t, *elem) > 0 ? 0 : -ENOENT;
+}
+
+int go_types__size(const struct go_types *t, uint64_t addr, uint64_t *size)
+{
+	return go_types__kind(t, addr) > 0 && word_at(t, addr, size) ? 0 : -ENOENT;
+}
+
 /*
- * Is a value of this type a pointer to a struct whose first field is a string, as
- * *errors.errorString and *fmt.wrapError are (their message)? Elem follows the type header in
- * abi.PtrType; abi.StructType has PkgPath, then Fields (a slice of {Name, Typ, Offset}); gccgo's
- * structField is {name, pkgPath, typ, tag, offset}.
+ * Is a struct's field offset shifted left by one, its low bit saying "embedded"? gc before Go
+ * 1.19 does it; gccgo does as gc did in the Go release of its library (GCC 12's, 1.18), which the
+ * binary does not name: told by the struct's last field, which, shifted, would end past the
+ * struct (the padding after it is smaller than its offset). arr: the fields, n of them.
  */
-bool go_types__leading_string(const struct go_types *t, uint64_t addr)
+static bool offsets_shifted(const struct go_types *t, uint64_t st, uint64_t arr, uint64_t n)
 {
-	size_t hdr = t->gccgo ? TYPE_SIZE_GCCGO : TYPE_SIZE_GC;
-	size_t fields = t->gccgo ? hdr : hdr + 8, ftyp = t->gccgo ? 16 : 8;
-	size_t foff = t->gccgo ? 32 : 16;
-	uint64_t elem, f, ft, nf, off;
+	uint64_t off, ft, fsize, size;
 
-	if (go_types__kind(t, addr) != GO_RKIND_POINTER || !addr_at(t, addr + hdr, &elem) ||
-	    go_types__kind(t, elem) != GO_RKIND_STRUCT || !addr_at(t, elem + fields, &f) ||
-	    !word_at(t, elem + fields + 8, &nf) || !nf || !addr_at(t, f + ftyp, &ft) ||
-	    !word_at(t, f + foff, &off))
+	if (!t->gccgo)
+		return t->minor < 119;
+	if (!n || !word_at(t, arr + (n - 1) * 40 + 32, &off))
 		return false;
-	/* before Go 1.19 the offset is shifted left by one, the low bit saying "embedded" */
-	return (off >> (!t->gccgo && t->minor < 119 ? 1 : 0)) == 0 &&
-	       go_types__kind(t, ft) == GO_RKIND_STRING;
+	if (n == 1)
+		return off & 1;
+	return addr_at(t, arr + (n - 1) * 40 + 16, &ft) && word_at(t, ft, &fsize) &&
+	       word_at(t, st, &size) && off + fsize > size;
 }
 
-/* ---- values --------------------------------------------------------------------------------- */
-
-/* Go's %v of a float: the shortest digits that read back the same, %e form from 1e21 on and
- * below 1e-4, and +Inf, -Inf, NaN. */
-void go_format_float(double v, int bits, char *buf, size_t size)
+/*
+ * abi.StructType: PkgPath, then Fields, a slice of {Name, Typ, Offset}; gccgo's fields are {name,
+ * pkgPath, typ, tag, offset}, the slice right after the type. The offset may be shifted
+ * (offsets_shifted).
+ */
+int go_types__field(const struct go_types *t, uint64_t addr, size_t i, struct go_tfield *f)
 {
-	char e[64];
-	int prec, exp;
+	uint64_t fields = addr + (t->gccgo ? TYPE_SIZE_GCCGO : TYPE_SIZE_GC + 8), arr, a, n, name, off;
+	size_t esize = t->gccgo ? 40 : 24;
+	const uint8_t *s;
+	uint64_t len;
 
-	if (v != v) {
-		snprintf(buf, size, "NaN");
-		return;
-	}
-	if (v > 1e308 * 10 || v < -1e308 * 10) {
-		snprintf(buf, size, "%cInf", v > 0 ? '+' : '-');
-		return;
-	}
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(e, sizeof(e), "%.*e", prec, v);
-		if (bits == 32 ? strtof(e, NULL) == (float)v : strtod(e, NULL) == v)
-			break;
-	}
-	exp = atoi(strchr(e, 'e') + 1);
-	if (exp < -4 || exp >= 21)
-		snprintf(buf, size, "%s", e);
-	else
-		snprintf(buf, size, "%.*f", prec - exp > 0 ? prec - exp : 0, v);
+	memset(f, 0, sizeof(*f));
+	if (go_types__kind(t, addr) != GO_RKIND_STRUCT || !addr_at(t, fields, &arr) ||
+	    !word_at(t, fields + 8, &n))
+		return -ENOENT;
+	if (i >= n)
+		return -ERANGE;
+	a = arr + i * esize;
+	if (!addr_at(t, a + (t->gccgo ? 16 : 8), &f->type) || go_types__kind(t, f->type) <= 0 ||
+	    !word_at(t, a + (t->gccgo ? 32 : 16), &off) || !addr_at(t, a, &name))
+		return -ENOENT;
+	f->offset = offsets_shifted(t, addr, arr, n) ? off >> 1 : off;
+	if (t->gccgo)	/* an embedded field has no name of its own: its type's */
+		return name ? gccgo_str(t, name, f->name, sizeof(f->name)) :
+			      go_types__name(t, f->type, f->name, sizeof(f->name));
+	if (gc_name_bytes(t, name, &s, &len))
+		return -ENOENT;
+	return name_copy(s, len, f->name, sizeof(f->name));
 }
 
-/* Bytes of process pid at addr, when addr is in the binary's image (static data). */
-static bool read_static(const struct go_types *t, pid_t pid, uint64_t addr, void *buf, size_t len)
+int go_types__nfields(const struct go_types *t, uint64_t addr)
+{
+	uint64_t fields = addr + (t->gccgo ? TYPE_SIZE_GCCGO : TYPE_SIZE_GC + 8), n;
+
+	if (go_types__kind(t, addr) != GO_RKIND_STRUCT || !word_at(t, fields + 8, &n) || n > 1 << 16)
+		return -ENOENT;
+	return (int)n;
+}
+
+/* The uncommon type: gc, where it follows the kind's struct; gccgo, the pointer at 48. */
+static bool uncommon_at(const struct go_types *t, uint64_t addr, uint64_t *u)
+{
+	uint8_t desc[TYPE_SIZE_GCCGO];
+	const uint8_t *typ = type_at(t, addr, desc);
+	int off;
+
+	if (!typ)
+		return false;
+	if (t->gccgo)
+		return addr_at(t, addr + 48, u) && *u;
+	off = gc_uncommon_off(typ[TYPE_KIND] & KIND_MASK);
+	if (!(typ[TYPE_TFLAG] & 0x01) || off < 0)
+		return false;
+	*u = addr + (uint64_t)off;
+	return true;
+}
+
+int go_types__pkgpath(const struct go_types *t, uint64_t addr, char *buf, size_t size)
+{
+	const uint8_t *p, *s;
+	uint64_t u, hdr, len;
+	int32_t off;
+
+	if (!uncommon_at(t, addr, &u))
+		return -ENOENT;
+	if (t->gccgo)
+		return addr_at(t, u + 8, &hdr) ? gccgo_str(t, hdr, buf, size) : -ENOENT;
+	if (!(p = gobin_bytes(t->bin, u, 4)))
+		return -ENOENT;
+	memcpy(&off, p, sizeof(off));
+	if (off <= 0 || gc_name_bytes(t, t->types + (uint64_t)off, &s, &len))
+		return -ENOENT;
+	return name_copy(s, len, buf, size);
+}
+
+/*
+ * Whether the type's method set has a method of that name: gc, abi.UncommonType {PkgPath,
+ * Mcount, Xcount, Moff} and at Moff its abi.Method {Name, Mtyp, Ifn, Tfn}s; gccgo, uncommonType
+ * {name, pkgPath, methods} of method {name, pkgPath, mtyp, typ, tfn}. -ENOENT when unreadable.
+ */
+int go_types__has_method(const struct go_types *t, uint64_t addr, const char *name)
+{
+	uint64_t u, arr, n, i, hdr;
+	const uint8_t *p, *s;
+	uint64_t len;
+	char buf[64];
+
+	if (go_types__kind(t, addr) <= 0)
+		return -ENOENT;
+	if (!uncommon_at(t, addr, &u))
+		return 0;
+	if (t->gccgo) {
+		if (!addr_at(t, u + 16, &arr) || !word_at(t, u + 24, &n) || n > 1 << 16)
+			return -ENOENT;
+		for (i = 0; i < n; i++)
+			if (addr_at(t, arr + i * 40, &hdr) && !gccgo_str(t, hdr, buf, sizeof(buf)) &&
+			    !strcmp(buf, name))
+				return 1;
+		return 0;
+	}
+	if (!(p = gobin_bytes(t->bin, u, 16)))
+		return -ENOENT;
+	n = p[6] | p[7] << 8;	/* Xcount: the exported methods come first */
+	arr = u + gobin_le32(p + 8);
+	for (i = 0; i < n; i++) {
+		int32_t off;
+
+		if (!(p = gobin_bytes(t->bin, arr + i * 16, 4)))
+			return -ENOENT;
+		memcpy(&off, p, sizeof(off));
+		if (off > 0 && !gc_name_bytes(t, t->types + (uint64_t)off, &s, &len) &&
+		    len == strlen(name) && !memcmp(s, name, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- the process's image ------------------------------------------------------------------ */
+
+int go_types__read_image(const struct go_types *t, pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)addr, len };
 	int64_t bias = 0;
 
 	if (!len)
-		return true;
+		return 0;
 	if (t->bin->pie && go_binary__load_bias(t->bin, pid, &bias))
-		return false;
+		return -ENOENT;
 	if (go_binary__file_offset(t->bin, addr - (uint64_t)bias) < 0 ||
 	    go_binary__file_offset(t->bin, addr - (uint64_t)bias + len - 1) < 0)
-		return false;
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+		return -ENOENT;
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EIO;
 }
 
-static size_t kind_size(int kind)
+int go_types__go_minor(const struct go_types *t)
 {
-	switch (kind) {
-	case GO_RKIND_BOOL: case GO_RKIND_INT8: case GO_RKIND_UINT8:
-		return 1;
-	case GO_RKIND_INT16: case GO_RKIND_UINT16:
-		return 2;
-	case GO_RKIND_INT32: case GO_RKIND_UINT32: case GO_RKIND_FLOAT32:
-		return 4;
-	case GO_RKIND_COMPLEX128:
-		return 16;
-	}
-	return 8;
+	return t->minor;
 }
 
-void go_ivalue__fetch(const struct go_types *t, pid_t pid, struct go_ivalue *v)
+/* ---- syscall.Errno's messages --------------------------------------------------------------- */
+
+/* The string whose header is at addr, when it is in the file: its bytes and length. */
+static const uint8_t *file_str(const struct go_types *t, uint64_t addr, uint64_t *len)
 {
-	uint64_t w[2] = { 0, 0 }, hdr[2];
-	size_t n;
+	uint64_t ptr;
 
-	if (v->unreadable && v->at && v->kind == GO_RKIND_STRING && v->str && v->str_size) {
-		n = v->len < v->str_size - 1 ? v->len : v->str_size - 1;
-		if (read_static(t, pid, v->at, v->str, n)) {
-			v->str_len = n;
-			v->has_str = true;
-			v->unreadable = false;
-		}
-	} else if (v->unreadable && v->at && !v->direct) {
-		if (read_static(t, pid, v->at, w, kind_size(v->kind))) {
-			memcpy(v->word, w, sizeof(w));
-			v->unreadable = false;
-		}
-	} else if (v->direct && v->kind == GO_RKIND_POINTER && !v->has_str && v->word[0] && v->str &&
-		   v->str_size && go_types__leading_string(t, v->type)) {
-		struct iovec local = { hdr, sizeof(hdr) }, remote = { (void *)v->word[0], 16 };
-
-		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 16)
-			return;
-		n = hdr[1] < v->str_size - 1 ? hdr[1] : v->str_size - 1;
-		if (read_static(t, pid, hdr[0], v->str, n)) {
-			v->len = hdr[1];
-			v->str_len = n;
-			v->has_str = true;
-		}
-	}
+	if (!word_at(t, addr, &ptr) || !word_at(t, addr + 8, len) || *len > 4096)
+		return NULL;
+	return *len ? gobin_bytes(t->bin, ptr, *len) : (const uint8_t *)"";
 }
 
-/* strconv.Quote of the bytes held, or them as they are; "..." after when the string was longer. */
-static void format_str(const struct go_ivalue *v, char *buf, size_t size)
+static bool file_str_is(const struct go_types *t, uint64_t addr, const char *s)
 {
-	const unsigned char *s = (const unsigned char *)v->str;
-	size_t i, o = 0;
+	uint64_t len;
+	const uint8_t *p = file_str(t, addr, &len);
 
-	if (!v->quote) {
-		snprintf(buf, size, "%.*s%s", (int)v->str_len, v->str,
-			 v->len > v->str_len ? "..." : "");
+	return p && len == strlen(s) && !memcmp(p, s, len);
+}
+
+/*
+ * gc: syscall.errors, the [N]string that Errno.Error reads: by its symbol, or in a stripped
+ * binary the array in the data whose entries 1 and 2 are EPERM's and ENOENT's messages (Linux's
+ * table on amd64, the same 133 entries, up to ERFKILL, in Go 1.17 to 1.26). Go's own text,
+ * never the C library's.
+ */
+static void errno_table_find(struct go_types *t)
+{
+	const struct go_binary *b = t->bin;
+	uint64_t a, w, size = 0;
+	int i;
+
+	t->errno_tried = true;
+	t->errno_tab = symbol_addr_size(b, "syscall.errors", &size);
+	if (t->errno_tab) {
+		t->nerrno = size / 16;
 		return;
 	}
+	for (i = 0; i < b->nsegs && !t->errno_tab; i++) {
+		const struct go_seg *s = &b->segs[i];
 
-#define PUT(...) (o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__))
-	PUT("\"");
-	for (i = 0; i < v->str_len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			PUT("\\%c", s[i]);
-		else if (s[i] == '\n')
-			PUT("\\n");
-		else if (s[i] == '\t')
-			PUT("\\t");
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			PUT("\\x%02x", s[i]);
-		else
-			PUT("%c", s[i]);
+		if (s->exec)
+			continue;
+		for (a = s->vaddr + 16; a + 48 <= s->vaddr + s->filesz; a += 8)
+			if (word_at(t, a + 8, &w) && w == 23 &&
+			    file_str_is(t, a, "operation not permitted") &&
+			    file_str_is(t, a + 16, "no such file or directory") &&
+			    word_at(t, a - 8, &w) && !w && word_at(t, a - 16, &w) && !w) {
+				t->errno_tab = a - 16;
+				break;
+			}
 	}
-	PUT("\"%s", v->len > v->str_len ? "..." : "");
-#undef PUT
+	if (t->errno_tab &&
+	    file_str_is(t, t->errno_tab + 132 * 16, "operation not possible due to RF-kill"))
+		t->nerrno = 133;
+	else
+		t->errno_tab = 0;
 }
 
-static int64_t sign_extend(uint64_t w, int bytes)
+int go_types__errno_text(struct go_types *t, uint64_t e, char *buf, size_t size)
 {
-	int shift = 64 - 8 * bytes;
+	const uint8_t *p;
+	uint64_t len;
+	char tmp[256];
 
-	return (int64_t)(w << shift) >> shift;
-}
+	if (t->gccgo) {	/* syscall.Errstr: strerror_r, its first letter lowered ("Bad" -> "bad") */
+		char msg[256];
 
-int go_value__format(const struct go_types *t, const struct go_ivalue *v, char *buf, size_t size)
-{
-	float f32;
-	double f64;
-
-	if (v->unreadable) {
-		snprintf(buf, size, "<unreadable>");
+		snprintf(tmp, sizeof(tmp), "%s", strerror_r((int)e, msg, sizeof(msg)));
+		if (tmp[0] >= 'A' && tmp[0] <= 'Z' && tmp[1] >= 'a' && tmp[1] <= 'z')
+			tmp[0] += 'a' - 'A';
+		snprintf(buf, size, "%s", tmp);
 		return 0;
 	}
-	if (v->direct) {
-		/* a pointer to an error's message: the message, as %v of the error prints it */
-		if (v->kind == GO_RKIND_POINTER && v->has_str && v->word[0] && t &&
-		    go_types__leading_string(t, v->type)) {
-			format_str(v, buf, size);
-			return 0;
-		}
-		switch (v->kind) {
-		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:
-		case GO_RKIND_UNSAFE_POINTER:
-			snprintf(buf, size, "%#llx", (unsigned long long)v->word[0]);
-			return 0;
-		}
+	if (!t->errno_tried)
+		errno_table_find(t);
+	if (!t->errno_tab)
 		return -ENOENT;
-	}
-	switch (v->kind) {
-	case GO_RKIND_BOOL:
-		snprintf(buf, size, "%s", v->word[0] ? "true" : "false");
-		return 0;
-	case GO_RKIND_INT8: case GO_RKIND_INT16: case GO_RKIND_INT32: case GO_RKIND_INT:
-	case GO_RKIND_INT64:
-		snprintf(buf, size, "%lld", (long long)sign_extend(v->word[0],
-			 v->kind == GO_RKIND_INT8 ? 1 : v->kind == GO_RKIND_INT16 ? 2 :
-			 v->kind == GO_RKIND_INT32 ? 4 : 8));
-		return 0;
-	case GO_RKIND_UINT8: case GO_RKIND_UINT16: case GO_RKIND_UINT32: case GO_RKIND_UINT:
-	case GO_RKIND_UINT64: case GO_RKIND_UINTPTR:
-		snprintf(buf, size, "%llu", (unsigned long long)v->word[0]);
-		return 0;
-	case GO_RKIND_FLOAT32:
-		memcpy(&f32, &v->word[0], sizeof(f32));
-		go_format_float(f32, 32, buf, size);
-		return 0;
-	case GO_RKIND_FLOAT64:
-		memcpy(&f64, &v->word[0], sizeof(f64));
-		go_format_float(f64, 64, buf, size);
-		return 0;
-	case GO_RKIND_STRING:
-		if (!v->has_str)
-			return -ENOENT;
-		format_str(v, buf, size);
+	if (e < t->nerrno && (p = file_str(t, t->errno_tab + e * 16, &len)) && len) {
+		snprintf(buf, size, "%.*s", (int)len, p);
 		return 0;
 	}
-	return -ENOENT;
+	if (e < t->nerrno && !p)
+		return -ENOENT;
+	snprintf(buf, size, "errno %lld", (long long)e);
+	return 0;
 }

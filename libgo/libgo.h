@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "bpf/ivalue.h"
+
 /* The message of the last failure in this thread, e.g. "'/bin/x' is not a Go binary". */
 const char *libgo_errmsg(void);
 /* Record a failure message; returns -err so callers can write `return go_fail(EINVAL, ...)`. */
@@ -367,17 +369,55 @@ void go_types__range(const struct go_types *types, uint64_t *lo, uint64_t *hi);
  * run time by reflect, or a pointer elsewhere.
  */
 int go_types__name(const struct go_types *types, uint64_t addr, char *buf, size_t size);
+/* What an interface's type word turned out to be. */
+enum go_type_what {
+	GO_TYPE_NIL,		/* 0: a nil interface */
+	GO_TYPE_NAMED,		/* a type of the binary's type data */
+	GO_TYPE_RUNTIME,	/* a type descriptor that reflect made at run time */
+	GO_TYPE_NONE,		/* not a type descriptor: the word is not an interface's */
+};
 /*
  * The type at address addr in process pid, named for output: as go_types__name, "<nil>" for 0,
- * "<runtime type ADDR>" when it is not in the binary's type data. *link: its link-time address,
- * 0 when it is not in the binary.
+ * "<runtime type ADDR>" for a type made at run time, "<not a type>" for a word that is neither;
+ * *what says which. *link: its link-time address, 0 when it is not in the binary. Returns the
+ * text's whole length, as snprintf does (a longer name is cut to size: call again).
  */
-void go_types__describe(struct go_types *types, pid_t pid, uint64_t addr, char *buf, size_t size,
-			uint64_t *link);
+int go_types__describe(struct go_types *types, pid_t pid, uint64_t addr, char *buf, size_t size,
+		       uint64_t *link, enum go_type_what *what);
+/* The same, whole, malloc'd; NULL when out of memory. */
+char *go_types__describe_dup(struct go_types *types, pid_t pid, uint64_t addr, uint64_t *link,
+			     enum go_type_what *what);
+/* The link-time address of the type at addr in process pid: -ENOENT when not in the binary. */
+int go_types__link(struct go_types *types, pid_t pid, uint64_t addr, uint64_t *link);
 /* The type's reflect.Kind, or -ENOENT as above. */
 int go_types__kind(const struct go_types *types, uint64_t addr);
-/* Is the type a pointer to a struct whose first field is a string (an error's message)? */
-bool go_types__leading_string(const struct go_types *types, uint64_t addr);
+/* The type's size in bytes (abi.Type.Size_). */
+int go_types__size(const struct go_types *types, uint64_t addr, uint64_t *size);
+/* The element type of a pointer, slice, array or channel type. */
+int go_types__elem(const struct go_types *types, uint64_t addr, uint64_t *elem);
+/* A struct type's field: its name, type and offset. */
+struct go_tfield {
+	char name[64];
+	uint64_t type;
+	uint64_t offset;
+};
+/* The number of fields of a struct type; the i-th (-ERANGE past the last). */
+int go_types__nfields(const struct go_types *types, uint64_t addr);
+int go_types__field(const struct go_types *types, uint64_t addr, size_t i, struct go_tfield *f);
+/* The import path of a named type's package ("io/fs"); -ENOENT for unnamed types. */
+int go_types__pkgpath(const struct go_types *types, uint64_t addr, char *buf, size_t size);
+/* 1 when the type's method set has a method of that name, 0 when not, -ENOENT: unreadable. */
+int go_types__has_method(const struct go_types *types, uint64_t addr, const char *name);
+/*
+ * syscall.Errno(e).Error() as the binary's own table says it (gccgo: the C library's message,
+ * as gccgo's syscall.Errstr makes it); -ENOENT when the table cannot be found.
+ */
+int go_types__errno_text(struct go_types *types, uint64_t e, char *buf, size_t size);
+/* len bytes of process pid at addr, only when addr is in the binary's image (static data). */
+int go_types__read_image(const struct go_types *types, pid_t pid, uint64_t addr, void *buf,
+			 size_t len);
+/* 126 for Go 1.26, 0 when unknown (gccgo). */
+int go_types__go_minor(const struct go_types *types);
 
 /* A parameter of a function, and where an interface's two words are at the entry site. */
 struct go_iface_param {
@@ -396,7 +436,8 @@ int go_binary__iface_params(struct go_binary *bin, const struct go_func *fn,
 
 /* A value copied out of an interface, to print as Go does. */
 struct go_ivalue {
-	uint64_t type;		/* link-time address of its type (for error messages) */
+	pid_t pid;		/* the process it was read from */
+	uint64_t type;		/* link-time address of its type, 0 when not in the binary */
 	int kind;		/* enum go_rkind */
 	bool direct;		/* word[0] is the interface's data word itself */
 	bool unreadable;
@@ -407,24 +448,30 @@ struct go_ivalue {
 	size_t str_len;
 	size_t str_size;	/* bytes str can hold */
 	uint64_t len;
+	unsigned flags;		/* GO_IV_* (libgo/bpf/iface.h): which parts of x were read */
+	struct go_ivx x;	/* a struct's, or a pointer's target's, first words */
 	bool quote;		/* print strings and messages quoted, as %q */
 };
 /*
  * What a probe could not read, read now from process pid: a probe cannot fault a page in, so a
  * constant on a page of the binary that the program has not touched (a literal, the runtime's
- * table of small integers) is read from the process, which does not change it (only from the
- * binary's image, never the heap); and an error's message (go_types__leading_string).
+ * table of small integers, a struct in static data) is read from the process, which does not
+ * change it (only from the binary's image, never the heap).
  */
 void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue *v);
 /*
- * Go's %v of a value, except that strings and error messages (a pointer to a struct that starts
- * with a string) are quoted with quote, and other pointer-shaped values are addresses. -ENOENT
- * for values it does not show (structs, slices, arrays, complex numbers).
+ * Go's %v of a value (libgo/govalue.c), into *text (malloc'd): integers, booleans and floats as
+ * strconv prints them, strings, nil pointers as <nil>, other pointer-shaped values by address,
+ * and for a type with an Error or String method, which %v calls, the message of the standard
+ * library's common ones (*errors.errorString, *fs.PathError, syscall.Errno, time.Duration...)
+ * from the fields that method reads; for other such types a struct's fields as %+v prints
+ * them ("..." for what was not copied). Strings and messages are quoted with quote (a cut one
+ * is followed by "..."). -ENOENT for values it does not show (slices, arrays, complex numbers,
+ * and values of types whose methods it cannot run); -ENOMEM.
  */
-int go_value__format(const struct go_types *types, const struct go_ivalue *v, char *buf,
-		     size_t size);
-/* A float as Go's %v prints it (bits: 32 or 64). */
-void go_format_float(double v, int bits, char *buf, size_t size);
+int go_value__format(struct go_types *types, const struct go_ivalue *v, char **text);
+/* A float as Go's %v prints it (bits: 32 or 64), by the Go release go_minor (126: 1.26). */
+void go_format_float(double v, int bits, int go_minor, char *buf, size_t size);
 
 /* ---- Source positions and inlined frames (pclntab) -------------------------------------- */
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -589,6 +590,7 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 			cv->slot = p->nargs;
 			p->nargs += 4;
 			cv->sslot = p->nstrs++;
+			p->ivx |= cv->conv == 'v';
 			continue;
 		}
 		if (p->vars[v].iface)
@@ -732,15 +734,15 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
 	if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
-	fprintf(out, "\tGO_EVENT(%d, %d);\n", idx, p->nstrs);
+	fprintf(out, "\tGO_EVENT(%d, %d, %d);\n", idx, p->nstrs, p->ivx);
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 
 		if (v->iface)
-			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d);\n", p->conv[i].slot,
+			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d, %d);\n", p->conv[i].slot,
 				p->conv[i].sslot, v->word, v->word + 1, v->mode,
 				go_binary__toolchain(p->target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
-				GO_ITAB_TYPE_OFF);
+				GO_ITAB_TYPE_OFF, p->conv[i].conv == 'v');
 		else if (v->kind == GO_KIND_STRING)
 			fprintf(out, "\tGO_STR(%d, w%d, w%d);\n", p->conv[i].slot, v->word, v->word + 1);
 		else
@@ -785,26 +787,33 @@ static long long conv_value(const struct go_tconv *cv, const struct go_tvar *v, 
 	return var_value(&as, (uint64_t)var_value(v, w));
 }
 
+size_t go_tprobe__event_size(const struct go_tprobe *p)
+{
+	return p->ivx ? offsetof(struct go_tevent, ivx[p->nstrs]) :
+			offsetof(struct go_tevent, str[p->nstrs]);
+}
+
 /* %T: the dynamic type's name; %v: its value, as Go prints it ("-" for those not shown). */
-static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
-		       const struct go_tconv *cv, char *buf, size_t size)
+static char *iface_text(const struct go_tprobe *p, const struct go_tevent *e,
+			const struct go_tconv *cv)
 {
 	const __u64 *a = &e->args[cv->slot];
-	char str[GO_TRACE_STR_LEN];
+	char str[GO_TRACE_STR_LEN], *type, *text = NULL;
 	struct go_ivalue v = { 0 };
+	enum go_type_what what;
 	unsigned flags = (a[1] >> 16) & 0xff;
 
-	if (!a[0] && (flags & GO_IV_NO_TYPE)) {	/* the method table was unreadable */
-		snprintf(buf, size, "<unreadable>");
-		return;
-	}
-	go_types__describe(p->types, (pid_t)e->pid, a[0], buf, size, &v.type);
-	if (cv->conv == 'T')
-		return;
-	if (!a[0]) {
-		snprintf(buf, size, "<nil>");
-		return;
-	}
+	if (!a[0] && (flags & GO_IV_NO_TYPE))	/* the method table was unreadable */
+		return strdup("<unreadable>");
+	type = go_types__describe_dup(p->types, (pid_t)e->pid, a[0], &v.type, &what);
+	if (cv->conv == 'T' || !type)
+		return type;
+	free(type);
+	if (what == GO_TYPE_NIL)
+		return strdup("<nil>");
+	if (what == GO_TYPE_NONE)
+		return strdup("-");
+	v.pid = (pid_t)e->pid;
 	v.kind = a[1] & 0x1f;
 	v.direct = (a[1] | a[1] >> 8) & GO_TYPE_DIRECT_IFACE;
 	v.unreadable = flags & (GO_IV_NO_TYPE | GO_IV_NO_VALUE);
@@ -817,26 +826,48 @@ static void iface_text(const struct go_tprobe *p, const struct go_tevent *e,
 	v.str_size = sizeof(str);
 	v.len = a[3];
 	v.str_len = v.len < sizeof(str) - 1 ? v.len : sizeof(str) - 1;
+	v.flags = flags;
+	v.x = e->ivx[cv->sslot];
 	if (v.type)
 		go_ivalue__fetch(p->types, (pid_t)e->pid, &v);
-	if (go_value__format(v.type ? p->types : NULL, &v, buf, size))
-		snprintf(buf, size, "-");
+	if (go_value__format(v.type ? p->types : NULL, &v, &text) == -ENOENT)
+		return strdup("-");
+	return text;
 }
 
-void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
-		       size_t size)
+/* s escaped for a terminal (go_esc_fputs), whole however long; NULL when out of memory. */
+static char *esc_dup(const char *s)
+{
+	char *out = NULL;
+	size_t size;
+	FILE *f;
+
+	if (!go_esc_needed(s))
+		return strdup(s);
+	f = open_memstream(&out, &size);
+	if (!f)
+		return NULL;
+	go_esc_fputs(f, s, false);
+	if (fclose(f)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
+			 size_t size)
 {
 	char esc[GO_ESC_LEN];
 	size_t off = 0;
 	int i;
 
-#define ADD(...)                                                                               \
-	do {                                                                                   \
-		if (off < size)                                                                \
-			off += snprintf(buf + off, size - off, __VA_ARGS__);                    \
-	} while (0)
+	/* past size, only counted: the caller may ask again with room for it all */
+#define ADD(...) (off += (size_t)snprintf(off < size ? buf + off : NULL, off < size ? size - off : 0, \
+					  __VA_ARGS__))
 
-	buf[0] = 0;
+	if (size)
+		buf[0] = 0;
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tconv *cv = &p->conv[i];
 		const struct go_tvar *v = &p->vars[cv->var];
@@ -844,10 +875,13 @@ void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, cha
 		ADD("%s", p->lits[i]);
 		/* the traced program's strings and values, escaped; the format's own text is not */
 		if (strchr("Tv", cv->conv)) {
-			char text[256];
+			char *text = iface_text(p, e, cv);
 
-			iface_text(p, e, cv, text, sizeof(text));
-			ADD(cv->spec, go_esc(text, esc, sizeof(esc)));
+			char *shown = text ? esc_dup(text) : NULL;
+
+			ADD(cv->spec, shown ? shown : "<out of memory>");
+			free(shown);
+			free(text);
 		} else if (cv->conv == 's') {
 			ADD(cv->spec, go_esc(e->str[cv->slot], esc, sizeof(esc)));
 		} else if (cv->conv == 'p') {
@@ -866,6 +900,7 @@ void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, cha
 	if (p->lits[p->nconv])
 		ADD("%s", p->lits[p->nconv]);
 #undef ADD
+	return off;
 }
 
 void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
@@ -888,10 +923,10 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 		}
 		fprintf(out, ": ");
 		if (strchr("Tv", cv->conv)) {
-			char text[256];
+			char *text = iface_text(p, e, cv);
 
-			iface_text(p, e, cv, text, sizeof(text));
-			go_json_str(out, text);
+			go_json_str(out, text ? text : "<out of memory>");
+			free(text);
 		} else if (cv->conv == 's')
 			go_json_str(out, e->str[cv->slot]);
 		else if (v->kind == GO_KIND_BOOL)

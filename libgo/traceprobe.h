@@ -49,6 +49,7 @@ struct go_tprobe {
 	int nconv;
 	bool has_format;
 	int nargs, nstrs;
+	bool ivx;		/* prints an interface's value (%v): its events carry ivx */
 	struct go_types *types;	/* for %T and %v */
 };
 
@@ -61,9 +62,14 @@ void go_tprobe__free(struct go_tprobe *p);
 /* Append the probe's BPF function (go_probe_<idx>) to out. */
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);
 
-/* The event's message, formatted by the probe's checked format. */
-void go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
-		       size_t size);
+/* The size of the probe's events (without a stack): what its BPF function sends. */
+size_t go_tprobe__event_size(const struct go_tprobe *p);
+/*
+ * The event's message, formatted by the probe's checked format, cut to size; returns its whole
+ * length, as snprintf does (a type's name may be long: call again with room for it).
+ */
+size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
+			 size_t size);
 /* The event's arguments as a JSON object: {"x": 42, "name": "bob"}. */
 void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, FILE *out);
 

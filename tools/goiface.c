@@ -310,8 +310,9 @@ static void realign(const size_t *old_idx, size_t old_cnt, const struct go_targe
 struct type_name {
 	uint32_t pid;
 	uint64_t addr;
-	char name[128];
+	char *name;		/* whole, however long */
 	uint64_t link;		/* link-time address, 0 when not in the binary */
+	enum go_type_what what;
 };
 
 static struct {
@@ -322,8 +323,8 @@ static struct {
 struct row {
 	uint16_t func;
 	uint8_t slot;
-	char type[128];
-	char value[160];
+	const char *type;	/* a name of names */
+	char *value;
 	uint64_t count;		/* in the printout that is due */
 };
 
@@ -332,40 +333,65 @@ static struct {
 	size_t n, cap;
 } rows;
 
+/* Calls whose "interface" word held no type, by function and argument: said once each. */
+static bool *not_types;
+
+static int grow(void **v, size_t *cap, size_t n, size_t esize)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nv = realloc(*v, c * esize);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
 static const struct type_name *type_name(struct go_binary *bin, struct go_types *types,
 					 uint32_t pid, uint64_t addr, uint8_t flags)
 {
 	struct type_name *tn;
 	size_t i;
 
+	/* a type of the binary is at one address in every process, unless it is PIE */
 	for (i = 0; i < names.n; i++)
-		if (names.v[i].addr == addr && (names.v[i].pid == pid || !go_binary__is_pie(bin)))
+		if (names.v[i].addr == addr &&
+		    (names.v[i].pid == pid || (!go_binary__is_pie(bin) && names.v[i].link)))
 			return &names.v[i];
-	if (names.n == names.cap) {
-		size_t c = names.cap ? names.cap * 2 : 64;
-		struct type_name *nv = realloc(names.v, c * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		names.v = nv;
-		names.cap = c;
-	}
-	tn = &names.v[names.n++];
+	if (grow((void **)&names.v, &names.cap, names.n, sizeof(*names.v)))
+		return NULL;
+	tn = &names.v[names.n];
 	memset(tn, 0, sizeof(*tn));
 	tn->pid = pid;
 	tn->addr = addr;
-	if (!addr && (flags & GO_IV_NO_TYPE))
-		snprintf(tn->name, sizeof(tn->name), "<unreadable>");
-	else
-		go_types__describe(types, (pid_t)pid, addr, tn->name, sizeof(tn->name), &tn->link);
+	if (!addr && (flags & GO_IV_NO_TYPE)) {
+		tn->name = strdup("<unreadable>");
+		tn->what = GO_TYPE_NONE;
+	} else {
+		tn->name = go_types__describe_dup(types, (pid_t)pid, addr, &tn->link, &tn->what);
+	}
+	if (!tn->name)
+		return NULL;
+	names.n++;
 	return tn;
 }
 
-static void format_value(const struct go_types *types, struct go_iface_key *k,
-			 const struct type_name *tn, char *buf, size_t size)
+/* The value's text, as %v prints it ("-": not shown); NULL when out of memory. */
+static char *format_value(struct go_types *types, const struct go_iface_key *k,
+			  const struct type_name *tn)
 {
 	struct go_ivalue v = { 0 };
+	char str[STR_LEN], *text = NULL;
 
+	if (!k->type)
+		return strdup(k->flags & GO_IV_NO_TYPE ? "<unreadable>" : "<nil>");
+	if (tn->what == GO_TYPE_NONE)
+		return strdup("-");
+	v.pid = (pid_t)k->pid;
 	v.type = tn->link;
 	v.kind = k->kind & 0x1f;
 	v.direct = (k->kind | k->tflag) & GO_TYPE_DIRECT_IFACE;
@@ -373,46 +399,68 @@ static void format_value(const struct go_types *types, struct go_iface_key *k,
 	v.at = k->flags & GO_IV_AT ? k->word[0] : 0;
 	memcpy(v.word, k->word, sizeof(v.word));
 	v.has_str = k->flags & GO_IV_STR;
-	v.str = k->str;
-	v.str_size = sizeof(k->str);
+	memcpy(str, k->str, sizeof(str));
+	v.str = str;
+	v.str_size = sizeof(str);
 	v.len = k->word[1];
 	v.str_len = v.len < STR_LEN - 1 ? v.len : STR_LEN - 1;
+	v.flags = k->flags;
+	v.x = k->x;
 	v.quote = true;
 	if (tn->link)
 		go_ivalue__fetch(types, (pid_t)k->pid, &v);
-	if (!k->type || go_value__format(tn->link ? types : NULL, &v, buf, size))
-		snprintf(buf, size, "-");
+	if (go_value__format(tn->link ? types : NULL, &v, &text) == -ENOENT)
+		return strdup("-");
+	return text;
 }
 
-static struct row *row_get(uint16_t func, uint8_t slot, const char *type, const char *value)
+/* The row of a function, argument, type name and value; takes value. */
+static struct row *row_get(uint16_t func, uint8_t slot, const char *type, char *value)
 {
 	size_t i;
 
 	for (i = 0; i < rows.n; i++)
 		if (rows.v[i].func == func && rows.v[i].slot == slot &&
-		    !strcmp(rows.v[i].type, type) && !strcmp(rows.v[i].value, value))
+		    !strcmp(rows.v[i].type, type) && !strcmp(rows.v[i].value, value)) {
+			free(value);
 			return &rows.v[i];
-	if (rows.n == rows.cap) {
-		size_t c = rows.cap ? rows.cap * 2 : 64;
-		struct row *nv = realloc(rows.v, c * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		rows.v = nv;
-		rows.cap = c;
+		}
+	if (grow((void **)&rows.v, &rows.cap, rows.n, sizeof(*rows.v))) {
+		free(value);
+		return NULL;
 	}
 	memset(&rows.v[rows.n], 0, sizeof(rows.v[0]));
 	rows.v[rows.n].func = func;
 	rows.v[rows.n].slot = slot;
-	snprintf(rows.v[rows.n].type, sizeof(rows.v[0].type), "%s", type);
-	snprintf(rows.v[rows.n].value, sizeof(rows.v[0].value), "%s", value);
+	rows.v[rows.n].type = type;
+	rows.v[rows.n].value = value;
 	return &rows.v[rows.n++];
+}
+
+/* Say once per argument that its first word held something that is no type. */
+static void note_not_type(const struct go_target *t, const struct func_ifaces *fis,
+			  const struct go_iface_key *k)
+{
+	size_t i = (size_t)k->func * NSLOTS + k->slot;
+	char e_fn[GO_ESC_LEN], e_arg[GO_ESC_LEN];
+	const char *arg;
+
+	if (!not_types || not_types[i])
+		return;
+	not_types[i] = true;
+	arg = go_esc(fis[k->func].names[k->slot], e_arg, sizeof(e_arg));
+	fprintf(info_out(), "%s %s: a call passed %#llx, which is not a type descriptor%s: is %s an "
+		"interface's first word?\n", go_esc(go_target__func(t, k->func)->name, e_fn,
+		sizeof(e_fn)), arg, (unsigned long long)k->type,
+		fis[k->func].cfg.slot[k->slot].mode == GO_IFACE_GUESS ? " nor a method table" : "",
+		arg);
 }
 
 /* What read_counts() adds to the rows: the keys of epoch (all, if < 0). */
 struct reading {
 	int fd, epoch;
-	struct go_binary *bin;
+	const struct go_target *target;
+	const struct func_ifaces *fis;
 	struct go_types *types;
 };
 
@@ -421,18 +469,21 @@ static int read_count(void *ctx, const void *k)
 	struct reading *rd = ctx;
 	struct go_iface_key key;
 	const struct type_name *tn;
-	char value[160] = "";
 	uint64_t count;
+	char *value;
 	struct row *r;
 
 	memcpy(&key, k, sizeof(key));
 	if ((rd->epoch >= 0 && key.epoch != rd->epoch) || go_map__lookup(rd->fd, &key, &count))
 		return 0;
-	tn = type_name(rd->bin, rd->types, key.pid, key.type, key.flags);
+	tn = type_name(rd->target->bin, rd->types, key.pid, key.type, key.flags);
 	if (!tn)
 		return -ENOMEM;
-	if (env.values)
-		format_value(rd->types, &key, tn, value, sizeof(value));
+	if (tn->what == GO_TYPE_NONE && key.type && key.func < rd->target->cnt && key.slot < NSLOTS)
+		note_not_type(rd->target, rd->fis, &key);
+	value = env.values ? format_value(rd->types, &key, tn) : strdup("");
+	if (!value)
+		return -ENOMEM;
 	r = row_get(key.func, key.slot, tn->name, value);
 	if (!r)
 		return -ENOMEM;
@@ -445,9 +496,10 @@ static int read_count(void *ctx, const void *k)
  * epoch, taken out of the table (-i, while the probes count into the other epoch), or with
  * epoch < 0 every one, left in it.
  */
-static int read_counts(int fd, struct go_binary *bin, struct go_types *types, int epoch)
+static int read_counts(int fd, const struct go_target *t, const struct func_ifaces *fis,
+		       struct go_types *types, int epoch)
 {
-	struct reading rd = { fd, epoch, bin, types };
+	struct reading rd = { fd, epoch, t, fis, types };
 
 	return go_map__each(fd, sizeof(struct go_iface_key), read_count, &rd);
 }
@@ -551,8 +603,8 @@ static void print_dropped(uint64_t dropped, long max_entries)
  * count into this one has returned, its counts are taken out of the table (which each
  * interval thus has whole, as bcc's tools clear theirs).
  */
-static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, struct go_binary *bin,
-			 struct go_types *types, uint64_t *dropped)
+static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, const struct go_target *t,
+			 const struct func_ifaces *fis, struct go_types *types, uint64_t *dropped)
 {
 	int fd = go_bpf__map_fd(bpf, "counts"), dfd = go_bpf__map_fd(bpf, "dropped");
 	int efd = go_bpf__map_fd(bpf, "epoch"), epoch = -1, e, err = 0;
@@ -570,7 +622,7 @@ static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, struct go_
 	if (!err)
 		err = go_bpf__sync();
 	if (!err)
-		err = read_counts(fd, bin, types, epoch);
+		err = read_counts(fd, t, fis, types, epoch);
 	for (e = 0; e < GO_IFACE_EPOCHS && !err; e++) {
 		if (epoch >= 0 && e != epoch)
 			continue;
@@ -673,6 +725,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	realign(old_idx, old_cnt, &target, fis);
+	not_types = calloc(target.cnt * NSLOTS, sizeof(*not_types));
 	if (env.verbose)
 		list_ifaces(&target, fis);
 
@@ -735,7 +788,7 @@ int main(int argc, char **argv)
 
 	while (!done) {
 		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = take_printout(bpf, &epoch, done, target.bin, types, &dropped);
+		err = take_printout(bpf, &epoch, done, &target, fis, types, &dropped);
 		if (err) {
 			warn("cannot read the counts: %s\n", strerror(-err));
 			goto cleanup;
@@ -754,8 +807,13 @@ cleanup:
 	free(old_idx);
 	free(fis);
 	go_plan__free(&plan);
+	for (i = 0; i < rows.n; i++)
+		free(rows.v[i].value);
 	free(rows.v);
+	for (i = 0; i < names.n; i++)
+		free(names.v[i].name);
 	free(names.v);
+	free(not_types);
 	go_types__close(types);
 	go_target__close(&target);
 	return err != 0;

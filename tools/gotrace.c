@@ -449,12 +449,15 @@ static void print_aggregates(void)
 static void handle_event(void *ctx, const void *data, size_t size)
 {
 	const struct go_tevent *e = data;
-	char msg[1024], comm[17];
+	static char *msg;
+	static size_t msg_size;
+	char comm[17];
+	size_t n;
 
 	(void)ctx;
 	/* a record holds its probe's strings only (trace.bpf.c), and with -U the stack */
 	if (size < offsetof(struct go_tevent, str) || e->probe >= (uint32_t)env.nprobes ||
-	    size < offsetof(struct go_tevent, str[probes[e->probe].nstrs]) ||
+	    size < go_tprobe__event_size(&probes[e->probe]) ||
 	    (env.user_stack && size < sizeof(*e)))
 		return;
 	if (env.max_events && events_seen >= env.max_events)
@@ -463,7 +466,15 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	if (env.name && !strstr(comm, env.name))
 		return;
-	go_tprobe__format(&probes[e->probe], e, msg, sizeof(msg));
+	/* as long as it takes: names of types have no limit */
+	while ((n = go_tprobe__format(&probes[e->probe], e, msg, msg_size)) >= msg_size) {
+		char *m = realloc(msg, n + 1);
+
+		if (!m)
+			return;
+		msg = m;
+		msg_size = n + 1;
+	}
 	if (env.msg_filter && !strstr(msg, env.msg_filter))
 		return;
 	if (env.aggregate)

@@ -22,6 +22,7 @@ BPF_HASH(counts, struct go_iface_key, u64, MAX_ENTRIES);
 BPF_ARRAY(epoch, u32, 1);	/* -i: the interval's parity, flipped by the tool at each printout */
 /* [epoch]: calls not counted in the interval of that epoch: the hash was full */
 BPF_PERCPU_ARRAY(dropped, u64, GO_IFACE_EPOCHS);
+BPF_PERCPU_ARRAY(key_buf, struct go_iface_key, 1);	/* a key is too big for the stack with -V */
 
 /* The argument registers, by their codes (GO_ARG_REGS in iface.h). */
 struct go_regs {
@@ -74,23 +75,27 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 				     const struct go_iface_slot *s, u32 func, u32 idx, u32 pid,
 				     u64 sp_adj, u32 ep)
 {
-	struct go_iface_key k;
+	u32 zero = 0;
+	struct go_iface_key *k = key_buf.lookup(&zero);
 	u64 data;
 
-	__builtin_memset(&k, 0, sizeof(k));
-	k.epoch = ep;
-	k.pid = pid;
-	k.func = func;
-	k.slot = idx;
+	if (!k)
+		return;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->epoch = ep;
+	k->pid = pid;
+	k->func = func;
+	k->slot = idx;
 	data = go_word(ctx, g, &s->w[1], sp_adj);
-	k.type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, ITAB_TYPE_OFF,
-			       &k.flags);
-	go_iface_kind(k.type, &k.kind, &k.tflag, &k.flags);
+	k->type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, ITAB_TYPE_OFF,
+				&k->flags);
+	go_iface_kind(k->type, &k->kind, &k->tflag, &k->flags);
 #ifdef VALUES
-	if (k.type && !(k.flags & GO_IV_NO_TYPE))
-		go_iface_value(k.kind, k.tflag, data, k.word, k.str, GO_IFACE_STR_LEN, &k.flags);
+	if (k->type && !(k->flags & GO_IV_NO_TYPE))
+		go_iface_value(k->kind, k->tflag, data, k->word, k->str, GO_IFACE_STR_LEN, &k->x,
+			       ITAB_TYPE_OFF, &k->flags);
 #endif
-	go_count_key(&k);
+	go_count_key(k);
 }
 
 int go_iface_entry(struct pt_regs *ctx)

@@ -21,6 +21,7 @@
 #define GO_K_INTERFACE 20
 #define GO_K_POINTER 22
 #define GO_K_STRING 24
+#define GO_K_STRUCT 25
 
 /* The dynamic type of an interface whose first word is t (0: nil). */
 static __always_inline u64 go_iface_type(u64 t, u32 mode, u32 itab_off, u8 *flags)
@@ -80,13 +81,88 @@ static __always_inline void go_iface_str(u64 hdr, u64 *word, char *str, u32 str_
 	*flags |= GO_IV_STR;
 }
 
+/* A string's first bytes, at ptr and len long, into str (GO_IV_XSTR_LEN); false if unread. */
+static __always_inline bool go_iface_xstr(u64 ptr, u64 len, char *str)
+{
+	u32 n = len > GO_IV_XSTR_LEN - 1 ? GO_IV_XSTR_LEN - 1 : len;
+
+	n &= GO_IV_XSTR_LEN - 1;
+	return !len || (ptr && len <= (1ULL << 40) && !bpf_probe_read_user(str, n, (void *)ptr));
+}
+
+/* Is w a method table's address? gc: its first word is an interface type (its kind says so);
+ * gccgo: its first word is a type. */
+static __always_inline bool go_iface_is_itab(u64 w, u32 itab_off)
+{
+	u64 t = 0;
+	u8 kind = 0;
+
+	if (w < 4096 || bpf_probe_read_user(&t, sizeof(t), (void *)w) || t < 4096 ||
+	    bpf_probe_read_user(&kind, 1, (void *)(t + 23)))
+		return false;
+	kind &= 0x1f;
+	return itab_off ? kind == GO_K_INTERFACE : kind >= GO_K_BOOL && kind <= GO_K_STRING + 2;
+}
+
+/* The interface whose words are w[0], w[1], a method table and a data word, into x->inner. */
+static __always_inline void go_iface_inner(const u64 *w, struct go_ivx *x, u32 itab_off,
+					   u8 *flags)
+{
+	u64 h[2] = { 0, 0 };
+	u8 b[4];
+
+	if (bpf_probe_read_user(&x->itype, sizeof(x->itype), (void *)(w[0] + itab_off)) ||
+	    bpf_probe_read_user(b, sizeof(b), (void *)(x->itype + 20)))
+		return;
+	x->itflag = b[0];
+	x->ikind = b[3];
+	*flags |= GO_IV_INNER;
+	if (!((b[0] | b[3]) & 0x20)) {	/* a pointer to the value: its first words */
+		if (w[1] && !bpf_probe_read_user(x->iword, sizeof(x->iword), (void *)w[1]))
+			return;
+		if (w[1])	/* a smaller value at the end of a page */
+			bpf_probe_read_user(x->iword, 8, (void *)w[1]);
+		return;
+	}
+	x->iword[0] = w[1];
+	if ((b[3] & 0x1f) != GO_K_POINTER || !w[1] ||
+	    bpf_probe_read_user(h, sizeof(h), (void *)w[1]))
+		return;
+	x->iword[1] = h[1];
+	if (go_iface_xstr(h[0], h[1], x->str[1]))
+		*flags |= GO_IV_ISTR;
+}
+
+/*
+ * The struct at p (a pointer's target, or a struct's value): its first words, the string whose
+ * header is the second pair of them, and the first of the pairs at 16 and 32 that is an
+ * interface with methods (an error's wrapped error).
+ */
+static __always_inline void go_iface_fields(u64 p, struct go_ivx *x, u32 itab_off, u8 *flags)
+{
+	if (bpf_probe_read_user(x->field, sizeof(x->field), (void *)p))
+		return;
+	*flags |= GO_IV_FIELDS;
+	if (go_iface_xstr(x->field[2], x->field[3], x->str[0]))
+		*flags |= GO_IV_STR1;
+	if (go_iface_is_itab(x->field[2], itab_off)) {
+		x->ioff = 16;
+		go_iface_inner(&x->field[2], x, itab_off, flags);
+	} else if (go_iface_is_itab(x->field[4], itab_off)) {
+		x->ioff = 32;
+		go_iface_inner(&x->field[4], x, itab_off, flags);
+	}
+}
+
 /*
  * The value whose data word is data: pointer-shaped ones as the word (and for a pointer, the
  * string its target starts with, if any: an error's message); strings' first bytes; scalars'
- * exact bytes (a read must not run into a page not faulted in); nothing of the rest.
+ * exact bytes (a read must not run into a page not faulted in); with x, a struct's (or a
+ * pointer's target's) first words (go_iface_fields); nothing of the rest.
  */
 static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64 *word,
-					   char *str, u32 str_len, u8 *flags)
+					   char *str, u32 str_len, struct go_ivx *x,
+					   u32 itab_off, u8 *flags)
 {
 	u8 kind = kind_byte & 0x1f;
 	long err;
@@ -95,12 +171,21 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 		if (kind == GO_K_POINTER && data) {
 			go_iface_str(data, word, str, str_len, flags);
 			*flags &= ~(GO_IV_NO_VALUE | GO_IV_AT);
+			if (x)
+				go_iface_fields(data, x, itab_off, flags);
 		}
 		word[0] = data;
 		return;
 	}
 	if (kind == GO_K_STRING) {
 		go_iface_str(data, word, str, str_len, flags);
+		return;
+	}
+	if (kind == GO_K_STRUCT && x && data) {
+		go_iface_str(data, word, str, str_len, flags);
+		*flags &= ~(GO_IV_NO_VALUE | GO_IV_AT);
+		word[0] = data;
+		go_iface_fields(data, x, itab_off, flags);
 		return;
 	}
 	if (kind < GO_K_BOOL || kind > GO_K_COMPLEX128)
@@ -123,15 +208,19 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 
 /*
  * gotrace: interface conversion i into its event e: args[slot..slot+3] = the dynamic type,
- * kind | tflag << 8 | flags << 16, the value's two words; its string in str[sslot].
+ * kind | tflag << 8 | flags << 16, the value's two words; its string in str[sslot], and with
+ * value (%v, not %T) a struct's first words in ivx[sslot].
  */
-#define GO_IFACE(slot, sslot, t, data, mode, itab_off)                                        \
+#define GO_IFACE(slot, sslot, t, data, mode, itab_off, value)                                 \
 	do {                                                                                   \
 		u8 k_ = 0, tf_ = 0, fl_ = 0;                                                   \
 		u64 ty_ = go_iface_type(t, mode, itab_off, &fl_), wv_[2] = { 0, 0 };           \
 		go_iface_kind(ty_, &k_, &tf_, &fl_);                                           \
-		if (ty_ && !(fl_ & GO_IV_NO_TYPE))                                             \
-			go_iface_value(k_, tf_, data, wv_, e->str[sslot], GO_TRACE_STR_LEN, &fl_);\
+		if (value)                                                                     \
+			__builtin_memset(&e->ivx[sslot], 0, sizeof(e->ivx[sslot]));            \
+		if (ty_ && !(fl_ & GO_IV_NO_TYPE) && (value))                                  \
+			go_iface_value(k_, tf_, data, wv_, e->str[sslot], GO_TRACE_STR_LEN,      \
+				       &e->ivx[sslot], itab_off, &fl_);                         \
 		e->args[slot] = ty_;                                                           \
 		e->args[(slot) + 1] = k_ | (u64)tf_ << 8 | (u64)fl_ << 16;                     \
 		e->args[(slot) + 2] = wv_[0];                                                  \

@@ -9,14 +9,10 @@
 
 #include <linux/types.h>
 
+#include "ivalue.h"
+
 /* What an interface's first word is. */
 enum { GO_IFACE_TYPE, GO_IFACE_ITAB, GO_IFACE_GUESS };
-
-#define GO_IV_NO_TYPE 0x01	/* the method table could not be read */
-#define GO_IV_NO_VALUE 0x02	/* the value could not be read */
-#define GO_IV_STR 0x04		/* str holds a string's first bytes; word[1] its length */
-#define GO_IV_AT 0x08		/* with NO_VALUE: word[0] is where the value (a string's bytes)
-				 * is; the page was not in memory, which a probe cannot fault in */
 
 /*
  * The integer argument registers a probe reads, in the order of their codes: the verifier
@@ -65,6 +61,7 @@ struct go_iface_key {
 #ifdef GO_IFACE_VALUES
 	__u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
 	char str[GO_IFACE_STR_LEN];
+	struct go_ivx x;
 #endif
 };
 

@@ -13,11 +13,16 @@
 #include "trace.h"
 #include "iface.bpf.h"
 
-/* A record holds the strings its probe reads, and no more (the stack, with user stacks). */
+/*
+ * A record holds the strings its probe reads, with ivx only when it prints an interface's value,
+ * and no more (the stack, with user stacks).
+ */
 #ifdef USER_STACKS
-#define EVENT_SIZE(nstrs) sizeof(struct go_tevent)
+#define EVENT_SIZE(nstrs, values) sizeof(struct go_tevent)
 #else
-#define EVENT_SIZE(nstrs) __builtin_offsetof(struct go_tevent, str[nstrs])
+#define EVENT_SIZE(nstrs, values)                                                               \
+	((values) ? __builtin_offsetof(struct go_tevent, ivx[nstrs]) :                             \
+		 __builtin_offsetof(struct go_tevent, str[nstrs]))
 #endif
 
 #define WAKEUP_EVERY 64
@@ -145,8 +150,8 @@ int go_gsave(struct pt_regs *ctx)
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
-#define GO_EVENT(n, nstrs)                                                                      \
-	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs));                          \
+#define GO_EVENT(n, nstrs, values)                                                              \
+	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs, values));                  \
 	if (!e)                                                                                 \
 		return 0
 #define GO_ARG(i, var) e->args[i] = var

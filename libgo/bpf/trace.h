@@ -5,6 +5,8 @@
 
 #include <linux/types.h>
 
+#include "iface.h"
+
 #define GO_TRACE_MAX_ARGS 12
 #define GO_TRACE_MAX_STRS 3
 #define GO_TRACE_STR_LEN 128	/* a power of two */
@@ -25,6 +27,8 @@ struct go_tevent {
 	__u64 args[GO_TRACE_MAX_ARGS];
 	__u32 slen[GO_TRACE_MAX_STRS];
 	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
+	/* sent only by probes that print an interface with %v: its struct's words (iface.h) */
+	struct go_ivx ivx[GO_TRACE_MAX_STRS];
 	/* sent only with user stacks: the record ends here otherwise */
 	__s64 nframes;
 	__u64 frames[GO_TRACE_MAX_FRAMES];
