@@ -11,7 +11,7 @@
 // describe(v any) and show(s fmt.Stringer) are called with the values of the tables below, each
 // the number of times given. The report tallies the calls by what Go itself prints of each
 // value: its type (%T; "<nil>" for nil) and its value as goiface -V shows it (strings and error
-// messages quoted, pointers by address, the rest as %v). "types" maps each %T to the address of
+// messages quoted, pointers by address, the rest as %v: see value). "types" maps each %T to the address of
 // its type descriptor, as the interface's first word holds it, and "runtime" lists the address
 // of a type made at run time by reflect.
 package main
@@ -75,13 +75,18 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// value is what goiface -V prints for v.
+// value is what goiface -V prints for v: %v, except where %v calls a String method, which the
+// tools cannot run (they show a struct's fields instead, or nothing: "").
 func value(v any) string {
 	switch x := v.(type) {
 	case nil:
-		return ""
+		return "<nil>"
 	case error:
 		return quote(x.Error())
+	case *Temp:
+		return fmt.Sprintf("&%+v", *x)
+	case Name:
+		return ""
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
