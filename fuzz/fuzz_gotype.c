@@ -5,14 +5,24 @@
  */
 #include "fuzz.h"
 
-static void ask(const struct go_types *types, uint64_t addr)
+static void ask(struct go_types *types, uint64_t addr)
 {
+	struct go_tfield f;
+	uint64_t w;
 	char buf[128];
+	int i;
 
 	if (!go_types__name(types, addr, buf, sizeof(buf)) && strlen(buf) >= sizeof(buf))
 		abort();
 	(void)go_types__kind(types, addr);
-	(void)go_types__leading_string(types, addr);
+	(void)go_types__size(types, addr, &w);
+	(void)go_types__elem(types, addr, &w);
+	if (!go_types__pkgpath(types, addr, buf, sizeof(buf)) && strlen(buf) >= sizeof(buf))
+		abort();
+	(void)go_types__has_method(types, addr, "Error");
+	for (i = 0; i < 4 && i < go_types__nfields(types, addr); i++)
+		if (!go_types__field(types, addr, (size_t)i, &f) && strlen(f.name) >= sizeof(f.name))
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct go_binary *bin = fuzz_open_binary(data, size);
 	struct go_types *types;
 	uint64_t lo, hi, a, step;
+	char buf[128];
 	size_t i;
 
 	if (!bin)
@@ -41,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ask(types, 0);
 	ask(types, ~7ULL);
+	(void)go_types__errno_text(types, 2, buf, sizeof(buf));
 	go_types__close(types);
 	go_binary__close(bin);
 	return 0;
