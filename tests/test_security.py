@@ -129,7 +129,7 @@ def test_names_escaped_gostack(hostile):
 
 def test_values_escaped_goiface(hostile):
     _, out, err = trace_hostile(hostile, "goiface", "-V", "-p", "PID", "main.describe", "v")
-    text = assert_escaped(out + err, TYPE, '"\\x1b]0;title\\x07"')
+    text = assert_escaped(out + err, TYPE, '"\\x1b]0;title\\a"')  # quoted as strconv.Quote does
     assert len([line for line in text.splitlines() if line.startswith("main.describe ")]) == 2, text
 
 
