@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)go_binary__version(bin);
 	(void)go_binary__module(bin);
 	(void)go_binary__labels_offset(bin);
-	(void)go_binary__goexit_site(bin, &site);
+	(void)go_binary__goexit_site(bin, &site, NULL);
 	n = go_binary__func_cnt(bin);
 	step = fuzz_step(n, 512);
 	for (i = 0; i < n; i += step) {

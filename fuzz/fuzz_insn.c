@@ -19,7 +19,7 @@ static void decode(struct go_binary *bin, const struct go_func *fn)
 	uint64_t site, *rets;
 	size_t cnt, j;
 
-	if (!go_binary__entry_site(bin, fn, &site)) {
+	if (!go_binary__entry_site(bin, fn, &site, NULL)) {
 		if (site != fn->entry && (site < fn->entry || site >= fn->end))
 			abort();	/* an entry site is inside its function */
 		(void)go_binary__probeable(bin, site);

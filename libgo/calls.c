@@ -324,7 +324,7 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 	for (i = 0; i < n; i++) {
 		uint64_t site;
 
-		if (go_binary__entry_site(b, fns[i], &site) || (!all && gobin_emulated(b, site)))
+		if (go_binary__entry_site(b, fns[i], &site, NULL) || (!all && gobin_emulated(b, site)))
 			continue;
 		out[i].usable = true;
 		s.t[s.n].entry = fns[i]->entry;

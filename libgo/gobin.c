@@ -516,7 +516,7 @@ const struct go_func *go_binary__func_by_name(const struct go_binary *b, const c
 	return NULL;
 }
 
-int go_binary__goexit_site(struct go_binary *b, uint64_t *addr)
+int go_binary__goexit_site(struct go_binary *b, uint64_t *addr, int *jcc)
 {
 	const struct go_func *fn = NULL;
 
@@ -524,7 +524,7 @@ int go_binary__goexit_site(struct go_binary *b, uint64_t *addr)
 		fn = go_binary__func_by_name(b, "runtime.goexit1");
 	if (!fn)
 		return go_fail(ENOENT, "'%s' has no runtime.goexit1", b->name);
-	return go_binary__entry_site(b, fn, addr);
+	return go_binary__entry_site(b, fn, addr, jcc);
 }
 
 static Elf_Data *elf_symtab(const struct go_binary *b, size_t *cnt, size_t *strndx)

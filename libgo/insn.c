@@ -5,7 +5,9 @@
  * A gc-compiled Go function starts by comparing SP with the goroutine's stack guard; when the
  * stack must grow, it jumps to a block at its end that calls runtime.morestack and then jumps
  * back to the entry, running the prologue again. A probe at the entry would fire twice for such a
- * call, so the entry site is the instruction after the stack check's own conditional jump.
+ * call, so the entry site is the instruction after the stack check's own conditional jump, or,
+ * where the kernel would single-step that instruction, the jump itself, whose probe counts a
+ * call only when it is not taken.
  * gccgo's split stacks never restart a function: see splitstack_call.
  */
 #include <capstone/capstone.h>
@@ -286,20 +288,111 @@ static bool is_stack_compare(const struct gregs *r, const cs_insn *i)
 	return false;
 }
 
+static bool reg_is_sp(uint16_t reg);
+static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(uint16_t));
+
+/*
+ * The condition code of a conditional jump as gc writes it (0x70+cc rel8, or 0x0f 0x80+cc
+ * rel32, no prefix): the low four bits of its opcode, which the kernel's emulation and the BPF
+ * programs (go_jcc_taken) read alike; -1 for any other encoding.
+ */
+static int jcc_cond(const cs_insn *i)
+{
+	const uint8_t *p = i->bytes;
+
+	if (i->size == 2 && (p[0] & 0xf0) == 0x70)
+		return p[0] & 0x0f;
+	if (i->size == 6 && p[0] == 0x0f && (p[1] & 0xf0) == 0x80)
+		return p[1] & 0x0f;
+	return -1;
+}
+
+/*
+ * Is target runtime.morestack (or its _noctxt or C variant: morestackc, which
+ * //go:systemstack functions call, throws), or a stub of the linker's that no function table
+ * lists and that jumps there after setting up the register ABI's fixed registers (Go 1.17+
+ * calls the ABI0 morestackc through one)?
+ */
+#define STUB_INSNS 4
+#define STUB_SIZE 32
+
+static bool is_morestack(struct go_binary *b, uint64_t target, bool stub)
+{
+	const struct go_func *fn = go_binary__func_at(b, target);
+	struct cursor c;
+	uint64_t t;
+	bool ok = false;
+	int n;
+
+	if (fn)
+		return fn->entry == target && !strncmp(fn->name, "runtime.morestack", 17);
+	if (stub || cursor_init(b, &c, target, target + STUB_SIZE))
+		return false;
+	for (n = 0; n < STUB_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
+		if (!insn_is(c.insn, X86_INS_JMP) && !insn_is(c.insn, X86_INS_CALL) &&
+		    !insn_is_jcc(c.insn) && !insn_is(c.insn, X86_INS_RET) &&
+		    !insn_writes(b, c.insn, reg_is_sp))
+			continue;
+		ok = insn_is(c.insn, X86_INS_JMP) && insn_target(c.insn, &t) && is_morestack(b, t, true);
+		break;
+	}
+	cs_free(c.insn, 1);
+	return ok;
+}
+
+/*
+ * Does a jump to target go to fn's morestack block, which calls runtime.morestack, where the
+ * goroutine's stack grows or it is preempted, and then jumps back to fn's entry? In between,
+ * Go 1.17+ spills and reloads the argument registers; nothing else leaves the block.
+ */
+#define MORESTACK_INSNS 64
+
+static bool leads_to_morestack(struct go_binary *b, const struct go_func *fn, uint64_t target)
+{
+	struct cursor c;
+	bool called = false, ok = false;
+	uint64_t t;
+	int n;
+
+	if (cursor_init(b, &c, target, fn->end))
+		return false;
+	for (n = 0; n < MORESTACK_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
+		bool call = insn_is(c.insn, X86_INS_CALL), jmp = insn_is(c.insn, X86_INS_JMP);
+
+		if (!call && !jmp && !insn_is_jcc(c.insn) && !insn_is(c.insn, X86_INS_RET) &&
+		    !insn_writes(b, c.insn, reg_is_sp))
+			continue;	/* a spill or a reload */
+		if (call && !called && insn_target(c.insn, &t) && is_morestack(b, t, false)) {
+			called = true;
+			continue;
+		}
+		ok = called && jmp && insn_target(c.insn, &t) && t == fn->entry;
+		break;
+	}
+	cs_free(c.insn, 1);
+	return ok;
+}
+
 /*
  * The entry site: right after the conditional jump that follows the stack check's compare, or
  * after a later one in the prologue to the same morestack block (Go < 1.17 checks a huge frame
- * twice); the entry when there is no stack check.
+ * twice); the entry when there is no stack check. Where the instruction after that jump is one
+ * the kernel single-steps (Go < 1.21: SUB RSP, no PUSH RBP), the site is the jump itself, which
+ * the kernel emulates, with its condition in *jcc: a probe there sees every pass through the
+ * check, and a call enters when the jump is not taken (taken, it goes to morestack, which starts
+ * the function again: go_entered in bpf/common.bpf.h). *jcc is -1 at every other site.
  */
-int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
+int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc)
 {
 	struct gregs r = { 0 };
 	struct cursor c;
-	uint64_t morestack = 0, t;
+	uint64_t morestack = 0, t, check = 0;
 	bool compared = false;
-	int n, err;
+	int n, cc = -1, err;
 
 	*addr = fn->entry;
+	if (jcc)
+		*jcc = -1;
 	if (fn->abi == GO_ABI_SYSV)
 		return 0;	/* split stacks never restart a gccgo function */
 	if (fn->abi == GO_ABI_INTERNAL)
@@ -309,11 +402,13 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 		return err;
 	/* past an undecodable byte nothing is trusted: the entry itself is always an instruction */
 	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
-		bool jcc = insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
-			   t < fn->end;
+		bool jump = insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
+			    t < fn->end;
 
-		if (jcc && (compared || (morestack && t == morestack))) {
+		if (jump && (compared || (morestack && t == morestack))) {
 			morestack = t;
+			check = c.insn->address;
+			cc = jcc_cond(c.insn);
 			*addr = c.insn->address + c.insn->size;
 		}
 		/* one stack check: the registers may hold something else past it */
@@ -324,6 +419,11 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 			break;
 	}
 	cs_free(c.insn, 1);
+	if (check && cc >= 0 && !gobin_emulated(b, *addr) && leads_to_morestack(b, fn, morestack)) {
+		*addr = check;
+		if (jcc)
+			*jcc = cc;
+	}
 	return 0;
 }
 

@@ -119,12 +119,17 @@ const struct go_func *go_binary__func_by_name(const struct go_binary *bin, const
 int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
 
 /*
- * The address at which an entry probe fires exactly once per call: past the stack-bound check of
- * the prologue, so that a call whose stack grows (runtime.morestack, then a jump back to the
- * entry) is not seen twice. Registers holding arguments are untouched there, and SP still points
- * at the return address.
+ * The address at which an entry probe sees each call once: past the stack-bound check of the
+ * prologue, so that a call whose stack grows (runtime.morestack, then a jump back to the entry)
+ * is not seen twice; or, where the instruction past the check is one the kernel single-steps
+ * (Go < 1.21), the check's own conditional jump, which it emulates: then *jcc (when not NULL)
+ * is that jump's x86 condition code, under which it goes to morestack and the call has not
+ * begun (a probe there counts a call only when it does not hold: GO_COOKIE_CHECK in
+ * bpf/cookie.h), and -1 at every other site. Registers holding arguments are untouched there,
+ * and SP still points at the return address.
  */
-int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
+int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr,
+			  int *jcc);
 /* Whether the kernel's uprobes accept the instruction at addr (see insn.c). */
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
 /*
@@ -132,7 +137,7 @@ bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
  * runs as it ends (returning from its function, or by runtime.Goexit), on its own stack and
  * with its own g. -ENOENT for gccgo.
  */
-int go_binary__goexit_site(struct go_binary *bin, uint64_t *addr);
+int go_binary__goexit_site(struct go_binary *bin, uint64_t *addr, int *jcc);
 /* Every RET instruction of fn (never uretprobes: they corrupt Go stacks). *addrs is malloc'd. */
 int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);

@@ -217,11 +217,13 @@ static void dropped_warn(const struct dropped *d)
 }
 
 /*
- * Each function's sites, found once: entry (a file offset, -1 when not probeable), RETs, and
- * for gccgo the split-stack RET.
+ * Each function's sites, found once: entry (a file offset, -1 when not probeable) and its
+ * cookie's flags for the stack check's jump (GO_COOKIE_AT_CHECK, or 0), RETs, and for gccgo
+ * the split-stack RET.
  */
 struct func_sites {
 	int64_t entry;
+	uint64_t check;
 	uint64_t *rets;
 	size_t nrets;
 	uint64_t split;		/* go_binary__split_ret, 0 when none */
@@ -238,11 +240,15 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
-		struct func_sites f = { -1, NULL, 0, 0, false };
+		struct func_sites f = { -1, 0, NULL, 0, 0, false };
 		uint64_t site;
+		int jcc;
 
-		if (!go_binary__entry_site(t->bin, fn, &site) && go_binary__probeable(t->bin, site))
+		if (!go_binary__entry_site(t->bin, fn, &site, &jcc) &&
+		    go_binary__probeable(t->bin, site)) {
 			f.entry = go_binary__file_offset(t->bin, site);
+			f.check = jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0;
+		}
 		if ((what & GO_PLAN_ENTRY) && f.entry < 0) {
 			dropped_note(&noentry, fn->name);
 			continue;
@@ -433,9 +439,10 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 		if (!(what & GO_PLAN_ENTRY)) {
 			if (save && !rs && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
-						 GO_COOKIE(f, t->slot, save, 0));
+						 GO_COOKIE(f, t->slot, save | fs[i].check, 0));
 		} else if (!cs || !cs->usable) {
-			err = probes_add(&plan->entry, fs[i].entry, GO_COOKIE(f, t->slot, save, 0));
+			err = probes_add(&plan->entry, fs[i].entry,
+					 GO_COOKIE(f, t->slot, save | fs[i].check, 0));
 		} else {
 			for (j = 0; j < cs->cnt && !err; j++)
 				err = probes_add(&plan->entry,
@@ -458,10 +465,13 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_GOEXIT)) {
 		uint64_t site;
 		int64_t off;
+		int jcc;
 
-		if (!go_binary__goexit_site(t->bin, &site) &&
+		if (!go_binary__goexit_site(t->bin, &site, &jcc) &&
 		    (off = go_binary__file_offset(t->bin, site)) >= 0) {
-			err = probes_add(&plan->entry, off, GO_COOKIE(GO_COOKIE_GOEXIT, t->slot, 0, 0));
+			err = probes_add(&plan->entry, off,
+					 GO_COOKIE(GO_COOKIE_GOEXIT, t->slot,
+						   jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0, 0));
 			plan->goexit = !err;
 		}
 	}
@@ -540,15 +550,16 @@ void go_target__list(struct go_target *t, FILE *out)
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
 		uint64_t site = fn->entry;
-
 		char where[32];
+		int jcc = -1;
 
-		go_binary__entry_site(t->bin, fn, &site);
+		go_binary__entry_site(t->bin, fn, &site, &jcc);
 		if (t->calls && t->calls[i].usable)
 			snprintf(where, sizeof(where), "%zu call%s", t->calls[i].cnt,
 				 t->calls[i].cnt == 1 ? "" : "s");
-		else
-			snprintf(where, sizeof(where), "+%llu", (unsigned long long)(site - fn->entry));
+		else	/* "+9 jcc": on the stack check's jump, counted when not taken */
+			snprintf(where, sizeof(where), "+%llu%s", (unsigned long long)(site - fn->entry),
+				 jcc >= 0 ? " jcc" : "");
 		fprintf(out, "0x%-16llx %-8s %-8s %s", (unsigned long long)fn->entry, where,
 			go_abi__name(fn->abi), go_esc(fn->name, esc, sizeof(esc)));
 		if (fn->clone)

@@ -38,7 +38,7 @@ enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_fu
 	uint64_t site;
 
 	/* a recursive function's own CALLs of itself are call sites inside it */
-	if (pc == fn->entry || (!go_binary__entry_site(b, fn, &site) && pc == site))
+	if (pc == fn->entry || (!go_binary__entry_site(b, fn, &site, NULL) && pc == site))
 		return GO_PROBE_ENTRY;
 	if (p && p[0] == 0xe8)
 		return GO_PROBE_CALL;

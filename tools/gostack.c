@@ -213,7 +213,7 @@ static int plan_callers(void)
 
 		if (target.calls && target.calls[i].usable)
 			continue;	/* probed where it is called */
-		err = go_binary__entry_site(target.bin, fn, &site);
+		err = go_binary__entry_site(target.bin, fn, &site, NULL);
 		if (err)
 			continue;
 		/* without an SP delta there (a corrupt table), take the return address at SP */

@@ -70,6 +70,40 @@ static __always_inline bool go_task_ok(void)
 	return true;
 }
 
+/*
+ * Would a conditional jump of x86 condition code cc (the low four bits of its opcode) be taken
+ * with these flags? As the CPU (and the kernel's emulation of a probed Jcc) decides: each pair
+ * of codes is a condition and its negation.
+ */
+static __always_inline bool go_jcc_taken(u64 flags, u32 cc)
+{
+	bool cf = flags & 0x1, pf = flags & 0x4, zf = flags & 0x40, sf = flags & 0x80,
+	     of = flags & 0x800, t;
+
+	switch (cc >> 1) {
+	case 0: t = of; break;			/* JO */
+	case 1: t = cf; break;			/* JB, JC */
+	case 2: t = zf; break;			/* JE */
+	case 3: t = cf || zf; break;		/* JBE: gc's stack check */
+	case 4: t = sf; break;			/* JS */
+	case 5: t = pf; break;			/* JP */
+	case 6: t = sf != of; break;		/* JL */
+	default: t = zf || sf != of; break;	/* JLE */
+	}
+	return t != (cc & 1);
+}
+
+/*
+ * At an entry probe: has the call begun? Always, but at an entry site on the stack check's
+ * own conditional jump (GO_COOKIE_CHECK, cookie.h), where it has only when the jump to
+ * morestack is not taken; a call whose stack grows comes back through the check and is seen
+ * then, once. Every BPF program asks this first at every entry site, call site and goexit probe.
+ */
+static __always_inline bool go_entered(struct pt_regs *ctx, u64 cookie)
+{
+	return !(cookie & GO_COOKIE_CHECK) || !go_jcc_taken(ctx->flags, GO_COOKIE_CC(cookie));
+}
+
 #ifdef GO_SAVE_G
 /* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
 BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);

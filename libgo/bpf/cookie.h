@@ -17,14 +17,23 @@
  *   bit  63     GO_COOKIE_DUAL: an address with two roles (a return site that is also a call
  *               site of another function, or a guard): bits 0-23 index go_dual, which holds
  *               both cookies, the return's first
- *   bits 32-63  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
+ *   bits 32-47  at an entry site, CALL or JMP: how far below SP at the probe the callee's SP
  *               is (GO_COOKIE_SP_ADJ): 8 at a caller's CALL (the return address is still to
  *               be pushed), 0 at an entry site or a JMP; 8 at a return site (the return
- *               address popped). At a RET, where the callee's SP is
- *               SP, GO_COOKIE_SPLIT instead: at a RET of a gccgo function's body, the signed
- *               distance from it to the function's split-stack RET (go_binary__split_ret; a
- *               body's RET that returns into __morestack is skipped, go_ret_into_morestack);
- *               0 at every other RET
+ *               address popped)
+ *   bits 48-51  at an entry site with GO_COOKIE_CHECK: the jump's x86 condition code
+ *               (GO_COOKIE_CC: the low four bits of its opcode; JBE, which gc writes, is 6)
+ *   bit  52     GO_COOKIE_CHECK: an entry site on the stack check's own conditional jump
+ *               (Go < 1.21, where the instruction after it is single-stepped, and the jump is
+ *               emulated: go_binary__entry_site). Every pass through the check hits it; the
+ *               call has begun only when the jump is not taken: taken, it goes to morestack,
+ *               which grows the stack (or lets the goroutine be preempted) and starts the
+ *               function again from its entry, through the check. go_entered (common.bpf.h)
+ *               tells from the flags the check's compare left, at every entry probe
+ *   bits 32-63  at a RET, where the callee's SP is SP, GO_COOKIE_SPLIT instead of the above:
+ *               at a RET of a gccgo function's body, the signed distance from it to the
+ *               function's split-stack RET (go_binary__split_ret; a body's RET that returns
+ *               into __morestack is skipped, go_ret_into_morestack); 0 at every other RET
  *
  * The function's index is where the tools count it: GCC's clones of a gccgo function share
  * its index (go_target__plan), so that a function and its clones count as one.
@@ -42,6 +51,9 @@
 #define GO_COOKIE_SAVED_G (1ULL << 30)
 #define GO_COOKIE_RETURN (1ULL << 31)
 #define GO_COOKIE_SP_SHIFT 32
+#define GO_COOKIE_SP_MASK 0xffffULL
+#define GO_COOKIE_CC_SHIFT 48
+#define GO_COOKIE_CHECK (1ULL << 52)
 #define GO_COOKIE_GUARD (1ULL << 62)
 #define GO_COOKIE_DUAL (1ULL << 63)
 
@@ -54,7 +66,10 @@
 	 (__u64)(sp_adj) << GO_COOKIE_SP_SHIFT)
 #define GO_COOKIE_FUNC(c) ((__u32)((c) & GO_COOKIE_FUNC_MASK))
 #define GO_COOKIE_BIN(c) ((__u32)(((c) >> GO_COOKIE_BIN_SHIFT) & GO_COOKIE_BIN_MASK))
-#define GO_COOKIE_SP_ADJ(c) ((c) >> GO_COOKIE_SP_SHIFT)
+#define GO_COOKIE_SP_ADJ(c) (((c) >> GO_COOKIE_SP_SHIFT) & GO_COOKIE_SP_MASK)
+/* The flags of an entry site on the stack check's jump, of condition code cc (0-15). */
+#define GO_COOKIE_AT_CHECK(cc) (GO_COOKIE_CHECK | (__u64)((cc) & 0xf) << GO_COOKIE_CC_SHIFT)
+#define GO_COOKIE_CC(c) ((__u32)(((c) >> GO_COOKIE_CC_SHIFT) & 0xf))
 /* A RET's cookie, and the distance to the split-stack RET it holds. */
 #define GO_COOKIE_RET(func, bin, flags, split) GO_COOKIE(func, bin, flags, (__u32)(split))
 #define GO_COOKIE_SPLIT(c) ((__s32)((c) >> GO_COOKIE_SP_SHIFT))

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gofunccount: count calls. One probe per function at its entry site (past the stack check, so
- * a call whose stack grows counts once), or one at each CALL and JMP that enters it when the
- * entry site would be single-stepped; the probe's cookie holds the function's index
- * (cookie.h).
+ * gofunccount: count calls. One probe per function at its entry site (past the stack check, or
+ * on its jump when the call goes on: go_entered; so a call whose stack grows counts once), or
+ * one at each CALL and JMP that enters it when the entry site would be single-stepped; the
+ * probe's cookie holds the function's index (cookie.h).
  * Settings: NFUNCS.
  */
 BPF_PERCPU_ARRAY(counts, u64, NFUNCS);
 
 int go_count(struct pt_regs *ctx)
 {
+	u64 cookie = bpf_get_attach_cookie(ctx), *val;
 	u32 idx;
-	u64 *val;
 
-	if (!go_task_ok())
+	if (!go_entered(ctx, cookie) || !go_task_ok())
 		return 0;
-	idx = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));
+	idx = GO_COOKIE_FUNC(cookie);
 	val = counts.lookup(&idx);
 	if (val)
 		(*val)++;

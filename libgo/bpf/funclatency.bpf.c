@@ -440,6 +440,8 @@ static __always_inline int guard(struct pt_regs *ctx)
 /* The role of a probe that is not a return site. */
 static __always_inline int entry_or_guard(struct pt_regs *ctx, u64 cookie)
 {
+	if (!go_entered(ctx, cookie))
+		return 0;
 	if (cookie & GO_COOKIE_GUARD)
 		return guard(ctx);
 	return call_entry(ctx, cookie);
@@ -479,12 +481,14 @@ BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
 int go_entry(struct pt_regs *ctx)
 {
 	struct go_lat_start_key k = {};
-	u64 ts, *tsp;
+	u64 ts, *tsp, cookie = bpf_get_attach_cookie(ctx);
 
+	if (!go_entered(ctx, cookie))
+		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.tgid))
 		return 0;
-	k.sp = callee_sp(ctx, bpf_get_attach_cookie(ctx), &k.func);
+	k.sp = callee_sp(ctx, cookie, &k.func);
 	ts = bpf_ktime_get_ns();
 	note_process(k.tgid);
 	if (!starts.insert(&k, &ts)) {

@@ -106,7 +106,7 @@ int go_iface_entry(struct pt_regs *ctx)
 	struct go_iface_cfg *cfg;
 	struct go_regs g;
 
-	if (!go_pid_ok())
+	if (!go_entered(ctx, cookie) || !go_pid_ok())
 		return 0;
 	cfg = slots.lookup(&func);
 	if (!cfg)

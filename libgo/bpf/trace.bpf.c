@@ -130,8 +130,10 @@ static __always_inline void go_event_send(struct go_tevent *e)
 /* Where a RET cannot find g in R14: keep it from the entry (cookie.h). */
 int go_gsave(struct pt_regs *ctx)
 {
-	if (go_pid_ok())
-		go_g_save(ctx, bpf_get_attach_cookie(ctx));
+	u64 cookie = bpf_get_attach_cookie(ctx);
+
+	if (go_entered(ctx, cookie) && go_pid_ok())
+		go_g_save(ctx, cookie);
 	return 0;
 }
 
@@ -141,8 +143,12 @@ int go_gsave(struct pt_regs *ctx)
 /*
  * Stack words are at offsets from the callee's SP at its entry: at a caller's CALL that SP is
  * 8 below (the return address is still to be pushed), as the cookie says; at a RET it is SP.
+ * An entry probe on the stack check's jump goes on only when the call has begun (go_entered).
  */
-#define GO_ENTRY() long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx))
+#define GO_ENTRY()                                                                              \
+	long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx));                    \
+	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)))                                       \
+		return 0
 #define GO_RET_FILTER()                                                                         \
 	long go_sp_adj = 0;                                                                     \
 	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \

@@ -3,8 +3,9 @@
  * gofuncs: print libgo's function table of a Go binary, one function a line:
  *   0x<entry> <abi> <name>
  * and with -s, the function's end, the entry site and RET sites too (0x<entry> <abi> <name>
- * end=0x<end> [split=0x<ret>] entry=0x<site> rets=0x<ret>,..., split: a gccgo function's
- * split-stack RET), or why libgo would not probe it (skipped=<why>); with -c, instead, the CALL
+ * end=0x<end> [split=0x<ret>] entry=0x<site> [jcc=<cc>] rets=0x<ret>,..., split: a gccgo
+ * function's split-stack RET, jcc: the entry site is the stack check's conditional jump, whose
+ * x86 condition code is cc), or why libgo would not probe it (skipped=<why>); with -c, instead, the CALL
  * and JMP sites of each function that would be probed at its callers (go_binary__call_sites,
  * asked for every function at once, as a wide pattern does): 0x<entry> <name> calls=0x<site>,...;
  * with -r, where each function entered by CALLs alone would have its returns seen
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
 		const struct go_func *fn = go_binary__func(bin, i);
 		uint64_t site, *rets, split = 0;
 		size_t nrets, r;
+		int jcc;
 
 		printf("0x%llx %s %s", (unsigned long long)fn->entry, go_abi__name(fn->abi), fn->name);
 		if (!sites) {
@@ -129,14 +131,17 @@ int main(int argc, char **argv)
 			continue;
 		}
 		printf(" end=0x%llx", (unsigned long long)fn->end);
-		if (go_binary__entry_site(bin, fn, &site) ||
+		if (go_binary__entry_site(bin, fn, &site, &jcc) ||
 		    go_binary__ret_sites(bin, fn, &rets, &nrets)) {
 			printf(" skipped=%s\n", libgo_errmsg());	/* not probed: say why */
 			continue;
 		}
 		if (!go_binary__split_ret(bin, fn, &split) && split)
 			printf(" split=0x%llx", (unsigned long long)split);
-		printf(" entry=0x%llx rets=", (unsigned long long)site);
+		printf(" entry=0x%llx", (unsigned long long)site);
+		if (jcc >= 0)
+			printf(" jcc=%d", jcc);
+		printf(" rets=");
 		for (r = 0; r < nrets; r++)
 			printf("%s0x%llx", r ? "," : "", (unsigned long long)rets[r]);
 		free(rets);
