@@ -6,11 +6,13 @@ start with a nil check; a function of 11 arguments; and records its own stack on
 must see every call, with the right arguments, goroutine and stack.
 """
 
+import json
 import re
+import time
 
 import pytest
 
-from conftest import assert_counts, parse_funccount
+from conftest import GoProgram, Tool, assert_counts, parse_funccount
 from test_gofunccount import count_with_pid
 from test_gofunclatency import histograms, timed
 from test_gotrace import events, trace
@@ -84,3 +86,114 @@ def test_user_stack_frames_once(built, variant):
     assert len(stacks) == 2 * report["main.leaf"], out
     for frames in stacks:
         assert frames[:4] == want[:4] and frames == want[:len(frames)], (want, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry probes on the stack check's own jump, under stack growth
+
+
+GROWTH_VARIANTS = ["go116", "go119", "go126"]
+GROWERS = r"^main\.grow(Any)?$"
+
+
+def go_minor(variant):
+    return int(re.match(r"go1(\d\d)", variant).group(1))
+
+
+def growing(built, variant, name, *args):
+    """Run the tracee's "grow" workload (tests/go/tracee: grow(300) and growAny(300, i), whose
+    goroutines' stacks grow while they recurse) under `name -p PID ARGS`; return (report,
+    status, stdout, stderr). The workload must have grown stacks, or the test tests nothing."""
+    with GoProgram(built.path(variant, "tracee"), "grow") as prog:
+        with Tool(name, "-p", str(prog.pid), *args) as t:
+            prog.go()
+            report = prog.result()
+            time.sleep(0.3)  # let the last events through gotrace's ring buffer
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    assert report["grow_moved"] > 0 and report["growAny_moved"] > 0, \
+        f"no root's stack moved: the test tests nothing: {report}"
+    return report, out, err
+
+
+@pytest.mark.parametrize("variant", GROWTH_VARIANTS)
+def test_growth_counted_once_gofunccount(built, variant):
+    """Each call of a recursive function whose goroutine's stack grows is counted once, though
+    the check fails and the function starts again through it: on Go < 1.21, whose prologue has
+    no PUSH after the check, the probe is on the check's jump (-v: "+N jcc") and counts only
+    the passes that go on; on Go 1.21+, past the check on PUSH RBP."""
+    report, out, err = growing(built, variant, "gofunccount", "-v", "-r", GROWERS)
+    assert parse_funccount(out) == {f: report[f] for f in ("main.grow", "main.growAny")}, out
+    for func in ("main.grow", "main.growAny"):
+        site = re.search(rf"^0x[0-9a-f]+\s+(\+\d+(?: jcc)?)\s+\S+\s+{re.escape(func)}$", out, re.M)
+        assert site, out
+        assert site.group(1).endswith(" jcc") == (go_minor(variant) < 21), out
+
+
+@pytest.mark.parametrize("variant", GROWTH_VARIANTS)
+def test_growth_traced_once(built, variant):
+    """gotrace prints one entry event per call, on the goroutine that made it: each root
+    goroutine's 301 calls of grow under its own goroutine id (Go 1.17+; Go 1.16 has none)."""
+    report, out, err = growing(built, variant, "gotrace", "main.grow")
+    assert "lost" not in err, err
+    rows = [e for e in events(out) if e[4] == "main.grow"]
+    assert len(rows) == report["main.grow"], (report, err)
+    if go_minor(variant) >= 17:
+        goids = {}
+        for e in rows:
+            goids[e[3]] = goids.get(e[3], 0) + 1
+        assert goids == {g: 301 for g in report["grow_goids"]}, (report, goids)
+
+
+@pytest.mark.parametrize("variant", GROWTH_VARIANTS)
+def test_growth_timed_once(built, variant):
+    """gofunclatency times each call once, from its entry (on the check's jump before Go 1.21)
+    to its return, on a stack that moved in between. Go 1.16 keeps no goroutine id in reach:
+    calls are matched by SP, which the copy changes, and the calls it cannot pair are reported
+    as not returned; each call still starts once, so timed and reported add up to the calls."""
+    report, out, err = growing(built, variant, "gofunclatency", "-F", "-r", GROWERS)
+    counts = {h["func"]: h["count"] for h in histograms(out)}
+    if go_minor(variant) >= 17:
+        assert counts == {f: report[f] for f in ("main.grow", "main.growAny")}, (report, out)
+        assert "did not return" not in err, err
+        return
+    m = re.search(r"^(\d+) calls did not return through a RET", err, re.M)
+    unpaired = int(m.group(1)) if m else 0
+    assert sum(counts.values()) + unpaired == report["main.grow"] + report["main.growAny"], \
+        (report, out, err)
+
+
+@pytest.mark.parametrize("variant", GROWTH_VARIANTS)
+def test_growth_stacks(built, variant):
+    """gostack counts each call once, and walks the stack from the probe (on the check's jump
+    before Go 1.21: no frame set up yet) through every caller: main.grow's recursion, the
+    closure that started it, the goroutine's start; stacks deeper than the kernel's 127 frames
+    are counted truncated."""
+    report, out, err = growing(built, variant, "gostack", "-f", "main.grow")
+    total = 0
+    depths = {}
+    for line in out.splitlines():
+        if not line or line.startswith(("Tracing", "Detaching")):
+            continue
+        stack, count = line.rsplit(" ", 1)
+        frames = stack.split(";")
+        total += int(count)
+        if frames[0].startswith("[truncated"):
+            assert set(frames[1:]) <= {"main.grow", "main.growing.func1", "main.rooted.func1"}, line
+            continue
+        assert frames[:3] == ["runtime.goexit", "main.rooted.func1", "main.growing.func1"] and \
+            set(frames[3:]) == {"main.grow"}, line
+        depths[len(frames) - 3] = depths.get(len(frames) - 3, 0) + int(count)
+    assert total == report["main.grow"], (report, out)
+    assert len(depths) > 100 and set(depths.values()) == {20}, depths
+
+
+@pytest.mark.parametrize("variant", ["go117", "go119", "go126"])
+def test_growth_iface(built, variant):
+    """goiface reads the interface argument of each call once, at the same probe (Go 1.17+:
+    goiface refuses Go 1.16, whose type data it does not read)."""
+    report, out, err = growing(built, variant, "goiface", "-j", "main.growAny", "v")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["func"], r["arg"], r["type"], r["count"]) for r in rows] == \
+        [("main.growAny", "v", "int", report["main.growAny"])], (report, out)

@@ -15,7 +15,10 @@ import subprocess
 import pytest
 
 from conftest import (
+    GO126,
+    OLD,
     SWITCHED,
+    build_env,
     elf_load_segments,
     go_command,
     go_nm,
@@ -240,6 +243,12 @@ WHOLE_BINARIES = {
     "go126-gofmt": "/usr/local/go/bin/gofmt",
     "go119-go": "/usr/lib/go-1.19/bin/go",
     "go119-gofmt": "/usr/lib/go-1.19/bin/gofmt",
+    # the go command of each release whose prologue has no PUSH after the stack check, built
+    # by that release (the toolchain the test run fetches: conftest.OLD, SWITCHED)
+    "go116-go": ("toolchain", OLD["go116"]),
+    "go117-go": ("toolchain", OLD["go117"]),
+    "go118-go": ("toolchain", OLD["go118"]),
+    "go120-go": ("toolchain", SWITCHED["go120"]),
     "go126-cgo": ("go126-cgo", None),
     "go126-pie": ("go126-pie", None),
     "go119-pie": ("go119-pie", None),
@@ -252,6 +261,10 @@ WHOLE_BINARIES = {
 OBJDUMP_LINE = re.compile(r"^ +([0-9a-f]+):\t(\S+) *(.*)$", re.M)
 PROLOGUE = 12  # instructions: the stack check is within the first few
 UNKNOWN_TO_CAPSTONE = re.compile(r"%zmm|%k[0-7]\b|^vbroadcasti128 |^\(bad\)")
+# x86 condition codes (the low four bits of a Jcc's opcode) by GNU objdump's mnemonics
+JCC_CODES = {m: cc for cc, names in enumerate([
+    "jo", "jno", "jb jc jnae", "jae jnb jnc", "je jz", "jne jnz", "jbe jna", "ja jnbe", "js", "jns",
+    "jp jpe", "jnp jpo", "jl jnge", "jge jnl", "jle jng", "jg jnle"]) for m in names.split()}
 
 
 def objdump_code(binary):
@@ -265,15 +278,64 @@ def objdump_code(binary):
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
-def objdump_entry_site(addrs, mnems, ops, i, end, abi):
+def whole_binary(built, spec):
+    """The path of a WHOLE_BINARIES entry: a file, a test program's build, or the go command of
+    a Go release's toolchain (fetched as the builds fetch it)."""
+    if isinstance(spec, str):
+        return spec
+    if spec[0] != "toolchain":
+        return built.path(*spec)
+    env = build_env("0", spec[1])
+    for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
+        if not env[name]:
+            del env[name]
+    result = subprocess.run([GO126, "env", "GOROOT"], env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, f"cannot fetch {spec[1]}: {result.stderr}"
+    return os.path.join(result.stdout.strip(), "bin", "go")
+
+
+def objdump_control(mnems, k, n):
+    """The index of the first call, jump or return from index k on (at most n), or None."""
+    for j in range(k, min(k + n, len(mnems))):
+        if mnems[j].startswith(("call", "jmp", "ret")) or mnems[j] in JCC_CODES:
+            return j
+    return None
+
+
+def objdump_morestack(addrs, mnems, ops, target, funcs):
+    """Does the block at target, in objdump's reading, call runtime.morestack (its _noctxt or
+    C variant: by the names of the function table, or through a stub that no table lists and
+    that jumps there) and then jump back to entry? Returns the entry it jumps back to."""
+    def morestack(t, stub_ok):
+        if t in funcs:
+            return funcs[t][0].startswith("runtime.morestack")
+        k = bisect.bisect_left(addrs, t)
+        j = objdump_control(mnems, k, 4) if stub_ok and k < len(addrs) and addrs[k] == t else None
+        return j is not None and mnems[j].startswith("jmp") and \
+            morestack(direct_target(mnems[j], ops[j]), False)
+    k = bisect.bisect_left(addrs, target)
+    j = objdump_control(mnems, k, 64)
+    if j is None or not mnems[j].startswith("call") or \
+            not morestack(direct_target(mnems[j], ops[j]), True):
+        return None
+    j = objdump_control(mnems, j + 1, 64)
+    return direct_target(mnems[j], ops[j]) if j is not None and mnems[j].startswith("jmp") else None
+
+
+def objdump_entry_site(addrs, mnems, ops, i, end, abi, funcs):
     """The entry site as objdump's decoding shows it, from the instruction at index i (the
-    entry): the instruction right after the conditional jump that follows the compare of SP (or
-    SP minus the frame) with g's stack guard, 16 or 24 bytes into g, or of a register loaded
-    from the guard (Go < 1.17's huge frames, which then jump to the same morestack block once
-    more: past that jump); g is R14 in a register-ABI function, or a register loaded from
-    thread-local storage (%fs:...). The entry when there is no such check before the first call,
-    jump or return."""
+    entry), and the mnemonic of the jump it is when it is the stack check's own (else None).
+    Past the stack check: the instruction right after the conditional jump that follows the
+    compare of SP (or SP minus the frame) with g's stack guard, 16 or 24 bytes into g, or of a
+    register loaded from the guard (Go < 1.17's huge frames, which then jump to the same
+    morestack block once more: past that jump); g is R14 in a register-ABI function, or a
+    register loaded from thread-local storage (%fs:...). Where the kernel does not emulate
+    that instruction (Go < 1.21: SUB RSP) and the jump goes to a block that calls
+    runtime.morestack and jumps back to the entry, the jump itself. The entry when there is no
+    such check before the first call, jump or return."""
     g, guard, site, morestack = {"%r14"} if abi == "internal" else set(), set(), addrs[i], None
+    jump = None
     for k in range(i, min(i + PROLOGUE, len(addrs) - 2)):
         if addrs[k] >= end:
             break
@@ -283,52 +345,63 @@ def objdump_entry_site(addrs, mnems, ops, i, end, abi):
             reg = o.rsplit(",", 1)[-1]
             nxt = mnems[k + 1]
             if ((mem and mem.group(1) in g) or reg in guard) and nxt.startswith("j") and nxt != "jmp":
-                morestack, site = ops[k + 1].split()[0], addrs[k + 2]
+                morestack, site, jump = ops[k + 1].split()[0], addrs[k + 2], k + 1
         elif morestack is not None and m.startswith("j") and m != "jmp" and o.split()[0] == morestack:
-            site = addrs[k + 1]
+            site, jump = addrs[k + 1], k
         if m == "mov" and "%fs:" in o:
             g.add(o.rsplit(",", 1)[1])
         elif m == "mov" and re.match(r"0x10\((%\w+)\),", o) and o[5:o.index(")")] in g:
             guard.add(o.rsplit(",", 1)[1])
         if m.startswith(("call", "jmp", "ret")):
             break
-    return site
+    if jump is None or kernel_emulates(mnems[jump + 1], ops[jump + 1]) or \
+            objdump_morestack(addrs, mnems, ops, int(morestack, 16), funcs) != addrs[i]:
+        return site, None
+    return addrs[jump], mnems[jump]
 
 
 @pytest.mark.parametrize("which", list(WHOLE_BINARIES))
 def test_every_entry_and_ret_site_matches_objdump(built, which):
     """For every function libgo lists in a large real binary (Go's own go and gofmt commands of
-    Go 1.26 and 1.19, a cgo program, PIE builds), the entry site libgo plans is the one GNU
-    objdump's decoding shows (right after the stack check's own conditional jump, or the entry
-    when there is none), and the RET sites are exactly the RETs objdump shows inside the
-    function's own range. A function libgo will not probe (skipped=...) must be one it cannot
-    decode fully: those are counted, listed on failure, and must stay few."""
-    spec = WHOLE_BINARIES[which]
-    binary = built.path(*spec) if isinstance(spec, tuple) else spec
+    Go 1.26 and 1.19, the go command of Go 1.16, 1.17, 1.18 and 1.20, a cgo program, PIE
+    builds), the entry site libgo plans is the one GNU objdump's decoding shows (right after
+    the stack check's own conditional jump, or that jump itself with its condition where the
+    kernel would single-step the instruction after it; the entry when there is no check), and
+    every function with a stack check is entered at an instruction the kernel emulates; the RET
+    sites are exactly the RETs objdump shows inside the function's own range. A function libgo
+    will not probe (skipped=...) must be one it cannot decode fully: those are counted, listed
+    on failure, and must stay few."""
+    binary = whole_binary(built, WHOLE_BINARIES[which])
     if not os.path.exists(binary):
         pytest.skip(f"{binary} is not installed")
     addrs, mnems, ops = objdump_code(binary)
-    bad, skipped, checked, past_check = [], [], 0, 0
+    bad, skipped, checked, past_check, at_jump, stepped = [], [], 0, 0, 0, []
     line_re = re.compile(r"^0x([0-9a-f]+) (\S+) (.*) end=0x([0-9a-f]+)(?: split=0x[0-9a-f]+)?"
-                         r"(?: entry=0x([0-9a-f]+) rets=(\S*)| skipped=(.*))$")
-    for line in site_lines(binary, "-s"):
-        m = line_re.match(line)
-        assert m, f"gofuncs -s {binary}: malformed line {line!r}"
+                         r"(?: entry=0x([0-9a-f]+)(?: jcc=(\d+))? rets=(\S*)| skipped=(.*))$")
+    lines = [line_re.match(line) for line in site_lines(binary, "-s")]
+    assert all(lines), f"gofuncs -s {binary}: malformed line {lines.index(None)}"
+    funcs = {int(m.group(1), 16): (m.group(3), int(m.group(4), 16)) for m in lines}
+    for m in lines:
         entry, abi, name, end = int(m.group(1), 16), m.group(2), m.group(3), int(m.group(4), 16)
-        if m.group(7) is not None:
-            skipped.append((name, m.group(7), entry, end))
+        if m.group(8) is not None:
+            skipped.append((name, m.group(8), entry, end))
             continue
         checked += 1
         i = bisect.bisect_left(addrs, entry)
         if i == len(addrs) or addrs[i] != entry:
             bad.append(f"{name}: objdump has no instruction at its entry {entry:#x}")
             continue
-        site, want = int(m.group(5), 16), objdump_entry_site(addrs, mnems, ops, i, end, abi)
+        site, jcc = int(m.group(5), 16), m.group(6) and int(m.group(6))
+        want, jump = objdump_entry_site(addrs, mnems, ops, i, end, abi, funcs)
         past_check += want != entry
-        if site != want:
-            bad.append(f"{name}: entry site {site:#x} (+{site - entry:#x}), objdump's reading "
-                       f"says {want:#x} (+{want - entry:#x})")
-        rets = {int(r, 16) for r in m.group(6).split(",") if r}
+        at_jump += jump is not None
+        if site != want or jcc != (jump and JCC_CODES[jump]):
+            bad.append(f"{name}: entry site {site:#x} (+{site - entry:#x}, jcc {jcc}), objdump's "
+                       f"reading says {want:#x} (+{want - entry:#x}, {jump or 'past the check'})")
+        k = bisect.bisect_left(addrs, site)
+        if want != entry and not kernel_emulates(mnems[k], ops[k]):
+            stepped.append(f"{name}: +{site - entry:#x} {mnems[k]} {ops[k]}")
+        rets = {int(r, 16) for r in m.group(7).split(",") if r}
         j = bisect.bisect_left(addrs, end)
         theirs = {addrs[k] for k in range(i, j) if mnems[k] in ("ret", "retq")}
         if rets != theirs:
@@ -337,6 +410,11 @@ def test_every_entry_and_ret_site_matches_objdump(built, which):
     assert not bad, (f"{len(bad)} of {checked} functions of {binary} differ from objdump's "
                      f"reading:\n  " + "\n  ".join(bad[:30]))
     assert checked > 1000 and past_check > checked // 2, (checked, past_check)
+    assert not stepped, (f"{len(stepped)} of the {past_check} functions with a stack check are "
+                         f"entered at an instruction the kernel single-steps:\n  " +
+                         "\n  ".join(stepped[:30]))
+    # Go < 1.21 has no PUSH after the check: nearly every such function is entered at its jump
+    assert (at_jump > past_check * 0.9) == (which in OLD_PROLOGUE), (which, at_jump, past_check)
     # capstone 4 does not know AVX-512 (zmm and mask registers) or VBROADCASTI128, and some
     # assembly holds data in its code (objdump: "(bad)"); such functions get no probes at all
     # (never a guess). Each one skipped must hold such an instruction in objdump's reading.
@@ -352,6 +430,9 @@ def test_every_entry_and_ret_site_matches_objdump(built, which):
     check_return_sites(binary, which, addrs, mnems, ops)
 
 
+# the binaries built by Go < 1.21, whose prologue goes on from the stack check without a PUSH
+OLD_PROLOGUE = {"go119-go", "go119-gofmt", "go116-go", "go117-go", "go118-go", "go120-go",
+                "go119-pie", "go116", "go117-extld"}
 EMULATED_JUMP = re.compile(r"^(j[a-z]+|call)$")
 
 
@@ -440,5 +521,5 @@ def check_return_sites(binary, which, addrs, mnems, ops):
             if not g:
                 bad.append(f"{what}: R14 is not g again before the site")
     assert not bad, f"{len(bad)} of {sites} return sites of {binary}:\n  " + "\n  ".join(bad[:30])
-    if which not in ("go116",):
+    if which not in ("go116", "go116-go"):  # Go 1.16 keeps g out of R14: no return sites
         assert sites > 20, f"gofuncs -r {binary}: only {sites} return sites"

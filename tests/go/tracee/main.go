@@ -15,6 +15,11 @@
 // With the argument "loop" it then keeps calling grow (whose stack grows while it runs) on new
 // goroutines, and add, until a second line arrives; the report then also holds the number of
 // grow and add calls made.
+//
+// With the argument "grow" it then calls grow(300) and growAny(300, i) on growRoots (20) new
+// goroutines each, one at a time: the report also holds the calls of each, the goroutine ids
+// of grow's roots ("grow_goids"), and how many roots saw their stack move (copied to a larger
+// one) while they ran ("grow_moved", "growAny_moved").
 package main
 
 import (
@@ -25,13 +30,17 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 var (
-	addCalls  int
-	growCalls int
-	sink      int
+	addCalls     int
+	growCalls    int
+	growAnyCalls int
+	sink         int
 )
+
+const growRoots = 20
 
 //go:noinline
 func add(x, y int) int {
@@ -77,6 +86,55 @@ func grow(n int) int {
 		return int(buf[0])
 	}
 	return grow(n-1) + int(buf[n%len(buf)])
+}
+
+// growAny is grow with an interface argument, for goiface.
+//
+//go:noinline
+func growAny(n int, v interface{}) int {
+	growAnyCalls++
+	var buf [512]byte
+	buf[n%len(buf)] = byte(n)
+	if n == 0 {
+		return int(buf[0]) + v.(int)
+	}
+	return growAny(n-1, v) + int(buf[n%len(buf)])
+}
+
+// rooted runs f on a new goroutine and reports its goroutine id and whether its stack moved
+// while f ran (the address of a local changed: the runtime copied the stack to grow it).
+func rooted(f func() int) (id int64, moved bool) {
+	done := make(chan bool)
+	go func() {
+		var mark byte
+		at := uintptr(unsafe.Pointer(&mark))
+		id = goid()
+		sink += f()
+		done <- uintptr(unsafe.Pointer(&mark)) != at
+	}()
+	moved = <-done
+	return id, moved
+}
+
+func growing(report map[string]interface{}) {
+	var ids []int64
+	moved := map[string]int{}
+	for i := 0; i < growRoots; i++ {
+		id, m := rooted(func() int { return grow(300) })
+		ids = append(ids, id)
+		if m {
+			moved["grow_moved"]++
+		}
+		v := i
+		if _, m := rooted(func() int { return growAny(300, v) }); m {
+			moved["growAny_moved"]++
+		}
+	}
+	report["grow_goids"] = ids
+	report["main.grow"] = growCalls
+	report["main.growAny"] = growAnyCalls
+	report["grow_moved"] = moved["grow_moved"]
+	report["growAny_moved"] = moved["growAny_moved"]
 }
 
 // goid is the current goroutine's id, from its stack trace's header "goroutine 18 [running]:".
@@ -130,13 +188,16 @@ func main() {
 	if _, ok := <-lines; !ok {
 		return
 	}
-	report := map[string]int64{"goid": goid()}
+	report := map[string]interface{}{"goid": goid()}
 	calls()
 	if len(os.Args) > 1 && os.Args[1] == "loop" {
 		loop(lines)
-		report["main.grow"] = int64(growCalls)
+		report["main.grow"] = growCalls
 	}
-	report["main.add"] = int64(addCalls)
+	if len(os.Args) > 1 && os.Args[1] == "grow" {
+		growing(report)
+	}
+	report["main.add"] = addCalls
 	out, _ := json.Marshal(report)
 	fmt.Println(string(out))
 	fmt.Println("done")
