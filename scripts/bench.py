@@ -11,7 +11,12 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
   4. the tool process's memory: VmRSS ~1 s after the banner and VmHWM, from /proc/PID/status;
   5. start-up on a large stripped program (build/bench/bigprog, much of the standard library
      linked in): time to live of a narrow pattern, warm and with no cache, of a pattern that
-     matches nothing, and of runtime.* with its call sites cached, and memory while tracing.
+     matches nothing, and of runtime.* with its call sites cached, and memory while tracing;
+  6. 1 on the same program built by Go 1.19 (build/bench/benchprog119), whose prologue has no
+     PUSH after the stack check: each tool against bcc's on a leaf and on a function with a
+     frame, called through a function value;
+  7. Debian's caddy (Go 1.19, stripped), serving a fixed response on the loopback to wrk: its
+     requests per second alone and under each tool (a few seconds in all).
 
 Every tool's stdout and stderr go to files on a tmpfs, which are polled for the banner: no pipe
 reader competes with the tools for the machine's CPUs. Every process started here is killed at
@@ -28,6 +33,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +44,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.environ.get("BENCH_TOOLS_DIR", os.path.join(ROOT, "tools"))
 PROG = os.path.join(ROOT, "build", "bench", "benchprog")
+PROG119 = os.path.join(ROOT, "build", "bench", "benchprog119")  # the same, built by Go 1.19
+CADDY = "/usr/bin/caddy"
+WRK = "/usr/bin/wrk"
 BIGPROG = os.path.join(ROOT, "build", "bench", "bigprog")
 BANNER_NOMATCH = re.compile(r"^0 functions matched by .*$", re.M)
 BCC = {
@@ -363,9 +372,9 @@ def funccount_count(out, func="main.add"):
     return int(m.group(1)) if m else 0
 
 
-def trace_events(out):
+def trace_events(out, func="add"):
     lines = out.splitlines()
-    return sum(1 for x in lines if re.search(r"\bmain\.add\b", x))
+    return sum(1 for x in lines if re.search(r"\bmain\.%s\b" % func, x))
 
 
 def iface_count(out, func="main.describe"):
@@ -413,8 +422,9 @@ def untraced(res, prog):
 
 
 def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc, bcc_env,
-             counter, rss_delay, drain, prog_env=None, func="add"):
-    """Untraced and traced loops of n calls in one program, ours and bcc's alternating."""
+             counter, rss_delay, drain, prog_env=None, func="add", path=PROG):
+    """Untraced and traced loops of n calls in one program (path: benchprog, built by Go 1.26 or
+    Go 1.19), ours and bcc's alternating."""
     res = {"ours": [], "bcc": [], "untraced": [], "untraced_cpu": [], "n": n}
     prog = None
     try:
@@ -424,7 +434,8 @@ def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc,
                 if prog is None or not prog.alive():
                     if prog is not None:
                         prog.stop()
-                    prog = Prog("loop", str(n), *([] if func == "add" else [func]), env=prog_env)
+                    prog = Prog("loop", str(n), *([] if func == "add" else [func]), env=prog_env,
+                                path=path)
                     for _ in range(2):
                         untraced(res, prog)
                 argv = [a.replace("{PID}", str(prog.pid)) for a in (ours_argv if who == "ours" else bcc_argv)]
@@ -556,6 +567,127 @@ def large_program(tmp, reps):
                     r.ttl, r.nfuncs, fmt(r.rss, "%.1f", 1024)) if r.ttl is not None else "FAILED: %s" % r.error))
     finally:
         prog.stop()
+    return res
+
+
+def go119_families(tmp, reps, n_count, n_trace, n_lat):
+    """Each tool against bcc's on benchprog119 (Go 1.19): main.add, a leaf, and main.step, which
+    has a frame, called through a function value (so that neither is probed at its callers).
+    Returns {family: per_call result}."""
+    fams = {}
+    gt = lambda name: os.path.join(TOOLS, name)  # noqa: E731
+    for func, mode in (("add", "add"), ("step", "stepv")):
+        framed = ", framed" if func == "step" else ""
+        f = "main." + func
+        at = "%s:%s" % (PROG119, f)
+        cases = [
+            ("funccount", n_count, [gt("gofunccount"), "-p", "{PID}", f],
+             [BCC["funccount"], "-p", "{PID}", at], BANNER_TRACING, BANNER_TRACING,
+             {"PYTHONUNBUFFERED": "1"}, lambda out, f=f: funccount_count(out, f), 0.3, False),
+            ("funclatency", n_lat, [gt("gofunclatency"), "-p", "{PID}", f],
+             [BCC["funclatency"], "-p", "{PID}", at], BANNER_TRACING, BANNER_TRACING,
+             {"PYTHONUNBUFFERED": "1"}, latency_count, 0.3, False),
+            ("stackcount", n_count, [gt("gostack"), "-p", "{PID}", f],
+             [BCC["stackcount"], "-U", "-p", "{PID}", at], BANNER_TRACING, BANNER_TRACING,
+             {"PYTHONUNBUFFERED": "1"}, stack_count, 0.3, False),
+            ("trace", n_trace, [gt("gotrace"), "-p", "{PID}", '%s "%%d %%d", goarg1, goarg2' % f],
+             [BCC["trace"], "-p", "{PID}", '%s "%%d %%d", ctx->ax, ctx->bx' % at], BANNER_TRACE,
+             BANNER_TRACE, None, lambda out, func=func: trace_events(out, func), 0.5, True),
+        ]
+        for fam, n, ours, bcc, b_o, b_b, env, counter, rss_delay, drain in cases:
+            if not os.access(ours[0], os.X_OK):
+                continue
+            key = "Go 1.19 %s%s" % (fam, framed)
+            fams[key] = per_call(tmp, key.replace(" ", "-").replace(",", ""), n, reps, ours, bcc,
+                                 b_o, b_b, env, counter, rss_delay=rss_delay, drain=drain,
+                                 func=mode, path=PROG119)
+    return fams
+
+
+class Wrk:
+    """The load on caddy: wrk, one thread, 8 connections, for `seconds`. run() returns (requests
+    per second, None), as Prog.run returns its figures, so that run_tool measures it while a
+    tool traces."""
+
+    def __init__(self, url, seconds, server):
+        self.url, self.seconds, self.server = url, seconds, server
+
+    def run(self):
+        if self.server.poll() is not None:
+            return None, None
+        p = spawn([WRK, "-t1", "-c8", "-d%ds" % self.seconds, self.url], stdout=subprocess.PIPE,
+                  stderr=subprocess.STDOUT, text=True)
+        out = p.communicate(timeout=self.seconds + 30)[0]
+        m = re.search(r"^Requests/sec:\s+([0-9.]+)", out, re.M)
+        return (float(m.group(1)), None) if m else (None, None)
+
+    def died(self):
+        return None if self.server.poll() is None else describe_exit(self.server.returncode)
+
+
+# Each tool on caddy: (label, argv, banner). A request makes ~70 calls of net/http.*'s ~1,160
+# functions, ~11 of (*conn).*, and one each of readRequest and serverHandler.ServeHTTP.
+CADDY_TOOLS = [
+    ("gofunccount 'net/http.*'", ["gofunccount", "-p", "{PID}", "net/http.*"], BANNER_TRACING),
+    ("gofunclatency 'net/http.(*conn).*'", ["gofunclatency", "-p", "{PID}", "net/http.(*conn).*"],
+     BANNER_TRACING),
+    ("gostack 'net/http.(*conn).*'", ["gostack", "-p", "{PID}", "net/http.(*conn).*"],
+     BANNER_TRACING),
+    ("gotrace net/http.(*conn).readRequest", ["gotrace", "-p", "{PID}",
+                                              "net/http.(*conn).readRequest"], BANNER_TRACE),
+    # rw, the http.ResponseWriter: stripped, by its words (the receiver, a one-pointer struct,
+    # is goarg1)
+    ("goiface net/http.serverHandler.ServeHTTP rw", ["goiface", "-p", "{PID}",
+                                                    "net/http.serverHandler.ServeHTTP", "goarg2"],
+     BANNER_TRACING),
+]
+
+
+def caddy_rps(tmp, seconds):
+    """Debian's caddy (Go 1.19, stripped: bcc's tools cannot trace it), `caddy respond` on a
+    loopback port, loaded by wrk for `seconds`: requests per second under each tool of
+    CADDY_TOOLS, each right after a run untraced (a busy machine drifts). Returns {label: (Run,
+    untraced requests/s)}, or {} when caddy or wrk is missing or caddy does not start."""
+    if not (os.access(CADDY, os.X_OK) and os.access(WRK, os.X_OK)):
+        return {}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = os.path.join(tmp, "caddy-home")  # caddy keeps its state under $HOME
+    os.makedirs(home, exist_ok=True)
+    server = spawn([CADDY, "respond", "--listen", "127.0.0.1:%d" % port, "--body", "hello"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=dict(os.environ, HOME=home, XDG_DATA_HOME=home, XDG_CONFIG_HOME=home))
+    res = {}
+    try:
+        end = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > end:
+                    log("caddy        did not start (%s)" % describe_exit(server.poll()))
+                    return {}
+                time.sleep(0.05)
+        load = Wrk("http://127.0.0.1:%d/" % port, seconds, server)
+        load.run()  # warm-up, not counted
+        for label, argv, banner in CADDY_TOOLS:
+            base = load.run()[0]
+            argv = [os.path.join(TOOLS, argv[0])] + [a.replace("{PID}", str(server.pid))
+                                                     for a in argv[1:]]
+            r = run_tool(tmp, "caddy-%d" % len(res), argv, banner, prog=load, rss_delay=0.2,
+                         live_timeout=120)
+            res[label] = (r, base)
+            log("caddy        %-45s %s (untraced just before: %s)" % (
+                label, "FAILED: " + r.error if r.error else "%s requests/s" % fmt(r.ns, "%.0f"),
+                fmt(base, "%.0f")))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
     return res
 
 
@@ -749,6 +881,11 @@ def main():
                     BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}, stack_count,
                     rss_delay=0.3, drain=False, func=func)
 
+        # 6: the same on Go 1.19's build; 7: caddy.
+        if os.access(PROG119, os.X_OK):
+            fams.update(go119_families(tmp, reps, n_count, n_trace, n_lat))
+        caddy = caddy_rps(tmp, 1 if args.quick else 2)
+
         # 3: many probes.
         mp = many_probes(tmp, 1 if args.quick else 3, args.full)
         big = large_program(tmp, 1 if args.quick else 3)
@@ -816,6 +953,39 @@ def main():
         for fam in ("stackcount", "stackcount, framed"):
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None, target_ns="<=0.5x")
+        go119_targets = {"funccount": "<=1.0x", "funccount, framed": "<=0.15x",
+                         "funclatency": "<=0.3x", "funclatency, framed": "<=0.5x",
+                         "stackcount": "<=0.5x", "stackcount, framed": "<=0.5x",
+                         "trace": "<=0.5x", "trace, framed": "<=0.5x"}
+        for fam, target in go119_targets.items():
+            key = "Go 1.19 " + fam
+            if key in fams:
+                stand_in = None
+                if fam.startswith("funclatency"):
+                    stand_in = fams.get(key.replace("funclatency", "funccount"))
+                family_rows(key, fams[key], rows, notes, target_ttl=None, target_ns=target,
+                            stand_in=stand_in)
+        if any(k.startswith("Go 1.19 ") for k in fams):
+            notes.append("Go 1.19: build/bench/benchprog119, the same program built by Go 1.19, "
+                         "whose prologue has no PUSH after the stack check: gotools' entry probe "
+                         "sits on the check's conditional jump (emulated; a call counts when it "
+                         "does not jump to morestack); framed: main.step called through a "
+                         "function value, so that no tool can probe its callers' CALLs")
+        if caddy:
+            for label, _, _ in CADDY_TOOLS:
+                r, base = caddy.get(label, (None, None))
+                rps = r.ns if r is not None and r.ok else None
+                rows.append(("caddy requests/s under %s" % label,
+                             fmt(rps, "%.0f") if rps is not None else "failed",
+                             fmt(base, "%.0f"), ratio(rps, base), ""))
+                if r is not None and r.error:
+                    notes.append("caddy, %s: %s" % (label, r.error))
+                if r is not None and r.prog_died:
+                    notes.append("caddy, %s: caddy died: %s" % (label, r.prog_died))
+            notes.append("caddy: Debian 12's caddy (Go 1.19, stripped: bcc's tools cannot trace it), "
+                         "`caddy respond` on the loopback, wrk -t1 -c8 for %d s a run; the bcc "
+                         "column is caddy untraced, in the run just before" % (
+                             1 if args.quick else 2))
         notes.append("framed: main.step, which has Go's stack check and a frame, as most Go functions "
                      "do; the rows without it trace main.add, a leaf, whose first instruction the kernel "
                      "single-steps: bcc probes it there, gotools at its callers' CALLs (emulated); gofunclatency "

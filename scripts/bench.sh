@@ -1,11 +1,13 @@
 #!/bin/sh
 # This project's tools against bcc's, side by side, in one run (`make bench`; root only).
 #
-# Builds the traced Go program (scripts/benchprog -> build/bench/benchprog), then runs
-# scripts/bench.py: per-call overhead, time until probes are live, attach and detach of many
-# probes, and memory, for gofunccount vs funccount-bpfcc, and for gotrace vs trace-bpfcc and
-# gofunclatency vs funclatency-bpfcc when those tools exist. Arguments go to bench.py
-# (--quick: fewer calls and runs). Takes about three minutes.
+# Builds the traced Go program (scripts/benchprog -> build/bench/benchprog, and with Debian's
+# Go 1.19 build/bench/benchprog119), then runs scripts/bench.py: per-call overhead, time until
+# probes are live, attach and detach of many probes, and memory, for gofunccount vs
+# funccount-bpfcc, and for gotrace vs trace-bpfcc and gofunclatency vs funclatency-bpfcc when
+# those tools exist; per-call overhead again on Go 1.19's build; Debian's caddy's requests per
+# second under each tool. Arguments go to bench.py (--quick: fewer calls and runs). Takes about
+# eight minutes.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,12 @@ export PATH="$PATH:/usr/local/go/bin"
 mkdir -p build/bench
 (cd scripts/benchprog &&
 	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -o ../../build/bench/benchprog .)
+# the same built by Go 1.19, whose prologue has no PUSH after the stack check
+if [ -x /usr/lib/go-1.19/bin/go ]; then
+	(cd scripts/benchprog &&
+		GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off /usr/lib/go-1.19/bin/go build \
+			-o ../../build/bench/benchprog119 .)
+fi
 # a large stripped program, for start-up: much of the standard library linked in
 (cd scripts/bigprog &&
 	GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off go build -ldflags=-s -o ../../build/bench/bigprog .)
