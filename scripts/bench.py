@@ -14,7 +14,7 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      matches nothing, and of runtime.* with its call sites cached, and memory while tracing;
   6. 1 on the same program built by Go 1.19 (build/bench/benchprog119), whose prologue has no
      PUSH after the stack check: each tool against bcc's on a leaf and on a function with a
-     frame, called through a function value;
+     frame;
   7. Debian's caddy (Go 1.19, stripped), serving a fixed response on the loopback to wrk: its
      requests per second alone and under each tool (a few seconds in all).
 
@@ -572,11 +572,11 @@ def large_program(tmp, reps):
 
 def go119_families(tmp, reps, n_count, n_trace, n_lat):
     """Each tool against bcc's on benchprog119 (Go 1.19): main.add, a leaf, and main.step, which
-    has a frame, called through a function value (so that neither is probed at its callers).
-    Returns {family: per_call result}."""
+    has a frame and a stack check, whose jump is its entry probe. Returns {family: per_call
+    result}."""
     fams = {}
     gt = lambda name: os.path.join(TOOLS, name)  # noqa: E731
-    for func, mode in (("add", "add"), ("step", "stepv")):
+    for func in ("add", "step"):
         framed = ", framed" if func == "step" else ""
         f = "main." + func
         at = "%s:%s" % (PROG119, f)
@@ -600,7 +600,7 @@ def go119_families(tmp, reps, n_count, n_trace, n_lat):
             key = "Go 1.19 %s%s" % (fam, framed)
             fams[key] = per_call(tmp, key.replace(" ", "-").replace(",", ""), n, reps, ours, bcc,
                                  b_o, b_b, env, counter, rss_delay=rss_delay, drain=drain,
-                                 func=mode, path=PROG119)
+                                 func=func, path=PROG119)
     return fams
 
 
@@ -968,9 +968,9 @@ def main():
         if any(k.startswith("Go 1.19 ") for k in fams):
             notes.append("Go 1.19: build/bench/benchprog119, the same program built by Go 1.19, "
                          "whose prologue has no PUSH after the stack check: gotools' entry probe "
-                         "sits on the check's conditional jump (emulated; a call counts when it "
-                         "does not jump to morestack); framed: main.step called through a "
-                         "function value, so that no tool can probe its callers' CALLs")
+                         "on main.step sits on the check's conditional jump (emulated; a call "
+                         "counts when it does not jump to morestack), whether direct calls or a "
+                         "function value enter it")
         if caddy:
             for label, _, _ in CADDY_TOOLS:
                 r, base = caddy.get(label, (None, None))

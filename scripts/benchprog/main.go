@@ -7,8 +7,6 @@
 //	                   cost is the traced thread's system time) per call; exits at EOF or "quit".
 //	                   The CPU time leaves out the time other processes of a busy machine take.
 //	benchprog loop N step   the same with main.step, which calls main.add behind a frame.
-//	benchprog loop N stepv  the same, main.step called through a function value: no tool can
-//	                   probe its callers' CALLs instead of its entry.
 //	benchprog loop N iface  the same with main.describe(v any), passed a string and an int in turn.
 //	benchprog loop N memeq  the same with main.same(a, b string), whose == calls runtime.memequal,
 //	                   a leaf of the runtime, once a call.
@@ -51,9 +49,6 @@ func sum(x, y int) int {
 func step(x, y int) int {
 	return sum(x, y) + 1
 }
-
-// stepv holds main.step: a call through it is indirect, as through a method table.
-var stepv = step
 
 // describe takes an interface, for goiface's cost next to gofunccount's on one function.
 //
@@ -104,10 +99,6 @@ func loop(n int, fn string) {
 		if fn == "step" {
 			for i := 0; i < n; i++ {
 				s = step(s, i)
-			}
-		} else if fn == "stepv" {
-			for i := 0; i < n; i++ {
-				s = stepv(s, i)
 			}
 		} else if fn == "memeq" {
 			a, b := strings.Repeat("x", 24), strings.Repeat("x", 24)
@@ -192,6 +183,6 @@ func main() {
 		spin()
 		return
 	}
-	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step|stepv|iface|memeq] | benchprog spin")
+	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step|iface|memeq] | benchprog spin")
 	os.Exit(2)
 }
