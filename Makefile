@@ -35,7 +35,7 @@ ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 # capstone is loaded at run time (libgo/insn.c), so that it can be unloaded while tracing
-LDLIBS := -lelf -ldw -ldl -lz
+LDLIBS := -lelf -ldw -ldl -lz -lnettle
 
 LIBGO_SRCS := $(wildcard libgo/*.c)
 LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/bpf_src.o

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bpf_priv.h"
+#include "cache_priv.h"
 #include "libgo.h"
 
 /* Load a cached image without libbcc; false (and nothing left open) when that fails. */
@@ -36,7 +37,7 @@ static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img,
 
 		if (img->progs[i].hdr.multi && !bpf->multi)
 			continue;
-		o->fd = go_bpf_sys__prog_load(&img->progs[i], map_fds);
+		o->fd = go_bpf_sys__prog_load(&img->progs[i], map_fds, img->nmaps);
 		if (o->fd < 0 && !img->progs[i].hdr.multi)
 			goto fail;
 		if (o->fd < 0)
@@ -53,12 +54,12 @@ fail:
 	return false;
 }
 
-static bool bpf_load_cached(struct go_bpf *bpf, const char *path, const struct go_bpf_spec *spec)
+static bool bpf_load_cached(struct go_bpf *bpf, const uint8_t *key, const struct go_bpf_spec *spec)
 {
 	static struct go_bpf_image img;
 	bool ok;
 
-	if (go_bpf_cache__read(path, &img))
+	if (go_bpf_cache__read(key, &img))
 		return false;
 	ok = bpf_load_image(bpf, &img, spec);
 	go_bpf_image__free(&img);
@@ -68,7 +69,8 @@ static bool bpf_load_cached(struct go_bpf *bpf, const char *path, const struct g
 struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 {
 	struct go_bpf *bpf = calloc(1, sizeof(*bpf));
-	static char cache_path[PATH_MAX_LEN];
+	uint8_t key[GO_KEY_LEN];
+	bool cached;
 	char *text;
 	int err;
 
@@ -82,12 +84,11 @@ struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (go_bpf_cache__path(text, spec->multi, cache_path, sizeof(cache_path)))
-		cache_path[0] = 0;
+	cached = !go_bpf_cache__key(text, spec->multi, key);
 	free(text);
-	if (cache_path[0] && bpf_load_cached(bpf, cache_path, spec))
+	if (cached && bpf_load_cached(bpf, key, spec))
 		return bpf;
-	err = go_bpf__compile(bpf, spec, cache_path[0] ? cache_path : NULL);
+	err = go_bpf__compile(bpf, spec, cached ? key : NULL);
 	if (err)
 		goto fail;
 	return bpf;

@@ -5,6 +5,7 @@
 #define LIBGO_BPF_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gobpf.h"
@@ -54,10 +55,20 @@ struct go_bpf_image_prog {
 	uint64_t *insns;
 };
 
+/* A file the compile read (libbcc, the kernel headers' configuration), as it was then. */
+struct go_bpf_dep {
+	char path[256];
+	uint64_t dev, ino, size, mtime_ns, ctime_ns;
+};
+
+#define GO_BPF_MAX_DEPS 8
+#define GO_BPF_MAX_INSNS 1000000
+
 struct go_bpf_image {
-	int32_t nmaps, nprogs;
+	int32_t nmaps, nprogs, ndeps;
 	struct go_bpf_image_map maps[GO_BPF_MAX_MAPS];
 	struct go_bpf_image_prog progs[GO_BPF_MAX_PROGS];
+	struct go_bpf_dep deps[GO_BPF_MAX_DEPS];
 };
 
 #define MAX_OBJS 64
@@ -87,15 +98,15 @@ struct go_bpf {
 const struct go_bpf_obj *go_bpf__obj(const struct go_bpf *bpf, const char *name, bool prog,
 				     bool multi);
 /* Compile spec with libbcc in a child process, taking its programs and maps into bpf; the child
- * saves them to cache_path (unless NULL). 0 or a negative errno (bpfcompile.c). */
-int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const char *cache_path);
+ * keeps them in the cache under key (unless NULL). 0 or a negative errno (bpfcompile.c). */
+int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const uint8_t *key);
 /* The size spec asks for map name, or 0 for its compiled size. */
 uint32_t go_bpf_spec__map_size(const struct go_bpf_spec *spec, const char *name);
 
 /* The bpf() commands (bpf_sys.c): a file descriptor, 0, or a negative errno. */
 int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
-/* Loads p with its map indices replaced by the descriptors in map_fds. */
-int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds);
+/* Loads p with its map indices replaced by the descriptors in map_fds[0, nmaps). */
+int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int nmaps);
 int go_bpf_sys__map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags);
 /* Wait until every BPF program running now has returned (go_bpf__sync). */
 int go_bpf_sys__sync(void);
@@ -103,10 +114,19 @@ int go_bpf_sys__link_uprobe_multi(int prog_fd, const char *path, const uint64_t 
 				  const uint64_t *cookies, size_t cnt, pid_t pid);
 int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);
 
-/* The cache file for a program text, or -1 when caching is off or the directory untrusted. */
-int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size);
-int go_bpf_cache__write(const char *path, const struct go_bpf_image *img);
-int go_bpf_cache__read(const char *path, struct go_bpf_image *img);
+/*
+ * The cache (bpfcache.c): the key of a program's text (a SHA-256 digest of it and of all else
+ * that decides what libbcc makes of it), -ENOENT when the cache is off; an image by its key,
+ * read whole, checked and fresh (-ESTALE: what it was compiled from changed), or written.
+ */
+int go_bpf_cache__key(const char *text, bool multi, uint8_t key[32]);
+int go_bpf_cache__read(const uint8_t key[32], struct go_bpf_image *img);
+int go_bpf_cache__write(const uint8_t key[32], const struct go_bpf_image *img);
+/* An image from a cache file's contents, every count, name and map reference checked. */
+int go_bpf_image__parse(const uint8_t *p, size_t len, struct go_bpf_image *img);
 void go_bpf_image__free(struct go_bpf_image *img);
+/* d: path as st says it is now. */
+struct stat;
+void go_bpf_dep__set(struct go_bpf_dep *d, const char *path, const struct stat *st);
 
 #endif

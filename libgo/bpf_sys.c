@@ -85,7 +85,7 @@ int go_bpf_sys__map_create(const struct go_bpf_image_map *m)
 	return sys_bpf(CMD_MAP_CREATE, &a, sizeof(a));
 }
 
-int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds)
+int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int nmaps)
 {
 	struct attr_prog_load a;
 	uint32_t i;
@@ -98,6 +98,8 @@ int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds)
 			continue;
 		if ((b[1] >> 4) == PSEUDO_MAP_FD) {
 			memcpy(&idx, b + 4, 4);
+			if (idx < 0 || idx >= nmaps)
+				return -EINVAL;	/* go_bpf_image__parse() let none through */
 			memcpy(b + 4, &map_fds[idx], 4);
 		}
 		i++;

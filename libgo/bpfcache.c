@@ -2,269 +2,208 @@
 /*
  * A cache of compiled BPF programs. libbcc's compile is most of a tool's start-up (clang parses
  * the kernel's headers every time); the same tool with the same settings compiles to the same
- * instructions, so the instructions and the maps they use are kept, keyed by the program's
- * text and the kernel release, and loaded again without libbcc. The kernel verifies them again
- * at every load.
+ * instructions, so the instructions and the maps they use are kept in the tools' cache
+ * (cache.c) and loaded again without libbcc. The kernel verifies them again at every load.
  *
- * The cache is a directory only its owner (root) can write: loading bytecode from a file others
- * could write would hand them the kernel. GOTOOLS_CACHE_DIR names another directory;
- * GOTOOLS_NO_CACHE=1 turns the cache off.
+ * A program is keyed by everything that decides what libbcc makes of it: its text (with its
+ * settings), the kernel's release and version, uprobe_multi or not, and the environment libbcc
+ * reads to find kernel headers. What the compile read from files (libbcc itself, the kernel
+ * headers' configuration and version) is recorded in the file, each by its identity (device,
+ * inode, size, times): a program is compiled again once any of them changed. One removed since
+ * does not count: a cached program needs neither libbcc nor the headers.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <elf.h>
 #include <errno.h>
-#include <link.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "bpf_priv.h"
+#include "cache_priv.h"
 #include "libgo.h"
 
-#define CACHE_MAGIC "GOBPF02"
-#define DEFAULT_DIR "/var/cache/gotools"
-#define CACHE_MAX_FILES 256	/* gotrace compiles a program per probe text: keep the newest */
+#define CACHE_MAGIC "GOBPF03"	/* with its NUL, 8 bytes */
+#define CACHE_EXT ".bpf"
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+int go_bpf_cache__key(const char *text, bool multi, uint8_t key[GO_KEY_LEN])
 {
-	const unsigned char *p = data;
-
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* A directory or file we may trust: ours, and writable by nobody else. */
-static bool trusted(const struct stat *st)
-{
-	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
-}
-
-/* The cache's directory, made when missing; NULL when the cache is off or not to be trusted. */
-struct note_search {
-	const uint8_t *id;
-	size_t len;
-};
-
-/* The GNU build id in the notes of the first object listed: the tool's own executable. */
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct note_search *ns = data;
-	int i;
-
-	(void)size;
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end;
-
-		if (ph->p_type != PT_NOTE)
-			continue;
-		for (end = p + ph->p_memsz; p + 12 <= end;) {
-			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-			size_t name = (n->n_namesz + 3) & ~3u, desc = (n->n_descsz + 3) & ~3u;
-
-			if (p + 12 + name + desc > end)
-				break;
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(p + 12, "GNU", 4)) {
-				ns->id = p + 12 + name;
-				ns->len = n->n_descsz;
-				return 1;
-			}
-			p += 12 + name + desc;
-		}
-	}
-	return 1;	/* the executable comes first: look no further */
-}
-
-int go_cache__tool_id(const uint8_t **id, size_t *len)
-{
-	static struct note_search ns;
-	static bool done;
-
-	if (!done) {
-		dl_iterate_phdr(find_build_id, &ns);
-		done = true;
-	}
-	*id = ns.id;
-	*len = ns.len;
-	return ns.id ? 0 : -ENOENT;
-}
-
-const char *go_cache__dir(void)
-{
-	const char *dir = getenv("GOTOOLS_CACHE_DIR");
-	struct stat st;
-
-	if (go_env_flag("GOTOOLS_NO_CACHE"))
-		return NULL;
-	if (!dir || !*dir)
-		dir = DEFAULT_DIR;
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return NULL;
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !trusted(&st))
-		return NULL;
-	return dir;
-}
-
-FILE *go_cache__open(const char *path)
-{
-	struct stat st;
-	FILE *f = fopen(path, "re");
-
-	if (f && (fstat(fileno(f), &st) || !trusted(&st) || !S_ISREG(st.st_mode))) {
-		fclose(f);
-		errno = EPERM;
-		return NULL;
-	}
-	return f;
-}
-
-int go_bpf_cache__path(const char *text, bool multi, char *path, size_t size)
-{
-	const char *dir = go_cache__dir();
-	uint64_t h = 0xcbf29ce484222325ULL;
 	struct utsname u;
+	go_hash h;
 
-	if (!dir)
-		return -1;
+	if (!go_cache__dir())
+		return -ENOENT;
 	uname(&u);
-	h = fnv1a(h, CACHE_MAGIC, sizeof(CACHE_MAGIC));
-	h = fnv1a(h, u.release, strlen(u.release) + 1);
-	h = fnv1a(h, &multi, sizeof(multi));
-	h = fnv1a(h, text, strlen(text));
-	/* a directory too long for a path: no cache, rather than a cut name */
-	return (size_t)snprintf(path, size, "%s/%016llx.bpf", dir, (unsigned long long)h) < size ?
-	       0 : -1;
-}
-
-static bool write_all(FILE *f, const void *p, size_t n)
-{
-	return fwrite(p, 1, n, f) == n;
-}
-
-static bool read_all(FILE *f, void *p, size_t n)
-{
-	return fread(p, 1, n, f) == n;
-}
-
-/*
- * Remove the least recently used files of the cache's directory beyond CACHE_MAX_FILES, among
- * those whose names end as path's does (.bpf, .calls).
- */
-void go_cache__trim(const char *path)
-{
-	char dir[PATH_MAX_LEN], oldest[PATH_MAX_LEN + 300];
-	const char *ext = strrchr(path, '.');
-	struct dirent *d;
-	time_t oldest_t;
-	size_t n, elen;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (!strrchr(dir, '/') || !ext || strchr(ext, '/'))
-		return;
-	*strrchr(dir, '/') = 0;
-	elen = strlen(ext);
-	for (;;) {
-		n = 0;
-		oldest[0] = 0;
-		oldest_t = 0;
-		dp = opendir(dir);
-		if (!dp)
-			return;
-		while ((d = readdir(dp))) {
-			char file[PATH_MAX_LEN + 300];
-			struct stat st;
-			size_t len = strlen(d->d_name);
-
-			if (len <= elen || strcmp(d->d_name + len - elen, ext))
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", dir, d->d_name);
-			if (stat(file, &st))
-				continue;
-			n++;
-			if (!oldest[0] || st.st_atime < oldest_t) {
-				oldest_t = st.st_atime;
-				snprintf(oldest, sizeof(oldest), "%s", file);
-			}
-		}
-		closedir(dp);
-		if (n <= CACHE_MAX_FILES || !oldest[0] || unlink(oldest))
-			return;
-	}
-}
-
-int go_bpf_cache__write(const char *path, const struct go_bpf_image *img)
-{
-	char tmp[PATH_MAX_LEN + 16];
-	bool ok;
-	FILE *f;
-	int i, fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return -errno;
-	}
-	ok = write_all(f, CACHE_MAGIC, sizeof(CACHE_MAGIC)) &&
-	     write_all(f, &img->nmaps, sizeof(img->nmaps)) &&
-	     write_all(f, &img->nprogs, sizeof(img->nprogs)) &&
-	     write_all(f, img->maps, sizeof(img->maps[0]) * img->nmaps);
-	for (i = 0; ok && i < img->nprogs; i++)
-		ok = write_all(f, &img->progs[i].hdr, sizeof(img->progs[i].hdr)) &&
-		     write_all(f, img->progs[i].insns, 8 * img->progs[i].hdr.insn_cnt);
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path)) {
-		unlink(tmp);
-		return -EIO;
-	}
-	go_cache__trim(path);
+	go_hash__init(&h);
+	go_hash__str(&h, CACHE_MAGIC);
+	go_hash__str(&h, u.release);
+	go_hash__str(&h, u.version);
+	go_hash__str(&h, u.machine);
+	go_hash__u64(&h, multi);
+	go_hash__str(&h, getenv("BCC_KERNEL_SOURCE"));
+	go_hash__str(&h, getenv("BCC_KERNEL_MODULES_SUFFIX"));
+	go_hash__str(&h, text);
+	go_hash__end(&h, key);
 	return 0;
 }
 
-int go_bpf_cache__read(const char *path, struct go_bpf_image *img)
+void go_bpf_dep__set(struct go_bpf_dep *d, const char *path, const struct stat *st)
 {
-	char magic[sizeof(CACHE_MAGIC)];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	d->dev = st->st_dev;
+	d->ino = st->st_ino;
+	d->size = (uint64_t)st->st_size;
+	d->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000ull + (uint64_t)st->st_mtim.tv_nsec;
+	d->ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec;
+}
+
+/* Is what img was compiled from as it was (or gone)? */
+static bool deps_fresh(const struct go_bpf_image *img)
+{
+	struct go_bpf_dep now;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < img->ndeps; i++) {
+		if (stat(img->deps[i].path, &st))
+			continue;
+		go_bpf_dep__set(&now, img->deps[i].path, &st);
+		if (memcmp(&now, &img->deps[i], sizeof(now)))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the file's contents ------------------------------------------------------------------- */
+
+struct reader {
+	const uint8_t *p, *end;
+};
+
+static bool take(struct reader *r, void *out, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n)
+		return false;
+	memcpy(out, r->p, n);
+	r->p += n;
+	return true;
+}
+
+static bool terminated(const char *s, size_t size)
+{
+	return memchr(s, 0, size) != NULL;
+}
+
+/*
+ * A program's instructions may refer to the image's maps (by index) and to nothing else that
+ * a 64-bit immediate load could name; the last instruction cannot begin such a load.
+ */
+static bool insns_ok(const uint64_t *insns, uint32_t cnt, int nmaps)
+{
+	uint32_t i;
+
+	for (i = 0; i < cnt; i++) {
+		const uint8_t *b = (const uint8_t *)&insns[i];
+		int32_t idx;
+
+		if (b[0] != INSN_LD_IMM64)
+			continue;
+		if (i + 1 >= cnt || ((b[1] >> 4) != 0 && (b[1] >> 4) != PSEUDO_MAP_FD))
+			return false;
+		memcpy(&idx, b + 4, 4);
+		if ((b[1] >> 4) == PSEUDO_MAP_FD && (idx < 0 || idx >= nmaps))
+			return false;
+		i++;	/* the second half of the load */
+	}
+	return true;
+}
+
+int go_bpf_image__parse(const uint8_t *p, size_t len, struct go_bpf_image *img)
+{
+	struct reader r = { p, p + len };
 	bool ok;
-	FILE *f;
 	int i;
 
 	memset(img, 0, sizeof(*img));
-	f = go_cache__open(path);
-	if (!f)
-		return -errno;
-	ok = read_all(f, magic, sizeof(magic)) && !memcmp(magic, CACHE_MAGIC, sizeof(magic)) &&
-	     read_all(f, &img->nmaps, sizeof(img->nmaps)) &&
-	     read_all(f, &img->nprogs, sizeof(img->nprogs)) &&
-	     img->nmaps >= 0 && img->nmaps <= GO_BPF_MAX_MAPS && img->nprogs >= 0 &&
-	     img->nprogs <= GO_BPF_MAX_PROGS &&
-	     read_all(f, img->maps, sizeof(img->maps[0]) * img->nmaps);
+	ok = take(&r, &img->nmaps, sizeof(img->nmaps)) && take(&r, &img->nprogs, sizeof(img->nprogs)) &&
+	     take(&r, &img->ndeps, sizeof(img->ndeps)) &&
+	     img->nmaps >= 0 && img->nmaps <= GO_BPF_MAX_MAPS &&
+	     img->nprogs >= 0 && img->nprogs <= GO_BPF_MAX_PROGS &&
+	     img->ndeps >= 0 && img->ndeps <= GO_BPF_MAX_DEPS &&
+	     take(&r, img->maps, sizeof(img->maps[0]) * img->nmaps) &&
+	     take(&r, img->deps, sizeof(img->deps[0]) * img->ndeps);
+	for (i = 0; ok && i < img->nmaps; i++)
+		ok = terminated(img->maps[i].name, sizeof(img->maps[i].name));
+	for (i = 0; ok && i < img->ndeps; i++)
+		ok = terminated(img->deps[i].path, sizeof(img->deps[i].path)) &&
+		     img->deps[i].path[0] == '/';
+	if (!ok)
+		img->nprogs = 0;
 	for (i = 0; ok && i < img->nprogs; i++) {
 		struct go_bpf_image_prog *p = &img->progs[i];
 
-		ok = read_all(f, &p->hdr, sizeof(p->hdr)) && p->hdr.insn_cnt > 0 &&
-		     p->hdr.insn_cnt < 1000000 && (p->insns = malloc(8 * p->hdr.insn_cnt)) &&
-		     read_all(f, p->insns, 8 * p->hdr.insn_cnt);
+		ok = take(&r, &p->hdr, sizeof(p->hdr)) && terminated(p->hdr.name, sizeof(p->hdr.name)) &&
+		     terminated(p->hdr.license, sizeof(p->hdr.license)) && p->hdr.multi <= 1 &&
+		     p->hdr.insn_cnt > 0 && p->hdr.insn_cnt <= GO_BPF_MAX_INSNS &&
+		     (size_t)(r.end - r.p) >= 8ull * p->hdr.insn_cnt &&
+		     (p->insns = malloc(8ull * p->hdr.insn_cnt)) &&
+		     take(&r, p->insns, 8ull * p->hdr.insn_cnt) &&
+		     insns_ok(p->insns, p->hdr.insn_cnt, img->nmaps);
+		if (!ok)
+			img->nprogs = i + 1;	/* what to free */
 	}
-	fclose(f);
-	if (!ok) {
+	if (!ok || r.p != r.end) {
 		go_bpf_image__free(img);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int go_bpf_cache__read(const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
+{
+	const uint8_t *payload;
+	uint8_t *file;
+	size_t len;
+	int err;
+
+	memset(img, 0, sizeof(*img));
+	err = go_cache__load(CACHE_EXT, CACHE_MAGIC, key, &file, &payload, &len);
+	if (err)
+		return err;
+	err = go_bpf_image__parse(payload, len, img);
+	free(file);
+	if (!err && !deps_fresh(img)) {
+		go_bpf_image__free(img);
+		err = -ESTALE;
+	}
+	return err;
+}
+
+int go_bpf_cache__write(const uint8_t key[GO_KEY_LEN], const struct go_bpf_image *img)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	bool ok;
+	int i, err;
+
+	if (!m)
+		return -ENOMEM;
+	ok = fwrite(&img->nmaps, sizeof(img->nmaps), 1, m) == 1 &&
+	     fwrite(&img->nprogs, sizeof(img->nprogs), 1, m) == 1 &&
+	     fwrite(&img->ndeps, sizeof(img->ndeps), 1, m) == 1 &&
+	     fwrite(img->maps, sizeof(img->maps[0]), img->nmaps, m) == (size_t)img->nmaps &&
+	     fwrite(img->deps, sizeof(img->deps[0]), img->ndeps, m) == (size_t)img->ndeps;
+	for (i = 0; ok && i < img->nprogs; i++)
+		ok = fwrite(&img->progs[i].hdr, sizeof(img->progs[i].hdr), 1, m) == 1 &&
+		     fwrite(img->progs[i].insns, 8, img->progs[i].hdr.insn_cnt, m) ==
+		     img->progs[i].hdr.insn_cnt;
+	ok = !fclose(m) && ok;
+	err = ok ? go_cache__store(CACHE_EXT, CACHE_MAGIC, key, buf, len) : -EIO;
+	free(buf);
+	return err;
 }
 
 void go_bpf_image__free(struct go_bpf_image *img)

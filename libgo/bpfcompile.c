@@ -9,17 +9,21 @@
 #include <dlfcn.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpf_priv.h"
 #include "libgo.h"
+#include "trust.h"
 
 extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
@@ -388,15 +392,139 @@ static uint64_t *insns_rebind(const void *start, size_t size, const int *old_fds
 	return insns;
 }
 
+/* ---- what the compile reads ---------------------------------------------------------------- */
+
+/*
+ * The kernel headers libbcc compiles against, found as libbcc 0.26 finds them (loader.cc):
+ * BCC_KERNEL_SOURCE, else /lib/modules/RELEASE/source with the generated headers in build
+ * beside it, else /lib/modules/RELEASE/build (or BCC_KERNEL_MODULES_SUFFIX). When they lack
+ * include/linux/kconfig.h libbcc unpacks /sys/kernel/kheaders.tar.xz into $TMPDIR.
+ */
+struct kheaders {
+	char kpath[PATH_MAX];	/* where libbcc compiles */
+	char build[PATH_MAX];	/* where the generated headers are: kpath, or build beside source */
+	bool found;		/* kpath has include/linux/kconfig.h */
+};
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static void kheaders_find(struct kheaders *k)
+{
+	const char *env = getenv("BCC_KERNEL_SOURCE"), *suffix = getenv("BCC_KERNEL_MODULES_SUFFIX");
+	char kdir[PATH_MAX / 2], conf[PATH_MAX + 32];
+	struct utsname u;
+	struct stat st;
+
+	uname(&u);
+	snprintf(kdir, sizeof(kdir), "/lib/modules/%s", u.release);
+	if (env) {
+		snprintf(k->kpath, sizeof(k->kpath), "%s", env);
+		snprintf(k->build, sizeof(k->build), "%s", env);
+	} else if (snprintf(k->build, sizeof(k->build), "%s/build", kdir), is_dir(k->build) &&
+		   (snprintf(k->kpath, sizeof(k->kpath), "%s/source", kdir), is_dir(k->kpath))) {
+		/* Debian's: the common headers in source, the generated ones in build */
+	} else {
+		snprintf(k->kpath, sizeof(k->kpath), "%s/%s", kdir, suffix ? suffix : "build");
+		snprintf(k->build, sizeof(k->build), "%s", k->kpath);
+	}
+	snprintf(conf, sizeof(conf), "%s/include/linux/kconfig.h", k->kpath);
+	k->found = !stat(conf, &st) && S_ISREG(st.st_mode);
+}
+
+/*
+ * The headers clang will read must be root's alone: every directory of the include trees
+ * (and wherever their links lead) writable by root only. NULL, or why not.
+ */
+static const char *kheaders_untrusted(const struct kheaders *k, char *why, size_t size)
+{
+	static const char *const trees[] = { "include", "arch/x86/include" };
+	const char *roots[2] = { k->kpath, k->build };
+	char dir[PATH_MAX + 32];
+	size_t r, t;
+
+	for (r = 0; r < 2; r++) {
+		if (r && !strcmp(roots[0], roots[1]))
+			break;
+		/* libbcc compiles in kpath: "-include ./include/linux/kconfig.h" */
+		if (go_trust__path(roots[r], why, size))
+			return why;
+		for (t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
+			snprintf(dir, sizeof(dir), "%s/%s", roots[r], trees[t]);
+			if (is_dir(dir) && go_trust__tree(dir, why, size))
+				return why;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Set up what libbcc reads beside the program: it runs from / (libbcc puts the working
+ * directory first on the include path, so that a linux/types.h planted there would be
+ * compiled into root's program), with trusted headers, and nothing from the environment
+ * that would change the program without changing its key (go_bpf_cache__key). NULL, or why
+ * the compile cannot go on.
+ */
+static const char *compile_setup(struct kheaders *k, char *why, size_t size)
+{
+	char bad[PATH_MAX + 64];
+
+	if (chdir("/"))
+		return "cannot change to /";
+	unsetenv("ARCH");
+	unsetenv("BCC_LINUX_VERSION_CODE");
+	kheaders_find(k);
+	if (!k->found) {
+		/* libbcc would unpack kheaders in $TMPDIR, under a name anyone could take first */
+		if (!go_cache__dir()) {
+			snprintf(why, size, "compiling the BPF program failed: Unable to find kernel "
+				 "headers at '%s' (and with the cache off there is no root-only directory "
+				 "to unpack /sys/kernel/kheaders.tar.xz in)", k->kpath);
+			return why;
+		}
+		setenv("TMPDIR", go_cache__dir(), 1);
+		return NULL;
+	}
+	if (kheaders_untrusted(k, bad, sizeof(bad))) {
+		snprintf(why, size, "the kernel headers are not root's alone, so nothing is compiled "
+			 "against them: %s", bad);
+		return why;
+	}
+	return NULL;
+}
+
+/* Each file the compile read that may change (libbcc, the headers' configuration). */
+static void deps_record(struct go_bpf_image *img, struct bcc_api *api, const struct kheaders *k)
+{
+	char paths[4][PATH_MAX + 64], real[PATH_MAX];
+	struct stat st;
+	Dl_info dl;
+	int i;
+
+	snprintf(paths[0], sizeof(paths[0]), "%s",
+		 dladdr((void *)api->create, &dl) && dl.dli_fname ? dl.dli_fname : "");
+	snprintf(paths[1], sizeof(paths[1]), "%s/include/linux/kconfig.h", k->kpath);
+	snprintf(paths[2], sizeof(paths[2]), "%s/include/generated/autoconf.h", k->build);
+	snprintf(paths[3], sizeof(paths[3]), "%s/include/generated/uapi/linux/version.h", k->build);
+	for (i = 0; i < 4 && img->ndeps < GO_BPF_MAX_DEPS; i++)
+		if (paths[i][0] && realpath(paths[i], real) && !stat(real, &st) &&
+		    strlen(real) < sizeof(img->deps[0].path))
+			go_bpf_dep__set(&img->deps[img->ndeps++], real, &st);
+}
+
 /* What the child compiled, for the cache. */
-static void image_save(const char *path, struct bcc_api *api, void *mod,
-		       const struct go_bpf_spec *spec)
+static void image_save(const uint8_t *key, struct bcc_api *api, void *mod,
+		       const struct go_bpf_spec *spec, const struct kheaders *k)
 {
 	static struct go_bpf_image img;
 	int map_fds[GO_BPF_MAX_MAPS], i, variant;
 	size_t t, n = api->num_tables(mod);
 
-	if (!path || n > GO_BPF_MAX_MAPS || spec->nprogs * 2 > GO_BPF_MAX_PROGS)
+	if (!key || n > GO_BPF_MAX_MAPS || spec->nprogs * 2 > GO_BPF_MAX_PROGS)
 		return;
 	for (t = 0; t < n; t++) {
 		struct go_bpf_image_map *m = &img.maps[t];
@@ -428,12 +556,15 @@ static void image_save(const char *path, struct bcc_api *api, void *mod,
 				return;
 		}
 	}
-	go_bpf_cache__write(path, &img);
+	deps_record(&img, api, k);
+	go_bpf_cache__write(key, &img);
 }
 
-static void child_main(int sock, const struct go_bpf_spec *spec, const char *cache_path)
+static void child_main(int sock, const struct go_bpf_spec *spec, const uint8_t *key)
 {
+	static struct kheaders k;
 	static struct reply r;
+	static char why[PATH_MAX + 256];
 	struct bcc_api api;
 	int errfd, i, variant, old_fds[GO_BPF_MAX_MAPS], new_fds[GO_BPF_MAX_MAPS];
 	char *text;
@@ -444,6 +575,8 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const char *cac
 	errfd = memfd_create("bcc-stderr", 0);
 	if (errfd >= 0)
 		dup2(errfd, STDERR_FILENO);
+	if (compile_setup(&k, why, sizeof(why)))
+		child_error(sock, &r, errfd, why);
 	if (bcc_api_open(&api))
 		child_error(sock, &r, errfd, "cannot load libbcc (libbcc.so.0): install libbpfcc");
 	text = go_bpf_spec__text(spec);
@@ -487,7 +620,7 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const char *cac
 	for (t = 0; t < ntables; t++)
 		reply_add(&r, "map", api.table_name(mod, t), new_fds[t] >= 0 ? new_fds[t] : old_fds[t]);
 	reply_send(sock, &r);
-	image_save(cache_path, &api, mod, spec);
+	image_save(key, &api, mod, spec, &k);
 	_exit(0);
 }
 
@@ -538,7 +671,7 @@ static int bpf_take_reply(struct go_bpf *bpf, struct reply *r)
 	return 0;
 }
 
-int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const char *cache_path)
+int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const uint8_t *key)
 {
 	static struct reply r;
 	int sv[2], status, err;
@@ -556,7 +689,7 @@ int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const ch
 	}
 	if (child == 0) {
 		close(sv[0]);
-		child_main(sv[1], spec, cache_path);
+		child_main(sv[1], spec, key);
 	}
 	close(sv[1]);
 	err = recv_reply(sv[0], &r);

@@ -19,10 +19,12 @@
  */
 #include <errno.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cache_priv.h"
 #include "gobin_priv.h"
 
 #define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
@@ -359,14 +361,14 @@ out:
 }
 
 /*
- * The call sites of every function of a binary, kept in the tools' cache (go_cache__dir) so
- * that a pattern of any width gets them at once after the first run: a file per binary named
- * by a digest of its build id (Go's or GNU's), size and code, which change when the binary does
- * (the code is read, not mapped: it need not stay resident). The file holds, for each function
+ * The call sites of every function of a binary, kept in the tools' cache (cache.c) so that a
+ * pattern of any width gets them at once after the first run: a file per binary, keyed by a
+ * SHA-256 digest of the whole file and of the tool's own build id. It holds, for each function
  * of the table in order, its entry, then the number of its sites (CALLS_NONE: it stays at its
  * entry site) and each site's address and SP adjustment.
  */
-#define CALLS_MAGIC "GOCALLS1"
+#define CALLS_MAGIC "GOCALL2"	/* with its NUL, 8 bytes */
+#define CALLS_EXT ".calls"
 #define CALLS_NONE UINT32_MAX
 /*
  * Finding the callers of a few functions decodes only the functions that call them; of more,
@@ -375,118 +377,112 @@ out:
  */
 #define NARROW 64
 
-static uint64_t digest(uint64_t h, const uint8_t *p, size_t len)
+static int calls_cache_key(const struct go_binary *b, uint8_t key[GO_KEY_LEN])
 {
-	size_t i;
+	static uint8_t buf[1 << 16];
+	const uint8_t *id;
+	uint64_t off = 0;
+	size_t len;
+	go_hash h;
 
-	for (i = 0; i + 8 <= len; i += 8)
-		h = (h ^ gobin_le64(p + i)) * 0x100000001b3ULL;
-	for (; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
+	if (go_cache__dirfd() < 0)
+		return -ENOENT;
+	go_hash__init(&h);
+	go_hash__str(&h, CALLS_MAGIC);
+	/* another build of the tools may find other sites */
+	if (!go_cache__tool_id(&id, &len))
+		go_hash__add(&h, id, len);
+	go_hash__u64(&h, b->size);
+	/* read, not mapped: the file's pages need not stay resident */
+	while (off < b->size) {
+		ssize_t n = pread(b->fd, buf, b->size - off < sizeof(buf) ? b->size - off : sizeof(buf),
+				  (off_t)off);
 
-static int calls_cache_path(const struct go_binary *b, char *path, size_t size)
-{
-	static const char *const notes[] = { ".note.go.buildid", ".note.gnu.build-id" };
-	const char *dir = go_cache__dir();
-	uint64_t h = digest(0xcbf29ce484222325ULL, (const uint8_t *)CALLS_MAGIC,
-			    sizeof(CALLS_MAGIC));
-	const uint8_t *p = NULL;
-	size_t i, len = 0;
-
-	if (!dir)
-		return -1;
-	for (i = 0; i < sizeof(notes) / sizeof(notes[0]) && !p; i++)
-		p = gobin_section(b, notes[i], &len);
-	if (p)
-		h = digest(h, p, len);
-	if (!go_cache__tool_id(&p, &len))	/* another build of the tools may find other sites */
-		h = digest(h, p, len);
-	for (i = 0; i < (size_t)b->nsegs; i++) {
-		uint64_t off = b->segs[i].off, end = off + b->segs[i].filesz;
-		uint8_t buf[1 << 16];
-
-		while (b->segs[i].exec && off < end) {
-			ssize_t n = pread(b->fd, buf, end - off < sizeof(buf) ? end - off : sizeof(buf),
-					  (off_t)off);
-
-			if (n <= 0)
-				return -1;
-			h = digest(h, buf, (size_t)n);
-			off += (uint64_t)n;
-		}
+		if (n <= 0)
+			return -EIO;
+		go_hash__add(&h, buf, (size_t)n);
+		off += (uint64_t)n;
 	}
-	h = digest(h, (const uint8_t *)&b->size, sizeof(b->size));
-	h = digest(h, (const uint8_t *)&b->nfuncs, sizeof(b->nfuncs));
-	return (size_t)snprintf(path, size, "%s/%016llx.calls", dir, (unsigned long long)h) < size ?
-	       0 : -1;
+	go_hash__end(&h, key);
+	return 0;
 }
 
-static int calls_cache_read(const struct go_binary *b, const char *path,
-			    struct go_call_sites *all)
+struct reader {
+	const uint8_t *p, *end;
+};
+
+static bool take(struct reader *r, void *out, size_t n)
 {
-	char magic[sizeof(CALLS_MAGIC)];
+	if ((size_t)(r->end - r->p) < n)
+		return false;
+	memcpy(out, r->p, n);
+	r->p += n;
+	return true;
+}
+
+int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
+		      struct go_call_sites *all)
+{
+	struct reader r = { p, p + len };
 	uint64_t nfuncs, entry;
 	size_t i, k;
 	bool ok;
-	FILE *f = go_cache__open(path);
 
-	if (!f)
-		return -1;
-	ok = fread(magic, sizeof(magic), 1, f) == 1 && !memcmp(magic, CALLS_MAGIC, sizeof(magic)) &&
-	     fread(&nfuncs, sizeof(nfuncs), 1, f) == 1 && nfuncs == b->nfuncs;
+	memset(all, 0, b->nfuncs * sizeof(*all));
+	ok = take(&r, &nfuncs, sizeof(nfuncs)) && nfuncs == b->nfuncs;
 	for (i = 0; ok && i < b->nfuncs; i++) {
 		struct go_call_sites *cs = &all[i];
 		uint32_t cnt;
 
-		ok = fread(&entry, sizeof(entry), 1, f) == 1 && entry == b->funcs[i].entry &&
-		     fread(&cnt, sizeof(cnt), 1, f) == 1 &&
+		ok = take(&r, &entry, sizeof(entry)) && entry == b->funcs[i].entry &&
+		     take(&r, &cnt, sizeof(cnt)) &&
 		     (cnt == CALLS_NONE || (cnt > 0 && cnt <= MAX_CALL_SITES));
 		if (!ok || cnt == CALLS_NONE)
 			continue;
 		cs->addrs = malloc(cnt * sizeof(*cs->addrs));
 		cs->sp_adj = malloc(cnt);
-		ok = cs->addrs && cs->sp_adj && fread(cs->addrs, sizeof(*cs->addrs), cnt, f) == cnt &&
-		     fread(cs->sp_adj, 1, cnt, f) == cnt;
+		ok = cs->addrs && cs->sp_adj && take(&r, cs->addrs, cnt * sizeof(*cs->addrs)) &&
+		     take(&r, cs->sp_adj, cnt);
 		cs->usable = true;
 		cs->cnt = cnt;
 		for (k = 0; ok && k < cnt; k++)	/* a site must be code, and Go's */
 			ok = go_binary__func_at(b, cs->addrs[k]) &&
 			     (cs->sp_adj[k] == 0 || cs->sp_adj[k] == 8);
 	}
-	ok = ok && fgetc(f) == EOF;
-	fclose(f);
-	if (!ok) {
+	if (!ok || r.p != r.end) {
 		go_call_sites__free(all, b->nfuncs);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
 
-static void calls_cache_write(const struct go_binary *b, const char *path,
+static int calls_cache_read(const struct go_binary *b, const uint8_t *key,
+			    struct go_call_sites *all)
+{
+	const uint8_t *payload;
+	uint8_t *file;
+	size_t len;
+	int err = go_cache__load(CALLS_EXT, CALLS_MAGIC, key, &file, &payload, &len);
+
+	if (err)
+		return err;
+	err = gobin_calls_parse(b, payload, len, all);
+	free(file);
+	return err;
+}
+
+static void calls_cache_write(const struct go_binary *b, const uint8_t *key,
 			      const struct go_call_sites *all)
 {
-	char tmp[4096 + 16];
 	uint64_t nfuncs = b->nfuncs;
-	size_t i;
+	char *buf = NULL;
+	size_t i, len = 0;
+	FILE *f = open_memstream(&buf, &len);
 	bool ok;
-	FILE *f;
-	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+	if (!f)
 		return;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	ok = fwrite(CALLS_MAGIC, sizeof(CALLS_MAGIC), 1, f) == 1 &&
-	     fwrite(&nfuncs, sizeof(nfuncs), 1, f) == 1;
+	ok = fwrite(&nfuncs, sizeof(nfuncs), 1, f) == 1;
 	for (i = 0; ok && i < b->nfuncs; i++) {
 		const struct go_call_sites *cs = &all[i];
 		uint32_t cnt = cs->usable ? (uint32_t)cs->cnt : CALLS_NONE;
@@ -496,16 +492,14 @@ static void calls_cache_write(const struct go_binary *b, const char *path,
 		     (!cs->usable || (fwrite(cs->addrs, sizeof(*cs->addrs), cs->cnt, f) == cs->cnt &&
 				      fwrite(cs->sp_adj, 1, cs->cnt, f) == cs->cnt));
 	}
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path)) {
-		unlink(tmp);
-		return;
-	}
-	go_cache__trim(path);
+	ok = !fclose(f) && ok;
+	if (ok)
+		go_cache__store(CALLS_EXT, CALLS_MAGIC, key, buf, len);
+	free(buf);
 }
 
 /* The sites of every function of b, found in one pass and kept in the cache. */
-static int calls_all(struct go_binary *b, const char *path, struct go_call_sites *all)
+static int calls_all(struct go_binary *b, const uint8_t *key, struct go_call_sites *all)
 {
 	const struct go_func **fns;
 	size_t i;
@@ -519,35 +513,17 @@ static int calls_all(struct go_binary *b, const char *path, struct go_call_sites
 	err = scan_targets(b, fns, b->nfuncs, all, false);
 	free(fns);
 	if (!err)
-		calls_cache_write(b, path, all);
+		calls_cache_write(b, key, all);
 	return err;
 }
 
-int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
-			  struct go_call_sites *out)
+/* out[i]: all's sites of fns[i] (taken from all), for the functions of b's table. */
+static void calls_take(struct go_binary *b, const struct go_func *const *fns, size_t n,
+		       struct go_call_sites *all, struct go_call_sites *out)
 {
-	struct go_call_sites *all;
-	char path[4096];
 	size_t i;
-	int err;
 
-	memset(out, 0, n * sizeof(*out));
-	if (b->tc != GO_GC || !n)
-		return 0;	/* gccgo: functions begin with an emulated push anyway */
-	if (calls_cache_path(b, path, sizeof(path)))
-		return scan_targets(b, fns, n, out, false);
-	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
-	if (!all)
-		return go_fail(ENOMEM, "out of memory");
-	err = 0;
-	if (calls_cache_read(b, path, all)) {
-		if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
-			free(all);
-			return scan_targets(b, fns, n, out, false);
-		}
-		err = calls_all(b, path, all);
-	}
-	for (i = 0; i < n && !err; i++) {
+	for (i = 0; i < n; i++) {
 		size_t k = (size_t)(fns[i] - b->funcs);
 
 		if (k >= b->nfuncs || fns[i] != &b->funcs[k])
@@ -555,8 +531,34 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 		out[i] = all[k];
 		memset(&all[k], 0, sizeof(all[k]));
 	}
-	if (err)
-		go_call_sites__free(out, n);
+}
+
+int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns, size_t n,
+			  struct go_call_sites *out)
+{
+	uint8_t key[GO_KEY_LEN];
+	struct go_call_sites *all;
+	int err = 0;
+
+	memset(out, 0, n * sizeof(*out));
+	if (b->tc != GO_GC || !n)
+		return 0;	/* gccgo: functions begin with an emulated push anyway */
+	if (calls_cache_key(b, key))
+		return scan_targets(b, fns, n, out, false);
+	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
+	if (!all)
+		return go_fail(ENOMEM, "out of memory");
+	if (!calls_cache_read(b, key, all)) {
+		calls_take(b, fns, n, all, out);
+		goto out;
+	} else if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
+		free(all);
+		return scan_targets(b, fns, n, out, false);
+	}
+	err = calls_all(b, key, all);
+	if (!err)
+		calls_take(b, fns, n, all, out);
+out:
 	go_call_sites__free(all, b->nfuncs);
 	free(all);
 	return err;

@@ -152,6 +152,14 @@ struct gobin_insn {
 int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
 		 size_t *n);
 
+/*
+ * The call-site cache's contents for b (calls.c): all[i] for each function of b's table, every
+ * count, entry and site checked to belong to b (not yet that each site is a CALL of its
+ * function). -EINVAL when they do not fit b.
+ */
+int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
+		      struct go_call_sites *all);
+
 /* Link-time address of the pclntab header (gc), or 0. */
 uint64_t gobin_pcln_addr(const struct go_binary *b);
 /* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */

@@ -40,18 +40,13 @@ void go_esc_fputs(FILE *out, const char *s, bool keep_lines);
 /* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
 bool go_env_flag(const char *name);
 /*
- * The tools' cache (libgo/bpfcache.c): its directory, root's and writable by nobody else (NULL
- * when off or untrusted); a file in it opened for reading only when it is as trusted; and the
- * oldest files of one kind (the suffix of path) removed beyond a bound.
+ * The tools' cache (libgo/cache.c): its directory, root's and writable by nobody else (NULL
+ * when off or not to be trusted); the tool's own build id (its executable's GNU build-id
+ * note): what the tool derived from a binary and cached is keyed by it too, so a rebuilt or
+ * upgraded tool never reads another's.
  */
 const char *go_cache__dir(void);
-FILE *go_cache__open(const char *path);
-/*
- * The tool's own build id (its executable's GNU build-id note): what the tool derived from a
- * binary and cached is keyed by it too, so a rebuilt or upgraded tool never reads another's.
- */
 int go_cache__tool_id(const uint8_t **id, size_t *len);
-void go_cache__trim(const char *path);
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
 

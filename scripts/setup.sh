@@ -10,7 +10,7 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get and /lib/modules need it)"
 
 pkgs="build-essential pkg-config libbpfcc-dev bpfcc-tools libelf-dev libdw-dev
-      libcapstone-dev zlib1g-dev golang-1.19-go gccgo python3 python3-pytest mandoc procps
+      libcapstone-dev zlib1g-dev nettle-dev golang-1.19-go gccgo python3 python3-pytest mandoc procps
       debhelper fakeroot lintian man-db bash-completion clang-14 libclang-rt-14-dev lld
       caddy wrk"
 

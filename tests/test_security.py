@@ -5,17 +5,30 @@ these tests play the attacker (issue 19).
   terminal escaped, in every tool's output, listings and messages (tests/go/hostile, renamed
   and patched so that its file, comm, a function, a source file and a type are named with ESC,
   BEL and newlines).
+- A linux/types.h planted in the working directory is never compiled into the BPF program, with
+  a fresh cache or a warm one; a cache directory others could write is not used.
+- Cache files changed on disk or put under another name are refused, and what they held
+  is made again.
 """
 
+import hashlib
+import json
+import mmap
 import os
+import re
+import shutil
 import signal
+import struct
 import subprocess
+import tempfile
 import threading
 import time
+import zlib
 
 import pytest
 
-from conftest import GoProgram, tool
+from conftest import (GoProgram, assert_counts, code_differences, helper, parse_funccount,
+                      private_copy, run_tool, tool)
 
 # What a terminal would act on, as bytes: ESC, BEL, C1's CSI (raw, and as UTF-8), RLO.
 RAW = [b"\x1b", b"\x07", b"\x9b", "\u009b".encode(), "\u202e".encode()]
@@ -52,9 +65,9 @@ class RawTool:
 
     READY = (b"Tracing ", b"PID     TID")
 
-    def __init__(self, name, *args, env=None):
-        self.proc = subprocess.Popen([tool(name), *args], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    def __init__(self, name, *args, env=None, cwd=None, path=None):
+        self.proc = subprocess.Popen([path or tool(name), *args], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
                                      env=dict(os.environ, **(env or {})))
         self.out, self.err = bytearray(), bytearray()
         self.threads = [threading.Thread(target=self._read, args=(s, b), daemon=True)
@@ -74,9 +87,24 @@ class RawTool:
             assert time.monotonic() < deadline, bytes(self.err)
             time.sleep(0.02)
 
+    def wait_stopped(self, timeout=30):
+        """Until the test build has stopped itself at its GOTOOLS_TEST_STOP point."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                    return
+            assert self.proc.poll() is None, (self.proc.returncode, bytes(self.err))
+            assert time.monotonic() < deadline, bytes(self.err)
+            time.sleep(0.01)
+
     def stop(self):
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(30)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        return self.wait()
+
+    def wait(self, timeout=30):
+        self.proc.wait(timeout)
         for t in self.threads:
             t.join(5)
         return self.proc.returncode, bytes(self.out), bytes(self.err)
@@ -163,3 +191,127 @@ def test_messages_escaped(hostile, tmp_path):
     assert r.returncode == 1, r
     assert r.stderr.count(b"\n") == 1 and b"\x1b" not in r.stderr, r.stderr
     assert b"no\\x1b[2Jsuch\\nfile': No such file" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The BPF program's compile and the cache
+
+
+def cache_dir(tmp_path, name="cache"):
+    """A cache directory of the test's own (root's, 0700): the shared one is others' too."""
+    path = os.path.join(str(tmp_path), name)
+    os.mkdir(path, 0o700)
+    return path
+
+
+def count_tracee(binary, env, cwd=None, pattern="main.*", path=None):
+    """gofunccount on a running copy of tracee; its table and the program's own counts."""
+    with GoProgram(binary) as prog:
+        t = RawTool("gofunccount", "-p", str(prog.pid), pattern, env=env, cwd=cwd, path=path)
+        t.wait_ready()
+        prog.go()
+        report = prog.result()
+        status, out, err = t.stop()
+        prog.stop()
+    assert status == 0, (status, out, err)
+    return parse_funccount(out.decode()), report, out.decode()
+
+
+PLANTED = {
+    "error": "#error planted in the working directory\n",
+    # compiles, and makes every probe count for the first function
+    "cookie": "#include_next <linux/types.h>\n#define bpf_get_attach_cookie(ctx) 0\n",
+}
+
+
+@pytest.mark.parametrize("header", list(PLANTED))
+def test_planted_header(built, tmp_path, header):
+    """libbcc puts the working directory first on its include path: a linux/types.h planted
+    there is compiled into nothing, with a fresh cache (the tool compiles from there) nor with
+    that cache warm (the next run, from /, loads what was cached)."""
+    plant = os.path.join(str(tmp_path), "plant")
+    os.makedirs(os.path.join(plant, "linux"))
+    with open(os.path.join(plant, "linux", "types.h"), "w") as f:
+        f.write(PLANTED[header])
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    for cwd in (plant, "/"):
+        table, report, out = count_tracee(binary, env, cwd=cwd)
+        assert_counts(table, {k: v for k, v in report.items() if k in ("main.add", "main.greet")},
+                      out)
+    assert len([n for n in os.listdir(env["GOTOOLS_CACHE_DIR"]) if n.endswith(".bpf")]) == 1
+
+
+def untrusted_dirs(tmp_path):
+    base = str(tmp_path)
+    made = {}
+    made["another user's"] = os.path.join(base, "nobody")
+    os.mkdir(made["another user's"], 0o700)
+    os.chown(made["another user's"], 65534, 65534)
+    made["group-writable"] = os.path.join(base, "group")
+    os.mkdir(made["group-writable"])
+    os.chmod(made["group-writable"], 0o770)
+    target = os.path.join(base, "target")
+    os.mkdir(target, 0o700)
+    made["through a link"] = os.path.join(base, "link")
+    os.symlink(target, made["through a link"])
+    parent = os.path.join(base, "users")
+    os.mkdir(parent, 0o755)
+    made["in another user's directory"] = os.path.join(parent, "cache")
+    os.mkdir(made["in another user's directory"], 0o700)
+    os.chown(parent, 65534, 65534)
+    return made, target
+
+
+@pytest.mark.parametrize("how", ["another user's", "group-writable", "through a link",
+                                 "in another user's directory"])
+def test_untrusted_cache_dir(built, tmp_path, how):
+    """GOTOOLS_CACHE_DIR steers root only to a directory nobody else can change: root's, not
+    group- or world-writable, reached through no link and no directory of another user's.
+    Another is not used (the tool works without a cache); nothing is read from or written to it."""
+    made, target = untrusted_dirs(tmp_path)
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    r = run_tool("gofunccount", "-d", "1", f"{binary}:main.add",
+                 env={"GOTOOLS_CACHE_DIR": made[how]})
+    assert r.returncode == 0, r
+    for d in (made[how], target):
+        if os.path.isdir(d):
+            assert os.listdir(d) == [], (d, os.listdir(d))
+
+
+def bpf_files(cache):
+    return sorted(os.path.join(cache, n) for n in os.listdir(cache) if n.endswith(".bpf"))
+
+
+def test_bpf_cache_changed_on_disk(built, tmp_path):
+    """A cached program changed on disk (here each `+= 1` of gofunccount's count made
+    `+= 1000`) is refused and compiled again: the counts are the program's own."""
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    count_tracee(binary, env, pattern="main.add")
+    path, = bpf_files(env["GOTOOLS_CACHE_DIR"])
+    with open(path, "rb") as f:
+        data = f.read()
+    # BPF_ALU64 | BPF_ADD | BPF_K with imm 1, at an instruction's start
+    forged, n = re.subn(rb"\x07[\x00-\x0a]\x00\x00\x01\x00\x00\x00",
+                        lambda m: m.group(0)[:4] + struct.pack("<i", 1000), data)
+    assert n >= 1
+    with open(path, "wb") as f:
+        f.write(forged)
+    table, report, out = count_tracee(binary, env, pattern="main.add")
+    assert table == {"main.add": report["main.add"]}, out
+
+
+def test_bpf_cache_under_another_name(built, tmp_path):
+    """Another tool's program put under gofunccount's file name is refused: gofunccount
+    compiles its own, and counts."""
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    count_tracee(binary, env, pattern="main.add")
+    mine, = bpf_files(env["GOTOOLS_CACHE_DIR"])
+    r = run_tool("gofunclatency", "-d", "1", f"{binary}:main.add", env=env)
+    assert r.returncode == 0, r
+    other, = [p for p in bpf_files(env["GOTOOLS_CACHE_DIR"]) if p != mine]
+    shutil.copy(other, mine)
+    table, report, out = count_tracee(binary, env, pattern="main.add")
+    assert table == {"main.add": report["main.add"]}, out

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Inside the tools' cache (cache.c), for the files that keep what they derived there
+ * (bpfcache.c, calls.c): SHA-256 digests (nettle's), and files named and checked by them.
+ */
+#ifndef LIBGO_CACHE_PRIV_H
+#define LIBGO_CACHE_PRIV_H
+
+#include <nettle/sha2.h>
+#include <stdint.h>
+
+#define GO_KEY_LEN SHA256_DIGEST_SIZE
+#define GO_CACHE_MAGIC_LEN 8
+
+typedef struct sha256_ctx go_hash;
+
+static inline void go_hash__init(go_hash *h)
+{
+	sha256_init(h);
+}
+
+static inline void go_hash__add(go_hash *h, const void *p, size_t len)
+{
+	sha256_update(h, len, p);
+}
+
+static inline void go_hash__end(go_hash *h, uint8_t out[GO_KEY_LEN])
+{
+	sha256_digest(h, GO_KEY_LEN, out);
+}
+
+/* A string, with its NUL (so that "ab","c" and "a","bc" differ); NULL as "". */
+void go_hash__str(go_hash *h, const char *s);
+void go_hash__u64(go_hash *h, uint64_t v);
+
+/* The cache's directory: its descriptor, or -1 when the cache is off or not to be trusted. */
+int go_cache__dirfd(void);
+/*
+ * The file of key (named by its hex digits, then ext), when it is root's, whole, of the kind
+ * magic names and made for that key: *file (malloc'd, to free) and its contents, *payload
+ * and *len. 0, or a negative errno (-ENOENT: none).
+ */
+int go_cache__load(const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
+		   const uint8_t key[GO_KEY_LEN], uint8_t **file, const uint8_t **payload,
+		   size_t *len);
+/* The checks of go_cache__load() on a file's bytes (key NULL: any key), for the fuzzers too. */
+int go_cache__check(const uint8_t *file, size_t size, const char magic[GO_CACHE_MAGIC_LEN],
+		    const uint8_t key[GO_KEY_LEN], const uint8_t **payload, size_t *len);
+/* Keep payload as the file of key, replacing an older one at once (a rename). */
+int go_cache__store(const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
+		    const uint8_t key[GO_KEY_LEN], const void *payload, size_t len);
+/* Remove the least recently used files of one kind (ext) beyond a bound. */
+void go_cache__trim(const char *ext);
+
+#endif
