@@ -365,7 +365,10 @@ out:
  * pattern of any width gets them at once after the first run: a file per binary, keyed by a
  * SHA-256 digest of the whole file and of the tool's own build id. It holds, for each function
  * of the table in order, its entry, then the number of its sites (CALLS_NONE: it stays at its
- * entry site) and each site's address and SP adjustment.
+ * entry site) and each site's address and SP adjustment. The sites a run uses are checked
+ * against the binary's bytes all the same (calls_verify()): a site that is not a direct CALL
+ * or JMP of the function, in a Go function, makes the file's word worthless, and the binary
+ * is scanned again.
  */
 #define CALLS_MAGIC "GOCALL2"	/* with its NUL, 8 bytes */
 #define CALLS_EXT ".calls"
@@ -498,6 +501,45 @@ static void calls_cache_write(const struct go_binary *b, const uint8_t *key,
 	free(buf);
 }
 
+/*
+ * Is addr a direct CALL (sp_adj 8) or JMP (sp_adj 0) to target, in Go code? Its bytes say:
+ * E8 rel32, E9 rel32 or EB rel8. That it begins an instruction is not proved again (decoding
+ * each caller from its entry took 0.15 s a run for runtime.* of Go's compiler): the scan that
+ * wrote the file found it so, and only root can write a file whose name and digest match.
+ */
+static bool site_ok(const struct go_binary *b, uint64_t addr, uint64_t target, uint8_t sp_adj)
+{
+	const uint8_t *p = gobin_bytes(b, addr, 2);
+	int64_t rel;
+	size_t len;
+
+	if (!p || !go_binary__func_at(b, addr))
+		return false;
+	if (p[0] == 0xeb) {
+		rel = (int8_t)p[1];
+		len = 2;
+	} else if ((p[0] == 0xe8 || p[0] == 0xe9) && (p = gobin_bytes(b, addr, 5))) {
+		rel = (int32_t)gobin_le32(p + 1);
+		len = 5;
+	} else {
+		return false;
+	}
+	return addr + len + (uint64_t)rel == target && sp_adj == (p[0] == 0xe8 ? 8 : 0);
+}
+
+/* Are the cached sites of fns (out[0, n)) what the binary holds (site_ok())? */
+static bool calls_verify(const struct go_binary *b, const struct go_func *const *fns, size_t n,
+			 const struct go_call_sites *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; out[i].usable && k < out[i].cnt; k++)
+			if (!site_ok(b, out[i].addrs[k], fns[i]->entry, out[i].sp_adj[k]))
+				return false;
+	return true;
+}
+
 /* The sites of every function of b, found in one pass and kept in the cache. */
 static int calls_all(struct go_binary *b, const uint8_t *key, struct go_call_sites *all)
 {
@@ -550,7 +592,12 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 		return go_fail(ENOMEM, "out of memory");
 	if (!calls_cache_read(b, key, all)) {
 		calls_take(b, fns, n, all, out);
-		goto out;
+		if (calls_verify(b, fns, n, out))
+			goto out;
+		/* not what this binary holds: found again, and kept in place of what was read */
+		go_call_sites__free(out, n);
+		go_call_sites__free(all, b->nfuncs);
+		memset(all, 0, b->nfuncs * sizeof(*all));
 	} else if (n <= NARROW) {	/* not cached yet: the callers of a few functions cost less */
 		free(all);
 		return scan_targets(b, fns, n, out, false);

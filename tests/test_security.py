@@ -7,8 +7,8 @@ these tests play the attacker (issue 19).
   BEL and newlines).
 - A linux/types.h planted in the working directory is never compiled into the BPF program, with
   a fresh cache or a warm one; a cache directory others could write is not used.
-- Cache files changed on disk or put under another name are refused, and what they held
-  is made again.
+- Cache files changed on disk, put under another name or holding call sites that are not the
+  binary's are refused, and what they held is made again.
 """
 
 import hashlib
@@ -315,3 +315,73 @@ def test_bpf_cache_under_another_name(built, tmp_path):
     shutil.copy(other, mine)
     table, report, out = count_tracee(binary, env, pattern="main.add")
     assert table == {"main.add": report["main.add"]}, out
+
+
+def call_sites(binary, func):
+    """The CALL and JMP sites of func that libgo finds (tests/helpers/gofuncs -c)."""
+    r = subprocess.run([helper("gofuncs"), "-c", binary], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    for line in r.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == func:
+            return [int(a, 16) for a in fields[2][len("calls="):].split(",")]
+    pytest.fail(f"no call sites of {func} in {binary}")
+
+
+def calls_file(env, binary):
+    """The call-site cache file of binary: gofunccount of every function writes it."""
+    r = run_tool("gofunccount", "-d", "1", f"{binary}:*", env=env, timeout=60)
+    assert r.returncode == 0, r
+    path, = [os.path.join(env["GOTOOLS_CACHE_DIR"], n)
+             for n in os.listdir(env["GOTOOLS_CACHE_DIR"]) if n.endswith(".calls")]
+    return path
+
+
+def shift_sites(data, sites):
+    """data with each site's address (little-endian, 8 bytes) moved one byte on: into the
+    middle of its CALL instruction."""
+    for a in sites:
+        old, new = struct.pack("<Q", a), struct.pack("<Q", a + 1)
+        assert data.count(old) == 1, hex(a)
+        data = data.replace(old, new)
+    return data
+
+
+def count_checked(binary, env):
+    """gofunccount of main.add on a running tracee, entered at its callers: exact, and every
+    probe at an instruction the call-site scan found."""
+    table, report, out = count_tracee(binary, env, pattern="main.add")
+    assert table == {"main.add": report["main.add"]}, out
+
+
+def test_calls_cache_changed_on_disk(built, tmp_path):
+    """Call sites changed on disk (each of main.add's moved into the middle of its CALL, where
+    a probe would corrupt the instruction) are refused: the binary is scanned again."""
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    sites = call_sites(binary, "main.add")
+    path = calls_file(env, binary)
+    with open(path, "rb") as f:
+        data = f.read()
+    with open(path, "wb") as f:
+        f.write(shift_sites(data, sites))
+    count_checked(binary, env)
+
+
+def test_calls_cache_forged(built, tmp_path):
+    """A call-site file whole and under its right name (its digest made again) whose sites are
+    not main.add's CALLs in this binary: every site is checked against the binary's bytes before
+    it is used, the binary scanned again and the file made anew."""
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    sites = call_sites(binary, "main.add")
+    path = calls_file(env, binary)
+    with open(path, "rb") as f:
+        data = f.read()
+    forged = shift_sites(data[:-32], sites)
+    with open(path, "wb") as f:
+        f.write(forged + hashlib.sha256(forged).digest())
+    count_checked(binary, env)
+    with open(path, "rb") as f:
+        assert f.read() == data  # found again, and kept
