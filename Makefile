@@ -5,7 +5,8 @@
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
 TOOLS := gofunccount gotrace gofunclatency gostack goiface
-HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines tests/helpers/gofloat
+HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines tests/helpers/gofloat \
+	tests/helpers/gofunccount-test
 
 CC ?= cc
 AR ?= ar
@@ -90,6 +91,12 @@ $(BUILD)/tests/helpers/%.o: tests/helpers/%.c $(CC_STAMP) | $(BUILD)/tests/helpe
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 tools/%: $(BUILD)/tools/%.o $(BUILD)/libgo.a $(LINK_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+# gofunccount with tests/helpers/testhook.c's go_test_hook(), which stops where a test asks
+tests/helpers/gofunccount-test: $(BUILD)/tools/gofunccount.o $(BUILD)/tests/helpers/testhook.o \
+		$(BUILD)/libgo.a $(LINK_STAMP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 

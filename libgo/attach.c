@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -88,6 +89,29 @@ static int attach_one(struct go_bpf *bpf, int prog_fd, const char *path, uint64_
 	return links_push(bpf, fd, pfd);
 }
 
+/* The file a path names, for messages: /proc/self/fd/N (go_binary__path) says which. */
+static const char *path_name(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (strncmp(path, "/proc/self/fd/", 14))
+		return path;
+	n = readlink(path, buf, size - 1);
+	if (n <= 0)
+		return path;
+	buf[n] = 0;
+	return buf;
+}
+
+/* The kernel refused probes with err (of a failed attach of cnt at path). */
+static int attach_failed(int err, size_t cnt, const char *path)
+{
+	char name[4096];
+
+	return go_fail(-err, "cannot attach %zu uprobe%s to '%s': %s", cnt, cnt == 1 ? "" : "s",
+		       path_name(path, name, sizeof(name)), strerror(-err));
+}
+
 static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
 		       const uint64_t *cookies, size_t cnt, pid_t pid)
 {
@@ -97,8 +121,7 @@ static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const 
 	for (i = 0; i < cnt; i++) {
 		err = attach_one(bpf, prog_fd, path, offsets[i], cookies[i], pid);
 		if (err)
-			return go_fail(-err, "cannot attach a uprobe to '%s' at offset 0x%llx: %s",
-				       path, (unsigned long long)offsets[i], strerror(-err));
+			return attach_failed(err, 1, path);
 	}
 	return 0;
 }
@@ -112,17 +135,49 @@ static bool pid_gone(pid_t pid)
 	return pid > 0 && access(exe, F_OK) && errno == ENOENT;
 }
 
+/*
+ * Does pid still run or map the file at path (the one the tool read)? A process that exec'd
+ * another program between the read and the attach does not: the probes are in the file read,
+ * where that process no longer runs. Its executable is compared as the tool's own descriptor
+ * sees it (both through the same mount, an overlayfs one in a container too); a file it maps
+ * otherwise, by inode as /proc/PID/maps tells it.
+ */
+static bool pid_maps(pid_t pid, const char *path)
+{
+	char maps[64], line[512];
+	unsigned long long ino;
+	struct stat st, exe;
+	bool found = false;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st))
+		return true;	/* nothing to tell by */
+	if (!stat(maps, &exe) && exe.st_dev == st.st_dev && exe.st_ino == st.st_ino)
+		return true;
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(maps, "re")))
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*x-%*x %*s %*x %*x:%*x %llu", &ino) == 1 &&
+			ino == (unsigned long long)st.st_ino;
+	fclose(f);
+	return found;
+}
+
 int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid)
 {
 	const struct go_bpf_obj *p = go_bpf__obj(bpf, prog, true, false);
 	const struct go_bpf_obj *m = go_bpf__obj(bpf, prog, true, true);
+	char name[4096];
 	int err;
 
 	if (!p)
 		return go_fail(ENOENT, "no BPF program '%s'", prog);
 	if (!cnt)
 		return 0;
+	go_test_hook("attach");
 	/* the kernel filters by pid too; the programs check again, for older kernels */
 	err = go_bpf__set_pid(bpf, pid);
 	if (err)
@@ -131,20 +186,22 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	if (bpf->multi && m) {
 		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
 		if (err == -ESRCH || (err && pid_gone(pid)))
-			return go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
-		if (err)
-			return go_fail(-err, "cannot attach %zu uprobes to '%s': %s", cnt, path,
-				       strerror(-err));
-		bpf->nprobes += cnt;
-		return 0;
+			err = go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
+		else if (err)
+			err = attach_failed(err, cnt, path);
+	} else {
+		bpf->multi = false;
+		err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
+		if (err && pid_gone(pid))
+			err = go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
 	}
-	bpf->multi = false;
-	err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
-	if (err && pid_gone(pid))
-		return go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
-	if (!err)
-		bpf->nprobes += cnt;
-	return err;
+	if (err)
+		return err;
+	bpf->nprobes += cnt;
+	if (pid > 0 && !pid_maps(pid, path))
+		return go_fail(ESRCH, "pid %d no longer runs '%s' (it ran another program by the time "
+			       "the probes were attached)", (int)pid, path_name(path, name, sizeof(name)));
+	return 0;
 }
 
 int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)

@@ -11,3 +11,9 @@ bool go_env_flag(const char *name)
 
 	return e && *e && strcmp(e, "0");
 }
+
+/* A weak, empty definition: the test build links tests/helpers/testhook.c's instead. */
+__attribute__((weak)) void go_test_hook(const char *point)
+{
+	(void)point;
+}

@@ -974,6 +974,7 @@ static int gobin_load(struct go_binary *b)
 static struct go_binary *gobin_open(const char *path, const char *name)
 {
 	struct go_binary *b = calloc(1, sizeof(*b));
+	char fdpath[64];
 	struct stat st;
 	int err;
 
@@ -982,9 +983,8 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 		return NULL;
 	}
 	b->fd = -1;
-	b->path = strdup(path);
 	b->name = strdup(name);
-	if (!b->path || !b->name) {
+	if (!b->name) {
 		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -992,6 +992,16 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 	b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (b->fd < 0) {
 		err = go_fail(errno, "cannot open '%s': %s", name, strerror(errno));
+		goto fail;
+	}
+	/*
+	 * Probes go into the file that was read, by this descriptor: the path may name another
+	 * file by the time they are attached (a rename, or a -p process's exec)
+	 */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b->fd);
+	b->path = strdup(fdpath);
+	if (!b->path) {
+		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
 	if (fstat(b->fd, &st) || !S_ISREG(st.st_mode)) {

@@ -37,6 +37,12 @@ const char *go_esc(const char *s, char *buf, size_t size);
 #define GO_ESC_LEN 1024
 /* Write s escaped; keep_lines: newlines and tabs as they are (a program's text, for -D). */
 void go_esc_fputs(FILE *out, const char *s, bool keep_lines);
+/*
+ * A point a tool passes (e.g. "attach": before its probes are attached), where the test build
+ * of a tool (tests/helpers/testhook.c) can stop for a test to change the world under it. Does
+ * nothing in the tools themselves.
+ */
+void go_test_hook(const char *point);
 /* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
 bool go_env_flag(const char *name);
 /*
@@ -87,7 +93,10 @@ struct go_binary *go_binary__open(const char *path);
 struct go_binary *go_binary__open_pid(pid_t pid);
 void go_binary__close(struct go_binary *bin);
 
-/* The path the kernel resolves for uprobes (a real path, or /proc/PID/exe). */
+/*
+ * The path the kernel resolves for uprobes: /proc/self/fd/N of the descriptor the binary was
+ * read through, so that probes go into that file even if its path names another one by then.
+ */
 const char *go_binary__path(const struct go_binary *bin);
 /* The path as the user named it, for messages. */
 const char *go_binary__name(const struct go_binary *bin);

@@ -32,7 +32,7 @@ static int maps_find(const struct go_binary *b, pid_t pid, uint64_t *start, uint
 	FILE *f;
 	int err = -ENOENT;
 
-	if (stat(b->path, &st))
+	if (fstat(b->fd, &st))	/* the file read, not what its path names now */
 		return go_fail(errno, "cannot stat '%s'", b->name);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "r");

@@ -9,6 +9,9 @@ these tests play the attacker (issue 19).
   a fresh cache or a warm one; a cache directory others could write is not used.
 - Cache files changed on disk, put under another name or holding call sites that are not the
   binary's are refused, and what they held is made again.
+- Probes go into the file that was read: a path renamed over, or a -p process that exec'd
+  another program between the read and the attach, gets none (tests/helpers/gofunccount-test
+  stops before attaching, for the test to make the change then).
 """
 
 import hashlib
@@ -385,3 +388,60 @@ def test_calls_cache_forged(built, tmp_path):
     count_checked(binary, env)
     with open(path, "rb") as f:
         assert f.read() == data  # found again, and kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes go into the file that was read
+
+
+def hooked(*args, env=None):
+    """gofunccount's test build, stopped before it attaches its probes."""
+    t = RawTool("gofunccount", *args, path=helper("gofunccount-test"),
+                env=dict(env or {}, GOTOOLS_TEST_STOP="attach"))
+    t.wait_stopped()
+    return t
+
+
+def test_path_swapped_before_attach(built, tmp_path):
+    """The binary's path renamed over by another program (whose process runs) between the read
+    and the attach: that program gets no probe; the file that was read gets them all."""
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    victim = os.path.join(str(tmp_path), "victim")  # its code spans tracee's offsets
+    shutil.copy2(built.path("go126", "hostile"), victim)
+    with GoProgram(binary) as prog, GoProgram(victim) as other:
+        t = hooked(f"{binary}:main.*")  # every process that runs the file
+        link = os.path.join(str(tmp_path), "link")
+        os.link(victim, link)
+        os.rename(link, binary)  # binary now names victim's file
+        os.kill(t.proc.pid, signal.SIGCONT)
+        t.wait_ready()
+        assert code_differences(other.pid, victim) == []
+        prog.go()
+        report = prog.result()
+        status, out, err = t.stop()
+        assert code_differences(other.pid, victim) == []
+    assert status == 0, (out, err)
+    table = parse_funccount(out.decode())
+    assert_counts(table, {k: v for k, v in report.items() if k in ("main.add", "main.greet")},
+                  out.decode())
+
+
+def test_exec_before_attach(built, tmp_path):
+    """A -p process that exec'd another program between the read and the attach: the new
+    program gets no probe, and the tool says so in one line."""
+    victim = private_copy(built.path("go126", "tracee"), tmp_path)
+    with GoProgram(built.path("go126", "hostile")) as prog:
+        t = hooked("-p", str(prog.pid), "main.*")
+        prog.go(f"exec {victim}")
+        deadline = time.monotonic() + 10
+        while os.readlink(f"/proc/{prog.pid}/exe") != victim:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        prog._expect_line("ready pid=")
+        os.kill(t.proc.pid, signal.SIGCONT)
+        status, out, err = t.wait()
+        assert code_differences(prog.pid, victim) == []
+    assert status == 1, (out, err)
+    assert err.decode() == (f"gofunccount-test: pid {prog.pid} no longer runs "
+                            f"'{os.path.realpath(built.path('go126', 'hostile'))}' (it ran "
+                            "another program by the time the probes were attached)\n"), err
