@@ -7,6 +7,7 @@
 #include <elfutils/libdw.h>
 #include <dwarf.h>
 #include <errno.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,75 @@
 
 static void dwarf_free(struct go_binary *b);
 
+/*
+ * What a DWARF section may inflate to: a zlib or zstd stream of 2 MB can make 2 GB (a valid
+ * file, as a bomb), which libdw would inflate, in memory, when DWARF is opened. Real DWARF
+ * compresses a few times over.
+ */
+#define DWARF_SLACK (64ull << 20)
+#define DWARF_RATIO 32
+#define DWARF_MAX (1ull << 30)
+
+/* The size a debug section inflates to (its own when not compressed); 0 when unknown. */
+static uint64_t inflated_size(Elf_Scn *scn, const GElf_Shdr *sh, const char *name)
+{
+	Elf_Data *d;
+	GElf_Chdr ch;
+
+	if (sh->sh_flags & SHF_COMPRESSED)
+		return gelf_getchdr(scn, &ch) ? ch.ch_size : 0;
+	if (strncmp(name, ".zdebug_", 8))
+		return sh->sh_size;
+	/* GNU's older form: "ZLIB", then the size, big-endian */
+	d = elf_rawdata(scn, NULL);
+	if (!d || d->d_size < 12 || memcmp(d->d_buf, "ZLIB", 4))
+		return 0;
+	return (uint64_t)((const uint8_t *)d->d_buf)[4] << 56 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[5] << 48 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[6] << 40 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[7] << 32 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[8] << 24 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[9] << 16 |
+	       (uint64_t)((const uint8_t *)d->d_buf)[10] << 8 | ((const uint8_t *)d->d_buf)[11];
+}
+
+/* Does every debug section inflate to what it may? Else b->dwarf_why says which does not. */
+static bool dwarf_sizes_ok(struct go_binary *b)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(b->elf, &shstrndx))
+		return true;	/* libdw finds no sections either */
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		uint64_t size, max;
+		const char *name;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !(name = elf_strptr(b->elf, shstrndx, sh.sh_name)) ||
+		    (strncmp(name, ".debug_", 7) && strncmp(name, ".zdebug_", 8)))
+			continue;
+		size = inflated_size(scn, &sh, name);
+		max = DWARF_SLACK + DWARF_RATIO * sh.sh_size;
+		if (max > DWARF_MAX)
+			max = DWARF_MAX;
+		if (size > max) {
+			snprintf(b->dwarf_why, sizeof(b->dwarf_why), "the DWARF of '%s' is not read: "
+				 "its %s would inflate to %.1f MiB (at most %.1f MiB)", b->name, name,
+				 size / 1048576.0, max / 1048576.0);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The binary's DWARF, opened (and inflated) the first time a tool asks for it. */
 static Dwarf *dwarf_get(struct go_binary *b)
 {
 	if (!b->dwarf_tried) {
 		b->dwarf_tried = true;
-		if (gobin_on_close(b, dwarf_free, false))
+		if (gobin_on_close(b, dwarf_free, false) || !dwarf_sizes_ok(b))
 			return NULL;
 		b->dwarf = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
 	}
@@ -338,6 +403,8 @@ static bool cu_find_subprogram(Dwarf_Die *cu, uint64_t entry, Dwarf_Die *out)
 /* A binary with no DWARF at all (stripped, or linked with -ldflags=-w): names cannot be read. */
 static int no_dwarf(const struct go_binary *b)
 {
+	if (b->dwarf_why[0])	/* not ENOENT: it has DWARF, too big to read */
+		return go_fail(EFBIG, "%s: name arguments as goargN", b->dwarf_why);
 	return go_fail(ENOENT, "'%s' has no DWARF (linked with -w or stripped): name arguments as "
 		       "goargN", b->name);
 }

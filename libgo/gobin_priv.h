@@ -78,6 +78,7 @@ struct go_binary {
 	int ncleanups;
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
+	char dwarf_why[256];	/* why it was not opened, when it is too big to */
 	char **owned;		/* names made here (GCC clones' function names), freed on close */
 	size_t nowned;
 	/*

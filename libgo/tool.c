@@ -267,7 +267,8 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 				return err;
 			}
 		}
-		f.save_g = go_binary__g_in_r14(t->bin, fn, false) &&
+		/* only RETs need g saved; asking reads DWARF, which a count needs none of */
+		f.save_g = (what & GO_PLAN_RET) && go_binary__g_in_r14(t->bin, fn, false) &&
 			   !go_binary__g_in_r14(t->bin, fn, true);
 		fs[kept] = f;
 		t->idx[kept++] = t->idx[i];

@@ -12,6 +12,7 @@ these tests play the attacker (issue 19).
 - Probes go into the file that was read: a path renamed over, or a -p process that exec'd
   another program between the read and the attach, gets none (tests/helpers/gofunccount-test
   stops before attaching, for the test to make the change then).
+- A compressed-DWARF bomb costs gofunccount nothing (it reads no DWARF) and the others one line.
 """
 
 import hashlib
@@ -445,3 +446,89 @@ def test_exec_before_attach(built, tmp_path):
     assert err.decode() == (f"gofunccount-test: pid {prog.pid} no longer runs "
                             f"'{os.path.realpath(built.path('go126', 'hostile'))}' (it ran "
                             "another program by the time the probes were attached)\n"), err
+
+
+# ---------------------------------------------------------------------------------------------
+# A compressed-DWARF bomb
+
+
+def elf_section_header(data, name):
+    """(header offset, flags) of an ELF64 LE file's section."""
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+    headers = [struct.unpack_from("<IIQ", data, shoff + i * shentsize) for i in range(shnum)]
+    strtab, = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 0x18)
+    for i, (n, _type, flags) in enumerate(headers):
+        if data[strtab + n:data.index(b"\0", strtab + n)] == name:
+            return shoff + i * shentsize, flags
+    raise AssertionError(name)
+
+
+def dwarf_bomb(data, size):
+    """data with its .debug_info replaced by a zlib stream (SHF_COMPRESSED) that inflates to
+    size bytes of zeros: about size / 1000 bytes in the file."""
+    header, flags = elf_section_header(data, b".debug_info")
+    z = zlib.compressobj(9)
+    zeros = bytes(1 << 24)
+    stream = b"".join(z.compress(zeros) for _ in range(size >> 24)) + z.flush()
+    section = struct.pack("<IIQQ", 1, 0, size, 1) + stream  # Elf64_Chdr, ELFCOMPRESS_ZLIB
+    out = bytearray(data) + bytes(-len(data) % 8)
+    offset = len(out)
+    out += section
+    struct.pack_into("<Q", out, header + 0x08, flags | 0x800)  # SHF_COMPRESSED
+    struct.pack_into("<QQ", out, header + 0x18, offset, len(section))
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def bomb(built, tmp_path_factory):
+    with open(built.path("go126", "tracee"), "rb") as f:
+        data = dwarf_bomb(f.read(), 1 << 30)
+    path = os.path.join(str(tmp_path_factory.mktemp("bomb")), "tracee-bomb")
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o755)
+    return path
+
+
+def run_measured(argv, tmp_path):
+    """Run argv to its end: (status, stdout, stderr, seconds, its peak RSS in KiB)."""
+    with open(os.path.join(str(tmp_path), "out"), "w+") as out, \
+            open(os.path.join(str(tmp_path), "err"), "w+") as err:
+        start = time.monotonic()
+        p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        took = time.monotonic() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return p.returncode, out.read(), err.read(), took, usage.ru_maxrss
+
+
+def test_dwarf_bomb_gofunccount(bomb, tmp_path):
+    """gofunccount reads no DWARF: a .debug_info that would inflate to 1 GiB costs it nothing
+    (its BPF program cached by a first run, the second is measured)."""
+    for _ in range(2):
+        status, out, err, took, maxrss = run_measured(
+            [tool("gofunccount"), "-d", "1", f"{bomb}:main.*"], tmp_path)
+        assert status == 0, (out, err)
+    assert maxrss < 100 * 1024 and took < 10, (maxrss, took)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("gotrace", ['{bomb}:main.greet "%s", name']),
+    ("goiface", ["{bomb}:main.greet", "name"]),
+    ("gofunclatency", ["-d", "1", "{bomb}:main.add"]),
+])
+def test_dwarf_bomb_capped(bomb, tmp_path, name, args):
+    """A tool that would read DWARF does not inflate it past its cap: one line says so when the
+    tool needs the DWARF (parameter names); the goroutine id's offset comes from Go's release."""
+    status, out, err, _, maxrss = run_measured(
+        [tool(name), *[a.replace("{bomb}", bomb) for a in args]], tmp_path)
+    assert maxrss < 300 * 1024, (maxrss, out, err)
+    if name == "gofunclatency":
+        assert status == 0, (out, err)
+        return
+    assert status == 1 and len(err.splitlines()) == 1, (out, err)
+    assert f"the DWARF of '{bomb}' is not read: its .debug_info would inflate to 1024.0 MiB " \
+           "(at most" in err, err
