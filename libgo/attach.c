@@ -103,17 +103,63 @@ static const char *path_name(const char *path, char *buf, size_t size)
 	return buf;
 }
 
-/* The kernel refused probes with err (of a failed attach of cnt at path). */
-static int attach_failed(int err, size_t cnt, const char *path)
+/*
+ * The kernel's log since the attach began, which says why a uprobe was refused where the error
+ * cannot: a probe at the same place with another ref_ctr_offset ("ref_ctr_offset mismatch")
+ * is EINVAL, like any bad argument. bcc 0.26's Python tools register their uprobes with a
+ * ref_ctr_offset of their own, so tracing a function they trace fails so. Reading the log
+ * needs CAP_SYSLOG when kernel.dmesg_restrict is set; without it, nothing is said.
+ */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static bool kmsg_says(int fd, const char *what)
+{
+	char rec[1024];
+	ssize_t n;
+	bool found = false;
+
+	if (fd < 0)
+		return false;
+	/* one record a read; EAGAIN when there are no more, EPIPE when some were overwritten */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		found |= strstr(rec, what) != NULL;
+	}
+	return found;
+}
+
+/* Why the kernel refused probes with err, in words (of a failed attach of cnt at path). */
+static int attach_failed(int err, size_t cnt, const char *path, int kmsg)
 {
 	char name[4096];
 
+	path = path_name(path, name, sizeof(name));
+	if (err == -EINVAL && kmsg_says(kmsg, "ref_ctr_offset mismatch"))
+		return go_fail(EBUSY, "cannot attach %zu uprobe%s to '%s': another tool (bcc's "
+			       "Python tools, for one) probes the same instruction with a different "
+			       "ref_ctr_offset (the kernel log says \"ref_ctr_offset mismatch\"): "
+			       "stop it, or leave that function out", cnt, cnt == 1 ? "" : "s", path);
+	if (err == -524)	/* ENOTSUPP, from the instruction decoder */
+		return go_fail(ENOTSUP, "cannot attach %zu uprobe%s to '%s': the kernel cannot "
+			       "probe the instruction at one of the offsets (ENOTSUPP): has the file "
+			       "changed since it was read?", cnt, cnt == 1 ? "" : "s", path);
 	return go_fail(-err, "cannot attach %zu uprobe%s to '%s': %s", cnt, cnt == 1 ? "" : "s",
-		       path_name(path, name, sizeof(name)), strerror(-err));
+		       path, go_strerror(-err));
 }
 
 static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const uint64_t *offsets,
-		       const uint64_t *cookies, size_t cnt, pid_t pid)
+		       const uint64_t *cookies, size_t cnt, pid_t pid, int kmsg)
 {
 	size_t i;
 	int err;
@@ -121,7 +167,7 @@ static int attach_each(struct go_bpf *bpf, int prog_fd, const char *path, const 
 	for (i = 0; i < cnt; i++) {
 		err = attach_one(bpf, prog_fd, path, offsets[i], cookies[i], pid);
 		if (err)
-			return attach_failed(err, 1, path);
+			return attach_failed(err, 1, path, kmsg);
 	}
 	return 0;
 }
@@ -171,7 +217,7 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	const struct go_bpf_obj *p = go_bpf__obj(bpf, prog, true, false);
 	const struct go_bpf_obj *m = go_bpf__obj(bpf, prog, true, true);
 	char name[4096];
-	int err;
+	int err, kmsg;
 
 	if (!p)
 		return go_fail(ENOENT, "no BPF program '%s'", prog);
@@ -182,19 +228,22 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 	err = go_bpf__set_pid(bpf, pid);
 	if (err)
 		return err;
+	kmsg = kmsg_open();
 	/* a kernel without uprobe_multi refused to load the program for it: one by one then */
 	if (bpf->multi && m) {
 		err = attach_multi(bpf, m->fd, path, offsets, cookies, cnt, pid);
 		if (err == -ESRCH || (err && pid_gone(pid)))
 			err = go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
 		else if (err)
-			err = attach_failed(err, cnt, path);
+			err = attach_failed(err, cnt, path, kmsg);
 	} else {
 		bpf->multi = false;
-		err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid);
+		err = attach_each(bpf, p->fd, path, offsets, cookies, cnt, pid, kmsg);
 		if (err && pid_gone(pid))
 			err = go_fail(ESRCH, "pid %d exited before its probes were attached", (int)pid);
 	}
+	if (kmsg >= 0)
+		close(kmsg);
 	if (err)
 		return err;
 	bpf->nprobes += cnt;

@@ -30,3 +30,18 @@ int go_fail(int err, const char *fmt, ...)
 		memcpy(errmsg, raw, sizeof(errmsg));
 	return -err;
 }
+
+/* The kernel's internal codes that reach user space (include/linux/errno.h), by name. */
+const char *go_strerror(int errnum)
+{
+	switch (errnum) {
+	case 524:	/* ENOTSUPP */
+		return "not supported by the kernel (ENOTSUPP)";
+	case 525:	/* ETOOSMALL */
+		return "buffer too small (ETOOSMALL)";
+	case 527:	/* EBADTYPE */
+		return "type not supported by the kernel (EBADTYPE)";
+	default:
+		return strerror(errnum);
+	}
+}

@@ -971,6 +971,12 @@ static int gobin_load(struct go_binary *b)
 	return 0;
 }
 
+/*
+ * The largest file read as a binary: Go's largest programs are a few hundred MB with their
+ * DWARF, and the readers search some of it byte by byte (a pclntab without a section header).
+ */
+#define MAX_BINARY_SIZE (4ull << 30)
+
 static struct go_binary *gobin_open(const char *path, const char *name)
 {
 	struct go_binary *b = calloc(1, sizeof(*b));
@@ -991,7 +997,13 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 	/* O_NONBLOCK: a FIFO named as the binary must not block the open; it is refused below */
 	b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (b->fd < 0) {
-		err = go_fail(errno, "cannot open '%s': %s", name, strerror(errno));
+		err = -errno;
+		if ((err == -EACCES || err == -EPERM) && !strncmp(path, "/proc/", 6) &&
+		    !go_has_cap(GO_CAP_SYS_PTRACE))
+			go_fail(-err, "cannot read '%s': %s (another user's process needs "
+				"CAP_SYS_PTRACE)", name, strerror(-err));
+		else
+			go_fail(-err, "cannot open '%s': %s", name, strerror(-err));
 		goto fail;
 	}
 	/*
@@ -1009,11 +1021,19 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 		goto fail;
 	}
 	b->size = st.st_size;
+	if ((uint64_t)st.st_size > MAX_BINARY_SIZE) {
+		err = go_fail(EFBIG, "'%s' is too large to be a Go binary: %.1f GiB (the tools read "
+			      "at most %llu GiB)", name, st.st_size / 1073741824.0,
+			      MAX_BINARY_SIZE >> 30);
+		goto fail;
+	}
 	/* private and writable: libdw decompresses DWARF sections in place */
 	b->map = b->size ? mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, b->fd, 0) : MAP_FAILED;
 	if (b->map == MAP_FAILED) {
 		b->map = NULL;
-		err = go_fail(ENOEXEC, "'%s' is not an ELF file", name);
+		err = b->size ? go_fail(errno, "cannot map '%s' (%.1f MiB): %s", name,
+					b->size / 1048576.0, strerror(errno)) :
+				go_fail(ENOEXEC, "'%s' is not an ELF file", name);
 		goto fail;
 	}
 	elf_version(EV_CURRENT);
@@ -1052,6 +1072,9 @@ struct go_binary *go_binary__open_pid(pid_t pid)
 		if (e == ESRCH && !access(exe, F_OK))
 			go_fail(e, "pid %d has no executable (a kernel thread, or a process that has "
 				"exited)", (int)pid);
+		else if ((e == EACCES || e == EPERM) && !go_has_cap(GO_CAP_SYS_PTRACE))
+			go_fail(e, "cannot read the executable of pid %d: %s (another user's process "
+				"needs CAP_SYS_PTRACE)", (int)pid, strerror(e));
 		else
 			go_fail(e, e == ESRCH ? "no process with pid %d" :
 				   "cannot read the executable of pid %d: %s", (int)pid, strerror(e));

@@ -37,6 +37,12 @@ const char *go_esc(const char *s, char *buf, size_t size);
 #define GO_ESC_LEN 1024
 /* Write s escaped; keep_lines: newlines and tabs as they are (a program's text, for -D). */
 void go_esc_fputs(FILE *out, const char *s, bool keep_lines);
+/* strerror(), which also names the kernel's own codes (ENOTSUPP is not "Unknown error 524"). */
+const char *go_strerror(int errnum);
+/* Whether this process has capability cap (effective), e.g. GO_CAP_SYS_PTRACE. */
+bool go_has_cap(int cap);
+#define GO_CAP_SYS_PTRACE 19
+#define GO_CAP_SYSLOG 34
 /*
  * A point a tool passes (e.g. "attach": before its probes are attached), where the test build
  * of a tool (tests/helpers/testhook.c) can stop for a test to change the world under it. Does

@@ -13,6 +13,8 @@ these tests play the attacker (issue 19).
   another program between the read and the attach, gets none (tests/helpers/gofunccount-test
   stops before attaching, for the test to make the change then).
 - A compressed-DWARF bomb costs gofunccount nothing (it reads no DWARF) and the others one line.
+- Messages say the cause: a user namespace, another user's process without CAP_SYS_PTRACE,
+  ENOTSUPP, a file too large, and bcc's tools probing the same instruction.
 """
 
 import hashlib
@@ -532,3 +534,105 @@ def test_dwarf_bomb_capped(bomb, tmp_path, name, args):
     assert status == 1 and len(err.splitlines()) == 1, (out, err)
     assert f"the DWARF of '{bomb}' is not read: its .debug_info would inflate to 1024.0 MiB " \
            "(at most" in err, err
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages that say the cause
+
+
+def one_line(r, status=1):
+    assert r.returncode == status and r.stdout == "" and len(r.stderr.splitlines()) == 1, r
+    return r.stderr
+
+
+def test_user_namespace(built):
+    """Root of a user namespace has every capability there and none where BPF checks them."""
+    r = subprocess.run(["unshare", "--user", "--map-root-user", tool("gofunccount"),
+                        f"{built.path('go126', 'tracee')}:main.add"], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert "runs in a user namespace" in one_line(r), r
+
+
+def test_other_users_process_needs_ptrace(built, tmp_path):
+    """With CAP_BPF and CAP_PERFMON only, another user's process cannot be read: the message
+    names the capability that is missing."""
+    shared = tempfile.mkdtemp(prefix="gotools-ptrace-")  # where nobody can run it from
+    os.chmod(shared, 0o755)
+    binary = private_copy(built.path("go126", "tracee"), shared)
+    with GoProgram("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", binary) as prog:
+        r = subprocess.run(["setpriv", "--bounding-set=-all,+bpf,+perfmon",
+                            "--inh-caps=-all", tool("gofunccount"), "-p", str(prog.pid),
+                            "main.add"], capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+    shutil.rmtree(shared)
+    assert one_line(r) == (f"gofunccount: cannot read the executable of pid {prog.pid}: "
+                           "Permission denied (another user's process needs CAP_SYS_PTRACE)\n")
+
+
+def test_huge_sparse_file(built, tmp_path):
+    """A 200 GB sparse file with an ELF header is too large, not "not an ELF file"."""
+    path = os.path.join(str(tmp_path), "huge")
+    with open(built.path("go126", "tracee"), "rb") as src, open(path, "wb") as f:
+        f.write(src.read(4096))
+        f.truncate(200 << 30)
+    r = run_tool("gofunccount", f"{path}:main.*")
+    assert one_line(r) == (f"gofunccount: '{path}' is too large to be a Go binary: 200.0 GiB "
+                           "(the tools read at most 4 GiB)\n")
+
+
+def entry_offset(binary, func):
+    """The file offset of func's entry site, as libgo plans it (tests/helpers/gofuncs -s)."""
+    r = subprocess.run([helper("gofuncs"), "-s", binary], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    line, = [l for l in r.stdout.splitlines() if f" {func} " in l]
+    site = int(re.search(r"entry=0x([0-9a-f]+)", line).group(1), 16)
+    with open(binary, "rb") as f:
+        phoff, = struct.unpack("<Q", (f.seek(0x20), f.read(8))[1])
+        f.seek(0x36)
+        phentsize, phnum = struct.unpack("<HH", f.read(4))
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            ptype, _, off, vaddr, _, filesz = struct.unpack("<IIQQQQ", f.read(40))
+            if ptype == 1 and vaddr <= site < vaddr + filesz:
+                return site - vaddr + off
+    raise AssertionError(hex(site))
+
+
+def test_enotsupp(built, tmp_path):
+    """The kernel's ENOTSUPP (524) for an instruction it cannot probe is said in words, not as
+    "Unknown error 524": the file changed between the read and the attach, where a process maps
+    it (here: a CS prefix written at main.add's entry, mapped executable by the test)."""
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    offset = entry_offset(binary, "main.add")
+    t = hooked(f"{binary}:main.add", env={"GOFUNC_NO_CALL_SITES": "1"})
+    with open(binary, "r+b") as f:
+        m = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_EXEC)
+        os.pwrite(f.fileno(), b"\x2e", offset)
+        os.kill(t.proc.pid, signal.SIGCONT)
+        status, out, err = t.wait()
+        m.close()
+    assert status == 1 and out == b"", (out, err)
+    assert err.decode() == (f"gofunccount-test: cannot attach 1 uprobe to '{binary}': the kernel cannot "
+                            "probe the instruction at one of the offsets (ENOTSUPP): has the file "
+                            "changed since it was read?\n"), err
+
+
+def test_bcc_probes_the_same_function(built, tmp_path, tracefs):
+    """bcc's Python tools register their uprobes with a ref_ctr_offset; another uprobe on the
+    same instruction without it is EINVAL, and the kernel's log says why: so does the tool."""
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    bcc = subprocess.Popen(["funccount-bpfcc", "-d", "60", f"{binary}:main.add"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = bcc.stdout.readline()
+        assert line.startswith("Tracing 1 functions"), line
+        r = run_tool("gofunccount", "-d", "1", f"{binary}:main.add",
+                     env={"GOFUNC_NO_CALL_SITES": "1"})
+    finally:
+        bcc.send_signal(signal.SIGINT)
+        bcc.communicate(timeout=60)
+    assert one_line(r) == (f"gofunccount: cannot attach 1 uprobe to '{binary}': another tool "
+                           "(bcc's Python tools, for one) probes the same instruction with a "
+                           "different ref_ctr_offset (the kernel log says \"ref_ctr_offset "
+                           "mismatch\"): stop it, or leave that function out\n")
