@@ -11,6 +11,8 @@ set -eu
 secs=${FUZZ_SECONDS:-60}
 ./fuzz/seeds.sh
 export GOTOOLS_FUZZ_TARGET="$PWD/build/fuzz/seeds/target"
+# what the fuzzers find in crafted binaries stays out of root's cache (fuzz_cache reads files)
+export GOTOOLS_NO_CACHE=1
 # the harnesses report leaks too; a parser that cannot parse must also not leak
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 failed=""
@@ -21,7 +23,7 @@ for h in "$@"; do
 	# seeds: the committed ones and what was found before; for the binary readers also the Go
 	# binaries, a crafted Go 1.2 pclntab and the tiny crafted ELF files of the regressions
 	case $h in
-	fuzz_pattern | fuzz_tprobe | fuzz_govalue)
+	fuzz_pattern | fuzz_tprobe | fuzz_govalue | fuzz_escape | fuzz_cache)
 		seeds="fuzz/seeds/${h#fuzz_}"
 		opts="-max_len=4096" ;;
 	*)

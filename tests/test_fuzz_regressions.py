@@ -45,7 +45,8 @@ def test_every_harness_has_its_inputs():
 def test_fuzz_regression(harnesses, path):
     harness = os.path.basename(os.path.dirname(path))
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="print_stacktrace=1",
-               GOTOOLS_FUZZ_TARGET=os.path.join(ROOT, "build", "fuzz", "seeds", "target"))
+               GOTOOLS_FUZZ_TARGET=os.path.join(ROOT, "build", "fuzz", "seeds", "target"),
+               GOTOOLS_NO_CACHE="1")
     run = subprocess.run([os.path.join(harnesses, harness), f"-timeout={TIMEOUT}",
                           "-rss_limit_mb=2048", path], capture_output=True, text=True, env=env,
                          stdin=subprocess.DEVNULL, timeout=120)
