@@ -10,6 +10,7 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -314,14 +315,32 @@ static void go_build_id(const struct go_binary *b, char *out, size_t size)
 	}
 }
 
+/*
+ * The profile's file, opened for root to write: never through a symbolic link as its last
+ * component (one planted in /tmp would have root write over what it names), and only a
+ * regular file (a FIFO would block). A descriptor, or a negative errno with the message set.
+ */
+static int pprof_open(const char *path, int how)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | how, 0644);
+	struct stat st;
+
+	if (fd < 0)
+		return go_fail(errno, errno == ELOOP ? "cannot write '%s': it is a symbolic link" :
+				      "cannot write '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return go_fail(EINVAL, "cannot write '%s': not a regular file", path);
+	}
+	return fd;
+}
+
 bool go_pprof__writable(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int fd = pprof_open(path, O_APPEND);
 
-	if (fd < 0) {
-		go_fail(errno, "cannot write '%s': %s", path, strerror(errno));
+	if (fd < 0)
 		return false;
-	}
 	close(fd);
 	return true;
 }
@@ -334,7 +353,7 @@ int go_pprof__write(struct go_pprof *p, const char *path)
 	struct timespec ts;
 	uint64_t now, lo, hi;
 	gzFile gz;
-	int err = 0;
+	int err = 0, fd;
 
 	/* the mapping: the text of the binary, at its link-time addresses */
 	lo = nf ? go_binary__func(p->bin, 0)->entry : 0;
@@ -362,9 +381,14 @@ int go_pprof__write(struct go_pprof *p, const char *path)
 		free(all.p);
 		return go_fail(ENOMEM, "out of memory");
 	}
-	gz = gzopen(path, "wb");
-	if (!gz)
-		err = go_fail(errno ? errno : EIO, "cannot write '%s'", path);
+	fd = pprof_open(path, O_TRUNC);
+	gz = fd >= 0 ? gzdopen(fd, "wb") : NULL;
+	if (fd >= 0 && !gz) {
+		close(fd);
+		err = go_fail(ENOMEM, "cannot write '%s'", path);
+	} else if (!gz) {
+		err = fd;
+	}
 	else if (gzwrite(gz, all.p, all.n) != (int)all.n)
 		err = go_fail(EIO, "cannot write '%s'", path);
 	if (gz && gzclose(gz) != Z_OK && !err)

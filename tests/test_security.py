@@ -15,6 +15,7 @@ these tests play the attacker (issue 19).
 - A compressed-DWARF bomb costs gofunccount nothing (it reads no DWARF) and the others one line.
 - Messages say the cause: a user namespace, another user's process without CAP_SYS_PTRACE,
   ENOTSUPP, a file too large, and bcc's tools probing the same instruction.
+- A file root writes (--pprof) is never reached through a symbolic link planted at its name.
 """
 
 import hashlib
@@ -636,3 +637,17 @@ def test_bcc_probes_the_same_function(built, tmp_path, tracefs):
                            "(bcc's Python tools, for one) probes the same instruction with a "
                            "different ref_ctr_offset (the kernel log says \"ref_ctr_offset "
                            "mismatch\"): stop it, or leave that function out\n")
+
+
+def test_pprof_not_through_a_link(built, tmp_path):
+    """--pprof into a directory others can write: a symbolic link planted at that name is not
+    followed (root would write over the file it names), in one line, before tracing."""
+    precious = os.path.join(str(tmp_path), "precious")
+    with open(precious, "w") as f:
+        f.write("root's own\n")
+    link = os.path.join(str(tmp_path), "q.pb.gz")
+    os.symlink(precious, link)
+    r = run_tool("gostack", "--pprof", link, "-D", "1", f"{built.path('go126', 'tracee')}:main.add")
+    assert one_line(r) == f"gostack: cannot write '{link}': it is a symbolic link\n", r
+    with open(precious) as f:
+        assert f.read() == "root's own\n"
