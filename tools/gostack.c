@@ -825,6 +825,7 @@ int main(int argc, char **argv)
 	uint32_t i, zero = 0;
 	long elapsed = 0;
 	struct timespec ts;
+	char esc[GO_ESC_LEN];
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
@@ -888,7 +889,8 @@ int main(int argc, char **argv)
 		fprintf(info_out(), "pprof labels: read from runtime.g+%d\n", labels_off);
 	else if (env.verbose)
 		fprintf(info_out(), "pprof labels: unavailable for %s (read from Go 1.24 on, which "
-			"keeps them in a slice)\n", go_binary__version(target.bin));
+			"keeps them in a slice)\n",
+			go_esc(go_binary__version(target.bin), esc, sizeof(esc)));
 	frames_off = sizeof(struct go_stack_head) + (with_labels ? KEY_LABELS : 0);
 	key_size = frames_off + MAX_FRAMES * 8;
 	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
