@@ -119,13 +119,14 @@ def test_traced_process_exit_ends_gotrace(built):
     with GoProgram(built.path("go126", "tracee")) as prog:
         proc = subprocess.Popen([tool("gotrace"), "-p", str(prog.pid), 'main.add "%d", goarg1'],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1)
+        header = proc.stdout.readline()  # printed once every probe is attached
         prog.go()
         prog.result()
         prog.stop()
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
-    assert [l.split()[-1] for l in out.splitlines()[1:]] == ["42", "0", "1", "2", "3", "4"], out
+    assert header.startswith("PID"), header + out + err
+    assert [l.split()[-1] for l in out.splitlines()] == ["42", "0", "1", "2", "3", "4"], out
 
 
 def test_cache_stays_bounded(built, tmp_path):
