@@ -994,8 +994,23 @@ static struct go_binary *gobin_open(const char *path, const char *name)
 		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
-	/* O_NONBLOCK: a FIFO named as the binary must not block the open; it is refused below */
-	b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/*
+	 * Looked at first, opened for reading only once it is a regular file: opening a device
+	 * (a link to /dev/watchdog) runs its driver, opening a FIFO wakes its writer
+	 */
+	b->fd = open(path, O_PATH | O_CLOEXEC);
+	if (b->fd >= 0 && (fstat(b->fd, &st) || !S_ISREG(st.st_mode))) {
+		err = go_fail(EINVAL, "'%s' is not a regular file", name);
+		goto fail;
+	}
+	if (b->fd >= 0) {
+		int fd;
+
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b->fd);
+		fd = open(fdpath, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		close(b->fd);
+		b->fd = fd;
+	}
 	if (b->fd < 0) {
 		err = -errno;
 		if ((err == -EACCES || err == -EPERM) && !strncmp(path, "/proc/", 6) &&
