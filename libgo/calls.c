@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache_priv.h"
 #include "gobin_priv.h"
+#include "trust.h"
 
 #define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
 
@@ -474,6 +476,14 @@ static int calls_cache_read(const struct go_binary *b, const uint8_t *key,
 	return err;
 }
 
+/* Is b's file root's (or the user's) and writable by no one else (go_trust__file())? */
+static bool calls_file_trusted(const struct go_binary *b)
+{
+	struct stat st;
+
+	return !fstat(b->fd, &st) && go_trust__file(&st);
+}
+
 static void calls_cache_write(const struct go_binary *b, const uint8_t *key,
 			      const struct go_call_sites *all)
 {
@@ -585,7 +595,13 @@ int go_binary__call_sites(struct go_binary *b, const struct go_func *const *fns,
 	memset(out, 0, n * sizeof(*out));
 	if (b->tc != GO_GC || !n)
 		return 0;	/* gccgo: functions begin with an emulated push anyway */
-	if (calls_cache_key(b, key))
+	/*
+	 * The key is a digest of the file, the sites a scan of it read later: a file its owner
+	 * can rewrite in between (to a copy of another binary while it is digested) would put
+	 * sites of other bytes under that binary's key. Only files no one else can write are
+	 * cached; the others are scanned every run.
+	 */
+	if (!calls_file_trusted(b) || calls_cache_key(b, key))
 		return scan_targets(b, fns, n, out, false);
 	all = calloc(b->nfuncs ? b->nfuncs : 1, sizeof(*all));
 	if (!all)
