@@ -61,8 +61,18 @@ static bool dwarf_sizes_ok(struct go_binary *b)
 		const char *name;
 		GElf_Shdr sh;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
-		    !(name = elf_strptr(b->elf, shstrndx, sh.sh_name)) ||
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(b->elf, shstrndx, sh.sh_name)))
+			continue;
+		/*
+		 * libdw would open the file these name (a path the binary chooses: a FIFO that
+		 * never answers, a device, an uncapped bomb); Go's linkers never write them.
+		 */
+		if (!strcmp(name, ".gnu_debugaltlink") || !strcmp(name, ".debug_sup")) {
+			snprintf(b->dwarf_why, sizeof(b->dwarf_why), "the DWARF of '%s' is not read: "
+				 "its %s names another file", b->name, name);
+			return false;
+		}
+		if (sh.sh_type == SHT_NOBITS ||
 		    (strncmp(name, ".debug_", 7) && strncmp(name, ".zdebug_", 8)))
 			continue;
 		size = inflated_size(scn, &sh, name);
