@@ -477,6 +477,11 @@ static const char *compile_setup(struct kheaders *k, char *why, size_t size)
 		return "cannot change to /";
 	unsetenv("ARCH");
 	unsetenv("BCC_LINUX_VERSION_CODE");
+	/* clang's driver adds these to the include path (`sudo -E` keeps a user's) */
+	unsetenv("CPATH");
+	unsetenv("C_INCLUDE_PATH");
+	unsetenv("CPLUS_INCLUDE_PATH");
+	unsetenv("OBJC_INCLUDE_PATH");
 	kheaders_find(k);
 	if (!k->found) {
 		/* libbcc would unpack kheaders in $TMPDIR, under a name anyone could take first */
