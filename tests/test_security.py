@@ -394,6 +394,67 @@ def test_calls_cache_forged(built, tmp_path):
         assert f.read() == data  # found again, and kept
 
 
+def test_calls_cache_only_for_files_no_one_else_writes(built, tmp_path):
+    """A binary its owner can rewrite between the digest that keys its call sites and the scan
+    that finds them (another user's, or writable by others) is scanned every run, never cached:
+    its sites could be another binary's under that binary's key. Counts stay exact."""
+    env = {"GOTOOLS_CACHE_DIR": cache_dir(tmp_path)}
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    for how in ("another user's", "writable by others", "root's"):
+        if how == "another user's":
+            os.chown(binary, 65534, 65534)
+        else:
+            os.chown(binary, 0, 0)
+            os.chmod(binary, 0o757 if how == "writable by others" else 0o755)
+        r = run_tool("gofunccount", "-d", "1", f"{binary}:*", env=env, timeout=60)
+        assert r.returncode == 0, r
+        calls = [n for n in os.listdir(env["GOTOOLS_CACHE_DIR"]) if n.endswith(".calls")]
+        assert len(calls) == (how == "root's"), (how, calls)
+        count_checked(binary, env)
+
+
+def test_binary_not_opened_unless_regular(tmp_path):
+    """A path that names a FIFO (or a device) is looked at, not opened: a writer waiting on
+    the FIFO stays blocked, as a device's driver is never run; one line says what it is."""
+    fifo = os.path.join(str(tmp_path), "fifo")
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)  # returns once someone opens the FIFO to read
+        opened.set()
+        os.close(fd)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    for link in (fifo, os.path.join(str(tmp_path), "link")):
+        if link != fifo:
+            os.symlink(fifo, link)
+        r = run_tool("gofunccount", f"{link}:main.*", timeout=60)
+        assert f"'{link}' is not a regular file" in one_line(r), r
+    time.sleep(0.2)
+    assert not opened.is_set(), "the tool opened the FIFO"
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer go
+    t.join(5)
+
+
+def test_dwarf_naming_another_file(built, tmp_path):
+    """DWARF that names a supplementary file (.gnu_debugaltlink, a path the binary chooses:
+    libdw would open it, a FIFO would hang the tool, a bomb there has no cap) is not read: one
+    line says why, where the tool needs the DWARF; Go's linkers never write such a section."""
+    binary = private_copy(built.path("go126", "tracee"), tmp_path)
+    fifo = os.path.join(str(tmp_path), "alt")
+    os.mkfifo(fifo)
+    link = os.path.join(str(tmp_path), "altlink")
+    with open(link, "wb") as f:
+        f.write(fifo.encode() + b"\0" + bytes(20))
+    subprocess.run(["objcopy", "--add-section", f".gnu_debugaltlink={link}", binary],
+                   check=True, timeout=60)
+    r = run_tool("gotrace", f'{binary}:main.greet "%s", name', timeout=60)
+    assert f"the DWARF of '{binary}' is not read: its .gnu_debugaltlink names another file" \
+        in one_line(r), r
+
+
 # ---------------------------------------------------------------------------------------------
 # Probes go into the file that was read
 
