@@ -45,6 +45,16 @@ static const char *dir_distrust(const struct stat *st, bool last)
 	return NULL;
 }
 
+/* Why the header (or other file) of a tree, stat st, is not to be trusted, or NULL. */
+static const char *file_distrust(const struct stat *st)
+{
+	if (!owner_ok(st))
+		return "is owned by another user";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "is writable by other users";
+	return NULL;
+}
+
 static int say(char *why, size_t size, const char *path, const char *what)
 {
 	if (why)
@@ -181,6 +191,8 @@ static int tree_link(struct tree_walk *w)
 	if (stat(w->path, &st))
 		return 0;	/* dangling: clang finds nothing there either */
 	err = go_trust__path(w->path, w->why, w->wsize);
+	if (!err && !S_ISDIR(st.st_mode) && file_distrust(&st))
+		err = say(w->why, w->wsize, w->path, file_distrust(&st));
 	if (err || !S_ISDIR(st.st_mode))
 		return err;
 	fd = open(w->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -189,7 +201,7 @@ static int tree_link(struct tree_walk *w)
 	return tree(w, fd);
 }
 
-/* Every directory under fd (at w->path) trusted, and what each symbolic link names. */
+/* Every directory and file under fd (at w->path) trusted, and what each symbolic link names. */
 static int tree(struct tree_walk *w, int fd)
 {
 	DIR *d = fdopendir(fd);
@@ -228,8 +240,13 @@ static int tree(struct tree_walk *w, int fd)
 			err = tree_link(w);
 			continue;
 		}
-		if (e->d_type != DT_DIR)
+		if (e->d_type != DT_DIR) {
+			/* a header another user can write is theirs to fill */
+			if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+			    (bad = file_distrust(&st)))
+				err = say(w->why, w->wsize, w->path, bad);
 			continue;
+		}
 		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;

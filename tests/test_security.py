@@ -249,6 +249,29 @@ def test_planted_header(built, tmp_path, header):
     assert len([n for n in os.listdir(env["GOTOOLS_CACHE_DIR"]) if n.endswith(".bpf")]) == 1
 
 
+@pytest.mark.parametrize("how", ["another user's", "writable by others"])
+def test_kernel_header_file_untrusted(built, tmp_path, how):
+    """A header file in root's kernel header tree that another user owns or can write is
+    theirs to fill: nothing is compiled against the tree, and one line names the file."""
+    tree = os.path.join(str(tmp_path), "kernel")
+    os.makedirs(os.path.join(tree, "include", "linux"), 0o755)
+    os.chmod(str(tmp_path), 0o755)
+    open(os.path.join(tree, "include", "linux", "kconfig.h"), "w").close()
+    planted = os.path.join(tree, "include", "linux", "types.h")
+    with open(planted, "w") as f:
+        f.write("#error planted\n")
+    if how == "another user's":
+        os.chown(planted, 65534, 65534)
+    else:
+        os.chmod(planted, 0o666)
+    r = run_tool("gofunccount", f"{built.path('go126', 'tracee')}:main.add",
+                 env={"GOTOOLS_CACHE_DIR": cache_dir(tmp_path), "BCC_KERNEL_SOURCE": tree},
+                 timeout=60)
+    why = "is owned by another user" if how == "another user's" else "is writable by other users"
+    assert "the kernel headers are not root's alone, so nothing is compiled against them: " \
+        f"'{planted}' {why}" in one_line(r), r
+
+
 def untrusted_dirs(tmp_path):
     base = str(tmp_path)
     made = {}
