@@ -24,7 +24,6 @@ static void decode(struct go_binary *bin, const struct go_func *fn)
 			abort();	/* an entry site is inside its function */
 		(void)go_binary__probeable(bin, site);
 		(void)gobin_emulated(bin, site);
-		(void)go_binary__walk_adds_sp(bin, site);
 	}
 	(void)go_binary__probe_kind(bin, fn, fn->entry + (fn->end - fn->entry) / 2);
 	if (!go_binary__ret_sites(bin, fn, &rets, &cnt)) {

@@ -1,6 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Fuzz the pclntab's line tables: file:line, inline trees, the pcsp table, top frames. */
+/*
+ * Fuzz the pclntab's line tables: file:line, inline trees, the pcsp table, top frames; and
+ * whole stacks from them: the rules for walking below cgo callbacks (unwind.c) and stacks from
+ * walks (stack.c) whose return addresses, as a traced program's memory holds them, are
+ * anything: some in the binary's functions, the others the input's bytes.
+ */
 #include "fuzz.h"
+
+#include "bpf/unwind.h"
+
+static uint64_t input_word(const uint8_t *data, size_t size, size_t i)
+{
+	uint64_t w = 0;
+
+	if (size >= 8)
+		memcpy(&w, data + (i * 8) % (size - 7), 8);
+	return w;
+}
+
+/* A walk of pcs of the binary's functions and of the input's words, its stack and frames. */
+static void fuzz_stack(struct go_binary *bin, const struct go_lines *lines, const uint8_t *data,
+		       size_t size)
+{
+	static struct go_stack_frame frames[GO_STACK_MAX_PCS * 16];
+	static struct go_walk w;
+	struct go_unwind_plan plan;
+	struct go_entry_frame ef = { 8, false };
+	size_t n = go_binary__func_cnt(bin), i;
+	struct go_stack st;
+	char note[64];
+	int got, k;
+
+	(void)go_binary__unwind_plan(bin, lines, &plan);
+	if (plan.n > GO_UNWIND_PLAN_MAX)
+		abort();
+	memset(&w, 0, sizeof(w));
+	w.nframes = (uint32_t)input_word(data, size, 0);
+	w.end = (uint16_t)input_word(data, size, 1);
+	w.nswitch = (uint16_t)input_word(data, size, 2);
+	w.ra = input_word(data, size, 3);
+	for (i = 0; i < GO_WALK_MAX_SWITCHES; i++) {
+		w.sw[i].at = (uint32_t)input_word(data, size, 4 + i) % 160;
+		w.sw[i].n = (uint32_t)input_word(data, size, 8 + i);
+		for (k = 0; k < GO_WALK_SWITCH_PCS; k++)
+			w.sw[i].pc[k] = input_word(data, size, 12 + i * 3 + k);
+	}
+	for (i = 0; i <= GO_WALK_MAX_FRAMES; i++) {
+		uint64_t word = input_word(data, size, 24 + i);
+		const struct go_func *fn = go_binary__func(bin, word % n);
+
+		/* most in functions, as real stacks are; some anywhere */
+		w.frames[i] = word & 0x8000 ? word : fn->entry + (word >> 16) % (fn->end - fn->entry + 1);
+	}
+	st.npc = 0;
+	go_stack__from_walk(&st, bin, lines, go_binary__func(bin, 0), &ef, &w, 0,
+			    go_binary__func(bin, 0)->entry);
+	if (st.npc < 0 || st.npc > GO_STACK_MAX_PCS)
+		abort();
+	got = go_stack__frames(&st, bin, lines, frames, sizeof(frames) / sizeof(frames[0]));
+	for (k = 0; k < got; k++)
+		if (!frames[k].f.func || !frames[k].f.file || frames[k].at >= st.npc)
+			abort();
+	(void)go_stack__note(&st, note, sizeof(note));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,7 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)go_lines__sp_delta(lines, pcs[k], &delta);
 		}
 		(void)go_lines__top_frame(lines, fn->entry);
+		(void)go_lines__func_flags(lines, fn->end - 1);
 	}
+	if (n)
+		fuzz_stack(bin, lines, data, size);
 	go_lines__close(lines);
 	go_binary__close(bin);
 	return 0;

@@ -48,6 +48,14 @@ go_bpf_src_filter_h:
 go_bpf_src_iface_shared_h:
 	.incbin "libgo/bpf/iface.h"
 	.byte 0
+	.global go_bpf_src_unwind_h
+go_bpf_src_unwind_h:
+	.incbin "libgo/bpf/unwind.h"
+	.byte 0
+	.global go_bpf_src_unwind_bpf_h
+go_bpf_src_unwind_bpf_h:
+	.incbin "libgo/bpf/unwind.bpf.h"
+	.byte 0
 	.global go_bpf_src_stackcount_h
 go_bpf_src_stackcount_h:
 	.incbin "libgo/bpf/stackcount.h"

@@ -33,6 +33,8 @@ extern const char go_bpf_src_ivalue_h[];
 extern const char go_bpf_src_iface_shared_h[];
 extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
+extern const char go_bpf_src_unwind_h[];
+extern const char go_bpf_src_unwind_bpf_h[];
 extern const char go_bpf_src_stackcount_h[];
 
 /* The headers the BPF programs share with the C code (libgo/bpf/NAME.h), embedded too. */
@@ -47,6 +49,8 @@ static const struct {
 	{ "ivalue.h", go_bpf_src_ivalue_h },
 	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },
+	{ "unwind.h", go_bpf_src_unwind_h },
+	{ "unwind.bpf.h", go_bpf_src_unwind_bpf_h },
 	{ "stackcount.h", go_bpf_src_stackcount_h },
 };
 

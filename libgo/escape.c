@@ -134,6 +134,26 @@ void go_esc_fputs(FILE *out, const char *str, bool keep_lines)
 	}
 }
 
+void go_esc_quote(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char e[8];
+	size_t len;
+	int n;
+
+	fputc('"', out);
+	for (; *s; s += n) {
+		len = esc_char(s, &n, false, e);
+		if (len)
+			fwrite(e, 1, len, out);
+		else if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else
+			fwrite(s, 1, n, out);
+	}
+	fputc('"', out);
+}
+
 /* Go strings are bytes: what is not UTF-8 becomes U+FFFD, so the line stays JSON. */
 void go_json_str(FILE *out, const char *str)
 {

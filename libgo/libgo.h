@@ -49,6 +49,8 @@ bool go_has_cap(int cap);
  * nothing in the tools themselves.
  */
 void go_test_hook(const char *point);
+/* Write s quoted as Go's %q quotes it: in '"', escaped as above, and '"' and '\' escaped too. */
+void go_esc_quote(FILE *out, const char *s);
 /* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
 bool go_env_flag(const char *name);
 /*
@@ -497,6 +499,7 @@ struct go_frame {
 	int line;		/* 0 when unknown; for a caller, the line of the call */
 	int start_line;		/* the function's first line (Go 1.20+ records it), else 0 */
 	bool inlined;		/* inlined into the next frame */
+	bool wrapper;		/* code Go makes itself, which its tracebacks leave out */
 	uint64_t entry;		/* link-time entry of the function whose code holds the pc */
 };
 
@@ -517,6 +520,13 @@ int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct
 int go_lines__sp_delta(const struct go_lines *lines, uint64_t pc, int32_t *delta);
 /* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
 bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
+/* What the function holding pc is, as Go's unwinder asks (GO_FUNC_*); -ENOENT outside Go code. */
+enum {
+	GO_FUNC_TOP = 1,	/* a stack ends there (runtime.goexit, runtime.mstart, ...) */
+	GO_FUNC_SPWRITE = 2,	/* it writes SP as no table says: Go's unwinder stops there */
+	GO_FUNC_WRAPPER = 4,	/* code Go makes itself (an ABI or method wrapper) */
+};
+int go_lines__func_flags(const struct go_lines *lines, uint64_t pc);
 
 /* ---- Whole stacks at entry probes ------------------------------------------------------- */
 
@@ -529,18 +539,84 @@ enum go_probe_kind {
 enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_func *fn,
 					 uint64_t pc);
 /*
- * Whether the kernel's user stack walk at a uprobe on the instruction at site already records
- * *SP after the probed pc (Linux 6.11+, for PUSH RBP and ENDBR64).
- */
-bool go_binary__walk_adds_sp(const struct go_binary *bin, uint64_t site);
-/*
  * The frame of fn at an entry probe on site: the return address is at SP + *ra_off; *framed when
- * RBP already holds fn's own frame there (the kernel's walk then has the caller).
+ * RBP already holds fn's own frame there (the walk then has the caller).
  */
 int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
 			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);
+/*
+ * How the stack walk (bpf/unwind.bpf.h) goes on below a cgo callback's frame on a goroutine's
+ * stack: where runtime.cgocallback returns from runtime.cgocallbackg (cb_pc, 0 when the binary
+ * has none) and its frame's size there (its CFA is SP + cb_cfa); then, for each pc that can be
+ * below it, that frame's size and what it is (GO_UNWIND_* of bpf/unwind.h).
+ */
+#define GO_UNWIND_PLAN_MAX 128
+struct go_unwind_plan {
+	uint64_t cb_pc;
+	int32_t cb_cfa;
+	size_t n;
+	uint64_t pc[GO_UNWIND_PLAN_MAX];
+	int32_t cfa[GO_UNWIND_PLAN_MAX];
+	uint32_t kind[GO_UNWIND_PLAN_MAX];
+};
+void go_binary__unwind_plan(struct go_binary *bin, const struct go_lines *lines,
+			    struct go_unwind_plan *plan);
 /* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
 int go_binary__labels_offset(const struct go_binary *bin);
+
+/*
+ * A Go stack as the tools print it, from a walk (bpf/unwind.h) taken at a probe: pc[0] is the
+ * traced function's (its entry, or the probed pc), the others return addresses, up to the
+ * goroutine's first frame (or a thread's), or to where the walk stopped, which end says.
+ */
+enum go_stack_end {
+	GO_STACK_WHOLE,		/* where Go's own traceback ends too */
+	GO_STACK_TRUNCATED,	/* deeper than the walk's frames (GO_WALK_MAX_FRAMES) */
+	GO_STACK_CUT,		/* the walk could not go on: why says where */
+};
+
+#define GO_STACK_MAX_PCS 160
+
+struct go_stack {
+	uint64_t pc[GO_STACK_MAX_PCS];	/* link-time */
+	int npc;
+	enum go_stack_end end;
+	const char *why;		/* GO_STACK_CUT: "code that is not Go's", ... */
+};
+
+/* A function's frame at its entry site: its return address is at SP + ra_off; framed: RBP is
+ * already its own (go_binary__entry_frame). */
+struct go_entry_frame {
+	int32_t ra_off;
+	bool framed;
+};
+
+struct go_walk;
+/*
+ * The stack of walk w, taken at a probe of fn whose link-time pc is w's first frame less bias
+ * (w's addresses are the process's): leaf is the stack's first pc; ef is fn's frame at its
+ * entry site, NULL where its return address is at SP (a RET). lines NULL (gccgo): no Go line
+ * table, functions from the symbol table, and a stack ends only where the walk does.
+ */
+void go_stack__from_walk(struct go_stack *s, struct go_binary *bin, const struct go_lines *lines,
+			 const struct go_func *fn, const struct go_entry_frame *ef,
+			 const struct go_walk *w, int64_t bias, uint64_t leaf);
+
+/* A frame of a stack: a go_frame, and the stack's pc it is at (its index at). */
+struct go_stack_frame {
+	struct go_frame f;
+	uint64_t pc;
+	int at;
+};
+/*
+ * The frames of s as runtime.CallersFrames gives them: the calls inlined at each pc expanded,
+ * the code Go makes itself (wrappers) left out as Go's tracebacks leave it out, but for the
+ * traced function itself. At most max; how many.
+ */
+int go_stack__frames(const struct go_stack *s, const struct go_binary *bin,
+		     const struct go_lines *lines, struct go_stack_frame *out, int max);
+/* The text gostack and gotrace print for a stack that is not whole, e.g. "[cut: ...]"; NULL. */
+const char *go_stack__note(const struct go_stack *s, char *buf, size_t size);
 
 /* ---- pprof profiles ------------------------------------------------------------------------ */
 
@@ -551,11 +627,13 @@ struct go_pprof;
 struct go_pprof *go_pprof__new(struct go_binary *bin, const struct go_lines *lines,
 			       const char *type, const char *unit, uint64_t start_ns);
 /*
- * A sample: link-time pcs[0..npc), innermost first (pcs[0] exact, the others return addresses),
- * each a location with its inlined frames; labels: nlabels (key, value) pairs, flattened.
+ * A sample: a stack's frames fr[0..n) (go_stack__frames), innermost first, each pc's frames a
+ * location; note (or NULL): what cut the stack (go_stack__note), a frame of its own at the
+ * root; labels: nlabels (key, value) pairs, flattened; labels_note (or NULL): what of the
+ * goroutine's labels could not be kept, as the label "[labels not kept]".
  */
-int go_pprof__add(struct go_pprof *p, const uint64_t *pcs, int npc, int64_t value,
-		  const char *const *labels, int nlabels);
+int go_pprof__add(struct go_pprof *p, const struct go_stack_frame *fr, int n, const char *note,
+		  int64_t value, const char *const *labels, int nlabels, const char *labels_note);
 /* Write the profile, gzipped, to path. */
 int go_pprof__write(struct go_pprof *p, const char *path);
 void go_pprof__free(struct go_pprof *p);

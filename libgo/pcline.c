@@ -29,6 +29,7 @@
 #define PCDATA_INL_TREE_INDEX 2
 #define FUNCDATA_INL_TREE 3
 #define FUNC_FLAG_TOP_FRAME 1
+#define FUNC_FLAG_SPWRITE 2	/* it writes SP in a way the pcsp table cannot say (1.17+) */
 
 enum { V116 = 116, V118 = 118, V120 = 120 };
 
@@ -41,6 +42,7 @@ struct go_lines {
 	uint64_t nfunc;
 	uint64_t text;		/* what 1.18+ function entries count from */
 	uint64_t gofunc;	/* moduledata.gofunc (1.18+), what funcdata offsets count from */
+	int wrapper_id;		/* the funcID of compiler-made code (FuncIDWrapper), or -1 */
 	size_t nameoff, cuoff, fileoff, pcoff, ftaboff;
 };
 
@@ -64,6 +66,41 @@ static uint64_t find_gofunc(const struct go_lines *l, uint64_t pcln_addr)
 		if (gobin_le64(p) == pcln_addr && gobin_le64(p + 8) == names)
 			return gobin_le64(p + word * 8);
 	return 0;
+}
+
+static uint8_t fn_byte(const struct go_lines *l, const uint8_t *f, int which);
+
+/*
+ * The funcID Go gives the code it makes itself (ABI wrappers, method value and pointer
+ * receiver wrappers, reflect's call trampolines), which its tracebacks leave out: the last of
+ * runtime's funcIDs (internal/abi/symtab.go FuncIDWrapper; runtime/symtab.go funcID_wrapper
+ * before 1.21), whose number changes as special functions come and go. For a release not in
+ * the table, the largest funcID in the binary, which is that one in every release here.
+ */
+static int wrapper_id(const struct go_lines *l)
+{
+	static const struct {
+		int from, to, id;
+	} table[] = {
+		{ 116, 117, 22 }, { 118, 121, 21 }, { 122, 124, 22 }, { 125, 126, 23 },
+	};
+	int minor = gobin_go_minor(l->bin), max = -1;
+	size_t i, entsz = l->ver == V116 ? 16 : 8;
+	const uint8_t *ft = l->pcln + l->ftaboff;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (minor >= table[i].from && minor <= table[i].to)
+			return table[i].id;
+	if (l->ftaboff + (l->nfunc + 1) * entsz > l->size)
+		return -1;
+	for (i = 0; i < l->nfunc; i++) {
+		uint64_t off = entsz == 8 ? gobin_le32(ft + i * 8 + 4) : gobin_le64(ft + i * 16 + 8);
+
+		if (off < l->size - l->ftaboff && l->size - l->ftaboff - off >= 48 &&
+		    fn_byte(l, l->pcln + l->ftaboff + off, 0) > max)
+			max = fn_byte(l, l->pcln + l->ftaboff + off, 0);
+	}
+	return max;
 }
 
 struct go_lines *go_lines__open(struct go_binary *bin)
@@ -122,6 +159,7 @@ struct go_lines *go_lines__open(struct go_binary *bin)
 		errno = ENOEXEC;
 		return NULL;
 	}
+	l->wrapper_id = wrapper_id(l);
 	return l;
 }
 
@@ -279,9 +317,16 @@ int go_lines__frames(const struct go_lines *l, uint64_t pc, bool ret, struct go_
 
 	if (max <= 0)
 		return 0;
-	if (ret)
-		pc--;		/* inside the CALL: the call's position */
+	/*
+	 * A return address: the call's position is pc - 1, in the function that holds pc (Go's
+	 * unwinder looks the function up by pc, then the position by pc - 1 but at its entry,
+	 * where a frame made to look called stands: runtime.systemstack_switch's).
+	 */
 	f = find_func(l, pc, &entry);
+	if (ret && (!f || pc > entry)) {
+		pc--;
+		f = find_func(l, pc, &entry);
+	}
 	if (!f)
 		return -ENOENT;
 	tree = inl_tree(l, f);
@@ -302,6 +347,7 @@ int go_lines__frames(const struct go_lines *l, uint64_t pc, bool ret, struct go_
 		name = tab_str(l, l->nameoff, gobin_le32(e + (l->ver == V120 ? 4 : 12)));
 		out[n].func = name ? name : "?";
 		out[n].inlined = true;
+		out[n].wrapper = e[l->ver == V120 ? 0 : 2] == l->wrapper_id;
 		out[n].entry = entry;
 		out[n].start_line = l->ver == V120 ? (int)gobin_le32(e + 12) : 0;
 		set_pos(l, f, entry, pc, &out[n]);
@@ -314,25 +360,41 @@ int go_lines__frames(const struct go_lines *l, uint64_t pc, bool ret, struct go_
 		out[n].func = name ? name : "?";
 	}
 	out[n].inlined = false;
+	out[n].wrapper = fn_byte(l, f, 0) == l->wrapper_id;
 	out[n].entry = entry;
 	out[n].start_line = l->ver == V120 ? (int)gobin_le32(f + 36) : 0;
 	set_pos(l, f, entry, pc, &out[n]);
 	return n + 1;
 }
 
-bool go_lines__top_frame(const struct go_lines *l, uint64_t pc)
+int go_lines__func_flags(const struct go_lines *l, uint64_t pc)
 {
 	uint64_t entry;
 	const uint8_t *f = find_func(l, pc, &entry);
 	const char *name;
+	int flags = 0;
 
 	if (!f)
-		return false;
-	if (l->ver != V116 || gobin_go_minor(l->bin) >= 117)	/* 1.16 has no flags */
-		return fn_byte(l, f, 1) & FUNC_FLAG_TOP_FRAME;
+		return -ENOENT;
+	if (fn_byte(l, f, 0) == l->wrapper_id)
+		flags |= GO_FUNC_WRAPPER;
+	if (l->ver != V116 || gobin_go_minor(l->bin) >= 117) {	/* 1.16 has no flags */
+		flags |= fn_byte(l, f, 1) & FUNC_FLAG_TOP_FRAME ? GO_FUNC_TOP : 0;
+		flags |= fn_byte(l, f, 1) & FUNC_FLAG_SPWRITE ? GO_FUNC_SPWRITE : 0;
+		return flags;
+	}
 	name = tab_str(l, l->nameoff, fn_u32(l, f, 0));
-	return name && (!strcmp(name, "runtime.goexit") || !strcmp(name, "runtime.mstart") ||
-			!strcmp(name, "runtime.rt0_go"));
+	if (name && (!strcmp(name, "runtime.goexit") || !strcmp(name, "runtime.mstart") ||
+		     !strcmp(name, "runtime.rt0_go")))
+		flags |= GO_FUNC_TOP;
+	return flags;
+}
+
+bool go_lines__top_frame(const struct go_lines *l, uint64_t pc)
+{
+	int flags = go_lines__func_flags(l, pc);
+
+	return flags > 0 && (flags & GO_FUNC_TOP);
 }
 
 int go_lines__sp_delta(const struct go_lines *l, uint64_t pc, int32_t *delta)

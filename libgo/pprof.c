@@ -229,26 +229,25 @@ static uint64_t function_id(struct go_pprof *p, const struct go_frame *f)
 	return id;
 }
 
-#define MAX_INLINE 16
-
-static uint64_t location_id(struct go_pprof *p, uint64_t pc, bool ret)
+/* The location of a stack's frames at one pc, fr[0..n): the frames Go shows there (some may be
+ * left out, as wrappers are), which the pc, whether it is a return address, and how many
+ * frames are shown identify. */
+static uint64_t location_id(struct go_pprof *p, const struct go_stack_frame *fr, int n)
 {
-	struct go_frame fr[MAX_INLINE];
 	struct buf m = { 0 }, l = { 0 };
 	uint64_t id;
 	bool fresh;
-	int n, i;
+	int i;
 
-	id = table_id(&p->loc, pc, ret, &fresh);
+	id = table_id(&p->loc, fr[0].pc, (uint64_t)(fr[0].at > 0) | (uint64_t)n << 1, &fresh);
 	if (!id || !fresh)
 		return id;
-	n = go_lines__frames(p->lines, pc, ret, fr, MAX_INLINE);
 	pb_uint(&m, 1, id);
 	pb_uint(&m, 2, 1);		/* the binary's mapping */
-	pb_uint(&m, 3, pc);
+	pb_uint(&m, 3, fr[0].pc);
 	for (i = 0; i < n; i++) {
-		pb_uint(&l, 1, function_id(p, &fr[i]));
-		pb_uint(&l, 2, fr[i].line > 0 ? fr[i].line : 0);
+		pb_uint(&l, 1, function_id(p, &fr[i].f));
+		pb_uint(&l, 2, fr[i].f.line > 0 ? fr[i].f.line : 0);
 		pb_msg(&m, 4, &l);
 	}
 	pb_msg(&p->out, 4, &m);
@@ -257,14 +256,49 @@ static uint64_t location_id(struct go_pprof *p, uint64_t pc, bool ret)
 	return id;
 }
 
-int go_pprof__add(struct go_pprof *p, const uint64_t *pcs, int npc, int64_t value,
-		  const char *const *labels, int nlabels)
+/* A location of no address whose one frame is named note ("[truncated at 127 frames]"). */
+static uint64_t note_id(struct go_pprof *p, const char *note)
+{
+	struct buf m = { 0 }, l = { 0 }, f = { 0 };
+	int64_t name = str_id(p, note);
+	uint64_t id, fid;
+	bool fresh;
+
+	if (name < 0)
+		return 0;
+	fid = table_id(&p->fn, (uint64_t)name, ~0ull, &fresh);
+	if (fid && fresh) {
+		pb_uint(&f, 1, fid);
+		pb_uint(&f, 2, (uint64_t)name);
+		pb_uint(&f, 3, (uint64_t)name);
+		pb_msg(&p->out, 5, &f);
+		free(f.p);
+	}
+	id = table_id(&p->loc, (uint64_t)name, ~0ull, &fresh);
+	if (!id || !fresh || !fid)
+		return id;
+	pb_uint(&m, 1, id);
+	pb_uint(&l, 1, fid);
+	pb_msg(&m, 4, &l);
+	pb_msg(&p->out, 4, &m);
+	free(m.p);
+	free(l.p);
+	return id;
+}
+
+int go_pprof__add(struct go_pprof *p, const struct go_stack_frame *fr, int n, const char *note,
+		  int64_t value, const char *const *labels, int nlabels, const char *labels_note)
 {
 	struct buf s = { 0 }, ids = { 0 }, lab = { 0 };
-	int i;
+	int i, j;
 
-	for (i = 0; i < npc; i++)
-		pb_varint(&ids, location_id(p, pcs[i], i > 0));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && fr[j].at == fr[i].at; j++)
+			;
+		pb_varint(&ids, location_id(p, &fr[i], j - i));
+	}
+	if (note)	/* where the stack was cut: its root, as in the text and folded output */
+		pb_varint(&ids, note_id(p, note));
 	pb_bytes(&s, 1, ids.p, ids.n);		/* location_id, packed */
 	free(ids.p);
 	ids.p = NULL;
@@ -275,6 +309,11 @@ int go_pprof__add(struct go_pprof *p, const uint64_t *pcs, int npc, int64_t valu
 	for (i = 0; i < nlabels; i++) {
 		pb_uint(&lab, 1, str_id(p, labels[2 * i]));
 		pb_uint(&lab, 2, str_id(p, labels[2 * i + 1]));
+		pb_msg(&s, 3, &lab);
+	}
+	if (labels_note) {	/* what of the labels could not be kept */
+		pb_uint(&lab, 1, str_id(p, "[labels not kept]"));
+		pb_uint(&lab, 2, str_id(p, labels_note));
 		pb_msg(&s, 3, &lab);
 	}
 	free(lab.p);

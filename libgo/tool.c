@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bpf/cookie.h"
+#include "bpf/unwind.h"
 #include "gobpf.h"
 #include "tool.h"
 
@@ -526,6 +527,64 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 		info.g_in_r14 = 1;
 	}
 	return go_map__update(fd, &t->slot, &info);
+}
+
+int go_target__entry_frames(struct go_target *t, const struct go_lines *lines,
+			    struct go_entry_frame **out)
+{
+	size_t i;
+
+	*out = calloc(t->cnt ? t->cnt : 1, sizeof(**out));
+	if (!*out)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < t->cnt && lines; i++) {
+		const struct go_func *fn = go_target__func(t, i);
+		struct go_entry_frame *ef = &(*out)[i];
+		uint64_t site;
+		int off = 0;
+
+		if ((t->calls && t->calls[i].usable) || go_binary__entry_site(t->bin, fn, &site, NULL))
+			continue;	/* probed where it is called */
+		/* without an SP delta there (a corrupt table), take the return address at SP */
+		if (go_binary__entry_frame(t->bin, lines, fn, site, &off, &ef->framed)) {
+			off = 0;
+			ef->framed = false;
+		}
+		ef->ra_off = off;
+	}
+	return 0;
+}
+
+int go_target__set_unwind(struct go_target *t, const struct go_lines *lines,
+			  const struct go_entry_frame *ef, struct go_bpf *bpf)
+{
+	int cbfd = go_bpf__map_fd(bpf, "go_unwind_cb"), pcfd = go_bpf__map_fd(bpf, "go_unwind_pcs");
+	int rafd = go_bpf__map_fd(bpf, "go_ra_offs"), err;
+	struct go_unwind_plan *u = malloc(sizeof(*u));
+	struct go_unwind_cb cb = { 0 };
+	size_t i;
+
+	if (!u)
+		return go_fail(ENOMEM, "out of memory");
+	err = cbfd < 0 ? cbfd : pcfd < 0 ? pcfd : rafd < 0 ? rafd : 0;
+	go_binary__unwind_plan(t->bin, lines, u);
+	cb.pc = u->cb_pc;
+	cb.cfa = u->cb_cfa;
+	if (!err)
+		err = go_map__update(cbfd, &t->slot, &cb);
+	for (i = 0; !err && cb.pc && i < u->n; i++) {
+		struct go_unwind_key k = { u->pc[i], t->slot, 0 };
+		struct go_unwind_rule r = { u->cfa[i], u->kind[i] };
+
+		err = go_map__update(pcfd, &k, &r);
+	}
+	for (i = 0; !err && ef && i < t->cnt; i++) {
+		uint32_t key = GO_RA_KEY(t->slot, go_target__slot(t, i)), off = ef[i].ra_off;
+
+		err = off ? go_map__update(rafd, &key, &off) : 0;
+	}
+	free(u);
+	return err ? go_fail(-err, "cannot set up the stack walk: %s", strerror(-err)) : 0;
 }
 
 size_t go_target__slots(const struct go_target *t)

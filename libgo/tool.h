@@ -139,6 +139,19 @@ void go_plan__free(struct go_plan *plan);
 struct go_bpf;
 int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
 /*
+ * For each function of t probed at its entry site, its frame there (go_binary__entry_frame);
+ * zero for the others (probed where they are called). *out is calloc'd, one per function.
+ */
+int go_target__entry_frames(struct go_target *t, const struct go_lines *lines,
+			    struct go_entry_frame **out);
+/*
+ * Tell a program that walks stacks (bpf/unwind.bpf.h) how to walk t's binary, at t->slot: how
+ * to go on below its cgo callbacks, and where each function's return address is at its entry
+ * site (ef, from go_target__entry_frames; NULL for return probes, where it is at SP).
+ */
+int go_target__set_unwind(struct go_target *t, const struct go_lines *lines,
+			  const struct go_entry_frame *ef, struct go_bpf *bpf);
+/*
  * How many per-function slots a BPF program should have: the count rounded up to a power of
  * two, so that runs with similar patterns compile to the same program (and share its cache).
  */

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,9 @@
 #include "libgo.h"
 #include "tool.h"
 
-#define MAX_FRAMES 127		/* the kernel's walk: perf_event_max_stack's default */
 #define MAX_STACKS 10240	/* distinct stacks (per process) the kernel keeps, by default */
-#define MAX_LABELS 4
-#define LABEL_LEN 32
-#define MAX_PCS (MAX_FRAMES + 2)
-#define MAX_INLINE 16
+#define MAX_LABELSETS 1024	/* distinct label sets the kernel keeps */
+#define MAX_INLINE 16		/* calls inlined at one pc shown */
 
 enum { OPT_PPROF = 0x2000, OPT_DEBUG };
 
@@ -135,17 +133,128 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* ---- the kernel's records ------------------------------------------------------------------ */
+/* ---- labels --------------------------------------------------------------------------------- */
 
-/* struct go_stack_key of stackcount.bpf.c: the head, the labels when compiled in, the frames. */
-#define KEY_LABELS (8 + MAX_LABELS * 2 * LABEL_LEN)
+/* A goroutine's labels as read from labelsets once, by their key. */
+struct labelset {
+	struct go_labels_key key;
+	int n;			/* pairs in kv */
+	char **kv;		/* key, value, key, value... (nkv of them allocated) */
+	int nkv;
+	int cut;		/* labels the goroutine had that could not be kept */
+	bool lost;		/* none could be kept: labelsets was full */
+};
 
-static size_t key_size, frames_off;
-static bool with_labels;
+static struct labelset **labelsets;	/* each its own allocation: stacks point at them */
+static size_t nlabelsets;
+static int labelsets_fd = -1;
+
+/* A string of a label's text, NUL-terminated (a NUL byte in it written as \x00). */
+static char *label_dup(const char *p, size_t len)
+{
+	size_t i, n = 0, nul = 0;
+	char *s;
+
+	for (i = 0; i < len; i++)
+		nul += !p[i];
+	s = malloc(len + 3 * nul + 1);
+	if (!s)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (p[i]) {
+			s[n++] = p[i];
+		} else {
+			memcpy(s + n, "\\x00", 4);
+			n += 4;
+		}
+	}
+	s[n] = 0;
+	return s;
+}
+
+static void labelset_read(struct labelset *ls)
+{
+	struct go_labels *g = malloc(sizeof(*g));
+	size_t at = 0;
+	int i;
+
+	ls->lost = true;
+	if (!g || labelsets_fd < 0 || go_map__lookup(labelsets_fd, &ls->key, g) ||
+	    g->kept > GO_LABELS_MAX || g->size > GO_LABELS_BYTES) {
+		free(g);
+		return;
+	}
+	ls->kv = calloc(2 * (g->kept ? g->kept : 1), sizeof(*ls->kv));
+	if (!ls->kv) {
+		free(g);
+		return;
+	}
+	ls->nkv = 2 * (int)g->kept;
+	for (i = 0; i < (int)g->kept; i++) {
+		size_t k = g->len[i][0], v = g->len[i][1];
+
+		if (at + k + v > g->size)
+			break;
+		ls->kv[2 * i] = label_dup(g->data + at, k);
+		ls->kv[2 * i + 1] = label_dup(g->data + at + k, v);
+		at += k + v;
+		if (!ls->kv[2 * i] || !ls->kv[2 * i + 1])
+			break;
+		ls->n = i + 1;
+	}
+	ls->cut = g->n - ls->n > INT_MAX ? INT_MAX : (int)(g->n - ls->n);
+	ls->lost = false;
+	free(g);
+}
+
+/*
+ * The labels of key, read from labelsets when first seen (the kernel keeps each set as long
+ * as the tool runs, so that a stack of any interval finds its labels); NULL when none.
+ */
+static const struct labelset *labels_of(const struct go_labels_key *key)
+{
+	struct labelset **all, *ls;
+	size_t i;
+
+	if (!key->h1 && !key->h2)
+		return NULL;
+	for (i = 0; i < nlabelsets; i++)
+		if (!memcmp(&labelsets[i]->key, key, sizeof(*key)))
+			return labelsets[i];
+	all = realloc(labelsets, (nlabelsets + 1) * sizeof(*all));
+	ls = calloc(1, sizeof(*ls));
+	if (all)
+		labelsets = all;
+	if (!all || !ls) {
+		free(ls);
+		return NULL;
+	}
+	labelsets[nlabelsets++] = ls;
+	ls->key = *key;
+	if (key->h1)	/* 0, 1: the labels found no room in labelsets */
+		labelset_read(ls);
+	else
+		ls->lost = true;
+	return ls;
+}
+
+static void labelsets_free(void)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < nlabelsets; i++) {
+		for (j = 0; j < labelsets[i]->nkv; j++)
+			free(labelsets[i]->kv[j]);
+		free(labelsets[i]->kv);
+		free(labelsets[i]);
+	}
+	free(labelsets);
+	labelsets = NULL;
+	nlabelsets = 0;
+}
 
 /* ---- stacks --------------------------------------------------------------------------------- */
-
-enum stack_status { STACK_OK, STACK_TRUNCATED, STACK_FAILED };
 
 /*
  * A stack as printed: resolved from a key, one for each distinct stack (and process, with -P),
@@ -156,10 +265,9 @@ struct stack {
 	uint64_t count;
 	uint32_t pid;		/* with -P or -p, else 0 */
 	char comm[16];
-	enum stack_status status;
-	int err;
-	int nlabels;
-	char (*labels)[2][LABEL_LEN];	/* nlabels of them */
+	const struct labelset *labels;	/* NULL: none */
+	enum go_stack_end end;	/* and why, for GO_STACK_CUT: go_stack's */
+	const char *why;
 	int npc;
 	uint64_t pc[];		/* link-time; pc[0] is the traced function's entry, the rest
 				 * return addresses */
@@ -169,67 +277,30 @@ struct stack {
 struct stacks {
 	struct stack **bucket;
 	size_t nbucket, n;
-	uint64_t truncated, failed;	/* calls whose stacks were cut or not walked */
+	/* calls whose stacks were truncated or cut, whose labels were not all kept, or lost */
+	uint64_t truncated, cut, labels_cut, labels_lost;
 };
 
 /* A key's stack as resolved, before it is added to a table: every frame the walk may give. */
 static union {
 	struct stack s;
-	char bytes[sizeof(struct stack) + MAX_PCS * sizeof(uint64_t)];
+	char bytes[sizeof(struct stack) + GO_STACK_MAX_PCS * sizeof(uint64_t)];
 } scratch;
-static char scratch_labels[MAX_LABELS][2][LABEL_LEN];
+/* The stack being resolved or printed, and its frames. */
+static struct go_stack scratch_stack;
+static struct go_stack_frame frames[GO_STACK_MAX_PCS * MAX_INLINE];
 
 static struct go_target target;
 static struct go_lines *lines;
-static bool *kernel_adds;	/* per function: does the kernel's walk add *SP at its entry? */
-static bool *framed;		/* per function: is RBP its own frame's at its entry site? */
-static uint32_t *ra_offs;	/* per function: the return address's offset from SP there */
+static struct go_entry_frame *entry_frames;	/* per function: its frame at its entry site */
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
 static const struct go_probes *probes;	/* the plan's: where the stacks are taken */
-static int walk_limit = MAX_FRAMES;	/* frames the kernel's walk records at most */
 static long max_stacks = MAX_STACKS;
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static int plan_callers(void)
-{
-	size_t i, n = target.cnt ? target.cnt : 1;
-
-	kernel_adds = calloc(n, sizeof(*kernel_adds));
-	framed = calloc(n, sizeof(*framed));
-	ra_offs = calloc(n, sizeof(*ra_offs));
-	if (!kernel_adds || !framed || !ra_offs)
-		return go_fail(ENOMEM, "out of memory");
-	for (i = 0; i < target.cnt; i++) {
-		const struct go_func *fn = go_target__func(&target, i);
-		uint64_t site;
-		int off = 0, err;
-
-		if (target.calls && target.calls[i].usable)
-			continue;	/* probed where it is called */
-		err = go_binary__entry_site(target.bin, fn, &site, NULL);
-		if (err)
-			continue;
-		/* without an SP delta there (a corrupt table), take the return address at SP */
-		if (go_binary__entry_frame(target.bin, lines, fn, site, &off, &framed[i]))
-			off = 0;
-		ra_offs[i] = off;
-		kernel_adds[i] = !framed[i] && go_binary__walk_adds_sp(target.bin, site);
-	}
-	return 0;
-}
 
 /*
  * Where a process loaded a PIE binary (libgo remembers it per process): from /proc, or for a
  * process that has exited (-p ends with it, and without -p a short-lived one ends before the
- * output), from the stack itself, fr as the kernel's walk recorded it, and the site it was
- * taken at.
+ * output), from the stack itself, fr as the walk recorded it, and the site it was taken at.
  */
 static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr)
 {
@@ -241,108 +312,42 @@ static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr
 	return bias;
 }
 
-/* A Go function's code holds pc (link-time)? */
-static bool in_go(uint64_t pc)
-{
-	return go_binary__func_at(target.bin, pc) != NULL;
-}
-
-static void stack_push(struct stack *s, uint64_t pc)
-{
-	if (s->npc < MAX_PCS)
-		s->pc[s->npc++] = pc;
-}
-
 /*
  * The whole stack of a record: the traced function; its caller, where the walk does not have
- * it; then the walk's return addresses, up to the frame where goroutines start.
+ * it; then the walk's return addresses, through cgo callbacks, up to the frame where
+ * goroutines start, or to where the walk stopped (libgo's go_stack__from_walk).
  */
-static void stack_resolve(const uint8_t *key, struct stack *s)
+static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 {
-	struct go_stack_head h;
-	int64_t bias = 0;
-	const struct go_func *fn;
-	uint64_t ra, bp_ra, ip, fr[MAX_FRAMES];
-	uint32_t func;
-	int nfr, i;
+	const struct go_walk *w = &key->walk;
+	uint32_t func = key->func < target.cnt ? key->func : 0;
+	const struct go_func *fn = go_target__func(&target, func);
+	int nfr = w->nframes < GO_WALK_MAX_FRAMES ? (int)w->nframes : GO_WALK_MAX_FRAMES;
+	struct go_stack *st = &scratch_stack;
 
-	memcpy(&h, key, sizeof(h));
 	memset(s, 0, sizeof(*s));
-	s->pid = h.pid;
-	func = h.func;
-	ra = h.ra;
-	bp_ra = h.bp_ra;
-	memcpy(s->comm, h.comm, sizeof(s->comm));
+	s->pid = key->pid;
+	memcpy(s->comm, key->comm, sizeof(s->comm));
 	s->comm[sizeof(s->comm) - 1] = 0;
-	s->labels = scratch_labels;
-	if (with_labels) {
-		uint32_t n;
+	s->labels = labels_of(&key->labels);
+	go_stack__from_walk(st, target.bin, lines, fn, &entry_frames[func], w,
+			    pid_bias(key->pid, func, (const uint64_t *)w->frames, nfr), fn->entry);
+	s->end = st->end;
+	s->why = st->why;
+	s->npc = st->npc;
+	memcpy(s->pc, st->pc, st->npc * sizeof(st->pc[0]));
+}
 
-		memcpy(&n, key + sizeof(h), 4);
-		s->nlabels = n > MAX_LABELS ? MAX_LABELS : (int)n;
-		memcpy(scratch_labels, key + sizeof(h) + 8, sizeof(scratch_labels));
-	}
-	if (func >= target.cnt)
-		func = 0;
-	fn = go_target__func(&target, func);
-	stack_push(s, fn->entry);
-	if (h.nbytes < 0) {
-		s->status = STACK_FAILED;
-		s->err = -h.nbytes;
-		return;
-	}
-	nfr = h.nbytes / 8;
-	if (nfr > MAX_FRAMES)
-		nfr = MAX_FRAMES;
-	for (i = 0; i < nfr; i++)
-		fr[i] = rd64(key + frames_off + i * 8);
-	bias = pid_bias(s->pid, func, fr, nfr);
-	for (i = 0; i < nfr; i++)
-		fr[i] -= bias;
-	ra -= bias;
-	bp_ra -= bias;
-	if (nfr < 1) {
-		s->status = STACK_FAILED;
-		s->err = ENODATA;
-		return;
-	}
-	ip = fr[0];
-	switch (go_binary__probe_kind(target.bin, fn, ip)) {
-	case GO_PROBE_ENTRY: {
-		/* an entry site: the return address is at ra_offs[func] above SP */
-		bool added = kernel_adds[func];
+/* s as libgo's stack, for its frames and note (in scratch_stack). */
+static const struct go_stack *as_go_stack(const struct stack *s)
+{
+	struct go_stack *st = &scratch_stack;
 
-		if (framed[func])
-			break;	/* RBP is the function's own: the walk has the caller */
-		if (nfr > 1 && ra != bp_ra)
-			added = fr[1] == ra;
-		if (!added)
-			stack_push(s, ra);
-		break;
-	}
-	case GO_PROBE_CALL:	/* the caller is the walk's first frame, returning past the CALL */
-		stack_push(s, ip + 5);
-		break;
-	case GO_PROBE_JMP:	/* a tail call: the jumper's frame is gone, its caller's RA is *SP */
-		stack_push(s, ra);
-		break;
-	}
-	/* on from the caller, up to the first frame of the goroutine, or out of Go code */
-	for (i = 1; i <= nfr; i++) {
-		uint64_t pc = s->pc[s->npc - 1] - (s->npc > 1);
-
-		if (!in_go(pc)) {
-			s->npc--;	/* into C code (cgo), which keeps no frame pointers */
-			return;
-		}
-		if (go_lines__top_frame(lines, pc))
-			return;
-		if (i == nfr)
-			break;
-		stack_push(s, fr[i]);
-	}
-	if (nfr >= walk_limit)
-		s->status = STACK_TRUNCATED;
+	st->end = s->end;
+	st->why = s->why;
+	st->npc = s->npc;
+	memcpy(st->pc, s->pc, s->npc * sizeof(s->pc[0]));
+	return st;
 }
 
 static int stack_cmp(const void *a, const void *b)
@@ -352,16 +357,18 @@ static int stack_cmp(const void *a, const void *b)
 
 	if (env.per_pid && x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	if (x->status != y->status)
-		return x->status < y->status ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	if (x->why != y->why)	/* static strings: one pointer per reason */
+		return x->why < y->why ? -1 : 1;
 	if (x->npc != y->npc)
 		return x->npc < y->npc ? -1 : 1;
 	for (i = 0; i < x->npc; i++)
 		if (x->pc[i] != y->pc[i])
 			return x->pc[i] < y->pc[i] ? -1 : 1;
-	if (x->nlabels != y->nlabels)
-		return x->nlabels < y->nlabels ? -1 : 1;
-	return x->nlabels ? memcmp(x->labels, y->labels, x->nlabels * sizeof(x->labels[0])) : 0;
+	if (x->labels != y->labels)	/* one per distinct set (labels_of) */
+		return x->labels < y->labels ? -1 : 1;
+	return 0;
 }
 
 /* By count, the largest last, as bcc's stackcount prints them; a and b point at stack pointers. */
@@ -386,9 +393,10 @@ static uint64_t stack_hash(const struct stack *s)
 		h = (h ^ p[i]) * 1099511628211ull
 	if (env.per_pid)
 		HASH(&s->pid, sizeof(s->pid));
-	HASH(&s->status, sizeof(s->status));
+	HASH(&s->end, sizeof(s->end));
+	HASH(&s->why, sizeof(s->why));
 	HASH(s->pc, s->npc * sizeof(s->pc[0]));
-	HASH(s->labels, s->nlabels * sizeof(s->labels[0]));
+	HASH(&s->labels, sizeof(s->labels));
 #undef HASH
 	return h;
 }
@@ -416,10 +424,14 @@ static int stacks__add(struct stacks *t, const struct stack *s, uint64_t count)
 		t->bucket = nbk;
 		t->nbucket = nb;
 	}
-	if (s->status == STACK_TRUNCATED)
+	if (s->end == GO_STACK_TRUNCATED)
 		t->truncated += count;
-	if (s->status == STACK_FAILED)
-		t->failed += count;
+	if (s->end == GO_STACK_CUT)
+		t->cut += count;
+	if (s->labels && s->labels->lost)
+		t->labels_lost += count;
+	else if (s->labels && s->labels->cut)
+		t->labels_cut += count;
 	b = &t->bucket[stack_hash(s) & (t->nbucket - 1)];
 	for (x = *b; x; x = x->next)
 		if (!stack_cmp(x, s)) {
@@ -431,15 +443,6 @@ static int stacks__add(struct stacks *t, const struct stack *s, uint64_t count)
 		return -ENOMEM;
 	memcpy(x, s, sizeof(*x) + s->npc * sizeof(s->pc[0]));
 	x->count = count;
-	x->labels = NULL;
-	if (s->nlabels) {
-		x->labels = malloc(s->nlabels * sizeof(s->labels[0]));
-		if (!x->labels) {
-			free(x);
-			return -ENOMEM;
-		}
-		memcpy(x->labels, s->labels, s->nlabels * sizeof(s->labels[0]));
-	}
 	x->next = *b;
 	*b = x;
 	t->n++;
@@ -469,7 +472,6 @@ static void stacks__clear(struct stacks *t)
 	for (i = 0; i < t->nbucket; i++)
 		while ((x = t->bucket[i])) {
 			t->bucket[i] = x->next;
-			free(x->labels);
 			free(x);
 		}
 	free(t->bucket);
@@ -485,14 +487,13 @@ struct reading {
 static int stacks__read_one(void *ctx, const void *key)
 {
 	struct reading *r = ctx;
-	struct go_stack_head h;
+	const struct go_stack_key *k = key;
 	uint64_t v;
 	int err;
 
-	memcpy(&h, key, sizeof(h));
-	if ((r->epoch >= 0 && (int)h.epoch != r->epoch) || go_map__lookup(r->fd, key, &v))
+	if ((r->epoch >= 0 && (int)k->epoch != r->epoch) || go_map__lookup(r->fd, key, &v))
 		return 0;
-	stack_resolve(key, &scratch.s);
+	stack_resolve(k, &scratch.s);
 	err = stacks__add(r->t, &scratch.s, v);
 	return err ? err : r->epoch >= 0;
 }
@@ -500,84 +501,90 @@ static int stacks__read_one(void *ctx, const void *key)
 /*
  * Add the kernel's stacks to t: those counted in epoch, taken out of the table (-i, while the
  * probes count into the other epoch), or with epoch < 0 every one, left in it. One key at a
- * time: the table's keys are large (about 1 KiB), its stacks a few frames.
+ * time: the table's keys are large (about 1.2 KiB), its stacks a few frames.
  */
 static int stacks__read(struct stacks *t, int fd, int epoch)
 {
 	struct reading r = { t, fd, epoch };
 
-	return go_map__each(fd, key_size, stacks__read_one, &r);
+	return go_map__each(fd, sizeof(struct go_stack_key), stacks__read_one, &r);
 }
 
 /* ---- output --------------------------------------------------------------------------------- */
 
-/* The frames of one pc, inlined calls first; a name alone when the line table has nothing. */
-static int pc_frames(uint64_t pc, bool ret, struct go_frame *fr, int max)
+/* s's frames, as Go shows them (libgo's go_stack__frames), in frames[]; how many. */
+static int stack_frames(const struct stack *s)
 {
-	int n = go_lines__frames(lines, pc, ret, fr, max);
-
-	if (n <= 0) {
-		const struct go_func *fn = go_binary__func_at(target.bin, ret ? pc - 1 : pc);
-
-		fr[0].func = fn ? fn->name : "[unknown]";
-		fr[0].file = "";
-		fr[0].line = 0;
-		fr[0].start_line = 0;
-		fr[0].inlined = false;
-		fr[0].entry = fn ? fn->entry : 0;
-		n = 1;
-	}
-	return n;
+	return go_stack__frames(as_go_stack(s), target.bin, lines, frames,
+				sizeof(frames) / sizeof(frames[0]));
 }
 
-static const char *status_frame(const struct stack *s, char *buf, size_t size)
+/* What cut s short, "[truncated at 127 frames]" or "[cut: ...]"; NULL when it is whole. */
+static const char *stack_note(const struct stack *s, char *buf, size_t size)
 {
-	if (s->status == STACK_TRUNCATED)
-		snprintf(buf, size, "[truncated at %d frames]", walk_limit);
-	else if (s->status == STACK_FAILED)
-		snprintf(buf, size, "[stack unavailable: %s]", strerror(s->err));
-	else
-		return NULL;
-	return buf;
+	return go_stack__note(as_go_stack(s), buf, size);
+}
+
+/* Whether a label's text prints as it is in "key=value ..." (else it is quoted, as %q does). */
+static bool label_plain(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p)
+		return false;
+	for (; *p; p++)
+		if (*p <= ' ' || *p == '=' || *p == '"' || *p == '\\' || *p == 0x7f)
+			return false;
+	return true;
 }
 
 static void print_label_line(const struct stack *s)
 {
-	char k[GO_ESC_LEN], v[GO_ESC_LEN];
-	int i;
+	const struct labelset *ls = s->labels;
+	int i, j;
 
-	if (!s->nlabels)
+	if (!ls)
 		return;
 	printf("    labels:");
-	for (i = 0; i < s->nlabels; i++)
-		printf(" %s=%s", go_esc(s->labels[i][0], k, sizeof(k)),
-		       go_esc(s->labels[i][1], v, sizeof(v)));
+	for (i = 0; i < ls->n; i++) {
+		putchar(' ');
+		for (j = 0; j < 2; j++) {	/* quoted where a space or '=' would mislead */
+			if (label_plain(ls->kv[2 * i + j]))
+				go_esc_fputs(stdout, ls->kv[2 * i + j], false);
+			else
+				go_esc_quote(stdout, ls->kv[2 * i + j]);
+			if (!j)
+				putchar('=');
+		}
+	}
+	if (ls->lost)
+		printf(" [lost: the table of label sets was full]");
+	else if (ls->cut)
+		printf(" [%d more not kept]", ls->cut);
 	printf("\n");
 }
 
 static void print_text(const struct stack *s)
 {
-	struct go_frame fr[MAX_INLINE];
 	char buf[64], esc[GO_ESC_LEN];
-	int i, j, n;
+	int i, n = stack_frames(s);
 
-	for (i = 0; i < s->npc; i++) {
-		n = pc_frames(s->pc[i], i > 0, fr, MAX_INLINE);
-		for (j = 0; j < n; j++) {
-			printf("  ");
-			if (env.verbose)
-				printf("%-16llx ", (unsigned long long)s->pc[i]);
-			printf("%s", go_esc(fr[j].func, esc, sizeof(esc)));
-			if (env.offset && !fr[j].inlined && fr[j].entry)
-				printf("+0x%llx", (unsigned long long)(s->pc[i] - fr[j].entry));
-			if (env.offset && fr[j].inlined)
-				printf(" (inlined)");
-			if (env.lines && fr[j].line)
-				printf(" %s:%d", go_esc(fr[j].file, esc, sizeof(esc)), fr[j].line);
-			printf("\n");
-		}
+	for (i = 0; i < n; i++) {
+		const struct go_frame *f = &frames[i].f;
+
+		printf("  ");
+		if (env.verbose)
+			printf("%-16llx ", (unsigned long long)frames[i].pc);
+		printf("%s", go_esc(f->func, esc, sizeof(esc)));
+		if (env.offset && !f->inlined && f->entry)
+			printf("+0x%llx", (unsigned long long)(frames[i].pc - f->entry));
+		if (env.offset && f->inlined)
+			printf(" (inlined)");
+		if (env.lines && f->line)
+			printf(" %s:%d", go_esc(f->file, esc, sizeof(esc)), f->line);
+		printf("\n");
 	}
-	if (status_frame(s, buf, sizeof(buf)))
+	if (stack_note(s, buf, sizeof(buf)))
 		printf("  %s\n", buf);
 	print_label_line(s);
 	if (env.per_pid)
@@ -585,58 +592,70 @@ static void print_text(const struct stack *s)
 	printf("    %llu\n\n", (unsigned long long)s->count);
 }
 
-/* A name for the folded format, escaped, with no ';' (the frame separator). */
+/* A frame of the folded format, escaped (whole: a label may be long), with no ';' (the frame
+ * separator). */
 static void print_folded_name(const char *name)
 {
-	char esc[GO_ESC_LEN];
+	char *esc = NULL, *p;
+	size_t len = 0;
+	FILE *f = open_memstream(&esc, &len);
 
-	for (name = go_esc(name, esc, sizeof(esc)); *name; name++)
-		putchar(*name == ';' ? ',' : *name);
+	if (!f)
+		return;
+	go_esc_fputs(f, name, false);
+	if (fclose(f))
+		return;
+	for (p = esc; *p; p++)
+		putchar(*p == ';' ? ',' : *p);
+	free(esc);
 }
 
 static void print_folded(const struct stack *s)
 {
-	struct go_frame fr[MAX_INLINE];
+	const struct labelset *ls = s->labels;
 	char buf[64];
-	int i, j, n;
+	int i, n = stack_frames(s);
 	bool sep = false;
 
 	if (env.per_pid) {
 		print_folded_name(s->comm);
 		sep = true;
 	}
-	for (i = 0; i < s->nlabels; i++) {
+	for (i = 0; ls && i < ls->n; i++) {
 		if (sep)
 			putchar(';');
-		print_folded_name(s->labels[i][0]);
+		print_folded_name(ls->kv[2 * i]);
 		putchar('=');
-		print_folded_name(s->labels[i][1]);
+		print_folded_name(ls->kv[2 * i + 1]);
 		sep = true;
 	}
-	if (status_frame(s, buf, sizeof(buf))) {
+	if (ls && (ls->lost || ls->cut)) {
+		if (ls->lost)
+			printf("%s[labels lost]", sep ? ";" : "");
+		else
+			printf("%s[%d more labels not kept]", sep ? ";" : "", ls->cut);
+		sep = true;
+	}
+	if (stack_note(s, buf, sizeof(buf))) {
 		printf("%s%s", sep ? ";" : "", buf);
 		sep = true;
 	}
-	for (i = s->npc - 1; i >= 0; i--) {
-		n = pc_frames(s->pc[i], i > 0, fr, MAX_INLINE);
-		for (j = n - 1; j >= 0; j--) {
-			if (sep)
-				putchar(';');
-			print_folded_name(fr[j].func);
-			if (fr[j].inlined)
-				printf("_[i]");
-			sep = true;
-		}
+	for (i = n - 1; i >= 0; i--) {
+		if (sep)
+			putchar(';');
+		print_folded_name(frames[i].f.func);
+		if (frames[i].f.inlined)
+			printf("_[i]");
+		sep = true;
 	}
 	printf(" %llu\n", (unsigned long long)s->count);
 }
 
 static void print_json(const struct stack *s, const char *ts)
 {
-	struct go_frame fr[MAX_INLINE];
+	const struct labelset *ls = s->labels;
 	char buf[64];
-	int i, j, n;
-	bool first = true;
+	int i, n = stack_frames(s);
 
 	printf("{");
 	if (ts)
@@ -647,30 +666,32 @@ static void print_json(const struct stack *s, const char *ts)
 		printf(", ");
 	}
 	printf("\"count\": %llu, \"labels\": {", (unsigned long long)s->count);
-	for (i = 0; i < s->nlabels; i++) {
+	for (i = 0; ls && i < ls->n; i++) {
 		printf("%s", i ? ", " : "");
-		go_json_str(stdout, s->labels[i][0]);
+		go_json_str(stdout, ls->kv[2 * i]);
 		printf(": ");
-		go_json_str(stdout, s->labels[i][1]);
+		go_json_str(stdout, ls->kv[2 * i + 1]);
 	}
 	printf("}, ");
-	if (status_frame(s, buf, sizeof(buf))) {
+	if (ls && ls->cut)
+		printf("\"labels_cut\": %d, ", ls->cut);
+	if (ls && ls->lost)
+		printf("\"labels_lost\": true, ");
+	if (stack_note(s, buf, sizeof(buf))) {
 		printf("\"error\": ");
 		go_json_str(stdout, buf);
 		printf(", ");
 	}
 	printf("\"frames\": [");
-	for (i = 0; i < s->npc; i++) {
-		n = pc_frames(s->pc[i], i > 0, fr, MAX_INLINE);
-		for (j = 0; j < n; j++) {
-			printf("%s{\"func\": ", first ? "" : ", ");
-			go_json_str(stdout, fr[j].func);
-			printf(", \"file\": ");
-			go_json_str(stdout, fr[j].file);
-			printf(", \"line\": %d, \"inlined\": %s, \"addr\": \"0x%llx\"}", fr[j].line,
-			       fr[j].inlined ? "true" : "false", (unsigned long long)s->pc[i]);
-			first = false;
-		}
+	for (i = 0; i < n; i++) {
+		const struct go_frame *f = &frames[i].f;
+
+		printf("%s{\"func\": ", i ? ", " : "");
+		go_json_str(stdout, f->func);
+		printf(", \"file\": ");
+		go_json_str(stdout, f->file);
+		printf(", \"line\": %d, \"inlined\": %s, \"addr\": \"0x%llx\"}", f->line,
+		       f->inlined ? "true" : "false", (unsigned long long)frames[i].pc);
 	}
 	printf("]}\n");
 }
@@ -694,8 +715,9 @@ static void print_stacks(struct stack *const *st, size_t n)
 }
 
 /*
- * What a printout could not show: calls whose stacks found the table full, stacks cut short,
- * walks that failed; in words on stderr and, with -j, as {"lost": ...} lines after its stacks.
+ * What a printout could not show: calls whose stacks found the table full, stacks truncated or
+ * cut short, labels not all kept; in words on stderr and, with -j, as {"lost": ...} lines after
+ * its stacks.
  */
 static void print_losses(uint64_t lost, const struct stacks *t)
 {
@@ -704,15 +726,25 @@ static void print_losses(uint64_t lost, const struct stacks *t)
 			"full\n", (unsigned long long)lost, max_stacks);
 	if (t->truncated)
 		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
-			"truncated\n", (unsigned long long)t->truncated, walk_limit);
-	if (t->failed)
-		fprintf(stderr, "WARNING: %llu calls had no user stack (the walk failed)\n",
-			(unsigned long long)t->failed);
+			"truncated\n", (unsigned long long)t->truncated, GO_WALK_MAX_FRAMES);
+	if (t->cut)
+		fprintf(stderr, "WARNING: %llu calls had stacks the walk could not follow to their "
+			"end, shown cut\n", (unsigned long long)t->cut);
+	if (t->labels_cut)
+		fprintf(stderr, "WARNING: %llu calls had more pprof labels than are kept (%d, %d "
+			"bytes), shown cut\n", (unsigned long long)t->labels_cut, GO_LABELS_MAX,
+			GO_LABELS_BYTES - 1);
+	if (t->labels_lost)
+		fprintf(stderr, "WARNING: %llu calls had pprof labels that were not kept: the table "
+			"of %d label sets was full\n", (unsigned long long)t->labels_lost,
+			MAX_LABELSETS);
 	fflush(stderr);
 	if (env.json) {
 		go_json_lost(stdout, lost, "calls: the table of stacks was full");
 		go_json_lost(stdout, t->truncated, "frames: stacks deeper than the walk, truncated");
-		go_json_lost(stdout, t->failed, "stacks: the walk failed");
+		go_json_lost(stdout, t->cut, "frames: stacks the walk could not follow, cut");
+		go_json_lost(stdout, t->labels_cut, "labels: more than are kept, cut");
+		go_json_lost(stdout, t->labels_lost, "labels: the table of label sets was full");
 	}
 }
 
@@ -733,7 +765,8 @@ static int write_pprof(const char *path, const struct stacks *t)
 {
 	struct go_pprof *p = go_pprof__new(target.bin, lines, "calls", "count", start_ns);
 	struct stack **st = stacks__sorted(t);
-	const char *labels[2 * MAX_LABELS];
+	const char **labels = NULL;
+	char buf[64], note[64];
 	size_t i;
 	int err = st ? 0 : -ENOMEM, j;
 
@@ -742,16 +775,31 @@ static int write_pprof(const char *path, const struct stacks *t)
 		return -ENOMEM;
 	}
 	for (i = 0; i < t->n && !err; i++) {
-		for (j = 0; j < st[i]->nlabels; j++) {
-			labels[2 * j] = st[i]->labels[j][0];
-			labels[2 * j + 1] = st[i]->labels[j][1];
+		const struct labelset *ls = st[i]->labels;
+
+		if (ls) {
+			const char **l = realloc(labels, (2 * ls->n + 1) * sizeof(*labels));
+
+			if (!l) {
+				err = go_fail(ENOMEM, "out of memory");
+				break;
+			}
+			labels = l;
+			for (j = 0; j < 2 * ls->n; j++)
+				labels[j] = ls->kv[j];
 		}
-		err = go_pprof__add(p, st[i]->pc, st[i]->npc, (int64_t)st[i]->count, labels,
-				    st[i]->nlabels);
+		if (ls && ls->lost)
+			snprintf(note, sizeof(note), "lost: the table of label sets was full");
+		else if (ls && ls->cut)
+			snprintf(note, sizeof(note), "%d more", ls->cut);
+		err = go_pprof__add(p, frames, stack_frames(st[i]),
+				    stack_note(st[i], buf, sizeof(buf)), (int64_t)st[i]->count,
+				    labels, ls ? ls->n : 0, ls && (ls->lost || ls->cut) ? note : NULL);
 	}
 	if (!err)
 		err = go_pprof__write(p, path);
 	go_pprof__free(p);
+	free(labels);
 	free(st);
 	return err;
 }
@@ -821,8 +869,8 @@ int main(int argc, char **argv)
 	struct go_stack_settings set = { 0 };
 	struct stacks now = { 0 }, total = { 0 };
 	struct go_bpf *bpf = NULL;
-	int err, offfd, setfd, pidfd = -1, done = 0, labels_off = -1;
-	uint32_t i, zero = 0;
+	int err, setfd, pidfd = -1, done = 0, labels_off = -1;
+	uint32_t zero = 0;
 	long elapsed = 0;
 	struct timespec ts;
 	char esc[GO_ESC_LEN];
@@ -865,7 +913,7 @@ int main(int argc, char **argv)
 			      &plan);
 	probes = &plan.entry;
 	if (!err)
-		err = plan_callers();
+		err = go_target__entry_frames(&target, lines, &entry_frames);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
@@ -873,28 +921,13 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&target, info_out());
 
-	/* the kernel's walk stops at kernel.perf_event_max_stack frames */
-	{
-		FILE *f = fopen("/proc/sys/kernel/perf_event_max_stack", "r");
-		int max;
-
-		if (f && fscanf(f, "%d", &max) == 1 && max > 0 && max < MAX_FRAMES)
-			walk_limit = max;
-		if (f)
-			fclose(f);
-	}
 	labels_off = go_binary__labels_offset(target.bin);
-	with_labels = labels_off >= 0;
-	if (env.verbose && with_labels)
+	if (env.verbose && labels_off >= 0)
 		fprintf(info_out(), "pprof labels: read from runtime.g+%d\n", labels_off);
 	else if (env.verbose)
 		fprintf(info_out(), "pprof labels: unavailable for %s (read from Go 1.24 on, which "
 			"keeps them in a slice)\n",
 			go_esc(go_binary__version(target.bin), esc, sizeof(esc)));
-	frames_off = sizeof(struct go_stack_head) + (with_labels ? KEY_LABELS : 0);
-	key_size = frames_off + MAX_FRAMES * 8;
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
-	go_bpf_defines__add(&defs, "MAX_FRAMES=%d", MAX_FRAMES);
 	if (getenv("GOSTACK_MAX_STACKS") &&
 	    go_parse_long(getenv("GOSTACK_MAX_STACKS"), 1, 1 << 24, "GOSTACK_MAX_STACKS",
 			  &max_stacks)) {
@@ -903,10 +936,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	go_bpf_defines__add(&defs, "MAX_STACKS=%ld", max_stacks);
-	if (with_labels) {
+	if (labels_off >= 0) {
 		go_bpf_defines__add(&defs, "LABELS_OFFSET=%d", labels_off);
-		go_bpf_defines__add(&defs, "MAX_LABELS=%d", MAX_LABELS);
-		go_bpf_defines__add(&defs, "LABEL_LEN=%d", LABEL_LEN);
+		go_bpf_defines__add(&defs, "MAX_LABELSETS=%d", MAX_LABELSETS);
 	}
 	spec.src = go_bpf_src_stackcount;
 	err = go_bpf_spec__set_defines(&spec, &defs);
@@ -931,16 +963,16 @@ int main(int argc, char **argv)
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	offfd = go_bpf__map_fd(bpf, "ra_offs");
 	setfd = go_bpf__map_fd(bpf, "settings");
-	if (offfd < 0 || setfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 ||
-	    go_bpf__map_fd(bpf, "lost") < 0) {
+	if (labels_off >= 0)
+		labelsets_fd = go_bpf__map_fd(bpf, "labelsets");
+	if (setfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 || go_bpf__map_fd(bpf, "lost") < 0 ||
+	    (labels_off >= 0 && labelsets_fd < 0) ||
+	    go_target__set_unwind(&target, lines, entry_frames, bpf)) {
 		err = -ENOENT;
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	for (i = 0; i < target.cnt && !err; i++)
-		err = ra_offs[i] ? go_map__update(offfd, &i, &ra_offs[i]) : 0;
 	/*
 	 * Stacks are keyed by process only when it is asked for (or a PIE binary's addresses
 	 * differ by process): else one stack of many processes is one entry of the table.
@@ -1003,9 +1035,8 @@ cleanup:
 	go_bpf__close(bpf);
 	if (pidfd >= 0)
 		close(pidfd);
-	free(kernel_adds);
-	free(framed);
-	free(ra_offs);
+	free(entry_frames);
+	labelsets_free();
 	go_plan__free(&plan);
 	go_lines__close(lines);
 	go_target__close(&target);

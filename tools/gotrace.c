@@ -286,45 +286,66 @@ static void print_header(void)
 	fflush(stdout);
 }
 
+/* What -U needs of each probe's binary: its line table, its functions' entry frames. */
+static struct go_lines *stack_lines[MAX_PROBES];
+static struct go_entry_frame *entry_frames[MAX_PROBES];
+static uint64_t stacks_truncated, stacks_cut;	/* events whose stack is not whole */
+
+/* "func+0xOFF" as bcc prints a frame, or "func (inlined)"; the length it needs, as snprintf. */
+static int frame_sym(const struct go_stack_frame *fr, char *buf, size_t size)
+{
+	const struct go_frame *f = &fr->f;
+
+	if (f->inlined || !f->entry)
+		return snprintf(buf, size, "%s%s", f->func, f->inlined ? " (inlined)" : "");
+	return snprintf(buf, size, "%s+0x%llx", f->func, (unsigned long long)(fr->pc - f->entry));
+}
+
 static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
 {
 	const char *base = strrchr(go_binary__name(p->target.bin), '/');
-	int64_t bias = 0, i;
-	char sym[256], e_base[GO_ESC_LEN], e_sym[GO_ESC_LEN];
+	const struct go_walk *w = &e->walk;
+	uint32_t func = e->func < p->target.cnt ? e->func : 0;
+	int nfr = w->nframes < GO_WALK_MAX_FRAMES ? (int)w->nframes : GO_WALK_MAX_FRAMES;
+	static struct go_stack_frame fr[GO_STACK_MAX_PCS * 16];
+	struct go_stack st;
+	int64_t bias = 0;
+	char sym[256], note[64], e_base[GO_ESC_LEN], e_sym[GO_ESC_LEN];
+	int i, n;
 
 	base = go_esc(base ? base + 1 : go_binary__name(p->target.bin), e_base, sizeof(e_base));
 	/* a process gone before its events are printed: where its stack was taken says */
-	if (go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias) && e->probe < MAX_PROBES) {
-		uint64_t fr[GO_TRACE_MAX_FRAMES];
-		int n = e->nframes < GO_TRACE_MAX_FRAMES ? (int)e->nframes : GO_TRACE_MAX_FRAMES;
-
-		for (i = 0; i < n; i++)
-			fr[i] = e->frames[i];
+	if (go_binary__load_bias(p->target.bin, (pid_t)e->pid, &bias) && e->probe < MAX_PROBES)
 		go_probes__bias_from_stack(p->ret ? &plans[e->probe].ret : &plans[e->probe].entry,
-					   p->target.bin, (pid_t)e->pid, e->func, fr, n, &bias);
-	}
+					   p->target.bin, (pid_t)e->pid, e->func,
+					   (const uint64_t *)w->frames, nfr, &bias);
+	go_stack__from_walk(&st, p->target.bin, stack_lines[e->probe],
+			    go_target__func(&p->target, func),
+			    p->ret || !entry_frames[e->probe] ? NULL : &entry_frames[e->probe][func],
+			    w, bias, w->frames[0] - bias);
+	n = go_stack__frames(&st, p->target.bin, stack_lines[e->probe], fr,
+			     sizeof(fr) / sizeof(fr[0]));
 	if (env.json)
 		fprintf(out, ", \"stack\": [");
-	for (i = 0; i < e->nframes && i < GO_TRACE_MAX_FRAMES; i++) {
-		uint64_t pc = e->frames[i] - bias;
-		int n = go_binary__symbolize(p->target.bin, pc, sym, sizeof(sym));
+	for (i = 0; i < n; i++) {
+		uint64_t addr = fr[i].pc + bias;
+		int len = frame_sym(&fr[i], sym, sizeof(sym));
 		char *s = sym;
 
-		/* a long generic name does not fit: ask again with room for it */
-		if (n >= (int)sizeof(sym) && (s = malloc(n + 1)))
-			go_binary__symbolize(p->target.bin, pc, s, n + 1);
+		/* a long generic name does not fit: again with room for it */
+		if (len >= (int)sizeof(sym) && (s = malloc(len + 1)))
+			frame_sym(&fr[i], s, len + 1);
 		if (!s)
 			s = sym;
 		if (env.json) {
 			fprintf(out, "%s", i ? ", " : "");
 			if (env.address)
-				fprintf(out, "{\"address\": %llu, \"sym\": ",
-					(unsigned long long)e->frames[i]);
+				fprintf(out, "{\"address\": %llu, \"sym\": ", (unsigned long long)addr);
 			go_json_str(out, s);
 			if (env.address)
 				fprintf(out, "}");
 		} else if (env.address) {
-			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)e->frames[i],
+			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)addr,
 				go_esc(s, e_sym, sizeof(e_sym)), base);
 		} else {
 			fprintf(out, "        %s [%s]\n", go_esc(s, e_sym, sizeof(e_sym)), base);
@@ -332,9 +353,21 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 		if (s != sym)
 			free(s);
 	}
-	if (env.json)
+	if (go_stack__note(&st, note, sizeof(note))) {
+		if (st.end == GO_STACK_TRUNCATED)
+			stacks_truncated++;
+		else
+			stacks_cut++;
+		if (env.json) {
+			fprintf(out, "], \"stack_error\": ");
+			go_json_str(out, note);
+		} else {
+			fprintf(out, "        %s\n", note);
+		}
+	} else if (env.json) {
 		fprintf(out, "]");
-	else
+	}
+	if (!env.json)
 		fprintf(out, "\n");
 }
 
@@ -576,6 +609,9 @@ static int attach_all(struct go_bpf *bpf)
 
 	for (i = 0; i < env.nprobes && !err; i++)
 		err = go_target__set_binfo(&probes[i].target, bpf);
+	for (i = 0; i < env.nprobes && !err && env.user_stack; i++)
+		err = go_target__set_unwind(&probes[i].target, stack_lines[i],
+					    probes[i].ret ? NULL : entry_frames[i], bpf);
 	for (i = 0; i < env.nprobes && !err; i++)
 		if (plans[i].gsave.cnt)
 			err = go_bpf__attach(bpf, "go_gsave", go_binary__path(probes[i].target.bin),
@@ -634,6 +670,22 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < env.nprobes; i++) {
 		err = plan_probe(i);
+		if (err) {
+			warn("%s\n", libgo_errmsg());
+			goto cleanup;
+		}
+		/* -U: the line table (gc; NULL for gccgo) and where each caller is at an entry */
+		if (env.user_stack && go_binary__toolchain(probes[i].target.bin) == GO_GC) {
+			stack_lines[i] = go_lines__open(probes[i].target.bin);
+			if (!stack_lines[i]) {
+				err = -errno;
+				warn("%s\n", libgo_errmsg());
+				goto cleanup;
+			}
+		}
+		if (env.user_stack && !probes[i].ret)
+			err = go_target__entry_frames(&probes[i].target, stack_lines[i],
+						      &entry_frames[i]);
 		if (err) {
 			warn("%s\n", libgo_errmsg());
 			goto cleanup;
@@ -719,6 +771,16 @@ int main(int argc, char **argv)
 		if (env.json)
 			go_json_lost(stdout, lost, "events: the ring buffer was full");
 	}
+	if (stacks_truncated)
+		warn("%llu events had stacks deeper than %d frames, shown truncated\n",
+		     (unsigned long long)stacks_truncated, GO_WALK_MAX_FRAMES);
+	if (stacks_cut)
+		warn("%llu events had stacks the walk could not follow to their end, shown cut\n",
+		     (unsigned long long)stacks_cut);
+	if (env.json) {
+		go_json_lost(stdout, stacks_truncated, "frames: stacks deeper than the walk, truncated");
+		go_json_lost(stdout, stacks_cut, "frames: stacks the walk could not follow, cut");
+	}
 	fflush(stdout);
 	err = 0;
 
@@ -727,6 +789,8 @@ cleanup:
 	go_bpf__close(bpf);
 	for (i = 0; i < env.nprobes; i++) {
 		go_plan__free(&plans[i]);
+		go_lines__close(stack_lines[i]);
+		free(entry_frames[i]);
 		go_tprobe__free(&probes[i]);
 	}
 	free(src);

@@ -2,75 +2,135 @@
 /*
  * gostack: count calls per distinct user stack. The probes are gofunccount's (entry sites, or
  * the CALL and JMP instructions that enter a function); the cookie (cookie.h) holds the
- * function's index. The key holds the kernel's frame-pointer walk (bpf_get_stack: the probed
- * pc, then return addresses) and the two words user space needs to restore the caller that the
- * walk misses at an entry: the return address (at SP at a JMP or a function's first
- * instruction, higher once the prologue has pushed: ra_offs) and *(BP + 8) (what the walk takes
- * second when it does not add *SP itself); at a caller's CALL, where the walk has the caller,
- * neither (the word at SP there is not part of the stack). Whole stacks are the hash key,
- * so that no two stacks share a count (a stack-trace map's buckets can collide); the process
- * and its name only when the tool asks (settings, stackcount.h), so that a stack that many
- * processes share is one entry. With -i, the key holds the interval's epoch, which the tool
- * flips before it takes the ended interval's stacks out of the table (and its lost calls).
- * Settings: NFUNCS, MAX_FRAMES, MAX_STACKS; LABELS_OFFSET (runtime.g.labels, Go 1.24+, whose
- * labels are a slice of {key, value string}), MAX_LABELS, LABEL_LEN (a power of two).
+ * function's index. The key (stackcount.h) holds the walk of unwind.bpf.h: the probed pc, the
+ * return addresses, through cgo callbacks, and the return address where the walk misses it at
+ * an entry (at SP at a JMP or a function's first instruction, higher once the prologue has
+ * pushed: go_ra_offs). Whole stacks are the hash key, so that no two stacks share a count (a
+ * stack-trace map's buckets can collide); the process and its name only when the tool asks
+ * (settings, stackcount.h), so that a stack that many processes share is one entry. With -i,
+ * the key holds the interval's epoch, which the tool flips before it takes the ended
+ * interval's stacks out of the table (and its lost calls). The goroutine's pprof labels are
+ * kept once per set, in labelsets, by two hashes of their text, which the key holds.
+ * Settings: MAX_STACKS, MAX_LABELSETS; LABELS_OFFSET (runtime.g.labels, Go 1.24+, whose labels
+ * are a slice of {key, value string}).
  */
 #include "cookie.h"
 #include "stackcount.h"
-
-struct go_stack_key {
-	struct go_stack_head h;
-#ifdef LABELS_OFFSET
-	u32 nlabels;		/* how many the goroutine has (more than MAX_LABELS: the first) */
-	u32 pad;
-	char labels[MAX_LABELS][2][LABEL_LEN];
-#endif
-	u64 frames[MAX_FRAMES];
-};
+#include "unwind.bpf.h"
 
 /* allocated as stacks come, not all at the start (a key is about 1 KiB) */
 BPF_F_TABLE("hash", struct go_stack_key, u64, counts, MAX_STACKS, BPF_F_NO_PREALLOC);
-/* per function probed at its entry site: where the return address is there, above SP */
-BPF_ARRAY(ra_offs, u32, NFUNCS);
 BPF_PERCPU_ARRAY(scratch, struct go_stack_key, 1);
 BPF_ARRAY(settings, struct go_stack_settings, 1);
 /* [epoch]: calls whose stack found no room in counts, in the interval of that epoch */
 BPF_PERCPU_ARRAY(lost, u64, GO_STACK_EPOCHS);
 
 #ifdef LABELS_OFFSET
-static __always_inline void go_label_str(char *dst, u64 ptr, u64 len)
-{
-	u32 n = len > LABEL_LEN - 1 ? LABEL_LEN - 1 : len;
+BPF_F_TABLE("hash", struct go_labels_key, struct go_labels, labelsets, MAX_LABELSETS,
+	    BPF_F_NO_PREALLOC);
+BPF_PERCPU_ARRAY(label_scratch, struct go_labels, 1);
 
-	n &= LABEL_LEN - 1;
-	if (bpf_probe_read_user(dst, n, (void *)ptr))
-		n = 0;
-	dst[n & (LABEL_LEN - 1)] = 0;
+/* A string of the program's, len bytes at ptr, into s->data at s->size; false when it does
+ * not fit or cannot be read. */
+static __always_inline bool go_label_str(struct go_labels *s, u64 ptr, u64 len)
+{
+	u32 at = s->size;
+
+	if (len >= GO_LABELS_BYTES || at + len > GO_LABELS_BYTES)
+		return false;
+	if (bpf_probe_read_user(&s->data[at & (GO_LABELS_BYTES - 1)], len & (GO_LABELS_BYTES - 1),
+				(void *)ptr))
+		return false;
+	s->size = at + len;
+	return true;
 }
 
-static __always_inline void go_labels(struct pt_regs *ctx, struct go_stack_key *k)
+/*
+ * Two 64-bit hashes (multiply and rotate, per word) of the first size bytes of data, and of
+ * where each string ends. The bytes after the text are zeroed up to a word first: the rest of
+ * data is whatever an earlier label set left there. (Each loop has one exit, and reads its
+ * bounds from s, so that the verifier's paths through it stay one.)
+ */
+static __always_inline void go_labels_hash(struct go_labels *s, struct go_labels_key *k)
+{
+	u64 h1 = 0x9e3779b97f4a7c15ULL ^ s->n, h2 = 0xc2b2ae3d27d4eb4fULL ^ s->cut, w;
+	u32 i;
+
+	__builtin_memset(&s->data[s->size & (GO_LABELS_BYTES - 1)], 0, 8);
+	for (i = 0; i < GO_LABELS_BYTES / 8; i++) {
+		if (i * 8 >= s->size)
+			break;
+		asm volatile("" : "+r"(i));	/* keep the mask: the verifier needs to see it */
+		w = s->words[i & (GO_LABELS_BYTES / 8 - 1)];
+		h1 = (h1 ^ w) * 0xff51afd7ed558ccdULL;
+		h1 = h1 << 31 | h1 >> 33;
+		h2 = (h2 + w) * 0x87c37b91114253d5ULL;
+		h2 = h2 << 27 | h2 >> 37;
+	}
+	for (i = 0; i < GO_LABELS_MAX; i++) {
+		if (i >= s->kept)
+			break;
+		w = (u64)s->len[i][0] << 16 | s->len[i][1];
+		h1 = (h1 ^ w) * 0xff51afd7ed558ccdULL;
+		h2 = (h2 + w) * 0x87c37b91114253d5ULL;
+	}
+	k->h1 = h1 | 1;	/* never 0, 0: that is no labels */
+	k->h2 = h2;
+}
+
+/* The goroutine's labels (g in R14), kept in labelsets; their key in k, 0 when none. */
+static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key *k)
 {
 	u64 labels = 0, list[2] = {}, l[4];
-	int i;
+	u32 zero = 0, i;
+	struct go_labels *s = label_scratch.lookup(&zero);
 
-	k->nlabels = 0;
-	bpf_probe_read_user(&labels, sizeof(labels), (void *)(ctx->r14 + LABELS_OFFSET));
-	if (!labels || bpf_probe_read_user(list, sizeof(list), (void *)labels))
+	k->h1 = k->h2 = 0;
+	if (!s)
 		return;
-	k->nlabels = list[1];
-#pragma unroll
-	for (i = 0; i < MAX_LABELS; i++) {
-		if (i >= list[1] || bpf_probe_read_user(l, sizeof(l), (void *)(list[0] + i * 32)))
+	bpf_probe_read_user(&labels, sizeof(labels), (void *)(ctx->r14 + LABELS_OFFSET));
+	if (!labels || bpf_probe_read_user(list, sizeof(list), (void *)labels) || !list[1])
+		return;
+	s->n = list[1] > 0xffffffff ? 0xffffffff : list[1];
+	s->kept = 0;
+	s->cut = 0;
+	s->size = 0;
+	for (i = 0; i < GO_LABELS_MAX; i++) {
+		if (i >= s->n)
 			break;
-		go_label_str(k->labels[i][0], l[0], l[1]);
-		go_label_str(k->labels[i][1], l[2], l[3]);
+		if (bpf_probe_read_user(l, sizeof(l), (void *)(list[0] + i * 32))) {
+			s->cut |= GO_LABELS_CUT_READ;
+			break;
+		}
+		if (l[1] >= GO_LABELS_BYTES || l[3] >= GO_LABELS_BYTES ||
+		    s->size + l[1] + l[3] >= GO_LABELS_BYTES) {
+			s->cut |= GO_LABELS_CUT_BYTES;
+			break;
+		}
+		if (!go_label_str(s, l[0], l[1]) || !go_label_str(s, l[2], l[3])) {
+			s->cut |= GO_LABELS_CUT_READ;
+			break;
+		}
+		s->len[i][0] = l[1];
+		s->len[i][1] = l[3];
+		s->kept = i + 1;
+	}
+	if (s->kept == GO_LABELS_MAX && s->n > GO_LABELS_MAX)
+		s->cut |= GO_LABELS_CUT_COUNT;
+	go_labels_hash(s, k);
+	if (labelsets.lookup(k))
+		return;
+	labelsets.insert(k, s);	/* another CPU may have put it there meanwhile: as good */
+	if (!labelsets.lookup(k)) {	/* no room: 0, 1, which the tool counts */
+		k->h1 = 0;
+		k->h2 = 1;
 	}
 }
 #endif
 
 int go_stack(struct pt_regs *ctx)
 {
-	u32 zero = 0, func, *off, flags = 0, epoch = 0;
+	u32 zero = 0, flags = 0, epoch = 0;
 	struct go_stack_settings *set;
 	struct go_stack_key *k;
 	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
@@ -85,32 +145,23 @@ int go_stack(struct pt_regs *ctx)
 		flags = set->flags;
 		epoch = set->epoch & (GO_STACK_EPOCHS - 1);
 	}
-	func = GO_COOKIE_FUNC(cookie);
-	k->h.pid = flags & GO_STACK_PID ? bpf_get_current_pid_tgid() >> 32 : 0;
-	k->h.func = func;
-	k->h.ra = 0;
-	k->h.bp_ra = 0;
-	k->h.epoch = epoch;
-	__builtin_memset(k->h.comm, 0, sizeof(k->h.comm));
+	k->pid = flags & GO_STACK_PID ? bpf_get_current_pid_tgid() >> 32 : 0;
+	k->func = GO_COOKIE_FUNC(cookie);
+	k->epoch = epoch;
+	k->pad = 0;
+	__builtin_memset(k->comm, 0, sizeof(k->comm));
 	if (flags & GO_STACK_COMM)
-		bpf_get_current_comm(k->h.comm, sizeof(k->h.comm));
+		bpf_get_current_comm(k->comm, sizeof(k->comm));
+	k->labels.h1 = k->labels.h2 = 0;
+#ifdef LABELS_OFFSET
+	go_labels(ctx, &k->labels);
+#endif
 	/*
 	 * At a caller's CALL (the callee's SP below SP) no return address is pushed yet: the word
-	 * at SP is whatever the caller's frame last held there, and the walk has the caller.
+	 * at SP is whatever the caller's frame last held there (which would make each call's key
+	 * another), and the walk has the caller.
 	 */
-	if (!GO_COOKIE_SP_ADJ(cookie)) {
-		off = ra_offs.lookup(&func);
-		bpf_probe_read_user(&k->h.ra, sizeof(k->h.ra), (void *)(ctx->sp + (off ? *off : 0)));
-		bpf_probe_read_user(&k->h.bp_ra, sizeof(k->h.bp_ra), (void *)(ctx->bp + 8));
-	}
-#ifdef LABELS_OFFSET
-	__builtin_memset(k->labels, 0, sizeof(k->labels));
-	go_labels(ctx, k);
-#endif
-	/* the frames past the walk's end are zeroed by the helper, so equal stacks are equal keys */
-	k->h.nbytes = bpf_get_stack(ctx, k->frames, sizeof(k->frames), BPF_F_USER_STACK);
-	if (k->h.nbytes < 0)
-		__builtin_memset(k->frames, 0, sizeof(k->frames));
+	go_walk(ctx, cookie, !GO_COOKIE_SP_ADJ(cookie), &k->walk);
 	val = counts.lookup(k);
 	if (val) {
 		__sync_fetch_and_add(val, 1);

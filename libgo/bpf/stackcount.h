@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gostack's records, as stackcount.bpf.c writes them and tools/gostack.c reads them: what the
- * tool asks (settings) and the fixed head of a stack's key. Included by both.
+ * tool asks (settings), the count key (a whole stack, and the goroutine's pprof labels by the
+ * hashes of their text) and the label sets, each kept once. Included by both.
  */
 #ifndef GO_STACKCOUNT_H
 #define GO_STACKCOUNT_H
 
 #include <linux/types.h>
+
+#include "unwind.h"
 
 /* settings.flags: what besides the stack a key holds */
 #define GO_STACK_PID 1		/* the process (-P, -p, or a PIE binary: where it loaded it) */
@@ -18,18 +21,47 @@ struct go_stack_settings {
 	__u32 epoch;		/* the interval's parity: 0 or 1, flipped at each -i printout */
 };
 
-/* The head of a stack's key; the labels (when compiled in) and the frames follow it. */
-struct go_stack_head {
-	__u32 pid;		/* with GO_STACK_PID, else 0 */
-	__u32 func;		/* the traced function's index (cookie.h) */
-	__u64 ra;		/* at an entry or JMP: *(SP + ra_offs[func]); at a CALL: 0 */
-	__u64 bp_ra;		/* at an entry or JMP: *(BP + 8); at a CALL: 0 */
-	__s32 nbytes;		/* what bpf_get_stack returned: bytes of frames, or -errno */
-	__u32 epoch;		/* the settings' epoch when the call was counted */
-	char comm[16];		/* TASK_COMM_LEN, with GO_STACK_COMM, else empty */
-};
-
 /* lost[epoch]: calls whose stack found no room in the table, in each interval */
 #define GO_STACK_EPOCHS 2
+
+#define GO_LABELS_MAX 64	/* labels of a goroutine kept */
+#define GO_LABELS_BYTES 4096	/* bytes of their keys and values kept (a power of two) */
+
+/* What of a goroutine's labels could not be kept (go_labels.cut). */
+#define GO_LABELS_CUT_COUNT 1	/* more than GO_LABELS_MAX */
+#define GO_LABELS_CUT_BYTES 2	/* more than GO_LABELS_BYTES of text */
+#define GO_LABELS_CUT_READ 4	/* a label could not be read */
+
+/*
+ * A goroutine's labels (Go 1.24+: a slice of {key, value string}, sorted by key), in order:
+ * the first kept, whole, their text one after another in data (len[i][0] bytes of key, then
+ * len[i][1] of value), the rest counted in n and said in cut.
+ */
+struct go_labels {
+	__u32 n;		/* the goroutine's labels */
+	__u32 kept;		/* those in data */
+	__u32 cut;		/* GO_LABELS_CUT_* */
+	__u32 size;		/* bytes of data used */
+	__u16 len[GO_LABELS_MAX][2];
+	union {			/* twice the size: room the verifier can see for any read */
+		char data[2 * GO_LABELS_BYTES];
+		__u64 words[2 * GO_LABELS_BYTES / 8];	/* for hashing */
+	};
+};
+
+/* A label set's key in labelsets: two hashes of its text, never both 0 (0, 1: no room). */
+struct go_labels_key {
+	__u64 h1, h2;
+};
+
+struct go_stack_key {
+	__u32 pid;		/* with GO_STACK_PID, else 0 */
+	__u32 func;		/* the traced function's index (cookie.h) */
+	__u32 epoch;		/* the settings' epoch when the call was counted */
+	__u32 pad;
+	char comm[16];		/* TASK_COMM_LEN, with GO_STACK_COMM, else empty */
+	struct go_labels_key labels;	/* 0, 0: none; else in labelsets */
+	struct go_walk walk;
+};
 
 #endif

@@ -40,35 +40,7 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 }
 
 #ifdef USER_STACKS
-/*
- * The kernel's walk starts at the probed instruction and follows frame pointers; at an entry
- * or RET site RBP is still the caller's, so the walk misses the caller's own return address, at
- * *SP, unless the kernel adds it itself (newer kernels do for a probe on PUSH RBP). Which
- * one it did shows in the walk: with *SP added, its second frame is *SP and its third the
- * caller's caller, *(RBP + 8); else its second is *(RBP + 8). Add *SP only when it is missing.
- */
-static __always_inline void go_event_stack(struct pt_regs *ctx, struct go_tevent *e)
-{
-	u64 ret = go_stack_word(ctx, 0), above = 0;
-	s64 n;
-	int i;
-
-	n = bpf_get_stack(ctx, &e->frames[1], sizeof(e->frames) - sizeof(u64), BPF_F_USER_STACK);
-	e->nframes = n;
-	if (n <= 0)
-		return;
-	n /= sizeof(u64);
-	bpf_probe_read_user(&above, sizeof(above), (void *)(ctx->bp + 8));
-	if (n >= 2 && e->frames[2] == ret && (n < 3 || e->frames[3] == above)) {
-		for (i = 0; i < GO_TRACE_MAX_FRAMES - 1; i++)	/* the kernel's walk is complete */
-			e->frames[i] = e->frames[i + 1];
-		e->nframes = n;
-		return;
-	}
-	e->frames[0] = ctx->ip;
-	e->frames[1] = ret;
-	e->nframes = n + 1;
-}
+#include "unwind.bpf.h"
 #endif
 
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
@@ -95,7 +67,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #ifdef USER_STACKS
-	go_event_stack(ctx, e);
+	go_walk(ctx, cookie, true, &e->walk);	/* -U probes no caller's CALL */
 #endif
 	return e;
 }

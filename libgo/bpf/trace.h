@@ -6,11 +6,11 @@
 #include <linux/types.h>
 
 #include "iface.h"
+#include "unwind.h"
 
 #define GO_TRACE_MAX_ARGS 12
 #define GO_TRACE_MAX_STRS 3
 #define GO_TRACE_STR_LEN 128	/* a power of two */
-#define GO_TRACE_MAX_FRAMES 32
 /* The ring buffer's pages as compiled; the tool sizes it when it loads the program (-b). */
 #define GO_TRACE_RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
 
@@ -30,8 +30,7 @@ struct go_tevent {
 	/* sent only by probes that print an interface with %v: its struct's words (iface.h) */
 	struct go_ivx ivx[GO_TRACE_MAX_STRS];
 	/* sent only with user stacks: the record ends here otherwise */
-	__s64 nframes;
-	__u64 frames[GO_TRACE_MAX_FRAMES];
+	struct go_walk walk;
 };
 
 #endif

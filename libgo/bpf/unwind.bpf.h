@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Go stack at a probe (unwind.h): the probed pc, then the return addresses its frame
+ * pointers lead to, through cgo callbacks, and the word where the traced function's return
+ * address is when its frame is not yet set up (go_ra_offs). Included by the programs that take
+ * stacks (stackcount.bpf.c, trace.bpf.c); libgo fills the maps (go_target__set_unwind).
+ */
+#include "unwind.h"
+
+BPF_ARRAY(go_unwind_cb, struct go_unwind_cb, GO_MAX_BINS);
+BPF_F_TABLE("hash", struct go_unwind_key, struct go_unwind_rule, go_unwind_pcs,
+	    GO_UNWIND_MAX_RULES, 0);
+/* GO_RA_KEY(slot, func) -> where the return address is above SP at its entry site; 0 if absent */
+BPF_F_TABLE("hash", u32, u32, go_ra_offs, 16384, BPF_F_NO_PREALLOC);
+
+/* What a step below a cgo callback's frame found (GO_STEP_ON: go on), and a callback. */
+enum { GO_STEP_ON = -1, GO_CB_NOT, GO_CB_ON, GO_CB_TOP, GO_CB_LOST };
+
+/* One frame below the callback's, at cfa: its pc and rule; GO_STEP_ON to go on by its size. */
+static __always_inline int go_walk_step(u64 *cfa, u64 *bp, u64 bias, u32 slot, int j,
+					struct go_walk_switch *sw)
+{
+	struct go_unwind_key k = { .slot = slot };
+	struct go_unwind_rule *r;
+	u64 pc = 0;
+
+	if (bpf_probe_read_user(&pc, sizeof(pc), (void *)(*cfa - 8)))
+		return j ? GO_CB_LOST : GO_CB_NOT;
+	k.pc = pc - bias;
+	r = go_unwind_pcs.lookup(&k);
+	if (!r)
+		return j ? GO_CB_LOST : GO_CB_NOT;
+	sw->pc[j] = pc;
+	sw->n = j + 1;
+	*cfa += r->cfa;
+	if (r->kind == GO_UNWIND_TOP)
+		return GO_CB_TOP;
+	if (r->kind == GO_UNWIND_FRAMED) {
+		*bp = *cfa - 16;
+		return GO_CB_ON;
+	}
+	return GO_STEP_ON;
+}
+
+/*
+ * ra, read at frame pointer at + 8, is in the same place of a page as cgocallback's return
+ * address: the frame that returns there (cgocallbackg's ABI wrapper) saved its frame pointer
+ * at at, and its CFA, cgocallback's SP, is at + 16. Below cgocallback's frame, go on by the
+ * rules' frame sizes (the load bias is ra's distance from the link-time address) to a frame
+ * with a saved frame pointer (*bp, GO_CB_ON), or a goroutine's first frame (GO_CB_TOP).
+ * GO_CB_NOT when the first pc has no rule: ra was some other return address in the same place
+ * of another page.
+ */
+static __always_inline int go_walk_callback(u64 at, u64 *bp, u64 ra, u32 slot,
+					    const struct go_unwind_cb *cb, struct go_walk_switch *sw)
+{
+	u64 cfa = at + 16 + cb->cfa, bias = ra - cb->pc;
+	int res;
+
+	/* GO_WALK_SWITCH_PCS steps, written out: the verifier's paths stay few */
+	res = go_walk_step(&cfa, bp, bias, slot, 0, sw);
+	if (res == GO_STEP_ON)
+		res = go_walk_step(&cfa, bp, bias, slot, 1, sw);
+	if (res == GO_STEP_ON)
+		res = go_walk_step(&cfa, bp, bias, slot, 2, sw);
+	return res == GO_STEP_ON ? GO_CB_LOST : res;
+}
+
+/*
+ * Walk on by frame pointers from *bp, filling frames[] from w->nframes, until the walk ends
+ * (0), or, with cbs, at a return address that may be cgocallback's (1: frames[w->nframes - 1],
+ * read at frame pointer *at). Where the walk is stays in w, not in a register, so that the
+ * verifier sees one path into what follows, not one per frame this part ended at.
+ */
+static __always_inline int go_walk_on(struct go_walk *w, u64 *bp, u64 *at,
+				      const struct go_unwind_cb *cb, bool cbs)
+{
+	u32 i = w->nframes;
+	u64 fr[2];
+
+	for (; i < GO_WALK_MAX_FRAMES; i++) {
+		if (!*bp || bpf_probe_read_user(fr, sizeof(fr), (void *)*bp) || !fr[1]) {
+			w->end = GO_WALK_END;
+			w->nframes = i;
+			return 0;
+		}
+		asm volatile("" : "+r"(i));	/* keep the mask: the verifier needs to see it */
+		w->frames[i & GO_WALK_MAX_FRAMES] = fr[1];
+		*at = *bp;
+		*bp = fr[0];
+		if (cbs && !((fr[1] - cb->pc) & 0xfff)) {
+			w->nframes = i + 1;
+			return 1;
+		}
+	}
+	w->nframes = GO_WALK_MAX_FRAMES;
+	return 0;
+}
+
+/*
+ * The walk at a probe whose cookie is cookie, into w; read_ra: the traced function's return
+ * address is in its frame (not at a caller's CALL, where it is still to be pushed).
+ */
+static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_ra,
+				    struct go_walk *w)
+{
+	u32 slot = GO_COOKIE_BIN(cookie), key = GO_RA_KEY(slot, GO_COOKIE_FUNC(cookie)), *off;
+	struct go_unwind_cb *cb = go_unwind_cb.lookup(&slot);
+	u64 bp = ctx->bp, at = 0, fr[2], ra;
+	u32 nsw = 0, i, n;
+	int res;
+
+	/* zeroed first, so that equal stacks are equal records (volatile: a memset this size is
+	 * no BPF instruction) */
+	for (i = 0; i <= GO_WALK_MAX_FRAMES; i++)
+		*(volatile u64 *)&w->frames[i] = 0;
+#pragma unroll
+	for (i = 0; i < GO_WALK_MAX_SWITCHES; i++) {
+		w->sw[i].at = 0;
+		w->sw[i].n = 0;
+	}
+	w->ra = 0;
+	w->nswitch = 0;
+	w->end = GO_WALK_FULL;
+	if (read_ra) {
+		off = go_ra_offs.lookup(&key);
+		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)(ctx->sp + (off ? *off : 0)));
+	}
+	w->frames[0] = ctx->ip;
+	w->nframes = 1;
+	/* a binary with cgo: in parts, each up to a return address that may be cgocallback's */
+	if (cb && cb->pc) {
+#pragma unroll
+		for (i = 0; i < GO_WALK_MAX_SWITCHES; i++) {
+			if (!go_walk_on(w, &bp, &at, cb, true))
+				goto out;
+			n = w->nframes;
+			if (!n || n > GO_WALK_MAX_FRAMES)
+				goto out;
+			ra = w->frames[(n - 1) & GO_WALK_MAX_FRAMES];
+			res = go_walk_callback(at, &bp, ra, slot, cb, &w->sw[nsw]);
+			if (res == GO_CB_NOT)
+				continue;
+			w->sw[nsw].at = n - 1;
+			nsw++;
+			w->nswitch = nsw;
+			if (res != GO_CB_ON) {
+				w->end = res == GO_CB_TOP ? GO_WALK_TOP : GO_WALK_LOST;
+				return;
+			}
+		}
+	}
+	go_walk_on(w, &bp, &at, cb, false);
+out:
+	/* full, but the walk would have ended there */
+	if (w->end == GO_WALK_FULL && (!bp || bpf_probe_read_user(fr, sizeof(fr), (void *)bp) ||
+				       !fr[1]))
+		w->end = GO_WALK_END;
+}
