@@ -101,6 +101,13 @@ ALL_VARIANTS["go117-pie"] = (GO126, ["-buildmode=pie"], "0")
 ALL_VARIANTS["go117-extld-pie"] = (GO126, ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
 ALL_VARIANTS["go117-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
 ALL_VARIANTS["go126-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
+# cgo programs other than tests/go/cgo, built with cgo by the tests that name these (the -cgo
+# variants too, through build_program): stripped, and PIE linked the default way with cgo,
+# by the system linker (with CGO_ENABLED=0, Go links PIE itself: the -pie variants)
+ALL_VARIANTS["go126-cgo-stripped"] = (GO126, ["-ldflags=-s -w"], "1")
+ALL_VARIANTS["go119-cgo-stripped"] = (GO119, ["-ldflags=-s -w"], "1")
+ALL_VARIANTS["go126-extld-pie"] = (GO126, ["-buildmode=pie"], "1")
+ALL_VARIANTS["go119-extld-pie"] = (GO119, ["-buildmode=pie"], "1")
 # gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra;
 # at -O3 also next to the function they clone);
 # only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py
@@ -231,9 +238,12 @@ def source_digest(src_dir, command):
     """A digest of a program's sources, where they are (the binary records their paths, which
     gostack prints) and the build command, naming its cached binary."""
     h = hashlib.sha256("\0".join([os.path.realpath(src_dir), *command]).encode())
-    for name in sorted(os.listdir(src_dir)):
-        with open(os.path.join(src_dir, name), "rb") as f:
-            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    for top, dirs, files in os.walk(src_dir):  # with its packages' directories
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            with open(path, "rb") as f:
+                h.update(os.path.relpath(path, src_dir).encode() + b"\0" + f.read() + b"\0")
     return h.hexdigest()[:16]
 
 

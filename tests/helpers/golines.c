@@ -2,7 +2,8 @@
 /*
  * golines: print libgo's frames at addresses of a Go binary, from its pclntab (go_lines__frames):
  *   golines BINARY [-r] ADDR...  ->  per address: 0x<addr> then one line a frame, innermost
- *   first: "  <func> <file>:<line> [inlined]"; -r takes the addresses as return addresses.
+ *   first: "  <func> <file>:<line> [inlined] [wrapper]" (wrapper: code Go makes itself, which
+ *   its tracebacks leave out); -r takes the addresses as return addresses.
  *   golines BINARY -f FUNC      ->  every instruction start of FUNC is not known here: instead
  *   each byte address of FUNC, "0x<addr> <file>:<line>" of its innermost frame.
  * For the tests, which compare it with `go tool objdump` and with the program's own
@@ -57,8 +58,8 @@ int main(int argc, char **argv)
 		n = go_lines__frames(l, strtoull(argv[i], NULL, 0), ret, fr, 32);
 		printf("%s\n", argv[i]);
 		for (j = 0; j < n; j++)
-			printf("  %s %s:%d%s\n", fr[j].func, fr[j].file, fr[j].line,
-			       fr[j].inlined ? " inlined" : "");
+			printf("  %s %s:%d%s%s\n", fr[j].func, fr[j].file, fr[j].line,
+			       fr[j].inlined ? " inlined" : "", fr[j].wrapper ? " wrapper" : "");
 	}
 out:
 	go_lines__close(l);

@@ -1,0 +1,3 @@
+module example.com/callpaths
+
+go 1.19

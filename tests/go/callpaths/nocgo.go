@@ -1,0 +1,8 @@
+//go:build !cgo
+// +build !cgo
+
+package main
+
+const cgoBuild = false
+
+func runCgo() {}
