@@ -525,17 +525,13 @@ static const char *stack_note(const struct stack *s, char *buf, size_t size)
 	return go_stack__note(as_go_stack(s), buf, size);
 }
 
-/* Whether a label's text prints as it is in "key=value ..." (else it is quoted, as %q does). */
+/*
+ * Whether a label's text prints as it is in "key=value ..." (escaped, as every name is), or
+ * is quoted, as %q quotes: when it is empty or holds what would mislead a reader of the pairs.
+ */
 static bool label_plain(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!*p)
-		return false;
-	for (; *p; p++)
-		if (*p <= ' ' || *p == '=' || *p == '"' || *p == '\\' || *p == 0x7f)
-			return false;
-	return true;
+	return *s && !strpbrk(s, " =\"");
 }
 
 static void print_label_line(const struct stack *s)
