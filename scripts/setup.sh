@@ -12,7 +12,7 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 pkgs="build-essential pkg-config libbpfcc-dev bpfcc-tools libelf-dev libdw-dev
       libcapstone-dev zlib1g-dev nettle-dev golang-1.19-go gccgo python3 python3-pytest mandoc procps
       debhelper fakeroot lintian man-db bash-completion clang-14 libclang-rt-14-dev lld
-      caddy wrk"
+      caddy wrk hugo"
 
 missing=""
 for p in $pkgs; do
