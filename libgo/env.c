@@ -2,14 +2,23 @@
 /* Settings from the environment, read one way by every part of libgo. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "libgo.h"
 
+/* Off when unset, empty, or a word that says no: 0, false, no, off (any case). */
 bool go_env_flag(const char *name)
 {
+	static const char *const off[] = { "0", "false", "no", "off" };
 	const char *e = getenv(name);
+	size_t i;
 
-	return e && *e && strcmp(e, "0");
+	if (!e || !*e)
+		return false;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		if (!strcasecmp(e, off[i]))
+			return false;
+	return true;
 }
 
 /* A weak, empty definition: the test build links tests/helpers/testhook.c's instead. */

@@ -51,7 +51,8 @@ bool go_has_cap(int cap);
 void go_test_hook(const char *point);
 /* Write s quoted as Go's %q quotes it: in '"', escaped as above, and '"' and '\' escaped too. */
 void go_esc_quote(FILE *out, const char *s);
-/* A setting from the environment, e.g. GOFUNC_NO_MULTI: set to anything but "" or "0". */
+/* A boolean setting from the environment, e.g. GOFUNC_NO_MULTI: on unless unset, empty, "0",
+ * "false", "no" or "off" (any case); every boolean setting of the tools is read by it. */
 bool go_env_flag(const char *name);
 /*
  * The tools' cache (libgo/cache.c): its directory, root's and writable by nobody else (NULL

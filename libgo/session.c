@@ -131,6 +131,12 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
+void go_print_no_match(const char *pattern)
+{
+	fprintf(stderr, "0 functions matched by \"%s\". Exiting.\n", pattern);
+	fflush(stderr);
+}
+
 void go_json_lost(FILE *out, uint64_t n, const char *what)
 {
 	if (!n)

@@ -236,6 +236,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 {
 	struct dropped noentry = { 0, NULL, "whose entry the kernel cannot probe" };
 	struct dropped nocode = { 0, NULL, "whose code the decoder cannot read" };
+	struct dropped noret = { 0, NULL, NULL };
 	size_t i, kept = 0;
 	int err;
 
@@ -267,6 +268,12 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 				t->cnt = kept;
 				return err;
 			}
+			/* no return to see: no RET, or only gccgo's split-stack one, which returns
+			 * what a RET of the body returned into __morestack */
+			if (f.nrets == (f.split ? 1u : 0u)) {
+				dropped_note(&noret, fn->name);
+				continue;
+			}
 		}
 		/* only RETs need g saved; asking reads DWARF, which a count needs none of */
 		f.save_g = (what & GO_PLAN_RET) && go_binary__g_in_r14(t->bin, fn, false) &&
@@ -281,8 +288,18 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 	if (!kept && nocode.n)
 		return go_fail(ENOTSUP, "cannot decode the code of %s%s", nocode.first,
 			       nocode.n > 1 ? " nor of the other matched functions" : "");
+	if (!kept && noret.n)
+		return go_fail(ENOENT, "%s has no RET instruction%s: %s never return%s, or return%s "
+			       "through a tail call", noret.first, noret.n > 1 ?
+			       ", nor have the other matched functions" : "", noret.n > 1 ? "they" : "it",
+			       noret.n > 1 ? "" : "s", noret.n > 1 ? "" : "s");
 	dropped_warn(&noentry);
 	dropped_warn(&nocode);
+	if (noret.n)
+		warn("skipping %zu function%s without a RET instruction (%s%s): %s never return%s, "
+		     "or return%s through a tail call\n", noret.n, noret.n > 1 ? "s" : "", noret.first,
+		     noret.n > 1 ? ", ..." : "", noret.n > 1 ? "they" : "it", noret.n > 1 ? "" : "s",
+		     noret.n > 1 ? "" : "s");
 	return 0;
 }
 

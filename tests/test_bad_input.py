@@ -511,3 +511,18 @@ def test_found_without_section_headers(world, broken):
     good, bad = listing(world.bin), listing(world.broken[broken])
     assert bad == good and "main.add" in good, (good, bad)
     assert not world.probes_left()
+
+
+@pytest.mark.parametrize("name", TOOLS)
+def test_no_match_on_stderr(built, name):
+    """No function matched, with -j too: one line on stderr, exit status 1, and nothing on
+    stdout, which -j keeps for JSON."""
+    binary = built.path("go126", "tracee")
+    for args in ([], ["-j"]):
+        r = run_tool(name, *args, f"{binary}:main.nosuch*")
+        assert r.returncode == 1, r
+        assert r.stdout == "", (args, r.stdout)
+        lines = r.stderr.splitlines()
+        want = ("no function matches" if name == "gotrace" else
+                f'0 functions matched by "{binary}:main.nosuch*". Exiting.')
+        assert len(lines) == 1 and want in lines[0], (args, r.stderr)

@@ -137,7 +137,7 @@ def test_panics(built, variant):
     stays behind in the tool's state."""
     report, out, err = timed(built.path(variant, "panicker"), "main.mayPanic", args=("-u",))
     [h] = histograms(out)
-    assert report == {"main.mayPanic": 1000, "returned": 500, "panicked": 500}
+    assert report == {"main.mayPanic": 1000, "returned": 500, "panicked": 500, "main.alwaysPanics": 10}
     assert h["count"] == 500, out
     # each unwound call is found when the goroutine next calls the function; nothing calls it
     # after the last one, which panicked, so that one is still on the goroutine's stack
@@ -312,9 +312,44 @@ def test_bad_input(args, code, words):
 
 
 def test_no_match(built):
-    result = run_tool(TOOL, f"{built.path('go126')}:main.nosuch*")
-    assert result.returncode == 1
-    assert result.stdout.strip() == '0 functions matched by "%s:main.nosuch*". Exiting.' % built.path("go126")
+    """No function matched: one line on stderr; stdout stays for what is traced (-j's JSON)."""
+    for args in ([], ["-j"]):
+        result = run_tool(TOOL, *args, f"{built.path('go126')}:main.nosuch*")
+        assert result.returncode == 1
+        assert result.stderr == '0 functions matched by "%s:main.nosuch*". Exiting.\n' % built.path("go126")
+        assert result.stdout == "", result.stdout
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "gccgo"])
+def test_function_without_ret(built, variant):
+    """main.alwaysPanics only panics: its code has no RET (gccgo's, but the split-stack one,
+    which only returns what a RET of the body returned). Its calls cannot be timed, which is
+    said in one line and exit status 1; with another function, it is skipped, said once, and
+    the other's calls are timed as the program counts them."""
+    binary = built.path(variant, "panicker")
+    r = run_tool(TOOL, f"{binary}:main.alwaysPanics")
+    assert r.returncode == 1 and r.stderr == (f"{TOOL}: main.alwaysPanics has no RET instruction: it "
+                                              "never returns, or returns through a tail call\n"), r
+    report, out, err = timed(binary, r"^main\.(alwaysPanics|mayPanic)$", args=("-r", "-F"))
+    assert report["main.alwaysPanics"] == 10 and report["returned"] == 500, report
+    assert {h["func"]: h["count"] for h in histograms(out)} == {"main.mayPanic": 500}, out
+    assert (f"{TOOL}: skipping 1 function without a RET instruction (main.alwaysPanics): it never "
+            "returns, or returns through a tail call") in err.splitlines(), err
+    assert unreturned(499, 1) in err, err
+
+
+@pytest.mark.parametrize("value, probed", [("1", False), ("0", True), ("", True), ("false", True),
+                                           ("no", True), ("OFF", True), ("yes", False)])
+def test_boolean_settings(built, value, probed):
+    """A boolean setting is off when empty, 0, false, no or off: GOFUNCLATENCY_NO_GOEXIT=0 keeps
+    the probe where goroutines end (GOEXIT_PROBED in the program -v prints), and
+    GOFUNC_NO_CALL_SITES=0 keeps call sites (-v's SITE column)."""
+    env = {"GOFUNCLATENCY_NO_GOEXIT": value, "GOFUNC_NO_CALL_SITES": value}
+    r = run_tool(TOOL, "-v", "-d", "1", f"{built.path('go126', 'entries')}:main.direct", env=env)
+    assert r.returncode == 0, r.stderr
+    assert ("#define GOEXIT_PROBED 1" in r.stdout.splitlines()) == probed, r.stdout
+    site = re.search(r"^0x[0-9a-f]+\s+(\S+( calls?)?)\s+internal\s+main\.direct$", r.stdout, re.M)
+    assert site and (site.group(1).endswith(("call", "calls")) == probed), r.stdout
 
 
 def test_before_register_abi(built):

@@ -159,6 +159,26 @@ def test_return_value(built, variant):
     assert messages(out, "main.add") == expected, out
 
 
+@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie", "gccgo"])
+def test_function_without_ret(built, variant):
+    """main.alwaysPanics only panics: its code has no RET (gccgo's, but the split-stack one,
+    which only returns what a RET of the body returned). A return probe on it alone is refused
+    in one line; matched with another function, it is skipped and said so, and the other's
+    returns are all printed; its calls are still traced at their entry, each with its
+    argument."""
+    binary = built.path(variant, "panicker")
+    r = run_tool(TOOL, f"r:{binary}:main.alwaysPanics")
+    assert r.returncode == 1 and r.stderr == (f"{TOOL}: main.alwaysPanics has no RET instruction: it "
+                                              "never returns, or returns through a tail call\n"), r
+    report, out, err = trace(binary, r"r:^main\.(alwaysPanics|mayPanic)$",
+                             r'^main\.alwaysPanics$ "%d", goarg1', args=("-r",))
+    assert report["main.alwaysPanics"] == 10 and report["returned"] == 500, report
+    assert len(messages(out, "main.mayPanic")) == report["returned"], out
+    assert messages(out, "main.alwaysPanics") == [str(i) for i in range(10)], out
+    assert (f"{TOOL}: skipping 1 function without a RET instruction (main.alwaysPanics): it never "
+            "returns, or returns through a tail call") in err.splitlines(), err
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119"])
 def test_result_name(built, variant):
     """Unnamed results are ~r0, ~r1... in DWARF."""

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!target.cnt) {
-		printf("0 functions matched by \"%s\". Exiting.\n", env.pattern);
+		go_print_no_match(env.pattern);
 		err = -ENOENT;
 		goto cleanup;
 	}

@@ -649,7 +649,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!target.cnt) {
-		printf("0 functions matched by \"%s\". Exiting.\n", env.pattern);
+		go_print_no_match(env.pattern);
 		err = -ENOENT;
 		goto cleanup;
 	}
@@ -670,7 +670,7 @@ int main(int argc, char **argv)
 	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
 	 * return in their callers (return sites, emulated where a RET is single-stepped)
 	 */
-	if (g_in_r14 && !getenv("GOFUNCLATENCY_NO_GOEXIT"))	/* for the tests of the LRU */
+	if (g_in_r14 && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the tests of the LRU */
 		what |= GO_PLAN_GOEXIT;
 	if (g_in_r14 && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;

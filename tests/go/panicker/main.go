@@ -1,10 +1,11 @@
 // Command panicker calls mayPanic 1000 times; it panics for odd arguments and its caller
 // recovers. Half the calls never return normally, which a tracer of returns must survive.
+// Then it calls alwaysPanics, which has no RET instruction (it only panics), 10 times.
 // Protocol:
 //
 //	-> ready pid=<PID>
 //	<- any line        (start)
-//	-> {"main.mayPanic": 1000, "returned": 500, "panicked": 500}
+//	-> {"main.mayPanic": 1000, "returned": 500, "panicked": 500, "main.alwaysPanics": 10}
 //	-> done
 //	<- any line or EOF (exit 0)
 //
@@ -42,6 +43,16 @@ func mayPanic(i int) int {
 	return i
 }
 
+var alwaysPanicsCalls int
+
+// alwaysPanics never returns: its code has no RET.
+//
+//go:noinline
+func alwaysPanics(i int) int {
+	alwaysPanicsCalls++
+	panic(fmt.Sprintf("always %d", i))
+}
+
 // try calls mayPanic and recovers from its panic.
 func try(i int) {
 	defer func() {
@@ -51,6 +62,15 @@ func try(i int) {
 	}()
 	sink += mayPanic(i)
 	returned++
+}
+
+func tryAlways(i int) {
+	defer func() {
+		if recover() != nil {
+			panicked++
+		}
+	}()
+	sink += alwaysPanics(i)
 }
 
 // How dive ends at the bottom.
@@ -135,6 +155,10 @@ func main() {
 		report["main.mayPanic"] = mayPanicCalls
 		report["returned"] = returned
 		report["panicked"] = panicked
+		for i := 0; i < 10; i++ {
+			tryAlways(i)
+		}
+		report["main.alwaysPanics"] = alwaysPanicsCalls
 	}
 	out, err := json.Marshal(report)
 	if err != nil {
