@@ -8,6 +8,7 @@
  * the arguments. System V (gccgo): RDI RSI RDX RCX R8 R9, then the stack; results in RAX, RDX.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bpf/iface.h"	/* GO_ARG_REGS: the registers' codes in the BPF programs */
@@ -122,4 +123,74 @@ bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool a
 	if (go_binary__toolchain(bin) != GO_GC || go_binary__goid_offset(bin) < 0)
 		return false;
 	return !at_ret || !fn || fn->abi != GO_ABI0;
+}
+
+/* The registers an ABI passes arguments (or results) in, before the stack. */
+static int abi_regs(enum go_abi abi, bool results)
+{
+	switch (abi) {
+	case GO_ABI_INTERNAL:
+		return NREGS(regabi_regs);
+	case GO_ABI_SYSV:
+		return results ? NREGS(sysv_rets) : NREGS(sysv_args);
+	case GO_ABI0:
+		return 0;
+	}
+	return 0;
+}
+
+/* "goarg1-goarg3" for words from..to, "goarg1" for one. */
+static void word_names(char *buf, size_t size, const char *what, int from, int to)
+{
+	if (from == to)
+		snprintf(buf, size, "%s%d", what, from);
+	else
+		snprintf(buf, size, "%s%d-%s%d", what, from, what, to);
+}
+
+/* Past what fn passes, by the words DWARF counts: say where its words are. */
+static int word_past(const struct go_func *fn, bool results, int n, const struct go_words *w,
+		     int nregs)
+{
+	const char *what = results ? "goret" : "goarg";
+	char regs[48] = "", stack[48] = "";
+
+	if (!w->regs && !w->stack)
+		return go_fail(EINVAL, "%s%d: %s %s no integer-class words (goargN and goretN "
+			       "count those)", what, n, fn->name, results ? "returns" : "takes");
+	if (w->regs)
+		word_names(regs, sizeof(regs), what, 1, w->regs);
+	if (w->stack)
+		word_names(stack, sizeof(stack), what, nregs + 1, nregs + w->stack);
+	return go_fail(EINVAL, "%s%d is not a word %s passes: %s in %s%s%s", what, n, fn->name,
+		       results ? "its results are" : "its arguments are", regs,
+		       w->regs && w->stack ? " and " : "", stack);
+}
+
+int go_binary__check_word(struct go_binary *bin, const struct go_func *fn, bool results, int n)
+{
+	int nregs = abi_regs(fn->abi, results), words;
+	struct go_words w;
+	char why[128];
+
+	if (!go_binary__words(bin, fn, results, &w)) {
+		if (n <= w.regs || (n > nregs && n - nregs <= w.stack))
+			return 0;
+		return word_past(fn, results, n, &w, nregs);
+	}
+	snprintf(why, sizeof(why), "%s", libgo_errmsg());
+	/* the pclntab's argument size: all of an ABI0 frame's arguments and results, the
+	 * register ABI's arguments (spill slots, floats' too): a bound, not a count */
+	if (!results && fn->args >= 0) {
+		words = (fn->args + 7) / 8;
+		if (n <= nregs ? n <= words : n - nregs <= words)
+			return 0;
+		return go_fail(EINVAL, "goarg%d is not a word %s passes: its arguments take %d "
+			       "byte%s (the function table's argument size)", n, fn->name, fn->args,
+			       fn->args == 1 ? "" : "s");
+	}
+	go_fail(ENOENT, "%s%d: nothing says how many %s %s %s (%s): it is read where the ABI "
+		"would put it, whatever that holds", results ? "goret" : "goarg", n,
+		results ? "results" : "arguments", fn->name, results ? "returns" : "takes", why);
+	return 1;
 }

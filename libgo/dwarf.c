@@ -445,6 +445,7 @@ struct assigner {
 	int ni, nf;		/* registers used */
 	int stack;		/* bytes of stack used, from the first stack word */
 	int stack_base;		/* SP offset of the first stack word */
+	int bytes;		/* all of them, as a frame would lay them out (_func.args) */
 };
 
 static int assign_regs(const struct assigner *a)
@@ -457,6 +458,7 @@ static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p
 	bool scalar = t->kind <= GO_KIND_PTR, str = t->kind == GO_KIND_STRING;
 	int w;
 
+	a->bytes = align_up(a->bytes, t->align) + t->size;
 	/* System V passes an aggregate over 16 bytes (a slice, a struct) in memory, on the stack */
 	if (a->abi != GO_ABI0 && t->regs_ok && a->ni + t->iregs <= assign_regs(a) &&
 	    a->nf + t->fregs <= 15 && !(a->abi == GO_ABI_SYSV && t->size > 16)) {
@@ -605,18 +607,25 @@ static int first_param_die(struct go_binary *b, const struct go_func *fn, Dwarf 
 	return dwarf_child(&sub, d) ? 0 : 1;
 }
 
-int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
-		      size_t *cnt)
+/*
+ * fn's parameters in order, placed by its ABI; args and rets, the assignments of its arguments
+ * and of its results, end where the last one does. *unknown: some type could not be read, so
+ * what follows it is placed by guesswork.
+ */
+static int params_assign(struct go_binary *b, const struct go_func *fn, struct go_param **params,
+			 size_t *cnt, struct assigner *args, struct assigner *rets, bool *unknown)
 {
-	struct assigner args = { fn->abi, 0, 0, 0, 8 }, rets = { fn->abi, 0, 0, 0, 8 };
 	Dwarf *dw = dwarf_get(b);
 	Dwarf_Die d;
 	size_t cap = 0, i;
 	int err;
 
+	*args = (struct assigner){ fn->abi, 0, 0, 0, 8, 0 };
+	*rets = (struct assigner){ fn->abi, 0, 0, 0, 8, 0 };
+	*unknown = false;
 	*params = NULL;
 	*cnt = 0;
-	err = first_param_die(b, fn, dw, &args, &d);
+	err = first_param_die(b, fn, dw, args, &d);
 	if (err <= 0)
 		return err;
 	do {
@@ -642,20 +651,21 @@ int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_p
 			t.size = 8;
 			t.align = 8;
 			t.regs_ok = false;
+			*unknown = true;
 		}
 		name = die_type(&d, &type) ? dwarf_diename(&type) : NULL;
 		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
 		p->kind = t.kind;
 		p->size = t.size;
-		assign(p->result ? &rets : &args, &t, p);
+		assign(p->result ? rets : args, &t, p);
 	} while (dwarf_siblingof(&d, &d) == 0);
 	/* results on the stack follow the arguments' stack area, pointer-aligned */
 	for (i = 0; i < *cnt; i++) {
 		struct go_param *p = &(*params)[i];
 
 		if (p->result && p->loc[0].kind == GO_LOC_STACK && p->located) {
-			p->loc[0].sp_off += align_up(args.stack, 8);
-			p->loc[1].sp_off += align_up(args.stack, 8);
+			p->loc[0].sp_off += align_up(args->stack, 8);
+			p->loc[1].sp_off += align_up(args->stack, 8);
 		}
 	}
 	return 0;
@@ -664,6 +674,74 @@ fail:
 	*params = NULL;
 	*cnt = 0;
 	return err;
+}
+
+int go_binary__params(struct go_binary *b, const struct go_func *fn, struct go_param **params,
+		      size_t *cnt)
+{
+	struct assigner args, rets;
+	bool unknown;
+
+	return params_assign(b, fn, params, cnt, &args, &rets, &unknown);
+}
+
+/*
+ * gccgo returns a function's results as one value, its subprogram's type (a struct when there
+ * are several): in RAX and RDX when it takes at most 16 bytes, else in memory (no word).
+ */
+static int sysv_result_words(struct go_binary *b, const struct go_func *fn, struct go_words *w)
+{
+	Dwarf *dw = dwarf_get(b);
+	Dwarf_Die sub, type;
+	struct tinfo t;
+
+	w->regs = w->stack = 0;
+	if (!dw || !find_subprogram(dw, fn->entry, &sub))
+		return go_fail(ENOENT, "no DWARF");
+	if (!die_type(&sub, &type))
+		return 0;	/* no results */
+	if (type_info(&type, &t, 0))
+		return go_fail(ENOENT, "its DWARF has a result of a type libgo cannot read");
+	if (t.size <= 16)
+		w->regs = t.iregs < 2 ? t.iregs : 2;
+	return 0;
+}
+
+int go_binary__words(struct go_binary *b, const struct go_func *fn, bool results,
+		     struct go_words *w)
+{
+	struct assigner args, rets, *a;
+	struct go_param *ps;
+	size_t n, i, nres = 0;
+	bool unknown;
+	int err = params_assign(b, fn, &ps, &n, &args, &rets, &unknown);
+
+	for (i = 0; !err && i < n; i++)
+		nres += ps[i].result;
+	free(ps);
+	if (err == -ENOENT)
+		return go_fail(ENOENT, "no DWARF");
+	if (err)
+		return err;
+	if (unknown)
+		return go_fail(ENOENT, "its DWARF has a parameter of a type libgo cannot read");
+	/*
+	 * DWARF may leave parameters out (assembly's lists none, compiler-made wrappers' not all
+	 * of them): where the function table's argument size is more than it lists, it is not
+	 * the count (an ABI0 frame's argument size holds its results too)
+	 */
+	if (fn->args > align_up(args.bytes, 8) + (fn->abi == GO_ABI0 ? align_up(rets.bytes, 8) : 0))
+		return go_fail(ENOENT, "its DWARF lists fewer parameters than it takes");
+	if (results && fn->abi == GO_ABI_SYSV)
+		return sysv_result_words(b, fn, w);
+	/* gc may leave an unnamed result out of an optimized function's DWARF (Go 1.17) */
+	if (results && !nres)
+		return go_fail(ENOENT, "its DWARF lists no results");
+	a = results ? &rets : &args;
+	/* gccgo's hidden pointer to results in memory is no goargN (go_binary__arg) */
+	w->regs = a->ni - (!results && fn->abi == GO_ABI_SYSV && results_in_memory(b, fn) > 0);
+	w->stack = align_up(a->stack, 8) / 8;
+	return 0;
 }
 
 const char *go_kind__name(enum go_kind kind)
@@ -710,7 +788,7 @@ static bool iface_type(Dwarf_Die *type, bool *empty)
 int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 			    struct go_iface_param **params, size_t *cnt)
 {
-	struct assigner args = { fn->abi, 0, 0, 0, 8 };
+	struct assigner args = { fn->abi, 0, 0, 0, 8, 0 };
 	Dwarf *dw = dwarf_get(b);
 	Dwarf_Die d;
 	size_t cap = 0;

@@ -281,6 +281,22 @@ int go_binary__arg(struct go_binary *bin, const struct go_func *fn, int n, struc
 int go_binary__ret(struct go_binary *bin, const struct go_func *fn, int n, int args_size,
 		   struct go_loc *loc);
 
+/* The integer-class words of a function's arguments or results, as its ABI passes them. */
+struct go_words {
+	int regs;		/* in registers: goarg1..goarg<regs> */
+	int stack;		/* on the stack, after the ABI's registers' worth (ABI0: all) */
+};
+/* From DWARF; -ENOENT, the message saying why, when it has none or does not tell. */
+int go_binary__words(struct go_binary *bin, const struct go_func *fn, bool results,
+		     struct go_words *w);
+/*
+ * Is goargN (goretN with results) a word fn's ABI passes? 0 when it is, as DWARF says, or as
+ * far as the pclntab's argument size bounds it; -EINVAL, saying why, when it is past what fn
+ * passes; 1 when nothing tells (no DWARF, and no argument size for arguments), the message
+ * saying so for a warning.
+ */
+int go_binary__check_word(struct go_binary *bin, const struct go_func *fn, bool results, int n);
+
 /* ---- Parameters (DWARF) -------------------------------------------------------------------- */
 
 enum go_kind {

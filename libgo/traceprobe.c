@@ -153,11 +153,13 @@ static int abi0_args_size(struct go_tprobe *p)
 
 /*
  * Where the n-th argument (ret false) or result word of every function of p is: one place for
- * all, or an error.
+ * all, or an error; with check, a word past what a function passes is one.
  */
-static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, struct go_loc *loc)
+static int target_word_(struct go_tprobe *p, bool ret, int n, const char *name,
+			struct go_loc *loc, bool check)
 {
 	int args_size = p->abi == GO_ABI0 && ret ? abi0_args_size(p) : -1, err = 0;
+	bool warned = false;
 	size_t i;
 
 	for (i = 0; i < p->target.cnt && !err; i++) {
@@ -166,6 +168,13 @@ static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, s
 
 		err = ret ? go_binary__ret(p->target.bin, fn, n, args_size, &l) :
 			    go_binary__arg(p->target.bin, fn, n, &l);
+		/* a word past what the function passes is refused; where nothing tells, said */
+		if (!err && check && (err = go_binary__check_word(p->target.bin, fn, ret, n)) > 0) {
+			if (!warned)
+				warn("%s\n", libgo_errmsg());
+			warned = true;
+			err = 0;
+		}
 		if (!err && i && (l.kind != loc->kind || l.reg != loc->reg ||
 				  l.sp_off != loc->sp_off))
 			err = go_fail(EINVAL, "%s of %s is not where it is for %s: narrow the "
@@ -175,6 +184,24 @@ static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, s
 			*loc = l;
 	}
 	return err;
+}
+
+static int target_word(struct go_tprobe *p, bool ret, int n, const char *name, struct go_loc *loc)
+{
+	return target_word_(p, ret, n, name, loc, true);
+}
+
+/* Without DWARF: is the word after goargN, an interface's second, one every function passes? */
+static int second_word(struct go_tprobe *p, int n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->target.cnt; i++)
+		if (go_binary__check_word(p->target.bin, go_target__func(&p->target, i), false,
+					  n + 1) < 0)
+			return go_fail(EINVAL, "%s of %s is its last argument word: an interface "
+				       "takes two", name, go_target__func(&p->target, i)->name);
+	return 0;
 }
 
 static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
@@ -193,7 +220,7 @@ static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 		if (!p->ret)
 			return go_fail(EINVAL, "%s needs a return probe (r:)", name);
 		err = target_word(p, true, n, name, &v->loc[0]);
-		if (err && p->abi == GO_ABI0)
+		if (err && p->abi == GO_ABI0 && abi0_args_size(p) < 0)
 			return go_fail(EINVAL, "%s: the results of an ABI0 function (assembly, or Go "
 				       "before 1.17) cannot be located without DWARF", name);
 	} else if (alias_num(name, "arg", &n) && n <= 6) {
@@ -299,7 +326,7 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	v->nwords = 2;
 	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? IFACE_TYPE : IFACE_GUESS;
 	if (goarg && ((err = target_word(p, false, goarg, name, &v->loc[0])) ||
-		      (err = target_word(p, false, goarg + 1, name, &v->loc[1]))))
+		      (err = target_word_(p, false, goarg + 1, name, &v->loc[1], false))))
 		return err;
 	if (p->target.cnt == 1 &&
 	    !go_binary__iface_params(p->target.bin, go_target__func(&p->target, 0), &ps, &n)) {
@@ -320,6 +347,8 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 			return err;
 	} else if (!goarg) {
 		return param_var(p, v, name);	/* says what is wrong */
+	} else if ((err = second_word(p, goarg, name))) {
+		return err;
 	}
 	if (!p->types)
 		p->types = go_types__open(p->target.bin);

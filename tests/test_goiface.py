@@ -160,6 +160,8 @@ def test_goarg_on_binary_with_dwarf(built, variant):
     ("go126", ["main.plain", "n"], "goiface: argument 'n' of main.plain is not an interface: its type is int"),
     ("go119", ["main.describe", "nosuch"], "goiface: main.describe has no argument named 'nosuch'"),
     ("go126", ["main.plain", "goarg1"], "goiface: goarg1 of main.plain is not the first word of an interface"),
+    ("go126-stripped", ["main.describe", "goarg2"], "goiface: goarg2 of main.describe is its last argument word: an interface takes two"),
+    ("go119-stripped", ["main.describe", "goarg3"], "goiface: goarg3 is not a word main.describe passes: its arguments take 16 bytes (the function table's argument size)"),
     ("go126-stripped", ["main.describe"], "is stripped (no DWARF): name the interface argument as goargN, its first word"),
     ("go119-stripped", ["main.describe"], "is stripped (no DWARF): name the interface argument as goargN, its first word"),
 ])

@@ -179,6 +179,37 @@ def test_function_without_ret(built, variant):
             "returns, or returns through a tail call") in err.splitlines(), err
 
 
+@pytest.mark.parametrize("variant", ["go126", "go119", "go119-pie", "go116", "gccgo", "go126-stripped",
+                                     "go119-stripped"])
+def test_words_past_the_abi(built, variant):
+    """main.add(x, y int) int passes two argument words and returns one: goarg3 and goret2 are
+    refused in one line that says where its words are (by DWARF; stripped, by the function
+    table's argument size). Where nothing tells how many results a function returns (stripped),
+    goret1 is read, and that is said once; its values are the program's sums."""
+    binary = built.path(variant, "tracee")
+    stripped = variant.endswith("-stripped")
+    r = run_tool(TOOL, f'{binary}:main.add "%d", goarg3')
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r
+    assert r.stderr.rstrip().endswith(
+        "goarg3 is not a word main.add passes: " + ("its arguments take 16 bytes (the function table's "
+                                                    "argument size)" if stripped else
+                                                    "its arguments are in goarg1-goarg2")), r.stderr
+    expected = [f"= {int(a) + int(b)}" for a, b in (m.split() for m in ADD_CALLS)]
+    if stripped:
+        report, out, err = trace(binary, 'r:main.add "= %d", goret1')
+        assert messages(out, "main.add") == expected, out
+        assert err.splitlines() == [f"{TOOL}: goret1: nothing says how many results main.add returns "
+                                    "(no DWARF): it is read where the ABI would put it, whatever that "
+                                    "holds"], err
+        return
+    r = run_tool(TOOL, f'r:{binary}:main.add "%d", goret2')
+    assert r.returncode == 1 and r.stderr.rstrip().endswith(
+        "goret2 is not a word main.add passes: its results are in goret1"), r.stderr
+    report, out, err = trace(binary, 'r:main.add "= %d", goret1', 'main.add "%d %d", goarg1, goarg2')
+    assert messages(out, "main.add") == [m for pair in zip(ADD_CALLS, expected) for m in pair], out
+    assert not err.strip(), err
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119"])
 def test_result_name(built, variant):
     """Unnamed results are ~r0, ~r1... in DWARF."""

@@ -216,6 +216,11 @@ static int func_goarg(struct go_binary *bin, const struct go_func *fn, int n,
 		if (mode < 0)
 			return go_fail(EINVAL, "goarg%d of %s is not the first word of an interface",
 				       n, fn->name);
+	} else if ((err = go_binary__check_word(bin, fn, false, n)) < 0) {
+		return err;	/* without DWARF: both words must be ones fn passes */
+	} else if (go_binary__check_word(bin, fn, false, n + 1) < 0) {
+		return go_fail(EINVAL, "goarg%d of %s is its last argument word: an interface takes "
+			       "two", n, fn->name);
 	}
 	return add_slot(fi, env.arg, loc, mode);
 }
