@@ -132,6 +132,29 @@ int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binar
 	return err;
 }
 
+int go_target__bias(const struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf,
+		    pid_t pid)
+{
+	int fd = go_bpf__map_fd(bpf, "go_procs");
+	struct go_proc_seen seen;
+	uint32_t key = (uint32_t)pid;
+	uint64_t frames[2];
+	int64_t bias;
+
+	if (!go_binary__is_pie(t->bin) || !go_binary__load_bias(t->bin, pid, &bias))
+		return 0;
+	if (fd < 0 || go_map__lookup(fd, &key, &seen) || GO_COOKIE_BIN(seen.cookie) != t->slot)
+		return go_fail(ENOENT, "no probe of '%s' was hit in pid %d", go_binary__name(t->bin),
+			       (int)pid);
+	frames[0] = seen.ip;
+	frames[1] = seen.ret;
+	if (!go_probes__bias_from_stack(&plan->entry, t->bin, pid, GO_COOKIE_FUNC(seen.cookie),
+					frames, 2, &bias))
+		return 0;
+	return go_probes__bias_from_stack(&plan->ret, t->bin, pid, GO_COOKIE_FUNC(seen.cookie),
+					  frames, 2, &bias);
+}
+
 void go_plan__free(struct go_plan *plan)
 {
 	probes_free(&plan->entry);

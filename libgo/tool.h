@@ -76,6 +76,8 @@ struct go_probes {
 };
 
 struct go_dual;
+struct go_plan;
+struct go_bpf;
 
 /*
  * The load bias of a process that is gone, from a stack taken at one of ps's probes of function
@@ -84,6 +86,13 @@ struct go_dual;
 int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binary *bin,
 			       pid_t pid, uint32_t func, const uint64_t *frames, int nframes,
 			       int64_t *bias);
+/*
+ * Make sure go_binary__load_bias() knows where pid loaded t's binary (PIE), also when pid is
+ * gone: from the probe of plan that pid hit first, which a program built with GO_NOTE_PROCS
+ * keeps (go_procs, common.bpf.h). 0, or -ENOENT when nothing tells.
+ */
+int go_target__bias(const struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf,
+		    pid_t pid);
 
 /* What go_target__plan() probes. */
 enum {

@@ -18,18 +18,21 @@ import time
 
 import pytest
 
-from conftest import OLD, ROOT, SWITCHED, BuildError, GoProgram, Tool, build_program, helper, run_tool
+from conftest import (OLD, ROOT, SWITCHED, BuildError, GoProgram, Tool, build_program, helper,
+                      private_copy, run_tool)
 
 TOOL = "goiface"
 PROGRAM = "iface"
 GC_VARIANTS = ["go126", "go126-stripped", "go126-pie", "go119", "go119-stripped", "go119-pie"]
-ALL_VARIANTS = GC_VARIANTS + ["go126-cgo", "go119-cgo", "gccgo"]
+# PIE with C code (tests/go/ifacecgo), linked by GNU ld as go build does by default with cgo
+EXTLD_PIE = ["go126-extld-pie", "go119-extld-pie"]
+ALL_VARIANTS = GC_VARIANTS + ["go126-cgo", "go119-cgo"] + EXTLD_PIE + ["gccgo"]
 
 
 def iface_binary(built, variant):
-    """tests/go/iface built as variant; the -cgo variants build tests/go/ifacecgo, the same
-    program with a C function."""
-    if variant.endswith("-cgo"):
+    """tests/go/iface built as variant; the -cgo and external-linked PIE variants build
+    tests/go/ifacecgo, the same program with a C function."""
+    if variant.endswith("-cgo") or variant in EXTLD_PIE:
         try:
             return build_program(variant, PROGRAM + "cgo")
         except BuildError as e:
@@ -65,6 +68,18 @@ def test_type_names_match_percent_t(built, gotypes, variant):
     wrong = {t: got.get(a) for t, a in report["types"].items() if got.get(a) != t}
     assert not wrong, f"names differ from %T (%T: libgo's name): {wrong}\n{result.stdout}"
     assert [got.get(a) for a in report["runtime"]] == ["-"], result.stdout
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("variant", EXTLD_PIE)
+def test_extld_pie_is_linked_by_gnu_ld(built, variant):
+    """The variants of PIE linked the default way are what they stand for: go build linked them
+    externally, by GNU ld (C start-up code, GCC's .comment), not by Go's own linker."""
+    binary = iface_binary(built, variant)
+    out = subprocess.run(["readelf", "-h", "-S", "-p", ".comment", binary], capture_output=True,
+                         text=True).stdout
+    assert "DYN (Position-Independent Executable file)" in out, out
+    assert re.search(r"\s\.init\s", out) and "GCC: (" in out, out
 
 
 @pytest.mark.parametrize("variant", ["go118"] + list(SWITCHED) + ["go126-lld-pie"])
@@ -137,6 +152,33 @@ def test_counts_by_type(built, variant, values):
         assert got == want, (f"{func}: counts differ\n  only goiface: "
                              f"{ {k: v for k, v in got.items() if want.get(k) != v} }\n  "
                              f"only the program: { {k: v for k, v in want.items() if got.get(k) != v} }")
+
+
+@pytest.mark.parametrize("by", ["path", "pid"])
+@pytest.mark.parametrize("variant", EXTLD_PIE + ["go126-pie"])
+def test_counts_of_a_process_gone(built, variant, by, tmp_path):
+    """A PIE process, linked either way, that exits before goiface names its types: by path
+    (BINARY:FUNCTION, the process started after the tool), or with -p, where goiface ends with
+    the process. Where it had loaded its binary follows from where it hit a probe, and every
+    type is named as %T names it."""
+    binary = private_copy(iface_binary(built, variant), tmp_path)
+    if by == "path":
+        with Tool(TOOL, "-j", f"{binary}:main.describe", "v") as t:
+            with GoProgram(binary) as prog:
+                prog.go()
+                report = prog.result()
+                prog.stop()
+            status, out, err = t.interrupt()
+    else:
+        with GoProgram(binary) as prog:
+            with Tool(TOOL, "-j", "-p", str(prog.pid), "main.describe", "v") as t:
+                prog.go()
+                report = prog.result()
+                prog.stop()
+                status, out, err = t.wait()
+    assert status == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert counted(rows, "main.describe", "v") == expected(report, "describe", False), out
 
 
 @pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
@@ -289,7 +331,7 @@ def percent_v(report_value, typ):
     return report_value or "-", False
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie", "gccgo"])
+@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie"] + EXTLD_PIE + ["gccgo"])
 def test_gotrace_type_and_value(built, variant):
     """gotrace 'main.describe "%T %v", v, v' prints each call's type and value, in order, as the
     program reports them (goarg1 on a stripped binary)."""

@@ -356,9 +356,19 @@ static int grow(void **v, size_t *cap, size_t n, size_t esize)
 	return 0;
 }
 
-static const struct type_name *type_name(struct go_binary *bin, struct go_types *types,
-					 uint32_t pid, uint64_t addr, uint8_t flags)
+/* What names a process's types: its binary, its probes, and where they were hit (PIE). */
+struct namer {
+	const struct go_target *target;
+	const struct func_ifaces *fis;
+	const struct go_plan *plan;
+	struct go_bpf *bpf;
+	struct go_types *types;
+};
+
+static const struct type_name *type_name(const struct namer *nm, uint32_t pid, uint64_t addr,
+					 uint8_t flags)
 {
+	struct go_binary *bin = nm->target->bin;
 	struct type_name *tn;
 	size_t i;
 
@@ -367,6 +377,8 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 		if (names.v[i].addr == addr &&
 		    (names.v[i].pid == pid || (!go_binary__is_pie(bin) && names.v[i].link)))
 			return &names.v[i];
+	/* a PIE process may be gone: where it loaded the binary, from where it hit a probe */
+	go_target__bias(nm->target, nm->plan, nm->bpf, (pid_t)pid);
 	if (grow((void **)&names.v, &names.cap, names.n, sizeof(*names.v)))
 		return NULL;
 	tn = &names.v[names.n];
@@ -377,7 +389,8 @@ static const struct type_name *type_name(struct go_binary *bin, struct go_types 
 		tn->name = strdup("<unreadable>");
 		tn->what = GO_TYPE_NONE;
 	} else {
-		tn->name = go_types__describe_dup(types, (pid_t)pid, addr, &tn->link, &tn->what);
+		tn->name = go_types__describe_dup(nm->types, (pid_t)pid, addr, &tn->link,
+						  &tn->what);
 	}
 	if (!tn->name)
 		return NULL;
@@ -464,9 +477,7 @@ static void note_not_type(const struct go_target *t, const struct func_ifaces *f
 /* What read_counts() adds to the rows: the keys of epoch (all, if < 0). */
 struct reading {
 	int fd, epoch;
-	const struct go_target *target;
-	const struct func_ifaces *fis;
-	struct go_types *types;
+	const struct namer *nm;
 };
 
 static int read_count(void *ctx, const void *k)
@@ -481,12 +492,13 @@ static int read_count(void *ctx, const void *k)
 	memcpy(&key, k, sizeof(key));
 	if ((rd->epoch >= 0 && key.epoch != rd->epoch) || go_map__lookup(rd->fd, &key, &count))
 		return 0;
-	tn = type_name(rd->target->bin, rd->types, key.pid, key.type, key.flags);
+	tn = type_name(rd->nm, key.pid, key.type, key.flags);
 	if (!tn)
 		return -ENOMEM;
-	if (tn->what == GO_TYPE_NONE && key.type && key.func < rd->target->cnt && key.slot < NSLOTS)
-		note_not_type(rd->target, rd->fis, &key);
-	value = env.values ? format_value(rd->types, &key, tn) : strdup("");
+	if (tn->what == GO_TYPE_NONE && key.type && key.func < rd->nm->target->cnt &&
+	    key.slot < NSLOTS)
+		note_not_type(rd->nm->target, rd->nm->fis, &key);
+	value = env.values ? format_value(rd->nm->types, &key, tn) : strdup("");
 	if (!value)
 		return -ENOMEM;
 	r = row_get(key.func, key.slot, tn->name, value);
@@ -501,10 +513,9 @@ static int read_count(void *ctx, const void *k)
  * epoch, taken out of the table (-i, while the probes count into the other epoch), or with
  * epoch < 0 every one, left in it.
  */
-static int read_counts(int fd, const struct go_target *t, const struct func_ifaces *fis,
-		       struct go_types *types, int epoch)
+static int read_counts(int fd, const struct namer *nm, int epoch)
 {
-	struct reading rd = { fd, epoch, t, fis, types };
+	struct reading rd = { fd, epoch, nm };
 
 	return go_map__each(fd, sizeof(struct go_iface_key), read_count, &rd);
 }
@@ -608,8 +619,8 @@ static void print_dropped(uint64_t dropped, long max_entries)
  * count into this one has returned, its counts are taken out of the table (which each
  * interval thus has whole, as bcc's tools clear theirs).
  */
-static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, const struct go_target *t,
-			 const struct func_ifaces *fis, struct go_types *types, uint64_t *dropped)
+static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, const struct namer *nm,
+			 uint64_t *dropped)
 {
 	int fd = go_bpf__map_fd(bpf, "counts"), dfd = go_bpf__map_fd(bpf, "dropped");
 	int efd = go_bpf__map_fd(bpf, "epoch"), epoch = -1, e, err = 0;
@@ -627,7 +638,7 @@ static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, const stru
 	if (!err)
 		err = go_bpf__sync();
 	if (!err)
-		err = read_counts(fd, t, fis, types, epoch);
+		err = read_counts(fd, nm, epoch);
 	for (e = 0; e < GO_IFACE_EPOCHS && !err; e++) {
 		if (epoch >= 0 && e != epoch)
 			continue;
@@ -675,6 +686,7 @@ int main(int argc, char **argv)
 	struct go_types *types = NULL;
 	struct func_ifaces *fis = NULL;
 	struct go_plan plan = { 0 };
+	struct namer namer;
 	uint64_t dropped = 0;
 	uint32_t epoch = 0;
 	long max_entries;
@@ -748,6 +760,8 @@ int main(int argc, char **argv)
 	if (env.values) {
 		go_bpf_defines__add(&defs, "VALUES");
 	}
+	if (go_binary__is_pie(target.bin))
+		go_bpf_defines__add(&defs, "GO_NOTE_PROCS");
 	spec.src = go_bpf_src_iface;
 	err = go_bpf_spec__set_defines(&spec, &defs);
 	if (err) {
@@ -791,9 +805,10 @@ int main(int argc, char **argv)
 	}
 	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
 
+	namer = (struct namer){ &target, fis, &plan, bpf, types };
 	while (!done) {
 		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = take_printout(bpf, &epoch, done, &target, fis, types, &dropped);
+		err = take_printout(bpf, &epoch, done, &namer, &dropped);
 		if (err) {
 			warn("cannot read the counts: %s\n", strerror(-err));
 			goto cleanup;

@@ -479,6 +479,17 @@ static void print_aggregates(void)
 	naggs = 0;
 }
 
+/* Whether some probe names the types of a PIE binary's interfaces (%T, %v). */
+static bool names_pie_types(void)
+{
+	int i;
+
+	for (i = 0; i < env.nprobes; i++)
+		if (probes[i].types && go_binary__is_pie(probes[i].target.bin))
+			return true;
+	return false;
+}
+
 static void handle_event(void *ctx, const void *data, size_t size)
 {
 	const struct go_tevent *e = data;
@@ -487,7 +498,6 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	char comm[17];
 	size_t n;
 
-	(void)ctx;
 	/* a record holds its probe's strings only (trace.bpf.c), and with -U the stack */
 	if (size < offsetof(struct go_tevent, str) || e->probe >= (uint32_t)env.nprobes ||
 	    size < go_tprobe__event_size(&probes[e->probe]) ||
@@ -499,6 +509,9 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	if (env.name && !strstr(comm, env.name))
 		return;
+	/* a PIE process may be gone: where it loaded the binary, from where it hit a probe */
+	if (probes[e->probe].types)
+		go_target__bias(&probes[e->probe].target, &plans[e->probe], ctx, (pid_t)e->pid);
 	/* as long as it takes: names of types have no limit */
 	while ((n = go_tprobe__format(&probes[e->probe], e, msg, msg_size)) >= msg_size) {
 		char *m = realloc(msg, n + 1);
@@ -696,6 +709,8 @@ int main(int argc, char **argv)
 		go_bpf_defines__add(&defs, "USER_STACKS");
 	if (need_gsave())
 		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
+	if (names_pie_types())
+		go_bpf_defines__add(&defs, "GO_NOTE_PROCS");
 	for (i = 0; i < env.nprobes; i++) {
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
@@ -736,7 +751,7 @@ int main(int argc, char **argv)
 	events_fd = go_bpf__map_fd(bpf, "events");
 	lost_fd = go_bpf__map_fd(bpf, "lost");
 	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, ringbuf_pages() * (size_t)getpagesize(),
-					       handle_event, NULL) : NULL;
+					       handle_event, bpf) : NULL;
 	if (!rb || lost_fd < 0 || set_filters(bpf)) {
 		err = -EINVAL;
 		warn("%s\n", libgo_errmsg());

@@ -4,7 +4,8 @@
  * task filters, filter.h) is set at run time in go_config, and the facts of each traced binary
  * in go_binfo at the slot its probes' cookies name (cookie.h), so that one compiled program
  * serves every process, every setting and every Go release (see the compile cache in libgo/bpfcache.c).
- * Setting: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g).
+ * Settings: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g);
+ * GO_NOTE_PROCS, when the tool names values of PIE processes that may be gone by then.
  */
 #include <uapi/linux/ptrace.h>
 #include "cookie.h"
@@ -103,6 +104,28 @@ static __always_inline bool go_entered(struct pt_regs *ctx, u64 cookie)
 {
 	return !(cookie & GO_COOKIE_CHECK) || !go_jcc_taken(ctx->flags, GO_COOKIE_CC(cookie));
 }
+
+#ifdef GO_NOTE_PROCS
+BPF_TABLE("lru_hash", u32, struct go_proc_seen, go_procs, 4096);
+
+/* Note the first probe the current process hits (go_proc_seen, cookie.h). */
+static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
+{
+	struct go_proc_seen s = {};
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (go_procs.lookup(&tgid))
+		return;
+	s.ip = ctx->ip;
+	s.cookie = cookie;
+	bpf_probe_read_user(&s.ret, sizeof(s.ret), (void *)ctx->sp);
+	go_procs.insert(&tgid, &s);
+}
+#else
+static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
+{
+}
+#endif
 
 #ifdef GO_SAVE_G
 /* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */

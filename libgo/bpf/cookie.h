@@ -86,6 +86,17 @@ struct go_binfo {
 	__u32 g_in_r14;		/* the register ABI: g is in R14 at entry sites */
 };
 
+/*
+ * The first probe a process hit (go_procs, GO_NOTE_PROCS in common.bpf.h): where a PIE process
+ * loaded its binary follows from it when the process is gone before its values are named
+ * (go_target__bias).
+ */
+struct go_proc_seen {
+	__u64 ip;		/* the probed instruction */
+	__u64 ret;		/* the word at SP there: a return address into a caller */
+	__u64 cookie;
+};
+
 /* Where an entry saves g for the RETs of its call: the callee's SP (as at its RETs), process. */
 struct go_gsave_key {
 	__u64 sp;

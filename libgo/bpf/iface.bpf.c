@@ -8,7 +8,7 @@
  * type pointer (and, for -i, the interval's epoch: the tool flips it, then takes the ended
  * interval's counts out of the table). Names are found in user space, once per type.
  * The reading itself is iface.bpf.h's, shared with gotrace.
- * Settings: NFUNCS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES. The
+ * Settings: NFUNCS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, GO_NOTE_PROCS (PIE). The
  * slots (where each function's interfaces are) are set in `slots` before attaching.
  */
 #ifdef VALUES
@@ -114,6 +114,7 @@ int go_iface_entry(struct pt_regs *ctx)
 	e = epoch.lookup(&zero);
 	if (e)
 		ep = *e & (GO_IFACE_EPOCHS - 1);
+	go_note_proc(ctx, cookie);
 	go_regs_read(ctx, &g);
 #pragma unroll
 	for (i = 0; i < GO_IFACE_NSLOTS; i++) {

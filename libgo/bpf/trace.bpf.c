@@ -8,7 +8,8 @@
  *
  * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
  * buffer every 100 ms): a wake-up per event would cost more than the probe.
- * Settings: USER_STACKS; at run time, str_size (-Z) and the size of events (-b).
+ * Settings: USER_STACKS, GO_NOTE_PROCS (%T and %v of PIE processes); at run time, str_size
+ * (-Z) and the size of events (-b).
  */
 #include "trace.h"
 #include "iface.bpf.h"
@@ -57,6 +58,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 			(*n)++;
 		return NULL;
 	}
+	go_note_proc(ctx, cookie);
 	id = bpf_get_current_pid_tgid();
 	e->ts = bpf_ktime_get_ns();
 	e->pid = id >> 32;
