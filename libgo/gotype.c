@@ -8,7 +8,10 @@
  * the data that points to the pclntab header (moduledata's first field), confirmed by the next
  * word (the function name table). A type made at run time by reflect lies outside that range:
  * it is reported as such, never named from guesswork.
- * gccgo: no moduledata; a type descriptor holds a pointer to its name's string header.
+ * gccgo: no moduledata; a type descriptor holds a pointer to its name's string header. The
+ * standard library's types are libgo.so's, read from the process's mapping of it; those the
+ * executable refers to directly are copied into it by the loader (R_X86_64_COPY), and read from
+ * the process too: the file holds no bytes of them.
  * PIE: Go's linker writes link-time addresses into the file as well as relocations; for other
  * linkers the R_X86_64_RELATIVE relocations' addends are the words' values.
  */
@@ -46,7 +49,40 @@ struct go_types {
 	/* gc: syscall.errors, found on first use */
 	bool errno_tried;
 	uint64_t errno_tab, nerrno;
+	/*
+	 * gccgo: the objects the loader copies from a library into the executable (R_X86_64_COPY):
+	 * the standard library's type descriptors the program refers to (time.Duration..d), whose
+	 * bytes in the file are zeros, or .bss: [start, end) link-time addresses, sorted
+	 */
+	uint64_t (*copies)[2];
+	size_t ncopies;
 };
+
+/* Is [addr, addr + len) inside one of the objects the loader copied into the executable? */
+static bool in_copy(const struct go_types *t, uint64_t addr, size_t len)
+{
+	size_t lo = 0, hi = t->ncopies;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (addr >= t->copies[mid][1])
+			lo = mid + 1;
+		else if (addr < t->copies[mid][0])
+			hi = mid;
+		else
+			return len <= t->copies[mid][1] - addr;
+	}
+	return false;
+}
+
+/* len bytes of such a copy, from the process that holds it: the file has none. */
+static bool copy_bytes(const struct go_types *t, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(addr + (uint64_t)t->bias), len };
+
+	return t->pid > 0 && process_vm_readv(t->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
 
 /* gccgo: len bytes at a link-time address of the binary that lie in a shared library the process
  * maps from a file (read-only type data, as the file holds it), not in the heap. */
@@ -65,7 +101,11 @@ static bool mapped_bytes(const struct go_types *t, uint64_t addr, void *buf, siz
 /* len bytes at a link-time address: from the file, or (gccgo) a shared library's mapping. */
 static bool bytes_at(const struct go_types *t, uint64_t addr, void *buf, size_t len)
 {
-	const uint8_t *p = gobin_bytes(t->bin, addr, len);
+	const uint8_t *p;
+
+	if (t->ncopies && in_copy(t, addr, len))
+		return copy_bytes(t, addr, buf, len);
+	p = gobin_bytes(t->bin, addr, len);
 
 	if (p) {
 		memcpy(buf, p, len);
@@ -81,9 +121,17 @@ static bool bytes_at(const struct go_types *t, uint64_t addr, void *buf, size_t 
  */
 static bool word_at_(const struct go_types *t, uint64_t addr, uint64_t *v, bool ptr)
 {
-	const uint8_t *p = gobin_bytes(t->bin, addr, 8);
+	const uint8_t *p;
 	size_t lo = 0, hi = t->nrel;
 
+	if (t->ncopies && in_copy(t, addr, 8)) {	/* a library's word: an address of its own */
+		if (!copy_bytes(t, addr, v, sizeof(*v)))
+			return false;
+		if (ptr)
+			*v -= (uint64_t)t->bias;
+		return true;
+	}
+	p = gobin_bytes(t->bin, addr, 8);
 	if (!p) {
 		if (!t->gccgo || !mapped_bytes(t, addr, v, sizeof(*v)))
 			return false;
@@ -179,6 +227,49 @@ static int relocs_load(struct go_types *t)
 	}
 	t->nrel = n;
 	free(pairs);
+	return 0;
+}
+
+/* gccgo: the objects of R_X86_64_COPY relocations, each as large as its dynamic symbol says. */
+static int copies_load(struct go_types *t)
+{
+	struct go_binary *b = t->bin;
+	Elf_Scn *scn = NULL, *dynsym;
+	Elf_Data *syms;
+	size_t i, cap = 0;
+
+	while ((scn = elf_nextscn(b->elf, scn))) {
+		GElf_Shdr sh, ssh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize ||
+		    !(dynsym = elf_getscn(b->elf, sh.sh_link)) || !gelf_getshdr(dynsym, &ssh) ||
+		    ssh.sh_type != SHT_DYNSYM || !(syms = elf_getdata(dynsym, NULL)))
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Rela r;
+			GElf_Sym sym;
+
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_COPY ||
+			    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) || !sym.st_size ||
+			    r.r_offset + sym.st_size < r.r_offset)
+				continue;
+			if (t->ncopies == cap) {
+				uint64_t (*n)[2];
+
+				cap = cap ? cap * 2 : 64;
+				n = realloc(t->copies, cap * sizeof(*n));
+				if (!n)
+					return go_fail(ENOMEM, "out of memory");
+				t->copies = n;
+			}
+			t->copies[t->ncopies][0] = r.r_offset;
+			t->copies[t->ncopies++][1] = r.r_offset + sym.st_size;
+		}
+	}
+	if (t->ncopies)
+		qsort(t->copies, t->ncopies, sizeof(*t->copies), rel_cmp);
 	return 0;
 }
 
@@ -309,6 +400,8 @@ struct go_types *go_types__open(struct go_binary *bin)
 	err = bin->pie ? relocs_load(t) : 0;
 	if (!err && !t->gccgo)
 		err = moduledata_load(t);
+	if (!err && t->gccgo)
+		err = copies_load(t);
 	if (err) {
 		go_types__close(t);
 		errno = -err;
@@ -356,6 +449,7 @@ void go_types__close(struct go_types *t)
 	if (!t)
 		return;
 	free(t->maps);
+	free(t->copies);
 	free(t->rel_off);
 	free(t->rel_val);
 	free(t);

@@ -110,7 +110,9 @@ ALL_VARIANTS["go126-extld-pie"] = (GO126, ["-buildmode=pie"], "1")
 ALL_VARIANTS["go119-extld-pie"] = (GO119, ["-buildmode=pie"], "1")
 # gccgo with GCC's optimiser: split-stack blocks moved to the end, clones (.constprop, .isra;
 # at -O3 also next to the function they clone);
-# only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py
+# only tests/go/gccgoopt is built with it, by tests/test_gccgo_opt.py (and at -O1, where GCC
+# clones nothing, tests/go/iface, by tests/test_goiface.py)
+ALL_VARIANTS["gccgo-O1"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O1"], "1")
 ALL_VARIANTS["gccgo-O2"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O2"], "1")
 ALL_VARIANTS["gccgo-O3"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O3"], "1")
 

@@ -82,12 +82,12 @@ def test_extld_pie_is_linked_by_gnu_ld(built, variant):
     assert re.search(r"\s\.init\s", out) and "GCC: (" in out, out
 
 
-@pytest.mark.parametrize("variant", ["go118"] + list(SWITCHED) + ["go126-lld-pie"])
+@pytest.mark.parametrize("variant", ["go118"] + list(SWITCHED) + ["go126-lld-pie", "gccgo-O1"])
 def test_type_names_other_releases(built, gotypes, variant):
     """The same on the releases between (moduledata.types moved in Go 1.20), which Go's
-    toolchain switching fetches, and on a PIE linked by lld, whose moduledata pointers are
-    zeros in the file."""
-    assert variant in SWITCHED or variant in OLD or variant == "go126-lld-pie"
+    toolchain switching fetches, on a PIE linked by lld, whose moduledata pointers are zeros in
+    the file, and on gccgo at -O1."""
+    assert variant in SWITCHED or variant in OLD or variant in ("go126-lld-pie", "gccgo-O1")
     test_type_names_match_percent_t(built, gotypes, variant)
 
 
@@ -138,7 +138,7 @@ def stripped(variant):
     return variant.endswith("-stripped")
 
 
-@pytest.mark.parametrize("variant", ALL_VARIANTS + ["go118", "go122", "go125", "go126-lld-pie"])
+@pytest.mark.parametrize("variant", ALL_VARIANTS + ["go118", "go122", "go125", "go126-lld-pie", "gccgo-O1"])
 @pytest.mark.parametrize("values", [False, True], ids=["types", "values"])
 def test_counts_by_type(built, variant, values):
     """describe(v any) and show(s fmt.Stringer): each type (and value) counted exactly as often
@@ -181,7 +181,7 @@ def test_counts_of_a_process_gone(built, variant, by, tmp_path):
     assert counted(rows, "main.describe", "v") == expected(report, "describe", False), out
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo", "gccgo-O1"])
 def test_every_interface_argument(built, variant):
     """Without ARG: every interface argument of the matched functions, by its DWARF name; a
     function without one (main.plain) is not traced."""
@@ -191,7 +191,7 @@ def test_every_interface_argument(built, variant):
     assert counted(rows, "main.show", "s") == expected(report, "show", False)
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo"])
+@pytest.mark.parametrize("variant", ["go126", "go119", "gccgo", "gccgo-O1"])
 def test_goarg_on_binary_with_dwarf(built, variant):
     """goarg1 names the same interface as v when there is DWARF."""
     report, rows, _ = trace(iface_binary(built, variant), "main.describe", "goarg1")
@@ -331,7 +331,8 @@ def percent_v(report_value, typ):
     return report_value or "-", False
 
 
-@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie"] + EXTLD_PIE + ["gccgo"])
+@pytest.mark.parametrize("variant", ["go126", "go119-stripped", "go126-pie"] + EXTLD_PIE +
+                         ["gccgo", "gccgo-O1"])
 def test_gotrace_type_and_value(built, variant):
     """gotrace 'main.describe "%T %v", v, v' prints each call's type and value, in order, as the
     program reports them (goarg1 on a stripped binary)."""

@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -143,6 +145,7 @@ func main() {
 	in.ReadString('\n')
 
 	p1, p2 := &Point{1, 2}, &Point{3, 4}
+	buf := &bytes.Buffer{}
 	made := reflect.New(reflect.StructOf([]reflect.StructField{
 		{Name: "A", Type: reflect.TypeOf(0)},
 	})).Interface()
@@ -155,6 +158,9 @@ func main() {
 		{1e21, 1}, {uint16(65535), 1}, {p1, 2}, {p2, 1}, {nil, 2},
 		{Point{5, 6}, 1}, {[]byte("x"), 1}, {map[string]int{}, 1}, {made, 1},
 		{strings.Repeat("long string, ", 8), 2},
+		// the standard library's types: a gccgo executable holds copies of their
+		// descriptors that the loader fills from libgo.so (R_X86_64_COPY)
+		{1500 * time.Millisecond, 2}, {os.Stdout, 1}, {buf, 1}, {time.March, 3},
 	}
 	var d, s tally
 	for _, a := range anys {
@@ -190,7 +196,8 @@ func main() {
 	types := map[string]string{}
 	for _, v := range []any{"", 0, true, int8(0), Celsius(0), float32(0), 0.0, uint16(0), p1,
 		Point{}, []byte(nil), map[string]int{}, errors.New(""), err, Name(""), &Temp{},
-		[3]int{}, struct{}{}, make(chan int), func() {}, reflect.TypeOf(0)} {
+		[3]int{}, struct{}{}, make(chan int), func() {}, reflect.TypeOf(0), time.Duration(0),
+		os.Stdout, buf, time.March} {
 		types[fmt.Sprintf("%T", v)] = fmt.Sprintf("%#x", typeWord(v))
 	}
 	report, _ := json.Marshal(map[string]any{
