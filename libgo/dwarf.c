@@ -198,6 +198,46 @@ int go_binary__goid_offset(struct go_binary *b)
 		       b->version, b->name);
 }
 
+/*
+ * Where a thread's runtime.m leads to its goroutines, by release, for binaries without DWARF, as
+ * each release's DWARF says: g.m, m.g0, m.gsignal, m.curg. Only releases that keep g out of R14
+ * need it (go_binary__g_in_r14).
+ */
+static const struct {
+	int from, to;	/* go1.<from> .. go1.<to> */
+	struct go_m_layout l;
+} m_table[] = {
+	{ 116, 116, { 48, 0, 80, 192 } },
+};
+
+int go_binary__m_layout(struct go_binary *b, struct go_m_layout *l)
+{
+	int minor = gobin_go_minor(b);
+	Dwarf *dw;
+	Dwarf_Die g, m;
+	size_t i;
+
+	if (b->tc != GO_GC)
+		return go_fail(ENOTSUP, "gccgo keeps no runtime.m that libgo reads");
+	dw = dwarf_get(b);
+	if (dw && dwarf_find_top(dw, DW_TAG_structure_type, "runtime.g", &g) &&
+	    dwarf_find_top(dw, DW_TAG_structure_type, "runtime.m", &m)) {
+		l->g_m = dwarf_member_offset(&g, "m");
+		l->m_g0 = dwarf_member_offset(&m, "g0");
+		l->m_gsignal = dwarf_member_offset(&m, "gsignal");
+		l->m_curg = dwarf_member_offset(&m, "curg");
+		if (l->g_m >= 0 && l->m_g0 >= 0 && l->m_gsignal >= 0 && l->m_curg >= 0)
+			return 0;
+	}
+	for (i = 0; i < sizeof(m_table) / sizeof(m_table[0]); i++)
+		if (minor >= m_table[i].from && minor <= m_table[i].to) {
+			*l = m_table[i].l;
+			return 0;
+		}
+	return go_fail(ENOTSUP, "no runtime.m layout known for %s and '%s' has no DWARF",
+		       b->version, b->name);
+}
+
 /* ---- parameters ----------------------------------------------------------------------------- */
 
 #define DW_AT_go_kind 0x2900	/* Go's own attribute: the reflect.Kind of a type */

@@ -246,6 +246,16 @@ int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, 
 int go_binary__goid_offset(struct go_binary *bin);
 
 /*
+ * How a thread's runtime.m leads to the goroutine it runs (gc): offsets of g.m, m.g0 (the
+ * thread's system stack's g), m.gsignal and m.curg; from DWARF when present, else from a table
+ * by Go version (Go 1.16, which keeps g in thread-local storage, not in R14).
+ */
+struct go_m_layout {
+	int g_m, m_g0, m_gsignal, m_curg;
+};
+int go_binary__m_layout(struct go_binary *bin, struct go_m_layout *l);
+
+/*
  * Whether the running goroutine's g is in R14 at fn's entry site (at_ret false) or at its RETs.
  * The register ABI keeps it there (gc, Go >= 1.17, goid offset known); gccgo and older
  * releases keep it in thread-local storage. Assembly (ABI0) functions are entered with g in

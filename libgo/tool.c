@@ -462,6 +462,32 @@ static int plan_merge_dual(struct go_plan *plan)
 	return 0;
 }
 
+/* Where threads start (runtime.minit) and go idle (runtime.stopm): runtime functions of gc. */
+static int plan_threads(struct go_target *t, struct go_plan *plan)
+{
+	static const char *const names[] = { "runtime.minit", "runtime.stopm" };
+	const struct go_func *fn;
+	uint64_t site;
+	int64_t off;
+	size_t i;
+	int err = 0, jcc;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !err; i++) {
+		if (go_binary__toolchain(t->bin) != GO_GC ||
+		    !(fn = go_binary__func_by_name(t->bin, names[i])) ||
+		    go_binary__entry_site(t->bin, fn, &site, &jcc) ||
+		    !go_binary__probeable(t->bin, site) ||
+		    (off = go_binary__file_offset(t->bin, site)) < 0)
+			continue;
+		/* on the stack check's jump, as every entry site there (go_entered) */
+		err = probes_add(&plan->entry, off,
+				 GO_COOKIE(GO_COOKIE_THREAD, t->slot,
+					   jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0, 0));
+		plan->threads += !err;
+	}
+	return err;
+}
+
 /*
  * Step 3: every probe, with cookies from the one numbering of step 1, in which GCC's clones
  * of a function take that function's number (go_target__slot).
@@ -517,6 +543,8 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 			plan->goexit = !err;
 		}
 	}
+	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_THREADS))
+		err = plan_threads(t, plan);
 	return err;
 }
 

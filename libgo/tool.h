@@ -108,6 +108,11 @@ enum {
 	 * among the RETs' probes, and only where no guard is needed
 	 */
 	GO_PLAN_RETURN_SITES = 16,
+	/*
+	 * with ENTRY: where threads start and go idle (gc: runtime.minit, runtime.stopm, on
+	 * the thread's g0), GO_COOKIE_THREAD, for a program that learns each thread's runtime.m
+	 */
+	GO_PLAN_THREADS = 32,
 };
 
 struct go_plan {
@@ -128,6 +133,7 @@ struct go_plan {
 	size_t nreturn_sites;	/* return sites among the entry probes */
 	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
 	bool goexit;		/* the goexit probe is in entry */
+	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
 };
 
 /*

@@ -76,8 +76,9 @@ SWITCHED = {
 VARIANTS.update({variant: (GO126, [], "0") for variant in SWITCHED})
 
 # Releases from before the register ABI (Go 1.16: every function ABI0, the Go 1.16 pclntab) and
-# the first two with it. They cannot build generic code, so only tests/go/tracee and
-# tests/go/entries are built with them, by the tests that name them; they are not in VARIANTS.
+# the first two with it. They cannot build generic code, so only tests/go/tracee,
+# tests/go/entries and tests/go/stackmove are built with them, by the tests that name them;
+# they are not in VARIANTS.
 OLD = {
     "go116": "go1.16.15",
     "go117": "go1.17.13",
@@ -88,6 +89,7 @@ OLD = {
     # position-independent: the 1.16-1.17 pclntab's funcdata are absolute addresses, which the
     # file holds only as dynamic relocations
     "go116-pie": "go1.16.15",
+    "go116-stripped": "go1.16.15",
     "go117-pie": "go1.17.13",
     "go117-extld-pie": "go1.17.13",
     # linked by LLVM's lld, which leaves the words that dynamic relocations fill as zeros in the
@@ -97,6 +99,7 @@ OLD = {
 ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
 ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
 ALL_VARIANTS["go116-pie"] = (GO126, ["-buildmode=pie"], "0")
+ALL_VARIANTS["go116-stripped"] = (GO126, ["-ldflags=-s -w"], "0")
 ALL_VARIANTS["go117-pie"] = (GO126, ["-buildmode=pie"], "0")
 ALL_VARIANTS["go117-extld-pie"] = (GO126, ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
 ALL_VARIANTS["go117-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")

@@ -353,12 +353,30 @@ def test_boolean_settings(built, value, probed):
 
 
 def test_before_register_abi(built):
-    """Go 1.16 keeps g in thread-local storage: without goroutine ids, calls are matched by stack
-    pointer, which is said once; calls are still all timed."""
+    """Go 1.16 keeps g in thread-local storage: goroutines are found through their threads'
+    runtime.m, and calls are all timed, with nothing to warn about."""
     report, out, err = timed(built.path("go116", "tracee"), "main.add")
     [h] = histograms(out)
     assert h["count"] == report["main.add"], out
-    assert "goroutine ids need Go 1.17" in err, err
+    assert err.strip() == "", err
+
+
+@pytest.mark.parametrize("variant", ["go116", "go116-stripped", "go116-pie", "go119", "go126"])
+def test_stacks_that_move(built, variant):
+    """tests/go/stackmove: main.big's stack grows in its prologue on every call (fresh goroutines,
+    direct calls); main.deep's recursion grows and copies the stack under main.outer and the
+    calls above; main.parked sleeps while garbage collection shrinks its idle stack, and resumes,
+    often on another thread. Go 1.16 keeps g in thread-local storage, so calls are matched by
+    their depth below their goroutine's stack top, which a copy keeps, the goroutine found
+    through its thread's runtime.m: every call is timed once, as the program counts, and none is
+    reported as not returning; main.parked's calls each take their 30 ms sleep or more."""
+    report, out, err = timed(built.path(variant, "stackmove"), r"^main\.(big|outer|deep|parked)$",
+                             args=("-F", "-r"))
+    hs = {h["func"]: h for h in histograms(out)}
+    assert {f: h["count"] for f, h in hs.items()} == report, (report, out)
+    assert report["main.big"] == 200 and report["main.parked"] == 20, report
+    assert "did not return" not in err and "not timed" not in err, err
+    assert all(low >= 2 ** 24 for (low, high), n in hs["main.parked"]["rows"].items() if n), out
 
 
 RETSITES = r"^main\.(rec|grow|mayPanic|exiter|wait|note|try|sometimes)$"

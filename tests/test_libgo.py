@@ -143,6 +143,26 @@ def test_goid_offset_table(tmp_path, built, variant):
     assert goid_offset(str(stripped)) == (version, from_dwarf)
 
 
+def m_layout(binary):
+    """runtime.m's layout gofuncs reports (g.m, m.g0, m.gsignal, m.curg): from DWARF, or from
+    libgo's table without it; None when unknown."""
+    result = subprocess.run([helper("gofuncs"), binary], capture_output=True, text=True, timeout=60)
+    m = re.search(r"^# m_layout=(\d+),(\d+),(\d+),(\d+)$", result.stdout, re.M)
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+@pytest.mark.parametrize("variant", ["go116", "go116-pie"])
+def test_m_layout_table(tmp_path, built, variant):
+    """libgo's table of runtime.m's layout (how gofunclatency finds the goroutine a Go 1.16
+    thread runs), used for stripped binaries, agrees with the release's own DWARF."""
+    plain = built.path(variant, "tracee")
+    from_dwarf = m_layout(plain)
+    assert from_dwarf and from_dwarf[0] == 48, from_dwarf
+    stripped = tmp_path / "stripped"
+    subprocess.run(["objcopy", "--strip-all", plain, str(stripped)], check=True)
+    assert m_layout(str(stripped)) == from_dwarf
+
+
 def normalized(name):
     """A function's name as both tables can agree on it: the linker's .abi0 suffix dropped, the
     middle dot of compiler-made names as a dot (the pclntab writes `type:.eq.T·7`, the symbol

@@ -285,7 +285,8 @@ struct sweeper {
 	uint64_t running;	/* calls in progress when their process exited, not spilled */
 	uint64_t spilled;	/* spilled calls in progress then, by their goroutines' records */
 	uint64_t held;		/* those of them that the spill still held */
-	uint64_t removed;	/* entries of the LRU maps the tool removed (as GO_LAT_REMOVED) */
+	uint64_t removed_gs;	/* records the tool removed from their LRU (as GO_LAT_REMOVED) */
+	uint64_t removed_sp;	/* starts by SP it removed from theirs (as GO_LAT_SP_REMOVED) */
 };
 
 static int pid_cmp(const void *a, const void *b)
@@ -351,14 +352,14 @@ static void sweep_record(struct sweeper *sw, const void *key)
 		return;
 	sw->running += st.n;
 	sw->spilled += st.spilled;
-	sw->removed += sw->lru_gs;
+	sw->removed_gs += sw->lru_gs;
 }
 
 static void sweep_start(struct sweeper *sw, const void *key)
 {
 	(void)key;
 	sw->running++;
-	sw->removed++;
+	sw->removed_sp++;
 }
 
 static void sweep(struct sweeper *sw)
@@ -449,7 +450,8 @@ static void sweeper_stop(struct sweeper *sw)
 struct leftover {
 	uint64_t running;	/* calls in progress */
 	uint64_t dropped;	/* spilled calls whose starts the spill's LRU dropped */
-	uint64_t entries;	/* goroutine records, or starts by stack pointer */
+	uint64_t records;	/* goroutine records */
+	uint64_t starts;	/* starts by stack pointer */
 };
 
 /*
@@ -472,7 +474,7 @@ static void count_leftover(struct go_bpf *bpf, struct leftover *left)
 	while (gs_fd >= 0 && go_map__next_key(gs_fd, k, &next) == 0) {
 		key = next;
 		k = &key;
-		left->entries++;
+		left->records++;
 		if (go_map__lookup(gs_fd, &key, &st))
 			continue;
 		left->running += st.n;
@@ -492,7 +494,7 @@ static void count_leftover(struct go_bpf *bpf, struct leftover *left)
 	while (starts_fd >= 0 && go_map__next_key(starts_fd, k, &snext) == 0) {
 		skey = snext;
 		k = &skey;
-		left->entries++;
+		left->starts++;
 		left->running++;
 	}
 }
@@ -505,10 +507,14 @@ static uint64_t stat_sum(int stats_fd, enum go_lat_stat i)
 	return n;
 }
 
-/* Entries of an LRU map that the LRU dropped: added, less removed, less those left. */
-static uint64_t lru_dropped(int stats_fd, uint64_t left)
+/*
+ * Entries of an LRU map that the LRU dropped: added, less removed, less those left (the records
+ * of goroutines, or with sp the starts by stack pointer).
+ */
+static uint64_t lru_dropped(int stats_fd, bool sp, uint64_t left)
 {
-	uint64_t added = stat_sum(stats_fd, GO_LAT_ADDED), removed = stat_sum(stats_fd, GO_LAT_REMOVED);
+	uint64_t added = stat_sum(stats_fd, sp ? GO_LAT_SP_ADDED : GO_LAT_ADDED);
+	uint64_t removed = stat_sum(stats_fd, sp ? GO_LAT_SP_REMOVED : GO_LAT_REMOVED);
 
 	return added > removed + left ? added - removed - left : 0;
 }
@@ -521,8 +527,8 @@ static uint64_t lru_dropped(int stats_fd, uint64_t left)
  * runtime.goexit1). Returns without a start are expected while the entry probes go live (-v
  * shows them).
  */
-static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, long max_spill,
-			      long max_goroutines, const struct sweeper *sw)
+static void report_unreturned(struct go_bpf *bpf, bool by_g, bool by_sp, bool goexit,
+			      long max_spill, long max_goroutines, const struct sweeper *sw)
 {
 	int stats_fd = go_bpf__map_fd(bpf, "stats");
 	uint64_t unwound = stat_sum(stats_fd, GO_LAT_UNWOUND);
@@ -536,10 +542,10 @@ static void report_unreturned(struct go_bpf *bpf, bool g_in_r14, bool goexit, lo
 	left.running += sw->running + (sw->held < sw->spilled ? sw->held : sw->spilled);
 	left.dropped += sw->held < sw->spilled ? sw->spilled - sw->held : 0;
 	dropped = stat_sum(stats_fd, GO_LAT_EVICTED) + left.dropped;
-	if (!g_in_r14)
-		dropped += lru_dropped(stats_fd, left.entries + sw->removed);
-	else if (!goexit)
-		dropped_gs = lru_dropped(stats_fd, left.entries + sw->removed);
+	if (by_sp)
+		dropped += lru_dropped(stats_fd, true, left.starts + sw->removed_sp);
+	if (by_g && !goexit)
+		dropped_gs = lru_dropped(stats_fd, false, left.records + sw->removed_gs);
 	if (unwound + left.running)
 		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
 			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end or "
@@ -629,7 +635,8 @@ int main(int argc, char **argv)
 	struct sweeper sw = { 0 };
 	int err, pidfd = -1, hist_fd, total_fd, done = 0;
 	long max_goroutines, max_spill;
-	bool g_in_r14;
+	struct go_m_layout ml;
+	bool g_in_r14, g_from_m;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
 
@@ -654,28 +661,40 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	g_in_r14 = go_binary__g_in_r14(target.bin, NULL, false);
-	if (env.level && !g_in_r14) {
+	/*
+	 * Go < 1.17 keeps g in thread-local storage: the goroutine is found through the thread's
+	 * runtime.m (funclatency.bpf.c, G_FROM_M); gccgo's calls are matched by SP
+	 */
+	g_from_m = !g_in_r14 && go_binary__toolchain(target.bin) == GO_GC &&
+		   !go_binary__m_layout(target.bin, &ml);
+	if (env.level && !g_in_r14 && !g_from_m) {
 		err = -ENOTSUP;
-		warn("-l: %s keeps no goroutine in R14 (gccgo, Go before 1.17), so calls cannot be "
-		     "nested by level\n", go_binary__name(target.bin));
+		warn("-l: %s keeps no goroutine in R14 (%s), so calls cannot be nested by level\n",
+		     go_binary__name(target.bin), go_binary__toolchain(target.bin) == GO_GCCGO ?
+		     "gccgo" : "Go before 1.17, of a runtime.m layout libgo does not know");
 		goto cleanup;
 	}
-	if (!g_in_r14 && go_binary__toolchain(target.bin) == GO_GC)
+	if (!g_in_r14 && !g_from_m && go_binary__toolchain(target.bin) == GO_GC)
 		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
 		     "changes\n", libgo_errmsg());
-	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
-	if (go_bpf__want_multi())
+	/*
+	 * perf-event uprobes detach slowly: call sites are for uprobe_multi links; through m, a
+	 * thread is learned where g is in a register, at entry sites, not at CALLs
+	 */
+	if (go_bpf__want_multi() && !g_from_m)
 		what |= GO_PLAN_CALL_SITES;
+	if (g_from_m)
+		what |= GO_PLAN_THREADS;
 	/*
 	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
 	 * return in their callers (return sites, emulated where a RET is single-stepped)
 	 */
-	if (g_in_r14 && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the tests of the LRU */
+	if ((g_in_r14 || g_from_m) && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the LRU's tests */
 		what |= GO_PLAN_GOEXIT;
 	if (g_in_r14 && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;
 	err = go_target__plan(&target, what, &plan);
-	if (!err && g_in_r14 && !plan.goexit && env.verbose)
+	if (!err && (g_in_r14 || g_from_m) && !plan.goexit && env.verbose)
 		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
 			"runtime.Goexit stay until the LRU evicts them\n");
 	if (!err)
@@ -716,6 +735,13 @@ int main(int argc, char **argv)
 		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
 	if (g_in_r14)
 		go_bpf_defines__add(&defs, "G_IN_R14=1");
+	if (g_from_m) {
+		go_bpf_defines__add(&defs, "G_FROM_M=1");
+		go_bpf_defines__add(&defs, "G_M_OFF=%d", ml.g_m);
+		go_bpf_defines__add(&defs, "M_G0_OFF=%d", ml.m_g0);
+		go_bpf_defines__add(&defs, "M_GSIGNAL_OFF=%d", ml.m_gsignal);
+		go_bpf_defines__add(&defs, "M_CURG_OFF=%d", ml.m_curg);
+	}
 	if (plan.ndual)
 		go_bpf_defines__add(&defs, "NDUAL=%zu", dual_slots(plan.ndual));
 	spec.src = go_bpf_src_funclatency;
@@ -750,7 +776,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* the records of each process that exits are freed (-p: the tool ends with it) */
-	err = env.pid ? 0 : sweeper_start(&sw, bpf, g_in_r14 && !plan.goexit);
+	err = env.pid ? 0 : sweeper_start(&sw, bpf, (g_in_r14 || g_from_m) && !plan.goexit);
 	if (err) {
 		warn("cannot watch the traced processes: %s\n", strerror(-err));
 		goto cleanup;
@@ -778,7 +804,8 @@ int main(int argc, char **argv)
 		print_interval(&target, &now, &prev);
 	}
 	go_bpf__detach(bpf);
-	report_unreturned(bpf, g_in_r14, plan.goexit, max_spill, max_goroutines, &sw);
+	report_unreturned(bpf, g_in_r14 || g_from_m, !g_in_r14, plan.goexit, max_spill,
+			  max_goroutines, &sw);
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());
 	err = 0;

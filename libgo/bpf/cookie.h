@@ -5,7 +5,9 @@
  * programs (the probe layer embeds it, see libgo/bpf.c) and by the C code.
  *
  *   bits  0-23  the function's index among its target's functions (GO_COOKIE_GOEXIT: where
- *               goroutines end, runtime.goexit1)
+ *               goroutines end, runtime.goexit1; GO_COOKIE_THREAD: where a thread starts or
+ *               goes idle, runtime.minit and runtime.stopm, for tools that learn each
+ *               thread's runtime.m)
  *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in R14
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in R14; save it for them
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
@@ -45,6 +47,7 @@
 
 #define GO_COOKIE_FUNC_MASK 0xffffffULL
 #define GO_COOKIE_GOEXIT GO_COOKIE_FUNC_MASK
+#define GO_COOKIE_THREAD (GO_COOKIE_FUNC_MASK - 1)
 #define GO_COOKIE_BIN_SHIFT 24
 #define GO_COOKIE_BIN_MASK 0x1fULL
 #define GO_COOKIE_SAVE_G (1ULL << 29)
@@ -58,8 +61,8 @@
 #define GO_COOKIE_DUAL (1ULL << 63)
 
 #define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
-/* Functions one target may hold (GO_COOKIE_GOEXIT is not one). */
-#define GO_MAX_FUNCS GO_COOKIE_FUNC_MASK
+/* Functions one target may hold (GO_COOKIE_GOEXIT and GO_COOKIE_THREAD are not ones). */
+#define GO_MAX_FUNCS GO_COOKIE_THREAD
 
 #define GO_COOKIE(func, bin, flags, sp_adj)                                                    \
 	((__u64)(func) | (__u64)(bin) << GO_COOKIE_BIN_SHIFT | (flags) |                        \

@@ -38,11 +38,15 @@
  * At the RET of an assembly function that uses R14 as scratch, g is the one go_entry saved
  * for it (GO_COOKIE_SAVED_G, cookie.h).
  *
- * gccgo and Go < 1.17 keep g out of reach (thread-local storage): calls are keyed by SP alone.
- * A gccgo call that __morestack ran on a new stack segment returns at its split-stack RET, with
- * the entry's SP; the body's RET before it, on the new segment, is skipped (GO_COOKIE_SPLIT).
+ * Go < 1.17 keeps g in thread-local storage (G_FROM_M): the goroutine is found through the
+ * thread's runtime.m, learned where g is in a register (see thread_g below); a call that begins
+ * on a thread not learned yet is keyed by SP, as gccgo's are, which keeps g out of reach: its
+ * split stacks never move. A gccgo call that __morestack ran on a new stack segment returns at
+ * its split-stack RET, with the entry's SP; the body's RET before it, on the new segment, is
+ * skipped (GO_COOKIE_SPLIT).
  * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, NDUAL
- * (the size of go_dual), and G_IN_R14 for the register ABI.
+ * (the size of go_dual), and G_IN_R14 for the register ABI, or G_FROM_M and runtime.m's layout
+ * for Go < 1.17.
  */
 #include "funclatency.h"
 
@@ -119,7 +123,130 @@ static __always_inline u64 callee_sp(struct pt_regs *ctx, u64 cookie, u32 *func)
 	return ctx->sp - GO_COOKIE_SP_ADJ(cookie);
 }
 
-#ifdef G_IN_R14
+#ifndef G_IN_R14
+/* Calls by SP alone (and process): gccgo, and Go < 1.17 where its goroutine is not found. */
+BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
+
+static __always_inline int sp_entry(struct pt_regs *ctx, u64 cookie, u32 tgid)
+{
+	struct go_lat_start_key k = {};
+	u64 ts, *tsp;
+
+	k.tgid = tgid;
+	k.sp = callee_sp(ctx, cookie, &k.func);
+	ts = bpf_ktime_get_ns();
+	note_process(k.tgid);
+	if (!starts.insert(&k, &ts)) {
+		stat_inc(GO_LAT_SP_ADDED);
+		return 0;
+	}
+	tsp = starts.lookup(&k);
+	if (tsp) {	/* a call at this SP before never returned: this one takes its place */
+		stat_inc(GO_LAT_UNWOUND);
+		*tsp = ts;
+	} else if (!starts.insert(&k, &ts)) {	/* the LRU dropped it meanwhile */
+		stat_inc(GO_LAT_SP_ADDED);
+	}
+	return 0;
+}
+
+/* A RET at SP sp of func: its call's start by SP, if there is one; false when there is none. */
+static __always_inline bool sp_return(u64 now, u32 tgid, u64 sp, u32 func)
+{
+	struct go_lat_start_key k = {};
+	u64 *tsp;
+
+	k.tgid = tgid;
+	k.sp = sp;
+	k.func = func;
+	tsp = starts.lookup(&k);
+	if (!tsp)
+		return false;
+	record(k.func, *tsp, now);
+	starts.delete(&k);
+	stat_inc(GO_LAT_SP_REMOVED);	/* taken, whether or not the LRU dropped it meanwhile */
+	return true;
+}
+#endif
+
+#ifdef G_FROM_M
+/*
+ * Go < 1.17 keeps g in thread-local storage, out of a probe's reach, but each thread runs on
+ * one runtime.m for good, whose curg is the goroutine it runs (g0, gsignal: its system and
+ * signal stacks' g): the thread's m is learned wherever g is in a register (gc's prologue
+ * loads it into RCX for the stack check, so at entry sites, and at runtime.minit and
+ * runtime.stopm, GO_COOKIE_THREAD, where threads start and go idle), and the goroutine whose
+ * stack holds SP is the one running. Settings: G_M_OFF, M_G0_OFF, M_GSIGNAL_OFF, M_CURG_OFF.
+ */
+BPF_TABLE("lru_hash", u32, struct go_lat_thread, threads, 65536);
+
+static __always_inline u64 read_word(u64 addr)
+{
+	u64 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/* Does g's stack hold sp? */
+static __always_inline bool g_holds(u64 g, u64 sp)
+{
+	u64 st[2] = {};
+
+	if (!g || bpf_probe_read_user(st, sizeof(st), (void *)g))
+		return false;
+	return st[0] < sp && sp <= st[1];
+}
+
+/* The goroutine of m whose stack holds sp: the one it runs, or its g0 or gsignal; 0 if none. */
+static __always_inline u64 m_g(u64 m, u64 sp)
+{
+	u64 g = read_word(m + M_CURG_OFF);
+
+	if (g_holds(g, sp))
+		return g;
+	g = read_word(m + M_G0_OFF);
+	if (g_holds(g, sp))
+		return g;
+	g = read_word(m + M_GSIGNAL_OFF);
+	return g_holds(g, sp) ? g : 0;
+}
+
+/* The running goroutine's g, through the current thread's m; 0 when the thread is unknown. */
+static __always_inline u64 thread_g(u64 sp)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id;
+	struct go_lat_thread *t = threads.lookup(&tid);
+
+	if (!t || t->tgid != (u32)(id >> 32))
+		return 0;
+	return m_g(t->m, sp);
+}
+
+/*
+ * At an entry site: g, from RCX where the prologue loaded it (taken when its m runs it, which
+ * teaches the thread's m), else through the thread's m.
+ */
+static __always_inline u64 entry_g(struct pt_regs *ctx, u64 sp)
+{
+	u64 id = bpf_get_current_pid_tgid(), g = ctx->cx, m;
+	struct go_lat_thread t = {}, *old;
+	u32 tid = (u32)id;
+
+	if (!g_holds(g, sp) || !(m = read_word(g + G_M_OFF)) || m_g(m, sp) != g)
+		return thread_g(sp);
+	old = threads.lookup(&tid);
+	if (!old || old->m != m || old->tgid != (u32)(id >> 32)) {
+		t.m = m;
+		t.tgid = id >> 32;
+		threads.update(&tid, &t);
+	}
+	return g;
+}
+#endif
+
+#if defined(G_IN_R14) || defined(G_FROM_M)
 
 #ifdef GOEXIT_PROBED
 BPF_F_TABLE("hash", struct go_lat_gid, struct go_lat_gstate, gs, MAX_GOROUTINES, BPF_F_NO_PREALLOC);
@@ -248,8 +375,18 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.id.tgid))
 		return 0;
-	k.id.g = ctx->r14;	/* g is in R14 at every entry, assembly functions' too */
 	sp = callee_sp(ctx, cookie, &func);
+#ifdef G_FROM_M
+	k.id.g = entry_g(ctx, sp);	/* which learns the thread's m where it can */
+	if (func == GO_COOKIE_THREAD)
+		return 0;
+	if (!k.id.g)	/* a thread not seen yet: by SP, as without g */
+		return func == GO_COOKIE_GOEXIT ? 0 : sp_entry(ctx, cookie, k.id.tgid);
+#else
+	k.id.g = ctx->r14;	/* g is in R14 at every entry, assembly functions' too */
+	if (func == GO_COOKIE_THREAD)
+		return 0;
+#endif
 	if (func == GO_COOKIE_GOEXIT)
 		return goroutine_exit(&k.id);
 	if (cookie & GO_COOKIE_SAVE_G)
@@ -327,7 +464,10 @@ static __always_inline void pop(struct go_lat_gstate *st, struct go_lat_spill_ke
 	}
 }
 
-/* The call of func by goroutine g whose SP at the entry was sp has returned. */
+/*
+ * The call of func by goroutine g whose SP at the entry was sp has returned: 0, or 1 when no
+ * start of it is kept (counted by the caller, which may look elsewhere first).
+ */
 static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 func)
 {
 	struct go_lat_spill_key k = {};
@@ -339,10 +479,8 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 	k.id.tgid = tgid;
 	k.id.g = g;
 	st = gs.lookup(&k.id);
-	if (!st) {
-		stat_inc(GO_LAT_NO_START);
-		return 0;
-	}
+	if (!st)
+		return 1;
 	/* the usual case: the call on top, its stack not moved since it began */
 	f = top(st, &k);
 	if (!f && st->spilled) {
@@ -365,9 +503,8 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 		drop_unwound(&k.id, st, depth, false);
 		f = top(st, &k);
 		if (!f || f->depth != depth || f->func != func) {
-			stat_inc(GO_LAT_NO_START);
 			tidy(&k.id, st);
-			return 0;
+			return 1;
 		}
 	}
 	ts = f->ts;
@@ -386,9 +523,22 @@ int go_return(struct pt_regs *ctx)
 	u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
+	u32 func = GO_COOKIE_FUNC(cookie);
+	u64 g;
+
 	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
-	return call_return(now, tgid, go_g_regabi(ctx, cookie), ctx->sp, GO_COOKIE_FUNC(cookie));
+#ifdef G_FROM_M
+	/* a call begun where its thread was not known yet has its start by SP */
+	g = thread_g(ctx->sp);
+	if ((!g || call_return(now, tgid, g, ctx->sp, func)) && !sp_return(now, tgid, ctx->sp, func))
+		stat_inc(GO_LAT_NO_START);
+#else
+	g = go_g_regabi(ctx, cookie);
+	if (call_return(now, tgid, g, ctx->sp, func))
+		stat_inc(GO_LAT_NO_START);
+#endif
+	return 0;
 }
 
 /*
@@ -413,8 +563,10 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 		if (guard == 1 + depth_of(id.g, ctx->sp))
 			return 0;
 	}
-	return call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
-			   GO_COOKIE_FUNC(cookie));
+	if (call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
+			GO_COOKIE_FUNC(cookie)))
+		stat_inc(GO_LAT_NO_START);
+	return 0;
 }
 
 /*
@@ -474,56 +626,28 @@ int go_entry(struct pt_regs *ctx)
 	return entry_or_guard(ctx, cookie);
 }
 
-#else /* !G_IN_R14: by SP alone (and process) */
+#endif /* G_IN_R14 || G_FROM_M */
 
-BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
-
+#if !defined(G_IN_R14) && !defined(G_FROM_M)
 int go_entry(struct pt_regs *ctx)
 {
-	struct go_lat_start_key k = {};
-	u64 ts, *tsp, cookie = bpf_get_attach_cookie(ctx);
+	u64 cookie = bpf_get_attach_cookie(ctx);
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!go_entered(ctx, cookie))
+	if (!go_entered(ctx, cookie) || !go_tgid_ok(tgid))
 		return 0;
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.tgid))
-		return 0;
-	k.sp = callee_sp(ctx, cookie, &k.func);
-	ts = bpf_ktime_get_ns();
-	note_process(k.tgid);
-	if (!starts.insert(&k, &ts)) {
-		stat_inc(GO_LAT_ADDED);
-		return 0;
-	}
-	tsp = starts.lookup(&k);
-	if (tsp) {	/* a call at this SP before never returned: this one takes its place */
-		stat_inc(GO_LAT_UNWOUND);
-		*tsp = ts;
-	} else if (!starts.insert(&k, &ts)) {	/* the LRU dropped it meanwhile */
-		stat_inc(GO_LAT_ADDED);
-	}
-	return 0;
+	return sp_entry(ctx, cookie, tgid);
 }
 
 int go_return(struct pt_regs *ctx)
 {
-	struct go_lat_start_key k = {};
-	u64 now = bpf_ktime_get_ns(), *tsp, cookie = bpf_get_attach_cookie(ctx);
+	u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	k.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!go_tgid_ok(k.tgid) || go_ret_into_morestack(ctx, cookie))
+	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
-	k.sp = ctx->sp;
-	k.func = GO_COOKIE_FUNC(cookie);
-	tsp = starts.lookup(&k);
-	if (!tsp) {
+	if (!sp_return(now, tgid, ctx->sp, GO_COOKIE_FUNC(cookie)))
 		stat_inc(GO_LAT_NO_START);
-		return 0;
-	}
-	record(k.func, *tsp, now);
-	starts.delete(&k);
-	stat_inc(GO_LAT_REMOVED);	/* taken, whether or not the LRU dropped it meanwhile */
 	return 0;
 }
-
 #endif

@@ -23,6 +23,8 @@ enum go_lat_stat {
 	GO_LAT_EVICTED,		/* the spill (an LRU) dropped the call's start: found at its return */
 	GO_LAT_ADDED,		/* entries added to an LRU map of starts or of goroutines ... */
 	GO_LAT_REMOVED,		/* ... and removed by the program itself, not by the LRU */
+	GO_LAT_SP_ADDED,	/* the same for the starts by stack pointer ... */
+	GO_LAT_SP_REMOVED,	/* ... which Go < 1.17 keeps besides the goroutines' records */
 	GO_LAT_STAT_CNT,
 };
 
@@ -56,7 +58,14 @@ struct go_lat_spill_key {
 	__u32 pad;
 };
 
-/* Without g (gccgo, Go < 1.17), calls are keyed by SP alone. */
+/* Go < 1.17: a thread's runtime.m, learned where g is in a register (G_FROM_M). */
+struct go_lat_thread {
+	__u64 m;
+	__u32 tgid;		/* its process: a thread id a new process reuses is another thread */
+	__u32 pad;
+};
+
+/* Without g (gccgo, and Go < 1.17 on threads not seen yet), calls are keyed by SP alone. */
 struct go_lat_start_key {
 	__u64 sp;
 	__u32 func;

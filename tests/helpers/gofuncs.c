@@ -12,7 +12,8 @@
  * (go_binary__callers, then go_binary__return_sites): 0x<entry> <name> returns=0x<call>:0x<site>,...
  * or 0x<entry> <name> no-returns=<why>, with " guards=0x<jmp>,..." when loops' JMPs lead into the
  * lines, and a last line "# return sites: N of M functions". For the tests, which
- * compare it with the Go toolchain's own `go tool nm` and GNU objdump.
+ * compare it with the Go toolchain's own `go tool nm` and GNU objdump. A first line, a comment,
+ * holds the release and runtime.g's goid offset, and a second runtime.m's layout when known.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 	bool calls = argc > 2 && !strcmp(argv[1], "-c");
 	bool returns = argc > 2 && !strcmp(argv[1], "-r");
 	const char *path = argv[argc - 1];
+	struct go_m_layout ml;
 	size_t i;
 
 	if (argc < 2) {
@@ -113,6 +115,8 @@ int main(int argc, char **argv)
 	}
 	printf("# version=%s goid_offset=%d\n", go_binary__version(bin),
 	       go_binary__goid_offset(bin));
+	if (!go_binary__m_layout(bin, &ml))
+		printf("# m_layout=%d,%d,%d,%d\n", ml.g_m, ml.m_g0, ml.m_gsignal, ml.m_curg);
 	if (calls || returns) {
 		int err = calls ? print_call_sites(bin) : print_return_sites(bin);
 

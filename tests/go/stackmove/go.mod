@@ -1,0 +1,3 @@
+module example.com/stackmove
+
+go 1.16
