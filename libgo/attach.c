@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf/filter.h"
@@ -338,3 +339,93 @@ bool go_bpf__want_multi(void)
 {
 	return !go_env_flag("GOFUNC_NO_MULTI");
 }
+
+/*
+ * What a probe the kernel single-steps costs more than one it emulates, measured on this
+ * process's own code: a probe on go_calib_push's PUSH (emulated) and one on go_calib_sub's SUB
+ * (single-stepped, as a leaf function's first instruction is: the kernel emulates only
+ * branches, NOPs and PUSH), each run some hundred times, the fastest of a few rounds kept.
+ */
+__asm__(".pushsection .text\n"
+	".p2align 4\n"
+	".type go_calib_push, @function\n"
+	"go_calib_push:\n\tpush %rbp\n\tpop %rbp\n\tret\n"
+	".size go_calib_push, .-go_calib_push\n"
+	".p2align 4\n"
+	".type go_calib_sub, @function\n"
+	"go_calib_sub:\n\tsub $8, %rsp\n\tadd $8, %rsp\n\tret\n"
+	".size go_calib_sub, .-go_calib_sub\n"
+	".popsection\n");
+void go_calib_push(void);
+void go_calib_sub(void);
+
+#define CALIB_CALLS 200
+#define CALIB_ROUNDS 5
+
+/* The file offset of this process's code at addr, from its mappings of its executable. */
+static int64_t self_offset(uintptr_t addr)
+{
+	char line[512];
+	int64_t off = -1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -errno;
+	while (off < 0 && fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, o;
+
+		if (sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &o) == 3 && addr >= lo && addr < hi)
+			off = (int64_t)(addr - lo + o);
+	}
+	fclose(f);
+	return off >= 0 ? off : -ENOENT;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* The fastest of CALIB_ROUNDS rounds of CALIB_CALLS calls of fn, per call, in ns. */
+static uint64_t calib_time(void (*volatile fn)(void))
+{
+	uint64_t best = UINT64_MAX;
+	int r, i;
+
+	for (r = 0; r < CALIB_ROUNDS; r++) {
+		uint64_t t0 = now_ns(), t;
+
+		for (i = 0; i < CALIB_CALLS; i++)
+			fn();
+		t = (now_ns() - t0) / CALIB_CALLS;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns)
+{
+	int64_t push = self_offset((uintptr_t)go_calib_push), sub = self_offset((uintptr_t)go_calib_sub);
+	uint64_t offs[2], cookies[2] = { 0, 0 }, emulated, stepped;
+	int err;
+
+	*ns = 0;
+	if (push < 0 || sub < 0)
+		return go_fail(ENOENT, "cannot find this program's own code in /proc/self/maps");
+	offs[0] = (uint64_t)push;
+	offs[1] = (uint64_t)sub;
+	err = go_bpf__attach(bpf, prog, "/proc/self/exe", offs, cookies, 2, getpid());
+	if (!err) {
+		emulated = calib_time(go_calib_push);
+		stepped = calib_time(go_calib_sub);
+		*ns = stepped > emulated ? stepped - emulated : 0;
+	}
+	go_bpf__detach(bpf);
+	go_bpf__set_pid(bpf, 0);
+	return err;
+}
+

@@ -1138,6 +1138,13 @@ const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
 	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
 }
 
+bool go_binary__stepped_at(const struct go_binary *b, uint64_t off)
+{
+	uint64_t addr = elf_offset_addr(b, off);
+
+	return addr && !gobin_emulated(b, addr);
+}
+
 /* The pclntab, for the position tables read in pcline.c. */
 const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr)
 {

@@ -90,6 +90,13 @@ int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
 int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid);
 size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
+/*
+ * How much longer a call takes under a probe the kernel single-steps than under one it emulates,
+ * in ns, measured now on this process's own code with program prog (a program that does next to
+ * nothing will do), attached and detached again; before the tool's own probes. 0 with *ns when
+ * the kernel emulates both.
+ */
+int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns);
 bool go_bpf__uses_multi(const struct go_bpf *bpf);
 /* False when GOFUNC_NO_MULTI asks for one perf-event uprobe per address. */
 bool go_bpf__want_multi(void);

@@ -145,6 +145,8 @@ int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint6
 			  int *jcc);
 /* Whether the kernel's uprobes accept the instruction at addr (see insn.c). */
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
+/* Does the kernel single-step (not emulate) a probe at this file offset of bin's code? */
+bool go_binary__stepped_at(const struct go_binary *bin, uint64_t off);
 /*
  * Where goroutines end: the entry site of runtime.goexit1, which every goroutine of a gc binary
  * runs as it ends (returning from its function, or by runtime.Goexit), on its own stack and

@@ -132,6 +132,25 @@ int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binar
 	return err;
 }
 
+size_t go_target__stepped(const struct go_target *t, const struct go_plan *plan, bool *stepped)
+{
+	size_t i, n = 0, slots = go_target__slots(t);
+
+	memset(stepped, 0, slots * sizeof(*stepped));
+	for (i = 0; i < plan->entry.cnt; i++) {
+		uint64_t c = plan->entry.cookies[i];
+		uint32_t f = GO_COOKIE_FUNC(c);
+
+		/* a function's own entry: not a return site, guard, or the runtime's probes */
+		if ((c & (GO_COOKIE_DUAL | GO_COOKIE_RETURN | GO_COOKIE_GUARD)) || f >= slots ||
+		    stepped[f] || !go_binary__stepped_at(t->bin, plan->entry.offs[i]))
+			continue;
+		stepped[f] = true;
+		n++;
+	}
+	return n;
+}
+
 int go_target__bias(const struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf,
 		    pid_t pid)
 {

@@ -87,6 +87,12 @@ int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binar
 			       pid_t pid, uint32_t func, const uint64_t *frames, int nframes,
 			       int64_t *bias);
 /*
+ * Which of t's functions plan enters where the kernel single-steps the probe (stepped[f] for
+ * the function of cookie index f, go_target__slots(t) of them): their calls' times hold that
+ * step (go_bpf__step_cost). How many.
+ */
+size_t go_target__stepped(const struct go_target *t, const struct go_plan *plan, bool *stepped);
+/*
  * Make sure go_binary__load_bias() knows where pid loaded t's binary (PIE), also when pid is
  * gone: from the probe of plan that pid hit first, which a program built with GO_NOTE_PROCS
  * keeps (go_procs, common.bpf.h). 0, or -ENOENT when nothing tells.

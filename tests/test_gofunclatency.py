@@ -48,11 +48,11 @@ def unreturned(unwound, in_progress):
             f"at the end or when their process exited")
 
 
-def timed(binary, pattern, args=(), program_args=(), run=None):
+def timed(binary, pattern, args=(), program_args=(), run=None, env=None):
     """Time a program's run under `gofunclatency [args] -p PID PATTERN`; return (report,
     status, stdout, stderr)."""
     with GoProgram(binary, *program_args, timeout=60) as prog:
-        with Tool(TOOL, *args, "-p", str(prog.pid), pattern) as t:
+        with Tool(TOOL, *args, "-p", str(prog.pid), pattern, env=env) as t:
             prog.go()
             if run:
                 run(prog)
@@ -120,7 +120,7 @@ def test_total_in_units(built, args):
     to its RET, which lies between the time the program measures inside busy and around it."""
     report, out, err = timed(built.path("go126", "ux"), "main.busy", args=args)
     if "-j" in args:
-        [line] = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        [line] = [json.loads(l) for l in out.splitlines() if l.startswith('{"unit"')]
         count, total, avg = line["count"], line["total"], line["avg"]
     else:
         [m] = [AVG.match(l) for l in out.splitlines() if AVG.match(l)]
@@ -354,11 +354,12 @@ def test_boolean_settings(built, value, probed):
 
 def test_before_register_abi(built):
     """Go 1.16 keeps g in thread-local storage: goroutines are found through their threads'
-    runtime.m, and calls are all timed, with nothing to warn about."""
+    runtime.m, and calls are all timed; nothing is said but that main.add's entry, a leaf's
+    first instruction, is single-stepped."""
     report, out, err = timed(built.path("go116", "tracee"), "main.add")
     [h] = histograms(out)
     assert h["count"] == report["main.add"], out
-    assert err.strip() == "", err
+    assert [line for line in err.splitlines() if "single-steps" not in line] == [], err
 
 
 @pytest.mark.parametrize("variant", ["go116", "go116-stripped", "go116-pie", "go119", "go126"])
@@ -435,3 +436,33 @@ def test_return_sites_two_processes(built, tmp_path):
     for f in RETSITES_TIMED + ["main.note"]:
         assert timed_counts.get(f) == 2 * reports[0][f], (f, timed_counts, reports)
     assert unreturned(2 * reports[0]["unwound"] - 2, 2) in err, err
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119", "go116"])
+def test_single_stepped_entries_said(built, variant):
+    """A function whose entry probe the kernel single-steps (tests/go/entries' main.direct, a
+    leaf, probed at its first instruction with GOFUNC_NO_CALL_SITES=1) has the step in each
+    call's time: said once, on stderr and in -j, with the cost measured at start; at its
+    callers' CALLs, which the kernel emulates (Go 1.17+), nothing is said and its calls take
+    less. Every call is timed either way, as the program counts them."""
+    binary = built.path(variant, "entries")
+    runs = {}
+    for sites in (False, True):
+        env = {} if sites else {"GOFUNC_NO_CALL_SITES": "1"}
+        report, out, err = timed(binary, "main.direct", args=("-j",), env=env)
+        lines = [json.loads(line) for line in out.splitlines()]
+        [hist] = [line for line in lines if "hist" in line]
+        assert hist["count"] == report["main.direct"], (report, out)
+        runs[sites] = (hist, [line["probe_cost"] for line in lines if "probe_cost" in line], err)
+    hist, costs, err = runs[False]
+    [cost] = costs
+    assert cost["funcs"] == ["main.direct"] and 500 <= cost["nsecs"] < 10 ** 6, cost
+    said = re.findall(r"^gofunclatency: the kernel single-steps the probes where main\.direct is seen "
+                      r"to begin: each call's time holds about (\d+\.\d) usecs of the probe's own cost "
+                      r"\(measured here\)$", err, re.M)
+    assert said == [f"{cost['nsecs'] / 1000:.1f}"], err
+    if variant != "go116":  # Go 1.16's calls are found through threads learned at entry sites
+        emulated, costs, err = runs[True]
+        assert not costs and "single-steps" not in err, (costs, err)
+        assert emulated["avg"] < hist["avg"], (emulated, hist)
+

@@ -588,6 +588,43 @@ static void report_unreturned(struct go_bpf *bpf, bool by_g, bool by_sp, bool go
 			"");
 }
 
+/*
+ * Functions whose entries the kernel single-steps: the step is in each call's time. Measured,
+ * and said once, in text (stderr) and in -j; nothing is subtracted.
+ */
+static void report_stepped(struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf)
+{
+	bool *stepped = calloc(go_target__slots(t), sizeof(*stepped));
+	size_t n = stepped ? go_target__stepped(t, plan, stepped) : 0, f, shown = 0;
+	char names[256] = "";
+	uint64_t ns;
+
+	if (!n || go_bpf__step_cost(bpf, "go_calib", &ns) || ns < 500) {
+		free(stepped);
+		return;
+	}
+	/* a function and its GCC clones share a slot: named once, as the function */
+	for (f = 0; f < t->cnt && shown < 3; f++)
+		if (go_target__slot(t, f) == f && stepped[f])
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 shown++ ? ", " : "", go_target__func(t, f)->name);
+	warn("the kernel single-steps the probes where %s%s%.0zu%s %s seen to begin: each call's "
+	     "time holds about %.1f usecs of the probe's own cost (measured here)\n", names,
+	     n > shown ? " and " : "", n > shown ? n - shown : 0, n > shown ? " more" : "",
+	     n == 1 ? "is" : "are", ns / 1000.0);
+	if (env.json) {
+		printf("{\"probe_cost\": {\"nsecs\": %llu, \"funcs\": [", (unsigned long long)ns);
+		for (f = 0, shown = 0; f < t->cnt; f++)
+			if (go_target__slot(t, f) == f && stepped[f]) {
+				printf("%s", shown++ ? ", " : "");
+				go_json_str(stdout, go_target__func(t, f)->name);
+			}
+		printf("]}}\n");
+		fflush(stdout);
+	}
+	free(stepped);
+}
+
 /* -l: only calls at most this deep among their goroutine's traced calls are timed. */
 static int set_level(struct go_bpf *bpf, uint32_t level)
 {
@@ -625,7 +662,7 @@ static int set_dual(struct go_bpf *bpf, const struct go_plan *plan)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_entry", "go_return" };
+	const char *progs[] = { "go_entry", "go_return", "go_calib" };
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_target target = { 0 };
@@ -751,7 +788,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	spec.progs = progs;
-	spec.nprogs = 2;
+	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
 	if (env.verbose)
 		go_bpf_spec__print(&spec, info_out());
@@ -781,6 +818,7 @@ int main(int argc, char **argv)
 		warn("cannot watch the traced processes: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	report_stepped(&target, &plan, bpf);	/* before the probes, which it would disturb */
 	go_catch_signals(&exiting);
 	/* returns first, so that no call is seen entering without its return being watched */
 	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,

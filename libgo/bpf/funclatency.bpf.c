@@ -651,3 +651,9 @@ int go_return(struct pt_regs *ctx)
 	return 0;
 }
 #endif
+
+/* Runs where gofunclatency measures what a single-stepped probe costs (go_bpf__step_cost). */
+int go_calib(struct pt_regs *ctx)
+{
+	return 0;
+}
