@@ -313,6 +313,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 			/* no return to see: no RET, or only gccgo's split-stack one, which returns
 			 * what a RET of the body returned into __morestack */
 			if (f.nrets == (f.split ? 1u : 0u)) {
+				free(f.rets);
 				dropped_note(&noret, fn->name);
 				continue;
 			}

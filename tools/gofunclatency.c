@@ -589,40 +589,53 @@ static void report_unreturned(struct go_bpf *bpf, bool by_g, bool by_sp, bool go
 }
 
 /*
- * Functions whose entries the kernel single-steps: the step is in each call's time. Measured,
- * and said once, in text (stderr) and in -j; nothing is subtracted.
+ * Functions whose entries the kernel single-steps: the step is in each call's time. Measured
+ * before the probes are attached (which it would disturb), and said once they are, in text
+ * (stderr) and in -j; nothing is subtracted.
  */
-static void report_stepped(struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf)
-{
-	bool *stepped = calloc(go_target__slots(t), sizeof(*stepped));
-	size_t n = stepped ? go_target__stepped(t, plan, stepped) : 0, f, shown = 0;
-	char names[256] = "";
-	uint64_t ns;
+struct stepped {
+	bool *f;		/* by cookie index */
+	size_t n;
+	uint64_t ns;		/* what the step costs a call; 0: nothing to say */
+};
 
-	if (!n || go_bpf__step_cost(bpf, "go_calib", &ns) || ns < 500) {
-		free(stepped);
+static void stepped_measure(struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf,
+			    struct stepped *st)
+{
+	st->ns = 0;
+	st->f = calloc(go_target__slots(t), sizeof(*st->f));
+	st->n = st->f ? go_target__stepped(t, plan, st->f) : 0;
+	if (st->n && (go_bpf__step_cost(bpf, "go_calib", &st->ns) || st->ns < 500))
+		st->ns = 0;
+}
+
+static void stepped_report(struct go_target *t, const struct stepped *st)
+{
+	size_t f, shown = 0;
+	char names[256] = "";
+
+	if (!st->ns)
 		return;
-	}
 	/* a function and its GCC clones share a slot: named once, as the function */
 	for (f = 0; f < t->cnt && shown < 3; f++)
-		if (go_target__slot(t, f) == f && stepped[f])
+		if (go_target__slot(t, f) == f && st->f[f])
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 				 shown++ ? ", " : "", go_target__func(t, f)->name);
 	warn("the kernel single-steps the probes where %s%s%.0zu%s %s seen to begin: each call's "
 	     "time holds about %.1f usecs of the probe's own cost (measured here)\n", names,
-	     n > shown ? " and " : "", n > shown ? n - shown : 0, n > shown ? " more" : "",
-	     n == 1 ? "is" : "are", ns / 1000.0);
+	     st->n > shown ? " and " : "", st->n > shown ? st->n - shown : 0,
+	     st->n > shown ? " more" : "", st->n == 1 ? "is" : "are", st->ns / 1000.0);
 	if (env.json) {
-		printf("{\"probe_cost\": {\"nsecs\": %llu, \"funcs\": [", (unsigned long long)ns);
+		printf("{\"probe_cost\": {\"nsecs\": %llu, \"funcs\": [",
+		       (unsigned long long)st->ns);
 		for (f = 0, shown = 0; f < t->cnt; f++)
-			if (go_target__slot(t, f) == f && stepped[f]) {
+			if (go_target__slot(t, f) == f && st->f[f]) {
 				printf("%s", shown++ ? ", " : "");
 				go_json_str(stdout, go_target__func(t, f)->name);
 			}
 		printf("]}}\n");
 		fflush(stdout);
 	}
-	free(stepped);
 }
 
 /* -l: only calls at most this deep among their goroutine's traced calls are timed. */
@@ -673,6 +686,7 @@ int main(int argc, char **argv)
 	int err, pidfd = -1, hist_fd, total_fd, done = 0;
 	long max_goroutines, max_spill;
 	struct go_m_layout ml;
+	struct stepped stepped = { 0 };
 	bool g_in_r14, g_from_m;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
@@ -818,7 +832,7 @@ int main(int argc, char **argv)
 		warn("cannot watch the traced processes: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	report_stepped(&target, &plan, bpf);	/* before the probes, which it would disturb */
+	stepped_measure(&target, &plan, bpf, &stepped);
 	go_catch_signals(&exiting);
 	/* returns first, so that no call is seen entering without its return being watched */
 	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,
@@ -831,6 +845,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+	stepped_report(&target, &stepped);
 
 	while (!done) {
 		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
@@ -855,6 +870,7 @@ cleanup:
 		close(pidfd);
 	stats_free(&now);
 	stats_free(&prev);
+	free(stepped.f);
 	go_plan__free(&plan);
 	go_target__close(&target);
 	return err != 0;
