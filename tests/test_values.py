@@ -17,15 +17,11 @@ from conftest import BuildError, GoProgram, Tool, build_program, helper
 
 PROGRAM = "values"
 # Go 1.26 and 1.19; plain, stripped, PIE linked by Go (CGO_ENABLED=0) and by an external
-# linker (lld); gccgo (whose syscall.Errno texts are the C library's)
-# gccgo names the standard library's types (*fs.PathError, syscall.Errno, time.Duration...) only
-# once libgo reads the descriptors the loader copies into the executable (R_X86_64_COPY; issue
-# 20's "Binaries", branch h20-binaries): until then they are <runtime type>, and their values
-# cannot be told. Strict: when that lands, these pass, and this mark must go.
-GCCGO_COPIES = pytest.mark.xfail(strict=True, reason="gccgo's copy-relocated types are unnamed "
-                                 "until libgo reads R_X86_64_COPY objects (h20-binaries)")
+# linker (lld); gccgo (whose syscall.Errno texts are the C library's; its standard library's
+# types, *fs.PathError, syscall.Errno, time.Duration..., are the descriptors the loader copies
+# into the executable, R_X86_64_COPY, which libgo reads from the process)
 VARIANTS = ["go126", "go126-stripped", "go126-pie", "go126-lld-pie", "go119", "go119-stripped",
-            "go119-pie", pytest.param("gccgo", marks=GCCGO_COPIES)]
+            "go119-pie", "gccgo"]
 # strconv's shortest formatting: Go 1.26's Dragonbox breaks one float32 tie otherwise
 GO_MINOR = {"go126": 126, "go119": 119, "gccgo": 0}
 # bytes of a string goiface (-V) and gotrace keep; a message's parts past the first: 63 each
