@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,6 +645,11 @@ int go_types__describe(struct go_types *t, pid_t pid, uint64_t addr, char *buf, 
 	if (runtime_type(t, pid, addr)) {	/* made at run time by reflect */
 		*what = GO_TYPE_RUNTIME;
 		return snprintf(buf, size, "<runtime type %#llx>", (unsigned long long)addr);
+	}
+	if (pid > 0 && kill(pid, 0) && errno == ESRCH) {	/* its memory went with it */
+		*what = GO_TYPE_GONE;
+		return snprintf(buf, size, "<type %#llx of a process gone>",
+				(unsigned long long)addr);
 	}
 	*what = GO_TYPE_NONE;
 	return snprintf(buf, size, "<not a type>");

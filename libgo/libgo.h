@@ -421,10 +421,12 @@ enum go_type_what {
 	GO_TYPE_NAMED,		/* a type of the binary's type data */
 	GO_TYPE_RUNTIME,	/* a type descriptor that reflect made at run time */
 	GO_TYPE_NONE,		/* not a type descriptor: the word is not an interface's */
+	GO_TYPE_GONE,		/* not the binary's, and its process is gone: nothing tells */
 };
 /*
  * The type at address addr in process pid, named for output: as go_types__name, "<nil>" for 0,
- * "<runtime type ADDR>" for a type made at run time, "<not a type>" for a word that is neither;
+ * "<runtime type ADDR>" for a type made at run time, "<not a type>" for a word that is neither,
+ * "<type ADDR of a process gone>" when the process that would tell is gone;
  * *what says which. *link: its link-time address, 0 when it is not in the binary. Returns the
  * text's whole length, as snprintf does (a longer name is cut to size: call again).
  */
