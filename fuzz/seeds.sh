@@ -14,8 +14,8 @@ mkdir -p "$out"
 cache=$PWD/build/fuzz/gocache
 [ -w tests/.build/gocache ] && cache=$(cd tests/.build/gocache && pwd -P)
 export GOCACHE="$cache" GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
-GO=$(command -v go || echo /usr/local/go/bin/go)
-GO119=/usr/lib/go-1.19/bin/go
+GO=$(./scripts/toolchains.sh go go126 2>/dev/null || echo go126)
+GO119=$(./scripts/toolchains.sh go go119 2>/dev/null || echo go119)
 
 # build NAME GO [FLAGS...]: fuzz/seedprog built as $out/NAME, once
 build() {

@@ -1,18 +1,31 @@
 #!/bin/sh
-# Install what building, demonstrating and testing the toolkit needs on Debian 12, and make
-# libbcc's run-time compile work on a kernel that has no matching headers. Idempotent: run it
-# again and it changes nothing. Must run as root.
+# Install what building the tools and running the demo need on Debian 12 (scripts/setup.sh), or
+# also what the tests and `make bench` need (scripts/setup.sh --tests), and make libbcc's run-time
+# compile work on a kernel that has no matching headers. Everything comes from Debian's packages
+# and, for the Go toolchains, from the Go module proxy (scripts/toolchains.sh). Idempotent: run
+# it again and it changes nothing. Must run as root.
 set -eu
+cd "$(dirname "$0")/.."
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
+tests=0
+case ${1-} in
+"") ;;
+--tests) tests=1 ;;
+*) die "usage: setup.sh [--tests]" ;;
+esac
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get and /lib/modules need it)"
 
-pkgs="build-essential pkg-config libbpfcc-dev bpfcc-tools libelf-dev libdw-dev
-      libcapstone-dev zlib1g-dev nettle-dev golang-1.19-go gccgo python3 python3-pytest mandoc procps
-      debhelper fakeroot lintian man-db bash-completion clang-14 libclang-rt-14-dev lld
-      caddy wrk hugo"
+# building the tools, the demo (Debian's Go 1.19 fetches Go 1.26 when the machine has none;
+# ca-certificates for the module proxy's TLS), and `pgrep` for the README
+pkgs="build-essential pkg-config libbpfcc-dev libelf-dev libdw-dev libcapstone-dev zlib1g-dev
+      nettle-dev golang-1.19-go ca-certificates procps"
+# the tests (gccgo; the package, man page, fuzzing and lld tests; Debian's hugo) and
+# `make bench` (bcc's tools, Debian's caddy and wrk)
+[ $tests -eq 0 ] || pkgs="$pkgs gccgo python3 python3-pytest mandoc debhelper fakeroot lintian
+      man-db bash-completion clang-14 libclang-rt-14-dev lld bpfcc-tools caddy wrk hugo"
 
 missing=""
 for p in $pkgs; do
@@ -27,11 +40,16 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# Go 1.26 (gc) is the machine's Go at /usr/local/go; Debian's golang-1.19-go adds the older
-# generation of pclntab and ABI. Neither replaces the other.
-if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-	die "no Go toolchain: install Go 1.26 at /usr/local/go (https://go.dev/dl/)"
+# The Go toolchains (scripts/toolchains.sh says which and where): Go 1.26 builds the demo and
+# most test programs (the machine's /usr/local/go when that is Go 1.26); the tests also build
+# with Go 1.16 to 1.25, fetched once into tests/.build/gopath (~850 MB to download, ~4 GB
+# unpacked).
+if [ $tests -eq 1 ]; then
+	./scripts/toolchains.sh fetch tests
+else
+	./scripts/toolchains.sh fetch go126
 fi
+log "Go toolchains: $(./scripts/toolchains.sh list | awk '$3 == "ok" { printf "%s%s", sep, $2; sep = " " }')"
 
 # libbcc compiles BPF C at run time against the kernel's headers. Where the running kernel has
 # none (no /lib/modules/$(uname -r)/build and no /sys/kernel/kheaders.tar.xz), link Debian's

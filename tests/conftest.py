@@ -35,8 +35,20 @@ if os.geteuid() != 0 and not os.access(BUILD_DIR, os.W_OK):
     # the shared cache is root's; without root, build the programs in a cache of one's own
     BUILD_DIR = os.path.join(tempfile.gettempdir(), f"gotools-tests-{os.geteuid()}")
 
-GO126 = "/usr/local/go/bin/go"
-GO119 = "/usr/lib/go-1.19/bin/go"
+
+def find_toolchains():
+    """{name: (release, go command)} of the Go toolchains the tests build with, as
+    scripts/toolchains.sh says (the one place that names them and where each is; scripts/setup.sh
+    --tests provides them). A missing one's command is where it would be: a build with it fails,
+    saying how to get it."""
+    listing = subprocess.run([os.path.join(ROOT, "scripts", "toolchains.sh"), "list"],
+                             capture_output=True, text=True, check=True).stdout
+    return {name: (release, go) for name, release, _, go in (line.split() for line in listing.splitlines())}
+
+
+TOOLCHAINS = find_toolchains()
+GO126 = TOOLCHAINS["go126"][1]
+GO119 = TOOLCHAINS["go119"][1]
 # PIE linked by LLVM's lld (Debian's lld), which writes no value where a dynamic relocation will
 # put one: the file holds zeros for every pointer, in the pclntab, moduledata and build info
 LLD_LDFLAGS = "-ldflags=-linkmode=external -extldflags=-fuse-ld=lld"
@@ -62,47 +74,41 @@ VARIANTS = {
 }
 
 
-# Other gc releases, which Go's own toolchain switching fetches through the module proxy the
-# first time (GOTOOLCHAIN=go1.N.M): they cover the releases between the two installed ones,
-# whose runtime.g layouts differ (goid moved in 1.23 and back in 1.25).
-SWITCHED = {
-    "go120": "go1.20.14",
-    "go121": "go1.21.13",
-    "go122": "go1.22.12",
-    "go123": "go1.23.12",
-    "go124": "go1.24.13",
-    "go125": "go1.25.9",
-}
-VARIANTS.update({variant: (GO126, [], "0") for variant in SWITCHED})
+# Other gc releases, fetched from the Go module proxy by scripts/setup.sh --tests (the name is
+# from when Go's toolchain switching fetched them): they cover the releases between the two
+# above, whose runtime.g layouts differ (goid moved in 1.23 and back in 1.25). Each variant is
+# its toolchain's name.
+SWITCHED = ("go120", "go121", "go122", "go123", "go124", "go125")
+VARIANTS.update({variant: (TOOLCHAINS[variant][1], [], "0") for variant in SWITCHED})
 
 # Releases from before the register ABI (Go 1.16: every function ABI0, the Go 1.16 pclntab) and
 # the first two with it. They cannot build generic code, so only tests/go/tracee,
 # tests/go/entries and tests/go/stackmove are built with them, by the tests that name them;
-# they are not in VARIANTS.
+# they are not in VARIANTS. Variant -> toolchain.
 OLD = {
-    "go116": "go1.16.15",
-    "go117": "go1.17.13",
-    "go118": "go1.18.10",
+    "go116": "go116",
+    "go117": "go117",
+    "go118": "go118",
     # linked by the system linker (which cgo uses too): C start-up code comes first in .text, so
     # runtime.text, which method tables count from, is not where .text begins
-    "go117-extld": "go1.17.13",
+    "go117-extld": "go117",
     # position-independent: the 1.16-1.17 pclntab's funcdata are absolute addresses, which the
     # file holds only as dynamic relocations
-    "go116-pie": "go1.16.15",
-    "go116-stripped": "go1.16.15",
-    "go117-pie": "go1.17.13",
-    "go117-extld-pie": "go1.17.13",
+    "go116-pie": "go116",
+    "go116-stripped": "go116",
+    "go117-pie": "go117",
+    "go117-extld-pie": "go117",
     # linked by LLVM's lld, which leaves the words that dynamic relocations fill as zeros in the
     # file (no --apply-dynamic-relocs): pointers in the pclntab, moduledata and build info too
-    "go117-lld-pie": "go1.17.13",
+    "go117-lld-pie": "go117",
 }
-ALL_VARIANTS = dict(VARIANTS, **{variant: (GO126, [], "0") for variant in OLD})
-ALL_VARIANTS["go117-extld"] = (GO126, ["-ldflags=-linkmode=external"], "1")
-ALL_VARIANTS["go116-pie"] = (GO126, ["-buildmode=pie"], "0")
-ALL_VARIANTS["go116-stripped"] = (GO126, ["-ldflags=-s -w"], "0")
-ALL_VARIANTS["go117-pie"] = (GO126, ["-buildmode=pie"], "0")
-ALL_VARIANTS["go117-extld-pie"] = (GO126, ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
-ALL_VARIANTS["go117-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
+ALL_VARIANTS = dict(VARIANTS, **{variant: (TOOLCHAINS[name][1], [], "0") for variant, name in OLD.items()})
+ALL_VARIANTS["go117-extld"] = (TOOLCHAINS["go117"][1], ["-ldflags=-linkmode=external"], "1")
+ALL_VARIANTS["go116-pie"] = (TOOLCHAINS["go116"][1], ["-buildmode=pie"], "0")
+ALL_VARIANTS["go116-stripped"] = (TOOLCHAINS["go116"][1], ["-ldflags=-s -w"], "0")
+ALL_VARIANTS["go117-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie"], "0")
+ALL_VARIANTS["go117-extld-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
+ALL_VARIANTS["go117-lld-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie", LLD_LDFLAGS], "1")
 ALL_VARIANTS["go126-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
 # cgo programs other than tests/go/cgo, built with cgo by the tests that name these (the -cgo
 # variants too, through build_program): stripped, and PIE linked the default way with cgo,
@@ -223,19 +229,23 @@ class BuildError(Exception):
     pass
 
 
-def build_env(cgo_enabled, toolchain="local"):
+def build_env(cgo_enabled, go=None):
+    """The environment of a go command: the toolchain it is, as it is (GOTOOLCHAIN=local, its
+    own GOROOT), no network (GOPROXY=off), and the tests' build cache."""
     env = dict(os.environ)
+    old = go in (TOOLCHAINS[name][1] for name in set(OLD.values()))
     env.update(
         # -buildvcs is newer than Go 1.18
-        GOFLAGS="-mod=mod" if toolchain in OLD.values() else "-mod=mod -buildvcs=false",
-        GOTOOLCHAIN=toolchain,
-        # a switched toolchain is fetched through the module proxy; nothing else is
-        GOPROXY=env.get("GOPROXY", "") if toolchain != "local" else "off",
-        GOSUMDB=env.get("GOSUMDB", "") if toolchain != "local" else "off",
+        GOFLAGS="-mod=mod" if old else "-mod=mod -buildvcs=false",
+        GOTOOLCHAIN="local",
+        GOPROXY="off",
+        GOSUMDB="off",
         CGO_ENABLED=cgo_enabled,
         GOCACHE=os.path.join(BUILD_DIR, "gocache"),
         GOPATH=os.path.join(BUILD_DIR, "gopath"),
     )
+    if go:
+        env["GOROOT"] = os.path.dirname(os.path.dirname(go))
     return env
 
 
@@ -277,12 +287,11 @@ def build_program(variant, program, src=None):
     temporary directory and renamed into place, so readers never see a partial file."""
     go, flags, cgo_enabled = ALL_VARIANTS[variant]
     if not os.access(go, os.X_OK):
-        raise BuildError(f"toolchain {go} is not installed")
+        name, release = next((name, release) for name, (release, path) in TOOLCHAINS.items() if path == go)
+        raise BuildError(f"Go {release} ({name}) is not installed at {go}: "
+                         "run sudo scripts/setup.sh --tests")
     src = src or os.path.join(GO_SOURCES, program)
-    env = build_env(cgo_enabled, SWITCHED.get(variant) or OLD.get(variant, "local"))
-    for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
-        if not env[name]:
-            del env[name]
+    env = build_env(cgo_enabled, go)
     out_dir = os.path.join(BUILD_DIR, variant)
     os.makedirs(out_dir, exist_ok=True)
     command = [go, "build", *flags]
@@ -645,7 +654,7 @@ def assert_counts(table, report, output=""):
 
 def go_nm(go, binary):
     """`go tool nm` of a binary: a list of (address, type, name)."""
-    result = subprocess.run([go, "tool", "nm", binary], capture_output=True, text=True, env=build_env("0"))
+    result = subprocess.run([go, "tool", "nm", binary], capture_output=True, text=True, env=build_env("0", go))
     assert result.returncode == 0, f"{go} tool nm {binary} failed: {result.stderr}"
     symbols = []
     for line in result.stdout.splitlines():

@@ -15,10 +15,10 @@ import subprocess
 import pytest
 
 from conftest import (
+    GO119,
     GO126,
-    OLD,
     SWITCHED,
-    build_env,
+    TOOLCHAINS,
     elf_load_segments,
     go_command,
     go_nm,
@@ -259,16 +259,16 @@ def test_probe_sites_are_instructions(built, variant, program):
 # Entry and RET sites of every function of large real binaries, against GNU objdump
 
 WHOLE_BINARIES = {
-    "go126-go": "/usr/local/go/bin/go",
-    "go126-gofmt": "/usr/local/go/bin/gofmt",
-    "go119-go": "/usr/lib/go-1.19/bin/go",
-    "go119-gofmt": "/usr/lib/go-1.19/bin/gofmt",
+    "go126-go": GO126,
+    "go126-gofmt": os.path.join(os.path.dirname(GO126), "gofmt"),
+    "go119-go": GO119,
+    "go119-gofmt": os.path.join(os.path.dirname(GO119), "gofmt"),
     # the go command of each release whose prologue has no PUSH after the stack check, built
-    # by that release (the toolchain the test run fetches: conftest.OLD, SWITCHED)
-    "go116-go": ("toolchain", OLD["go116"]),
-    "go117-go": ("toolchain", OLD["go117"]),
-    "go118-go": ("toolchain", OLD["go118"]),
-    "go120-go": ("toolchain", SWITCHED["go120"]),
+    # by that release (as scripts/setup.sh --tests fetched it: conftest.TOOLCHAINS)
+    "go116-go": TOOLCHAINS["go116"][1],
+    "go117-go": TOOLCHAINS["go117"][1],
+    "go118-go": TOOLCHAINS["go118"][1],
+    "go120-go": TOOLCHAINS["go120"][1],
     "go126-cgo": ("go126-cgo", None),
     "go126-pie": ("go126-pie", None),
     "go119-pie": ("go119-pie", None),
@@ -299,20 +299,10 @@ def objdump_code(binary):
 
 
 def whole_binary(built, spec):
-    """The path of a WHOLE_BINARIES entry: a file, a test program's build, or the go command of
-    a Go release's toolchain (fetched as the builds fetch it)."""
+    """The path of a WHOLE_BINARIES entry: a file, or a test program's build."""
     if isinstance(spec, str):
         return spec
-    if spec[0] != "toolchain":
-        return built.path(*spec)
-    env = build_env("0", spec[1])
-    for name in ("GOPROXY", "GOSUMDB"):  # unset: Go's defaults, for a switched toolchain
-        if not env[name]:
-            del env[name]
-    result = subprocess.run([GO126, "env", "GOROOT"], env=env, capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, f"cannot fetch {spec[1]}: {result.stderr}"
-    return os.path.join(result.stdout.strip(), "bin", "go")
+    return built.path(*spec)
 
 
 def objdump_control(mnems, k, n):

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from conftest import TRACEFS, note_sanitizer_report, tool
+from conftest import GO126, TRACEFS, note_sanitizer_report, tool
 
-BIG = "/usr/local/go/pkg/tool/linux_amd64/compile"
+BIG = os.path.join(os.path.dirname(os.path.dirname(GO126)), "pkg", "tool", "linux_amd64", "compile")
 MAX_SECONDS = 60
 MAX_RSS_MB = 256
 
