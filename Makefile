@@ -151,11 +151,13 @@ fuzz-build: $(addprefix $(FUZZ_BUILD)/,$(FUZZERS))
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh $(FUZZERS)
 
-# Everything a fresh Debian 12 machine needs (as root); then build; then show or test.
+# What a fresh Debian 12 machine needs (as root): the demo's share (build, Go 1.26), or all of
+# it (the tests' packages and Go toolchains, bcc's tools); then build; then show or test.
 deps:
-	./scripts/setup.sh
+	./scripts/setup.sh --tests
 
-demo: deps
+demo:
+	./scripts/setup.sh
 	$(MAKE) --no-print-directory all
 	./scripts/demo.sh
 
