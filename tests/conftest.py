@@ -193,6 +193,38 @@ SANITIZER_MARKS = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSani
 sanitizer_reports = []
 
 
+# Runs argv and writes "<wait status> <peak RSS in KiB>" to the file named first: a process
+# forked from pytest (hundreds of MiB by the end of a run) starts with pytest's pages counted
+# in its peak, and keeps that peak across exec; one forked from this small launcher does not.
+_PEAK_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{status} {usage.ru_maxrss}")
+"""
+
+
+def run_peak_rss(argv, stdout, stderr, timeout=300):
+    """Run argv to its end, its output to the given files: (exit status, peak RSS in KiB) of
+    argv's process alone."""
+    fd, result = tempfile.mkstemp(prefix="gotools-rss-")
+    os.close(fd)
+    try:
+        subprocess.run(["/usr/bin/python3", "-c", _PEAK_LAUNCHER, result, *argv],
+                       stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, timeout=timeout)
+        with open(result) as f:
+            status, maxrss = f.read().split()
+    finally:
+        os.unlink(result)
+    return os.waitstatus_to_exitcode(int(status)), int(maxrss)
+
+
 def note_sanitizer_report(command, stderr):
     """Remember a sanitizer report in a process's stderr, for no_sanitizer_reports."""
     if stderr and any(mark in stderr for mark in SANITIZER_MARKS):

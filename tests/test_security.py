@@ -35,7 +35,7 @@ import zlib
 import pytest
 
 from conftest import (GoProgram, assert_counts, code_differences, helper, parse_funccount,
-                      private_copy, run_tool, tool)
+                      private_copy, run_peak_rss, run_tool, tool)
 
 # What a terminal would act on, as bytes: ESC, BEL, C1's CSI (raw, and as UTF-8), RLO.
 RAW = [b"\x1b", b"\x07", b"\x9b", "\u009b".encode(), "\u202e".encode()]
@@ -583,13 +583,11 @@ def run_measured(argv, tmp_path):
     with open(os.path.join(str(tmp_path), "out"), "w+") as out, \
             open(os.path.join(str(tmp_path), "err"), "w+") as err:
         start = time.monotonic()
-        p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(p.pid, 0)
+        status, maxrss = run_peak_rss(argv, out, err)
         took = time.monotonic() - start
-        p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return p.returncode, out.read(), err.read(), took, usage.ru_maxrss
+        return status, out.read(), err.read(), took, maxrss
 
 
 def test_dwarf_bomb_gofunccount(bomb, tmp_path):
