@@ -166,6 +166,8 @@ NOT_ROOT_REASON = ("needs root: attaches BPF programs to uprobes "
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "unprivileged: runs without root (no BPF, no tracefs)")
+    config.addinivalue_line("markers", "arm64: in the subset an arm64 run takes first "
+                            "(pytest -m arm64: what already runs on arm64)")
 
 
 def pytest_collection_modifyitems(config, items):

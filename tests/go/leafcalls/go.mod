@@ -1,0 +1,3 @@
+module example.com/leafcalls
+
+go 1.19
