@@ -84,7 +84,7 @@ struct go_pattern *go_pattern__new(const char *pattern, bool regex)
 	}
 	glob_compile(pattern, p->glob);
 	p->regex = regex;
-	if (regex && (rc = regcomp(&p->re, pattern, REG_EXTENDED | REG_NOSUB))) {
+	if (regex && (rc = regcomp(&p->re, pattern, REG_EXTENDED))) {
 		char msg[128];
 
 		regerror(rc, &p->re, msg, sizeof(msg));
@@ -127,8 +127,11 @@ static bool glob_match(const short *g, const char *s)
 
 bool go_pattern__match(const struct go_pattern *p, const char *name)
 {
+	regmatch_t m;
+
+	/* the leftmost match starts at 0 whenever any match does */
 	if (p->regex)
-		return regexec(&p->re, name, 0, NULL, 0) == 0;
+		return regexec(&p->re, name, 1, &m, 0) == 0 && m.rm_so == 0;
 	return glob_match(p->glob, name);
 }
 

@@ -467,3 +467,52 @@ def test_trace_cpu_json(built, variant):
     evs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
     assert len(evs) == report["locked"] + report["other"]
     assert {e["cpu"] for e in evs} == {1}
+
+
+# ---- -r: anchored at the start, as bcc's re.match -----------------------------------------------
+
+def bcc_installed(name):
+    path = f"/usr/sbin/{name}-bpfcc"
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"bcc's {name} is not installed")
+    return path
+
+
+def bcc_functions(binary, regex):
+    """The functions bcc's funccount, funclatency and stackcount probe for BINARY:REGEX, by bcc's
+    own matcher (BPF.get_user_functions_and_addresses: re.match over the ELF symbols)."""
+    code = ("import sys\nfrom bcc import BPF\n"
+            "for n, a in BPF.get_user_functions_and_addresses(sys.argv[1], sys.argv[2]):\n"
+            "    print(n.decode())\n")
+    result = subprocess.run(["/usr/bin/python3", "-c", code, binary, regex],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 and "No module named 'bcc'" in result.stderr:
+        pytest.skip("bcc's Python module is not installed")
+    assert result.returncode == 0, result.stderr
+    # bcc sees assembly functions under their ELF symbols' ABI suffix
+    return sorted(re.sub(r"\.abi0$", "", n) for n in result.stdout.split())
+
+
+def listed_functions(stdout):
+    """The FUNC column of a -v listing."""
+    return sorted(l.split()[-1] for l in stdout.splitlines() if re.match(r"^0x[0-9a-f]+ ", l))
+
+
+@pytest.mark.parametrize("name", ["gofunccount", "gofunclatency"])
+def test_regexp_anchored_at_start(built, name):
+    """-r matches from the start of a name and may end anywhere, as bcc's re.match: 'main\\.'
+    names main's functions and not runtime.main; the same functions bcc's matcher finds, and as
+    many as funccount-bpfcc says it traces."""
+    funccount = bcc_installed("funccount")
+    binary = built.path("go126")
+    regex = r"main\."
+    result = run_tool(name, "-v", "-d", "1", "-r", f"{binary}:{regex}")
+    assert result.returncode == 0, result.stderr
+    ours = listed_functions(result.stdout)
+    assert "main.add" in ours and "runtime.main" not in ours, ours
+    assert ours == bcc_functions(binary, regex)
+    bcc = subprocess.run([funccount, "-d", "1", "-r", f"{binary}:{regex}"], capture_output=True,
+                         text=True, timeout=120)
+    assert re.search(r"^Tracing %d functions for " % len(ours), bcc.stdout, re.M), bcc.stdout
+    mid = run_tool(name, "-d", "1", "-r", f"{binary}:add")
+    assert mid.returncode == 1 and "functions matched" in mid.stdout + mid.stderr, mid
