@@ -26,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name = pattern + strlen(pattern);
 	if (name < pattern + size - 1)
 		name++;		/* past the NUL that ends the pattern */
-	if (!go_probe_spec__split(pattern, 0, &binary, &funcs)) {
+	if (!go_probe_spec__split(pattern, 0, regex, &binary, &funcs)) {
 		free(binary);
 		free(funcs);
 	}
-	if (!go_probe_spec__split(pattern, 1, &binary, &funcs)) {
+	if (!go_probe_spec__split(pattern, 1, !regex, &binary, &funcs)) {
 		free(binary);
 		free(funcs);
 	}

@@ -359,10 +359,12 @@ void go_pattern__free(struct go_pattern *pat);
 int go_utf8_len(const char *s);
 
 /*
- * Split "[BINARY:]FUNCTIONS" (pid: the -p PID or 0). *binary is NULL when absent. Returns
- * malloc'd copies in *binary and *funcs; -EINVAL for an empty function pattern.
+ * Split "[p:][BINARY:]FUNCTIONS" (pid: the -p PID or 0; regex: FUNCTIONS is -r's). *binary is
+ * NULL when absent. Returns malloc'd copies in *binary and *funcs; -EINVAL for an empty
+ * function pattern, and for bcc's probe forms that name no Go function (t:, u:, p::, c:,
+ * FUNC+OFFSET, C signatures), with the reason.
  */
-int go_probe_spec__split(const char *spec, pid_t pid, char **binary, char **funcs);
+int go_probe_spec__split(const char *spec, pid_t pid, bool regex, char **binary, char **funcs);
 
 /*
  * Open the binary a probe spec names: BINARY when given (which pid, when > 0, must run), else

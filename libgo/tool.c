@@ -23,7 +23,7 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 	int n, err;
 
 	memset(t, 0, sizeof(*t));
-	err = go_probe_spec__split(spec, pid, &binary, &t->pattern);
+	err = go_probe_spec__split(spec, pid, regex, &binary, &t->pattern);
 	if (err)
 		return err;
 	pat = go_pattern__new(t->pattern, regex);

@@ -516,3 +516,58 @@ def test_regexp_anchored_at_start(built, name):
     assert re.search(r"^Tracing %d functions for " % len(ours), bcc.stdout, re.M), bcc.stdout
     mid = run_tool(name, "-d", "1", "-r", f"{binary}:add")
     assert mid.returncode == 1 and "functions matched" in mid.stdout + mid.stderr, mid
+
+
+# ---- bcc's probe forms that name no Go function ---------------------------------------------------
+
+KERNEL = "an empty library is bcc's kernel function: Go functions are traced in user space"
+OFFSET = "FUNC+OFFSET: Go functions are probed where a call is seen once (past the stack check) " \
+    "and at their returns only"
+SIGNATURE = "C signatures: a Go function's arguments are found by the Go ABI and DWARF (goargN, " \
+    "or their Go names)"
+BCC_FORMS = [
+    ("t:sched:sched_switch", "t: is a kernel tracepoint: these tools trace Go functions"),
+    ("u:{b}:probe", "u: is a USDT probe: Go's compilers put none in a binary"),
+    ("p::vfs_read", KERNEL),
+    (":vfs_read", KERNEL),
+    ("c:malloc", "c: is bcc's C library: these tools trace Go functions; name a Go binary by its path"),
+    ("p:c:malloc", "c: is bcc's C library: these tools trace Go functions; name a Go binary by its path"),
+    ("{b}:main.add+4", OFFSET),
+    ("{b}:main.add+0x1f", OFFSET),
+    ("{b}:main.add(int)", SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("name", ["gofunccount", "gofunclatency", "gostack", "goiface"])
+@pytest.mark.parametrize("spec,reason", BCC_FORMS)
+def test_bcc_probe_forms_refused(built, name, spec, reason):
+    """bcc's probe kinds that mean nothing for a Go function (tracepoints, USDT, the kernel's
+    and the C library's functions, offsets into a function, C signatures): one line with the
+    reason, exit status 1, as gotrace's -K is refused; not "no function matches"."""
+    result = run_tool(name, spec.format(b=built.path("go126")))
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"{name}: {reason}\n")
+
+
+@pytest.mark.parametrize("spec,reason", BCC_FORMS + [
+    ("r::vfs_read", KERNEL), ("r:c:malloc", "c: is bcc's C library: these tools trace Go "
+                             "functions; name a Go binary by its path"),
+    ('{b}:main.add(int x, int y) "%d", x', SIGNATURE)])
+def test_bcc_probe_forms_refused_trace(built, spec, reason):
+    """gotrace's probes, p: and r: included."""
+    spec = spec.format(b=built.path("go126"))
+    result = run_tool("gotrace", spec)
+    assert (result.returncode, result.stderr) == (1, f"gotrace: probe '{spec}': {reason}\n")
+
+
+@pytest.mark.parametrize("args,spec,funcs", [
+    ((), "p:{b}:main.add", ["main.add"]),
+    ((), "{b}:main.(*Counter).Inc", ["main.(*Counter).Inc"]),
+    (("-r",), r"{b}:main\.fib(ber)?$", ["main.fib", "main.fibber"]),
+    (("-r",), r"{b}:main\.a+dd$", ["main.add"]),
+])
+def test_go_forms_taken(built, args, spec, funcs):
+    """What looks like a bcc form but is Go's, or bcc's uprobe: bcc's "p:LIBRARY:FUNCTION" is
+    "LIBRARY:FUNCTION"; a receiver's parentheses; '(' and '+' in a regular expression."""
+    result = run_tool("gofunccount", "-v", "-d", "1", *args, spec.format(b=built.path("go126")))
+    assert result.returncode == 0, result.stderr
+    assert listed_functions(result.stdout) == sorted(funcs)
