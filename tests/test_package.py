@@ -166,3 +166,15 @@ def test_bash_completion():
     assert "--max-events" in complete(["gotrace", "--m"])
     assert "--pprof" in complete(["gostack", "--pp"])
     assert str(os.getpid()) in complete(["gofunclatency", "-p", str(os.getpid())[:-1]])
+
+
+def test_package_names_every_tool():
+    """The package's Description and its newest changelog entry name every tool the package
+    ships (the Makefile's TOOLS), each as a word of its own."""
+    control = open(os.path.join(ROOT, "debian", "control")).read()
+    description = control[control.index("\nDescription:"):]
+    changelog = open(os.path.join(ROOT, "debian", "changelog")).read()
+    newest = changelog[:changelog.index("\n -- ")]
+    for text in (description, newest):
+        missing = [t for t in TOOLS if not re.search(r"\b%s\b" % t, text)]
+        assert not missing, f"not named: {missing} in\n{text}"
