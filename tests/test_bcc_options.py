@@ -571,3 +571,49 @@ def test_go_forms_taken(built, args, spec, funcs):
     result = run_tool("gofunccount", "-v", "-d", "1", *args, spec.format(b=built.path("go126")))
     assert result.returncode == 0, result.stderr
     assert listed_functions(result.stdout) == sorted(funcs)
+
+
+# ---- layouts as bcc's ----------------------------------------------------------------------------
+
+def bcc_header(command, timeout=60):
+    """The column header bcc's tool prints once it is tracing (the line holding PID), then
+    Ctrl-C."""
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    reader = LineReader(proc.stdout)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            found = [l for l in reader.lines if "PID" in l]
+            if found:
+                return found[0]
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        pytest.fail(f"{command} printed no header: {reader.text()} {proc.stderr.read()}")
+    finally:
+        proc.send_signal(2)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("args", [("-t",), ("-T",), ("-t", "-T"), ("-t", "-u"), ("-C", "-t")])
+def test_trace_time_column_as_bcc(built, args):
+    """-t, -T, both, and -t -u: one TIME column as wide as trace-bpfcc's (8, or 17 with -u);
+    the header up to PID is trace-bpfcc's, byte for byte, and each event's time fills it."""
+    trace = bcc_installed("trace")
+    binary = built.path("go126", PROGRAM)
+    theirs = bcc_header([trace, *args, f"{binary}:main.work"])
+    with Program(binary) as p:
+        with Trace("gotrace", *args, "-p", str(p.pid), "main.work") as t:
+            [report], out, err = run_programs([p], t)
+    ours = [l for l in out.splitlines() if TRACE_HEADER.match(l)][0]
+    assert ours[:ours.index("PID")] == theirs[:theirs.index("PID")]
+    width = 17 if "-u" in args else 8
+    ev = [l for l in out.splitlines() if "main.work" in l and l != ours]
+    assert len(ev) == report["locked"] + report["other"]
+    pattern = r"^\d\d:\d\d:\d\d " if args == ("-T",) else r"^[0-9.]{%d} " % width
+    assert all(re.match(pattern, l) for l in ev), ev[:3]

@@ -275,10 +275,9 @@ static void print_header(void)
 	}
 	for (i = 0; i < env.nprobes; i++)
 		trivial = trivial && !probes[i].has_format;
-	if (env.time)
-		printf("%-8s ", "TIME");
-	if (env.timestamp)
-		printf(env.unix_ts ? "%-17s " : "%-12s ", "TIME");
+	/* one TIME column, as bcc's trace: -t's seconds when both -t and -T are given */
+	if (env.time || env.timestamp)
+		printf(env.unix_ts ? "%-17s " : "%-8s ", "TIME");
 	if (env.print_cpu)
 		printf("%-3s ", "CPU");
 	printf("%-7s %-7s %-15s %-7s %-16s %s\n", "PID", "TID", "COMM", "GOID", "FUNC",
@@ -379,6 +378,19 @@ static double event_ts(const struct go_tevent *e)
 	return env.unix_ts ? first_ts_real + off : off;
 }
 
+/*
+ * -t's TIME column as bcc's trace prints it: "%.6f" cut to the column's width, 8 (17 with -u),
+ * so that an offset of 10 s or more has fewer decimals.
+ */
+static void print_time_column(FILE *out, double ts)
+{
+	int width = env.unix_ts ? 17 : 8;
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.6f", ts);
+	fprintf(out, "%-*.*s ", width, width, buf);
+}
+
 static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg,
 			FILE *out)
 {
@@ -405,10 +417,10 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 			print_stack(p, e, out);
 		fprintf(out, "}\n");
 	} else {
-		if (env.time)
-			fprintf(out, "%-8s ", go_strftime_now(ts, sizeof(ts)));
 		if (env.timestamp)
-			fprintf(out, env.unix_ts ? "%-17.6f " : "%-12.6f ", event_ts(e));
+			print_time_column(out, event_ts(e));
+		else if (env.time)
+			fprintf(out, "%-8s ", go_strftime_now(ts, sizeof(ts)));
 		if (env.print_cpu)
 			fprintf(out, "%-3u ", e->cpu);
 		/* the message's values are escaped already (go_tprobe__format) */
