@@ -617,3 +617,63 @@ def test_trace_time_column_as_bcc(built, args):
     assert len(ev) == report["locked"] + report["other"]
     pattern = r"^\d\d:\d\d:\d\d " if args == ("-T",) else r"^[0-9.]{%d} " % width
     assert all(re.match(pattern, l) for l in ev), ev[:3]
+
+
+def bcc_run(command, progs, timeout=60):
+    """bcc's tool over the programs' calls: started, the calls made once it says it is tracing,
+    then Ctrl-C; its stdout."""
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    reader = LineReader(proc.stdout)
+    deadline = time.monotonic() + timeout
+    while not any(l.startswith("Tracing") for l in reader.lines):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{command} did not start: {reader.text()} {proc.stderr.read()}")
+        time.sleep(0.05)
+    for p in progs:
+        p.go()
+    for p in progs:
+        p.result()
+    time.sleep(0.3)
+    proc.send_signal(2)
+    proc.wait(timeout=30)
+    return reader.text()
+
+
+def skeleton(out):
+    """The layout of a histogram tool's output, from the banner to "Detaching...": numbers are
+    N, function names F, and a histogram's rows one ROW."""
+    lines = out.splitlines()
+    lines = lines[next(i for i, l in enumerate(lines) if l.startswith("Tracing")) + 1:]
+    lines = lines[:lines.index("Detaching...") + 1]
+    sk = []
+    for l in lines:
+        if re.match(r"^\s+\d+ -> \d+\s+: \d+", l):
+            if sk[-1] != "ROW":
+                sk.append("ROW")
+        else:
+            sk.append(re.sub(r"\d+", "N", re.sub(r"^Function = \S+", "Function = F", l)))
+    return sk
+
+
+@pytest.mark.parametrize("args", [("-F",), ()], ids=["F", "one"])
+def test_funclatency_layout_as_bcc(built, args):
+    """gofunclatency's text is laid out as funclatency-bpfcc's, line for line: with -F,
+    "Function = F [PID]" above each histogram and one avg line after them all, with a blank
+    line after it; without, one histogram and its avg line."""
+    funclatency = bcc_installed("funclatency")
+    binary = built.path("go126", PROGRAM)
+    pattern = r"^main\.(work|nest)$"
+    with Program(binary) as p:
+        theirs = bcc_run([funclatency, "-u", *args, "-r", "-p", str(p.pid), f"{binary}:{pattern}"], [p])
+    with Program(binary) as p:
+        with Tool("gofunclatency", "-u", *args, "-r", "-p", str(p.pid), pattern) as t:
+            [report], out, err = run_programs([p], t)
+        pid = p.pid
+    assert skeleton(out + "Detaching...\n") == skeleton(theirs), (out, theirs)
+    if args:
+        assert sorted(re.findall(r"^Function = (.*)$", out, re.M)) == \
+            [f"main.nest [{pid}]", f"main.work [{pid}]"]
+    calls = report["locked"] + report["other"] + report["nest"] * report["depth"]
+    assert re.findall(r"^avg = \d+ usecs, total: \d+ usecs, count: (\d+)$", out, re.M) == [str(calls)]

@@ -21,23 +21,31 @@ AVG = re.compile(r"^avg = (\d+) (\w+), total: (\d+) \w+, count: (\d+)$")
 
 
 def histograms(out):
-    """Each histogram of the output: {"func": name or None, "unit": ..., "rows": {(low, high):
-    count}, "count": N, "avg": A}."""
-    result, cur, func = [], None, None
+    """Each histogram of the output: {"func": name or None, "pid": -F's [PID] or None, "unit":
+    ..., "rows": {(low, high): count}, "count": N, "avg": A}. As bcc's funclatency, one avg line
+    follows an interval's histograms, with -F too: its count is theirs together, and A is its
+    average when the interval has one histogram (else None)."""
+    result, cur, func, pid, interval = [], None, None, None, []
     for line in out.splitlines():
         if line.startswith("Function = "):
-            func = line[len("Function = "):]
+            m = re.fullmatch(r"Function = (.*?)(?: \[(\d+)\])?", line)
+            func, pid = m.group(1), m.group(2) and int(m.group(2))
         elif re.match(r"^\s+(nsecs|usecs|msecs)\s+: count\s+distribution$", line):
-            cur = {"func": func, "unit": line.split()[0], "rows": {}, "count": 0, "avg": None}
+            cur = {"func": func, "pid": pid, "unit": line.split()[0], "rows": {}, "count": 0,
+                   "avg": None}
             result.append(cur)
+            interval.append(cur)
         elif cur is not None and ROW.match(line):
             low, high, count = (int(x) for x in ROW.match(line).groups())
             cur["rows"][(low, high)] = count
+            cur["count"] += count
         elif cur is not None and AVG.match(line):
             m = AVG.match(line)
-            cur["avg"], cur["count"] = int(m.group(1)), int(m.group(4))
-    for h in result:
-        assert h["count"] == sum(h["rows"].values()), f"avg line's count differs from the rows:\n{out}"
+            assert int(m.group(4)) == sum(h["count"] for h in interval), \
+                f"avg line's count differs from the rows:\n{out}"
+            if len(interval) == 1:
+                interval[0]["avg"] = int(m.group(1))
+            interval = []
     return result
 
 

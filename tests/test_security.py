@@ -149,7 +149,7 @@ def test_names_escaped_gofunccount(hostile):
 
 def test_names_escaped_gofunclatency(hostile):
     _, out, err = trace_hostile(hostile, "gofunclatency", "-F", "-v", "-p", "PID", "main.*Me")
-    text = assert_escaped(out + err, f"Function = {FUNC}\n", f"returns of {FUNC}: ")
+    text = assert_escaped(out + err, f"Function = {FUNC} [", f"returns of {FUNC}: ")
     assert "count: 5" in text, text
 
 

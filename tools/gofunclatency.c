@@ -214,28 +214,44 @@ static void print_json(const char *func, const uint64_t *vals, uint64_t count, u
 	printf("]}\n");
 }
 
-/* One histogram with bcc's avg line; func is NULL for all functions together. */
-static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
+static uint64_t hist_count(const uint64_t *vals)
 {
-	uint64_t total = total_ns / unit_ns();
 	uint64_t count = 0;
-	char esc[GO_ESC_LEN];
 	int i;
 
 	for (i = 0; i < SLOTS; i++)
 		count += vals[i];
+	return count;
+}
+
+/*
+ * One histogram; func is NULL for all functions together. As bcc's funclatency: -F's
+ * "Function = F [PID]" (the PID with -p: without, the histograms are the binary's processes'
+ * together), and the avg line is printed once, for all functions (print_avg).
+ */
+static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
+{
+	char esc[GO_ESC_LEN];
+
 	if (env.json) {
-		print_json(func, vals, count, total_ns);
+		print_json(func, vals, hist_count(vals), total_ns);
 		return;
 	}
-	if (func)
+	if (func && env.pid)
+		printf("\nFunction = %s [%d]\n", go_esc(func, esc, sizeof(esc)), env.pid);
+	else if (func)
 		printf("\nFunction = %s\n", go_esc(func, esc, sizeof(esc)));
 	go_print_log2_hist(stdout, vals, SLOTS, unit());
-	if (count)
-		printf("\navg = %llu %s, total: %llu %s, count: %llu\n",
-		       (unsigned long long)(total_ns / unit_ns() / count), unit(),
-		       (unsigned long long)total, unit(),
-		       (unsigned long long)count);
+}
+
+/* bcc's avg line, with its blank lines around it; none when nothing was called. */
+static void print_avg(uint64_t count, uint64_t total_ns)
+{
+	if (env.json || !count)
+		return;
+	printf("\navg = %llu %s, total: %llu %s, count: %llu\n\n",
+	       (unsigned long long)(total_ns / unit_ns() / count), unit(),
+	       (unsigned long long)(total_ns / unit_ns()), unit(), (unsigned long long)count);
 }
 
 static void print_interval(const struct go_target *t, const struct stats *now, struct stats *prev)
@@ -267,6 +283,7 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 	}
 	if (!env.per_func)
 		print_one(NULL, sum, total);
+	print_avg(hist_count(sum), total);
 	fflush(stdout);
 }
 
