@@ -147,6 +147,13 @@ void go_json_lost(FILE *out, uint64_t n, const char *what)
 	fflush(out);
 }
 
+void go_json_printout(FILE *out, unsigned long interval, const char *time)
+{
+	fprintf(out, "{\"interval\": %lu, ", interval);
+	if (time)
+		fprintf(out, "\"time\": \"%s\", ", time);
+}
+
 int go_env_size(const char *name, long def, long max, long *out)
 {
 	const char *v = getenv(name);

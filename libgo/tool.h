@@ -233,6 +233,13 @@ void go_print_no_match(const char *pattern);
  */
 void go_json_lost(FILE *out, uint64_t n, const char *what);
 /*
+ * Open a -j record of a printout (gofunccount, gofunclatency, goiface, gostack): "{" and the
+ * fields every such record begins with, "interval": the printout's number (1, 2, ...: one
+ * printout's records share it) and, when time is not NULL (-T), "time": "HH:MM:SS". The
+ * schema is in each tool's man page, JSON OUTPUT.
+ */
+void go_json_printout(FILE *out, unsigned long interval, const char *time);
+/*
  * A size a tool's BPF maps get by default, or from the environment variable name (set by the
  * tests, to make a map fill up): *out = def, or the variable's value in [1, max]. -EINVAL
  * with the message set when the value is not a number in range.

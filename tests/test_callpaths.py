@@ -102,7 +102,7 @@ def test_gostack_every_frame(variant):
         frames, note, kept, cut = expect(report, path, variant)
         match = [o for o in stacks if o["frames"][0]["func"] == "main.leaf" and
                  [(f["func"], f["file"], f["line"]) for f in o["frames"][1:]] == frames and
-                 o.get("error") == note and o["labels"] == kept and o.get("labels_cut", 0) == cut]
+                 o.get("stack_error") == note and o["labels"] == kept and o.get("labels_cut", 0) == cut]
         assert len(match) == 1, f"{path}: {len(match)} stacks match; Go's frames:\n" + \
             diff([(f["func"], f["file"], f["line"]) for f in max(stacks, key=lambda o: len(
                 [1 for a, b in zip(o["frames"][1:], frames) if (a["func"], a["file"], a["line"]) == b]))
@@ -264,7 +264,7 @@ def test_gotrace_user_stacks(variant):
 
 
 def test_gotrace_user_stacks_json():
-    """-U -j: "stack" lists the frames; "stack_error" says where a stack was cut; the counts of
+    """-U -j: "frames" lists the frames (as gostack's, with bcc's "sym"); "stack_error" says where a stack was cut; the counts of
     such stacks end the output, as what could not be recorded."""
     report, out, err = run("go126-cgo", "gotrace", "-U", "-j")
     events = [json.loads(l) for l in out.splitlines()]
@@ -272,12 +272,12 @@ def test_gotrace_user_stacks_json():
     events = [e for e in events if "lost" not in e]
     cut = [e for e in events if e.get("stack_error") == CUT]
     assert len(cut) == report["paths"]["no-frame-pointer"]["count"]
-    assert all(e["stack"][-1].startswith("example.com/callpaths/nofp.Call+0x") for e in cut), cut[0]
+    assert all(e["frames"][-1]["sym"].startswith("example.com/callpaths/nofp.Call+0x") for e in cut), cut[0]
     assert len([e for e in events if e.get("stack_error") == TRUNCATED]) == report["paths"]["deep"]["count"]
     assert lost == {"frames: stacks deeper than the walk, truncated": report["paths"]["deep"]["count"],
                     "frames: stacks the walk could not follow, cut": len(cut)}
-    callback = [[re.sub(r"\+0x[0-9a-f]+$| \(inlined\)$", "", f) for f in e["stack"][1:]] for e in events
-                if "stack_error" not in e and "main._Cfunc_callGo" in str(e["stack"])]
+    callback = [[f["func"] for f in e["frames"][1:]] for e in events
+                if "stack_error" not in e and "main._Cfunc_callGo" in str(e["frames"])]
     assert callback and all(c == [f for f, _, _ in want_frames(report, "cgo-callback")] for c in callback)
 
 

@@ -54,7 +54,7 @@ def split_json(out):
     """(records, lost lines) of -j output (gofunclatency's note of what a single-stepped probe
     costs is neither)."""
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    rows = [r for r in rows if "probe_cost" not in r]
+    rows = [r for r in rows if "probe_cost_ns" not in r]
     return [r for r in rows if "lost" not in r], [r for r in rows if "lost" in r]
 
 

@@ -40,7 +40,7 @@ def test_man_page_synopsis_names_every_option(name):
 
 
 SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "REQUIREMENTS", "OPTIONS", "EXAMPLES", "FIELDS",
-            "OVERHEAD", "EXIT STATUS", "ENVIRONMENT", "FILES", "SOURCE", "OS", "STABILITY", "AUTHOR",
+            "JSON OUTPUT", "OVERHEAD", "EXIT STATUS", "ENVIRONMENT", "FILES", "SOURCE", "OS", "STABILITY", "AUTHOR",
             "SEE ALSO"]
 
 

@@ -353,8 +353,8 @@ def test_user_stack_long_name(built):
     report, out, err = trace(built.path("go126", "longname"), "main.leaf", args=("-U", "-j"))
     [event] = [json.loads(l) for l in out.splitlines()]
     assert len(report["caller"]) > 300, report
-    assert event["stack"][0].startswith("main.leaf+0x"), event
-    assert event["stack"][1].rpartition("+0x")[0] == report["caller"], event
+    assert event["frames"][0]["sym"].startswith("main.leaf+0x"), event
+    assert event["frames"][1]["sym"].rpartition("+0x")[0] == report["caller"], event
 
 
 def test_time_columns(built):

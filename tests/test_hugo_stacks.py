@@ -121,7 +121,7 @@ def test_gostack_json(site):
     are counted, and the one outside the range has the same frames below reflect.Value.call."""
     want, out, err = run_hugo(site, "gostack", "-j")
     objs = [json.loads(l) for l in out.splitlines()]
-    assert not [o for o in objs if "lost" in o or "error" in o], out
+    assert not [o for o in objs if "lost" in o or "stack_error" in o], out
     frames = lambda o: [(f["func"], f["file"], f["line"]) for f in o["frames"][1:]]
     opens = [o for o in objs if o["frames"][0]["func"] == OPENAT and READFILE in str(o["frames"])]
     assert len(opens) == 1 and opens[0]["count"] == 1, opens

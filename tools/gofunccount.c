@@ -141,12 +141,15 @@ static int row_cmp(const void *a, const void *b)
 
 static void print_table(const struct go_target *t, const uint64_t *now, uint64_t *prev)
 {
+	static unsigned long printouts;
 	struct row *rows = calloc(t->cnt ? t->cnt : 1, sizeof(*rows));
 	size_t i, n = 0;
 	char ts[16], esc[GO_ESC_LEN];
+	const char *time = env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL;
 
 	if (!rows)
 		return;
+	printouts++;
 	for (i = 0; i < t->cnt; i++) {
 		if (now[i] == prev[i])
 			continue;
@@ -157,17 +160,15 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (env.json) {
 		for (i = 0; i < n; i++) {
-			printf("{");
-			if (env.timestamp)
-				printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+			go_json_printout(stdout, printouts, time);
 			printf("\"func\": ");
 			go_json_str(stdout, rows[i].name);
 			printf(", \"count\": %llu}\n", (unsigned long long)rows[i].count);
 		}
 	} else {
 		printf("\n");
-		if (env.timestamp)
-			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+		if (time)
+			printf("%-8s\n", time);
 		printf("%-36s %8s\n", "FUNC", "COUNT");
 		for (i = 0; i < n; i++)
 			printf("%-36s %8llu\n", go_esc(rows[i].name, esc, sizeof(esc)),

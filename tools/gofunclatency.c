@@ -186,28 +186,42 @@ static int stats_read(struct stats *s, size_t n, int hist_fd, int total_fd)
 	return err;
 }
 
-static void print_json(const char *func, const uint64_t *vals, uint64_t count, uint64_t total_ns)
+/* A printout: its number and, with -T, its time of day (the -j records' "interval", "time"). */
+struct printout {
+	unsigned long n;
+	const char *time;
+};
+
+/* Slot i's nanoseconds: the calls whose time, cut to the unit, is in [2^(i-1), 2^i - 1]. */
+static uint64_t slot_ns(int i, bool high)
 {
-	uint64_t total = total_ns / unit_ns();
-	char ts[16];
+	uint64_t u = unit_ns(), v = high ? 1ULL << i : i == 1 ? 0 : 1ULL << (i - 1);
+
+	if (v > UINT64_MAX / u)
+		return UINT64_MAX;
+	return high ? v * u - 1 : v * u;
+}
+
+/* Times in nanoseconds whatever the unit, so that nothing is cut: see JSON OUTPUT. */
+static void print_json(const struct printout *po, const char *func, const uint64_t *vals,
+		       uint64_t count, uint64_t total_ns)
+{
 	int i, first = 1;
 
-	printf("{");
-	if (env.timestamp)
-		printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+	go_json_printout(stdout, po->n, po->time);
 	if (func) {
 		printf("\"func\": ");
 		go_json_str(stdout, func);
 		printf(", ");
 	}
-	printf("\"unit\": \"%s\", \"count\": %llu, \"total\": %llu, \"avg\": %llu, \"hist\": [",
-	       unit(), (unsigned long long)count, (unsigned long long)total,
-	       (unsigned long long)(count ? total_ns / unit_ns() / count : 0));
+	printf("\"unit\": \"%s\", \"count\": %llu, \"total_ns\": %llu, \"avg_ns\": %llu, "
+	       "\"hist\": [", unit(), (unsigned long long)count, (unsigned long long)total_ns,
+	       (unsigned long long)(count ? total_ns / count : 0));
 	for (i = 1; i < SLOTS; i++) {
 		if (!vals[i])
 			continue;
-		printf("%s{\"low\": %llu, \"high\": %llu, \"count\": %llu}", first ? "" : ", ",
-		       i == 1 ? 0ULL : 1ULL << (i - 1), (1ULL << i) - 1,
+		printf("%s{\"low_ns\": %llu, \"high_ns\": %llu, \"count\": %llu}", first ? "" : ", ",
+		       (unsigned long long)slot_ns(i, false), (unsigned long long)slot_ns(i, true),
 		       (unsigned long long)vals[i]);
 		first = 0;
 	}
@@ -229,12 +243,13 @@ static uint64_t hist_count(const uint64_t *vals)
  * "Function = F [PID]" (the PID with -p: without, the histograms are the binary's processes'
  * together), and the avg line is printed once, for all functions (print_avg).
  */
-static void print_one(const char *func, const uint64_t *vals, uint64_t total_ns)
+static void print_one(const struct printout *po, const char *func, const uint64_t *vals,
+		      uint64_t total_ns)
 {
 	char esc[GO_ESC_LEN];
 
 	if (env.json) {
-		print_json(func, vals, hist_count(vals), total_ns);
+		print_json(po, func, vals, hist_count(vals), total_ns);
 		return;
 	}
 	if (func && env.pid)
@@ -256,15 +271,17 @@ static void print_avg(uint64_t count, uint64_t total_ns)
 
 static void print_interval(const struct go_target *t, const struct stats *now, struct stats *prev)
 {
+	static unsigned long printouts;
 	uint64_t sum[SLOTS] = { 0 }, delta[SLOTS], total = 0, dt;
 	char ts[16];
+	struct printout po = { ++printouts, env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL };
 	size_t f;
 	int i;
 
 	if (!env.json) {
 		printf("\n");
-		if (env.timestamp)
-			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+		if (po.time)
+			printf("%-8s\n", po.time);
 	}
 	for (f = 0; f < t->cnt; f++) {
 		uint64_t any = 0;
@@ -279,10 +296,10 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 		prev->total[f] = now->total[f];
 		total += dt;
 		if (env.per_func && any)
-			print_one(go_target__func(t, f)->name, delta, dt);
+			print_one(&po, go_target__func(t, f)->name, delta, dt);
 	}
 	if (!env.per_func)
-		print_one(NULL, sum, total);
+		print_one(&po, NULL, sum, total);
 	print_avg(hist_count(sum), total);
 	fflush(stdout);
 }
@@ -643,14 +660,13 @@ static void stepped_report(struct go_target *t, const struct stepped *st)
 	     st->n > shown ? " and " : "", st->n > shown ? st->n - shown : 0,
 	     st->n > shown ? " more" : "", st->n == 1 ? "is" : "are", st->ns / 1000.0);
 	if (env.json) {
-		printf("{\"probe_cost\": {\"nsecs\": %llu, \"funcs\": [",
-		       (unsigned long long)st->ns);
+		printf("{\"probe_cost_ns\": %llu, \"funcs\": [", (unsigned long long)st->ns);
 		for (f = 0, shown = 0; f < t->cnt; f++)
 			if (go_target__slot(t, f) == f && st->f[f]) {
 				printf("%s", shown++ ? ", " : "");
 				go_json_str(stdout, go_target__func(t, f)->name);
 			}
-		printf("]}}\n");
+		printf("]}\n");
 		fflush(stdout);
 	}
 }

@@ -541,17 +541,20 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 	struct row **sorted = calloc(rows.n ? rows.n : 1, sizeof(*sorted));
 	size_t i, n = 0;
 	char ts[16];
+	const char *time = env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL;
+	static unsigned long printouts;
 
 	if (!sorted)
 		return;
+	printouts++;
 	for (i = 0; i < rows.n; i++)
 		if (rows.v[i].count)
 			sorted[n++] = &rows.v[i];
 	qsort(sorted, n, sizeof(*sorted), row_cmp);
 	if (!env.json) {
 		printf("\n");
-		if (env.timestamp)
-			printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+		if (time)
+			printf("%-8s\n", time);
 		if (env.values)
 			printf("%-24s %-8s %-24s %-24s %8s\n", "FUNC", "ARG", "TYPE", "VALUE", "COUNT");
 		else
@@ -563,9 +566,7 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 		unsigned long long c = r->count;
 
 		if (env.json) {
-			printf("{");
-			if (env.timestamp)
-				printf("\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
+			go_json_printout(stdout, printouts, time);
 			printf("\"func\": ");
 			go_json_str(stdout, fn);
 			printf(", \"arg\": ");

@@ -647,15 +647,16 @@ static void print_folded(const struct stack *s)
 	printf(" %llu\n", (unsigned long long)s->count);
 }
 
+/* The printouts so far: -j's "interval" (see JSON OUTPUT in gostack(8)). */
+static unsigned long printouts;
+
 static void print_json(const struct stack *s, const char *ts)
 {
 	const struct labelset *ls = s->labels;
 	char buf[64];
 	int i, n = stack_frames(s);
 
-	printf("{");
-	if (ts)
-		printf("\"time\": \"%s\", ", ts);
+	go_json_printout(stdout, printouts, ts);
 	if (env.per_pid || env.pid) {	/* else the stack's calls are of every process */
 		printf("\"pid\": %u, \"comm\": ", s->pid);
 		go_json_str(stdout, s->comm);
@@ -674,7 +675,7 @@ static void print_json(const struct stack *s, const char *ts)
 	if (ls && ls->lost)
 		printf("\"labels_lost\": true, ");
 	if (stack_note(s, buf, sizeof(buf))) {
-		printf("\"error\": ");
+		printf("\"stack_error\": ");
 		go_json_str(stdout, buf);
 		printf(", ");
 	}
@@ -697,6 +698,7 @@ static void print_stacks(struct stack *const *st, size_t n)
 	char ts[16];
 	size_t i;
 
+	printouts++;
 	if (env.timestamp && !env.json && !env.folded)
 		printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
 	for (i = 0; i < n; i++) {

@@ -300,6 +300,20 @@ static int frame_sym(const struct go_stack_frame *fr, char *buf, size_t size)
 	return snprintf(buf, size, "%s+0x%llx", f->func, (unsigned long long)(fr->pc - f->entry));
 }
 
+/* A -j frame, as gostack's (see JSON OUTPUT): addr is link-time; with bcc's "sym" too. */
+static void print_json_frame(FILE *out, const struct go_frame *f, const char *sym, uint64_t addr,
+			     int i)
+{
+	fprintf(out, "%s{\"sym\": ", i ? ", " : "");
+	go_json_str(out, sym);
+	fprintf(out, ", \"func\": ");
+	go_json_str(out, f->func);
+	fprintf(out, ", \"file\": ");
+	go_json_str(out, f->file);
+	fprintf(out, ", \"line\": %d, \"inlined\": %s, \"addr\": \"0x%llx\"}", f->line,
+		f->inlined ? "true" : "false", (unsigned long long)addr);
+}
+
 static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
 {
 	const char *base = strrchr(go_binary__name(p->target.bin), '/');
@@ -325,7 +339,7 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 	n = go_stack__frames(&st, p->target.bin, stack_lines[e->probe], fr,
 			     sizeof(fr) / sizeof(fr[0]));
 	if (env.json)
-		fprintf(out, ", \"stack\": [");
+		fprintf(out, ", \"frames\": [");
 	for (i = 0; i < n; i++) {
 		uint64_t addr = fr[i].pc + bias;
 		int len = frame_sym(&fr[i], sym, sizeof(sym));
@@ -337,12 +351,7 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 		if (!s)
 			s = sym;
 		if (env.json) {
-			fprintf(out, "%s", i ? ", " : "");
-			if (env.address)
-				fprintf(out, "{\"address\": %llu, \"sym\": ", (unsigned long long)addr);
-			go_json_str(out, s);
-			if (env.address)
-				fprintf(out, "}");
+			print_json_frame(out, &fr[i].f, s, fr[i].pc, i);
 		} else if (env.address) {
 			fprintf(out, "        %16llx %s [%s]\n", (unsigned long long)addr,
 				go_esc(s, e_sym, sizeof(e_sym)), base);
@@ -370,12 +379,16 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 		fprintf(out, "\n");
 }
 
+/* Seconds since tracing began (just before the probes were attached). */
+static double event_elapsed(const struct go_tevent *e)
+{
+	return ((int64_t)e->ts - (int64_t)first_ts) / 1e9;
+}
+
 /* -t's seconds since tracing began, or with -u since the epoch, as bcc's trace prints them. */
 static double event_ts(const struct go_tevent *e)
 {
-	double off = ((int64_t)e->ts - (int64_t)first_ts) / 1e9;
-
-	return env.unix_ts ? first_ts_real + off : off;
+	return env.unix_ts ? first_ts_real + event_elapsed(e) : event_elapsed(e);
 }
 
 /*
@@ -402,7 +415,9 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 		fprintf(out, "{");
 		if (env.time)
 			fprintf(out, "\"time\": \"%s\", ", go_strftime_now(ts, sizeof(ts)));
-		fprintf(out, "\"ts\": %.6f, ", event_ts(e));
+		/* both clocks, whatever -t and -u say: one field, one meaning */
+		fprintf(out, "\"elapsed_s\": %.6f, \"epoch_s\": %.6f, ", event_elapsed(e),
+			first_ts_real + event_elapsed(e));
 		if (env.print_cpu)
 			fprintf(out, "\"cpu\": %u, ", e->cpu);
 		fprintf(out, "\"pid\": %u, \"tid\": %u, \"comm\": ", e->pid, e->tid);
