@@ -69,7 +69,7 @@ def run_programs(progs, tracer):
 
 # ---- help ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["gofunccount", "gotrace", "gofunclatency"])
+@pytest.mark.parametrize("name", ["gofunccount", "gotrace", "gofunclatency", "gostack", "goiface"])
 def test_help_one_usage_line_lists_h(name):
     """--help prints one usage line (bcc's form) and lists -h among the options."""
     result = run_tool(name, "--help")
@@ -619,9 +619,9 @@ def test_trace_time_column_as_bcc(built, args):
     assert all(re.match(pattern, l) for l in ev), ev[:3]
 
 
-def bcc_run(command, progs, timeout=60):
+def bcc_run(command, progs, timeout=60, interrupt=True):
     """bcc's tool over the programs' calls: started, the calls made once it says it is tracing,
-    then Ctrl-C; its stdout."""
+    then Ctrl-C (or, with interrupt false, its own end); its stdout."""
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     reader = LineReader(proc.stdout)
@@ -636,7 +636,8 @@ def bcc_run(command, progs, timeout=60):
     for p in progs:
         p.result()
     time.sleep(0.3)
-    proc.send_signal(2)
+    if interrupt:
+        proc.send_signal(2)
     proc.wait(timeout=30)
     return reader.text()
 
@@ -677,3 +678,76 @@ def test_funclatency_layout_as_bcc(built, args):
             [f"main.nest [{pid}]", f"main.work [{pid}]"]
     calls = report["locked"] + report["other"] + report["nest"] * report["depth"]
     assert re.findall(r"^avg = \d+ usecs, total: \d+ usecs, count: (\d+)$", out, re.M) == [str(calls)]
+
+
+# ---- gostack: bcc's stackcount ---------------------------------------------------------------
+
+def stack_counts(out):
+    """The counts of gostack's text output, one per stack: the 4-space-indented numbers."""
+    return [int(l) for l in out.splitlines() if re.fullmatch(r"    \d+", l)]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_stack_cpu(built, variant):
+    """-c CPU counts the stacks of the calls made on that CPU only, as bcc's stackcount: of two
+    copies pinned to CPUs 0 and 1, the one on the chosen CPU, every call."""
+    binary = built.path(variant, PROGRAM)
+    with Program("taskset", "-c", "0", binary) as p0, Program("taskset", "-c", "1", binary) as p1:
+        with Tool("gostack", "-c", "1", "-P", binary + ":main.work") as t:
+            reports, out, err = run_programs([p0, p1], t)
+    assert sum(stack_counts(out)) == reports[1]["locked"] + reports[1]["other"], out
+    assert set(re.findall(r"^    \S+ \[(\d+)\]$", out, re.M)) == {str(p1.pid)}, out
+
+
+def test_stack_cpu_invalid():
+    result = run_tool("gostack", "-c", str(os.cpu_count() + 64), "x:main.x")
+    assert result.returncode == 2
+    assert result.stderr == f"gostack: invalid CPU: '{os.cpu_count() + 64}'\n"
+
+
+def stack_skeleton(out):
+    """gostack's and stackcount's text from the banner to "Detaching...": frames one FRAMES,
+    numbers N, the time of day TIME."""
+    lines = out.splitlines()
+    lines = lines[next(i for i, l in enumerate(lines) if l.startswith("Tracing")) + 1:]
+    lines = lines[:lines.index("Detaching...") + 1]
+    sk = []
+    for l in lines:
+        if re.fullmatch(r"  \S.*", l):
+            if sk[-1] != "FRAMES":
+                sk.append("FRAMES")
+        else:
+            sk.append(re.sub(r"\d\d:\d\d:\d\d", "TIME", re.sub(r"^    \d+$", "    N", l)))
+    return sk
+
+
+def stack_shape(out):
+    """stack_skeleton with each run of stacks one STACKS: bcc's stackcount misses the caller of
+    a function at its entry (gostack(8)), so it may merge stacks that gostack tells apart."""
+    return re.sub(r"(FRAMES\|    N\|\|)+", "STACKS|", "|".join(stack_skeleton(out)))
+
+
+@pytest.mark.parametrize("args", [(), ("-T",), ("-d",), ("-T", "-i", "1", "-D", "2")],
+                         ids=["plain", "T", "d", "interval"])
+def test_stack_layout_as_bcc(built, args):
+    """gostack's text is laid out as stackcount-bpfcc -U's, line for line: a blank line before
+    each printout, -T's time under it, each stack's frames and count and a blank line. -d is
+    taken and, as bcc's with user stacks only, adds no delimiter."""
+    stackcount = bcc_installed("stackcount")
+    binary = built.path("go126", PROGRAM)
+    timed = "-D" in args
+    with Program(binary) as p:
+        theirs = bcc_run([stackcount, "-U", *args, "-p", str(p.pid), f"{binary}:main.work"], [p],
+                         interrupt=not timed)
+    with Program(binary) as p:
+        with Tool("gostack", *args, "-p", str(p.pid), "main.work") as t:
+            p.go()
+            report = p.result()
+            time.sleep(0.3)
+            status, out, err = t.wait() if timed else t.interrupt()
+        p.stop()
+    assert status == 0, err
+    assert stack_shape(out) == stack_shape(theirs), (out, theirs)
+    assert stack_shape(out).count("TIME") == (2 if timed else "-T" in args)
+    assert sum(stack_counts(out)) == report["locked"] + report["other"]
+    assert "    --" not in out

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf/filter.h"
 #include "bpf/stackcount.h"
 #include "gobpf.h"
 #include "libgo.h"
@@ -42,9 +43,10 @@ static struct env {
 	bool lines;
 	bool json;
 	bool debug;
+	long cpu;		/* -c; -1: every CPU */
 	const char *pprof;
 	const char *pattern;
-} env;
+} env = { .cpu = -1 };
 
 static volatile sig_atomic_t exiting;
 
@@ -53,8 +55,9 @@ static const char args_doc[] = "PATTERN";
 static const char doc[] =
 "Count Go function calls and their stack traces.\n"
 "\n"
-"USAGE: gostack [-h] [-p PID] [-i INTERVAL] [-D DURATION] [-T] [-r] [-s] [-P]\n"
-"               [-v] [-f] [-l] [-j] [--pprof FILE] [--debug] PATTERN\n"
+"USAGE: gostack [-h] [-p PID] [-c CPU] [-i INTERVAL] [-D DURATION] [-T] [-r]\n"
+"               [-s] [-P] [-v] [-d] [-f] [-l] [-j] [--pprof FILE] [--debug]\n"
+"               PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
 "and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
@@ -66,10 +69,12 @@ static const char doc[] =
 "    gostack -p 181 -l 'main.(*DB).*'     # with each frame's file:line\n"
 "    gostack -f -D 10 -p 181 main.query > out.folded  # for flamegraph.pl\n"
 "    gostack --pprof q.pb.gz -D 10 -p 181 main.query  # for go tool pprof\n"
-"    gostack -P -i 5 ./server:'net/http.(*conn).serve' # per process, every 5 s\n";
+"    gostack -P -i 5 ./server:'net/http.(*conn).serve' # per process, every 5 s\n"
+"    gostack -c 1 -p 181 main.query       # the calls made on CPU 1 only\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
+	{ "cpu", 'c', "CPU", 0, "trace this CPU only", 0 },
 	{ "interval", 'i', "INTERVAL", 0, "summary interval, seconds", 0 },
 	{ "duration", 'D', "DURATION", 0, "total duration of trace, seconds", 0 },
 	{ "timestamp", 'T', NULL, 0, "include timestamp on output", 0 },
@@ -77,6 +82,8 @@ static const struct argp_option opts[] = {
 	{ "offset", 's', NULL, 0, "show address offsets", 0 },
 	{ "perpid", 'P', NULL, 0, "display stacks separately for each process", 0 },
 	{ "verbose", 'v', NULL, 0, "show raw addresses", 0 },
+	{ "delimited", 'd', NULL, 0,
+	  "insert delimiter between kernel/user stacks (user stacks only: none)", 0 },
 	{ "folded", 'f', NULL, 0, "output folded format, one line per stack", 0 },
 	{ "lines", 'l', NULL, 0, "show each frame's file:line", 0 },
 	{ "json", 'j', NULL, 0, "print stacks as JSON lines", 0 },
@@ -98,6 +105,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
 			go_option_error();
 		break;
+	case 'c':
+		if (go_parse_long(arg, 0, go_ncpus_possible() - 1, "CPU", &env.cpu))
+			go_option_error();
+		break;
+	case 'd': break;	/* as bcc's stackcount -d -U: no kernel stack, no delimiter */
 	case 'T': env.timestamp = true; break;
 	case 'r': env.regex = true; break;
 	case 's': env.offset = true; break;
@@ -695,17 +707,22 @@ static void print_json(const struct stack *s, const char *ts)
 
 static void print_stacks(struct stack *const *st, size_t n)
 {
-	char ts[16];
+	char buf[16];
+	const char *ts = env.timestamp ? go_strftime_now(buf, sizeof(buf)) : NULL;
 	size_t i;
 
 	printouts++;
-	if (env.timestamp && !env.json && !env.folded)
-		printf("%-8s\n", go_strftime_now(ts, sizeof(ts)));
+	/* as bcc's stackcount: a blank line before each printout, then -T's time */
+	if (!env.json && !env.folded) {
+		printf("\n");
+		if (ts)
+			printf("%-8s\n", ts);
+	}
 	for (i = 0; i < n; i++) {
 		if (env.folded)
 			print_folded(st[i]);
 		else if (env.json)
-			print_json(st[i], env.timestamp ? go_strftime_now(ts, sizeof(ts)) : NULL);
+			print_json(st[i], ts);
 		else
 			print_text(st[i]);
 	}
@@ -983,6 +1000,16 @@ int main(int argc, char **argv)
 	if (err) {
 		warn("cannot set up the probes: %s\n", strerror(-err));
 		goto cleanup;
+	}
+	if (env.cpu >= 0) {
+		struct go_filter filter = { .tgid = (uint32_t)env.pid, .cpu = (uint32_t)env.cpu,
+					    .flags = GO_FILTER_CPU };
+
+		err = go_bpf__set_filter(bpf, &filter, NULL);
+		if (err) {
+			warn("%s\n", libgo_errmsg());
+			goto cleanup;
+		}
 	}
 	go_catch_signals(&exiting);
 	if (env.pid)

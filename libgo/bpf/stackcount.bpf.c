@@ -135,7 +135,7 @@ int go_stack(struct pt_regs *ctx)
 	struct go_stack_key *k;
 	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
 
-	if (!go_entered(ctx, cookie) || !go_pid_ok())
+	if (!go_entered(ctx, cookie) || !go_task_ok())
 		return 0;
 	k = scratch.lookup(&zero);
 	set = settings.lookup(&zero);
