@@ -131,9 +131,12 @@ void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern)
 	fflush(out);
 }
 
-void go_print_no_match(const char *pattern)
+void go_print_no_match(const char *pattern, bool funclatency)
 {
-	fprintf(stderr, "0 functions matched by \"%s\". Exiting.\n", pattern);
+	if (funclatency)
+		fprintf(stderr, "0 functions matched by \"%s\". Exiting.\n", pattern);
+	else
+		fprintf(stderr, "No functions matched by pattern %s\n", pattern);
 	fflush(stderr);
 }
 

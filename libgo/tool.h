@@ -223,9 +223,13 @@ size_t go_procs__exited(struct go_procs *w, pid_t *out, size_t max);
 
 /* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
-/* No function matches: "0 functions matched by "PATTERN". Exiting.", on stderr, which keeps
- * stdout for what was traced (-j's JSON). */
-void go_print_no_match(const char *pattern);
+/*
+ * No function matches, said on stderr (stdout is for what is traced: -j's JSON) in the words of
+ * the bcc tool the caller follows, which runbooks grep for: funccount's and stackcount's
+ * "No functions matched by pattern PATTERN", or with funclatency true funclatency's
+ * "0 functions matched by "PATTERN". Exiting."
+ */
+void go_print_no_match(const char *pattern, bool funclatency);
 /*
  * What a tool could not record, as a JSON line of its own among its -j output:
  * {"lost": N, "what": WHAT}, WHAT saying what was lost and why (e.g. "events: the ring buffer

@@ -751,3 +751,21 @@ def test_stack_layout_as_bcc(built, args):
     assert stack_shape(out).count("TIME") == (2 if timed else "-T" in args)
     assert sum(stack_counts(out)) == report["locked"] + report["other"]
     assert "    --" not in out
+
+
+@pytest.mark.parametrize("name,bcc", [("gofunccount", "funccount"), ("gostack", "stackcount"),
+                                      ("gofunclatency", "funclatency")])
+def test_no_match_in_bcc_words(built, name, bcc):
+    """No function matched: the line bcc's tool prints, which runbooks grep for ("No functions
+    matched by pattern ...", funclatency's "0 functions matched by ..."), on stderr, exit 1."""
+    path = bcc_installed(bcc)
+    spec = built.path("go126", PROGRAM) + ":main.nosuch"
+    theirs = subprocess.run([path, spec], capture_output=True, text=True, timeout=120)
+    [line] = [l for l in (theirs.stdout + theirs.stderr).splitlines() if "functions matched" in l]
+    ours = run_tool(name, spec)
+    assert (ours.returncode, ours.stdout) == (1, "")
+    if bcc == "funclatency":
+        assert ours.stderr == line + "\n"
+    else:
+        prefix = "No functions matched by pattern "
+        assert line.startswith(prefix) and ours.stderr == prefix + spec + "\n", (line, ours.stderr)

@@ -740,7 +740,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!target.cnt) {
-		go_print_no_match(env.pattern);
+		go_print_no_match(env.pattern, true);
 		err = -ENOENT;
 		goto cleanup;
 	}

@@ -914,7 +914,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!target.cnt) {
-		go_print_no_match(env.pattern);
+		go_print_no_match(env.pattern, false);
 		err = -ENOENT;
 		goto cleanup;
 	}
