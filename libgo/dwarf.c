@@ -600,7 +600,7 @@ static int results_in_memory(struct go_binary *b, const struct go_func *fn)
 
 int go_binary__arg(struct go_binary *b, const struct go_func *fn, int n, struct go_loc *loc)
 {
-	int hidden;
+	int hidden, dict;
 
 	if (fn->clone)
 		return clone_fail(fn);
@@ -609,6 +609,10 @@ int go_binary__arg(struct go_binary *b, const struct go_func *fn, int n, struct 
 		hidden = 0;	/* without DWARF, as if results fitted in registers */
 	if (hidden < 0)
 		return hidden;
+	/* a generic function's dictionary is no argument of the Go function */
+	dict = go_binary__dict_word(b, fn);
+	if (dict > 0 && n >= dict)
+		hidden++;
 	return go_abi__arg(fn->abi, n + hidden, loc);
 }
 

@@ -79,6 +79,7 @@ struct go_binary {
 	void *dwarf;		/* libdw handle, opened on first use */
 	bool dwarf_tried;
 	char dwarf_why[256];	/* why it was not opened, when it is too big to */
+	void *generics;		/* generics.c's instantiations, found on first use */
 	char **owned;		/* names made here (GCC clones' function names), freed on close */
 	size_t nowned;
 	/*
@@ -144,6 +145,13 @@ struct gobin_insn {
 	uint8_t kind;		/* enum gobin_kind */
 	bool writes_sp;		/* it changes RSP (PUSH, POP, SUB, LEA, CALL, ...) */
 	bool writes_r14;	/* it changes R14 (where register-ABI code keeps g) */
+	/*
+	 * The general registers it writes, one bit each in x86's numbering (RAX 0, RCX 1, RDX 2,
+	 * RBX 3, RSP 4, RBP 5, RSI 6, RDI 7, R8-R15 8-15; a part of one counts); all of them when
+	 * the decoder cannot say
+	 */
+	uint16_t regs_written;
+	int8_t lea_reg;		/* LEA reg64, [RIP+disp]: reg's number (ref is the address), else -1 */
 	bool prefix66;		/* a 0x66 prefix, which the kernel refuses to emulate on a branch */
 };
 /*

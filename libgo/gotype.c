@@ -996,3 +996,85 @@ int go_types__errno_text(struct go_types *t, uint64_t e, char *buf, size_t size)
 	snprintf(buf, size, "errno %lld", (long long)e);
 	return 0;
 }
+
+/* ---- the types a generic function's dictionary holds (libgo/generics.c) -------------------- */
+
+int go_types__pointer(const struct go_types *t, uint64_t addr, uint64_t *v)
+{
+	return addr_at(t, addr, v) ? 0 : -ENOENT;
+}
+
+/* abi.FuncType: InCount and OutCount (its top bit: variadic) after the header, then the
+ * uncommon type when TFlag says so, then the parameters' and results' types. */
+#define FUNC_INOUT 48
+#define FUNC_SIZE 56
+#define UNCOMMON_SIZE 16
+#define TFLAG_UNCOMMON 0x01
+
+int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, int max)
+{
+	uint8_t buf[TYPE_SIZE_GCCGO];
+	const uint8_t *typ = t->gccgo ? NULL : type_at(t, addr, buf);
+	uint64_t p, fields, nf, at;
+	uint16_t inout[2];
+	int n = 0, i, cnt;
+
+	if (!typ)
+		return -ENOENT;
+	switch (typ[TYPE_KIND] & KIND_MASK) {
+	case GO_RKIND_POINTER: case GO_RKIND_SLICE: case GO_RKIND_ARRAY: case GO_RKIND_CHAN:
+		if (n < max && addr_at(t, addr + TYPE_SIZE_GC, &p))
+			parts[n++] = p;
+		break;
+	case GO_RKIND_MAP:	/* Key, then Elem, in both map layouts */
+		for (i = 0; i < 2 && n < max; i++)
+			if (addr_at(t, addr + TYPE_SIZE_GC + 8 * i, &p))
+				parts[n++] = p;
+		break;
+	case GO_RKIND_STRUCT:	/* PkgPath, then Fields: {Name, Typ, Offset} each */
+		if (!addr_at(t, addr + TYPE_SIZE_GC + 8, &fields) ||
+		    !word_at(t, addr + TYPE_SIZE_GC + 16, &nf))
+			break;
+		for (i = 0; (uint64_t)i < nf && n < max; i++)
+			if (addr_at(t, fields + 24 * (uint64_t)i + 8, &p))
+				parts[n++] = p;
+		break;
+	case GO_RKIND_FUNC:
+		if (!bytes_at(t, addr + FUNC_INOUT, inout, sizeof(inout)))
+			break;
+		cnt = inout[0] + (inout[1] & 0x7fff);
+		at = addr + FUNC_SIZE + (typ[TYPE_TFLAG] & TFLAG_UNCOMMON ? UNCOMMON_SIZE : 0);
+		for (i = 0; i < cnt && n < max; i++)
+			if (addr_at(t, at + 8 * (uint64_t)i, &p))
+				parts[n++] = p;
+		break;
+	}
+	return n;
+}
+
+/* Power-of-two alignments a type descriptor may hold. */
+static bool align_ok(uint8_t a)
+{
+	return a && a <= 64 && !(a & (a - 1));
+}
+
+bool go_types__plausible(const struct go_types *t, uint64_t addr)
+{
+	uint8_t buf[TYPE_SIZE_GCCGO];
+	const uint8_t *typ = t->gccgo ? NULL : type_at(t, addr, buf);
+	char name[256];
+	int kind;
+	size_t i;
+
+	if (!typ)
+		return false;
+	kind = typ[TYPE_KIND] & KIND_MASK;
+	if (kind < GO_RKIND_BOOL || kind > GO_RKIND_UNSAFE_POINTER || !align_ok(typ[21]) ||
+	    !align_ok(typ[22]) || gobin_le64(typ + 8) > gobin_le64(typ) ||
+	    gc_name(t, typ, name, sizeof(name)) <= 0)
+		return false;
+	for (i = 0; name[i]; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return false;
+	return true;
+}

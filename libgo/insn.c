@@ -720,6 +720,67 @@ static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(
 	return false;
 }
 
+/* x86's number of a general register (0-15: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15),
+ * whichever part of it reg names; -1 for any other register. */
+static int gpr_num(uint16_t reg)
+{
+	static const uint16_t regs[16][4] = {
+		{ X86_REG_RAX, X86_REG_EAX, X86_REG_AX, X86_REG_AL },
+		{ X86_REG_RCX, X86_REG_ECX, X86_REG_CX, X86_REG_CL },
+		{ X86_REG_RDX, X86_REG_EDX, X86_REG_DX, X86_REG_DL },
+		{ X86_REG_RBX, X86_REG_EBX, X86_REG_BX, X86_REG_BL },
+		{ X86_REG_RSP, X86_REG_ESP, X86_REG_SP, X86_REG_SPL },
+		{ X86_REG_RBP, X86_REG_EBP, X86_REG_BP, X86_REG_BPL },
+		{ X86_REG_RSI, X86_REG_ESI, X86_REG_SI, X86_REG_SIL },
+		{ X86_REG_RDI, X86_REG_EDI, X86_REG_DI, X86_REG_DIL },
+		{ X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B },
+		{ X86_REG_R9, X86_REG_R9D, X86_REG_R9W, X86_REG_R9B },
+		{ X86_REG_R10, X86_REG_R10D, X86_REG_R10W, X86_REG_R10B },
+		{ X86_REG_R11, X86_REG_R11D, X86_REG_R11W, X86_REG_R11B },
+		{ X86_REG_R12, X86_REG_R12D, X86_REG_R12W, X86_REG_R12B },
+		{ X86_REG_R13, X86_REG_R13D, X86_REG_R13W, X86_REG_R13B },
+		{ X86_REG_R14, X86_REG_R14D, X86_REG_R14W, X86_REG_R14B },
+		{ X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B },
+	};
+	int n, k;
+
+	if (reg == X86_REG_AH || reg == X86_REG_CH || reg == X86_REG_DH || reg == X86_REG_BH)
+		return reg == X86_REG_AH ? 0 : reg == X86_REG_CH ? 1 : reg == X86_REG_DH ? 2 : 3;
+	for (n = 0; n < 16; n++)
+		for (k = 0; k < 4; k++)
+			if (regs[n][k] == reg)
+				return n;
+	return -1;
+}
+
+/* The general registers i writes, a bit each (gpr_num); all when the decoder cannot say. */
+static uint16_t insn_gprs_written(const struct go_binary *b, const cs_insn *i)
+{
+	cs_regs rd, wr;
+	uint8_t nrd = 0, nwr = 0, k;
+	uint16_t mask = 0;
+	int n;
+
+	if (cs_regs_access(insn_handle(b, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+		return 0xffff;
+	for (k = 0; k < nwr; k++)
+		if ((n = gpr_num(wr[k])) >= 0)
+			mask |= (uint16_t)(1u << n);
+	return mask;
+}
+
+/* LEA reg64, [RIP+disp32]: reg's number; -1 for any other instruction. */
+static int insn_lea_rip(const cs_insn *i)
+{
+	const cs_x86 *x = &i->detail->x86;
+
+	if (!insn_is(i, X86_INS_LEA) || x->op_count != 2 || x->operands[0].type != X86_OP_REG ||
+	    x->operands[0].size != 8 || x->operands[1].type != X86_OP_MEM ||
+	    x->operands[1].mem.base != X86_REG_RIP || x->operands[1].mem.index != X86_REG_INVALID)
+		return -1;
+	return gpr_num(x->operands[0].reg);
+}
+
 static enum gobin_kind insn_kind(const cs_insn *i, uint64_t *target)
 {
 	const uint8_t *p = i->bytes;
@@ -797,6 +858,8 @@ int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_ins
 		gi->ref = t ? t : insn_ref(c.insn);
 		gi->writes_sp = insn_writes(b, c.insn, reg_is_sp);
 		gi->writes_r14 = insn_writes(b, c.insn, reg_is_r14);
+		gi->regs_written = insn_gprs_written(b, c.insn);
+		gi->lea_reg = (int8_t)insn_lea_rip(c.insn);
 		gi->prefix66 = c.insn->bytes[0] == 0x66;
 	}
 	cs_free(c.insn, 1);

@@ -375,6 +375,47 @@ struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */
 int go_binary__match(const struct go_binary *bin, const struct go_pattern *pat, size_t **idx);
 
+/* ---- Generic functions' instantiations (gc, Go 1.18+) -------------------------------------- */
+
+/*
+ * gc compiles a generic function once per GC shape (main.Sum[go.shape.int] runs Sum[int] and
+ * Sum[main.myInt]) and passes each call a dictionary that names its instantiation. An
+ * instantiation is a shaped function and a dictionary (libgo/generics.c).
+ */
+struct go_inst {
+	const char *name;	/* "main.Sum[int]", "main.(*Stack[string]).Push": as .symtab names
+				 * the dictionary, with import paths (%T's package names when stripped) */
+	const struct go_func *body;	/* the shaped function that runs it */
+	uint64_t dict;		/* its dictionary's link-time address; 0 when another instantiation
+				 * of body has the same one (an empty dictionary): not told apart */
+	int reg;		/* the dictionary's register at body's entry (go_abi__reg_code) */
+	/* the instantiation's own wrapper (for a function value, a method table), named as it
+	 * is, which calls body with the dictionary: its calls are counted at body; or NULL */
+	const struct go_func *wrapper;
+	const char *how;	/* what named it: "the symbol table", "its wrapper's name", "its
+				 * receiver's type", "its dictionary's type arguments" (Go 1.18-1.19),
+				 * "its dictionary's types" (Go 1.21+) */
+};
+
+/*
+ * The instantiations bin's dictionaries tell apart (and those they cannot, dict 0), sorted by
+ * name; found on the first call, owned by bin. A dictionary nothing names for sure is left out:
+ * its calls are the shaped function's.
+ */
+int go_binary__instances(struct go_binary *bin, const struct go_inst **insts, size_t *cnt);
+/*
+ * Is the instantiation's dictionary still in its register at site, an entry site of its body
+ * (past the stack check, which writes no argument register: checked all the same)?
+ */
+bool go_inst__at_site(struct go_binary *bin, const struct go_inst *inst, uint64_t site);
+/*
+ * Which integer-class argument word (1-based, go_abi__arg's numbering) of the function whose
+ * code fn runs (a shaped body, or an instantiation of one) is its dictionary: 1 for a function
+ * (and a Go 1.18-1.19 method), the word after the receiver's for a Go 1.20+ method; 0 when fn
+ * is not a shaped body or where the dictionary is cannot be told. goargN skips it.
+ */
+int go_binary__dict_word(struct go_binary *bin, const struct go_func *fn);
+
 /* ---- Runtime type data: the dynamic types of interface values ---------------------------- */
 
 /*
@@ -468,6 +509,19 @@ int go_types__read_image(const struct go_types *types, pid_t pid, uint64_t addr,
 			 size_t len);
 /* 126 for Go 1.26, 0 when unknown (gccgo). */
 int go_types__go_minor(const struct go_types *types);
+/*
+ * Does a gc type descriptor (a known kind, alignments, a readable name) lie at addr? For words
+ * that may point at one or at other data in the same range (a dictionary's).
+ */
+bool go_types__plausible(const struct go_types *types, uint64_t addr);
+/* The pointer word at link-time address addr as the loader leaves it (PIE: relocated). */
+int go_types__pointer(const struct go_types *types, uint64_t addr, uint64_t *v);
+/*
+ * The types a gc type is made of: a pointer's, slice's, array's or channel's element, a map's
+ * key and element, a struct's fields' types, a function's parameters' and results'. Returns
+ * how many (at most max) into parts, or -ENOENT when addr is not a type.
+ */
+int go_types__parts(const struct go_types *types, uint64_t addr, uint64_t *parts, int max);
 
 /* A parameter of a function, and where an interface's two words are at the entry site. */
 struct go_iface_param {

@@ -16,6 +16,98 @@
 #include "tool.h"
 
 
+/* Is the i-th function an instantiation (insts[*k])? */
+static bool target_inst(const struct go_target *t, size_t i, size_t *k)
+{
+	size_t nf = go_binary__func_cnt(t->bin);
+
+	if (t->idx[i] < nf)
+		return false;
+	*k = t->idx[i] - nf;
+	return true;
+}
+
+/* The function whose code the i-th runs: an instantiation's shaped body, else itself. */
+static const struct go_func *target_body(const struct go_target *t, size_t i)
+{
+	size_t k;
+
+	return target_inst(t, i, &k) ? t->insts[k].inst->body : go_target__func(t, i);
+}
+
+/* Drop the functions for which drop() says so, keeping the order of the others. */
+static void target_filter(struct go_target *t, bool (*drop)(const struct go_target *, size_t))
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->cnt; i++)
+		if (!drop(t, i))
+			t->idx[n++] = t->idx[i];
+	t->cnt = n;
+}
+
+/* An instantiation's own wrapper, when the instantiation is matched too: its calls are. */
+static bool is_matched_wrapper(const struct go_target *t, size_t i)
+{
+	const struct go_func *fn = go_target__func(t, i);
+	size_t k, j;
+
+	if (target_inst(t, i, &k))
+		return false;
+	for (j = 0; j < t->cnt; j++)
+		if (target_inst(t, j, &k) && t->insts[k].inst->wrapper == fn)
+			return true;
+	return false;
+}
+
+/*
+ * The instantiations whose names pat matches, as functions of t. Those whose dictionary is
+ * another's too cannot be told apart: they are said and left out.
+ */
+static int target_add_instances(struct go_target *t, const struct go_pattern *pat)
+{
+	const struct go_inst *in, *amb = NULL;
+	size_t n, i, m = 0, namb = 0, nf = go_binary__func_cnt(t->bin), *idx;
+	int err = go_binary__instances(t->bin, &in, &n);
+
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		if (go_pattern__match(pat, in[i].name))
+			m++;
+	if (!m)
+		return 0;
+	idx = realloc(t->idx, (t->cnt + m) * sizeof(*idx));
+	if (!idx)
+		return go_fail(ENOMEM, "out of memory");
+	t->idx = idx;
+	t->insts = calloc(m, sizeof(*t->insts));
+	if (!t->insts)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		struct go_target_inst *ti = &t->insts[t->ninsts];
+
+		if (!go_pattern__match(pat, in[i].name))
+			continue;
+		if (!in[i].dict) {
+			if (!namb++)
+				amb = &in[i];
+			continue;
+		}
+		ti->fn = *in[i].body;
+		ti->fn.name = in[i].name;
+		ti->fn.pcln_name = NULL;
+		ti->inst = &in[i];
+		t->idx[t->cnt++] = nf + t->ninsts++;
+	}
+	if (namb)
+		warn("cannot tell %s%s from the other instantiations of %s, which share its "
+		     "dictionary (an empty one): not traced; trace %s for them all\n", amb->name,
+		     namb > 1 ? " (and others)" : "", amb->body->name, amb->body->name);
+	target_filter(t, is_matched_wrapper);
+	return 0;
+}
+
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex)
 {
 	struct go_pattern *pat = NULL;
@@ -37,10 +129,12 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 		goto out;
 	}
 	n = go_binary__match(t->bin, pat, &t->idx);
-	if (n < 0)
+	if (n < 0) {
 		err = n;
-	else
-		t->cnt = n;
+		goto out;
+	}
+	t->cnt = n;
+	err = target_add_instances(t, pat);
 out:
 	go_pattern__free(pat);
 	free(binary);
@@ -55,20 +149,30 @@ void go_target__close(struct go_target *t)
 	go_return_sites__free(t->rsites, t->cnt);
 	free(t->rsites);
 	free(t->idx);
+	free(t->insts);
+	free(t->dicts);
 	free(t->pattern);
 	memset(t, 0, sizeof(*t));
 }
 
 const struct go_func *go_target__func(const struct go_target *t, size_t i)
 {
+	size_t k;
+
+	if (target_inst(t, i, &k))
+		return &t->insts[k].fn;
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
 size_t go_target__slot(const struct go_target *t, size_t i)
 {
 	const struct go_func *fn = go_target__func(t, i);
-	size_t j, first = i;
+	size_t j, k, first = i;
 
+	/* a function named as a traced instantiation (its wrapper, where the body is inlined) */
+	for (j = 0; t->ninsts && !target_inst(t, i, &k) && j < t->cnt; j++)
+		if (target_inst(t, j, &k) && !strcmp(t->insts[k].fn.name, fn->name))
+			return j;
 	if (!fn->clone)
 		return i;
 	for (j = 0; j < t->cnt; j++) {
@@ -123,9 +227,13 @@ int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binar
 
 	if (!offs)
 		return go_fail(ENOMEM, "out of memory");
-	/* an address with two roles holds an index of go_dual, not a function: a candidate too */
+	/*
+	 * an address with two roles holds an index of go_dual, not a function, and a shaped
+	 * body's probe counts each instantiation its dictionary names: candidates too
+	 */
 	for (i = 0; i < ps->cnt; i++)
-		if ((ps->cookies[i] & GO_COOKIE_DUAL) || GO_COOKIE_FUNC(ps->cookies[i]) == func)
+		if ((ps->cookies[i] & GO_COOKIE_DUAL) || GO_COOKIE_FUNC(ps->cookies[i]) == func ||
+		    (!(ps->cookies[i] & GO_COOKIE_RETURN) && GO_COOKIE_DICT_REG(ps->cookies[i])))
 			offs[n++] = ps->offs[i];
 	err = go_binary__bias_from_stack(bin, pid, offs, n, frames, nframes, bias);
 	free(offs);
@@ -231,7 +339,7 @@ static int target_call_sites(struct go_target *t)
 		return go_fail(ENOMEM, "out of memory");
 	}
 	for (i = 0; i < t->cnt; i++)
-		fns[i] = go_target__func(t, i);
+		fns[i] = target_body(t, i);
 	err = go_binary__call_sites(t->bin, fns, t->cnt, t->calls);
 	free(fns);
 	if (!err)
@@ -267,10 +375,21 @@ static void dropped_warn(const struct dropped *d)
 struct func_sites {
 	int64_t entry;
 	uint64_t check;
+	uint64_t site;		/* the entry site's link-time address */
 	uint64_t *rets;
 	size_t nrets;
 	uint64_t split;		/* go_binary__split_ret, 0 when none */
 	bool save_g;		/* g is in R14 at the entry but not at the RETs */
+};
+
+/*
+ * How each function's probes are planned when some are generic instantiations: the function
+ * whose number the probes of its code carry (home: the shaped body itself, when traced, else
+ * its first instantiation), and the cookie flags that have them read the dictionary.
+ */
+struct inst_plan {
+	size_t home;
+	uint64_t flags;		/* GO_COOKIE_DICT(reg), GO_COOKIE_DICT_ONLY */
 };
 
 /* Step 1: drop the functions that cannot be probed as asked; t->idx numbers the rest. */
@@ -279,28 +398,42 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 	struct dropped noentry = { 0, NULL, "whose entry the kernel cannot probe" };
 	struct dropped nocode = { 0, NULL, "whose code the decoder cannot read" };
 	struct dropped noret = { 0, NULL, NULL };
-	size_t i, kept = 0;
+	struct dropped noinst = { 0, NULL, "whose returns cannot tell which instantiation they "
+					   "end (a return probe fires for them all, at the shaped "
+					   "function)" };
+	struct dropped nodict = { 0, NULL, "whose dictionary is not in its register at the "
+					   "entry site" };
+	size_t i, k, kept = 0;
 	int err;
 
 	for (i = 0; i < t->cnt; i++) {
-		const struct go_func *fn = go_target__func(t, i);
-		struct func_sites f = { -1, 0, NULL, 0, 0, false };
+		const struct go_func *fn = target_body(t, i);
+		struct func_sites f = { -1, 0, 0, NULL, 0, 0, false };
 		uint64_t site;
 		int jcc;
 
+		if (!(what & GO_PLAN_ENTRY) && target_inst(t, i, &k)) {
+			dropped_note(&noinst, go_target__func(t, i)->name);
+			continue;
+		}
 		if (!go_binary__entry_site(t->bin, fn, &site, &jcc) &&
 		    go_binary__probeable(t->bin, site)) {
 			f.entry = go_binary__file_offset(t->bin, site);
 			f.check = jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0;
+			f.site = site;
 		}
 		if ((what & GO_PLAN_ENTRY) && f.entry < 0) {
-			dropped_note(&noentry, fn->name);
+			dropped_note(&noentry, go_target__func(t, i)->name);
+			continue;
+		}
+		if (target_inst(t, i, &k) && !go_inst__at_site(t->bin, t->insts[k].inst, f.site)) {
+			dropped_note(&nodict, go_target__func(t, i)->name);
 			continue;
 		}
 		if (what & GO_PLAN_RET) {
 			err = go_binary__ret_sites(t->bin, fn, &f.rets, &f.nrets);
 			if (err == -ENOTSUP) {	/* it would take a guess where its RETs are */
-				dropped_note(&nocode, fn->name);
+				dropped_note(&nocode, go_target__func(t, i)->name);
 				continue;
 			}
 			if (!err)
@@ -336,14 +469,49 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 			       "through a tail call", noret.first, noret.n > 1 ?
 			       ", nor have the other matched functions" : "", noret.n > 1 ? "they" : "it",
 			       noret.n > 1 ? "" : "s", noret.n > 1 ? "" : "s");
+	if (!kept && noinst.n)
+		return go_fail(ENOTSUP, "a return probe cannot tell the instantiations of a generic "
+			       "function apart (%s%s): probe its shaped function's returns, or "
+			       "its entry", noinst.first, noinst.n > 1 ? ", ..." : "");
+	if (!kept && nodict.n)
+		return go_fail(ENOTSUP, "cannot tell the instantiation %s apart from the others at "
+			       "its entry", nodict.first);
 	dropped_warn(&noentry);
 	dropped_warn(&nocode);
+	dropped_warn(&noinst);
+	dropped_warn(&nodict);
 	if (noret.n)
 		warn("skipping %zu function%s without a RET instruction (%s%s): %s never return%s, "
 		     "or return%s through a tail call\n", noret.n, noret.n > 1 ? "s" : "", noret.first,
 		     noret.n > 1 ? ", ..." : "", noret.n > 1 ? "they" : "it", noret.n > 1 ? "" : "s",
 		     noret.n > 1 ? "" : "s");
 	return 0;
+}
+
+/* Step 1b: the home of each function, and the flags of the homes' probes. */
+static void plan_instances(struct go_target *t, struct inst_plan *ip)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < t->cnt; i++) {
+		ip[i].home = i;
+		ip[i].flags = 0;
+	}
+	for (i = 0; i < t->cnt; i++) {
+		const struct go_inst *in;
+		size_t home = i;
+
+		if (!target_inst(t, i, &k) || ip[i].home != i || ip[i].flags)
+			continue;
+		in = t->insts[k].inst;
+		for (j = 0; j < t->cnt; j++)	/* the body itself, when traced */
+			if (!target_inst(t, j, &k) && go_target__func(t, j) == in->body)
+				home = j;
+		ip[home].flags = GO_COOKIE_DICT(in->reg) | (home == i ? GO_COOKIE_DICT_ONLY : 0);
+		for (j = i; j < t->cnt; j++)
+			if (target_inst(t, j, &k) && t->insts[k].inst->body == in->body)
+				ip[j].home = home;
+	}
 }
 
 /*
@@ -370,7 +538,7 @@ static int target_return_sites(struct go_target *t)
 		return go_fail(ENOMEM, "out of memory");
 	}
 	for (i = 0; i < t->cnt; i++)
-		fns[i] = go_target__func(t, i);
+		fns[i] = target_body(t, i);
 	err = go_binary__callers(t->bin, fns, t->cnt, cs);
 	if (!err)
 		err = go_binary__return_sites(t->bin, fns, cs, t->cnt, t->rsites);
@@ -512,30 +680,69 @@ static int plan_threads(struct go_target *t, struct go_plan *plan)
  * Step 3: every probe, with cookies from the one numbering of step 1, in which GCC's clones
  * of a function take that function's number (go_target__slot).
  */
+/*
+ * The go_dicts entries of an entry probe at link-time address site of function i, a shaped
+ * body's home: each of its instantiations' dictionaries, as the probe finds it there.
+ */
+static int plan_dicts(struct go_target *t, const struct inst_plan *ip, size_t i, uint64_t site)
+{
+	size_t j, k;
+
+	for (j = 0; j < t->cnt; j++) {
+		struct go_target_dict *d;
+
+		if (ip[j].home != i || !target_inst(t, j, &k))
+			continue;
+		if (t->ndicts >= GO_MAX_DICTS)
+			return go_fail(E2BIG, "too many instantiations to tell apart at once");
+		d = realloc(t->dicts, (t->ndicts + 1) * sizeof(*d));
+		if (!d)
+			return go_fail(ENOMEM, "out of memory");
+		t->dicts = d;
+		d += t->ndicts++;
+		memset(d, 0, sizeof(*d));
+		d->key.delta = (int64_t)(t->insts[k].inst->dict - site);
+		d->key.func = (uint32_t)go_target__slot(t, i);
+		d->key.bin = t->slot;
+		d->func = (uint32_t)go_target__slot(t, j);
+	}
+	return 0;
+}
+
 static int plan_emit(struct go_target *t, unsigned int what, const struct func_sites *fs,
-		     struct go_plan *plan)
+		     const struct inst_plan *ip, struct go_plan *plan)
 {
 	size_t i, j;
 	int err = 0;
 
+	free(t->dicts);
+	t->dicts = NULL;
+	t->ndicts = 0;
 	for (i = 0; i < t->cnt && !err; i++) {
 		const struct go_call_sites *cs = t->calls ? &t->calls[i] : NULL;
 		const struct go_return_sites *rs = return_sites_of(t, i, what);
-		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0;
+		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0, dict = ip[i].flags;
 		size_t f = go_target__slot(t, i);
 
+		if (ip[i].home != i)	/* an instantiation: its body's probes tell it */
+			continue;
 		if (!(what & GO_PLAN_ENTRY)) {
 			if (save && !rs && fs[i].nrets && fs[i].entry >= 0)
 				err = probes_add(&plan->gsave, fs[i].entry,
 						 GO_COOKIE(f, t->slot, save | fs[i].check, 0));
 		} else if (!cs || !cs->usable) {
 			err = probes_add(&plan->entry, fs[i].entry,
-					 GO_COOKIE(f, t->slot, save | fs[i].check, 0));
+					 GO_COOKIE(f, t->slot, save | fs[i].check | dict, 0));
+			if (!err && dict)
+				err = plan_dicts(t, ip, i, fs[i].site);
 		} else {
-			for (j = 0; j < cs->cnt && !err; j++)
+			for (j = 0; j < cs->cnt && !err; j++) {
 				err = probes_add(&plan->entry,
 						 go_binary__file_offset(t->bin, cs->addrs[j]),
-						 GO_COOKIE(f, t->slot, save, cs->sp_adj[j]));
+						 GO_COOKIE(f, t->slot, save | dict, cs->sp_adj[j]));
+				if (!err && dict)
+					err = plan_dicts(t, ip, i, cs->addrs[j]);
+			}
 		}
 		if (rs) {	/* its returns in its callers, not at its RETs */
 			if (!err)
@@ -571,17 +778,24 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan)
 {
 	struct func_sites *fs = calloc(t->cnt ? t->cnt : 1, sizeof(*fs));
+	struct inst_plan *ip = calloc(t->cnt ? t->cnt : 1, sizeof(*ip));
 	size_t i, n = t->cnt;
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
-	if (!fs)
+	if (!fs || !ip) {
+		free(fs);
+		free(ip);
 		return go_fail(ENOMEM, "out of memory");
+	}
 	if (t->slot >= GO_MAX_BINS || t->cnt > GO_MAX_FUNCS) {
 		free(fs);
+		free(ip);
 		return go_fail(E2BIG, "too many binaries or functions to probe at once");
 	}
 	err = plan_drop(t, what, fs);
+	if (!err)
+		plan_instances(t, ip);
 	/* step 2: call sites are found for the functions that stay, in their numbering */
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_CALL_SITES) &&
 	    !go_env_flag("GOFUNC_NO_CALL_SITES"))
@@ -590,12 +804,13 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	    !go_env_flag("GOFUNC_NO_RETURN_SITES"))
 		err = target_return_sites(t);
 	if (!err)
-		err = plan_emit(t, what, fs, plan);
+		err = plan_emit(t, what, fs, ip, plan);
 	if (!err && plan->nreturn_sites && (what & GO_PLAN_ENTRY))
 		err = plan_merge_dual(plan);
 	for (i = 0; i < n; i++)
 		free(fs[i].rets);
 	free(fs);
+	free(ip);
 	if (err)
 		go_plan__free(plan);
 	go_binary__release(t->bin);	/* not needed while tracing */
@@ -605,8 +820,16 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 {
 	struct go_binfo info = { -1, 0 };
-	int fd = go_bpf__map_fd(bpf, "go_binfo"), off;
+	int fd = go_bpf__map_fd(bpf, "go_dicts"), off, err;
+	size_t i;
 
+	for (i = 0; i < t->ndicts && fd >= 0; i++) {
+		err = go_map__update(fd, &t->dicts[i].key, &t->dicts[i].func);
+		if (err)
+			return go_fail(-err, "cannot tell the BPF program the dictionaries of %s: %s",
+				       t->pattern, strerror(-err));
+	}
+	fd = fd < 0 ? fd : go_bpf__map_fd(bpf, "go_binfo");
 	if (fd < 0)
 		return fd;
 	if (go_binary__g_in_r14(t->bin, NULL, false) &&
@@ -698,10 +921,11 @@ void go_target__list(struct go_target *t, FILE *out)
 	for (i = 0; i < t->cnt; i++) {
 		const struct go_func *fn = go_target__func(t, i);
 		uint64_t site = fn->entry;
+		size_t j, k;
 		char where[32];
 		int jcc = -1;
 
-		go_binary__entry_site(t->bin, fn, &site, &jcc);
+		go_binary__entry_site(t->bin, target_body(t, i), &site, &jcc);
 		if (t->calls && t->calls[i].usable)
 			snprintf(where, sizeof(where), "%zu call%s", t->calls[i].cnt,
 				 t->calls[i].cnt == 1 ? "" : "s");
@@ -712,6 +936,16 @@ void go_target__list(struct go_target *t, FILE *out)
 			go_abi__name(fn->abi), go_esc(fn->name, esc, sizeof(esc)));
 		if (fn->clone)
 			fprintf(out, " (GCC clone %s)", go_esc(fn->clone, esc, sizeof(esc)));
+		if (target_inst(t, i, &k))
+			fprintf(out, " (%s with dictionary %#llx in %s, named by %s)",
+				go_esc(t->insts[k].inst->body->name, esc, sizeof(esc)),
+				(unsigned long long)t->insts[k].inst->dict,
+				go_abi__reg_name(t->insts[k].inst->reg), t->insts[k].inst->how);
+		for (j = 0; !target_inst(t, i, &k) && j < t->cnt; j++)
+			if (target_inst(t, j, &k) && t->insts[k].inst->body == fn) {
+				fprintf(out, " (its calls with any other dictionary)");
+				break;
+			}
 		fputc('\n', out);
 	}
 }

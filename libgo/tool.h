@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "bpf/cookie.h"
 #include "libgo.h"
 
 /* warn(): one line to stderr, prefixed with the tool's name. */
@@ -43,15 +44,37 @@ void go_option_error(void) __attribute__((noreturn));
 /* Parse a whole number in [min, max] for an option; -EINVAL with the message set otherwise. */
 int go_parse_long(const char *arg, long min, long max, const char *what, long *out);
 
+/* A generic function's instantiation among a target's functions (go_binary__instances). */
+struct go_target_inst {
+	struct go_func fn;	/* its shaped body's, under the instantiation's name */
+	const struct go_inst *inst;
+};
+
+/* An entry of the BPF programs' go_dicts (cookie.h): the instantiation a dictionary names. */
+struct go_target_dict {
+	struct go_dict_key key;
+	uint32_t func;
+};
+
 /*
  * The functions a tool traces: "[BINARY:]FUNCTIONS" (or with -p, the process's executable),
- * matched as a glob or, with regex, an extended regular expression.
+ * matched as a glob or, with regex, an extended regular expression. The names matched are
+ * the binary's functions' and its generic functions' instantiations' (main.Sum[int]: calls of
+ * its shaped body, main.Sum[go.shape.int], with its dictionary): each instantiation is a
+ * function of its own; a shaped body matched with some of its instantiations keeps the calls
+ * with any other dictionary, and an instantiation's own wrapper (main.Sum[main.myInt] for a
+ * function value) goes, as its calls pass through the body.
  */
 struct go_target {
 	struct go_binary *bin;
 	char *pattern;		/* the FUNCTIONS part */
-	size_t *idx;		/* indices into the binary's function table */
+	size_t *idx;		/* indices into the binary's function table; an index past it,
+				 * go_binary__func_cnt() + k, is the instantiation insts[k] */
 	size_t cnt;
+	struct go_target_inst *insts;
+	size_t ninsts;
+	struct go_target_dict *dicts;	/* from the plan, for go_target__set_binfo */
+	size_t ndicts;
 	struct go_call_sites *calls;	/* per function, when entered at call sites */
 	struct go_return_sites *rsites;	/* per function, GO_PLAN_RETURN_SITES */
 	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
@@ -156,7 +179,11 @@ struct go_plan {
  */
 int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan);
 void go_plan__free(struct go_plan *plan);
-/* Tell the BPF programs the facts of t's binary (goid offset, g in R14), at t->slot. */
+/*
+ * Tell the BPF programs the facts of t's binary (goid offset, g in R14), at t->slot, and the
+ * dictionaries of the instantiations its plan tells apart (go_dicts). Every tool calls it once
+ * its program is loaded, before attaching.
+ */
 struct go_bpf;
 int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
 /*

@@ -262,6 +262,8 @@ int main(int argc, char **argv)
 		filter.flags |= GO_FILTER_CPU;
 	}
 	err = go_bpf__set_filter(bpf, &filter, NULL);
+	if (!err)
+		err = go_target__set_binfo(&target, bpf);
 	fd = err ? err : go_bpf__map_fd(bpf, "counts");
 	if (fd < 0) {
 		err = fd;

@@ -847,6 +847,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	err = plan.ndual ? set_dual(bpf, &plan) : 0;
+	if (!err)
+		err = go_target__set_binfo(&target, bpf);
 	if (err) {
 		warn("%s\n", libgo_errmsg());
 		goto cleanup;

@@ -793,6 +793,11 @@ int main(int argc, char **argv)
 
 		err = go_map__update(sfd, &k, &fis[i].cfg);
 	}
+	if (!err && go_target__set_binfo(&target, bpf)) {
+		warn("%s\n", libgo_errmsg());
+		err = -EINVAL;
+		goto cleanup;
+	}
 	if (err) {
 		warn("cannot configure the BPF program: %s\n", strerror(-err));
 		goto cleanup;

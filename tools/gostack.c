@@ -1011,6 +1011,11 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	err = go_target__set_binfo(&target, bpf);
+	if (err) {
+		warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 	go_catch_signals(&exiting);
 	if (env.pid)
 		pid_bias(env.pid, 0, NULL, 0);

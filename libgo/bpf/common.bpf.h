@@ -127,6 +127,44 @@ static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
 }
 #endif
 
+/* Generic functions: each instantiation's dictionary at its body's probes (cookie.h). */
+BPF_F_TABLE("hash", struct go_dict_key, u32, go_dicts, GO_MAX_DICTS, BPF_F_NO_PREALLOC);
+
+/*
+ * An argument register by its code (GO_ARG_REGS in iface.h): read them all, as the verifier
+ * refuses a read of ctx at a computed offset, then pick one.
+ */
+static __always_inline u64 go_arg_reg(struct pt_regs *ctx, u32 code)
+{
+	u64 r[10] = { ctx->ax, ctx->bx, ctx->cx, ctx->dx, ctx->si, ctx->di, ctx->r8, ctx->r9,
+		      ctx->r10, ctx->r11 };
+
+	return code < 10 ? r[code] : 0;
+}
+
+/*
+ * At an entry probe: the function the call counts under, the cookie's, or at a generic
+ * function's shaped body the instantiation its dictionary names (GO_COOKIE_DICT_REG); or
+ * GO_FUNC_NONE when the call is of an instantiation the tool does not trace. The dictionary
+ * is known by its distance from the probe's address (the kernel gives the handlers the probed
+ * instruction's), the same in every process, PIE or not.
+ */
+static __always_inline u32 go_func(struct pt_regs *ctx, u64 cookie)
+{
+	u32 func = GO_COOKIE_FUNC(cookie), code = GO_COOKIE_DICT_REG(cookie), *inst;
+	struct go_dict_key k = {};
+
+	if (!code)
+		return func;
+	k.delta = (s64)(go_arg_reg(ctx, code - 1) - ctx->ip);
+	k.func = func;
+	k.bin = GO_COOKIE_BIN(cookie);
+	inst = go_dicts.lookup(&k);
+	if (inst)
+		return *inst;
+	return cookie & GO_COOKIE_DICT_ONLY ? GO_FUNC_NONE : func;
+}
+
 #ifdef GO_SAVE_G
 /* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
 BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);

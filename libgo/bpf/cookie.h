@@ -32,6 +32,14 @@
  *               which grows the stack (or lets the goroutine be preempted) and starts the
  *               function again from its entry, through the check. go_entered (common.bpf.h)
  *               tells from the flags the check's compare left, at every entry probe
+ *   bits 56-59  at an entry site, CALL or JMP of a generic function's shaped body whose
+ *               instantiations the tool tells apart (libgo/generics.c): 1 + the code of the
+ *               register that holds its dictionary there (GO_COOKIE_DICT_REG, GO_ARG_REGS in
+ *               iface.h); 0 for every other probe. go_dicts maps the dictionary (as its
+ *               distance from the probe's address, which loading a PIE does not change) to the
+ *               instantiation's index; a call with another dictionary counts as bits 0-23 say
+ *   bit  60     GO_COOKIE_DICT_ONLY: with bits 56-59, the body itself is not traced: a call
+ *               with a dictionary go_dicts does not list is none the tool traces
  *   bits 32-63  at a RET, where the callee's SP is SP, GO_COOKIE_SPLIT instead of the above:
  *               at a RET of a gccgo function's body, the signed distance from it to the
  *               function's split-stack RET (go_binary__split_ret; a body's RET that returns
@@ -57,6 +65,8 @@
 #define GO_COOKIE_SP_MASK 0xffffULL
 #define GO_COOKIE_CC_SHIFT 48
 #define GO_COOKIE_CHECK (1ULL << 52)
+#define GO_COOKIE_DICT_SHIFT 56
+#define GO_COOKIE_DICT_ONLY (1ULL << 60)
 #define GO_COOKIE_GUARD (1ULL << 62)
 #define GO_COOKIE_DUAL (1ULL << 63)
 
@@ -73,6 +83,9 @@
 /* The flags of an entry site on the stack check's jump, of condition code cc (0-15). */
 #define GO_COOKIE_AT_CHECK(cc) (GO_COOKIE_CHECK | (__u64)((cc) & 0xf) << GO_COOKIE_CC_SHIFT)
 #define GO_COOKIE_CC(c) ((__u32)(((c) >> GO_COOKIE_CC_SHIFT) & 0xf))
+/* A shaped body's entry: its dictionary is in the register of code reg (GO_ARG_REGS). */
+#define GO_COOKIE_DICT(reg) ((__u64)((reg) + 1) << GO_COOKIE_DICT_SHIFT)
+#define GO_COOKIE_DICT_REG(c) ((__u32)(((c) >> GO_COOKIE_DICT_SHIFT) & 0xf))
 /* A RET's cookie, and the distance to the split-stack RET it holds. */
 #define GO_COOKIE_RET(func, bin, flags, split) GO_COOKIE(func, bin, flags, (__u32)(split))
 #define GO_COOKIE_SPLIT(c) ((__s32)((c) >> GO_COOKIE_SP_SHIFT))
@@ -99,6 +112,20 @@ struct go_proc_seen {
 	__u64 ret;		/* the word at SP there: a return address into a caller */
 	__u64 cookie;
 };
+
+/*
+ * The instantiations of generic functions (go_dicts): at a probe of a shaped body, its
+ * dictionary's address less the probe's, the function (bits 0-23) and binary of the cookie.
+ */
+struct go_dict_key {
+	__s64 delta;
+	__u32 func;
+	__u32 bin;
+};
+/* Entries go_dicts holds at most: instantiations times their bodies' probe sites. */
+#define GO_MAX_DICTS 16384
+/* go_func(): the call is of no function the tool traces. */
+#define GO_FUNC_NONE 0xffffffffU
 
 /* Where an entry saves g for the RETs of its call: the callee's SP (as at its RETs), process. */
 struct go_gsave_key {

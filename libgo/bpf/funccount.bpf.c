@@ -3,7 +3,8 @@
  * gofunccount: count calls. One probe per function at its entry site (past the stack check, or
  * on its jump when the call goes on: go_entered; so a call whose stack grows counts once), or
  * one at each CALL and JMP that enters it when the entry site would be single-stepped; the
- * probe's cookie holds the function's index (cookie.h).
+ * probe's cookie holds the function's index (cookie.h), or a generic function's instantiation
+ * is told by its dictionary (go_func).
  * Settings: NFUNCS.
  */
 BPF_PERCPU_ARRAY(counts, u64, NFUNCS);
@@ -15,7 +16,7 @@ int go_count(struct pt_regs *ctx)
 
 	if (!go_entered(ctx, cookie) || !go_task_ok())
 		return 0;
-	idx = GO_COOKIE_FUNC(cookie);
+	idx = go_func(ctx, cookie);
 	val = counts.lookup(&idx);
 	if (val)
 		(*val)++;

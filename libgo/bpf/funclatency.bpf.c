@@ -123,6 +123,16 @@ static __always_inline u64 callee_sp(struct pt_regs *ctx, u64 cookie, u32 *func)
 	return ctx->sp - GO_COOKIE_SP_ADJ(cookie);
 }
 
+/*
+ * The function a call is timed under: a generic function's instantiation, by its dictionary
+ * (go_func), GO_FUNC_NONE for one not traced; its frame is kept all the same, under its body,
+ * so that the RET, which cannot tell, finds it.
+ */
+static __always_inline u32 timed_func(struct pt_regs *ctx, u64 cookie, u32 body)
+{
+	return GO_COOKIE_DICT_REG(cookie) ? go_func(ctx, cookie) : body;
+}
+
 #ifndef G_IN_R14
 /* Calls by SP alone (and process): gccgo, and Go < 1.17 where its goroutine is not found. */
 BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
@@ -370,7 +380,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	struct go_lat_spill_key k = {};
 	struct go_lat_frame f = {};
 	u64 sp;
-	u32 depth, func, n, first = 0;
+	u32 depth, func, timed, n, first = 0;
 
 	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(k.id.tgid))
@@ -391,6 +401,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 		return goroutine_exit(&k.id);
 	if (cookie & GO_COOKIE_SAVE_G)
 		go_g_save(ctx, cookie);
+	timed = timed_func(ctx, cookie, func);
 	depth = depth_of(k.id.g, sp);
 	st = gs.lookup(&k.id);
 	if (!st) {
@@ -420,7 +431,8 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	if (!st->spilled && n < NFRAMES) {
 		st->frames[FRAME(n)].depth = depth;
 		st->frames[FRAME(n)].sp = sp;
-		st->frames[FRAME(n)].func = func;
+		st->frames[FRAME(n)].func = timed;
+		st->frames[FRAME(n)].body = func;
 		st->frames[FRAME(n)].ts = bpf_ktime_get_ns();
 		st->n = n + 1;
 		return 0;
@@ -432,7 +444,8 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	k.place = st->spilled;
 	f.depth = depth;
 	f.sp = sp;
-	f.func = func;
+	f.func = timed;
+	f.body = func;
 	f.ts = bpf_ktime_get_ns();
 	if (!spill.update(&k, &f))
 		st->spilled++;
@@ -465,16 +478,16 @@ static __always_inline void pop(struct go_lat_gstate *st, struct go_lat_spill_ke
 }
 
 /*
- * The call of func by goroutine g whose SP at the entry was sp has returned: 0, or 1 when no
+ * The call of body (its cookie's function) by goroutine g whose SP at the entry was sp has returned: 0, or 1 when no
  * start of it is kept (counted by the caller, which may look elsewhere first).
  */
-static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 func)
+static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 body)
 {
 	struct go_lat_spill_key k = {};
 	struct go_lat_gstate *st;
 	struct go_lat_frame *f;
 	u64 ts;
-	u32 depth, nested, zero = 0, *max;
+	u32 depth, nested, func, zero = 0, *max;
 
 	k.id.tgid = tgid;
 	k.id.g = g;
@@ -497,22 +510,23 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 fun
 			return 0;
 		}
 	}
-	if (!f || f->sp != sp || f->func != func) {
+	if (!f || f->sp != sp || f->body != body) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
 		depth = depth_of(k.id.g, sp);
 		drop_unwound(&k.id, st, depth, false);
 		f = top(st, &k);
-		if (!f || f->depth != depth || f->func != func) {
+		if (!f || f->depth != depth || f->body != body) {
 			tidy(&k.id, st);
 			return 1;
 		}
 	}
 	ts = f->ts;
+	func = f->func;
 	nested = st->n + st->spilled;	/* the call's level: 1 for the outermost traced call */
 	pop(st, &k);
 	tidy(&k.id, st);
 	max = level.lookup(&zero);
-	if (!max || !*max || nested <= *max)
+	if (func != GO_FUNC_NONE && (!max || !*max || nested <= *max))
 		record(func, ts, now);
 	return 0;
 }

@@ -33,7 +33,10 @@ struct go_lat_frame {
 	__u64 sp;		/* at the entry, for the return's quick match */
 	__u64 ts;
 	__u32 depth;		/* g.stack.hi - SP: Go stacks stay under 1 GB */
-	__u32 func;
+	__u32 func;		/* where it is timed: a generic function's instantiation (go_func),
+				 * GO_FUNC_NONE for one not traced, whose return is still awaited */
+	__u32 body;		/* the function its probes' cookies name, as its RETs' do */
+	__u32 pad;
 };
 
 /* A goroutine's calls in progress: the first few here, the others in the spill map. */

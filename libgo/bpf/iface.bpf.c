@@ -101,7 +101,7 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 int go_iface_entry(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx), sp_adj = GO_COOKIE_SP_ADJ(cookie);
-	u32 func = GO_COOKIE_FUNC(cookie), pid = bpf_get_current_pid_tgid() >> 32, i, zero = 0;
+	u32 func = go_func(ctx, cookie), pid = bpf_get_current_pid_tgid() >> 32, i, zero = 0;
 	u32 *e, ep = 0;
 	struct go_iface_cfg *cfg;
 	struct go_regs g;

@@ -130,7 +130,7 @@ static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key 
 
 int go_stack(struct pt_regs *ctx)
 {
-	u32 zero = 0, flags = 0, epoch = 0;
+	u32 zero = 0, flags = 0, epoch = 0, func;
 	struct go_stack_settings *set;
 	struct go_stack_key *k;
 	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
@@ -145,8 +145,11 @@ int go_stack(struct pt_regs *ctx)
 		flags = set->flags;
 		epoch = set->epoch & (GO_STACK_EPOCHS - 1);
 	}
+	func = go_func(ctx, cookie);
+	if (func == GO_FUNC_NONE)
+		return 0;
 	k->pid = flags & GO_STACK_PID ? bpf_get_current_pid_tgid() >> 32 : 0;
-	k->func = GO_COOKIE_FUNC(cookie);
+	k->func = func;
 	k->epoch = epoch;
 	k->pad = 0;
 	__builtin_memset(k->comm, 0, sizeof(k->comm));

@@ -45,7 +45,7 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 #endif
 
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
-						      u32 size)
+						      u32 size, u32 func)
 {
 	struct go_tevent *e = events.ringbuf_reserve(size);
 	u64 id, cookie = bpf_get_attach_cookie(ctx);
@@ -65,7 +65,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->tid = (u32)id;
 	e->goid = go_goid(ctx, cookie);
 	e->probe = probe;
-	e->func = GO_COOKIE_FUNC(cookie);
+	e->func = func;
 	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #ifdef USER_STACKS
@@ -122,16 +122,20 @@ int go_gsave(struct pt_regs *ctx)
 #define GO_ENTRY()                                                                              \
 	long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx));                    \
 	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)))                                       \
+		return 0;                                                                       \
+	u32 go_fn = go_func(ctx, bpf_get_attach_cookie(ctx));                                   \
+	if (go_fn == GO_FUNC_NONE)                                                              \
 		return 0
 #define GO_RET_FILTER()                                                                         \
 	long go_sp_adj = 0;                                                                     \
+	u32 go_fn = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));                                 \
 	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \
 		return 0
 #define GO_REG(var, reg) u64 var = ctx->reg
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
 #define GO_EVENT(n, nstrs, values)                                                              \
-	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs, values));                  \
+	struct go_tevent *e = go_event_new(ctx, n, EVENT_SIZE(nstrs, values), go_fn);           \
 	if (!e)                                                                                 \
 		return 0
 #define GO_ARG(i, var) e->args[i] = var

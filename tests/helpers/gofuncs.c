@@ -94,18 +94,34 @@ static int print_return_sites(struct go_binary *bin)
 	return 0;
 }
 
+static int print_instances(struct go_binary *bin)
+{
+	const struct go_inst *in;
+	size_t n, i;
+
+	if (go_binary__instances(bin, &in, &n)) {
+		fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%s\tbody=%s\tdict=0x%llx\treg=%s\thow=%s\n", in[i].name, in[i].body->name,
+		       (unsigned long long)in[i].dict, go_abi__reg_name(in[i].reg), in[i].how);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct go_binary *bin;
 	bool sites = argc > 2 && !strcmp(argv[1], "-s");
 	bool calls = argc > 2 && !strcmp(argv[1], "-c");
 	bool returns = argc > 2 && !strcmp(argv[1], "-r");
+	bool insts = argc > 2 && !strcmp(argv[1], "-g");
 	const char *path = argv[argc - 1];
 	struct go_m_layout ml;
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: gofuncs [-s | -c | -r] BINARY\n");
+		fprintf(stderr, "usage: gofuncs [-s | -c | -r | -g] BINARY\n");
 		return 2;
 	}
 	bin = go_binary__open(path);
@@ -117,8 +133,9 @@ int main(int argc, char **argv)
 	       go_binary__goid_offset(bin));
 	if (!go_binary__m_layout(bin, &ml))
 		printf("# m_layout=%d,%d,%d,%d\n", ml.g_m, ml.m_g0, ml.m_gsignal, ml.m_curg);
-	if (calls || returns) {
-		int err = calls ? print_call_sites(bin) : print_return_sites(bin);
+	if (calls || returns || insts) {
+		int err = calls ? print_call_sites(bin) : returns ? print_return_sites(bin) :
+			  print_instances(bin);
 
 		go_binary__close(bin);
 		return err;
