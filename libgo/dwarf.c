@@ -486,7 +486,28 @@ struct assigner {
 	int stack;		/* bytes of stack used, from the first stack word */
 	int stack_base;		/* SP offset of the first stack word */
 	int bytes;		/* all of them, as a frame would lay them out (_func.args) */
+	/*
+	 * a generic function's shaped body takes its dictionary, which DWARF does not list, in
+	 * the next integer register after this many arguments, less one (0: it takes none)
+	 */
+	int dict;
+	int nargs;		/* arguments assigned */
 };
+
+/* Before the next argument: the dictionary's register (and spill slot), where it comes. */
+static void assign_dict(struct assigner *a)
+{
+	if (a->dict && a->nargs++ == a->dict - 1) {
+		a->ni++;
+		a->bytes = align_up(a->bytes, 8) + 8;
+	}
+}
+
+/* Has the dictionary a register among the arguments assigned (no goargN: go_binary__arg)? */
+static bool dict_assigned(const struct assigner *a)
+{
+	return a->dict && a->nargs >= a->dict;
+}
 
 static int assign_regs(const struct assigner *a)
 {
@@ -648,6 +669,7 @@ static int first_param_die(struct go_binary *b, const struct go_func *fn, Dwarf 
 		return go_fail(ENOENT, "'%s' has no DWARF for %s", b->name, fn->name);
 	if (fn->abi == GO_ABI_SYSV && sub_results_in_memory(&sub))
 		args->ni = 1;	/* RDI: the hidden pointer to the results */
+	args->dict = go_binary__dict_param(b, fn) + 1;
 	return dwarf_child(&sub, d) ? 0 : 1;
 }
 
@@ -664,8 +686,8 @@ static int params_assign(struct go_binary *b, const struct go_func *fn, struct g
 	size_t cap = 0, i;
 	int err;
 
-	*args = (struct assigner){ fn->abi, 0, 0, 0, 8, 0 };
-	*rets = (struct assigner){ fn->abi, 0, 0, 0, 8, 0 };
+	*args = (struct assigner){ fn->abi, 0, 0, 0, 8, 0, 0, 0 };
+	*rets = (struct assigner){ fn->abi, 0, 0, 0, 8, 0, 0, 0 };
 	*unknown = false;
 	*params = NULL;
 	*cnt = 0;
@@ -701,8 +723,12 @@ static int params_assign(struct go_binary *b, const struct go_func *fn, struct g
 		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
 		p->kind = t.kind;
 		p->size = t.size;
+		if (!p->result)
+			assign_dict(args);
 		assign(p->result ? rets : args, &t, p);
 	} while (dwarf_siblingof(&d, &d) == 0);
+	if (args->dict && !dict_assigned(args))
+		assign_dict(args);	/* after the last argument: its spill slot still counts */
 	/* results on the stack follow the arguments' stack area, pointer-aligned */
 	for (i = 0; i < *cnt; i++) {
 		struct go_param *p = &(*params)[i];
@@ -783,7 +809,8 @@ int go_binary__words(struct go_binary *b, const struct go_func *fn, bool results
 		return go_fail(ENOENT, "its DWARF lists no results");
 	a = results ? &rets : &args;
 	/* gccgo's hidden pointer to results in memory is no goargN (go_binary__arg) */
-	w->regs = a->ni - (!results && fn->abi == GO_ABI_SYSV && results_in_memory(b, fn) > 0);
+	w->regs = a->ni - (!results && fn->abi == GO_ABI_SYSV && results_in_memory(b, fn) > 0) -
+		  (!results && dict_assigned(a));
 	w->stack = align_up(a->stack, 8) / 8;
 	return 0;
 }
@@ -832,7 +859,7 @@ static bool iface_type(Dwarf_Die *type, bool *empty)
 int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 			    struct go_iface_param **params, size_t *cnt)
 {
-	struct assigner args = { fn->abi, 0, 0, 0, 8, 0 };
+	struct assigner args = { fn->abi, 0, 0, 0, 8, 0, 0, 0 };
 	Dwarf *dw = dwarf_get(b);
 	Dwarf_Die d;
 	size_t cap = 0;
@@ -874,6 +901,8 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 		name = dwarf_diename(&type);
 		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
 		p->iface = iface_type(&type, &p->empty);
+		assign_dict(&args);
+		ni = args.ni;
 		assign(&args, &t, &gp);
 		if (args.ni > ni) {
 			go_abi__arg(fn->abi, ni + 1, &p->loc[0]);

@@ -1218,6 +1218,18 @@ int go_binary__dict_word(struct go_binary *b, const struct go_func *fn)
 	return reg >= 0 && reg < (int)(sizeof(word) / sizeof(word[0])) ? word[reg] : 0;
 }
 
+int go_binary__dict_param(struct go_binary *b, const struct go_func *fn)
+{
+	const struct go_func *body = go_binary__func_at(b, fn->entry);
+	int minor = gobin_go_minor(b);
+	struct gname g;
+
+	if (b->tc != GO_GC || fn->abi != GO_ABI_INTERNAL || !body || body->entry != fn->entry ||
+	    !gname_parse(body->name, &g) || (g.nargs && !strstr(body->name, "go.shape.")))
+		return -1;
+	return g.kind != GN_FUNC && (!minor || minor >= 120) ? 1 : 0;
+}
+
 bool go_inst__at_site(struct go_binary *b, const struct go_inst *in, uint64_t site)
 {
 	struct gobin_insn *code;

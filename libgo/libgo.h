@@ -415,6 +415,9 @@ bool go_inst__at_site(struct go_binary *bin, const struct go_inst *inst, uint64_
  * is not a shaped body or where the dictionary is cannot be told. goargN skips it.
  */
 int go_binary__dict_word(struct go_binary *bin, const struct go_func *fn);
+/* How many of the (DWARF-listed) arguments come before the dictionary: 0, or 1 (the receiver
+ * of a Go 1.20+ method); -1 when fn is not a shaped body. */
+int go_binary__dict_param(struct go_binary *bin, const struct go_func *fn);
 
 /* ---- Runtime type data: the dynamic types of interface values ---------------------------- */
 

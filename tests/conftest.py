@@ -110,6 +110,7 @@ ALL_VARIANTS["go117-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie"], "0")
 ALL_VARIANTS["go117-extld-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie", "-ldflags=-linkmode=external"], "1")
 ALL_VARIANTS["go117-lld-pie"] = (TOOLCHAINS["go117"][1], ["-buildmode=pie", LLD_LDFLAGS], "1")
 ALL_VARIANTS["go126-lld-pie"] = (GO126, ["-buildmode=pie", LLD_LDFLAGS], "1")
+ALL_VARIANTS["go119-lld-pie"] = (GO119, ["-buildmode=pie", LLD_LDFLAGS], "1")
 # cgo programs other than tests/go/cgo, built with cgo by the tests that name these (the -cgo
 # variants too, through build_program): stripped, and PIE linked the default way with cgo,
 # by the system linker (with CGO_ENABLED=0, Go links PIE itself: the -pie variants)
@@ -647,11 +648,13 @@ def parse_funccount(stdout, unique=True):
 # nm`): gc 1.22+ names a package-level func literal main.init.func1, gc 1.19 main.glob..func1,
 # gccgo main..go..func1 (symbol main._0go..func1). A generic function is a shape instantiation
 # in gc (main.Map[go.shape.int] in 1.26; in 1.19 the symbol table says main.Map[go.shape.int_0]
-# but the pclntab, all a stripped binary has, says main.Map[...]) and an ordinary function in gccgo. gccgo names pointer- and value-receiver methods alike: main.Counter.Inc.
+# but the pclntab, all a stripped binary has, says main.Map[...]), whose instantiation main.Map[int]
+# the tools tell by its dictionary where they can name it, and an ordinary function in gccgo. gccgo names pointer- and value-receiver methods alike: main.Counter.Inc.
 # The ELF symbol of an assembly function is main.asmAdd.abi0; its Go name is main.asmAdd.
 SYMBOL_NAMES = {
     "main.closure": ["main.init.func1", "main.glob..func1", "main..go..func1", "main._0go..func1"],
-    "main.Map": ["main.Map[go.shape.int]", "main.Map[go.shape.int_0]", "main.Map[...]", "main.Map"],
+    "main.Map": ["main.Map[int]", "main.Map[go.shape.int]", "main.Map[go.shape.int_0]", "main.Map[...]",
+                 "main.Map"],
     "main.(*Counter).Inc": ["main.(*Counter).Inc", "main.Counter.Inc"],
     "main.asmAdd": ["main.asmAdd", "main.asmAdd.abi0"],
 }

@@ -46,6 +46,12 @@ func Describe[T ~int](tag T, v any) int {
 	return int(tag)
 }
 
+// Nop needs nothing of its type argument: Go 1.20+ gives Nop[int] and Nop[main.myInt] empty
+// dictionaries, all at one address, which no tracer can tell apart.
+//
+//go:noinline
+func Nop[T any](n *int) { *n++ }
+
 type Stack[T any] struct{ items []T }
 
 //go:noinline
@@ -79,6 +85,8 @@ const (
 	pushIntIface = 19 // through an interface
 	describeInt  = 17
 	describeMy   = 9
+	nopInt       = 7
+	nopMyInt     = 5
 )
 
 var sink int
@@ -115,16 +123,26 @@ func work() {
 	for i := 0; i < describeMy; i++ {
 		sink += Describe(myInt(i), 2.5)
 	}
+	for i := 0; i < nopInt; i++ {
+		Nop[int](&nops[0])
+	}
+	for i := 0; i < nopMyInt; i++ {
+		Nop[myInt](&nops[1])
+	}
 }
+
+var nops [2]int
 
 func main() {
 	fmt.Printf("ready pid=%d\n", os.Getpid())
 	in := bufio.NewScanner(os.Stdin)
 	in.Scan()
 	work()
+	counts["main.Nop[int]"], counts["main.Nop[main.myInt]"] = nops[0], nops[1]
 	for _, c := range [][3]string{
 		{"main.Sum[go.shape.int]", "main.Sum[int]", "main.Sum[main.myInt]"},
 		{"main.Describe[go.shape.int]", "main.Describe[int]", "main.Describe[main.myInt]"},
+		{"main.Nop[go.shape.int]", "main.Nop[int]", "main.Nop[main.myInt]"},
 	} {
 		counts[c[0]] = counts[c[1]] + counts[c[2]]
 	}
