@@ -37,6 +37,15 @@ if command -v ld.lld >/dev/null; then
 	CGO_ENABLED=1 build seedprog-go126-lld-pie "$GO" -buildmode=pie \
 		"-ldflags=-linkmode=external -extldflags=-fuse-ld=lld"
 fi
+# generic functions (gc only): dictionaries, shaped functions, instantiations' wrappers
+for g in "go126 $GO" "go126-stripped $GO -ldflags=-s -w" "go119 $GO119" "go119-stripped $GO119 -ldflags=-s -w"; do
+	set -- $g
+	name=generics-$1 go=$2
+	shift 2
+	[ -s "$out/$name" ] || [ ! -x "$go" ] ||
+		{ (cd tests/go/generics && "$go" build -o "../../../$out/$name.tmp" ${1+"$1 $2"} .) &&
+			mv "$out/$name.tmp" "$out/$name"; } || echo "seeds: no $name seed" >&2
+done
 # replaced by a rename, never rewritten in place: a running fuzz_tprobe maps it (SIGBUS)
 if [ -s "$out/seedprog-go126" ] && ! cmp -s "$out/seedprog-go126" "$target"; then
 	cp "$out/seedprog-go126" "$target.tmp" && mv "$target.tmp" "$target"

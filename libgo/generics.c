@@ -39,6 +39,7 @@
 #define MAX_DICT_WORDS 64	/* words of a dictionary read to name it */
 #define MAX_PARTS 16		/* parts of a type searched (fields, parameters) */
 #define PART_DEPTH 3		/* how deep into a type's parts */
+#define SEARCH_BUDGET 512	/* types looked at to name one dictionary's arguments */
 #define MAX_ARGS 16		/* type parameters of one function */
 #define ARGS_LEN 512
 
@@ -344,26 +345,36 @@ static int leading_args(const struct ctx *c, uint64_t dict, uint64_t limit, uint
 	return k;
 }
 
-/* Collect into found[] the distinct types in t and its parts that can have shape. */
-static void shape_search(const struct ctx *c, uint64_t t, const char *shape, int depth,
-			 uint64_t *found, int *nfound, int max)
+/*
+ * Collect into found[] the distinct types in t and its parts that can have shape; false when
+ * the search could not see them all (too deep, too many parts, more than max found, more than
+ * *budget types looked at): then another may fit too.
+ */
+static bool shape_search(const struct ctx *c, uint64_t t, const char *shape, int depth,
+			 uint64_t *found, int *nfound, int max, int *budget)
 {
 	uint64_t parts[MAX_PARTS];
+	bool all = true;
 	int np, i;
 
 	if (!is_type(c, t))
-		return;
+		return true;
+	if (--*budget < 0)
+		return false;
 	if (kind_fits(go_types__kind(c->types, t), shape)) {
 		for (i = 0; i < *nfound && found[i] != t; i++)
 			;
-		if (i == *nfound && *nfound < max)
+		if (i == *nfound && *nfound == max)
+			return false;
+		if (i == *nfound)
 			found[(*nfound)++] = t;
 	}
-	if (depth >= PART_DEPTH)
-		return;
 	np = go_types__parts(c->types, t, parts, MAX_PARTS);
+	if (np > 0 && (depth >= PART_DEPTH || np == MAX_PARTS))
+		return false;
 	for (i = 0; i < np; i++)
-		shape_search(c, parts[i], shape, depth + 1, found, nfound, max);
+		all &= shape_search(c, parts[i], shape, depth + 1, found, nfound, max, budget);
+	return all;
 }
 
 /* ---- the shaped functions ------------------------------------------------------------------- */
@@ -430,7 +441,8 @@ static int bodies_find(struct ctx *c)
 		bd->reg = body_reg(c, bd);
 		c->nbodies++;
 	}
-	qsort(c->bodies, c->nbodies, sizeof(*c->bodies), body_cmp);
+	if (c->nbodies)
+		qsort(c->bodies, c->nbodies, sizeof(*c->bodies), body_cmp);
 	return 0;
 }
 
@@ -762,13 +774,14 @@ static int dict_extent(const struct ctx *c, uint64_t dict, uint64_t *w, int max)
 }
 
 /* Is there a type named name (as %T prints it) in t or its parts? */
-static bool type_holds(const struct ctx *c, uint64_t t, const char *name, int depth)
+static bool type_holds(const struct ctx *c, uint64_t t, const char *name, int depth,
+		       int *budget)
 {
 	uint64_t parts[MAX_PARTS];
 	char tn[ARGS_LEN];
 	int np, i;
 
-	if (!type_name(c, t, tn, sizeof(tn)))
+	if (--*budget < 0 || !is_type(c, t) || !type_name(c, t, tn, sizeof(tn)))
 		return false;
 	if (!strcmp(tn, name))
 		return true;
@@ -776,7 +789,7 @@ static bool type_holds(const struct ctx *c, uint64_t t, const char *name, int de
 		return false;
 	np = go_types__parts(c->types, t, parts, MAX_PARTS);
 	for (i = 0; i < np; i++)
-		if (type_holds(c, parts[i], name, depth + 1))
+		if (type_holds(c, parts[i], name, depth + 1, budget))
 			return true;
 	return false;
 }
@@ -791,13 +804,13 @@ static bool dict_names_args(const struct ctx *c, uint64_t dict, const char *args
 	uint64_t w[MAX_DICT_WORDS];
 	char arg[ARGS_LEN], name[ARGS_LEN];
 	const char *end = args + strlen(args);
-	int n = dict_extent(c, dict, w, MAX_DICT_WORDS), a, k;
+	int n = dict_extent(c, dict, w, MAX_DICT_WORDS), a, k, budget = SEARCH_BUDGET;
 	bool held;
 
 	for (a = 0; arg_nth(args, end, a, arg, sizeof(arg)); a++) {
 		link_to_type_name(arg, name, sizeof(name));
 		for (k = 0, held = false; k < n && !held; k++)
-			held = type_holds(c, w[k], name, 0);
+			held = type_holds(c, w[k], name, 0, &budget);
 		if (!held)
 			return false;
 	}
@@ -988,6 +1001,8 @@ static int shape_window(const struct ctx *c, const struct body *bd, uint64_t dic
 	uint64_t w[MAX_DICT_WORDS], f[MAX_ARGS][4];
 	char shape[ARGS_LEN];
 	int n = dict_extent(c, dict, w, MAX_DICT_WORDS), k, a, nf[MAX_ARGS] = { 0 }, covered;
+	int budget = SEARCH_BUDGET;
+	bool all[MAX_ARGS];
 
 	if (bd->g.nargs > MAX_ARGS)
 		return -1;
@@ -995,18 +1010,20 @@ static int shape_window(const struct ctx *c, const struct body *bd, uint64_t dic
 		if (!w[k])
 			return -1;
 	*start = k;
+	for (a = 0; a < MAX_ARGS; a++)
+		all[a] = true;
 	for (; k < n && is_type(c, w[k]); k++) {
 		for (a = 0, covered = 0; a < bd->g.nargs; a++) {
 			if (!arg_nth(bd->fn->name + bd->g.args, bd->fn->name + bd->g.args_end, a,
 				     shape, sizeof(shape)))
 				return -1;
 			shape_strip(shape);
-			shape_search(c, w[k], shape, 0, f[a], &nf[a], 4);
+			all[a] &= shape_search(c, w[k], shape, 0, f[a], &nf[a], 4, &budget);
 			covered += nf[a] > 0;
 		}
 		if (covered == bd->g.nargs) {
 			for (a = 0; a < bd->g.nargs; a++)
-				found[a] = nf[a] == 1 ? f[a][0] : 0;
+				found[a] = nf[a] == 1 && all[a] ? f[a][0] : 0;
 			return k + 1 - *start;
 		}
 	}
@@ -1082,7 +1099,8 @@ static int evid_instances(struct ctx *c)
 	size_t k, j;
 	int err = 0;
 
-	qsort(c->ev, c->nev, sizeof(*c->ev), evid_cmp);
+	if (c->nev)
+		qsort(c->ev, c->nev, sizeof(*c->ev), evid_cmp);
 	for (k = 0; k < c->nev && !err; k = j) {
 		const struct evid *e = &c->ev[k];
 		const struct body *bd = &c->bodies[e->body];
@@ -1192,7 +1210,8 @@ static int generics_find(struct ctx *c)
 	if (!err) {
 		inst_wrappers(c);
 		inst_ambiguous(c->out);
-		qsort(c->out->insts, c->out->n, sizeof(*c->out->insts), inst_cmp);
+		if (c->out->n)	/* qsort() of NULL is undefined, even of nothing */
+			qsort(c->out->insts, c->out->n, sizeof(*c->out->insts), inst_cmp);
 	}
 	return err;
 }

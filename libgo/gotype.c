@@ -1035,7 +1035,7 @@ int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, in
 		if (!addr_at(t, addr + TYPE_SIZE_GC + 8, &fields) ||
 		    !word_at(t, addr + TYPE_SIZE_GC + 16, &nf))
 			break;
-		for (i = 0; (uint64_t)i < nf && n < max; i++)
+		for (i = 0; (uint64_t)i < nf && i < max; i++)	/* nf: any word, asked anywhere */
 			if (addr_at(t, fields + 24 * (uint64_t)i + 8, &p))
 				parts[n++] = p;
 		break;
@@ -1044,7 +1044,7 @@ int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, in
 			break;
 		cnt = inout[0] + (inout[1] & 0x7fff);
 		at = addr + FUNC_SIZE + (typ[TYPE_TFLAG] & TFLAG_UNCOMMON ? UNCOMMON_SIZE : 0);
-		for (i = 0; i < cnt && n < max; i++)
+		for (i = 0; i < cnt && i < max; i++)
 			if (addr_at(t, at + 8 * (uint64_t)i, &p))
 				parts[n++] = p;
 		break;
