@@ -200,14 +200,16 @@ def test_empty_dictionaries_are_not_told_apart(built):
 
 
 def instances(binary):
-    """libgo's instantiations of binary: {(body, dictionary): (name, how)}."""
+    """libgo's instantiations of binary: {(body, dictionary): (name, how)}; each one's
+    dictionary must still be in its register at its shaped function's entry site."""
     result = subprocess.run([helper("gofuncs"), "-g", binary], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     out = {}
     for line in result.stdout.splitlines():
         if line.startswith("#"):
             continue
-        name, body, dict_, reg, how = line.split("\t")
+        name, body, dict_, reg, how, site = line.split("\t")
+        assert not site.endswith(" lost"), f"{binary}: {line}"
         out[(body[5:], int(dict_[5:], 16))] = (name, how[4:])
     return out
 

@@ -11,9 +11,12 @@
  * with -r, where each function entered by CALLs alone would have its returns seen
  * (go_binary__callers, then go_binary__return_sites): 0x<entry> <name> returns=0x<call>:0x<site>,...
  * or 0x<entry> <name> no-returns=<why>, with " guards=0x<jmp>,..." when loops' JMPs lead into the
- * lines, and a last line "# return sites: N of M functions". For the tests, which
- * compare it with the Go toolchain's own `go tool nm` and GNU objdump. A first line, a comment,
- * holds the release and runtime.g's goid offset, and a second runtime.m's layout when known.
+ * lines, and a last line "# return sites: N of M functions"; with -g, the instantiations of generic
+ * functions (go_binary__instances), one a line: <name> body=<shaped function> dict=0x<address>
+ * reg=<register> how=<what named it> site=+<entry site's offset>[ lost: the dictionary is no
+ * longer in its register there]. For the tests, which compare it with the Go toolchain's own
+ * `go tool nm` and GNU objdump. A first line, a comment, holds the release and runtime.g's goid
+ * offset, and a second runtime.m's layout when known.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,9 +106,16 @@ static int print_instances(struct go_binary *bin)
 		fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
 		return 1;
 	}
-	for (i = 0; i < n; i++)
-		printf("%s\tbody=%s\tdict=0x%llx\treg=%s\thow=%s\n", in[i].name, in[i].body->name,
-		       (unsigned long long)in[i].dict, go_abi__reg_name(in[i].reg), in[i].how);
+	for (i = 0; i < n; i++) {
+		uint64_t site = 0;
+		bool kept = !go_binary__entry_site(bin, in[i].body, &site, NULL) &&
+			    go_inst__at_site(bin, &in[i], site);
+
+		printf("%s\tbody=%s\tdict=0x%llx\treg=%s\thow=%s\tsite=+%llu%s\n", in[i].name,
+		       in[i].body->name, (unsigned long long)in[i].dict, go_abi__reg_name(in[i].reg),
+		       in[i].how, (unsigned long long)(site - in[i].body->entry),
+		       kept ? "" : " lost");
+	}
 	return 0;
 }
 
