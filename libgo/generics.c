@@ -310,20 +310,34 @@ static int dict_words(const struct ctx *c, uint64_t addr, uint64_t *w, int max)
 	return n;
 }
 
-/* Is addr a type made of (one of its parts being) one of before[0, n)? */
+/*
+ * Is addr a type derived from one of before[0, n): an unnamed one made of one of them ([]T,
+ * map[K]V, *T, struct { x T }), or a generic type instantiated with one (main.Stack[T])? A
+ * defined type (main.pt) is none, whatever its fields.
+ */
 static bool made_of(const struct ctx *c, uint64_t addr, const uint64_t *before, int n)
 {
 	uint64_t parts[MAX_PARTS];
 	char name[ARGS_LEN], other[ARGS_LEN], *open;
-	int np = go_types__parts(c->types, addr, parts, MAX_PARTS), i, k;
+	int np, i, k;
+
+	if (!type_name(c, addr, other, sizeof(other)) ||
+	    (kind_of_name(other) < 0 && !strchr(other, '[')) || basic_kind(kind_of_name(other)))
+		return false;
+	np = go_types__parts(c->types, addr, parts, MAX_PARTS);
 
 	for (i = 0; i < np; i++)
 		for (k = 0; k < n; k++)
 			if (parts[i] == before[k])
 				return true;
-	/* an instantiated type: main.Stack[int] is made of int */
-	if (!type_name(c, addr, name, sizeof(name)) || !(open = strchr(name, '[')))
+	/*
+	 * an instantiated type: main.Stack[int] is made of int (its type arguments are named with
+	 * import paths, elliptic.nistPoint[*crypto/internal/nistec.P224Point]: compare without)
+	 */
+	if (!type_name(c, addr, other, sizeof(other)) || !strchr(other, '['))
 		return false;
+	link_to_type_name(other, name, sizeof(name));
+	open = strchr(name, '[');
 	for (k = 0; k < n; k++)
 		if (type_name(c, before[k], other, sizeof(other)) && strstr(open, other))
 			return true;

@@ -101,8 +101,8 @@ static int target_add_instances(struct go_target *t, const struct go_pattern *pa
 		t->idx[t->cnt++] = nf + t->ninsts++;
 	}
 	if (namb)
-		warn("cannot tell %s%s from the other instantiations of %s, which share its "
-		     "dictionary (an empty one): not traced; trace %s for them all\n", amb->name,
+		warn("cannot tell %s%s from another instantiation of %s (they share a dictionary, "
+		     "an empty one, or a name): not traced; trace %s for them all\n", amb->name,
 		     namb > 1 ? " (and others)" : "", amb->body->name, amb->body->name);
 	target_filter(t, is_matched_wrapper);
 	return 0;

@@ -221,19 +221,44 @@ def short(name):
     return head + "[" + re.sub(r"[\w.\-]*/", "", args)
 
 
+def assert_stripped_names_right(binary, stripped, at_least):
+    """Every instantiation libgo names in the stripped copy is one the symbol table names alike
+    (the same dictionary, the same name but for import paths), and there are at least so many."""
+    full = {(short(name), dict_) for (body, dict_), (name, how) in instances(str(binary)).items()}
+    named = instances(str(stripped))
+    assert len(named) >= at_least, named
+    for (body, dict_), (name, how) in named.items():
+        assert (short(name), dict_) in full, (name, hex(dict_), how)
+
+
+def strip_copy(binary, tmp_path):
+    if not shutil.which("strip"):
+        pytest.skip("binutils' strip is not installed")
+    stripped = tmp_path / (os.path.basename(binary) + "-stripped")
+    subprocess.run(["strip", "-o", str(stripped), binary], check=True)
+    return stripped
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("variant, at_least", [("go118", 30), ("go119", 30), ("go120", 8), ("go126", 15)])
+def test_stripped_names_match_the_symbol_table(built, variant, tmp_path, at_least):
+    """tests/go/dicts (two type parameters, a struct type argument made of another's type, an
+    instantiated generic type as an argument, sub-dictionaries) with its symbol table stripped
+    (the same code and data): what libgo still names, it names as the symbol table does. Go
+    1.18-1.19 dictionaries lead with their type arguments; Go 1.20 stripped binaries name only
+    methods (by their receiver's type), Go 1.21+ also functions whose dictionaries agree."""
+    binary = built.path(variant, "dicts")
+    assert_stripped_names_right(binary, strip_copy(binary, tmp_path), at_least)
+
+
 @pytest.mark.unprivileged
 def test_dictionaries_match_the_symbol_table(tmp_path):
     """Over Go's own go command (Go 1.26, hundreds of instantiations): every dictionary libgo
     names from .symtab is the `..dict.` symbol `go tool nm` gives at that address; and with the
     symbol table stripped (the same code and data), every instantiation libgo still names has
     the name the symbol table gives it, and none has another."""
-    go = os.path.join(os.path.dirname(GO126), "go")
-    if not shutil.which("strip"):
-        pytest.skip("binutils' strip is not installed")
-    binary = tmp_path / "go"
-    shutil.copy(go, binary)
-    stripped = tmp_path / "go-stripped"
-    subprocess.run(["strip", "-o", str(stripped), str(binary)], check=True)
+    binary = os.path.join(os.path.dirname(GO126), "go")
+    stripped = strip_copy(binary, tmp_path)
     dicts = {addr: name.replace("..dict.", ".", 1) for addr, kind, name in go_nm(GO126, str(binary))
              if "..dict." in name}
     full = instances(str(binary))
@@ -244,7 +269,4 @@ def test_dictionaries_match_the_symbol_table(tmp_path):
         # a Go 1.20+ type's dictionary serves each of its methods: main.Stack[int] for main.(*Stack[int]).Push
         assert dicts[addr] in (name, re.sub(r"^(.*?)\(\*(.*)\)\.[^.]+$", r"\1\2", name),
                                re.sub(r"\.[^.\]]+$", "", name)), (name, dicts[addr])
-    named = instances(str(stripped))
-    assert len(named) > 50, named
-    for key, (name, how) in named.items():
-        assert key in full and short(full[key][0]) == short(name), (key, name, how, full.get(key))
+    assert_stripped_names_right(binary, stripped, 50)

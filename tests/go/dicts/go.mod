@@ -1,0 +1,3 @@
+module example.com/dicts
+
+go 1.18
