@@ -36,7 +36,7 @@ static void instances(struct go_binary *bin)
 	const struct go_inst *in;
 	size_t n, i;
 
-	if (go_binary__instances(bin, &in, &n))
+	if (go_binary__instances(bin, NULL, &in, &n))
 		return;
 	for (i = 0; i < n; i++) {
 		if (!in[i].name || !in[i].body || !in[i].how || in[i].reg < 0)

@@ -78,11 +78,17 @@ struct symdict {
 	uint64_t addr, size;
 };
 
+/*
+ * Instantiations found by one call, kept with the binary: every one of the binary's (full), or
+ * those of the shaped functions a pattern may name, read from the symbol table.
+ */
 struct generics {
 	struct go_inst *insts;
 	size_t n, cap;
 	char **names;		/* the instances' names, owned */
 	size_t nnames;
+	bool full;
+	struct generics *next;
 };
 
 struct ctx {
@@ -96,6 +102,9 @@ struct ctx {
 	struct symdict *syms;
 	size_t nsyms;
 	struct generics *out;
+	/* the shaped functions to look at: those whose instantiations pat may name, or only */
+	const struct go_pattern *pat;
+	const struct go_func *only;
 };
 
 /* ---- names ---------------------------------------------------------------------------------- */
@@ -428,10 +437,26 @@ static int body_reg(const struct ctx *c, const struct body *bd)
 	return -1;
 }
 
+/* Are the instantiations of a shaped function named name (parsed as g) any the ctx is for? */
+static bool body_wanted(const struct ctx *c, const struct go_func *fn, const struct gname *g)
+{
+	char prefix[ARGS_LEN];
+
+	if (c->only)
+		return fn == c->only;
+	if (!c->pat)
+		return true;
+	/* an instantiation's name begins as its shaped function's does: main.Sum[ */
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)g->args, fn->name);
+	return go_pattern__may_begin(c->pat, prefix);
+}
+
 static int bodies_find(struct ctx *c)
 {
 	size_t i, n = go_binary__func_cnt(c->b);
 
+	free(c->bodies);
+	c->nbodies = 0;
 	c->bodies = calloc(n ? n : 1, sizeof(*c->bodies));
 	if (!c->bodies)
 		return go_fail(ENOMEM, "out of memory");
@@ -445,6 +470,8 @@ static int bodies_find(struct ctx *c)
 		args = fn->name + bd->g.args;
 		if (bd->g.nargs && !memmem(args, bd->g.args_end - bd->g.args, "go.shape.", 9))
 			continue;	/* an instantiation's wrapper, or not generic */
+		if (!body_wanted(c, fn, &bd->g))
+			continue;
 		bd->fn = fn;
 		recv_of(fn->name, &bd->g, bd->recv, sizeof(bd->recv));
 		if (bd->g.kind == GN_FUNC)
@@ -1187,21 +1214,34 @@ static void inst_wrappers(struct ctx *c)
 	}
 }
 
-static void generics_free(struct go_binary *b)
+static void batch_free(struct generics *g)
 {
-	struct generics *g = b->generics;
 	size_t i;
 
-	if (!g)
-		return;
 	for (i = 0; i < g->nnames; i++)
 		free(g->names[i]);
 	free(g->names);
 	free(g->insts);
 	free(g);
+}
+
+static void generics_free(struct go_binary *b)
+{
+	struct generics *g = b->generics, *next;
+
+	for (; g; g = next) {
+		next = g->next;
+		batch_free(g);
+	}
 	b->generics = NULL;
 }
 
+/*
+ * A stripped binary's dictionaries are named from what its code and data say of them all (one
+ * dictionary's end is where the next known one begins): its instantiations are found all at
+ * once, whatever the pattern, so that each has one name. With the symbol table, only the
+ * shaped functions wanted are looked at.
+ */
 static int generics_find(struct ctx *c)
 {
 	size_t i;
@@ -1210,10 +1250,17 @@ static int generics_find(struct ctx *c)
 	err = bodies_find(c);
 	if (err || !c->nbodies)
 		return err;
-	c->types = go_types__open(c->b);	/* without it, .symtab and wrappers still name */
 	err = syms_find(c);
-	if (!err)
-		err = callers_scan(c);
+	if (!err && !c->nsyms && (c->pat || c->only)) {
+		c->pat = NULL;
+		c->only = NULL;
+		err = bodies_find(c);
+	}
+	c->out->full = !c->pat && !c->only;
+	if (err)
+		return err;
+	c->types = go_types__open(c->b);	/* without it, .symtab and wrappers still name */
+	err = callers_scan(c);
 	if (err)
 		return err;
 	value_receivers(c);
@@ -1228,6 +1275,53 @@ static int generics_find(struct ctx *c)
 			qsort(c->out->insts, c->out->n, sizeof(*c->out->insts), inst_cmp);
 	}
 	return err;
+}
+
+/* The instantiations of the shaped functions pat may name, or of only (both NULL: all). */
+static int instances_of(struct go_binary *b, const struct go_pattern *pat,
+			const struct go_func *only, const struct go_inst **insts, size_t *cnt)
+{
+	struct ctx c = { .b = b, .minor = gobin_go_minor(b), .pat = pat, .only = only };
+	struct generics *g;
+	size_t i;
+	int err;
+
+	*insts = NULL;
+	*cnt = 0;
+	if (b->tc != GO_GC || (c.minor && c.minor < 118))
+		return 0;	/* gccgo 12 and Go before 1.18 have no generics */
+	for (g = b->generics; g && !g->full; g = g->next)
+		;
+	if (!g) {
+		err = gobin_on_close(b, generics_free, false);
+		if (err)
+			return err;
+		g = c.out = calloc(1, sizeof(*c.out));
+		if (!g)
+			return go_fail(ENOMEM, "out of memory");
+		err = generics_find(&c);
+		go_types__close(c.types);
+		for (i = 0; i < c.nsyms; i++)
+			free(c.syms[i].owned);
+		free(c.syms);
+		free(c.ev);
+		free(c.bodies);
+		if (err) {
+			batch_free(g);
+			return err;
+		}
+		g->next = b->generics;
+		b->generics = g;
+	}
+	*insts = g->insts;
+	*cnt = g->n;
+	return 0;
+}
+
+int go_binary__instances(struct go_binary *b, const struct go_pattern *pat,
+			 const struct go_inst **insts, size_t *cnt)
+{
+	return instances_of(b, pat, NULL, insts, cnt);
 }
 
 int go_binary__dict_word(struct go_binary *b, const struct go_func *fn)
@@ -1245,7 +1339,7 @@ int go_binary__dict_word(struct go_binary *b, const struct go_func *fn)
 	    !gname_parse(body->name, &bd.g) || (bd.g.nargs && !strstr(body->name, "go.shape.")))
 		return 0;
 	reg = body_reg(&c, &bd);
-	for (i = 0; reg < 0 && !go_binary__instances(b, &in, &n) && i < n; i++)
+	for (i = 0; reg < 0 && !instances_of(b, NULL, body, &in, &n) && i < n; i++)
 		if (in[i].body == body)
 			reg = in[i].reg;
 	return reg >= 0 && reg < (int)(sizeof(word) / sizeof(word[0])) ? word[reg] : 0;
@@ -1278,39 +1372,4 @@ bool go_inst__at_site(struct go_binary *b, const struct go_inst *in, uint64_t si
 		       code[i].kind != GOBIN_K_CALL && code[i].kind != GOBIN_K_ICALL;
 	free(code);
 	return kept;
-}
-
-int go_binary__instances(struct go_binary *b, const struct go_inst **insts, size_t *cnt)
-{
-	struct ctx c = { .b = b, .minor = gobin_go_minor(b) };
-	size_t i;
-	int err;
-
-	*insts = NULL;
-	*cnt = 0;
-	if (b->tc != GO_GC || (c.minor && c.minor < 118))
-		return 0;	/* gccgo 12 and Go before 1.18 have no generics */
-	if (!b->generics) {
-		err = gobin_on_close(b, generics_free, false);
-		if (err)
-			return err;
-		c.out = calloc(1, sizeof(*c.out));
-		if (!c.out)
-			return go_fail(ENOMEM, "out of memory");
-		b->generics = c.out;
-		err = generics_find(&c);
-		go_types__close(c.types);
-		for (i = 0; i < c.nsyms; i++)
-			free(c.syms[i].owned);
-		free(c.syms);
-		free(c.ev);
-		free(c.bodies);
-		if (err) {
-			generics_free(b);
-			return err;
-		}
-	}
-	*insts = ((struct generics *)b->generics)->insts;
-	*cnt = ((struct generics *)b->generics)->n;
-	return 0;
 }

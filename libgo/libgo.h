@@ -354,6 +354,8 @@ struct go_pattern;
  */
 struct go_pattern *go_pattern__new(const char *pattern, bool regex);
 bool go_pattern__match(const struct go_pattern *pat, const char *name);
+/* Can pat match a name that begins with prefix? (A regular expression: taken to be able to.) */
+bool go_pattern__may_begin(const struct go_pattern *pat, const char *prefix);
 void go_pattern__free(struct go_pattern *pat);
 /* Length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when there is none. */
 int go_utf8_len(const char *s);
@@ -399,10 +401,13 @@ struct go_inst {
 
 /*
  * The instantiations bin's dictionaries tell apart (and those they cannot, dict 0), sorted by
- * name; found on the first call, owned by bin. A dictionary nothing names for sure is left out:
- * its calls are the shaped function's.
+ * name, owned by bin: those pat may match (with the symbol table, only its shaped functions
+ * that pat may name are looked at), or all (pat NULL; a stripped binary's are always found all
+ * at once). A dictionary nothing names for sure is left out: its calls are the shaped
+ * function's.
  */
-int go_binary__instances(struct go_binary *bin, const struct go_inst **insts, size_t *cnt);
+int go_binary__instances(struct go_binary *bin, const struct go_pattern *pat,
+			 const struct go_inst **insts, size_t *cnt);
 /*
  * Is the instantiation's dictionary still in its register at site, an entry site of its body
  * (past the stack check, which writes no argument register: checked all the same)?

@@ -125,6 +125,38 @@ static bool glob_match(const short *g, const char *s)
 	return *g == GLOB_END;
 }
 
+/* Can g match some name that begins with s? As glob_match, but s may end before g does. */
+static bool glob_may_begin(const short *g, const char *s)
+{
+	const short *star = NULL;
+	const char *resume = NULL;
+
+	while (*s) {
+		if (*g == GLOB_STAR) {
+			star = ++g;
+			resume = s;
+		} else if (*g == GLOB_ONE) {
+			g++;
+			s += char_len(s);
+		} else if (*g != GLOB_END && *g == (unsigned char)*s) {
+			g++;
+			s++;
+		} else if (star) {
+			g = star;
+			resume += char_len(resume);
+			s = resume;
+		} else {
+			return false;
+		}
+	}
+	return true;	/* what is left of g matches some continuation */
+}
+
+bool go_pattern__may_begin(const struct go_pattern *p, const char *prefix)
+{
+	return p->regex || glob_may_begin(p->glob, prefix);
+}
+
 bool go_pattern__match(const struct go_pattern *p, const char *name)
 {
 	regmatch_t m;

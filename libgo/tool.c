@@ -68,7 +68,7 @@ static int target_add_instances(struct go_target *t, const struct go_pattern *pa
 {
 	const struct go_inst *in, *amb = NULL;
 	size_t n, i, m = 0, namb = 0, nf = go_binary__func_cnt(t->bin), *idx;
-	int err = go_binary__instances(t->bin, &in, &n);
+	int err = go_binary__instances(t->bin, pat, &in, &n);
 
 	if (err)
 		return err;

@@ -102,7 +102,7 @@ static int print_instances(struct go_binary *bin)
 	const struct go_inst *in;
 	size_t n, i;
 
-	if (go_binary__instances(bin, &in, &n)) {
+	if (go_binary__instances(bin, NULL, &in, &n)) {
 		fprintf(stderr, "gofuncs: %s\n", libgo_errmsg());
 		return 1;
 	}
