@@ -38,9 +38,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)go_utf8_len(pattern + i);
 	pat = go_pattern__new(pattern, regex && fuzz_regex_tame(pattern, strlen(pattern)));
 	if (pat) {
-		(void)go_pattern__match(pat, name);
+		/* a name it matches, it may begin: every prefix of it (on a character's boundary) */
+		bool matches = go_pattern__match(pat, name);
+
+		for (i = 0; matches && !regex && i <= strlen(name); i++) {
+			char c = name[i];
+
+			name[i] = 0;
+			if ((c & 0xc0) != 0x80 && !go_pattern__may_begin(pat, name))
+				abort();
+			name[i] = c;
+		}
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			(void)go_pattern__match(pat, names[i]);
+			(void)go_pattern__match(pat, names[i]), (void)go_pattern__may_begin(pat, names[i]);
 		go_pattern__free(pat);
 	}
 	free(pattern);
