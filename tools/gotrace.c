@@ -764,9 +764,12 @@ int main(int argc, char **argv)
 	spec.nsizes = 1;
 	if (env.verbose) {
 		go_bpf_spec__print(&spec, info_out());
-		for (i = 0; i < env.nprobes; i++)	/* where each return probe sees returns */
-			if (probes[i].ret)
+		for (i = 0; i < env.nprobes; i++) {
+			if (probes[i].ret)	/* where each return probe sees returns */
 				go_target__list_returns(&probes[i].target, info_out());
+			else if (probes[i].target.ninsts)	/* which instantiations it traces */
+				go_target__list(&probes[i].target, info_out());
+		}
 	}
 
 	bpf = go_bpf__load(&spec);
