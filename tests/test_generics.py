@@ -29,7 +29,8 @@ PROGRAM = "generics"
 # plain, stripped, PIE linked by Go's linker, by the system's (cgo available: the default) and
 # by lld, on the newest and on Debian 12's Go, and one Go 1.18 build (the first with generics)
 VARIANTS = ["go126", "go126-stripped", "go126-pie", "go126-extld-pie", "go126-lld-pie",
-            "go119", "go119-stripped", "go119-pie", "go119-extld-pie", "go118"]
+            "go119", "go119-stripped", "go119-pie", "go119-extld-pie", "go118",
+            "go120", "go121", "go122", "go123", "go124", "go125"]
 # instantiations that share a shape with another, or are methods: each must be a row of its own
 SHARED = ["main.Sum[int]", "main.Sum[main.myInt]", "main.Describe[int]", "main.Describe[main.myInt]",
           "main.(*Stack[int]).Push", "main.(*Stack[string]).Push"]
@@ -51,9 +52,10 @@ def event_rows(out):
             line.split()[0].isdigit()]
 
 
-def run(variant, built, tool, *args, sleep=0.0):
-    """Run the program's calls under `tool -p PID args`; return (report, stdout, stderr)."""
-    with GoProgram(built.path(variant, PROGRAM)) as prog:
+def run(variant, built, tool, *args, sleep=0.0, binary=None):
+    """Run the program's calls (variant's build, or binary) under `tool -p PID args`; return
+    (report, stdout, stderr)."""
+    with GoProgram(binary or built.path(variant, PROGRAM)) as prog:
         with Tool(tool, "-p", str(prog.pid), *args) as t:
             prog.go()
             report = prog.result()
@@ -80,6 +82,27 @@ def test_counts_per_instantiation(built, variant):
     shared = [shape(variant, f"main.{f}[go.shape.int]") for f in ("Sum", "Describe")]
     assert not any(name in table for name in shared + ["main.Sum[...]"]), \
         f"a shaped function shared by named instantiations has calls of its own:\n{out}"
+
+
+@pytest.mark.parametrize("variant", ["go120", "go121", "go122", "go123", "go124", "go125"])
+def test_counts_stripped_between(built, variant, tmp_path):
+    """Go 1.20-1.25 builds with their symbol table stripped (binutils' strip): methods' rows per
+    instantiation from Go 1.20 (a method's dictionary holds its receiver's type), functions'
+    from Go 1.21 (by their wrapper's name, or the types their dictionaries agree on); Go 1.20
+    names no function's instantiation (its pclntab says main.Sum[...] for every shape), whose
+    calls are then all their shaped functions' rows."""
+    binary = strip_copy(built.path(variant, PROGRAM), tmp_path)
+    report, out, err = run(variant, built, "gofunccount", "main.*", binary=str(binary))
+    table = parse_funccount(out, unique=False)
+    named = SHARED if variant != "go120" else [n for n in SHARED if "Stack" in n]
+    for name in named:
+        assert table.get(name) == report[name], f"{name}: {table.get(name)}, program {report[name]}\n{out}"
+    if variant == "go120":
+        for f in ("Sum", "Describe"):
+            assert table.get(f"main.{f}[...]") == sum(v for k, v in report.items()
+                                                      if k.startswith(f"main.{f}[") and "shape" not in k), out
+    else:
+        assert "main.Sum[go.shape.int]" not in table and "main.Describe[go.shape.int]" not in table, out
 
 
 @pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go126-extld-pie", "go119",
@@ -240,7 +263,9 @@ def strip_copy(binary, tmp_path):
 
 
 @pytest.mark.unprivileged
-@pytest.mark.parametrize("variant, at_least", [("go118", 30), ("go119", 30), ("go120", 8), ("go126", 15)])
+@pytest.mark.parametrize("variant, at_least", [("go118", 32), ("go119", 32), ("go120", 8), ("go121", 16),
+                                               ("go122", 16), ("go123", 16), ("go124", 19),
+                                               ("go125", 19), ("go126", 19)])
 def test_stripped_names_match_the_symbol_table(built, variant, tmp_path, at_least):
     """tests/go/dicts (two type parameters, a struct type argument made of another's type, an
     instantiated generic type as an argument, sub-dictionaries) with its symbol table stripped
