@@ -13,7 +13,8 @@
 //
 // The JSON keys are the instantiations' names as Go's linker writes them (main..dict.Sum[int]
 // names Sum[int]'s dictionary), and "main.Sum[go.shape.int]" etc. for what each shaped function
-// runs in all. Calls come directly, through a function value (whose wrapper main.Sum[main.myInt]
+// runs in all. "stack main.Sum[int] main.work;main.main;..." counts Sum's calls by instantiation
+// and by the callers runtime.CallersFrames gives, innermost first. Calls come directly, through a function value (whose wrapper main.Sum[main.myInt]
 // calls the shaped function with the dictionary) and through an interface's method table.
 package main
 
@@ -22,6 +23,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 )
 
 type myInt int
@@ -35,6 +38,7 @@ var counts = map[string]int{}
 //go:noinline
 func Sum[T Number](a, b T) T {
 	counts["main.Sum["+argName(a)+"]"]++
+	counts["stack main.Sum["+argName(a)+"] "+callers()]++
 	return a + b
 }
 
@@ -61,6 +65,20 @@ func (s *Stack[T]) Push(v T) {
 }
 
 type pusher interface{ Push(int) }
+
+// callers: the caller's callers, innermost first, as runtime.CallersFrames gives them.
+func callers() string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)]) // past Callers, callers, Sum
+	var out []string
+	for {
+		f, more := frames.Next()
+		out = append(out, f.Function)
+		if !more {
+			return strings.Join(out, ";")
+		}
+	}
+}
 
 func argName(v any) string {
 	switch v.(type) {
