@@ -1015,7 +1015,8 @@ int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, in
 {
 	uint8_t buf[TYPE_SIZE_GCCGO];
 	const uint8_t *typ = t->gccgo ? NULL : type_at(t, addr, buf);
-	uint64_t p, fields, nf, at;
+	struct go_tfield f;
+	uint64_t p, at;
 	uint16_t inout[2];
 	int n = 0, i, cnt;
 
@@ -1023,7 +1024,7 @@ int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, in
 		return -ENOENT;
 	switch (typ[TYPE_KIND] & KIND_MASK) {
 	case GO_RKIND_POINTER: case GO_RKIND_SLICE: case GO_RKIND_ARRAY: case GO_RKIND_CHAN:
-		if (n < max && addr_at(t, addr + TYPE_SIZE_GC, &p))
+		if (n < max && !go_types__elem(t, addr, &p))
 			parts[n++] = p;
 		break;
 	case GO_RKIND_MAP:	/* Key, then Elem, in both map layouts */
@@ -1031,20 +1032,18 @@ int go_types__parts(const struct go_types *t, uint64_t addr, uint64_t *parts, in
 			if (addr_at(t, addr + TYPE_SIZE_GC + 8 * i, &p))
 				parts[n++] = p;
 		break;
-	case GO_RKIND_STRUCT:	/* PkgPath, then Fields: {Name, Typ, Offset} each */
-		if (!addr_at(t, addr + TYPE_SIZE_GC + 8, &fields) ||
-		    !word_at(t, addr + TYPE_SIZE_GC + 16, &nf))
-			break;
-		for (i = 0; (uint64_t)i < nf && i < max; i++)	/* nf: any word, asked anywhere */
-			if (addr_at(t, fields + 24 * (uint64_t)i + 8, &p))
-				parts[n++] = p;
+	case GO_RKIND_STRUCT:
+		cnt = go_types__nfields(t, addr);
+		for (i = 0; i < cnt && n < max; i++)
+			if (!go_types__field(t, addr, (size_t)i, &f))
+				parts[n++] = f.type;
 		break;
 	case GO_RKIND_FUNC:
 		if (!bytes_at(t, addr + FUNC_INOUT, inout, sizeof(inout)))
 			break;
 		cnt = inout[0] + (inout[1] & 0x7fff);
 		at = addr + FUNC_SIZE + (typ[TYPE_TFLAG] & TFLAG_UNCOMMON ? UNCOMMON_SIZE : 0);
-		for (i = 0; i < cnt && i < max; i++)
+		for (i = 0; i < cnt && n < max; i++)
 			if (addr_at(t, at + 8 * (uint64_t)i, &p))
 				parts[n++] = p;
 		break;
