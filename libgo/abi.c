@@ -182,12 +182,15 @@ int go_binary__check_word(struct go_binary *bin, const struct go_func *fn, bool 
 	/* the pclntab's argument size: all of an ABI0 frame's arguments and results, the
 	 * register ABI's arguments (spill slots, floats' too): a bound, not a count */
 	if (!results && fn->args >= 0) {
-		words = (fn->args + 7) / 8;
+		/* a generic function's dictionary takes a word of it, and no goargN */
+		bool dict = go_binary__dict_word(bin, fn) > 0;
+
+		words = (fn->args + 7) / 8 - dict;
 		if (n <= nregs ? n <= words : n - nregs <= words)
 			return 0;
 		return go_fail(EINVAL, "goarg%d is not a word %s passes: its arguments take %d "
-			       "byte%s (the function table's argument size)", n, fn->name, fn->args,
-			       fn->args == 1 ? "" : "s");
+			       "byte%s (the function table's argument size%s)", n, fn->name, fn->args,
+			       fn->args == 1 ? "" : "s", dict ? ", its dictionary's word included" : "");
 	}
 	go_fail(ENOENT, "%s%d: nothing says how many %s %s %s (%s): it is read where the ABI "
 		"would put it, whatever that holds", results ? "goret" : "goarg", n,

@@ -149,6 +149,21 @@ def test_trace_filters_by_instantiation(built, variant):
     assert len(got) == report["main.Sum[main.myInt]"] and got == want, out
 
 
+@pytest.mark.parametrize("variant", ["go126", "go126-stripped", "go119", "go119-stripped"])
+def test_trace_refuses_words_past_the_arguments(built, variant):
+    """goargN of a shaped function counts its Go arguments, not its dictionary: Sum(a, b) takes
+    goarg1-goarg2, by DWARF or (stripped) by the function table's argument size less the
+    dictionary's word; goarg3 is refused, saying so."""
+    binary = built.path(variant, PROGRAM)
+    result = run_tool("gotrace", f'{binary}:main.Sum[int] "%d", goarg3')
+    assert result.returncode == 1 and "goarg3 is not a word main.Sum[int] passes" in result.stderr, \
+        result.stderr
+    if "stripped" in variant:
+        assert "dictionary" in result.stderr, result.stderr
+    report, out, err = run(variant, built, "gotrace", 'main.Sum[int] "%d", goarg2', sleep=0.3)
+    assert sorted(int(r[5]) for r in event_rows(out)) == [100] * report["main.Sum[int]"], out
+
+
 @pytest.mark.parametrize("variant", ["go126", "go119"])
 def test_trace_labels_each_instantiation(built, variant):
     """gotrace 'main.(*Stack[*]).Push': each event under its instantiation's name; one
