@@ -50,7 +50,9 @@ module_dir() { # the module cache's copy of a release
 }
 
 is_release() { # is_release GO RELEASE-PREFIX: GO runs and is that release
-	v=$(GOTOOLCHAIN=local GOROOT= "$1" version 2>/dev/null) || return 1
+	# GOENV=off: a GOFLAGS in root's go env file (-buildvcs=false, from `go env -w`) is an
+	# unknown flag to Go 1.16 and 1.17, which then refuse to run at all
+	v=$(GOENV=off GOFLAGS= GOTOOLCHAIN=local GOROOT= "$1" version 2>/dev/null) || return 1
 	case $v in "go version $2 "* | "go version $2."*) return 0 ;; esac
 	return 1
 }
