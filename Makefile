@@ -168,7 +168,7 @@ check: deps
 	./scripts/test.sh
 
 # The README's two commands, `sudo make demo` and `sudo make check`, as a user of a fresh Debian
-# 12 (mmdebstrap) with no Go runs them, on this machine's kernel (CI runs it).
+# 12 (mmdebstrap) with no Go runs them, on this machine's kernel (by hand: not in .ci/run).
 check-bare: deps
 	./scripts/test-bare-debian.sh
 
