@@ -78,19 +78,6 @@ static bool deps_fresh(const struct go_bpf_image *img)
 
 /* ---- the file's contents ------------------------------------------------------------------- */
 
-struct reader {
-	const uint8_t *p, *end;
-};
-
-static bool take(struct reader *r, void *out, size_t n)
-{
-	if ((size_t)(r->end - r->p) < n)
-		return false;
-	memcpy(out, r->p, n);
-	r->p += n;
-	return true;
-}
-
 static bool terminated(const char *s, size_t size)
 {
 	return memchr(s, 0, size) != NULL;
@@ -122,18 +109,19 @@ static bool insns_ok(const uint64_t *insns, uint32_t cnt, int nmaps)
 
 int go_bpf_image__parse(const uint8_t *p, size_t len, struct go_bpf_image *img)
 {
-	struct reader r = { p, p + len };
+	struct go_cache_reader r = { p, p + len };
 	bool ok;
 	int i;
 
 	memset(img, 0, sizeof(*img));
-	ok = take(&r, &img->nmaps, sizeof(img->nmaps)) && take(&r, &img->nprogs, sizeof(img->nprogs)) &&
-	     take(&r, &img->ndeps, sizeof(img->ndeps)) &&
+	ok = go_cache__take(&r, &img->nmaps, sizeof(img->nmaps)) &&
+	     go_cache__take(&r, &img->nprogs, sizeof(img->nprogs)) &&
+	     go_cache__take(&r, &img->ndeps, sizeof(img->ndeps)) &&
 	     img->nmaps >= 0 && img->nmaps <= GO_BPF_MAX_MAPS &&
 	     img->nprogs >= 0 && img->nprogs <= GO_BPF_MAX_PROGS &&
 	     img->ndeps >= 0 && img->ndeps <= GO_BPF_MAX_DEPS &&
-	     take(&r, img->maps, sizeof(img->maps[0]) * img->nmaps) &&
-	     take(&r, img->deps, sizeof(img->deps[0]) * img->ndeps);
+	     go_cache__take(&r, img->maps, sizeof(img->maps[0]) * img->nmaps) &&
+	     go_cache__take(&r, img->deps, sizeof(img->deps[0]) * img->ndeps);
 	for (i = 0; ok && i < img->nmaps; i++)
 		ok = terminated(img->maps[i].name, sizeof(img->maps[i].name));
 	for (i = 0; ok && i < img->ndeps; i++)
@@ -144,12 +132,13 @@ int go_bpf_image__parse(const uint8_t *p, size_t len, struct go_bpf_image *img)
 	for (i = 0; ok && i < img->nprogs; i++) {
 		struct go_bpf_image_prog *p = &img->progs[i];
 
-		ok = take(&r, &p->hdr, sizeof(p->hdr)) && terminated(p->hdr.name, sizeof(p->hdr.name)) &&
+		ok = go_cache__take(&r, &p->hdr, sizeof(p->hdr)) &&
+		     terminated(p->hdr.name, sizeof(p->hdr.name)) &&
 		     terminated(p->hdr.license, sizeof(p->hdr.license)) && p->hdr.multi <= 1 &&
 		     p->hdr.insn_cnt > 0 && p->hdr.insn_cnt <= GO_BPF_MAX_INSNS &&
 		     (size_t)(r.end - r.p) >= 8ull * p->hdr.insn_cnt &&
 		     (p->insns = malloc(8ull * p->hdr.insn_cnt)) &&
-		     take(&r, p->insns, 8ull * p->hdr.insn_cnt) &&
+		     go_cache__take(&r, p->insns, 8ull * p->hdr.insn_cnt) &&
 		     insns_ok(p->insns, p->hdr.insn_cnt, img->nmaps);
 		if (!ok)
 			img->nprogs = i + 1;	/* what to free */

@@ -7,7 +7,9 @@
 #define LIBGO_CACHE_PRIV_H
 
 #include <nettle/sha2.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define GO_KEY_LEN SHA256_DIGEST_SIZE
 #define GO_CACHE_MAGIC_LEN 8
@@ -27,6 +29,21 @@ static inline void go_hash__add(go_hash *h, const void *p, size_t len)
 static inline void go_hash__end(go_hash *h, uint8_t out[GO_KEY_LEN])
 {
 	sha256_digest(h, GO_KEY_LEN, out);
+}
+
+/* A cache file's contents, read front to back within their length. */
+struct go_cache_reader {
+	const uint8_t *p, *end;
+};
+
+/* The next n bytes into out; false (nothing taken) when fewer are left. */
+static inline bool go_cache__take(struct go_cache_reader *r, void *out, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n)
+		return false;
+	memcpy(out, r->p, n);
+	r->p += n;
+	return true;
 }
 
 /* A string, with its NUL (so that "ab","c" and "a","bc" differ); NULL as "". */

@@ -412,42 +412,29 @@ static int calls_cache_key(const struct go_binary *b, uint8_t key[GO_KEY_LEN])
 	return 0;
 }
 
-struct reader {
-	const uint8_t *p, *end;
-};
-
-static bool take(struct reader *r, void *out, size_t n)
-{
-	if ((size_t)(r->end - r->p) < n)
-		return false;
-	memcpy(out, r->p, n);
-	r->p += n;
-	return true;
-}
-
 int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
 		      struct go_call_sites *all)
 {
-	struct reader r = { p, p + len };
+	struct go_cache_reader r = { p, p + len };
 	uint64_t nfuncs, entry;
 	size_t i, k;
 	bool ok;
 
 	memset(all, 0, b->nfuncs * sizeof(*all));
-	ok = take(&r, &nfuncs, sizeof(nfuncs)) && nfuncs == b->nfuncs;
+	ok = go_cache__take(&r, &nfuncs, sizeof(nfuncs)) && nfuncs == b->nfuncs;
 	for (i = 0; ok && i < b->nfuncs; i++) {
 		struct go_call_sites *cs = &all[i];
 		uint32_t cnt;
 
-		ok = take(&r, &entry, sizeof(entry)) && entry == b->funcs[i].entry &&
-		     take(&r, &cnt, sizeof(cnt)) &&
+		ok = go_cache__take(&r, &entry, sizeof(entry)) && entry == b->funcs[i].entry &&
+		     go_cache__take(&r, &cnt, sizeof(cnt)) &&
 		     (cnt == CALLS_NONE || (cnt > 0 && cnt <= MAX_CALL_SITES));
 		if (!ok || cnt == CALLS_NONE)
 			continue;
 		cs->addrs = malloc(cnt * sizeof(*cs->addrs));
 		cs->sp_adj = malloc(cnt);
-		ok = cs->addrs && cs->sp_adj && take(&r, cs->addrs, cnt * sizeof(*cs->addrs)) &&
-		     take(&r, cs->sp_adj, cnt);
+		ok = cs->addrs && cs->sp_adj && go_cache__take(&r, cs->addrs, cnt * sizeof(*cs->addrs)) &&
+		     go_cache__take(&r, cs->sp_adj, cnt);
 		cs->usable = true;
 		cs->cnt = cnt;
 		for (k = 0; ok && k < cnt; k++)	/* a site must be code, and Go's */

@@ -97,7 +97,11 @@ struct go_pattern *go_pattern__new(const char *pattern, bool regex)
 	return p;
 }
 
-static bool glob_match(const short *g, const char *s)
+/*
+ * Does g match s? With prefix, can g match some name that begins with s (s may end before g
+ * does: what is left of g matches some continuation)?
+ */
+static bool glob_scan(const short *g, const char *s, bool prefix)
 {
 	const short *star = NULL;
 	const char *resume = NULL;
@@ -109,7 +113,7 @@ static bool glob_match(const short *g, const char *s)
 		} else if (*g == GLOB_ONE) {
 			g++;
 			s += char_len(s);
-		} else if (*g == (unsigned char)*s) {
+		} else if (*g == (unsigned char)*s) {	/* never GLOB_END: it is negative */
 			g++;
 			s++;
 		} else if (star) {
@@ -120,41 +124,16 @@ static bool glob_match(const short *g, const char *s)
 			return false;
 		}
 	}
+	if (prefix)
+		return true;
 	while (*g == GLOB_STAR)
 		g++;
 	return *g == GLOB_END;
 }
 
-/* Can g match some name that begins with s? As glob_match, but s may end before g does. */
-static bool glob_may_begin(const short *g, const char *s)
-{
-	const short *star = NULL;
-	const char *resume = NULL;
-
-	while (*s) {
-		if (*g == GLOB_STAR) {
-			star = ++g;
-			resume = s;
-		} else if (*g == GLOB_ONE) {
-			g++;
-			s += char_len(s);
-		} else if (*g != GLOB_END && *g == (unsigned char)*s) {
-			g++;
-			s++;
-		} else if (star) {
-			g = star;
-			resume += char_len(resume);
-			s = resume;
-		} else {
-			return false;
-		}
-	}
-	return true;	/* what is left of g matches some continuation */
-}
-
 bool go_pattern__may_begin(const struct go_pattern *p, const char *prefix)
 {
-	return p->regex || glob_may_begin(p->glob, prefix);
+	return p->regex || glob_scan(p->glob, prefix, true);
 }
 
 bool go_pattern__match(const struct go_pattern *p, const char *name)
@@ -164,7 +143,7 @@ bool go_pattern__match(const struct go_pattern *p, const char *name)
 	/* the leftmost match starts at 0 whenever any match does */
 	if (p->regex)
 		return regexec(&p->re, name, 1, &m, 0) == 0 && m.rm_so == 0;
-	return glob_match(p->glob, name);
+	return glob_scan(p->glob, name, false);
 }
 
 void go_pattern__free(struct go_pattern *p)
