@@ -35,12 +35,12 @@ endif
 ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
-# capstone is loaded at run time (libgo/insn.c), so that it can be unloaded while tracing
+# capstone is loaded at run time (libgo/arch/x86_64/insn.c), so that it can be unloaded while tracing
 LDLIBS := -lelf -ldw -ldl -lz -lnettle
 
-LIBGO_SRCS := $(wildcard libgo/*.c)
-LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/bpf_src.o
-BPF_SRCS := $(wildcard libgo/bpf/*.bpf.c libgo/bpf/*.h)
+LIBGO_SRCS := $(filter-out %.bpf.c,$(wildcard libgo/*/*.c libgo/*/*/*.c))
+LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/probe/bpf_src.o
+BPF_SRCS := $(wildcard libgo/probe/bpf/*.bpf.c libgo/probe/bpf/*.h)
 # Stamps holding the flags an object or a program was built with: an object is rebuilt when its
 # build's flags change, and ./tools/<tool> is relinked when the build it comes from does, even
 # from the other build's older objects.
@@ -71,11 +71,13 @@ $(LINK_STAMP): FORCE | $(BUILD)/libgo
 # -MMD -MP: each object's header dependencies, in a .d file beside it.
 $(BUILD)/libgo/%.o: libgo/%.c $(CC_STAMP) | $(BUILD)/libgo
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The BPF programs are embedded as strings; libbcc compiles them when a tool starts.
-$(BUILD)/libgo/bpf_src.o: libgo/bpf_src.S $(BPF_SRCS) $(CC_STAMP) | $(BUILD)/libgo
+$(BUILD)/libgo/probe/bpf_src.o: libgo/probe/bpf_src.S $(BPF_SRCS) $(CC_STAMP) | $(BUILD)/libgo
 	$(call msg,EMBED,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -c $< -o $@
 
 $(BUILD)/libgo.a: $(LIBGO_OBJS)
@@ -107,7 +109,7 @@ tests/helpers/%: $(BUILD)/tests/helpers/%.o $(BUILD)/libgo.a $(LINK_STAMP)
 $(BUILD)/libgo $(BUILD)/tools $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/helpers/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/libgo/*/*.d $(BUILD)/libgo/*/*/*.d $(BUILD)/tests/helpers/*.d)
 
 # libFuzzer harnesses (fuzz/*.c), one per parser of untrusted input, built with clang against
 # libgo compiled for fuzzing (ASan + UBSan + coverage) in build/fuzz/. `make fuzz` runs each for
@@ -119,17 +121,19 @@ FUZZ_BUILD := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -g -O1 $(FUZZ_SAN)
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIBGO_SRCS)) $(FUZZ_BUILD)/libgo/bpf_src.o
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIBGO_SRCS)) $(FUZZ_BUILD)/libgo/probe/bpf_src.o
 
 $(FUZZ_BUILD)/cflags: FORCE | $(FUZZ_BUILD)/libgo
 	@[ "$$(cat $@ 2>/dev/null)" = "$(FUZZ_CC) $(FUZZ_CFLAGS)" ] || echo "$(FUZZ_CC) $(FUZZ_CFLAGS)" >$@
 
 $(FUZZ_BUILD)/libgo/%.o: libgo/%.c $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/libgo/bpf_src.o: libgo/bpf_src.S $(BPF_SRCS) $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
+$(FUZZ_BUILD)/libgo/probe/bpf_src.o: libgo/probe/bpf_src.S $(BPF_SRCS) $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
 	$(call msg,EMBED,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/libgo.a: $(FUZZ_OBJS)
@@ -144,7 +148,7 @@ $(FUZZ_BUILD)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_BUILD)/libgo.a $(FUZZ_BUILD)/cflags
 $(FUZZ_BUILD)/libgo:
 	$(Q)mkdir -p $@
 
--include $(wildcard $(FUZZ_BUILD)/libgo/*.d)
+-include $(wildcard $(FUZZ_BUILD)/libgo/*/*.d $(FUZZ_BUILD)/libgo/*/*/*.d)
 
 fuzz-build: $(addprefix $(FUZZ_BUILD)/,$(FUZZERS))
 

@@ -8,9 +8,9 @@
  */
 #include "fuzz.h"
 
-#include "bpf_priv.h"
-#include "cache_priv.h"
-#include "gobin_priv.h"
+#include "probe/probe_priv.h"
+#include "base/cache_priv.h"
+#include "binary/gobin_priv.h"
 
 static void fuzz_image(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 
-#include "tool.h"
+#include "session/tool.h"
 
 /* The code point at s (strict UTF-8), its length in *n; -1 when there is none. */
 static long decode(const unsigned char *s, int *n)

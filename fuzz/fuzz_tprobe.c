@@ -8,7 +8,7 @@
  * send it (its strings NUL-terminated, as trace.bpf.c leaves them).
  */
 #include "fuzz.h"
-#include "traceprobe.h"
+#include "session/traceprobe.h"
 
 static const char *target;
 

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf/filter.h"
-#include "gobpf.h"
+#include "probe/bpf/filter.h"
+#include "probe/probe.h"
 #include "libgo.h"
-#include "tool.h"
+#include "session/tool.h"
 
 static struct env {
 	pid_t pid;

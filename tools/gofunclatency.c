@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf/cookie.h"
-#include "bpf/funclatency.h"
-#include "gobpf.h"
+#include "probe/bpf/cookie.h"
+#include "probe/bpf/funclatency.h"
+#include "probe/probe.h"
 #include "libgo.h"
-#include "tool.h"
+#include "session/tool.h"
 
 #define SLOTS GO_LAT_SLOTS
 /*

@@ -18,11 +18,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "gobpf.h"
+#include "probe/probe.h"
 #include "libgo.h"
 #define GO_IFACE_VALUES	/* user space reads -V's keys whole */
-#include "bpf/iface.h"
-#include "tool.h"
+#include "probe/bpf/iface.h"
+#include "session/tool.h"
 
 #define NSLOTS GO_IFACE_NSLOTS	/* interface arguments per function */
 #define STR_LEN GO_IFACE_STR_LEN	/* bytes of a string kept with -V */
@@ -130,7 +130,7 @@ static FILE *info_out(void)
 	return go_info_out(env.json);
 }
 
-/* ---- BPF particulars (libgo/bpf/iface.h) --------------------------------------------------- */
+/* ---- BPF particulars (libgo/probe/bpf/iface.h) --------------------------------------------------- */
 
 static int set_word(struct go_iface_word *w, const struct go_loc *loc)
 {

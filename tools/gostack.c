@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bpf/filter.h"
-#include "bpf/stackcount.h"
-#include "gobpf.h"
+#include "probe/bpf/filter.h"
+#include "probe/bpf/stackcount.h"
+#include "probe/probe.h"
 #include "libgo.h"
-#include "tool.h"
+#include "session/tool.h"
 
 #define MAX_STACKS 10240	/* distinct stacks (per process) the kernel keeps, by default */
 #define MAX_LABELSETS 1024	/* distinct label sets the kernel keeps */

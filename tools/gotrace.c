@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bpf/filter.h"
-#include "gobpf.h"
+#include "probe/bpf/filter.h"
+#include "probe/probe.h"
 #include "libgo.h"
-#include "tool.h"
-#include "traceprobe.h"
+#include "session/tool.h"
+#include "session/traceprobe.h"
 
 #define MAX_PROBES 16
 #define MAX_BUFFER_PAGES 4096	/* -b, per CPU: 16 MiB each */

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside struct go_binary: shared by the files of libgo that read binaries. */
+#ifndef LIBGO_GOBIN_PRIV_H
+#define LIBGO_GOBIN_PRIV_H
+
+#include <libelf.h>
+#include <string.h>
+
+#include "binary/binary.h"
+
+/* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
+static inline uint32_t gobin_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t gobin_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The varint at p (not past end) into *v; its length, or 0 when it runs past end or 64 bits. */
+static inline size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	*v = 0;
+	while (p + n < end && shift < 64) {
+		*v |= (uint64_t)(p[n] & 0x7f) << shift;
+		if (!(p[n++] & 0x80))
+			return n;
+		shift += 7;
+	}
+	return 0;
+}
+
+#define MAX_SEGS 16
+
+struct go_seg {
+	uint64_t vaddr, filesz, off;
+	bool exec;
+};
+
+struct go_binary;
+typedef void (*gobin_cleanup_fn)(struct go_binary *b);
+
+struct go_binary {
+	char *path, *name;
+	int fd;
+	const uint8_t *map;
+	size_t size;
+	Elf *elf;
+	bool pie, has_syms;
+	enum go_toolchain tc;
+	char version[64];
+	char module[256];
+	struct go_seg segs[MAX_SEGS];
+	int nsegs;
+	struct go_func *funcs;
+	size_t nfuncs, cap;
+	int pcln_flag_off;
+	uint64_t written_lo, written_hi;	/* file range of the words elf_apply_relative() wrote */
+	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
+	int goid_off;
+	void *cs;		/* capstone handle, opened on first use */
+	void *cs_lite;		/* another, without operand details: lengths and ids only */
+	struct {
+		gobin_cleanup_fn fn;
+		bool release;
+	} cleanups[4];		/* gobin_on_close() */
+	int ncleanups;
+	void *dwarf;		/* libdw handle, opened on first use */
+	bool dwarf_tried;
+	char dwarf_why[256];	/* why it was not opened, when it is too big to */
+	void *generics;		/* generics.c's instantiations, found on first use */
+	char **owned;		/* names made here (GCC clones' function names), freed on close */
+	size_t nowned;
+	/*
+	 * Where processes loaded the binary (PIE), remembered: stacks may be read after a process
+	 * has exited, when /proc no longer says (remember_bias() in stack.c)
+	 */
+	struct {
+		pid_t pid;
+		int64_t bias;
+	} biases[256];
+	size_t nbiases;
+};
+
+/* len bytes at a link-time address, or NULL when they are not all in the file. */
+const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
+/* A section's bytes by name; NULL when absent. */
+const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
+/* 126 for go1.26.x, 0 when unknown. */
+int gobin_go_minor(const struct go_binary *b);
+/*
+ * The files that keep state of their own in a binary (insn.c's decoder, dwarf.c's DWARF) say
+ * here how to free it: when the binary closes, and with release when go_binary__release() drops
+ * what planning read. gobin.c itself knows neither.
+ */
+int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
+/* Whether x86 uprobes emulate the instruction at addr instead of single-stepping it. */
+bool gobin_emulated(const struct go_binary *b, uint64_t addr);
+
+/* How an instruction refers to a function's entry. */
+enum gobin_ref {
+	GOBIN_REF_NONE,		/* it does not (or it is fn's own jump back after morestack) */
+	GOBIN_REF_CALL,		/* CALL rel32 */
+	GOBIN_REF_JMP,		/* JMP rel8/rel32: a tail call */
+	GOBIN_REF_OTHER,	/* it takes the address, or branches there conditionally */
+};
+/*
+ * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
+ * cursor, so that asking in address order decodes each function once.
+ */
+struct gobin_walk;
+struct gobin_walk *gobin_walk_new(void);
+void gobin_walk_free(struct gobin_walk *w);
+enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
+
+/* One instruction as gobin_decode() reads it: what it does to control flow and to SP. */
+enum gobin_kind {
+	GOBIN_K_OTHER,		/* execution goes on to the next instruction */
+	GOBIN_K_CALL,		/* CALL rel32 */
+	GOBIN_K_JMP,		/* JMP rel8/rel32 */
+	GOBIN_K_JCC,		/* a conditional jump */
+	GOBIN_K_PUSH,		/* PUSH of a register, in a form the kernel emulates */
+	GOBIN_K_NOP,		/* NOP (0x90, 66 90) */
+	GOBIN_K_ICALL,		/* CALL through a register or memory */
+	GOBIN_K_IJMP,		/* JMP through a register or memory (jump tables) */
+	GOBIN_K_END,		/* RET, UD2, INT3, HLT, ...: execution does not go on */
+};
+
+struct gobin_insn {
+	uint64_t addr;
+	uint64_t ref;		/* a direct branch's target, or an address an operand names; 0 */
+	uint8_t size;
+	uint8_t kind;		/* enum gobin_kind */
+	bool writes_sp;		/* it changes RSP (PUSH, POP, SUB, LEA, CALL, ...) */
+	bool writes_r14;	/* it changes R14 (where register-ABI code keeps g) */
+	/*
+	 * The general registers it writes, one bit each in x86's numbering (RAX 0, RCX 1, RDX 2,
+	 * RBX 3, RSP 4, RBP 5, RSI 6, RDI 7, R8-R15 8-15; a part of one counts); all of them when
+	 * the decoder cannot say
+	 */
+	uint16_t regs_written;
+	int8_t lea_reg;		/* LEA reg64, [RIP+disp]: reg's number (ref is the address), else -1 */
+	bool prefix66;		/* a 0x66 prefix, which the kernel refuses to emulate on a branch */
+};
+/*
+ * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
+ * as then instruction boundaries past it are guesses.
+ */
+int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
+		 size_t *n);
+
+/*
+ * The call-site cache's contents for b (calls.c): all[i] for each function of b's table, every
+ * count, entry and site checked to belong to b (not yet that each site is a CALL of its
+ * function). -EINVAL when they do not fit b.
+ */
+int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
+		      struct go_call_sites *all);
+
+/* Link-time address of the pclntab header (gc), or 0. */
+uint64_t gobin_pcln_addr(const struct go_binary *b);
+/* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */
+const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr);
+
+#endif

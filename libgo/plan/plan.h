@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Planning probe sites: patterns, targets, entry, call, RET and return sites, stack walks. */
+#ifndef LIBGO_PLAN_H
+#define LIBGO_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "binary/binary.h"
+#include "probe/bpf/cookie.h"
+
+/* ---- Whole stacks at entry probes ------------------------------------------------------- */
+
+/* What kind of probe of go_target__entry_probes() fired at link-time pc for fn. */
+enum go_probe_kind {
+	GO_PROBE_ENTRY,		/* fn's entry site: its caller's return address is at *SP */
+	GO_PROBE_CALL,		/* a CALL to fn: the caller is at pc, returning to pc + 5 */
+	GO_PROBE_JMP,		/* a JMP to fn (a tail call): the caller's return address is at *SP */
+};
+enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_func *fn,
+					 uint64_t pc);
+/*
+ * The frame of fn at an entry probe on site: the return address is at SP + *ra_off; *framed when
+ * RBP already holds fn's own frame there (the walk then has the caller).
+ */
+int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
+			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);
+/*
+ * How the stack walk (bpf/unwind.bpf.h) goes on below a cgo callback's frame on a goroutine's
+ * stack: where runtime.cgocallback returns from runtime.cgocallbackg (cb_pc, 0 when the binary
+ * has none) and its frame's size there (its CFA is SP + cb_cfa); then, for each pc that can be
+ * below it, that frame's size and what it is (GO_UNWIND_* of bpf/unwind.h).
+ */
+#define GO_UNWIND_PLAN_MAX 128
+struct go_unwind_plan {
+	uint64_t cb_pc;
+	int32_t cb_cfa;
+	size_t n;
+	uint64_t pc[GO_UNWIND_PLAN_MAX];
+	int32_t cfa[GO_UNWIND_PLAN_MAX];
+	uint32_t kind[GO_UNWIND_PLAN_MAX];
+};
+void go_binary__unwind_plan(struct go_binary *bin, const struct go_lines *lines,
+			    struct go_unwind_plan *plan);
+/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
+int go_binary__labels_offset(const struct go_binary *bin);
+
+/*
+ * A Go stack as the tools print it, from a walk (bpf/unwind.h) taken at a probe: pc[0] is the
+ * traced function's (its entry, or the probed pc), the others return addresses, up to the
+ * goroutine's first frame (or a thread's), or to where the walk stopped, which end says.
+ */
+enum go_stack_end {
+	GO_STACK_WHOLE,		/* where Go's own traceback ends too */
+	GO_STACK_TRUNCATED,	/* deeper than the walk's frames (GO_WALK_MAX_FRAMES) */
+	GO_STACK_CUT,		/* the walk could not go on: why says where */
+};
+
+#define GO_STACK_MAX_PCS 160
+
+struct go_stack {
+	uint64_t pc[GO_STACK_MAX_PCS];	/* link-time */
+	int npc;
+	enum go_stack_end end;
+	const char *why;		/* GO_STACK_CUT: "code that is not Go's", ... */
+};
+
+/* A function's frame at its entry site: its return address is at SP + ra_off; framed: RBP is
+ * already its own (go_binary__entry_frame). */
+struct go_entry_frame {
+	int32_t ra_off;
+	bool framed;
+};
+
+struct go_walk;
+/*
+ * The stack of walk w, taken at a probe of fn whose link-time pc is w's first frame less bias
+ * (w's addresses are the process's): leaf is the stack's first pc; ef is fn's frame at its
+ * entry site, NULL where its return address is at SP (a RET). lines NULL (gccgo): no Go line
+ * table, functions from the symbol table, and a stack ends only where the walk does.
+ */
+void go_stack__from_walk(struct go_stack *s, struct go_binary *bin, const struct go_lines *lines,
+			 const struct go_func *fn, const struct go_entry_frame *ef,
+			 const struct go_walk *w, int64_t bias, uint64_t leaf);
+
+/* A frame of a stack: a go_frame, and the stack's pc it is at (its index at). */
+struct go_stack_frame {
+	struct go_frame f;
+	uint64_t pc;
+	int at;
+};
+/*
+ * The frames of s as runtime.CallersFrames gives them: the calls inlined at each pc expanded,
+ * the code Go makes itself (wrappers) left out as Go's tracebacks leave it out, but for the
+ * traced function itself. At most max; how many.
+ */
+int go_stack__frames(const struct go_stack *s, const struct go_binary *bin,
+		     const struct go_lines *lines, struct go_stack_frame *out, int max);
+/* The text gostack and gotrace print for a stack that is not whole, e.g. "[cut: ...]"; NULL. */
+const char *go_stack__note(const struct go_stack *s, char *buf, size_t size);
+
+/* A generic function's instantiation among a target's functions (go_binary__instances). */
+struct go_target_inst {
+	struct go_func fn;	/* its shaped body's, under the instantiation's name */
+	const struct go_inst *inst;
+};
+
+/* An entry of the BPF programs' go_dicts (cookie.h): the instantiation a dictionary names. */
+struct go_target_dict {
+	struct go_dict_key key;
+	uint32_t func;
+};
+
+/*
+ * The functions a tool traces: "[BINARY:]FUNCTIONS" (or with -p, the process's executable),
+ * matched as a glob or, with regex, an extended regular expression. The names matched are
+ * the binary's functions' and its generic functions' instantiations' (main.Sum[int]: calls of
+ * its shaped body, main.Sum[go.shape.int], with its dictionary): each instantiation is a
+ * function of its own; a shaped body matched with some of its instantiations keeps the calls
+ * with any other dictionary, and an instantiation's own wrapper (main.Sum[main.myInt] for a
+ * function value) goes, as its calls pass through the body.
+ */
+struct go_target {
+	struct go_binary *bin;
+	char *pattern;		/* the FUNCTIONS part */
+	size_t *idx;		/* indices into the binary's function table; an index past it,
+				 * go_binary__func_cnt() + k, is the instantiation insts[k] */
+	size_t cnt;
+	struct go_target_inst *insts;
+	size_t ninsts;
+	struct go_target_dict *dicts;	/* from the plan, for go_target__set_binfo */
+	size_t ndicts;
+	struct go_call_sites *calls;	/* per function, when entered at call sites */
+	struct go_return_sites *rsites;	/* per function, GO_PLAN_RETURN_SITES */
+	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
+};
+
+int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
+void go_target__close(struct go_target *t);
+const struct go_func *go_target__func(const struct go_target *t, size_t i);
+/*
+ * Where the i-th function's calls are counted, the function number its probes' cookies carry:
+ * i, or for GCC's clone of a gccgo function (go_func.clone) the number of that function (or of
+ * its first clone when it is not in t), so that the tools count, time and print a function
+ * and its clones as one, under go_target__func(t, slot)->name.
+ */
+size_t go_target__slot(const struct go_target *t, size_t i);
+
+/* Probe sites (file offsets) and their cookies (libgo/probe/bpf/cookie.h), for go_bpf__attach(). */
+struct go_probes {
+	uint64_t *offs;
+	uint64_t *cookies;
+	size_t cnt;
+};
+
+struct go_dual;
+struct go_plan;
+struct go_bpf;
+
+/*
+ * The load bias of a process that is gone, from a stack taken at one of ps's probes of function
+ * func (its index, as in the cookies): go_binary__bias_from_stack() over those probes' sites.
+ */
+int go_probes__bias_from_stack(const struct go_probes *ps, const struct go_binary *bin,
+			       pid_t pid, uint32_t func, const uint64_t *frames, int nframes,
+			       int64_t *bias);
+/*
+ * Which of t's functions plan enters where the kernel single-steps the probe (stepped[f] for
+ * the function of cookie index f, go_target__slots(t) of them): their calls' times hold that
+ * step (go_bpf__step_cost). How many.
+ */
+size_t go_target__stepped(const struct go_target *t, const struct go_plan *plan, bool *stepped);
+/*
+ * Make sure go_binary__load_bias() knows where pid loaded t's binary (PIE), also when pid is
+ * gone: from the probe of plan that pid hit first, which a program built with GO_NOTE_PROCS
+ * keeps (go_procs, common.bpf.h). 0, or -ENOENT when nothing tells.
+ */
+int go_target__bias(const struct go_target *t, const struct go_plan *plan, struct go_bpf *bpf,
+		    pid_t pid);
+
+/* What go_target__plan() probes. */
+enum {
+	GO_PLAN_ENTRY = 1,	/* each function's entry site */
+	GO_PLAN_CALL_SITES = 2,	/* with ENTRY: its callers' CALLs and JMPs where cheaper */
+	GO_PLAN_RET = 4,	/* each function's RET instructions */
+	GO_PLAN_GOEXIT = 8,	/* with ENTRY: where goroutines end (gc), GO_COOKIE_GOEXIT */
+	/*
+	 * with RET: a function entered by direct CALLs alone has its returns probed in its
+	 * callers (go_binary__return_sites, GO_COOKIE_RETURN), not at its RETs, unless
+	 * GOFUNC_NO_RETURN_SITES is set: with ENTRY among the entry probes, guards too (for a
+	 * program that keeps each goroutine's calls and skips a guard's passage); without ENTRY
+	 * among the RETs' probes, and only where no guard is needed
+	 */
+	GO_PLAN_RETURN_SITES = 16,
+	/*
+	 * with ENTRY: where threads start and go idle (gc: runtime.minit, runtime.stopm, on
+	 * the thread's g0), GO_COOKIE_THREAD, for a program that learns each thread's runtime.m
+	 */
+	GO_PLAN_THREADS = 32,
+};
+
+struct go_plan {
+	struct go_probes entry;	/* entry sites, call sites and goexit (GO_PLAN_ENTRY) */
+	struct go_probes ret;	/* RET sites (GO_PLAN_RET) */
+	/*
+	 * GO_PLAN_RET without GO_PLAN_ENTRY: the entry sites of the functions whose RETs cannot
+	 * find g in R14 (go_binary__g_in_r14), where a program must save it (go_g_save). With
+	 * GO_PLAN_ENTRY, those entry probes carry GO_COOKIE_SAVE_G instead.
+	 */
+	struct go_probes gsave;
+	/*
+	 * GO_PLAN_RETURN_SITES: the cookie pairs of the entry probes that are GO_COOKIE_DUAL
+	 * (struct go_dual), for the BPF program's go_dual array
+	 */
+	struct go_dual *dual;
+	size_t ndual;
+	size_t nreturn_sites;	/* return sites among the entry probes */
+	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
+	bool goexit;		/* the goexit probe is in entry */
+	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
+};
+
+/*
+ * Plan the probes of t in one pass: drop the functions that cannot be probed as asked (an
+ * entry the kernel cannot probe, such as runtime.abort's int3; code the decoder cannot read
+ * through to find every RET), with one warning on stderr per cause naming the first; number
+ * the rest (t->idx keeps them, in order: cookie function i is go_target__func(t, i), and a
+ * GCC clone's probes carry its function's number, go_target__slot); then emit every probe
+ * with cookies from that numbering and t->slot. Call sites (a function whose entry the kernel
+ * would single-step, probed at its callers' CALL and JMP instructions when nothing else
+ * enters it, go_binary__call_sites) carry how far below SP the callee's SP is; the RETs of a
+ * gccgo function's body, the distance to its split-stack RET (GO_COOKIE_SPLIT). -ENOTSUP when
+ * no function is left, -ENOENT when none has a RET to probe.
+ */
+int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan);
+void go_plan__free(struct go_plan *plan);
+/*
+ * Tell the BPF programs the facts of t's binary (goid offset, g in R14), at t->slot, and the
+ * dictionaries of the instantiations its plan tells apart (go_dicts). Every tool calls it once
+ * its program is loaded, before attaching.
+ */
+struct go_bpf;
+int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
+/*
+ * For each function of t probed at its entry site, its frame there (go_binary__entry_frame);
+ * zero for the others (probed where they are called). *out is calloc'd, one per function.
+ */
+int go_target__entry_frames(struct go_target *t, const struct go_lines *lines,
+			    struct go_entry_frame **out);
+/*
+ * Tell a program that walks stacks (bpf/unwind.bpf.h) how to walk t's binary, at t->slot: how
+ * to go on below its cgo callbacks, and where each function's return address is at its entry
+ * site (ef, from go_target__entry_frames; NULL for return probes, where it is at SP).
+ */
+int go_target__set_unwind(struct go_target *t, const struct go_lines *lines,
+			  const struct go_entry_frame *ef, struct go_bpf *bpf);
+/*
+ * How many per-function slots a BPF program should have: the count rounded up to a power of
+ * two, so that runs with similar patterns compile to the same program (and share its cache).
+ */
+size_t go_target__slots(const struct go_target *t);
+/* Print each matched function with address, entry site and ABI (the -v listing). */
+void go_target__list(struct go_target *t, FILE *out);
+/* After go_target__plan with GO_PLAN_RETURN_SITES: where each function's returns are seen. */
+void go_target__list_returns(struct go_target *t, FILE *out);
+
+#endif /* LIBGO_PLAN_H */

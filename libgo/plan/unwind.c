@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Whole Go stacks at a probe: what the walk (bpf/unwind.bpf.h) needs to know of a binary, and
+ * where the traced function's caller is. The walk records the probed pc, then follows frame
+ * pointers. At a function's entry, before PUSH RBP; MOV RSP, RBP have run, RBP is still the
+ * caller's: the walk goes on with the caller's caller, and the caller itself, whose return
+ * address is at SP (higher once the prologue has pushed), is missing; the walk records that
+ * word too. Probes on a CALL that enters the traced function see the caller's own frame
+ * complete: the caller is the walk's first frame.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/bpf/unwind.h"
+#include "binary/gobin_priv.h"
+#include "plan/plan.h"
+
+enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_func *fn,
+					 uint64_t pc)
+{
+	const uint8_t *p = gobin_bytes(b, pc, 1);
+	uint64_t site;
+
+	/* a recursive function's own CALLs of itself are call sites inside it */
+	if (pc == fn->entry || (!go_binary__entry_site(b, fn, &site, NULL) && pc == site))
+		return GO_PROBE_ENTRY;
+	if (p && p[0] == 0xe8)
+		return GO_PROBE_CALL;
+	if (p && (p[0] == 0xe9 || p[0] == 0xeb))
+		return GO_PROBE_JMP;
+	return GO_PROBE_ENTRY;
+}
+
+/* MOV [RSP+x], RBP or LEA RBP, [RSP+x]: Go < 1.21 saving and setting RBP. */
+static bool sets_bp_old(const uint8_t *p)
+{
+	return p[0] == 0x48 && (p[1] == 0x89 || p[1] == 0x8d) &&
+	       (p[2] == 0x2c || p[2] == 0x6c || p[2] == 0xac) && p[3] == 0x24;
+}
+
+int go_binary__entry_frame(struct go_binary *b, const struct go_lines *lines,
+			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed)
+{
+	const uint8_t *p = gobin_bytes(b, site, 4);
+	int32_t d = 0;
+	int err;
+
+	*ra_off = 0;
+	*framed = false;
+	if (site == fn->entry)
+		return 0;
+	err = go_lines__sp_delta(lines, site, &d);
+	if (err)
+		return err;
+	if (d < 0 || d > 1 << 20 || !p)
+		return go_fail(ENOEXEC, "cannot tell the frame of %s at +0x%llx", fn->name,
+			       (unsigned long long)(site - fn->entry));
+	*ra_off = d;
+	/* Go 1.21+: PUSHQ BP (SP - 8), MOVQ SP, BP, SUBQ $frame, SP;
+	 * before: SUBQ $frame, SP, MOVQ BP, frame-8(SP), LEAQ frame-8(SP), BP */
+	if (d > 0)
+		*framed = memcmp(p, "\x48\x89\xe5", 3) && !sets_bp_old(p);
+	return 0;
+}
+
+/* ---- cgo callbacks ------------------------------------------------------------------------ */
+
+/* The frame size rule at pc: the CFA (the caller's SP) is SP + spdelta + 8 (the return address). */
+static void plan_add(struct go_unwind_plan *u, const struct go_lines *l, uint64_t pc,
+		     uint32_t kind)
+{
+	int32_t d = 0;
+	size_t i;
+
+	/* no size there, or (not in a runtime this size) no room: the walk says it stopped */
+	if (go_lines__sp_delta(l, pc, &d) || d < 0 || d > 1 << 20 || u->n == GO_UNWIND_PLAN_MAX)
+		return;
+	for (i = 0; i < u->n; i++)
+		if (u->pc[i] == pc)
+			return;
+	u->pc[u->n] = pc;
+	u->cfa[u->n] = d + 8;
+	u->kind[u->n] = kind;
+	u->n++;
+}
+
+/* Rules for every pc of the function named name (a few bytes of assembly). */
+static void plan_every_pc(struct go_unwind_plan *u, struct go_binary *b,
+			  const struct go_lines *l, const char *name, uint32_t kind)
+{
+	const struct go_func *fn = go_binary__func_by_name(b, name);
+	uint64_t pc;
+
+	for (pc = fn ? fn->entry : 0; fn && fn->end - fn->entry <= 64 && pc < fn->end; pc++)
+		plan_add(u, l, pc, kind);
+}
+
+/* Rules for the return address of every CALL in the function named name. */
+static void plan_return_addresses(struct go_unwind_plan *u, struct go_binary *b,
+				  const struct go_lines *l, const char *name, uint32_t kind)
+{
+	const struct go_func *fn = go_binary__func_by_name(b, name);
+	struct gobin_insn *in = NULL;
+	size_t n = 0, i;
+
+	if (!fn || gobin_decode(b, fn, &in, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (in[i].kind == GOBIN_K_CALL || in[i].kind == GOBIN_K_ICALL)
+			plan_add(u, l, in[i].addr + in[i].size, kind);
+	free(in);
+}
+
+/* Whether the function holding link-time addr is named name (its ABI wrappers too). */
+static bool named(const struct go_lines *l, uint64_t addr, const char *name)
+{
+	struct go_frame fr[16];
+	int n = go_lines__frames(l, addr, false, fr, 16);
+
+	return n > 0 && !strcmp(fr[n - 1].func, name);
+}
+
+/*
+ * runtime.cgocallback (asm_amd64.s) calls runtime.cgocallbackg through a register loaded with
+ * its address (LEAQ or MOVQ $, then CALL AX; a direct CALL before Go 1.17): where that call
+ * returns.
+ */
+static void plan_callback(struct go_unwind_plan *u, struct go_binary *b,
+			  const struct go_lines *l)
+{
+	const struct go_func *fn = go_binary__func_by_name(b, "runtime.cgocallback");
+	struct gobin_insn *in = NULL;
+	size_t n = 0, i;
+	int32_t d;
+
+	if (!fn || gobin_decode(b, fn, &in, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		uint64_t ra = in[i].addr + in[i].size;
+		uint64_t to = in[i].kind == GOBIN_K_CALL ? in[i].ref :
+			      in[i].kind == GOBIN_K_ICALL && i ? in[i - 1].ref : 0;
+
+		if (!to || !named(l, to, "runtime.cgocallbackg"))
+			continue;
+		if (!go_lines__sp_delta(l, ra, &d) && d >= 0 && d < 1 << 20) {
+			u->cb_pc = ra;
+			u->cb_cfa = d + 8;
+		}
+		break;
+	}
+	free(in);
+}
+
+/*
+ * Below cgocallback's frame on the goroutine's stack: the pc the goroutine stopped at to call
+ * C, where asmcgocall saved it (runtime.systemstack_switch's, made to look called; before Go
+ * 1.17, a return address in asmcgocall), then cgocall's call of asmcgocall, whose frame has its
+ * frame pointer saved; or, on a thread that C started, runtime.goexit's.
+ */
+void go_binary__unwind_plan(struct go_binary *b, const struct go_lines *l,
+			    struct go_unwind_plan *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (go_binary__toolchain(b) != GO_GC || !l)
+		return;
+	plan_callback(u, b, l);
+	if (!u->cb_pc)
+		return;
+	plan_every_pc(u, b, l, "runtime.systemstack_switch", GO_UNWIND_STEP);
+	plan_return_addresses(u, b, l, "runtime.asmcgocall", GO_UNWIND_STEP);
+	plan_return_addresses(u, b, l, "runtime.cgocall", GO_UNWIND_FRAMED);
+	plan_every_pc(u, b, l, "runtime.goexit", GO_UNWIND_TOP);
+}
+
+/*
+ * Offset of runtime.g.labels on amd64 for the releases that keep pprof labels as a slice of
+ * {key, value string} pairs (Go 1.24+; before, a map), checked against each release's DWARF.
+ */
+static const struct {
+	int from, to, off;
+} labels_table[] = {
+	{ 124, 124, 352 },
+	{ 125, 125, 344 },
+	{ 126, 126, 352 },
+};
+
+int go_binary__labels_offset(const struct go_binary *b)
+{
+	int minor = gobin_go_minor(b);
+	size_t i;
+
+	if (b->tc != GO_GC)
+		return -ENOTSUP;
+	for (i = 0; i < sizeof(labels_table) / sizeof(labels_table[0]); i++)
+		if (minor >= labels_table[i].from && minor <= labels_table[i].to)
+			return labels_table[i].off;
+	return -ENOTSUP;
+}

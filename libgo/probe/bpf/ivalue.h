@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * An interface's value as a probe reads it (iface.bpf.h, for goiface and gotrace) and libgo
+ * prints it (libgo/binary/govalue.c): the flags of what was read, and the copy of a struct or of a
+ * pointer's target. Included by both sides.
+ */
+#ifndef GO_IVALUE_H
+#define GO_IVALUE_H
+
+#include <linux/types.h>
+
+#define GO_IV_NO_TYPE 0x01	/* the method table could not be read */
+#define GO_IV_NO_VALUE 0x02	/* the value could not be read */
+#define GO_IV_STR 0x04		/* str holds a string's first bytes; word[1] its length */
+#define GO_IV_AT 0x08		/* with NO_VALUE: word[0] is where the value (a string's bytes)
+				 * is; the page was not in memory, which a probe cannot fault in */
+#define GO_IV_FIELDS 0x10	/* x.field holds the first bytes of a struct (or a pointer's) */
+#define GO_IV_STR1 0x20		/* x.str[0] holds the string whose header is at field 16 */
+#define GO_IV_INNER 0x40	/* x.inner: the interface at field x.ioff, read */
+#define GO_IV_ISTR 0x80		/* x.str[1] holds the string its value starts with */
+
+/*
+ * What a probe copies of a struct, or of what a pointer points to (an error such as
+ * *fs.PathError): its first GO_IV_NFIELDS words, the string whose header is the second pair of
+ * them (the first pair's is go_iface_str's), and an interface among them (an error that this
+ * one wraps) with its dynamic type and the first words, or string, of its value. Which of them
+ * are what, user space learns from the type; the probe reads them all, by their shape.
+ */
+#define GO_IV_NFIELDS 6
+#define GO_IV_XSTR_LEN 64	/* a power of two */
+
+struct go_ivx {
+	__u64 field[GO_IV_NFIELDS];
+	__u64 itype;		/* the interface at field ioff: its dynamic type, */
+	__u8 ikind, itflag;	/* the type's Kind_ and TFlag bytes, */
+	__u8 ioff;		/* its offset, 16 or 32 (0: none) */
+	__u8 pad[5];
+	__u64 iword[2];		/* its value's first 16 bytes, or its data word (direct) */
+	char str[2][GO_IV_XSTR_LEN];
+};
+
+#endif
