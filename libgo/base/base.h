@@ -47,6 +47,8 @@ bool go_has_cap(int cap);
  * nothing in the tools themselves.
  */
 void go_test_hook(const char *point);
+/* A JSON string literal, escaped. */
+void go_json_str(FILE *out, const char *s);
 /* Write s quoted as Go's %q quotes it: in '"', escaped as above, and '"' and '\' escaped too. */
 void go_esc_quote(FILE *out, const char *s);
 /* A boolean setting from the environment, e.g. GOFUNC_NO_MULTI: on unless unset, empty, "0",
@@ -61,5 +63,9 @@ bool go_env_flag(const char *name);
 const char *go_cache__dir(void);
 int go_cache__tool_id(const uint8_t **id, size_t *len);
 
+
+/* warn(): one line to stderr, prefixed with the tool's name. */
+#define warn(...) go_warn(__VA_ARGS__)
+void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* LIBGO_BASE_H */

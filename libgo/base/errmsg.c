@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* One place for libgo's failure messages: functions fail with go_fail(), tools print
- * libgo_errmsg(). */
+ * libgo_errmsg() with go_warn(). */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -44,4 +47,28 @@ const char *go_strerror(int errnum)
 	default:
 		return strerror(errnum);
 	}
+}
+
+/* One line to stderr, prefixed with the tool's name. */
+void go_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL;
+	size_t len;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* one line, whatever names it quotes: all but its own newline escaped */
+	len = (size_t)n;
+	if (len && line[len - 1] == '\n')
+		line[--len] = 0;
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	go_esc_fputs(stderr, line, false);
+	if (len < (size_t)n)
+		fputc('\n', stderr);
+	free(line);
 }

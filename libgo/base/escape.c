@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "session/tool.h"
 
 /*
  * The code point of the UTF-8 sequence at s, its length in *n; -1 and *n = 1 when s does not

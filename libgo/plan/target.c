@@ -12,8 +12,8 @@
 
 #include "probe/bpf/cookie.h"
 #include "probe/bpf/unwind.h"
+#include "plan/plan.h"
 #include "probe/probe.h"
-#include "session/tool.h"
 
 
 /* Is the i-th function an instantiation (insts[*k])? */

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "probe/probe.h"
-#include "probe/probe.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -22,19 +21,6 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
-
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
-bool go_has_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
-
-	return cap >= 0 && cap < 64 && !syscall(SYS_capget, &h, d) && has_cap(d, cap);
-}
 
 /*
  * Capabilities count in the user namespace they were given in: root of a namespace made by
@@ -56,16 +42,12 @@ static bool in_user_namespace(void)
 
 int go_bpf__check_privileges(void)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+	bool able = go_has_cap(CAP_SYS_ADMIN) || (go_has_cap(CAP_BPF) && go_has_cap(CAP_PERFMON));
 
-	if (syscall(SYS_capget, &h, d))
-		return go_fail(errno, "cannot read this process's capabilities");
-	if ((has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))) &&
-	    in_user_namespace())
+	if (able && in_user_namespace())
 		return go_fail(EPERM, "runs in a user namespace, whose root the kernel does not let "
 			       "load BPF programs or attach uprobes: run it as root of the host");
-	if (has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+	if (able)
 		return 0;
 	return go_fail(EPERM, "needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load "
 		       "BPF programs and attach uprobes");

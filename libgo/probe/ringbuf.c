@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "probe/probe.h"
-#include "probe/probe.h"
 
 #define RB_BUSY (1U << 31)
 #define RB_DISCARD (1U << 30)

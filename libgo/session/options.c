@@ -11,29 +11,6 @@
 #include "probe/probe.h"
 #include "session/tool.h"
 
-void go_warn(const char *fmt, ...)
-{
-	va_list ap;
-	char *line = NULL;
-	size_t len;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	/* one line, whatever names it quotes: all but its own newline escaped */
-	len = (size_t)n;
-	if (len && line[len - 1] == '\n')
-		line[--len] = 0;
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	go_esc_fputs(stderr, line, false);
-	if (len < (size_t)n)
-		fputc('\n', stderr);
-	free(line);
-}
-
 int go_parse_args(const struct argp *argp, int argc, char **argv)
 {
 	argp_err_exit_status = 2;	/* as bcc's tools (Python's argparse) */

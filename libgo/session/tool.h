@@ -12,9 +12,6 @@
 
 #include "plan/plan.h"
 
-/* warn(): one line to stderr, prefixed with the tool's name. */
-#define warn(...) go_warn(__VA_ARGS__)
-void go_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct argp;
 struct argp_state;
@@ -111,8 +108,6 @@ void go_json_printout(FILE *out, unsigned long interval, const char *time);
  * with the message set when the value is not a number in range.
  */
 int go_env_size(const char *name, long def, long max, long *out);
-/* A JSON string literal, escaped. */
-void go_json_str(FILE *out, const char *s);
 /* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
 uint64_t go_monotonic_ns(void);
 /* CLOCK_REALTIME in seconds: the time of day, for bcc's UNIX timestamps. */
