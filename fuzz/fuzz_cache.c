@@ -8,6 +8,8 @@
  */
 #include "fuzz.h"
 
+#include <gelf.h>
+
 #include "probe/probe_priv.h"
 #include "base/cache_priv.h"
 #include "binary/gobin_priv.h"
@@ -54,7 +56,8 @@ static void fuzz_calls(const uint8_t *data, size_t size)
 		{ .name = "main.b", .entry = 0x401040, .end = 0x401080 },
 		{ .name = "main.c", .entry = 0x401080, .end = 0x4010c0 },
 	};
-	struct go_binary bin = { .name = "fuzz", .fd = -1, .tc = GO_GC, .funcs = fns, .nfuncs = 3 };
+	struct go_binary bin = { .name = "fuzz", .fd = -1, .tc = GO_GC, .funcs = fns, .nfuncs = 3,
+				 .arch = go_arch__for_machine(EM_X86_64) };
 	struct go_call_sites all[3];
 	size_t i, k;
 

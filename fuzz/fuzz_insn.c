@@ -23,7 +23,7 @@ static void decode(struct go_binary *bin, const struct go_func *fn)
 		if (site != fn->entry && (site < fn->entry || site >= fn->end))
 			abort();	/* an entry site is inside its function */
 		(void)go_binary__probeable(bin, site);
-		(void)gobin_emulated(bin, site);
+		(void)go_binary__stepped_at(bin, site - CODE_ADDR);
 	}
 	(void)go_binary__probe_kind(bin, fn, fn->entry + (fn->end - fn->entry) / 2);
 	if (!go_binary__ret_sites(bin, fn, &rets, &cnt)) {
@@ -51,7 +51,8 @@ static void refs(struct go_binary *bin, const struct go_func *fn, uint64_t targe
 
 static void fuzz_code(const uint8_t *data, size_t size)
 {
-	struct go_binary bin = { .name = "fuzz", .path = "fuzz", .fd = -1, .tc = GO_GC };
+	struct go_binary bin = { .name = "fuzz", .path = "fuzz", .fd = -1, .tc = GO_GC,
+				 .arch = go_arch__for_machine(EM_X86_64) };
 	struct go_func fns[2];
 	/* a function of 64 KiB is already far larger than Go writes; more only slows the fuzzer */
 	size_t code = size - 1 < 65536 ? size - 1 : 65536;

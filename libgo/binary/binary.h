@@ -45,6 +45,10 @@ struct go_func {
 
 struct go_binary;
 
+struct go_arch;
+/* The architecture of bin's code (arch/arch.h), by its ELF header. */
+const struct go_arch *go_binary__arch(const struct go_binary *bin);
+
 /* Open a Go executable by path. NULL with errno set on failure. */
 struct go_binary *go_binary__open(const char *path);
 /* Open the executable of a running process (through /proc/PID/exe, so containers work too). */
@@ -92,8 +96,10 @@ int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
  */
 int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr,
 			  int *jcc);
-/* Whether the kernel's uprobes accept the instruction at addr (see insn.c). */
+/* Whether the kernel's uprobes accept the instruction at addr (the arch's probeable). */
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
+/* Does the kernel emulate (not single-step) a probe at link-time address addr? */
+bool go_binary__emulated(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel single-step (not emulate) a probe at this file offset of bin's code? */
 bool go_binary__stepped_at(const struct go_binary *bin, uint64_t off);
 /*

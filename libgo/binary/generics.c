@@ -543,8 +543,8 @@ static int caller_scan(struct ctx *c, const struct go_func *fn)
 }
 
 /*
- * The callers: the code is searched for CALL and JMP rel32 whose target is a body's entry,
- * and each function holding one is decoded once.
+ * The callers: the code is searched for CALL and JMP (the arch's long forms) whose target is a
+ * body's entry, and each function holding one is decoded once.
  */
 static int callers_scan(struct ctx *c)
 {
@@ -556,15 +556,15 @@ static int callers_scan(struct ctx *c)
 		const uint8_t *p;
 		uint64_t k;
 
-		if (!seg->exec || seg->filesz < 5 || !(p = gobin_bytes(c->b, seg->vaddr, seg->filesz)))
+		if (!seg->exec || !seg->filesz || !(p = gobin_bytes(c->b, seg->vaddr, seg->filesz)))
 			continue;
-		for (k = 0; k + 5 <= seg->filesz && !err; k++) {
+		for (k = 0; k < seg->filesz && !err; k++) {
 			uint64_t at = seg->vaddr + k;
 			const struct go_func *fn;
+			struct go_branch br;
 
-			if (p[k] != 0xe8 && p[k] != 0xe9)
-				continue;
-			if (!body_at(c, at + 5 + (int64_t)(int32_t)gobin_le32(p + k + 1)))
+			if (!c->b->arch->branch(p + k, seg->filesz - k, at, &br) || !br.long_form ||
+			    !body_at(c, br.target))
 				continue;
 			fn = go_binary__func_at(c->b, at);
 			if (!fn || fn == last)

@@ -516,17 +516,6 @@ const struct go_func *go_binary__func_by_name(const struct go_binary *b, const c
 	return NULL;
 }
 
-int go_binary__goexit_site(struct go_binary *b, uint64_t *addr, int *jcc)
-{
-	const struct go_func *fn = NULL;
-
-	if (b->tc == GO_GC)
-		fn = go_binary__func_by_name(b, "runtime.goexit1");
-	if (!fn)
-		return go_fail(ENOENT, "'%s' has no runtime.goexit1", b->name);
-	return go_binary__entry_site(b, fn, addr, jcc);
-}
-
 static Elf_Data *elf_symtab(const struct go_binary *b, size_t *cnt, size_t *strndx)
 {
 	Elf_Scn *scn = NULL;
@@ -790,25 +779,21 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /*
- * Does fn's code begin (its first 64 bytes) with a direct CALL or JMP to target? Read as bytes:
- * an ABI wrapper is a few instructions that end in such a jump, and that the bytes of a
- * same-named function's first instructions would spell a rel32 to the other's entry by chance is
- * not to be feared; opening a binary needs no decoder.
+ * Does fn's code begin (its first 64 bytes) with a direct CALL or JMP to target? Read as bytes
+ * (the arch's long forms, at every byte): an ABI wrapper is a few instructions that end in such
+ * a jump, and that the bytes of a same-named function's first instructions would spell one to
+ * the other's entry by chance is not to be feared; opening a binary needs no decoder.
  */
 static bool code_jumps_to(const struct go_binary *b, const struct go_func *fn, uint64_t target)
 {
 	uint64_t len = fn->end - fn->entry < 64 ? fn->end - fn->entry : 64, i;
 	const uint8_t *p = gobin_bytes(b, fn->entry, len);
+	struct go_branch br;
 
-	for (i = 0; p && i + 5 <= len; i++) {
-		int32_t rel;
-
-		if (p[i] != 0xe8 && p[i] != 0xe9)
-			continue;
-		memcpy(&rel, p + i + 1, 4);
-		if (fn->entry + i + 5 + (int64_t)rel == target)
+	for (i = 0; p && i < len; i++)
+		if (b->arch->branch(p + i, len - i, fn->entry + i, &br) && br.long_form &&
+		    br.target == target)
 			return true;
-	}
 	return false;
 }
 
@@ -927,7 +912,7 @@ static int gobin_load(struct go_binary *b)
 	int err;
 
 	if (!gelf_getehdr(b->elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_machine != EM_X86_64)
+	    !(b->arch = go_arch__for_machine(eh.e_machine)))
 		return go_fail(ENOEXEC, "'%s' is not an x86-64 ELF executable", b->name);
 	b->pie = eh.e_type == ET_DYN;
 	err = elf_load_segments(b);
@@ -1138,11 +1123,27 @@ const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
 	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
 }
 
+const struct go_arch *go_binary__arch(const struct go_binary *b) { return b->arch; }
+
+const uint8_t *gobin_insn_bytes(const struct go_binary *b, uint64_t addr, size_t *len)
+{
+	const uint8_t *p = NULL;
+
+	for (*len = GO_INSN_MAX; *len && !(p = gobin_bytes(b, addr, *len)); (*len)--)
+		;
+	return p;
+}
+
 bool go_binary__stepped_at(const struct go_binary *b, uint64_t off)
 {
 	uint64_t addr = elf_offset_addr(b, off);
+	const uint8_t *p;
+	size_t len;
 
-	return addr && !gobin_emulated(b, addr);
+	if (!addr)
+		return false;
+	p = gobin_insn_bytes(b, addr, &len);
+	return !p || !b->arch->emulated(p, len);
 }
 
 /* The pclntab, for the position tables read in pcline.c. */

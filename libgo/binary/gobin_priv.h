@@ -6,6 +6,7 @@
 #include <libelf.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "binary/binary.h"
 
 /* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
@@ -57,6 +58,7 @@ struct go_binary {
 	const uint8_t *map;
 	size_t size;
 	Elf *elf;
+	const struct go_arch *arch;	/* by the ELF header's machine */
 	bool pie, has_syms;
 	enum go_toolchain tc;
 	char version[64];
@@ -105,8 +107,11 @@ int gobin_go_minor(const struct go_binary *b);
  * what planning read. gobin.c itself knows neither.
  */
 int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
-/* Whether x86 uprobes emulate the instruction at addr instead of single-stepping it. */
-bool gobin_emulated(const struct go_binary *b, uint64_t addr);
+/*
+ * The bytes of the instruction at link-time address addr: up to GO_INSN_MAX, fewer (*len) where
+ * the file ends sooner; NULL when not even one is in the file.
+ */
+const uint8_t *gobin_insn_bytes(const struct go_binary *b, uint64_t addr, size_t *len);
 
 /* How an instruction refers to a function's entry. */
 enum gobin_ref {

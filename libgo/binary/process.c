@@ -105,14 +105,18 @@ int go_binary__load_bias(const struct go_binary *b, pid_t pid, int64_t *bias)
 static int frames_fit(const struct go_binary *b, const uint64_t *frames, int nframes,
 		      int64_t bias)
 {
+	const struct go_arch *arch = go_binary__arch(b);
+	struct go_branch br;
 	int i, fit = 0;
 
 	for (i = 1; i < nframes; i++) {
-		uint64_t ra = frames[i] - bias;
-		const uint8_t *p = gobin_bytes(b, ra - 5, 5);
+		uint64_t ra = frames[i] - bias, at = ra - (uint64_t)arch->call_size;
+		const uint8_t *p = gobin_bytes(b, at, (size_t)arch->call_size);
 
 		fit += go_binary__func_at(b, ra - 1) != NULL;
-		fit += p && p[0] == 0xe8;	/* a direct CALL ends there */
+		/* a direct CALL ends there */
+		fit += p && arch->branch(p, (size_t)arch->call_size, at, &br) &&
+		       br.kind == GO_BRANCH_CALL && br.size == arch->call_size;
 	}
 	return fit;
 }

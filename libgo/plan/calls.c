@@ -329,7 +329,7 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 	for (i = 0; i < n; i++) {
 		uint64_t site;
 
-		if (go_binary__entry_site(b, fns[i], &site, NULL) || (!all && gobin_emulated(b, site)))
+		if (go_binary__entry_site(b, fns[i], &site, NULL) || (!all && go_binary__emulated(b, site)))
 			continue;
 		out[i].usable = true;
 		s.t[s.n].entry = fns[i]->entry;
@@ -500,29 +500,24 @@ static void calls_cache_write(const struct go_binary *b, const uint8_t *key,
 }
 
 /*
- * Is addr a direct CALL (sp_adj 8) or JMP (sp_adj 0) to target, in Go code? Its bytes say:
- * E8 rel32, E9 rel32 or EB rel8. That it begins an instruction is not proved again (decoding
- * each caller from its entry took 0.15 s a run for runtime.* of Go's compiler): the scan that
- * wrote the file found it so, and only root can write a file whose name and digest match.
+ * Is addr a direct CALL (sp_adj: the arch's call_push) or JMP (sp_adj 0) to target, in Go
+ * code? Its bytes say (the arch's branch). That it begins an instruction is not proved again
+ * (decoding each caller from its entry took 0.15 s a run for runtime.* of Go's compiler): the
+ * scan that wrote the file found it so, and only root can write a file whose name and digest
+ * match.
  */
 static bool site_ok(const struct go_binary *b, uint64_t addr, uint64_t target, uint8_t sp_adj)
 {
-	const uint8_t *p = gobin_bytes(b, addr, 2);
-	int64_t rel;
+	const struct go_arch *arch = go_binary__arch(b);
+	struct go_branch br;
+	const uint8_t *p;
 	size_t len;
 
-	if (!p || !go_binary__func_at(b, addr))
+	if (!go_binary__func_at(b, addr) || !(p = gobin_insn_bytes(b, addr, &len)) ||
+	    !arch->branch(p, len, addr, &br))
 		return false;
-	if (p[0] == 0xeb) {
-		rel = (int8_t)p[1];
-		len = 2;
-	} else if ((p[0] == 0xe8 || p[0] == 0xe9) && (p = gobin_bytes(b, addr, 5))) {
-		rel = (int32_t)gobin_le32(p + 1);
-		len = 5;
-	} else {
-		return false;
-	}
-	return addr + len + (uint64_t)rel == target && sp_adj == (p[0] == 0xe8 ? 8 : 0);
+	return br.target == target &&
+	       sp_adj == (br.kind == GO_BRANCH_CALL ? arch->call_push : 0);
 }
 
 /* Are the cached sites of fns (out[0, n)) what the binary holds (site_ok())? */

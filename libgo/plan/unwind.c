@@ -20,30 +20,25 @@
 enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_func *fn,
 					 uint64_t pc)
 {
-	const uint8_t *p = gobin_bytes(b, pc, 1);
+	struct go_branch br;
 	uint64_t site;
+	const uint8_t *p;
+	size_t len;
 
 	/* a recursive function's own CALLs of itself are call sites inside it */
 	if (pc == fn->entry || (!go_binary__entry_site(b, fn, &site, NULL) && pc == site))
 		return GO_PROBE_ENTRY;
-	if (p && p[0] == 0xe8)
-		return GO_PROBE_CALL;
-	if (p && (p[0] == 0xe9 || p[0] == 0xeb))
-		return GO_PROBE_JMP;
+	p = gobin_insn_bytes(b, pc, &len);
+	if (p && b->arch->branch(p, len, pc, &br))
+		return br.kind == GO_BRANCH_CALL ? GO_PROBE_CALL : GO_PROBE_JMP;
 	return GO_PROBE_ENTRY;
-}
-
-/* MOV [RSP+x], RBP or LEA RBP, [RSP+x]: Go < 1.21 saving and setting RBP. */
-static bool sets_bp_old(const uint8_t *p)
-{
-	return p[0] == 0x48 && (p[1] == 0x89 || p[1] == 0x8d) &&
-	       (p[2] == 0x2c || p[2] == 0x6c || p[2] == 0xac) && p[3] == 0x24;
 }
 
 int go_binary__entry_frame(struct go_binary *b, const struct go_lines *lines,
 			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed)
 {
-	const uint8_t *p = gobin_bytes(b, site, 4);
+	size_t len = 0;
+	const uint8_t *p = gobin_insn_bytes(b, site, &len);
 	int32_t d = 0;
 	int err;
 
@@ -58,10 +53,9 @@ int go_binary__entry_frame(struct go_binary *b, const struct go_lines *lines,
 		return go_fail(ENOEXEC, "cannot tell the frame of %s at +0x%llx", fn->name,
 			       (unsigned long long)(site - fn->entry));
 	*ra_off = d;
-	/* Go 1.21+: PUSHQ BP (SP - 8), MOVQ SP, BP, SUBQ $frame, SP;
-	 * before: SUBQ $frame, SP, MOVQ BP, frame-8(SP), LEAQ frame-8(SP), BP */
+	/* past the frame pointer's instructions (the arch's sets_fp), the frame record is made */
 	if (d > 0)
-		*framed = memcmp(p, "\x48\x89\xe5", 3) && !sets_bp_old(p);
+		*framed = !b->arch->sets_fp(p, len);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/x86_64.h"
 #include "binary/gobin_priv.h"
 
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
@@ -288,6 +289,14 @@ static bool is_stack_compare(const struct gregs *r, const cs_insn *i)
 	return false;
 }
 
+/* Does the kernel emulate the instruction at addr (x86_emulated)? */
+static bool emulated_at(const struct go_binary *b, uint64_t addr)
+{
+	const uint8_t *p = gobin_bytes(b, addr, 2);
+
+	return p && x86_emulated(p, 2);
+}
+
 static bool reg_is_sp(uint16_t reg);
 static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(uint16_t));
 
@@ -419,7 +428,7 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 			break;
 	}
 	cs_free(c.insn, 1);
-	if (check && cc >= 0 && !gobin_emulated(b, *addr) && leads_to_morestack(b, fn, morestack)) {
+	if (check && cc >= 0 && !emulated_at(b, *addr) && leads_to_morestack(b, fn, morestack)) {
 		*addr = check;
 		if (jcc)
 			*jcc = cc;
@@ -509,78 +518,6 @@ int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t
 		return go_fail(ENOTSUP, "cannot decode all of %s", fn->name);
 	}
 	return 0;
-}
-
-/*
- * Can the kernel's uprobes single-step the instruction at addr? Linux refuses (ENOTSUPP) an
- * instruction with an ES, CS, SS, DS or LOCK prefix, and opcodes it cannot execute out of line
- * (int3, syscall, in/out, VEX-encoded ones, ...). Checked here so that one such function does
- * not fail a whole uprobe_multi link.
- */
-static bool opcode1_bad(uint8_t op)
-{
-	static const uint8_t bad[] = {
-		0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x62,
-		0x6c, 0x6d, 0x6e, 0x6f, 0x82, 0xc4, 0xc5, 0xcc, 0xcd, 0xce, 0xcf, 0xd4, 0xd5, 0xd6,
-		0xe4, 0xe5, 0xe6, 0xe7, 0xec, 0xed, 0xee, 0xef, 0xf1, 0xf4, 0xfa, 0xfb,
-	};
-
-	return memchr(bad, op, sizeof(bad)) != NULL;
-}
-
-static bool opcode2_bad(uint8_t op)
-{
-	return op <= 0x0d || op == 0x18 || (op >= 0x24 && op <= 0x27) || op == 0x30 ||
-	       (op >= 0x34 && op <= 0x3f) || (op >= 0x78 && op <= 0x7d) || op == 0xa6 ||
-	       op == 0xa7 || op == 0xae || op == 0xb8 || op == 0xd0 || op == 0xf0 || op == 0xff;
-}
-
-bool go_binary__probeable(const struct go_binary *b, uint64_t addr)
-{
-	const uint8_t *p = gobin_bytes(b, addr, 16);
-	size_t i = 0;
-
-	if (!p)
-		return false;
-	for (; i < 15; i++) {
-		if (p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 || p[i] == 0x3e || p[i] == 0xf0)
-			return false;
-		if (p[i] != 0x66 && p[i] != 0x67 && p[i] != 0xf2 && p[i] != 0xf3 && p[i] != 0x64 &&
-		    p[i] != 0x65)
-			break;
-	}
-	/*
-	 * XCHG of RAX with R8-R15 is 0x90 behind REX.B, and Linux (6.18 at least) emulates it as
-	 * the NOP 0x90 is, leaving both registers as they were: Go 1.19's gcWriteBarrierR8 begins
-	 * with one, and a probe there corrupts the heap.
-	 */
-	if ((p[i] & 0xf0) == 0x40 && (p[i] & 1) && p[i + 1] == 0x90)
-		return false;
-	if ((p[i] & 0xf0) == 0x40)	/* REX */
-		i++;
-	if (p[i] == 0x0f)
-		return !opcode2_bad(p[i + 1]);
-	return !opcode1_bad(p[i]);
-}
-
-/*
- * Does the kernel emulate the instruction at addr rather than single-step it? x86 uprobes
- * emulate direct calls and jumps, conditional jumps, NOPs (branch_setup_xol_ops) and PUSH of a
- * register (push_setup_xol_ops, since Linux 4.17, older than anything else the tools need);
- * everything else is copied out of line and single-stepped, which costs a trap.
- */
-bool gobin_emulated(const struct go_binary *b, uint64_t addr)
-{
-	const uint8_t *p = gobin_bytes(b, addr, 2);
-
-	if (!p)
-		return false;
-	if ((p[0] >= 0x50 && p[0] <= 0x57) || (p[0] == 0x41 && p[1] >= 0x50 && p[1] <= 0x57))
-		return true;	/* push of a register */
-	if (p[0] == 0x0f)
-		return (p[1] >= 0x80 && p[1] <= 0x8f) || p[1] == 0x1f;
-	return (p[0] >= 0x70 && p[0] <= 0x7f) || p[0] == 0x90 || p[0] == 0xe8 || p[0] == 0xe9 ||
-	       p[0] == 0xeb;
 }
 
 /* Does operand op of instruction i name target, as an immediate or a memory address? */
