@@ -41,7 +41,7 @@ static const char doc[] =
 "Count Go function calls.\n"
 "\n"
 "USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D]\n"
-"                   [-c CPU] [-v] [-j] PATTERN\n"
+"                   [-c CPU] [-v] [-j] [--dry-run] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
 "and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
@@ -54,7 +54,8 @@ static const char doc[] =
 "    gofunccount -i 1 -p 181 'main.*'     # print counts every second\n"
 "    gofunccount -d 5 -p 181 'runtime.*'  # count runtime calls for 5 seconds\n"
 "    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n"
-"    gofunccount -c 1 -p 181 'main.*'     # count main's calls on CPU 1 only\n";
+"    gofunccount -c 1 -p 181 'main.*'     # count main's calls on CPU 1 only\n"
+"    gofunccount --dry-run -p 181 'main.*'  # list the probes, attach none\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -228,6 +229,12 @@ int main(int argc, char **argv)
 	}
 	if (env.verbose)
 		go_target__list(&target, info_out());
+	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
+		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
+		if (err)
+			warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 
 	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
 	spec.src = go_bpf_src_funccount;

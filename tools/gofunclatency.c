@@ -55,7 +55,7 @@ static const char doc[] =
 "Time Go functions and print the latency as a histogram.\n"
 "\n"
 "USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m]\n"
-"                     [-F] [-r] [-l LEVEL] [-v] [-j] PATTERN\n"
+"                     [-F] [-r] [-l LEVEL] [-v] [-j] [--dry-run] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per\n"
 "goroutine, from the entry to each RET instruction.\n"
@@ -66,7 +66,8 @@ static const char doc[] =
 "    gofunclatency -u -i 1 -p 181 main.handle    # in microseconds, each second\n"
 "    gofunclatency -F -p 181 'main.*'            # one histogram per function\n"
 "    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n"
-"    gofunclatency -l 1 -p 181 'main.walk'       # outermost calls only\n";
+"    gofunclatency -l 1 -p 181 'main.walk'       # outermost calls only\n"
+"    gofunclatency --dry-run -p 181 'main.*'     # list the probes, attach none\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -792,6 +793,12 @@ int main(int argc, char **argv)
 	if (env.verbose) {
 		go_target__list(&target, info_out());
 		go_target__list_returns(&target, info_out());
+	}
+	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
+		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
+		if (err)
+			warn("%s\n", libgo_errmsg());
+		goto cleanup;
 	}
 
 	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));

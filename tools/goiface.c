@@ -50,7 +50,7 @@ static const char doc[] =
 "Count the dynamic types of Go interface arguments.\n"
 "\n"
 "USAGE: goiface [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-V] [-D]\n"
-"               [-v] [-j] PATTERN [ARG]\n"
+"               [-v] [-j] [--dry-run] PATTERN [ARG]\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount's. ARG names the interface\n"
 "argument: a parameter name (DWARF), or goargN, the interface's first word by\n"
@@ -63,7 +63,8 @@ static const char doc[] =
 "    goiface -V -p 181 main.describe v   # types and values\n"
 "    goiface -p 181 main.handle goarg1   # stripped: the interface in goarg1-2\n"
 "    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints\n"
-"    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n";
+"    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n"
+"    goiface --dry-run -p 181 'main.*'   # list the probes, attach none\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -746,6 +747,12 @@ int main(int argc, char **argv)
 	not_types = calloc(target.cnt * NSLOTS, sizeof(*not_types));
 	if (env.verbose)
 		list_ifaces(&target, fis);
+	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
+		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
+		if (err)
+			warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 
 	/* GOIFACE_MAX_ENTRIES: a smaller table, for the tests that fill it */
 	if (go_env_size("GOIFACE_MAX_ENTRIES", MAX_ENTRIES, MAX_ENTRIES, &max_entries)) {

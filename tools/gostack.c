@@ -57,7 +57,7 @@ static const char doc[] =
 "\n"
 "USAGE: gostack [-h] [-p PID] [-c CPU] [-i INTERVAL] [-D DURATION] [-T] [-r]\n"
 "               [-s] [-P] [-v] [-d] [-f] [-l] [-j] [--pprof FILE] [--debug]\n"
-"               PATTERN\n"
+"               [--dry-run] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
 "and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
@@ -70,7 +70,8 @@ static const char doc[] =
 "    gostack -f -D 10 -p 181 main.query > out.folded  # for flamegraph.pl\n"
 "    gostack --pprof q.pb.gz -D 10 -p 181 main.query  # for go tool pprof\n"
 "    gostack -P -i 5 ./server:'net/http.(*conn).serve' # per process, every 5 s\n"
-"    gostack -c 1 -p 181 main.query       # the calls made on CPU 1 only\n";
+"    gostack -c 1 -p 181 main.query       # the calls made on CPU 1 only\n"
+"    gostack --dry-run -p 181 main.query  # list the probes, attach none\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -935,6 +936,12 @@ int main(int argc, char **argv)
 	}
 	if (env.verbose)
 		go_target__list(&target, info_out());
+	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
+		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
+		if (err)
+			warn("%s\n", libgo_errmsg());
+		goto cleanup;
+	}
 
 	labels_off = go_binary__labels_offset(target.bin);
 	if (env.verbose && labels_off >= 0)

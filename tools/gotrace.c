@@ -73,7 +73,7 @@ static const char doc[] =
 "USAGE: gotrace [-h] [-b BUFFER_PAGES] [-p PID] [-L TID] [--uid UID] [-v]\n"
 "               [-Z STRING_SIZE] [-S] [-M MAX] [-t] [-u] [-T] [-C]\n"
 "               [-c CGROUP_PATH] [-n NAME] [-f MSG_FILTER] [-U] [-a] [-A] [-r]\n"
-"               [-j] PROBE [PROBE ...]\n"
+"               [-j] [--dry-run] PROBE [PROBE ...]\n"
 "\n"
 "PROBE is [p:|r:][BINARY:]FUNCTION [(FILTER)] [\"FORMAT\"[, ARG ...]]. p: (the\n"
 "default) traces calls, r: returns, at each RET instruction. ARG and FILTER\n"
@@ -94,7 +94,8 @@ static const char doc[] =
 "    gotrace -r -p 181 '^main\\.add$ \"%d\", x'              # a regex\n"
 "    gotrace -L 183 main.add                              # thread 183 only\n"
 "    gotrace -c /sys/fs/cgroup/svc ./srv:main.add         # a cgroup (v2)\n"
-"    gotrace --uid 1001 -n srv -C ./srv:main.add          # user, name; CPU\n";
+"    gotrace --uid 1001 -n srv -C ./srv:main.add          # user, name; CPU\n"
+"    gotrace --dry-run -p 181 main.add r:main.add         # list the probes only\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -730,6 +731,14 @@ int main(int argc, char **argv)
 			warn("%s\n", libgo_errmsg());
 			goto cleanup;
 		}
+	}
+	if (go_dry_run()) {	/* each probe's plan printed, nothing loaded or attached */
+		for (i = 0; i < env.nprobes && !err; i++)
+			err = go_plan__print(&probes[i].target, &plans[i], env.probes[i], env.pid,
+					     env.json, stdout);
+		if (err)
+			warn("%s\n", libgo_errmsg());
+		goto cleanup;
 	}
 
 	if (env.user_stack)

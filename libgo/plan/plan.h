@@ -266,5 +266,17 @@ size_t go_target__slots(const struct go_target *t);
 void go_target__list(struct go_target *t, FILE *out);
 /* After go_target__plan with GO_PLAN_RETURN_SITES: where each function's returns are seen. */
 void go_target__list_returns(struct go_target *t, FILE *out);
+/*
+ * --dry-run: print every probe of plan (its entry, RET and g-saving probes) on t, as a tool
+ * would attach them, by address: link-time address, file offset, kind (entry, entry-jcc, call,
+ * jmp, return, guard, ret, save-g, goexit, thread; "return+call" or "return+guard" for an
+ * address with two roles), whether the kernel single-steps it, the function and, for a site in
+ * a caller's code, the caller; after a header naming the binary, pid (0: any process) and
+ * label (what the probes are for; NULL: t's pattern), and before a summary. json: one JSON
+ * object per line instead (the header's, each probe's, the summary's). Nothing is loaded or
+ * attached; 0, or a negative errno with the message set.
+ */
+int go_plan__print(const struct go_target *t, const struct go_plan *plan, const char *label,
+		   pid_t pid, bool json, FILE *out);
 
 #endif /* LIBGO_PLAN_H */

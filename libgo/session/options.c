@@ -11,6 +11,13 @@
 #include "probe/probe.h"
 #include "session/tool.h"
 
+static bool dry_run;
+
+bool go_dry_run(void)
+{
+	return dry_run;
+}
+
 int go_parse_args(const struct argp *argp, int argc, char **argv)
 {
 	argp_err_exit_status = 2;	/* as bcc's tools (Python's argparse) */
@@ -20,7 +27,7 @@ int go_parse_args(const struct argp *argp, int argc, char **argv)
 	if (argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, NULL))
 		return 2;
 	/* before any binary is read: without the privileges, that is all there is to say */
-	if (go_bpf__check_privileges()) {
+	if (!dry_run && go_bpf__check_privileges()) {
 		go_warn("%s\n", libgo_errmsg());
 		return 1;
 	}
@@ -45,6 +52,9 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 		return 0;
 	case GO_OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		return 0;
+	case GO_OPT_DRY_RUN:
+		dry_run = true;
 		return 0;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))

@@ -15,25 +15,34 @@
 
 struct argp;
 struct argp_state;
-/* The key of the tools' --usage option (-h is --help). */
+/* The keys of the tools' --usage option (-h is --help) and --dry-run. */
 #define GO_OPT_USAGE 0x1000
+#define GO_OPT_DRY_RUN 0x1001
 
-/* The options every tool has, for its argp table: -h/--help, -p PID, --usage. */
+/* The options every tool has, for its argp table: -h/--help, -p PID, --dry-run, --usage. */
 #define GO_COMMON_OPTIONS                                                                      \
 	{ "help", 'h', NULL, 0, "show this help message and exit", 0 },                        \
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
+	{ "dry-run", GO_OPT_DRY_RUN, NULL, 0, "print the probes it would attach, and exit "    \
+	  "without attaching any (no privileges needed)", 0 },                                 \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
 
 /*
- * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads);
- * ARGP_ERR_UNKNOWN for any other key.
+ * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads; --dry-run
+ * into go_dry_run()); ARGP_ERR_UNKNOWN for any other key.
  */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
 /*
  * argp_parse() as the tools use it: usage errors exit with status 2, as bcc's do; then 1, with
- * one line said, when the process lacks the privileges to trace (go_bpf__check_privileges).
+ * one line said, when the process lacks the privileges to trace (go_bpf__check_privileges),
+ * unless --dry-run, which needs none.
  */
 int go_parse_args(const struct argp *argp, int argc, char **argv);
+/*
+ * Whether --dry-run was given: the tool plans its probes, prints them (go_plan__print) and
+ * exits 0, compiling, loading and attaching nothing.
+ */
+bool go_dry_run(void);
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
 void go_option_error(void) __attribute__((noreturn));

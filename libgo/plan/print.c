@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A plan's probes as --dry-run prints them, for an operator to review what would touch a
+ * process and for tests to check against a disassembly: one line per probe site, by address,
+ * with its file offset, its kind (what the site is to the function, from its cookie: cookie.h),
+ * the function and, for a site in another function's code, that caller; then a summary.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/plan.h"
+
+/* One probe site: up to two roles (a GO_COOKIE_DUAL address: the return first). */
+struct site {
+	uint64_t addr, off;
+	const char *kind, *func;	/* func NULL: a guard, of no one function */
+	const char *kind2, *func2;	/* the second role's, or NULL */
+	const char *caller;		/* the function the site is in, when not func's own code */
+	bool stepped;
+};
+
+struct listing {
+	struct site *s;
+	size_t n;
+	int64_t delta;			/* a link-time address less its file offset, in Go's code */
+};
+
+static const char *func_name(const struct go_target *t, uint32_t f)
+{
+	return f < t->cnt ? go_target__func(t, f)->name : NULL;
+}
+
+static const char *caller_name(const struct go_target *t, uint64_t addr)
+{
+	const struct go_func *fn = go_binary__func_at(t->bin, addr);
+
+	return fn ? fn->name : NULL;
+}
+
+/*
+ * Whether an entry probe of cookie c at addr is on its own function's code (its entry site),
+ * not on a CALL or JMP in a caller's: a CALL's cookie says so (SP 8 above the callee's); a JMP
+ * (a tail call) is in a function other than the traced one, or one of its GCC clones.
+ */
+static bool at_own_code(const struct go_target *t, uint64_t c, uint64_t addr)
+{
+	const struct go_func *in = go_binary__func_at(t->bin, addr);
+	const char *name = func_name(t, GO_COOKIE_FUNC(c));
+
+	if (GO_COOKIE_SP_ADJ(c) || !in || !name)
+		return false;
+	return in->entry == go_target__func(t, GO_COOKIE_FUNC(c))->entry || !strcmp(in->name, name);
+}
+
+/* The kind of the role of cookie c at addr among the entry probes, and its function. */
+static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t addr,
+			      const char **func)
+{
+	*func = func_name(t, GO_COOKIE_FUNC(c));
+	if (GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT || GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD) {
+		*func = caller_name(t, addr);
+		return GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT ? "goexit" : "thread";
+	}
+	if (c & GO_COOKIE_GUARD) {
+		*func = NULL;
+		return "guard";
+	}
+	if (c & GO_COOKIE_RETURN)
+		return "return";
+	if (at_own_code(t, c, addr))
+		return c & GO_COOKIE_CHECK ? "entry-jcc" : "entry";
+	return GO_COOKIE_SP_ADJ(c) ? "call" : "jmp";
+}
+
+/* Whether a site of this kind is in a caller's code: a CALL, a JMP, a return site, a guard. */
+static bool in_caller(const char *kind)
+{
+	return !strcmp(kind, "call") || !strcmp(kind, "jmp") || !strcmp(kind, "return") ||
+	       !strcmp(kind, "guard");
+}
+
+static int listing_add(struct listing *l, const struct go_target *t, uint64_t off,
+		       struct site *s)
+{
+	struct site *n;
+
+	s->off = off;
+	s->addr = (uint64_t)((int64_t)off + l->delta);
+	if (go_binary__file_offset(t->bin, s->addr) != (int64_t)off)
+		return go_fail(EINVAL, "cannot tell the address of file offset 0x%llx of '%s'",
+			       (unsigned long long)off, go_binary__name(t->bin));
+	s->stepped = go_binary__stepped_at(t->bin, off);
+	if (in_caller(s->kind))
+		s->caller = caller_name(t, s->addr);
+	n = realloc(l->s, (l->n + 1) * sizeof(*n));
+	if (!n)
+		return go_fail(ENOMEM, "out of memory");
+	l->s = n;
+	l->s[l->n++] = *s;
+	return 0;
+}
+
+static int listing_entries(struct listing *l, const struct go_target *t,
+			   const struct go_plan *plan)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < plan->entry.cnt && !err; i++) {
+		uint64_t c = plan->entry.cookies[i], off = plan->entry.offs[i];
+		uint64_t addr = (uint64_t)((int64_t)off + l->delta);
+		struct site s = { 0 };
+
+		if ((c & GO_COOKIE_DUAL) && GO_COOKIE_FUNC(c) >= plan->ndual)
+			return go_fail(EINVAL, "a probe of the plan has no roles");
+		if (c & GO_COOKIE_DUAL) {
+			s.kind = entry_role(t, plan->dual[GO_COOKIE_FUNC(c)].first, addr, &s.func);
+			s.kind2 = entry_role(t, plan->dual[GO_COOKIE_FUNC(c)].second, addr, &s.func2);
+		} else {
+			s.kind = entry_role(t, c, addr, &s.func);
+		}
+		err = listing_add(l, t, off, &s);
+	}
+	return err;
+}
+
+/* The RETs' probes (return sites among them, without entries) and the entries saving g. */
+static int listing_rets(struct listing *l, const struct go_target *t, const struct go_plan *plan)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < plan->ret.cnt && !err; i++) {
+		uint64_t c = plan->ret.cookies[i];
+		struct site s = { 0 };
+
+		s.kind = c & GO_COOKIE_RETURN ? "return" : "ret";
+		s.func = func_name(t, GO_COOKIE_FUNC(c));
+		err = listing_add(l, t, plan->ret.offs[i], &s);
+	}
+	for (i = 0; i < plan->gsave.cnt && !err; i++) {
+		struct site s = { 0 };
+
+		s.kind = "save-g";
+		s.func = func_name(t, GO_COOKIE_FUNC(plan->gsave.cookies[i]));
+		err = listing_add(l, t, plan->gsave.offs[i], &s);
+	}
+	return err;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->kind, y->kind);
+}
+
+/* A link-time address less its file offset, where t's functions are (one segment of code). */
+static int listing_delta(struct listing *l, const struct go_target *t)
+{
+	const struct go_func *fn = t->cnt ? go_target__func(t, 0) : NULL;
+	int64_t off = fn ? go_binary__file_offset(t->bin, fn->entry) : -1;
+
+	if (off < 0)
+		return go_fail(ENOENT, "cannot tell where the code of '%s' is in its file",
+			       go_binary__name(t->bin));
+	l->delta = (int64_t)fn->entry - off;
+	return 0;
+}
+
+static size_t listing_stepped(const struct listing *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += l->s[i].stepped;
+	return n;
+}
+
+static void print_header_text(const struct go_target *t, const char *label, pid_t pid, FILE *out)
+{
+	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN];
+
+	fprintf(out, "Would probe %s (%s%s%s)", go_esc(go_binary__name(t->bin), esc, sizeof(esc)),
+		go_esc(go_binary__version(t->bin), esc2, sizeof(esc2)),
+		go_binary__is_pie(t->bin) ? ", PIE" : "",
+		go_binary__has_symbols(t->bin) ? "" : ", stripped");
+	if (pid)
+		fprintf(out, " in pid %d", (int)pid);
+	fprintf(out, " for \"%s\":\n", go_esc(label, esc, sizeof(esc)));
+	fprintf(out, "%-18s %-10s %-11s %-4s %s\n", "ADDR", "OFFSET", "KIND", "STEP", "FUNC");
+}
+
+static void print_site_text(const struct site *s, FILE *out)
+{
+	char esc[GO_ESC_LEN], kind[32];
+
+	snprintf(kind, sizeof(kind), "%s%s%s", s->kind, s->kind2 ? "+" : "", s->kind2 ? s->kind2 : "");
+	fprintf(out, "0x%-16llx 0x%-8llx %-11s %-4s %s", (unsigned long long)s->addr,
+		(unsigned long long)s->off, kind, s->stepped ? "yes" : "no",
+		s->func ? go_esc(s->func, esc, sizeof(esc)) : "-");
+	if (s->kind2)
+		fprintf(out, ", then %s", s->func2 ? go_esc(s->func2, esc, sizeof(esc)) : "-");
+	if (s->caller)
+		fprintf(out, " in %s", go_esc(s->caller, esc, sizeof(esc)));
+	fputc('\n', out);
+}
+
+static void print_summary_text(const struct listing *l, const struct go_target *t, FILE *out)
+{
+	size_t k = listing_stepped(l);
+
+	fprintf(out, "%zu probe%s on %zu function%s; %zu single-stepped; none attached\n", l->n,
+		l->n == 1 ? "" : "s", t->cnt, t->cnt == 1 ? "" : "s", k);
+	fprintf(out, "Not seen: calls the compiler inlined into their callers (no instruction of "
+		"theirs runs)\n");
+}
+
+static void print_header_json(const struct go_target *t, const char *label, pid_t pid, FILE *out)
+{
+	fprintf(out, "{\"binary\": ");
+	go_json_str(out, go_binary__name(t->bin));
+	fprintf(out, ", \"version\": ");
+	go_json_str(out, go_binary__version(t->bin));
+	fprintf(out, ", \"pie\": %s, \"stripped\": %s, \"pid\": ",
+		go_binary__is_pie(t->bin) ? "true" : "false",
+		go_binary__has_symbols(t->bin) ? "false" : "true");
+	if (pid)
+		fprintf(out, "%d, \"pattern\": ", (int)pid);
+	else
+		fprintf(out, "null, \"pattern\": ");
+	go_json_str(out, label);
+	fprintf(out, "}\n");
+}
+
+static void json_field(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, ", \"%s\": ", key);
+	if (value)
+		go_json_str(out, value);
+	else
+		fputs("null", out);
+}
+
+static void print_site_json(const struct site *s, FILE *out)
+{
+	char kind[32];
+
+	snprintf(kind, sizeof(kind), "%s%s%s", s->kind, s->kind2 ? "+" : "", s->kind2 ? s->kind2 : "");
+	fprintf(out, "{\"addr\": \"0x%llx\", \"offset\": \"0x%llx\", \"kind\": \"%s\"",
+		(unsigned long long)s->addr, (unsigned long long)s->off, kind);
+	json_field(out, "func", s->func);
+	if (s->kind2)
+		json_field(out, "then", s->func2);
+	json_field(out, "caller", s->caller);
+	fprintf(out, ", \"stepped\": %s}\n", s->stepped ? "true" : "false");
+}
+
+static void print_summary_json(const struct listing *l, const struct go_target *t, FILE *out)
+{
+	fprintf(out, "{\"probes\": %zu, \"functions\": %zu, \"stepped\": %zu, \"attached\": 0, "
+		"\"not_seen\": \"calls the compiler inlined into their callers\"}\n", l->n, t->cnt,
+		listing_stepped(l));
+}
+
+int go_plan__print(const struct go_target *t, const struct go_plan *plan, const char *label,
+		   pid_t pid, bool json, FILE *out)
+{
+	struct listing l = { 0 };
+	size_t i;
+	int err = listing_delta(&l, t);
+
+	if (!err)
+		err = listing_entries(&l, t, plan);
+	if (!err)
+		err = listing_rets(&l, t, plan);
+	if (err) {
+		free(l.s);
+		return err;
+	}
+	qsort(l.s, l.n, sizeof(*l.s), site_cmp);
+	if (json)
+		print_header_json(t, label ? label : t->pattern, pid, out);
+	else
+		print_header_text(t, label ? label : t->pattern, pid, out);
+	for (i = 0; i < l.n; i++)
+		(json ? print_site_json : print_site_text)(&l.s[i], out);
+	(json ? print_summary_json : print_summary_text)(&l, t, out);
+	fflush(out);
+	free(l.s);
+	return 0;
+}
