@@ -23,9 +23,11 @@ esac
 pkgs="build-essential pkg-config libbpfcc-dev libelf-dev libdw-dev libcapstone-dev zlib1g-dev
       nettle-dev golang-1.19-go ca-certificates procps"
 # the tests (gccgo; the package, man page, fuzzing and lld tests; Debian's hugo), `make bench`
-# (bcc's tools, Debian's caddy and wrk) and `make check-bare` (mmdebstrap)
+# (bcc's tools, Debian's caddy and wrk), `make check-bare` (mmdebstrap) and strace (the
+# witness that --dry-run makes no bpf() call)
 [ $tests -eq 0 ] || pkgs="$pkgs gccgo python3 python3-pytest mandoc debhelper fakeroot lintian
-      man-db bash-completion clang-14 libclang-rt-14-dev lld bpfcc-tools caddy wrk hugo mmdebstrap"
+      man-db bash-completion clang-14 libclang-rt-14-dev lld bpfcc-tools caddy wrk hugo mmdebstrap
+      strace"
 
 missing=""
 for p in $pkgs; do
