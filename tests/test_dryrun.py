@@ -22,8 +22,8 @@ import tempfile
 
 import pytest
 
-from conftest import (GoProgram, Tool, code_differences, code_segments, elf_load_segments,
-                      note_sanitizer_report, private_copy, run_tool, tool, unstripped)
+from conftest import (GO126, GoProgram, Tool, code_differences, elf_load_segments, go_nm,
+                      note_sanitizer_report, private_copy, run_tool, text_symbols, tool, unstripped)
 
 # case (its first word the tool) -> (program, the tool's patterns or probes and arguments): each
 # kind of probe site the planner makes appears in some case; Go 1.19 enters at the stack check's
@@ -518,3 +518,27 @@ def test_bash_completion(name):
     """Bash completes --dry-run for every tool (completion/gotools reads the tool's --help)."""
     from test_package import complete
     assert complete([name, "--dry"]) == ["--dry-run"]
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("variant", ["go119", "go119-stripped", "go126", "go126-pie"])
+def test_instances_listed(built, variant):
+    """A shaped body's probe lists the instantiations its dictionary tells apart: those whose
+    dictionaries `go tool nm` lists (main..dict.Sum[int] is main.Sum[int]), each at the probe of
+    the body of its shape (Sum[int] and Sum[main.myInt] run Sum[go.shape.int]), read from AX,
+    where the register ABI passes a dictionary."""
+    binary = built.path(variant, "generics")
+    plain = built.path(unstripped(variant), "generics")
+    dicts = {"main." + name.split("..dict.", 1)[1] for _, _, name in go_nm(GO126, plain)
+             if name.startswith("main..dict.Sum[")}
+    bodies = sorted((addr, name) for name, addr in text_symbols(GO126, plain, "main.Sum[").items())
+    sites = sites_of(dry_run("gofunccount", binary, ["main.Sum[*]"]).stdout)
+    listed = set()
+    for site in sites:
+        addr = int(site["addr"], 16)
+        body = [name for start, name in bodies if start <= addr][-1]
+        shape = re.match(r"main\.Sum\[go\.shape\.(int|string)", body).group(1)
+        want = {"int": {"main.Sum[int]", "main.Sum[main.myInt]"}, "string": {"main.Sum[string]"}}
+        assert set(site["instances"]) == want[shape] and site["dict_reg"] == "ax", (body, site)
+        listed |= set(site["instances"])
+    assert listed == dicts, (listed, dicts)

@@ -271,7 +271,8 @@ void go_target__list_returns(struct go_target *t, FILE *out);
  * would attach them, by address: link-time address, file offset, kind (entry, entry-jcc, call,
  * jmp, return, guard, ret, save-g, goexit, thread; "return+call" or "return+guard" for an
  * address with two roles), whether the kernel single-steps it, the function and, for a site in
- * a caller's code, the caller; after a header naming the binary, pid (0: any process) and
+ * a caller's code, the caller, and at a shaped body's probe the instantiations its dictionary
+ * tells apart (t->dicts) and that dictionary's register; after a header naming the binary, pid (0: any process) and
  * label (what the probes are for; NULL: t's pattern), and before a summary. json: one JSON
  * object per line instead (the header's, each probe's, the summary's). Nothing is loaded or
  * attached; 0, or a negative errno with the message set.

@@ -18,6 +18,8 @@ struct site {
 	const char *kind2, *func2;	/* the second role's, or NULL */
 	const char *caller;		/* the function the site is in, when not func's own code */
 	bool stepped;
+	int dict_reg;			/* a shaped body's: its dictionary's register code, or -1 */
+	uint32_t dict_func;		/* and the function its cookie counts (go_dicts' key.func) */
 };
 
 struct listing {
@@ -116,10 +118,14 @@ static int listing_entries(struct listing *l, const struct go_target *t,
 			return go_fail(EINVAL, "a probe of the plan has no roles");
 		if (c & GO_COOKIE_DUAL) {
 			s.kind = entry_role(t, plan->dual[GO_COOKIE_FUNC(c)].first, addr, &s.func);
-			s.kind2 = entry_role(t, plan->dual[GO_COOKIE_FUNC(c)].second, addr, &s.func2);
+			c = plan->dual[GO_COOKIE_FUNC(c)].second;
+			s.kind2 = entry_role(t, c, addr, &s.func2);
 		} else {
 			s.kind = entry_role(t, c, addr, &s.func);
 		}
+		/* a shaped body's entry, CALL or JMP: which instantiation its dictionary names */
+		s.dict_reg = (c & GO_COOKIE_RETURN) ? -1 : (int)GO_COOKIE_DICT_REG(c) - 1;
+		s.dict_func = GO_COOKIE_FUNC(c);
 		err = listing_add(l, t, off, &s);
 	}
 	return err;
@@ -137,6 +143,7 @@ static int listing_rets(struct listing *l, const struct go_target *t, const stru
 
 		s.kind = c & GO_COOKIE_RETURN ? "return" : "ret";
 		s.func = func_name(t, GO_COOKIE_FUNC(c));
+		s.dict_reg = -1;
 		err = listing_add(l, t, plan->ret.offs[i], &s);
 	}
 	for (i = 0; i < plan->gsave.cnt && !err; i++) {
@@ -144,6 +151,7 @@ static int listing_rets(struct listing *l, const struct go_target *t, const stru
 
 		s.kind = "save-g";
 		s.func = func_name(t, GO_COOKIE_FUNC(plan->gsave.cookies[i]));
+		s.dict_reg = -1;
 		err = listing_add(l, t, plan->gsave.offs[i], &s);
 	}
 	return err;
@@ -180,6 +188,27 @@ static size_t listing_stepped(const struct listing *l)
 	return n;
 }
 
+/*
+ * The instantiations a shaped body's probe tells apart by its dictionary (t's go_dicts
+ * entries for the function its cookie counts), each once: the i-th, or NULL past the last.
+ */
+static const char *site_instance(const struct go_target *t, const struct site *s, size_t i)
+{
+	size_t k, j, n = 0;
+
+	for (k = 0; s->dict_reg >= 0 && k < t->ndicts; k++) {
+		if (t->dicts[k].key.func != s->dict_func)
+			continue;
+		for (j = 0; j < k; j++)	/* listed at an earlier site's entry */
+			if (t->dicts[j].key.func == s->dict_func &&
+			    t->dicts[j].func == t->dicts[k].func)
+				break;
+		if (j == k && n++ == i)
+			return func_name(t, t->dicts[k].func);
+	}
+	return NULL;
+}
+
 static void print_header_text(const struct go_target *t, const char *label, pid_t pid, FILE *out)
 {
 	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN];
@@ -194,9 +223,11 @@ static void print_header_text(const struct go_target *t, const char *label, pid_
 	fprintf(out, "%-18s %-10s %-11s %-4s %s\n", "ADDR", "OFFSET", "KIND", "STEP", "FUNC");
 }
 
-static void print_site_text(const struct site *s, FILE *out)
+static void print_site_text(const struct go_target *t, const struct site *s, FILE *out)
 {
 	char esc[GO_ESC_LEN], kind[32];
+	const char *inst;
+	size_t i;
 
 	snprintf(kind, sizeof(kind), "%s%s%s", s->kind, s->kind2 ? "+" : "", s->kind2 ? s->kind2 : "");
 	fprintf(out, "0x%-16llx 0x%-8llx %-11s %-4s %s", (unsigned long long)s->addr,
@@ -204,6 +235,13 @@ static void print_site_text(const struct site *s, FILE *out)
 		s->func ? go_esc(s->func, esc, sizeof(esc)) : "-");
 	if (s->kind2)
 		fprintf(out, ", then %s", s->func2 ? go_esc(s->func2, esc, sizeof(esc)) : "-");
+	for (i = 0; (inst = site_instance(t, s, i)); i++) {
+		if (!i)
+			fprintf(out, " (by the dictionary in %s: ", go_abi__reg_name(s->dict_reg));
+		fprintf(out, "%s%s", i ? ", " : "", go_esc(inst, esc, sizeof(esc)));
+	}
+	if (i)
+		fputc(')', out);
 	if (s->caller)
 		fprintf(out, " in %s", go_esc(s->caller, esc, sizeof(esc)));
 	fputc('\n', out);
@@ -245,9 +283,11 @@ static void json_field(FILE *out, const char *key, const char *value)
 		fputs("null", out);
 }
 
-static void print_site_json(const struct site *s, FILE *out)
+static void print_site_json(const struct go_target *t, const struct site *s, FILE *out)
 {
+	const char *inst;
 	char kind[32];
+	size_t i;
 
 	snprintf(kind, sizeof(kind), "%s%s%s", s->kind, s->kind2 ? "+" : "", s->kind2 ? s->kind2 : "");
 	fprintf(out, "{\"addr\": \"0x%llx\", \"offset\": \"0x%llx\", \"kind\": \"%s\"",
@@ -256,7 +296,14 @@ static void print_site_json(const struct site *s, FILE *out)
 	if (s->kind2)
 		json_field(out, "then", s->func2);
 	json_field(out, "caller", s->caller);
-	fprintf(out, ", \"stepped\": %s}\n", s->stepped ? "true" : "false");
+	fprintf(out, ", \"stepped\": %s", s->stepped ? "true" : "false");
+	for (i = 0; (inst = site_instance(t, s, i)); i++) {
+		fputs(i ? ", " : ", \"instances\": [", out);
+		go_json_str(out, inst);
+	}
+	if (i)
+		fprintf(out, "], \"dict_reg\": \"%s\"", go_abi__reg_name(s->dict_reg));
+	fputs("}\n", out);
 }
 
 static void print_summary_json(const struct listing *l, const struct go_target *t, FILE *out)
@@ -287,7 +334,7 @@ int go_plan__print(const struct go_target *t, const struct go_plan *plan, const 
 	else
 		print_header_text(t, label ? label : t->pattern, pid, out);
 	for (i = 0; i < l.n; i++)
-		(json ? print_site_json : print_site_text)(&l.s[i], out);
+		(json ? print_site_json : print_site_text)(t, &l.s[i], out);
 	(json ? print_summary_json : print_summary_text)(&l, t, out);
 	fflush(out);
 	free(l.s);
