@@ -542,3 +542,17 @@ def test_instances_listed(built, variant):
         assert set(site["instances"]) == want[shape] and site["dict_reg"] == "ax", (body, site)
         listed |= set(site["instances"])
     assert listed == dicts, (listed, dicts)
+
+
+@pytest.mark.unprivileged
+def test_whole_go_command():
+    """Go 1.26's own go command, timed across cmd/go (thousands of functions): every site of
+    the listing is what objdump reads there, return sites and their guards too."""
+    binary = GO126
+    sites = sites_of(dry_run("gofunclatency", binary, ["cmd/go/*"]).stdout)
+    check = Checker(Disassembly(binary, binary))
+    for site in sites:
+        check.site(site)
+    assert not check.bad, f"{len(check.bad)} sites are not what gofunclatency says: {check.bad[:10]}"
+    kinds = {s["kind"] for s in sites}
+    assert {"entry", "ret", "return", "guard", "goexit"} <= kinds and len(sites) > 1000, kinds
