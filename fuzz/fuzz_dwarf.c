@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Fuzz what is read from DWARF: runtime.g's goid offset, parameters, interface parameters. */
+/* Fuzz what is read from DWARF: the runtime's layouts, parameters, interface parameters. */
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct go_binary *bin = fuzz_open_binary(data, size);
+	struct go_layout dw;
 	size_t i, n, step;
 
 	if (!bin)
 		return 0;
 	(void)go_binary__goid_offset(bin);
+	(void)go_binary__layout_dwarf(bin, &dw);
 	n = go_binary__func_cnt(bin);
 	step = fuzz_step(n, 64);
 	for (i = 0; i < n; i += step) {

@@ -68,7 +68,8 @@ static void fuzz_code(const uint8_t *data, size_t size)
 	fns[1].entry = CODE_ADDR + code / 2;
 	bin.funcs = fns;
 	bin.nfuncs = 2;
-	bin.goid_off = -1;
+	gobin_release_load(&bin, NULL, 0);	/* every release fact unknown */
+	bin.layout_done = true;
 	decode(&bin, &fns[0]);
 	if (fns[1].entry < fns[1].end)
 		decode(&bin, &fns[1]);

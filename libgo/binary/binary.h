@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "base/base.h"
+#include "binary/release.h"
 #include "probe/bpf/ivalue.h"
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
@@ -196,21 +197,23 @@ int go_binary__runs_in(const struct go_binary *bin, pid_t pid);
 /* "main.add+0x1c" for a link-time address; "[unknown] 0x..." outside every function. */
 int go_binary__symbolize(const struct go_binary *bin, uint64_t addr, char *buf, size_t size);
 
-/* Offset of stack.hi in runtime.g on amd64: g starts with its stack bounds {lo, hi}. */
-#define GO_G_STACK_HI 8
-
-/* Offset of goid in runtime.g: from DWARF when present, else from a table by Go version. */
+/*
+ * Offset of goid in runtime.g (go_binary__layout); -ENOTSUP, saying why, for gccgo, before Go
+ * 1.17 (no g in R14), and when unknown.
+ */
 int go_binary__goid_offset(struct go_binary *bin);
 
 /*
  * How a thread's runtime.m leads to the goroutine it runs (gc): offsets of g.m, m.g0 (the
- * thread's system stack's g), m.gsignal and m.curg; from DWARF when present, else from a table
- * by Go version (Go 1.16, which keeps g in thread-local storage, not in R14).
+ * thread's system stack's g), m.gsignal and m.curg (go_binary__layout), for Go 1.16, which keeps
+ * g in thread-local storage, not in R14; -ENOTSUP, saying why, when one is unknown.
  */
 struct go_m_layout {
 	int g_m, m_g0, m_gsignal, m_curg;
 };
 int go_binary__m_layout(struct go_binary *bin, struct go_m_layout *l);
+/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
+int go_binary__labels_offset(struct go_binary *bin);
 
 /*
  * Whether the running goroutine's g is in R14 at fn's entry site (at_ret false) or at its RETs.

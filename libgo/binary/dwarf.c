@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * DWARF through libdw, where the binary still has it: struct offsets of the runtime and, for the
- * tools that read arguments, the parameters of functions. Without DWARF, facts come from tables
- * by Go version.
+ * DWARF through libdw, where the binary still has it: struct offsets of the runtime (for
+ * release.c, which keeps a table for binaries without DWARF) and, for the tools that read
+ * arguments, the parameters of functions.
  */
 #include <elfutils/libdw.h>
 #include <dwarf.h>
@@ -108,8 +108,121 @@ static void dwarf_free(struct go_binary *b)
 	b->dwarf = NULL;
 }
 
-/* Find a top-level DIE of a tag and name in any compile unit. */
-static bool dwarf_find_top(Dwarf *dw, int tag, const char *name, Dwarf_Die *out)
+/*
+ * The top-level structs named names[0..n) (NULL: not asked), into dies[], found[i] saying
+ * which were: one pass over the compile units, ending when all are.
+ */
+static void dwarf_find_structs(Dwarf *dw, const char *const *names, size_t n, Dwarf_Die *dies,
+			       bool *found)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, left = 0, i;
+
+	for (i = 0; i < n; i++)
+		left += names[i] && *names[i] && !found[i];
+	while (left && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *name;
+
+				if (dwarf_tag(&die) != DW_TAG_structure_type ||
+				    !(name = dwarf_diename(&die)))
+					continue;
+				for (i = 0; i < n; i++)
+					if (names[i] && !found[i] && !strcmp(name, names[i])) {
+						dies[i] = die;
+						found[i] = true;
+						left--;
+					}
+			} while (left && dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+}
+
+/* The member of a struct named name (of len bytes), or false. */
+static bool dwarf_member(Dwarf_Die *type, const char *name, size_t len, Dwarf_Die *m)
+{
+	if (dwarf_child(type, m))
+		return false;
+	do {
+		const char *n = dwarf_diename(m);
+
+		if (dwarf_tag(m) == DW_TAG_member && n && strlen(n) == len && !memcmp(n, name, len))
+			return true;
+	} while (dwarf_siblingof(m, m) == 0);
+	return false;
+}
+
+/* Byte offset of a member ("stack.hi": through a member's struct type) of type, or -1. */
+static int dwarf_member_offset(Dwarf_Die *type, const char *path)
+{
+	Dwarf_Die st = *type, m;
+	Dwarf_Attribute a;
+	Dwarf_Word off, sum = 0;
+	int hops;
+
+	for (;;) {
+		size_t len = strcspn(path, ".");
+
+		if (!dwarf_member(&st, path, len, &m) ||
+		    !dwarf_attr(&m, DW_AT_data_member_location, &a) || dwarf_formudata(&a, &off))
+			return -1;
+		sum += off;
+		if (!path[len])
+			return sum < 1u << 20 ? (int)sum : -1;
+		path += len + 1;
+		if (!dwarf_attr(&m, DW_AT_type, &a) || !dwarf_formref_die(&a, &st))
+			return -1;
+		/* Go names a struct type by a typedef of it */
+		for (hops = 0; dwarf_tag(&st) == DW_TAG_typedef && hops < 8; hops++)
+			if (!dwarf_attr(&st, DW_AT_type, &a) || !dwarf_formref_die(&a, &st))
+				return -1;
+	}
+}
+
+/* The offset of the first of the '|'-separated members of type there, its size for "". */
+static int dwarf_member_any(Dwarf_Die *type, const char *members)
+{
+	char one[64];
+
+	if (!*members) {
+		int size = dwarf_bytesize(type);
+
+		return size > 0 && size < 1 << 20 ? size : -1;
+	}
+	while (*members) {
+		size_t len = strcspn(members, "|");
+		int off;
+
+		snprintf(one, sizeof(one), "%.*s", (int)len, members);
+		off = dwarf_member_offset(type, one);
+		if (off >= 0)
+			return off;
+		members += len + !!members[len];
+	}
+	return -1;
+}
+
+/* Is name one of the '|'-separated names? */
+static bool name_in(const char *name, const char *names)
+{
+	size_t len = strlen(name);
+
+	while (*names) {
+		size_t n = strcspn(names, "|");
+
+		if (n == len && !memcmp(names, name, len))
+			return true;
+		names += n + !!names[n];
+	}
+	return false;
+}
+
+/* The value of the top-level constant of one of names ('|'-separated), or -1. */
+static int dwarf_const(Dwarf *dw, const char *names)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -119,135 +232,58 @@ static bool dwarf_find_top(Dwarf *dw, int tag, const char *name, Dwarf_Die *out)
 
 		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
 			do {
-				const char *n;
+				const char *name = dwarf_diename(&die);
+				Dwarf_Attribute a;
+				Dwarf_Sword v;
 
-				if (dwarf_tag(&die) != tag)
+				if (dwarf_tag(&die) != DW_TAG_constant || !name || !name_in(name, names))
 					continue;
-				n = dwarf_diename(&die);
-				if (n && !strcmp(n, name)) {
-					*out = die;
-					return true;
-				}
+				if (!dwarf_attr(&die, DW_AT_const_value, &a) || dwarf_formsdata(&a, &v) ||
+				    v < 0 || v >= 1 << 20)
+					return -1;
+				return (int)v;
 			} while (dwarf_siblingof(&die, &die) == 0);
 		}
 		off = next;
 	}
-	return false;
-}
-
-/* Byte offset of a member of a struct type, or -1. */
-static int dwarf_member_offset(Dwarf_Die *type, const char *member)
-{
-	Dwarf_Die m;
-
-	if (dwarf_child(type, &m))
-		return -1;
-	do {
-		const char *n = dwarf_diename(&m);
-		Dwarf_Attribute a;
-		Dwarf_Word off;
-
-		if (dwarf_tag(&m) != DW_TAG_member || !n || strcmp(n, member))
-			continue;
-		if (dwarf_attr(&m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0)
-			return (int)off;
-		return -1;
-	} while (dwarf_siblingof(&m, &m) == 0);
 	return -1;
 }
 
-/*
- * Offset of runtime.g.goid on amd64 by release, for binaries without DWARF, as each release's
- * DWARF says (Go 1.23 and 1.24 had a field more before it). The tests check it against DWARF
- * for every toolchain they build with.
- */
-static const struct {
-	int from, to;	/* go1.<from> .. go1.<to> */
-	int off;
-} goid_table[] = {
-	{ 117, 122, 152 },
-	{ 123, 124, 160 },
-	{ 125, 126, 152 },
-};
-
-int go_binary__goid_offset(struct go_binary *b)
+int gobin_dwarf_offsets(struct go_binary *b, const char *const *type, const char *const *member,
+			int *off, size_t n)
 {
-	Dwarf *dw;
-	Dwarf_Die g;
-	int minor = gobin_go_minor(b);
+	Dwarf_Die *dies = calloc(n ? n : 1, sizeof(*dies));
+	bool *found = calloc(n ? n : 1, sizeof(*found));
+	Dwarf *dw = dwarf_get(b);
 	size_t i;
 
-	if (b->goid_off >= 0)
-		return b->goid_off;
-	if (b->tc != GO_GC)
-		return go_fail(ENOTSUP, "goroutine ids of gccgo binaries are not supported");
-	/* before the register ABI, g lives in thread-local storage, not in R14 */
-	if (minor && minor < 117)
-		return go_fail(ENOTSUP, "goroutine ids need Go 1.17 or later ('%s' is %s)", b->name,
-			       b->version);
-	dw = dwarf_get(b);
-	if (dw && dwarf_find_top(dw, DW_TAG_structure_type, "runtime.g", &g)) {
-		b->goid_off = dwarf_member_offset(&g, "goid");
-		if (b->goid_off >= 0)
-			return b->goid_off;
+	for (i = 0; i < n; i++)
+		off[i] = -1;
+	if (!dies || !found) {
+		free(dies);
+		free(found);
+		return go_fail(ENOMEM, "out of memory");
 	}
-	for (i = 0; i < sizeof(goid_table) / sizeof(goid_table[0]); i++)
-		if (minor >= goid_table[i].from && minor <= goid_table[i].to)
-			return b->goid_off = goid_table[i].off;
-	return go_fail(ENOTSUP, "no goroutine id offset known for %s and '%s' has no DWARF",
-		       b->version, b->name);
-}
-
-/*
- * Where a thread's runtime.m leads to its goroutines, by release, for binaries without DWARF, as
- * each release's DWARF says: g.m, m.g0, m.gsignal, m.curg. Only releases that keep g out of R14
- * need it (go_binary__g_in_r14).
- */
-static const struct {
-	int from, to;	/* go1.<from> .. go1.<to> */
-	struct go_m_layout l;
-} m_table[] = {
-	{ 116, 116, { 48, 0, 80, 192 } },
-};
-
-int go_binary__m_layout(struct go_binary *b, struct go_m_layout *l)
-{
-	int minor = gobin_go_minor(b);
-	Dwarf *dw;
-	Dwarf_Die g, m;
-	size_t i;
-
-	if (b->tc != GO_GC)
-		return go_fail(ENOTSUP, "gccgo keeps no runtime.m that libgo reads");
-	dw = dwarf_get(b);
-	if (dw && dwarf_find_top(dw, DW_TAG_structure_type, "runtime.g", &g) &&
-	    dwarf_find_top(dw, DW_TAG_structure_type, "runtime.m", &m)) {
-		l->g_m = dwarf_member_offset(&g, "m");
-		l->m_g0 = dwarf_member_offset(&m, "g0");
-		l->m_gsignal = dwarf_member_offset(&m, "gsignal");
-		l->m_curg = dwarf_member_offset(&m, "curg");
-		if (l->g_m >= 0 && l->m_g0 >= 0 && l->m_gsignal >= 0 && l->m_curg >= 0)
-			return 0;
+	if (!dw) {
+		free(dies);
+		free(found);
+		return -ENOENT;
 	}
-	for (i = 0; i < sizeof(m_table) / sizeof(m_table[0]); i++)
-		if (minor >= m_table[i].from && minor <= m_table[i].to) {
-			*l = m_table[i].l;
-			return 0;
-		}
-	return go_fail(ENOTSUP, "no runtime.m layout known for %s and '%s' has no DWARF",
-		       b->version, b->name);
+	dwarf_find_structs(dw, type, n, dies, found);
+	for (i = 0; i < n; i++)
+		if (found[i])
+			off[i] = dwarf_member_any(&dies[i], member[i]);
+		else if (type[i] && !*type[i])
+			off[i] = dwarf_const(dw, member[i]);
+	free(dies);
+	free(found);
+	return 0;
 }
 
 /* ---- parameters ----------------------------------------------------------------------------- */
 
 #define DW_AT_go_kind 0x2900	/* Go's own attribute: the reflect.Kind of a type */
 
-enum reflect_kind {
-	RK_BOOL = 1, RK_INT, RK_INT8, RK_INT16, RK_INT32, RK_INT64, RK_UINT, RK_UINT8, RK_UINT16,
-	RK_UINT32, RK_UINT64, RK_UINTPTR, RK_FLOAT32, RK_FLOAT64, RK_COMPLEX64, RK_COMPLEX128,
-	RK_ARRAY, RK_CHAN, RK_FUNC, RK_INTERFACE, RK_MAP, RK_PTR, RK_SLICE, RK_STRING, RK_STRUCT,
-	RK_UNSAFE_POINTER,
-};
 
 /* What the register ABI needs to know of a type. */
 struct tinfo {
@@ -319,29 +355,31 @@ static int kind_info(Dwarf_Die *type, Dwarf_Word rk, struct tinfo *t, int depth)
 	int size = (int)die_udata(type, DW_AT_byte_size, 8);
 
 	switch (rk) {
-	case RK_BOOL:
+	case GO_RKIND_BOOL:
 		tinfo_scalar(t, GO_KIND_BOOL, size);
 		return 0;
-	case RK_INT: case RK_INT8: case RK_INT16: case RK_INT32: case RK_INT64:
+	case GO_RKIND_INT: case GO_RKIND_INT8: case GO_RKIND_INT16: case GO_RKIND_INT32:
+	case GO_RKIND_INT64:
 		tinfo_scalar(t, GO_KIND_INT, size);
 		return 0;
-	case RK_UINT: case RK_UINT8: case RK_UINT16: case RK_UINT32: case RK_UINT64:
-	case RK_UINTPTR:
+	case GO_RKIND_UINT: case GO_RKIND_UINT8: case GO_RKIND_UINT16: case GO_RKIND_UINT32:
+	case GO_RKIND_UINT64: case GO_RKIND_UINTPTR:
 		tinfo_scalar(t, GO_KIND_UINT, size);
 		return 0;
-	case RK_FLOAT32: case RK_FLOAT64:
+	case GO_RKIND_FLOAT32: case GO_RKIND_FLOAT64:
 		tinfo_scalar(t, GO_KIND_FLOAT, size);
 		return 0;
-	case RK_CHAN: case RK_FUNC: case RK_MAP: case RK_PTR: case RK_UNSAFE_POINTER:
+	case GO_RKIND_CHAN: case GO_RKIND_FUNC: case GO_RKIND_MAP: case GO_RKIND_POINTER:
+	case GO_RKIND_UNSAFE_POINTER:
 		tinfo_scalar(t, GO_KIND_PTR, 8);
 		return 0;
-	case RK_COMPLEX64: case RK_COMPLEX128:
+	case GO_RKIND_COMPLEX64: case GO_RKIND_COMPLEX128:
 		tinfo_scalar(t, GO_KIND_OTHER, size);
 		t->align = size / 2;
 		t->iregs = 0;
 		t->fregs = 2;
 		return 0;
-	case RK_STRING:
+	case GO_RKIND_STRING:
 		if (struct_info(type, t, depth))
 			return -1;
 		t->kind = GO_KIND_STRING;
@@ -400,7 +438,7 @@ static int type_info(Dwarf_Die *type, struct tinfo *t, int depth)
 	case DW_TAG_array_type:
 		return array_info(type, t, depth);
 	case DW_TAG_structure_type:
-		if (rk == RK_STRING)
+		if (rk == GO_RKIND_STRING)
 			return kind_info(type, rk, t, depth);
 		return struct_info(type, t, depth);
 	case DW_TAG_base_type:
@@ -838,7 +876,7 @@ static bool iface_type(Dwarf_Die *type, bool *empty)
 	for (depth = 0; depth < 8; depth++) {
 		const char *name = dwarf_diename(&d);
 
-		if (die_udata(&d, DW_AT_go_kind, 0) == RK_INTERFACE)
+		if (die_udata(&d, DW_AT_go_kind, 0) == GO_RKIND_INTERFACE)
 			go_iface = true;
 		if (dwarf_tag(&d) == DW_TAG_structure_type) {
 			if (go_iface && name) {

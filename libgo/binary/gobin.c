@@ -195,6 +195,12 @@ const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t
 	return elf_section(b, name, size, NULL);
 }
 
+const uint8_t *gobin_section_at(const struct go_binary *b, const char *name, size_t *size,
+				uint64_t *addr)
+{
+	return elf_section(b, name, size, addr);
+}
+
 /* File offset -> link-time address through the segments. */
 static uint64_t elf_offset_addr(const struct go_binary *b, size_t off)
 {
@@ -302,13 +308,6 @@ int gobin_go_minor(const struct go_binary *b)
 
 /* ---- pclntab -------------------------------------------------------------------------------- */
 
-enum {
-	PCLN_12 = 0xfffffffb,
-	PCLN_116 = 0xfffffffa,
-	PCLN_118 = 0xfffffff0,
-	PCLN_120 = 0xfffffff1,
-};
-
 static bool pcln_magic_ok(const uint8_t *p, size_t size)
 {
 	uint32_t m;
@@ -316,7 +315,7 @@ static bool pcln_magic_ok(const uint8_t *p, size_t size)
 	if (size < 64 || p[4] || p[5] || p[6] != 1 || p[7] != 8)
 		return false;
 	m = gobin_le32(p);
-	return m == PCLN_12 || m == PCLN_116 || m == PCLN_118 || m == PCLN_120;
+	return gobin_pcln_version(m) > 0;
 }
 
 /* PIE and some stripped binaries have no section header for the pclntab: find it by its magic. */
@@ -344,36 +343,19 @@ static const uint8_t *pcln_find(const struct go_binary *b, size_t *size, uint64_
 
 /*
  * Go 1.18+ stores function entries relative to the text start. Go 1.26 writes 0 for the header's
- * textStart, so the start comes from the module data, which begins with a pointer to the pclntab
- * header followed by the function name table's slice; its text field is the 23rd word.
+ * textStart, so the start comes from the module data's text field.
  */
-static uint64_t moduledata_text(const uint8_t *from, const uint8_t *end, uint64_t pcln_addr,
-				uint64_t names)
+static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln)
 {
-	const uint8_t *p;
+	const struct go_layout *l = &b->layout;
+	const uint8_t *w;
 
-	for (p = from; p + 24 * 8 <= end; p += 8)
-		if (gobin_le64(p) == pcln_addr && gobin_le64(p + 8) == names)
-			return gobin_le64(p + 22 * 8);
-	return 0;
-}
-
-/*
- * The module data is in .noptrdata: searched there first, then the whole file, which would
- * otherwise be read (and stay resident) at every start.
- */
-static uint64_t pcln_text_start(const struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr)
-{
-	uint64_t names = pcln_addr + gobin_le64(pcln + 32), text = 0;
-	const uint8_t *p;
-	size_t size;
-
-	if (gobin_le64(pcln + 24))
-		return gobin_le64(pcln + 24);
-	p = elf_section(b, ".noptrdata", &size, NULL);
-	if (p)
-		text = moduledata_text(p, p + size, pcln_addr, names);
-	return text ? text : moduledata_text(b->map, b->map + b->size, pcln_addr, names);
+	if (l->hdr.text_start.val >= 0 && gobin_le64(pcln + l->hdr.text_start.val))
+		return gobin_le64(pcln + l->hdr.text_start.val);
+	if (!l->moduledata || l->md.text.val < 0 ||
+	    !(w = gobin_bytes(b, l->moduledata + l->md.text.val, 8)))
+		return 0;
+	return gobin_le64(w);
 }
 
 static int funcs_push(struct go_binary *b, const char *name, uint64_t entry, uint64_t end, int args,
@@ -414,37 +396,43 @@ static const char *pcln_name(const uint8_t *tab, size_t size, uint64_t off)
 	return (const char *)tab + off;
 }
 
-static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64_t addr)
+/* Written in assembly (funcFlag_ASM, Go 1.18+): it keeps ABI0. */
+static bool pcln_asm(const struct go_layout *l, const uint8_t *fn)
 {
-	uint32_t magic = gobin_le32(p);
-	uint64_t nfunc = gobin_le64(p + 8), i, text = 0, nameoff = 0, pclnoff = 0;
-	size_t entsz = 16;
-	enum go_abi abi = gobin_go_minor(b) >= 117 || !gobin_go_minor(b) ? GO_ABI_INTERNAL : GO_ABI0;
+	return l->pcln_version >= 118 && l->func.flag.val >= 0 &&
+	       (fn[l->func.flag.val] & GO_FUNC_FLAG_ASM);
+}
+
+/* The function table's offset, and the names' (*nameoff), in the pclntab. */
+static uint64_t pcln_ftab(const struct go_layout *l, const uint8_t *p, uint64_t *nameoff)
+{
+	if (l->pcln_version == 112) {	/* Go 1.2-1.15: names count from the table's start */
+		*nameoff = 0;
+		return 16;
+	}
+	*nameoff = gobin_le64(p + l->hdr.funcname.val);
+	return gobin_le64(p + l->hdr.pcln.val);
+}
+
+static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size)
+{
+	const struct go_layout *l = &b->layout;
+	uint64_t nfunc = gobin_le64(p + l->hdr.nfunc.val), i, text = 0, nameoff, pclnoff;
+	size_t entsz = l->hdr.ftab_entry.val;
+	enum go_abi abi = l->regabi.val ? GO_ABI_INTERNAL : GO_ABI0;	/* unknown: as 1.17+ */
 	int err;
 
-	switch (magic) {
-	case PCLN_12:
-		pclnoff = 16;
-		break;
-	case PCLN_116:
-		nameoff = gobin_le64(p + 24);
-		pclnoff = gobin_le64(p + 56);
-		break;
-	default:		/* 1.18, 1.20+ */
-		nameoff = gobin_le64(p + 32);
-		pclnoff = gobin_le64(p + 64);
-		entsz = 8;
-		text = pcln_text_start(b, p, addr);
+	pclnoff = pcln_ftab(l, p, &nameoff);
+	if (entsz == 8) {	/* 1.18+: entries count from the text start */
+		text = pcln_text_start(b, p);
 		if (!text)
 			return go_fail(ENOEXEC, "cannot find the text start of '%s'", b->name);
 		b->text_start = text;
-		break;
 	}
 	/* nfunc + 1 entries, counted without overflow: a huge nfunc must not wrap the product;
 	 * names must be in the table */
 	if (pclnoff >= size || nfunc >= (size - pclnoff) / entsz || nameoff >= size)
 		return go_fail(ENOEXEC, "'%s' has a truncated function table", b->name);
-	b->pcln_flag_off = magic == PCLN_120 ? 41 : magic == PCLN_118 ? 37 : 0;
 	for (i = 0; i < nfunc; i++) {
 		const uint8_t *ft = p + pclnoff + i * entsz;
 		uint64_t entry, end, funcoff;
@@ -459,21 +447,19 @@ static int pcln_parse(struct go_binary *b, const uint8_t *p, size_t size, uint64
 		} else {
 			entry = gobin_le64(ft);
 			end = gobin_le64(ft + 16);
-			funcoff = (magic == PCLN_12 ? 0 : pclnoff) + gobin_le64(ft + 8);
+			funcoff = (l->pcln_version == 112 ? 0 : pclnoff) + gobin_le64(ft + 8);
 		}
 		if (!in_bounds(size, funcoff, 48))
 			return go_fail(ENOEXEC, "'%s' has a corrupt function table", b->name);
 		fn = p + funcoff;
-		nmoff = (int32_t)gobin_le32(fn + (entsz == 8 ? 4 : 8));
-		args = (int32_t)gobin_le32(fn + (entsz == 8 ? 8 : 12));
+		nmoff = (int32_t)gobin_le32(fn + l->func.name.val);
+		args = (int32_t)gobin_le32(fn + l->func.args.val);
 		name = pcln_name(p + nameoff, size - nameoff, (uint64_t)(uint32_t)nmoff);
 		if (!name)
 			return go_fail(ENOEXEC, "'%s' has a corrupt function name table", b->name);
 		if (end < entry)
 			continue;	/* out of order: corrupt, and no function ends before it starts */
-		/* assembly functions keep ABI0 (funcFlag_ASM, Go 1.18+) */
-		err = funcs_push(b, name, entry, end, args,
-				 b->pcln_flag_off && (fn[b->pcln_flag_off] & 4) ? GO_ABI0 : abi);
+		err = funcs_push(b, name, entry, end, args, pcln_asm(l, fn) ? GO_ABI0 : abi);
 		if (err)
 			return err;
 	}
@@ -530,6 +516,25 @@ static Elf_Data *elf_symtab(const struct go_binary *b, size_t *cnt, size_t *strn
 		return elf_getdata(scn, NULL);
 	}
 	return NULL;
+}
+
+uint64_t gobin_symbol(const struct go_binary *b, const char *name, uint64_t *size)
+{
+	size_t cnt, strndx, i;
+	Elf_Data *d = elf_symtab(b, &cnt, &strndx);
+
+	for (i = 0; d && i < cnt; i++) {
+		const char *n;
+		GElf_Sym s;
+
+		if (!gelf_getsym(d, (int)i, &s) || !(n = elf_strptr(b->elf, strndx, s.st_name)) ||
+		    strcmp(n, name))
+			continue;
+		if (size)
+			*size = s.st_size;
+		return s.st_value;
+	}
+	return 0;
 }
 
 /* Mark the functions that .symtab names ".abi0" as taking the stack ABI. */
@@ -922,9 +927,10 @@ static int gobin_load(struct go_binary *b)
 	b->has_syms = elf_symtab(b, &cnt, &strndx) != NULL;
 	buildinfo_parse(b);
 	pcln = pcln_find(b, &pcln_size, &pcln_addr);
+	gobin_release_load(b, pcln, pcln_addr);
 	if (pcln) {
 		b->tc = GO_GC;
-		err = pcln_parse(b, pcln, pcln_size, pcln_addr);
+		err = pcln_parse(b, pcln, pcln_size);
 		if (err)
 			return err;
 		/* as for gccgo: nothing to trace, and qsort(NULL, 0) is undefined */
@@ -952,7 +958,6 @@ static int gobin_load(struct go_binary *b)
 	}
 	if (!b->version[0])
 		snprintf(b->version, sizeof(b->version), "unknown");
-	b->goid_off = -1;
 	return 0;
 }
 

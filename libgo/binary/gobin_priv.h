@@ -8,6 +8,7 @@
 
 #include "arch/arch.h"
 #include "binary/binary.h"
+#include "binary/release.h"
 
 /* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
 static inline uint32_t gobin_le32(const uint8_t *p)
@@ -67,10 +68,10 @@ struct go_binary {
 	int nsegs;
 	struct go_func *funcs;
 	size_t nfuncs, cap;
-	int pcln_flag_off;
 	uint64_t written_lo, written_hi;	/* file range of the words elf_apply_relative() wrote */
 	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
-	int goid_off;
+	struct go_layout layout;	/* release.c's: the tables' facts at open */
+	bool layout_done;		/* and g's and m's from DWARF, on first ask */
 	void *cs;		/* capstone handle, opened on first use */
 	void *cs_lite;		/* another, without operand details: lengths and ids only */
 	struct {
@@ -99,6 +100,11 @@ struct go_binary {
 const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
 /* A section's bytes by name; NULL when absent. */
 const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
+/* The same, and its link-time address. */
+const uint8_t *gobin_section_at(const struct go_binary *b, const char *name, size_t *size,
+				uint64_t *addr);
+/* The link-time address of a symbol of .symtab (*size: its size, when not NULL); 0 if none. */
+uint64_t gobin_symbol(const struct go_binary *b, const char *name, uint64_t *size);
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
 /*
@@ -173,6 +179,22 @@ int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_ins
  */
 int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
 		      struct go_call_sites *all);
+
+/*
+ * release.c: the tables' layouts for b, from its release and its pclntab's header at pcln (NULL
+ * for gccgo), and where its moduledata is; at open, before the function table is read.
+ */
+void gobin_release_load(struct go_binary *b, const uint8_t *pcln, uint64_t pcln_addr);
+/* The pclntab version (112, 116, 118, 120) a header's magic says; 0 for none. */
+int gobin_pcln_version(uint32_t magic);
+/*
+ * dwarf.c: for each i < n with type[i] not NULL, the offset of member[i] in the runtime's
+ * struct type[i] ("a.b": b of a's struct type; "a|b": a, else b; "": the struct's size), into
+ * off[i], or -1 when DWARF does not say; with type[i] "", the value of the constant member[i]
+ * names ("a|b"). -ENOENT without DWARF.
+ */
+int gobin_dwarf_offsets(struct go_binary *b, const char *const *type, const char *const *member,
+			int *off, size_t n);
 
 /* Link-time address of the pclntab header (gc), or 0. */
 uint64_t gobin_pcln_addr(const struct go_binary *b);

@@ -2,12 +2,10 @@
 /*
  * The runtime's type descriptors, read from the file: what an interface's first word points to.
  *
- * gc: every type the compiler and linker made lies between moduledata.types and .etypes; a
- * type's name is the NameOff abi.Type.Str counted from types. moduledata is runtime.firstmoduledata
- * when there is a symbol table, the .go.module section in Go 1.26, and otherwise the word in
- * the data that points to the pclntab header (moduledata's first field), confirmed by the next
- * word (the function name table). A type made at run time by reflect lies outside that range:
- * it is reported as such, never named from guesswork.
+ * gc: every type the compiler and linker made lies between moduledata.types and .etypes
+ * (release.c finds moduledata and knows its layout); a type's name is the NameOff abi.Type.Str
+ * counted from types. A type made at run time by reflect lies outside that range: it is
+ * reported as such, never named from guesswork.
  * gccgo: no moduledata; a type descriptor holds a pointer to its name's string header. The
  * standard library's types are libgo.so's, read from the process's mapping of it; those the
  * executable refers to directly are copied into it by the loader (R_X86_64_COPY), and read from
@@ -276,109 +274,19 @@ static int copies_load(struct go_types *t)
 
 /* ---- moduledata (gc) ------------------------------------------------------------------------ */
 
-/* Offset of moduledata.types on amd64 (etypes follows it). */
-static int moduledata_types_off(int minor)
-{
-	if (minor >= 120)
-		return 296;
-	if (minor >= 117)
-		return 280;
-	return -1;
-}
-
-static uint64_t symbol_addr_size(const struct go_binary *b, const char *name, uint64_t *size)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(b->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t i;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-			const char *n;
-
-			if (!gelf_getsym(d, (int)i, &s))
-				continue;
-			n = elf_strptr(b->elf, sh.sh_link, s.st_name);
-			if (n && !strcmp(n, name)) {
-				*size = s.st_size;
-				return s.st_value;
-			}
-		}
-	}
-	return 0;
-}
-
-static uint64_t symbol_addr(const struct go_binary *b, const char *name)
-{
-	uint64_t size;
-
-	return symbol_addr_size(b, name, &size);
-}
-
-static uint64_t section_addr(const struct go_binary *b, const char *name)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(b->elf, &shstrndx))
-		return 0;
-	while ((scn = elf_nextscn(b->elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(b->elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(n, name))
-			return sh.sh_addr;
-	}
-	return 0;
-}
-
-/* moduledata begins {pcHeader *pcHeader, funcnametab []byte, ...}: find it in writable data. */
-static uint64_t moduledata_scan(const struct go_types *t)
-{
-	const struct go_binary *b = t->bin;
-	uint64_t pcln = gobin_pcln_addr(b), names;
-	const uint8_t *hdr;
-	int i;
-
-	if (!pcln || !(hdr = gobin_bytes(b, pcln, 40)))
-		return 0;
-	names = pcln + gobin_le64(hdr + 32);	/* pcHeader.funcnameOffset (Go 1.18+) */
-	for (i = 0; i < b->nsegs; i++) {
-		const struct go_seg *s = &b->segs[i];
-		uint64_t a, w;
-
-		if (s->exec)
-			continue;
-		for (a = s->vaddr; a + 16 <= s->vaddr + s->filesz; a += 8)
-			if (word_at(t, a, &w) && w == pcln &&
-			    (t->minor < 118 || (word_at(t, a + 8, &w) && w == names)))
-				return a;
-	}
-	return 0;
-}
-
 static int moduledata_load(struct go_types *t)
 {
 	struct go_binary *b = t->bin;
-	int off = moduledata_types_off(t->minor);
-	uint64_t md = symbol_addr(b, "runtime.firstmoduledata");
+	const struct go_layout *l = &b->layout;
+	uint64_t md = l->moduledata;
 
-	if (off < 0)
+	if (t->minor < 117)
 		return go_fail(ENOTSUP, "'%s' was built by %s; type names need Go 1.17 or later",
 			       b->name, b->version);
-	if (!md)
-		md = section_addr(b, ".go.module");
-	if (!md)
-		md = moduledata_scan(t);
-	if (!md || !word_at(t, md + off, &t->types) || !word_at(t, md + off + 8, &t->etypes) ||
-	    !t->types || t->etypes <= t->types || !gobin_bytes(b, t->types, t->etypes - t->types))
+	if (!md || l->md.types.val < 0 || l->md.etypes.val < 0 ||
+	    !word_at(t, md + l->md.types.val, &t->types) ||
+	    !word_at(t, md + l->md.etypes.val, &t->etypes) || !t->types ||
+	    t->etypes <= t->types || !gobin_bytes(b, t->types, t->etypes - t->types))
 		return go_fail(ENOENT, "cannot find the runtime's type data in '%s'", b->name);
 	return 0;
 }
@@ -942,7 +850,7 @@ static void errno_table_find(struct go_types *t)
 	int i;
 
 	t->errno_tried = true;
-	t->errno_tab = symbol_addr_size(b, "syscall.errors", &size);
+	t->errno_tab = gobin_symbol(b, "syscall.errors", &size);
 	if (t->errno_tab) {
 		t->nerrno = size / 16;
 		return;

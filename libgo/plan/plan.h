@@ -45,8 +45,6 @@ struct go_unwind_plan {
 };
 void go_binary__unwind_plan(struct go_binary *bin, const struct go_lines *lines,
 			    struct go_unwind_plan *plan);
-/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
-int go_binary__labels_offset(const struct go_binary *bin);
 
 /*
  * A Go stack as the tools print it, from a walk (bpf/unwind.h) taken at a probe: pc[0] is the

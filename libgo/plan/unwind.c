@@ -167,28 +167,3 @@ void go_binary__unwind_plan(struct go_binary *b, const struct go_lines *l,
 	plan_return_addresses(u, b, l, "runtime.cgocall", GO_UNWIND_FRAMED);
 	plan_every_pc(u, b, l, "runtime.goexit", GO_UNWIND_TOP);
 }
-
-/*
- * Offset of runtime.g.labels on amd64 for the releases that keep pprof labels as a slice of
- * {key, value string} pairs (Go 1.24+; before, a map), checked against each release's DWARF.
- */
-static const struct {
-	int from, to, off;
-} labels_table[] = {
-	{ 124, 124, 352 },
-	{ 125, 125, 344 },
-	{ 126, 126, 352 },
-};
-
-int go_binary__labels_offset(const struct go_binary *b)
-{
-	int minor = gobin_go_minor(b);
-	size_t i;
-
-	if (b->tc != GO_GC)
-		return -ENOTSUP;
-	for (i = 0; i < sizeof(labels_table) / sizeof(labels_table[0]); i++)
-		if (minor >= labels_table[i].from && minor <= labels_table[i].to)
-			return labels_table[i].off;
-	return -ENOTSUP;
-}

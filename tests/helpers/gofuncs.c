@@ -14,7 +14,8 @@
  * lines, and a last line "# return sites: N of M functions"; with -g, the instantiations of generic
  * functions (go_binary__instances), one a line: <name> body=<shaped function> dict=0x<address>
  * reg=<register> how=<what named it> site=+<entry site's offset>[ lost: the dictionary is no
- * longer in its register there]. For the tests, which compare it with the Go toolchain's own
+ * longer in its register there]; with -l, the release's layouts (go_binary__layout), a fact a
+ * line: layout <name> <value> <source>, then what DWARF alone says: dwarf <name> <value> <source>. For the tests, which compare it with the Go toolchain's own
  * `go tool nm` and GNU objdump. A first line, a comment, holds the release and runtime.g's goid
  * offset, and a second runtime.m's layout when known.
  */
@@ -97,6 +98,26 @@ static int print_return_sites(struct go_binary *bin)
 	return 0;
 }
 
+/* Each release fact: "name value source" as the binary's layout says, then DWARF's alone. */
+static int print_layout(struct go_binary *bin)
+{
+	const struct go_layout *l = go_binary__layout(bin);
+	struct go_layout dw;
+	const struct go_fact *f;
+	const char *name;
+	size_t i;
+
+	printf("# minor=%d pcln=%d moduledata=0x%llx labels_form=%d\n", l->minor, l->pcln_version,
+	       (unsigned long long)l->moduledata, l->labels_form);
+	for (i = 0; (f = go_layout__fact(l, i, &name)); i++)
+		printf("layout %s %d %s\n", name, f->val, go_fact_src__name(f->src));
+	if (go_binary__layout_dwarf(bin, &dw))
+		return 0;
+	for (i = 0; (f = go_layout__fact(&dw, i, &name)); i++)
+		printf("dwarf %s %d %s\n", name, f->val, go_fact_src__name(f->src));
+	return 0;
+}
+
 static int print_instances(struct go_binary *bin)
 {
 	const struct go_inst *in;
@@ -126,12 +147,13 @@ int main(int argc, char **argv)
 	bool calls = argc > 2 && !strcmp(argv[1], "-c");
 	bool returns = argc > 2 && !strcmp(argv[1], "-r");
 	bool insts = argc > 2 && !strcmp(argv[1], "-g");
+	bool layout = argc > 2 && !strcmp(argv[1], "-l");
 	const char *path = argv[argc - 1];
 	struct go_m_layout ml;
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: gofuncs [-s | -c | -r | -g] BINARY\n");
+		fprintf(stderr, "usage: gofuncs [-s | -c | -r | -g | -l] BINARY\n");
 		return 2;
 	}
 	bin = go_binary__open(path);
@@ -143,9 +165,9 @@ int main(int argc, char **argv)
 	       go_binary__goid_offset(bin));
 	if (!go_binary__m_layout(bin, &ml))
 		printf("# m_layout=%d,%d,%d,%d\n", ml.g_m, ml.m_g0, ml.m_gsignal, ml.m_curg);
-	if (calls || returns || insts) {
+	if (calls || returns || insts || layout) {
 		int err = calls ? print_call_sites(bin) : returns ? print_return_sites(bin) :
-			  print_instances(bin);
+			  insts ? print_instances(bin) : print_layout(bin);
 
 		go_binary__close(bin);
 		return err;

@@ -119,8 +119,9 @@ const char *go_abi__name(enum go_abi abi)
 
 bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool at_ret)
 {
-	/* the register ABI came with Go 1.17, as did a goid offset the tools can use */
-	if (go_binary__toolchain(bin) != GO_GC || go_binary__goid_offset(bin) < 0)
+	/* the register ABI (Go 1.17+), and a goid offset the tools can use */
+	if (go_binary__toolchain(bin) != GO_GC || go_binary__layout(bin)->regabi.val != 1 ||
+	    go_binary__goid_offset(bin) < 0)
 		return false;
 	return !at_ret || !fn || fn->abi != GO_ABI0;
 }
