@@ -70,6 +70,9 @@ struct go_binary {
 	size_t nfuncs, cap;
 	uint64_t written_lo, written_hi;	/* file range of the words elf_apply_relative() wrote */
 	uint64_t text_start;	/* runtime.text, which method tables' text offsets count from */
+	const uint8_t *pcln;	/* the pclntab (gc): its bytes, size and link-time address */
+	size_t pcln_size;
+	uint64_t pcln_addr;
 	struct go_layout layout;	/* release.c's: the tables' facts at open */
 	bool layout_done;		/* and g's and m's from DWARF, on first ask */
 	void *cs;		/* capstone handle, opened on first use */
@@ -96,28 +99,67 @@ struct go_binary {
 	size_t nbiases;
 };
 
+/* ---- elf.c: the ELF file ---- */
+
+/* Load the segments, and give relocated words their link-time values (PIE). */
+int gobin_elf_load(struct go_binary *b);
 /* len bytes at a link-time address, or NULL when they are not all in the file. */
 const uint8_t *gobin_bytes(const struct go_binary *b, uint64_t addr, size_t len);
+/* File offset -> link-time address through the segments; 0 outside them. */
+uint64_t gobin_offset_addr(const struct go_binary *b, size_t off);
+/*
+ * The bytes of the instruction at link-time address addr: up to GO_INSN_MAX, fewer (*len) where
+ * the file ends sooner; NULL when not even one is in the file.
+ */
+const uint8_t *gobin_insn_bytes(const struct go_binary *b, uint64_t addr, size_t *len);
 /* A section's bytes by name; NULL when absent. */
 const uint8_t *gobin_section(const struct go_binary *b, const char *name, size_t *size);
 /* The same, and its link-time address. */
 const uint8_t *gobin_section_at(const struct go_binary *b, const char *name, size_t *size,
 				uint64_t *addr);
+/* .symtab's data, its symbols' count and its string table's index; NULL without one. */
+Elf_Data *gobin_symtab(const struct go_binary *b, size_t *cnt, size_t *strndx);
 /* The link-time address of a symbol of .symtab (*size: its size, when not NULL); 0 if none. */
 uint64_t gobin_symbol(const struct go_binary *b, const char *name, uint64_t *size);
+
+/* ---- buildinfo.c: the build info ---- */
+
+/* The Go release and the main module, from the build info, into b->version and b->module. */
+void gobin_buildinfo_load(struct go_binary *b);
 /* 126 for go1.26.x, 0 when unknown. */
 int gobin_go_minor(const struct go_binary *b);
+
+/* ---- functab.c: the function table ---- */
+
+/* The pclntab: by its section, else by its magic (PIE has no section header for it). */
+const uint8_t *gobin_pcln_find(const struct go_binary *b, size_t *size, uint64_t *addr);
+/* The pclntab's functions (gc), sorted, into b->funcs. */
+int gobin_functab_load(struct go_binary *b);
+/* Add a function to b's table. */
+int gobin_funcs_push(struct go_binary *b, const char *name, uint64_t entry, uint64_t end,
+		     int args, enum go_abi abi);
+/* Sort b's table by entry. */
+void gobin_funcs_sort(struct go_binary *b);
+/* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */
+const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr);
+
+/* ---- symtab.c: what .symtab adds, and gccgo's functions ---- */
+
+/* gc: .symtab's ABI0 marks and full generic names; ABI wrappers dropped from the table. */
+int gobin_symtab_gc(struct go_binary *b);
+/* Whether b is gccgo's, which has no pclntab. */
+bool gobin_is_gccgo(const struct go_binary *b);
+/* gccgo: the functions of .symtab, named as Go names them, sorted. */
+int gobin_symtab_gccgo(struct go_binary *b);
+
+/* ---- gobin.c: open and close ---- */
+
 /*
  * The files that keep state of their own in a binary (insn.c's decoder, dwarf.c's DWARF) say
  * here how to free it: when the binary closes, and with release when go_binary__release() drops
  * what planning read. gobin.c itself knows neither.
  */
 int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
-/*
- * The bytes of the instruction at link-time address addr: up to GO_INSN_MAX, fewer (*len) where
- * the file ends sooner; NULL when not even one is in the file.
- */
-const uint8_t *gobin_insn_bytes(const struct go_binary *b, uint64_t addr, size_t *len);
 
 /* How an instruction refers to a function's entry. */
 enum gobin_ref {
@@ -195,10 +237,5 @@ int gobin_pcln_version(uint32_t magic);
  */
 int gobin_dwarf_offsets(struct go_binary *b, const char *const *type, const char *const *member,
 			int *off, size_t n);
-
-/* Link-time address of the pclntab header (gc), or 0. */
-uint64_t gobin_pcln_addr(const struct go_binary *b);
-/* The pclntab (gc binaries): its bytes, size and link-time address; NULL when absent. */
-const uint8_t *gobin_pcln(const struct go_binary *b, size_t *size, uint64_t *addr);
 
 #endif
