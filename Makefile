@@ -40,7 +40,7 @@ LDLIBS := -lelf -ldw -ldl -lz -lnettle
 
 LIBGO_SRCS := $(filter-out %.bpf.c,$(wildcard libgo/*/*.c libgo/*/*/*.c))
 LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/probe/bpf_src.o
-BPF_SRCS := $(wildcard libgo/probe/bpf/*.bpf.c libgo/probe/bpf/*.h)
+BPF_SRCS := $(wildcard libgo/probe/bpf/*.bpf.c libgo/probe/bpf/*.h libgo/arch/*/regs.h)
 # Stamps holding the flags an object or a program was built with: an object is rebuilt when its
 # build's flags change, and ./tools/<tool> is relinked when the build it comes from does, even
 # from the other build's older objects.

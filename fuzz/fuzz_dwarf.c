@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!go_binary__iface_params(bin, fn, &ip, &cnt))
 			free(ip);
-		(void)go_binary__g_in_r14(bin, fn, false);
+		(void)go_binary__g_in_reg(bin, fn, false);
 	}
 	go_binary__close(bin);
 	return 0;

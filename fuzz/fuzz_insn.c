@@ -39,14 +39,14 @@ static void decode(struct go_binary *bin, const struct go_func *fn)
 /* Every byte of fn asked whether it refers to target, in address order as calls.c asks. */
 static void refs(struct go_binary *bin, const struct go_func *fn, uint64_t target)
 {
-	struct gobin_walk *w = gobin_walk_new();
+	struct go_insn_walk *w = go_binary__walk_new(bin);
 	uint64_t pos, at;
 
 	if (!w)
 		return;
 	for (pos = fn->entry; pos < fn->end; pos++)
-		(void)gobin_ref_at(bin, w, fn, pos, target, &at);
-	gobin_walk_free(w);
+		(void)go_binary__ref_at(bin, w, fn, pos, target, &at);
+	go_binary__walk_free(bin, w);
 }
 
 static void fuzz_code(const uint8_t *data, size_t size)

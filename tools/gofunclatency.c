@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 	long max_goroutines, max_spill;
 	struct go_m_layout ml;
 	struct stepped stepped = { 0 };
-	bool g_in_r14, g_from_m;
+	bool g_in_reg, g_from_m;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
 	long elapsed = 0;
 
@@ -745,21 +745,21 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	g_in_r14 = go_binary__g_in_r14(target.bin, NULL, false);
+	g_in_reg = go_binary__g_in_reg(target.bin, NULL, false);
 	/*
 	 * Go < 1.17 keeps g in thread-local storage: the goroutine is found through the thread's
 	 * runtime.m (funclatency.bpf.c, G_FROM_M); gccgo's calls are matched by SP
 	 */
-	g_from_m = !g_in_r14 && go_binary__toolchain(target.bin) == GO_GC &&
+	g_from_m = !g_in_reg && go_binary__toolchain(target.bin) == GO_GC &&
 		   !go_binary__m_layout(target.bin, &ml);
-	if (env.level && !g_in_r14 && !g_from_m) {
+	if (env.level && !g_in_reg && !g_from_m) {
 		err = -ENOTSUP;
 		warn("-l: %s keeps no goroutine in R14 (%s), so calls cannot be nested by level\n",
 		     go_binary__name(target.bin), go_binary__toolchain(target.bin) == GO_GCCGO ?
 		     "gccgo" : "Go before 1.17, of a runtime.m layout libgo does not know");
 		goto cleanup;
 	}
-	if (!g_in_r14 && !g_from_m && go_binary__toolchain(target.bin) == GO_GC)
+	if (!g_in_reg && !g_from_m && go_binary__toolchain(target.bin) == GO_GC)
 		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
 		     "changes\n", libgo_errmsg());
 	/*
@@ -774,12 +774,12 @@ int main(int argc, char **argv)
 	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
 	 * return in their callers (return sites, emulated where a RET is single-stepped)
 	 */
-	if ((g_in_r14 || g_from_m) && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the LRU's tests */
+	if ((g_in_reg || g_from_m) && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the LRU's tests */
 		what |= GO_PLAN_GOEXIT;
-	if (g_in_r14 && go_bpf__want_multi())
+	if (g_in_reg && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;
 	err = go_target__plan(&target, what, &plan);
-	if (!err && (g_in_r14 || g_from_m) && !plan.goexit && env.verbose)
+	if (!err && (g_in_reg || g_from_m) && !plan.goexit && env.verbose)
 		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
 			"runtime.Goexit stay until the LRU evicts them\n");
 	if (!err)
@@ -824,7 +824,7 @@ int main(int argc, char **argv)
 		go_bpf_defines__add(&defs, "GOEXIT_PROBED=1");
 	if (plan.save_g)
 		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
-	if (g_in_r14)
+	if (g_in_reg)
 		go_bpf_defines__add(&defs, "G_IN_R14=1");
 	if (g_from_m) {
 		go_bpf_defines__add(&defs, "G_FROM_M=1");
@@ -869,7 +869,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* the records of each process that exits are freed (-p: the tool ends with it) */
-	err = env.pid ? 0 : sweeper_start(&sw, bpf, (g_in_r14 || g_from_m) && !plan.goexit);
+	err = env.pid ? 0 : sweeper_start(&sw, bpf, (g_in_reg || g_from_m) && !plan.goexit);
 	if (err) {
 		warn("cannot watch the traced processes: %s\n", strerror(-err));
 		goto cleanup;
@@ -899,7 +899,7 @@ int main(int argc, char **argv)
 		print_interval(&target, &now, &prev);
 	}
 	go_bpf__detach(bpf);
-	report_unreturned(bpf, g_in_r14 || g_from_m, !g_in_r14, plan.goexit, max_spill,
+	report_unreturned(bpf, g_in_reg || g_from_m, !g_in_reg, plan.goexit, max_spill,
 			  max_goroutines, &sw);
 	fprintf(info_out(), "Detaching...\n");
 	fflush(info_out());

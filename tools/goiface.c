@@ -143,7 +143,7 @@ static int set_word(struct go_iface_word *w, const struct go_loc *loc)
 		w->off = (int32_t)loc->sp_off;
 		return 0;
 	}
-	code = go_abi__reg_code(loc->reg);
+	code = loc->code;
 	if (code < 0)
 		return go_fail(EINVAL, "register %s holds no argument", loc->reg);
 	w->where = GO_IN_REG;
@@ -650,10 +650,11 @@ static int take_printout(struct go_bpf *bpf, uint32_t *ep, bool last, const stru
 	return err;
 }
 
-static void word_where(const struct go_iface_word *w, char *buf, size_t size)
+static void word_where(const struct go_arch *arch, const struct go_iface_word *w, char *buf,
+		       size_t size)
 {
 	if (w->where == GO_IN_REG)
-		snprintf(buf, size, "%s", go_abi__reg_name(w->reg));
+		snprintf(buf, size, "%s", go_arch__reg_name(arch, w->reg));
 	else
 		snprintf(buf, size, "sp+%d", (int)w->off);
 }
@@ -670,8 +671,8 @@ static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 		for (j = 0; j < fis[i].n; j++) {
 			const struct go_iface_slot *s = &fis[i].cfg.slot[j];
 
-			word_where(&s->w[0], w0, sizeof(w0));
-			word_where(&s->w[1], w1, sizeof(w1));
+			word_where(go_binary__arch(t->bin), &s->w[0], w0, sizeof(w0));
+			word_where(go_binary__arch(t->bin), &s->w[1], w1, sizeof(w1));
 			fprintf(info_out(), "%s %s: %s word in %s, data word in %s\n",
 				go_esc(go_target__func(t, i)->name, e_fn, sizeof(e_fn)),
 				go_esc(fis[i].names[j], e_arg, sizeof(e_arg)), modes[s->mode], w0, w1);

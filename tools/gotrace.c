@@ -576,7 +576,7 @@ static int plan_probe(int i)
 	 * (return sites: emulated, where a RET is single-stepped); results are read at RETs
 	 */
 	if (probes[i].ret && !probes[i].nvars && !env.user_stack && go_bpf__want_multi() &&
-	    go_binary__g_in_r14(probes[i].target.bin, NULL, false))
+	    go_binary__g_in_reg(probes[i].target.bin, NULL, false))
 		what |= GO_PLAN_RETURN_SITES;
 	probes[i].target.slot = i;
 	return go_target__plan(&probes[i].target, what, &plans[i]);

@@ -36,6 +36,62 @@ struct go_branch {
 	uint64_t target;	/* link-time address it goes to */
 };
 
+/* One instruction as the decoder reads it (go_binary__decode): what it does to control flow. */
+enum go_insn_kind {
+	GO_INSN_OTHER,		/* execution goes on to the next instruction */
+	GO_INSN_CALL,		/* a direct CALL */
+	GO_INSN_JMP,		/* a direct JMP */
+	GO_INSN_JCC,		/* a conditional jump */
+	GO_INSN_PUSH,		/* PUSH of a register, in a form the kernel emulates */
+	GO_INSN_NOP,		/* a NOP the kernel emulates */
+	GO_INSN_ICALL,		/* a CALL through a register or memory */
+	GO_INSN_IJMP,		/* a JMP through a register or memory (jump tables) */
+	GO_INSN_END,		/* RET, UD2, INT3, HLT, ...: execution does not go on */
+};
+
+struct go_insn {
+	uint64_t addr;
+	uint64_t ref;		/* a direct branch's target, or an address an operand names; 0 */
+	uint8_t size;
+	uint8_t kind;		/* enum go_insn_kind */
+	bool writes_sp;		/* it changes SP (PUSH, POP, SUB, LEA, CALL, ...) */
+	bool writes_g;		/* it changes the register where register-ABI code keeps g */
+	/* a branch the kernel single-steps though its kind is one it emulates (x86: a 0x66 prefix) */
+	bool stepped;
+	int8_t lea_reg;		/* it loads a pc-relative address (ref) into the argument register
+				 * of this code (go_arch__reg_code); -1 for any other instruction */
+	/* the argument registers it writes (a part of one counts), one bit per code; all of them
+	 * when the decoder cannot say */
+	uint32_t regs_written;
+};
+
+/* How an instruction refers to a function's entry (go_binary__ref_at). */
+enum go_insn_ref {
+	GO_REF_NONE,		/* it does not (or it is fn's own jump back after morestack) */
+	GO_REF_CALL,		/* a direct CALL */
+	GO_REF_JMP,		/* a direct JMP: a tail call */
+	GO_REF_OTHER,		/* it takes the address, or branches there conditionally */
+};
+
+struct go_binary;
+struct go_func;
+struct go_insn_walk;
+
+/* How a function takes its arguments and returns its results. */
+enum go_abi {
+	GO_ABI_INTERNAL,	/* gc's register ABI (Go >= 1.17 on amd64): the arch's regabi_ints */
+	GO_ABI0,		/* stack ABI: assembly functions, Go < 1.17 */
+	GO_ABI_SYSV,		/* the C ABI (System V on amd64): gccgo */
+};
+
+/* Where the n-th (1-based) integer-class argument or result word lives at an entry or RET site. */
+struct go_loc {
+	enum { GO_LOC_REG, GO_LOC_STACK } kind;
+	const char *reg;	/* GO_LOC_REG: pt_regs field name, as the BPF programs read it */
+	int code;		/* GO_LOC_REG: its code (go_arch__reg_code), -1 when it has none */
+	int64_t sp_off;		/* byte offset from SP, for GO_LOC_STACK */
+};
+
 struct go_arch {
 	const char *name;	/* as `uname -m` says: "x86_64" */
 	int machine;		/* ELF e_machine: EM_X86_64 */
@@ -63,9 +119,81 @@ struct go_arch {
 	 * save or set the frame pointer (so that the function's frame record is not made yet)?
 	 */
 	bool (*sets_fp)(const uint8_t *p, size_t len);
+
+	/* Go's ABIs here, registers named as pt_regs names them for the BPF programs. */
+	const char *const *regabi_ints;	/* the register ABI's integer argument/result registers */
+	int nregabi_ints;
+	int nregabi_floats;		/* its floating-point ones, which probes do not read */
+	const char *const *c_args;	/* the C ABI's (gccgo's) integer argument registers */
+	int nc_args;
+	const char *const *c_rets;	/* and its result registers */
+	int nc_rets;
+	const char *g_reg;		/* where register-ABI code keeps the running goroutine's g */
+	int regabi_minor;		/* the Go release that brought the register ABI: 117 (1.17) */
+	/* the argument registers by their codes in the BPF programs (<arch>/regs.h's GO_ARG_REGS) */
+	const char *const *reg_codes;
+	int nreg_codes;
+
+	/* The decoder's, over whole functions of a binary: see their go_binary__ callers. */
+	int (*entry_site)(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *cond);
+	int (*ret_sites)(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
+			 size_t *cnt);
+	int (*split_ret)(struct go_binary *b, const struct go_func *fn, uint64_t *addr);
+	int (*decode)(struct go_binary *b, const struct go_func *fn, struct go_insn **insns,
+		      size_t *n);
+	struct go_insn_walk *(*walk_new)(void);
+	void (*walk_free)(struct go_insn_walk *w);
+	enum go_insn_ref (*ref_at)(struct go_binary *b, struct go_insn_walk *w,
+				   const struct go_func *fn, uint64_t pos, uint64_t target,
+				   uint64_t *insn_addr);
 };
 
 /* The architecture of ELF machine e_machine (EM_*); NULL for one libgo does not know. */
 const struct go_arch *go_arch__for_machine(int e_machine);
+/* The code of register reg ("ax") in the BPF programs' array of argument registers, or -ENOENT. */
+int go_arch__reg_code(const struct go_arch *arch, const char *reg);
+/* The register of a code, "?" for none. */
+const char *go_arch__reg_name(const struct go_arch *arch, int code);
+
+/*
+ * Two functions of the tools' own code (the arch they are built for), for the probe layer's
+ * calibration: the kernel emulates the first instruction of go_calib_emulated and single-steps
+ * that of go_calib_stepped, as it does a leaf function's first instruction.
+ */
+void go_calib_emulated(void);
+void go_calib_stepped(void);
+
+/* ---- Go's ABIs on an arch (arch/abi.c) ------------------------------------------------------ */
+
+/* The n-th argument word at the entry site; the n-th result word at a RET site (args_size is
+ * the byte size of the arguments, needed for stack results). -EINVAL past what the ABI allows. */
+int go_abi__arg(const struct go_arch *arch, enum go_abi abi, int n, struct go_loc *loc);
+int go_abi__ret(const struct go_arch *arch, enum go_abi abi, int n, int args_size,
+		struct go_loc *loc);
+const char *go_abi__name(enum go_abi abi);
+/* How many integer-class words (of results with results) the ABI passes in registers. */
+int go_abi__int_regs(const struct go_arch *arch, enum go_abi abi, bool results);
+/* How many floating-point registers the register ABI passes arguments in. */
+int go_abi__float_regs(const struct go_arch *arch, enum go_abi abi);
+/* Which word (1-based) of the register ABI's integer registers the register of code is; 0. */
+int go_abi__reg_word(const struct go_arch *arch, int code);
+
+/* ---- a binary's code, through its arch (arch/code.c) ------------------------------------ */
+
+/*
+ * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
+ * as then instruction boundaries past it are guesses.
+ */
+int go_binary__decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns,
+		      size_t *n);
+/*
+ * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
+ * cursor, so that asking in address order decodes each function once.
+ */
+struct go_insn_walk *go_binary__walk_new(const struct go_binary *b);
+void go_binary__walk_free(const struct go_binary *b, struct go_insn_walk *w);
+enum go_insn_ref go_binary__ref_at(struct go_binary *b, struct go_insn_walk *w,
+				   const struct go_func *fn, uint64_t pos, uint64_t target,
+				   uint64_t *insn_addr);
 
 #endif /* LIBGO_ARCH_H */

@@ -9,18 +9,12 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "arch/arch.h"
 #include "base/base.h"
 #include "binary/release.h"
 #include "probe/bpf/ivalue.h"
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
-
-/* How a function takes its arguments and returns its results on amd64. */
-enum go_abi {
-	GO_ABI_INTERNAL,	/* Go >= 1.17 register ABI: RAX RBX RCX RDI RSI R8 R9 R10 R11 */
-	GO_ABI0,		/* stack ABI: assembly functions, Go < 1.17 */
-	GO_ABI_SYSV,		/* System V: gccgo */
-};
 
 enum go_toolchain {
 	GO_GC,
@@ -46,7 +40,6 @@ struct go_func {
 
 struct go_binary;
 
-struct go_arch;
 /* The architecture of bin's code (arch/arch.h), by its ELF header. */
 const struct go_arch *go_binary__arch(const struct go_binary *bin);
 
@@ -90,10 +83,11 @@ int64_t go_binary__file_offset(const struct go_binary *bin, uint64_t addr);
  * prologue, so that a call whose stack grows (runtime.morestack, then a jump back to the entry)
  * is not seen twice; or, where the instruction past the check is one the kernel single-steps
  * (Go < 1.21), the check's own conditional jump, which it emulates: then *jcc (when not NULL)
- * is that jump's x86 condition code, under which it goes to morestack and the call has not
- * begun (a probe there counts a call only when it does not hold: GO_COOKIE_CHECK in
- * bpf/cookie.h), and -1 at every other site. Registers holding arguments are untouched there,
- * and SP still points at the return address.
+ * is that jump's condition code (the arch's, which go_cond_taken in probe/bpf/arch.bpf.h
+ * reads), under which it goes to morestack and the call has not begun (a probe there counts a
+ * call only when it does not hold: GO_COOKIE_CHECK in bpf/cookie.h), and -1 at every other
+ * site. Registers holding arguments are untouched there, and SP still points at the return
+ * address.
  */
 int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint64_t *addr,
 			  int *jcc);
@@ -216,31 +210,19 @@ int go_binary__m_layout(struct go_binary *bin, struct go_m_layout *l);
 int go_binary__labels_offset(struct go_binary *bin);
 
 /*
- * Whether the running goroutine's g is in R14 at fn's entry site (at_ret false) or at its RETs.
- * The register ABI keeps it there (gc, Go >= 1.17, goid offset known); gccgo and older
- * releases keep it in thread-local storage. Assembly (ABI0) functions are entered with g in
- * R14 from a register-ABI caller but may use R14 as scratch (crypto/sha256's block does), so
- * at their RETs it is not. fn may be NULL for the binary's entry sites in general.
+ * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64)
+ * at fn's entry site (at_ret false) or at its RETs. The register ABI keeps it there (gc, Go >=
+ * 1.17, goid offset known); gccgo and older releases keep it in thread-local storage. Assembly
+ * (ABI0) functions are entered with g there from a register-ABI caller but may use the
+ * register as scratch (crypto/sha256's block does), so at their RETs it is not. fn may be NULL
+ * for the binary's entry sites in general.
  */
-bool go_binary__g_in_r14(struct go_binary *bin, const struct go_func *fn, bool at_ret);
+bool go_binary__g_in_reg(struct go_binary *bin, const struct go_func *fn, bool at_ret);
 
 /* ---- Go's ABIs ------------------------------------------------------------------------------ */
 
-/* Where the n-th (1-based) integer-class argument or result word lives at an entry or RET site. */
-struct go_loc {
-	enum { GO_LOC_REG, GO_LOC_STACK } kind;
-	const char *reg;	/* pt_regs field name, e.g. "ax", for GO_LOC_REG */
-	int64_t sp_off;		/* byte offset from SP, for GO_LOC_STACK */
-};
+/* ---- Go's ABIs (go_abi__*: arch/arch.h) -------------------------------------------------- */
 
-/* The n-th argument word at the entry site; the n-th result word at a RET site (args_size is
- * the byte size of the arguments, needed for stack results). -EINVAL past what the ABI allows. */
-int go_abi__arg(enum go_abi abi, int n, struct go_loc *loc);
-int go_abi__ret(enum go_abi abi, int n, int args_size, struct go_loc *loc);
-const char *go_abi__name(enum go_abi abi);
-/* The code of an argument register ("ax") in the BPF programs' register array (bpf/iface.h). */
-int go_abi__reg_code(const char *reg);
-const char *go_abi__reg_name(int code);
 /*
  * The same for a function, goargN and goretN: a gccgo function whose results take more than 16
  * bytes, such as (string, int), gets a hidden pointer to them first, in RDI (System V's MEMORY
@@ -348,7 +330,7 @@ struct go_inst {
 	const struct go_func *body;	/* the shaped function that runs it */
 	uint64_t dict;		/* its dictionary's link-time address; 0 when another instantiation
 				 * of body has the same one (an empty dictionary): not told apart */
-	int reg;		/* the dictionary's register at body's entry (go_abi__reg_code) */
+	int reg;		/* the dictionary's register at body's entry (go_arch__reg_code) */
 	/* the instantiation's own wrapper (for a function value, a method table), named as it
 	 * is, which calls body with the dictionary: its calls are counted at body; or NULL */
 	const struct go_func *wrapper;

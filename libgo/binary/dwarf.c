@@ -520,6 +520,7 @@ static int align_up(int v, int a)
 /* Register-ABI assignment of one parameter list (arguments, or results) in order. */
 struct assigner {
 	enum go_abi abi;
+	const struct go_arch *arch;
 	int ni, nf;		/* registers used */
 	int stack;		/* bytes of stack used, from the first stack word */
 	int stack_base;		/* SP offset of the first stack word */
@@ -547,10 +548,6 @@ static bool dict_assigned(const struct assigner *a)
 	return a->dict && a->nargs >= a->dict;
 }
 
-static int assign_regs(const struct assigner *a)
-{
-	return a->abi == GO_ABI_SYSV ? 6 : a->abi == GO_ABI_INTERNAL ? 9 : 0;
-}
 
 static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p)
 {
@@ -559,15 +556,17 @@ static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p
 
 	a->bytes = align_up(a->bytes, t->align) + t->size;
 	/* System V passes an aggregate over 16 bytes (a slice, a struct) in memory, on the stack */
-	if (a->abi != GO_ABI0 && t->regs_ok && a->ni + t->iregs <= assign_regs(a) &&
-	    a->nf + t->fregs <= 15 && !(a->abi == GO_ABI_SYSV && t->size > 16)) {
+	if (a->abi != GO_ABI0 && t->regs_ok &&
+	    a->ni + t->iregs <= go_abi__int_regs(a->arch, a->abi, false) &&
+	    a->nf + t->fregs <= go_abi__float_regs(a->arch, a->abi) &&
+	    !(a->abi == GO_ABI_SYSV && t->size > 16)) {
 		for (w = 0; w < t->iregs && w < 2 && (scalar || str); w++) {
 			struct go_loc loc;
 
 			if (p->result)
-				go_abi__ret(a->abi, a->ni + w + 1, 0, &loc);
+				go_abi__ret(a->arch, a->abi, a->ni + w + 1, 0, &loc);
 			else
-				go_abi__arg(a->abi, a->ni + w + 1, &loc);
+				go_abi__arg(a->arch, a->abi, a->ni + w + 1, &loc);
 			p->loc[w] = loc;
 		}
 		p->located = scalar || str;
@@ -579,6 +578,7 @@ static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p
 	for (w = 0; w < 2 && (scalar || str); w++) {
 		p->loc[w].kind = GO_LOC_STACK;
 		p->loc[w].reg = NULL;
+		p->loc[w].code = -1;
 		p->loc[w].sp_off = a->stack_base + a->stack + 8 * w;
 	}
 	p->located = (scalar || str) && t->kind != GO_KIND_FLOAT;
@@ -672,7 +672,7 @@ int go_binary__arg(struct go_binary *b, const struct go_func *fn, int n, struct 
 	dict = go_binary__dict_word(b, fn);
 	if (dict > 0 && n >= dict)
 		hidden++;
-	return go_abi__arg(fn->abi, n + hidden, loc);
+	return go_abi__arg(go_binary__arch(b), fn->abi, n + hidden, loc);
 }
 
 int go_binary__ret(struct go_binary *b, const struct go_func *fn, int n, int args_size,
@@ -686,7 +686,7 @@ int go_binary__ret(struct go_binary *b, const struct go_func *fn, int n, int arg
 	if (mem > 0)
 		return go_fail(ENOTSUP, "the results of %s take more than 16 bytes and are "
 			       "returned in memory, which a return probe cannot read", fn->name);
-	return go_abi__ret(fn->abi, n, args_size, loc);
+	return go_abi__ret(go_binary__arch(b), fn->abi, n, args_size, loc);
 }
 
 /*
@@ -724,8 +724,8 @@ static int params_assign(struct go_binary *b, const struct go_func *fn, struct g
 	size_t cap = 0, i;
 	int err;
 
-	*args = (struct assigner){ fn->abi, 0, 0, 0, 8, 0, 0, 0 };
-	*rets = (struct assigner){ fn->abi, 0, 0, 0, 8, 0, 0, 0 };
+	*args = (struct assigner){ fn->abi, go_binary__arch(b), 0, 0, 0, 8, 0, 0, 0 };
+	*rets = (struct assigner){ fn->abi, go_binary__arch(b), 0, 0, 0, 8, 0, 0, 0 };
 	*unknown = false;
 	*params = NULL;
 	*cnt = 0;
@@ -897,7 +897,7 @@ static bool iface_type(Dwarf_Die *type, bool *empty)
 int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 			    struct go_iface_param **params, size_t *cnt)
 {
-	struct assigner args = { fn->abi, 0, 0, 0, 8, 0, 0, 0 };
+	struct assigner args = { fn->abi, go_binary__arch(b), 0, 0, 0, 8, 0, 0, 0 };
 	Dwarf *dw = dwarf_get(b);
 	Dwarf_Die d;
 	size_t cap = 0;
@@ -943,12 +943,13 @@ int go_binary__iface_params(struct go_binary *b, const struct go_func *fn,
 		ni = args.ni;
 		assign(&args, &t, &gp);
 		if (args.ni > ni) {
-			go_abi__arg(fn->abi, ni + 1, &p->loc[0]);
-			go_abi__arg(fn->abi, ni + 2, &p->loc[1]);
+			go_abi__arg(go_binary__arch(b), fn->abi, ni + 1, &p->loc[0]);
+			go_abi__arg(go_binary__arch(b), fn->abi, ni + 2, &p->loc[1]);
 		} else {
 			stack = args.stack_base + align_up(stack, fn->abi == GO_ABI_SYSV ? 8 : t.align);
-			p->loc[0] = (struct go_loc){ GO_LOC_STACK, NULL, stack };
-			p->loc[1] = (struct go_loc){ GO_LOC_STACK, NULL, stack + 8 };
+			p->loc[0] = (struct go_loc){ .kind = GO_LOC_STACK, .code = -1, .sp_off = stack };
+			p->loc[1] = (struct go_loc){ .kind = GO_LOC_STACK, .code = -1,
+						     .sp_off = stack + 8 };
 		}
 	} while (dwarf_siblingof(&d, &d) == 0);
 	return 0;

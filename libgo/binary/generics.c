@@ -430,10 +430,13 @@ static struct body *body_at(const struct ctx *c, uint64_t entry)
  * on a value receiver's layout (Go 1.20+), which the callers then say. */
 static int body_reg(const struct ctx *c, const struct body *bd)
 {
+	const struct go_arch *a = c->b->arch;
+
+	/* the register ABI's first integer register, or its second after the receiver */
 	if (bd->g.kind == GN_FUNC || (c->minor >= 118 && c->minor < 120))
-		return 0;			/* RAX */
+		return go_arch__reg_code(a, a->regabi_ints[0]);
 	if (bd->g.kind == GN_PTR_METHOD && c->minor >= 120)
-		return 1;			/* RBX, after the receiver in RAX */
+		return go_arch__reg_code(a, a->regabi_ints[1]);
 	return -1;
 }
 
@@ -489,10 +492,6 @@ static int bodies_find(struct ctx *c)
 
 /* ---- the callers: what they load before calling a shaped function ---------------------------- */
 
-/* x86's number (insn.c's gpr numbering) of each register of GO_ARG_REGS, by code. */
-static const int abi_gpr[] = { 0 /* ax */, 3 /* bx */, 1 /* cx */, 2 /* dx */, 6 /* si */,
-			       7 /* di */, 8, 9, 10, 11 };
-
 static int evid_add(struct ctx *c, size_t body, uint64_t dict, int reg, const struct go_func *fn)
 {
 	if (c->nev == c->evcap) {
@@ -511,31 +510,30 @@ static int evid_add(struct ctx *c, size_t body, uint64_t dict, int reg, const st
 /* Decode a caller and note, at each CALL or JMP to a body, the addresses LEA left in registers. */
 static int caller_scan(struct ctx *c, const struct go_func *fn)
 {
-	struct gobin_insn *in;
-	uint64_t lea[16] = { 0 };
+	struct go_insn *in;
+	uint64_t lea[32] = { 0 };	/* by register code (go_insn's lea_reg) */
 	size_t n, i;
 	int r, err = 0;
 
-	if (gobin_decode(c->b, fn, &in, &n))
+	if (go_binary__decode(c->b, fn, &in, &n))
 		return 0;	/* a caller the decoder cannot read through: no word from it */
 	for (i = 0; i < n && !err; i++) {
 		struct body *bd;
 
-		if ((in[i].kind == GOBIN_K_CALL || in[i].kind == GOBIN_K_JMP) &&
+		if ((in[i].kind == GO_INSN_CALL || in[i].kind == GO_INSN_JMP) &&
 		    (bd = body_at(c, in[i].ref)) && bd->fn != fn) {
-			for (r = 0; r < (int)(sizeof(abi_gpr) / sizeof(abi_gpr[0])) && !err; r++)
-				if (lea[abi_gpr[r]])
-					err = evid_add(c, (size_t)(bd - c->bodies), lea[abi_gpr[r]], r,
-						       fn);
+			for (r = 0; r < 32 && !err; r++)
+				if (lea[r])
+					err = evid_add(c, (size_t)(bd - c->bodies), lea[r], r, fn);
 		}
-		if (in[i].kind == GOBIN_K_CALL || in[i].kind == GOBIN_K_ICALL) {
+		if (in[i].kind == GO_INSN_CALL || in[i].kind == GO_INSN_ICALL) {
 			memset(lea, 0, sizeof(lea));
 			continue;
 		}
-		for (r = 0; r < 16; r++)
+		for (r = 0; r < 32; r++)
 			if (in[i].regs_written & (1u << r))
 				lea[r] = 0;
-		if (in[i].lea_reg >= 0 && in[i].lea_reg < 16)
+		if (in[i].lea_reg >= 0 && in[i].lea_reg < 32)
 			lea[in[i].lea_reg] = in[i].ref;
 	}
 	free(in);
@@ -1326,8 +1324,6 @@ int go_binary__instances(struct go_binary *b, const struct go_pattern *pat,
 
 int go_binary__dict_word(struct go_binary *b, const struct go_func *fn)
 {
-	/* GO_ARG_REGS code -> its place among the register ABI's argument registers */
-	static const int word[] = { 1, 2, 3, 0 /* dx */, 5, 4, 6, 7, 8, 9 };
 	const struct go_func *body = go_binary__func_at(b, fn->entry);
 	struct ctx c = { .b = b, .minor = gobin_go_minor(b) };
 	const struct go_inst *in;
@@ -1342,7 +1338,8 @@ int go_binary__dict_word(struct go_binary *b, const struct go_func *fn)
 	for (i = 0; reg < 0 && !instances_of(b, NULL, body, &in, &n) && i < n; i++)
 		if (in[i].body == body)
 			reg = in[i].reg;
-	return reg >= 0 && reg < (int)(sizeof(word) / sizeof(word[0])) ? word[reg] : 0;
+	/* its place among the register ABI's argument registers */
+	return reg >= 0 ? go_abi__reg_word(b->arch, reg) : 0;
 }
 
 int go_binary__dict_param(struct go_binary *b, const struct go_func *fn)
@@ -1359,17 +1356,17 @@ int go_binary__dict_param(struct go_binary *b, const struct go_func *fn)
 
 bool go_inst__at_site(struct go_binary *b, const struct go_inst *in, uint64_t site)
 {
-	struct gobin_insn *code;
+	struct go_insn *code;
 	size_t n, i;
-	bool kept = in->reg >= 0 && in->reg < (int)(sizeof(abi_gpr) / sizeof(abi_gpr[0]));
+	bool kept = in->reg >= 0 && in->reg < 32;
 
 	if (!kept || site == in->body->entry)
 		return kept;
-	if (gobin_decode(b, in->body, &code, &n))
+	if (go_binary__decode(b, in->body, &code, &n))
 		return false;
 	for (i = 0; i < n && code[i].addr < site && kept; i++)
-		kept = !(code[i].regs_written & (1u << abi_gpr[in->reg])) &&
-		       code[i].kind != GOBIN_K_CALL && code[i].kind != GOBIN_K_ICALL;
+		kept = !(code[i].regs_written & (1u << in->reg)) &&
+		       code[i].kind != GO_INSN_CALL && code[i].kind != GO_INSN_ICALL;
 	free(code);
 	return kept;
 }

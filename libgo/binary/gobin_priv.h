@@ -75,8 +75,9 @@ struct go_binary {
 	uint64_t pcln_addr;
 	struct go_layout layout;	/* release.c's: the tables' facts at open */
 	bool layout_done;		/* and g's and m's from DWARF, on first ask */
-	void *cs;		/* capstone handle, opened on first use */
-	void *cs_lite;		/* another, without operand details: lengths and ids only */
+	/* the arch's decoder (capstone), opened on first use: with operand details, and a
+	 * handle without, for lengths and ids only */
+	void *decoder, *decoder_lite;
 	struct {
 		gobin_cleanup_fn fn;
 		bool release;
@@ -160,59 +161,6 @@ int gobin_symtab_gccgo(struct go_binary *b);
  * what planning read. gobin.c itself knows neither.
  */
 int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
-
-/* How an instruction refers to a function's entry. */
-enum gobin_ref {
-	GOBIN_REF_NONE,		/* it does not (or it is fn's own jump back after morestack) */
-	GOBIN_REF_CALL,		/* CALL rel32 */
-	GOBIN_REF_JMP,		/* JMP rel8/rel32: a tail call */
-	GOBIN_REF_OTHER,	/* it takes the address, or branches there conditionally */
-};
-/*
- * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
- * cursor, so that asking in address order decodes each function once.
- */
-struct gobin_walk;
-struct gobin_walk *gobin_walk_new(void);
-void gobin_walk_free(struct gobin_walk *w);
-enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
-			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
-
-/* One instruction as gobin_decode() reads it: what it does to control flow and to SP. */
-enum gobin_kind {
-	GOBIN_K_OTHER,		/* execution goes on to the next instruction */
-	GOBIN_K_CALL,		/* CALL rel32 */
-	GOBIN_K_JMP,		/* JMP rel8/rel32 */
-	GOBIN_K_JCC,		/* a conditional jump */
-	GOBIN_K_PUSH,		/* PUSH of a register, in a form the kernel emulates */
-	GOBIN_K_NOP,		/* NOP (0x90, 66 90) */
-	GOBIN_K_ICALL,		/* CALL through a register or memory */
-	GOBIN_K_IJMP,		/* JMP through a register or memory (jump tables) */
-	GOBIN_K_END,		/* RET, UD2, INT3, HLT, ...: execution does not go on */
-};
-
-struct gobin_insn {
-	uint64_t addr;
-	uint64_t ref;		/* a direct branch's target, or an address an operand names; 0 */
-	uint8_t size;
-	uint8_t kind;		/* enum gobin_kind */
-	bool writes_sp;		/* it changes RSP (PUSH, POP, SUB, LEA, CALL, ...) */
-	bool writes_r14;	/* it changes R14 (where register-ABI code keeps g) */
-	/*
-	 * The general registers it writes, one bit each in x86's numbering (RAX 0, RCX 1, RDX 2,
-	 * RBX 3, RSP 4, RBP 5, RSI 6, RDI 7, R8-R15 8-15; a part of one counts); all of them when
-	 * the decoder cannot say
-	 */
-	uint16_t regs_written;
-	int8_t lea_reg;		/* LEA reg64, [RIP+disp]: reg's number (ref is the address), else -1 */
-	bool prefix66;		/* a 0x66 prefix, which the kernel refuses to emulate on a branch */
-};
-/*
- * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
- * as then instruction boundaries past it are guesses.
- */
-int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
-		 size_t *n);
 
 /*
  * The call-site cache's contents for b (calls.c): all[i] for each function of b's table, every

@@ -238,11 +238,12 @@ static void layout_release(struct go_layout *l, const struct release_row *r)
 	l->labels_form = l->minor >= 124 ? GO_LABELS_SLICE : GO_LABELS_MAP;
 }
 
-/* The register ABI: Go 1.17 and later; a 1.18+ pclntab says so when the release is unknown. */
-static struct go_fact layout_regabi(const struct go_layout *l)
+/* The register ABI: Go 1.17 and later on amd64 (the arch's regabi_minor); a 1.18+ pclntab says
+ * so when the release is unknown. */
+static struct go_fact layout_regabi(const struct go_layout *l, const struct go_arch *arch)
 {
 	if (l->minor)
-		return tab(l->minor >= 117);
+		return tab(l->minor >= arch->regabi_minor);
 	if (l->pcln_version >= 118)
 		return tab(1);
 	if (l->pcln_version && l->pcln_version < 116)
@@ -322,7 +323,7 @@ void gobin_release_load(struct go_binary *b, const uint8_t *pcln, uint64_t pcln_
 			layout_release(l, &release_rows[i]);
 	if (!pcln)
 		return;
-	l->regabi = layout_regabi(l);
+	l->regabi = layout_regabi(l, b->arch);
 	if (l->pcln_version >= 116)
 		l->moduledata = moduledata_find(b, pcln, pcln_addr);
 }

@@ -44,7 +44,7 @@ struct scan {
 	uint64_t lo, hi;	/* the range the bitmap covers */
 	uint8_t *bits;		/* one bit per address in [lo, hi): an entry of a target */
 	struct go_call_sites *out;
-	struct gobin_walk *walk;
+	struct go_insn_walk *walk;
 };
 
 static int target_cmp(const void *a, const void *b)
@@ -122,14 +122,14 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 		sites_drop(cs);
 		return 0;
 	}
-	switch (gobin_ref_at(s->b, s->walk, fn, pos, target, &insn)) {
-	case GOBIN_REF_NONE:
+	switch (go_binary__ref_at(s->b, s->walk, fn, pos, target, &insn)) {
+	case GO_REF_NONE:
 		return 0;
-	case GOBIN_REF_CALL:
+	case GO_REF_CALL:
 		return sites_add(cs, insn, 8);	/* the callee's SP is below the pushed return */
-	case GOBIN_REF_JMP:
+	case GO_REF_JMP:
 		return sites_add(cs, insn, 0);
-	case GOBIN_REF_OTHER:
+	case GO_REF_OTHER:
 		break;
 	}
 	sites_drop(cs);
@@ -343,7 +343,7 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 		goto out;
 	qsort(s.t, s.n, sizeof(*s.t), target_cmp);
 	s.bits = calloc((s.hi - s.lo + 7) / 8, 1);
-	s.walk = gobin_walk_new();
+	s.walk = go_binary__walk_new(b);
 	if (!s.bits || !s.walk) {
 		err = go_fail(ENOMEM, "out of memory");
 		goto out;
@@ -357,7 +357,7 @@ out:
 			sites_drop(&out[i]);
 	if (err == -ENOEXEC)
 		err = 0;	/* a binary it cannot read through: every function at its entry */
-	gobin_walk_free(s.walk);
+	go_binary__walk_free(b, s.walk);
 	free(s.bits);
 	free(s.t);
 	return err;

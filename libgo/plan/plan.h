@@ -205,7 +205,7 @@ struct go_plan {
 	struct go_probes ret;	/* RET sites (GO_PLAN_RET) */
 	/*
 	 * GO_PLAN_RET without GO_PLAN_ENTRY: the entry sites of the functions whose RETs cannot
-	 * find g in R14 (go_binary__g_in_r14), where a program must save it (go_g_save). With
+	 * find g in its register (go_binary__g_in_reg), where a program must save it (go_g_save). With
 	 * GO_PLAN_ENTRY, those entry probes carry GO_COOKIE_SAVE_G instead.
 	 */
 	struct go_probes gsave;
@@ -236,8 +236,8 @@ struct go_plan {
 int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan);
 void go_plan__free(struct go_plan *plan);
 /*
- * Tell the BPF programs the facts of t's binary (goid offset, g in R14), at t->slot, and the
- * dictionaries of the instantiations its plan tells apart (go_dicts). Every tool calls it once
+ * Tell the BPF programs the facts of t's binary (goid offset, g in its register), at t->slot,
+ * and the dictionaries of the instantiations its plan tells apart (go_dicts). Every tool calls it once
  * its program is loaded, before attaching.
  */
 struct go_bpf;

@@ -237,7 +237,8 @@ static void print_site_text(const struct go_target *t, const struct site *s, FIL
 		fprintf(out, ", then %s", s->func2 ? go_esc(s->func2, esc, sizeof(esc)) : "-");
 	for (i = 0; (inst = site_instance(t, s, i)); i++) {
 		if (!i)
-			fprintf(out, " (by the dictionary in %s: ", go_abi__reg_name(s->dict_reg));
+			fprintf(out, " (by the dictionary in %s: ",
+				go_arch__reg_name(go_binary__arch(t->bin), s->dict_reg));
 		fprintf(out, "%s%s", i ? ", " : "", go_esc(inst, esc, sizeof(esc)));
 	}
 	if (i)
@@ -302,7 +303,7 @@ static void print_site_json(const struct go_target *t, const struct site *s, FIL
 		go_json_str(out, inst);
 	}
 	if (i)
-		fprintf(out, "], \"dict_reg\": \"%s\"", go_abi__reg_name(s->dict_reg));
+		fprintf(out, "], \"dict_reg\": \"%s\"", go_arch__reg_name(go_binary__arch(t->bin), s->dict_reg));
 	fputs("}\n", out);
 }
 

@@ -50,7 +50,7 @@ struct target {
 /* A decoded caller: its instructions and the addresses they lead to, sorted. */
 struct caller {
 	const struct go_func *fn;
-	struct gobin_insn *insns;
+	struct go_insn *insns;
 	size_t n;
 	struct target *targets;
 	size_t ntargets;
@@ -93,7 +93,7 @@ static int caller_load(struct go_binary *b, struct caller *c, const struct go_fu
 		c->why = "a caller does not keep g in R14 (ABI0)";
 		return 0;
 	}
-	err = gobin_decode(b, fn, &c->insns, &c->n);
+	err = go_binary__decode(b, fn, &c->insns, &c->n);
 	if (err == -ENOTSUP) {
 		c->why = "a caller cannot be decoded";
 		return 0;
@@ -104,9 +104,9 @@ static int caller_load(struct go_binary *b, struct caller *c, const struct go_fu
 	if (!c->targets)
 		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < c->n; i++) {
-		const struct gobin_insn *gi = &c->insns[i];
+		const struct go_insn *gi = &c->insns[i];
 
-		if (gi->kind == GOBIN_K_IJMP)
+		if (gi->kind == GO_INSN_IJMP)
 			c->why = "a caller has an indirect jump";
 		if (gi->ref >= fn->entry && gi->ref < fn->end) {
 			c->targets[c->ntargets].addr = gi->ref;
@@ -161,9 +161,9 @@ static int guard_target(struct go_binary *b, const struct caller *c, size_t i, s
 	int err;
 
 	for (; t && t < c->targets + c->ntargets && t->addr == c->insns[i].addr; t++) {
-		const struct gobin_insn *src = &c->insns[t->from];
+		const struct go_insn *src = &c->insns[t->from];
 
-		if (src->kind != GOBIN_K_JMP || src->prefix66 || (t->from >= first && t->from <= i) ||
+		if (src->kind != GO_INSN_JMP || src->stepped || (t->from >= first && t->from <= i) ||
 		    !go_binary__probeable(b, src->addr)) {
 			*why = "a branch enters the code after a call";
 			return 1;
@@ -203,7 +203,7 @@ static size_t caller_index(const struct caller *c, uint64_t addr)
  * assembly function (ABI0) directly only with the wrapper's work inline: it loads g into R14
  * again after the call, which must then come before the site (need_g).
  */
-static const struct gobin_insn *return_site(struct go_binary *b, const struct caller *c,
+static const struct go_insn *return_site(struct go_binary *b, const struct caller *c,
 					    uint64_t call, bool need_g, struct go_return_sites *rs,
 					    const char **why, int *err)
 {
@@ -214,12 +214,12 @@ static const struct gobin_insn *return_site(struct go_binary *b, const struct ca
 		*why = c->why;
 		return NULL;
 	}
-	if (i == c->n || c->insns[i].kind != GOBIN_K_CALL) {
+	if (i == c->n || c->insns[i].kind != GO_INSN_CALL) {
 		*why = "a call site is not a CALL in its caller's decoding";
 		return NULL;
 	}
 	for (i++, steps = 0; i < c->n && steps < REACH; i++, steps++) {
-		const struct gobin_insn *gi = &c->insns[i];
+		const struct go_insn *gi = &c->insns[i];
 
 		if (caller_targeted(c, gi->addr)) {
 			*err = guard_target(b, c, i, first, rs, why);
@@ -228,33 +228,33 @@ static const struct gobin_insn *return_site(struct go_binary *b, const struct ca
 				return NULL;
 			}
 		}
-		if (gi->kind != GOBIN_K_OTHER && !g) {
+		if (gi->kind != GO_INSN_OTHER && !g) {
 			*why = "g is not in R14 again before the first emulated instruction";
 			return NULL;
 		}
 		switch (gi->kind) {
-		case GOBIN_K_CALL:
+		case GO_INSN_CALL:
 			if (calls_named(b, gi->ref, "runtime.deferreturn")) {
 				*why = "a call is followed by runtime.deferreturn's, where a "
 				       "recovered panic resumes";
 				return NULL;
 			}
 			return gi;
-		case GOBIN_K_JMP:
-		case GOBIN_K_JCC:
-			if (gi->prefix66) {
+		case GO_INSN_JMP:
+		case GO_INSN_JCC:
+			if (gi->stepped) {
 				*why = "a branch after a call has a 0x66 prefix";
 				return NULL;
 			}
 			return gi;
-		case GOBIN_K_PUSH:
-		case GOBIN_K_NOP:
+		case GO_INSN_PUSH:
+		case GO_INSN_NOP:
 			return gi;
-		case GOBIN_K_ICALL:
+		case GO_INSN_ICALL:
 			*why = "an indirect call follows a call";
 			return NULL;
-		case GOBIN_K_IJMP:
-		case GOBIN_K_END:
+		case GO_INSN_IJMP:
+		case GO_INSN_END:
 			*why = "a RET or an indirect jump follows a call";
 			return NULL;
 		default:
@@ -262,7 +262,7 @@ static const struct gobin_insn *return_site(struct go_binary *b, const struct ca
 				*why = "SP moves after a call";
 				return NULL;
 			}
-			g |= gi->writes_r14;
+			g |= gi->writes_g;
 		}
 	}
 	*why = "no emulated instruction follows a call within reach";
@@ -335,7 +335,7 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 		qsort(it, m, sizeof(*it), item_cmp);
 	for (i = 0; i < m && !err; i++) {
 		struct go_return_sites *rs = &out[it[i].fn];
-		const struct gobin_insn *site;
+		const struct go_insn *site;
 		const char *why = NULL;
 
 		if (!rs->usable)

@@ -379,7 +379,7 @@ struct func_sites {
 	uint64_t *rets;
 	size_t nrets;
 	uint64_t split;		/* go_binary__split_ret, 0 when none */
-	bool save_g;		/* g is in R14 at the entry but not at the RETs */
+	bool save_g;		/* g is in its register at the entry but not at the RETs */
 };
 
 /*
@@ -452,8 +452,8 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 			}
 		}
 		/* only RETs need g saved; asking reads DWARF, which a count needs none of */
-		f.save_g = (what & GO_PLAN_RET) && go_binary__g_in_r14(t->bin, fn, false) &&
-			   !go_binary__g_in_r14(t->bin, fn, true);
+		f.save_g = (what & GO_PLAN_RET) && go_binary__g_in_reg(t->bin, fn, false) &&
+			   !go_binary__g_in_reg(t->bin, fn, true);
 		fs[kept] = f;
 		t->idx[kept++] = t->idx[i];
 	}
@@ -832,10 +832,10 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 	fd = fd < 0 ? fd : go_bpf__map_fd(bpf, "go_binfo");
 	if (fd < 0)
 		return fd;
-	if (go_binary__g_in_r14(t->bin, NULL, false) &&
+	if (go_binary__g_in_reg(t->bin, NULL, false) &&
 	    (off = go_binary__goid_offset(t->bin)) >= 0) {
 		info.goid_off = off;
-		info.g_in_r14 = 1;
+		info.g_in_reg = 1;
 	}
 	return go_map__update(fd, &t->slot, &info);
 }
@@ -940,7 +940,8 @@ void go_target__list(struct go_target *t, FILE *out)
 			fprintf(out, " (%s with dictionary %#llx in %s, named by %s)",
 				go_esc(t->insts[k].inst->body->name, esc, sizeof(esc)),
 				(unsigned long long)t->insts[k].inst->dict,
-				go_abi__reg_name(t->insts[k].inst->reg), t->insts[k].inst->how);
+				go_arch__reg_name(go_binary__arch(t->bin), t->insts[k].inst->reg),
+				t->insts[k].inst->how);
 		for (j = 0; !target_inst(t, i, &k) && j < t->cnt; j++)
 			if (target_inst(t, j, &k) && t->insts[k].inst->body == fn) {
 				fprintf(out, " (its calls with any other dictionary)");

@@ -96,13 +96,13 @@ static void plan_return_addresses(struct go_unwind_plan *u, struct go_binary *b,
 				  const struct go_lines *l, const char *name, uint32_t kind)
 {
 	const struct go_func *fn = go_binary__func_by_name(b, name);
-	struct gobin_insn *in = NULL;
+	struct go_insn *in = NULL;
 	size_t n = 0, i;
 
-	if (!fn || gobin_decode(b, fn, &in, &n))
+	if (!fn || go_binary__decode(b, fn, &in, &n))
 		return;
 	for (i = 0; i < n; i++)
-		if (in[i].kind == GOBIN_K_CALL || in[i].kind == GOBIN_K_ICALL)
+		if (in[i].kind == GO_INSN_CALL || in[i].kind == GO_INSN_ICALL)
 			plan_add(u, l, in[i].addr + in[i].size, kind);
 	free(in);
 }
@@ -125,16 +125,16 @@ static void plan_callback(struct go_unwind_plan *u, struct go_binary *b,
 			  const struct go_lines *l)
 {
 	const struct go_func *fn = go_binary__func_by_name(b, "runtime.cgocallback");
-	struct gobin_insn *in = NULL;
+	struct go_insn *in = NULL;
 	size_t n = 0, i;
 	int32_t d;
 
-	if (!fn || gobin_decode(b, fn, &in, &n))
+	if (!fn || go_binary__decode(b, fn, &in, &n))
 		return;
 	for (i = 0; i < n; i++) {
 		uint64_t ra = in[i].addr + in[i].size;
-		uint64_t to = in[i].kind == GOBIN_K_CALL ? in[i].ref :
-			      in[i].kind == GOBIN_K_ICALL && i ? in[i - 1].ref : 0;
+		uint64_t to = in[i].kind == GO_INSN_CALL ? in[i].ref :
+			      in[i].kind == GO_INSN_ICALL && i ? in[i - 1].ref : 0;
 
 		if (!to || !named(l, to, "runtime.cgocallbackg"))
 			continue;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "probe/bpf/filter.h"
 #include "probe/probe_priv.h"
 #include "probe/probe.h"
@@ -342,22 +343,10 @@ bool go_bpf__want_multi(void)
 
 /*
  * What a probe the kernel single-steps costs more than one it emulates, measured on this
- * process's own code: a probe on go_calib_push's PUSH (emulated) and one on go_calib_sub's SUB
- * (single-stepped, as a leaf function's first instruction is: the kernel emulates only
- * branches, NOPs and PUSH), each run some hundred times, the fastest of a few rounds kept.
+ * process's own code: a probe on go_calib_emulated's first instruction and one on
+ * go_calib_stepped's (arch/arch.h), each run some hundred times, the fastest of a few rounds
+ * kept.
  */
-__asm__(".pushsection .text\n"
-	".p2align 4\n"
-	".type go_calib_push, @function\n"
-	"go_calib_push:\n\tpush %rbp\n\tpop %rbp\n\tret\n"
-	".size go_calib_push, .-go_calib_push\n"
-	".p2align 4\n"
-	".type go_calib_sub, @function\n"
-	"go_calib_sub:\n\tsub $8, %rsp\n\tadd $8, %rsp\n\tret\n"
-	".size go_calib_sub, .-go_calib_sub\n"
-	".popsection\n");
-void go_calib_push(void);
-void go_calib_sub(void);
 
 #define CALIB_CALLS 200
 #define CALIB_ROUNDS 5
@@ -409,7 +398,8 @@ static uint64_t calib_time(void (*volatile fn)(void))
 
 int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns)
 {
-	int64_t push = self_offset((uintptr_t)go_calib_push), sub = self_offset((uintptr_t)go_calib_sub);
+	int64_t push = self_offset((uintptr_t)go_calib_emulated),
+		sub = self_offset((uintptr_t)go_calib_stepped);
 	uint64_t offs[2], cookies[2] = { 0, 0 }, emulated, stepped;
 	int err;
 
@@ -420,8 +410,8 @@ int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns)
 	offs[1] = (uint64_t)sub;
 	err = go_bpf__attach(bpf, prog, "/proc/self/exe", offs, cookies, 2, getpid());
 	if (!err) {
-		emulated = calib_time(go_calib_push);
-		stepped = calib_time(go_calib_sub);
+		emulated = calib_time(go_calib_emulated);
+		stepped = calib_time(go_calib_stepped);
 		*ns = stepped > emulated ? stepped - emulated : 0;
 	}
 	go_bpf__detach(bpf);

@@ -64,4 +64,16 @@ go_bpf_src_stackcount_h:
 go_bpf_src_ivalue_h:
 	.incbin "libgo/probe/bpf/ivalue.h"
 	.byte 0
+	.global go_bpf_src_arch_h
+go_bpf_src_arch_h:
+	.incbin "libgo/probe/bpf/arch.bpf.h"
+	.byte 0
+	.global go_bpf_src_x86_64_h
+go_bpf_src_x86_64_h:
+	.incbin "libgo/probe/bpf/x86_64.bpf.h"
+	.byte 0
+	.global go_bpf_src_x86_64_regs_h
+go_bpf_src_x86_64_regs_h:
+	.incbin "libgo/arch/x86_64/regs.h"
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

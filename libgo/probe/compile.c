@@ -36,8 +36,14 @@ extern const char go_bpf_src_trace_h[];
 extern const char go_bpf_src_unwind_h[];
 extern const char go_bpf_src_unwind_bpf_h[];
 extern const char go_bpf_src_stackcount_h[];
+extern const char go_bpf_src_arch_h[];
+extern const char go_bpf_src_x86_64_h[];
+extern const char go_bpf_src_x86_64_regs_h[];
 
-/* The headers the BPF programs share with the C code (libgo/probe/bpf/NAME.h), embedded too. */
+/*
+ * The headers the BPF programs share with the C code (libgo/probe/bpf/NAME.h, and an arch's
+ * registers, libgo/arch/<arch>/regs.h), embedded too.
+ */
 static const struct {
 	const char *name;
 	const char *text;
@@ -52,6 +58,9 @@ static const struct {
 	{ "unwind.h", go_bpf_src_unwind_h },
 	{ "unwind.bpf.h", go_bpf_src_unwind_bpf_h },
 	{ "stackcount.h", go_bpf_src_stackcount_h },
+	{ "arch.bpf.h", go_bpf_src_arch_h },
+	{ "x86_64.bpf.h", go_bpf_src_x86_64_h },
+	{ "arch/x86_64/regs.h", go_bpf_src_x86_64_regs_h },
 };
 
 /* "-DNAME=VALUE" -> "#define NAME VALUE" */

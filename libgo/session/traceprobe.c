@@ -223,12 +223,13 @@ static int word_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 		if (err && p->abi == GO_ABI0 && abi0_args_size(p) < 0)
 			return go_fail(EINVAL, "%s: the results of an ABI0 function (assembly, or Go "
 				       "before 1.17) cannot be located without DWARF", name);
-	} else if (alias_num(name, "arg", &n) && n <= 6) {
-		err = go_abi__arg(GO_ABI_SYSV, n, &v->loc[0]);
+	} else if (alias_num(name, "arg", &n) &&
+		   n <= go_abi__int_regs(go_binary__arch(p->target.bin), GO_ABI_SYSV, false)) {
+		err = go_abi__arg(go_binary__arch(p->target.bin), GO_ABI_SYSV, n, &v->loc[0]);
 	} else if (!strcmp(name, "retval")) {
 		if (!p->ret)
 			return go_fail(EINVAL, "retval needs a return probe (r:)");
-		err = go_abi__ret(GO_ABI_SYSV, 1, -1, &v->loc[0]);
+		err = go_abi__ret(go_binary__arch(p->target.bin), GO_ABI_SYSV, 1, -1, &v->loc[0]);
 	} else {
 		return 1;	/* not an alias */
 	}

@@ -133,7 +133,7 @@ static int print_instances(struct go_binary *bin)
 			    go_inst__at_site(bin, &in[i], site);
 
 		printf("%s\tbody=%s\tdict=0x%llx\treg=%s\thow=%s\tsite=+%llu%s\n", in[i].name,
-		       in[i].body->name, (unsigned long long)in[i].dict, go_abi__reg_name(in[i].reg),
+		       in[i].body->name, (unsigned long long)in[i].dict, go_arch__reg_name(go_binary__arch(bin), in[i].reg),
 		       in[i].how, (unsigned long long)(site - in[i].body->entry),
 		       kept ? "" : " lost");
 	}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/regs.h"
 #include "arch/x86_64/x86_64.h"
 #include "binary/gobin_priv.h"
 
@@ -126,18 +127,18 @@ static int insn_open(struct go_binary *b, bool lite)
 {
 	int err = gobin_on_close(b, insn_free, true);
 
-	return err ? err : handle_open(lite ? &b->cs_lite : &b->cs, !lite);
+	return err ? err : handle_open(lite ? &b->decoder_lite : &b->decoder, !lite);
 }
 
 static csh insn_handle(const struct go_binary *b, bool lite)
 {
-	return (csh)(uintptr_t)(lite ? b->cs_lite : b->cs) - 1;
+	return (csh)(uintptr_t)(lite ? b->decoder_lite : b->decoder) - 1;
 }
 
 static void insn_free(struct go_binary *b)
 {
-	handle_close(&b->cs);
-	handle_close(&b->cs_lite);
+	handle_close(&b->decoder);
+	handle_close(&b->decoder_lite);
 }
 
 
@@ -391,7 +392,7 @@ static bool leads_to_morestack(struct go_binary *b, const struct go_func *fn, ui
  * check, and a call enters when the jump is not taken (taken, it goes to morestack, which starts
  * the function again: go_entered in bpf/common.bpf.h). *jcc is -1 at every other site.
  */
-int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc)
+int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc)
 {
 	struct gregs r = { 0 };
 	struct cursor c;
@@ -459,7 +460,7 @@ static bool splitstack_call(const struct go_binary *b, const cs_insn *i)
 	return t && t->entry == target && !strncmp(t->name, "__morestack", 11);
 }
 
-int go_binary__split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
+int x86_split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
 {
 	struct cursor c;
 	bool after_call = false;
@@ -480,8 +481,7 @@ int go_binary__split_ret(struct go_binary *b, const struct go_func *fn, uint64_t
 	return 0;
 }
 
-int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
-			 size_t *cnt)
+int x86_ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs, size_t *cnt)
 {
 	size_t cap = 0;
 	struct cursor c;
@@ -537,19 +537,19 @@ static bool operand_refers(const cs_insn *i, const cs_x86_op *op, uint64_t targe
  * without operand details; an instruction other than a direct CALL or JMP is decoded again with
  * them, into full, to see whether an operand names the target.
  */
-struct gobin_walk {
+struct go_insn_walk {
 	const struct go_func *fn;
 	struct cursor c;
 	bool have;		/* c.insn holds the instruction at the cursor */
 	cs_insn *full;
 };
 
-struct gobin_walk *gobin_walk_new(void)
+struct go_insn_walk *x86_walk_new(void)
 {
-	return calloc(1, sizeof(struct gobin_walk));
+	return calloc(1, sizeof(struct go_insn_walk));
 }
 
-void gobin_walk_free(struct gobin_walk *w)
+void x86_walk_free(struct go_insn_walk *w)
 {
 	if (w && w->fn)
 		cs_free(w->c.insn, 1);
@@ -559,7 +559,7 @@ void gobin_walk_free(struct gobin_walk *w)
 }
 
 /* The instruction of fn that holds the byte at pos, decoding on from the last one. */
-static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+static const cs_insn *walk_to(struct go_binary *b, struct go_insn_walk *w, const struct go_func *fn,
 			      uint64_t pos)
 {
 	/* back to the start only when asked behind the cursor in step: once out of step every
@@ -582,7 +582,7 @@ static const cs_insn *walk_to(struct go_binary *b, struct gobin_walk *w, const s
 }
 
 /* Instruction i again, with operand details; NULL when that fails. */
-static const cs_insn *walk_detail(struct go_binary *b, struct gobin_walk *w, const cs_insn *i)
+static const cs_insn *walk_detail(struct go_binary *b, struct go_insn_walk *w, const cs_insn *i)
 {
 	const uint8_t *code = i->bytes;
 	size_t size = i->size;
@@ -595,7 +595,7 @@ static const cs_insn *walk_detail(struct go_binary *b, struct gobin_walk *w, con
 	return cs_disasm_iter(insn_handle(b, false), &code, &size, &addr, w->full) ? w->full : NULL;
 }
 
-enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const struct go_func *fn,
+enum go_insn_ref x86_ref_at(struct go_binary *b, struct go_insn_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr)
 {
 	const cs_insn *i = walk_to(b, w, fn, pos);
@@ -604,31 +604,31 @@ enum gobin_ref gobin_ref_at(struct go_binary *b, struct gobin_walk *w, const str
 	int k;
 
 	if (!w->fn || w->c.skipped)
-		return GOBIN_REF_OTHER;	/* not decoded, or out of step: assume the worst */
+		return GO_REF_OTHER;	/* not decoded, or out of step: assume the worst */
 	if (!i)
-		return GOBIN_REF_NONE;
+		return GO_REF_NONE;
 	/* a direct CALL or JMP, the most of them: its one operand is its target */
 	if ((i->size == 5 && (i->bytes[0] == 0xe8 || i->bytes[0] == 0xe9)) ||
 	    (i->size == 2 && i->bytes[0] == 0xeb)) {
 		int64_t rel = i->size == 2 ? (int8_t)i->bytes[1] : (int32_t)gobin_le32(i->bytes + 1);
 
 		if (i->address + i->size + (uint64_t)rel != target)
-			return GOBIN_REF_NONE;
+			return GO_REF_NONE;
 		*insn_addr = i->address;
 		if (i->bytes[0] == 0xe8)
-			return GOBIN_REF_CALL;
-		return target == fn->entry ? GOBIN_REF_NONE : GOBIN_REF_JMP;	/* morestack */
+			return GO_REF_CALL;
+		return target == fn->entry ? GO_REF_NONE : GO_REF_JMP;	/* morestack */
 	}
 	i = walk_detail(b, w, i);
 	if (!i)
-		return GOBIN_REF_OTHER;
+		return GO_REF_OTHER;
 	x = &i->detail->x86;
 	for (k = 0; k < x->op_count; k++)
 		refers |= operand_refers(i, &x->operands[k], target);
 	if (!refers)
-		return GOBIN_REF_NONE;
+		return GO_REF_NONE;
 	*insn_addr = i->address;
-	return GOBIN_REF_OTHER;
+	return GO_REF_OTHER;
 }
 
 /* The RSP family: an instruction that writes any of them moves the stack pointer. */
@@ -690,19 +690,37 @@ static int gpr_num(uint16_t reg)
 	return -1;
 }
 
-/* The general registers i writes, a bit each (gpr_num); all when the decoder cannot say. */
-static uint16_t insn_gprs_written(const struct go_binary *b, const cs_insn *i)
+/* x86's number (gpr_num) of the argument register of each code (regs.h's GO_ARG_REGS). */
+enum { GPR_ax, GPR_cx, GPR_dx, GPR_bx, GPR_sp, GPR_bp, GPR_si, GPR_di, GPR_r8, GPR_r9, GPR_r10,
+       GPR_r11 };
+#define GPR_OF(name) GPR_##name,
+static const int8_t code_gpr[GO_NARG_REGS] = { GO_ARG_REGS(GPR_OF) };
+#undef GPR_OF
+
+/* The code of the argument register of x86 number n (gpr_num), or -1. */
+static int gpr_code(int n)
+{
+	int code;
+
+	for (code = 0; n >= 0 && code < GO_NARG_REGS; code++)
+		if (code_gpr[code] == n)
+			return code;
+	return -1;
+}
+
+/* The argument registers i writes, a bit per code; all when the decoder cannot say. */
+static uint32_t insn_codes_written(const struct go_binary *b, const cs_insn *i)
 {
 	cs_regs rd, wr;
 	uint8_t nrd = 0, nwr = 0, k;
-	uint16_t mask = 0;
-	int n;
+	uint32_t mask = 0;
+	int code;
 
 	if (cs_regs_access(insn_handle(b, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
-		return 0xffff;
+		return UINT32_MAX;
 	for (k = 0; k < nwr; k++)
-		if ((n = gpr_num(wr[k])) >= 0)
-			mask |= (uint16_t)(1u << n);
+		if ((code = gpr_code(gpr_num(wr[k]))) >= 0)
+			mask |= 1u << code;
 	return mask;
 }
 
@@ -718,7 +736,7 @@ static int insn_lea_rip(const cs_insn *i)
 	return gpr_num(x->operands[0].reg);
 }
 
-static enum gobin_kind insn_kind(const cs_insn *i, uint64_t *target)
+static enum go_insn_kind insn_kind(const cs_insn *i, uint64_t *target)
 {
 	const uint8_t *p = i->bytes;
 	size_t n = 0;
@@ -726,21 +744,21 @@ static enum gobin_kind insn_kind(const cs_insn *i, uint64_t *target)
 	while (n + 1 < i->size && (p[n] == 0x66 || p[n] == 0xf2 || p[n] == 0xf3))
 		n++;
 	if (insn_is(i, X86_INS_CALL))
-		return p[0] == 0xe8 && insn_target(i, target) ? GOBIN_K_CALL : GOBIN_K_ICALL;
+		return p[0] == 0xe8 && insn_target(i, target) ? GO_INSN_CALL : GO_INSN_ICALL;
 	if (insn_is(i, X86_INS_JMP))
-		return (p[0] == 0xe9 || p[0] == 0xeb) && insn_target(i, target) ? GOBIN_K_JMP :
-										   GOBIN_K_IJMP;
+		return (p[0] == 0xe9 || p[0] == 0xeb) && insn_target(i, target) ? GO_INSN_JMP :
+										   GO_INSN_IJMP;
 	if (insn_is_jcc(i))
-		return insn_target(i, target) ? GOBIN_K_JCC : GOBIN_K_OTHER;
+		return insn_target(i, target) ? GO_INSN_JCC : GO_INSN_OTHER;
 	if (insn_is(i, X86_INS_RET) || insn_is(i, X86_INS_UD2) || insn_is(i, X86_INS_INT3) ||
 	    insn_is(i, X86_INS_HLT) || insn_is(i, X86_INS_INT) || insn_is(i, X86_INS_IRETQ))
-		return GOBIN_K_END;
+		return GO_INSN_END;
 	if (insn_is(i, X86_INS_PUSH) && (i->size == 1 || (i->size == 2 && p[0] == 0x41)) &&
 	    (p[i->size - 1] & 0xf8) == 0x50)
-		return GOBIN_K_PUSH;	/* push_setup_xol_ops: 50+r, or 41 50+r */
+		return GO_INSN_PUSH;	/* push_setup_xol_ops: 50+r, or 41 50+r */
 	if (p[n] == 0x90 && n + 1 == i->size && !(n && p[0] == 0xf3))
-		return GOBIN_K_NOP;	/* branch_setup_xol_ops: prefixes + 0x90 (PAUSE aside) */
-	return GOBIN_K_OTHER;
+		return GO_INSN_NOP;	/* branch_setup_xol_ops: prefixes + 0x90 (PAUSE aside) */
+	return GO_INSN_OTHER;
 }
 
 /* An address an operand names: an immediate, or a RIP-relative or absolute memory operand. */
@@ -762,10 +780,9 @@ static uint64_t insn_ref(const cs_insn *i)
 	return 0;
 }
 
-int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_insn **insns,
-		 size_t *n)
+int x86_decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns, size_t *n)
 {
-	struct gobin_insn *v = NULL;
+	struct go_insn *v = NULL;
 	size_t cap = 0;
 	struct cursor c;
 	int err;
@@ -776,7 +793,7 @@ int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_ins
 	if (err)
 		return err;
 	while (cursor_next(b, &c) && !c.skipped) {
-		struct gobin_insn *gi;
+		struct go_insn *gi;
 		uint64_t t = 0;
 
 		if (*n == cap) {
@@ -794,10 +811,10 @@ int gobin_decode(struct go_binary *b, const struct go_func *fn, struct gobin_ins
 		gi->kind = (uint8_t)insn_kind(c.insn, &t);
 		gi->ref = t ? t : insn_ref(c.insn);
 		gi->writes_sp = insn_writes(b, c.insn, reg_is_sp);
-		gi->writes_r14 = insn_writes(b, c.insn, reg_is_r14);
-		gi->regs_written = insn_gprs_written(b, c.insn);
-		gi->lea_reg = (int8_t)insn_lea_rip(c.insn);
-		gi->prefix66 = c.insn->bytes[0] == 0x66;
+		gi->writes_g = insn_writes(b, c.insn, reg_is_r14);
+		gi->regs_written = insn_codes_written(b, c.insn);
+		gi->lea_reg = (int8_t)gpr_code(insn_lea_rip(c.insn));
+		gi->stepped = c.insn->bytes[0] == 0x66;	/* on a branch: not emulated */
 	}
 	cs_free(c.insn, 1);
 	if (!err && c.skipped)

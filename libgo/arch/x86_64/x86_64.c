@@ -7,7 +7,10 @@
 #include <elf.h>
 #include <string.h>
 
+#include "arch/x86_64/regs.h"
 #include "arch/x86_64/x86_64.h"
+
+#define NREGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static int32_t rel32(const uint8_t *p)
 {
@@ -120,6 +123,18 @@ static bool x86_sets_fp(const uint8_t *p, size_t len)
 	       (p[2] == 0x2c || p[2] == 0x6c || p[2] == 0xac) && p[3] == 0x24;
 }
 
+/*
+ * Go's calling conventions on amd64. Register ABI (Go >= 1.17): RAX RBX RCX RDI RSI R8 R9 R10
+ * R11, floats in X0-X14; R14 holds g. System V (gccgo): RDI RSI RDX RCX R8 R9, results in RAX,
+ * RDX. Named as pt_regs names them.
+ */
+static const char *const regabi_ints[] = { "ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11" };
+static const char *const c_args[] = { "di", "si", "dx", "cx", "r8", "r9" };
+static const char *const c_rets[] = { "ax", "dx" };
+#define REG_NAME(name) #name,
+static const char *const reg_codes[GO_NARG_REGS] = { GO_ARG_REGS(REG_NAME) };
+#undef REG_NAME
+
 const struct go_arch go_arch_x86_64 = {
 	.name = "x86_64",
 	.machine = EM_X86_64,
@@ -130,4 +145,22 @@ const struct go_arch go_arch_x86_64 = {
 	.emulated = x86_emulated,
 	.probeable = x86_probeable,
 	.sets_fp = x86_sets_fp,
+	.regabi_ints = regabi_ints,
+	.nregabi_ints = NREGS(regabi_ints),
+	.nregabi_floats = 15,
+	.c_args = c_args,
+	.nc_args = NREGS(c_args),
+	.c_rets = c_rets,
+	.nc_rets = NREGS(c_rets),
+	.g_reg = "r14",
+	.regabi_minor = 117,
+	.reg_codes = reg_codes,
+	.nreg_codes = NREGS(reg_codes),
+	.entry_site = x86_entry_site,
+	.ret_sites = x86_ret_sites,
+	.split_ret = x86_split_ret,
+	.decode = x86_decode,
+	.walk_new = x86_walk_new,
+	.walk_free = x86_walk_free,
+	.ref_at = x86_ref_at,
 };

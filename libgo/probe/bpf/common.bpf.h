@@ -8,6 +8,7 @@
  * GO_NOTE_PROCS, when the tool names values of PIE processes that may be gone by then.
  */
 #include <uapi/linux/ptrace.h>
+#include "arch.bpf.h"
 #include "cookie.h"
 #include "filter.h"
 
@@ -72,29 +73,6 @@ static __always_inline bool go_task_ok(void)
 }
 
 /*
- * Would a conditional jump of x86 condition code cc (the low four bits of its opcode) be taken
- * with these flags? As the CPU (and the kernel's emulation of a probed Jcc) decides: each pair
- * of codes is a condition and its negation.
- */
-static __always_inline bool go_jcc_taken(u64 flags, u32 cc)
-{
-	bool cf = flags & 0x1, pf = flags & 0x4, zf = flags & 0x40, sf = flags & 0x80,
-	     of = flags & 0x800, t;
-
-	switch (cc >> 1) {
-	case 0: t = of; break;			/* JO */
-	case 1: t = cf; break;			/* JB, JC */
-	case 2: t = zf; break;			/* JE */
-	case 3: t = cf || zf; break;		/* JBE: gc's stack check */
-	case 4: t = sf; break;			/* JS */
-	case 5: t = pf; break;			/* JP */
-	case 6: t = sf != of; break;		/* JL */
-	default: t = zf || sf != of; break;	/* JLE */
-	}
-	return t != (cc & 1);
-}
-
-/*
  * At an entry probe: has the call begun? Always, but at an entry site on the stack check's
  * own conditional jump (GO_COOKIE_CHECK, cookie.h), where it has only when the jump to
  * morestack is not taken; a call whose stack grows comes back through the check and is seen
@@ -102,7 +80,7 @@ static __always_inline bool go_jcc_taken(u64 flags, u32 cc)
  */
 static __always_inline bool go_entered(struct pt_regs *ctx, u64 cookie)
 {
-	return !(cookie & GO_COOKIE_CHECK) || !go_jcc_taken(ctx->flags, GO_COOKIE_CC(cookie));
+	return !(cookie & GO_COOKIE_CHECK) || !go_cond_taken(ctx, GO_COOKIE_CC(cookie));
 }
 
 #ifdef GO_NOTE_PROCS
@@ -116,9 +94,9 @@ static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
 
 	if (go_procs.lookup(&tgid))
 		return;
-	s.ip = ctx->ip;
+	s.ip = GO_REG_IP(ctx);
 	s.cookie = cookie;
-	bpf_probe_read_user(&s.ret, sizeof(s.ret), (void *)ctx->sp);
+	s.ret = go_entry_ra(ctx);
 	go_procs.insert(&tgid, &s);
 }
 #else
@@ -129,18 +107,6 @@ static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
 
 /* Generic functions: each instantiation's dictionary at its body's probes (cookie.h). */
 BPF_F_TABLE("hash", struct go_dict_key, u32, go_dicts, GO_MAX_DICTS, BPF_F_NO_PREALLOC);
-
-/*
- * An argument register by its code (GO_ARG_REGS in iface.h): read them all, as the verifier
- * refuses a read of ctx at a computed offset, then pick one.
- */
-static __always_inline u64 go_arg_reg(struct pt_regs *ctx, u32 code)
-{
-	u64 r[10] = { ctx->ax, ctx->bx, ctx->cx, ctx->dx, ctx->si, ctx->di, ctx->r8, ctx->r9,
-		      ctx->r10, ctx->r11 };
-
-	return code < 10 ? r[code] : 0;
-}
 
 /*
  * At an entry probe: the function the call counts under, the cookie's, or at a generic
@@ -156,7 +122,7 @@ static __always_inline u32 go_func(struct pt_regs *ctx, u64 cookie)
 
 	if (!code)
 		return func;
-	k.delta = (s64)(go_arg_reg(ctx, code - 1) - ctx->ip);
+	k.delta = (s64)(go_arg_reg(ctx, code - 1) - GO_REG_IP(ctx));
 	k.func = func;
 	k.bin = GO_COOKIE_BIN(cookie);
 	inst = go_dicts.lookup(&k);
@@ -166,19 +132,20 @@ static __always_inline u32 go_func(struct pt_regs *ctx, u64 cookie)
 }
 
 #ifdef GO_SAVE_G
-/* g, saved at the entry of a call whose RETs cannot find it in R14 (assembly using R14) */
+/* g, saved at the entry of a call whose RETs cannot find it in its register (assembly using
+ * that register) */
 BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);
 
 /*
- * At an entry probe whose cookie says GO_COOKIE_SAVE_G: keep g (in R14 there) for the call's
- * RETs, which find it by the callee's SP.
+ * At an entry probe whose cookie says GO_COOKIE_SAVE_G: keep g (in its register there) for the
+ * call's RETs, which find it by the callee's SP.
  */
 static __always_inline void go_g_save(struct pt_regs *ctx, u64 cookie)
 {
 	struct go_gsave_key k = {};
-	u64 g = ctx->r14;
+	u64 g = GO_REG_G(ctx);
 
-	k.sp = ctx->sp - GO_COOKIE_SP_ADJ(cookie);
+	k.sp = GO_REG_SP(ctx) - GO_COOKIE_SP_ADJ(cookie);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	go_gsaved.update(&k, &g);
 }
@@ -189,7 +156,7 @@ static __always_inline u64 go_g_saved(struct pt_regs *ctx)
 	struct go_gsave_key k = {};
 	u64 g = 0, *v;
 
-	k.sp = ctx->sp;
+	k.sp = GO_REG_SP(ctx);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	v = go_gsaved.lookup(&k);
 	if (v) {
@@ -209,10 +176,11 @@ static __always_inline u64 go_g_saved(struct pt_regs *ctx)
 }
 #endif
 
-/* The running goroutine's g, in a binary with g in R14: there, or where its entry saved it. */
+/* The running goroutine's g, in a binary with g in its register: there, or where its entry
+ * saved it. */
 static __always_inline u64 go_g_regabi(struct pt_regs *ctx, u64 cookie)
 {
-	return cookie & GO_COOKIE_SAVED_G ? go_g_saved(ctx) : ctx->r14;
+	return cookie & GO_COOKIE_SAVED_G ? go_g_saved(ctx) : GO_REG_G(ctx);
 }
 
 /* The running goroutine's id, by the facts of the probe's binary; 0 when unknown. */
@@ -222,7 +190,7 @@ static __always_inline u64 go_goid(struct pt_regs *ctx, u64 cookie)
 	struct go_binfo *b = go_binfo.lookup(&bin);
 	u64 g, goid = 0;
 
-	if (!b || !b->g_in_r14 || b->goid_off < 0)
+	if (!b || !b->g_in_reg || b->goid_off < 0)
 		return 0;
 	g = go_g_regabi(ctx, cookie);
 	if (g)
@@ -233,7 +201,7 @@ static __always_inline u64 go_goid(struct pt_regs *ctx, u64 cookie)
 /*
  * At a RET of a gccgo function's body: does it return into __morestack, which ran the body on
  * a new stack segment and returns to the caller through the function's split-stack RET, probed
- * too? It does when RBP+8 (__morestack's own return address) holds that RET's address, which
+ * too? It does when FP+8 (__morestack's own return address) holds that RET's address, which
  * is the probe's (the kernel sets ip to the probed instruction for the handlers) plus the
  * cookie's GO_COOKIE_SPLIT; that is 0 at every other RET (cookie.h).
  */
@@ -244,6 +212,6 @@ static __always_inline bool go_ret_into_morestack(struct pt_regs *ctx, u64 cooki
 
 	if (!d || (cookie & GO_COOKIE_RETURN))	/* a return site: its SP adjustment there */
 		return false;
-	bpf_probe_read_user(&ra, sizeof(ra), (void *)(ctx->bp + 8));
-	return ra == ctx->ip + (s64)d;
+	bpf_probe_read_user(&ra, sizeof(ra), (void *)(GO_REG_FP(ctx) + 8));
+	return ra == GO_REG_IP(ctx) + (s64)d;
 }

@@ -8,8 +8,8 @@
  *               goroutines end, runtime.goexit1; GO_COOKIE_THREAD: where a thread starts or
  *               goes idle, runtime.minit and runtime.stopm, for tools that learn each
  *               thread's runtime.m)
- *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in R14
- *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in R14; save it for them
+ *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in its register
+ *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in its register; save it
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
  *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
  *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
@@ -99,7 +99,7 @@ struct go_dual {
 /* What the BPF programs need to know of a binary, in go_binfo at its slot. */
 struct go_binfo {
 	__s32 goid_off;		/* offset of goid in runtime.g, -1 when unknown */
-	__u32 g_in_r14;		/* the register ABI: g is in R14 at entry sites */
+	__u32 g_in_reg;		/* the register ABI: g is in its register at entry sites */
 };
 
 /*

@@ -8,11 +8,11 @@
  * sites, GO_COOKIE_RETURN, libgo/plan/retsites.c), which go_entry takes too: an address that is
  * both a return site and a call site has one probe, GO_COOKIE_DUAL, the return handled first.
  *
- * A call is known by its goroutine (the address of its runtime.g, in R14, and its process) and
- * by how deep its frame is in that goroutine's stack, g.stack.hi - SP, which copying a growing
- * stack does not change and which is the same at the entry site and at a RET (SP points at the
- * return address at both). Goroutines that block and resume on another thread, and recursion,
- * are thus timed exactly. Each thread's system stack (g0) has a g of its own too.
+ * A call is known by its goroutine (the address of its runtime.g, in its register, and its
+ * process) and by how deep its frame is in that goroutine's stack, g.stack.hi - SP, which
+ * copying a growing stack does not change and which is the same at the entry site and at a RET
+ * (SP points at the return address at both). Goroutines that block and resume on another
+ * thread, and recursion, are thus timed exactly. Each thread's system stack (g0) has a g of its own too.
  *
  * A goroutine's calls in progress form a stack, deeper calls above: the first NFRAMES in the
  * goroutine's record, the others in spill by their place in that stack. A call that never
@@ -35,8 +35,8 @@
  * With -l LEVEL (the level map), a call is timed only when at most LEVEL - 1 traced calls of its
  * goroutine are in progress around it: the outermost LEVEL levels, as bcc's funclatency -l.
  *
- * At the RET of an assembly function that uses R14 as scratch, g is the one go_entry saved
- * for it (GO_COOKIE_SAVED_G, cookie.h).
+ * At the RET of an assembly function that uses g's register as scratch, g is the one go_entry
+ * saved for it (GO_COOKIE_SAVED_G, cookie.h).
  *
  * Go < 1.17 keeps g in thread-local storage (G_FROM_M): the goroutine is found through the
  * thread's runtime.m, learned where g is in a register (see thread_g below); a call that begins
@@ -120,7 +120,7 @@ static __always_inline void record(u32 func, u64 start, u64 end)
 static __always_inline u64 callee_sp(struct pt_regs *ctx, u64 cookie, u32 *func)
 {
 	*func = GO_COOKIE_FUNC(cookie);
-	return ctx->sp - GO_COOKIE_SP_ADJ(cookie);
+	return GO_REG_SP(ctx) - GO_COOKIE_SP_ADJ(cookie);
 }
 
 /*
@@ -184,7 +184,7 @@ static __always_inline bool sp_return(u64 now, u32 tgid, u64 sp, u32 func)
  * Go < 1.17 keeps g in thread-local storage, out of a probe's reach, but each thread runs on
  * one runtime.m for good, whose curg is the goroutine it runs (g0, gsignal: its system and
  * signal stacks' g): the thread's m is learned wherever g is in a register (gc's prologue
- * loads it into RCX for the stack check, so at entry sites, and at runtime.minit and
+ * loads it into GO_REG_TLS_G for the stack check, so at entry sites, and at runtime.minit and
  * runtime.stopm, GO_COOKIE_THREAD, where threads start and go idle), and the goroutine whose
  * stack holds SP is the one running. Settings: G_M_OFF, M_G0_OFF, M_GSIGNAL_OFF, M_CURG_OFF.
  */
@@ -235,12 +235,12 @@ static __always_inline u64 thread_g(u64 sp)
 }
 
 /*
- * At an entry site: g, from RCX where the prologue loaded it (taken when its m runs it, which
+ * At an entry site: g, where the prologue loaded it from TLS (taken when its m runs it, which
  * teaches the thread's m), else through the thread's m.
  */
 static __always_inline u64 entry_g(struct pt_regs *ctx, u64 sp)
 {
-	u64 id = bpf_get_current_pid_tgid(), g = ctx->cx, m;
+	u64 id = bpf_get_current_pid_tgid(), g = GO_REG_TLS_G(ctx), m;
 	struct go_lat_thread t = {}, *old;
 	u32 tid = (u32)id;
 
@@ -393,7 +393,7 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	if (!k.id.g)	/* a thread not seen yet: by SP, as without g */
 		return func == GO_COOKIE_GOEXIT ? 0 : sp_entry(ctx, cookie, k.id.tgid);
 #else
-	k.id.g = ctx->r14;	/* g is in R14 at every entry, assembly functions' too */
+	k.id.g = GO_REG_G(ctx);	/* g is there at every entry, assembly functions' too */
 	if (func == GO_COOKIE_THREAD)
 		return 0;
 #endif
@@ -538,26 +538,26 @@ int go_return(struct pt_regs *ctx)
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	u32 func = GO_COOKIE_FUNC(cookie);
-	u64 g;
+	u64 g, sp = GO_REG_SP(ctx);
 
 	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
 #ifdef G_FROM_M
 	/* a call begun where its thread was not known yet has its start by SP */
-	g = thread_g(ctx->sp);
-	if ((!g || call_return(now, tgid, g, ctx->sp, func)) && !sp_return(now, tgid, ctx->sp, func))
+	g = thread_g(sp);
+	if ((!g || call_return(now, tgid, g, sp, func)) && !sp_return(now, tgid, sp, func))
 		stat_inc(GO_LAT_NO_START);
 #else
 	g = go_g_regabi(ctx, cookie);
-	if (call_return(now, tgid, g, ctx->sp, func))
+	if (call_return(now, tgid, g, sp, func))
 		stat_inc(GO_LAT_NO_START);
 #endif
 	return 0;
 }
 
 /*
- * At a return site (GO_COOKIE_RETURN): in the caller, past the return, where R14 is g again
- * and the callee's SP is GO_COOKIE_SP_ADJ below SP.
+ * At a return site (GO_COOKIE_RETURN): in the caller, past the return, where g is in its
+ * register again and the callee's SP is GO_COOKIE_SP_ADJ below SP.
  */
 static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 {
@@ -569,15 +569,15 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 	id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(id.tgid))
 		return 0;
-	id.g = ctx->r14;
+	id.g = GO_REG_G(ctx);
 	st = gs.lookup(&id);
 	if (st && st->guard) {	/* the site follows a guard's JMP: no return, unless stale */
 		guard = st->guard;
 		st->guard = 0;
-		if (guard == 1 + depth_of(id.g, ctx->sp))
+		if (guard == 1 + depth_of(id.g, GO_REG_SP(ctx)))
 			return 0;
 	}
-	if (call_return(now, id.tgid, id.g, ctx->sp - GO_COOKIE_SP_ADJ(cookie),
+	if (call_return(now, id.tgid, id.g, GO_REG_SP(ctx) - GO_COOKIE_SP_ADJ(cookie),
 			GO_COOKIE_FUNC(cookie)))
 		stat_inc(GO_LAT_NO_START);
 	return 0;
@@ -596,10 +596,10 @@ static __always_inline int guard(struct pt_regs *ctx)
 	id.tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!go_tgid_ok(id.tgid))
 		return 0;
-	id.g = ctx->r14;
+	id.g = GO_REG_G(ctx);
 	st = gs.lookup(&id);
 	if (st)
-		st->guard = 1 + depth_of(id.g, ctx->sp);
+		st->guard = 1 + depth_of(id.g, GO_REG_SP(ctx));
 	return 0;
 }
 
@@ -660,7 +660,7 @@ int go_return(struct pt_regs *ctx)
 
 	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
-	if (!sp_return(now, tgid, ctx->sp, GO_COOKIE_FUNC(cookie)))
+	if (!sp_return(now, tgid, GO_REG_SP(ctx), GO_COOKIE_FUNC(cookie)))
 		stat_inc(GO_LAT_NO_START);
 	return 0;
 }

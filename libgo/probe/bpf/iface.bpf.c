@@ -24,7 +24,7 @@ BPF_ARRAY(epoch, u32, 1);	/* -i: the interval's parity, flipped by the tool at e
 BPF_PERCPU_ARRAY(dropped, u64, GO_IFACE_EPOCHS);
 BPF_PERCPU_ARRAY(key_buf, struct go_iface_key, 1);	/* a key is too big for the stack with -V */
 
-/* The argument registers, by their codes (GO_ARG_REGS in iface.h). */
+/* The argument registers, by their codes (GO_ARG_REGS, arch.bpf.h). */
 struct go_regs {
 	u64 r[GO_NARG_REGS];
 };
@@ -33,7 +33,7 @@ static __always_inline void go_regs_read(struct pt_regs *ctx, struct go_regs *g)
 {
 	int i = 0;
 
-#define READ_REG(name) g->r[i++] = ctx->name;
+#define READ_REG(name) g->r[i++] = GO_PT_REG(ctx, name);
 	GO_ARG_REGS(READ_REG)
 #undef READ_REG
 }
@@ -45,7 +45,7 @@ static __always_inline u64 go_word(struct pt_regs *ctx, const struct go_regs *g,
 
 	if (w->where == GO_IN_REG)
 		return w->reg < GO_NARG_REGS ? g->r[w->reg] : 0;
-	bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + w->off - sp_adj));
+	bpf_probe_read_user(&v, sizeof(v), (void *)(GO_REG_SP(ctx) + w->off - sp_adj));
 	return v;
 }
 

@@ -14,20 +14,12 @@
 /* What an interface's first word is. */
 enum { GO_IFACE_TYPE, GO_IFACE_ITAB, GO_IFACE_GUESS };
 
-/*
- * The integer argument registers a probe reads, in the order of their codes: the verifier
- * refuses a ctx read at a computed offset, so the BPF side reads them all into an array
- * (go_regs_read) and picks one by code; go_abi__reg_code() gives a register's code.
- */
-#define GO_ARG_REGS(X) X(ax) X(bx) X(cx) X(dx) X(si) X(di) X(r8) X(r9) X(r10) X(r11)
-#define GO_NARG_REGS 10
-
 /* Where a word of an argument is. */
 enum { GO_IN_NONE, GO_IN_REG, GO_IN_STACK };
 
 struct go_iface_word {
 	__u8 where;		/* GO_IN_* */
-	__u8 reg;		/* GO_IN_REG: a register's code (GO_ARG_REGS) */
+	__u8 reg;		/* GO_IN_REG: a register's code (go_arch__reg_code, GO_ARG_REGS) */
 	__u16 pad;
 	__s32 off;		/* GO_IN_STACK: from SP at the callee's entry */
 };

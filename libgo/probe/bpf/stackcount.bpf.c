@@ -78,7 +78,7 @@ static __always_inline void go_labels_hash(struct go_labels *s, struct go_labels
 	k->h2 = h2;
 }
 
-/* The goroutine's labels (g in R14), kept in labelsets; their key in k, 0 when none. */
+/* The goroutine's labels (g in its register), kept in labelsets; their key in k, 0: none. */
 static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key *k)
 {
 	u64 labels = 0, list[2] = {}, l[4];
@@ -88,7 +88,7 @@ static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key 
 	k->h1 = k->h2 = 0;
 	if (!s)
 		return;
-	bpf_probe_read_user(&labels, sizeof(labels), (void *)(ctx->r14 + LABELS_OFFSET));
+	bpf_probe_read_user(&labels, sizeof(labels), (void *)(GO_REG_G(ctx) + LABELS_OFFSET));
 	if (!labels || bpf_probe_read_user(list, sizeof(list), (void *)labels) || !list[1])
 		return;
 	s->n = list[1] > 0xffffffff ? 0xffffffff : list[1];

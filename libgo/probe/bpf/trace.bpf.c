@@ -3,8 +3,8 @@
  * gotrace: one event per hit, through a ring buffer. The tool generates one function per probe
  * from the macros below (reading words where the Go ABI puts them, then its filter), and
  * attaches it at each entry site or its callers' CALLs and JMPs, or at each RET instruction for
- * return probes; go_gsave runs at the entries of the functions whose RETs cannot find g in R14
- * (cookie.h).
+ * return probes; go_gsave runs at the entries of the functions whose RETs cannot find g in its
+ * register (cookie.h).
  *
  * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
  * buffer every 100 ms): a wake-up per event would cost more than the probe.
@@ -36,7 +36,7 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
 	u64 v = 0;
 
-	bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + off));
+	bpf_probe_read_user(&v, sizeof(v), (void *)(GO_REG_SP(ctx) + off));
 	return v;
 }
 
@@ -101,7 +101,7 @@ static __always_inline void go_event_send(struct go_tevent *e)
 		events.ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-/* Where a RET cannot find g in R14: keep it from the entry (cookie.h). */
+/* Where a RET cannot find g in its register: keep it from the entry (cookie.h). */
 int go_gsave(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx);
@@ -131,7 +131,7 @@ int go_gsave(struct pt_regs *ctx)
 	u32 go_fn = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));                                 \
 	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \
 		return 0
-#define GO_REG(var, reg) u64 var = ctx->reg
+#define GO_REG(var, reg) u64 var = GO_PT_REG(ctx, reg)
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
 #define GO_EVENT(n, nstrs, values)                                                              \

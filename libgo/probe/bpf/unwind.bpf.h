@@ -106,7 +106,7 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 {
 	u32 slot = GO_COOKIE_BIN(cookie), key = GO_RA_KEY(slot, GO_COOKIE_FUNC(cookie)), *off;
 	struct go_unwind_cb *cb = go_unwind_cb.lookup(&slot);
-	u64 bp = ctx->bp, at = 0, fr[2], ra;
+	u64 bp = GO_REG_FP(ctx), at = 0, fr[2], ra;
 	u32 nsw = 0, i, n;
 	int res;
 
@@ -124,9 +124,9 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 	w->end = GO_WALK_FULL;
 	if (read_ra) {
 		off = go_ra_offs.lookup(&key);
-		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)(ctx->sp + (off ? *off : 0)));
+		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)(GO_REG_SP(ctx) + (off ? *off : 0)));
 	}
-	w->frames[0] = ctx->ip;
+	w->frames[0] = GO_REG_IP(ctx);
 	w->nframes = 1;
 	/* a binary with cgo: in parts, each up to a return address that may be cgocallback's */
 	if (cb && cb->pc) {
