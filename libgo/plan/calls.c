@@ -126,7 +126,8 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 	case GO_REF_NONE:
 		return 0;
 	case GO_REF_CALL:
-		return sites_add(cs, insn, 8);	/* the callee's SP is below the pushed return */
+		/* the callee's SP is below the pushed return address */
+		return sites_add(cs, insn, (uint8_t)s->b->arch->call_push);
 	case GO_REF_JMP:
 		return sites_add(cs, insn, 0);
 	case GO_REF_OTHER:
@@ -440,7 +441,7 @@ int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
 		cs->cnt = cnt;
 		for (k = 0; ok && k < cnt; k++)	/* a site must be code, and Go's */
 			ok = go_binary__func_at(b, cs->addrs[k]) &&
-			     (cs->sp_adj[k] == 0 || cs->sp_adj[k] == 8);
+			     (cs->sp_adj[k] == 0 || cs->sp_adj[k] == b->arch->call_push);
 	}
 	if (!ok || r.p != r.end) {
 		go_call_sites__free(all, b->nfuncs);

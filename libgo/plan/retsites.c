@@ -293,7 +293,7 @@ static int sites_init(struct go_binary *b, const struct go_func *fn,
 		return 0;
 	}
 	for (k = 0; k < cs->cnt; k++)
-		if (cs->sp_adj[k] != 8) {
+		if (cs->sp_adj[k] != b->arch->call_push) {
 			rs->why = "entered by a jump (a tail call)";
 			return 0;
 		}
@@ -360,7 +360,8 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 			continue;
 		}
 		rs->addrs[it[i].k] = site->addr;
-		rs->sp_adj[it[i].k] = 8;	/* the return address popped, nothing else moved SP */
+		/* the return address popped, nothing else moved SP */
+		rs->sp_adj[it[i].k] = (uint8_t)b->arch->call_push;
 	}
 	caller_free(&c);
 	free(it);
