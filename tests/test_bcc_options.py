@@ -329,7 +329,7 @@ def test_trace_buffer_pages_lost(built, cache):
         with Trace("gotrace", "-b", "1", "-p", str(p.pid), "main.work",
                    env={"GOTOOLS_NO_CACHE": cache}) as t:
             [report], out, err = run_programs([p], t)
-    lost = re.search(r"possibly lost (\d+) samples", err)
+    lost = re.search(r"^Possibly lost (\d+) samples$", err, re.M)
     assert len(events(out)) + (int(lost.group(1)) if lost else 0) == \
         report["locked"] + report["other"], err
     result = run_tool("gotrace", "-b", "3", "main.x")

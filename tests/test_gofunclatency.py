@@ -51,7 +51,7 @@ def histograms(out):
 
 def unreturned(unwound, in_progress):
     """The line on stderr that counts the calls that did not return through a RET."""
-    return (f"{unwound + in_progress} calls did not return through a RET while traced: "
+    return (f"WARNING: {unwound + in_progress} calls did not return through a RET while traced: "
             f"{unwound} ended by a panic, runtime.Goexit or a tail call, {in_progress} in progress "
             f"at the end or when their process exited")
 

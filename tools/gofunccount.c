@@ -33,8 +33,6 @@ static struct env {
 	const char *pattern;
 } env = { .cpu = -1 };
 
-static volatile sig_atomic_t exiting;
-
 const char *argp_program_version = "gofunccount 0.1";
 static const char args_doc[] = "PATTERN";
 static const char doc[] =
@@ -179,133 +177,83 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 	free(rows);
 }
 
-/* The banner and the closing line go to stderr with -j, so that stdout is JSON only. */
-static FILE *info_out(void)
-{
-	return go_info_out(env.json);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_count" };
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
-	struct go_target target = { 0 };
+	struct go_session s = { 0 };
 	uint64_t *now = NULL, *prev = NULL;
-	struct go_plan plan = { 0 };
 	struct go_filter filter = { 0 };
-	struct go_bpf *bpf = NULL;
-	int err, fd, pidfd = -1, done = 0;
-	long elapsed = 0;
+	int err, fd, done = 0;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
 		return err;
 
-	if (env.pid) {
-		pidfd = go_pid_watch(env.pid);
-		if (pidfd < 0) {
-			warn("%s\n", libgo_errmsg());
-			return 1;
-		}
-	}
-	err = go_target__open(&target, env.pattern, env.pid, env.regex);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	if (!target.cnt) {
-		go_print_no_match(env.pattern, false);
-		err = -ENOENT;
-		goto cleanup;
-	}
+	s.pid = env.pid;
+	s.json = env.json;	/* the banner and the closing line to stderr: stdout is JSON only */
+	err = go_session__open(&s, env.pattern, env.regex);
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
-	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
-			      &plan);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (!err)
+		err = go_session__plan(&s, GO_PLAN_ENTRY |
+				       (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0));
+	if (err)
 		goto cleanup;
-	}
 	if (env.verbose)
-		go_target__list(&target, info_out());
-	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
-		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
-		if (err)
-			warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
+		go_target__list(&s.target, s.info);
 
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&s.target));
 	spec.src = go_bpf_src_funccount;
 	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (err)
 		goto cleanup;
-	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug)
-		go_bpf_spec__print(&spec, info_out());
 
-	now = calloc(target.cnt, sizeof(*now));
-	prev = calloc(target.cnt, sizeof(*prev));
+	now = calloc(s.target.cnt, sizeof(*now));
+	prev = calloc(s.target.cnt, sizeof(*prev));
 	if (!now || !prev) {
-		err = -ENOMEM;
-		warn("out of memory\n");
+		err = go_fail(ENOMEM, "out of memory");
 		goto cleanup;
 	}
 
-	bpf = go_bpf__load(&spec);
-	if (!bpf) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
+	err = go_session__load(&s, &spec, env.debug);
+	if (err)
 		goto cleanup;
-	}
 	filter.tgid = (uint32_t)env.pid;
 	if (env.cpu >= 0) {
 		filter.cpu = (uint32_t)env.cpu;
 		filter.flags |= GO_FILTER_CPU;
 	}
-	err = go_bpf__set_filter(bpf, &filter, NULL);
+	err = go_bpf__set_filter(s.bpf, &filter, NULL);
 	if (!err)
-		err = go_target__set_binfo(&target, bpf);
-	fd = err ? err : go_bpf__map_fd(bpf, "counts");
+		err = go_target__set_binfo(&s.target, s.bpf);
+	fd = err ? err : go_bpf__map_fd(s.bpf, "counts");
 	if (fd < 0) {
 		err = fd;
-		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	go_catch_signals(&exiting);
-	err = go_bpf__attach(bpf, "go_count", go_binary__path(target.bin), plan.entry.offs,
-			     plan.entry.cookies, plan.entry.cnt, env.pid);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	err = go_session__attach(&s, "go_count", &s.target, &s.plan.entry);
+	if (err)
 		goto cleanup;
-	}
-	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+	go_print_banner(s.info, s.target.cnt, "functions", env.pattern);
 
 	while (!done) {
-		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = read_counts(fd, target.cnt, now);
+		done = go_session__wait(&s, env.interval, env.duration);
+		err = read_counts(fd, s.target.cnt, now);
 		if (err) {
-			warn("cannot read the counts: %s\n", strerror(-err));
+			err = go_fail(-err, "cannot read the counts: %s", strerror(-err));
 			goto cleanup;
 		}
-		print_table(&target, now, prev);
+		print_table(&s.target, now, prev);
 	}
-	fprintf(info_out(), "Detaching...\n");
-	fflush(info_out());
-	err = 0;
+	go_session__end(&s);
 
 cleanup:
-	go_bpf__close(bpf);
-	if (pidfd >= 0)
-		close(pidfd);
 	free(prev);
 	free(now);
-	go_plan__free(&plan);
-	go_target__close(&target);
-	return err != 0;
+	return go_session__close(&s, err);
 }

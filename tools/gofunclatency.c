@@ -47,8 +47,6 @@ static struct env {
 	const char *pattern;
 } env;
 
-static volatile sig_atomic_t exiting;
-
 const char *argp_program_version = "gofunclatency 0.1";
 static const char args_doc[] = "PATTERN";
 static const char doc[] =
@@ -135,11 +133,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return go_parse_common(key, arg, state, &env.pid);
 	}
 	return 0;
-}
-
-static FILE *info_out(void)
-{
-	return go_info_out(env.json);
 }
 
 static const char *unit(void)
@@ -559,16 +552,12 @@ static uint64_t lru_dropped(int stats_fd, bool sp, uint64_t left)
  * goroutines went on or ended, and those in progress at the end; calls that found no room in
  * the tool's state, and those whose starts its LRU maps dropped (the spill, the starts by stack
  * pointer) and goroutines whose records were dropped (records are an LRU without
- * runtime.goexit1). Returns without a start are expected while the entry probes go live (-v
- * shows them).
+ * runtime.goexit1).
  */
-static void report_unreturned(struct go_bpf *bpf, bool by_g, bool by_sp, bool goexit,
-			      long max_spill, long max_goroutines, const struct sweeper *sw)
+static void count_unreturned(struct go_losses *l, struct go_bpf *bpf, bool by_g, bool by_sp,
+			     bool goexit, const struct sweeper *sw)
 {
 	int stats_fd = go_bpf__map_fd(bpf, "stats");
-	uint64_t unwound = stat_sum(stats_fd, GO_LAT_UNWOUND);
-	uint64_t orphans = stat_sum(stats_fd, GO_LAT_NO_START);
-	uint64_t no_room = stat_sum(stats_fd, GO_LAT_NO_ROOM);
 	uint64_t dropped, dropped_gs = 0;
 	struct leftover left = { 0 };
 
@@ -581,45 +570,30 @@ static void report_unreturned(struct go_bpf *bpf, bool by_g, bool by_sp, bool go
 		dropped += lru_dropped(stats_fd, true, left.starts + sw->removed_sp);
 	if (by_g && !goexit)
 		dropped_gs = lru_dropped(stats_fd, false, left.records + sw->removed_gs);
-	if (unwound + left.running)
-		fprintf(stderr, "%llu call%s did not return through a RET while traced: %llu ended "
-			"by a panic, runtime.Goexit or a tail call, %llu in progress at the end or "
-			"when their process exited\n",
-			(unsigned long long)(unwound + left.running),
-			unwound + left.running == 1 ? "" : "s", (unsigned long long)unwound,
-			(unsigned long long)left.running);
-	if (no_room)
-		fprintf(stderr, "%llu call%s not timed: no room for %s in the tool's state\n",
-			(unsigned long long)no_room, no_room == 1 ? " was" : "s were",
-			no_room == 1 ? "it" : "them");
-	if (dropped)
-		fprintf(stderr, "%llu call%s not timed: the tool's full state for calls in progress "
-			"(%ld calls) dropped %s start%s\n", (unsigned long long)dropped,
-			dropped == 1 ? " was" : "s were", max_spill, dropped == 1 ? "its" : "their",
-			dropped == 1 ? "" : "s");
-	if (dropped_gs)
-		fprintf(stderr, "the calls in progress of %llu goroutine%s were not timed: the tool's "
-			"full table of %ld goroutines dropped %s record%s\n",
-			(unsigned long long)dropped_gs, dropped_gs == 1 ? "" : "s", max_goroutines,
-			dropped_gs == 1 ? "its" : "their", dropped_gs == 1 ? "" : "s");
-	if (env.json) {
-		go_json_lost(stdout, unwound + left.running, "returns: unwound by a panic, "
-			     "runtime.Goexit or a tail call, or in progress at the end or when their "
-			     "process exited");
-		go_json_lost(stdout, no_room, "calls: no room in the tool's state for calls in "
-			     "progress");
-		go_json_lost(stdout, dropped, "calls: their starts were dropped from the tool's full "
-			     "state for calls in progress");
-		go_json_lost(stdout, dropped_gs, "goroutines: their calls in progress were dropped "
-			     "from the tool's full table of goroutines");
-	}
+	go_losses__add(l, GO_LOST_UNWOUND, stat_sum(stats_fd, GO_LAT_UNWOUND));
+	go_losses__add(l, GO_LOST_UNFINISHED, left.running);
+	go_losses__add(l, GO_LOST_NO_ROOM, stat_sum(stats_fd, GO_LAT_NO_ROOM));
+	go_losses__add(l, GO_LOST_STARTS_DROPPED, dropped);
+	go_losses__add(l, GO_LOST_GOROUTINES_DROPPED, dropped_gs);
+}
+
+/*
+ * What the run left unsaid that is not a loss: records the tool could not free, and (-v)
+ * returns without a traced call, expected while the entry probes go live.
+ */
+static void report_notes(const struct go_losses *l, struct go_bpf *bpf, const struct sweeper *sw)
+{
+	uint64_t orphans = stat_sum(go_bpf__map_fd(bpf, "stats"), GO_LAT_NO_START);
+	bool lost = l->n[GO_LOST_NO_ROOM] || l->n[GO_LOST_STARTS_DROPPED] ||
+		    l->n[GO_LOST_GOROUTINES_DROPPED];
+
 	if (sw->err)
 		fprintf(stderr, "the records of processes that exited could not all be freed: %s\n",
 			strerror(-sw->err));
 	if (orphans && env.verbose)
 		fprintf(stderr, "%llu return%s had no traced call (the call began before tracing%s)\n",
 			(unsigned long long)orphans, orphans == 1 ? "" : "s",
-			no_room || dropped || dropped_gs ? ", or found no room, or its start was dropped" :
+			lost ? ", or found no room, or its start was dropped" :
 			"");
 }
 
@@ -712,54 +686,42 @@ int main(int argc, char **argv)
 	const char *progs[] = { "go_entry", "go_return", "go_calib" };
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
-	struct go_target target = { 0 };
+	struct go_session s = { 0 };
+	struct go_target *target = &s.target;
+	struct go_plan *plan = &s.plan;
 	struct stats now = { 0 }, prev = { 0 };
-	struct go_plan plan = { 0 };
-	struct go_bpf *bpf = NULL;
 	struct sweeper sw = { 0 };
-	int err, pidfd = -1, hist_fd, total_fd, done = 0;
+	int err, hist_fd, total_fd, done = 0;
 	long max_goroutines, max_spill;
 	struct go_m_layout ml;
 	struct stepped stepped = { 0 };
 	bool g_in_reg, g_from_m;
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET;
-	long elapsed = 0;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
 		return err;
-	if (env.pid) {
-		pidfd = go_pid_watch(env.pid);
-		if (pidfd < 0) {
-			warn("%s\n", libgo_errmsg());
-			return 1;
-		}
-	}
-	err = go_target__open(&target, env.pattern, env.pid, env.regex);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	s.pid = env.pid;
+	s.json = env.json;
+	s.funclatency = true;
+	err = go_session__open(&s, env.pattern, env.regex);
+	if (err)
 		goto cleanup;
-	}
-	if (!target.cnt) {
-		go_print_no_match(env.pattern, true);
-		err = -ENOENT;
-		goto cleanup;
-	}
-	g_in_reg = go_binary__g_in_reg(target.bin, NULL, false);
+	g_in_reg = go_binary__g_in_reg(target->bin, NULL, false);
 	/*
 	 * Go < 1.17 keeps g in thread-local storage: the goroutine is found through the thread's
 	 * runtime.m (funclatency.bpf.c, G_FROM_M); gccgo's calls are matched by SP
 	 */
-	g_from_m = !g_in_reg && go_binary__toolchain(target.bin) == GO_GC &&
-		   !go_binary__m_layout(target.bin, &ml);
+	g_from_m = !g_in_reg && go_binary__toolchain(target->bin) == GO_GC &&
+		   !go_binary__m_layout(target->bin, &ml);
 	if (env.level && !g_in_reg && !g_from_m) {
-		err = -ENOTSUP;
-		warn("-l: %s keeps no goroutine in R14 (%s), so calls cannot be nested by level\n",
-		     go_binary__name(target.bin), go_binary__toolchain(target.bin) == GO_GCCGO ?
-		     "gccgo" : "Go before 1.17, of a runtime.m layout libgo does not know");
+		err = go_fail(ENOTSUP, "-l: %s keeps no goroutine in R14 (%s), so calls cannot be "
+			      "nested by level", go_binary__name(target->bin),
+			      go_binary__toolchain(target->bin) == GO_GCCGO ? "gccgo" :
+			      "Go before 1.17, of a runtime.m layout libgo does not know");
 		goto cleanup;
 	}
-	if (!g_in_reg && !g_from_m && go_binary__toolchain(target.bin) == GO_GC)
+	if (!g_in_reg && !g_from_m && go_binary__toolchain(target->bin) == GO_GC)
 		warn("%s: calls are matched by stack pointer, which a stack copied during a call "
 		     "changes\n", libgo_errmsg());
 	/*
@@ -778,51 +740,38 @@ int main(int argc, char **argv)
 		what |= GO_PLAN_GOEXIT;
 	if (g_in_reg && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;
-	err = go_target__plan(&target, what, &plan);
-	if (!err && (g_in_reg || g_from_m) && !plan.goexit && env.verbose)
-		fprintf(info_out(), "no runtime.goexit1: the calls of goroutines that end by "
+	err = go_session__plan(&s, what);
+	if (!err && (g_in_reg || g_from_m) && !plan->goexit && env.verbose)
+		fprintf(s.info, "no runtime.goexit1: the calls of goroutines that end by "
 			"runtime.Goexit stay until the LRU evicts them\n");
-	if (!err)
-		err = stats_alloc(&now, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
-	if (!err)
-		err = stats_alloc(&prev, target.cnt) ? go_fail(ENOMEM, "out of memory") : 0;
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (!err && (stats_alloc(&now, target->cnt) || stats_alloc(&prev, target->cnt)))
+		err = go_fail(ENOMEM, "out of memory");
+	if (err)
 		goto cleanup;
-	}
 	if (env.verbose) {
-		go_target__list(&target, info_out());
-		go_target__list_returns(&target, info_out());
-	}
-	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
-		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
-		if (err)
-			warn("%s\n", libgo_errmsg());
-		goto cleanup;
+		go_target__list(target, s.info);
+		go_target__list_returns(target, s.info);
 	}
 
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(target));
 	go_bpf_defines__add(&defs, "UNIT_DIV=%lluULL", (unsigned long long)unit_ns());
 	/* GOFUNCLATENCY_MAX_GOROUTINES: fewer, for the tests that fill the table */
-	if (go_env_size("GOFUNCLATENCY_MAX_GOROUTINES",
-			plan.goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
-			&max_goroutines)) {
-		err = -EINVAL;
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	go_bpf_defines__add(&defs, "MAX_GOROUTINES=%ld", max_goroutines);
+	err = go_env_size("GOFUNCLATENCY_MAX_GOROUTINES",
+			  plan->goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
+			  &max_goroutines);
 	/* GOFUNCLATENCY_MAX_SPILL: fewer, for the tests that make its LRU drop calls */
-	if (go_env_size("GOFUNCLATENCY_MAX_SPILL", MAX_SPILL, MAX_SPILL, &max_spill)) {
-		err = -EINVAL;
-		warn("%s\n", libgo_errmsg());
+	if (!err)
+		err = go_env_size("GOFUNCLATENCY_MAX_SPILL", MAX_SPILL, MAX_SPILL, &max_spill);
+	if (err)
 		goto cleanup;
-	}
+	go_losses__limit(&s.losses, GO_LOST_GOROUTINES_DROPPED, max_goroutines);
+	go_losses__limit(&s.losses, GO_LOST_STARTS_DROPPED, max_spill);
+	go_bpf_defines__add(&defs, "MAX_GOROUTINES=%ld", max_goroutines);
 	go_bpf_defines__add(&defs, "MAX_SPILL=%ld", max_spill);
 	go_bpf_defines__add(&defs, "G_STACK_HI=%d", GO_G_STACK_HI);
-	if (plan.goexit)
+	if (plan->goexit)
 		go_bpf_defines__add(&defs, "GOEXIT_PROBED=1");
-	if (plan.save_g)
+	if (plan->save_g)
 		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
 	if (g_in_reg)
 		go_bpf_defines__add(&defs, "G_IN_R14=1");
@@ -833,87 +782,61 @@ int main(int argc, char **argv)
 		go_bpf_defines__add(&defs, "M_GSIGNAL_OFF=%d", ml.m_gsignal);
 		go_bpf_defines__add(&defs, "M_CURG_OFF=%d", ml.m_curg);
 	}
-	if (plan.ndual)
-		go_bpf_defines__add(&defs, "NDUAL=%zu", dual_slots(plan.ndual));
+	if (plan->ndual)
+		go_bpf_defines__add(&defs, "NDUAL=%zu", dual_slots(plan->ndual));
 	spec.src = go_bpf_src_funclatency;
 	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (err)
 		goto cleanup;
-	}
 	spec.progs = progs;
 	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
-	if (env.verbose)
-		go_bpf_spec__print(&spec, info_out());
 
-	bpf = go_bpf__load(&spec);
-	if (!bpf) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	err = plan.ndual ? set_dual(bpf, &plan) : 0;
+	err = go_session__load(&s, &spec, env.verbose);
+	if (!err && plan->ndual)
+		err = set_dual(s.bpf, plan);
 	if (!err)
-		err = go_target__set_binfo(&target, bpf);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+		err = go_target__set_binfo(target, s.bpf);
+	if (!err && env.level)
+		err = set_level(s.bpf, (uint32_t)env.level);
+	if (err)
 		goto cleanup;
-	}
-	hist_fd = go_bpf__map_fd(bpf, "hist");
-	total_fd = go_bpf__map_fd(bpf, "totals");
-	if (env.level)
-		err = set_level(bpf, (uint32_t)env.level);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
+	hist_fd = go_bpf__map_fd(s.bpf, "hist");
+	total_fd = go_bpf__map_fd(s.bpf, "totals");
 	/* the records of each process that exits are freed (-p: the tool ends with it) */
-	err = env.pid ? 0 : sweeper_start(&sw, bpf, (g_in_reg || g_from_m) && !plan.goexit);
+	err = env.pid ? 0 : sweeper_start(&sw, s.bpf, (g_in_reg || g_from_m) && !plan->goexit);
 	if (err) {
-		warn("cannot watch the traced processes: %s\n", strerror(-err));
+		err = go_fail(-err, "cannot watch the traced processes: %s", strerror(-err));
 		goto cleanup;
 	}
-	stepped_measure(&target, &plan, bpf, &stepped);
-	go_catch_signals(&exiting);
+	stepped_measure(target, plan, s.bpf, &stepped);
 	/* returns first, so that no call is seen entering without its return being watched */
-	err = go_bpf__attach(bpf, "go_return", go_binary__path(target.bin), plan.ret.offs,
-			     plan.ret.cookies, plan.ret.cnt, env.pid);
+	err = go_session__attach(&s, "go_return", target, &plan->ret);
 	if (!err)
-		err = go_bpf__attach(bpf, "go_entry", go_binary__path(target.bin), plan.entry.offs,
-				     plan.entry.cookies, plan.entry.cnt, env.pid);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+		err = go_session__attach(&s, "go_entry", target, &plan->entry);
+	if (err)
 		goto cleanup;
-	}
-	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
-	stepped_report(&target, &stepped);
+	go_print_banner(s.info, target->cnt, "functions", env.pattern);
+	stepped_report(target, &stepped);
 
 	while (!done) {
-		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = stats_read(&now, target.cnt, hist_fd, total_fd);
+		done = go_session__wait(&s, env.interval, env.duration);
+		err = stats_read(&now, target->cnt, hist_fd, total_fd);
 		if (err) {
-			warn("cannot read the histograms: %s\n", strerror(-err));
+			err = go_fail(-err, "cannot read the histograms: %s", strerror(-err));
 			goto cleanup;
 		}
-		print_interval(&target, &now, &prev);
+		print_interval(target, &now, &prev);
 	}
-	go_bpf__detach(bpf);
-	report_unreturned(bpf, g_in_reg || g_from_m, !g_in_reg, plan.goexit, max_spill,
-			  max_goroutines, &sw);
-	fprintf(info_out(), "Detaching...\n");
-	fflush(info_out());
-	err = 0;
+	go_session__detach(&s);
+	count_unreturned(&s.losses, s.bpf, g_in_reg || g_from_m, !g_in_reg, plan->goexit, &sw);
+	report_notes(&s.losses, s.bpf, &sw);
+	go_session__end(&s);
 
 cleanup:
 	sweeper_stop(&sw);
-	go_bpf__close(bpf);
-	if (pidfd >= 0)
-		close(pidfd);
 	stats_free(&now);
 	stats_free(&prev);
 	free(stepped.f);
-	go_plan__free(&plan);
-	go_target__close(&target);
-	return err != 0;
+	return go_session__close(&s, err);
 }

@@ -42,7 +42,7 @@ static struct env {
 	const char *arg;
 } env;
 
-static volatile sig_atomic_t exiting;
+static struct go_session session;
 
 const char *argp_program_version = "goiface 0.1";
 static const char args_doc[] = "PATTERN [ARG]";
@@ -124,11 +124,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return go_parse_common(key, arg, state, &env.pid);
 	}
 	return 0;
-}
-
-static FILE *info_out(void)
-{
-	return go_info_out(env.json);
 }
 
 /* ---- BPF particulars (libgo/probe/bpf/iface.h) --------------------------------------------------- */
@@ -468,7 +463,7 @@ static void note_not_type(const struct go_target *t, const struct func_ifaces *f
 		return;
 	not_types[i] = true;
 	arg = go_esc(fis[k->func].names[k->slot], e_arg, sizeof(e_arg));
-	fprintf(info_out(), "%s %s: a call passed %#llx, which is not a type descriptor%s: is %s an "
+	fprintf(session.info, "%s %s: a call passed %#llx, which is not a type descriptor%s: is %s an "
 		"interface's first word?\n", go_esc(go_target__func(t, k->func)->name, e_fn,
 		sizeof(e_fn)), arg, (unsigned long long)k->type,
 		fis[k->func].cfg.slot[k->slot].mode == GO_IFACE_GUESS ? " nor a method table" : "",
@@ -600,21 +595,6 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 }
 
 /*
- * Calls not counted in a printout, the table being full: in words on stderr, as the other tools
- * say what they lose, and with -j as a {"lost": ...} line after the printout's rows.
- */
-static void print_dropped(uint64_t dropped, long max_entries)
-{
-	if (!dropped)
-		return;
-	fprintf(stderr, "%llu calls not counted: more than %ld distinct types%s\n",
-		(unsigned long long)dropped, max_entries, env.values ? " and values" : "");
-	fflush(stderr);
-	if (env.json)
-		go_json_lost(stdout, dropped, "calls: the table of types was full");
-}
-
-/*
  * Take the counts of the printout that is due into rows, and the calls dropped meanwhile. At
  * the end, with the probes detached, every count in the table; with -i, the ended interval's:
  * the probes count into the other epoch from now on, and once every program that may still
@@ -666,14 +646,14 @@ static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 	size_t i;
 	int j;
 
-	go_target__list(t, info_out());
+	go_target__list(t, session.info);
 	for (i = 0; i < t->cnt; i++)
 		for (j = 0; j < fis[i].n; j++) {
 			const struct go_iface_slot *s = &fis[i].cfg.slot[j];
 
 			word_where(go_binary__arch(t->bin), &s->w[0], w0, sizeof(w0));
 			word_where(go_binary__arch(t->bin), &s->w[1], w1, sizeof(w1));
-			fprintf(info_out(), "%s %s: %s word in %s, data word in %s\n",
+			fprintf(session.info, "%s %s: %s word in %s, data word in %s\n",
 				go_esc(go_target__func(t, i)->name, e_fn, sizeof(e_fn)),
 				go_esc(fis[i].names[j], e_arg, sizeof(e_arg)), modes[s->mode], w0, w1);
 		}
@@ -685,162 +665,112 @@ int main(int argc, char **argv)
 	const char *progs[] = { "go_iface_entry" };
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
-	struct go_target target = { 0 };
+	struct go_session *s = &session;
+	struct go_target *target = &s->target;
 	struct go_types *types = NULL;
 	struct func_ifaces *fis = NULL;
-	struct go_plan plan = { 0 };
 	struct namer namer;
 	uint64_t dropped = 0;
 	uint32_t epoch = 0;
 	long max_entries;
 	size_t *old_idx = NULL, old_cnt, i;
-	struct go_bpf *bpf = NULL;
-	int err, sfd, pidfd = -1, done = 0;
-	long elapsed = 0;
+	int err, sfd, done = 0;
 
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
 		return err;
 
-	if (env.pid) {
-		pidfd = go_pid_watch(env.pid);
-		if (pidfd < 0) {
-			warn("%s\n", libgo_errmsg());
-			return 1;
-		}
-	}
-	err = go_target__open(&target, env.pattern, env.pid, env.regex);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	s->pid = env.pid;
+	s->json = env.json;
+	err = go_session__open(s, env.pattern, env.regex);
+	if (err)
 		goto cleanup;
-	}
-	if (!target.cnt) {
-		go_print_no_match(env.pattern, false);
-		err = -ENOENT;
+	types = go_types__open(target->bin);
+	err = types ? plan_ifaces(target, &fis) : -errno;
+	if (err)
 		goto cleanup;
-	}
-	types = go_types__open(target.bin);
-	if (!types) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	err = plan_ifaces(&target, &fis);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	old_cnt = target.cnt;
+	old_cnt = target->cnt;
 	old_idx = malloc(old_cnt * sizeof(*old_idx));
 	if (!old_idx) {
-		err = -ENOMEM;
-		warn("out of memory\n");
+		err = go_fail(ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	memcpy(old_idx, target.idx, old_cnt * sizeof(*old_idx));
-	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
-			      &plan);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	memcpy(old_idx, target->idx, old_cnt * sizeof(*old_idx));
+	err = go_session__plan(s, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0));
+	if (err)
 		goto cleanup;
-	}
-	realign(old_idx, old_cnt, &target, fis);
-	not_types = calloc(target.cnt * NSLOTS, sizeof(*not_types));
+	realign(old_idx, old_cnt, target, fis);
+	not_types = calloc(target->cnt * NSLOTS, sizeof(*not_types));
 	if (env.verbose)
-		list_ifaces(&target, fis);
-	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
-		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
-		if (err)
-			warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
+		list_ifaces(target, fis);
 
 	/* GOIFACE_MAX_ENTRIES: a smaller table, for the tests that fill it */
-	if (go_env_size("GOIFACE_MAX_ENTRIES", MAX_ENTRIES, MAX_ENTRIES, &max_entries)) {
-		err = -EINVAL;
-		warn("%s\n", libgo_errmsg());
+	err = go_env_size("GOIFACE_MAX_ENTRIES", MAX_ENTRIES, MAX_ENTRIES, &max_entries);
+	if (err)
 		goto cleanup;
-	}
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&target));
+	go_losses__limit(&s->losses, GO_LOST_TYPES_FULL, max_entries);
+	s->losses.values = env.values;
+	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(target));
 	go_bpf_defines__add(&defs, "MAX_ENTRIES=%ld", max_entries);
 	go_bpf_defines__add(&defs, "ITAB_TYPE_OFF=%d",
-		 go_binary__toolchain(target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
+		 go_binary__toolchain(target->bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
 		 GO_ITAB_TYPE_OFF);
 	if (env.values) {
 		go_bpf_defines__add(&defs, "VALUES");
 	}
-	if (go_binary__is_pie(target.bin))
+	if (go_binary__is_pie(target->bin))
 		go_bpf_defines__add(&defs, "GO_NOTE_PROCS");
 	spec.src = go_bpf_src_iface;
 	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (err)
 		goto cleanup;
-	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug)
-		go_bpf_spec__print(&spec, info_out());
 
-	bpf = go_bpf__load(&spec);
-	if (!bpf) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
+	err = go_session__load(s, &spec, env.debug);
+	if (err)
 		goto cleanup;
-	}
-	sfd = go_bpf__map_fd(bpf, "slots");
-	if (sfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 || go_bpf__map_fd(bpf, "dropped") < 0 ||
-	    go_bpf__map_fd(bpf, "epoch") < 0) {
+	sfd = go_bpf__map_fd(s->bpf, "slots");
+	if (sfd < 0 || go_bpf__map_fd(s->bpf, "counts") < 0 ||
+	    go_bpf__map_fd(s->bpf, "dropped") < 0 || go_bpf__map_fd(s->bpf, "epoch") < 0) {
 		err = -ENOENT;
-		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	for (i = 0; i < target.cnt && !err; i++) {
+	for (i = 0; i < target->cnt && !err; i++) {
 		uint32_t k = (uint32_t)i;
 
 		err = go_map__update(sfd, &k, &fis[i].cfg);
 	}
-	if (!err && go_target__set_binfo(&target, bpf)) {
-		warn("%s\n", libgo_errmsg());
-		err = -EINVAL;
-		goto cleanup;
-	}
 	if (err) {
-		warn("cannot configure the BPF program: %s\n", strerror(-err));
+		err = go_fail(-err, "cannot configure the BPF program: %s", strerror(-err));
 		goto cleanup;
 	}
-	go_catch_signals(&exiting);
-	err = go_bpf__attach(bpf, progs[0], go_binary__path(target.bin), plan.entry.offs,
-			     plan.entry.cookies, plan.entry.cnt, env.pid);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	err = go_target__set_binfo(target, s->bpf);
+	if (!err)
+		err = go_session__attach(s, progs[0], target, &s->plan.entry);
+	if (err)
 		goto cleanup;
-	}
-	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+	go_print_banner(s->info, target->cnt, "functions", env.pattern);
 
-	namer = (struct namer){ &target, fis, &plan, bpf, types };
+	namer = (struct namer){ target, fis, &s->plan, s->bpf, types };
 	while (!done) {
-		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = take_printout(bpf, &epoch, done, &namer, &dropped);
+		done = go_session__wait(s, env.interval, env.duration);
+		err = take_printout(s->bpf, &epoch, done, &namer, &dropped);
 		if (err) {
-			warn("cannot read the counts: %s\n", strerror(-err));
+			err = go_fail(-err, "cannot read the counts: %s", strerror(-err));
 			goto cleanup;
 		}
-		print_table(&target, fis);
-		print_dropped(dropped, max_entries);
+		print_table(target, fis);
+		/* calls not counted, the table being full: said after the printout's rows */
+		go_losses__add(&s->losses, GO_LOST_TYPES_FULL, dropped);
+		go_session__losses(s);
 	}
-	fprintf(info_out(), "Detaching...\n");
-	fflush(info_out());
-	err = 0;
+	go_session__end(s);
 
 cleanup:
-	go_bpf__close(bpf);
-	if (pidfd >= 0)
-		close(pidfd);
 	free(old_idx);
 	free(fis);
-	go_plan__free(&plan);
 	for (i = 0; i < rows.n; i++)
 		free(rows.v[i].value);
 	free(rows.v);
@@ -849,6 +779,5 @@ cleanup:
 	free(names.v);
 	free(not_types);
 	go_types__close(types);
-	go_target__close(&target);
-	return err != 0;
+	return go_session__close(s, err);
 }

@@ -48,8 +48,6 @@ static struct env {
 	const char *pattern;
 } env = { .cpu = -1 };
 
-static volatile sig_atomic_t exiting;
-
 const char *argp_program_version = "gostack 0.1";
 static const char args_doc[] = "PATTERN";
 static const char doc[] =
@@ -303,7 +301,7 @@ static union {
 static struct go_stack scratch_stack;
 static struct go_stack_frame frames[GO_STACK_MAX_PCS * MAX_INLINE];
 
-static struct go_target target;
+static struct go_session session;
 static struct go_lines *lines;
 static struct go_entry_frame *entry_frames;	/* per function: its frame at its entry site */
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
@@ -319,8 +317,8 @@ static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr
 {
 	int64_t bias = 0;
 
-	if (go_binary__load_bias(target.bin, pid, &bias) &&
-	    (!fr || go_probes__bias_from_stack(probes, target.bin, pid, func, fr, nfr, &bias)))
+	if (go_binary__load_bias(session.target.bin, pid, &bias) &&
+	    (!fr || go_probes__bias_from_stack(probes, session.target.bin, pid, func, fr, nfr, &bias)))
 		return 0;
 	return bias;
 }
@@ -333,8 +331,8 @@ static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr
 static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 {
 	const struct go_walk *w = &key->walk;
-	uint32_t func = key->func < target.cnt ? key->func : 0;
-	const struct go_func *fn = go_target__func(&target, func);
+	uint32_t func = key->func < session.target.cnt ? key->func : 0;
+	const struct go_func *fn = go_target__func(&session.target, func);
 	int nfr = w->nframes < GO_WALK_MAX_FRAMES ? (int)w->nframes : GO_WALK_MAX_FRAMES;
 	struct go_stack *st = &scratch_stack;
 
@@ -343,7 +341,7 @@ static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 	memcpy(s->comm, key->comm, sizeof(s->comm));
 	s->comm[sizeof(s->comm) - 1] = 0;
 	s->labels = labels_of(&key->labels);
-	go_stack__from_walk(st, target.bin, lines, fn, &entry_frames[func], w,
+	go_stack__from_walk(st, session.target.bin, lines, fn, &entry_frames[func], w,
 			    pid_bias(key->pid, func, (const uint64_t *)w->frames, nfr), fn->entry);
 	s->end = st->end;
 	s->why = st->why;
@@ -528,7 +526,7 @@ static int stacks__read(struct stacks *t, int fd, int epoch)
 /* s's frames, as Go shows them (libgo's go_stack__frames), in frames[]; how many. */
 static int stack_frames(const struct stack *s)
 {
-	return go_stack__frames(as_go_stack(s), target.bin, lines, frames,
+	return go_stack__frames(as_go_stack(s), session.target.bin, lines, frames,
 				sizeof(frames) / sizeof(frames[0]));
 }
 
@@ -732,36 +730,18 @@ static void print_stacks(struct stack *const *st, size_t n)
 
 /*
  * What a printout could not show: calls whose stacks found the table full, stacks truncated or
- * cut short, labels not all kept; in words on stderr and, with -j, as {"lost": ...} lines after
- * its stacks.
+ * cut short, labels not all kept; said after its stacks.
  */
 static void print_losses(uint64_t lost, const struct stacks *t)
 {
-	if (lost)
-		fprintf(stderr, "WARNING: %llu calls were not counted: the table of %ld stacks was "
-			"full\n", (unsigned long long)lost, max_stacks);
-	if (t->truncated)
-		fprintf(stderr, "WARNING: %llu calls had stacks deeper than %d frames, shown "
-			"truncated\n", (unsigned long long)t->truncated, GO_WALK_MAX_FRAMES);
-	if (t->cut)
-		fprintf(stderr, "WARNING: %llu calls had stacks the walk could not follow to their "
-			"end, shown cut\n", (unsigned long long)t->cut);
-	if (t->labels_cut)
-		fprintf(stderr, "WARNING: %llu calls had more pprof labels than are kept (%d, %d "
-			"bytes), shown cut\n", (unsigned long long)t->labels_cut, GO_LABELS_MAX,
-			GO_LABELS_BYTES - 1);
-	if (t->labels_lost)
-		fprintf(stderr, "WARNING: %llu calls had pprof labels that were not kept: the table "
-			"of %d label sets was full\n", (unsigned long long)t->labels_lost,
-			MAX_LABELSETS);
-	fflush(stderr);
-	if (env.json) {
-		go_json_lost(stdout, lost, "calls: the table of stacks was full");
-		go_json_lost(stdout, t->truncated, "frames: stacks deeper than the walk, truncated");
-		go_json_lost(stdout, t->cut, "frames: stacks the walk could not follow, cut");
-		go_json_lost(stdout, t->labels_cut, "labels: more than are kept, cut");
-		go_json_lost(stdout, t->labels_lost, "labels: the table of label sets was full");
-	}
+	struct go_losses *l = &session.losses;
+
+	go_losses__add(l, GO_LOST_STACKS_FULL, lost);
+	go_losses__add(l, GO_LOST_FRAMES_DEEP, t->truncated);
+	go_losses__add(l, GO_LOST_FRAMES_CUT, t->cut);
+	go_losses__add(l, GO_LOST_LABELS_CUT, t->labels_cut);
+	go_losses__add(l, GO_LOST_LABELS_FULL, t->labels_lost);
+	go_session__losses(&session);
 }
 
 /* Print t's stacks, by count, and what they miss. */
@@ -779,7 +759,7 @@ static int print_printout(const struct stacks *t, uint64_t lost)
 
 static int write_pprof(const char *path, const struct stacks *t)
 {
-	struct go_pprof *p = go_pprof__new(target.bin, lines, "calls", "count", start_ns);
+	struct go_pprof *p = go_pprof__new(session.target.bin, lines, "calls", "count", start_ns);
 	struct stack **st = stacks__sorted(t);
 	const char **labels = NULL;
 	char buf[64], note[64];
@@ -869,25 +849,18 @@ static int take_printout(struct go_bpf *bpf, struct go_stack_settings *set, bool
 	return err;
 }
 
-/* The banner and the closing lines go to stderr with -f and -j, so that stdout is data only. */
-static FILE *info_out(void)
-{
-	return go_info_out(env.folded || env.json);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_stack" };
 	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
-	struct go_plan plan = { 0 };
+	struct go_session *s = &session;
+	struct go_target *target = &s->target;
 	struct go_stack_settings set = { 0 };
 	struct stacks now = { 0 }, total = { 0 };
-	struct go_bpf *bpf = NULL;
-	int err, setfd, pidfd = -1, done = 0, labels_off = -1;
+	int err, setfd, done = 0, labels_off = -1;
 	uint32_t zero = 0;
-	long elapsed = 0;
 	struct timespec ts;
 	char esc[GO_ESC_LEN];
 
@@ -895,68 +868,41 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 
-	if (env.pid) {
-		pidfd = go_pid_watch(env.pid);
-		if (pidfd < 0) {
-			warn("%s\n", libgo_errmsg());
-			return 1;
-		}
-	}
-	err = go_target__open(&target, env.pattern, env.pid, env.regex);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	s->pid = env.pid;
+	s->json = env.json;
+	s->data_only = env.folded;	/* the banner and closing lines to stderr with -f and -j */
+	err = go_session__open(s, env.pattern, env.regex);
+	if (err)
+		goto cleanup;
+	if (go_binary__toolchain(target->bin) == GO_GCCGO) {
+		err = go_fail(ENOTSUP, "'%s' is a gccgo binary: its code keeps no frame pointers and "
+			      "no Go line table, so its stacks cannot be walked; use a gc build",
+			      go_binary__name(target->bin));
 		goto cleanup;
 	}
-	if (go_binary__toolchain(target.bin) == GO_GCCGO) {
-		err = -ENOTSUP;
-		warn("'%s' is a gccgo binary: its code keeps no frame pointers and no Go line "
-		     "table, so its stacks cannot be walked; use a gc build\n",
-		     go_binary__name(target.bin));
-		goto cleanup;
-	}
-	if (!target.cnt) {
-		go_print_no_match(env.pattern, false);
-		err = -ENOENT;
-		goto cleanup;
-	}
-	lines = go_lines__open(target.bin);
-	if (!lines) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
-	err = go_target__plan(&target, GO_PLAN_ENTRY | (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0),
-			      &plan);
-	probes = &plan.entry;
+	lines = go_lines__open(target->bin);
+	err = lines ? go_session__plan(s, GO_PLAN_ENTRY |
+				      (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0)) : -errno;
+	probes = &s->plan.entry;
 	if (!err)
-		err = go_target__entry_frames(&target, lines, &entry_frames);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+		err = go_target__entry_frames(target, lines, &entry_frames);
+	if (err)
 		goto cleanup;
-	}
 	if (env.verbose)
-		go_target__list(&target, info_out());
-	if (go_dry_run()) {	/* the plan printed, nothing loaded or attached */
-		err = go_plan__print(&target, &plan, env.pattern, env.pid, env.json, stdout);
-		if (err)
-			warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
+		go_target__list(target, s->info);
 
-	labels_off = go_binary__labels_offset(target.bin);
+	labels_off = go_binary__labels_offset(target->bin);
 	if (env.verbose && labels_off >= 0)
-		fprintf(info_out(), "pprof labels: read from runtime.g+%d\n", labels_off);
+		fprintf(s->info, "pprof labels: read from runtime.g+%d\n", labels_off);
 	else if (env.verbose)
-		fprintf(info_out(), "pprof labels: unavailable for %s (read from Go 1.24 on, which "
+		fprintf(s->info, "pprof labels: unavailable for %s (read from Go 1.24 on, which "
 			"keeps them in a slice)\n",
-			go_esc(go_binary__version(target.bin), esc, sizeof(esc)));
-	if (getenv("GOSTACK_MAX_STACKS") &&
-	    go_parse_long(getenv("GOSTACK_MAX_STACKS"), 1, 1 << 24, "GOSTACK_MAX_STACKS",
-			  &max_stacks)) {
-		err = -EINVAL;
-		warn("%s\n", libgo_errmsg());
+			go_esc(go_binary__version(target->bin), esc, sizeof(esc)));
+	err = go_env_size("GOSTACK_MAX_STACKS", MAX_STACKS, 1 << 24, &max_stacks);
+	if (err)
 		goto cleanup;
-	}
+	go_losses__limit(&s->losses, GO_LOST_STACKS_FULL, max_stacks);
+	go_losses__limit(&s->losses, GO_LOST_LABELS_FULL, MAX_LABELSETS);
 	go_bpf_defines__add(&defs, "MAX_STACKS=%ld", max_stacks);
 	if (labels_off >= 0) {
 		go_bpf_defines__add(&defs, "LABELS_OFFSET=%d", labels_off);
@@ -964,35 +910,26 @@ int main(int argc, char **argv)
 	}
 	spec.src = go_bpf_src_stackcount;
 	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (err)
 		goto cleanup;
-	}
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
-	if (env.debug)
-		go_bpf_spec__print(&spec, info_out());
 	if (env.pprof && !go_pprof__writable(env.pprof)) {
 		err = -EACCES;
-		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
 
-	bpf = go_bpf__load(&spec);
-	if (!bpf) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
+	err = go_session__load(s, &spec, env.debug);
+	if (err)
 		goto cleanup;
-	}
-	setfd = go_bpf__map_fd(bpf, "settings");
+	setfd = go_bpf__map_fd(s->bpf, "settings");
 	if (labels_off >= 0)
-		labelsets_fd = go_bpf__map_fd(bpf, "labelsets");
-	if (setfd < 0 || go_bpf__map_fd(bpf, "counts") < 0 || go_bpf__map_fd(bpf, "lost") < 0 ||
-	    (labels_off >= 0 && labelsets_fd < 0) ||
-	    go_target__set_unwind(&target, lines, entry_frames, bpf)) {
+		labelsets_fd = go_bpf__map_fd(s->bpf, "labelsets");
+	if (setfd < 0 || go_bpf__map_fd(s->bpf, "counts") < 0 ||
+	    go_bpf__map_fd(s->bpf, "lost") < 0 || (labels_off >= 0 && labelsets_fd < 0) ||
+	    go_target__set_unwind(target, lines, entry_frames, s->bpf)) {
 		err = -ENOENT;
-		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
 	/*
@@ -1000,82 +937,62 @@ int main(int argc, char **argv)
 	 * differ by process): else one stack of many processes is one entry of the table.
 	 */
 	set.flags = env.per_pid || env.pid ? GO_STACK_PID | GO_STACK_COMM : 0;
-	if (go_binary__is_pie(target.bin))
+	if (go_binary__is_pie(target->bin))
 		set.flags |= GO_STACK_PID;
-	if (!err)
-		err = go_map__update(setfd, &zero, &set);
+	err = go_map__update(setfd, &zero, &set);
 	if (err) {
-		warn("cannot set up the probes: %s\n", strerror(-err));
+		err = go_fail(-err, "cannot set up the probes: %s", strerror(-err));
 		goto cleanup;
 	}
 	if (env.cpu >= 0) {
 		struct go_filter filter = { .tgid = (uint32_t)env.pid, .cpu = (uint32_t)env.cpu,
 					    .flags = GO_FILTER_CPU };
 
-		err = go_bpf__set_filter(bpf, &filter, NULL);
-		if (err) {
-			warn("%s\n", libgo_errmsg());
-			goto cleanup;
-		}
+		err = go_bpf__set_filter(s->bpf, &filter, NULL);
 	}
-	err = go_target__set_binfo(&target, bpf);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	if (!err)
+		err = go_target__set_binfo(target, s->bpf);
+	if (err)
 		goto cleanup;
-	}
-	go_catch_signals(&exiting);
 	if (env.pid)
 		pid_bias(env.pid, 0, NULL, 0);
-	err = go_bpf__attach(bpf, "go_stack", go_binary__path(target.bin), plan.entry.offs,
-			     plan.entry.cookies, plan.entry.cnt, env.pid);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	err = go_session__attach(s, "go_stack", target, &s->plan.entry);
+	if (err)
 		goto cleanup;
-	}
-	go_print_banner(info_out(), target.cnt, "functions", env.pattern);
+	go_print_banner(s->info, target->cnt, "functions", env.pattern);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	start_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 
 	while (!done) {
 		uint64_t lost;
 
-		done = go_wait_interval(pidfd, env.interval, env.duration, &elapsed, &exiting);
-		err = take_printout(bpf, &set, done, &now, &lost);
+		done = go_session__wait(s, env.interval, env.duration);
+		err = take_printout(s->bpf, &set, done, &now, &lost);
 		if (err) {
-			warn("cannot read the stacks: %s\n", strerror(-err));
+			err = go_fail(-err, "cannot read the stacks: %s", strerror(-err));
 			goto cleanup;
 		}
 		err = print_printout(&now, lost);
 		if (!err && env.pprof && env.interval)
 			err = stacks__merge(&total, &now);
 		if (err) {
-			warn("out of memory\n");
+			err = go_fail(ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		if (!done)
 			stacks__clear(&now);
 	}
-	if (env.pprof) {	/* every call since the start */
-		err = write_pprof(env.pprof, env.interval ? &total : &now);
-		if (err) {
-			warn("%s\n", libgo_errmsg());
-			goto cleanup;
-		}
-	}
-	fprintf(info_out(), "Detaching...\n");
-	fflush(info_out());
-	err = 0;
+	/* every call since the start */
+	err = env.pprof ? write_pprof(env.pprof, env.interval ? &total : &now) : 0;
+	if (err)
+		goto cleanup;
+	go_session__end(s);
 
 cleanup:
 	stacks__clear(&now);
 	stacks__clear(&total);
-	go_bpf__close(bpf);
-	if (pidfd >= 0)
-		close(pidfd);
 	free(entry_frames);
 	labelsets_free();
-	go_plan__free(&plan);
 	go_lines__close(lines);
-	go_target__close(&target);
-	return err != 0;
+	return go_session__close(s, err);
 }

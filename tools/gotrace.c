@@ -56,7 +56,7 @@ static struct env {
 	int nprobes;
 } env = { .uid = -1 };
 
-static volatile sig_atomic_t exiting;
+static struct go_session session;
 
 static struct go_tprobe probes[MAX_PROBES];
 static struct go_plan plans[MAX_PROBES];
@@ -243,11 +243,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static FILE *info_out(void)
-{
-	return go_info_out(env.json);
-}
-
 /* bcc's trace is ready when its header is out; with -j, stdout is JSON only, so a banner in
  * gofunccount's form goes to stderr instead. */
 static void print_header(void)
@@ -289,7 +284,6 @@ static void print_header(void)
 /* What -U needs of each probe's binary: its line table, its functions' entry frames. */
 static struct go_lines *stack_lines[MAX_PROBES];
 static struct go_entry_frame *entry_frames[MAX_PROBES];
-static uint64_t stacks_truncated, stacks_cut;	/* events whose stack is not whole */
 
 /* "func+0xOFF" as bcc prints a frame, or "func (inlined)"; the length it needs, as snprintf. */
 static int frame_sym(const struct go_stack_frame *fr, char *buf, size_t size)
@@ -363,10 +357,8 @@ static void print_stack(const struct go_tprobe *p, const struct go_tevent *e, FI
 			free(s);
 	}
 	if (go_stack__note(&st, note, sizeof(note))) {
-		if (st.end == GO_STACK_TRUNCATED)
-			stacks_truncated++;
-		else
-			stacks_cut++;
+		go_losses__add(&session.losses, st.end == GO_STACK_TRUNCATED ?
+			       GO_LOST_FRAMES_DEEP : GO_LOST_FRAMES_CUT, 1);
 		if (env.json) {
 			fprintf(out, "], \"stack_error\": ");
 			go_json_str(out, note);
@@ -557,7 +549,7 @@ static void handle_event(void *ctx, const void *data, size_t size)
 		print_event(&probes[e->probe], e, msg, stdout);
 	events_seen++;
 	if (env.max_events && events_seen >= env.max_events)
-		exiting = 1;
+		session.exiting = 1;
 }
 
 /*
@@ -579,7 +571,7 @@ static int plan_probe(int i)
 	    go_binary__g_in_reg(probes[i].target.bin, NULL, false))
 		what |= GO_PLAN_RETURN_SITES;
 	probes[i].target.slot = i;
-	return go_target__plan(&probes[i].target, what, &plans[i]);
+	return go_session__plan_of(&session, &probes[i].target, what, &plans[i], env.probes[i]);
 }
 
 /* Whether some return probe takes g saved at its function's entry (by go_gsave). */
@@ -655,9 +647,8 @@ static int attach_all(struct go_bpf *bpf)
 					    probes[i].ret ? NULL : entry_frames[i], bpf);
 	for (i = 0; i < env.nprobes && !err; i++)
 		if (plans[i].gsave.cnt)
-			err = go_bpf__attach(bpf, "go_gsave", go_binary__path(probes[i].target.bin),
-					     plans[i].gsave.offs, plans[i].gsave.cookies,
-					     plans[i].gsave.cnt, env.pid);
+			err = go_session__attach(&session, "go_gsave", &probes[i].target,
+						 &plans[i].gsave);
 	for (k = 0; k < 2 * env.nprobes && !err; k++) {
 		const struct go_probes *ps;
 
@@ -666,8 +657,7 @@ static int attach_all(struct go_bpf *bpf)
 			continue;
 		ps = probes[i].ret ? &plans[i].ret : &plans[i].entry;
 		snprintf(name, sizeof(name), "go_probe_%d", i);
-		err = go_bpf__attach(bpf, name, go_binary__path(probes[i].target.bin), ps->offs,
-				     ps->cookies, ps->cnt, env.pid);
+		err = go_session__attach(&session, name, &probes[i].target, ps);
 	}
 	return err;
 }
@@ -680,9 +670,9 @@ int main(int argc, char **argv)
 	const char *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
 	struct go_bpf_map_size ringbuf_size = { "events", 0 };
+	struct go_session *s = &session;
 	struct go_ringbuf *rb = NULL;
-	struct go_bpf *bpf = NULL;
-	int err, i, pidfd = -1, events_fd, lost_fd;
+	int err, i, nprobes = 0, events_fd, lost_fd;
 	char *src = NULL;
 	uint64_t lost;
 
@@ -690,56 +680,32 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	/* -L: the thread's process gives the default binary, and is watched as -p's is */
-	if (env.tid && go_tid_tgid((pid_t)env.tid, &env.pid)) {
-		warn("%s\n", libgo_errmsg());
-		return 1;
-	}
-	if (env.pid) {
-		pidfd = go_pid_watch(env.pid);
-		if (pidfd < 0) {
-			warn("%s\n", libgo_errmsg());
-			return 1;
-		}
-	}
-	for (i = 0; i < env.nprobes; i++) {
+	err = env.tid ? go_tid_tgid((pid_t)env.tid, &env.pid) : 0;
+	if (err)
+		goto cleanup;
+	s->pid = env.pid;
+	s->json = env.json;
+	s->unit = "event";
+	err = go_session__open(s, NULL, false);
+	for (i = 0; i < env.nprobes && !err; i++, nprobes++) {
 		err = go_tprobe__parse(&probes[i], env.probes[i], env.pid, env.regex);
-		if (err) {
-			warn("probe '%s': %s\n", env.probes[i], libgo_errmsg());
-			env.nprobes = i + 1;
-			goto cleanup;
-		}
+		if (err)
+			err = go_fail(-err, "probe '%s': %s", env.probes[i], libgo_errmsg());
 	}
-	for (i = 0; i < env.nprobes; i++) {
-		err = plan_probe(i);
-		if (err) {
-			warn("%s\n", libgo_errmsg());
-			goto cleanup;
-		}
+	for (i = 0; i < env.nprobes && err >= 0; i++) {
+		err = plan_probe(i);	/* --dry-run: printed, GO_SESSION_DRY_RUN */
 		/* -U: the line table (gc; NULL for gccgo) and where each caller is at an entry */
-		if (env.user_stack && go_binary__toolchain(probes[i].target.bin) == GO_GC) {
+		if (!err && env.user_stack && go_binary__toolchain(probes[i].target.bin) == GO_GC) {
 			stack_lines[i] = go_lines__open(probes[i].target.bin);
-			if (!stack_lines[i]) {
+			if (!stack_lines[i])
 				err = -errno;
-				warn("%s\n", libgo_errmsg());
-				goto cleanup;
-			}
 		}
-		if (env.user_stack && !probes[i].ret)
+		if (!err && env.user_stack && !probes[i].ret)
 			err = go_target__entry_frames(&probes[i].target, stack_lines[i],
 						      &entry_frames[i]);
-		if (err) {
-			warn("%s\n", libgo_errmsg());
-			goto cleanup;
-		}
 	}
-	if (go_dry_run()) {	/* each probe's plan printed, nothing loaded or attached */
-		for (i = 0; i < env.nprobes && !err; i++)
-			err = go_plan__print(&probes[i].target, &plans[i], env.probes[i], env.pid,
-					     env.json, stdout);
-		if (err)
-			warn("%s\n", libgo_errmsg());
+	if (err)
 		goto cleanup;
-	}
 
 	if (env.user_stack)
 		go_bpf_defines__add(&defs, "USER_STACKS");
@@ -754,101 +720,63 @@ int main(int argc, char **argv)
 	if (need_gsave())
 		prognames[env.nprobes] = "go_gsave";
 	src = program_text();
-	if (!src) {
-		err = -ENOMEM;
-		warn("out of memory\n");
+	err = src ? go_bpf_spec__set_defines(&spec, &defs) : go_fail(ENOMEM, "out of memory");
+	if (err)
 		goto cleanup;
-	}
 	spec.src = src;
-	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
-		goto cleanup;
-	}
 	spec.progs = prognames;
 	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
 	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
 	spec.sizes = &ringbuf_size;
 	spec.nsizes = 1;
-	if (env.verbose) {
-		go_bpf_spec__print(&spec, info_out());
-		for (i = 0; i < env.nprobes; i++) {
-			if (probes[i].ret)	/* where each return probe sees returns */
-				go_target__list_returns(&probes[i].target, info_out());
-			else if (probes[i].target.ninsts)	/* which instantiations it traces */
-				go_target__list(&probes[i].target, info_out());
-		}
-	}
-
-	bpf = go_bpf__load(&spec);
-	if (!bpf) {
-		err = -errno;
-		warn("%s\n", libgo_errmsg());
+	err = go_session__load(s, &spec, env.verbose);
+	if (err)
 		goto cleanup;
+	for (i = 0; i < env.nprobes && env.verbose; i++) {
+		if (probes[i].ret)	/* where each return probe sees returns */
+			go_target__list_returns(&probes[i].target, s->info);
+		else if (probes[i].target.ninsts)	/* which instantiations it traces */
+			go_target__list(&probes[i].target, s->info);
 	}
-	events_fd = go_bpf__map_fd(bpf, "events");
-	lost_fd = go_bpf__map_fd(bpf, "lost");
+	events_fd = go_bpf__map_fd(s->bpf, "events");
+	lost_fd = go_bpf__map_fd(s->bpf, "lost");
 	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, ringbuf_pages() * (size_t)getpagesize(),
-					       handle_event, bpf) : NULL;
-	if (!rb || lost_fd < 0 || set_filters(bpf)) {
+					       handle_event, s->bpf) : NULL;
+	if (!rb || lost_fd < 0 || set_filters(s->bpf)) {
 		err = -EINVAL;
-		warn("%s\n", libgo_errmsg());
 		goto cleanup;
 	}
-	go_catch_signals(&exiting);
 	/* -t counts from here, as bcc's trace does: an event can fire before the last attach */
 	first_ts = go_monotonic_ns();
 	first_ts_real = go_realtime();
-	err = attach_all(bpf);
-	if (err) {
-		warn("%s\n", libgo_errmsg());
+	err = attach_all(s->bpf);
+	if (err)
 		goto cleanup;
-	}
 	print_header();
 
-	while (!exiting) {
-		struct pollfd fds[2] = { { events_fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-		int n = poll(fds, pidfd >= 0 ? 2 : 1, 100);
-
+	while (!s->exiting && !s->gone) {	/* Ctrl-C, -M's last event, or the process's end */
+		go_session__poll(s, events_fd, 100);
 		go_ringbuf__consume(rb);
 		fflush(stdout);
-		if (n > 0 && pidfd >= 0 && (fds[1].revents & POLLIN))
-			break;	/* the traced process has exited */
 	}
-	go_bpf__detach(bpf);
+	go_session__detach(s);
 	go_ringbuf__consume(rb);	/* what came since the last wake-up */
 	if (env.aggregate)
 		print_aggregates();
-	if (!go_map__sum_percpu(lost_fd, 0, &lost) && lost) {
-		warn("possibly lost %llu samples\n", (unsigned long long)lost);
-		if (env.json)
-			go_json_lost(stdout, lost, "events: the ring buffer was full");
-	}
-	if (stacks_truncated)
-		warn("%llu events had stacks deeper than %d frames, shown truncated\n",
-		     (unsigned long long)stacks_truncated, GO_WALK_MAX_FRAMES);
-	if (stacks_cut)
-		warn("%llu events had stacks the walk could not follow to their end, shown cut\n",
-		     (unsigned long long)stacks_cut);
-	if (env.json) {
-		go_json_lost(stdout, stacks_truncated, "frames: stacks deeper than the walk, truncated");
-		go_json_lost(stdout, stacks_cut, "frames: stacks the walk could not follow, cut");
-	}
+	if (!go_map__sum_percpu(lost_fd, 0, &lost))
+		go_losses__add(&s->losses, GO_LOST_EVENTS, lost);
+	go_session__losses(s);
 	fflush(stdout);
-	err = 0;
 
 cleanup:
 	go_ringbuf__free(rb);
-	go_bpf__close(bpf);
-	for (i = 0; i < env.nprobes; i++) {
+	for (i = 0; i < nprobes; i++) {
 		go_plan__free(&plans[i]);
 		go_lines__close(stack_lines[i]);
 		free(entry_frames[i]);
 		go_tprobe__free(&probes[i]);
 	}
 	free(src);
-	if (pidfd >= 0)
-		close(pidfd);
-	return err != 0;
+	return go_session__close(s, err);
 }

@@ -53,27 +53,8 @@ int go_parse_long(const char *arg, long min, long max, const char *what, long *o
 /* The process of thread tid (its tgid, from /proc); negative errno with the message set. */
 int go_tid_tgid(pid_t tid, pid_t *tgid);
 
-/* Ctrl-C and SIGTERM set *exiting, which the tool's loop checks (as libbpf-tools' do). */
-void go_catch_signals(volatile sig_atomic_t *exiting);
-/* Where a tool's messages other than its results go: stderr when stdout is JSON (-j). */
-FILE *go_info_out(bool json);
-/* The BPF program's text as the compiler gets it, for -D/--debug. */
-struct go_bpf_spec;
-int go_bpf_spec__print(const struct go_bpf_spec *spec, FILE *out);
-
-/* A descriptor that becomes readable when pid exits (pidfd), or -1 with the message set. */
-int go_pid_watch(pid_t pid);
-
 /*
- * Wait until the next summary is due, as bcc's funccount and funclatency do: every interval
- * seconds, or once at the end of duration, or at Ctrl-C/SIGTERM (*exiting), or when the watched
- * process exits. True when that summary is the last.
- */
-bool go_wait_interval(int pidfd, long interval, long duration, long *elapsed,
-		      volatile sig_atomic_t *exiting);
-
-/*
- * While go_wait_interval() waits, call fn(ctx) as soon as fd is readable (up to four such
+ * While go_session__wait() waits, call fn(ctx) as soon as fd is readable (up to four such
  * fds, for the run).
  */
 int go_wait_also(int fd, void (*fn)(void *ctx), void *ctx);
@@ -91,19 +72,6 @@ size_t go_procs__exited(struct go_procs *w, pid_t *out, size_t max);
 
 /* bcc's banner: Tracing N functions for "PATTERN"... Hit Ctrl-C to end. */
 void go_print_banner(FILE *out, size_t n, const char *what, const char *pattern);
-/*
- * No function matches, said on stderr (stdout is for what is traced: -j's JSON) in the words of
- * the bcc tool the caller follows, which runbooks grep for: funccount's and stackcount's
- * "No functions matched by pattern PATTERN", or with funclatency true funclatency's
- * "0 functions matched by "PATTERN". Exiting."
- */
-void go_print_no_match(const char *pattern, bool funclatency);
-/*
- * What a tool could not record, as a JSON line of its own among its -j output:
- * {"lost": N, "what": WHAT}, WHAT saying what was lost and why (e.g. "events: the ring buffer
- * was full"). Printed only when n > 0; the text output says the same in words.
- */
-void go_json_lost(FILE *out, uint64_t n, const char *what);
 /*
  * Open a -j record of a printout (gofunccount, gofunclatency, goiface, gostack): "{" and the
  * fields every such record begins with, "interval": the printout's number (1, 2, ...: one
@@ -126,6 +94,125 @@ const char *go_strftime_now(char *buf, size_t size);
 
 /* bcc's log2 histogram: slot i > 0 counts values in [2^(i-1), 2^i - 1]. */
 void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *val_type);
+
+/* ---- what a tool could not record --------------------------------------------------------- */
+
+/*
+ * The kinds of loss, in the order they are said. Each is said one way: on stderr
+ * "WARNING: N ...", what was not recorded and why (GO_LOST_EVENTS in bcc's trace's words,
+ * "Possibly lost N samples"), and with -j as a line of its own among the output,
+ * {"lost": N, "what": WHAT}, WHAT as each tool's man page lists them (JSON OUTPUT).
+ */
+enum go_lost {
+	GO_LOST_EVENTS,		/* events: the ring buffer was full */
+	GO_LOST_STACKS_FULL,	/* calls not counted: the table of stacks (limit) was full */
+	GO_LOST_TYPES_FULL,	/* calls not counted: the table of types (limit) was full */
+	GO_LOST_FRAMES_DEEP,	/* stacks deeper than the walk, shown truncated */
+	GO_LOST_FRAMES_CUT,	/* stacks the walk could not follow, shown cut */
+	GO_LOST_LABELS_CUT,	/* more pprof labels than are kept, shown cut */
+	GO_LOST_LABELS_FULL,	/* labels not kept: the table of label sets (limit) was full */
+	GO_LOST_UNWOUND,	/* calls that never reached a RET: a panic, runtime.Goexit... */
+	GO_LOST_UNFINISHED,	/* ... or in progress at the end: said with GO_LOST_UNWOUND */
+	GO_LOST_NO_ROOM,	/* calls not timed: no room for them in the tool's state */
+	GO_LOST_STARTS_DROPPED,	/* calls not timed: the full state (limit calls) dropped them */
+	GO_LOST_GOROUTINES_DROPPED,	/* goroutines' calls not timed: their records dropped */
+	GO_LOST_KINDS
+};
+
+struct go_losses {
+	const char *unit;	/* what a tool records: "call" (the default) or "event" */
+	bool values;		/* GO_LOST_TYPES_FULL: a table of types and values (goiface -V) */
+	uint64_t n[GO_LOST_KINDS];	/* since the last report */
+	long limit[GO_LOST_KINDS];	/* the size of what was full, as the tool set it */
+};
+
+void go_losses__init(struct go_losses *l, const char *unit);
+/* Count n more of kind. */
+void go_losses__add(struct go_losses *l, enum go_lost kind, uint64_t n);
+/* The size of the table or state whose being full kind says (its words name it). */
+void go_losses__limit(struct go_losses *l, enum go_lost kind, long limit);
+/* Say every kind counted since the last report (on stderr; with json, there too), and clear. */
+void go_losses__report(struct go_losses *l, FILE *json);
+
+/* ---- a tool's run ---------------------------------------------------------------------------- */
+
+/*
+ * A tool's run, from its options to its end, each step a call (libgo/session/run.c); a failing
+ * step returns a negative errno with the message set, which go_session__close() says, once.
+ * main() reads:
+ *
+ *	s.pid = env.pid; s.json = env.json;
+ *	err = go_session__open(&s, env.pattern, env.regex);
+ *	if (!err) err = go_session__plan(&s, GO_PLAN_ENTRY);	(--dry-run: stops here)
+ *	... the tool's program, its settings ...
+ *	if (!err) err = go_session__load(&s, &spec, env.debug);
+ *	if (!err) err = go_session__attach(&s, "prog", &s.target, &s.plan.entry);
+ *	while (!done) { done = go_session__wait(&s, env.interval, env.duration); print... }
+ *	go_session__end(&s);
+ *    cleanup:
+ *	return go_session__close(&s, err);
+ */
+struct go_session {
+	/* the tool's choices, set before go_session__open() */
+	pid_t pid;		/* -p (or -L's process): traced, watched: the run ends with it */
+	bool json;		/* -j: stdout is JSON, with the {"lost": ...} lines */
+	bool data_only;		/* stdout is data only (-j, gostack's -f): messages to stderr */
+	bool funclatency;	/* "0 functions matched" in bcc's funclatency's words */
+	const char *unit;	/* what is lost: "call" (NULL) or "event" (go_losses.unit) */
+	/* what the session keeps */
+	FILE *info;		/* where messages other than results go: the banner, -v, -D */
+	struct go_target target;	/* the PATTERN go_session__open() opened */
+	struct go_plan plan;	/* go_session__plan()'s */
+	struct go_bpf *bpf;	/* go_session__load()'s */
+	struct go_losses losses;	/* what the tool counts as lost, said by go_session__end() */
+	volatile sig_atomic_t exiting;	/* Ctrl-C, SIGTERM (from the first attach on), or the tool */
+	bool gone;		/* the traced process (pid) has exited */
+	long elapsed;		/* seconds waited (go_session__wait) */
+	const char *pattern;	/* go_session__open()'s */
+	int pidfd;
+	bool open, attached, said;
+};
+
+/*
+ * Watch s->pid (it must exist), then open pattern ([BINARY:]FUNCTIONS, NULL: no target, for a
+ * tool of several, gotrace) as s->target: -ENOENT, said in bcc's words, when it matches no
+ * function.
+ */
+int go_session__open(struct go_session *s, const char *pattern, bool regex);
+/* What a step returns when the run is over and went well: --dry-run printed the plan. */
+#define GO_SESSION_DRY_RUN 1
+/*
+ * Plan s->target's probes (go_target__plan) into s->plan; with --dry-run (go_dry_run) print
+ * them (go_plan__print, labelled with the PATTERN) and return GO_SESSION_DRY_RUN: the tool
+ * goes to go_session__close(), which exits 0, having compiled, loaded and attached nothing.
+ */
+int go_session__plan(struct go_session *s, unsigned int what);
+/* The same for a target and plan of the tool's own (gotrace's, one a probe), labelled label. */
+int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int what,
+			struct go_plan *plan, const char *label);
+/* Load the program; with print (-D, -v) its text first, as the compiler gets it, on s->info. */
+struct go_bpf_spec;
+int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool print);
+/* Attach program prog at ps's sites in t's binary (s->pid's only, with -p). Ctrl-C ends the run
+ * from the first attach on. */
+int go_session__attach(struct go_session *s, const char *prog, const struct go_target *t,
+		       const struct go_probes *ps);
+/*
+ * Wait until the next summary is due, as bcc's funccount and funclatency do: every interval
+ * seconds, or once at the end of duration, or at Ctrl-C/SIGTERM, or when the traced process
+ * exits. True when that summary is the last.
+ */
+bool go_session__wait(struct go_session *s, long interval, long duration);
+/* Wait up to ms for fd to be readable (a ring buffer), or for the traced process's end (gone). */
+void go_session__poll(struct go_session *s, int fd, long ms);
+/* Detach every probe, keeping the maps readable. */
+void go_session__detach(struct go_session *s);
+/* Say what was lost since the last time (go_losses__report), -j's lines on stdout. */
+void go_session__losses(struct go_session *s);
+/* The end of a run that went well: what was lost, then bcc's "Detaching...". */
+void go_session__end(struct go_session *s);
+/* Say err's message (err < 0, unless said), detach, free; the exit status (err < 0). */
+int go_session__close(struct go_session *s, int err);
 
 /* ---- pprof profiles ------------------------------------------------------------------------ */
 
