@@ -3,7 +3,7 @@
 A tool's BPF program is C compiled by libbcc when the tool starts, with settings that depend on
 the options and the traced binary: the register ABI or not (g in R14, arguments in registers or
 on the stack), a goroutine id offset or none (gccgo), user stacks, one perf-event uprobe per
-address or uprobe_multi links (GOFUNC_NO_MULTI), filters and string arguments. A syntax error or
+address or uprobe_multi links (GOTOOLS_NO_MULTI), filters and string arguments. A syntax error or
 a verifier refusal in any of them must fail here, not on a user's machine. Each case runs the
 tool itself, so the settings come from the one place that makes them: the tool compiles (the
 cache is off), loads, attaches to the binary on disk, prints that it is tracing, and stops at
@@ -21,7 +21,7 @@ BINARIES = [
     ("gccgo", "System V ABI, no goroutine ids"),
 ]
 
-MODES = {"multi": {}, "perf-event": {"GOFUNC_NO_MULTI": "1"}}
+MODES = {"multi": {}, "perf-event": {"GOTOOLS_NO_MULTI": "1"}}
 
 TWELVE = ", ".join(f"goarg{i}" for i in range(1, 13))
 TRACE_PROBES = [

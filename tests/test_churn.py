@@ -1,6 +1,6 @@
 """Under churn: tables that many stacks, many processes and long runs fill. Each test shrinks a
-tool's table (GOSTACK_MAX_STACKS, GOIFACE_MAX_ENTRIES, GOFUNCLATENCY_MAX_GOROUTINES,
-GOFUNCLATENCY_MAX_SPILL) below what the run as a whole needs, but not below what the tool must
+tool's table (GOTOOLS_MAX_STACKS, GOTOOLS_MAX_TYPES, GOTOOLS_MAX_GOROUTINES,
+GOTOOLS_MAX_SPILL) below what the run as a whole needs, but not below what the tool must
 hold at once, and checks that nothing is lost and every count is the program's own
 (tests/go/churn):
 
@@ -66,7 +66,7 @@ def test_gostack_leaf_stacks_at_call_sites(variant):
     binary = build_program(variant, PROGRAM)
     with GoProgram(binary, "stacks", "256") as prog:
         with Tool("gostack", "-v", "-p", str(prog.pid), "main.tiny",
-                  env={"GOSTACK_MAX_STACKS": "256"}) as t:
+                  env={"GOTOOLS_MAX_STACKS": "256"}) as t:
             prog.go()
             report = prog.result()
             status, out, err = t.interrupt()
@@ -90,7 +90,7 @@ def test_gostack_one_stack_over_many_processes(tmp_path):
     is every process's)."""
     binary = private_copy(build_program("go126", PROGRAM), tmp_path)
     calls = 0
-    with Tool("gostack", "-j", f"{binary}:main.leaf", env={"GOSTACK_MAX_STACKS": "1"}) as t:
+    with Tool("gostack", "-j", f"{binary}:main.leaf", env={"GOTOOLS_MAX_STACKS": "1"}) as t:
         for _ in range(100):
             r = subprocess.run([binary, "once"], capture_output=True, text=True, timeout=30, check=True)
             calls += json.loads(r.stdout)["main.leaf"]
@@ -178,7 +178,7 @@ def test_gostack_intervals_empty_the_table():
     """-i 1 with a table of 48 stacks: four phases of 32 new stacks (128 in all). Each interval
     has the whole table: nothing is lost, and each interval holds exactly its phase's stacks,
     each counted once."""
-    _, _, out, err = phases("gostack", ["-T", "main.leaf"], {"GOSTACK_MAX_STACKS": "48"}, 4,
+    _, _, out, err = phases("gostack", ["-T", "main.leaf"], {"GOTOOLS_MAX_STACKS": "48"}, 4,
                             timestamps)
     assert "WARNING" not in err, err
     intervals = re.split(r"^\d\d:\d\d:\d\d\n", out, flags=re.M)[1:]
@@ -198,7 +198,7 @@ def test_gostack_interval_losses_in_their_interval():
     """-i 1 -j with a table of 16 stacks and phases of 32: each interval prints a full table and
     after it, in its own output, a {"lost": ...} line for the calls that found no room, and the
     same WARNING on stderr; printed and lost add up to each phase's calls."""
-    replies, _, out, err = phases("gostack", ["-j", "main.leaf"], {"GOSTACK_MAX_STACKS": "16"}, 3,
+    replies, _, out, err = phases("gostack", ["-j", "main.leaf"], {"GOTOOLS_MAX_STACKS": "16"}, 3,
                                   lost_lines)
     chunks = interval_chunks(out, "calls: the table of stacks was full")
     for stacks, n in chunks:
@@ -218,7 +218,7 @@ def test_goiface_intervals_empty_the_table():
     """goiface -V -i 1 with a table of 48 (type, value) pairs: four phases of 32 new values.
     Nothing is lost; each interval holds its phase's values, each counted once."""
     _, _, out, err = phases("goiface", ["-V", "main.describe", "v"],
-                            {"GOIFACE_MAX_ENTRIES": "48"}, 4, iface_headers)
+                            {"GOTOOLS_MAX_TYPES": "48"}, 4, iface_headers)
     assert "not counted" not in err and "not counted" not in out, err
     seen = {}
     for text in re.split(r"^FUNC\s+ARG\s+TYPE\s+VALUE\s+COUNT\n", out, flags=re.M)[1:]:
@@ -234,7 +234,7 @@ def test_goiface_interval_losses_in_their_interval():
     """goiface -V -j -i 1 with a table of 16 and phases of 32 values: each interval prints a full
     table, then its {"lost": ...} line, and says the same on stderr."""
     replies, _, out, err = phases("goiface", ["-j", "-V", "main.describe", "v"],
-                                  {"GOIFACE_MAX_ENTRIES": "16"}, 3, lost_lines)
+                                  {"GOTOOLS_MAX_TYPES": "16"}, 3, lost_lines)
     chunks = interval_chunks(out, "calls: the table of types was full")
     for values, n in chunks:
         assert len(values) == 16 and n > 0, (values, n)
@@ -247,7 +247,7 @@ def test_goiface_interval_losses_in_their_interval():
 
 @pytest.mark.parametrize("variant, env, nproc, batch, room, depth", [
     ("go126", {}, 200, 1, 200, 5),
-    ("go126", {"GOFUNCLATENCY_NO_GOEXIT": "1"}, 200, 1, 200, 5),
+    ("go126", {"GOTOOLS_NO_GOEXIT": "1"}, 200, 1, 200, 5),
     ("gccgo", {}, 24, 12, 32, 0),
 ], ids=["goroutines", "goroutines-lru", "starts-by-sp"])
 def test_gofunclatency_records_of_exited_processes(variant, env, nproc, batch, room, depth,
@@ -261,7 +261,7 @@ def test_gofunclatency_records_of_exited_processes(variant, env, nproc, batch, r
     starts by stack pointer instead, those of main.hang's calls: 24 runs (a gccgo program
     takes a second to start here), 12 at once, with room for 32 starts."""
     binary = private_copy(build_program(variant, PROGRAM), tmp_path)
-    env = dict(env, GOFUNCLATENCY_MAX_GOROUTINES=str(room), GOFUNCLATENCY_MAX_SPILL=str(room))
+    env = dict(env, GOTOOLS_MAX_GOROUTINES=str(room), GOTOOLS_MAX_SPILL=str(room))
     total = {"main.work": 0, "main.hang": 0}
     with Tool("gofunclatency", "-j", "-r", fr"{binary}:^main\.(work|hang)$", env=env) as t:
         for _ in range(nproc // batch):

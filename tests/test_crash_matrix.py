@@ -165,9 +165,9 @@ def test_other_mount_namespace(stress, tmp_path):
 @pytest.mark.parametrize("name", ["gofunccount", "gotrace", "gofunclatency", "gostack", "goiface"])
 def test_tool_killed(stress, name, probes):
     """A tool killed with SIGKILL while the program runs hot: its uprobe_multi link, or its
-    perf-event uprobes (GOFUNC_NO_MULTI=1), go with its file descriptors; the program's code
+    perf-event uprobes (GOTOOLS_NO_MULTI=1), go with its file descriptors; the program's code
     equals its file at once, and the program carries on."""
-    env = {"GOFUNC_NO_MULTI": "1"} if probes == "perf_event" else {}
+    env = {"GOTOOLS_NO_MULTI": "1"} if probes == "perf_event" else {}
     with GoProgram(stress[False], "work", timeout=60) as prog:
         args = dict(tools_for(prog.pid))[name]
         if name == "gotrace":

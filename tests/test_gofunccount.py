@@ -112,11 +112,11 @@ def test_counts_every_way_in(built, variant):
     assert_counts(parse_funccount(out), report, out)
 
 
-@pytest.mark.parametrize("env, site", [({}, r"\d+ calls?"), ({"GOFUNC_NO_CALL_SITES": "1"}, r"\+0")],
+@pytest.mark.parametrize("env, site", [({}, r"\d+ calls?"), ({"GOTOOLS_NO_CALL_SITES": "1"}, r"\+0")],
                          ids=["call-sites", "no-call-sites"])
 def test_leaf_probe_site(built, env, site):
     """-v shows where a leaf is probed: at its callers' CALLs ("N calls"), or at its first
-    instruction with GOFUNC_NO_CALL_SITES=1, which also counts exactly."""
+    instruction with GOTOOLS_NO_CALL_SITES=1, which also counts exactly."""
     binary = built.path("go126", "entries")
     with GoProgram(binary) as prog:
         with Tool(TOOL, "-v", "-p", str(prog.pid), "main.direct", env=env) as t:
@@ -192,10 +192,10 @@ def test_decoder_unloaded_while_tracing(built):
 
 
 def test_counts_without_uprobe_multi(built):
-    """GOFUNC_NO_MULTI=1 makes the tool attach one perf-event uprobe per function instead of one
+    """GOTOOLS_NO_MULTI=1 makes the tool attach one perf-event uprobe per function instead of one
     uprobe_multi link; the counts must be as exact."""
-    report, status, out, err, t = count_with_pid(built.path("go126"), env={"GOFUNC_NO_MULTI": "1"})
-    assert_clean_exit(status, out, err, "GOFUNC_NO_MULTI=1 " + t.command())
+    report, status, out, err, t = count_with_pid(built.path("go126"), env={"GOTOOLS_NO_MULTI": "1"})
+    assert_clean_exit(status, out, err, "GOTOOLS_NO_MULTI=1 " + t.command())
     assert_counts(parse_funccount(out), report, out)
 
 
@@ -448,7 +448,7 @@ def test_runtime_pattern(built, variant):
     ("go126-pie", {}),
     ("go119-stripped", {}),
     ("gccgo", {}),
-    ("go126", {"GOFUNC_NO_MULTI": "1"}),
+    ("go126", {"GOTOOLS_NO_MULTI": "1"}),
 ], ids=["go126", "go126-pie", "go119-stripped", "gccgo", "go126-no-multi"])
 def test_no_uprobes_left(built, tracefs, variant, env):
     """While tracing, the program's code holds breakpoints; after the tool exits, its code equals

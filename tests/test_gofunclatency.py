@@ -354,10 +354,10 @@ def test_function_without_ret(built, variant):
 @pytest.mark.parametrize("value, probed", [("1", False), ("0", True), ("", True), ("false", True),
                                            ("no", True), ("OFF", True), ("yes", False)])
 def test_boolean_settings(built, value, probed):
-    """A boolean setting is off when empty, 0, false, no or off: GOFUNCLATENCY_NO_GOEXIT=0 keeps
+    """A boolean setting is off when empty, 0, false, no or off: GOTOOLS_NO_GOEXIT=0 keeps
     the probe where goroutines end (GOEXIT_PROBED in the program -v prints), and
-    GOFUNC_NO_CALL_SITES=0 keeps call sites (-v's SITE column)."""
-    env = {"GOFUNCLATENCY_NO_GOEXIT": value, "GOFUNC_NO_CALL_SITES": value}
+    GOTOOLS_NO_CALL_SITES=0 keeps call sites (-v's SITE column)."""
+    env = {"GOTOOLS_NO_GOEXIT": value, "GOTOOLS_NO_CALL_SITES": value}
     r = run_tool(TOOL, "-v", "-d", "1", f"{built.path('go126', 'entries')}:main.direct", env=env)
     assert r.returncode == 0, r.stderr
     assert ("#define GOEXIT_PROBED 1" in r.stdout.splitlines()) == probed, r.stdout
@@ -404,7 +404,7 @@ def returns_listed(out):
             for m in re.finditer(r"^returns of (\S+): at (.*)$", out, re.M)}
 
 
-@pytest.mark.parametrize("env", [{}, {"GOFUNC_NO_RETURN_SITES": "1"}], ids=["sites", "rets"])
+@pytest.mark.parametrize("env", [{}, {"GOTOOLS_NO_RETURN_SITES": "1"}], ids=["sites", "rets"])
 @pytest.mark.parametrize("variant", ["go126", "go126-pie", "go119"])
 def test_return_sites(built, variant, env):
     """tests/go/retsites: functions entered by direct CALLs alone have their returns seen in
@@ -413,7 +413,7 @@ def test_return_sites(built, variant, env):
     caller, runtime.Goexit, 40,000 goroutines blocked at once; main.try's site is also reached
     by its loop's first jump, a guard that must not end a call, nor, in main.looper, the call of
     main.sometimes that a recovered panic left at that depth. Every call that returned is
-    timed, once, and every one that did not is reported; with GOFUNC_NO_RETURN_SITES=1 the same
+    timed, once, and every one that did not is reported; with GOTOOLS_NO_RETURN_SITES=1 the same
     numbers come from RET probes. -v says which way each function is timed."""
     binary = built.path(variant, "retsites")
     with GoProgram(binary, timeout=120) as prog:
@@ -454,14 +454,14 @@ def test_return_sites_two_processes(built, tmp_path):
 @pytest.mark.parametrize("variant", ["go126", "go119", "go116"])
 def test_single_stepped_entries_said(built, variant):
     """A function whose entry probe the kernel single-steps (tests/go/entries' main.direct, a
-    leaf, probed at its first instruction with GOFUNC_NO_CALL_SITES=1) has the step in each
+    leaf, probed at its first instruction with GOTOOLS_NO_CALL_SITES=1) has the step in each
     call's time: said once, on stderr and in -j, with the cost measured at start; at its
     callers' CALLs, which the kernel emulates (Go 1.17+), nothing is said and its calls take
     less. Every call is timed either way, as the program counts them."""
     binary = built.path(variant, "entries")
     runs = {}
     for sites in (False, True):
-        env = {} if sites else {"GOFUNC_NO_CALL_SITES": "1"}
+        env = {} if sites else {"GOTOOLS_NO_CALL_SITES": "1"}
         report, out, err = timed(binary, "main.direct", args=("-j",), env=env)
         lines = [json.loads(line) for line in out.splitlines()]
         [hist] = [line for line in lines if "hist" in line]

@@ -210,7 +210,7 @@ def test_every_frame_with_lines(built, variant):
 
 @pytest.mark.parametrize("variant, env", [
     ("go126", {}), ("go119-pie", {}), ("go126-stripped", {}),
-    ("go126", {"GOFUNC_NO_CALL_SITES": "1"}), ("go119", {"GOFUNC_NO_CALL_SITES": "1"}),
+    ("go126", {"GOTOOLS_NO_CALL_SITES": "1"}), ("go119", {"GOTOOLS_NO_CALL_SITES": "1"}),
 ], ids=["go126-calls", "go119-pie-calls", "go126-stripped-calls", "go126-entry", "go119-entry"])
 def test_frameless_leaf(built, variant, env):
     """main.tiny has no frame: probed at the CALLs that enter it (or, without call sites, at its
@@ -421,9 +421,9 @@ def test_pie_gone_without_pid(built, variant):
 
 
 def test_table_full_counted(built):
-    """With room for 20 stacks (GOSTACK_MAX_STACKS) and ~170 distinct ones, the calls whose stack
+    """With room for 20 stacks (GOTOOLS_MAX_STACKS) and ~170 distinct ones, the calls whose stack
     found no room are counted and reported: printed and lost calls add up to the calls made."""
-    report, status, out, err = trace(built, "go126", "main.rec", "-f", env={"GOSTACK_MAX_STACKS": "20"})
+    report, status, out, err = trace(built, "go126", "main.rec", "-f", env={"GOTOOLS_MAX_STACKS": "20"})
     assert status == 0, err
     printed = sum(int(l.rsplit(" ", 1)[1]) for l in out.splitlines())
     assert len(out.splitlines()) == 20, out

@@ -394,7 +394,7 @@ def test_perf_event_fallback(built):
     assert messages(out, "main.add")[:2] == ["42 13", "55"]
     with GoProgram(built.path("go126", "tracee")) as prog:
         with Trace("-p", str(prog.pid), 'main.add "%d %d", goarg1, goarg2',
-                   env={"GOFUNC_NO_MULTI": "1"}) as t:
+                   env={"GOTOOLS_NO_MULTI": "1"}) as t:
             prog.go()
             prog.result()
             time.sleep(0.3)

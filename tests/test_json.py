@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, GoProgram, Tool
+from conftest import ROOT, GoProgram, Tool, run_tool
 
 # numbers that are counts or ids; any other number must carry its unit in its name
 UNITLESS = {"count", "pid", "tid", "goid", "cpu", "interval", "lost", "line", "labels_cut"}
@@ -147,3 +147,14 @@ def test_histogram_ns(built):
         low_ms = h["low_ns"] // 1000000
         assert h["low_ns"] % 1000000 == 0 and (h["high_ns"] + 1) % 1000000 == 0, h
         assert low_ms == 0 or low_ms & (low_ms - 1) == 0, h
+
+
+@pytest.mark.parametrize("name", SUMMARIES + ["gotrace"])
+def test_no_match_on_stderr(built, name):
+    """Nothing matched, with -j: stdout stays JSON (it is empty), and the one line that says so
+    is on stderr, in the words the tool says it without -j; exit status 1."""
+    spec = built.path("go126", "ux") + ":main.nosuch*"
+    plain, js = run_tool(name, spec), run_tool(name, "-j", spec)
+    assert (js.returncode, js.stdout) == (1, ""), js
+    assert (plain.returncode, plain.stdout) == (1, ""), plain
+    assert js.stderr == plain.stderr and len(js.stderr.splitlines()) == 1, (js.stderr, plain.stderr)

@@ -3,8 +3,8 @@ with -j, as a JSON line {"lost": N, "what": ...}; and what was recorded plus wha
 accounts for every call the program made.
 
 Each test makes one table or buffer overflow, through a size that exists for tests (an
-option or environment variable the tool reads: gotrace -b 1, GOSTACK_MAX_STACKS,
-GOIFACE_MAX_ENTRIES, GOFUNCLATENCY_MAX_GOROUTINES, GOFUNCLATENCY_MAX_SPILL), against
+option or environment variable the tool reads: gotrace -b 1, GOTOOLS_MAX_STACKS,
+GOTOOLS_MAX_TYPES, GOTOOLS_MAX_GOROUTINES, GOTOOLS_MAX_SPILL), against
 tests/go/stress and tests/go/workload.
 gofunccount cannot lose a call: its counts are per-CPU array slots, one per function."""
 
@@ -64,9 +64,12 @@ def test_gotrace_ring_buffer_full_text(stress):
     assert n > 0 and len(events) + n == report["main.work"], (len(events), n, report)
 
 
-def test_gostack_table_full(stress):
+@pytest.mark.parametrize("setting", ["GOTOOLS_MAX_STACKS", "GOSTACK_MAX_STACKS"])
+def test_gostack_table_full(stress, setting):
+    """The table's size from GOTOOLS_MAX_STACKS, or from its name before all settings were
+    GOTOOLS_*, which is still read."""
     report, out, err = run(stress, "work", "gostack", ["-j", "-r", r"^main\.(work|describe)$"],
-                           {"GOSTACK_MAX_STACKS": "1"})
+                           {setting: "1"})
     stacks, lost = split(out)
     assert len(stacks) == 1 and len(lost) == 1, out
     assert lost[0]["what"] == "calls: the table of stacks was full", lost
@@ -77,7 +80,7 @@ def test_gostack_table_full(stress):
 
 def test_goiface_table_full(stress):
     report, out, err = run(stress, "goroutines", "goiface", ["-j", "-V", "main.describe", "v"],
-                           {"GOIFACE_MAX_ENTRIES": "16"})
+                           {"GOTOOLS_MAX_TYPES": "16"})
     rows, lost = split(out)
     assert len(lost) == 1 and lost[0]["what"] == "calls: the table of types was full", lost
     n = lost[0]["lost"]
@@ -91,7 +94,7 @@ def test_gofunclatency_no_room(stress):
     start), with room for 64: the others are not timed, and counted."""
     report, out, err = run(stress, "goroutines", "gofunclatency",
                            ["-j", "main.roundGoroutines.func1"],
-                           {"GOFUNCLATENCY_MAX_GOROUTINES": "64"})
+                           {"GOTOOLS_MAX_GOROUTINES": "64"})
     [hist], lost = split(out)
     [no_room] = [r for r in lost if r["what"].startswith("calls: no room")]
     n = no_room["lost"]
@@ -115,7 +118,7 @@ def test_gofunclatency_starts_dropped(variant):
     binary = build_program(variant, "workload")
     with GoProgram(binary, timeout=60) as prog:
         with Tool("gofunclatency", "-j", "-p", str(prog.pid), "main.fib",
-                  env={"GOFUNCLATENCY_MAX_SPILL": "2"}, timeout=60) as t:
+                  env={"GOTOOLS_MAX_SPILL": "2"}, timeout=60) as t:
             prog.go()
             report = prog.result()
             status, out, err = t.interrupt()
@@ -138,7 +141,7 @@ def test_gofunclatency_goroutines_dropped(stress):
     calls."""
     report, out, err = run(stress, "goroutines", "gofunclatency",
                            ["-j", "main.roundGoroutines.func1"],
-                           {"GOFUNCLATENCY_MAX_GOROUTINES": "64", "GOFUNCLATENCY_NO_GOEXIT": "1"})
+                           {"GOTOOLS_MAX_GOROUTINES": "64", "GOTOOLS_NO_GOEXIT": "1"})
     [hist], lost = split(out)
     dropped = lost_rows(lost, "goroutines: their calls in progress were dropped")
     assert dropped > 0, (out, err)
@@ -150,10 +153,10 @@ def test_gofunclatency_goroutines_dropped(stress):
 
 
 @pytest.mark.parametrize("name, var, value", [
-    ("gostack", "GOSTACK_MAX_STACKS", "x"),
-    ("goiface", "GOIFACE_MAX_ENTRIES", "-1"),
-    ("gofunclatency", "GOFUNCLATENCY_MAX_GOROUTINES", "1e9"),
-    ("gofunclatency", "GOFUNCLATENCY_MAX_SPILL", "0"),
+    ("gostack", "GOTOOLS_MAX_STACKS", "x"),
+    ("goiface", "GOTOOLS_MAX_TYPES", "-1"),
+    ("gofunclatency", "GOTOOLS_MAX_GOROUTINES", "1e9"),
+    ("gofunclatency", "GOTOOLS_MAX_SPILL", "0"),
 ])
 def test_bad_sizes(stress, name, var, value):
     """A size for tests that is not one: one line, exit 1, nothing attached."""

@@ -41,7 +41,7 @@ def test_xchg_r8_entry_not_probed(built):
     path = built.path("go119", PROGRAM)
     with GoProgram(path) as prog:
         with Tool("gofunccount", "-p", str(prog.pid), "runtime.gcWriteBarrierR?",
-                  env={"GOFUNC_NO_CALL_SITES": "1"}) as t:
+                  env={"GOTOOLS_NO_CALL_SITES": "1"}) as t:
             prog.go()
             prog.result()
             status, out, err = t.interrupt()

@@ -688,7 +688,7 @@ def test_enotsupp(built, tmp_path):
     it (here: a CS prefix written at main.add's entry, mapped executable by the test)."""
     binary = private_copy(built.path("go126", "tracee"), tmp_path)
     offset = entry_offset(binary, "main.add")
-    t = hooked(f"{binary}:main.add", env={"GOFUNC_NO_CALL_SITES": "1"})
+    t = hooked(f"{binary}:main.add", env={"GOTOOLS_NO_CALL_SITES": "1"})
     with open(binary, "r+b") as f:
         m = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_EXEC)
         os.pwrite(f.fileno(), b"\x2e", offset)
@@ -711,7 +711,7 @@ def test_bcc_probes_the_same_function(built, tmp_path, tracefs):
         line = bcc.stdout.readline()
         assert line.startswith("Tracing 1 functions"), line
         r = run_tool("gofunccount", "-d", "1", f"{binary}:main.add",
-                     env={"GOFUNC_NO_CALL_SITES": "1"})
+                     env={"GOTOOLS_NO_CALL_SITES": "1"})
     finally:
         bcc.send_signal(signal.SIGINT)
         bcc.communicate(timeout=60)

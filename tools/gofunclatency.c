@@ -736,7 +736,7 @@ int main(int argc, char **argv)
 	 * with g, go_entry also runs where goroutines end, to drop their records, and where calls
 	 * return in their callers (return sites, emulated where a RET is single-stepped)
 	 */
-	if ((g_in_reg || g_from_m) && !go_env_flag("GOFUNCLATENCY_NO_GOEXIT"))	/* for the LRU's tests */
+	if ((g_in_reg || g_from_m) && !go_env_flag("GOTOOLS_NO_GOEXIT"))	/* for the LRU's tests */
 		what |= GO_PLAN_GOEXIT;
 	if (g_in_reg && go_bpf__want_multi())
 		what |= GO_PLAN_RETURN_SITES;
@@ -755,13 +755,13 @@ int main(int argc, char **argv)
 
 	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(target));
 	go_bpf_defines__add(&defs, "UNIT_DIV=%lluULL", (unsigned long long)unit_ns());
-	/* GOFUNCLATENCY_MAX_GOROUTINES: fewer, for the tests that fill the table */
-	err = go_env_size("GOFUNCLATENCY_MAX_GOROUTINES",
+	/* GOTOOLS_MAX_GOROUTINES: fewer, for the tests that fill the table */
+	err = go_env_size("GOTOOLS_MAX_GOROUTINES",
 			  plan->goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
 			  &max_goroutines);
-	/* GOFUNCLATENCY_MAX_SPILL: fewer, for the tests that make its LRU drop calls */
+	/* GOTOOLS_MAX_SPILL: fewer, for the tests that make its LRU drop calls */
 	if (!err)
-		err = go_env_size("GOFUNCLATENCY_MAX_SPILL", MAX_SPILL, MAX_SPILL, &max_spill);
+		err = go_env_size("GOTOOLS_MAX_SPILL", MAX_SPILL, MAX_SPILL, &max_spill);
 	if (err)
 		goto cleanup;
 	go_losses__limit(&s.losses, GO_LOST_GOROUTINES_DROPPED, max_goroutines);

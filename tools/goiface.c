@@ -704,8 +704,8 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		list_ifaces(target, fis);
 
-	/* GOIFACE_MAX_ENTRIES: a smaller table, for the tests that fill it */
-	err = go_env_size("GOIFACE_MAX_ENTRIES", MAX_ENTRIES, MAX_ENTRIES, &max_entries);
+	/* GOTOOLS_MAX_TYPES: a smaller table, for the tests that fill it */
+	err = go_env_size("GOTOOLS_MAX_TYPES", MAX_ENTRIES, MAX_ENTRIES, &max_entries);
 	if (err)
 		goto cleanup;
 	go_losses__limit(&s->losses, GO_LOST_TYPES_FULL, max_entries);

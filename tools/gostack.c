@@ -898,7 +898,7 @@ int main(int argc, char **argv)
 		fprintf(s->info, "pprof labels: unavailable for %s (read from Go 1.24 on, which "
 			"keeps them in a slice)\n",
 			go_esc(go_binary__version(target->bin), esc, sizeof(esc)));
-	err = go_env_size("GOSTACK_MAX_STACKS", MAX_STACKS, 1 << 24, &max_stacks);
+	err = go_env_size("GOTOOLS_MAX_STACKS", MAX_STACKS, 1 << 24, &max_stacks);
 	if (err)
 		goto cleanup;
 	go_losses__limit(&s->losses, GO_LOST_STACKS_FULL, max_stacks);

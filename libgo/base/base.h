@@ -51,7 +51,13 @@ void go_test_hook(const char *point);
 void go_json_str(FILE *out, const char *s);
 /* Write s quoted as Go's %q quotes it: in '"', escaped as above, and '"' and '\' escaped too. */
 void go_esc_quote(FILE *out, const char *s);
-/* A boolean setting from the environment, e.g. GOFUNC_NO_MULTI: on unless unset, empty, "0",
+/*
+ * A setting from the environment: every one is named GOTOOLS_* (README, ENVIRONMENT in the man
+ * pages); the name it had before (GOTOOLS_NO_MULTI for GOTOOLS_NO_MULTI...) is read when the
+ * new one is unset. NULL when neither is set.
+ */
+const char *go_env(const char *name);
+/* A boolean setting from the environment, e.g. GOTOOLS_NO_MULTI: on unless unset, empty, "0",
  * "false", "no" or "off" (any case); every boolean setting of the tools is read by it. */
 bool go_env_flag(const char *name);
 /*

@@ -10,7 +10,7 @@
 
 #include "base/base.h"
 
-static __thread char errmsg[512];
+static __thread char errmsg[4096];	/* a message may quote a whole probe */
 
 const char *libgo_errmsg(void)
 {

@@ -188,7 +188,7 @@ enum {
 	/*
 	 * with RET: a function entered by direct CALLs alone has its returns probed in its
 	 * callers (go_binary__return_sites, GO_COOKIE_RETURN), not at its RETs, unless
-	 * GOFUNC_NO_RETURN_SITES is set: with ENTRY among the entry probes, guards too (for a
+	 * GOTOOLS_NO_RETURN_SITES is set: with ENTRY among the entry probes, guards too (for a
 	 * program that keeps each goroutine's calls and skips a guard's passage); without ENTRY
 	 * among the RETs' probes, and only where no guard is needed
 	 */

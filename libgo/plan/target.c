@@ -798,10 +798,10 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 		plan_instances(t, ip);
 	/* step 2: call sites are found for the functions that stay, in their numbering */
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_CALL_SITES) &&
-	    !go_env_flag("GOFUNC_NO_CALL_SITES"))
+	    !go_env_flag("GOTOOLS_NO_CALL_SITES"))
 		err = target_call_sites(t);
 	if (!err && (what & GO_PLAN_RET) && (what & GO_PLAN_RETURN_SITES) &&
-	    !go_env_flag("GOFUNC_NO_RETURN_SITES"))
+	    !go_env_flag("GOTOOLS_NO_RETURN_SITES"))
 		err = target_return_sites(t);
 	if (!err)
 		err = plan_emit(t, what, fs, ip, plan);

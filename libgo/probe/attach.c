@@ -3,7 +3,7 @@
  * Probes, attached and detached. They attach as one uprobe_multi link per program and binary
  * where the kernel has it (Linux 6.6+: a thousand probes up in milliseconds), else as one
  * perf-event uprobe per address. Each probe carries a cookie (the caller's index) that the
- * program reads with bpf_get_attach_cookie(). GOFUNC_NO_MULTI=1 forces the perf-event path.
+ * program reads with bpf_get_attach_cookie(). GOTOOLS_NO_MULTI=1 forces the perf-event path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -338,7 +338,7 @@ void go_bpf__detach(struct go_bpf *bpf)
 
 bool go_bpf__want_multi(void)
 {
-	return !go_env_flag("GOFUNC_NO_MULTI");
+	return !go_env_flag("GOTOOLS_NO_MULTI");
 }
 
 /*

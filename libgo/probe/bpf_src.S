@@ -28,8 +28,8 @@ go_bpf_src_funclatency_h:
 go_bpf_src_trace_h:
 	.incbin "libgo/probe/bpf/trace.h"
 	.byte 0
-	.global go_bpf_src_iface_h
-go_bpf_src_iface_h:
+	.global go_bpf_src_iface_bpf_h
+go_bpf_src_iface_bpf_h:
 	.incbin "libgo/probe/bpf/iface.bpf.h"
 	.byte 0
 	.global go_bpf_src_iface
@@ -44,8 +44,8 @@ go_bpf_src_stackcount:
 go_bpf_src_filter_h:
 	.incbin "libgo/probe/bpf/filter.h"
 	.byte 0
-	.global go_bpf_src_iface_shared_h
-go_bpf_src_iface_shared_h:
+	.global go_bpf_src_iface_h
+go_bpf_src_iface_h:
 	.incbin "libgo/probe/bpf/iface.h"
 	.byte 0
 	.global go_bpf_src_unwind_h

@@ -28,9 +28,9 @@
 extern const char go_bpf_src_common[];
 extern const char go_bpf_src_cookie_h[];
 extern const char go_bpf_src_funclatency_h[];
-extern const char go_bpf_src_iface_h[];
+extern const char go_bpf_src_iface_bpf_h[];
 extern const char go_bpf_src_ivalue_h[];
-extern const char go_bpf_src_iface_shared_h[];
+extern const char go_bpf_src_iface_h[];
 extern const char go_bpf_src_filter_h[];
 extern const char go_bpf_src_trace_h[];
 extern const char go_bpf_src_unwind_h[];
@@ -50,8 +50,8 @@ static const struct {
 } bpf_headers[] = {
 	{ "cookie.h", go_bpf_src_cookie_h },
 	{ "funclatency.h", go_bpf_src_funclatency_h },
-	{ "iface.bpf.h", go_bpf_src_iface_h },
-	{ "iface.h", go_bpf_src_iface_shared_h },
+	{ "iface.bpf.h", go_bpf_src_iface_bpf_h },
+	{ "iface.h", go_bpf_src_iface_h },
 	{ "ivalue.h", go_bpf_src_ivalue_h },
 	{ "filter.h", go_bpf_src_filter_h },
 	{ "trace.h", go_bpf_src_trace_h },

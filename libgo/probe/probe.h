@@ -100,7 +100,7 @@ size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
  */
 int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns);
 bool go_bpf__uses_multi(const struct go_bpf *bpf);
-/* False when GOFUNC_NO_MULTI asks for one perf-event uprobe per address. */
+/* False when GOTOOLS_NO_MULTI asks for one perf-event uprobe per address. */
 bool go_bpf__want_multi(void);
 
 /* A BPF ring buffer read from user space. */

@@ -24,7 +24,7 @@ void go_json_printout(FILE *out, unsigned long interval, const char *time)
 
 int go_env_size(const char *name, long def, long max, long *out)
 {
-	const char *v = getenv(name);
+	const char *v = go_env(name);
 
 	*out = def;
 	return v && *v ? go_parse_long(v, 1, max, name, out) : 0;

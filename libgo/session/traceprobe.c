@@ -306,9 +306,6 @@ static int var_get(struct go_tprobe *p, const char *name)
 	return p->nvars++;
 }
 
-/* Enum GO_IFACE_* of libgo/probe/bpf/iface.bpf.h. */
-enum { IFACE_TYPE, IFACE_ITAB, IFACE_GUESS };
-
 /*
  * An interface for %T and %v: a parameter (DWARF) or goargN, its first word (and goargN+1); with
  * DWARF, whether that is an interface{} (a type) or has methods (a method table).
@@ -325,7 +322,7 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	alias_num(name, "goarg", &goarg);
 	v->iface = true;
 	v->nwords = 2;
-	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? IFACE_TYPE : IFACE_GUESS;
+	v->mode = go_binary__toolchain(p->target.bin) == GO_GCCGO ? GO_IFACE_TYPE : GO_IFACE_GUESS;
 	if (goarg && ((err = target_word(p, false, goarg, name, &v->loc[0])) ||
 		      (err = target_word_(p, false, goarg + 1, name, &v->loc[1], false))))
 		return err;
@@ -339,7 +336,7 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 				continue;
 			err = ps[i].iface ? 0 : go_fail(EINVAL, "%%T and %%v print interfaces, but '%s' "
 							"has type %s", name, ps[i].type);
-			v->mode = ps[i].empty ? IFACE_TYPE : IFACE_ITAB;
+			v->mode = ps[i].empty ? GO_IFACE_TYPE : GO_IFACE_ITAB;
 			v->loc[0] = ps[i].loc[0];
 			v->loc[1] = ps[i].loc[1];
 		}
