@@ -134,6 +134,8 @@ struct go_target {
 	struct go_call_sites *calls;	/* per function, when entered at call sites */
 	struct go_return_sites *rsites;	/* per function, GO_PLAN_RETURN_SITES */
 	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
+	size_t *slots;		/* go_target__slot's answers, for slots_cnt functions */
+	size_t slots_cnt;
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);

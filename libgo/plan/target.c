@@ -50,12 +50,12 @@ static void target_filter(struct go_target *t, bool (*drop)(const struct go_targ
 static bool is_matched_wrapper(const struct go_target *t, size_t i)
 {
 	const struct go_func *fn = go_target__func(t, i);
-	size_t k, j;
+	size_t k;
 
 	if (target_inst(t, i, &k))
 		return false;
-	for (j = 0; j < t->cnt; j++)
-		if (target_inst(t, j, &k) && t->insts[k].inst->wrapper == fn)
+	for (k = 0; k < t->ninsts; k++)	/* every instantiation is among t's functions here */
+		if (t->insts[k].inst->wrapper == fn)
 			return true;
 	return false;
 }
@@ -149,6 +149,7 @@ void go_target__close(struct go_target *t)
 	go_return_sites__free(t->rsites, t->cnt);
 	free(t->rsites);
 	free(t->idx);
+	free(t->slots);
 	free(t->insts);
 	free(t->dicts);
 	free(t->pattern);
@@ -164,28 +165,74 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
+/* Orders function numbers by name, then by number. */
+static int slot_cmp(const void *a, const void *b, void *arg)
+{
+	const struct go_target *t = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(go_target__func(t, i)->name, go_target__func(t, j)->name);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* The slots of the functions in by[0..n), all of one name and in their order in t. */
+static void slots_of_name(const struct go_target *t, const size_t *by, size_t n, size_t *slots)
+{
+	size_t k, inst = SIZE_MAX, plain = SIZE_MAX, i;
+
+	for (k = 0; k < n; k++) {
+		if (inst == SIZE_MAX && target_inst(t, by[k], &i))
+			inst = by[k];
+		if (plain == SIZE_MAX && !go_target__func(t, by[k])->clone)
+			plain = by[k];
+	}
+	for (k = 0; k < n; k++) {
+		i = by[k];
+		if (t->ninsts && inst != SIZE_MAX && !target_inst(t, i, &(size_t){ 0 }))
+			slots[i] = inst;	/* the wrapper of a traced instantiation */
+		else if (!go_target__func(t, i)->clone)
+			slots[i] = i;
+		else	/* a clone: its function, or the first of its clones */
+			slots[i] = plain != SIZE_MAX ? plain : by[0];
+	}
+}
+
+/* Every function's slot at once: by name, so that a pattern of 50,000 functions is not
+ * 50,000 scans of them all. */
+static int target_slots(struct go_target *t)
+{
+	size_t *by, i, j;
+
+	free(t->slots);
+	t->slots_cnt = 0;
+	t->slots = malloc((t->cnt ? t->cnt : 1) * sizeof(*t->slots));
+	by = malloc((t->cnt ? t->cnt : 1) * sizeof(*by));
+	if (!t->slots || !by) {
+		free(by);
+		return go_fail(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < t->cnt; i++)
+		by[i] = i;
+	qsort_r(by, t->cnt, sizeof(*by), slot_cmp, t);
+	for (i = 0; i < t->cnt; i = j) {
+		const char *name = go_target__func(t, by[i])->name;
+
+		for (j = i + 1; j < t->cnt && !strcmp(go_target__func(t, by[j])->name, name); j++)
+			;
+		slots_of_name(t, by + i, j - i, t->slots);
+	}
+	free(by);
+	t->slots_cnt = t->cnt;
+	return 0;
+}
+
 size_t go_target__slot(const struct go_target *t, size_t i)
 {
-	const struct go_func *fn = go_target__func(t, i);
-	size_t j, k, first = i;
+	struct go_target *w = (struct go_target *)t;	/* a cache: what t traces is unchanged */
 
-	/* a function named as a traced instantiation (its wrapper, where the body is inlined) */
-	for (j = 0; t->ninsts && !target_inst(t, i, &k) && j < t->cnt; j++)
-		if (target_inst(t, j, &k) && !strcmp(t->insts[k].fn.name, fn->name))
-			return j;
-	if (!fn->clone)
+	if (t->slots_cnt != t->cnt && target_slots(w))
 		return i;
-	for (j = 0; j < t->cnt; j++) {
-		const struct go_func *o = go_target__func(t, j);
-
-		if (strcmp(o->name, fn->name))
-			continue;
-		if (!o->clone)
-			return j;	/* the function itself */
-		if (j < first)
-			first = j;
-	}
-	return first;
+	return t->slots[i];
 }
 
 /* Append a probe (a file offset, or a negative errno to pass on) and its cookie. */
