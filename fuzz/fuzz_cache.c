@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (data[0] % 3) {
 	case 0:
-		if (!go_cache__check(data + 1, size - 1, "GOBPF03", NULL, &payload, &len)) {
+		if (!go_cache__check(data + 1, size - 1, "GOBPF04", NULL, &payload, &len)) {
 			if (payload < data + 1 || len > size - 1 || payload + len > data + size)
 				abort();
 			fuzz_image(payload, len);

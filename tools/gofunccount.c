@@ -181,7 +181,6 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_count" };
-	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
 	uint64_t *now = NULL, *prev = NULL;
@@ -204,11 +203,8 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(&s.target, s.info);
 
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(&s.target));
 	spec.src = go_bpf_src_funccount;
-	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err)
-		goto cleanup;
+	go_bpf_spec__size(&spec, "counts", go_target__slots(&s.target));
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

@@ -646,25 +646,43 @@ static void stepped_report(struct go_target *t, const struct stepped *st)
 	}
 }
 
-/* -l: only calls at most this deep among their goroutine's traced calls are timed. */
-static int set_level(struct go_bpf *bpf, uint32_t level)
+/*
+ * The settings in the program's config: the unit, -l (only calls at most this deep among
+ * their goroutine's traced calls are timed), and whether goroutines' ends are probed.
+ */
+static int set_config(struct go_bpf *bpf, bool goexit)
 {
-	int fd = go_bpf__map_fd(bpf, "level");
+	struct go_lat_config cfg = { unit_ns(), (uint32_t)env.level, goexit ? GO_LAT_GOEXIT : 0 };
+	int fd = go_bpf__map_fd(bpf, "config");
 	uint32_t zero = 0;
 
 	if (fd < 0)
 		return fd;
-	return go_map__update(fd, &zero, &level) ? go_fail(EIO, "cannot set the level") : 0;
+	return go_map__update(fd, &zero, &cfg) ? go_fail(EIO, "cannot set the level") : 0;
 }
 
-/* go_dual's size: a power of two, so that similar runs share a compiled program. */
-static size_t dual_slots(size_t n)
+/*
+ * The maps' shapes: sized for the functions, the goroutines and the calls in progress, those
+ * the binary's way of knowing calls does not use (by g, through m, by SP) at one entry; the
+ * goroutines' records a plain hash where their ends are probed, else an LRU.
+ */
+static void shape_maps(struct go_bpf_spec *spec, const struct go_target *t,
+		       const struct go_plan *plan, bool by_g, bool by_sp, bool g_from_m,
+		       long max_goroutines, long max_spill)
 {
-	size_t s = 16;
+	struct go_bpf_map_shape gs = { .max_entries = by_g ? (uint32_t)max_goroutines : 1 };
 
-	while (s < n)
-		s *= 2;
-	return s;
+	go_bpf_spec__size(spec, "hist", go_target__slots(t) * GO_LAT_SLOTS);
+	go_bpf_spec__size(spec, "totals", go_target__slots(t));
+	if (!plan->goexit)
+		gs.type = GO_BPF_MAP_LRU_HASH;
+	go_bpf_spec__shape(spec, "gs", &gs);
+	go_bpf_spec__size(spec, "spill", by_g ? (uint32_t)max_spill : 1);
+	go_bpf_spec__size(spec, "starts", by_sp ? (uint32_t)max_spill : 1);
+	go_bpf_spec__size(spec, "threads", g_from_m ? GO_LAT_MAX_THREADS : 1);
+	go_bpf_spec__size(spec, "go_dual", plan->ndual ? plan->ndual : 1);
+	if (plan->save_g)
+		go_bpf_spec__size(spec, "go_gsaved", GO_GSAVED_ENTRIES);
 }
 
 /* The cookies of the addresses that are both a return site and a call site. */
@@ -684,7 +702,6 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return", "go_calib" };
-	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
 	struct go_target *target = &s.target;
@@ -753,8 +770,6 @@ int main(int argc, char **argv)
 		go_target__list_returns(target, s.info);
 	}
 
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(target));
-	go_bpf_defines__add(&defs, "UNIT_DIV=%lluULL", (unsigned long long)unit_ns());
 	/* GOTOOLS_MAX_GOROUTINES: fewer, for the tests that fill the table */
 	err = go_env_size("GOTOOLS_MAX_GOROUTINES",
 			  plan->goexit ? MAX_GOROUTINES : MAX_GOROUTINES_LRU, MAX_GOROUTINES,
@@ -766,28 +781,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	go_losses__limit(&s.losses, GO_LOST_GOROUTINES_DROPPED, max_goroutines);
 	go_losses__limit(&s.losses, GO_LOST_STARTS_DROPPED, max_spill);
-	go_bpf_defines__add(&defs, "MAX_GOROUTINES=%ld", max_goroutines);
-	go_bpf_defines__add(&defs, "MAX_SPILL=%ld", max_spill);
-	go_bpf_defines__add(&defs, "G_STACK_HI=%d", GO_G_STACK_HI);
-	if (plan->goexit)
-		go_bpf_defines__add(&defs, "GOEXIT_PROBED=1");
-	if (plan->save_g)
-		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
-	if (g_in_reg)
-		go_bpf_defines__add(&defs, "G_IN_R14=1");
-	if (g_from_m) {
-		go_bpf_defines__add(&defs, "G_FROM_M=1");
-		go_bpf_defines__add(&defs, "G_M_OFF=%d", ml.g_m);
-		go_bpf_defines__add(&defs, "M_G0_OFF=%d", ml.m_g0);
-		go_bpf_defines__add(&defs, "M_GSIGNAL_OFF=%d", ml.m_gsignal);
-		go_bpf_defines__add(&defs, "M_CURG_OFF=%d", ml.m_curg);
-	}
-	if (plan->ndual)
-		go_bpf_defines__add(&defs, "NDUAL=%zu", dual_slots(plan->ndual));
 	spec.src = go_bpf_src_funclatency;
-	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err)
-		goto cleanup;
+	shape_maps(&spec, target, plan, g_in_reg || g_from_m, !g_in_reg, g_from_m, max_goroutines,
+		   max_spill);
 	spec.progs = progs;
 	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
@@ -797,8 +793,8 @@ int main(int argc, char **argv)
 		err = set_dual(s.bpf, plan);
 	if (!err)
 		err = go_target__set_binfo(target, s.bpf);
-	if (!err && env.level)
-		err = set_level(s.bpf, (uint32_t)env.level);
+	if (!err)
+		err = set_config(s.bpf, plan->goexit);
 	if (err)
 		goto cleanup;
 	hist_fd = go_bpf__map_fd(s.bpf, "hist");

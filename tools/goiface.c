@@ -20,7 +20,6 @@
 
 #include "probe/probe.h"
 #include "libgo.h"
-#define GO_IFACE_VALUES	/* user space reads -V's keys whole */
 #include "probe/bpf/iface.h"
 #include "session/tool.h"
 
@@ -476,6 +475,12 @@ struct reading {
 	const struct namer *nm;
 };
 
+/* The bytes of a count's key in the kernel: without -V, not the value's (GO_IFACE_KEY_TYPES). */
+static uint32_t key_size(void)
+{
+	return env.values ? sizeof(struct go_iface_key) : GO_IFACE_KEY_TYPES;
+}
+
 static int read_count(void *ctx, const void *k)
 {
 	struct reading *rd = ctx;
@@ -485,7 +490,8 @@ static int read_count(void *ctx, const void *k)
 	char *value;
 	struct row *r;
 
-	memcpy(&key, k, sizeof(key));
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, k, key_size());
 	if ((rd->epoch >= 0 && key.epoch != rd->epoch) || go_map__lookup(rd->fd, &key, &count))
 		return 0;
 	tn = type_name(rd->nm, key.pid, key.type, key.flags);
@@ -513,7 +519,7 @@ static int read_counts(int fd, const struct namer *nm, int epoch)
 {
 	struct reading rd = { fd, epoch, nm };
 
-	return go_map__each(fd, sizeof(struct go_iface_key), read_count, &rd);
+	return go_map__each(fd, key_size(), read_count, &rd);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -663,7 +669,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_iface_entry" };
-	struct go_bpf_defines defs = { 0 };
+	struct go_bpf_map_shape counts_shape = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session *s = &session;
 	struct go_target *target = &s->target;
@@ -710,20 +716,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	go_losses__limit(&s->losses, GO_LOST_TYPES_FULL, max_entries);
 	s->losses.values = env.values;
-	go_bpf_defines__add(&defs, "NFUNCS=%zu", go_target__slots(target));
-	go_bpf_defines__add(&defs, "MAX_ENTRIES=%ld", max_entries);
-	go_bpf_defines__add(&defs, "ITAB_TYPE_OFF=%d",
-		 go_binary__toolchain(target->bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
-		 GO_ITAB_TYPE_OFF);
-	if (env.values) {
-		go_bpf_defines__add(&defs, "VALUES");
-	}
-	if (go_binary__is_pie(target->bin))
-		go_bpf_defines__add(&defs, "GO_NOTE_PROCS");
 	spec.src = go_bpf_src_iface;
-	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err)
-		goto cleanup;
+	go_bpf_spec__size(&spec, "slots", go_target__slots(target));
+	counts_shape.max_entries = (uint32_t)max_entries;
+	counts_shape.key_size = key_size();
+	go_bpf_spec__shape(&spec, "counts", &counts_shape);
+	if (go_binary__is_pie(target->bin))	/* go_binfo says so to the program */
+		go_bpf_spec__size(&spec, "go_procs", GO_PROCS_ENTRIES);
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();
@@ -740,6 +739,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < target->cnt && !err; i++) {
 		uint32_t k = (uint32_t)i;
 
+		fis[i].cfg.values = env.values;
 		err = go_map__update(sfd, &k, &fis[i].cfg);
 	}
 	if (err) {

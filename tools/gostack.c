@@ -853,7 +853,6 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_stack" };
-	struct go_bpf_defines defs = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session *s = &session;
 	struct go_target *target = &s->target;
@@ -903,15 +902,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	go_losses__limit(&s->losses, GO_LOST_STACKS_FULL, max_stacks);
 	go_losses__limit(&s->losses, GO_LOST_LABELS_FULL, MAX_LABELSETS);
-	go_bpf_defines__add(&defs, "MAX_STACKS=%ld", max_stacks);
-	if (labels_off >= 0) {
-		go_bpf_defines__add(&defs, "LABELS_OFFSET=%d", labels_off);
-		go_bpf_defines__add(&defs, "MAX_LABELSETS=%d", MAX_LABELSETS);
-	}
 	spec.src = go_bpf_src_stackcount;
-	err = go_bpf_spec__set_defines(&spec, &defs);
-	if (err)
-		goto cleanup;
+	go_bpf_spec__size(&spec, "counts", (uint32_t)max_stacks);
+	if (labels_off >= 0)	/* read where go_binfo's labels_off says */
+		go_bpf_spec__size(&spec, "labelsets", MAX_LABELSETS);
 	spec.progs = progs;
 	spec.nprogs = 1;
 	spec.multi = go_bpf__want_multi();

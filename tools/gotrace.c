@@ -613,14 +613,22 @@ static size_t ringbuf_pages(void)
 	return n;
 }
 
-/* The tasks to trace (-p or -L's process, -L, --uid, -c) and -Z, in the program's maps. */
+/*
+ * The tasks to trace (-p or -L's process, -L, --uid, -c), -Z, -U and whether to note processes,
+ * in the program's maps.
+ */
 static int set_filters(struct go_bpf *bpf)
 {
 	struct go_filter filter = { 0 };
-	uint32_t zero = 0, size = (uint32_t)env.string_size;
-	int fd = go_bpf__map_fd(bpf, "str_size");
+	struct go_trace_config cfg = { (uint32_t)env.string_size, 0 };
+	uint32_t zero = 0;
+	int fd = go_bpf__map_fd(bpf, "config");
 
-	if (fd < 0 || go_map__update(fd, &zero, &size))
+	if (env.user_stack)
+		cfg.flags |= GO_TRACE_USER_STACKS;
+	if (names_pie_types())
+		cfg.flags |= GO_TRACE_NOTE_PROCS;
+	if (fd < 0 || go_map__update(fd, &zero, &cfg))
 		return fd < 0 ? fd : go_fail(EIO, "cannot set the string size");
 	filter.tgid = (uint32_t)env.pid;
 	filter.tid = (uint32_t)env.tid;
@@ -666,10 +674,8 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	char names[MAX_PROBES][32];
-	struct go_bpf_defines defs = { 0 };
 	const char *prognames[MAX_PROBES + 1];
 	struct go_bpf_spec spec = { 0 };
-	struct go_bpf_map_size ringbuf_size = { "events", 0 };
 	struct go_session *s = &session;
 	struct go_ringbuf *rb = NULL;
 	int err, i, nprobes = 0, events_fd, lost_fd;
@@ -707,12 +713,10 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	if (env.user_stack)
-		go_bpf_defines__add(&defs, "USER_STACKS");
 	if (need_gsave())
-		go_bpf_defines__add(&defs, "GO_SAVE_G=1");
+		go_bpf_spec__size(&spec, "go_gsaved", GO_GSAVED_ENTRIES);
 	if (names_pie_types())
-		go_bpf_defines__add(&defs, "GO_NOTE_PROCS");
+		go_bpf_spec__size(&spec, "go_procs", GO_PROCS_ENTRIES);
 	for (i = 0; i < env.nprobes; i++) {
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
@@ -720,16 +724,15 @@ int main(int argc, char **argv)
 	if (need_gsave())
 		prognames[env.nprobes] = "go_gsave";
 	src = program_text();
-	err = src ? go_bpf_spec__set_defines(&spec, &defs) : go_fail(ENOMEM, "out of memory");
-	if (err)
+	if (!src) {
+		err = go_fail(ENOMEM, "out of memory");
 		goto cleanup;
+	}
 	spec.src = src;
 	spec.progs = prognames;
 	spec.nprogs = env.nprobes + need_gsave();
 	spec.multi = go_bpf__want_multi();
-	ringbuf_size.max_entries = (uint32_t)(ringbuf_pages() * (size_t)getpagesize());
-	spec.sizes = &ringbuf_size;
-	spec.nsizes = 1;
+	go_bpf_spec__size(&spec, "events", (uint32_t)(ringbuf_pages() * (size_t)getpagesize()));
 	err = go_session__load(s, &spec, env.verbose);
 	if (err)
 		goto cleanup;

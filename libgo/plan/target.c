@@ -864,10 +864,34 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	return err;
 }
 
+/* What the BPF programs need to know of t's binary (cookie.h). */
+static void binfo_fill(struct go_target *t, struct go_binfo *info)
+{
+	bool gc = go_binary__toolchain(t->bin) == GO_GC;
+	struct go_m_layout ml;
+
+	memset(info, 0, sizeof(*info));
+	info->goid_off = -1;
+	info->g_in_reg = go_binary__g_in_reg(t->bin, NULL, false);
+	if (info->g_in_reg)
+		info->goid_off = go_binary__goid_offset(t->bin);
+	info->flags = go_binary__is_pie(t->bin) ? GO_BIN_PIE : 0;
+	info->stack_hi_off = GO_G_STACK_HI;
+	info->labels_off = go_binary__labels_offset(t->bin);
+	info->itab_type_off = gc ? GO_ITAB_TYPE_OFF : GO_GCCGO_ITAB_TYPE_OFF;
+	if (!info->g_in_reg && gc && !go_binary__m_layout(t->bin, &ml)) {
+		info->flags |= GO_BIN_G_FROM_M;
+		info->g_m_off = ml.g_m;
+		info->m_g0_off = ml.m_g0;
+		info->m_gsignal_off = ml.m_gsignal;
+		info->m_curg_off = ml.m_curg;
+	}
+}
+
 int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 {
-	struct go_binfo info = { -1, 0 };
-	int fd = go_bpf__map_fd(bpf, "go_dicts"), off, err;
+	struct go_binfo info;
+	int fd = go_bpf__map_fd(bpf, "go_dicts"), err;
 	size_t i;
 
 	for (i = 0; i < t->ndicts && fd >= 0; i++) {
@@ -879,11 +903,7 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf)
 	fd = fd < 0 ? fd : go_bpf__map_fd(bpf, "go_binfo");
 	if (fd < 0)
 		return fd;
-	if (go_binary__g_in_reg(t->bin, NULL, false) &&
-	    (off = go_binary__goid_offset(t->bin)) >= 0) {
-		info.goid_off = off;
-		info.g_in_reg = 1;
-	}
+	binfo_fill(t, &info);
 	return go_map__update(fd, &t->slot, &info);
 }
 

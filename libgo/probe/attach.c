@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Probes, attached and detached. They attach as one uprobe_multi link per program and binary
+ * Probes, attached (go_bpf__detach, program.c, takes them away). They attach as one uprobe_multi link per program and binary
  * where the kernel has it (Linux 6.6+: a thousand probes up in milliseconds), else as one
  * perf-event uprobe per address. Each probe carries a cookie (the caller's index) that the
  * program reads with bpf_get_attach_cookie(). GOTOOLS_NO_MULTI=1 forces the perf-event path.
@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
-#include "probe/bpf/filter.h"
 #include "probe/probe_priv.h"
 #include "probe/probe.h"
 
@@ -248,92 +247,10 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		close(kmsg);
 	if (err)
 		return err;
-	bpf->nprobes += cnt;
 	if (pid > 0 && !pid_maps(pid, path))
 		return go_fail(ESRCH, "pid %d no longer runs '%s' (it ran another program by the time "
 			       "the probes were attached)", (int)pid, path_name(path, name, sizeof(name)));
 	return 0;
-}
-
-int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid)
-{
-	int fd = go_bpf__map_fd(bpf, "go_config");
-	struct go_filter f = { 0 };
-	uint32_t zero = 0;
-
-	if (fd < 0)
-		return fd;
-	go_map__lookup(fd, &zero, &f);	/* an array's element is always there */
-	f.tgid = pid > 0 ? (uint32_t)pid : 0;
-	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced pid") : 0;
-}
-
-/* The cgroup v2 directory at path into go_cgroup[0], for bpf_current_task_under_cgroup(). */
-static int set_cgroup(struct go_bpf *bpf, const char *path)
-{
-	int map_fd = go_bpf__map_fd(bpf, "go_cgroup"), fd, err;
-	uint32_t zero = 0;
-
-	if (map_fd < 0)
-		return map_fd;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return go_fail(errno, "cannot open cgroup '%s': %s", path, strerror(errno));
-	err = go_map__update(map_fd, &zero, &fd);
-	close(fd);
-	if (err)
-		return go_fail(-err, "'%s' is not a cgroup v2 directory", path);
-	return 0;
-}
-
-int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup)
-{
-	int fd = go_bpf__map_fd(bpf, "go_config"), err;
-	struct go_filter f = *filter;
-	uint32_t zero = 0;
-
-	if (fd < 0)
-		return fd;
-	if (cgroup) {
-		err = set_cgroup(bpf, cgroup);
-		if (err)
-			return err;
-		f.flags |= GO_FILTER_CGROUP;
-	}
-	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced tasks") : 0;
-}
-
-size_t go_bpf__probe_cnt(const struct go_bpf *bpf)
-{
-	return bpf->nprobes;
-}
-
-bool go_bpf__uses_multi(const struct go_bpf *bpf)
-{
-	return bpf->multi;
-}
-
-static void link_close(struct go_link *l)
-{
-	close(l->fd);
-	if (l->perf_fd >= 0)
-		close(l->perf_fd);
-}
-
-/*
- * Newest first: a tool attaches its return probes before its entry probes, so that no call is
- * seen entering whose return goes unseen; taking the entries away first keeps that true.
- */
-void go_bpf__detach(struct go_bpf *bpf)
-{
-	size_t i;
-
-	/* each perf-event uprobe takes ~0.1 s to go: the kernel serializes them (threads do not
-	 * help), which is why uprobe_multi is the default */
-	for (i = bpf->nlinks; i-- > 0;)
-		link_close(&bpf->links[i]);
-	bpf->nlinks = 0;
-	bpf->nprobes = 0;
 }
 
 bool go_bpf__want_multi(void)

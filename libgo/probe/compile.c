@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,23 +62,6 @@ static const struct {
 	{ "arch/x86_64/regs.h", go_bpf_src_x86_64_regs_h },
 };
 
-/* "-DNAME=VALUE" -> "#define NAME VALUE" */
-static void define_line(FILE *out, const char *flag)
-{
-	const char *eq;
-
-	if (strncmp(flag, "-D", 2)) {
-		fprintf(out, "/* %s */\n", flag);
-		return;
-	}
-	flag += 2;
-	eq = strchr(flag, '=');
-	if (!eq)
-		fprintf(out, "#define %s 1\n", flag);
-	else
-		fprintf(out, "#define %.*s %s\n", (int)(eq - flag), flag, eq + 1);
-}
-
 /* The embedded header a line '#include "NAME"' names, or NULL. */
 static const char *bpf_header(const char *line, size_t len)
 {
@@ -112,29 +94,50 @@ static void put_expanded(FILE *out, const char *src, int depth)
 	}
 }
 
-int go_bpf_defines__add(struct go_bpf_defines *d, const char *fmt, ...)
+int go_bpf_spec__shape(struct go_bpf_spec *spec, const char *name,
+		       const struct go_bpf_map_shape *shape)
 {
-	va_list ap;
-	int n;
-
-	if (d->n >= GO_BPF_MAX_DEFINES)
-		return d->err = d->err ? d->err : go_fail(E2BIG, "too many settings for a BPF program");
-	strcpy(d->text[d->n], "-D");
-	va_start(ap, fmt);
-	n = vsnprintf(d->text[d->n] + 2, sizeof(d->text[0]) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(d->text[0]) - 2)
-		return d->err = d->err ? d->err : go_fail(E2BIG, "a BPF program's setting is too long");
-	d->ptr[d->n] = d->text[d->n];
-	d->n++;
+	if (spec->nshapes >= GO_BPF_MAX_SHAPES)
+		return spec->err = spec->err ? spec->err :
+				   go_fail(E2BIG, "too many map shapes for a BPF program");
+	spec->shapes[spec->nshapes] = *shape;
+	spec->shapes[spec->nshapes++].name = name;
 	return 0;
 }
 
-int go_bpf_spec__set_defines(struct go_bpf_spec *spec, struct go_bpf_defines *d)
+int go_bpf_spec__size(struct go_bpf_spec *spec, const char *name, uint32_t max_entries)
 {
-	spec->cflags = d->ptr;
-	spec->ncflags = d->n;
-	return d->err;
+	struct go_bpf_map_shape s = { .max_entries = max_entries };
+
+	return go_bpf_spec__shape(spec, name, &s);
+}
+
+static const struct go_bpf_map_shape *spec_shape(const struct go_bpf_spec *spec,
+						 const char *name)
+{
+	int i;
+
+	for (i = 0; i < spec->nshapes; i++)
+		if (!strcmp(spec->shapes[i].name, name))
+			return &spec->shapes[i];
+	return NULL;
+}
+
+bool go_bpf_spec__apply_shape(const struct go_bpf_spec *spec, struct go_bpf_image_map *m)
+{
+	const struct go_bpf_map_shape *s = spec_shape(spec, m->name);
+
+	if (!s)
+		return false;
+	if (s->max_entries)
+		m->max_entries = s->max_entries;
+	if (s->key_size && s->key_size < m->key_size)
+		m->key_size = s->key_size;
+	if (s->type) {
+		m->type = s->type;
+		m->flags = s->flags;
+	}
+	return true;
 }
 
 char *go_bpf_spec__text(const struct go_bpf_spec *spec)
@@ -142,12 +145,9 @@ char *go_bpf_spec__text(const struct go_bpf_spec *spec)
 	char *text = NULL;
 	size_t size;
 	FILE *m = open_memstream(&text, &size);
-	int i;
 
 	if (!m)
 		return NULL;
-	for (i = 0; i < spec->ncflags; i++)
-		define_line(m, spec->cflags[i]);
 	put_expanded(m, go_bpf_src_common, 0);
 	put_expanded(m, spec->src, 0);
 	if (fclose(m)) {
@@ -155,6 +155,39 @@ char *go_bpf_spec__text(const struct go_bpf_spec *spec)
 		return NULL;
 	}
 	return text;
+}
+
+char *go_bpf_spec__listing(const struct go_bpf_spec *spec)
+{
+	char *text = go_bpf_spec__text(spec), *out = NULL;
+	size_t size;
+	FILE *m = text ? open_memstream(&out, &size) : NULL;
+	int i;
+
+	if (!m) {
+		free(text);
+		return NULL;
+	}
+	fputs(text, m);
+	free(text);
+	for (i = 0; i < spec->nshapes; i++) {
+		const struct go_bpf_map_shape *s = &spec->shapes[i];
+
+		fprintf(m, "/* at load: map %s", s->name);
+		if (s->type)
+			fprintf(m, " %s", s->type == GO_BPF_MAP_LRU_HASH ? "lru_hash" :
+				s->type == GO_BPF_MAP_HASH ? "hash" : "other");
+		if (s->max_entries)
+			fprintf(m, ", %u entries", s->max_entries);
+		if (s->key_size)
+			fprintf(m, ", keys of %u bytes", s->key_size);
+		fputs(" */\n", m);
+	}
+	if (fclose(m)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* ---- the compiling child -------------------------------------------------------------------- */
@@ -339,48 +372,37 @@ static bool insns_unbind(uint64_t *insns, uint32_t cnt, const int *map_fds, int 
 	return true;
 }
 
-uint32_t go_bpf_spec__map_size(const struct go_bpf_spec *spec, const char *name)
-{
-	int i;
-
-	for (i = 0; i < spec->nsizes; i++)
-		if (!strcmp(spec->sizes[i].name, name))
-			return spec->sizes[i].max_entries;
-	return 0;
-}
-
 /*
- * Table t made anew at the size spec asks for: its descriptor, or -1 when it keeps libbcc's
- * (the child fails with the reason when the kernel refuses the size).
+ * Table t made anew as spec shapes it: its descriptor, or -1 when it keeps libbcc's (the child
+ * fails with the reason when the kernel refuses the shape).
  */
-static int table_resize(struct bcc_api *api, void *mod, size_t t, const struct go_bpf_spec *spec,
-			int sock, struct reply *r, int errfd)
+static int table_reshape(struct bcc_api *api, void *mod, size_t t, const struct go_bpf_spec *spec,
+			 int sock, struct reply *r, int errfd)
 {
 	struct go_bpf_image_map m;
-	uint32_t size = go_bpf_spec__map_size(spec, api->table_name(mod, t));
 	int fd;
 
-	if (!size)
-		return -1;
 	memset(&m, 0, sizeof(m));
 	snprintf(m.name, sizeof(m.name), "%s", api->table_name(mod, t));
 	m.type = api->table_type_id(mod, t);
 	m.key_size = api->table_key_size_id(mod, t);
 	m.value_size = api->table_leaf_size_id(mod, t);
-	m.max_entries = size;
+	m.max_entries = api->table_max_entries_id(mod, t);
 	m.flags = api->table_flags_id(mod, t);
+	if (!go_bpf_spec__apply_shape(spec, &m))
+		return -1;
 	fd = go_bpf_sys__map_create(&m);
 	if (fd < 0) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "cannot create BPF map '%s' of size %u: %s", m.name, size,
-			 strerror(errno));
+		snprintf(msg, sizeof(msg), "cannot create BPF map '%s' of size %u: %s", m.name,
+			 m.max_entries, strerror(errno));
 		child_error(sock, r, errfd, msg);
 	}
 	return fd;
 }
 
-/* A program's instructions with the maps that table_resize() made in place of libbcc's. */
+/* A program's instructions with the maps that table_reshape() made in place of libbcc's. */
 static uint64_t *insns_rebind(const void *start, size_t size, const int *old_fds,
 			      const int *new_fds, size_t nmaps)
 {
@@ -557,7 +579,7 @@ static void image_save(const uint8_t *key, struct bcc_api *api, void *mod,
 	}
 	img.nmaps = n;
 	for (i = 0; i < spec->nprogs; i++) {
-		for (variant = 0; variant < (spec->multi ? 2 : 1); variant++) {
+		for (variant = 0; variant < 2; variant++) {	/* both, whatever this run uses */
 			struct go_bpf_image_prog *p = &img.progs[img.nprogs++];
 			const char *name = spec->progs[i];
 
@@ -608,7 +630,7 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const uint8_t *
 		child_error(sock, &r, errfd, "too many BPF maps");
 	for (t = 0; t < ntables; t++) {
 		old_fds[t] = api.table_fd_id(mod, t);
-		new_fds[t] = table_resize(&api, mod, t, spec, sock, &r, errfd);
+		new_fds[t] = table_reshape(&api, mod, t, spec, sock, &r, errfd);
 	}
 	r.len = snprintf(r.text, sizeof(r.text), "ok\n");
 	for (i = 0; i < spec->nprogs; i++) {

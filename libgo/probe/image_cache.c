@@ -5,9 +5,10 @@
  * instructions, so the instructions and the maps they use are kept in the tools' cache
  * (cache.c) and loaded again without libbcc. The kernel verifies them again at every load.
  *
- * A program is keyed by everything that decides what libbcc makes of it: its text (with its
- * settings), the kernel's release and version, uprobe_multi or not, and the environment libbcc
- * reads to find kernel headers. What the compile read from files (libbcc itself, the kernel
+ * A program is keyed by everything that decides what libbcc makes of it: its text (the same
+ * for every setting: settings are data written at load), the kernel's release and version, and
+ * the environment libbcc reads to find kernel headers. An image holds each program twice, for
+ * perf-event uprobes and for uprobe_multi links, whichever a run uses. What the compile read from files (libbcc itself, the kernel
  * headers' configuration and version) is recorded in the file, each by its identity (device,
  * inode, size, times): a program is compiled again once any of them changed. One removed since
  * does not count: a cached program needs neither libbcc nor the headers.
@@ -24,10 +25,10 @@
 #include "base/cache_priv.h"
 #include "probe/probe.h"
 
-#define CACHE_MAGIC "GOBPF03"	/* with its NUL, 8 bytes */
+#define CACHE_MAGIC "GOBPF04"	/* with its NUL, 8 bytes */
 #define CACHE_EXT ".bpf"
 
-int go_bpf_cache__key(const char *text, bool multi, uint8_t key[GO_KEY_LEN])
+int go_bpf_cache__key(const char *text, uint8_t key[GO_KEY_LEN])
 {
 	struct utsname u;
 	go_hash h;
@@ -40,7 +41,6 @@ int go_bpf_cache__key(const char *text, bool multi, uint8_t key[GO_KEY_LEN])
 	go_hash__str(&h, u.release);
 	go_hash__str(&h, u.version);
 	go_hash__str(&h, u.machine);
-	go_hash__u64(&h, multi);
 	go_hash__str(&h, getenv("BCC_KERNEL_SOURCE"));
 	go_hash__str(&h, getenv("BCC_KERNEL_MODULES_SUFFIX"));
 	go_hash__str(&h, text);

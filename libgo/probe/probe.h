@@ -11,49 +11,57 @@
 
 #include "base/base.h"
 
-/* A map made with max_entries instead of its compiled size. */
-struct go_bpf_map_size {
+/*
+ * A map made at load otherwise than compiled, as libbpf's bpf_map__set_max_entries(),
+ * bpf_map__set_type() and bpf_map__set_key_size() do before load: one compiled (and cached)
+ * program serves every size and kind. Each field 0 keeps the compiled one; a key_size is a
+ * prefix of the compiled key (the program hashes only that much of it); type comes with flags.
+ */
+struct go_bpf_map_shape {
 	const char *name;
 	uint32_t max_entries;
+	uint32_t key_size;
+	uint32_t type;		/* GO_BPF_MAP_*, 0: as compiled (flags too) */
+	uint32_t flags;		/* with type: GO_BPF_F_* */
 };
 
+/* The kinds of map a shape may ask for (the kernel's numbers). */
+enum {
+	GO_BPF_MAP_HASH = 1,
+	GO_BPF_MAP_LRU_HASH = 9,
+};
+#define GO_BPF_F_NO_PREALLOC 1U
+
+/* At most this many shapes in a spec. */
+#define GO_BPF_MAX_SHAPES 16
+
+/*
+ * A tool's BPF program: its text, the same for every setting and every binary (settings and a
+ * binary's facts are data the tool writes to the program's maps after load: go_binfo,
+ * cookie.h; each program's own configuration map), and the shapes of its maps.
+ */
 struct go_bpf_spec {
 	const char *src;		/* BPF C source */
-	const char *const *cflags;	/* settings, e.g. "-DNFUNCS=12" */
-	int ncflags;
 	const char *const *progs;	/* names of the BPF functions to load */
 	int nprogs;
 	bool multi;			/* also load them for uprobe_multi links */
-	/*
-	 * Maps sized at load time, not in the text: one compiled (and cached) program serves every
-	 * size, as libbpf's maps resized before load do.
-	 */
-	const struct go_bpf_map_size *sizes;
-	int nsizes;
+	struct go_bpf_map_shape shapes[GO_BPF_MAX_SHAPES];
+	int nshapes;
+	int err;			/* the first go_bpf_spec__shape() that did not fit */
 };
 
-/*
- * A program's settings ("-DNAME=VALUE"), built with bounds: a tool adds them, then points its
- * spec at them, which fails if one did not fit (so the adds need no checks of their own).
- */
-#define GO_BPF_MAX_DEFINES 16
-struct go_bpf_defines {
-	char text[GO_BPF_MAX_DEFINES][64];
-	const char *ptr[GO_BPF_MAX_DEFINES];
-	int n;
-	int err;		/* the first add that did not fit */
-};
-
-/* Add "-D" and the formatted rest; -E2BIG (nothing added, and kept) when full or too long. */
-int go_bpf_defines__add(struct go_bpf_defines *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* spec's settings are d's; d's first error, if an add failed. */
-int go_bpf_spec__set_defines(struct go_bpf_spec *spec, struct go_bpf_defines *d);
+/* Ask for map name made with max_entries (0: as compiled); -E2BIG (kept in spec) when full. */
+int go_bpf_spec__size(struct go_bpf_spec *spec, const char *name, uint32_t max_entries);
+/* Ask for map name made as shape says (its name is set here). */
+int go_bpf_spec__shape(struct go_bpf_spec *spec, const char *name,
+		       const struct go_bpf_map_shape *shape);
 
 struct go_bpf;
 
-/* The program text as compiled: the settings as #defines, the common header, the source. */
+/* The program text as compiled: the common header, then the source. */
 char *go_bpf_spec__text(const struct go_bpf_spec *spec);
+/* The text, then the shapes of its maps as comments: what -v shows. */
+char *go_bpf_spec__listing(const struct go_bpf_spec *spec);
 /* The tools' BPF programs, embedded at build time (libgo/probe/bpf/). */
 extern const char go_bpf_src_funccount[];
 extern const char go_bpf_src_trace[];
@@ -91,7 +99,6 @@ int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
  */
 int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 		   const uint64_t *offsets, const uint64_t *cookies, size_t cnt, pid_t pid);
-size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
 /*
  * How much longer a call takes under a probe the kernel single-steps than under one it emulates,
  * in ns, measured now on this process's own code with program prog (a program that does next to
@@ -99,7 +106,6 @@ size_t go_bpf__probe_cnt(const struct go_bpf *bpf);
  * the kernel emulates both.
  */
 int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns);
-bool go_bpf__uses_multi(const struct go_bpf *bpf);
 /* False when GOTOOLS_NO_MULTI asks for one perf-event uprobe per address. */
 bool go_bpf__want_multi(void);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Inside the probe layer: the objects and images bpf.c, bpfcompile.c, attach.c, bpfcache.c and
- * bpf_sys.c share. */
+/* Inside the probe layer: the objects and images program.c, compile.c, attach.c, image_cache.c,
+ * config.c and sys.c share. */
 #ifndef LIBGO_BPF_PRIV_H
 #define LIBGO_BPF_PRIV_H
 
@@ -29,7 +29,7 @@ enum {
 #define INSN_LD_IMM64 0x18
 #define PSEUDO_MAP_FD 1
 
-#define GO_BPF_MAX_MAPS 16
+#define GO_BPF_MAX_MAPS 32
 #define GO_BPF_MAX_PROGS 40
 #define PATH_MAX_LEN 4096
 
@@ -90,7 +90,6 @@ struct go_bpf {
 	int nobjs;
 	struct go_link *links;
 	size_t nlinks, cap;
-	size_t nprobes;
 	bool multi;		/* uprobe_multi in use */
 };
 
@@ -98,12 +97,12 @@ struct go_bpf {
 const struct go_bpf_obj *go_bpf__obj(const struct go_bpf *bpf, const char *name, bool prog,
 				     bool multi);
 /* Compile spec with libbcc in a child process, taking its programs and maps into bpf; the child
- * keeps them in the cache under key (unless NULL). 0 or a negative errno (bpfcompile.c). */
+ * keeps them in the cache under key (unless NULL). 0 or a negative errno (compile.c). */
 int go_bpf__compile(struct go_bpf *bpf, const struct go_bpf_spec *spec, const uint8_t *key);
-/* The size spec asks for map name, or 0 for its compiled size. */
-uint32_t go_bpf_spec__map_size(const struct go_bpf_spec *spec, const char *name);
+/* m as spec shapes it (go_bpf_map_shape); false when spec leaves it as compiled. */
+bool go_bpf_spec__apply_shape(const struct go_bpf_spec *spec, struct go_bpf_image_map *m);
 
-/* The bpf() commands (bpf_sys.c): a file descriptor, 0, or a negative errno. */
+/* The bpf() commands (sys.c): a file descriptor, 0, or a negative errno. */
 int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
 /* Loads p with its map indices replaced by the descriptors in map_fds[0, nmaps). */
 int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int nmaps);
@@ -115,11 +114,11 @@ int go_bpf_sys__link_uprobe_multi(int prog_fd, const char *path, const uint64_t 
 int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);
 
 /*
- * The cache (bpfcache.c): the key of a program's text (a SHA-256 digest of it and of all else
+ * The cache (image_cache.c): the key of a program's text (a SHA-256 digest of it and of all else
  * that decides what libbcc makes of it), -ENOENT when the cache is off; an image by its key,
  * read whole, checked and fresh (-ESTALE: what it was compiled from changed), or written.
  */
-int go_bpf_cache__key(const char *text, bool multi, uint8_t key[32]);
+int go_bpf_cache__key(const char *text, uint8_t key[32]);
 int go_bpf_cache__read(const uint8_t key[32], struct go_bpf_image *img);
 int go_bpf_cache__write(const uint8_t key[32], const struct go_bpf_image *img);
 /* An image from a cache file's contents, every count, name and map reference checked. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * A tool's BPF programs and maps: loaded from the cache (bpfcache.c) without libbcc, or
- * compiled (bpfcompile.c); found by name; closed. Probes are attach.c's, maps' contents maps.c's.
+ * A tool's BPF programs and maps: loaded from the cache (image_cache.c) without libbcc, or
+ * compiled (compile.c); found by name; detached and closed. Probes are attached by attach.c (on
+ * top of this file), maps' contents are maps.c's, the settings a tool writes config.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,10 +22,7 @@ static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img,
 
 	for (i = 0; i < img->nmaps; i++) {
 		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs];
-		uint32_t size = go_bpf_spec__map_size(spec, img->maps[i].name);
-
-		if (size)
-			img->maps[i].max_entries = size;
+		go_bpf_spec__apply_shape(spec, &img->maps[i]);
 		map_fds[i] = go_bpf_sys__map_create(&img->maps[i]);
 		if (map_fds[i] < 0)
 			goto fail;
@@ -78,13 +76,17 @@ struct go_bpf *go_bpf__load(const struct go_bpf_spec *spec)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (spec->err) {
+		err = spec->err;
+		goto fail;
+	}
 	bpf->multi = spec->multi;
 	text = go_bpf_spec__text(spec);
 	if (!text) {
 		err = go_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
-	cached = !go_bpf_cache__key(text, spec->multi, key);
+	cached = !go_bpf_cache__key(text, key);
 	free(text);
 	if (cached && bpf_load_cached(bpf, key, spec))
 		return bpf;
@@ -115,6 +117,28 @@ int go_bpf__map_fd(const struct go_bpf *bpf, const char *name)
 	const struct go_bpf_obj *o = go_bpf__obj(bpf, name, false, false);
 
 	return o ? o->fd : go_fail(ENOENT, "no BPF map '%s'", name);
+}
+
+static void link_close(struct go_link *l)
+{
+	close(l->fd);
+	if (l->perf_fd >= 0)
+		close(l->perf_fd);
+}
+
+/*
+ * Newest first: a tool attaches its return probes before its entry probes, so that no call is
+ * seen entering whose return goes unseen; taking the entries away first keeps that true.
+ */
+void go_bpf__detach(struct go_bpf *bpf)
+{
+	size_t i;
+
+	/* each perf-event uprobe takes ~0.1 s to go: the kernel serializes them (threads do not
+	 * help), which is why uprobe_multi is the default */
+	for (i = bpf->nlinks; i-- > 0;)
+		link_close(&bpf->links[i]);
+	bpf->nlinks = 0;
 }
 
 void go_bpf__close(struct go_bpf *bpf)

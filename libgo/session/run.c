@@ -177,7 +177,7 @@ int go_session__plan(struct go_session *s, unsigned int what)
 int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool print)
 {
 	if (print) {
-		char *text = go_bpf_spec__text(spec);
+		char *text = go_bpf_spec__listing(spec);
 
 		if (!text)
 			return go_fail(ENOMEM, "out of memory");

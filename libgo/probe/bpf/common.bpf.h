@@ -3,9 +3,9 @@
  * Prepended to every tool's BPF program by the probe layer. Who to trace (-p, and bcc's other
  * task filters, filter.h) is set at run time in go_config, and the facts of each traced binary
  * in go_binfo at the slot its probes' cookies name (cookie.h), so that one compiled program
- * serves every process, every setting and every Go release (see the compile cache in libgo/probe/image_cache.c).
- * Settings: GO_SAVE_G, when some RET probes take g saved at their entries (go_plan.save_g);
- * GO_NOTE_PROCS, when the tool names values of PIE processes that may be gone by then.
+ * serves every process, every setting and every Go release (see the compile cache in
+ * libgo/probe/image_cache.c). go_procs and go_gsaved hold one entry as compiled: a tool that
+ * uses them makes them bigger at load (GO_PROCS_ENTRIES, GO_GSAVED_ENTRIES, go_bpf_spec).
  */
 #include <uapi/linux/ptrace.h>
 #include "arch.bpf.h"
@@ -83,8 +83,16 @@ static __always_inline bool go_entered(struct pt_regs *ctx, u64 cookie)
 	return !(cookie & GO_COOKIE_CHECK) || !go_cond_taken(ctx, GO_COOKIE_CC(cookie));
 }
 
-#ifdef GO_NOTE_PROCS
-BPF_TABLE("lru_hash", u32, struct go_proc_seen, go_procs, 4096);
+/* The facts of the binary a probe is in (cookie.h); NULL when the tool wrote none. */
+static __always_inline struct go_binfo *go_binfo_of(u64 cookie)
+{
+	u32 bin = GO_COOKIE_BIN(cookie);
+
+	return go_binfo.lookup(&bin);
+}
+
+/* When a tool names values of PIE processes that may be gone by then. */
+BPF_TABLE("lru_hash", u32, struct go_proc_seen, go_procs, 1);
 
 /* Note the first probe the current process hits (go_proc_seen, cookie.h). */
 static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
@@ -99,11 +107,6 @@ static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
 	s.ret = go_entry_ra(ctx);
 	go_procs.insert(&tgid, &s);
 }
-#else
-static __always_inline void go_note_proc(struct pt_regs *ctx, u64 cookie)
-{
-}
-#endif
 
 /* Generic functions: each instantiation's dictionary at its body's probes (cookie.h). */
 BPF_F_TABLE("hash", struct go_dict_key, u32, go_dicts, GO_MAX_DICTS, BPF_F_NO_PREALLOC);
@@ -131,10 +134,11 @@ static __always_inline u32 go_func(struct pt_regs *ctx, u64 cookie)
 	return cookie & GO_COOKIE_DICT_ONLY ? GO_FUNC_NONE : func;
 }
 
-#ifdef GO_SAVE_G
-/* g, saved at the entry of a call whose RETs cannot find it in its register (assembly using
- * that register) */
-BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 8192);
+/*
+ * g, saved at the entry of a call whose RETs cannot find it in its register (assembly using
+ * that register), when some RET probes take g saved at their entries (go_plan.save_g).
+ */
+BPF_TABLE("lru_hash", struct go_gsave_key, u64, go_gsaved, 1);
 
 /*
  * At an entry probe whose cookie says GO_COOKIE_SAVE_G: keep g (in its register there) for the
@@ -165,16 +169,6 @@ static __always_inline u64 go_g_saved(struct pt_regs *ctx)
 	}
 	return g;
 }
-#else
-static __always_inline void go_g_save(struct pt_regs *ctx, u64 cookie)
-{
-}
-
-static __always_inline u64 go_g_saved(struct pt_regs *ctx)
-{
-	return 0;
-}
-#endif
 
 /* The running goroutine's g, in a binary with g in its register: there, or where its entry
  * saved it. */
@@ -186,8 +180,7 @@ static __always_inline u64 go_g_regabi(struct pt_regs *ctx, u64 cookie)
 /* The running goroutine's id, by the facts of the probe's binary; 0 when unknown. */
 static __always_inline u64 go_goid(struct pt_regs *ctx, u64 cookie)
 {
-	u32 bin = GO_COOKIE_BIN(cookie);
-	struct go_binfo *b = go_binfo.lookup(&bin);
+	struct go_binfo *b = go_binfo_of(cookie);
 	u64 g, goid = 0;
 
 	if (!b || !b->g_in_reg || b->goid_off < 0)

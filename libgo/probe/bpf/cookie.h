@@ -8,7 +8,7 @@
  *               goroutines end, runtime.goexit1; GO_COOKIE_THREAD: where a thread starts or
  *               goes idle, runtime.minit and runtime.stopm, for tools that learn each
  *               thread's runtime.m)
- *   bits 24-28  the binary's slot in go_binfo: its goid offset, whether g is in its register
+ *   bits 24-28  the binary's slot in go_binfo: its facts (the offsets in runtime.g, where g is)
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in its register; save it
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
  *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
@@ -96,14 +96,36 @@ struct go_dual {
 	__u64 second;		/* the call site's or guard's */
 };
 
-/* What the BPF programs need to know of a binary, in go_binfo at its slot. */
+/*
+ * What the BPF programs need to know of a binary, in go_binfo at its slot (go_target__set_binfo):
+ * facts of its Go release and toolchain, written at load so that one compiled program serves
+ * every binary.
+ */
 struct go_binfo {
 	__s32 goid_off;		/* offset of goid in runtime.g, -1 when unknown */
 	__u32 g_in_reg;		/* the register ABI: g is in its register at entry sites */
+	__u32 flags;		/* GO_BIN_* */
+	__s32 stack_hi_off;	/* offset of g.stack.hi */
+	__s32 labels_off;	/* of g.labels, a slice of {key, value} (Go 1.24+); -1 when not */
+	__s32 itab_type_off;	/* of the type in an itab (gc's and gccgo's differ) */
+	/* GO_BIN_G_FROM_M: where g and m point to each other (Go < 1.17, g out of reach) */
+	__s32 g_m_off;		/* g.m */
+	__s32 m_g0_off;		/* m.g0, m.gsignal, m.curg */
+	__s32 m_gsignal_off;
+	__s32 m_curg_off;
+	__u32 pad;
 };
 
+/* go_binfo.flags */
+#define GO_BIN_PIE 1U		/* loaded anywhere: values are named by where it was (go_procs) */
+#define GO_BIN_G_FROM_M 2U	/* gc without g in R14: g is found through the thread's m */
+
+/* Entries of go_procs and go_gsaved (common.bpf.h) for a tool that uses them (go_bpf_spec). */
+#define GO_PROCS_ENTRIES 4096
+#define GO_GSAVED_ENTRIES 8192
+
 /*
- * The first probe a process hit (go_procs, GO_NOTE_PROCS in common.bpf.h): where a PIE process
+ * The first probe a process hit (go_procs, go_note_proc in common.bpf.h): where a PIE process
  * loaded its binary follows from it when the process is gone before its values are named
  * (go_target__bias).
  */

@@ -5,9 +5,9 @@
  * one at each CALL and JMP that enters it when the entry site would be single-stepped; the
  * probe's cookie holds the function's index (cookie.h), or a generic function's instantiation
  * is told by its dictionary (go_func).
- * Settings: NFUNCS.
+ * counts holds one entry as compiled: the tool makes it one a function at load.
  */
-BPF_PERCPU_ARRAY(counts, u64, NFUNCS);
+BPF_PERCPU_ARRAY(counts, u64, 1);
 
 int go_count(struct pt_regs *ctx)
 {

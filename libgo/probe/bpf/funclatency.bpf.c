@@ -20,7 +20,7 @@
  * which the goroutine next enters or leaves a traced call, and counted then; as depths rise
  * with the stack, finding where to cut it is a binary search. The record goes when the
  * goroutine ends, before its g can be reused; goroutines record only while in a traced call
- * and allocate as they come (GOEXIT_PROBED: a plain hash of MAX_GOROUTINES, which is a limit,
+ * and allocate as they come (GO_LAT_GOEXIT: a plain hash of MAX_GOROUTINES, which is a limit,
  * not a size), so a program with many goroutines in traced calls loses none of them; when
  * runtime.goexit1 cannot be probed the records are an LRU instead, and a record goes when its
  * last call returns. The spill is an LRU: state stays bounded whatever the program does. A call
@@ -38,15 +38,19 @@
  * At the RET of an assembly function that uses g's register as scratch, g is the one go_entry
  * saved for it (GO_COOKIE_SAVED_G, cookie.h).
  *
- * Go < 1.17 keeps g in thread-local storage (G_FROM_M): the goroutine is found through the
+ * Go < 1.17 keeps g in thread-local storage (GO_BIN_G_FROM_M): the goroutine is found through the
  * thread's runtime.m, learned where g is in a register (see thread_g below); a call that begins
  * on a thread not learned yet is keyed by SP, as gccgo's are, which keeps g out of reach: its
  * split stacks never move. A gccgo call that __morestack ran on a new stack segment returns at
  * its split-stack RET, with the entry's SP; the body's RET before it, on the new segment, is
  * skipped (GO_COOKIE_SPLIT).
- * Settings: NFUNCS, UNIT_DIV, MAX_GOROUTINES, MAX_SPILL, G_STACK_HI, GOEXIT_PROBED, NDUAL
- * (the size of go_dual), and G_IN_R14 for the register ABI, or G_FROM_M and runtime.m's layout
- * for Go < 1.17.
+ *
+ * One compiled program serves every setting and binary: which of the three ways a binary's
+ * calls are known (g in its register; g through m; SP alone) and the offsets in runtime.g and runtime.m
+ * are in its go_binfo (cookie.h); the unit and -l are in config (funclatency.h); the maps are
+ * made at load at the sizes the tool asks for (NFUNCS, MAX_GOROUTINES, MAX_SPILL, go_dual's
+ * entries; 1 for a map the binary's way does not use), gs a plain hash where goroutines' ends
+ * are probed and an LRU where not.
  */
 #include "funclatency.h"
 
@@ -58,10 +62,10 @@
 #define TIDY_MAX 16	/* spilled calls deleted when a goroutine ends (the LRU takes the rest) */
 #define EVICTED_MAX 4	/* dropped calls on top of a goroutine's stack taken off at an entry */
 
-BPF_PERCPU_ARRAY(hist, u64, NFUNCS * SLOTS);
-BPF_PERCPU_ARRAY(totals, u64, NFUNCS);
+BPF_PERCPU_ARRAY(hist, u64, SLOTS);	/* NFUNCS * SLOTS at load */
+BPF_PERCPU_ARRAY(totals, u64, 1);	/* NFUNCS at load */
 BPF_PERCPU_ARRAY(stats, u64, GO_LAT_STAT_CNT);
-BPF_ARRAY(level, u32, 1);	/* -l: time the outermost this many nested calls; 0: all */
+BPF_ARRAY(config, struct go_lat_config, 1);
 /*
  * The processes that have records (of goroutines, spilled calls, starts): each is told to the
  * tool once, in newprocs, which watches it and deletes its records when it exits.
@@ -96,9 +100,10 @@ static __always_inline void note_process(u32 tgid)
 		procs.delete(&tgid);
 }
 
-static __always_inline void record(u32 func, u64 start, u64 end)
+static __always_inline void record(const struct go_lat_config *cfg, u32 func, u64 start,
+				   u64 end)
 {
-	u64 delta = (end - start) / UNIT_DIV, *v;
+	u64 delta = (end - start) / (cfg->unit_div ? cfg->unit_div : 1), *v;
 	u32 slot = bpf_log2l(delta), idx;
 
 	if (slot >= SLOTS)
@@ -133,9 +138,8 @@ static __always_inline u32 timed_func(struct pt_regs *ctx, u64 cookie, u32 body)
 	return GO_COOKIE_DICT_REG(cookie) ? go_func(ctx, cookie) : body;
 }
 
-#ifndef G_IN_R14
 /* Calls by SP alone (and process): gccgo, and Go < 1.17 where its goroutine is not found. */
-BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, MAX_SPILL);
+BPF_TABLE("lru_hash", struct go_lat_start_key, u64, starts, 1);	/* MAX_SPILL at load */
 
 static __always_inline int sp_entry(struct pt_regs *ctx, u64 cookie, u32 tgid)
 {
@@ -164,31 +168,32 @@ static __always_inline int sp_entry(struct pt_regs *ctx, u64 cookie, u32 tgid)
 static __always_inline bool sp_return(u64 now, u32 tgid, u64 sp, u32 func)
 {
 	struct go_lat_start_key k = {};
+	struct go_lat_config *cfg;
+	u32 zero = 0;
 	u64 *tsp;
 
 	k.tgid = tgid;
 	k.sp = sp;
 	k.func = func;
 	tsp = starts.lookup(&k);
-	if (!tsp)
+	cfg = config.lookup(&zero);
+	if (!tsp || !cfg)
 		return false;
-	record(k.func, *tsp, now);
+	record(cfg, k.func, *tsp, now);
 	starts.delete(&k);
 	stat_inc(GO_LAT_SP_REMOVED);	/* taken, whether or not the LRU dropped it meanwhile */
 	return true;
 }
-#endif
 
-#ifdef G_FROM_M
 /*
  * Go < 1.17 keeps g in thread-local storage, out of a probe's reach, but each thread runs on
  * one runtime.m for good, whose curg is the goroutine it runs (g0, gsignal: its system and
  * signal stacks' g): the thread's m is learned wherever g is in a register (gc's prologue
  * loads it into GO_REG_TLS_G for the stack check, so at entry sites, and at runtime.minit and
  * runtime.stopm, GO_COOKIE_THREAD, where threads start and go idle), and the goroutine whose
- * stack holds SP is the one running. Settings: G_M_OFF, M_G0_OFF, M_GSIGNAL_OFF, M_CURG_OFF.
+ * stack holds SP is the one running, by the offsets in the binary's go_binfo.
  */
-BPF_TABLE("lru_hash", u32, struct go_lat_thread, threads, 65536);
+BPF_TABLE("lru_hash", u32, struct go_lat_thread, threads, 1);	/* GO_LAT_MAX_THREADS at load */
 
 static __always_inline u64 read_word(u64 addr)
 {
@@ -209,21 +214,21 @@ static __always_inline bool g_holds(u64 g, u64 sp)
 }
 
 /* The goroutine of m whose stack holds sp: the one it runs, or its g0 or gsignal; 0 if none. */
-static __always_inline u64 m_g(u64 m, u64 sp)
+static __always_inline u64 m_g(const struct go_binfo *b, u64 m, u64 sp)
 {
-	u64 g = read_word(m + M_CURG_OFF);
+	u64 g = read_word(m + b->m_curg_off);
 
 	if (g_holds(g, sp))
 		return g;
-	g = read_word(m + M_G0_OFF);
+	g = read_word(m + b->m_g0_off);
 	if (g_holds(g, sp))
 		return g;
-	g = read_word(m + M_GSIGNAL_OFF);
+	g = read_word(m + b->m_gsignal_off);
 	return g_holds(g, sp) ? g : 0;
 }
 
 /* The running goroutine's g, through the current thread's m; 0 when the thread is unknown. */
-static __always_inline u64 thread_g(u64 sp)
+static __always_inline u64 thread_g(const struct go_binfo *b, u64 sp)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id;
@@ -231,21 +236,21 @@ static __always_inline u64 thread_g(u64 sp)
 
 	if (!t || t->tgid != (u32)(id >> 32))
 		return 0;
-	return m_g(t->m, sp);
+	return m_g(b, t->m, sp);
 }
 
 /*
  * At an entry site: g, where the prologue loaded it from TLS (taken when its m runs it, which
  * teaches the thread's m), else through the thread's m.
  */
-static __always_inline u64 entry_g(struct pt_regs *ctx, u64 sp)
+static __always_inline u64 entry_g(struct pt_regs *ctx, const struct go_binfo *b, u64 sp)
 {
 	u64 id = bpf_get_current_pid_tgid(), g = GO_REG_TLS_G(ctx), m;
 	struct go_lat_thread t = {}, *old;
 	u32 tid = (u32)id;
 
-	if (!g_holds(g, sp) || !(m = read_word(g + G_M_OFF)) || m_g(m, sp) != g)
-		return thread_g(sp);
+	if (!g_holds(g, sp) || !(m = read_word(g + b->g_m_off)) || m_g(b, m, sp) != g)
+		return thread_g(b, sp);
 	old = threads.lookup(&tid);
 	if (!old || old->m != m || old->tgid != (u32)(id >> 32)) {
 		t.m = m;
@@ -254,25 +259,18 @@ static __always_inline u64 entry_g(struct pt_regs *ctx, u64 sp)
 	}
 	return g;
 }
-#endif
 
-#if defined(G_IN_R14) || defined(G_FROM_M)
-
-#ifdef GOEXIT_PROBED
-BPF_F_TABLE("hash", struct go_lat_gid, struct go_lat_gstate, gs, MAX_GOROUTINES, BPF_F_NO_PREALLOC);
-#else
-BPF_TABLE("lru_hash", struct go_lat_gid, struct go_lat_gstate, gs, MAX_GOROUTINES);
-#endif
+/* MAX_GOROUTINES at load; an LRU, not a plain hash, where goroutines' ends are not probed */
+BPF_F_TABLE("hash", struct go_lat_gid, struct go_lat_gstate, gs, 1, BPF_F_NO_PREALLOC);
 BPF_ARRAY(empty, struct go_lat_gstate, 1);	/* a new goroutine's record: zeroes, never written */
-BPF_TABLE("lru_hash", struct go_lat_spill_key, struct go_lat_frame, spill, MAX_SPILL);
-
+BPF_TABLE("lru_hash", struct go_lat_spill_key, struct go_lat_frame, spill, 1);	/* MAX_SPILL */
 
 /* The depth in the running goroutine's stack of a frame whose SP is sp. */
-static __always_inline u32 depth_of(u64 g, u64 sp)
+static __always_inline u32 depth_of(const struct go_binfo *b, u64 g, u64 sp)
 {
 	u64 hi = 0;
 
-	bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + G_STACK_HI));
+	bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + b->stack_hi_off));
 	return (u32)(hi - sp);
 }
 
@@ -345,14 +343,13 @@ static __always_inline void drop_evicted(const struct go_lat_gid *id, struct go_
  * goes (counted as removed, whether or not the LRU took it first), so that each record the LRU
  * drops held a call, a loss. Nothing of st may be used after.
  */
-static __always_inline void tidy(const struct go_lat_gid *id, struct go_lat_gstate *st)
+static __always_inline void tidy(const struct go_lat_config *cfg, const struct go_lat_gid *id,
+				 struct go_lat_gstate *st)
 {
-#ifndef GOEXIT_PROBED
-	if (!st->n && !st->spilled) {
+	if (!(cfg->flags & GO_LAT_GOEXIT) && !st->n && !st->spilled) {
 		gs.delete(id);
 		stat_inc(GO_LAT_REMOVED);
 	}
-#endif
 }
 
 /* A goroutine ends (runtime.goexit1): its calls still in progress were unwound by Goexit. */
@@ -374,9 +371,10 @@ static __always_inline int goroutine_exit(const struct go_lat_gid *id)
 	return 0;
 }
 
-static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
+static __always_inline int call_entry(struct pt_regs *ctx, const struct go_binfo *b, u64 cookie)
 {
 	struct go_lat_gstate *st, *zero;
+	struct go_lat_config *cfg;
 	struct go_lat_spill_key k = {};
 	struct go_lat_frame f = {};
 	u64 sp;
@@ -386,23 +384,23 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 	if (!go_tgid_ok(k.id.tgid))
 		return 0;
 	sp = callee_sp(ctx, cookie, &func);
-#ifdef G_FROM_M
-	k.id.g = entry_g(ctx, sp);	/* which learns the thread's m where it can */
-	if (func == GO_COOKIE_THREAD)
-		return 0;
-	if (!k.id.g)	/* a thread not seen yet: by SP, as without g */
-		return func == GO_COOKIE_GOEXIT ? 0 : sp_entry(ctx, cookie, k.id.tgid);
-#else
-	k.id.g = GO_REG_G(ctx);	/* g is there at every entry, assembly functions' too */
-	if (func == GO_COOKIE_THREAD)
-		return 0;
-#endif
+	if (b->flags & GO_BIN_G_FROM_M) {
+		k.id.g = entry_g(ctx, b, sp);	/* which learns the thread's m where it can */
+		if (func == GO_COOKIE_THREAD)
+			return 0;
+		if (!k.id.g)	/* a thread not seen yet: by SP, as without g */
+			return func == GO_COOKIE_GOEXIT ? 0 : sp_entry(ctx, cookie, k.id.tgid);
+	} else {
+		k.id.g = GO_REG_G(ctx);	/* g is there at every entry, assembly functions' too */
+		if (func == GO_COOKIE_THREAD)
+			return 0;
+	}
 	if (func == GO_COOKIE_GOEXIT)
 		return goroutine_exit(&k.id);
 	if (cookie & GO_COOKIE_SAVE_G)
 		go_g_save(ctx, cookie);
 	timed = timed_func(ctx, cookie, func);
-	depth = depth_of(k.id.g, sp);
+	depth = depth_of(b, k.id.g, sp);
 	st = gs.lookup(&k.id);
 	if (!st) {
 		zero = empty.lookup(&first);
@@ -412,9 +410,9 @@ static __always_inline int call_entry(struct pt_regs *ctx, u64 cookie)
 			stat_inc(GO_LAT_NO_ROOM);
 			return 0;
 		}
-#ifndef GOEXIT_PROBED
-		stat_inc(GO_LAT_ADDED);
-#endif
+		cfg = config.lookup(&first);
+		if (cfg && !(cfg->flags & GO_LAT_GOEXIT))
+			stat_inc(GO_LAT_ADDED);
 		note_process(k.id.tgid);
 		st = gs.lookup(&k.id);
 		if (!st) {	/* another CPU's update took its place meanwhile */
@@ -481,18 +479,21 @@ static __always_inline void pop(struct go_lat_gstate *st, struct go_lat_spill_ke
  * The call of body (its cookie's function) by goroutine g whose SP at the entry was sp has returned: 0, or 1 when no
  * start of it is kept (counted by the caller, which may look elsewhere first).
  */
-static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 body)
+static __always_inline int call_return(const struct go_binfo *b, u64 now, u32 tgid, u64 g,
+				       u64 sp, u32 body)
 {
 	struct go_lat_spill_key k = {};
+	struct go_lat_config *cfg;
 	struct go_lat_gstate *st;
 	struct go_lat_frame *f;
 	u64 ts;
-	u32 depth, nested, func, zero = 0, *max;
+	u32 depth, nested, func, zero = 0;
 
 	k.id.tgid = tgid;
 	k.id.g = g;
 	st = gs.lookup(&k.id);
-	if (!st)
+	cfg = config.lookup(&zero);
+	if (!st || !cfg)
 		return 1;
 	/* the usual case: the call on top, its stack not moved since it began */
 	f = top(st, &k);
@@ -505,18 +506,18 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 bod
 		st->spilled--;
 		stat_inc(GO_LAT_EVICTED);
 		f = top(st, &k);
-		if (!f || f->depth < depth_of(k.id.g, sp)) {
-			tidy(&k.id, st);
+		if (!f || f->depth < depth_of(b, k.id.g, sp)) {
+			tidy(cfg, &k.id, st);
 			return 0;
 		}
 	}
 	if (!f || f->sp != sp || f->body != body) {
 		/* else by depth, which a copied stack keeps, past calls unwound by a panic */
-		depth = depth_of(k.id.g, sp);
+		depth = depth_of(b, k.id.g, sp);
 		drop_unwound(&k.id, st, depth, false);
 		f = top(st, &k);
 		if (!f || f->depth != depth || f->body != body) {
-			tidy(&k.id, st);
+			tidy(cfg, &k.id, st);
 			return 1;
 		}
 	}
@@ -524,10 +525,9 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 bod
 	func = f->func;
 	nested = st->n + st->spilled;	/* the call's level: 1 for the outermost traced call */
 	pop(st, &k);
-	tidy(&k.id, st);
-	max = level.lookup(&zero);
-	if (func != GO_FUNC_NONE && (!max || !*max || nested <= *max))
-		record(func, ts, now);
+	tidy(cfg, &k.id, st);
+	if (func != GO_FUNC_NONE && (!cfg->level || nested <= cfg->level))
+		record(cfg, func, ts, now);
 	return 0;
 }
 
@@ -535,23 +535,25 @@ static __always_inline int call_return(u64 now, u32 tgid, u64 g, u64 sp, u32 bod
 int go_return(struct pt_regs *ctx)
 {
 	u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	u32 func = GO_COOKIE_FUNC(cookie);
+	u32 tgid = bpf_get_current_pid_tgid() >> 32, func = GO_COOKIE_FUNC(cookie);
+	struct go_binfo *b = go_binfo_of(cookie);
 	u64 g, sp = GO_REG_SP(ctx);
 
-	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
+	if (!b || !go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
 		return 0;
-#ifdef G_FROM_M
-	/* a call begun where its thread was not known yet has its start by SP */
-	g = thread_g(sp);
-	if ((!g || call_return(now, tgid, g, sp, func)) && !sp_return(now, tgid, sp, func))
+	if (b->g_in_reg) {
+		g = go_g_regabi(ctx, cookie);
+		if (call_return(b, now, tgid, g, sp, func))
+			stat_inc(GO_LAT_NO_START);
+	} else if (b->flags & GO_BIN_G_FROM_M) {
+		/* a call begun where its thread was not known yet has its start by SP */
+		g = thread_g(b, sp);
+		if ((!g || call_return(b, now, tgid, g, sp, func)) &&
+		    !sp_return(now, tgid, sp, func))
+			stat_inc(GO_LAT_NO_START);
+	} else if (!sp_return(now, tgid, sp, func)) {
 		stat_inc(GO_LAT_NO_START);
-#else
-	g = go_g_regabi(ctx, cookie);
-	if (call_return(now, tgid, g, sp, func))
-		stat_inc(GO_LAT_NO_START);
-#endif
+	}
 	return 0;
 }
 
@@ -559,7 +561,7 @@ int go_return(struct pt_regs *ctx)
  * At a return site (GO_COOKIE_RETURN): in the caller, past the return, where g is in its
  * register again and the callee's SP is GO_COOKIE_SP_ADJ below SP.
  */
-static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
+static __always_inline int return_site(struct pt_regs *ctx, const struct go_binfo *b, u64 cookie)
 {
 	struct go_lat_gid id = {};
 	struct go_lat_gstate *st;
@@ -574,10 +576,10 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
 	if (st && st->guard) {	/* the site follows a guard's JMP: no return, unless stale */
 		guard = st->guard;
 		st->guard = 0;
-		if (guard == 1 + depth_of(id.g, GO_REG_SP(ctx)))
+		if (guard == 1 + depth_of(b, id.g, GO_REG_SP(ctx)))
 			return 0;
 	}
-	if (call_return(now, id.tgid, id.g, GO_REG_SP(ctx) - GO_COOKIE_SP_ADJ(cookie),
+	if (call_return(b, now, id.tgid, id.g, GO_REG_SP(ctx) - GO_COOKIE_SP_ADJ(cookie),
 			GO_COOKIE_FUNC(cookie)))
 		stat_inc(GO_LAT_NO_START);
 	return 0;
@@ -588,7 +590,7 @@ static __always_inline int return_site(struct pt_regs *ctx, u64 cookie)
  * reaches next, at this depth (the same frame), without a return. Nothing to mark without a
  * call in progress. A deeper call before the site (asynchronous preemption's) keeps the mark.
  */
-static __always_inline int guard(struct pt_regs *ctx)
+static __always_inline int guard(struct pt_regs *ctx, const struct go_binfo *b)
 {
 	struct go_lat_gid id = {};
 	struct go_lat_gstate *st;
@@ -599,30 +601,43 @@ static __always_inline int guard(struct pt_regs *ctx)
 	id.g = GO_REG_G(ctx);
 	st = gs.lookup(&id);
 	if (st)
-		st->guard = 1 + depth_of(id.g, GO_REG_SP(ctx));
+		st->guard = 1 + depth_of(b, id.g, GO_REG_SP(ctx));
 	return 0;
 }
 
 /* The role of a probe that is not a return site. */
-static __always_inline int entry_or_guard(struct pt_regs *ctx, u64 cookie)
+static __always_inline int entry_or_guard(struct pt_regs *ctx, const struct go_binfo *b,
+					  u64 cookie)
 {
 	if (!go_entered(ctx, cookie))
 		return 0;
 	if (cookie & GO_COOKIE_GUARD)
-		return guard(ctx);
-	return call_entry(ctx, cookie);
+		return guard(ctx, b);
+	return call_entry(ctx, b, cookie);
 }
 
-#ifdef NDUAL
-BPF_ARRAY(go_dual, struct go_dual, NDUAL);
-#endif
+BPF_ARRAY(go_dual, struct go_dual, 1);	/* as many as the plan has, at load */
+
+/* Without g (gccgo): calls by SP alone. */
+static __always_inline int sp_only_entry(struct pt_regs *ctx, u64 cookie)
+{
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!go_entered(ctx, cookie) || !go_tgid_ok(tgid))
+		return 0;
+	return sp_entry(ctx, cookie, tgid);
+}
 
 /* Entry sites, call sites, where goroutines end, and return sites: one probe an address. */
 int go_entry(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx);
+	struct go_binfo *b = go_binfo_of(cookie);
 
-#ifdef NDUAL
+	if (!b)
+		return 0;
+	if (!b->g_in_reg && !(b->flags & GO_BIN_G_FROM_M))
+		return sp_only_entry(ctx, cookie);
 	if (cookie & GO_COOKIE_DUAL) {	/* a return site that is also a call site */
 		u32 i = GO_COOKIE_FUNC(cookie);
 		struct go_dual *d = go_dual.lookup(&i);
@@ -631,40 +646,13 @@ int go_entry(struct pt_regs *ctx)
 		if (!d)
 			return 0;
 		second = d->second;
-		return_site(ctx, d->first);
-		return entry_or_guard(ctx, second);
+		return_site(ctx, b, d->first);
+		return entry_or_guard(ctx, b, second);
 	}
-#endif
 	if (cookie & GO_COOKIE_RETURN)
-		return return_site(ctx, cookie);
-	return entry_or_guard(ctx, cookie);
+		return return_site(ctx, b, cookie);
+	return entry_or_guard(ctx, b, cookie);
 }
-
-#endif /* G_IN_R14 || G_FROM_M */
-
-#if !defined(G_IN_R14) && !defined(G_FROM_M)
-int go_entry(struct pt_regs *ctx)
-{
-	u64 cookie = bpf_get_attach_cookie(ctx);
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	if (!go_entered(ctx, cookie) || !go_tgid_ok(tgid))
-		return 0;
-	return sp_entry(ctx, cookie, tgid);
-}
-
-int go_return(struct pt_regs *ctx)
-{
-	u64 now = bpf_ktime_get_ns(), cookie = bpf_get_attach_cookie(ctx);
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	if (!go_tgid_ok(tgid) || go_ret_into_morestack(ctx, cookie))
-		return 0;
-	if (!sp_return(now, tgid, GO_REG_SP(ctx), GO_COOKIE_FUNC(cookie)))
-		stat_inc(GO_LAT_NO_START);
-	return 0;
-}
-#endif
 
 /* Runs where gofunclatency measures what a single-stepped probe costs (go_bpf__step_cost). */
 int go_calib(struct pt_regs *ctx)

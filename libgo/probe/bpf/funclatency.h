@@ -11,6 +11,16 @@
 #define GO_LAT_SLOTS 64		/* log2 histogram slots per function */
 #define GO_LAT_NFRAMES 4	/* calls in progress a goroutine's record holds; deeper ones spill */
 #define GO_LAT_MAX_PROCS 65536	/* processes with records at once (the procs map) */
+#define GO_LAT_MAX_THREADS 65536	/* threads whose m is known (GO_BIN_G_FROM_M) */
+
+/* gofunclatency's settings, in config. */
+struct go_lat_config {
+	__u64 unit_div;		/* ns in the histograms' unit */
+	__u32 level;		/* -l: time the outermost this many nested calls; 0: all */
+	__u32 flags;		/* GO_LAT_* */
+};
+/* Goroutines' ends are probed: gs is a plain hash whose records go there, not an LRU. */
+#define GO_LAT_GOEXIT 1U
 
 /*
  * Indices into the stats map: calls that could not be timed, by cause, and what the tool needs
@@ -61,7 +71,7 @@ struct go_lat_spill_key {
 	__u32 pad;
 };
 
-/* Go < 1.17: a thread's runtime.m, learned where g is in a register (G_FROM_M). */
+/* Go < 1.17: a thread's runtime.m, learned where g is in a register (GO_BIN_G_FROM_M). */
 struct go_lat_thread {
 	__u64 m;
 	__u32 tgid;		/* its process: a thread id a new process reuses is another thread */

@@ -8,17 +8,16 @@
  * type pointer (and, for -i, the interval's epoch: the tool flips it, then takes the ended
  * interval's counts out of the table). Names are found in user space, once per type.
  * The reading itself is iface.bpf.h's, shared with gotrace.
- * Settings: NFUNCS, MAX_ENTRIES, ITAB_TYPE_OFF, VALUES, GO_NOTE_PROCS (PIE). The
- * slots (where each function's interfaces are) are set in `slots` before attaching.
+ * The slots (where each function's interfaces are, and whether to copy their values: -V) are
+ * set in `slots` before attaching; slots and counts are sized at load (NFUNCS, MAX_ENTRIES), and
+ * without -V counts' keys are cut to the part before the value (GO_IFACE_KEY_TYPES). Where a
+ * method table holds the type, and whether the binary is PIE, are in its go_binfo.
  */
-#ifdef VALUES
-#define GO_IFACE_VALUES
-#endif
 #include "cookie.h"
 #include "iface.bpf.h"
 
-BPF_ARRAY(slots, struct go_iface_cfg, NFUNCS);
-BPF_HASH(counts, struct go_iface_key, u64, MAX_ENTRIES);
+BPF_ARRAY(slots, struct go_iface_cfg, 1);
+BPF_HASH(counts, struct go_iface_key, u64, 1);
 BPF_ARRAY(epoch, u32, 1);	/* -i: the interval's parity, flipped by the tool at each printout */
 /* [epoch]: calls not counted in the interval of that epoch: the hash was full */
 BPF_PERCPU_ARRAY(dropped, u64, GO_IFACE_EPOCHS);
@@ -73,7 +72,7 @@ static __always_inline void go_count_key(struct go_iface_key *k)
 
 static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
 				     const struct go_iface_slot *s, u32 func, u32 idx, u32 pid,
-				     u64 sp_adj, u32 ep)
+				     u64 sp_adj, u32 ep, u32 itab_off, bool values)
 {
 	u32 zero = 0;
 	struct go_iface_key *k = key_buf.lookup(&zero);
@@ -87,14 +86,11 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 	k->func = func;
 	k->slot = idx;
 	data = go_word(ctx, g, &s->w[1], sp_adj);
-	k->type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, ITAB_TYPE_OFF,
-				&k->flags);
+	k->type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, itab_off, &k->flags);
 	go_iface_kind(k->type, &k->kind, &k->tflag, &k->flags);
-#ifdef VALUES
-	if (k->type && !(k->flags & GO_IV_NO_TYPE))
+	if (values && k->type && !(k->flags & GO_IV_NO_TYPE))
 		go_iface_value(k->kind, k->tflag, data, k->word, k->str, GO_IFACE_STR_LEN, &k->x,
-			       ITAB_TYPE_OFF, &k->flags);
-#endif
+			       itab_off, &k->flags);
 	go_count_key(k);
 }
 
@@ -104,23 +100,27 @@ int go_iface_entry(struct pt_regs *ctx)
 	u32 func = go_func(ctx, cookie), pid = bpf_get_current_pid_tgid() >> 32, i, zero = 0;
 	u32 *e, ep = 0;
 	struct go_iface_cfg *cfg;
+	struct go_binfo *b;
 	struct go_regs g;
 
 	if (!go_entered(ctx, cookie) || !go_pid_ok())
 		return 0;
 	cfg = slots.lookup(&func);
-	if (!cfg)
+	b = go_binfo_of(cookie);
+	if (!cfg || !b)
 		return 0;
 	e = epoch.lookup(&zero);
 	if (e)
 		ep = *e & (GO_IFACE_EPOCHS - 1);
-	go_note_proc(ctx, cookie);
+	if (b->flags & GO_BIN_PIE)
+		go_note_proc(ctx, cookie);
 	go_regs_read(ctx, &g);
 #pragma unroll
 	for (i = 0; i < GO_IFACE_NSLOTS; i++) {
 		if (cfg->slot[i].w[0].where == GO_IN_NONE)
 			break;
-		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj, ep);
+		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj, ep, b->itab_type_off,
+			 cfg->values);
 	}
 	return 0;
 }

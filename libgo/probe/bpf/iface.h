@@ -34,12 +34,16 @@ struct go_iface_slot {
 
 struct go_iface_cfg {
 	struct go_iface_slot slot[GO_IFACE_NSLOTS];
+	__u32 values;		/* -V: copy each value too */
 };
 
 /* With -i, goiface's intervals alternate between two epochs (its dropped calls are per epoch). */
 #define GO_IFACE_EPOCHS 2
 
-/* goiface's count key; with GO_IFACE_VALUES (-V) also the value, which user space always reads. */
+/*
+ * goiface's count key; with -V also the value. Without -V the map's keys are its first
+ * GO_IFACE_KEY_TYPES bytes (the map is made so at load), the rest left zero.
+ */
 struct go_iface_key {
 	__u64 type;		/* the dynamic type's address in the process; 0: nil */
 	__u32 pid;
@@ -50,11 +54,10 @@ struct go_iface_key {
 	__u8 tflag;
 	__u8 epoch;		/* the interval's parity when counted (-i: goiface's epoch map) */
 	__u8 pad[5];
-#ifdef GO_IFACE_VALUES
 	__u64 word[2];		/* the value's bytes, or its address for pointer-shaped types */
 	char str[GO_IFACE_STR_LEN];
 	struct go_ivx x;
-#endif
 };
+#define GO_IFACE_KEY_TYPES 24	/* where word begins */
 
 #endif

@@ -11,23 +11,22 @@
  * the key holds the interval's epoch, which the tool flips before it takes the ended
  * interval's stacks out of the table (and its lost calls). The goroutine's pprof labels are
  * kept once per set, in labelsets, by two hashes of their text, which the key holds.
- * Settings: MAX_STACKS, MAX_LABELSETS; LABELS_OFFSET (runtime.g.labels, Go 1.24+, whose labels
- * are a slice of {key, value string}).
+ * Sized at load: counts (MAX_STACKS), and labelsets where the binary's labels are read (its
+ * go_binfo's labels_off: runtime.g.labels, Go 1.24+, whose labels are a slice of {key, value
+ * string}).
  */
 #include "cookie.h"
 #include "stackcount.h"
 #include "unwind.bpf.h"
 
 /* allocated as stacks come, not all at the start (a key is about 1 KiB) */
-BPF_F_TABLE("hash", struct go_stack_key, u64, counts, MAX_STACKS, BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", struct go_stack_key, u64, counts, 1, BPF_F_NO_PREALLOC);
 BPF_PERCPU_ARRAY(scratch, struct go_stack_key, 1);
 BPF_ARRAY(settings, struct go_stack_settings, 1);
 /* [epoch]: calls whose stack found no room in counts, in the interval of that epoch */
 BPF_PERCPU_ARRAY(lost, u64, GO_STACK_EPOCHS);
 
-#ifdef LABELS_OFFSET
-BPF_F_TABLE("hash", struct go_labels_key, struct go_labels, labelsets, MAX_LABELSETS,
-	    BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", struct go_labels_key, struct go_labels, labelsets, 1, BPF_F_NO_PREALLOC);
 BPF_PERCPU_ARRAY(label_scratch, struct go_labels, 1);
 
 /* A string of the program's, len bytes at ptr, into s->data at s->size; false when it does
@@ -78,8 +77,11 @@ static __always_inline void go_labels_hash(struct go_labels *s, struct go_labels
 	k->h2 = h2;
 }
 
-/* The goroutine's labels (g in its register), kept in labelsets; their key in k, 0: none. */
-static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key *k)
+/*
+ * The goroutine's labels (g in its register, labels at g + off), kept in labelsets; their key
+ * in k, 0 when none.
+ */
+static __always_inline void go_labels(struct pt_regs *ctx, s32 off, struct go_labels_key *k)
 {
 	u64 labels = 0, list[2] = {}, l[4];
 	u32 zero = 0, i;
@@ -88,7 +90,7 @@ static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key 
 	k->h1 = k->h2 = 0;
 	if (!s)
 		return;
-	bpf_probe_read_user(&labels, sizeof(labels), (void *)(GO_REG_G(ctx) + LABELS_OFFSET));
+	bpf_probe_read_user(&labels, sizeof(labels), (void *)(GO_REG_G(ctx) + off));
 	if (!labels || bpf_probe_read_user(list, sizeof(list), (void *)labels) || !list[1])
 		return;
 	s->n = list[1] > 0xffffffff ? 0xffffffff : list[1];
@@ -126,12 +128,12 @@ static __always_inline void go_labels(struct pt_regs *ctx, struct go_labels_key 
 		k->h2 = 1;
 	}
 }
-#endif
 
 int go_stack(struct pt_regs *ctx)
 {
 	u32 zero = 0, flags = 0, epoch = 0, func;
 	struct go_stack_settings *set;
+	struct go_binfo *b;
 	struct go_stack_key *k;
 	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
 
@@ -156,9 +158,9 @@ int go_stack(struct pt_regs *ctx)
 	if (flags & GO_STACK_COMM)
 		bpf_get_current_comm(k->comm, sizeof(k->comm));
 	k->labels.h1 = k->labels.h2 = 0;
-#ifdef LABELS_OFFSET
-	go_labels(ctx, &k->labels);
-#endif
+	b = go_binfo_of(cookie);
+	if (b && b->labels_off >= 0)
+		go_labels(ctx, b->labels_off, &k->labels);
 	/*
 	 * At a caller's CALL (the callee's SP below SP) no return address is pushed yet: the word
 	 * at SP is whatever the caller's frame last held there (which would make each call's key

@@ -8,29 +8,25 @@
  *
  * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
  * buffer every 100 ms): a wake-up per event would cost more than the probe.
- * Settings: USER_STACKS, GO_NOTE_PROCS (%T and %v of PIE processes); at run time, str_size
- * (-Z) and the size of events (-b).
+ * Settings, in config at load (trace.h): -U (user stacks), -Z (str_size), whether to note
+ * the processes of PIE binaries (%T and %v); the size of events (-b) is events' at load.
  */
 #include "trace.h"
 #include "iface.bpf.h"
 
 /*
  * A record holds the strings its probe reads, with ivx only when it prints an interface's value,
- * and no more (the stack, with user stacks).
+ * and no more (the whole record, stack included, with user stacks: go_event_new).
  */
-#ifdef USER_STACKS
-#define EVENT_SIZE(nstrs, values) sizeof(struct go_tevent)
-#else
 #define EVENT_SIZE(nstrs, values)                                                               \
 	((values) ? __builtin_offsetof(struct go_tevent, ivx[nstrs]) :                             \
 		 __builtin_offsetof(struct go_tevent, str[nstrs]))
-#endif
 
 #define WAKEUP_EVERY 64
 
 BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(lost, u64, 2);		/* [0]: events lost; [1]: events sent, for wake-ups */
-BPF_ARRAY(str_size, u32, 1);	/* -Z: bytes a string takes, its NUL included; 0: GO_TRACE_STR_LEN */
+BPF_ARRAY(config, struct go_trace_config, 1);
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
@@ -40,25 +36,32 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 	return v;
 }
 
-#ifdef USER_STACKS
 #include "unwind.bpf.h"
-#endif
 
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
 						      u32 size, u32 func)
 {
-	struct go_tevent *e = events.ringbuf_reserve(size);
+	u32 zero = 0, flags = 0;
+	struct go_trace_config *cfg = config.lookup(&zero);
+	struct go_tevent *e;
 	u64 id, cookie = bpf_get_attach_cookie(ctx);
 
+	if (cfg)
+		flags = cfg->flags;
+	/* each a constant, as the verifier wants a reservation's size */
+	if (flags & GO_TRACE_USER_STACKS)
+		e = events.ringbuf_reserve(sizeof(struct go_tevent));
+	else
+		e = events.ringbuf_reserve(size);
 	if (!e) {
-		u32 zero = 0;
 		u64 *n = lost.lookup(&zero);
 
 		if (n)
 			(*n)++;
 		return NULL;
 	}
-	go_note_proc(ctx, cookie);
+	if (flags & GO_TRACE_NOTE_PROCS)
+		go_note_proc(ctx, cookie);
 	id = bpf_get_current_pid_tgid();
 	e->ts = bpf_ktime_get_ns();
 	e->pid = id >> 32;
@@ -68,24 +71,26 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->func = func;
 	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-#ifdef USER_STACKS
-	go_walk(ctx, cookie, true, &e->walk);	/* -U probes no caller's CALL */
-#endif
+	if (flags & GO_TRACE_USER_STACKS)
+		go_walk(ctx, cookie, true, &e->walk);	/* -U probes no caller's CALL */
 	return e;
 }
 
 static __always_inline void go_event_str(struct go_tevent *e, int i, u64 ptr, u64 len)
 {
 	u32 n = len > GO_TRACE_STR_LEN - 1 ? GO_TRACE_STR_LEN - 1 : len;
-	u32 zero = 0, *size = str_size.lookup(&zero);
+	u32 zero = 0, size = 0;
+	struct go_trace_config *cfg = config.lookup(&zero);
 
 	e->slen[i] = len;
 	n &= GO_TRACE_STR_LEN - 1;
 	if (bpf_probe_read_user(e->str[i], n, (void *)ptr))
 		n = 0;
 	/* -Z: what bcc's trace keeps of a string of that size, its NUL included */
-	if (size && *size && *size - 1 < n)
-		n = *size - 1;
+	if (cfg)
+		size = cfg->str_size;
+	if (size && size - 1 < n)
+		n = size - 1;
 	asm volatile("" : "+r"(n));	/* keep the mask below: the verifier needs to see it */
 	e->str[i][n & (GO_TRACE_STR_LEN - 1)] = 0;
 }

@@ -14,6 +14,14 @@
 /* The ring buffer's pages as compiled; the tool sizes it when it loads the program (-b). */
 #define GO_TRACE_RINGBUF_PAGES 512	/* 2 MiB: bursts of ~4,000 events */
 
+/* gotrace's settings, in its program's config map. */
+struct go_trace_config {
+	__u32 str_size;		/* -Z: bytes a string takes, its NUL included; 0: GO_TRACE_STR_LEN */
+	__u32 flags;		/* GO_TRACE_* */
+};
+#define GO_TRACE_USER_STACKS 1U	/* -U: each record ends with the user stack */
+#define GO_TRACE_NOTE_PROCS 2U	/* note each process's first probe (go_procs): PIE types */
+
 struct go_tevent {
 	__u64 ts;
 	__u32 pid;
