@@ -23,6 +23,9 @@ MANDIR ?= $(DATADIR)/man/man8
 DOCDIR ?= $(DATADIR)/doc/gotools
 EXAMPLESDIR ?= $(DOCDIR)/examples
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# The prebuilt BPF programs: the tools look for them in ../lib/gotools/bpf from their own
+# directory (SBINDIR), and in the build tree in build/bpf (libgo/probe/image_cache.c).
+BPFDIR ?= $(PREFIX)/lib/gotools/bpf
 
 ifeq ($(SANITIZE),1)
 BUILD := build/sanitize
@@ -40,7 +43,7 @@ LDLIBS := -lelf -ldw -ldl -lz -lnettle
 
 LIBGO_SRCS := $(filter-out %.bpf.c,$(wildcard libgo/*/*.c libgo/*/*/*.c))
 LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/probe/bpf_src.o
-BPF_SRCS := $(wildcard libgo/probe/bpf/*.bpf.c libgo/probe/bpf/*.h libgo/arch/*/regs.h)
+BPF_SRCS := $(sort $(wildcard libgo/probe/bpf/*.bpf.c libgo/probe/bpf/*.h libgo/arch/*/regs.h))
 # Stamps holding the flags an object or a program was built with: an object is rebuilt when its
 # build's flags change, and ./tools/<tool> is relinked when the build it comes from does, even
 # from the other build's older objects.
@@ -60,7 +63,7 @@ endif
 .PHONY: all clean deps demo check check-bare test bench install uninstall fuzz fuzz-build FORCE
 .SECONDARY:
 .DELETE_ON_ERROR:
-all: $(addprefix tools/,$(TOOLS)) $(HELPERS)
+all: $(addprefix tools/,$(TOOLS)) $(HELPERS) build/bpf.stamp
 
 $(CC_STAMP): FORCE | $(BUILD)/libgo
 	@[ "$$(cat $@ 2>/dev/null)" = "$(CC_STAMP_TEXT)" ] || echo "$(CC_STAMP_TEXT)" >$@
@@ -74,8 +77,14 @@ $(BUILD)/libgo/%.o: libgo/%.c $(CC_STAMP) | $(BUILD)/libgo
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# The BPF programs are embedded as strings; libbcc compiles them when a tool starts.
-$(BUILD)/libgo/probe/bpf_src.o: libgo/probe/bpf_src.S $(BPF_SRCS) $(CC_STAMP) | $(BUILD)/libgo
+# The BPF programs and their headers (every file of libgo/probe/bpf/) are embedded as strings;
+# libbcc compiles them when a tool starts.
+build/bpf_src.S: scripts/embed-bpf.sh $(BPF_SRCS) FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)sh scripts/embed-bpf.sh $(BPF_SRCS) >$@.tmp
+	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm $@.tmp || mv $@.tmp $@
+
+$(BUILD)/libgo/probe/bpf_src.o: build/bpf_src.S $(BPF_SRCS) $(CC_STAMP) | $(BUILD)/libgo
 	$(call msg,EMBED,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -c $< -o $@
@@ -92,6 +101,20 @@ $(BUILD)/tests/helpers/%.o: tests/helpers/%.c $(CC_STAMP) | $(BUILD)/tests/helpe
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The tools' BPF programs, compiled now into images (scripts/bpf-prebuild.c) when make runs as
+# root with libbcc and kernel headers; else one line says why not, and they compile at run time.
+$(BUILD)/bpf-prebuild: $(BUILD)/scripts/bpf-prebuild.o $(BUILD)/libgo.a $(LINK_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+$(BUILD)/scripts/%.o: scripts/%.c $(CC_STAMP) | $(BUILD)/scripts
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+build/bpf.stamp: $(BUILD)/bpf-prebuild $(BPF_SRCS)
+	$(call msg,BPF,build/bpf)
+	$(Q)if $(BUILD)/bpf-prebuild $(CURDIR)/build/bpf; then touch $@; fi
+
 tools/%: $(BUILD)/tools/%.o $(BUILD)/libgo.a $(LINK_STAMP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
@@ -106,7 +129,7 @@ tests/helpers/%: $(BUILD)/tests/helpers/%.o $(BUILD)/libgo.a $(LINK_STAMP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
-$(BUILD)/libgo $(BUILD)/tools $(BUILD)/tests/helpers:
+$(BUILD)/libgo $(BUILD)/tools $(BUILD)/tests/helpers $(BUILD)/scripts:
 	$(Q)mkdir -p $@
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/libgo/*/*.d $(BUILD)/libgo/*/*/*.d $(BUILD)/tests/helpers/*.d)
@@ -131,7 +154,7 @@ $(FUZZ_BUILD)/libgo/%.o: libgo/%.c $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/libgo/probe/bpf_src.o: libgo/probe/bpf_src.S $(BPF_SRCS) $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
+$(FUZZ_BUILD)/libgo/probe/bpf_src.o: build/bpf_src.S $(BPF_SRCS) $(FUZZ_BUILD)/cflags | $(FUZZ_BUILD)/libgo
 	$(call msg,EMBED,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) -c $< -o $@
@@ -182,7 +205,8 @@ test: all
 bench: all
 	./scripts/bench.sh
 
-# Only the tools, their man pages, examples and bash completion: not the test helpers.
+# Only the tools, their prebuilt BPF programs (if make built them), man pages, examples and bash
+# completion: not the test helpers.
 install: $(addprefix tools/,$(TOOLS))
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(EXAMPLESDIR) \
 		$(DESTDIR)$(COMPLETIONDIR)
@@ -192,12 +216,16 @@ install: $(addprefix tools/,$(TOOLS))
 	install -m 0644 completion/gotools $(DESTDIR)$(COMPLETIONDIR)/$(firstword $(TOOLS))
 	for t in $(wordlist 2,$(words $(TOOLS)),$(TOOLS)); do \
 		ln -sf $(firstword $(TOOLS)) $(DESTDIR)$(COMPLETIONDIR)/$$t; done
+	if ls build/bpf/*.bpf >/dev/null 2>&1; then install -d -m 0755 $(DESTDIR)$(BPFDIR) && \
+		install -m 0644 build/bpf/*.bpf $(DESTDIR)$(BPFDIR)/; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(TOOLS)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/,$(addsuffix .8,$(TOOLS))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(addsuffix _example.txt,$(TOOLS))) \
 		$(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(TOOLS))
+	rm -rf $(DESTDIR)$(BPFDIR)
+	-rmdir $(DESTDIR)$(dir $(BPFDIR)) 2>/dev/null
 	-rmdir $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

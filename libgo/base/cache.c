@@ -162,7 +162,14 @@ int go_cache__load(const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
 		   const uint8_t key[GO_KEY_LEN], uint8_t **file, const uint8_t **payload,
 		   size_t *len)
 {
-	int dfd = go_cache__dirfd(), fd, err = -EINVAL;
+	return go_cache__load_at(go_cache__dirfd(), ext, magic, key, file, payload, len);
+}
+
+int go_cache__load_at(int dfd, const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
+		      const uint8_t key[GO_KEY_LEN], uint8_t **file, const uint8_t **payload,
+		      size_t *len)
+{
+	int fd, err = -EINVAL;
 	char name[2 * GO_KEY_LEN + 16];
 	struct stat st;
 	size_t got = 0;

@@ -60,6 +60,10 @@ int go_cache__dirfd(void);
 int go_cache__load(const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
 		   const uint8_t key[GO_KEY_LEN], uint8_t **file, const uint8_t **payload,
 		   size_t *len);
+/* The same in the directory dfd (a trusted one: go_trust__open_dir), -ENOENT when dfd < 0. */
+int go_cache__load_at(int dfd, const char *ext, const char magic[GO_CACHE_MAGIC_LEN],
+		      const uint8_t key[GO_KEY_LEN], uint8_t **file, const uint8_t **payload,
+		      size_t *len);
 /* The checks of go_cache__load() on a file's bytes (key NULL: any key), for the fuzzers too. */
 int go_cache__check(const uint8_t *file, size_t size, const char magic[GO_CACHE_MAGIC_LEN],
 		    const uint8_t key[GO_KEY_LEN], const uint8_t **payload, size_t *len);

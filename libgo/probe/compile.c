@@ -25,54 +25,27 @@
 #include "base/trust.h"
 
 extern const char go_bpf_src_common[];
-extern const char go_bpf_src_cookie_h[];
-extern const char go_bpf_src_funclatency_h[];
-extern const char go_bpf_src_iface_bpf_h[];
-extern const char go_bpf_src_ivalue_h[];
-extern const char go_bpf_src_iface_h[];
-extern const char go_bpf_src_filter_h[];
-extern const char go_bpf_src_trace_h[];
-extern const char go_bpf_src_unwind_h[];
-extern const char go_bpf_src_unwind_bpf_h[];
-extern const char go_bpf_src_stackcount_h[];
-extern const char go_bpf_src_arch_h[];
-extern const char go_bpf_src_x86_64_h[];
-extern const char go_bpf_src_x86_64_regs_h[];
 
 /*
- * The headers the BPF programs share with the C code (libgo/probe/bpf/NAME.h, and an arch's
- * registers, libgo/arch/<arch>/regs.h), embedded too.
+ * Every file of libgo/probe/bpf/ by its name, and each arch's registers (libgo/arch/<arch>/
+ * regs.h) by their path under libgo/, embedded at build time (scripts/embed-bpf.sh).
  */
-static const struct {
+extern const struct {
 	const char *name;
 	const char *text;
-} bpf_headers[] = {
-	{ "cookie.h", go_bpf_src_cookie_h },
-	{ "funclatency.h", go_bpf_src_funclatency_h },
-	{ "iface.bpf.h", go_bpf_src_iface_bpf_h },
-	{ "iface.h", go_bpf_src_iface_h },
-	{ "ivalue.h", go_bpf_src_ivalue_h },
-	{ "filter.h", go_bpf_src_filter_h },
-	{ "trace.h", go_bpf_src_trace_h },
-	{ "unwind.h", go_bpf_src_unwind_h },
-	{ "unwind.bpf.h", go_bpf_src_unwind_bpf_h },
-	{ "stackcount.h", go_bpf_src_stackcount_h },
-	{ "arch.bpf.h", go_bpf_src_arch_h },
-	{ "x86_64.bpf.h", go_bpf_src_x86_64_h },
-	{ "arch/x86_64/regs.h", go_bpf_src_x86_64_regs_h },
-};
+} go_bpf_files[];
 
-/* The embedded header a line '#include "NAME"' names, or NULL. */
+/* The embedded file a line '#include "NAME"' names, or NULL. */
 static const char *bpf_header(const char *line, size_t len)
 {
 	size_t i, n;
 
 	if (len < 12 || strncmp(line, "#include \"", 10) || line[len - 1] != '"')
 		return NULL;
-	for (i = 0; i < sizeof(bpf_headers) / sizeof(bpf_headers[0]); i++) {
-		n = strlen(bpf_headers[i].name);
-		if (len == n + 11 && !strncmp(line + 10, bpf_headers[i].name, n))
-			return bpf_headers[i].text;
+	for (i = 0; go_bpf_files[i].name; i++) {
+		n = strlen(go_bpf_files[i].name);
+		if (len == n + 11 && !strncmp(line + 10, go_bpf_files[i].name, n))
+			return go_bpf_files[i].text;
 	}
 	return NULL;
 }
@@ -209,6 +182,8 @@ struct bcc_api {
 	size_t (*table_leaf_size_id)(void *, size_t);
 	size_t (*table_max_entries_id)(void *, size_t);
 	int (*table_flags_id)(void *, size_t);
+	size_t (*num_functions)(void *);
+	const char *(*function_name)(void *, size_t);
 };
 
 static int bcc_api_open(struct bcc_api *api)
@@ -231,10 +206,13 @@ static int bcc_api_open(struct bcc_api *api)
 	api->table_leaf_size_id = dlsym(h, "bpf_table_leaf_size_id");
 	api->table_max_entries_id = dlsym(h, "bpf_table_max_entries_id");
 	api->table_flags_id = dlsym(h, "bpf_table_flags_id");
+	api->num_functions = dlsym(h, "bpf_num_functions");
+	api->function_name = dlsym(h, "bpf_function_name");
 	return api->create && api->start && api->size && api->license && api->kern_version &&
 	       api->load && api->num_tables && api->table_name && api->table_fd_id &&
 	       api->table_type_id && api->table_key_size_id && api->table_leaf_size_id &&
-	       api->table_max_entries_id && api->table_flags_id ? 0 : -1;
+	       api->table_max_entries_id && api->table_flags_id && api->num_functions &&
+	       api->function_name ? 0 : -1;
 }
 
 /* The child's reply: "ok" or "error: ...", then one name per descriptor passed alongside. */
@@ -600,6 +578,24 @@ static void image_save(const uint8_t *key, struct bcc_api *api, void *mod,
 	go_bpf_cache__write(key, &img);
 }
 
+/* spec, or with no programs named, spec naming every function of the module. */
+static const struct go_bpf_spec *spec_whole(struct bcc_api *api, void *mod,
+					    const struct go_bpf_spec *spec)
+{
+	static const char *names[GO_BPF_MAX_PROGS / 2];
+	static struct go_bpf_spec whole;
+	size_t i, n = api->num_functions(mod);
+
+	if (spec->nprogs)
+		return spec;
+	whole = *spec;
+	for (i = 0; i < n && i < GO_BPF_MAX_PROGS / 2; i++)
+		names[i] = api->function_name(mod, i);
+	whole.progs = names;
+	whole.nprogs = (int)i;
+	return &whole;
+}
+
 static void child_main(int sock, const struct go_bpf_spec *spec, const uint8_t *key)
 {
 	static struct kheaders k;
@@ -625,6 +621,7 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const uint8_t *
 	mod = api.create(text, 0, NULL, 0, true, NULL);
 	if (!mod)
 		child_error(sock, &r, errfd, NULL);
+	spec = spec_whole(&api, mod, spec);
 	ntables = api.num_tables(mod);
 	if (ntables > GO_BPF_MAX_MAPS)
 		child_error(sock, &r, errfd, "too many BPF maps");

@@ -12,6 +12,15 @@
  * headers' configuration and version) is recorded in the file, each by its identity (device,
  * inode, size, times): a program is compiled again once any of them changed. One removed since
  * does not count: a cached program needs neither libbcc nor the headers.
+ *
+ * `make` builds the tools' programs into images too (scripts/bpf-prebuild.c), which `make
+ * install` puts beside the tools: a program not in the cache is looked for there, so that even
+ * a first run need not compile. They are found from the tool's own executable, BIN/tool:
+ * BIN/../lib/gotools/bpf once installed, BIN/../build/bpf in the build tree; and, like the
+ * cache, taken only from a directory nobody but root can change (trust.c), with the same checks
+ * of every file (its key, kind and digest, cache.c; its instructions; what it was compiled
+ * from); one found there is kept in the cache too, as a compiled one is. GOTOOLS_NO_CACHE=1
+ * turns both off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,9 +29,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "probe/probe_priv.h"
 #include "base/cache_priv.h"
+#include "base/trust.h"
 #include "probe/probe.h"
 
 #define CACHE_MAGIC "GOBPF04"	/* with its NUL, 8 bytes */
@@ -33,7 +44,7 @@ int go_bpf_cache__key(const char *text, uint8_t key[GO_KEY_LEN])
 	struct utsname u;
 	go_hash h;
 
-	if (!go_cache__dir())
+	if (go_env_flag("GOTOOLS_NO_CACHE"))
 		return -ENOENT;
 	uname(&u);
 	go_hash__init(&h);
@@ -150,7 +161,52 @@ int go_bpf_image__parse(const uint8_t *p, size_t len, struct go_bpf_image *img)
 	return 0;
 }
 
-int go_bpf_cache__read(const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
+/* ---- the images made at build time ---------------------------------------------------------- */
+
+#define PREBUILT_DIRS 2
+
+/* The directory of the tool's own executable, less its last component: BIN/.. */
+static bool exe_prefix(char *out, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", out, size - 1);
+	char *slash;
+	int i;
+
+	if (n <= 0)
+		return false;
+	out[n] = 0;
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(out, '/');
+		if (!slash)
+			return false;
+		*slash = 0;
+	}
+	return true;
+}
+
+/* The i-th directory of prebuilt images, trusted, or -1 (looked for once). */
+static int prebuilt_dirfd(int i)
+{
+	static const char *const rel[PREBUILT_DIRS] = { "/lib/gotools/bpf", "/build/bpf" };
+	static int fds[PREBUILT_DIRS] = { -2, -2 };
+	char dir[PATH_MAX_LEN + 32];
+
+	if (fds[i] != -2)
+		return fds[i];
+	fds[i] = -1;
+	if (exe_prefix(dir, PATH_MAX_LEN)) {
+		strcat(dir, rel[i]);
+		fds[i] = go_trust__open_dir(dir, false);
+		if (fds[i] < 0)
+			fds[i] = -1;
+	}
+	return fds[i];
+}
+
+/* ---- reading and writing ------------------------------------------------------------------- */
+
+/* The image of key in directory dfd (the cache, or one of prebuilt images). */
+static int image_read_at(int dfd, const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
 {
 	const uint8_t *payload;
 	uint8_t *file;
@@ -158,7 +214,7 @@ int go_bpf_cache__read(const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
 	int err;
 
 	memset(img, 0, sizeof(*img));
-	err = go_cache__load(CACHE_EXT, CACHE_MAGIC, key, &file, &payload, &len);
+	err = go_cache__load_at(dfd, CACHE_EXT, CACHE_MAGIC, key, &file, &payload, &len);
 	if (err)
 		return err;
 	err = go_bpf_image__parse(payload, len, img);
@@ -167,6 +223,19 @@ int go_bpf_cache__read(const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
 		go_bpf_image__free(img);
 		err = -ESTALE;
 	}
+	return err;
+}
+
+int go_bpf_cache__read(const uint8_t key[GO_KEY_LEN], struct go_bpf_image *img)
+{
+	int err = image_read_at(go_cache__dirfd(), key, img), i;
+
+	if (!err)
+		return 0;
+	for (i = 0; err && i < PREBUILT_DIRS; i++)
+		err = image_read_at(prebuilt_dirfd(i), key, img);
+	if (!err)	/* kept in the cache too, as a compiled program is */
+		go_bpf_cache__write(key, img);
 	return err;
 }
 

@@ -42,7 +42,7 @@ enum {
  */
 struct go_bpf_spec {
 	const char *src;		/* BPF C source */
-	const char *const *progs;	/* names of the BPF functions to load */
+	const char *const *progs;	/* names of the BPF functions to load (none: all) */
 	int nprogs;
 	bool multi;			/* also load them for uprobe_multi links */
 	struct go_bpf_map_shape shapes[GO_BPF_MAX_SHAPES];

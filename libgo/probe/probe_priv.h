@@ -115,8 +115,9 @@ int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);
 
 /*
  * The cache (image_cache.c): the key of a program's text (a SHA-256 digest of it and of all else
- * that decides what libbcc makes of it), -ENOENT when the cache is off; an image by its key,
- * read whole, checked and fresh (-ESTALE: what it was compiled from changed), or written.
+ * that decides what libbcc makes of it), -ENOENT when the cache is off (GOTOOLS_NO_CACHE); an
+ * image by its key, from the cache or else the images made at build time, read whole, checked
+ * and fresh (-ESTALE: what it was compiled from changed), or written to the cache.
  */
 int go_bpf_cache__key(const char *text, uint8_t key[32]);
 int go_bpf_cache__read(const uint8_t key[32], struct go_bpf_image *img);
