@@ -13,6 +13,7 @@
 #include "probe/probe_priv.h"
 #include "base/cache_priv.h"
 #include "binary/gobin_priv.h"
+#include "plan/calls_priv.h"
 
 static void fuzz_image(const uint8_t *data, size_t size)
 {

@@ -163,14 +163,6 @@ int gobin_symtab_gccgo(struct go_binary *b);
 int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release);
 
 /*
- * The call-site cache's contents for b (calls.c): all[i] for each function of b's table, every
- * count, entry and site checked to belong to b (not yet that each site is a CALL of its
- * function). -EINVAL when they do not fit b.
- */
-int gobin_calls_parse(const struct go_binary *b, const uint8_t *p, size_t len,
-		      struct go_call_sites *all);
-
-/*
  * release.c: the tables' layouts for b, from its release and its pclntab's header at pcln (NULL
  * for gccgo), and where its moduledata is; at open, before the function table is read.
  */
