@@ -8,7 +8,8 @@
  *
  * The byte-level operations read nothing but the bytes they are given, so that reading a
  * binary (libgo/binary/) may use them; the decoder's (libgo/arch/<arch>/insn.c) read whole
- * functions of a binary.
+ * functions of a binary through the struct go_code the binary gives them, and know nothing
+ * else of it.
  */
 #ifndef LIBGO_ARCH_H
 #define LIBGO_ARCH_H
@@ -73,8 +74,6 @@ enum go_insn_ref {
 	GO_REF_OTHER,		/* it takes the address, or branches there conditionally */
 };
 
-struct go_binary;
-struct go_func;
 struct go_insn_walk;
 
 /* How a function takes its arguments and returns its results. */
@@ -82,6 +81,41 @@ enum go_abi {
 	GO_ABI_INTERNAL,	/* gc's register ABI (Go >= 1.17 on amd64): the arch's regabi_ints */
 	GO_ABI0,		/* stack ABI: assembly functions, Go < 1.17 */
 	GO_ABI_SYSV,		/* the C ABI (System V on amd64): gccgo */
+};
+
+/* A function of a binary's table, as binary/ reads it and the decoder walks it. */
+struct go_func {
+	const char *name;
+	/*
+	 * The pclntab's name when name is .symtab's fuller one, else NULL: Go 1.18-1.20 name each
+	 * instantiation of a generic function main.Gen[...] in the pclntab, main.Gen[go.shape.int_0]
+	 * in .symtab. Patterns match either.
+	 */
+	const char *pcln_name;
+	uint64_t entry;		/* link-time virtual address of the first instruction */
+	uint64_t end;		/* first address past the function */
+	enum go_abi abi;
+	int32_t args;		/* argument frame size in bytes (pclntab), -1 when unknown */
+	const char *clone;	/* gccgo -O2: the symbol of GCC's clone of the function that name
+				 * says (main.add.constprop.0, .isra.0, .part.0), whose parameters
+				 * are not the function's; NULL for the function itself */
+};
+
+/*
+ * A binary's code as the decoder reads it, filled by the binary (binary/code.c) so that the arch
+ * asks the binary through it, and never the other way round (as Delve's Arch reads memory
+ * through an interface).
+ */
+struct go_code {
+	void *ctx;		/* the binary's, for the functions below */
+	const char *name;	/* the binary's, for messages */
+	/* len bytes of code at a link-time address; NULL when they are not all in the file */
+	const uint8_t *(*bytes)(void *ctx, uint64_t addr, size_t len);
+	/* the function of the binary's table that holds addr; NULL */
+	const struct go_func *(*func_at)(void *ctx, uint64_t addr);
+	/* the arch's state for this binary (x86: the capstone handles, with operand details and
+	 * without), opened on first use and freed by the arch's code_free */
+	void *decoder, *decoder_lite;
 };
 
 /* Where the n-th (1-based) integer-class argument or result word lives at an entry or RET site. */
@@ -134,18 +168,21 @@ struct go_arch {
 	const char *const *reg_codes;
 	int nreg_codes;
 
-	/* The decoder's, over whole functions of a binary: see their go_binary__ callers. */
-	int (*entry_site)(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *cond);
-	int (*ret_sites)(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
+	/* The decoder's, over whole functions of a binary's code: see their go_binary__ callers. */
+	int (*entry_site)(struct go_code *c, const struct go_func *fn, uint64_t *addr, int *cond);
+	int (*ret_sites)(struct go_code *c, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt);
-	int (*split_ret)(struct go_binary *b, const struct go_func *fn, uint64_t *addr);
-	int (*decode)(struct go_binary *b, const struct go_func *fn, struct go_insn **insns,
+	int (*split_ret)(struct go_code *c, const struct go_func *fn, uint64_t *addr);
+	int (*decode)(struct go_code *c, const struct go_func *fn, struct go_insn **insns,
 		      size_t *n);
 	struct go_insn_walk *(*walk_new)(void);
 	void (*walk_free)(struct go_insn_walk *w);
-	enum go_insn_ref (*ref_at)(struct go_binary *b, struct go_insn_walk *w,
+	enum go_insn_ref (*ref_at)(struct go_code *c, struct go_insn_walk *w,
 				   const struct go_func *fn, uint64_t pos, uint64_t target,
 				   uint64_t *insn_addr);
+	/* Free what the decoder keeps in c (c->decoder, c->decoder_lite); it opens them again
+	 * when next asked. */
+	void (*code_free)(struct go_code *c);
 };
 
 /* The architecture of ELF machine e_machine (EM_*); NULL for one libgo does not know. */
@@ -177,23 +214,5 @@ int go_abi__int_regs(const struct go_arch *arch, enum go_abi abi, bool results);
 int go_abi__float_regs(const struct go_arch *arch, enum go_abi abi);
 /* Which word (1-based) of the register ABI's integer registers the register of code is; 0. */
 int go_abi__reg_word(const struct go_arch *arch, int code);
-
-/* ---- a binary's code, through its arch (arch/code.c) ------------------------------------ */
-
-/*
- * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
- * as then instruction boundaries past it are guesses.
- */
-int go_binary__decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns,
-		      size_t *n);
-/*
- * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
- * cursor, so that asking in address order decodes each function once.
- */
-struct go_insn_walk *go_binary__walk_new(const struct go_binary *b);
-void go_binary__walk_free(const struct go_binary *b, struct go_insn_walk *w);
-enum go_insn_ref go_binary__ref_at(struct go_binary *b, struct go_insn_walk *w,
-				   const struct go_func *fn, uint64_t pos, uint64_t target,
-				   uint64_t *insn_addr);
 
 #endif /* LIBGO_ARCH_H */

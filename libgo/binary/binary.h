@@ -21,23 +21,6 @@ enum go_toolchain {
 	GO_GCCGO,
 };
 
-struct go_func {
-	const char *name;
-	/*
-	 * The pclntab's name when name is .symtab's fuller one, else NULL: Go 1.18-1.20 name each
-	 * instantiation of a generic function main.Gen[...] in the pclntab, main.Gen[go.shape.int_0]
-	 * in .symtab. Patterns match either.
-	 */
-	const char *pcln_name;
-	uint64_t entry;		/* link-time virtual address of the first instruction */
-	uint64_t end;		/* first address past the function */
-	enum go_abi abi;
-	int32_t args;		/* argument frame size in bytes (pclntab), -1 when unknown */
-	const char *clone;	/* gccgo -O2: the symbol of GCC's clone of the function that name
-				 * says (main.add.constprop.0, .isra.0, .part.0), whose parameters
-				 * are not the function's; NULL for the function itself */
-};
-
 struct go_binary;
 
 /* The architecture of bin's code (arch/arch.h), by its ELF header. */
@@ -115,6 +98,24 @@ int go_binary__ret_sites(struct go_binary *bin, const struct go_func *fn, uint64
  * address. Each call returns once, at a RET whose SP is the entry site's.
  */
 int go_binary__split_ret(struct go_binary *bin, const struct go_func *fn, uint64_t *addr);
+
+/* ---- a binary's code, through its arch (binary/code.c) ---------------------------------- */
+
+/*
+ * Decode all of fn into *insns (malloc'd, *n of them); -ENOTSUP when a byte does not decode,
+ * as then instruction boundaries past it are guesses.
+ */
+int go_binary__decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns,
+		      size_t *n);
+/*
+ * How does the instruction of fn holding the byte at pos refer to target? w keeps the decoding
+ * cursor, so that asking in address order decodes each function once.
+ */
+struct go_insn_walk *go_binary__walk_new(const struct go_binary *b);
+void go_binary__walk_free(const struct go_binary *b, struct go_insn_walk *w);
+enum go_insn_ref go_binary__ref_at(struct go_binary *b, struct go_insn_walk *w,
+				   const struct go_func *fn, uint64_t pos, uint64_t target,
+				   uint64_t *insn_addr);
 
 /*
  * Where calls of a function begin, when that is cheaper to probe than its entry site: the

@@ -75,9 +75,8 @@ struct go_binary {
 	uint64_t pcln_addr;
 	struct go_layout layout;	/* release.c's: the tables' facts at open */
 	bool layout_done;		/* and g's and m's from DWARF, on first ask */
-	/* the arch's decoder (capstone), opened on first use: with operand details, and a
-	 * handle without, for lengths and ids only */
-	void *decoder, *decoder_lite;
+	/* its code as the arch's decoder reads it, and the decoder's state (code.c) */
+	struct go_code code;
 	struct {
 		gobin_cleanup_fn fn;
 		bool release;
@@ -156,7 +155,7 @@ int gobin_symtab_gccgo(struct go_binary *b);
 /* ---- gobin.c: open and close ---- */
 
 /*
- * The files that keep state of their own in a binary (insn.c's decoder, dwarf.c's DWARF) say
+ * The files that keep state of their own in a binary (code.c's decoder, dwarf.c's DWARF) say
  * here how to free it: when the binary closes, and with release when go_binary__release() drops
  * what planning read. gobin.c itself knows neither.
  */

@@ -19,13 +19,13 @@
 
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/x86_64.h"
-#include "binary/gobin_priv.h"
+#include "base/base.h"
 
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
 
 /*
  * capstone is loaded when code is first decoded and unloaded when no binary holds a handle
- * (go_binary__release_decoder, once probes are planned): the pages of its tables are half of
+ * (go_binary__release, once probes are planned): the pages of its tables are half of
  * what a tool holds while it traces.
  */
 #define CS_STR_(x) #x
@@ -121,26 +121,31 @@ static void handle_close(void **slot)
 	}
 }
 
-static void insn_free(struct go_binary *b);
-
-static int insn_open(struct go_binary *b, bool lite)
+static int insn_open(struct go_code *code, bool lite)
 {
-	int err = gobin_on_close(b, insn_free, true);
-
-	return err ? err : handle_open(lite ? &b->decoder_lite : &b->decoder, !lite);
+	return handle_open(lite ? &code->decoder_lite : &code->decoder, !lite);
 }
 
-static csh insn_handle(const struct go_binary *b, bool lite)
+static csh insn_handle(const struct go_code *code, bool lite)
 {
-	return (csh)(uintptr_t)(lite ? b->decoder_lite : b->decoder) - 1;
+	return (csh)(uintptr_t)(lite ? code->decoder_lite : code->decoder) - 1;
 }
 
-static void insn_free(struct go_binary *b)
+void x86_code_free(struct go_code *code)
 {
-	handle_close(&b->decoder);
-	handle_close(&b->decoder_lite);
+	handle_close(&code->decoder);
+	handle_close(&code->decoder_lite);
 }
 
+
+/* A little-endian word, as the host (x86-64) reads it. */
+static uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
 /* A decoding cursor over one function. */
 struct cursor {
@@ -152,30 +157,30 @@ struct cursor {
 	bool lite;		/* no operand details */
 };
 
-static int cursor_init_as(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end,
+static int cursor_init_as(struct go_code *code, struct cursor *c, uint64_t from, uint64_t end,
 			  bool lite)
 {
-	int err = insn_open(b, lite);
+	int err = insn_open(code, lite);
 
 	if (err)
 		return err;
 	if (from >= end)
 		return go_fail(EINVAL, "empty function at 0x%llx", (unsigned long long)from);
-	c->code = gobin_bytes(b, from, end - from);
+	c->code = code->bytes(code->ctx, from, end - from);
 	if (!c->code)
 		return go_fail(ERANGE, "code at 0x%llx is not in '%s'", (unsigned long long)from,
-			       b->name);
+			       code->name);
 	c->size = end - from;
 	c->addr = from;
 	c->skipped = false;
 	c->lite = lite;
-	c->insn = cs_malloc(insn_handle(b, lite));
+	c->insn = cs_malloc(insn_handle(code, lite));
 	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
 }
 
-static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uint64_t end)
+static int cursor_init(struct go_code *code, struct cursor *c, uint64_t from, uint64_t end)
 {
-	return cursor_init_as(b, c, from, end, false);
+	return cursor_init_as(code, c, from, end, false);
 }
 
 /*
@@ -184,10 +189,10 @@ static int cursor_init(struct go_binary *b, struct cursor *c, uint64_t from, uin
  * past it, instruction boundaries are guesses, and a probe must never go where an instruction
  * does not begin.
  */
-static bool cursor_next(const struct go_binary *b, struct cursor *c)
+static bool cursor_next(const struct go_code *code, struct cursor *c)
 {
 	while (c->size) {
-		if (cs_disasm_iter(insn_handle(b, c->lite), &c->code, &c->size, &c->addr, c->insn))
+		if (cs_disasm_iter(insn_handle(code, c->lite), &c->code, &c->size, &c->addr, c->insn))
 			return true;
 		c->code++;
 		c->size--;
@@ -291,15 +296,15 @@ static bool is_stack_compare(const struct gregs *r, const cs_insn *i)
 }
 
 /* Does the kernel emulate the instruction at addr (x86_emulated)? */
-static bool emulated_at(const struct go_binary *b, uint64_t addr)
+static bool emulated_at(const struct go_code *code, uint64_t addr)
 {
-	const uint8_t *p = gobin_bytes(b, addr, 2);
+	const uint8_t *p = code->bytes(code->ctx, addr, 2);
 
 	return p && x86_emulated(p, 2);
 }
 
 static bool reg_is_sp(uint16_t reg);
-static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(uint16_t));
+static bool insn_writes(const struct go_code *code, const cs_insn *i, bool (*is)(uint16_t));
 
 /*
  * The condition code of a conditional jump as gc writes it (0x70+cc rel8, or 0x0f 0x80+cc
@@ -326,9 +331,9 @@ static int jcc_cond(const cs_insn *i)
 #define STUB_INSNS 4
 #define STUB_SIZE 32
 
-static bool is_morestack(struct go_binary *b, uint64_t target, bool stub)
+static bool is_morestack(struct go_code *code, uint64_t target, bool stub)
 {
-	const struct go_func *fn = go_binary__func_at(b, target);
+	const struct go_func *fn = code->func_at(code->ctx, target);
 	struct cursor c;
 	uint64_t t;
 	bool ok = false;
@@ -336,14 +341,14 @@ static bool is_morestack(struct go_binary *b, uint64_t target, bool stub)
 
 	if (fn)
 		return fn->entry == target && !strncmp(fn->name, "runtime.morestack", 17);
-	if (stub || cursor_init(b, &c, target, target + STUB_SIZE))
+	if (stub || cursor_init(code, &c, target, target + STUB_SIZE))
 		return false;
-	for (n = 0; n < STUB_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
+	for (n = 0; n < STUB_INSNS && cursor_next(code, &c) && !c.skipped; n++) {
 		if (!insn_is(c.insn, X86_INS_JMP) && !insn_is(c.insn, X86_INS_CALL) &&
 		    !insn_is_jcc(c.insn) && !insn_is(c.insn, X86_INS_RET) &&
-		    !insn_writes(b, c.insn, reg_is_sp))
+		    !insn_writes(code, c.insn, reg_is_sp))
 			continue;
-		ok = insn_is(c.insn, X86_INS_JMP) && insn_target(c.insn, &t) && is_morestack(b, t, true);
+		ok = insn_is(c.insn, X86_INS_JMP) && insn_target(c.insn, &t) && is_morestack(code, t, true);
 		break;
 	}
 	cs_free(c.insn, 1);
@@ -357,22 +362,22 @@ static bool is_morestack(struct go_binary *b, uint64_t target, bool stub)
  */
 #define MORESTACK_INSNS 64
 
-static bool leads_to_morestack(struct go_binary *b, const struct go_func *fn, uint64_t target)
+static bool leads_to_morestack(struct go_code *code, const struct go_func *fn, uint64_t target)
 {
 	struct cursor c;
 	bool called = false, ok = false;
 	uint64_t t;
 	int n;
 
-	if (cursor_init(b, &c, target, fn->end))
+	if (cursor_init(code, &c, target, fn->end))
 		return false;
-	for (n = 0; n < MORESTACK_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
+	for (n = 0; n < MORESTACK_INSNS && cursor_next(code, &c) && !c.skipped; n++) {
 		bool call = insn_is(c.insn, X86_INS_CALL), jmp = insn_is(c.insn, X86_INS_JMP);
 
 		if (!call && !jmp && !insn_is_jcc(c.insn) && !insn_is(c.insn, X86_INS_RET) &&
-		    !insn_writes(b, c.insn, reg_is_sp))
+		    !insn_writes(code, c.insn, reg_is_sp))
 			continue;	/* a spill or a reload */
-		if (call && !called && insn_target(c.insn, &t) && is_morestack(b, t, false)) {
+		if (call && !called && insn_target(c.insn, &t) && is_morestack(code, t, false)) {
 			called = true;
 			continue;
 		}
@@ -392,7 +397,7 @@ static bool leads_to_morestack(struct go_binary *b, const struct go_func *fn, ui
  * check, and a call enters when the jump is not taken (taken, it goes to morestack, which starts
  * the function again: go_entered in bpf/common.bpf.h). *jcc is -1 at every other site.
  */
-int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc)
+int x86_entry_site(struct go_code *code, const struct go_func *fn, uint64_t *addr, int *jcc)
 {
 	struct gregs r = { 0 };
 	struct cursor c;
@@ -407,11 +412,11 @@ int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr
 		return 0;	/* split stacks never restart a gccgo function */
 	if (fn->abi == GO_ABI_INTERNAL)
 		r.g[0] = X86_REG_R14;
-	err = cursor_init(b, &c, fn->entry, fn->end);
+	err = cursor_init(code, &c, fn->entry, fn->end);
 	if (err)
 		return err;
 	/* past an undecodable byte nothing is trusted: the entry itself is always an instruction */
-	for (n = 0; n < PROLOGUE_INSNS && cursor_next(b, &c) && !c.skipped; n++) {
+	for (n = 0; n < PROLOGUE_INSNS && cursor_next(code, &c) && !c.skipped; n++) {
 		bool jump = insn_is_jcc(c.insn) && insn_target(c.insn, &t) && t > c.insn->address &&
 			    t < fn->end;
 
@@ -429,7 +434,7 @@ int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr
 			break;
 	}
 	cs_free(c.insn, 1);
-	if (check && cc >= 0 && !emulated_at(b, *addr) && leads_to_morestack(b, fn, morestack)) {
+	if (check && cc >= 0 && !emulated_at(code, *addr) && leads_to_morestack(code, fn, morestack)) {
 		*addr = check;
 		if (jcc)
 			*jcc = cc;
@@ -448,19 +453,19 @@ int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr
  * RET is where such a call returns, and a RET of the body is not when RBP+8 holds that RET's
  * address (the body keeps RBP, which the ABI has it save). The entry runs once either way.
  */
-static bool splitstack_call(const struct go_binary *b, const cs_insn *i)
+static bool splitstack_call(const struct go_code *code, const cs_insn *i)
 {
 	const struct go_func *t;
 	uint64_t target;
 
 	if (!insn_is(i, X86_INS_CALL) || !insn_target(i, &target))
 		return false;
-	t = go_binary__func_at(b, target);
+	t = code->func_at(code->ctx, target);
 	/* __morestack_non_split and __morestack_large_model go on into __morestack */
 	return t && t->entry == target && !strncmp(t->name, "__morestack", 11);
 }
 
-int x86_split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
+int x86_split_ret(struct go_code *code, const struct go_func *fn, uint64_t *addr)
 {
 	struct cursor c;
 	bool after_call = false;
@@ -469,19 +474,19 @@ int x86_split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr)
 	*addr = 0;
 	if (fn->abi != GO_ABI_SYSV)
 		return 0;
-	err = cursor_init(b, &c, fn->entry, fn->end);
+	err = cursor_init(code, &c, fn->entry, fn->end);
 	if (err)
 		return err;
-	while (cursor_next(b, &c) && !*addr) {
+	while (cursor_next(code, &c) && !*addr) {
 		if (after_call && insn_is(c.insn, X86_INS_RET))
 			*addr = c.insn->address;
-		after_call = splitstack_call(b, c.insn);
+		after_call = splitstack_call(code, c.insn);
 	}
 	cs_free(c.insn, 1);
 	return 0;
 }
 
-int x86_ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs, size_t *cnt)
+int x86_ret_sites(struct go_code *code, const struct go_func *fn, uint64_t **addrs, size_t *cnt)
 {
 	size_t cap = 0;
 	struct cursor c;
@@ -489,10 +494,10 @@ int x86_ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addr
 
 	*addrs = NULL;
 	*cnt = 0;
-	err = cursor_init_as(b, &c, fn->entry, fn->end, true);	/* ids only */
+	err = cursor_init_as(code, &c, fn->entry, fn->end, true);	/* ids only */
 	if (err)
 		return err;
-	while (cursor_next(b, &c)) {
+	while (cursor_next(code, &c)) {
 		if (!insn_is(c.insn, X86_INS_RET))
 			continue;
 		if (*cnt == cap) {
@@ -559,8 +564,8 @@ void x86_walk_free(struct go_insn_walk *w)
 }
 
 /* The instruction of fn that holds the byte at pos, decoding on from the last one. */
-static const cs_insn *walk_to(struct go_binary *b, struct go_insn_walk *w, const struct go_func *fn,
-			      uint64_t pos)
+static const cs_insn *walk_to(struct go_code *code, struct go_insn_walk *w,
+			      const struct go_func *fn, uint64_t pos)
 {
 	/* back to the start only when asked behind the cursor in step: once out of step every
 	 * answer is "other" anyway, and restarting for each byte of a gap was quadratic */
@@ -569,12 +574,12 @@ static const cs_insn *walk_to(struct go_binary *b, struct go_insn_walk *w, const
 			cs_free(w->c.insn, 1);
 		w->fn = NULL;
 		w->have = false;
-		if (cursor_init_as(b, &w->c, fn->entry, fn->end, true))
+		if (cursor_init_as(code, &w->c, fn->entry, fn->end, true))
 			return NULL;
 		w->fn = fn;
 	}
 	while (!w->have || pos >= w->c.insn->address + w->c.insn->size) {
-		w->have = cursor_next(b, &w->c);
+		w->have = cursor_next(code, &w->c);
 		if (!w->have)
 			return NULL;
 	}
@@ -582,23 +587,23 @@ static const cs_insn *walk_to(struct go_binary *b, struct go_insn_walk *w, const
 }
 
 /* Instruction i again, with operand details; NULL when that fails. */
-static const cs_insn *walk_detail(struct go_binary *b, struct go_insn_walk *w, const cs_insn *i)
+static const cs_insn *walk_detail(struct go_code *code, struct go_insn_walk *w, const cs_insn *i)
 {
-	const uint8_t *code = i->bytes;
+	const uint8_t *p = i->bytes;
 	size_t size = i->size;
 	uint64_t addr = i->address;
 
-	if (insn_open(b, false))
+	if (insn_open(code, false))
 		return NULL;
-	if (!w->full && !(w->full = cs_malloc(insn_handle(b, false))))
+	if (!w->full && !(w->full = cs_malloc(insn_handle(code, false))))
 		return NULL;
-	return cs_disasm_iter(insn_handle(b, false), &code, &size, &addr, w->full) ? w->full : NULL;
+	return cs_disasm_iter(insn_handle(code, false), &p, &size, &addr, w->full) ? w->full : NULL;
 }
 
-enum go_insn_ref x86_ref_at(struct go_binary *b, struct go_insn_walk *w, const struct go_func *fn,
+enum go_insn_ref x86_ref_at(struct go_code *code, struct go_insn_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr)
 {
-	const cs_insn *i = walk_to(b, w, fn, pos);
+	const cs_insn *i = walk_to(code, w, fn, pos);
 	const cs_x86 *x;
 	bool refers = false;
 	int k;
@@ -610,7 +615,7 @@ enum go_insn_ref x86_ref_at(struct go_binary *b, struct go_insn_walk *w, const s
 	/* a direct CALL or JMP, the most of them: its one operand is its target */
 	if ((i->size == 5 && (i->bytes[0] == 0xe8 || i->bytes[0] == 0xe9)) ||
 	    (i->size == 2 && i->bytes[0] == 0xeb)) {
-		int64_t rel = i->size == 2 ? (int8_t)i->bytes[1] : (int32_t)gobin_le32(i->bytes + 1);
+		int64_t rel = i->size == 2 ? (int8_t)i->bytes[1] : (int32_t)le32(i->bytes + 1);
 
 		if (i->address + i->size + (uint64_t)rel != target)
 			return GO_REF_NONE;
@@ -619,7 +624,7 @@ enum go_insn_ref x86_ref_at(struct go_binary *b, struct go_insn_walk *w, const s
 			return GO_REF_CALL;
 		return target == fn->entry ? GO_REF_NONE : GO_REF_JMP;	/* morestack */
 	}
-	i = walk_detail(b, w, i);
+	i = walk_detail(code, w, i);
 	if (!i)
 		return GO_REF_OTHER;
 	x = &i->detail->x86;
@@ -644,12 +649,12 @@ static bool reg_is_r14(uint16_t reg)
 }
 
 /* Does i write a register that is() accepts? Unknown counts as yes. */
-static bool insn_writes(const struct go_binary *b, const cs_insn *i, bool (*is)(uint16_t))
+static bool insn_writes(const struct go_code *code, const cs_insn *i, bool (*is)(uint16_t))
 {
 	cs_regs rd, wr;
 	uint8_t nrd = 0, nwr = 0, k;
 
-	if (cs_regs_access(insn_handle(b, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+	if (cs_regs_access(insn_handle(code, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
 		return true;
 	for (k = 0; k < nwr; k++)
 		if (is(wr[k]))
@@ -709,18 +714,18 @@ static int gpr_code(int n)
 }
 
 /* The argument registers i writes, a bit per code; all when the decoder cannot say. */
-static uint32_t insn_codes_written(const struct go_binary *b, const cs_insn *i)
+static uint32_t insn_codes_written(const struct go_code *code, const cs_insn *i)
 {
 	cs_regs rd, wr;
 	uint8_t nrd = 0, nwr = 0, k;
 	uint32_t mask = 0;
-	int code;
+	int arg;
 
-	if (cs_regs_access(insn_handle(b, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
+	if (cs_regs_access(insn_handle(code, false), i, rd, &nrd, wr, &nwr) != CS_ERR_OK)
 		return UINT32_MAX;
 	for (k = 0; k < nwr; k++)
-		if ((code = gpr_code(gpr_num(wr[k]))) >= 0)
-			mask |= 1u << code;
+		if ((arg = gpr_code(gpr_num(wr[k]))) >= 0)
+			mask |= 1u << arg;
 	return mask;
 }
 
@@ -780,7 +785,7 @@ static uint64_t insn_ref(const cs_insn *i)
 	return 0;
 }
 
-int x86_decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns, size_t *n)
+int x86_decode(struct go_code *code, const struct go_func *fn, struct go_insn **insns, size_t *n)
 {
 	struct go_insn *v = NULL;
 	size_t cap = 0;
@@ -789,10 +794,10 @@ int x86_decode(struct go_binary *b, const struct go_func *fn, struct go_insn **i
 
 	*insns = NULL;
 	*n = 0;
-	err = cursor_init(b, &c, fn->entry, fn->end);
+	err = cursor_init(code, &c, fn->entry, fn->end);
 	if (err)
 		return err;
-	while (cursor_next(b, &c) && !c.skipped) {
+	while (cursor_next(code, &c) && !c.skipped) {
 		struct go_insn *gi;
 		uint64_t t = 0;
 
@@ -810,9 +815,9 @@ int x86_decode(struct go_binary *b, const struct go_func *fn, struct go_insn **i
 		gi->size = (uint8_t)c.insn->size;
 		gi->kind = (uint8_t)insn_kind(c.insn, &t);
 		gi->ref = t ? t : insn_ref(c.insn);
-		gi->writes_sp = insn_writes(b, c.insn, reg_is_sp);
-		gi->writes_g = insn_writes(b, c.insn, reg_is_r14);
-		gi->regs_written = insn_codes_written(b, c.insn);
+		gi->writes_sp = insn_writes(code, c.insn, reg_is_sp);
+		gi->writes_g = insn_writes(code, c.insn, reg_is_r14);
+		gi->regs_written = insn_codes_written(code, c.insn);
 		gi->lea_reg = (int8_t)gpr_code(insn_lea_rip(c.insn));
 		gi->stepped = c.insn->bytes[0] == 0x66;	/* on a branch: not emulated */
 	}

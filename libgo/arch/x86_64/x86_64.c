@@ -163,4 +163,5 @@ const struct go_arch go_arch_x86_64 = {
 	.walk_new = x86_walk_new,
 	.walk_free = x86_walk_free,
 	.ref_at = x86_ref_at,
+	.code_free = x86_code_free,
 };

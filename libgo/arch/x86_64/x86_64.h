@@ -11,13 +11,14 @@ extern const struct go_arch go_arch_x86_64;
 bool x86_emulated(const uint8_t *p, size_t len);
 
 /* The decoder (insn.c): go_arch's operations of the same names. */
-int x86_entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc);
-int x86_ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs, size_t *cnt);
-int x86_split_ret(struct go_binary *b, const struct go_func *fn, uint64_t *addr);
-int x86_decode(struct go_binary *b, const struct go_func *fn, struct go_insn **insns, size_t *n);
+int x86_entry_site(struct go_code *code, const struct go_func *fn, uint64_t *addr, int *jcc);
+int x86_ret_sites(struct go_code *code, const struct go_func *fn, uint64_t **addrs, size_t *cnt);
+int x86_split_ret(struct go_code *code, const struct go_func *fn, uint64_t *addr);
+int x86_decode(struct go_code *code, const struct go_func *fn, struct go_insn **insns, size_t *n);
 struct go_insn_walk *x86_walk_new(void);
 void x86_walk_free(struct go_insn_walk *w);
-enum go_insn_ref x86_ref_at(struct go_binary *b, struct go_insn_walk *w, const struct go_func *fn,
+enum go_insn_ref x86_ref_at(struct go_code *code, struct go_insn_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
+void x86_code_free(struct go_code *code);
 
 #endif
