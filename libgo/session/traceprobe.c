@@ -280,22 +280,21 @@ static int param_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	return err;
 }
 
-/* The variable of a name, added on first use; its index, or a negative errno. */
-static int var_get(struct go_tprobe *p, const char *name)
+static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name);
+
+/* A new variable for name, a word (or words) or an interface; its index, or a negative errno. */
+static int var_add(struct go_tprobe *p, const char *name, bool iface)
 {
 	struct go_tvar *v;
-	int i, err;
+	int err;
 
-	for (i = 0; i < p->nvars; i++)
-		if (!strcmp(p->vars[i].name, name))
-			return i;
 	if (p->nvars == GO_TRACE_MAX_VARS)
 		return go_fail(EINVAL, "too many names in one probe (at most %d)", GO_TRACE_MAX_VARS);
 	v = &p->vars[p->nvars];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
-	err = word_var(p, v, name);
-	if (err == 1)
+	err = iface ? iface_var(p, v, name) : word_var(p, v, name);
+	if (err == 1 && !iface)
 		err = param_var(p, v, name);
 	if (err == 1)
 		err = unknown_name(p, name);
@@ -304,6 +303,17 @@ static int var_get(struct go_tprobe *p, const char *name)
 	v->word = p->nwords;
 	p->nwords += v->nwords;
 	return p->nvars++;
+}
+
+/* The variable of a name, added on first use; its index, or a negative errno. */
+static int var_get(struct go_tprobe *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (!strcmp(p->vars[i].name, name))
+			return i;
+	return var_add(p, name, false);
 }
 
 /*
@@ -356,27 +366,14 @@ static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 /* The interface variable of a name, for %T and %v; its index, or a negative errno. */
 static int var_get_iface(struct go_tprobe *p, const char *name)
 {
-	struct go_tvar *v;
-	int i, err;
+	int i;
 
 	for (i = 0; i < p->nvars; i++)
 		if (!strcmp(p->vars[i].name, name))
 			return p->vars[i].iface ? i :
 			       go_fail(EINVAL, "'%s' is printed both as a word and as an interface",
 				       name);
-	if (p->nvars == GO_TRACE_MAX_VARS)
-		return go_fail(EINVAL, "too many names in one probe (at most %d)", GO_TRACE_MAX_VARS);
-	v = &p->vars[p->nvars];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	err = iface_var(p, v, name);
-	if (err == 1)
-		err = unknown_name(p, name);
-	if (err)
-		return err;
-	v->word = p->nwords;
-	p->nwords += v->nwords;
-	return p->nvars++;
+	return var_add(p, name, true);
 }
 
 /* ---- the filter ----------------------------------------------------------------------------- */
