@@ -12,8 +12,8 @@
 
 #include "probe/probe_priv.h"
 #include "base/cache_priv.h"
-#include "binary/gobin_priv.h"
-#include "plan/calls_priv.h"
+#include "binary/binary_priv.h"
+#include "plan/sites.h"
 
 static void fuzz_image(const uint8_t *data, size_t size)
 {

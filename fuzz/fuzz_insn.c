@@ -10,7 +10,7 @@
 
 #include <gelf.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 #define CODE_ADDR 0x401000ULL
 

@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 
-#include "probe/bpf/unwind.h"
+#include "probe/bpf/stackwalk.h"
 
 static uint64_t input_word(const uint8_t *data, size_t size, size_t i)
 {

@@ -11,7 +11,7 @@
 
 #include "arch/arch.h"
 #include "base/base.h"
-#include "binary/release.h"
+#include "binary/layout.h"
 #include "probe/bpf/ivalue.h"
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
@@ -300,20 +300,6 @@ bool go_pattern__may_begin(const struct go_pattern *pat, const char *prefix);
 void go_pattern__free(struct go_pattern *pat);
 /* Length of the valid UTF-8 sequence at s (1 to 4 bytes), or 0 when there is none. */
 int go_utf8_len(const char *s);
-
-/*
- * Split "[p:][BINARY:]FUNCTIONS" (pid: the -p PID or 0; regex: FUNCTIONS is -r's). *binary is
- * NULL when absent. Returns malloc'd copies in *binary and *funcs; -EINVAL for an empty
- * function pattern, and for bcc's probe forms that name no Go function (t:, u:, p::, c:,
- * FUNC+OFFSET, C signatures), with the reason.
- */
-int go_probe_spec__split(const char *spec, pid_t pid, bool regex, char **binary, char **funcs);
-
-/*
- * Open the binary a probe spec names: BINARY when given (which pid, when > 0, must run), else
- * the executable of pid.
- */
-struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
 
 /* Select the functions whose names match; returns the count, fills *idx (malloc'd). */
 int go_binary__match(const struct go_binary *bin, const struct go_pattern *pat, size_t **idx);

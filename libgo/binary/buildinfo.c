@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 static const char buildinfo_magic[] = "\xff Go buildinf:";
 

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 static const uint8_t *code_bytes(void *ctx, uint64_t addr, size_t len)
 {

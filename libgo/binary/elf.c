@@ -9,7 +9,7 @@
 #include <libelf.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 static int elf_load_segments(struct go_binary *b)
 {

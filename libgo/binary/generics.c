@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 #define MAX_DICT_WORDS 64	/* words of a dictionary read to name it */
 #define MAX_PARTS 16		/* parts of a type searched (fields, parameters) */

@@ -18,21 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "binary/gobin_priv.h"
-
-int gobin_on_close(struct go_binary *b, gobin_cleanup_fn fn, bool release)
-{
-	int i;
-
-	for (i = 0; i < b->ncleanups; i++)
-		if (b->cleanups[i].fn == fn)
-			return 0;
-	if (b->ncleanups == (int)(sizeof(b->cleanups) / sizeof(b->cleanups[0])))
-		return go_fail(ENOSPC, "too many cleanups for one binary");
-	b->cleanups[b->ncleanups].fn = fn;
-	b->cleanups[b->ncleanups++].release = release;
-	return 0;
-}
+#include "binary/binary_priv.h"
 
 /* Drop the pages of the mapping from from to to, but those elf_apply_relative() wrote in. */
 static void release_range(const struct go_binary *b, uint64_t from, uint64_t to, uint64_t page)
@@ -258,22 +244,6 @@ void go_binary__close(struct go_binary *b)
 	free(b->name);
 	free(b);
 }
-
-const char *go_binary__path(const struct go_binary *b) { return b->path; }
-const char *go_binary__name(const struct go_binary *b) { return b->name; }
-enum go_toolchain go_binary__toolchain(const struct go_binary *b) { return b->tc; }
-const char *go_binary__version(const struct go_binary *b) { return b->version; }
-const char *go_binary__module(const struct go_binary *b) { return b->module; }
-bool go_binary__is_pie(const struct go_binary *b) { return b->pie; }
-bool go_binary__has_symbols(const struct go_binary *b) { return b->has_syms; }
-size_t go_binary__func_cnt(const struct go_binary *b) { return b->nfuncs; }
-
-const struct go_func *go_binary__func(const struct go_binary *b, size_t idx)
-{
-	return idx < b->nfuncs ? &b->funcs[idx] : NULL;
-}
-
-const struct go_arch *go_binary__arch(const struct go_binary *b) { return b->arch; }
 
 bool go_binary__stepped_at(const struct go_binary *b, uint64_t off)
 {

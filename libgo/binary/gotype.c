@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 /* abi.Type (gc, Go 1.17-1.26), and gccgo's type descriptor: the offsets both share. */
 #define TYPE_SIZE_GC 48

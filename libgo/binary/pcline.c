@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 struct go_lines {
 	struct go_binary *bin;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 /* Link-time address of file offset off, through the segment that holds it. */
 static bool offset_addr(const struct go_binary *b, uint64_t off, uint64_t *addr)

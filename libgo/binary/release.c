@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define T(v) { (v), (v) < 0 ? GO_FACT_UNKNOWN : GO_FACT_TABLE }

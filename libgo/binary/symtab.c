@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 
 /* An assembly function's symbol is named "<name>.abi0": it takes the stack ABI. */
 static void func_mark_abi0(struct go_func *f, const char *sym)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "binary/binary.h"
-#include "binary/release.h"
+#include "binary/layout.h"
 
 bool go_binary__g_in_reg(struct go_binary *bin, const struct go_func *fn, bool at_ret)
 {

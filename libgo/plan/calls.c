@@ -25,8 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "binary/gobin_priv.h"
-#include "plan/calls_priv.h"
+#include "binary/binary_priv.h"
+#include "plan/sites.h"
 #include "plan/plan.h"
 
 
@@ -70,13 +70,6 @@ static struct go_call_sites *scan_find(const struct scan *s, uint64_t addr)
 	return t ? &s->out[t->idx] : NULL;
 }
 
-static void sites_drop(struct go_call_sites *cs)
-{
-	free(cs->addrs);
-	free(cs->sp_adj);
-	memset(cs, 0, sizeof(*cs));
-}
-
 static int sites_add(struct go_call_sites *cs, uint64_t addr, uint8_t sp_adj)
 {
 	size_t i;
@@ -85,7 +78,7 @@ static int sites_add(struct go_call_sites *cs, uint64_t addr, uint8_t sp_adj)
 		if (cs->addrs[i] == addr)
 			return 0;
 	if (cs->cnt == MAX_CALL_SITES) {
-		sites_drop(cs);
+		go_call_sites__drop(cs);
 		return 0;
 	}
 	if (!(cs->cnt & (cs->cnt - 1))) {	/* 0, 1, 2, 4, ...: the arrays are full */
@@ -117,7 +110,7 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 		return 0;
 	fn = go_binary__func_at(s->b, pos);
 	if (!fn) {		/* code that is no Go function's (cgo's C) */
-		sites_drop(cs);
+		go_call_sites__drop(cs);
 		return 0;
 	}
 	switch (go_binary__ref_at(s->b, s->walk, fn, pos, target, &insn)) {
@@ -131,7 +124,7 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 	case GO_REF_OTHER:
 		break;
 	}
-	sites_drop(cs);
+	go_call_sites__drop(cs);
 	return 0;
 }
 
@@ -173,7 +166,7 @@ static inline void drop_at(struct scan *s, uint64_t addr)
 	cs = scan_find(s, addr);
 
 	if (cs && cs->usable)
-		sites_drop(cs);
+		go_call_sites__drop(cs);
 }
 
 /*
@@ -353,7 +346,7 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 out:
 	for (i = 0; i < n; i++)
 		if (err || !out[i].cnt)
-			sites_drop(&out[i]);
+			go_call_sites__drop(&out[i]);
 	if (err == -ENOEXEC)
 		err = 0;	/* a binary it cannot read through: every function at its entry */
 	go_binary__walk_free(b, s.walk);
@@ -479,12 +472,4 @@ int go_binary__callers(struct go_binary *b, const struct go_func *const *fns, si
 {
 	memset(out, 0, n * sizeof(*out));
 	return b->tc == GO_GC && n ? scan_targets(b, fns, n, out, true) : 0;
-}
-
-void go_call_sites__free(struct go_call_sites *cs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; cs && i < n; i++)
-		sites_drop(&cs[i]);
 }

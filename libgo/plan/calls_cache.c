@@ -18,8 +18,8 @@
 
 #include "base/cache_priv.h"
 #include "base/trust.h"
-#include "binary/gobin_priv.h"
-#include "plan/calls_priv.h"
+#include "binary/binary_priv.h"
+#include "plan/sites.h"
 #include "plan/plan.h"
 
 #define CALLS_MAGIC "GOCALL2"	/* with its NUL, 8 bytes */

@@ -12,6 +12,22 @@
 #include "binary/binary.h"
 #include "probe/bpf/cookie.h"
 
+/* ---- Probe specs ------------------------------------------------------------------------- */
+
+/*
+ * Split "[p:][BINARY:]FUNCTIONS" (pid: the -p PID or 0; regex: FUNCTIONS is -r's). *binary is
+ * NULL when absent. Returns malloc'd copies in *binary and *funcs; -EINVAL for an empty
+ * function pattern, and for bcc's probe forms that name no Go function (t:, u:, p::, c:,
+ * FUNC+OFFSET, C signatures), with the reason.
+ */
+int go_probe_spec__split(const char *spec, pid_t pid, bool regex, char **binary, char **funcs);
+
+/*
+ * Open the binary a probe spec names: BINARY when given (which pid, when > 0, must run), else
+ * the executable of pid.
+ */
+struct go_binary *go_binary__open_spec(const char *binary, pid_t pid);
+
 /* ---- Whole stacks at entry probes ------------------------------------------------------- */
 
 /* What kind of probe of go_target__entry_probes() fired at link-time pc for fn. */
@@ -29,10 +45,10 @@ enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_
 int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
 			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);
 /*
- * How the stack walk (bpf/unwind.bpf.h) goes on below a cgo callback's frame on a goroutine's
+ * How the stack walk (bpf/stackwalk.bpf.h) goes on below a cgo callback's frame on a goroutine's
  * stack: where runtime.cgocallback returns from runtime.cgocallbackg (cb_pc, 0 when the binary
  * has none) and its frame's size there (its CFA is SP + cb_cfa); then, for each pc that can be
- * below it, that frame's size and what it is (GO_UNWIND_* of bpf/unwind.h).
+ * below it, that frame's size and what it is (GO_UNWIND_* of bpf/stackwalk.h).
  */
 #define GO_UNWIND_PLAN_MAX 128
 struct go_unwind_plan {
@@ -47,7 +63,7 @@ void go_binary__unwind_plan(struct go_binary *bin, const struct go_lines *lines,
 			    struct go_unwind_plan *plan);
 
 /*
- * A Go stack as the tools print it, from a walk (bpf/unwind.h) taken at a probe: pc[0] is the
+ * A Go stack as the tools print it, from a walk (bpf/stackwalk.h) taken at a probe: pc[0] is the
  * traced function's (its entry, or the probed pc), the others return addresses, up to the
  * goroutine's first frame (or a thread's), or to where the walk stopped, which end says.
  */
@@ -251,7 +267,7 @@ int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
 int go_target__entry_frames(struct go_target *t, const struct go_lines *lines,
 			    struct go_entry_frame **out);
 /*
- * Tell a program that walks stacks (bpf/unwind.bpf.h) how to walk t's binary, at t->slot: how
+ * Tell a program that walks stacks (bpf/stackwalk.bpf.h) how to walk t's binary, at t->slot: how
  * to go on below its cgo callbacks, and where each function's return address is at its entry
  * site (ef, from go_target__entry_frames; NULL for return probes, where it is at SP).
  */

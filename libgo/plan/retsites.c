@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 #include "plan/plan.h"
 
 #define REACH 32	/* instructions past the return address before giving up */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "probe/bpf/cookie.h"
-#include "probe/bpf/unwind.h"
+#include "probe/bpf/stackwalk.h"
 #include "plan/plan.h"
 #include "probe/probe.h"
 

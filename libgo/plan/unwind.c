@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Whole Go stacks at a probe: what the walk (bpf/unwind.bpf.h) needs to know of a binary, and
+ * Whole Go stacks at a probe: what the walk (bpf/stackwalk.bpf.h) needs to know of a binary, and
  * where the traced function's caller is. The walk records the probed pc, then follows frame
  * pointers. At a function's entry, before PUSH RBP; MOV RSP, RBP have run, RBP is still the
  * caller's: the walk goes on with the caller's caller, and the caller itself, whose return
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/bpf/unwind.h"
-#include "binary/gobin_priv.h"
+#include "probe/bpf/stackwalk.h"
+#include "binary/binary_priv.h"
 #include "plan/plan.h"
 
 enum go_probe_kind go_binary__probe_kind(struct go_binary *b, const struct go_func *fn,

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "probe/bpf/stackcount.h"
-#include "probe/bpf/unwind.h"
+#include "probe/bpf/stackwalk.h"
 #include "session/tool.h"
 
 /* -j's "what" of each kind: what was lost, then why (the tools' man pages, JSON OUTPUT). */

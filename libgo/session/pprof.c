@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "binary/gobin_priv.h"
+#include "binary/binary_priv.h"
 #include "session/tool.h"
 
 /* ---- protobuf ------------------------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Addresses in a running process back to Go function names, for stacks; whole stacks from the
- * walks of bpf/unwind.bpf.h, and their frames as Go's own tracebacks show them.
+ * walks of bpf/stackwalk.bpf.h, and their frames as Go's own tracebacks show them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "probe/bpf/unwind.h"
-#include "binary/gobin_priv.h"
+#include "probe/bpf/stackwalk.h"
+#include "binary/binary_priv.h"
 #include "session/tool.h"
 
 /* ---- whole stacks ----------------------------------------------------------------------- */

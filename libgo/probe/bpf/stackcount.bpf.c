@@ -2,7 +2,7 @@
 /*
  * gostack: count calls per distinct user stack. The probes are gofunccount's (entry sites, or
  * the CALL and JMP instructions that enter a function); the cookie (cookie.h) holds the
- * function's index. The key (stackcount.h) holds the walk of unwind.bpf.h: the probed pc, the
+ * function's index. The key (stackcount.h) holds the walk of stackwalk.bpf.h: the probed pc, the
  * return addresses, through cgo callbacks, and the return address where the walk misses it at
  * an entry (at SP at a JMP or a function's first instruction, higher once the prologue has
  * pushed: go_ra_offs). Whole stacks are the hash key, so that no two stacks share a count (a
@@ -17,7 +17,7 @@
  */
 #include "cookie.h"
 #include "stackcount.h"
-#include "unwind.bpf.h"
+#include "stackwalk.bpf.h"
 
 /* allocated as stacks come, not all at the start (a key is about 1 KiB) */
 BPF_F_TABLE("hash", struct go_stack_key, u64, counts, 1, BPF_F_NO_PREALLOC);

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#include "unwind.h"
+#include "stackwalk.h"
 
 /* settings.flags: what besides the stack a key holds */
 #define GO_STACK_PID 1		/* the process (-P, -p, or a PIE binary: where it loaded it) */

@@ -36,7 +36,7 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 	return v;
 }
 
-#include "unwind.bpf.h"
+#include "stackwalk.bpf.h"
 
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
 						      u32 size, u32 func)

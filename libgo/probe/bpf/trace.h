@@ -6,7 +6,7 @@
 #include <linux/types.h>
 
 #include "iface.h"
-#include "unwind.h"
+#include "stackwalk.h"
 
 #define GO_TRACE_MAX_ARGS 12
 #define GO_TRACE_MAX_STRS 3

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Go stacks as the BPF programs walk them (unwind.bpf.h) and libgo finishes them (stack.c):
+ * Go stacks as the BPF programs walk them (stackwalk.bpf.h) and libgo finishes them (stack.c):
  * the walk's record and the facts of each traced binary it needs. Included by both sides.
  *
  * The walk follows frame pointers, as the kernel's own does, from the probed pc up to the

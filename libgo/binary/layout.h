@@ -4,8 +4,8 @@
  * the runtime's moduledata, g and m. libgo/binary/release.c owns every such offset; the readers
  * of binaries, the planners and the tools ask it, never a literal of their own.
  */
-#ifndef LIBGO_BINARY_RELEASE_H
-#define LIBGO_BINARY_RELEASE_H
+#ifndef LIBGO_BINARY_LAYOUT_H
+#define LIBGO_BINARY_LAYOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,4 +97,4 @@ int go_binary__layout_dwarf(struct go_binary *bin, struct go_layout *out);
 const struct go_fact *go_layout__fact(const struct go_layout *l, size_t i, const char **name);
 const char *go_fact_src__name(enum go_fact_src src);
 
-#endif /* LIBGO_BINARY_RELEASE_H */
+#endif /* LIBGO_BINARY_LAYOUT_H */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Inside struct go_binary: shared by the files of libgo that read binaries. */
-#ifndef LIBGO_GOBIN_PRIV_H
-#define LIBGO_GOBIN_PRIV_H
+#ifndef LIBGO_BINARY_PRIV_H
+#define LIBGO_BINARY_PRIV_H
 
 #include <libelf.h>
 #include <string.h>
 
 #include "arch/arch.h"
 #include "binary/binary.h"
-#include "binary/release.h"
+#include "binary/layout.h"
 
 /* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
 static inline uint32_t gobin_le32(const uint8_t *p)
@@ -174,6 +174,9 @@ int gobin_pcln_version(uint32_t magic);
  * off[i], or -1 when DWARF does not say; with type[i] "", the value of the constant member[i]
  * names ("a|b"). -ENOENT without DWARF.
  */
+/* The binary's DWARF (libdw), opened on first use; NULL with the message set when it has none. */
+typedef struct Dwarf Dwarf;
+Dwarf *gobin_dwarf(struct go_binary *b);
 int gobin_dwarf_offsets(struct go_binary *b, const char *const *type, const char *const *member,
 			int *off, size_t n);
 

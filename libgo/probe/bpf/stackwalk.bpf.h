@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Go stack at a probe (unwind.h): the probed pc, then the return addresses its frame
+ * The Go stack at a probe (stackwalk.h): the probed pc, then the return addresses its frame
  * pointers lead to, through cgo callbacks, and the word where the traced function's return
  * address is when its frame is not yet set up (go_ra_offs). Included by the programs that take
  * stacks (stackcount.bpf.c, trace.bpf.c); libgo fills the maps (go_target__set_unwind).
  */
-#include "unwind.h"
+#include "stackwalk.h"
 
 BPF_ARRAY(go_unwind_cb, struct go_unwind_cb, GO_MAX_BINS);
 BPF_F_TABLE("hash", struct go_unwind_key, struct go_unwind_rule, go_unwind_pcs,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Inside the planning of call sites: calls.c and its cache, calls_cache.c. */
-#ifndef LIBGO_CALLS_PRIV_H
-#define LIBGO_CALLS_PRIV_H
+/* Inside the planning of call sites: the scan (calls.c), its cache (calls_cache.c) and the
+ * record they fill (sites.c). */
+#ifndef LIBGO_PLAN_SITES_H
+#define LIBGO_PLAN_SITES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,9 @@
 
 #define MAX_CALL_SITES 256	/* more callers than that: the entry site is simpler */
 
+
+/* Let go of one function's sites (cs is then empty). */
+void go_call_sites__drop(struct go_call_sites *cs);
 /*
  * The key of b's call sites in the cache: -ENOENT when the cache is off, -EPERM when b's file
  * could change under the digest (another user's, or writable by others), or -EIO.
