@@ -39,7 +39,7 @@ ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 # capstone is loaded at run time (libgo/arch/x86_64/insn.c), so that it can be unloaded while tracing
-LDLIBS := -lelf -ldw -ldl -lz -lnettle
+LDLIBS := -lelf -ldw -ldl -lz -lnettle -lmicrohttpd
 
 LIBGO_SRCS := $(filter-out %.bpf.c,$(wildcard libgo/*/*.c libgo/*/*/*.c))
 LIBGO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBGO_SRCS)) $(BUILD)/libgo/probe/bpf_src.o

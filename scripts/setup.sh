@@ -18,16 +18,17 @@ case ${1-} in
 esac
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get and /lib/modules need it)"
 
-# building the tools, the demo (Debian's Go 1.19 fetches Go 1.26 when the machine has none;
-# ca-certificates for the module proxy's TLS), and `pgrep` for the README
+# building the tools (libmicrohttpd serves --prometheus), the demo (Debian's Go 1.19 fetches
+# Go 1.26 when the machine has none; ca-certificates for the module proxy's TLS), and `pgrep`
+# for the README
 pkgs="build-essential pkg-config libbpfcc-dev libelf-dev libdw-dev libcapstone-dev zlib1g-dev
-      nettle-dev golang-1.19-go ca-certificates procps"
+      nettle-dev libmicrohttpd-dev golang-1.19-go ca-certificates procps"
 # the tests (gccgo; the package, man page, fuzzing and lld tests; Debian's hugo), `make bench`
-# (bcc's tools, Debian's caddy and wrk), `make check-bare` (mmdebstrap) and strace (the
-# witness that --dry-run makes no bpf() call)
+# (bcc's tools, Debian's caddy and wrk), `make check-bare` (mmdebstrap), strace (the
+# witness that --dry-run makes no bpf() call) and Prometheus (scrapes --prometheus)
 [ $tests -eq 0 ] || pkgs="$pkgs gccgo python3 python3-pytest mandoc debhelper fakeroot lintian
       man-db bash-completion clang-14 libclang-rt-14-dev lld bpfcc-tools caddy wrk hugo mmdebstrap
-      strace"
+      strace prometheus"
 
 missing=""
 for p in $pkgs; do

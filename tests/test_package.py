@@ -71,7 +71,7 @@ def test_package_contents(package, unpacked):
     assert not (unpacked / "usr/sbin/gofuncs").exists()
     info = subprocess.run(["dpkg-deb", "-f", package[0], "Depends"], capture_output=True, text=True, check=True)
     depends = info.stdout
-    for dep in ("libbpfcc", "libelf1", "libdw1", "libcapstone"):
+    for dep in ("libbpfcc", "libelf1", "libdw1", "libcapstone", "libmicrohttpd12"):
         assert dep in depends, f"Depends lacks {dep}: {depends}"
 
 

@@ -39,7 +39,8 @@ static const char doc[] =
 "Count Go function calls.\n"
 "\n"
 "USAGE: gofunccount [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-D]\n"
-"                   [-c CPU] [-v] [-j] [--dry-run] PATTERN\n"
+"                   [-c CPU] [-v] [-j] [--prometheus [HOST:]PORT] [--dry-run]\n"
+"                   PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS. FUNCTIONS is a glob: '*' and '?' are wildcards\n"
 "and every other character, ( ) [ ] and . included, is literal. With -p, BINARY\n"
@@ -53,7 +54,8 @@ static const char doc[] =
 "    gofunccount -d 5 -p 181 'runtime.*'  # count runtime calls for 5 seconds\n"
 "    gofunccount -r -p 181 '^main\\.(get|put)$'  # a regular expression\n"
 "    gofunccount -c 1 -p 181 'main.*'     # count main's calls on CPU 1 only\n"
-"    gofunccount --dry-run -p 181 'main.*'  # list the probes, attach none\n";
+"    gofunccount --dry-run -p 181 'main.*'  # list the probes, attach none\n"
+"    gofunccount --prometheus 9464 -p 181 'main.*'  # and serve them to Prometheus\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -65,6 +67,7 @@ static const struct argp_option opts[] = {
 	{ "cpu", 'c', "CPU", 0, "trace this CPU only", 0 },
 	{ "verbose", 'v', NULL, 0, "list each matched function with its address and ABI", 0 },
 	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
+	GO_PROMETHEUS_OPTION,
 	{},
 };
 
@@ -138,6 +141,34 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* What --prometheus reads at a scrape: the counts map, into counts. */
+struct scrape {
+	const struct go_target *t;
+	int fd;
+	uint64_t *counts;
+};
+
+/* --prometheus: each function's calls since the start (gotools_function_calls_total). */
+static int write_metrics(struct go_metrics *m, void *ctx)
+{
+	const struct scrape *sc = ctx;
+	const char *l[2] = { "function", NULL };
+	size_t i;
+	int err;
+
+	err = read_counts(sc->fd, sc->t->cnt, sc->counts);
+	if (err)
+		return err;
+	go_metrics__family(m, "gotools_function_calls_total", "counter",
+			   "Calls of the traced Go functions.");
+	for (i = 0; i < sc->t->cnt; i++) {
+		l[1] = go_target__func(sc->t, i)->name;
+		if (sc->counts[i])
+			go_metrics__count(m, l, 1, sc->counts[i]);
+	}
+	return 0;
+}
+
 static void print_table(const struct go_target *t, const uint64_t *now, uint64_t *prev)
 {
 	static unsigned long printouts;
@@ -183,8 +214,9 @@ int main(int argc, char **argv)
 	const char *progs[] = { "go_count" };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
-	uint64_t *now = NULL, *prev = NULL;
+	uint64_t *now = NULL, *prev = NULL, *scraped = NULL;
 	struct go_filter filter = { 0 };
+	struct scrape sc;
 	int err, fd, done = 0;
 
 	err = go_parse_args(&argp, argc, argv);
@@ -211,7 +243,8 @@ int main(int argc, char **argv)
 
 	now = calloc(s.target.cnt, sizeof(*now));
 	prev = calloc(s.target.cnt, sizeof(*prev));
-	if (!now || !prev) {
+	scraped = calloc(s.target.cnt, sizeof(*scraped));
+	if (!now || !prev || !scraped) {
 		err = go_fail(ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -232,7 +265,10 @@ int main(int argc, char **argv)
 		err = fd;
 		goto cleanup;
 	}
-	err = go_session__attach(&s, "go_count", &s.target, &s.plan.entry);
+	sc = (struct scrape){ &s.target, fd, scraped };
+	err = go_session__serve(&s, write_metrics, &sc);
+	if (!err)
+		err = go_session__attach(&s, "go_count", &s.target, &s.plan.entry);
 	if (err)
 		goto cleanup;
 	go_print_banner(s.info, s.target.cnt, "functions", env.pattern);
@@ -249,6 +285,7 @@ int main(int argc, char **argv)
 	go_session__end(&s);
 
 cleanup:
+	free(scraped);
 	free(prev);
 	free(now);
 	return go_session__close(&s, err);

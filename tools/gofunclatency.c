@@ -53,7 +53,8 @@ static const char doc[] =
 "Time Go functions and print the latency as a histogram.\n"
 "\n"
 "USAGE: gofunclatency [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u | -m]\n"
-"                     [-F] [-r] [-l LEVEL] [-v] [-j] [--dry-run] PATTERN\n"
+"                     [-F] [-r] [-l LEVEL] [-v] [-j] [--prometheus [HOST:]PORT]\n"
+"                     [--dry-run] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Calls are timed per\n"
 "goroutine, from the entry to each RET instruction.\n"
@@ -65,7 +66,8 @@ static const char doc[] =
 "    gofunclatency -F -p 181 'main.*'            # one histogram per function\n"
 "    gofunclatency -d 10 ./server:main.handle    # every ./server, for 10 s\n"
 "    gofunclatency -l 1 -p 181 'main.walk'       # outermost calls only\n"
-"    gofunclatency --dry-run -p 181 'main.*'     # list the probes, attach none\n";
+"    gofunclatency --dry-run -p 181 'main.*'     # list the probes, attach none\n"
+"    gofunclatency --prometheus 9464 -p 181 main.handle  # and serve to Prometheus\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -79,6 +81,7 @@ static const struct argp_option opts[] = {
 	{ "level", 'l', "LEVEL", 0, "set the level of nested or recursive functions", 0 },
 	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
 	{ "json", 'j', NULL, 0, "print histograms as JSON lines", 0 },
+	GO_PROMETHEUS_OPTION,
 	{},
 };
 
@@ -296,6 +299,67 @@ static void print_interval(const struct go_target *t, const struct stats *now, s
 		print_one(&po, NULL, sum, total);
 	print_avg(hist_count(sum), total);
 	fflush(stdout);
+}
+
+/*
+ * --prometheus's buckets: the slots from 1 us (or the unit) to 2^37 ns (137 s), each a
+ * bound in seconds. A slot holds the calls whose time, cut to the unit, is below 2^i units;
+ * the first bucket holds the slots below it too, calls beyond the last only +Inf.
+ */
+#define PROM_MIN_NS 1000
+#define PROM_MAX_NS (1ULL << 37)
+
+/* What --prometheus reads at a scrape, into live. */
+struct scrape {
+	const struct go_target *t;
+	struct go_bpf *bpf;
+	struct stats live;
+};
+
+static uint64_t stat_sum(int stats_fd, enum go_lat_stat i);
+
+/* One function's histogram, in seconds. */
+static void write_histogram(struct go_metrics *m, const char *func, const uint64_t *vals,
+			    uint64_t total_ns)
+{
+	const char *l[2] = { "function", func };
+	uint64_t counts[SLOTS] = { 0 }, count = hist_count(vals);
+	double le[SLOTS];
+	int i, nb = 0;
+
+	for (i = 0; i < SLOTS && (unit_ns() << i) <= PROM_MAX_NS; i++) {
+		counts[nb] += vals[i];
+		if ((unit_ns() << i) < PROM_MIN_NS)
+			continue;	/* in the first bucket */
+		le[nb++] = (double)(unit_ns() << i) / 1e9;
+	}
+	go_metrics__histogram(m, l, 1, le, counts, nb, count, (double)total_ns / 1e9);
+}
+
+/*
+ * --prometheus: each called function's histogram since the start
+ * (gotools_function_duration_seconds), and the calls not timed so far.
+ */
+static int write_metrics(struct go_metrics *m, void *ctx)
+{
+	struct scrape *sc = ctx;
+	int stats_fd = go_bpf__map_fd(sc->bpf, "stats"), err;
+	size_t f;
+
+	err = stats_read(&sc->live, sc->t->cnt, go_bpf__map_fd(sc->bpf, "hist"),
+			 go_bpf__map_fd(sc->bpf, "totals"));
+	if (err)
+		return err;
+	go_metrics__family(m, "gotools_function_duration_seconds", "histogram",
+			   "Time in calls of the traced Go functions, per goroutine, in seconds.");
+	for (f = 0; f < sc->t->cnt; f++)
+		if (hist_count(&sc->live.hist[f * SLOTS]))
+			write_histogram(m, go_target__func(sc->t, f)->name,
+					&sc->live.hist[f * SLOTS], sc->live.total[f]);
+	go_metrics__lost(m, GO_LOST_UNWOUND, stat_sum(stats_fd, GO_LAT_UNWOUND));
+	go_metrics__lost(m, GO_LOST_NO_ROOM, stat_sum(stats_fd, GO_LAT_NO_ROOM));
+	go_metrics__lost(m, GO_LOST_STARTS_DROPPED, stat_sum(stats_fd, GO_LAT_EVICTED));
+	return 0;
 }
 
 /*
@@ -707,6 +771,7 @@ int main(int argc, char **argv)
 	struct go_target *target = &s.target;
 	struct go_plan *plan = &s.plan;
 	struct stats now = { 0 }, prev = { 0 };
+	struct scrape sc = { 0 };
 	struct sweeper sw = { 0 };
 	int err, hist_fd, total_fd, done = 0;
 	long max_goroutines, max_spill;
@@ -761,7 +826,8 @@ int main(int argc, char **argv)
 	if (!err && (g_in_reg || g_from_m) && !plan->goexit && env.verbose)
 		fprintf(s.info, "no runtime.goexit1: the calls of goroutines that end by "
 			"runtime.Goexit stay until the LRU evicts them\n");
-	if (!err && (stats_alloc(&now, target->cnt) || stats_alloc(&prev, target->cnt)))
+	if (!err && (stats_alloc(&now, target->cnt) || stats_alloc(&prev, target->cnt) ||
+		     stats_alloc(&sc.live, target->cnt)))
 		err = go_fail(ENOMEM, "out of memory");
 	if (err)
 		goto cleanup;
@@ -806,6 +872,11 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	stepped_measure(target, plan, s.bpf, &stepped);
+	sc.t = target;
+	sc.bpf = s.bpf;
+	err = go_session__serve(&s, write_metrics, &sc);
+	if (err)
+		goto cleanup;
 	/* returns first, so that no call is seen entering without its return being watched */
 	err = go_session__attach(&s, "go_return", target, &plan->ret);
 	if (!err)
@@ -833,6 +904,7 @@ cleanup:
 	sweeper_stop(&sw);
 	stats_free(&now);
 	stats_free(&prev);
+	stats_free(&sc.live);
 	free(stepped.f);
 	return go_session__close(&s, err);
 }

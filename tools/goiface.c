@@ -49,7 +49,7 @@ static const char doc[] =
 "Count the dynamic types of Go interface arguments.\n"
 "\n"
 "USAGE: goiface [-h] [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-r] [-V] [-D]\n"
-"               [-v] [-j] [--dry-run] PATTERN [ARG]\n"
+"               [-v] [-j] [--prometheus [HOST:]PORT] [--dry-run] PATTERN [ARG]\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount's. ARG names the interface\n"
 "argument: a parameter name (DWARF), or goargN, the interface's first word by\n"
@@ -63,7 +63,8 @@ static const char doc[] =
 "    goiface -p 181 main.handle goarg1   # stripped: the interface in goarg1-2\n"
 "    goiface -i 1 -p 181 'fmt.(*pp).printArg' arg  # what fmt prints\n"
 "    goiface -d 5 ./server:'main.*'      # main's interface arguments, 5 s\n"
-"    goiface --dry-run -p 181 'main.*'   # list the probes, attach none\n";
+"    goiface --dry-run -p 181 'main.*'   # list the probes, attach none\n"
+"    goiface --prometheus 9464 -p 181 main.describe  # and serve to Prometheus\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -75,6 +76,7 @@ static const struct argp_option opts[] = {
 	{ "debug", 'D', NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
 	{ "verbose", 'v', NULL, 0, "list each matched function and where its interfaces are", 0 },
 	{ "json", 'j', NULL, 0, "print counts as JSON lines", 0 },
+	GO_PROMETHEUS_OPTION,
 	{},
 };
 
@@ -326,6 +328,8 @@ struct row {
 	const char *type;	/* a name of names */
 	char *value;
 	uint64_t count;		/* in the printout that is due */
+	uint64_t total;		/* in the printouts so far */
+	uint64_t live;		/* in the table at a scrape (--prometheus) */
 };
 
 static struct {
@@ -469,10 +473,11 @@ static void note_not_type(const struct go_target *t, const struct func_ifaces *f
 		arg);
 }
 
-/* What read_counts() adds to the rows: the keys of epoch (all, if < 0). */
+/* What read_counts() adds to the rows: the keys of epoch (all, if < 0); live: a scrape's. */
 struct reading {
 	int fd, epoch;
 	const struct namer *nm;
+	bool live;
 };
 
 /* The bytes of a count's key in the kernel: without -V, not the value's (GO_IFACE_KEY_TYPES). */
@@ -506,6 +511,10 @@ static int read_count(void *ctx, const void *k)
 	r = row_get(key.func, key.slot, tn->name, value);
 	if (!r)
 		return -ENOMEM;
+	if (rd->live) {
+		r->live += count;
+		return 0;
+	}
 	r->count += count;
 	return rd->epoch >= 0;
 }
@@ -517,9 +526,48 @@ static int read_count(void *ctx, const void *k)
  */
 static int read_counts(int fd, const struct namer *nm, int epoch)
 {
-	struct reading rd = { fd, epoch, nm };
+	struct reading rd = { fd, epoch, nm, false };
 
 	return go_map__each(fd, key_size(), read_count, &rd);
+}
+
+/*
+ * --prometheus: the calls counted by function, argument and type since the start
+ * (gotools_interface_values_total): those printed, and those in the table now (left there);
+ * and the calls the full table dropped, not yet printed.
+ */
+static int write_metrics(struct go_metrics *m, void *ctx)
+{
+	const struct namer *nm = ctx;
+	int dfd = go_bpf__map_fd(nm->bpf, "dropped"), e, err;
+	struct reading rd = { go_bpf__map_fd(nm->bpf, "counts"), -1, nm, true };
+	const char *l[6] = { "function", NULL, "arg", NULL, "type", NULL };
+	uint64_t n;
+	size_t i;
+
+	for (i = 0; i < rows.n; i++)
+		rows.v[i].live = 0;
+	err = go_map__each(rd.fd, key_size(), read_count, &rd);
+	if (err)
+		return err;
+	go_metrics__family(m, "gotools_interface_values_total", "counter",
+			   "Calls of the traced Go functions by an interface argument's dynamic type.");
+	for (i = 0; i < rows.n; i++) {
+		const struct row *r = &rows.v[i];
+
+		if (!r->total && !r->live)
+			continue;
+		l[1] = go_target__func(nm->target, r->func)->name;
+		l[3] = nm->fis[r->func].names[r->slot];
+		l[5] = r->type;
+		go_metrics__count(m, l, 3, r->total + r->live);
+	}
+	for (e = 0; e < GO_IFACE_EPOCHS; e++) {
+		n = 0;
+		err = go_map__sum_percpu(dfd, (uint32_t)e, &n);
+		go_metrics__lost(m, GO_LOST_TYPES_FULL, n);
+	}
+	return err;
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -594,8 +642,10 @@ static void print_table(const struct go_target *t, const struct func_ifaces *fis
 				       go_esc(r->type, e_type, sizeof(e_type)), c);
 		}
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		sorted[i]->total += sorted[i]->count;
 		sorted[i]->count = 0;
+	}
 	fflush(stdout);
 	free(sorted);
 }
@@ -751,9 +801,12 @@ int main(int argc, char **argv)
 		err = go_session__attach(s, progs[0], target, &s->plan.entry);
 	if (err)
 		goto cleanup;
+	namer = (struct namer){ target, fis, &s->plan, s->bpf, types };
+	err = go_session__serve(s, write_metrics, &namer);
+	if (err)
+		goto cleanup;
 	go_print_banner(s->info, target->cnt, "functions", env.pattern);
 
-	namer = (struct namer){ target, fis, &s->plan, s->bpf, types };
 	while (!done) {
 		done = go_session__wait(s, env.interval, env.duration);
 		err = take_printout(s->bpf, &epoch, done, &namer, &dropped);

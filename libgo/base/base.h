@@ -52,6 +52,11 @@ void go_json_str(FILE *out, const char *s);
 /* Write s quoted as Go's %q quotes it: in '"', escaped as above, and '"' and '\' escaped too. */
 void go_esc_quote(FILE *out, const char *s);
 /*
+ * Write s as a label value of Prometheus's text format (without its quotes): escaped as above,
+ * then '\' and '"' after a backslash, as the format reads them.
+ */
+void go_esc_label(FILE *out, const char *s);
+/*
  * A setting from the environment: every one is named GOTOOLS_* (README, ENVIRONMENT in the man
  * pages); the name it had before (GOTOOLS_NO_MULTI for GOTOOLS_NO_MULTI...) is read when the
  * new one is unset. NULL when neither is set.

@@ -8,7 +8,8 @@
  * bidirectional controls reorder what is shown. Each of those, and each byte that is not
  * UTF-8, is written as Go's %q writes it (\n, \x1b, \u202e); everything else, backslashes
  * included, as it is, so that the names and values of ordinary programs print unchanged.
- * JSON strings (-j) escape the same characters, as JSON writes them.
+ * JSON strings (-j) escape the same characters, as JSON writes them; Prometheus's label values
+ * (--prometheus) hold the text as a terminal shows it, in the exposition format's escapes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -173,4 +174,29 @@ void go_json_str(FILE *out, const char *str)
 			fwrite(s, 1, n, out);
 	}
 	fputc('"', out);
+}
+
+/*
+ * A label value of Prometheus's text format holds the text go_esc() shows (\x1b, \u202e, \xff
+ * for a byte that is not UTF-8), escaped as the format asks: '\\' and '"' after a backslash
+ * (the escapes' own backslashes too); a newline cannot remain.
+ */
+void go_esc_label(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char e[8];
+	size_t len;
+	int n;
+
+	for (; *s; s += n) {
+		len = esc_char(s, &n, false, e);
+		if (len) {
+			fputc('\\', out);	/* e begins with its backslash */
+			fwrite(e, 1, len, out);
+		} else if (*s == '"' || *s == '\\') {
+			fprintf(out, "\\%c", *s);
+		} else {
+			fwrite(s, 1, n, out);
+		}
+	}
 }

@@ -3,7 +3,8 @@
  * What a tool could not record, said one way: a line of text on stderr for each kind of loss,
  * "WARNING: N ..." (bcc's stackcount's word; bcc's trace's own "Possibly lost N samples" for
  * events the ring buffer had no room for), and with -j a JSON line {"lost": N, "what": WHAT}
- * among the tool's output, WHAT saying what was lost and why.
+ * among the tool's output, WHAT saying what was lost and why; with --prometheus, each kind's
+ * count since the start, by a short name (libgo/session/metrics.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,21 @@ static const char *const json_what[GO_LOST_KINDS] = {
 				       "tool's full table of goroutines",
 };
 
+/* --prometheus's label "what" of each kind: gotools_lost_total{what=...} (the man pages). */
+static const char *const names[GO_LOST_KINDS] = {
+	[GO_LOST_EVENTS] = "events",
+	[GO_LOST_STACKS_FULL] = "stacks_full",
+	[GO_LOST_TYPES_FULL] = "types_full",
+	[GO_LOST_FRAMES_DEEP] = "frames_deep",
+	[GO_LOST_FRAMES_CUT] = "frames_cut",
+	[GO_LOST_LABELS_CUT] = "labels_cut",
+	[GO_LOST_LABELS_FULL] = "labels_full",
+	[GO_LOST_UNWOUND] = "unreturned",
+	[GO_LOST_NO_ROOM] = "no_room",
+	[GO_LOST_STARTS_DROPPED] = "starts_dropped",
+	[GO_LOST_GOROUTINES_DROPPED] = "goroutines_dropped",
+};
+
 void go_losses__init(struct go_losses *l, const char *unit)
 {
 	memset(l, 0, sizeof(*l));
@@ -38,8 +54,22 @@ void go_losses__init(struct go_losses *l, const char *unit)
 
 void go_losses__add(struct go_losses *l, enum go_lost kind, uint64_t n)
 {
-	if ((unsigned int)kind < GO_LOST_KINDS)
-		l->n[kind] += n;
+	if ((unsigned int)kind >= GO_LOST_KINDS)
+		return;
+	l->n[kind] += n;
+	l->total[kind] += n;
+}
+
+const char *go_losses__name(enum go_lost kind)
+{
+	return (unsigned int)kind < GO_LOST_KINDS ? names[kind] : NULL;
+}
+
+uint64_t go_losses__total(const struct go_losses *l, enum go_lost kind)
+{
+	if (kind == GO_LOST_UNFINISHED || (unsigned int)kind >= GO_LOST_KINDS)
+		return 0;	/* counted with GO_LOST_UNWOUND */
+	return l->total[kind] + (kind == GO_LOST_UNWOUND ? l->total[GO_LOST_UNFINISHED] : 0);
 }
 
 void go_losses__limit(struct go_losses *l, enum go_lost kind, long limit)

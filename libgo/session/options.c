@@ -12,10 +12,16 @@
 #include "session/tool.h"
 
 static bool dry_run;
+static const char *prometheus;
 
 bool go_dry_run(void)
 {
 	return dry_run;
+}
+
+const char *go_prometheus(void)
+{
+	return prometheus;
 }
 
 int go_parse_args(const struct argp *argp, int argc, char **argv)
@@ -55,6 +61,11 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 		return 0;
 	case GO_OPT_DRY_RUN:
 		dry_run = true;
+		return 0;
+	case GO_OPT_PROMETHEUS:
+		if (go_metrics__check_addr(arg))
+			go_option_error();
+		prometheus = arg;
 		return 0;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))

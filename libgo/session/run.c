@@ -47,7 +47,7 @@ static int pid_watch(pid_t pid)
 }
 
 /* What else go_session__wait waits for (go_wait_also). */
-#define MAX_ALSO 4
+#define MAX_ALSO 8
 static struct {
 	int fd;
 	void (*fn)(void *ctx);
@@ -66,9 +66,19 @@ int go_wait_also(int fd, void (*fn)(void *ctx), void *ctx)
 	return 0;
 }
 
+void go_wait_forget(void *ctx)
+{
+	int i, j;
+
+	for (i = j = 0; i < nalso; i++)
+		if (also[i].ctx != ctx)
+			also[j++] = also[i];
+	nalso = j;
+}
+
 /*
  * Sleep up to ms, or until a signal; meanwhile call each go_wait_also() function whose
- * descriptor is readable. 1 when the watched process has exited.
+ * descriptor is readable, and those without one. 1 when the watched process has exited.
  */
 static int wait_ms(int pidfd, long ms)
 {
@@ -88,8 +98,8 @@ static int wait_ms(int pidfd, long ms)
 		return 0;
 	}
 	n = poll(p, 1 + nalso, (int)ms);
-	for (i = 0; n > 0 && i < nalso; i++)
-		if (p[1 + i].revents)
+	for (i = 0; i < nalso; i++)
+		if (also[i].fd < 0 || (n > 0 && p[1 + i].revents))
 			also[i].fn(also[i].ctx);
 	return n > 0 && p[0].revents ? 1 : 0;
 }
@@ -216,10 +226,21 @@ void go_session__end(struct go_session *s)
 	fflush(s->info);
 }
 
+int go_session__serve(struct go_session *s, go_metrics_fn fn, void *ctx)
+{
+	if (!go_prometheus())
+		return 0;
+	s->metrics = go_metrics__start(go_prometheus(), program_invocation_short_name,
+				       s->target.bin ? go_binary__name(s->target.bin) : NULL, s->pid,
+				       &s->losses, fn, ctx);
+	return s->metrics ? 0 : -errno;
+}
+
 int go_session__close(struct go_session *s, int err)
 {
 	if (err < 0 && !s->said)
 		go_warn("%s\n", libgo_errmsg());
+	go_metrics__stop(s->metrics);
 	if (!s->open)
 		return err < 0;
 	go_bpf__close(s->bpf);

@@ -18,6 +18,7 @@ struct argp_state;
 /* The keys of the tools' --usage option (-h is --help) and --dry-run. */
 #define GO_OPT_USAGE 0x1000
 #define GO_OPT_DRY_RUN 0x1001
+#define GO_OPT_PROMETHEUS 0x1002
 
 /* The options every tool has, for its argp table: -h/--help, -p PID, --dry-run, --usage. */
 #define GO_COMMON_OPTIONS                                                                      \
@@ -26,6 +27,11 @@ struct argp_state;
 	{ "dry-run", GO_OPT_DRY_RUN, NULL, 0, "print the probes it would attach, and exit "    \
 	  "without attaching any (no privileges needed)", 0 },                                 \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
+
+/* --prometheus, for the tools that count (their figures: go_session__serve). */
+#define GO_PROMETHEUS_OPTION                                                                   \
+	{ "prometheus", GO_OPT_PROMETHEUS, "[HOST:]PORT", 0, "also serve the counts to "       \
+	  "Prometheus on this address (HOST: 127.0.0.1 unless given)", 0 }
 
 /*
  * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads; --dry-run
@@ -43,6 +49,8 @@ int go_parse_args(const struct argp *argp, int argc, char **argv);
  * exits 0, compiling, loading and attaching nothing.
  */
 bool go_dry_run(void);
+/* The address --prometheus gave (checked: go_metrics__check_addr), NULL without it. */
+const char *go_prometheus(void);
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
 void go_option_error(void) __attribute__((noreturn));
@@ -54,10 +62,12 @@ int go_parse_long(const char *arg, long min, long max, const char *what, long *o
 int go_tid_tgid(pid_t tid, pid_t *tgid);
 
 /*
- * While go_session__wait() waits, call fn(ctx) as soon as fd is readable (up to four such
- * fds, for the run).
+ * While go_session__wait() waits, call fn(ctx) as soon as fd is readable (up to eight such
+ * fds, for the run); with fd < 0, each time the wait wakes (at least every 100 ms).
  */
 int go_wait_also(int fd, void (*fn)(void *ctx), void *ctx);
+/* No longer call the go_wait_also() functions of ctx. */
+void go_wait_forget(void *ctx);
 
 /* Processes watched until they exit, each as a whole (every thread): see go_procs__exited. */
 struct go_procs;
@@ -123,6 +133,7 @@ struct go_losses {
 	const char *unit;	/* what a tool records: "call" (the default) or "event" */
 	bool values;		/* GO_LOST_TYPES_FULL: a table of types and values (goiface -V) */
 	uint64_t n[GO_LOST_KINDS];	/* since the last report */
+	uint64_t total[GO_LOST_KINDS];	/* since the start */
 	long limit[GO_LOST_KINDS];	/* the size of what was full, as the tool set it */
 };
 
@@ -133,6 +144,10 @@ void go_losses__add(struct go_losses *l, enum go_lost kind, uint64_t n);
 void go_losses__limit(struct go_losses *l, enum go_lost kind, long limit);
 /* Say every kind counted since the last report (on stderr; with json, there too), and clear. */
 void go_losses__report(struct go_losses *l, FILE *json);
+/* A kind's short name ("events", "unreturned"...), NULL for none; GO_LOST_UNFINISHED has none. */
+const char *go_losses__name(enum go_lost kind);
+/* What was counted of kind since the start, GO_LOST_UNFINISHED's with GO_LOST_UNWOUND's. */
+uint64_t go_losses__total(const struct go_losses *l, enum go_lost kind);
 
 /* ---- a tool's run ---------------------------------------------------------------------------- */
 
@@ -165,6 +180,7 @@ struct go_session {
 	struct go_plan plan;	/* go_session__plan()'s */
 	struct go_bpf *bpf;	/* go_session__load()'s */
 	struct go_losses losses;	/* what the tool counts as lost, said by go_session__end() */
+	struct go_metrics *metrics;	/* go_session__serve()'s */
 	volatile sig_atomic_t exiting;	/* Ctrl-C, SIGTERM (from the first attach on), or the tool */
 	bool gone;		/* the traced process (pid) has exited */
 	long elapsed;		/* seconds waited (go_session__wait) */
@@ -211,6 +227,13 @@ void go_session__detach(struct go_session *s);
 void go_session__losses(struct go_session *s);
 /* The end of a run that went well: what was lost, then bcc's "Detaching...". */
 void go_session__end(struct go_session *s);
+/*
+ * With --prometheus (go_prometheus), serve the tool's figures from now until the run is
+ * closed: fn writes them at each scrape (go_metrics__*), which comes while the tool waits.
+ */
+struct go_metrics;
+typedef int (*go_metrics_fn)(struct go_metrics *m, void *ctx);
+int go_session__serve(struct go_session *s, go_metrics_fn fn, void *ctx);
 /* Say err's message (err < 0, unless said), detach, free; the exit status (err < 0). */
 int go_session__close(struct go_session *s, int err);
 
@@ -236,5 +259,37 @@ void go_pprof__free(struct go_pprof *p);
 /* Whether path can be written (created if absent), with the message set when not. */
 bool go_pprof__writable(const char *path);
 
+/* ---- --prometheus: figures in Prometheus's text format (metrics.c) ------------------------- */
+
+/* Whether arg is [HOST:]PORT as --prometheus takes it; -EINVAL with the message set if not. */
+int go_metrics__check_addr(const char *arg);
+/*
+ * Serve on addr, each scrape fn's figures with the labels tool, binary (when not NULL), pid
+ * (when not 0) and host, then losses' (gotools_lost_total); said on stderr. NULL with errno
+ * and the message set when it cannot listen.
+ */
+struct go_metrics *go_metrics__start(const char *addr, const char *tool, const char *binary,
+				     pid_t pid, const struct go_losses *losses, go_metrics_fn fn,
+				     void *ctx);
+void go_metrics__stop(struct go_metrics *m);
+/* Within fn: a family of samples, named, of a type ("counter", "histogram"), with its help. */
+void go_metrics__family(struct go_metrics *m, const char *name, const char *type,
+			const char *help);
+/*
+ * A sample of the family: labels are nlabels (name, value) pairs, flattened; samples of the
+ * same labels are summed. A count, or a value (seconds).
+ */
+void go_metrics__count(struct go_metrics *m, const char *const *labels, int nlabels, uint64_t n);
+void go_metrics__value(struct go_metrics *m, const char *const *labels, int nlabels, double x);
+/*
+ * A histogram's samples: counts[i] observations at most le[i] and above le[i - 1], for the
+ * nb bounds in increasing order; count of them in all (those above le[nb - 1] too), summing
+ * to sum.
+ */
+void go_metrics__histogram(struct go_metrics *m, const char *const *labels, int nlabels,
+			   const double *le, const uint64_t *counts, int nb, uint64_t count,
+			   double sum);
+/* n more of kind lost, not yet counted in the session's losses (read from the maps now). */
+void go_metrics__lost(struct go_metrics *m, enum go_lost kind, uint64_t n);
 
 #endif /* LIBGO_TOOL_H */
