@@ -16,7 +16,9 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      PUSH after the stack check: each tool against bcc's on a leaf and on a function with a
      frame;
   7. Debian's caddy (Go 1.19, stripped), serving a fixed response on the loopback to wrk: its
-     requests per second alone and under each tool (a few seconds in all).
+     requests per second alone and under each tool (a few seconds in all);
+  8. --prometheus: 1 for gofunccount serving its counts against gofunccount without, and a
+     scrape's cost (wall and the tool's CPU time) of gofunccount 'runtime.*' on a busy program.
 
 Every tool's stdout and stderr go to files on a tmpfs, which are polled for the banner: no pipe
 reader competes with the tools for the machine's CPUs. Every process started here is killed at
@@ -40,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.environ.get("BENCH_TOOLS_DIR", os.path.join(ROOT, "tools"))
@@ -463,6 +466,62 @@ def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc,
     return res
 
 
+SERVING = re.compile(r"Serving Prometheus metrics on (http://\S+/metrics)")
+
+
+def proc_cpu_s(pid):
+    """The user+system CPU time of process pid, in seconds (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def scrape_cost(tmp, scrapes):
+    """--prometheus per scrape: gofunccount 'runtime.*' on benchprog spin (hundreds of the
+    runtime's functions called), scraped that many times in a row: the median wall time of a
+    GET /metrics, the tool's CPU time per scrape, and the series a scrape holds."""
+    prog = Prog("spin")
+    outp, errp = os.path.join(tmp, "scrape.out"), os.path.join(tmp, "scrape.err")
+    with open(outp, "w") as fout, open(errp, "w") as ferr:
+        p = spawn([os.path.join(TOOLS, "gofunccount"), "--prometheus", "127.0.0.1:0", "-p",
+                   str(prog.pid), "runtime.*"], stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr)
+    res = {}
+    try:
+        deadline = time.monotonic() + 90
+        url = None
+        while time.monotonic() < deadline and p.poll() is None:
+            m = SERVING.search(open(errp).read())
+            if m and BANNER_TRACING.search(open(outp).read()):
+                url = m.group(1)
+                break
+            time.sleep(POLL)
+        if not url:
+            res["error"] = "gofunccount --prometheus did not start: " + open(errp).read()[:160]
+            return res
+        time.sleep(1.0)  # counts to serve
+        walls, body = [], b""
+        cpu0 = proc_cpu_s(p.pid)
+        for _ in range(scrapes):
+            t0 = time.monotonic()
+            with urllib.request.urlopen(url, timeout=10) as r:
+                body = r.read()
+            walls.append(time.monotonic() - t0)
+        res["cpu"] = (proc_cpu_s(p.pid) - cpu0) / scrapes
+        res["wall"] = med(walls)
+        res["series"] = sum(1 for x in body.decode().splitlines() if x and not x.startswith("#"))
+        res["bytes"] = len(body)
+        log("prometheus: %d scrapes of %d series (%d bytes): %.3f ms wall, %.3f ms of the tool's CPU each" % (
+            scrapes, res["series"], res["bytes"], res["wall"] * 1e3, res["cpu"] * 1e3))
+        return res
+    finally:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGINT)
+            if wait4_timeout(p, 30)[0] is None:
+                p.kill()
+                p.wait()
+        prog.stop()
+
+
 # bcc's funccount refuses more than 1000 probes, so 'runtime.*' (~1400 functions) fails at once;
 # these are runtime.* subsets it takes, largest first. Its detach costs ~0.1 s a probe here (one
 # perf-event uprobe each), so by default only a ~150-function subset is run; --full runs ~850.
@@ -881,6 +940,14 @@ def main():
                     BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"}, stack_count,
                     rss_delay=0.3, drain=False, func=func)
 
+        # 8: --prometheus, against the same tool without it; a scrape's cost.
+        fams["prometheus"] = per_call(
+            tmp, "prometheus", n_count, max(1, reps // 2),
+            [os.path.join(TOOLS, "gofunccount"), "--prometheus", "127.0.0.1:0", "-p", "{PID}", "main.add"],
+            [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "main.add"],
+            BANNER_TRACING, BANNER_TRACING, None, funccount_count, rss_delay=0.3, drain=False)
+        scrape = scrape_cost(tmp, 20 if args.quick else 200)
+
         # 6: the same on Go 1.19's build; 7: caddy.
         if os.access(PROG119, os.X_OK):
             fams.update(go119_families(tmp, reps, n_count, n_trace, n_lat))
@@ -944,6 +1011,20 @@ def main():
             notes.append("funccount runtime.*: gofunccount on all of runtime.*, bcc's funccount on "
                          "runtime.memequal alone (it refuses more than 1000 probes); per call of "
                          "main.same, which calls the leaf runtime.memequal once")
+        if "prometheus" in fams:
+            family_rows("prometheus", fams["prometheus"], rows, notes,
+                        label="funccount --prometheus vs without", target_ns="<=1.1x", target_ttl=None)
+            rows.append(("funccount --prometheus: a scrape of runtime.* (ms)",
+                         fmt(scrape.get("wall"), "%.3f", 1e-3), "", None, ""))
+            rows.append(("funccount --prometheus: the tool's CPU a scrape (ms)",
+                         fmt(scrape.get("cpu"), "%.3f", 1e-3), "", None, ""))
+            notes.append("funccount --prometheus vs without: gofunccount serving its counts to "
+                         "Prometheus against gofunccount alone (in the bcc column), on main.add; a "
+                         "scrape: GET /metrics of gofunccount 'runtime.*' on benchprog spin, %s "
+                         "series, %s bytes, median of %d in a row%s" % (
+                             scrape.get("series", "?"), scrape.get("bytes", "?"),
+                             20 if args.quick else 200,
+                             ": " + scrape["error"] if scrape.get("error") else ""))
         for fam in ("funccount, framed", "funclatency, framed"):
             if fam in fams:
                 lat = fam.startswith("funclatency")

@@ -353,6 +353,44 @@ def test_pprof(built, variant, tmp_path):
     assert got == want
 
 
+def test_pprof_each_interval(built, tmp_path):
+    """--pprof with %n and %t and -i 1: a profile each interval, numbered 1, 2, ... and named by
+    its start time, which is the profile's own; together they hold every call the program
+    made (tests/go/fleet's 1500 calls of main.work take over a second), each interval's once;
+    each says whose it is (service_name, host) in its comments, as a continuous profiler
+    wants them."""
+    template = str(tmp_path / "q-%n-%t.pb.gz")
+    with GoProgram(built.path("go126", "fleet"), "1500") as prog:
+        with Tool(TOOL, "-i", "1", "--pprof", template, "-p", str(prog.pid), "main.work") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert_clean(status, out, err)
+    files = {}
+    for name in os.listdir(tmp_path):
+        m = re.fullmatch(r"q-(\d+)-(\d+)\.pb\.gz", name)
+        assert m, name
+        files[int(m.group(1))] = (int(m.group(2)), str(tmp_path / name))
+    assert sorted(files) == list(range(1, len(files) + 1)) and len(files) >= 2, files
+    starts = [files[n][0] for n in sorted(files)]
+    assert starts == sorted(set(starts)), starts
+    calls, with_calls = 0, 0
+    for n in sorted(files):
+        start, path = files[n]
+        raw = subprocess.run([GO126, "tool", "pprof", "-raw", path], capture_output=True, text=True,
+                             check=True, env=dict(os.environ, PPROF_TMPDIR=str(tmp_path), TZ="UTC")).stdout
+        assert "Comment: service_name=fleet-" in raw and f"Comment: host={os.uname().nodename}" in raw, raw
+        m = re.search(r"^Time: (\S+ \S+)", raw, re.M)
+        assert m and m.group(1).startswith(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start))), (start, raw)
+        traces = pprof_traces(GO126, path)
+        assert all(fr[0] == "main.work" and "main.main" in fr for _, fr, _ in traces), traces
+        calls += sum(c for c, _, _ in traces)
+        with_calls += bool(traces)
+    assert calls == report["work"]
+    assert with_calls >= 2, files
+
+
 # ---------------------------------------------------------------------------------------------
 # Recursion, intervals, processes
 

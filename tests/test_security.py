@@ -179,6 +179,38 @@ def test_values_escaped_gotrace(hostile):
     assert text.count(f" {FUNC} ") == 5, text
 
 
+def scrape_hostile(binary, name, *args):
+    """Run a tool with --prometheus on the hostile program while it makes its calls once; its
+    scrape after them, as bytes, and the program's report."""
+    import urllib.request
+    with GoProgram(binary) as prog:
+        t = RawTool(name, "--prometheus", "127.0.0.1:0", "-p", str(prog.pid), *args)
+        t.wait_ready()
+        prog.go()
+        report = prog.result()
+        port = re.search(rb"http://127\.0\.0\.1:(\d+)/metrics", bytes(t.err)).group(1).decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+            body = r.read()
+        status, _, err = t.stop()
+    assert status == 0, (status, err)
+    return report, body
+
+
+def test_names_escaped_prometheus(hostile):
+    """--prometheus's label values hold what a terminal is shown (the function's, the type's and
+    the binary's names escaped), in the exposition format's escapes: a backslash doubled."""
+    report, body = scrape_hostile(hostile, "gofunccount", "main.*")
+    text = assert_escaped(body)
+    label = FUNC.replace("\\", "\\\\")
+    assert f'{{function="{label}",' in text, text
+    assert re.search(r'binary="[^"]*/%s"' % re.escape(COMM.replace("\\", "\\\\")), text), text
+    line = next(x for x in text.splitlines() if f'function="{label}"' in x)
+    assert int(line.rsplit(" ", 1)[1]) == report["main.escapeMe"], text
+    _, body = scrape_hostile(hostile, "goiface", "-V", "main.describe", "v")
+    text = assert_escaped(body)
+    assert 'type="%s",' % TYPE.replace("\\", "\\\\") in text, text
+
+
 def test_json_escaped(hostile):
     """-j writes the same characters as JSON escapes; the values themselves are unchanged."""
     import json

@@ -67,6 +67,7 @@ static const char doc[] =
 "    gostack -p 181 -l 'main.(*DB).*'     # with each frame's file:line\n"
 "    gostack -f -D 10 -p 181 main.query > out.folded  # for flamegraph.pl\n"
 "    gostack --pprof q.pb.gz -D 10 -p 181 main.query  # for go tool pprof\n"
+"    gostack --pprof 'q-%t.pb.gz' -i 60 -p 181 main.query  # a profile a minute\n"
 "    gostack -P -i 5 ./server:'net/http.(*conn).serve' # per process, every 5 s\n"
 "    gostack -c 1 -p 181 main.query       # the calls made on CPU 1 only\n"
 "    gostack --dry-run -p 181 main.query  # list the probes, attach none\n";
@@ -86,7 +87,9 @@ static const struct argp_option opts[] = {
 	{ "folded", 'f', NULL, 0, "output folded format, one line per stack", 0 },
 	{ "lines", 'l', NULL, 0, "show each frame's file:line", 0 },
 	{ "json", 'j', NULL, 0, "print stacks as JSON lines", 0 },
-	{ "pprof", OPT_PPROF, "FILE", 0, "write a gzipped pprof profile to FILE at the end", 0 },
+	{ "pprof", OPT_PPROF, "FILE", 0, "write a gzipped pprof profile to FILE at the end; "
+	  "with %n (the interval's number) or %t (its start, UNIX seconds) in FILE, one each "
+	  "interval", 0 },
 	{ "debug", OPT_DEBUG, NULL, 0, "print BPF program before starting (for debugging purposes)", 0 },
 	{ "user-stacks-only", 'U', NULL, 0, "user stacks only (the default)", 0 },
 	{ "kernel-stacks-only", 'K', NULL, OPTION_HIDDEN, "kernel stacks: not supported", 0 },
@@ -757,6 +760,24 @@ static int print_printout(const struct stacks *t, uint64_t lost)
 	return 0;
 }
 
+/*
+ * The profile's comments that say whose it is, for the continuous profilers that ship it:
+ * service_name=BINARY (its file name, as Pyroscope names a service) and host=HOSTNAME.
+ */
+static int pprof_comments(struct go_pprof *p)
+{
+	const char *bin = go_binary__name(session.target.bin), *base = strrchr(bin, '/');
+	char text[512], host[256] = "unknown";
+	int err;
+
+	snprintf(text, sizeof(text), "service_name=%s", base ? base + 1 : bin);
+	err = go_pprof__comment(p, text);
+	if (gethostname(host, sizeof(host) - 1))
+		strcpy(host, "unknown");
+	snprintf(text, sizeof(text), "host=%s", host);
+	return err ? err : go_pprof__comment(p, text);
+}
+
 static int write_pprof(const char *path, const struct stacks *t)
 {
 	struct go_pprof *p = go_pprof__new(session.target.bin, lines, "calls", "count", start_ns);
@@ -770,6 +791,8 @@ static int write_pprof(const char *path, const struct stacks *t)
 		free(st);
 		return -ENOMEM;
 	}
+	if (!err)
+		err = pprof_comments(p);
 	for (i = 0; i < t->n && !err; i++) {
 		const struct labelset *ls = st[i]->labels;
 
@@ -797,6 +820,25 @@ static int write_pprof(const char *path, const struct stacks *t)
 	go_pprof__free(p);
 	free(labels);
 	free(st);
+	return err;
+}
+
+/*
+ * With a template (%n, %t), the printout's own profile: the calls since the previous one, each
+ * interval's profile starting where the previous one ended.
+ */
+static int write_interval_pprof(const struct stacks *t)
+{
+	static unsigned long n;
+	char path[4096];
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	err = go_pprof__path(env.pprof, ++n, start_ns / 1000000000ull, path, sizeof(path));
+	if (!err)
+		err = write_pprof(path, t);
+	start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	return err;
 }
 
@@ -858,6 +900,7 @@ int main(int argc, char **argv)
 	struct go_target *target = &s->target;
 	struct go_stack_settings set = { 0 };
 	struct stacks now = { 0 }, total = { 0 };
+	bool each;	/* --pprof's FILE is a template: a profile each printout */
 	int err, setfd, done = 0, labels_off = -1;
 	uint32_t zero = 0;
 	struct timespec ts;
@@ -866,6 +909,7 @@ int main(int argc, char **argv)
 	err = go_parse_args(&argp, argc, argv);
 	if (err)
 		return err;
+	each = env.pprof && go_pprof__is_template(env.pprof);
 
 	s->pid = env.pid;
 	s->json = env.json;
@@ -967,17 +1011,20 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		err = print_printout(&now, lost);
-		if (!err && env.pprof && env.interval)
+		if (!err && env.pprof && env.interval && !each)
 			err = stacks__merge(&total, &now);
 		if (err) {
 			err = go_fail(ENOMEM, "out of memory");
 			goto cleanup;
 		}
+		err = each ? write_interval_pprof(&now) : 0;
+		if (err)
+			goto cleanup;
 		if (!done)
 			stacks__clear(&now);
 	}
 	/* every call since the start */
-	err = env.pprof ? write_pprof(env.pprof, env.interval ? &total : &now) : 0;
+	err = env.pprof && !each ? write_pprof(env.pprof, env.interval ? &total : &now) : 0;
 	if (err)
 		goto cleanup;
 	go_session__end(s);

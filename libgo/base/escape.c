@@ -134,16 +134,21 @@ void go_esc_fputs(FILE *out, const char *str, bool keep_lines)
 	}
 }
 
-void go_esc_quote(FILE *out, const char *str)
+/*
+ * s escaped, and '"' and '\\' after a backslash; label: the escapes' own backslashes too (a
+ * Prometheus label value holds the text a terminal shows).
+ */
+static void esc_quoted(FILE *out, const char *str, bool label)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	char e[8];
 	size_t len;
 	int n;
 
-	fputc('"', out);
 	for (; *s; s += n) {
 		len = esc_char(s, &n, false, e);
+		if (len && label)
+			fputc('\\', out);	/* e begins with its backslash */
 		if (len)
 			fwrite(e, 1, len, out);
 		else if (*s == '"' || *s == '\\')
@@ -151,6 +156,12 @@ void go_esc_quote(FILE *out, const char *str)
 		else
 			fwrite(s, 1, n, out);
 	}
+}
+
+void go_esc_quote(FILE *out, const char *str)
+{
+	fputc('"', out);
+	esc_quoted(out, str, false);
 	fputc('"', out);
 }
 
@@ -183,20 +194,5 @@ void go_json_str(FILE *out, const char *str)
  */
 void go_esc_label(FILE *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	char e[8];
-	size_t len;
-	int n;
-
-	for (; *s; s += n) {
-		len = esc_char(s, &n, false, e);
-		if (len) {
-			fputc('\\', out);	/* e begins with its backslash */
-			fwrite(e, 1, len, out);
-		} else if (*s == '"' || *s == '\\') {
-			fprintf(out, "\\%c", *s);
-		} else {
-			fwrite(s, 1, n, out);
-		}
-	}
+	esc_quoted(out, str, true);
 }

@@ -3,11 +3,14 @@
  * pprof profiles (github.com/google/pprof, proto/profile.proto), gzipped, as `go tool pprof`
  * reads them: samples of Go stacks, each pc a Location whose Lines are the frames there, inlined
  * calls first, with file, line and the function's start line; one Mapping for the binary, with
- * its Go build ID; labels as sample labels.
+ * its Go build ID; labels as sample labels; comments (service_name=..., host=...) for the
+ * continuous profilers that ship it. A path may be a template of one profile an interval.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -323,6 +326,12 @@ int go_pprof__add(struct go_pprof *p, const struct go_stack_frame *fr, int n, co
 	return p->out.oom || p->strs.oom ? go_fail(ENOMEM, "out of memory") : 0;
 }
 
+int go_pprof__comment(struct go_pprof *p, const char *text)
+{
+	pb_uint(&p->out, 13, (uint64_t)str_id(p, text));
+	return p->out.oom || p->strs.oom ? go_fail(ENOMEM, "out of memory") : 0;
+}
+
 /* The Go build ID from the .note.go.buildid note, or "". */
 static void go_build_id(const struct go_binary *b, char *out, size_t size)
 {
@@ -375,10 +384,65 @@ static int pprof_open(const char *path, int how)
 	return fd;
 }
 
+bool go_pprof__is_template(const char *path)
+{
+	const char *c;
+
+	for (c = strchr(path, '%'); c; c = strchr(c + 2, '%'))
+		if (c[1] == 'n' || c[1] == 't')
+			return true;
+		else if (!c[1])
+			break;
+	return false;
+}
+
+int go_pprof__path(const char *tmpl, unsigned long n, uint64_t t, char *out, size_t size)
+{
+	size_t off = 0;
+	const char *c;
+	int len;
+
+	for (c = tmpl; *c && off < size; c++) {
+		if (*c != '%' || (c[1] != 'n' && c[1] != 't' && c[1] != '%')) {
+			out[off++] = *c;
+			continue;
+		}
+		c++;
+		len = *c == '%' ? snprintf(out + off, size - off, "%%") :
+		      snprintf(out + off, size - off, "%llu", *c == 'n' ? (unsigned long long)n :
+			       (unsigned long long)t);
+		off += len > 0 ? (size_t)len : 0;
+	}
+	if (off >= size)
+		return go_fail(ENAMETOOLONG, "the profile's name is too long: '%s'", tmpl);
+	out[off] = 0;
+	return 0;
+}
+
+/* A template's directory must be one that can be written: its profiles go there later. */
+static bool dir_writable(const char *tmpl)
+{
+	char path[4096], *dir;
+	struct stat st;
+
+	if (go_pprof__path(tmpl, 1, 0, path, sizeof(path)))
+		return false;
+	dir = dirname(path);
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || access(dir, W_OK)) {
+		go_fail(errno ? errno : ENOTDIR, "cannot write profiles in '%s': %s", dir,
+			strerror(errno ? errno : ENOTDIR));
+		return false;
+	}
+	return true;
+}
+
 bool go_pprof__writable(const char *path)
 {
-	int fd = pprof_open(path, O_APPEND);
+	int fd;
 
+	if (go_pprof__is_template(path))
+		return dir_writable(path);
+	fd = pprof_open(path, O_APPEND);
 	if (fd < 0)
 		return false;
 	close(fd);

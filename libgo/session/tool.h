@@ -253,10 +253,22 @@ struct go_pprof *go_pprof__new(struct go_binary *bin, const struct go_lines *lin
  */
 int go_pprof__add(struct go_pprof *p, const struct go_stack_frame *fr, int n, const char *note,
 		  int64_t value, const char *const *labels, int nlabels, const char *labels_note);
+/* A comment of the profile (pprof's comment strings), e.g. "host=node1". */
+int go_pprof__comment(struct go_pprof *p, const char *text);
 /* Write the profile, gzipped, to path. */
 int go_pprof__write(struct go_pprof *p, const char *path);
+/*
+ * Whether path is a template of one profile an interval: %n stands for the interval's number
+ * (1, 2, ...), %t for the UNIX time (seconds) of its start, %% for a %.
+ */
+bool go_pprof__is_template(const char *path);
+/* The path of a template's profile, n and t put in, into out; -ENAMETOOLONG when too long. */
+int go_pprof__path(const char *tmpl, unsigned long n, uint64_t t, char *out, size_t size);
 void go_pprof__free(struct go_pprof *p);
-/* Whether path can be written (created if absent), with the message set when not. */
+/*
+ * Whether path can be written (created if absent), or for a template whether its directory
+ * is one that can, with the message set when not.
+ */
 bool go_pprof__writable(const char *path);
 
 /* ---- --prometheus: figures in Prometheus's text format (metrics.c) ------------------------- */
