@@ -650,6 +650,8 @@ static int attach_all(struct go_bpf *bpf)
 
 	for (i = 0; i < env.nprobes && !err; i++)
 		err = go_target__set_binfo(&probes[i].target, bpf);
+	for (i = 0; i < env.nprobes && !err; i++)	/* selectors' plans, filters' literals */
+		err = go_tprobe__set_maps(&probes[i], i, bpf);
 	for (i = 0; i < env.nprobes && !err && env.user_stack; i++)
 		err = go_target__set_unwind(&probes[i].target, stack_lines[i],
 					    probes[i].ret ? NULL : entry_frames[i], bpf);
@@ -700,6 +702,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < env.nprobes && err >= 0; i++) {
 		err = plan_probe(i);	/* --dry-run: printed, GO_SESSION_DRY_RUN */
+		if (err == GO_SESSION_DRY_RUN)	/* and how each selector is read */
+			go_tprobe__print_exprs(&probes[i], stdout);
 		/* -U: the line table (gc; NULL for gccgo) and where each caller is at an entry */
 		if (!err && env.user_stack && go_binary__toolchain(probes[i].target.bin) == GO_GC) {
 			stack_lines[i] = go_lines__open(probes[i].target.bin);

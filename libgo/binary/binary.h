@@ -13,6 +13,7 @@
 #include "base/base.h"
 #include "binary/layout.h"
 #include "probe/bpf/ivalue.h"
+#include "probe/bpf/trace.h"
 
 /* ---- Go binaries ---------------------------------------------------------------------------- */
 
@@ -270,6 +271,10 @@ struct go_param {
 	bool result;
 	bool located;		/* loc is valid: an int-class scalar or a string */
 	struct go_loc loc[2];	/* its words, at the entry site (arguments) or a RET (results) */
+	bool in_regs;		/* the register ABI gave it registers, from the integer one ireg */
+	int ireg;		/* 0-based, go_abi__arg's n - 1 (a struct's: its fields' in order) */
+	int64_t sp_off;		/* !in_regs: where on the stack it starts, as loc's sp_off */
+	uint64_t type_die;	/* its type's DIE (its offset in .debug_info) */
 };
 
 /*
@@ -281,6 +286,70 @@ struct go_param {
 int go_binary__params(struct go_binary *bin, const struct go_func *fn, struct go_param **params,
 		      size_t *cnt);
 const char *go_kind__name(enum go_kind kind);
+
+/* ---- Selectors: `r.URL.Path`, `len(r.Tags)`, `goarg1.(*net/http.Request).Method` ------- */
+
+struct go_types;
+
+#define GO_XSEL_MAX 8
+#define GO_XNAME_LEN 64
+#define GO_XBASE_REGS 16
+
+/* An expression's syntax: [len( | cap(] NAME [.(TYPE)] {.FIELD | [N]} [)] */
+struct go_xsyntax {
+	char base[GO_XNAME_LEN];	/* a parameter's name, or goargN */
+	char assert[128];		/* the type asserted ("*net/http.Request"), or "" */
+	enum { GO_XFN_NONE, GO_XFN_LEN, GO_XFN_CAP } fn;
+	int nsel;
+	struct {
+		char name[GO_XNAME_LEN];	/* a field, */
+		long index;		/* or, with name "", an index (-1 for a field) */
+	} sel[GO_XSEL_MAX];
+};
+/* Parse text (input from the user) into *x; -EINVAL with the message saying what is wrong. */
+int go_xsyntax__parse(const char *text, struct go_xsyntax *x);
+
+/*
+ * Where an expression's base value is, and its type: DWARF's (the DIE at offset die, as
+ * go_param.type_die), or a runtime descriptor under stars pointers.
+ */
+struct go_xbase {
+	uint64_t die;
+	uint64_t type;
+	int stars;
+	bool stack;			/* on the stack from sp_off, */
+	int64_t sp_off;
+	int nregs;			/* else in these integer registers, in order */
+	struct go_loc reg[GO_XBASE_REGS];
+};
+
+/* An expression's value and how a probe reads it (trace.h's plan). */
+struct go_xexpr {
+	char text[128];
+	enum go_kind kind;		/* GO_KIND_STRING: a string's or slice's (data, length) */
+	int rkind;			/* enum go_rkind of its type */
+	int size;			/* bytes of a scalar */
+	bool bytes;			/* a []byte */
+	char tname[128];		/* its type, as %T prints it */
+	int nwords;			/* the plan starts from these words (with no step: the value) */
+	struct go_loc loc[2];
+	struct go_xplan plan;
+};
+/*
+ * The plan of reads of expression s from base b, over types t; -EINVAL (-ENOENT: a type not in
+ * the binary) with the message saying why, naming x->text, which the caller sets.
+ */
+int go_xexpr__plan(const struct go_types *t, struct go_binary *bin, const struct go_xsyntax *s,
+		   const struct go_xbase *b, struct go_xexpr *x);
+/* The plan as --dry-run shows it: words, reads, the type. */
+void go_xexpr__print(const struct go_xexpr *x, FILE *out);
+/*
+ * The type Go calls go ("*net/http.Request", "main.Point", "string"): the descriptor of what its
+ * stars point to (*stars of them); -ENOENT, the message naming the binary's nearest types.
+ */
+int go_xtype__find(const struct go_types *t, const char *go, uint64_t *type, int *stars);
+/* Integer registers the register ABI gives a value of b's type; -1: it goes on the stack. */
+int go_xtype__regs(const struct go_types *t, struct go_binary *bin, const struct go_xbase *b);
 
 /* ---- Patterns ------------------------------------------------------------------------------- */
 
@@ -457,6 +526,15 @@ int go_types__pointer(const struct go_types *types, uint64_t addr, uint64_t *v);
  * how many (at most max) into parts, or -ENOENT when addr is not a type.
  */
 int go_types__parts(const struct go_types *types, uint64_t addr, uint64_t *parts, int max);
+/*
+ * The gc type named name as %T prints it ("http.Request", "*main.T", "[]string"), whose package
+ * path is pkg ("net/http"; "" for no check), found among the type data's descriptors; -ENOENT
+ * when the binary holds none, -ENOTSUP for gccgo.
+ */
+int go_types__find(const struct go_types *types, const char *name, const char *pkg,
+		   uint64_t *addr);
+/* Up to 3 names of types named "<package>.<suffix>", comma-separated, into buf; how many. */
+int go_types__find_like(const struct go_types *types, const char *suffix, char *buf, size_t size);
 
 /* A parameter of a function, and where an interface's two words are at the entry site. */
 struct go_iface_param {

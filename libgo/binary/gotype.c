@@ -985,3 +985,59 @@ bool go_types__plausible(const struct go_types *t, uint64_t addr)
 			return false;
 	return true;
 }
+
+/* ---- a type found by its name (selector.c's type assertions) ------------------------------- */
+
+/* Is the type at addr named name (as %T prints it), in package path pkg ("" for no check)? */
+static bool type_is(const struct go_types *t, uint64_t addr, const char *name, const char *pkg)
+{
+	char buf[256];
+
+	if (gc_name(t, gobin_bytes(t->bin, addr, TYPE_SIZE_GC), buf, sizeof(buf)) <= 0 ||
+	    strcmp(buf, name) || !go_types__plausible(t, addr))
+		return false;
+	return !pkg[0] || (!go_types__pkgpath(t, addr, buf, sizeof(buf)) && !strcmp(buf, pkg));
+}
+
+int go_types__find(const struct go_types *t, const char *name, const char *pkg, uint64_t *addr)
+{
+	uint64_t a;
+
+	if (t->gccgo)
+		return go_fail(ENOTSUP, "types by name need gc's type data (not gccgo's)");
+	/* descriptors are pointer-aligned in [types, etypes), among names and other data */
+	for (a = (t->types + 7) & ~7ull; a + TYPE_SIZE_GC <= t->etypes; a += 8)
+		if (type_is(t, a, name, pkg)) {
+			*addr = a;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int go_types__find_like(const struct go_types *t, const char *suffix, char *buf, size_t size)
+{
+	size_t n = strlen(suffix), off = 0;
+	char name[256];
+	uint64_t a;
+	int found = 0;
+
+	if (size)
+		buf[0] = 0;
+	for (a = (t->types + 7) & ~7ull; !t->gccgo && a + TYPE_SIZE_GC <= t->etypes && found < 3;
+	     a += 8) {
+		size_t len;
+
+		if (gc_name(t, gobin_bytes(t->bin, a, TYPE_SIZE_GC), name, sizeof(name)) <= 0)
+			continue;
+		len = strlen(name);
+		if (len <= n || strcmp(name + len - n, suffix) || name[len - n - 1] != '.' ||
+		    !go_types__plausible(t, a) || strstr(buf, name))
+			continue;
+		off += snprintf(buf + off, off < size ? size - off : 0, "%s%s", found ? ", " : "",
+				name);
+		found++;
+		if (off >= size)
+			break;
+	}
+	return found;
+}

@@ -304,11 +304,15 @@ static void assign(struct assigner *a, const struct tinfo *t, struct go_param *p
 			p->loc[w] = loc;
 		}
 		p->located = scalar || str;
+		p->in_regs = true;
+		p->ireg = a->ni;
 		a->ni += t->iregs;
 		a->nf += t->fregs;
 		return;
 	}
 	a->stack = align_up(a->stack, a->abi == GO_ABI_SYSV ? 8 : t->align);
+	p->in_regs = false;
+	p->sp_off = a->stack_base + a->stack;
 	for (w = 0; w < 2 && (scalar || str); w++) {
 		p->loc[w].kind = GO_LOC_STACK;
 		p->loc[w].reg = NULL;
@@ -492,6 +496,7 @@ static int params_assign(struct go_binary *b, const struct go_func *fn, struct g
 			*unknown = true;
 		}
 		name = die_type(&d, &type) ? dwarf_diename(&type) : NULL;
+		p->type_die = name ? dwarf_dieoffset(&type) : 0;
 		snprintf(p->type, sizeof(p->type), "%s", name ? name : "?");
 		p->kind = t.kind;
 		p->size = t.size;
@@ -505,6 +510,8 @@ static int params_assign(struct go_binary *b, const struct go_func *fn, struct g
 	for (i = 0; i < *cnt; i++) {
 		struct go_param *p = &(*params)[i];
 
+		if (p->result && !p->in_regs)
+			p->sp_off += align_up(args->stack, 8);
 		if (p->result && p->loc[0].kind == GO_LOC_STACK && p->located) {
 			p->loc[0].sp_off += align_up(args->stack, 8);
 			p->loc[1].sp_off += align_up(args->stack, 8);

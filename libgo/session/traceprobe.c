@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "probe/bpf/iface.h"
+#include "probe/probe.h"
 #include "session/traceprobe.h"
 
 /* ---- the probe's text ----------------------------------------------------------------------- */
@@ -282,6 +283,113 @@ static int param_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 
 static int iface_var(struct go_tprobe *p, struct go_tvar *v, const char *name);
 
+/* ---- selectors ------------------------------------------------------------------------------ */
+
+static int types_open(struct go_tprobe *p)
+{
+	if (!p->types)
+		p->types = go_types__open(p->target.bin);
+	return p->types ? 0 : go_fail(errno, "%s", libgo_errmsg());
+}
+
+/* The base of goargN.(TYPE): the argument words from goargN on, as many as the type takes. */
+static int expr_assert_base(struct go_tprobe *p, const struct go_xsyntax *s, struct go_xbase *b)
+{
+	int n = 0, regs, i, err;
+
+	if (!alias_num(s->base, "goarg", &n))
+		return go_fail(EINVAL, "'%s.(%s)': a type is asserted on goargN", s->base, s->assert);
+	if (p->ret)
+		return go_fail(EINVAL, "%s is not readable in a return probe", s->base);
+	err = go_xtype__find(p->types, s->assert, &b->type, &b->stars);
+	if (err)
+		return err;
+	regs = go_xtype__regs(p->types, p->target.bin, b);
+	if (regs < 0)
+		return go_fail(EINVAL, "a %s goes on the stack whole, not in goargN: assert a pointer "
+			       "to it", s->assert);
+	for (i = 0; i < regs && i < GO_XBASE_REGS && !err; i++)
+		err = target_word_(p, false, n + i, s->base, &b->reg[i], i == 0);
+	b->nregs = i;
+	if (!err && b->nregs && b->reg[0].kind == GO_LOC_STACK) {	/* ABI0: all on the stack */
+		b->stack = true;
+		b->sp_off = b->reg[0].sp_off;
+	}
+	return err;
+}
+
+/* The base of a parameter (DWARF): its registers, as its ABI assigned them, or stack words. */
+static int expr_param_base(struct go_tprobe *p, const char *name, struct go_xbase *b)
+{
+	const struct go_func *fn = go_target__func(&p->target, 0);
+	const struct go_arch *arch = go_binary__arch(p->target.bin);
+	struct go_param *ps = NULL, *q = NULL;
+	size_t n = 0, i;
+	int err, k;
+
+	if (p->target.cnt != 1)
+		return go_fail(EINVAL, "'%s': parameter names need a probe that matches one function",
+			       name);
+	err = go_binary__params(p->target.bin, fn, &ps, &n);
+	if (err == -ENOENT)
+		return go_fail(EINVAL, "unknown name '%s': %s has no DWARF (stripped?); assert a type "
+			       "on an argument word: goargN.(TYPE)", name, fn->name);
+	for (i = 0; !err && i < n && !q; i++)
+		if (!strcmp(ps[i].name, name))
+			q = &ps[i];
+	if (!err && !q)
+		err = 1;
+	else if (!err && q->result != p->ret)
+		err = go_fail(EINVAL, "'%s' is %s", name, q->result ? "a result: it needs a return "
+			      "probe (r:)" : "an argument, which a return probe cannot read");
+	if (!err && !(b->die = q->type_die))	/* DWARF's types: a type the runtime may not have */
+		err = go_fail(EINVAL, "'%s' has a type DWARF does not describe", name);
+	if (!err && q->in_regs) {
+		b->nregs = go_xtype__regs(p->types, p->target.bin, b);
+		for (k = 0; k < b->nregs && k < GO_XBASE_REGS && !err; k++)
+			err = q->result ? go_abi__ret(arch, fn->abi, q->ireg + k + 1, 0, &b->reg[k]) :
+					  go_abi__arg(arch, fn->abi, q->ireg + k + 1, &b->reg[k]);
+		b->nregs = k;
+	} else if (!err) {
+		b->stack = true;
+		b->sp_off = q->sp_off;
+	}
+	free(ps);
+	return err;
+}
+
+/* A selector (r.URL.Path, len(r.Tags), goarg1.(*T).F): its plan, and the words it starts at. */
+static int expr_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
+{
+	struct go_xsyntax s;
+	struct go_xbase b;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	if (go_xsyntax__parse(name, &s))
+		return go_fail(EINVAL, "bad argument '%s': %s (arguments are names or selectors)",
+			       name, libgo_errmsg());
+	if (go_binary__toolchain(p->target.bin) != GO_GC)
+		return go_fail(ENOTSUP, "'%s': selectors need gc's type data (not gccgo's)", name);
+	err = types_open(p);
+	if (!err)
+		err = s.assert[0] ? expr_assert_base(p, &s, &b) : expr_param_base(p, s.base, &b);
+	if (err == 1)
+		return unknown_name(p, s.base);
+	snprintf(v->x.text, sizeof(v->x.text), "%s", name);
+	if (!err)
+		err = go_xexpr__plan(p->types, p->target.bin, &s, &b, &v->x);
+	if (err)
+		return err;
+	v->xsel = true;
+	v->kind = v->x.kind;
+	v->size = v->x.size;
+	v->nwords = v->x.plan.nsteps ? 2 : v->x.nwords;
+	v->loc[0] = v->x.loc[0];
+	v->loc[1] = v->x.loc[1];
+	return 0;
+}
+
 /* A new variable for name, a word (or words) or an interface; its index, or a negative errno. */
 static int var_add(struct go_tprobe *p, const char *name, bool iface)
 {
@@ -293,7 +401,10 @@ static int var_add(struct go_tprobe *p, const char *name, bool iface)
 	v = &p->vars[p->nvars];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
-	err = iface ? iface_var(p, v, name) : word_var(p, v, name);
+	if (!iface && !is_ident(name, strlen(name)))
+		err = expr_var(p, v, name);
+	else
+		err = iface ? iface_var(p, v, name) : word_var(p, v, name);
 	if (err == 1 && !iface)
 		err = param_var(p, v, name);
 	if (err == 1)
@@ -407,11 +518,89 @@ static void var_expr(const struct go_tvar *v, FILE *out)
 		fprintf(out, "((s64)w%d) ", v->word);
 }
 
-/* One name of the filter, at f, n characters long, written to out as C. */
-static int filter_name(struct go_tprobe *p, const char *f, size_t n, FILE *out)
+/* Characters from f, at '(', to its balanced ')' included (to the end when there is none). */
+static size_t paren_span(const char *f)
 {
-	char *tok = strndup(f, n);
-	int i, err = 0;
+	size_t n = 1;
+	int depth = 1;
+
+	for (; f[n] && depth; n++)
+		depth += (f[n] == '(') - (f[n] == ')');
+	return n;
+}
+
+/* The name at f: an identifier, or a selector (r.URL.Path, len(r.Tags), goarg1.(*T).ID). */
+static size_t name_span(const char *f)
+{
+	size_t n = 1, k;
+
+	while (isalnum((unsigned char)f[n]) || f[n] == '_')
+		n++;
+	if (n == 3 && (!strncmp(f, "len", 3) || !strncmp(f, "cap", 3)) && f[n] == '(')
+		return n + paren_span(f + n);
+	for (;;) {
+		if (f[n] == '.' && f[n + 1] == '(') {
+			n += 1 + paren_span(f + n + 1);
+		} else if (f[n] == '.' && (isalpha((unsigned char)f[n + 1]) || f[n + 1] == '_')) {
+			for (n += 2; isalnum((unsigned char)f[n]) || f[n] == '_'; n++)
+				;
+		} else if (f[n] == '[') {
+			for (k = n + 1; isdigit((unsigned char)f[k]); k++)
+				;
+			if (f[k] != ']')
+				return n;
+			n = k + 1;
+		} else {
+			return n;
+		}
+	}
+}
+
+/*
+ * A string compared with a literal: `s == "text"` (or !=), at f just past the string's name,
+ * written to out as a comparison in the kernel (the literal goes to the map xlits); *used
+ * grows by what it takes.
+ */
+static int filter_streq(struct go_tprobe *p, const struct go_tvar *v, const char *f,
+			size_t *used, FILE *out)
+{
+	const char *s = skip_space(f), *q;
+	struct go_xlit *lit;
+	bool eq = !strncmp(s, "==", 2);
+
+	if (!eq && strncmp(s, "!=", 2))
+		return go_fail(EINVAL, "bad filter: a string ('%s') is compared with == or != and a "
+			       "\"literal\"", v->name);
+	s = skip_space(s + 2);
+	if (*s != '"')
+		return go_fail(EINVAL, "bad filter: '%s' is compared with a \"literal\"", v->name);
+	if (p->nxlits == GO_TRACE_LITS_PER_PROBE)
+		return go_fail(EINVAL, "bad filter: at most %d string literals",
+			       GO_TRACE_LITS_PER_PROBE);
+	lit = &p->xlits[p->nxlits];
+	memset(lit, 0, sizeof(*lit));
+	for (q = s + 1; *q && *q != '"'; q++) {
+		if (*q == '\\' && (q[1] == '"' || q[1] == '\\'))
+			q++;
+		if (lit->len == GO_TRACE_LIT_LEN)
+			return go_fail(EINVAL, "bad filter: a string literal longer than %d bytes",
+				       GO_TRACE_LIT_LEN);
+		lit->s[lit->len++] = *q;
+	}
+	if (*q != '"')
+		return go_fail(EINVAL, "bad filter: unterminated string literal");
+	fprintf(out, "(GO_STREQ(w%d, w%d, go_lit_base + %d) == %d) ", v->word, v->word + 1,
+		p->nxlits++, eq);
+	*used += (size_t)(q + 1 - f);
+	return 0;
+}
+
+/* One name of the filter, at f, *n characters long, written to out as C; *n grows by what a
+ * string's comparison takes. */
+static int filter_name(struct go_tprobe *p, const char *f, size_t *n, FILE *out)
+{
+	char *tok = strndup(f, *n);
+	int i = -1, err = 0;
 
 	if (!tok)
 		return go_fail(ENOMEM, "out of memory");
@@ -420,9 +609,13 @@ static int filter_name(struct go_tprobe *p, const char *f, size_t n, FILE *out)
 	else if ((i = var_get(p, tok)) < 0)
 		err = i;
 	else if (p->vars[i].kind == GO_KIND_STRING)
-		err = go_fail(EINVAL, "bad filter: the string '%s' cannot be compared", tok);
+		err = filter_streq(p, &p->vars[i], f + *n, n, out);
+	else if (p->vars[i].kind == GO_KIND_FLOAT)
+		err = go_fail(EINVAL, "bad filter: the float '%s' cannot be compared", tok);
 	else
 		var_expr(&p->vars[i], out);
+	if (!err && i >= 0 && p->vars[i].xsel && p->vars[i].x.plan.nsteps)
+		p->filter_xbad |= 3U << (2 * i);
 	free(tok);
 	return err;
 }
@@ -448,12 +641,11 @@ static int filter_translate(struct go_tprobe *p, const char *f, char **out)
 
 		if (isalpha((unsigned char)*f) || *f == '_' ||
 		    (*f == '~' && f[1] == 'r' && isdigit((unsigned char)f[2]))) {
-			for (n = 1; isalnum((unsigned char)f[n]) || f[n] == '_'; n++)
-				;
+			n = name_span(f);
 			if (!want_operand)
 				err = go_fail(EINVAL, "bad filter: '%.*s' follows a value", (int)n, f);
 			else
-				err = filter_name(p, f, n, m);
+				err = filter_name(p, f, &n, m);
 			want_operand = false;
 		} else if (isdigit((unsigned char)*f)) {
 			char *end;
@@ -601,11 +793,17 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 			       p->nconv == 1 ? "" : "s", n, n == 1 ? " follows" : "s follow");
 	for (i = 0; i < n; i++) {
 		struct go_tconv *cv = &p->conv[i];
-		bool iface = strchr("Tv", cv->conv), str;
+		bool sel = !is_ident(names[i], strlen(names[i]));
+		bool iface = strchr("Tv", cv->conv) && !sel, str;
 		int v = iface ? var_get_iface(p, names[i]) : var_get(p, names[i]);
 
 		if (v < 0)
 			return v;
+		if (sel && cv->conv == 'T') {	/* the selector's static type */
+			cv->var = v;
+			cv->slot = 0;
+			continue;
+		}
 		if (iface) {
 			cv->var = v;
 			if (p->nargs + 4 > GO_TRACE_MAX_ARGS || p->nstrs == GO_TRACE_MAX_STRS)
@@ -621,10 +819,18 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 			return go_fail(EINVAL, "'%s' is an interface: print it with %%T or %%v",
 				       names[i]);
 		str = p->vars[v].kind == GO_KIND_STRING;
-		if (cv->conv == 's' && !str)
+		if (sel && str && p->vars[v].x.rkind == GO_RKIND_SLICE && !p->vars[v].x.bytes)
+			return go_fail(EINVAL, "'%s' is a %s: print its elements, or its len()",
+				       names[i], p->vars[v].x.tname);
+		if (p->vars[v].kind == GO_KIND_FLOAT && cv->conv != 'v')
+			return go_fail(EINVAL, "'%s' is a %s: print it with %%v", names[i],
+				       p->vars[v].x.tname);
+		if (cv->conv == 'v')
+			;	/* a selector's value, as fmt's %v prints it */
+		else if (cv->conv == 's' && !str)
 			return go_fail(EINVAL, "%%s needs a string, but '%s' is %s", names[i],
 				       go_kind__name(p->vars[v].kind));
-		if (cv->conv != 's' && str)
+		if (cv->conv != 's' && cv->conv != 'v' && str)
 			return go_fail(EINVAL, "'%s' is a string: print it with %%s", names[i]);
 		cv->var = v;
 		if (str && p->nstrs == GO_TRACE_MAX_STRS)
@@ -643,14 +849,17 @@ static int args_parse(struct go_tprobe *p, const char *s)
 	while (*s == ',' && !err) {
 		const char *start = skip_space(s + 1), *end = start;
 
-		while (*end && *end != ',')
-			end++;
+		int depth = 0;
+
+		/* a comma inside a selector's ( ) or [ ] is its own (a generic type's) */
+		for (; *end && (*end != ',' || depth > 0); end++)
+			depth += (*end == '(' || *end == '[') - (*end == ')' || *end == ']');
 		while (end > start && isspace((unsigned char)end[-1]))
 			end--;
-		if (n == GO_TRACE_MAX_ARGS + 1 || !is_ident(start, end - start)) {
+		if (n == GO_TRACE_MAX_ARGS + 1 || end == start || end - start > 127) {
 			err = go_fail(EINVAL, n > GO_TRACE_MAX_ARGS ? "too many arguments" :
-				      "bad argument '%.*s': arguments are names", (int)(end - start),
-				      start);
+				      "bad argument '%.*s': arguments are names or selectors",
+				      (int)(end - start), start);
 			break;
 		}
 		names[n++] = strndup(start, end - start);
@@ -739,6 +948,49 @@ void go_tprobe__free(struct go_tprobe *p)
 
 /* ---- BPF ------------------------------------------------------------------------------------ */
 
+static bool has_plans(const struct go_tprobe *p)
+{
+	int i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (p->vars[i].xsel && p->vars[i].x.plan.nsteps)
+			return true;
+	return false;
+}
+
+int go_tprobe__set_maps(const struct go_tprobe *p, int idx, struct go_bpf *bpf)
+{
+	int plans = go_bpf__map_fd(bpf, "xplans"), lits = go_bpf__map_fd(bpf, "xlits"), i;
+	uint32_t key;
+
+	if (plans < 0 || lits < 0)
+		return go_fail(ENOENT, "gotrace's program has no map of plans");
+	for (i = 0; i < p->nvars; i++) {
+		key = (uint32_t)(idx * GO_TRACE_MAX_VARS + i);
+		if (!p->vars[i].xsel || !p->vars[i].x.plan.nsteps)
+			continue;
+		if (key >= GO_TRACE_MAX_PLANS || go_map__update(plans, &key, &p->vars[i].x.plan))
+			return go_fail(EIO, "cannot set the plan of '%s'", p->vars[i].name);
+	}
+	for (i = 0; i < p->nxlits; i++) {
+		key = (uint32_t)(idx * GO_TRACE_LITS_PER_PROBE + i);
+		if (key >= GO_TRACE_MAX_LITS || go_map__update(lits, &key, &p->xlits[i]))
+			return go_fail(EIO, "cannot set the filter's string literals");
+	}
+	return 0;
+}
+
+void go_tprobe__print_exprs(const struct go_tprobe *p, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (p->vars[i].xsel) {
+			fprintf(out, "  read ");
+			go_xexpr__print(&p->vars[i].x, out);
+		}
+}
+
 static void emit_word(FILE *out, int w, const struct go_loc *loc)
 {
 	if (loc->kind == GO_LOC_REG)
@@ -755,13 +1007,31 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	fprintf(out, p->ret ? "\tGO_RET_FILTER();\n" : "\tGO_ENTRY();\n");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
-			emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
-	if (p->filter)
+			if (p->vars[i].xsel && w >= p->vars[i].x.nwords)	/* a plan's second */
+				fprintf(out, "\tu64 w%d = 0;\n", p->vars[i].word + w);
+			else
+				emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
+	if (has_plans(p))
+		fprintf(out, "\tGO_XVARS();\n");
+	/* the plans' ids and offsets are in xplans (go_tprobe__set_maps): none is compiled */
+	for (i = 0; i < p->nvars; i++)
+		if (p->vars[i].xsel && p->vars[i].x.plan.nsteps)
+			fprintf(out, "\tGO_XREAD(w%d, w%d, %d, %d);\n", p->vars[i].word,
+				p->vars[i].word + 1, idx * GO_TRACE_MAX_VARS + i, i);
+	if (p->nxlits)
+		fprintf(out, "\tu32 go_lit_base = %d;\n", idx * GO_TRACE_LITS_PER_PROBE);
+	if (p->filter && p->filter_xbad)	/* a filter whose read failed matches nothing */
+		fprintf(out, "\tGO_FILTER(!(go_xbad & 0x%xU) && (%s));\n", p->filter_xbad, p->filter);
+	else if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
 	fprintf(out, "\tGO_EVENT(%d, %d, %d);\n", idx, p->nstrs, p->ivx);
+	if (has_plans(p))
+		fprintf(out, "\tGO_XBAD();\n");
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 
+		if (v->xsel && p->conv[i].conv == 'T')
+			continue;	/* the type is the selector's own */
 		if (v->iface)
 			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d, %d);\n", p->conv[i].slot,
 				p->conv[i].sslot, v->word, v->word + 1, v->mode,
@@ -879,10 +1149,72 @@ static char *esc_dup(const char *s)
 	return out;
 }
 
+/* What stopped the read of a selector's plan (GO_XERR_*), 0 when nothing did. */
+static unsigned xsel_err(const struct go_tprobe *p, const struct go_tevent *e, int var)
+{
+	const struct go_tvar *v = &p->vars[var];
+
+	return v->xsel && v->x.plan.nsteps ? (e->xbad >> (2 * var)) & 3 : 0;
+}
+
+static const char *xsel_marker(unsigned err)
+{
+	static const char *const markers[] = { "", "<unreadable>", "<nil dereference>",
+					       "<index out of range>" };
+
+	return markers[err & 3];
+}
+
+/*
+ * A selector's value as fmt's %v prints it (its text into buf), its type for %T, or the marker
+ * of what stopped its read; NULL when its conversion prints it as gotrace's others do.
+ */
+static const char *xsel_text(const struct go_tprobe *p, const struct go_tevent *e,
+			     const struct go_tconv *cv, char *buf, size_t size)
+{
+	const struct go_tvar *v = &p->vars[cv->var];
+	uint64_t w = e->args[cv->slot];
+	unsigned err = xsel_err(p, e, cv->var);
+	union { uint64_t u; double d; } f64 = { w };
+	union { uint32_t u; float f; } f32 = { (uint32_t)w };
+
+	if (!v->xsel)
+		return NULL;
+	if (cv->conv == 'T')
+		return v->x.tname;
+	if (err)
+		return xsel_marker(err);
+	if (cv->conv != 'v' && !(cv->conv == 's' && v->kind == GO_KIND_STRING))
+		return NULL;
+	switch (v->kind) {
+	case GO_KIND_STRING:	/* escaped by the caller; "..." when the event holds less */
+		snprintf(buf, size, "%s%s", e->str[cv->slot],
+			 e->slen[cv->slot] > strlen(e->str[cv->slot]) ? "..." : "");
+		break;
+	case GO_KIND_BOOL:
+		snprintf(buf, size, "%s", w & 0xff ? "true" : "false");
+		break;
+	case GO_KIND_FLOAT:
+		go_format_float(v->size == 4 ? (double)f32.f : f64.d, v->size == 4 ? 32 : 64,
+				go_types__go_minor(p->types), buf, size);
+		break;
+	case GO_KIND_PTR:
+		snprintf(buf, size, w ? "0x%llx" : "<nil>", (unsigned long long)w);
+		break;
+	case GO_KIND_UINT:
+		snprintf(buf, size, "%llu", (unsigned long long)var_value(v, w));
+		break;
+	default:
+		snprintf(buf, size, "%lld", var_value(v, w));
+	}
+	return buf;
+}
+
 size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
 			 size_t size)
 {
-	char esc[GO_ESC_LEN];
+	char esc[GO_ESC_LEN], xbuf[GO_TRACE_STR_LEN + 64];
+	const char *xs;
 	size_t off = 0;
 	int i;
 
@@ -898,7 +1230,13 @@ size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, c
 
 		ADD("%s", p->lits[i]);
 		/* the traced program's strings and values, escaped; the format's own text is not */
-		if (strchr("Tv", cv->conv)) {
+		if ((xs = xsel_text(p, e, cv, xbuf, sizeof(xbuf)))) {
+			char *shown = esc_dup(xs);
+
+			ADD(strchr("Tvs", cv->conv) ? cv->spec : "%s", shown ? shown :
+			    "<out of memory>");
+			free(shown);
+		} else if (strchr("Tv", cv->conv)) {
 			char *text = iface_text(p, e, cv);
 
 			char *shown = text ? esc_dup(text) : NULL;
@@ -929,6 +1267,7 @@ size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, c
 
 void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, FILE *out)
 {
+	char xbuf[GO_TRACE_STR_LEN + 64];
 	int i;
 
 	fputc('{', out);
@@ -938,7 +1277,7 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 
 		fprintf(out, "%s", i ? ", " : "");
 		if (cv->conv == 'T') {	/* its own key, next to %v's */
-			char key[80];
+			char key[160];
 
 			snprintf(key, sizeof(key), "%s.(type)", v->name);
 			go_json_str(out, key);
@@ -946,12 +1285,18 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 			go_json_str(out, v->name);
 		}
 		fprintf(out, ": ");
-		if (strchr("Tv", cv->conv)) {
+		if (v->xsel && (cv->conv == 'T' || xsel_err(p, e, cv->var) ||
+				(strchr("vs", cv->conv) && v->kind == GO_KIND_STRING))) {
+			go_json_str(out, xsel_text(p, e, cv, xbuf, sizeof(xbuf)));
+		} else if (v->xsel && v->kind == GO_KIND_FLOAT) {
+			fputs(xsel_text(p, e, &(struct go_tconv){ .conv = 'v', .var = cv->var,
+					.slot = cv->slot }, xbuf, sizeof(xbuf)), out);
+		} else if (strchr("Tv", cv->conv) && !v->xsel) {
 			char *text = iface_text(p, e, cv);
 
 			go_json_str(out, text ? text : "<out of memory>");
 			free(text);
-		} else if (cv->conv == 's')
+		} else if (cv->conv == 's' || (v->xsel && v->kind == GO_KIND_STRING))
 			go_json_str(out, e->str[cv->slot]);
 		else if (v->kind == GO_KIND_BOOL)
 			fprintf(out, "%s", e->args[cv->slot] & 0xff ? "true" : "false");

@@ -17,7 +17,7 @@
 #define GO_TRACE_MAX_VARS 16
 
 struct go_tvar {
-	char name[64];
+	char name[128];
 	enum go_kind kind;
 	int size;		/* bytes: values are cut to it and extended by sign */
 	int nwords;		/* 1, or 2 for a string */
@@ -25,6 +25,8 @@ struct go_tvar {
 	int word;		/* first C variable w<word> holding it */
 	bool iface;		/* an interface, for %T and %v: its two words */
 	int mode;		/* its first word: a type, a method table, or either (GO_IFACE_*) */
+	bool xsel;		/* a selector (x): its words are where x's plan starts */
+	struct go_xexpr x;
 };
 
 struct go_tconv {
@@ -44,6 +46,9 @@ struct go_tprobe {
 	struct go_tvar vars[GO_TRACE_MAX_VARS];
 	int nvars, nwords;
 	char *filter;		/* the filter as C, or NULL */
+	uint32_t filter_xbad;	/* the bits of go_tevent.xbad of the filter's selectors */
+	struct go_xlit xlits[GO_TRACE_LITS_PER_PROBE];	/* the filter's string literals */
+	int nxlits;
 	char *lits[GO_TRACE_MAX_ARGS + 1];	/* the format's text around the conversions */
 	struct go_tconv conv[GO_TRACE_MAX_ARGS];
 	int nconv;
@@ -61,6 +66,10 @@ int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool rege
 void go_tprobe__free(struct go_tprobe *p);
 /* Append the probe's BPF function (go_probe_<idx>) to out. */
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out);
+/* Its selectors' plans and its filter's literals, into the loaded program's maps. */
+int go_tprobe__set_maps(const struct go_tprobe *p, int idx, struct go_bpf *bpf);
+/* --dry-run: how each selector of the probe is read. */
+void go_tprobe__print_exprs(const struct go_tprobe *p, FILE *out);
 
 /* The size of the probe's events (without a stack): what its BPF function sends. */
 size_t go_tprobe__event_size(const struct go_tprobe *p);

@@ -27,6 +27,8 @@
 BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(lost, u64, 2);		/* [0]: events lost; [1]: events sent, for wake-ups */
 BPF_ARRAY(config, struct go_trace_config, 1);
+BPF_ARRAY(xplans, struct go_xplan, GO_TRACE_MAX_PLANS);	/* selectors' reads (trace.h) */
+BPF_ARRAY(xlits, struct go_xlit, GO_TRACE_MAX_LITS);	/* filters' string literals */
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
@@ -106,6 +108,77 @@ static __always_inline void go_event_send(struct go_tevent *e)
 		events.ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * Plan id's reads, from the words v (and v2) where its value starts; leaves the value's first
+ * words in them and returns 0, or what stopped it (GO_XERR_*).
+ */
+static __always_inline u32 go_xread(u32 id, u64 *v, u64 *v2)
+{
+	struct go_xplan *pl = xplans.lookup(&id);
+	u64 buf[2];
+	int i;
+
+	if (!pl)
+		return GO_XERR_FAULT;
+	for (i = 0; i < GO_TRACE_XSTEPS; i++) {
+		struct go_xstep *s = &pl->step[i];
+		u32 size = s->size;
+
+		if ((u32)i >= pl->nsteps)
+			break;
+		if (s->op == GO_XOP_INDEXR) {
+			if (s->idx >= *v2)
+				return GO_XERR_RANGE;
+			*v += s->add;
+			continue;
+		}
+		if (!*v) {
+			if (s->op == GO_XOP_LOAD0)
+				return 0;
+			return GO_XERR_NIL;
+		}
+		buf[0] = buf[1] = 0;
+		if (size > sizeof(buf))
+			size = sizeof(buf);
+		if (bpf_probe_read_user(buf, size, (void *)(*v + (s64)s->off)))
+			return GO_XERR_FAULT;
+		if (s->op == GO_XOP_INDEX) {
+			if (s->idx >= buf[1])
+				return GO_XERR_RANGE;
+			*v = buf[0] + s->add;
+			continue;
+		}
+		*v = buf[0];
+		if (s->op == GO_XOP_LOAD2)
+			*v2 = buf[1];
+	}
+	return 0;
+}
+
+/* Does the string of len bytes at ptr equal literal id? */
+static __always_inline bool go_xstreq(u64 ptr, u64 len, u32 id)
+{
+	struct go_xlit *lit = xlits.lookup(&id);
+	char buf[GO_TRACE_LIT_LEN];
+	u32 n;
+	int i;
+
+	if (!lit || len != lit->len || len > GO_TRACE_LIT_LEN)
+		return false;
+	n = len & (GO_TRACE_LIT_LEN - 1);
+	if (len == GO_TRACE_LIT_LEN)
+		n = GO_TRACE_LIT_LEN;
+	if (n && bpf_probe_read_user(buf, n, (void *)ptr))
+		return false;
+	for (i = 0; i < GO_TRACE_LIT_LEN; i++) {
+		if ((u32)i >= n)
+			break;
+		if (buf[i] != lit->s[i])
+			return false;
+	}
+	return true;
+}
+
 /* Where a RET cannot find g in its register: keep it from the entry (cookie.h). */
 int go_gsave(struct pt_regs *ctx)
 {
@@ -144,5 +217,10 @@ int go_gsave(struct pt_regs *ctx)
 	if (!e)                                                                                 \
 		return 0
 #define GO_ARG(i, var) e->args[i] = var
+/* A selector: plan id read from words w and w2, its variable's failure kept in go_xbad. */
+#define GO_XVARS() u32 go_xbad = 0
+#define GO_XREAD(w, w2, id, var) go_xbad |= go_xread(id, &w, &w2) << (2 * (var))
+#define GO_XBAD() e->xbad = go_xbad
+#define GO_STREQ(ptr, len, id) go_xstreq(ptr, len, id)
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0

@@ -30,7 +30,7 @@ struct go_tevent {
 	__u32 probe;
 	__u32 func;		/* the function's index in the probe's target (from the cookie) */
 	__u32 cpu;
-	__u32 pad;
+	__u32 xbad;		/* GO_XERR_* of each variable read by a plan: 2 bits, by variable */
 	char comm[16];		/* TASK_COMM_LEN */
 	__u64 args[GO_TRACE_MAX_ARGS];
 	__u32 slen[GO_TRACE_MAX_STRS];
@@ -39,6 +39,50 @@ struct go_tevent {
 	struct go_ivx ivx[GO_TRACE_MAX_STRS];
 	/* sent only with user stacks: the record ends here otherwise */
 	struct go_walk walk;
+};
+
+/*
+ * A selector's plan of reads (go_xexpr, libgo/binary/selector.c): from the one or two words
+ * where the value starts (a register or stack word: a pointer, or a slice's data and length),
+ * each step reads what the previous one found. Set in the map xplans at load, by probe and
+ * variable: one compiled program serves every expression, and nothing read from a binary is
+ * compiled.
+ */
+#define GO_TRACE_XSTEPS 8
+#define GO_TRACE_MAX_PLANS 256	/* 16 probes of 16 variables */
+#define GO_XOP_LOAD 1		/* v = size bytes at v + off (v == 0: a nil dereference) */
+#define GO_XOP_LOAD0 2		/* the same, but v == 0 gives 0: len of a nil map */
+#define GO_XOP_LOAD2 3		/* v, v2 = the 16 bytes at v + off: a string's or slice's header */
+#define GO_XOP_INDEX 4		/* the slice header at v + off: idx < its length, v = data + add */
+#define GO_XOP_INDEXR 5		/* the same of the header in v, v2 (the base words) */
+
+struct go_xstep {
+	__s32 off;
+	__u8 op;		/* GO_XOP_* */
+	__u8 size;		/* bytes a load reads: 1 to 16 */
+	__u16 pad;
+	__u32 idx;		/* INDEX: the index, checked against the length */
+	__u32 add;		/* INDEX: idx times the element's size */
+};
+
+struct go_xplan {
+	__u32 nsteps;
+	__u32 pad;
+	struct go_xstep step[GO_TRACE_XSTEPS];
+};
+
+/* What a plan's read met, 2 bits per variable in go_tevent.xbad */
+#define GO_XERR_FAULT 1		/* memory that could not be read */
+#define GO_XERR_NIL 2		/* a nil pointer dereferenced */
+#define GO_XERR_RANGE 3		/* an index past a slice's length */
+
+/* A filter's string literal, compared in the kernel with a string's bytes (xlits). */
+#define GO_TRACE_LIT_LEN 64	/* a power of two */
+#define GO_TRACE_MAX_LITS 64	/* 16 probes of 4 literals */
+#define GO_TRACE_LITS_PER_PROBE 4
+struct go_xlit {
+	__u32 len;
+	char s[GO_TRACE_LIT_LEN];
 };
 
 #endif
