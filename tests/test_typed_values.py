@@ -63,7 +63,8 @@ def trace(binary, probes, *extra):
             status, out, err = t.interrupt()
         prog.stop()
     assert status == 0, f"{t.command()}: status {status}\n{err}"
-    return report, [loads(line) for line in out.splitlines()]
+    lost = [json.loads(line) for line in out.splitlines() if line.startswith('{"lost"')]
+    return report, [loads(line) for line in out.splitlines() if not line.startswith('{"lost"')], lost
 
 
 @pytest.mark.parametrize("variant,by_assertion", [
@@ -75,7 +76,8 @@ def test_selectors_print_what_fmt_prints(built, variant, by_assertion):
     a string longer than an event holds is cut and marked."""
     binary = built.path(variant, PROGRAM)
     probes = [probe_text(f, exprs, by_assertion) for f, exprs in PROBES]
-    report, events = trace(binary, probes)
+    report, events, lost = trace(binary, probes)
+    assert not lost, lost
     calls = report["calls"]
     for _, exprs in PROBES:
         keys = [asserted(e) if by_assertion or e == "b" else e for e in exprs]
@@ -95,10 +97,10 @@ def test_selectors_print_what_fmt_prints(built, variant, by_assertion):
 def test_filters_on_fields(built, variant, by_assertion):
     """Filters on an integer and a string field are evaluated in the kernel: only the calls
     whose field holds the value are traced; a call whose field cannot be read (a nil URL,
-    unmapped memory) matches no filter, == nor !=."""
+    unmapped memory) matches no filter, == nor !=, and is counted as such."""
     r = "goarg1.(*main.Req)" if by_assertion else "r"
     binary = built.path(variant, PROGRAM)
-    report, events = trace(binary, [
+    report, events, lost = trace(binary, [
         f'main.handle ({r}.ID == 1002) "%d", {r}.ID',
         f'main.handle ({r}.URL.Path == "/checkout") "%d %s", {r}.ID, {r}.Method',
         f'main.handle ({r}.ID != 1002 && {r}.URL.Path != "/checkout") "%d %v", {r}.ID, {r}.Score',
@@ -113,6 +115,12 @@ def test_filters_on_fields(built, variant, by_assertion):
         ["1002", "1004"], events
     assert neither == [c["r.ID"] for c in calls if c["r.ID"] not in ("1002", "<unreadable>")
                        and c["r.URL.Path"] not in ("/checkout", "<nil dereference>")], events
+    # the filters that could not be read: the unmapped call's three, the nil URL's two
+    unread = sum(c["r.ID"] == "<unreadable>" for c in calls) * 3 + \
+        sum(c["r.URL.Path"] == "<nil dereference>" for c in calls) * 2
+    assert unread == 5 and lost == [{"lost": unread, "what": "events: their filter's selectors "
+                                     "could not be read (a nil pointer, unmapped memory): not "
+                                     "shown"}], lost
 
 
 def test_dry_run_shows_the_plan(built):

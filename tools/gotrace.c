@@ -773,6 +773,8 @@ int main(int argc, char **argv)
 		print_aggregates();
 	if (!go_map__sum_percpu(lost_fd, 0, &lost))
 		go_losses__add(&s->losses, GO_LOST_EVENTS, lost);
+	if (!go_map__sum_percpu(lost_fd, 2, &lost))	/* filters whose selectors were unread */
+		go_losses__add(&s->losses, GO_LOST_FILTER_UNREAD, lost);
 	go_session__losses(s);
 	fflush(stdout);
 

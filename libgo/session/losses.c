@@ -29,6 +29,8 @@ static const char *const json_what[GO_LOST_KINDS] = {
 				   "for calls in progress",
 	[GO_LOST_GOROUTINES_DROPPED] = "goroutines: their calls in progress were dropped from the "
 				       "tool's full table of goroutines",
+	[GO_LOST_FILTER_UNREAD] = "events: their filter's selectors could not be read (a nil "
+				  "pointer, unmapped memory): not shown",
 };
 
 /* --prometheus's label "what" of each kind: gotools_lost_total{what=...} (the man pages). */
@@ -44,6 +46,7 @@ static const char *const names[GO_LOST_KINDS] = {
 	[GO_LOST_NO_ROOM] = "no_room",
 	[GO_LOST_STARTS_DROPPED] = "starts_dropped",
 	[GO_LOST_GOROUTINES_DROPPED] = "goroutines_dropped",
+	[GO_LOST_FILTER_UNREAD] = "filter_unread",
 };
 
 void go_losses__init(struct go_losses *l, const char *unit)
@@ -143,6 +146,11 @@ static void say_kind(FILE *out, const struct go_losses *l, enum go_lost k, uint6
 		fprintf(out, "%llu goroutine%s had calls in progress that were not timed: the tool's "
 			"full table of %ld goroutines dropped %s", (unsigned long long)n,
 			one ? "" : "s", limit, one ? "its record" : "their records");
+		break;
+	case GO_LOST_FILTER_UNREAD:
+		say_n(out, l, n, true);
+		fprintf(out, " not shown: %s filter's selectors could not be read (a nil pointer, "
+			"memory not mapped)", one ? "its" : "their");
 		break;
 	default:
 		break;

@@ -1021,7 +1021,7 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	if (p->nxlits)
 		fprintf(out, "\tu32 go_lit_base = %d;\n", idx * GO_TRACE_LITS_PER_PROBE);
 	if (p->filter && p->filter_xbad)	/* a filter whose read failed matches nothing */
-		fprintf(out, "\tGO_FILTER(!(go_xbad & 0x%xU) && (%s));\n", p->filter_xbad, p->filter);
+		fprintf(out, "\tGO_XFILTER(0x%xU, %s);\n", p->filter_xbad, p->filter);
 	else if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
 	fprintf(out, "\tGO_EVENT(%d, %d, %d);\n", idx, p->nstrs, p->ivx);

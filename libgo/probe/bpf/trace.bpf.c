@@ -25,7 +25,8 @@
 #define WAKEUP_EVERY 64
 
 BPF_RINGBUF_OUTPUT(events, GO_TRACE_RINGBUF_PAGES);
-BPF_PERCPU_ARRAY(lost, u64, 2);		/* [0]: events lost; [1]: events sent, for wake-ups */
+/* [0]: events lost; [1]: events sent, for wake-ups; [2]: filters whose reads failed */
+BPF_PERCPU_ARRAY(lost, u64, 3);
 BPF_ARRAY(config, struct go_trace_config, 1);
 BPF_ARRAY(xplans, struct go_xplan, GO_TRACE_MAX_PLANS);	/* selectors' reads (trace.h) */
 BPF_ARRAY(xlits, struct go_xlit, GO_TRACE_MAX_LITS);	/* filters' string literals */
@@ -179,6 +180,17 @@ static __always_inline bool go_xstreq(u64 ptr, u64 len, u32 id)
 	return true;
 }
 
+/* A filter whose selectors could not be read: counted, and false. */
+static __always_inline int go_filter_unread(void)
+{
+	u32 two = 2;
+	u64 *n = lost.lookup(&two);
+
+	if (n)
+		(*n)++;
+	return 0;
+}
+
 /* Where a RET cannot find g in its register: keep it from the entry (cookie.h). */
 int go_gsave(struct pt_regs *ctx)
 {
@@ -221,6 +233,11 @@ int go_gsave(struct pt_regs *ctx)
 #define GO_XVARS() u32 go_xbad = 0
 #define GO_XREAD(w, w2, id, var) go_xbad |= go_xread(id, &w, &w2) << (2 * (var))
 #define GO_XBAD() e->xbad = go_xbad
+/* A filter on selectors: false, and counted, when one of their reads failed. */
+#define GO_XFILTER(mask, expr)                                                                  \
+	if (go_xbad & (mask))                                                                   \
+		return go_filter_unread();                                                      \
+	GO_FILTER(expr)
 #define GO_STREQ(ptr, len, id) go_xstreq(ptr, len, id)
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0
