@@ -1289,8 +1289,13 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 				(strchr("vs", cv->conv) && v->kind == GO_KIND_STRING))) {
 			go_json_str(out, xsel_text(p, e, cv, xbuf, sizeof(xbuf)));
 		} else if (v->xsel && v->kind == GO_KIND_FLOAT) {
-			fputs(xsel_text(p, e, &(struct go_tconv){ .conv = 'v', .var = cv->var,
-					.slot = cv->slot }, xbuf, sizeof(xbuf)), out);
+			const char *f = xsel_text(p, e, &(struct go_tconv){ .conv = 'v',
+						  .var = cv->var, .slot = cv->slot }, xbuf, sizeof(xbuf));
+
+			if (strpbrk(f, "NI"))	/* NaN, +Inf: no JSON numbers */
+				go_json_str(out, f);
+			else
+				fputs(f, out);
 		} else if (strchr("Tv", cv->conv) && !v->xsel) {
 			char *text = iface_text(p, e, cv);
 

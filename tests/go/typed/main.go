@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"syscall"
@@ -133,7 +134,8 @@ func main() {
 		{ID: -5, Method: "PUT\ttab", URL: nil, Tags: nil, Score: 1e-320},
 		{ID: 1 << 62, Method: "DELETE", URL: long, Tags: []string{"", strings.Repeat("t", 200)},
 			Meta: map[string]int{}, Score: 100},
-		{ID: 1004, Method: "GET", URL: checkout, Ok: true},
+		{ID: 1004, Method: "GET", URL: checkout, Ok: true, Score: math.Inf(1),
+			Inner: Inner{Ratio: math.NaN()}},
 	}
 	points := []Point{{1, -2, "one"}, {-3, 2147483647, ""}, {0, 0, "zero"}, {1 << 40, -1, "big"},
 		{5, 5, "five"}}
