@@ -23,7 +23,7 @@ for h in "$@"; do
 	# seeds: the committed ones and what was found before; for the binary readers also the Go
 	# binaries, a crafted Go 1.2 pclntab and the tiny crafted ELF files of the regressions
 	case $h in
-	fuzz_pattern | fuzz_tprobe | fuzz_govalue | fuzz_escape | fuzz_cache)
+	fuzz_pattern | fuzz_tprobe | fuzz_govalue | fuzz_escape | fuzz_cache | fuzz_selector)
 		seeds="fuzz/seeds/${h#fuzz_}"
 		opts="-max_len=4096" ;;
 	*)

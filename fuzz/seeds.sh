@@ -3,7 +3,7 @@
 # committed) in build/fuzz/seeds/binaries: fuzz/seedprog built by each installed toolchain (gc
 # Go 1.26 plain, stripped, PIE and PIE linked by lld; Go 1.19; gccgo), the smallest program of
 # each variant the test suite has built (tests/.build), when it has, and truncations of each.
-# build/fuzz/seeds/target is the Go 1.26 build, fuzz_tprobe's fixed target. Run from the top
+# build/fuzz/seeds/target is the Go 1.26 build, fuzz_tprobe's and fuzz_selector's fixed target. Run from the top
 # directory.
 set -eu
 
