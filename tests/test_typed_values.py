@@ -155,6 +155,10 @@ def test_dry_run_shows_the_plan(built):
     ('main.handle "%d", r.Flags[3]', "index 3 is past the array's length"),
     ('main.handle "%d", r.ID[', "bad index at '['"),
     ('main.handle (r.Method == 1) "%d", r.ID', "is compared with a \"literal\""),
+    # what %v would print otherwise than fmt: the contents of a map, a []byte, a pointer's target
+    ('main.handle "%v", r.Meta', "'r.Meta' is a map[string]int: %v of a map is not read"),
+    ('main.handle "%v", r.Data', "'r.Data' is a []uint8: print it with %s, or its len()"),
+    ('main.handle "%v", r.URL', "'r.URL' is a *main.URL: %v would print what it points to"),
 ])
 def test_bad_selectors(built, probe, message):
     """A selector that names no field, no type the binary has, or a value gotrace does not read

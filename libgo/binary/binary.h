@@ -330,6 +330,7 @@ struct go_xexpr {
 	int rkind;			/* enum go_rkind of its type */
 	int size;			/* bytes of a scalar */
 	bool bytes;			/* a []byte */
+	int elem_rkind;			/* a pointer's or slice's element's kind, or 0 */
 	char tname[128];		/* its type, as %T prints it */
 	int nwords;			/* the plan starts from these words (with no step: the value) */
 	struct go_loc loc[2];

@@ -656,10 +656,11 @@ static int select_leaf(const struct xctx *c, const struct go_xbase *b, struct pl
 			       "one", x->text, kind == GO_RKIND_ARRAY ? "an array" :
 			       kind == GO_RKIND_STRUCT ? "a struct" : "a value of type", tname);
 	leaf_kind(kind, size, x);
-	if (kind == GO_RKIND_SLICE) {
+	if (kind == GO_RKIND_SLICE || kind == GO_RKIND_POINTER) {
 		struct xt e;
 
-		x->bytes = !xt_elem(c, pl->t, &e) && xt_kind(c, e) == GO_RKIND_UINT8;
+		x->elem_rkind = !xt_elem(c, pl->t, &e) ? xt_kind(c, e) : 0;
+		x->bytes = kind == GO_RKIND_SLICE && x->elem_rkind == GO_RKIND_UINT8;
 	}
 	if (pl->kind == P_REGS && x->kind == GO_KIND_FLOAT)
 		return go_fail(EINVAL, "'%s' is a %s in an XMM register, which uprobes cannot read",

@@ -783,10 +783,32 @@ static int format_parse(struct go_tprobe *p, const char *fmt)
 	return 0;
 }
 
+/*
+ * Does %v print the selector as fmt does? Not a map (map[k:v]), a []byte ([1 2 3]), nor a
+ * pointer to a struct, array, slice or map (&{...}), whose contents it does not read.
+ */
+static int xsel_v_ok(const struct go_tvar *v)
+{
+	int e = v->x.elem_rkind;
+
+	if (v->x.rkind == GO_RKIND_MAP)
+		return go_fail(EINVAL, "'%s' is a %s: %%v of a map is not read; print its len()",
+			       v->name, v->x.tname);
+	if (v->x.rkind == GO_RKIND_SLICE)
+		return go_fail(EINVAL, "'%s' is a %s: print it with %%s, or its len()", v->name,
+			       v->x.tname);
+	if (v->x.rkind == GO_RKIND_POINTER && (e == GO_RKIND_STRUCT || e == GO_RKIND_ARRAY ||
+					       e == GO_RKIND_SLICE || e == GO_RKIND_MAP))
+		return go_fail(EINVAL, "'%s' is a %s: %%v would print what it points to, which is "
+			       "not read; select a field, or print the address with %%p", v->name,
+			       v->x.tname);
+	return 0;
+}
+
 /* Bind the arguments to the conversions, checking count and types. */
 static int args_bind(struct go_tprobe *p, char **names, int n)
 {
-	int i;
+	int i, err;
 
 	if (n != p->nconv)
 		return go_fail(EINVAL, "the format has %d conversion%s but %d argument%s", p->nconv,
@@ -825,6 +847,8 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 		if (p->vars[v].kind == GO_KIND_FLOAT && cv->conv != 'v')
 			return go_fail(EINVAL, "'%s' is a %s: print it with %%v", names[i],
 				       p->vars[v].x.tname);
+		if (cv->conv == 'v' && (err = xsel_v_ok(&p->vars[v])))
+			return err;
 		if (cv->conv == 'v')
 			;	/* a selector's value, as fmt's %v prints it */
 		else if (cv->conv == 's' && !str)
