@@ -157,6 +157,7 @@ struct labelset {
 	int nkv;
 	int cut;		/* labels the goroutine had that could not be kept */
 	bool lost;		/* none could be kept: labelsets was full */
+	const struct labelset *same;	/* an earlier set of the same labels, in another order */
 };
 
 static struct labelset **labelsets;	/* each its own allocation: stacks point at them */
@@ -184,6 +185,41 @@ static char *label_dup(const char *p, size_t len)
 	}
 	s[n] = 0;
 	return s;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const char *const *x = a, *const *y = b;
+
+	return strcmp(x[0], y[0]);
+}
+
+/* Whether two sets hold the same labels, sorted. */
+static bool labelset_same(const struct labelset *a, const struct labelset *b)
+{
+	int i;
+
+	if (a->n != b->n || a->cut != b->cut || a->lost || b->lost)
+		return false;
+	for (i = 0; i < 2 * a->n; i++)
+		if (strcmp(a->kv[i], b->kv[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A map's labels (Go < 1.24) come in its slots' order, which differs between two maps of the
+ * same labels: sorted by key, as Go 1.24+ keeps them, and one set for the same labels.
+ */
+static void labelset_sort(struct labelset *ls)
+{
+	size_t i;
+
+	if (ls->n > 1)
+		qsort(ls->kv, (size_t)ls->n, 2 * sizeof(*ls->kv), pair_cmp);
+	for (i = 0; i + 1 < nlabelsets && !ls->same; i++)
+		if (labelset_same(labelsets[i], ls))
+			ls->same = labelsets[i];
 }
 
 static void labelset_read(struct labelset *ls)
@@ -234,7 +270,7 @@ static const struct labelset *labels_of(const struct go_labels_key *key)
 		return NULL;
 	for (i = 0; i < nlabelsets; i++)
 		if (!memcmp(&labelsets[i]->key, key, sizeof(*key)))
-			return labelsets[i];
+			return labelsets[i]->same ? labelsets[i]->same : labelsets[i];
 	all = realloc(labelsets, (nlabelsets + 1) * sizeof(*all));
 	ls = calloc(1, sizeof(*ls));
 	if (all)
@@ -245,11 +281,13 @@ static const struct labelset *labels_of(const struct go_labels_key *key)
 	}
 	labelsets[nlabelsets++] = ls;
 	ls->key = *key;
-	if (key->h1)	/* 0, 1: the labels found no room in labelsets */
+	if (key->h1) {	/* 0, 1: the labels found no room in labelsets */
 		labelset_read(ls);
-	else
+		labelset_sort(ls);
+	} else {
 		ls->lost = true;
-	return ls;
+	}
+	return ls->same ? ls->same : ls;
 }
 
 static void labelsets_free(void)
@@ -902,6 +940,7 @@ int main(int argc, char **argv)
 	struct stacks now = { 0 }, total = { 0 };
 	bool each;	/* --pprof's FILE is a template: a profile each printout */
 	int err, setfd, done = 0, labels_off = -1;
+	struct go_labels_layout labels;
 	uint32_t zero = 0;
 	struct timespec ts;
 	char esc[GO_ESC_LEN];
@@ -934,13 +973,13 @@ int main(int argc, char **argv)
 	if (env.verbose)
 		go_target__list(target, s->info);
 
-	labels_off = go_binary__labels_offset(target->bin);
+	labels_off = go_binary__labels_layout(target->bin, &labels) ? -1 : labels.off;
 	if (env.verbose && labels_off >= 0)
-		fprintf(s->info, "pprof labels: read from runtime.g+%d\n", labels_off);
+		fprintf(s->info, "pprof labels: read from runtime.g+%d (%s)\n", labels_off,
+			labels.map ? "a map" : "a slice of pairs");
 	else if (env.verbose)
-		fprintf(s->info, "pprof labels: unavailable for %s (read from Go 1.24 on, which "
-			"keeps them in a slice)\n",
-			go_esc(go_binary__version(target->bin), esc, sizeof(esc)));
+		fprintf(s->info, "pprof labels: unavailable: %s\n",
+			go_esc(libgo_errmsg(), esc, sizeof(esc)));
 	err = go_env_size("GOTOOLS_MAX_STACKS", MAX_STACKS, 1 << 24, &max_stacks);
 	if (err)
 		goto cleanup;

@@ -208,8 +208,19 @@ struct go_m_layout {
 	int g_m, m_g0, m_gsignal, m_curg;
 };
 int go_binary__m_layout(struct go_binary *bin, struct go_m_layout *l);
-/* Offset of the pprof labels in runtime.g, where they are a slice (Go 1.24+); -ENOTSUP before. */
-int go_binary__labels_offset(struct go_binary *bin);
+/*
+ * Where a goroutine's pprof labels are (gc, Go 1.17+): g.labels points at a slice of {key,
+ * value string} pairs, by key (Go 1.24+), or at a word pointing at a map[string]string's hmap
+ * (map: its fields' and a bucket's offsets, GO_BUCKET_SLOTS slots of string keys and values).
+ * -ENOTSUP, saying why, when they cannot be read.
+ */
+struct go_labels_layout {
+	int off;		/* of g.labels; -1 when unknown */
+	bool map;
+	int hmap_count, hmap_b, hmap_buckets, hmap_oldbuckets;
+	int bucket_keys, bucket_elems, bucket_overflow, bucket_size;
+};
+int go_binary__labels_layout(struct go_binary *bin, struct go_labels_layout *l);
 
 /*
  * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64)

@@ -78,6 +78,12 @@ static const struct release_row {
 #define MD_PCLNTABLE 104
 #define MD_FTAB 128
 #define MD_TEXT 176
+/* runtime.hmap up to Go 1.23: {count int, flags, B uint8, noverflow uint16, hash0 uint32,
+ * buckets, oldbuckets unsafe.Pointer, ...} */
+#define HMAP_COUNT 0
+#define HMAP_B 9
+#define HMAP_BUCKETS 16
+#define HMAP_OLDBUCKETS 24
 
 /* ---- the facts by name, and where DWARF says each ------------------------------------------- */
 
@@ -142,6 +148,10 @@ static const struct fact_desc {
 	F("m.procid", m.procid, "runtime.m", "procid", 0),
 	F("m.gsignal", m.gsignal, "runtime.m", "gsignal", 0),
 	F("m.curg", m.curg, "runtime.m", "curg", 0),
+	F("hmap.count", hmap.count, "runtime.hmap", "count", 0),
+	F("hmap.B", hmap.b, "runtime.hmap", "B", 0),
+	F("hmap.buckets", hmap.buckets, "runtime.hmap", "buckets", 0),
+	F("hmap.oldbuckets", hmap.oldbuckets, "runtime.hmap", "oldbuckets", 0),
 #undef F
 };
 
@@ -236,6 +246,9 @@ static void layout_release(struct go_layout *l, const struct release_row *r)
 	l->m.gsignal = tab(r->gsignal);
 	l->m.curg = tab(r->curg);
 	l->labels_form = l->minor >= 124 ? GO_LABELS_SLICE : GO_LABELS_MAP;
+	if (l->labels_form == GO_LABELS_MAP)	/* swiss maps from 1.24 */
+		l->hmap = (typeof(l->hmap)){ tab(HMAP_COUNT), tab(HMAP_B), tab(HMAP_BUCKETS),
+					     tab(HMAP_OLDBUCKETS) };
 }
 
 /* The register ABI: Go 1.17 and later on amd64 (the arch's regabi_minor); a 1.18+ pclntab says
@@ -408,15 +421,41 @@ int go_binary__m_layout(struct go_binary *b, struct go_m_layout *m)
 		       b->version, b->name);
 }
 
-int go_binary__labels_offset(struct go_binary *b)
+/* A map[string]string's bucket: 8 tophash bytes, 8 keys, 8 values (strings), overflow. */
+static void labels_map_layout(const struct go_layout *l, struct go_labels_layout *out)
+{
+	int str = 16;	/* a string's header: {ptr, len} */
+
+	out->map = true;
+	out->hmap_count = l->hmap.count.val;
+	out->hmap_b = l->hmap.b.val;
+	out->hmap_buckets = l->hmap.buckets.val;
+	out->hmap_oldbuckets = l->hmap.oldbuckets.val;
+	out->bucket_keys = GO_BUCKET_SLOTS;
+	out->bucket_elems = out->bucket_keys + GO_BUCKET_SLOTS * str;
+	out->bucket_overflow = out->bucket_elems + GO_BUCKET_SLOTS * str;
+	out->bucket_size = out->bucket_overflow + 8;
+}
+
+int go_binary__labels_layout(struct go_binary *b, struct go_labels_layout *out)
 {
 	const struct go_layout *l;
 
+	memset(out, 0, sizeof(*out));
+	out->off = -1;
 	if (b->tc != GO_GC)
-		return -ENOTSUP;
+		return go_fail(ENOTSUP, "gccgo keeps no pprof labels that libgo reads");
 	l = go_binary__layout(b);
-	/* the tools read labels as a slice of pairs (Go 1.24+), not yet a map */
-	if (l->labels_form != GO_LABELS_SLICE || l->g.labels.val < 0)
-		return -ENOTSUP;
-	return l->g.labels.val;
+	if (l->g.labels.val < 0 || !l->regabi.val)
+		return go_fail(ENOTSUP, "pprof labels are read from Go 1.17 on ('%s' is %s)", b->name,
+			       b->version);
+	if (l->labels_form == GO_LABELS_MAP && (l->hmap.count.val < 0 || l->hmap.b.val < 0 ||
+						l->hmap.buckets.val < 0 || l->hmap.oldbuckets.val < 0))
+		return go_fail(ENOTSUP, "no map layout known for %s", b->version);
+	if (l->labels_form == GO_LABELS_MAP)
+		labels_map_layout(l, out);
+	else if (l->labels_form != GO_LABELS_SLICE)
+		return go_fail(ENOTSUP, "no pprof labels layout known for %s", b->version);
+	out->off = l->g.labels.val;
+	return 0;
 }

@@ -864,6 +864,28 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 	return err;
 }
 
+/* Where the BPF programs find a goroutine's pprof labels (labels.bpf.h). */
+static void labels_fill(struct go_target *t, struct go_binfo *info)
+{
+	struct go_labels_layout l;
+
+	info->labels_off = -1;
+	if (go_binary__labels_layout(t->bin, &l))
+		return;
+	info->labels_off = l.off;
+	if (!l.map)
+		return;
+	info->flags |= GO_BIN_LABELS_MAP;
+	info->hmap_count = (__u16)l.hmap_count;
+	info->hmap_b = (__u16)l.hmap_b;
+	info->hmap_buckets = (__u16)l.hmap_buckets;
+	info->hmap_oldbuckets = (__u16)l.hmap_oldbuckets;
+	info->bucket_keys = (__u16)l.bucket_keys;
+	info->bucket_elems = (__u16)l.bucket_elems;
+	info->bucket_overflow = (__u16)l.bucket_overflow;
+	info->bucket_size = (__u16)l.bucket_size;
+}
+
 /* What the BPF programs need to know of t's binary (cookie.h). */
 static void binfo_fill(struct go_target *t, struct go_binfo *info)
 {
@@ -877,7 +899,7 @@ static void binfo_fill(struct go_target *t, struct go_binfo *info)
 		info->goid_off = go_binary__goid_offset(t->bin);
 	info->flags = go_binary__is_pie(t->bin) ? GO_BIN_PIE : 0;
 	info->stack_hi_off = GO_G_STACK_HI;
-	info->labels_off = go_binary__labels_offset(t->bin);
+	labels_fill(t, info);
 	info->itab_type_off = gc ? GO_ITAB_TYPE_OFF : GO_GCCGO_ITAB_TYPE_OFF;
 	if (!info->g_in_reg && gc && !go_binary__m_layout(t->bin, &ml)) {
 		info->flags |= GO_BIN_G_FROM_M;

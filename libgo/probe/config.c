@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * What every tool tells its loaded program about whom to trace: the process (-p), and bcc's
- * other task filters (filter.h), in go_config and go_cgroup (common.bpf.h), checked by the
- * programs at each hit.
+ * other task filters (filter.h), in go_config and go_cgroup (common.bpf.h), and the scope of
+ * the calls traced (--label, labels.h) in go_scope (labels.bpf.h), checked by the programs at
+ * each hit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "probe/bpf/filter.h"
+#include "probe/bpf/labels.h"
 #include "probe/probe_priv.h"
 #include "probe/probe.h"
 
@@ -59,4 +61,22 @@ int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const
 		f.flags |= GO_FILTER_CGROUP;
 	}
 	return go_map__update(fd, &zero, &f) ? go_fail(EIO, "cannot set the traced tasks") : 0;
+}
+
+int go_bpf__set_scope(struct go_bpf *bpf, const struct go_scope *scope)
+{
+	int fd = go_bpf__map_fd(bpf, "go_scope");
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return fd;
+	return go_map__update(fd, &zero, scope) ? go_fail(EIO, "cannot set the labels to trace") : 0;
+}
+
+int go_bpf__scope_lost(struct go_bpf *bpf, uint64_t *n)
+{
+	int fd = go_bpf__map_fd(bpf, "go_scope_lost");
+
+	*n = 0;
+	return fd < 0 ? fd : go_map__sum_percpu(fd, GO_SCOPE_LOST_LABELS, n);
 }

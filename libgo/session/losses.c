@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "probe/bpf/labels.h"
 #include "probe/bpf/stackcount.h"
 #include "probe/bpf/stackwalk.h"
 #include "session/tool.h"
@@ -22,6 +23,8 @@ static const char *const json_what[GO_LOST_KINDS] = {
 	[GO_LOST_FRAMES_CUT] = "frames: stacks the walk could not follow, cut",
 	[GO_LOST_LABELS_CUT] = "labels: more than are kept, cut",
 	[GO_LOST_LABELS_FULL] = "labels: the table of label sets was full",
+	[GO_LOST_SCOPE_LABELS] = "calls: not traced, their goroutine's pprof labels could not "
+				 "all be read",
 	[GO_LOST_UNWOUND] = "returns: unwound by a panic, runtime.Goexit or a tail call, or in "
 			    "progress at the end or when their process exited",
 	[GO_LOST_NO_ROOM] = "calls: no room in the tool's state for calls in progress",
@@ -125,6 +128,12 @@ static void say_kind(FILE *out, const struct go_losses *l, enum go_lost k, uint6
 		say_n(out, l, n, false);
 		fprintf(out, " had pprof labels that were not kept: the table of %ld label sets "
 			"was full", limit);
+		break;
+	case GO_LOST_SCOPE_LABELS:
+		say_n(out, l, n, true);
+		fprintf(out, " not traced: --label could not read %s goroutine's pprof labels whole "
+			"(more than %d, or a map of more than %d buckets)", one ? "its" : "their",
+			GO_SCOPE_MATCH, 1 << GO_LABELS_MAP_B_MAX);
 		break;
 	case GO_LOST_UNWOUND:	/* with the calls in progress (GO_LOST_UNFINISHED) */
 		say_n(out, l, n, false);

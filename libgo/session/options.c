@@ -8,11 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/bpf/labels.h"
 #include "probe/probe.h"
 #include "session/tool.h"
 
 static bool dry_run;
 static const char *prometheus;
+static struct go_scope scope;	/* --label */
+
+const struct go_scope *go_scope_asked(void)
+{
+	return scope.nlabels ? &scope : NULL;
+}
+
+/* --label KEY=VALUE (KEY=*: any value) into scope; -EINVAL with the message set. */
+static int parse_label(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct go_scope_label *l = &scope.label[scope.nlabels];
+	size_t klen = eq ? (size_t)(eq - arg) : 0, vlen = eq ? strlen(eq + 1) : 0;
+
+	if (!eq || !klen)
+		return go_fail(EINVAL, "invalid label '%s': KEY=VALUE or KEY=* expected", arg);
+	if (scope.nlabels == GO_SCOPE_LABELS)
+		return go_fail(E2BIG, "too many --label options (at most %d)", GO_SCOPE_LABELS);
+	if (klen > GO_SCOPE_STR || vlen > GO_SCOPE_STR)
+		return go_fail(EINVAL, "label '%s' is too long: keys and values of up to %d bytes "
+			       "are matched", arg, GO_SCOPE_STR);
+	memset(l, 0, sizeof(*l));
+	l->klen = (uint32_t)klen;
+	memcpy(l->key, arg, klen);
+	l->any = !strcmp(eq + 1, "*");
+	if (!l->any) {
+		l->vlen = (uint32_t)vlen;
+		memcpy(l->value, eq + 1, vlen);
+	}
+	scope.nlabels++;
+	return 0;
+}
 
 bool go_dry_run(void)
 {
@@ -66,6 +99,10 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 		if (go_metrics__check_addr(arg))
 			go_option_error();
 		prometheus = arg;
+		return 0;
+	case GO_OPT_LABEL:
+		if (parse_label(arg))
+			go_option_error();
 		return 0;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))

@@ -199,9 +199,30 @@ int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool 
 	return s->bpf ? 0 : -errno;
 }
 
+/* --label: the labels to the program, once t's binary is known to keep labels it reads. */
+static int scope_set(struct go_session *s, const struct go_target *t)
+{
+	const struct go_scope *scope = go_scope_asked();
+	struct go_labels_layout l;
+	char why[256];
+
+	if (!scope)
+		return 0;
+	if (go_binary__labels_layout(t->bin, &l)) {
+		snprintf(why, sizeof(why), "%s", libgo_errmsg());
+		return go_fail(ENOTSUP, "cannot trace by --label in '%s': %s",
+			       go_binary__path(t->bin), why);
+	}
+	return s->attached ? 0 : go_bpf__set_scope(s->bpf, scope);
+}
+
 int go_session__attach(struct go_session *s, const char *prog, const struct go_target *t,
 		       const struct go_probes *ps)
 {
+	int err = scope_set(s, t);
+
+	if (err)
+		return err;
 	if (!s->attached)
 		catch_signals(&s->exiting);
 	s->attached = true;
@@ -216,6 +237,12 @@ void go_session__detach(struct go_session *s)
 
 void go_session__losses(struct go_session *s)
 {
+	uint64_t n;
+
+	if (go_scope_asked() && s->bpf && !go_bpf__scope_lost(s->bpf, &n) && n > s->scope_lost) {
+		go_losses__add(&s->losses, GO_LOST_SCOPE_LABELS, n - s->scope_lost);
+		s->scope_lost = n;
+	}
 	go_losses__report(&s->losses, s->json ? stdout : NULL);
 }
 

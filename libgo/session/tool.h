@@ -19,11 +19,17 @@ struct argp_state;
 #define GO_OPT_USAGE 0x1000
 #define GO_OPT_DRY_RUN 0x1001
 #define GO_OPT_PROMETHEUS 0x1002
+#define GO_OPT_LABEL 0x1003
 
-/* The options every tool has, for its argp table: -h/--help, -p PID, --dry-run, --usage. */
+/*
+ * The options every tool has, for its argp table: -h/--help, -p PID, --label KEY=VALUE,
+ * --dry-run, --usage.
+ */
 #define GO_COMMON_OPTIONS                                                                      \
 	{ "help", 'h', NULL, 0, "show this help message and exit", 0 },                        \
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
+	{ "label", GO_OPT_LABEL, "KEY=VALUE", 0, "only calls on goroutines with this pprof "   \
+	  "label (KEY=* for any value; repeated: all of them)", 0 },                           \
 	{ "dry-run", GO_OPT_DRY_RUN, NULL, 0, "print the probes it would attach, and exit "    \
 	  "without attaching any (no privileges needed)", 0 },                                 \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
@@ -35,7 +41,7 @@ struct argp_state;
 
 /*
  * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads; --dry-run
- * into go_dry_run()); ARGP_ERR_UNKNOWN for any other key.
+ * into go_dry_run(); --label into go_scope_asked()); ARGP_ERR_UNKNOWN for any other key.
  */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
 /*
@@ -51,6 +57,12 @@ int go_parse_args(const struct argp *argp, int argc, char **argv);
 bool go_dry_run(void);
 /* The address --prometheus gave (checked: go_metrics__check_addr), NULL without it. */
 const char *go_prometheus(void);
+/*
+ * The scope the calls traced must be in (--label: labels.h), which go_session__attach() gives
+ * the program; NULL when none was asked (every call is).
+ */
+struct go_scope;
+const struct go_scope *go_scope_asked(void);
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
 void go_option_error(void) __attribute__((noreturn));
@@ -121,6 +133,7 @@ enum go_lost {
 	GO_LOST_FRAMES_CUT,	/* stacks the walk could not follow, shown cut */
 	GO_LOST_LABELS_CUT,	/* more pprof labels than are kept, shown cut */
 	GO_LOST_LABELS_FULL,	/* labels not kept: the table of label sets (limit) was full */
+	GO_LOST_SCOPE_LABELS,	/* calls not traced: --label could not read their labels whole */
 	GO_LOST_UNWOUND,	/* calls that never reached a RET: a panic, runtime.Goexit... */
 	GO_LOST_UNFINISHED,	/* ... or in progress at the end: said with GO_LOST_UNWOUND */
 	GO_LOST_NO_ROOM,	/* calls not timed: no room for them in the tool's state */
@@ -188,6 +201,7 @@ struct go_session {
 	const char *pattern;	/* go_session__open()'s */
 	int pidfd;
 	bool open, attached, said;
+	uint64_t scope_lost;	/* GO_LOST_SCOPE_LABELS counted so far */
 };
 
 /*
@@ -210,8 +224,11 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 /* Load the program; with print (-D, -v) its text first, as the compiler gets it, on s->info. */
 struct go_bpf_spec;
 int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool print);
-/* Attach program prog at ps's sites in t's binary (s->pid's only, with -p). Ctrl-C ends the run
- * from the first attach on. */
+/*
+ * Attach program prog at ps's sites in t's binary (s->pid's only, with -p). Ctrl-C ends the run
+ * from the first attach on. With --label (go_scope_asked), first tell the program the labels,
+ * or fail, saying why, when t's binary keeps none that can be read.
+ */
 int go_session__attach(struct go_session *s, const char *prog, const struct go_target *t,
 		       const struct go_probes *ps);
 /*

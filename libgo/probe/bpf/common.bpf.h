@@ -208,3 +208,4 @@ static __always_inline bool go_ret_into_morestack(struct pt_regs *ctx, u64 cooki
 	bpf_probe_read_user(&ra, sizeof(ra), (void *)(GO_REG_FP(ctx) + 8));
 	return ra == GO_REG_IP(ctx) + (s64)d;
 }
+#include "labels.bpf.h"

@@ -106,7 +106,7 @@ struct go_binfo {
 	__u32 g_in_reg;		/* the register ABI: g is in its register at entry sites */
 	__u32 flags;		/* GO_BIN_* */
 	__s32 stack_hi_off;	/* offset of g.stack.hi */
-	__s32 labels_off;	/* of g.labels, a slice of {key, value} (Go 1.24+); -1 when not */
+	__s32 labels_off;	/* of g.labels (labels.bpf.h); -1 when they are not read */
 	__s32 itab_type_off;	/* of the type in an itab (gc's and gccgo's differ) */
 	/* GO_BIN_G_FROM_M: where g and m point to each other (Go < 1.17, g out of reach) */
 	__s32 g_m_off;		/* g.m */
@@ -114,11 +114,15 @@ struct go_binfo {
 	__s32 m_gsignal_off;
 	__s32 m_curg_off;
 	__u32 pad;
+	/* GO_BIN_LABELS_MAP: g.labels -> a word -> runtime.hmap of a map[string]string (Go < 1.24) */
+	__u16 hmap_count, hmap_b, hmap_buckets, hmap_oldbuckets;	/* offsets in the hmap */
+	__u16 bucket_keys, bucket_elems, bucket_overflow, bucket_size;	/* in a bucket */
 };
 
 /* go_binfo.flags */
 #define GO_BIN_PIE 1U		/* loaded anywhere: values are named by where it was (go_procs) */
 #define GO_BIN_G_FROM_M 2U	/* gc without g in R14: g is found through the thread's m */
+#define GO_BIN_LABELS_MAP 4U	/* pprof labels are a map (else a slice of pairs, Go 1.24+) */
 
 /* Entries of go_procs and go_gsaved (common.bpf.h) for a tool that uses them (go_bpf_spec). */
 #define GO_PROCS_ENTRIES 4096

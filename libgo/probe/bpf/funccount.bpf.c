@@ -14,7 +14,7 @@ int go_count(struct pt_regs *ctx)
 	u64 cookie = bpf_get_attach_cookie(ctx), *val;
 	u32 idx;
 
-	if (!go_entered(ctx, cookie) || !go_task_ok())
+	if (!go_entered(ctx, cookie) || !go_task_ok() || !go_in_scope(ctx, cookie))
 		return 0;
 	idx = go_func(ctx, cookie);
 	val = counts.lookup(&idx);

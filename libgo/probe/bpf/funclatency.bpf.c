@@ -399,6 +399,8 @@ static __always_inline int call_entry(struct pt_regs *ctx, const struct go_binfo
 		return goroutine_exit(&k.id);
 	if (cookie & GO_COOKIE_SAVE_G)
 		go_g_save(ctx, cookie);
+	if (!go_in_scope(ctx, cookie))	/* --label: as a call of no traced function */
+		return 0;
 	timed = timed_func(ctx, cookie, func);
 	depth = depth_of(b, k.id.g, sp);
 	st = gs.lookup(&k.id);
@@ -623,7 +625,7 @@ static __always_inline int sp_only_entry(struct pt_regs *ctx, u64 cookie)
 {
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!go_entered(ctx, cookie) || !go_tgid_ok(tgid))
+	if (!go_entered(ctx, cookie) || !go_tgid_ok(tgid) || !go_in_scope(ctx, cookie))
 		return 0;
 	return sp_entry(ctx, cookie, tgid);
 }

@@ -103,7 +103,7 @@ int go_iface_entry(struct pt_regs *ctx)
 	struct go_binfo *b;
 	struct go_regs g;
 
-	if (!go_entered(ctx, cookie) || !go_pid_ok())
+	if (!go_entered(ctx, cookie) || !go_pid_ok() || !go_in_scope(ctx, cookie))
 		return 0;
 	cfg = slots.lookup(&func);
 	b = go_binfo_of(cookie);

@@ -12,8 +12,7 @@
  * interval's stacks out of the table (and its lost calls). The goroutine's pprof labels are
  * kept once per set, in labelsets, by two hashes of their text, which the key holds.
  * Sized at load: counts (MAX_STACKS), and labelsets where the binary's labels are read (its
- * go_binfo's labels_off: runtime.g.labels, Go 1.24+, whose labels are a slice of {key, value
- * string}).
+ * go_binfo's labels_off, labels.bpf.h).
  */
 #include "cookie.h"
 #include "stackcount.h"
@@ -78,47 +77,41 @@ static __always_inline void go_labels_hash(struct go_labels *s, struct go_labels
 }
 
 /*
- * The goroutine's labels (g in its register, labels at g + off), kept in labelsets; their key
- * in k, 0 when none.
+ * The goroutine's labels (g in its register; labels.bpf.h reads them), kept in labelsets; their
+ * key in k, 0 when none.
  */
-static __always_inline void go_labels(struct pt_regs *ctx, s32 off, struct go_labels_key *k)
+static __always_inline void go_labels(struct pt_regs *ctx, struct go_binfo *b,
+				      struct go_labels_key *k)
 {
-	u64 labels = 0, list[2] = {}, l[4];
 	u32 zero = 0, i;
 	struct go_labels *s = label_scratch.lookup(&zero);
+	struct go_label_refs *r = go_labels_read(GO_REG_G(ctx), b);
+	struct go_label_ref *l;
 
 	k->h1 = k->h2 = 0;
-	if (!s)
+	if (!s || !r || (!r->n && !r->cut))
 		return;
-	bpf_probe_read_user(&labels, sizeof(labels), (void *)(GO_REG_G(ctx) + off));
-	if (!labels || bpf_probe_read_user(list, sizeof(list), (void *)labels) || !list[1])
-		return;
-	s->n = list[1] > 0xffffffff ? 0xffffffff : list[1];
+	s->n = r->total > 0xffffffff ? 0xffffffff : r->total;
 	s->kept = 0;
-	s->cut = 0;
+	s->cut = r->cut;
 	s->size = 0;
 	for (i = 0; i < GO_LABELS_MAX; i++) {
-		if (i >= s->n)
+		if (i >= r->n)
 			break;
-		if (bpf_probe_read_user(l, sizeof(l), (void *)(list[0] + i * 32))) {
-			s->cut |= GO_LABELS_CUT_READ;
-			break;
-		}
-		if (l[1] >= GO_LABELS_BYTES || l[3] >= GO_LABELS_BYTES ||
-		    s->size + l[1] + l[3] >= GO_LABELS_BYTES) {
+		l = &r->l[i & (GO_LABEL_REFS - 1)];
+		if (l->klen >= GO_LABELS_BYTES || l->vlen >= GO_LABELS_BYTES ||
+		    s->size + l->klen + l->vlen >= GO_LABELS_BYTES) {
 			s->cut |= GO_LABELS_CUT_BYTES;
 			break;
 		}
-		if (!go_label_str(s, l[0], l[1]) || !go_label_str(s, l[2], l[3])) {
+		if (!go_label_str(s, l->key, l->klen) || !go_label_str(s, l->value, l->vlen)) {
 			s->cut |= GO_LABELS_CUT_READ;
 			break;
 		}
-		s->len[i][0] = l[1];
-		s->len[i][1] = l[3];
+		s->len[i][0] = l->klen;
+		s->len[i][1] = l->vlen;
 		s->kept = i + 1;
 	}
-	if (s->kept == GO_LABELS_MAX && s->n > GO_LABELS_MAX)
-		s->cut |= GO_LABELS_CUT_COUNT;
 	go_labels_hash(s, k);
 	if (labelsets.lookup(k))
 		return;
@@ -137,7 +130,7 @@ int go_stack(struct pt_regs *ctx)
 	struct go_stack_key *k;
 	u64 one = 1, *val, cookie = bpf_get_attach_cookie(ctx);
 
-	if (!go_entered(ctx, cookie) || !go_task_ok())
+	if (!go_entered(ctx, cookie) || !go_task_ok() || !go_in_scope(ctx, cookie))
 		return 0;
 	k = scratch.lookup(&zero);
 	set = settings.lookup(&zero);
@@ -159,8 +152,8 @@ int go_stack(struct pt_regs *ctx)
 		bpf_get_current_comm(k->comm, sizeof(k->comm));
 	k->labels.h1 = k->labels.h2 = 0;
 	b = go_binfo_of(cookie);
-	if (b && b->labels_off >= 0)
-		go_labels(ctx, b->labels_off, &k->labels);
+	if (b && b->labels_off >= 0 && b->g_in_reg)
+		go_labels(ctx, b, &k->labels);
 	/*
 	 * At a caller's CALL (the callee's SP below SP) no return address is pushed yet: the word
 	 * at SP is whatever the caller's frame last held there (which would make each call's key

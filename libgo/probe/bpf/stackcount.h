@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "labels.h"
 #include "stackwalk.h"
 
 /* settings.flags: what besides the stack a key holds */
@@ -24,16 +25,11 @@ struct go_stack_settings {
 /* lost[epoch]: calls whose stack found no room in the table, in each interval */
 #define GO_STACK_EPOCHS 2
 
-#define GO_LABELS_MAX 64	/* labels of a goroutine kept */
+#define GO_LABELS_MAX GO_LABEL_REFS	/* labels of a goroutine kept */
 #define GO_LABELS_BYTES 4096	/* bytes of their keys and values kept (a power of two) */
 
-/* What of a goroutine's labels could not be kept (go_labels.cut). */
-#define GO_LABELS_CUT_COUNT 1	/* more than GO_LABELS_MAX */
-#define GO_LABELS_CUT_BYTES 2	/* more than GO_LABELS_BYTES of text */
-#define GO_LABELS_CUT_READ 4	/* a label could not be read */
-
 /*
- * A goroutine's labels (Go 1.24+: a slice of {key, value string}, sorted by key), in order:
+ * A goroutine's labels (labels.bpf.h: Go 1.24+ sorted by key, a map's in its slots' order):
  * the first kept, whole, their text one after another in data (len[i][0] bytes of key, then
  * len[i][1] of value), the rest counted in n and said in cut.
  */

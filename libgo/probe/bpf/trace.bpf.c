@@ -207,11 +207,13 @@ int go_gsave(struct pt_regs *ctx)
 /*
  * Stack words are at offsets from the callee's SP at its entry: at a caller's CALL that SP is
  * 8 below (the return address is still to be pushed), as the cookie says; at a RET it is SP.
- * An entry probe on the stack check's jump goes on only when the call has begun (go_entered).
+ * An entry probe on the stack check's jump goes on only when the call has begun (go_entered);
+ * a probe goes on only on a goroutine in the scope asked (go_in_scope, --label).
  */
 #define GO_ENTRY()                                                                              \
 	long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx));                    \
-	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)))                                       \
+	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)) ||                                     \
+	    !go_in_scope(ctx, bpf_get_attach_cookie(ctx)))                                      \
 		return 0;                                                                       \
 	u32 go_fn = go_func(ctx, bpf_get_attach_cookie(ctx));                                   \
 	if (go_fn == GO_FUNC_NONE)                                                              \
@@ -219,7 +221,8 @@ int go_gsave(struct pt_regs *ctx)
 #define GO_RET_FILTER()                                                                         \
 	long go_sp_adj = 0;                                                                     \
 	u32 go_fn = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));                                 \
-	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)))                             \
+	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)) ||                           \
+	    !go_in_scope(ctx, bpf_get_attach_cookie(ctx)))                                      \
 		return 0
 #define GO_REG(var, reg) u64 var = GO_PT_REG(ctx, reg)
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pprof labels as the BPF programs read them (labels.bpf.h): a goroutine's labels as the Go
+ * string headers of their keys and values, and what --label asks of them (go_scope), set by the
+ * session before the probes attach, so that one compiled program serves every setting.
+ * Included by the BPF programs and the C code.
+ */
+#ifndef GO_LABELS_H
+#define GO_LABELS_H
+
+#include <linux/types.h>
+
+#define GO_LABEL_REFS 64	/* labels of a goroutine read (a power of two) */
+#define GO_LABELS_MAP_B_MAX 2	/* a label map of up to 2^2 buckets is read (Go < 1.24) ... */
+#define GO_LABELS_MAP_BUCKETS 8	/* ... visiting up to 8, overflow and old ones included */
+
+/* What of a goroutine's labels could not be read or kept (go_label_refs.cut, go_labels.cut). */
+#define GO_LABELS_CUT_COUNT 1	/* more than are read or kept: GO_LABEL_REFS, buckets */
+#define GO_LABELS_CUT_BYTES 2	/* more text than is kept */
+#define GO_LABELS_CUT_READ 4	/* a label could not be read, or the map's count disagrees */
+
+/* One label: two Go string headers, as a Go 1.24+ label slice holds them. */
+struct go_label_ref {
+	__u64 key, klen;
+	__u64 value, vlen;
+};
+
+/* A goroutine's labels, read (go_labels_read), in a per-CPU scratch. */
+struct go_label_refs {
+	__u32 n;		/* labels read into l */
+	__u32 cut;		/* GO_LABELS_CUT_* */
+	__u64 total;		/* labels the goroutine has (the slice's length, the map's count) */
+	/* the readers' and matcher's state, here rather than in registers, whose values the
+	 * verifier would follow one by one through every iteration */
+	__u64 cur, pi, oi;	/* the bucket being read, the next new and old one (a map) */
+	__u32 found, pad;	/* the --label settings found (bits) */
+	struct go_label_ref l[GO_LABEL_REFS];
+	__u64 buf[2 * 64 / 8];	/* a key or value being compared (twice GO_SCOPE_STR) */
+};
+
+/* --label: what the goroutine's labels must hold, each (all of them). */
+#define GO_SCOPE_LABELS 4	/* --label options at most */
+#define GO_SCOPE_MATCH 16	/* labels of a goroutine matched at most (else said, not traced) */
+#define GO_SCOPE_STR 64		/* bytes of a key or value matched (a multiple of 8) */
+
+struct go_scope_label {
+	__u32 klen, vlen;
+	__u32 any;		/* KEY=*: the key with any value */
+	__u32 pad;
+	__u64 key[GO_SCOPE_STR / 8];	/* zero-padded */
+	__u64 value[GO_SCOPE_STR / 8];
+};
+
+/* In go_scope[0]: nothing set (a new map's zeros) traces every goroutine. */
+struct go_scope {
+	__u32 nlabels;
+	__u32 flags;
+	struct go_scope_label label[GO_SCOPE_LABELS];
+};
+
+/* go_scope_lost[GO_SCOPE_LOST_LABELS]: calls not traced, their goroutine's labels not read whole */
+#define GO_SCOPE_LOST_LABELS 0
+#define GO_SCOPE_LOST_KINDS 1
+
+#endif

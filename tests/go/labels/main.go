@@ -1,0 +1,104 @@
+// Command labels serves "requests" the way a Go service does under pprof labels: a checkout
+// handler (labels route=/checkout, req=<n>) that calls query itself and through two goroutines
+// it starts and waits for, which inherit its labels; a browse handler (route=/browse); and
+// unlabelled work. It counts the calls of query in each scope itself, so that a tracer's counts
+// under --label and --within can be checked against it.
+//
+// Protocol (stdin/stdout, one line each):
+//
+//	-> ready pid=<PID>
+//	<- any line        (start)
+//	-> {"query": N, "route=/checkout": N, "req=2": N, ...}   (calls of main.query in each scope)
+//	-> done
+//	<- any line or EOF (exit 0)
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+)
+
+const (
+	requests      = 3 // of each handler
+	checkoutOwn   = 1 // calls of query by the checkout handler itself
+	checkoutChild = 2 // by each of its two goroutines
+	browseCalls   = 3
+	plainCalls    = 7
+)
+
+var (
+	mu     sync.Mutex
+	counts = map[string]int{}
+	sink   int
+)
+
+type item struct{ n int }
+
+// query is what the tools count; scope is the caller's account of where it runs.
+//
+//go:noinline
+func query(scopes []string, v interface{}) int {
+	mu.Lock()
+	counts["query"]++
+	for _, s := range scopes {
+		counts[s]++
+	}
+	mu.Unlock()
+	if it, ok := v.(item); ok {
+		return it.n
+	}
+	return 0
+}
+
+// handleCheckout queries itself, then through two goroutines that it waits for.
+//
+//go:noinline
+func handleCheckout(req int) {
+	scopes := []string{"route=/checkout", "req=" + strconv.Itoa(req), "within"}
+	for i := 0; i < checkoutOwn; i++ {
+		sink += query(scopes, item{i})
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < checkoutChild; i++ {
+				sink += query(scopes, "child")
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+//go:noinline
+func handleBrowse() {
+	for i := 0; i < browseCalls; i++ {
+		sink += query([]string{"route=/browse"}, i)
+	}
+}
+
+func main() {
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	in := bufio.NewScanner(os.Stdin)
+	in.Scan()
+	ctx := context.Background()
+	for r := 1; r <= requests; r++ {
+		pprof.Do(ctx, pprof.Labels("route", "/checkout", "req", strconv.Itoa(r)),
+			func(context.Context) { handleCheckout(r) })
+		pprof.Do(ctx, pprof.Labels("route", "/browse"), func(context.Context) { handleBrowse() })
+	}
+	for i := 0; i < plainCalls; i++ {
+		sink += query([]string{"plain"}, nil)
+	}
+	out, _ := json.Marshal(counts)
+	fmt.Println(string(out))
+	fmt.Println("done")
+	in.Scan()
+}

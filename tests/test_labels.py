@@ -1,0 +1,150 @@
+"""Request scope by pprof labels: --label KEY=VALUE in every tool that traces calls, decided in the
+kernel, on Go 1.19 (labels in a map) and 1.26 (a slice of pairs), plain and stripped.
+
+tests/go/labels serves three checkout requests under pprof labels (route=/checkout, req=N), each
+calling main.query itself and through two goroutines that inherit its labels, three browse
+requests (route=/browse), and unlabelled calls; it counts the calls of main.query in each scope
+itself ({"route=/checkout": 15, "req=2": 5, ...}). Each tool's count under --label equals it.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import GoProgram, Tool, parse_funccount, run_tool
+
+VARIANTS = ["go119", "go119-stripped", "go126", "go126-stripped"]
+PATTERN = "main.query"
+
+
+def scope_count(report, labels):
+    """The calls of main.query the program made in the scope of labels (all must hold)."""
+    if labels == ["route=*"]:
+        return report["route=/checkout"] + report["route=/browse"]
+    if len(labels) == 2 and labels[0] == "route=/checkout":
+        return report[labels[1]]
+    return report.get(labels[0], 0)
+
+
+def funccount_calls(out):
+    return parse_funccount(out).get(PATTERN, 0)
+
+
+def funclatency_calls(out):
+    m = re.search(r"^avg = \d+ \w+, total: \d+ \w+, count: (\d+)$", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def stack_calls(out):
+    return sum(int(line.rsplit(" ", 1)[1]) for line in out.splitlines() if line.strip())
+
+
+def iface_calls(out):
+    return sum(int(line.split()[-1]) for line in out.splitlines() if line.startswith(PATTERN))
+
+
+def trace_calls(out):
+    return sum(json.loads(line)["func"] == PATTERN for line in out.splitlines() if line.startswith("{"))
+
+
+# tool -> (its arguments before the pattern, after it, how many calls its output counts);
+# goiface names main.query's interface argument by its first word (after a slice's three), which
+# stripped binaries need
+TOOLS = {
+    "gofunccount": ([], [], funccount_calls),
+    "gofunclatency": ([], [], funclatency_calls),
+    "gostack": (["-f"], [], stack_calls),
+    "goiface": ([], ["goarg4"], iface_calls),
+    "gotrace": (["-j"], [], trace_calls),
+}
+
+
+def traced(built, variant, tool, labels, extra=()):
+    """Run the program under `tool --label ... -p PID main.query`; (its report, stdout, stderr)."""
+    before, after, _ = TOOLS[tool]
+    label_args = [a for label in labels for a in ("--label", label)]
+    with GoProgram(built.path(variant, "labels")) as prog:
+        with Tool(tool, *before, *extra, *label_args, "-p", str(prog.pid), PATTERN, *after) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    return report, out, err
+
+
+# each tool with a scope of its own, so that together they cover a value, a key alone and two labels
+CASES = {
+    "gofunccount": ["req=2"],
+    "gofunclatency": ["route=/checkout"],
+    "gostack": ["route=/checkout", "req=3"],
+    "goiface": ["route=/browse"],
+    "gotrace": ["route=*"],
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("tool", list(TOOLS))
+def test_label_counts(built, variant, tool):
+    """Each tool counts exactly the calls the program made under the labels asked."""
+    labels = CASES[tool]
+    report, out, err = traced(built, variant, tool, labels)
+    expected = scope_count(report, labels)
+    assert expected > 0 and expected < report["query"], report
+    got = TOOLS[tool][2](out)
+    assert got == expected, f"{tool} {labels}: {got} calls, the program made {expected}\n{out}\n{err}"
+    assert "WARNING" not in err, err
+
+
+@pytest.mark.parametrize("variant", ["go119", "go126"])
+@pytest.mark.parametrize("labels", [["route=*"], ["req=2", "route=/checkout"], ["nosuch=1"],
+                                    ["route=/checkout", "req=9"]])
+def test_label_scopes(built, variant, labels):
+    """A key with any value, two labels in either order, a key no goroutine has, and two labels
+    no goroutine has together."""
+    report, out, err = traced(built, variant, "gofunccount", labels)
+    expected = scope_count(report, labels) if "req=9" not in labels else 0
+    assert funccount_calls(out) == expected, (labels, report, out)
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("tool", list(TOOLS))
+@pytest.mark.parametrize("arg,message", [
+    ("route", "invalid label 'route': KEY=VALUE or KEY=* expected"),
+    ("=x", "invalid label '=x': KEY=VALUE or KEY=* expected"),
+    ("k=" + "v" * 65, "is too long: keys and values of up to 64 bytes are matched"),
+])
+def test_bad_label(tool, arg, message):
+    """A malformed --label is a usage error: one line, exit status 2."""
+    run = run_tool(tool, "--label", arg, "main.query")
+    assert run.returncode == 2, run
+    assert message in run.stderr and len(run.stderr.splitlines()) == 1, run.stderr
+
+
+@pytest.mark.unprivileged
+def test_too_many_labels():
+    args = [a for i in range(5) for a in ("--label", f"k{i}=v")]
+    run = run_tool("gofunccount", *args, "main.query")
+    assert run.returncode == 2 and "too many --label options (at most 4)" in run.stderr, run
+
+
+@pytest.mark.parametrize("variant", ["go119", "go126"])
+def test_gostack_labels(built, variant):
+    """gostack -f keeps each goroutine's labels as root frames, sorted by key, on Go 1.19 (a
+    map) as on 1.26 (a slice): the calls under each set are the program's own."""
+    with GoProgram(built.path(variant, "labels")) as prog:
+        with Tool("gostack", "-f", "-p", str(prog.pid), PATTERN) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    by_labels = {}
+    for line in out.splitlines():
+        frames, count = line.rsplit(" ", 1)
+        labels = ";".join(f for f in frames.split(";") if "=" in f)
+        by_labels[labels] = by_labels.get(labels, 0) + int(count)
+    expected = {f"req={r};route=/checkout": report[f"req={r}"] for r in (1, 2, 3)}
+    expected.update({"route=/browse": report["route=/browse"], "": report["plain"]})
+    assert by_labels == expected, out
