@@ -930,6 +930,18 @@ def main():
                 lambda out: iface_count(out) if re.search(r"^FUNC\s+ARG", out, re.M)
                 else funccount_count(out, "main.describe"),
                 rss_delay=0.3, drain=False, func="iface")
+        # --label that no goroutine matches, next to gofunccount without it (in the "bcc"
+        # column), on main.add: what the kernel's look at each call's pprof labels costs a call
+        # it does not count
+        gofunccount = os.path.join(TOOLS, "gofunccount")
+        fams["funccount --label"] = per_call(
+            tmp, "funccount-label", n_count, reps,
+            [gofunccount, "--label", "req=none", "-p", "{PID}", "main.add"],
+            [gofunccount, "-p", "{PID}", "main.add"],
+            BANNER_TRACING, BANNER_TRACING, None,
+            lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
+                                                 else None),
+            rss_delay=0.3, drain=False)
         # gostack against bcc's stackcount, on both functions.
         if have["stackcount"]:
             for fam, func in (("stackcount", "add"), ("stackcount, framed", "step")):
@@ -1004,6 +1016,12 @@ def main():
                         label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)
             notes.append("goiface vs gofunccount: main.describe(v any), both tools of this project; "
                          "gofunccount's figures in the bcc column")
+        if "funccount --label" in fams:
+            family_rows("funccount --label", fams["funccount --label"], rows, notes,
+                        label="gofunccount --label (never matching) vs without", target_ns="<=1.0x",
+                        target_ttl=None)
+            notes.append("gofunccount --label: --label req=none on main.add, whose goroutine has no "
+                         "labels, next to gofunccount without --label in the bcc column")
         if "funccount, runtime.*" in fams:
             family_rows("funccount, runtime.*", fams["funccount, runtime.*"], rows, notes,
                         label="funccount runtime.* on runtime.memequal", target_ttl="<0.3 s",
