@@ -60,12 +60,14 @@ TOOLS = {
 }
 
 
-def traced(built, variant, tool, labels, extra=()):
-    """Run the program under `tool --label ... -p PID main.query`; (its report, stdout, stderr)."""
+def traced(built, variant, tool, labels, args=None):
+    """Run the program under `tool ARGS --label ... -p PID main.query` (ARGS: TOOLS' by
+    default); (its report, stdout, stderr)."""
     before, after, _ = TOOLS[tool]
     label_args = [a for label in labels for a in ("--label", label)]
     with GoProgram(built.path(variant, "labels")) as prog:
-        with Tool(tool, *before, *extra, *label_args, "-p", str(prog.pid), PATTERN, *after) as t:
+        with Tool(tool, *(before if args is None else args), *label_args, "-p", str(prog.pid),
+                  PATTERN, *after) as t:
             prog.go()
             report = prog.result()
             status, out, err = t.interrupt()
@@ -133,13 +135,7 @@ def test_too_many_labels():
 def test_gostack_labels(built, variant):
     """gostack -f keeps each goroutine's labels as root frames, sorted by key, on Go 1.19 (a
     map) as on 1.26 (a slice): the calls under each set are the program's own."""
-    with GoProgram(built.path(variant, "labels")) as prog:
-        with Tool("gostack", "-f", "-p", str(prog.pid), PATTERN) as t:
-            prog.go()
-            report = prog.result()
-            status, out, err = t.interrupt()
-        prog.stop()
-    assert status == 0, err
+    report, out, err = traced(built, variant, "gostack", [])
     by_labels = {}
     for line in out.splitlines():
         frames, count = line.rsplit(" ", 1)
@@ -148,3 +144,34 @@ def test_gostack_labels(built, variant):
     expected = {f"req={r};route=/checkout": report[f"req={r}"] for r in (1, 2, 3)}
     expected.update({"route=/browse": report["route=/browse"], "": report["plain"]})
     assert by_labels == expected, out
+
+
+def json_event_labels(out):
+    """The label set of each -j event, as "k=v;k=v" by key ("" for none)."""
+    sets = []
+    for event in (json.loads(line) for line in out.splitlines() if line.startswith("{")):
+        assert event.get("labels", True), f"an empty labels object: {event}"
+        sets.append(";".join(f"{k}={v}" for k, v in sorted(event.get("labels", {}).items())))
+    return sets
+
+
+def column_labels(out):
+    """The LABELS column of each --labels line, as "k=v;k=v" ("" for "-")."""
+    lines = out.splitlines()
+    assert lines[0].split() == ["PID", "TID", "COMM", "GOID", "FUNC", "LABELS"], lines[0]
+    cells = [line.split()[5] for line in lines[1:] if line.strip() and line != "Detaching..."]
+    return ["" if cell == "-" else cell.replace(",", ";") for cell in cells]
+
+
+@pytest.mark.parametrize("variant", ["go119-stripped", "go126-stripped"])
+@pytest.mark.parametrize("args,sets", [(["-j"], json_event_labels), (["--labels"], column_labels)])
+def test_gotrace_labels(built, variant, args, sets):
+    """gotrace -j: every event of a goroutine with labels carries them, as an object, and the
+    others none; --labels: the LABELS column, key=value by key, "-" for none."""
+    report, out, err = traced(built, variant, "gotrace", [], args)
+    seen = {}
+    for labels in sets(out):
+        seen[labels] = seen.get(labels, 0) + 1
+    expected = {f"req={r};route=/checkout": report[f"req={r}"] for r in (1, 2, 3)}
+    expected.update({"route=/browse": report["route=/browse"], "": report["plain"]})
+    assert seen == expected, out

@@ -147,164 +147,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* ---- labels --------------------------------------------------------------------------------- */
-
-/* A goroutine's labels as read from labelsets once, by their key. */
-struct labelset {
-	struct go_labels_key key;
-	int n;			/* pairs in kv */
-	char **kv;		/* key, value, key, value... (nkv of them allocated) */
-	int nkv;
-	int cut;		/* labels the goroutine had that could not be kept */
-	bool lost;		/* none could be kept: labelsets was full */
-	const struct labelset *same;	/* an earlier set of the same labels, in another order */
-};
-
-static struct labelset **labelsets;	/* each its own allocation: stacks point at them */
-static size_t nlabelsets;
-static int labelsets_fd = -1;
-
-/* A string of a label's text, NUL-terminated (a NUL byte in it written as \x00). */
-static char *label_dup(const char *p, size_t len)
-{
-	size_t i, n = 0, nul = 0;
-	char *s;
-
-	for (i = 0; i < len; i++)
-		nul += !p[i];
-	s = malloc(len + 3 * nul + 1);
-	if (!s)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (p[i]) {
-			s[n++] = p[i];
-		} else {
-			memcpy(s + n, "\\x00", 4);
-			n += 4;
-		}
-	}
-	s[n] = 0;
-	return s;
-}
-
-static int pair_cmp(const void *a, const void *b)
-{
-	const char *const *x = a, *const *y = b;
-
-	return strcmp(x[0], y[0]);
-}
-
-/* Whether two sets hold the same labels, sorted. */
-static bool labelset_same(const struct labelset *a, const struct labelset *b)
-{
-	int i;
-
-	if (a->n != b->n || a->cut != b->cut || a->lost || b->lost)
-		return false;
-	for (i = 0; i < 2 * a->n; i++)
-		if (strcmp(a->kv[i], b->kv[i]))
-			return false;
-	return true;
-}
-
-/*
- * A map's labels (Go < 1.24) come in its slots' order, which differs between two maps of the
- * same labels: sorted by key, as Go 1.24+ keeps them, and one set for the same labels.
- */
-static void labelset_sort(struct labelset *ls)
-{
-	size_t i;
-
-	if (ls->n > 1)
-		qsort(ls->kv, (size_t)ls->n, 2 * sizeof(*ls->kv), pair_cmp);
-	for (i = 0; i + 1 < nlabelsets && !ls->same; i++)
-		if (labelset_same(labelsets[i], ls))
-			ls->same = labelsets[i];
-}
-
-static void labelset_read(struct labelset *ls)
-{
-	struct go_labels *g = malloc(sizeof(*g));
-	size_t at = 0;
-	int i;
-
-	ls->lost = true;
-	if (!g || labelsets_fd < 0 || go_map__lookup(labelsets_fd, &ls->key, g) ||
-	    g->kept > GO_LABELS_MAX || g->size > GO_LABELS_BYTES) {
-		free(g);
-		return;
-	}
-	ls->kv = calloc(2 * (g->kept ? g->kept : 1), sizeof(*ls->kv));
-	if (!ls->kv) {
-		free(g);
-		return;
-	}
-	ls->nkv = 2 * (int)g->kept;
-	for (i = 0; i < (int)g->kept; i++) {
-		size_t k = g->len[i][0], v = g->len[i][1];
-
-		if (at + k + v > g->size)
-			break;
-		ls->kv[2 * i] = label_dup(g->data + at, k);
-		ls->kv[2 * i + 1] = label_dup(g->data + at + k, v);
-		at += k + v;
-		if (!ls->kv[2 * i] || !ls->kv[2 * i + 1])
-			break;
-		ls->n = i + 1;
-	}
-	ls->cut = g->n - ls->n > INT_MAX ? INT_MAX : (int)(g->n - ls->n);
-	ls->lost = false;
-	free(g);
-}
-
-/*
- * The labels of key, read from labelsets when first seen (the kernel keeps each set as long
- * as the tool runs, so that a stack of any interval finds its labels); NULL when none.
- */
-static const struct labelset *labels_of(const struct go_labels_key *key)
-{
-	struct labelset **all, *ls;
-	size_t i;
-
-	if (!key->h1 && !key->h2)
-		return NULL;
-	for (i = 0; i < nlabelsets; i++)
-		if (!memcmp(&labelsets[i]->key, key, sizeof(*key)))
-			return labelsets[i]->same ? labelsets[i]->same : labelsets[i];
-	all = realloc(labelsets, (nlabelsets + 1) * sizeof(*all));
-	ls = calloc(1, sizeof(*ls));
-	if (all)
-		labelsets = all;
-	if (!all || !ls) {
-		free(ls);
-		return NULL;
-	}
-	labelsets[nlabelsets++] = ls;
-	ls->key = *key;
-	if (key->h1) {	/* 0, 1: the labels found no room in labelsets */
-		labelset_read(ls);
-		labelset_sort(ls);
-	} else {
-		ls->lost = true;
-	}
-	return ls->same ? ls->same : ls;
-}
-
-static void labelsets_free(void)
-{
-	size_t i;
-	int j;
-
-	for (i = 0; i < nlabelsets; i++) {
-		for (j = 0; j < labelsets[i]->nkv; j++)
-			free(labelsets[i]->kv[j]);
-		free(labelsets[i]->kv);
-		free(labelsets[i]);
-	}
-	free(labelsets);
-	labelsets = NULL;
-	nlabelsets = 0;
-}
+static struct go_labelsets *labelsets;	/* the kernel's, read as stacks name them */
 
 /* ---- stacks --------------------------------------------------------------------------------- */
 
@@ -317,7 +160,7 @@ struct stack {
 	uint64_t count;
 	uint32_t pid;		/* with -P or -p, else 0 */
 	char comm[16];
-	const struct labelset *labels;	/* NULL: none */
+	const struct go_labelset *labels;	/* NULL: none */
 	enum go_stack_end end;	/* and why, for GO_STACK_CUT: go_stack's */
 	const char *why;
 	int npc;
@@ -381,7 +224,7 @@ static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 	s->pid = key->pid;
 	memcpy(s->comm, key->comm, sizeof(s->comm));
 	s->comm[sizeof(s->comm) - 1] = 0;
-	s->labels = labels_of(&key->labels);
+	s->labels = go_labelsets__get(labelsets, &key->labels);
 	go_stack__from_walk(st, session.target.bin, lines, fn, &entry_frames[func], w,
 			    pid_bias(key->pid, func, (const uint64_t *)w->frames, nfr), fn->entry);
 	s->end = st->end;
@@ -418,7 +261,7 @@ static int stack_cmp(const void *a, const void *b)
 	for (i = 0; i < x->npc; i++)
 		if (x->pc[i] != y->pc[i])
 			return x->pc[i] < y->pc[i] ? -1 : 1;
-	if (x->labels != y->labels)	/* one per distinct set (labels_of) */
+	if (x->labels != y->labels)	/* one per distinct set (go_labelsets__get) */
 		return x->labels < y->labels ? -1 : 1;
 	return 0;
 }
@@ -577,33 +420,16 @@ static const char *stack_note(const struct stack *s, char *buf, size_t size)
 	return go_stack__note(as_go_stack(s), buf, size);
 }
 
-/*
- * Whether a label's text prints as it is in "key=value ..." (escaped, as every name is), or
- * is quoted, as %q quotes: when it is empty or holds what would mislead a reader of the pairs.
- */
-static bool label_plain(const char *s)
-{
-	return *s && !strpbrk(s, " =\"");
-}
-
 static void print_label_line(const struct stack *s)
 {
-	const struct labelset *ls = s->labels;
-	int i, j;
+	const struct go_labelset *ls = s->labels;
 
 	if (!ls)
 		return;
 	printf("    labels:");
-	for (i = 0; i < ls->n; i++) {
+	if (ls->n) {
 		putchar(' ');
-		for (j = 0; j < 2; j++) {	/* quoted where a space or '=' would mislead */
-			if (label_plain(ls->kv[2 * i + j]))
-				go_esc_fputs(stdout, ls->kv[2 * i + j], false);
-			else
-				go_esc_quote(stdout, ls->kv[2 * i + j]);
-			if (!j)
-				putchar('=');
-		}
+		go_labelset__print(stdout, ls, " ");
 	}
 	if (ls->lost)
 		printf(" [lost: the table of label sets was full]");
@@ -660,7 +486,7 @@ static void print_folded_name(const char *name)
 
 static void print_folded(const struct stack *s)
 {
-	const struct labelset *ls = s->labels;
+	const struct go_labelset *ls = s->labels;
 	char buf[64];
 	int i, n = stack_frames(s);
 	bool sep = false;
@@ -704,7 +530,7 @@ static unsigned long printouts;
 
 static void print_json(const struct stack *s, const char *ts)
 {
-	const struct labelset *ls = s->labels;
+	const struct go_labelset *ls = s->labels;
 	char buf[64];
 	int i, n = stack_frames(s);
 
@@ -715,12 +541,7 @@ static void print_json(const struct stack *s, const char *ts)
 		printf(", ");
 	}
 	printf("\"count\": %llu, \"labels\": {", (unsigned long long)s->count);
-	for (i = 0; ls && i < ls->n; i++) {
-		printf("%s", i ? ", " : "");
-		go_json_str(stdout, ls->kv[2 * i]);
-		printf(": ");
-		go_json_str(stdout, ls->kv[2 * i + 1]);
-	}
+	go_labelset__json(stdout, ls);
 	printf("}, ");
 	if (ls && ls->cut)
 		printf("\"labels_cut\": %d, ", ls->cut);
@@ -832,7 +653,7 @@ static int write_pprof(const char *path, const struct stacks *t)
 	if (!err)
 		err = pprof_comments(p);
 	for (i = 0; i < t->n && !err; i++) {
-		const struct labelset *ls = st[i]->labels;
+		const struct go_labelset *ls = st[i]->labels;
 
 		if (ls) {
 			const char **l = realloc(labels, (2 * ls->n + 1) * sizeof(*labels));
@@ -1001,10 +822,10 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	setfd = go_bpf__map_fd(s->bpf, "settings");
-	if (labels_off >= 0)
-		labelsets_fd = go_bpf__map_fd(s->bpf, "labelsets");
-	if (setfd < 0 || go_bpf__map_fd(s->bpf, "counts") < 0 ||
-	    go_bpf__map_fd(s->bpf, "lost") < 0 || (labels_off >= 0 && labelsets_fd < 0) ||
+	labelsets = go_labelsets__new(labels_off >= 0 ? go_bpf__map_fd(s->bpf, "labelsets") : -1);
+	if (setfd < 0 || go_bpf__map_fd(s->bpf, "counts") < 0 || !labelsets ||
+	    go_bpf__map_fd(s->bpf, "lost") < 0 ||
+	    (labels_off >= 0 && go_bpf__map_fd(s->bpf, "labelsets") < 0) ||
 	    go_target__set_unwind(target, lines, entry_frames, s->bpf)) {
 		err = -ENOENT;
 		goto cleanup;
@@ -1072,7 +893,7 @@ cleanup:
 	stacks__clear(&now);
 	stacks__clear(&total);
 	free(entry_frames);
-	labelsets_free();
+	go_labelsets__free(labelsets);
 	go_lines__close(lines);
 	return go_session__close(s, err);
 }

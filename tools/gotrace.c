@@ -30,7 +30,8 @@
 #define MAX_BUFFER_PAGES 4096	/* -b, per CPU: 16 MiB each */
 
 /* Long options without a letter, as bcc's trace has them. */
-enum { OPT_UID = 0x2000 };
+enum { OPT_UID = 0x2000, OPT_LABELS };
+#define MAX_LABELSETS 1024	/* distinct label sets the kernel keeps (-j, --labels) */
 
 static struct env {
 	pid_t pid;
@@ -52,6 +53,7 @@ static struct env {
 	bool regex;
 	bool verbose;
 	bool json;
+	bool labels;		/* --labels */
 	const char *probes[MAX_PROBES];
 	int nprobes;
 } env = { .uid = -1 };
@@ -61,6 +63,7 @@ static struct go_session session;
 static struct go_tprobe probes[MAX_PROBES];
 static struct go_plan plans[MAX_PROBES];
 static long events_seen;
+static struct go_labelsets *labelsets;	/* -j, --labels: the kernel's, read as events name them */
 static uint64_t first_ts;
 static double first_ts_real;	/* -u: the time of day at first_ts */
 
@@ -106,6 +109,7 @@ static const struct argp_option opts[] = {
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print resulting BPF program code before executing", 0 },
 	{ "json", 'j', NULL, 0, "print events as JSON lines", 0 },
+	{ "labels", OPT_LABELS, NULL, 0, "print a LABELS column: the goroutine's pprof labels", 0 },
 	{ "buffer-pages", 'b', "BUFFER_PAGES", 0,
 	  "number of pages per CPU to use for the ring buffer (a power of two)", 0 },
 	{ "tid", 'L', "TID", 0, "id of the thread to trace (optional)", 0 },
@@ -163,6 +167,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		env.verbose = true;
+		break;
+	case OPT_LABELS:
+		env.labels = true;
 		break;
 	case 'j':
 		env.json = true;
@@ -276,8 +283,10 @@ static void print_header(void)
 		printf(env.unix_ts ? "%-17s " : "%-8s ", "TIME");
 	if (env.print_cpu)
 		printf("%-3s ", "CPU");
-	printf("%-7s %-7s %-15s %-7s %-16s %s\n", "PID", "TID", "COMM", "GOID", "FUNC",
-	       trivial ? "" : "-");
+	printf("%-7s %-7s %-15s %-7s %-16s ", "PID", "TID", "COMM", "GOID", "FUNC");
+	if (env.labels)
+		printf("%-24s ", "LABELS");
+	printf("%s\n", trivial ? "" : "-");
 	fflush(stdout);
 }
 
@@ -397,6 +406,49 @@ static void print_time_column(FILE *out, double ts)
 	fprintf(out, "%-*.*s ", width, width, buf);
 }
 
+/* Whether records name their goroutine's label set (GO_TRACE_LABELS). */
+static bool want_labels(void)
+{
+	return env.json || env.labels;
+}
+
+/* -j: the event's labels, where its goroutine has some. */
+static void print_json_labels(const struct go_tevent *e, FILE *out)
+{
+	const struct go_labelset *ls = go_labelsets__get(labelsets, &e->labels);
+
+	if (!ls)
+		return;
+	fprintf(out, ", \"labels\": {");
+	go_labelset__json(out, ls);
+	fprintf(out, "}");
+	if (ls->cut)
+		fprintf(out, ", \"labels_cut\": %d", ls->cut);
+	if (ls->lost)
+		fprintf(out, ", \"labels_lost\": true");
+}
+
+/* --labels: the LABELS column, key=value,... ("-" for none). */
+static void print_labels_column(const struct go_tevent *e, FILE *out)
+{
+	const struct go_labelset *ls = go_labelsets__get(labelsets, &e->labels);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&text, &size);
+
+	if (m && ls) {
+		go_labelset__print(m, ls, ",");
+		if (ls->lost)
+			fprintf(m, "[labels lost]");
+		else if (ls->cut)
+			fprintf(m, ",[%d more not kept]", ls->cut);
+	}
+	if (m && fclose(m))
+		text = NULL;
+	fprintf(out, "%-24s ", text && *text ? text : "-");
+	free(text);
+}
+
 static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg,
 			FILE *out)
 {
@@ -421,6 +473,7 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 		go_json_str(out, msg);
 		fprintf(out, ", \"args\": ");
 		go_tprobe__json_args(p, e, out);
+		print_json_labels(e, out);
 		if (env.user_stack)
 			print_stack(p, e, out);
 		fprintf(out, "}\n");
@@ -432,9 +485,12 @@ static void print_event(const struct go_tprobe *p, const struct go_tevent *e, co
 		if (env.print_cpu)
 			fprintf(out, "%-3u ", e->cpu);
 		/* the message's values are escaped already (go_tprobe__format) */
-		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s %s\n", e->pid, e->tid,
+		fprintf(out, "%-7u %-7u %-15s %-7llu %-16s ", e->pid, e->tid,
 			go_esc(comm, e_comm, sizeof(e_comm)), (unsigned long long)e->goid,
-			go_esc(func, e_func, sizeof(e_func)), msg);
+			go_esc(func, e_func, sizeof(e_func)));
+		if (env.labels)
+			print_labels_column(e, out);
+		fprintf(out, "%s\n", msg);
 		if (env.user_stack)
 			print_stack(p, e, out);
 	}
@@ -628,6 +684,8 @@ static int set_filters(struct go_bpf *bpf)
 		cfg.flags |= GO_TRACE_USER_STACKS;
 	if (names_pie_types())
 		cfg.flags |= GO_TRACE_NOTE_PROCS;
+	if (want_labels())
+		cfg.flags |= GO_TRACE_LABELS;
 	if (fd < 0 || go_map__update(fd, &zero, &cfg))
 		return fd < 0 ? fd : go_fail(EIO, "cannot set the string size");
 	filter.tgid = (uint32_t)env.pid;
@@ -721,6 +779,8 @@ int main(int argc, char **argv)
 		go_bpf_spec__size(&spec, "go_gsaved", GO_GSAVED_ENTRIES);
 	if (names_pie_types())
 		go_bpf_spec__size(&spec, "go_procs", GO_PROCS_ENTRIES);
+	if (want_labels())
+		go_bpf_spec__size(&spec, "labelsets", MAX_LABELSETS);
 	for (i = 0; i < env.nprobes; i++) {
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
@@ -747,10 +807,11 @@ int main(int argc, char **argv)
 			go_target__list(&probes[i].target, s->info);
 	}
 	events_fd = go_bpf__map_fd(s->bpf, "events");
+	labelsets = go_labelsets__new(want_labels() ? go_bpf__map_fd(s->bpf, "labelsets") : -1);
 	lost_fd = go_bpf__map_fd(s->bpf, "lost");
 	rb = events_fd >= 0 ? go_ringbuf__new(events_fd, ringbuf_pages() * (size_t)getpagesize(),
 					       handle_event, s->bpf) : NULL;
-	if (!rb || lost_fd < 0 || set_filters(s->bpf)) {
+	if (!rb || lost_fd < 0 || !labelsets || set_filters(s->bpf)) {
 		err = -EINVAL;
 		goto cleanup;
 	}
@@ -780,6 +841,7 @@ int main(int argc, char **argv)
 
 cleanup:
 	go_ringbuf__free(rb);
+	go_labelsets__free(labelsets);
 	for (i = 0; i < nprobes; i++) {
 		go_plan__free(&plans[i]);
 		go_lines__close(stack_lines[i]);

@@ -255,6 +255,35 @@ int go_session__serve(struct go_session *s, go_metrics_fn fn, void *ctx);
 /* Say err's message (err < 0, unless said), detach, free; the exit status (err < 0). */
 int go_session__close(struct go_session *s, int err);
 
+/* ---- pprof labels, as the BPF programs keep them (labelsets.bpf.h) ----------------------- */
+
+struct go_labels_key;
+
+/* A goroutine's labels, read once from the kernel's labelsets, sorted by key. */
+struct go_labelset {
+	int n;			/* pairs in kv */
+	char **kv;		/* key, value, key, value... */
+	int cut;		/* labels the goroutine had that could not be kept */
+	bool lost;		/* none could be kept: labelsets was full */
+};
+
+/* The label sets of the kernel's labelsets map fd (-1: none), read as records name them. */
+struct go_labelsets;
+struct go_labelsets *go_labelsets__new(int fd);
+void go_labelsets__free(struct go_labelsets *ls);
+/*
+ * The set of key, read when first seen (the kernel keeps each set as long as the tool runs); a
+ * set of the same labels as an earlier one (a map's, in another order) is that one, so that
+ * records can be told apart by their sets' addresses. NULL when key names none (0, 0).
+ */
+const struct go_labelset *go_labelsets__get(struct go_labelsets *ls,
+					    const struct go_labels_key *key);
+/* The labels as key=value pairs, sep between them, escaped; a key or value that is empty or
+ * holds a space, '=', '"' or sep is quoted as %q quotes. */
+void go_labelset__print(FILE *out, const struct go_labelset *ls, const char *sep);
+/* The members of a JSON object of the labels: "key": "value", ... (nothing for NULL). */
+void go_labelset__json(FILE *out, const struct go_labelset *ls);
+
 /* ---- pprof profiles ------------------------------------------------------------------------ */
 
 struct go_pprof;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pprof labels as the BPF programs read them (labels.bpf.h): a goroutine's labels as the Go
- * string headers of their keys and values, and what --label asks of them (go_scope), set by the
- * session before the probes attach, so that one compiled program serves every setting.
+ * string headers of their keys and values; a goroutine's labels as text, kept once per set
+ * (labelsets.bpf.h); and what --label asks of them (go_scope), set by the session before the
+ * probes attach, so that one compiled program serves every setting.
  * Included by the BPF programs and the C code.
  */
 #ifndef GO_LABELS_H
@@ -36,6 +37,33 @@ struct go_label_refs {
 	__u32 found, pad;	/* the --label settings found (bits) */
 	struct go_label_ref l[GO_LABEL_REFS];
 	__u64 buf[2 * 64 / 8];	/* a key or value being compared (twice GO_SCOPE_STR) */
+};
+
+/* ---- label sets, each kept once (labelsets.bpf.h), for gostack's stacks and gotrace's events */
+
+#define GO_LABELS_MAX GO_LABEL_REFS	/* labels of a goroutine kept */
+#define GO_LABELS_BYTES 4096	/* bytes of their keys and values kept (a power of two) */
+
+/*
+ * A goroutine's labels (labels.bpf.h: Go 1.24+ sorted by key, a map's in its slots' order):
+ * the first kept, whole, their text one after another in data (len[i][0] bytes of key, then
+ * len[i][1] of value), the rest counted in n and said in cut.
+ */
+struct go_labels {
+	__u32 n;		/* the goroutine's labels */
+	__u32 kept;		/* those in data */
+	__u32 cut;		/* GO_LABELS_CUT_* */
+	__u32 size;		/* bytes of data used */
+	__u16 len[GO_LABELS_MAX][2];
+	union {			/* twice the size: room the verifier can see for any read */
+		char data[2 * GO_LABELS_BYTES];
+		__u64 words[2 * GO_LABELS_BYTES / 8];	/* for hashing */
+	};
+};
+
+/* A label set's key in labelsets: two hashes of its text, never both 0 (0, 1: no room). */
+struct go_labels_key {
+	__u64 h1, h2;
 };
 
 /* --label: what the goroutine's labels must hold, each (all of them). */

@@ -9,10 +9,13 @@
  * An event wakes the tool only every WAKEUP_EVERY events of a CPU (the tool also reads the
  * buffer every 100 ms): a wake-up per event would cost more than the probe.
  * Settings, in config at load (trace.h): -U (user stacks), -Z (str_size), whether to note
- * the processes of PIE binaries (%T and %v); the size of events (-b) is events' at load.
+ * the processes of PIE binaries (%T and %v), whether records name their goroutine's pprof
+ * labels (-j, --labels: labelsets.bpf.h, sized at load then); the size of events (-b) is
+ * events' at load.
  */
 #include "trace.h"
 #include "iface.bpf.h"
+#include "labelsets.bpf.h"
 
 /*
  * A record holds the strings its probe reads, with ivx only when it prints an interface's value,
@@ -40,6 +43,22 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 }
 
 #include "stackwalk.bpf.h"
+
+/* The running goroutine's label set, in labelsets: its key in *out, 0, 0 when none. */
+static __always_inline void go_event_labels(struct pt_regs *ctx, u64 cookie,
+					    struct go_labels_key *out)
+{
+	struct go_binfo *b = go_binfo_of(cookie);
+	struct go_labels_key k = {};
+	u64 g;
+
+	if (b && b->labels_off >= 0 && b->g_in_reg) {
+		g = go_g_peek(ctx, cookie);
+		if (g)
+			go_labelset(g, b, &k);
+	}
+	*out = k;
+}
 
 static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 probe,
 						      u32 size, u32 func)
@@ -74,6 +93,9 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	e->func = func;
 	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->labels.h1 = e->labels.h2 = 0;
+	if (flags & GO_TRACE_LABELS)
+		go_event_labels(ctx, cookie, &e->labels);
 	if (flags & GO_TRACE_USER_STACKS)
 		go_walk(ctx, cookie, true, &e->walk);	/* -U probes no caller's CALL */
 	return e;

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 #include "iface.h"
+#include "labels.h"
 #include "stackwalk.h"
 
 #define GO_TRACE_MAX_ARGS 12
@@ -21,6 +22,7 @@ struct go_trace_config {
 };
 #define GO_TRACE_USER_STACKS 1U	/* -U: each record ends with the user stack */
 #define GO_TRACE_NOTE_PROCS 2U	/* note each process's first probe (go_procs): PIE types */
+#define GO_TRACE_LABELS 4U	/* -j, --labels: each record names its goroutine's label set */
 
 struct go_tevent {
 	__u64 ts;
@@ -32,6 +34,7 @@ struct go_tevent {
 	__u32 cpu;
 	__u32 xbad;		/* GO_XERR_* of each variable read by a plan: 2 bits, by variable */
 	char comm[16];		/* TASK_COMM_LEN */
+	struct go_labels_key labels;	/* with GO_TRACE_LABELS, in labelsets; else 0, 0 */
 	__u64 args[GO_TRACE_MAX_ARGS];
 	__u32 slen[GO_TRACE_MAX_STRS];
 	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
