@@ -175,3 +175,16 @@ def test_gotrace_labels(built, variant, args, sets):
     expected = {f"req={r};route=/checkout": report[f"req={r}"] for r in (1, 2, 3)}
     expected.update({"route=/browse": report["route=/browse"], "": report["plain"]})
     assert seen == expected, out
+
+
+@pytest.mark.parametrize("variant,program,why", [
+    ("gccgo", "tracee", "gccgo keeps no pprof labels that libgo reads"),
+    ("go116", "stacks", "pprof labels are read from Go 1.17 on"),
+])
+def test_label_unreadable(built, variant, program, why):
+    """A binary whose labels cannot be read: --label is an error, said in one line, exit 1."""
+    binary = built.path(variant, program)
+    run = run_tool("gofunccount", "-d", "1", "--label", "a=b", f"{binary}:main.*")
+    assert run.returncode == 1, run
+    assert run.stderr.startswith(f"gofunccount: cannot trace by --label in '{binary}': {why}"), run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr

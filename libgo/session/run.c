@@ -211,7 +211,7 @@ static int scope_set(struct go_session *s, const struct go_target *t)
 	if (go_binary__labels_layout(t->bin, &l)) {
 		snprintf(why, sizeof(why), "%s", libgo_errmsg());
 		return go_fail(ENOTSUP, "cannot trace by --label in '%s': %s",
-			       go_binary__path(t->bin), why);
+			       go_binary__name(t->bin), why);
 	}
 	return s->attached ? 0 : go_bpf__set_scope(s->bpf, scope);
 }
