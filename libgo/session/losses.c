@@ -50,6 +50,7 @@ static const char *const names[GO_LOST_KINDS] = {
 	[GO_LOST_STARTS_DROPPED] = "starts_dropped",
 	[GO_LOST_GOROUTINES_DROPPED] = "goroutines_dropped",
 	[GO_LOST_FILTER_UNREAD] = "filter_unread",
+	[GO_LOST_SCOPE_LABELS] = "labels_unread",
 };
 
 void go_losses__init(struct go_losses *l, const char *unit)
