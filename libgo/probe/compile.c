@@ -643,9 +643,11 @@ static void child_main(int sock, const struct go_bpf_spec *spec, const uint8_t *
 		for (variant = 0; variant < 2; variant++) {
 			int fd;
 
-			if (variant == 1 && !spec->multi)
+			uint32_t type = go_bpf_sys__prog_type(name);
+
+			if (variant == 1 && (!spec->multi || type != PROG_TYPE_KPROBE))
 				continue;
-			fd = api.load(mod, PROG_TYPE_KPROBE, name, insns, (int)api.size(mod, name),
+			fd = api.load(mod, (int)type, name, insns, (int)api.size(mod, name),
 				      api.license(mod), api.kern_version(mod), 0, NULL, 0, NULL,
 				      variant ? ATTACH_UPROBE_MULTI : -1);
 			if (fd < 0 && variant == 0)

@@ -20,6 +20,7 @@ enum {
 	CMD_PROG_LOAD = 5,
 	CMD_LINK_CREATE = 28,
 	PROG_TYPE_KPROBE = 2,
+	PROG_TYPE_TRACEPOINT = 5,
 	MAP_TYPE_ARRAY = 2,
 	MAP_TYPE_ARRAY_OF_MAPS = 12,
 	ATTACH_PERF_EVENT = 41,
@@ -104,6 +105,12 @@ bool go_bpf_spec__apply_shape(const struct go_bpf_spec *spec, struct go_bpf_imag
 
 /* The bpf() commands (sys.c): a file descriptor, 0, or a negative errno. */
 int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
+/*
+ * The kind of program a BPF function is, by its name: a kernel tracepoint's when it begins with
+ * GO_BPF_TP_PREFIX (go_bpf__attach_tracepoint), else a probe's (PROG_TYPE_KPROBE, uprobes).
+ */
+#define GO_BPF_TP_PREFIX "tp_"
+uint32_t go_bpf_sys__prog_type(const char *name);
 /* Loads p with its map indices replaced by the descriptors in map_fds[0, nmaps). */
 int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int nmaps);
 int go_bpf_sys__map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags);

@@ -105,7 +105,7 @@ int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int n
 		i++;
 	}
 	memset(&a, 0, sizeof(a));
-	a.prog_type = PROG_TYPE_KPROBE;
+	a.prog_type = go_bpf_sys__prog_type(p->hdr.name);
 	a.insn_cnt = p->hdr.insn_cnt;
 	a.insns = (uint64_t)(uintptr_t)p->insns;
 	a.license = (uint64_t)(uintptr_t)p->hdr.license;
@@ -113,6 +113,12 @@ int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int n
 	snprintf(a.prog_name, sizeof(a.prog_name), "%.15s", p->hdr.name);
 	a.expected_attach_type = p->hdr.multi ? ATTACH_UPROBE_MULTI : 0;
 	return sys_bpf(CMD_PROG_LOAD, &a, sizeof(a));
+}
+
+uint32_t go_bpf_sys__prog_type(const char *name)
+{
+	return strncmp(name, GO_BPF_TP_PREFIX, strlen(GO_BPF_TP_PREFIX)) ? PROG_TYPE_KPROBE :
+									    PROG_TYPE_TRACEPOINT;
 }
 
 /*
