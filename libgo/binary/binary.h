@@ -221,6 +221,15 @@ struct go_labels_layout {
 	int bucket_keys, bucket_elems, bucket_overflow, bucket_size;
 };
 int go_binary__labels_layout(struct go_binary *bin, struct go_labels_layout *l);
+/* Offset of g.waitreason (a byte) in runtime.g (go_binary__layout); -ENOTSUP, saying why. */
+int go_binary__waitreason_offset(struct go_binary *bin);
+/*
+ * The runtime's names of why a goroutine waits, by g.waitreason (runtime.waitReasonStrings,
+ * found in stripped binaries too): *reasons[0, n) where n is returned, entry 0 "", freed with
+ * go_wait_reasons__free(*reasons, n); a negative errno, saying why, when not found (gccgo).
+ */
+int go_binary__wait_reasons(struct go_binary *bin, char ***reasons);
+void go_wait_reasons__free(char **reasons, size_t n);
 
 /*
  * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64)

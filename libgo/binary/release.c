@@ -421,6 +421,19 @@ int go_binary__m_layout(struct go_binary *b, struct go_m_layout *m)
 		       b->version, b->name);
 }
 
+int go_binary__waitreason_offset(struct go_binary *b)
+{
+	const struct go_layout *l;
+
+	if (b->tc != GO_GC)
+		return go_fail(ENOTSUP, "gccgo's runtime keeps no g.waitreason that libgo reads");
+	l = go_binary__layout(b);
+	if (l->g.waitreason.val >= 0)
+		return l->g.waitreason.val;
+	return go_fail(ENOTSUP, "no g.waitreason offset known for %s and '%s' has no DWARF",
+		       b->version, b->name);
+}
+
 /* A map[string]string's bucket: 8 tophash bytes, 8 keys, 8 values (strings), overflow. */
 static void labels_map_layout(const struct go_layout *l, struct go_labels_layout *out)
 {
