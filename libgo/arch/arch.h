@@ -183,6 +183,8 @@ struct go_arch {
 	/* Free what the decoder keeps in c (c->decoder, c->decoder_lite); it opens them again
 	 * when next asked. */
 	void (*code_free)(struct go_code *c);
+	/* The name of system call nr ("read"); NULL for a number it does not know. */
+	const char *(*syscall_name)(unsigned int nr);
 };
 
 /* The architecture of ELF machine e_machine (EM_*); NULL for one libgo does not know. */

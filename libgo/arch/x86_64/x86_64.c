@@ -164,4 +164,5 @@ const struct go_arch go_arch_x86_64 = {
 	.walk_free = x86_walk_free,
 	.ref_at = x86_ref_at,
 	.code_free = x86_code_free,
+	.syscall_name = go_x86_64__syscall_name,
 };

@@ -20,5 +20,7 @@ void x86_walk_free(struct go_insn_walk *w);
 enum go_insn_ref x86_ref_at(struct go_code *code, struct go_insn_walk *w, const struct go_func *fn,
 			    uint64_t pos, uint64_t target, uint64_t *insn_addr);
 void x86_code_free(struct go_code *code);
+/* A system call's name by its number (syscalls.c); NULL for a number it does not know. */
+const char *go_x86_64__syscall_name(unsigned int nr);
 
 #endif
