@@ -216,6 +216,13 @@ enum {
 	 * the thread's g0), GO_COOKIE_THREAD, for a program that learns each thread's runtime.m
 	 */
 	GO_PLAN_THREADS = 32,
+	/*
+	 * with ENTRY (gc only: gccgo fails): where the runtime changes a goroutine's status
+	 * (runtime.casgstatus, runtime.casGToPreemptScan), GO_COOKIE_SCHED, and the kernel's
+	 * tracepoints of threads' CPUs and system calls (tracepoints), for a program that tells
+	 * where a goroutine's time goes
+	 */
+	GO_PLAN_SCHED = 64,
 };
 
 struct go_plan {
@@ -237,6 +244,10 @@ struct go_plan {
 	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
 	bool goexit;		/* the goexit probe is in entry */
 	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
+	size_t sched;		/* GO_COOKIE_SCHED probes in entry */
+	/* GO_PLAN_SCHED: the kernel's tracepoints to attach, "category/name" as tracefs says */
+	const char *const *tracepoints;
+	size_t ntracepoints;
 };
 
 /*

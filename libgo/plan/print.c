@@ -60,9 +60,11 @@ static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t ad
 			      const char **func)
 {
 	*func = func_name(t, GO_COOKIE_FUNC(c));
-	if (GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT || GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD) {
+	if (GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT || GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD ||
+	    GO_COOKIE_FUNC(c) == GO_COOKIE_SCHED) {
 		*func = caller_name(t, addr);
-		return GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT ? "goexit" : "thread";
+		return GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT ? "goexit" :
+		       GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD ? "thread" : "sched";
 	}
 	if (c & GO_COOKIE_GUARD) {
 		*func = NULL;
@@ -307,6 +309,21 @@ static void print_site_json(const struct go_target *t, const struct site *s, FIL
 	fputs("}\n", out);
 }
 
+/* A kernel tracepoint of the plan, "category/name", as "category:name" (perf's and bcc's). */
+static void print_tracepoint(const char *event, bool json, FILE *out)
+{
+	const char *slash = strchr(event, '/');
+	int cat = slash ? (int)(slash - event) : 0;
+	const char *name = slash ? slash + 1 : event;
+
+	if (json)
+		fprintf(out, "{\"kind\": \"tracepoint\", \"tracepoint\": \"%.*s:%s\"}\n", cat, event,
+			name);
+	else
+		fprintf(out, "%-18s %-10s %-11s %-4s %.*s:%s\n", "-", "-", "tracepoint", "no", cat,
+			event, name);
+}
+
 static void print_summary_json(const struct listing *l, const struct go_target *t, FILE *out)
 {
 	fprintf(out, "{\"probes\": %zu, \"functions\": %zu, \"stepped\": %zu, \"attached\": 0, "
@@ -336,6 +353,8 @@ int go_plan__print(const struct go_target *t, const struct go_plan *plan, const 
 		print_header_text(t, label ? label : t->pattern, pid, out);
 	for (i = 0; i < l.n; i++)
 		(json ? print_site_json : print_site_text)(t, &l.s[i], out);
+	for (i = 0; i < plan->ntracepoints; i++)
+		print_tracepoint(plan->tracepoints[i], json, out);
 	(json ? print_summary_json : print_summary_text)(&l, t, out);
 	fflush(out);
 	free(l.s);

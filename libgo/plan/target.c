@@ -697,17 +697,21 @@ static int plan_merge_dual(struct go_plan *plan)
 	return 0;
 }
 
-/* Where threads start (runtime.minit) and go idle (runtime.stopm): runtime functions of gc. */
-static int plan_threads(struct go_target *t, struct go_plan *plan)
+/*
+ * The entry sites of runtime functions of gc names[0, n), where probes of cookie function func
+ * (GO_COOKIE_THREAD, GO_COOKIE_SCHED) go; *count: how many were planned. A release without
+ * one of them, or one that cannot be probed, goes without.
+ */
+static int plan_runtime(struct go_target *t, struct go_plan *plan, const char *const *names,
+			size_t n, uint32_t func, size_t *count)
 {
-	static const char *const names[] = { "runtime.minit", "runtime.stopm" };
 	const struct go_func *fn;
 	uint64_t site;
 	int64_t off;
 	size_t i;
 	int err = 0, jcc;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !err; i++) {
+	for (i = 0; i < n && !err; i++) {
 		if (go_binary__toolchain(t->bin) != GO_GC ||
 		    !(fn = go_binary__func_by_name(t->bin, names[i])) ||
 		    go_binary__entry_site(t->bin, fn, &site, &jcc) ||
@@ -716,10 +720,44 @@ static int plan_threads(struct go_target *t, struct go_plan *plan)
 			continue;
 		/* on the stack check's jump, as every entry site there (go_entered) */
 		err = probes_add(&plan->entry, off,
-				 GO_COOKIE(GO_COOKIE_THREAD, t->slot,
-					   jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0, 0));
-		plan->threads += !err;
+				 GO_COOKIE(func, t->slot, jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0, 0));
+		*count += !err;
 	}
+	return err;
+}
+
+/* Where threads start (runtime.minit) and go idle (runtime.stopm). */
+static int plan_threads(struct go_target *t, struct go_plan *plan)
+{
+	static const char *const names[] = { "runtime.minit", "runtime.stopm" };
+
+	return plan_runtime(t, plan, names, 2, GO_COOKIE_THREAD, &plan->threads);
+}
+
+/*
+ * Where the runtime changes a goroutine's status: runtime.casgstatus(gp, old, new), in every
+ * release, and runtime.casGToPreemptScan(gp, old, new), which stops a goroutine for the GC
+ * without it (see ../shared/notes/go-scheduler.md); and the kernel's tracepoints that say
+ * when a thread leaves or takes a CPU and enters or leaves a system call.
+ */
+static const char *const sched_tracepoints[] = {
+	"sched/sched_switch", "raw_syscalls/sys_enter", "raw_syscalls/sys_exit",
+};
+
+static int plan_sched(struct go_target *t, struct go_plan *plan)
+{
+	static const char *const names[] = { "runtime.casgstatus", "runtime.casGToPreemptScan" };
+	int err;
+
+	if (go_binary__toolchain(t->bin) != GO_GC)
+		return go_fail(ENOTSUP, "%s: gccgo's runtime keeps no goroutine status that can be "
+			       "read", go_binary__name(t->bin));
+	err = plan_runtime(t, plan, names, 2, GO_COOKIE_SCHED, &plan->sched);
+	if (!err && !plan->sched)
+		err = go_fail(ENOENT, "%s: cannot probe runtime.casgstatus",
+			      go_binary__name(t->bin));
+	plan->tracepoints = sched_tracepoints;
+	plan->ntracepoints = sizeof(sched_tracepoints) / sizeof(sched_tracepoints[0]);
 	return err;
 }
 
@@ -819,6 +857,8 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 	}
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_THREADS))
 		err = plan_threads(t, plan);
+	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_SCHED))
+		err = plan_sched(t, plan);
 	return err;
 }
 
@@ -901,6 +941,9 @@ static void binfo_fill(struct go_target *t, struct go_binfo *info)
 	info->stack_hi_off = GO_G_STACK_HI;
 	labels_fill(t, info);
 	info->itab_type_off = gc ? GO_ITAB_TYPE_OFF : GO_GCCGO_ITAB_TYPE_OFF;
+	info->waitreason_off = gc ? go_binary__waitreason_offset(t->bin) : -1;
+	if (info->waitreason_off < 0)
+		info->waitreason_off = -1;
 	if (!info->g_in_reg && gc && !go_binary__m_layout(t->bin, &ml)) {
 		info->flags |= GO_BIN_G_FROM_M;
 		info->g_m_off = ml.g_m;

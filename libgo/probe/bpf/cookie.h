@@ -7,7 +7,8 @@
  *   bits  0-23  the function's index among its target's functions (GO_COOKIE_GOEXIT: where
  *               goroutines end, runtime.goexit1; GO_COOKIE_THREAD: where a thread starts or
  *               goes idle, runtime.minit and runtime.stopm, for tools that learn each
- *               thread's runtime.m)
+ *               thread's runtime.m; GO_COOKIE_SCHED: where the runtime changes a
+ *               goroutine's status, runtime.casgstatus and runtime.casGToPreemptScan)
  *   bits 24-28  the binary's slot in go_binfo: its facts (the offsets in runtime.g, where g is)
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in its register; save it
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
@@ -56,6 +57,7 @@
 #define GO_COOKIE_FUNC_MASK 0xffffffULL
 #define GO_COOKIE_GOEXIT GO_COOKIE_FUNC_MASK
 #define GO_COOKIE_THREAD (GO_COOKIE_FUNC_MASK - 1)
+#define GO_COOKIE_SCHED (GO_COOKIE_FUNC_MASK - 2)
 #define GO_COOKIE_BIN_SHIFT 24
 #define GO_COOKIE_BIN_MASK 0x1fULL
 #define GO_COOKIE_SAVE_G (1ULL << 29)
@@ -71,8 +73,8 @@
 #define GO_COOKIE_DUAL (1ULL << 63)
 
 #define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
-/* Functions one target may hold (GO_COOKIE_GOEXIT and GO_COOKIE_THREAD are not ones). */
-#define GO_MAX_FUNCS GO_COOKIE_THREAD
+/* Functions one target may hold (GO_COOKIE_GOEXIT, _THREAD and _SCHED are not ones). */
+#define GO_MAX_FUNCS GO_COOKIE_SCHED
 
 #define GO_COOKIE(func, bin, flags, sp_adj)                                                    \
 	((__u64)(func) | (__u64)(bin) << GO_COOKIE_BIN_SHIFT | (flags) |                        \
@@ -113,7 +115,7 @@ struct go_binfo {
 	__s32 m_g0_off;		/* m.g0, m.gsignal, m.curg */
 	__s32 m_gsignal_off;
 	__s32 m_curg_off;
-	__u32 pad;
+	__s32 waitreason_off;	/* of g.waitreason (a byte), -1 when unknown */
 	/* GO_BIN_LABELS_MAP: g.labels -> a word -> runtime.hmap of a map[string]string (Go < 1.24) */
 	__u16 hmap_count, hmap_b, hmap_buckets, hmap_oldbuckets;	/* offsets in the hmap */
 	__u16 bucket_keys, bucket_elems, bucket_overflow, bucket_size;	/* in a bucket */
