@@ -4,7 +4,7 @@
 # tests to run on; WERROR=0 lets warnings through (for packagers on newer compilers).
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured, so dpkg-buildflags' hardening reaches the binaries.
 
-TOOLS := gofunccount gotrace gofunclatency gostack goiface
+TOOLS := gofunccount gotrace gofunclatency gostack goiface gofuncslower
 HELPERS := tests/helpers/gofuncs tests/helpers/gotypes tests/helpers/golines tests/helpers/gofloat \
 	tests/helpers/gofunccount-test
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * bpf-prebuild DIR: the tools' BPF programs (gofunccount's, gofunclatency's, goiface's and
- * gostack's), built by `make` into images in DIR, in the cache's own format and keyed as the
+ * bpf-prebuild DIR: the tools' BPF programs (gofunccount's, gofunclatency's, goiface's,
+ * gostack's and gofuncslower's), built by `make` into images in DIR, in the cache's own format and keyed as the
  * cache keys them (libgo/probe/image_cache.c), for the tools to load at run time and `make
  * install` to install beside them: then no run, not even the first, pays for clang. gotrace's
  * programs are made from the user's probe text and still compile at run time.
@@ -44,7 +44,7 @@ static void remove_images(const char *dir)
 int main(int argc, char **argv)
 {
 	const char *srcs[] = { go_bpf_src_funccount, go_bpf_src_funclatency, go_bpf_src_iface,
-			       go_bpf_src_stackcount };
+			       go_bpf_src_stackcount, go_bpf_src_funcslower };
 	struct go_bpf *bpf;
 	size_t i;
 

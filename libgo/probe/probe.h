@@ -68,6 +68,7 @@ extern const char go_bpf_src_trace[];
 extern const char go_bpf_src_funclatency[];
 extern const char go_bpf_src_iface[];
 extern const char go_bpf_src_stackcount[];
+extern const char go_bpf_src_funcslower[];
 
 /*
  * Whether this process may load the tools' BPF programs and attach uprobes: 0, or -EPERM with

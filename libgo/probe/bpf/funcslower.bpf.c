@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gofuncslower: each slow call, and where its time went. Calls are matched to their returns as
+ * calls.bpf.h does for gofunclatency; while a goroutine is in a traced call it has an account
+ * (accts, funcslower.h) of its time, on CPU, runnable, in system calls and waiting by the
+ * runtime's wait reason, which every change of its state brings up to date:
+ *   - the runtime changes its status (go_entry at runtime.casgstatus and
+ *     runtime.casGToPreemptScan, GO_COOKIE_SCHED; g, old and new status in the first three
+ *     integer argument registers): running on this thread, runnable, waiting with g.waitreason
+ *     (gopark sets it before the status changes). Go 1.26 enters and leaves system calls
+ *     without casgstatus; the status stays "running" here, and the system call is the kernel's;
+ *   - its thread leaves or takes a CPU (tracepoint sched:sched_switch);
+ *   - its thread enters or leaves a system call (raw_syscalls:sys_enter, sys_exit), counted
+ *     and timed by number.
+ * The threads that run goroutines with accounts are in running: a scheduling event of any other
+ * thread, or a status change of any other goroutine, costs one map lookup. Each call keeps a
+ * snapshot of its goroutine's account at its entry (calls); at its return, when it took at least
+ * min_ns, the difference is the call's breakdown, whose parts add up to its latency, sent to the
+ * tool in events. The tracepoints' fields are read where tracefs says they are (slowcfg).
+ */
+#include "funcslower.h"
+#include "calls.bpf.h"
+
+#define G_SCAN 0x1000		/* the GC's bit over a status (runtime2.go _Gscan) */
+#define G_RUNNABLE 1
+#define G_RUNNING 2
+#define G_SYSCALL 3
+#define G_WAITING 4
+#define G_COPYSTACK 8
+
+BPF_ARRAY(slowcfg, struct go_slow_config, 1);
+BPF_PERCPU_ARRAY(slowstats, u64, GO_SLOW_STAT_CNT);
+BPF_F_TABLE("hash", struct go_lat_gid, struct go_slow_acct, accts, GO_SLOW_MAX_GOROUTINES,
+	    BPF_F_NO_PREALLOC);
+BPF_ARRAY(zero_acct, struct go_slow_acct, 1);	/* a new account: zeroes, never written */
+BPF_F_TABLE("hash", struct go_slow_call_key, struct go_slow_times, calls, GO_SLOW_MAX_CALLS,
+	    BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", struct go_slow_call_key, struct go_slow_args, cargs, GO_SLOW_MAX_CALLS,
+	    BPF_F_NO_PREALLOC);	/* -a: the arguments at the entry */
+BPF_F_TABLE("hash", u32, struct go_lat_gid, running, GO_SLOW_MAX_GOROUTINES, BPF_F_NO_PREALLOC);
+BPF_RINGBUF_OUTPUT(events, GO_SLOW_RINGBUF_PAGES);
+
+static __always_inline void slow_stat_inc(u32 i)
+{
+	u64 *v = slowstats.lookup(&i);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct go_slow_config *slow_config(void)
+{
+	u32 zero = 0;
+
+	return slowcfg.lookup(&zero);
+}
+
+/* Bring a's times up to now: what passed since went where its state says. */
+static __always_inline void charge(struct go_slow_acct *a, u64 now)
+{
+	u64 d;
+
+	if (now <= a->since)
+		return;
+	d = now - a->since;
+	a->since = now;
+	if (a->state == GO_SLOW_WAITING)
+		a->t.wait[a->reason & (GO_SLOW_WAITS - 1)] += d;
+	else if (a->state == GO_SLOW_RUNNABLE)
+		a->t.runnable += d;
+	else if (a->insys)
+		a->t.syscall += d;
+	else if (a->oncpu)
+		a->t.oncpu += d;
+	else
+		a->t.runnable += d;
+}
+
+/* The goroutine id runs on the current thread, on its CPU. */
+static __always_inline void take_thread(struct go_slow_acct *a, const struct go_lat_gid *id)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+
+	if (a->state != GO_SLOW_RUNNING || a->tid != tid) {
+		a->state = GO_SLOW_RUNNING;
+		a->tid = tid;
+		a->insys = 0;
+		running.update(&tid, id);
+	}
+	a->oncpu = 1;
+}
+
+/* The goroutine id no longer runs on its thread. */
+static __always_inline void leave_thread(struct go_slow_acct *a, const struct go_lat_gid *id)
+{
+	u32 tid = a->tid;
+	struct go_lat_gid *r;
+
+	if (a->state == GO_SLOW_RUNNING && tid) {
+		r = running.lookup(&tid);
+		if (r && r->g == id->g && r->tgid == id->tgid)
+			running.delete(&tid);
+	}
+	a->tid = 0;
+	a->insys = 0;
+	a->oncpu = 0;
+}
+
+/* The account of goroutine id at ts: its own, or a new one. */
+static __always_inline struct go_slow_acct *acct_at(const struct go_lat_gid *id, u64 ts)
+{
+	struct go_slow_acct *a = accts.lookup(id), *zero;
+	u32 first = 0;
+
+	if (a) {
+		charge(a, ts);
+		return a;
+	}
+	zero = zero_acct.lookup(&first);
+	if (!zero || accts.update(id, zero))
+		return NULL;
+	a = accts.lookup(id);
+	if (a)
+		a->since = ts;
+	return a;
+}
+
+static __always_inline void keep_args(struct pt_regs *ctx, const struct go_slow_call_key *k,
+				      const struct go_slow_config *cfg)
+{
+	struct go_slow_args v = {};
+	u32 i;
+
+	for (i = 0; i < GO_SLOW_ARGS; i++)
+		if (i < cfg->nargs)
+			v.w[i] = go_arg_reg(ctx, cfg->arg_codes[i]);
+	cargs.update(k, &v);
+}
+
+static __always_inline void go_call_begun(struct pt_regs *ctx, const struct go_lat_gid *id,
+					  u32 func, u32 depth, u64 ts)
+{
+	struct go_slow_call_key k = {};
+	struct go_slow_config *cfg = slow_config();
+	struct go_slow_acct *a;
+
+	if (!id->g || !cfg)
+		return;
+	a = acct_at(id, ts);
+	if (!a) {
+		slow_stat_inc(GO_SLOW_NO_ROOM);
+		return;
+	}
+	take_thread(a, id);
+	k.id = *id;
+	k.depth = depth;
+	if (calls.update(&k, &a->t)) {
+		slow_stat_inc(GO_SLOW_NO_ROOM);
+		return;
+	}
+	if (cfg->nargs)
+		keep_args(ctx, &k, cfg);
+}
+
+/* The time parts of e: a's now, less what they were at the call's entry (snap). */
+static __always_inline void times_diff(struct go_slow_times *e, const struct go_slow_times *a,
+				       const struct go_slow_times *snap)
+{
+	u32 i;
+
+	e->oncpu = a->oncpu - snap->oncpu;
+	e->runnable = a->runnable - snap->runnable;
+	e->syscall = a->syscall - snap->syscall;
+	for (i = 0; i < GO_SLOW_WAITS; i++)
+		e->wait[i] = a->wait[i] - snap->wait[i];
+	for (i = 0; i < GO_SLOW_SYSCALLS; i++) {
+		e->sys[i].nr = a->sys[i].nr;
+		e->sys[i].count = a->sys[i].count - snap->sys[i].count;
+		e->sys[i].ns = a->sys[i].ns - snap->sys[i].ns;
+	}
+	e->other.count = a->other.count - snap->other.count;
+	e->other.ns = a->other.ns - snap->other.ns;
+}
+
+static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_config *cfg,
+				 const struct go_slow_call_key *k, const struct go_slow_acct *a,
+				 const struct go_slow_times *snap, u32 func, u64 ts, u64 now)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct go_slow_event *e = events.ringbuf_reserve(sizeof(*e));
+	struct go_slow_args *args;
+
+	if (!e) {
+		slow_stat_inc(GO_SLOW_LOST);
+		return;
+	}
+	e->start_ns = ts;
+	e->lat_ns = now - ts;
+	e->goid = 0;
+	if (cfg->goid_off >= 0)
+		bpf_probe_read_user(&e->goid, sizeof(e->goid), (void *)(k->id.g + cfg->goid_off));
+	e->rval = go_arg_reg(ctx, cfg->arg_codes[0]);
+	e->pid = id >> 32;
+	e->tid = (u32)id;
+	e->func = func;
+	e->flags = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	args = cfg->nargs ? cargs.lookup(k) : NULL;
+	if (args) {
+		__builtin_memcpy(e->args, args->w, sizeof(e->args));
+		e->flags |= GO_SLOW_EV_ARGS;
+	} else {
+		__builtin_memset(e->args, 0, sizeof(e->args));
+	}
+	times_diff(&e->t, &a->t, snap);
+	events.ringbuf_submit(e, 0);
+}
+
+static __always_inline void go_call_done(struct pt_regs *ctx, const struct go_lat_config *lcfg,
+					 const struct go_lat_gid *id, u32 func, u64 ts, u64 now,
+					 u32 nested, u32 depth)
+{
+	struct go_slow_config *cfg = slow_config();
+	struct go_slow_call_key k = {};
+	struct go_slow_times *snap;
+	struct go_slow_acct *a;
+
+	if (!id->g || !cfg || !(a = accts.lookup(id)))
+		return;
+	charge(a, now);
+	take_thread(a, id);	/* it runs here: a status change missed is mended */
+	k.id = *id;
+	k.depth = depth;
+	snap = calls.lookup(&k);
+	if (snap && func != GO_FUNC_NONE && now - ts >= cfg->min_ns)
+		emit(ctx, cfg, &k, a, snap, func, ts, now);
+	if (snap)
+		calls.delete(&k);
+	if (cfg->nargs)
+		cargs.delete(&k);
+	if (nested <= 1) {	/* its goroutine's last traced call */
+		leave_thread(a, id);
+		accts.delete(id);
+	}
+}
+
+static __always_inline void go_goroutine_exit(const struct go_lat_gid *id)
+{
+	struct go_slow_acct *a = accts.lookup(id);
+
+	if (!a)
+		return;
+	leave_thread(a, id);
+	accts.delete(id);
+}
+
+/* At runtime.casgstatus(gp, old, new) or runtime.casGToPreemptScan: gp's status changes. */
+static __always_inline int status_change(struct pt_regs *ctx, u64 cookie)
+{
+	struct go_slow_config *cfg;
+	struct go_lat_gid id = {};
+	struct go_slow_acct *a;
+	struct go_binfo *b;
+	u32 status;
+	u8 reason = 0;
+
+	if (!go_entered(ctx, cookie) || !(cfg = slow_config()))
+		return 0;
+	id.g = go_arg_reg(ctx, cfg->arg_codes[0]);
+	id.tgid = bpf_get_current_pid_tgid() >> 32;
+	a = accts.lookup(&id);
+	if (!a)
+		return 0;
+	charge(a, bpf_ktime_get_ns());
+	status = (u32)go_arg_reg(ctx, cfg->arg_codes[2]) & ~G_SCAN;
+	if (status == G_RUNNING) {
+		take_thread(a, &id);
+		return 0;
+	}
+	if (status == G_SYSCALL || status == G_COPYSTACK)	/* it stays on its thread */
+		return 0;
+	leave_thread(a, &id);
+	if (status != G_WAITING) {
+		a->state = GO_SLOW_RUNNABLE;
+		return 0;
+	}
+	b = go_binfo_of(cookie);
+	if (b && b->waitreason_off >= 0)
+		bpf_probe_read_user(&reason, sizeof(reason), (void *)(id.g + b->waitreason_off));
+	a->state = GO_SLOW_WAITING;
+	a->reason = reason;
+	return 0;
+}
+
+int go_entry(struct pt_regs *ctx)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx);
+
+	if (!(cookie & GO_COOKIE_DUAL) && GO_COOKIE_FUNC(cookie) == GO_COOKIE_SCHED)
+		return status_change(ctx, cookie);
+	return go_calls_entry(ctx, cookie);
+}
+
+int go_return(struct pt_regs *ctx)
+{
+	return go_calls_return(ctx);
+}
+
+/* The account of the goroutine the current thread runs, brought up to now; NULL if none. */
+static __always_inline struct go_slow_acct *thread_acct(u32 tid, u64 now)
+{
+	struct go_lat_gid *id = running.lookup(&tid);
+	struct go_slow_acct *a;
+
+	if (!id)
+		return NULL;
+	a = accts.lookup(id);
+	if (!a || a->state != GO_SLOW_RUNNING || a->tid != tid) {
+		running.delete(&tid);
+		return NULL;
+	}
+	charge(a, now);
+	return a;
+}
+
+/* A tracepoint's field of size bytes at off in its record (tracefs's format). */
+static __always_inline u64 tp_field(void *ctx, u32 off, u32 size)
+{
+	u64 v = 0;
+	void *p = (void *)((u64)ctx + (off & (GO_SLOW_TRACEFS_MAX - 1)));
+
+	if (size == 8)
+		bpf_probe_read_kernel(&v, 8, p);
+	else
+		bpf_probe_read_kernel(&v, 4, p);
+	return v;
+}
+
+/* The current thread leaves its CPU for thread next_pid. */
+int tp_sched_switch(void *ctx)
+{
+	struct go_slow_config *cfg = slow_config();
+	u64 now = bpf_ktime_get_ns();
+	struct go_slow_acct *a;
+	u32 next;
+
+	if (!cfg)
+		return 0;
+	a = thread_acct((u32)bpf_get_current_pid_tgid(), now);
+	if (a)
+		a->oncpu = 0;
+	next = (u32)tp_field(ctx, cfg->switch_next_pid, 4);
+	a = next ? thread_acct(next, now) : NULL;
+	if (a)
+		a->oncpu = 1;
+	return 0;
+}
+
+int tp_sys_enter(void *ctx)
+{
+	struct go_slow_config *cfg = slow_config();
+	u64 now = bpf_ktime_get_ns();
+	struct go_slow_acct *a;
+
+	if (!cfg || !(a = thread_acct((u32)bpf_get_current_pid_tgid(), now)))
+		return 0;
+	a->insys = 1;
+	a->sysnr = (u32)tp_field(ctx, cfg->sys_id, 8);
+	a->sys_start = now;
+	return 0;
+}
+
+/* The system call of the current thread's goroutine, counted and timed under its number. */
+static __always_inline void sys_count(struct go_slow_acct *a, u64 ns)
+{
+	u32 i, nr = a->sysnr + 1;
+
+	for (i = 0; i < GO_SLOW_SYSCALLS; i++) {
+		if (a->t.sys[i].nr == nr || !a->t.sys[i].nr) {
+			a->t.sys[i].nr = nr;
+			a->t.sys[i].count++;
+			a->t.sys[i].ns += ns;
+			return;
+		}
+	}
+	a->t.other.count++;
+	a->t.other.ns += ns;
+}
+
+int tp_sys_exit(void *ctx)
+{
+	u64 now = bpf_ktime_get_ns();
+	struct go_slow_acct *a = thread_acct((u32)bpf_get_current_pid_tgid(), now);
+
+	if (!a || !a->insys)
+		return 0;
+	sys_count(a, now > a->sys_start ? now - a->sys_start : 0);
+	a->insys = 0;
+	return 0;
+}

@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gofuncslower: print each slow call of Go functions, as bcc's funcslower does, and where its
+ * time went: on CPU, runnable, in system calls (named, counted, timed) and waiting, by the Go
+ * runtime's own wait reasons.
+ *
+ * Calls are matched to their returns by goroutine and stack depth (calls.bpf.h, as
+ * gofunclatency does), never with uretprobes; the scheduler's events are the runtime's status
+ * changes and the kernel's tracepoints (funcslower.bpf.c).
+ *
+ * 06-Dec-2026   Created this.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe/bpf/cookie.h"
+#include "probe/bpf/funcslower.h"
+#include "probe/probe.h"
+#include "libgo.h"
+#include "session/tool.h"
+
+#define SLOTS GO_LAT_SLOTS
+#define MAX_GOROUTINES (1 << 20)
+#define MAX_SPILL 65536
+
+static struct env {
+	pid_t pid;
+	double min;		/* -m or -u, in its unit */
+	bool usecs;
+	long nargs;
+	bool time;		/* -T: HH:MM:SS */
+	bool timestamp;		/* -t: seconds since the first call printed */
+	bool summary;
+	long duration;
+	bool regex;
+	bool verbose;
+	bool json;
+	const char *pattern;
+} env = { .min = 1 };
+
+const char *argp_program_version = "gofuncslower 0.1";
+static const char args_doc[] = "PATTERN";
+static const char doc[] =
+"Trace slow Go function calls, and where their time went.\n"
+"\n"
+"USAGE: gofuncslower [-h] [-p PID] [-m MIN_MS | -u MIN_US] [-a ARGUMENTS] [-T | -t]\n"
+"                    [-s] [-d DURATION] [-r] [-v] [-j] [--dry-run] PATTERN\n"
+"\n"
+"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Each call that took at\n"
+"least MIN_MS (default 1 ms) is printed at its return, with the goroutine's time\n"
+"on CPU, runnable, in system calls and waiting, by the Go runtime's wait reasons.\n"
+"\n"
+"EXAMPLES:\n"
+"    gofuncslower -p 181 main.handle          # calls of main.handle slower than 1 ms\n"
+"    gofuncslower -m 10 -p 181 'main.*'       # calls of main.* slower than 10 ms\n"
+"    gofuncslower -u 100 ./server:main.handle # every ./server, slower than 100 us\n"
+"    gofuncslower -a 2 -p 181 main.handle     # with its first two argument words\n"
+"    gofuncslower -s -d 10 -p 181 main.handle # a summary per function after 10 s\n"
+"    gofuncslower -j -p 181 main.handle       # JSON lines\n"
+"    gofuncslower --dry-run -p 181 main.handle # list the probes, attach none\n";
+
+static const struct argp_option opts[] = {
+	GO_COMMON_OPTIONS,
+	{ "min-ms", 'm', "MIN_MS", 0, "minimum duration to trace (ms), default 1", 0 },
+	{ "min-us", 'u', "MIN_US", 0, "minimum duration to trace (us)", 0 },
+	{ "arguments", 'a', "ARGUMENTS", 0, "print this many entry arguments, as hex", 0 },
+	{ "time", 'T', NULL, 0, "show HH:MM:SS timestamp", 0 },
+	{ "timestamp", 't', NULL, 0, "show timestamp in seconds at us resolution", 0 },
+	{ "summary", 's', NULL, 0, "print a summary per function at the end", 0 },
+	{ "duration", 'd', "DURATION", 0, "total duration of trace, in seconds", 0 },
+	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
+	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
+	{ "json", 'j', NULL, 0, "print one JSON object per slow call", 0 },
+	{},
+};
+
+/* A threshold: a number of at least 0, fractions allowed, as bcc's. */
+static int parse_min(const char *arg, const char *what, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*v >= 0) || *v > 1e9) {
+		fprintf(stderr, "invalid %s: '%s'\n", what, arg);
+		return -1;
+	}
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static bool min_ms;
+
+	switch (key) {
+	case 'm':
+		min_ms = true;
+		if (parse_min(arg, "MIN_MS", &env.min))
+			go_option_error();
+		break;
+	case 'u':
+		env.usecs = true;
+		if (parse_min(arg, "MIN_US", &env.min))
+			go_option_error();
+		break;
+	case 'a':
+		if (go_parse_long(arg, 1, GO_SLOW_ARGS, "ARGUMENTS", &env.nargs))
+			go_option_error();
+		break;
+	case 'T':
+		env.time = true;
+		break;
+	case 't':
+		env.timestamp = true;
+		break;
+	case 's':
+		env.summary = true;
+		break;
+	case 'd':
+		if (go_parse_long(arg, 1, 99999999, "duration", &env.duration))
+			go_option_error();
+		break;
+	case 'r':
+		env.regex = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (env.pattern)
+			argp_error(state, "too many arguments: '%s'", arg);
+		env.pattern = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!env.pattern)
+			argp_error(state, "no PATTERN given");
+		if (env.usecs && min_ms)
+			argp_error(state, "-m and -u are exclusive");
+		if (env.time && env.timestamp)
+			argp_error(state, "-T and -t are exclusive");
+		break;
+	default:
+		return go_parse_common(key, arg, state, &env.pid);
+	}
+	return 0;
+}
+
+static uint64_t unit_ns(void)
+{
+	return env.usecs ? 1000 : 1000000;
+}
+
+/* ---- what the tool knows to name -------------------------------------------------------- */
+
+static struct names {
+	const struct go_target *t;
+	const struct go_arch *arch;
+	char **reasons;		/* the binary's wait reasons, by g.waitreason */
+	size_t nreasons;
+} names;
+
+static const char *reason_name(size_t i, char *buf, size_t size)
+{
+	if (i < names.nreasons && names.reasons[i] && *names.reasons[i])
+		return names.reasons[i];
+	snprintf(buf, size, "waitreason %zu", i);
+	return buf;
+}
+
+/* A system call's name; sys_NNN for one the arch does not name, "other" for nr < 0. */
+static const char *sys_name(int nr, char *buf, size_t size)
+{
+	const char *n = nr >= 0 && names.arch->syscall_name ?
+			names.arch->syscall_name((unsigned int)nr) : NULL;
+
+	if (nr < 0)
+		return "other";
+	if (n)
+		return n;
+	snprintf(buf, size, "sys_%d", nr);
+	return buf;
+}
+
+/* ---- sums of calls (the -s summary) ----------------------------------------------------- */
+
+struct sums {
+	uint64_t count, lat, oncpu, runnable, syscall;
+	uint64_t wait[GO_SLOW_WAITS];
+	uint64_t sys_count[1024], sys_ns[1024];	/* by number; the last: other */
+	uint64_t hist[SLOTS];
+};
+
+static struct sums *sums;	/* by function */
+
+/* A syscall entry of a call or a sum: its number (-1: other), count and time. */
+struct sysent {
+	int nr;
+	uint64_t count, ns;
+};
+
+static int sysent_cmp(const void *a, const void *b)
+{
+	const struct sysent *x = a, *y = b;
+
+	return x->ns != y->ns ? (x->ns < y->ns ? 1 : -1) : x->nr - y->nr;
+}
+
+struct waitent {
+	size_t reason;
+	uint64_t ns;
+};
+
+static int waitent_cmp(const void *a, const void *b)
+{
+	const struct waitent *x = a, *y = b;
+
+	return x->ns != y->ns ? (x->ns < y->ns ? 1 : -1) : (int)x->reason - (int)y->reason;
+}
+
+/* A breakdown as printed: the parts, its syscalls and waits, most time first. */
+struct parts {
+	uint64_t oncpu, runnable, syscall, wait;
+	struct sysent sys[1024];
+	size_t nsys;
+	struct waitent waits[GO_SLOW_WAITS];
+	size_t nwaits;
+};
+
+static void parts_waits(struct parts *p, const void *waits)
+{
+	uint64_t wait[GO_SLOW_WAITS];
+	size_t i;
+
+	memcpy(wait, waits, sizeof(wait));
+
+	p->wait = 0;
+	p->nwaits = 0;
+	for (i = 0; i < GO_SLOW_WAITS; i++) {
+		p->wait += wait[i];
+		if (wait[i])
+			p->waits[p->nwaits++] = (struct waitent){ i, wait[i] };
+	}
+	qsort(p->waits, p->nwaits, sizeof(p->waits[0]), waitent_cmp);
+}
+
+static void parts_of_event(struct parts *p, const struct go_slow_event *e)
+{
+	size_t i;
+
+	p->oncpu = e->t.oncpu;
+	p->runnable = e->t.runnable;
+	p->syscall = e->t.syscall;
+	parts_waits(p, e->t.wait);
+	p->nsys = 0;
+	for (i = 0; i < GO_SLOW_SYSCALLS; i++)
+		if (e->t.sys[i].nr && e->t.sys[i].count)
+			p->sys[p->nsys++] = (struct sysent){ (int)e->t.sys[i].nr - 1,
+							     e->t.sys[i].count, e->t.sys[i].ns };
+	if (e->t.other.count)
+		p->sys[p->nsys++] = (struct sysent){ -1, e->t.other.count, e->t.other.ns };
+	qsort(p->sys, p->nsys, sizeof(p->sys[0]), sysent_cmp);
+}
+
+static void parts_of_sums(struct parts *p, const struct sums *s)
+{
+	size_t i;
+
+	p->oncpu = s->oncpu;
+	p->runnable = s->runnable;
+	p->syscall = s->syscall;
+	parts_waits(p, s->wait);
+	p->nsys = 0;
+	for (i = 0; i < 1024; i++)
+		if (s->sys_count[i])
+			p->sys[p->nsys++] = (struct sysent){ i == 1023 ? -1 : (int)i, s->sys_count[i],
+							     s->sys_ns[i] };
+	qsort(p->sys, p->nsys, sizeof(p->sys[0]), sysent_cmp);
+}
+
+static void sums_add(const struct go_slow_event *e)
+{
+	struct sums *s = &sums[e->func];
+	size_t i, nr;
+	uint32_t slot;
+
+	s->count++;
+	s->lat += e->lat_ns;
+	s->oncpu += e->t.oncpu;
+	s->runnable += e->t.runnable;
+	s->syscall += e->t.syscall;
+	for (i = 0; i < GO_SLOW_WAITS; i++)
+		s->wait[i] += e->t.wait[i];
+	for (i = 0; i < GO_SLOW_SYSCALLS; i++) {
+		if (!e->t.sys[i].nr)
+			continue;
+		nr = e->t.sys[i].nr - 1 < 1023 ? e->t.sys[i].nr - 1 : 1023;
+		s->sys_count[nr] += e->t.sys[i].count;
+		s->sys_ns[nr] += e->t.sys[i].ns;
+	}
+	s->sys_count[1023] += e->t.other.count;
+	s->sys_ns[1023] += e->t.other.ns;
+	for (slot = 0; (e->lat_ns / unit_ns()) >> slot && slot < SLOTS - 1; slot++)
+		;
+	s->hist[slot]++;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+static double in_unit(uint64_t ns)
+{
+	return (double)ns / (double)unit_ns();
+}
+
+static void print_syscalls_text(const struct parts *p, const char *indent)
+{
+	char buf[32];
+	size_t i;
+
+	if (!p->nsys)
+		return;
+	printf("%ssyscalls: ", indent);
+	for (i = 0; i < p->nsys; i++)
+		printf("%s%s %llu %.2f", i ? ", " : "", sys_name(p->sys[i].nr, buf, sizeof(buf)),
+		       (unsigned long long)p->sys[i].count, in_unit(p->sys[i].ns));
+	printf("\n");
+}
+
+static void print_waits_text(const struct parts *p, const char *indent)
+{
+	char esc[GO_ESC_LEN], buf[32];
+	size_t i;
+
+	if (!p->nwaits)
+		return;
+	printf("%swaits: ", indent);
+	for (i = 0; i < p->nwaits; i++)
+		printf("%s%s %.2f", i ? ", " : "",
+		       go_esc(reason_name(p->waits[i].reason, buf, sizeof(buf)), esc, sizeof(esc)),
+		       in_unit(p->waits[i].ns));
+	printf("\n");
+}
+
+static void print_json_parts(const struct parts *p)
+{
+	char buf[32];
+	size_t i;
+
+	printf("\"oncpu_ns\": %llu, \"runnable_ns\": %llu, \"syscall_ns\": %llu, \"wait_ns\": {",
+	       (unsigned long long)p->oncpu, (unsigned long long)p->runnable,
+	       (unsigned long long)p->syscall);
+	for (i = 0; i < p->nwaits; i++) {
+		printf("%s", i ? ", " : "");
+		go_json_str(stdout, reason_name(p->waits[i].reason, buf, sizeof(buf)));
+		printf(": %llu", (unsigned long long)p->waits[i].ns);
+	}
+	printf("}, \"syscalls\": [");
+	for (i = 0; i < p->nsys; i++) {
+		printf("%s{\"name\": ", i ? ", " : "");
+		go_json_str(stdout, sys_name(p->sys[i].nr, buf, sizeof(buf)));
+		printf(", \"nr\": %d, \"count\": %llu, \"ns\": %llu}", p->sys[i].nr,
+		       (unsigned long long)p->sys[i].count, (unsigned long long)p->sys[i].ns);
+	}
+	printf("]");
+}
+
+static uint64_t first_start;	/* -t: the first printed call's start */
+
+static void print_event_json(const struct go_slow_event *e, const struct parts *p,
+			     const char *func, const char *comm, const char *when)
+{
+	long i;
+
+	printf("{\"ts_ns\": %llu, ", (unsigned long long)e->start_ns);
+	if (when)
+		printf("\"time\": \"%s\", ", when);
+	printf("\"comm\": ");
+	go_json_str(stdout, comm);
+	printf(", \"pid\": %u, \"tid\": %u, \"goid\": %llu, \"func\": ", e->pid, e->tid,
+	       (unsigned long long)e->goid);
+	go_json_str(stdout, func);
+	printf(", \"lat_ns\": %llu, \"rval\": %llu, ", (unsigned long long)e->lat_ns,
+	       (unsigned long long)e->rval);
+	if (env.nargs) {
+		printf("\"args\": [");
+		for (i = 0; i < env.nargs; i++)
+			printf("%s%llu", i ? ", " : "", (unsigned long long)e->args[i]);
+		printf("], ");
+	}
+	print_json_parts(p);
+	printf("}\n");
+}
+
+static void print_event_text(const struct go_slow_event *e, const struct parts *p,
+			     const char *func, const char *comm, const char *when)
+{
+	char esc[GO_ESC_LEN], cesc[GO_ESC_LEN];
+	long i;
+
+	if (env.time)
+		printf("%-10s ", when);
+	if (env.timestamp)
+		printf("%-10.6f ", (double)(e->start_ns - first_start) / 1e9);
+	printf("%-14.14s %-6u %-8llu %7.2f %16llx %s", go_esc(comm, cesc, sizeof(cesc)), e->pid,
+	       (unsigned long long)e->goid, in_unit(e->lat_ns), (unsigned long long)e->rval,
+	       go_esc(func, esc, sizeof(esc)));
+	for (i = 0; i < env.nargs; i++)
+		printf(" 0x%llx", (unsigned long long)e->args[i]);
+	printf("\n");
+	printf("    on-cpu %.2f  runnable %.2f  syscall %.2f  wait %.2f\n", in_unit(p->oncpu),
+	       in_unit(p->runnable), in_unit(p->syscall), in_unit(p->wait));
+	print_syscalls_text(p, "    ");
+	print_waits_text(p, "    ");
+}
+
+static void on_event(void *ctx, const void *data, size_t size)
+{
+	const struct go_slow_event *e = data;
+	char comm[sizeof(e->comm) + 1], ts[16];
+	const char *when = NULL, *func;
+	struct parts *p = ctx;
+
+	if (size < sizeof(*e) || e->func >= names.t->cnt)
+		return;
+	memcpy(comm, e->comm, sizeof(e->comm));
+	comm[sizeof(e->comm)] = 0;
+	func = go_target__func(names.t, e->func)->name;
+	if (!first_start)
+		first_start = e->start_ns;
+	if (env.time)
+		when = go_strftime_now(ts, sizeof(ts));
+	parts_of_event(p, e);
+	if (env.json)
+		print_event_json(e, p, func, comm, when);
+	else
+		print_event_text(e, p, func, comm, when);
+	if (env.summary)
+		sums_add(e);
+}
+
+static void print_header(void)
+{
+	if (env.json)
+		return;
+	fprintf(stdout, "Tracing function calls slower than %g %s... Ctrl+C to quit.\n", env.min,
+		env.usecs ? "us" : "ms");
+	if (env.time || env.timestamp)
+		printf("%-10s ", "TIME");
+	printf("%-14s %-6s %-8s %7s %16s %s\n", "COMM", "PID", "GOID",
+	       env.usecs ? "LAT(us)" : "LAT(ms)", "RVAL", env.nargs ? "FUNC ARGS" : "FUNC");
+	fflush(stdout);
+}
+
+/* Slot i's nanoseconds: the calls whose latency, cut to the unit, is in [2^(i-1), 2^i - 1]. */
+static uint64_t slot_ns(int i, bool high)
+{
+	uint64_t u = unit_ns(), v = high ? 1ULL << i : i == 1 ? 0 : 1ULL << (i - 1);
+
+	if (i >= 63 || v > UINT64_MAX / u)
+		return UINT64_MAX;
+	return high ? v * u - 1 : v * u;
+}
+
+static void print_summary_json(const char *func, const struct sums *s, struct parts *p)
+{
+	int i, first = 1;
+
+	printf("{\"summary\": true, \"func\": ");
+	go_json_str(stdout, func);
+	printf(", \"count\": %llu, \"lat_ns\": %llu, ", (unsigned long long)s->count,
+	       (unsigned long long)s->lat);
+	print_json_parts(p);
+	printf(", \"hist\": [");
+	for (i = 0; i < SLOTS; i++) {
+		if (!s->hist[i])
+			continue;
+		printf("%s{\"low_ns\": %llu, \"high_ns\": %llu, \"count\": %llu}", first ? "" : ", ",
+		       (unsigned long long)slot_ns(i, false), (unsigned long long)slot_ns(i, true),
+		       (unsigned long long)s->hist[i]);
+		first = 0;
+	}
+	printf("]}\n");
+}
+
+static void print_summaries(const struct go_target *t, struct parts *p)
+{
+	char esc[GO_ESC_LEN];
+	size_t f;
+
+	for (f = 0; f < t->cnt; f++) {
+		const struct sums *s = &sums[f];
+		const char *func = go_target__func(t, f)->name;
+
+		if (!s->count)
+			continue;
+		parts_of_sums(p, s);
+		if (env.json) {
+			print_summary_json(func, s, p);
+			continue;
+		}
+		printf("\nFunction = %s\n", go_esc(func, esc, sizeof(esc)));
+		printf("slow calls: %llu, LAT total %.2f %s, avg %.2f %s\n",
+		       (unsigned long long)s->count, in_unit(s->lat), env.usecs ? "us" : "ms",
+		       in_unit(s->lat / s->count), env.usecs ? "us" : "ms");
+		printf("    on-cpu %.2f  runnable %.2f  syscall %.2f  wait %.2f\n",
+		       in_unit(p->oncpu), in_unit(p->runnable), in_unit(p->syscall),
+		       in_unit(p->wait));
+		print_syscalls_text(p, "    ");
+		print_waits_text(p, "    ");
+		go_print_log2_hist(stdout, s->hist, SLOTS, env.usecs ? "usecs" : "msecs");
+	}
+	fflush(stdout);
+}
+
+/* ---- the BPF program's particulars ------------------------------------------------------ */
+
+static int set_config(struct go_bpf *bpf, const struct go_target *t)
+{
+	struct go_lat_config lcfg = { 1, 0, GO_LAT_GOEXIT };
+	struct go_slow_config cfg = { 0 };
+	const struct go_arch *arch = go_binary__arch(t->bin);
+	int off, size, code, i, err;
+	uint32_t zero = 0;
+
+	cfg.min_ns = (uint64_t)(env.min * (double)unit_ns());
+	cfg.goid_off = go_binary__goid_offset(t->bin);
+	if (cfg.goid_off < 0)
+		cfg.goid_off = -1;
+	cfg.nargs = (uint32_t)env.nargs;
+	for (i = 0; i < GO_SLOW_ARGS && i < arch->nregabi_ints; i++) {
+		code = go_arch__reg_code(arch, arch->regabi_ints[i]);
+		if (code < 0)
+			return go_fail(EINVAL, "no register code for %s", arch->regabi_ints[i]);
+		cfg.arg_codes[i] = (uint32_t)code;
+	}
+	err = go_tracefs__field("sched/sched_switch", "next_pid", &off, &size);
+	if (!err && size != 4)
+		err = go_fail(EINVAL, "sched_switch's next_pid is not 4 bytes");
+	cfg.switch_next_pid = (uint32_t)off;
+	if (!err)
+		err = go_tracefs__field("raw_syscalls/sys_enter", "id", &off, &size);
+	if (!err && size != 8)
+		err = go_fail(EINVAL, "sys_enter's id is not 8 bytes");
+	cfg.sys_id = (uint32_t)off;
+	if (err)
+		return err;
+	if (go_map__update(go_bpf__map_fd(bpf, "slowcfg"), &zero, &cfg) ||
+	    go_map__update(go_bpf__map_fd(bpf, "config"), &zero, &lcfg))
+		return go_fail(EIO, "cannot set the program's settings");
+	return 0;
+}
+
+static void shape_maps(struct go_bpf_spec *spec, const struct go_plan *plan)
+{
+	struct go_bpf_map_shape gs = { .max_entries = MAX_GOROUTINES };
+
+	go_bpf_spec__shape(spec, "gs", &gs);
+	go_bpf_spec__size(spec, "spill", MAX_SPILL);
+	go_bpf_spec__size(spec, "starts", 1);
+	go_bpf_spec__size(spec, "threads", 1);
+	go_bpf_spec__size(spec, "go_dual", plan->ndual ? plan->ndual : 1);
+	if (plan->save_g)
+		go_bpf_spec__size(spec, "go_gsaved", GO_GSAVED_ENTRIES);
+}
+
+static int set_dual(struct go_bpf *bpf, const struct go_plan *plan)
+{
+	int fd = go_bpf__map_fd(bpf, "go_dual"), err = 0;
+	uint32_t i;
+
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < plan->ndual && !err; i++)
+		err = go_map__update(fd, &i, &plan->dual[i]);
+	return err;
+}
+
+/* The tracepoints' programs, by the plan's tracepoints ("category/name": tp_name). */
+static int attach_tracepoints(struct go_session *s)
+{
+	char prog[64];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < s->plan.ntracepoints && !err; i++) {
+		const char *slash = strchr(s->plan.tracepoints[i], '/');
+
+		snprintf(prog, sizeof(prog), "tp_%s", slash ? slash + 1 : s->plan.tracepoints[i]);
+		err = go_bpf__attach_tracepoint(s->bpf, prog, s->plan.tracepoints[i]);
+	}
+	return err;
+}
+
+/* Refuse what cannot be told: gccgo, a release without g in its register. */
+static int check_binary(struct go_target *t)
+{
+	int n;
+
+	if (go_binary__toolchain(t->bin) != GO_GC)
+		return go_fail(ENOTSUP, "%s: gccgo's runtime keeps no goroutine status gofuncslower "
+			       "can read", go_binary__name(t->bin));
+	if (!go_binary__g_in_reg(t->bin, NULL, false))
+		return go_fail(ENOTSUP, "%s: gofuncslower needs Go 1.17 or later (%s keeps g "
+			       "out of its register)", go_binary__name(t->bin),
+			       go_binary__version(t->bin));
+	n = go_binary__wait_reasons(t->bin, &names.reasons);
+	if (n < 0)
+		return n;
+	names.nreasons = (size_t)n;
+	return 0;
+}
+
+static void report_losses(struct go_session *s)
+{
+	int fd = go_bpf__map_fd(s->bpf, "slowstats"), lfd = go_bpf__map_fd(s->bpf, "stats");
+	uint64_t n = 0;
+
+	if (!go_map__sum_percpu(fd, GO_SLOW_LOST, &n))
+		go_losses__add(&s->losses, GO_LOST_EVENTS, n);
+	n = 0;
+	if (!go_map__sum_percpu(fd, GO_SLOW_NO_ROOM, &n))
+		go_losses__add(&s->losses, GO_LOST_NO_ROOM, n);
+	n = 0;
+	if (!go_map__sum_percpu(lfd, GO_LAT_NO_ROOM, &n))
+		go_losses__add(&s->losses, GO_LOST_NO_ROOM, n);
+	n = 0;
+	if (!go_map__sum_percpu(lfd, GO_LAT_UNWOUND, &n))
+		go_losses__add(&s->losses, GO_LOST_UNWOUND, n);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
+	const char *progs[] = { "go_entry", "go_return", "tp_sched_switch", "tp_sys_enter",
+				"tp_sys_exit" };
+	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT | GO_PLAN_SCHED;
+	struct go_bpf_spec spec = { 0 };
+	struct go_session s = { 0 };
+	struct go_ringbuf *rb = NULL;
+	struct parts *parts = NULL;
+	uint64_t end = 0;
+	int err, fd;
+
+	err = go_parse_args(&argp, argc, argv);
+	if (err)
+		return err;
+	s.pid = env.pid;
+	s.json = env.json;
+	err = go_session__open(&s, env.pattern, env.regex);
+	if (!err)
+		err = check_binary(&s.target);
+	if (err)
+		goto cleanup;
+	names.t = &s.target;
+	names.arch = go_binary__arch(s.target.bin);
+	if (go_bpf__want_multi())
+		what |= GO_PLAN_CALL_SITES | GO_PLAN_RETURN_SITES;
+	err = go_session__plan(&s, what);
+	if (err)
+		goto cleanup;
+	sums = calloc(s.target.cnt ? s.target.cnt : 1, sizeof(*sums));
+	parts = calloc(1, sizeof(*parts));
+	if (!sums || !parts) {
+		err = go_fail(ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (env.verbose) {
+		go_target__list(&s.target, s.info);
+		go_target__list_returns(&s.target, s.info);
+	}
+	spec.src = go_bpf_src_funcslower;
+	shape_maps(&spec, &s.plan);
+	spec.progs = progs;
+	spec.nprogs = 5;
+	spec.multi = go_bpf__want_multi();
+	err = go_session__load(&s, &spec, env.verbose);
+	if (!err && s.plan.ndual)
+		err = set_dual(s.bpf, &s.plan);
+	if (!err)
+		err = go_target__set_binfo(&s.target, s.bpf);
+	if (!err)
+		err = set_config(s.bpf, &s.target);
+	if (err)
+		goto cleanup;
+	fd = go_bpf__map_fd(s.bpf, "events");
+	rb = go_ringbuf__new(fd, GO_SLOW_RINGBUF_PAGES * (size_t)getpagesize(), on_event, parts);
+	if (!rb) {
+		err = go_fail(EIO, "cannot read the program's ring buffer");
+		goto cleanup;
+	}
+	/* the scheduler's events first, returns next: no call is seen entering unwatched */
+	err = attach_tracepoints(&s);
+	if (!err)
+		err = go_session__attach(&s, "go_return", &s.target, &s.plan.ret);
+	if (!err)
+		err = go_session__attach(&s, "go_entry", &s.target, &s.plan.entry);
+	if (err)
+		goto cleanup;
+	print_header();
+	if (env.duration)
+		end = go_monotonic_ns() + (uint64_t)env.duration * 1000000000ULL;
+	while (!s.exiting && !s.gone && (!end || go_monotonic_ns() < end)) {
+		go_session__poll(&s, fd, 100);
+		go_ringbuf__consume(rb);
+		fflush(stdout);
+	}
+	go_session__detach(&s);
+	go_ringbuf__consume(rb);
+	if (env.summary)
+		print_summaries(&s.target, parts);
+	report_losses(&s);
+	go_session__end(&s);
+
+cleanup:
+	go_ringbuf__free(rb);
+	go_wait_reasons__free(names.reasons, names.nreasons);
+	free(sums);
+	free(parts);
+	return go_session__close(&s, err);
+}
