@@ -444,12 +444,14 @@ static void on_event(void *ctx, const void *data, size_t size)
 		sums_add(e);
 }
 
-static void print_header(void)
+/* bcc's banner, on stdout or with -j on stderr (s->info), then the column header. */
+static void print_header(FILE *info)
 {
+	fprintf(info, "Tracing function calls slower than %g %s... Ctrl+C to quit.\n", env.min,
+		env.usecs ? "us" : "ms");
+	fflush(info);
 	if (env.json)
 		return;
-	fprintf(stdout, "Tracing function calls slower than %g %s... Ctrl+C to quit.\n", env.min,
-		env.usecs ? "us" : "ms");
 	if (env.time || env.timestamp)
 		printf("%-10s ", "TIME");
 	printf("%-14s %-6s %-8s %7s %16s %s\n", "COMM", "PID", "GOID",
@@ -702,7 +704,7 @@ int main(int argc, char **argv)
 		err = go_session__attach(&s, "go_entry", &s.target, &s.plan.entry);
 	if (err)
 		goto cleanup;
-	print_header();
+	print_header(s.info);
 	if (env.duration)
 		end = go_monotonic_ns() + (uint64_t)env.duration * 1000000000ULL;
 	while (!s.exiting && !s.gone && (!end || go_monotonic_ns() < end)) {

@@ -1,0 +1,3 @@
+module example.com/slowcore
+
+go 1.19
