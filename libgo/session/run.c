@@ -123,10 +123,20 @@ bool go_session__wait(struct go_session *s, long interval, long duration)
 
 void go_session__poll(struct go_session *s, int fd, long ms)
 {
-	struct pollfd p[2] = { { fd, POLLIN, 0 }, { s->pidfd, POLLIN, 0 } };
+	struct pollfd p[2 + MAX_ALSO] = { { fd, POLLIN, 0 }, { s->pidfd, POLLIN, 0 } };
+	int i;
 
-	if (poll(p, 2, (int)ms) > 0 && (p[1].revents & POLLIN))
+	for (i = 0; i < nalso; i++) {
+		p[2 + i].fd = also[i].fd;
+		p[2 + i].events = POLLIN;
+	}
+	if (poll(p, 2 + (nfds_t)nalso, (int)ms) <= 0)
+		return;
+	if (p[1].revents & POLLIN)
 		s->gone = true;
+	for (i = 0; i < nalso; i++)
+		if (p[2 + i].revents & POLLIN)
+			also[i].fn(also[i].ctx);
 }
 
 /*

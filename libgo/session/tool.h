@@ -237,7 +237,10 @@ int go_session__attach(struct go_session *s, const char *prog, const struct go_t
  * exits. True when that summary is the last.
  */
 bool go_session__wait(struct go_session *s, long interval, long duration);
-/* Wait up to ms for fd to be readable (a ring buffer), or for the traced process's end (gone). */
+/*
+ * Wait up to ms for fd to be readable (a ring buffer), or for the traced process's end (gone);
+ * meanwhile call each go_wait_also() function whose descriptor is readable.
+ */
 void go_session__poll(struct go_session *s, int fd, long ms);
 /* Detach every probe, keeping the maps readable. */
 void go_session__detach(struct go_session *s);
@@ -283,6 +286,59 @@ const struct go_labelset *go_labelsets__get(struct go_labelsets *ls,
 void go_labelset__print(FILE *out, const struct go_labelset *ls, const char *sep);
 /* The members of a JSON object of the labels: "key": "value", ... (nothing for NULL). */
 void go_labelset__json(FILE *out, const struct go_labelset *ls);
+
+/* ---- calls matched to their returns (calls.bpf.h): gofunclatency, gofuncslower (calls.c) ---- */
+
+/*
+ * The maps calls.bpf.h keeps, shaped for the goroutines and the calls in progress, those the
+ * binary's way of knowing calls does not use (by g, through m, by SP) at one entry; the
+ * goroutines' records a plain hash where their ends are probed (plan->goexit), else an LRU.
+ */
+struct go_bpf_spec;
+void go_calls__shape(struct go_bpf_spec *spec, const struct go_plan *plan, bool by_g, bool by_sp,
+		     bool g_from_m, long max_goroutines, long max_spill);
+/* The cookies of the addresses that are both a return site and a call site (go_dual). */
+int go_calls__set_dual(struct go_bpf *bpf, const struct go_plan *plan);
+
+/* A map of the tool's own whose keys begin with a struct go_lat_gid, swept with the others. */
+struct go_calls_map {
+	const char *name;
+	size_t key_size;
+};
+
+/*
+ * The records of processes that have exited (their last goroutines never reach
+ * runtime.goexit1): the BPF program tells of each process that has records (newprocs), the
+ * tool watches it, and deletes its records once it has exited, counting the calls they held as
+ * calls in progress (and, of the spill's, those whose starts the LRU had dropped).
+ */
+struct go_calls_sweeper {
+	struct go_bpf *bpf;
+	struct go_procs *procs;
+	struct go_ringbuf *rb;
+	bool lru_gs;		/* the goroutines' records are an LRU (counted: GO_LAT_ADDED) */
+	const struct go_calls_map *extra;	/* the tool's own maps, to the first NULL name */
+	int err;		/* the first error: the tool says it at the end */
+	uint64_t running;	/* calls in progress when their process exited, not spilled */
+	uint64_t spilled;	/* spilled calls in progress then, by their goroutines' records */
+	uint64_t held;		/* those of them that the spill still held */
+	uint64_t removed_gs;	/* records the tool removed from their LRU (as GO_LAT_REMOVED) */
+	uint64_t removed_sp;	/* starts by SP it removed from theirs (as GO_LAT_SP_REMOVED) */
+};
+/* Watch the processes with records (none with -p: the tool ends with its process). */
+int go_calls__sweeper_start(struct go_calls_sweeper *sw, struct go_bpf *bpf, bool lru_gs);
+void go_calls__sweeper_stop(struct go_calls_sweeper *sw);
+/*
+ * Calls that never reached a RET: unwound ones (panic, runtime.Goexit), found as their
+ * goroutines went on or ended, and those in progress at the end; calls that found no room in
+ * the tool's state, and those whose starts its LRU maps dropped (the spill, the starts by stack
+ * pointer) and goroutines whose records were dropped (records are an LRU without
+ * runtime.goexit1). Into l, by the maps and what sw swept.
+ */
+void go_calls__count_unreturned(struct go_losses *l, struct go_bpf *bpf, bool by_g, bool by_sp,
+				bool goexit, const struct go_calls_sweeper *sw);
+/* The sum of calls.bpf.h's stats entry i (enum go_lat_stat). */
+uint64_t go_calls__stat(struct go_bpf *bpf, int i);
 
 /* ---- pprof profiles ------------------------------------------------------------------------ */
 
