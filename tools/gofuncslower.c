@@ -35,6 +35,7 @@ static struct env {
 	bool time;		/* -T: HH:MM:SS */
 	bool timestamp;		/* -t: seconds since the first call printed */
 	bool summary;
+	bool ustack;		/* -U */
 	long duration;
 	bool regex;
 	bool verbose;
@@ -48,7 +49,7 @@ static const char doc[] =
 "Trace slow Go function calls, and where their time went.\n"
 "\n"
 "USAGE: gofuncslower [-h] [-p PID] [-m MIN_MS | -u MIN_US] [-a ARGUMENTS] [-T | -t]\n"
-"                    [-s] [-d DURATION] [-r] [-v] [-j] [--dry-run] PATTERN\n"
+"                    [-U] [-s] [-d DURATION] [-r] [-v] [-j] [--dry-run] PATTERN\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Each call that took at\n"
 "least MIN_MS (default 1 ms) is printed at its return, with the goroutine's time\n"
@@ -59,6 +60,7 @@ static const char doc[] =
 "    gofuncslower -m 10 -p 181 'main.*'       # calls of main.* slower than 10 ms\n"
 "    gofuncslower -u 100 ./server:main.handle # every ./server, slower than 100 us\n"
 "    gofuncslower -a 2 -p 181 main.handle     # with its first two argument words\n"
+"    gofuncslower -U -m 10 -p 181 main.handle # and the Go stack of each slow call\n"
 "    gofuncslower -s -d 10 -p 181 main.handle # a summary per function after 10 s\n"
 "    gofuncslower -j -p 181 main.handle       # JSON lines\n"
 "    gofuncslower --dry-run -p 181 main.handle # list the probes, attach none\n";
@@ -70,6 +72,7 @@ static const struct argp_option opts[] = {
 	{ "arguments", 'a', "ARGUMENTS", 0, "print this many entry arguments, as hex", 0 },
 	{ "time", 'T', NULL, 0, "show HH:MM:SS timestamp", 0 },
 	{ "timestamp", 't', NULL, 0, "show timestamp in seconds at us resolution", 0 },
+	{ "user-stack", 'U', NULL, 0, "output the Go stack of each slow call", 0 },
 	{ "summary", 's', NULL, 0, "print a summary per function at the end", 0 },
 	{ "duration", 'd', "DURATION", 0, "total duration of trace, in seconds", 0 },
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
@@ -117,6 +120,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 't':
 		env.timestamp = true;
 		break;
+	case 'U':
+		env.ustack = true;
+		break;
 	case 's':
 		env.summary = true;
 		break;
@@ -162,6 +168,7 @@ static uint64_t unit_ns(void)
 static struct names {
 	const struct go_target *t;
 	const struct go_arch *arch;
+	struct go_lines *lines;	/* -U: the binary's line table, for its stacks */
 	char **reasons;		/* the binary's wait reasons, by g.waitreason */
 	size_t nreasons;
 } names;
@@ -370,10 +377,61 @@ static void print_json_parts(const struct parts *p)
 	printf("]");
 }
 
+#define MAX_FRAMES 256
+
+/*
+ * The Go stack of e (-U), as gostack shows it: *n frames into out (their names), then what cut
+ * it, if anything; 0 frames where the walk has none.
+ */
+static int stack_of(const struct go_slow_event *e, const struct go_func *fn,
+		    struct go_stack_frame *out, char *note, size_t size)
+{
+	static struct go_stack st;
+	int64_t bias = 0;
+
+	*note = 0;
+	if (!(e->flags & GO_SLOW_EV_STACK))
+		return 0;
+	if (go_binary__load_bias(names.t->bin, (pid_t)e->pid, &bias))
+		bias = 0;
+	go_stack__from_walk(&st, names.t->bin, names.lines, fn, NULL, &e->stack, bias, fn->entry);
+	if (go_stack__note(&st, note, size) == NULL)
+		*note = 0;
+	return go_stack__frames(&st, names.t->bin, names.lines, out, MAX_FRAMES);
+}
+
+static void print_stack_text(const struct go_stack_frame *fr, int n, const char *note)
+{
+	char esc[GO_ESC_LEN];
+	int i;
+
+	for (i = 0; i < n; i++)
+		printf("        %s\n", go_esc(fr[i].f.func, esc, sizeof(esc)));
+	if (*note)
+		printf("        %s\n", note);
+}
+
+static void print_stack_json(const struct go_stack_frame *fr, int n, const char *note)
+{
+	int i;
+
+	printf(", \"stack\": [");
+	for (i = 0; i < n; i++) {
+		printf("%s", i ? ", " : "");
+		go_json_str(stdout, fr[i].f.func);
+	}
+	if (*note) {
+		printf("%s", n ? ", " : "");
+		go_json_str(stdout, note);
+	}
+	printf("]");
+}
+
 static uint64_t first_start;	/* -t: the first printed call's start */
 
 static void print_event_json(const struct go_slow_event *e, const struct parts *p,
-			     const char *func, const char *comm, const char *when)
+			     const char *func, const char *comm, const char *when,
+			     const struct go_stack_frame *fr, int nfr, const char *note)
 {
 	long i;
 
@@ -394,11 +452,14 @@ static void print_event_json(const struct go_slow_event *e, const struct parts *
 		printf("], ");
 	}
 	print_json_parts(p);
+	if (env.ustack)
+		print_stack_json(fr, nfr, note);
 	printf("}\n");
 }
 
 static void print_event_text(const struct go_slow_event *e, const struct parts *p,
-			     const char *func, const char *comm, const char *when)
+			     const char *func, const char *comm, const char *when,
+			     const struct go_stack_frame *fr, int nfr, const char *note)
 {
 	char esc[GO_ESC_LEN], cesc[GO_ESC_LEN];
 	long i;
@@ -417,29 +478,36 @@ static void print_event_text(const struct go_slow_event *e, const struct parts *
 	       in_unit(p->runnable), in_unit(p->syscall), in_unit(p->wait));
 	print_syscalls_text(p, "    ");
 	print_waits_text(p, "    ");
+	if (env.ustack)
+		print_stack_text(fr, nfr, note);
 }
 
 static void on_event(void *ctx, const void *data, size_t size)
 {
 	const struct go_slow_event *e = data;
-	char comm[sizeof(e->comm) + 1], ts[16];
+	static struct go_stack_frame fr[MAX_FRAMES];
+	char comm[sizeof(e->comm) + 1], ts[16], note[128];
 	const char *when = NULL, *func;
+	const struct go_func *fn;
 	struct parts *p = ctx;
+	int nfr;
 
 	if (size < sizeof(*e) || e->func >= names.t->cnt)
 		return;
 	memcpy(comm, e->comm, sizeof(e->comm));
 	comm[sizeof(e->comm)] = 0;
-	func = go_target__func(names.t, e->func)->name;
+	fn = go_target__func(names.t, e->func);
+	func = fn->name;
+	nfr = stack_of(e, fn, fr, note, sizeof(note));
 	if (!first_start)
 		first_start = e->start_ns;
 	if (env.time)
 		when = go_strftime_now(ts, sizeof(ts));
 	parts_of_event(p, e);
 	if (env.json)
-		print_event_json(e, p, func, comm, when);
+		print_event_json(e, p, func, comm, when, fr, nfr, note);
 	else
-		print_event_text(e, p, func, comm, when);
+		print_event_text(e, p, func, comm, when, fr, nfr, note);
 	if (env.summary)
 		sums_add(e);
 }
@@ -522,9 +590,9 @@ static void print_summaries(const struct go_target *t, struct parts *p)
 
 /* ---- the BPF program's particulars ------------------------------------------------------ */
 
-static int set_config(struct go_bpf *bpf, const struct go_target *t)
+static int set_config(struct go_bpf *bpf, const struct go_target *t, bool goexit)
 {
-	struct go_lat_config lcfg = { 1, 0, GO_LAT_GOEXIT };
+	struct go_lat_config lcfg = { 1, 0, goexit ? GO_LAT_GOEXIT : 0 };
 	struct go_slow_config cfg = { 0 };
 	const struct go_arch *arch = go_binary__arch(t->bin);
 	int off, size, code, i, err;
@@ -535,6 +603,7 @@ static int set_config(struct go_bpf *bpf, const struct go_target *t)
 	if (cfg.goid_off < 0)
 		cfg.goid_off = -1;
 	cfg.nargs = (uint32_t)env.nargs;
+	cfg.ustack = env.ustack;
 	for (i = 0; i < GO_SLOW_ARGS && i < arch->nregabi_ints; i++) {
 		code = go_arch__reg_code(arch, arch->regabi_ints[i]);
 		if (code < 0)
@@ -556,31 +625,6 @@ static int set_config(struct go_bpf *bpf, const struct go_target *t)
 	    go_map__update(go_bpf__map_fd(bpf, "config"), &zero, &lcfg))
 		return go_fail(EIO, "cannot set the program's settings");
 	return 0;
-}
-
-static void shape_maps(struct go_bpf_spec *spec, const struct go_plan *plan)
-{
-	struct go_bpf_map_shape gs = { .max_entries = MAX_GOROUTINES };
-
-	go_bpf_spec__shape(spec, "gs", &gs);
-	go_bpf_spec__size(spec, "spill", MAX_SPILL);
-	go_bpf_spec__size(spec, "starts", 1);
-	go_bpf_spec__size(spec, "threads", 1);
-	go_bpf_spec__size(spec, "go_dual", plan->ndual ? plan->ndual : 1);
-	if (plan->save_g)
-		go_bpf_spec__size(spec, "go_gsaved", GO_GSAVED_ENTRIES);
-}
-
-static int set_dual(struct go_bpf *bpf, const struct go_plan *plan)
-{
-	int fd = go_bpf__map_fd(bpf, "go_dual"), err = 0;
-	uint32_t i;
-
-	if (fd < 0)
-		return fd;
-	for (i = 0; i < plan->ndual && !err; i++)
-		err = go_map__update(fd, &i, &plan->dual[i]);
-	return err;
 }
 
 /* The tracepoints' programs, by the plan's tracepoints ("category/name": tp_name). */
@@ -618,9 +662,10 @@ static int check_binary(struct go_target *t)
 	return 0;
 }
 
-static void report_losses(struct go_session *s)
+/* What the run could not tell: slow calls the ring buffer had no room for, calls not timed. */
+static void report_losses(struct go_session *s, const struct go_calls_sweeper *sw)
 {
-	int fd = go_bpf__map_fd(s->bpf, "slowstats"), lfd = go_bpf__map_fd(s->bpf, "stats");
+	int fd = go_bpf__map_fd(s->bpf, "slowstats");
 	uint64_t n = 0;
 
 	if (!go_map__sum_percpu(fd, GO_SLOW_LOST, &n))
@@ -628,12 +673,7 @@ static void report_losses(struct go_session *s)
 	n = 0;
 	if (!go_map__sum_percpu(fd, GO_SLOW_NO_ROOM, &n))
 		go_losses__add(&s->losses, GO_LOST_NO_ROOM, n);
-	n = 0;
-	if (!go_map__sum_percpu(lfd, GO_LAT_NO_ROOM, &n))
-		go_losses__add(&s->losses, GO_LOST_NO_ROOM, n);
-	n = 0;
-	if (!go_map__sum_percpu(lfd, GO_LAT_UNWOUND, &n))
-		go_losses__add(&s->losses, GO_LOST_UNWOUND, n);
+	go_calls__count_unreturned(&s->losses, s->bpf, true, false, s->plan.goexit, sw);
 }
 
 int main(int argc, char **argv)
@@ -644,6 +684,14 @@ int main(int argc, char **argv)
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT | GO_PLAN_SCHED;
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
+	/* the maps of goroutines' accounts and calls, swept with calls.bpf.h's */
+	static const struct go_calls_map own[] = {
+		{ "accts", sizeof(struct go_lat_gid) },
+		{ "calls", sizeof(struct go_slow_call_key) },
+		{ "cargs", sizeof(struct go_slow_call_key) },
+		{ NULL, 0 },
+	};
+	struct go_calls_sweeper sw = { .extra = own };
 	struct go_ringbuf *rb = NULL;
 	struct parts *parts = NULL;
 	uint64_t end = 0;
@@ -677,19 +725,29 @@ int main(int argc, char **argv)
 		go_target__list_returns(&s.target, s.info);
 	}
 	spec.src = go_bpf_src_funcslower;
-	shape_maps(&spec, &s.plan);
+	go_calls__shape(&spec, &s.plan, true, false, false, MAX_GOROUTINES, MAX_SPILL);
 	spec.progs = progs;
 	spec.nprogs = 5;
 	spec.multi = go_bpf__want_multi();
 	err = go_session__load(&s, &spec, env.verbose);
 	if (!err && s.plan.ndual)
-		err = set_dual(s.bpf, &s.plan);
+		err = go_calls__set_dual(s.bpf, &s.plan);
 	if (!err)
 		err = go_target__set_binfo(&s.target, s.bpf);
 	if (!err)
-		err = set_config(s.bpf, &s.target);
+		err = set_config(s.bpf, &s.target, s.plan.goexit);
+	/* -U: the binary's line table names the frames */
+	if (!err && env.ustack && !(names.lines = go_lines__open(s.target.bin)))
+		err = go_fail(ENOENT, "%s: cannot read its line table for -U",
+			      go_binary__name(s.target.bin));
 	if (err)
 		goto cleanup;
+	/* the records of each process that exits are freed (-p: the tool ends with it) */
+	err = env.pid ? 0 : go_calls__sweeper_start(&sw, s.bpf, !s.plan.goexit);
+	if (err) {
+		err = go_fail(-err, "cannot watch the traced processes: %s", strerror(-err));
+		goto cleanup;
+	}
 	fd = go_bpf__map_fd(s.bpf, "events");
 	rb = go_ringbuf__new(fd, GO_SLOW_RINGBUF_PAGES * (size_t)getpagesize(), on_event, parts);
 	if (!rb) {
@@ -716,12 +774,14 @@ int main(int argc, char **argv)
 	go_ringbuf__consume(rb);
 	if (env.summary)
 		print_summaries(&s.target, parts);
-	report_losses(&s);
+	report_losses(&s, &sw);
 	go_session__end(&s);
 
 cleanup:
+	go_calls__sweeper_stop(&sw);
 	go_ringbuf__free(rb);
 	go_wait_reasons__free(names.reasons, names.nreasons);
+	go_lines__close(names.lines);
 	free(sums);
 	free(parts);
 	return go_session__close(&s, err);

@@ -182,6 +182,35 @@ static __always_inline void times_diff(struct go_slow_times *e, const struct go_
 	e->other.ns = a->other.ns - snap->other.ns;
 }
 
+/*
+ * The stack at the return into e, as stackwalk.h records one: the pc, then the return
+ * addresses the frame pointers lead to, which the kernel's own walk of a user stack follows
+ * (bpf_get_stack: stackwalk.bpf.h's walk, which also goes through cgo callbacks, is far more
+ * for the verifier on the return's paths). At a RET, the traced function's return address is
+ * at SP; at a return site, in its caller, the caller is where the probe is.
+ */
+static __always_inline void walk(struct pt_regs *ctx, struct go_slow_event *e)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx);
+	struct go_walk *w = &e->stack;
+	long n;
+
+	w->ra = 0;
+	w->nswitch = 0;
+	n = bpf_get_stack(ctx, w->frames, sizeof(w->frames) - sizeof(w->frames[0]),
+			  BPF_F_USER_STACK);
+	if (n <= 0)
+		return;
+	w->nframes = (u32)(n / sizeof(w->frames[0]));
+	w->end = w->nframes >= GO_WALK_MAX_FRAMES ? GO_WALK_FULL : GO_WALK_END;
+	/* a return site: what go_dual holds for it first (DUAL), or the cookie's */
+	if (cookie & (GO_COOKIE_DUAL | GO_COOKIE_RETURN))
+		w->ra = GO_REG_IP(ctx);
+	else
+		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)GO_REG_SP(ctx));
+	e->flags |= GO_SLOW_EV_STACK;
+}
+
 static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_config *cfg,
 				 const struct go_slow_call_key *k, const struct go_slow_acct *a,
 				 const struct go_slow_times *snap, u32 func, u64 ts, u64 now)
@@ -213,6 +242,8 @@ static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_confi
 		__builtin_memset(e->args, 0, sizeof(e->args));
 	}
 	times_diff(&e->t, &a->t, snap);
+	if (cfg->ustack)
+		walk(ctx, e);
 	events.ringbuf_submit(e, 0);
 }
 

@@ -10,13 +10,14 @@
 #include <linux/types.h>
 
 #include "funclatency.h"
+#include "stackwalk.h"
 
 #define GO_SLOW_TRACEFS_MAX 4096	/* tracepoint fields are read below (GO_TRACEFS_MAX_RECORD) */
 
 #define GO_SLOW_WAITS 64	/* wait reasons kept apart (g.waitreason); past them: 0, "" */
 #define GO_SLOW_SYSCALLS 8	/* system calls kept apart per goroutine; past them: other */
 #define GO_SLOW_ARGS 9		/* argument words -a may print: the register ABI's integers */
-#define GO_SLOW_RINGBUF_PAGES 64
+#define GO_SLOW_RINGBUF_PAGES 256
 #define GO_SLOW_MAX_GOROUTINES 65536	/* goroutines in a traced call at once */
 #define GO_SLOW_MAX_CALLS 65536	/* traced calls in progress at once */
 
@@ -85,8 +86,10 @@ struct go_slow_event {
 	char comm[16];
 	__u64 args[GO_SLOW_ARGS];
 	struct go_slow_times t;
+	struct go_walk stack;	/* -U: at the return (GO_SLOW_EV_STACK) */
 };
 #define GO_SLOW_EV_ARGS 1U	/* args were kept at the entry */
+#define GO_SLOW_EV_STACK 2U	/* stack holds the walk */
 
 /* gofuncslower's settings, in slowcfg. */
 struct go_slow_config {
@@ -97,7 +100,7 @@ struct go_slow_config {
 	/* offsets of the tracepoints' fields in their records, as tracefs says */
 	__u32 switch_next_pid;	/* sched_switch's next_pid (4 bytes) */
 	__u32 sys_id;		/* raw_syscalls sys_enter's id (8 bytes) */
-	__u32 pad;
+	__u32 ustack;		/* -U: walk each slow call's stack at its return */
 };
 
 /* Indices into slowstats: what could not be told. */
