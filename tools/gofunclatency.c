@@ -189,22 +189,10 @@ struct printout {
 	const char *time;
 };
 
-/* Slot i's nanoseconds: the calls whose time, cut to the unit, is in [2^(i-1), 2^i - 1]. */
-static uint64_t slot_ns(int i, bool high)
-{
-	uint64_t u = unit_ns(), v = high ? 1ULL << i : i == 1 ? 0 : 1ULL << (i - 1);
-
-	if (v > UINT64_MAX / u)
-		return UINT64_MAX;
-	return high ? v * u - 1 : v * u;
-}
-
 /* Times in nanoseconds whatever the unit, so that nothing is cut: see JSON OUTPUT. */
 static void print_json(const struct printout *po, const char *func, const uint64_t *vals,
 		       uint64_t count, uint64_t total_ns)
 {
-	int i, first = 1;
-
 	go_json_printout(stdout, po->n, po->time);
 	if (func) {
 		printf("\"func\": ");
@@ -212,17 +200,10 @@ static void print_json(const struct printout *po, const char *func, const uint64
 		printf(", ");
 	}
 	printf("\"unit\": \"%s\", \"count\": %llu, \"total_ns\": %llu, \"avg_ns\": %llu, "
-	       "\"hist\": [", unit(), (unsigned long long)count, (unsigned long long)total_ns,
+	       "\"hist\": ", unit(), (unsigned long long)count, (unsigned long long)total_ns,
 	       (unsigned long long)(count ? total_ns / count : 0));
-	for (i = 1; i < SLOTS; i++) {
-		if (!vals[i])
-			continue;
-		printf("%s{\"low_ns\": %llu, \"high_ns\": %llu, \"count\": %llu}", first ? "" : ", ",
-		       (unsigned long long)slot_ns(i, false), (unsigned long long)slot_ns(i, true),
-		       (unsigned long long)vals[i]);
-		first = 0;
-	}
-	printf("]}\n");
+	go_json_log2_hist(stdout, vals, SLOTS, unit_ns());
+	printf("}\n");
 }
 
 static uint64_t hist_count(const uint64_t *vals)

@@ -313,9 +313,9 @@ static void sums_add(const struct go_slow_event *e)
 	}
 	s->sys_count[1023] += e->t.other.count;
 	s->sys_ns[1023] += e->t.other.ns;
-	for (slot = 0; (e->lat_ns / unit_ns()) >> slot && slot < SLOTS - 1; slot++)
+	for (slot = 1; (e->lat_ns / unit_ns()) >> slot && slot < SLOTS - 1; slot++)
 		;
-	s->hist[slot]++;
+	s->hist[slot]++;	/* as bpf_log2l, but 0 in slot 1: [0, 1] */
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
@@ -527,35 +527,16 @@ static void print_header(FILE *info)
 	fflush(stdout);
 }
 
-/* Slot i's nanoseconds: the calls whose latency, cut to the unit, is in [2^(i-1), 2^i - 1]. */
-static uint64_t slot_ns(int i, bool high)
-{
-	uint64_t u = unit_ns(), v = high ? 1ULL << i : i == 1 ? 0 : 1ULL << (i - 1);
-
-	if (i >= 63 || v > UINT64_MAX / u)
-		return UINT64_MAX;
-	return high ? v * u - 1 : v * u;
-}
-
 static void print_summary_json(const char *func, const struct sums *s, struct parts *p)
 {
-	int i, first = 1;
-
 	printf("{\"summary\": true, \"func\": ");
 	go_json_str(stdout, func);
 	printf(", \"count\": %llu, \"lat_ns\": %llu, ", (unsigned long long)s->count,
 	       (unsigned long long)s->lat);
 	print_json_parts(p);
-	printf(", \"hist\": [");
-	for (i = 0; i < SLOTS; i++) {
-		if (!s->hist[i])
-			continue;
-		printf("%s{\"low_ns\": %llu, \"high_ns\": %llu, \"count\": %llu}", first ? "" : ", ",
-		       (unsigned long long)slot_ns(i, false), (unsigned long long)slot_ns(i, true),
-		       (unsigned long long)s->hist[i]);
-		first = 0;
-	}
-	printf("]}\n");
+	printf(", \"hist\": ");
+	go_json_log2_hist(stdout, s->hist, SLOTS, unit_ns());
+	printf("}\n");
 }
 
 static void print_summaries(const struct go_target *t, struct parts *p)

@@ -99,3 +99,29 @@ void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *
 		fprintf(out, "|\n");
 	}
 }
+
+/* Slot i's nanoseconds: the values whose time, cut to the unit, is in [2^(i-1), 2^i - 1]. */
+static uint64_t slot_ns(int i, bool high, uint64_t u)
+{
+	uint64_t v = high ? 1ULL << i : i == 1 ? 0 : 1ULL << (i - 1);
+
+	if (i >= 64 || v > UINT64_MAX / u)
+		return UINT64_MAX;
+	return high ? v * u - 1 : v * u;
+}
+
+void go_json_log2_hist(FILE *out, const uint64_t *vals, int nvals, uint64_t unit_ns)
+{
+	int i, first = 1;
+
+	fprintf(out, "[");
+	for (i = 1; i < nvals; i++) {
+		if (!vals[i])
+			continue;
+		fprintf(out, "%s{\"low_ns\": %llu, \"high_ns\": %llu, \"count\": %llu}",
+			first ? "" : ", ", (unsigned long long)slot_ns(i, false, unit_ns),
+			(unsigned long long)slot_ns(i, true, unit_ns), (unsigned long long)vals[i]);
+		first = 0;
+	}
+	fprintf(out, "]");
+}

@@ -116,6 +116,12 @@ const char *go_strftime_now(char *buf, size_t size);
 
 /* bcc's log2 histogram: slot i > 0 counts values in [2^(i-1), 2^i - 1]. */
 void go_print_log2_hist(FILE *out, const uint64_t *vals, int nvals, const char *val_type);
+/*
+ * The same histogram as JSON, its slots in nanoseconds whatever the unit (unit_ns: a unit's
+ * ns), so that nothing is cut: [{"low_ns": L, "high_ns": H, "count": N}, ...], the slots that
+ * count something.
+ */
+void go_json_log2_hist(FILE *out, const uint64_t *vals, int nvals, uint64_t unit_ns);
 
 /* ---- what a tool could not record --------------------------------------------------------- */
 
