@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from conftest import GoProgram, Tool
+from conftest import GoProgram, Tool, run_tool
 
 TOOL = "gofuncslower"
 PART = {  # the function, the part its time goes to (a -j key; wait_ns: by reason)
@@ -76,3 +76,22 @@ def test_parts_against_the_programs_account(run):
         if c["func"] == "main.coreRead":
             assert [s["name"] for s in r["syscalls"]][:1] == ["read"], r
             assert close(r["syscalls"][0]["ns"], c["lat_ns"]), r
+
+
+def test_dry_run_lists_the_scheduler_probes(built):
+    binary = built.path("go126-stripped", "slowcore")
+    result = run_tool(TOOL, "--dry-run", f"{binary}:main.coreSpin")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert any(r[2:3] == ["sched"] and r[-1] == "runtime.casgstatus" for r in rows), result.stdout
+    tracepoints = [r[-1] for r in rows if r[2:3] == ["tracepoint"]]
+    assert tracepoints == ["sched:sched_switch", "raw_syscalls:sys_enter",
+                           "raw_syscalls:sys_exit"], result.stdout
+
+
+def test_gccgo_is_refused_in_one_line(built):
+    binary = built.path("gccgo", "slowcore")
+    result = run_tool(TOOL, f"{binary}:main.coreSpin")
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    assert result.stderr == (f"gofuncslower: {binary}: gccgo's runtime keeps no goroutine "
+                             "status gofuncslower can read\n")

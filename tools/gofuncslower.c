@@ -88,10 +88,8 @@ static int parse_min(const char *arg, const char *what, double *v)
 
 	errno = 0;
 	*v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(*v >= 0) || *v > 1e9) {
-		fprintf(stderr, "invalid %s: '%s'\n", what, arg);
-		return -1;
-	}
+	if (errno || end == arg || *end || !(*v >= 0) || *v > 1e9)
+		return go_fail(EINVAL, "invalid %s: '%s'", what, arg);
 	return 0;
 }
 
