@@ -1,0 +1,3 @@
+module example.com/slowcalls
+
+go 1.19

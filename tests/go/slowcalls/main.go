@@ -1,0 +1,310 @@
+// Command slowcalls makes slow calls whose time goes to one place each, and measures every call
+// itself, for checking gofuncslower's breakdown of a call's time against the program's own
+// account. Each call runs on a goroutine of its own (main.caller), which learns its id first.
+//
+//	main.spin     on the CPU: spins on a thread it locked, for a wall time; its CPU time is the
+//	              thread's, from getrusage(RUSAGE_THREAD), the rest is time the kernel kept the
+//	              thread waiting to run
+//	main.nap      time.Sleep
+//	main.recv     a receive from a channel that another goroutine sends to later
+//	main.lock     sync.Mutex.Lock of a mutex that another goroutine unlocks later
+//	main.readpipe read(2) on a blocking pipe (raw file descriptors, not Go's poller) that another
+//	              goroutine writes to later
+//	main.yield    runtime.Gosched with GOMAXPROCS=1 behind a goroutine that spins: runnable
+//	              until the spinner is preempted
+//
+// Each is called long (tens of milliseconds) and short (a millisecond or much less): a tracer
+// with a threshold between the two sees only the long calls.
+//
+// Protocol (stdin/stdout, one line each):
+//
+//	-> ready pid=<PID>
+//	<- any line        (start; ROUNDS rounds, the argument, default 2, of every call)
+//	-> {"go": "go1.26.8", "calls": [{"func": "main.spin", "goid": 7, "long": true,
+//	    "wall_ns": ..., "cpu_ns": ..., "stack": ["main.spin", "main.caller", ...]}, ...]}
+//	-> done
+//	<- any line or EOF (exit 0)
+//
+// The figures of a call, all measured inside the traced function, from its first statement to
+// its last: wall_ns always; cpu_ns (spin: the thread's user and system time), sleep_ns (nap: the
+// time in time.Sleep), wait_ns (recv, lock: the time in the receive or in Lock), syscall_ns
+// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched).
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+const (
+	longTime  = 30 * time.Millisecond // a long call's wait (spin: its wall time)
+	spinShort = 300 * time.Microsecond
+	napShort  = time.Millisecond
+	// the spinner behind yield: longer than the scheduler's 10 ms slice, so that it is preempted
+	spinnerTime = 40 * time.Millisecond
+)
+
+const (
+	rusageThread       = 1 // RUSAGE_THREAD
+	clockThreadCPUTime = 3 // CLOCK_THREAD_CPUTIME_ID
+)
+
+type record map[string]interface{}
+
+var sink int
+
+// goid is the current goroutine's id, from its stack trace's header "goroutine 18 [running]:".
+func goid() int64 {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	fields := strings.Fields(string(buf))
+	if len(fields) < 2 || fields[0] != "goroutine" {
+		panic("unexpected stack header: " + string(buf))
+	}
+	id, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+// stack is the caller's stack as runtime.CallersFrames names it, the caller first.
+func stack() []string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	var names []string
+	for {
+		f, more := frames.Next()
+		names = append(names, f.Function)
+		if !more {
+			return names
+		}
+	}
+}
+
+// threadCPU is the calling thread's user and system time, in ns, from getrusage(RUSAGE_THREAD).
+// getrusage reads the kernel's account of the thread as of its last tick or switch (up to 4 ms
+// old); clock_gettime(CLOCK_THREAD_CPUTIME_ID) first brings it up to date.
+func threadCPU() int64 {
+	var ts syscall.Timespec
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime,
+		uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		panic(errno)
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+//go:noinline
+func spin(d time.Duration) record {
+	start := time.Now()
+	cpu := threadCPU()
+	x := 0
+	for time.Since(start) < d {
+		for i := 0; i < 1000; i++ {
+			x = x*31 + i
+		}
+	}
+	sink += x
+	cpu = threadCPU() - cpu
+	return record{"func": "main.spin", "wall_ns": time.Since(start).Nanoseconds(), "cpu_ns": cpu,
+		"stack": stack()}
+}
+
+//go:noinline
+func nap(d time.Duration) record {
+	start := time.Now()
+	time.Sleep(d)
+	slept := time.Since(start)
+	return record{"func": "main.nap", "wall_ns": time.Since(start).Nanoseconds(),
+		"sleep_ns": slept.Nanoseconds(), "stack": stack()}
+}
+
+//go:noinline
+func recv(ch chan int) record {
+	start := time.Now()
+	sink += <-ch
+	waited := time.Since(start)
+	return record{"func": "main.recv", "wall_ns": time.Since(start).Nanoseconds(),
+		"wait_ns": waited.Nanoseconds(), "stack": stack()}
+}
+
+//go:noinline
+func lock(mu *sync.Mutex) record {
+	start := time.Now()
+	mu.Lock()
+	waited := time.Since(start)
+	mu.Unlock()
+	return record{"func": "main.lock", "wall_ns": time.Since(start).Nanoseconds(),
+		"wait_ns": waited.Nanoseconds(), "stack": stack()}
+}
+
+//go:noinline
+func readpipe(fd int) record {
+	start := time.Now()
+	buf := make([]byte, 16)
+	n, err := syscall.Read(fd, buf)
+	if err != nil || n != 1 {
+		panic(fmt.Sprintf("read from the pipe: %d, %v", n, err))
+	}
+	inRead := time.Since(start)
+	return record{"func": "main.readpipe", "wall_ns": time.Since(start).Nanoseconds(),
+		"syscall_ns": inRead.Nanoseconds(), "stack": stack()}
+}
+
+//go:noinline
+func yield() record {
+	start := time.Now()
+	runtime.Gosched()
+	ran := time.Since(start)
+	return record{"func": "main.yield", "wall_ns": time.Since(start).Nanoseconds(),
+		"runnable_ns": ran.Nanoseconds(), "stack": stack()}
+}
+
+// later runs f after d, on a goroutine of its own.
+func later(d time.Duration, f func()) {
+	go func() {
+		time.Sleep(d)
+		f()
+	}()
+}
+
+// caller makes one call of behaviour b, long or short, on the goroutine it runs on, and sends
+// the call's record with the goroutine's id.
+func caller(b string, long bool, out chan<- record) {
+	id := goid()
+	wait := time.Duration(0)
+	if long {
+		wait = longTime
+	}
+	var r record
+	switch b {
+	case "spin":
+		runtime.LockOSThread()
+		if long {
+			r = spin(longTime)
+		} else {
+			r = spin(spinShort)
+		}
+		runtime.UnlockOSThread()
+	case "nap":
+		if long {
+			r = nap(longTime)
+		} else {
+			r = nap(napShort)
+		}
+	case "recv":
+		ch := make(chan int, 1)
+		if long {
+			later(wait, func() { ch <- 1 })
+		} else {
+			ch <- 1
+		}
+		r = recv(ch)
+	case "lock":
+		var mu sync.Mutex
+		mu.Lock()
+		if long {
+			later(wait, mu.Unlock)
+		} else {
+			mu.Unlock()
+		}
+		r = lock(&mu)
+	case "readpipe":
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			panic(err)
+		}
+		write := func() {
+			if n, err := syscall.Write(p[1], []byte{'x'}); n != 1 || err != nil {
+				panic(fmt.Sprintf("write to the pipe: %d, %v", n, err))
+			}
+		}
+		if long {
+			later(wait, write)
+		} else {
+			write()
+		}
+		r = readpipe(p[0])
+		syscall.Close(p[0])
+		syscall.Close(p[1])
+	case "yield":
+		r = yield()
+	}
+	r["goid"] = id
+	r["long"] = long
+	out <- r
+}
+
+// spinner keeps the only P busy for spinnerTime, then says it is done.
+func spinner(done chan<- bool) {
+	start := time.Now()
+	x := 0
+	for time.Since(start) < spinnerTime {
+		x = x*31 + 1
+	}
+	sink += x
+	done <- true
+}
+
+// call runs one call on a new goroutine and returns its record. A long yield runs with
+// GOMAXPROCS=1 behind a spinner, both started before the caller's goroutine runs.
+func call(b string, long bool) record {
+	out := make(chan record)
+	if b == "yield" && long {
+		prev := runtime.GOMAXPROCS(1)
+		done := make(chan bool)
+		go spinner(done)
+		go caller(b, long, out)
+		r := <-out
+		<-done
+		runtime.GOMAXPROCS(prev)
+		return r
+	}
+	go caller(b, long, out)
+	return <-out
+}
+
+func main() {
+	rounds := 2
+	if len(os.Args) == 2 {
+		var err error
+		if rounds, err = strconv.Atoi(os.Args[1]); err != nil || rounds < 1 {
+			fmt.Fprintln(os.Stderr, "usage: slowcalls [ROUNDS]")
+			os.Exit(2)
+		}
+	} else if len(os.Args) > 2 {
+		fmt.Fprintln(os.Stderr, "usage: slowcalls [ROUNDS]")
+		os.Exit(2)
+	}
+	in := bufio.NewScanner(os.Stdin)
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	if !in.Scan() {
+		return
+	}
+	calls := []record{}
+	for i := 0; i < rounds; i++ {
+		for _, b := range []string{"spin", "nap", "recv", "lock", "readpipe", "yield"} {
+			calls = append(calls, call(b, false), call(b, true), call(b, false))
+		}
+	}
+	out, err := json.Marshal(record{"go": runtime.Version(), "calls": calls})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(out))
+	fmt.Println("done")
+	in.Scan()
+}
