@@ -19,6 +19,10 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      requests per second alone and under each tool (a few seconds in all);
   8. --prometheus: 1 for gofunccount serving its counts against gofunccount without, and a
      scrape's cost (wall and the tool's CPU time) of gofunccount 'runtime.*' on a busy program.
+  8. gofuncslower against bcc's funcslower: per call of main.add (every call under the
+     threshold), and per round trip of a channel ping-pong (benchprog pingpong: two parks, two
+     readies and two switches of Go's scheduler) while each traces main.rare, which the
+     ping-pong calls once a run: gofuncslower's scheduler probes see every switch.
 
 Every tool's stdout and stderr go to files on a tmpfs, which are polled for the banner: no pipe
 reader competes with the tools for the machine's CPUs. Every process started here is killed at
@@ -57,14 +61,16 @@ BCC = {
     "trace": "/usr/sbin/trace-bpfcc",
     "funclatency": "/usr/sbin/funclatency-bpfcc",
     "stackcount": "/usr/sbin/stackcount-bpfcc",
+    "funcslower": "/usr/sbin/funcslower-bpfcc",
 }
 OURS = {"funccount": "gofunccount", "trace": "gotrace", "funclatency": "gofunclatency",
-        "stackcount": "gostack"}
+        "stackcount": "gostack", "funcslower": "gofuncslower"}
 # goiface has no bcc counterpart: its cost is set against gofunccount's on the same function.
 IFACE = "goiface"
 
 BANNER_TRACING = re.compile(r"^Tracing (\d+) functions? for .*$", re.M)
 BANNER_TRACE = re.compile(r"^PID\s+TID\s+COMM\b.*$", re.M)
+BANNER_SLOWER = re.compile(r"^Tracing function calls slower than .*$", re.M)  # both funcslowers
 POLL = 0.005  # seconds between polls of a tool's output file
 POLL_CHILD = 0.001  # while the tool has a child: when it ends is what is measured
 
@@ -425,9 +431,9 @@ def untraced(res, prog):
 
 
 def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc, bcc_env,
-             counter, rss_delay, drain, prog_env=None, func="add", path=PROG):
+             counter, rss_delay, drain, prog_env=None, func="add", path=PROG, prog_args=None):
     """Untraced and traced loops of n calls in one program (path: benchprog, built by Go 1.26 or
-    Go 1.19), ours and bcc's alternating."""
+    Go 1.19; prog_args: its arguments, `loop N [FUNC]` by default), ours and bcc's alternating."""
     res = {"ours": [], "bcc": [], "untraced": [], "untraced_cpu": [], "n": n}
     prog = None
     try:
@@ -437,8 +443,8 @@ def per_call(tmp, family, n, reps, ours_argv, bcc_argv, banner_ours, banner_bcc,
                 if prog is None or not prog.alive():
                     if prog is not None:
                         prog.stop()
-                    prog = Prog("loop", str(n), *([] if func == "add" else [func]), env=prog_env,
-                                path=path)
+                    prog = Prog(*(prog_args or ["loop", str(n)] + ([] if func == "add" else [func])),
+                                env=prog_env, path=path)
                     for _ in range(2):
                         untraced(res, prog)
                 argv = [a.replace("{PID}", str(prog.pid)) for a in (ours_argv if who == "ours" else bcc_argv)]
@@ -800,7 +806,7 @@ def family_rows(fam, v, rows, notes, label=None, target_ns="", target_ttl="", st
             notes.append("%s (%s): %d of %d runs failed: %s" % (
                 label, who, len(failed), len(v[who]), failed[0]))
         for r in v[who]:
-            if r.ok and r.ns is not None and r.seen != n:
+            if r.ok and r.ns is not None and r.seen is not None and r.seen != n:
                 notes.append("%s (%s): saw %s of the %d calls in one run" % (label, who, r.seen, n))
                 break
         matched = {r.nfuncs for r in v[who] if r.ok and r.nfuncs is not None}
@@ -833,6 +839,7 @@ def main():
     ap.add_argument("--trace-calls", type=int, default=30_000, metavar="N")
     ap.add_argument("--funclatency-calls", type=int, default=50_000, metavar="N")
     ap.add_argument("--iface-calls", type=int, default=100_000, metavar="N")
+    ap.add_argument("--pingpong-trips", type=int, default=20_000, metavar="N")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (BPF needs it)")
@@ -845,6 +852,7 @@ def main():
     n_trace = args.trace_calls // div
     n_lat = args.funclatency_calls // div
     n_iface = args.iface_calls // div
+    args.pingpong_trips //= div
 
     have = {f: os.access(os.path.join(TOOLS, OURS[f]), os.X_OK) for f in OURS}
     for f, path in BCC.items():
@@ -959,6 +967,22 @@ def main():
             [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "main.add"],
             BANNER_TRACING, BANNER_TRACING, None, funccount_count, rss_delay=0.3, drain=False)
         scrape = scrape_cost(tmp, 20 if args.quick else 200)
+        # 9: gofuncslower against bcc's funcslower: calls under the threshold (1 ms) print
+        # nothing, so there is nothing to count; then the ping-pong, both on main.rare.
+        if have["funcslower"]:
+            nothing = lambda out: None  # noqa: E731
+            fams["funcslower"] = per_call(
+                tmp, "funcslower", n_lat, reps,
+                [os.path.join(TOOLS, "gofuncslower"), "-p", "{PID}", "main.add"],
+                [BCC["funcslower"], "-p", "{PID}", PROG + ":main.add"],
+                BANNER_SLOWER, BANNER_SLOWER, {"PYTHONUNBUFFERED": "1"}, nothing,
+                rss_delay=0.3, drain=False)
+            fams["funcslower, ping-pong"] = per_call(
+                tmp, "funcslower-pingpong", args.pingpong_trips, reps,
+                [os.path.join(TOOLS, "gofuncslower"), "-p", "{PID}", "main.rare"],
+                [BCC["funcslower"], "-p", "{PID}", PROG + ":main.rare"],
+                BANNER_SLOWER, BANNER_SLOWER, {"PYTHONUNBUFFERED": "1"}, nothing,
+                rss_delay=0.3, drain=False, prog_args=["pingpong", str(args.pingpong_trips)])
 
         # 6: the same on Go 1.19's build; 7: caddy.
         if os.access(PROG119, os.X_OK):
@@ -1011,6 +1035,19 @@ def main():
         if "funclatency-nopreempt" in fams:
             family_rows("funclatency-nopreempt", fams["funclatency-nopreempt"], rows, notes,
                         label="funclatency, asyncpreemptoff=1,", target_ttl=None)
+        if "funcslower" in fams:
+            family_rows("funcslower", fams["funcslower"], rows, notes, target_ttl=None,
+                        stand_in=fams["funccount"])
+            family_rows("funcslower, ping-pong", fams["funcslower, ping-pong"], rows, notes,
+                        label="funcslower on main.rare: ping-pong round trip,", target_ttl=None)
+            notes.append("funcslower: main.add's calls, all under the 1 ms threshold, print "
+                         "nothing; gofuncslower's probes at its entry and returns, and on the "
+                         "scheduler, bcc's uprobe and uretprobe")
+            notes.append("funcslower ping-pong: benchprog pingpong, two goroutines passing a value "
+                         "over unbuffered channels on one P; the added ns are per round trip (two "
+                         "parks, two readies, two switches), while each tool traces main.rare, "
+                         "called once a run: gofuncslower's scheduler probes fire on every switch "
+                         "(no matched call in progress), bcc's funcslower has none")
         if "goiface" in fams:
             family_rows("goiface", fams["goiface"], rows, notes,
                         label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)

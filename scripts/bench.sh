@@ -4,7 +4,8 @@
 # Builds the traced Go program (scripts/benchprog -> build/bench/benchprog, and with Debian's
 # Go 1.19 build/bench/benchprog119), then runs scripts/bench.py: per-call overhead, time until
 # probes are live, attach and detach of many probes, and memory, for gofunccount vs
-# funccount-bpfcc, and for gotrace vs trace-bpfcc and gofunclatency vs funclatency-bpfcc when
+# funccount-bpfcc, and for gotrace vs trace-bpfcc, gofunclatency vs funclatency-bpfcc and
+# gofuncslower vs funcslower-bpfcc (also on a channel ping-pong) when
 # those tools exist; per-call overhead again on Go 1.19's build; Debian's caddy's requests per
 # second under each tool. Arguments go to bench.py (--quick: fewer calls and runs). Takes about
 # eight minutes.

@@ -10,6 +10,12 @@
 //	benchprog loop N iface  the same with main.describe(v any), passed a string and an int in turn.
 //	benchprog loop N memeq  the same with main.same(a, b string), whose == calls runtime.memequal,
 //	                   a leaf of the runtime, once a call.
+//	benchprog pingpong N   prints "ready pid=<PID>", then for each line read on stdin calls
+//	                   main.rare once and makes N round trips of a value between two goroutines
+//	                   over unbuffered channels, on one P (GOMAXPROCS=1: each trip is two parks,
+//	                   two readies and two switches of Go's scheduler, no system call), and prints
+//	                   "ns_per_call=<ns> cpu_ns_per_call=<ns> calls=<N>" per round trip (the CPU
+//	                   time is the process's: the two goroutines share its one P).
 //	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
 //	                   does (allocation, maps, channels, goroutines, timers, GC) every few
 //	                   milliseconds until EOF on stdin.
@@ -123,6 +129,53 @@ func loop(n int, fn string) {
 	}
 }
 
+// rare is called once per timed ping-pong: gofuncslower's target, whose scheduling probes see
+// every switch of the ping-pong while no call of it is in progress.
+//
+//go:noinline
+func rare(n int) int {
+	return n + 1
+}
+
+// processCPU is the process's CPU time, user and system, in ns.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+func pingpong(n int) {
+	runtime.GOMAXPROCS(1)
+	in := bufio.NewScanner(os.Stdin)
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	for in.Scan() {
+		if strings.TrimSpace(in.Text()) == "quit" {
+			return
+		}
+		ping, pong := make(chan int), make(chan int)
+		go func() {
+			for v := range ping {
+				pong <- v + 1
+			}
+		}()
+		cpu := processCPU()
+		start := time.Now()
+		s := rare(n)
+		for i := 0; i < n; i++ {
+			ping <- i
+			s += <-pong
+		}
+		elapsed := time.Since(start)
+		cpu = processCPU() - cpu
+		close(ping)
+		sink += s
+		fmt.Printf("ns_per_call=%.3f cpu_ns_per_call=%.3f calls=%d\n",
+			float64(elapsed.Nanoseconds())/float64(n), float64(cpu)/float64(n), n)
+	}
+}
+
 func work(round int) {
 	m := make(map[string][]byte)
 	for i := 0; i < 64; i++ {
@@ -179,10 +232,16 @@ func main() {
 			return
 		}
 	}
+	if len(os.Args) == 3 && os.Args[1] == "pingpong" {
+		if n, err := strconv.Atoi(os.Args[2]); err == nil && n > 0 {
+			pingpong(n)
+			return
+		}
+	}
 	if len(os.Args) == 2 && os.Args[1] == "spin" {
 		spin()
 		return
 	}
-	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step|iface|memeq] | benchprog spin")
+	fmt.Fprintln(os.Stderr, "usage: benchprog loop N [step|iface|memeq] | benchprog pingpong N | benchprog spin")
 	os.Exit(2)
 }
