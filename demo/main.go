@@ -1,9 +1,12 @@
 // demo: a small Go service for the tools to watch. It keeps a store that goroutines read and
-// write, hashes keys, and sleeps a little between rounds, until it is killed.
+// write, hashes keys, and sleeps a little between rounds, until it is killed; twice a second it
+// saves the store, a slow call that waits, computes, writes and sleeps.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -46,18 +49,42 @@ func work(s *Store, worker, round int) {
 	time.Sleep(time.Duration(1+worker%5) * time.Millisecond)
 }
 
+// save is the service's slow call: it copies the store under its lock (waiting for the
+// workers that hold it), encodes the copy (on the CPU), writes it out (system calls) and
+// pauses before the next save (a sleep).
+//
+//go:noinline
+func (s *Store) save(w io.Writer) {
+	s.mu.Lock()
+	snapshot := make(map[string]int, len(s.m))
+	for k, v := range s.m {
+		snapshot[k] = v
+	}
+	s.mu.Unlock()
+	for i := 0; i < 50; i++ {
+		out, err := json.Marshal(snapshot)
+		if err == nil {
+			w.Write(out)
+		}
+	}
+	time.Sleep(10 * time.Millisecond)
+}
+
 func main() {
 	s := &Store{m: make(map[string]int)}
 	fmt.Printf("demo: pid %d\n", os.Getpid())
-	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
-		wg.Add(1)
 		go func(w int) {
-			defer wg.Done()
 			for r := 0; ; r++ {
 				work(s, w, r)
 			}
 		}(w)
 	}
-	wg.Wait()
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		panic(err)
+	}
+	for range time.Tick(500 * time.Millisecond) {
+		s.save(devnull)
+	}
 }

@@ -42,3 +42,4 @@ show gotrace -M 5 'main.hash "%s", key'
 show gofunclatency -m -d 2 main.work
 show gostack -l -D 2 main.hash
 show goiface -d 2 'fmt.(*pp).printArg' arg
+show gofuncslower -s -m 5 -d 2 'main.(*Store).save'

@@ -166,6 +166,9 @@ def test_bash_completion():
     assert "--max-events" in complete(["gotrace", "--m"])
     assert "--pprof" in complete(["gostack", "--pp"])
     assert str(os.getpid()) in complete(["gofunclatency", "-p", str(os.getpid())[:-1]])
+    # gofuncslower's -m takes a threshold, where gofunclatency's is a unit before PATTERN
+    assert "--min-us" in complete(["gofuncslower", "--min"])
+    assert complete(["gofuncslower", "-m", ""]) == []
 
 
 def test_package_names_every_tool():
