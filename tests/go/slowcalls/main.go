@@ -11,7 +11,8 @@
 //	main.readpipe read(2) on a blocking pipe (raw file descriptors, not Go's poller) that another
 //	              goroutine writes to later
 //	main.yield    runtime.Gosched with GOMAXPROCS=1 behind a goroutine that spins: runnable
-//	              until the spinner is preempted
+//	              until the spinner is preempted; on a thread it locked, whose CPU time is its
+//	              time on the CPU (the thread sleeps while the goroutine waits to run)
 //
 // Each is called long (tens of milliseconds) and short (a millisecond or much less): a tracer
 // with a threshold between the two sees only the long calls.
@@ -21,14 +22,18 @@
 //	-> ready pid=<PID>
 //	<- any line        (start; ROUNDS rounds, the argument, default 2, of every call)
 //	-> {"go": "go1.26.8", "calls": [{"func": "main.spin", "goid": 7, "long": true,
-//	    "wall_ns": ..., "cpu_ns": ..., "stack": ["main.spin", "main.caller", ...]}, ...]}
+//	    "outer_ns": ..., "wall_ns": ..., "cpu_ns": ..., "stack": ["main.spin", "main.caller",
+//	    ...]}, ...]}
 //	-> done
 //	<- any line or EOF (exit 0)
 //
-// The figures of a call, all measured inside the traced function, from its first statement to
-// its last: wall_ns always; cpu_ns (spin: the thread's user and system time), sleep_ns (nap: the
+// The figures of a call: outer_ns, the time around the call in its caller; the others measured
+// inside the traced function, wall_ns from its first statement to its last; cpu_ns (spin: the thread's user and system time), sleep_ns (nap: the
 // time in time.Sleep), wait_ns (recv, lock: the time in the receive or in Lock), syscall_ns
-// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched).
+// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched); and
+// arranged_ns, how long the program arranged for the call to wait (nap: the sleep it asked
+// for; long recv, lock and readpipe: how long the other goroutine sleeps before it sends,
+// unlocks or writes), the least it can wait.
 package main
 
 import (
@@ -107,6 +112,12 @@ func threadCPU() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
+// done adds a call's wall time since start to its record, last thing before it returns.
+func done(start time.Time, r record) record {
+	r["wall_ns"] = time.Since(start).Nanoseconds()
+	return r
+}
+
 //go:noinline
 func spin(d time.Duration) record {
 	start := time.Now()
@@ -119,8 +130,7 @@ func spin(d time.Duration) record {
 	}
 	sink += x
 	cpu = threadCPU() - cpu
-	return record{"func": "main.spin", "wall_ns": time.Since(start).Nanoseconds(), "cpu_ns": cpu,
-		"stack": stack()}
+	return done(start, record{"func": "main.spin", "cpu_ns": cpu, "stack": stack()})
 }
 
 //go:noinline
@@ -128,8 +138,7 @@ func nap(d time.Duration) record {
 	start := time.Now()
 	time.Sleep(d)
 	slept := time.Since(start)
-	return record{"func": "main.nap", "wall_ns": time.Since(start).Nanoseconds(),
-		"sleep_ns": slept.Nanoseconds(), "stack": stack()}
+	return done(start, record{"func": "main.nap", "sleep_ns": slept.Nanoseconds(), "stack": stack()})
 }
 
 //go:noinline
@@ -137,8 +146,7 @@ func recv(ch chan int) record {
 	start := time.Now()
 	sink += <-ch
 	waited := time.Since(start)
-	return record{"func": "main.recv", "wall_ns": time.Since(start).Nanoseconds(),
-		"wait_ns": waited.Nanoseconds(), "stack": stack()}
+	return done(start, record{"func": "main.recv", "wait_ns": waited.Nanoseconds(), "stack": stack()})
 }
 
 //go:noinline
@@ -147,8 +155,7 @@ func lock(mu *sync.Mutex) record {
 	mu.Lock()
 	waited := time.Since(start)
 	mu.Unlock()
-	return record{"func": "main.lock", "wall_ns": time.Since(start).Nanoseconds(),
-		"wait_ns": waited.Nanoseconds(), "stack": stack()}
+	return done(start, record{"func": "main.lock", "wait_ns": waited.Nanoseconds(), "stack": stack()})
 }
 
 //go:noinline
@@ -160,17 +167,19 @@ func readpipe(fd int) record {
 		panic(fmt.Sprintf("read from the pipe: %d, %v", n, err))
 	}
 	inRead := time.Since(start)
-	return record{"func": "main.readpipe", "wall_ns": time.Since(start).Nanoseconds(),
-		"syscall_ns": inRead.Nanoseconds(), "stack": stack()}
+	return done(start, record{"func": "main.readpipe", "syscall_ns": inRead.Nanoseconds(),
+		"stack": stack()})
 }
 
 //go:noinline
 func yield() record {
 	start := time.Now()
+	cpu := threadCPU()
 	runtime.Gosched()
 	ran := time.Since(start)
-	return record{"func": "main.yield", "wall_ns": time.Since(start).Nanoseconds(),
-		"runnable_ns": ran.Nanoseconds(), "stack": stack()}
+	cpu = threadCPU() - cpu
+	return done(start, record{"func": "main.yield", "runnable_ns": ran.Nanoseconds(), "cpu_ns": cpu,
+		"stack": stack()})
 }
 
 // later runs f after d, on a goroutine of its own.
@@ -182,70 +191,83 @@ func later(d time.Duration, f func()) {
 }
 
 // caller makes one call of behaviour b, long or short, on the goroutine it runs on, and sends
-// the call's record with the goroutine's id.
+// the call's record with the goroutine's id and the time the call took around it (outer_ns:
+// from before the CALL to after the return, where wall_ns is from the callee's first statement
+// to its last, so that a tracer's latency lies between the two).
 func caller(b string, long bool, out chan<- record) {
 	id := goid()
-	wait := time.Duration(0)
+	d := napShort
 	if long {
-		wait = longTime
+		d = longTime
+	} else if b == "spin" {
+		d = spinShort
 	}
-	var r record
+	ch := make(chan int, 1)
+	var mu sync.Mutex
+	var p [2]int
 	switch b {
-	case "spin":
+	case "spin", "yield":
 		runtime.LockOSThread()
-		if long {
-			r = spin(longTime)
-		} else {
-			r = spin(spinShort)
-		}
-		runtime.UnlockOSThread()
-	case "nap":
-		if long {
-			r = nap(longTime)
-		} else {
-			r = nap(napShort)
-		}
 	case "recv":
-		ch := make(chan int, 1)
 		if long {
-			later(wait, func() { ch <- 1 })
+			later(d, func() { ch <- 1 })
 		} else {
 			ch <- 1
 		}
-		r = recv(ch)
 	case "lock":
-		var mu sync.Mutex
 		mu.Lock()
 		if long {
-			later(wait, mu.Unlock)
+			later(d, mu.Unlock)
 		} else {
 			mu.Unlock()
 		}
-		r = lock(&mu)
 	case "readpipe":
-		var p [2]int
 		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
 			panic(err)
 		}
-		write := func() {
-			if n, err := syscall.Write(p[1], []byte{'x'}); n != 1 || err != nil {
-				panic(fmt.Sprintf("write to the pipe: %d, %v", n, err))
-			}
-		}
 		if long {
-			later(wait, write)
+			later(d, func() { writeByte(p[1]) })
 		} else {
-			write()
+			writeByte(p[1])
 		}
+	}
+	var r record
+	start := time.Now()
+	switch b {
+	case "spin":
+		r = spin(d)
+	case "nap":
+		r = nap(d)
+	case "recv":
+		r = recv(ch)
+	case "lock":
+		r = lock(&mu)
+	case "readpipe":
 		r = readpipe(p[0])
-		syscall.Close(p[0])
-		syscall.Close(p[1])
 	case "yield":
 		r = yield()
+	}
+	outer := time.Since(start)
+	switch b {
+	case "spin", "yield":
+		runtime.UnlockOSThread()
+	case "readpipe":
+		syscall.Close(p[0])
+		syscall.Close(p[1])
+	}
+	r["outer_ns"] = outer.Nanoseconds()
+	if b == "nap" || long && b != "spin" && b != "yield" {
+		r["arranged_ns"] = d.Nanoseconds()
 	}
 	r["goid"] = id
 	r["long"] = long
 	out <- r
+}
+
+func writeByte(fd int) {
+	if n, err := syscall.Write(fd, []byte{'x'}); n != 1 || err != nil {
+		panic(fmt.Sprintf("write to the pipe: %d, %v", n, err))
+	}
 }
 
 // spinner keeps the only P busy for spinnerTime, then says it is done.

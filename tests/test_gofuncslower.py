@@ -1,0 +1,345 @@
+"""Tests of tools/gofuncslower, bcc funcslower for Go programs, with each slow call's time split
+into on CPU, runnable, in system calls and waiting by Go's wait reason.
+
+    gofuncslower [-p PID] [-m MIN_MS | -u MIN_US] [-a N] [-T | -t] [-U] [-s] [-d S] [-r] [-j] PATTERN
+
+The judge is tests/go/slowcalls, which makes calls whose time goes to one place each and
+measures each call itself, on a goroutine of its own: main.spin (on the CPU: its locked
+thread's CPU time from getrusage, the rest of its wall time the kernel kept the thread
+waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
+main.readpipe (read(2) on a blocking pipe) and main.yield (runtime.Gosched behind a spinning
+goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable). Each
+part the tool prints must be within 20% (or 5 ms) of the program's own figure, the parts must
+add up to the latency, the latency must lie between the program's clocks inside the call and
+around it, and only the calls over the threshold may be printed, under the goroutine ids the
+program reports. One traced run of the program serves every check of its output form (text,
+-j), on each build.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import GoProgram, Tool, run_tool
+
+TOOL = "gofuncslower"
+PROGRAM = "slowcalls"
+PATTERN = r"^main\.(spin|nap|recv|lock|readpipe|yield)$"
+FUNCS = ["main.spin", "main.nap", "main.recv", "main.lock", "main.readpipe", "main.yield"]
+THRESHOLD_MS = 5  # the program's long calls take 10-40 ms, its short ones about 1 ms or less
+MS = 1_000_000
+
+
+def tolerance(ns):
+    """How far a part may be from the program's own figure: 20%, or 5 ms."""
+    return max(0.2 * ns, 5 * MS)
+
+
+def mutex_reason(report):
+    """The runtime's wait reason for a blocked sync.Mutex.Lock: its own from Go 1.20."""
+    minor = int(re.match(r"go1\.(\d+)", report["go"]).group(1))
+    return "sync.Mutex.Lock" if minor >= 20 else "semacquire"
+
+
+def traced(binary, args):
+    """Run the program once under `gofuncslower ARGS -r -p PID PATTERN`; return (the program's
+    report, the tool's stdout, its stderr)."""
+    with GoProgram(binary, timeout=60) as prog:
+        with Tool(TOOL, *args, "-r", "-p", str(prog.pid), PATTERN) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    assert (err if "-j" in args else out).rstrip().endswith("Detaching..."), (out, err)
+    return report, out, err
+
+
+@pytest.fixture(scope="module")
+def runs(built):
+    """runs(variant, *args): one traced run of the program per build and arguments, shared by
+    the tests of this module."""
+    done = {}
+
+    def run(variant, *args):
+        if (variant, args) not in done:
+            done[variant, args] = traced(built.path(variant, PROGRAM), args)
+        return done[variant, args]
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def json_calls(out):
+    """The per-call objects of -j output, and the summaries (-s)."""
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    calls = [r for r in records if "lat_ns" in r and not r.get("summary")]
+    return calls, [r for r in records if r.get("summary")]
+
+
+CALL = re.compile(r"^(?:(?P<time>\d\d:\d\d:\d\d|[\d.]+)\s+)?(?P<comm>\S+)\s+(?P<pid>\d+)\s+(?P<goid>\d+)\s+"
+                  r"(?P<lat>\d+\.\d\d)\s+(?P<rval>[0-9a-f]+)\s+(?P<func>\S+)(?:\s+(?P<args>.*))?$")
+PARTS = re.compile(r"^    on-cpu (\S+)  runnable (\S+)  syscall (\S+)  wait (\S+)$")
+
+
+def entries(text, fields):
+    """`a b 1 2.5, c 3.0` -> [("a b", ...)]: each entry's last `fields` words are numbers."""
+    out = []
+    for entry in text.split(", "):
+        words = entry.split(" ")
+        out.append((" ".join(words[:-fields]), *map(float, words[-fields:])))
+    return out
+
+
+def text_blocks(out):
+    """The text output's blocks: each slow call {"time", "comm", "pid", "goid", "lat", "rval",
+    "func", "args", "parts": (on-cpu, runnable, syscall, wait), "syscalls": [(name, count,
+    time)], "waits": {reason: time}, "stack": [frame]}, and each -s summary {"func", "count",
+    "total", "avg", "parts", "syscalls", "waits", "hist": {(low, high): count}}."""
+    calls, summaries, cur = [], [], None
+    for line in out.splitlines():
+        m = CALL.match(line)
+        if line.startswith("Function = "):
+            cur = {"func": line[len("Function = "):], "syscalls": [], "waits": {}, "hist": {}, "stack": []}
+            summaries.append(cur)
+        elif m and not line.startswith(" ") and m.group("comm") != "COMM":
+            cur = dict(m.groupdict(), syscalls=[], waits={}, stack=[])
+            cur["lat"], cur["goid"], cur["pid"] = float(cur["lat"]), int(cur["goid"]), int(cur["pid"])
+            calls.append(cur)
+        elif cur is None:
+            continue
+        elif line.startswith("slow calls: "):
+            s = re.match(r"slow calls: (\d+), LAT total (\S+) \w+, avg (\S+) \w+$", line)
+            assert s, line
+            cur["count"], cur["total"], cur["avg"] = int(s.group(1)), float(s.group(2)), float(s.group(3))
+        elif PARTS.match(line):
+            cur["parts"] = tuple(map(float, PARTS.match(line).groups()))
+        elif line.startswith("    syscalls: "):
+            cur["syscalls"] = entries(line[len("    syscalls: "):], 2)
+        elif line.startswith("    waits: "):
+            cur["waits"] = dict(entries(line[len("    waits: "):], 1))
+        elif re.match(r"^\s+\d+ -> \d+\s+: \d+", line):
+            low, high, count = map(int, re.findall(r"\d+", line)[:3])
+            cur["hist"][low, high] = count
+        elif line.startswith("        ") and line.strip():
+            cur["stack"].append(line.strip())
+    return calls, summaries
+
+
+# ---------------------------------------------------------------------------------------------
+# The judge
+
+
+def printed_and_not(report):
+    """The program's calls that must be printed, and those that must not. The tool's latency of
+    a call lies between the program's two clocks of it: wall_ns, from the callee's first
+    statement to its last, and outer_ns, around the call in its caller. So a call whose wall_ns
+    is at the threshold or more must be printed (each long call's is, by far), and one whose
+    outer_ns is under it must not (a short call's, unless a loaded machine held it up)."""
+    calls = report["calls"]
+    printed = [c for c in calls if c["wall_ns"] >= THRESHOLD_MS * MS]
+    unprinted = [c for c in calls if c["outer_ns"] < THRESHOLD_MS * MS]
+    assert len([c for c in printed if c["long"]]) == len(FUNCS) * 2, report  # two rounds
+    return printed, unprinted
+
+
+def expected_parts(call, report):
+    """[(part, the program's figure)] for a call ("wait:REASON" for a wait reason): where its
+    time went, as the program measured it. A part a call blocks in is followed by the time
+    the woken goroutine waits to run again, which the program's clock around the blocking
+    operation holds too: that part and "runnable" together are compared with it, and the part
+    alone must last at least what the program arranged (arranged_ns; "PART>=")."""
+    f = call["func"]
+    if f in ("main.spin", "main.yield"):
+        # on the CPU for its locked thread's CPU time; the rest of its time it waited to run:
+        # the thread waiting for a CPU (spin), or the goroutine in Go's run queue (yield)
+        return [("oncpu", call["cpu_ns"]), ("runnable", call["wall_ns"] - call["cpu_ns"])]
+    part, figure = {"main.nap": ("wait:sleep", "sleep_ns"), "main.recv": ("wait:chan receive", "wait_ns"),
+                    "main.lock": ("wait:" + mutex_reason(report), "wait_ns"),
+                    "main.readpipe": ("syscall", "syscall_ns")}[f]
+    return [(part + "+runnable", call[figure])] + ([(part + ">=", call["arranged_ns"])] if "arranged_ns" in call else [])
+
+
+def part_of(got, part):
+    """A part of a printed call, in ns: "wait:REASON", "X+runnable" or a field."""
+    if part.endswith("+runnable"):
+        return part_of(got, part[:-len("+runnable")]) + got["runnable"]
+    return got["wait"].get(part[5:], 0) if part.startswith("wait:") else got[part]
+
+
+def check_calls(report, printed, out, slack=0):
+    """printed: {(func, goid): {"lat", "oncpu", "runnable", "syscall", "wait": {reason: ns},
+    "syscalls": {name: count}}} in ns (slack: how far the printed latency may be off, rounded).
+    Every call over the threshold is printed, none under it, each with its latency between
+    the program's two clocks of it and each part within its tolerance of the program's own
+    figure."""
+    must, must_not = printed_and_not(report)
+    want = {(c["func"], c["goid"]) for c in must}
+    assert set(printed) >= want, f"calls over the threshold not printed: {want - set(printed)}\n{out}"
+    unwanted = set(printed) & {(c["func"], c["goid"]) for c in must_not}
+    assert not unwanted, f"calls under the threshold printed: {unwanted}\n{out}"
+    made = {(c["func"], c["goid"]) for c in report["calls"]}
+    assert set(printed) <= made, f"printed calls the program did not make: {set(printed) - made}\n{out}"
+    problems = []
+    for call in [c for c in report["calls"] if (c["func"], c["goid"]) in printed]:
+        got = printed[call["func"], call["goid"]]
+        lat = got["lat"]
+        if not call["wall_ns"] - slack <= lat <= call["outer_ns"] + slack:
+            problems.append(f"{call['func']} goid {call['goid']}: latency {lat} ns, the program "
+                            f"measured {call['wall_ns']} ns inside it and {call['outer_ns']} "
+                            "around it")
+        for part, ns in expected_parts(call, report):
+            value = part_of(got, part.rstrip(">="))
+            if (value < ns - tolerance(ns)) if part.endswith(">=") else abs(value - ns) > tolerance(ns):
+                problems.append(f"{call['func']} goid {call['goid']}: {part} {value} ns, the program "
+                                f"measured {ns} ns")
+        if call["func"] == "main.readpipe" and got["syscalls"].get("read") != 1:
+            problems.append(f"main.readpipe goid {call['goid']}: syscalls {got['syscalls']}, not one read")
+    assert not problems, "\n".join(problems) + f"\nprogram: {report}\ntool:\n{out}"
+
+
+def printed_json(calls):
+    out = {}
+    for c in calls:
+        assert c["oncpu_ns"] + c["runnable_ns"] + c["syscall_ns"] + sum(c["wait_ns"].values()) == c["lat_ns"], c
+        assert c["syscall_ns"] >= sum(s["ns"] for s in c["syscalls"]) - 1 or not c["syscalls"], c
+        out[c["func"], c["goid"]] = {
+            "lat": c["lat_ns"], "oncpu": c["oncpu_ns"], "runnable": c["runnable_ns"],
+            "syscall": c["syscall_ns"], "wait": c["wait_ns"],
+            "syscalls": {s["name"]: s["count"] for s in c["syscalls"]}}
+    return out
+
+
+def printed_text(calls, unit=MS):
+    out = {}
+    for c in calls:
+        oncpu, runnable, syscall, wait = c["parts"]
+        # each printed to 0.01 of LAT's unit
+        assert abs(oncpu + runnable + syscall + wait - c["lat"]) <= 0.025, c
+        assert abs(sum(c["waits"].values()) - wait) <= 0.005 * (len(c["waits"]) + 1), c
+        out[c["func"], c["goid"]] = {
+            "lat": c["lat"] * unit, "oncpu": oncpu * unit, "runnable": runnable * unit,
+            "syscall": syscall * unit, "wait": {r: t * unit for r, t in c["waits"].items()},
+            "syscalls": {name: int(count) for name, count, _ in c["syscalls"]}}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The tests
+
+BUILDS = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie"]
+
+
+@pytest.mark.parametrize("variant", BUILDS)
+def test_breakdown_json(runs, variant):
+    """-j -u: each long call once, under its goroutine id, its latency and the part its time
+    went to as the program measured them; the parts add up to the latency exactly; no call
+    under the threshold."""
+    report, out, err = runs(variant, "-j", "-u", str(THRESHOLD_MS * 1000))
+    calls, summaries = json_calls(out)
+    assert not summaries, out
+    pid = None
+    for c in calls:
+        assert {"func", "goid", "lat_ns", "oncpu_ns", "runnable_ns", "syscall_ns", "wait_ns",
+                "comm", "pid", "tid", "ts_ns", "rval", "syscalls"} <= set(c), c
+        assert pid in (None, c["pid"]) and "stack" not in c and "time" not in c and "args" not in c, c
+        pid = c["pid"]
+    check_calls(report, printed_json(calls), out)
+
+
+@pytest.mark.parametrize("variant", ["go126", "go119-pie"])
+def test_breakdown_text_summary(runs, variant):
+    """Text, -m -s -T -a 1: bcc funcslower's columns with GOID, the breakdown line adding up to
+    LAT, the syscalls and waits lines, each call's first argument (spin's and nap's durations),
+    and at the end a summary per function: the slow calls' count, LAT total and average, the
+    parts summed and a histogram of the slow calls."""
+    report, out, err = runs(variant, "-m", str(THRESHOLD_MS), "-s", "-T", "-a", "1")
+    lines = out.splitlines()
+    assert lines[0] == f"Tracing function calls slower than {THRESHOLD_MS} ms... Ctrl+C to quit.", out
+    assert re.match(r"^TIME\s+COMM\s+PID\s+GOID\s+LAT\(ms\)\s+RVAL\s+FUNC ARGS$", lines[1]), out
+    calls, summaries = text_blocks(out)
+    printed = printed_text(calls)
+    check_calls(report, printed, out, slack=0.005 * MS)
+    waits = {c["func"]: set(c["waits"]) for c in calls}
+    made = {(c["func"], c["goid"]): c for c in report["calls"]}
+    for c in calls:
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", c["time"]) and c["pid"] == calls[0]["pid"], c
+        if c["func"] in ("main.spin", "main.nap") and made[c["func"], c["goid"]]["long"]:
+            assert int(c["args"], 16) == 30 * MS, c  # longTime, a time.Duration in RAX
+    assert "sleep" in waits["main.nap"] and "chan receive" in waits["main.recv"], out
+    assert mutex_reason(report) in waits["main.lock"], out
+    read = [c for c in calls if c["func"] == "main.readpipe"]
+    assert all(("read", 1) == c["syscalls"][0][:2] for c in read), out
+
+    # -s: after the calls, one summary per function, summing them
+    assert [s["func"] for s in summaries] == FUNCS, out
+    for s in summaries:
+        mine = [c for c in calls if c["func"] == s["func"]]
+        assert s["count"] == len(mine) == sum(s["hist"].values()), s
+        assert abs(s["total"] - sum(c["lat"] for c in mine)) <= 0.01 * (len(mine) + 1), (s, mine)
+        assert abs(s["avg"] - s["total"] / s["count"]) <= 0.01, s
+        for i in range(4):
+            assert abs(s["parts"][i] - sum(c["parts"][i] for c in mine)) <= 0.01 * (len(mine) + 1), (s, mine)
+        for c in mine:  # each call in its bucket of the histogram (in ms)
+            assert any(low <= c["lat"] < high + 1 for low, high in s["hist"]), (c, s)
+    assert lines[-1] == "Detaching...", out
+
+
+def test_summary_json(runs):
+    """-j -s: a summary object per function after the calls, with the same sums."""
+    report, out, err = runs("go126-stripped", "-j", "-s", "-m", str(THRESHOLD_MS))
+    calls, summaries = json_calls(out)
+    check_calls(report, printed_json(calls), out)
+    assert [s["func"] for s in summaries] == FUNCS, out
+    for s in summaries:
+        mine = [c for c in calls if c["func"] == s["func"]]
+        assert s["count"] == len(mine) == sum(h["count"] for h in s["hist"]), s
+        for key in ("lat_ns", "oncpu_ns", "runnable_ns", "syscall_ns"):
+            assert s[key] == sum(c[key] for c in mine), (key, s, mine)
+        reasons = {r for c in mine for r in c["wait_ns"]}
+        assert s["wait_ns"] == {r: sum(c["wait_ns"].get(r, 0) for c in mine) for r in reasons}, s
+
+
+@pytest.mark.parametrize("variant, args", [("go126-pie", ("-U", "-j", "-m", str(THRESHOLD_MS))),
+                                           ("go119-stripped", ("-U", "-u", str(THRESHOLD_MS * 1000)))],
+                         ids=["go126-pie-json", "go119-stripped-text"])
+def test_user_stacks(runs, variant, args):
+    """-U: below each slow call, its goroutine's Go stack at the call, the frames Go's own
+    runtime.CallersFrames gives the program inside the call (the traced function first)."""
+    report, out, err = runs(variant, *args)
+    if "-j" in args:
+        calls, _ = json_calls(out)
+        check_calls(report, printed_json(calls), out)
+        stacks = {(c["func"], c["goid"]): c["stack"] for c in calls}
+    else:
+        calls, _ = text_blocks(out)
+        check_calls(report, printed_text(calls, unit=1000), out, slack=5)
+        stacks = {(c["func"], c["goid"]): c["stack"] for c in calls}
+    for call in [c for c in report["calls"] if (c["func"], c["goid"]) in stacks]:
+        frames = [re.sub(r"\+0x[0-9a-f]+$", "", f) for f in stacks[call["func"], call["goid"]]]
+        assert frames == [f for f in call["stack"] if f != "runtime.goexit"], (call, frames)
+
+
+def test_gccgo_refused(built):
+    """gccgo's runtime keeps no goroutine status the tool reads: one line, status 1."""
+    r = run_tool(TOOL, built.path("gccgo", PROGRAM) + ":main.spin")
+    assert r.returncode == 1 and "gccgo" in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+
+
+def test_dry_run(built):
+    """--dry-run lists the traced functions' probes and the scheduler's, attaching none."""
+    binary = built.path("go126-stripped", PROGRAM)
+    r = run_tool(TOOL, "--dry-run", "-r", f"{binary}:{PATTERN}", timeout=120)
+    assert r.returncode == 0, r.stderr
+    for func in FUNCS + ["runtime.casgstatus"]:
+        assert re.search(r"\b%s\b" % re.escape(func), r.stdout), (func, r.stdout)
+    assert "sched_switch" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("args", [("-m", "1", "-u", "1"), ("-T", "-t"), ("-m", "x")])
+def test_usage_errors(args):
+    r = run_tool(TOOL, *args, "main.spin")
+    assert r.returncode == 2, (r.returncode, r.stderr)
