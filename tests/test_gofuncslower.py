@@ -320,7 +320,7 @@ def test_user_stacks(runs, variant, args):
         stacks = {(c["func"], c["goid"]): c["stack"] for c in calls}
     for call in [c for c in report["calls"] if (c["func"], c["goid"]) in stacks]:
         frames = [re.sub(r"\+0x[0-9a-f]+$", "", f) for f in stacks[call["func"], call["goid"]]]
-        assert frames == [f for f in call["stack"] if f != "runtime.goexit"], (call, frames)
+        assert frames == call["stack"], (call, frames)
 
 
 def test_gccgo_refused(built):
