@@ -441,8 +441,11 @@ static void print_event_json(const struct go_slow_event *e, const struct parts *
 	printf(", \"pid\": %u, \"tid\": %u, \"goid\": %llu, \"func\": ", e->pid, e->tid,
 	       (unsigned long long)e->goid);
 	go_json_str(stdout, func);
-	printf(", \"lat_ns\": %llu, \"rval\": %llu, ", (unsigned long long)e->lat_ns,
-	       (unsigned long long)e->rval);
+	printf(", \"lat_ns\": %llu, \"rval\": ", (unsigned long long)e->lat_ns);
+	if (e->flags & GO_SLOW_EV_RVAL)
+		printf("%llu, ", (unsigned long long)e->rval);
+	else
+		printf("null, ");
 	if (env.nargs) {
 		printf("\"args\": [");
 		for (i = 0; i < env.nargs; i++)
@@ -459,16 +462,18 @@ static void print_event_text(const struct go_slow_event *e, const struct parts *
 			     const char *func, const char *comm, const char *when,
 			     const struct go_stack_frame *fr, int nfr, const char *note)
 {
-	char esc[GO_ESC_LEN], cesc[GO_ESC_LEN];
+	char esc[GO_ESC_LEN], cesc[GO_ESC_LEN], rval[24];
 	long i;
 
 	if (env.time)
 		printf("%-10s ", when);
 	if (env.timestamp)
 		printf("%-10.6f ", (double)(e->start_ns - first_start) / 1e9);
-	printf("%-14.14s %-6u %-8llu %7.2f %16llx %s", go_esc(comm, cesc, sizeof(cesc)), e->pid,
-	       (unsigned long long)e->goid, in_unit(e->lat_ns), (unsigned long long)e->rval,
-	       go_esc(func, esc, sizeof(esc)));
+	/* a result the caller overwrote before the return was seen: "-" */
+	snprintf(rval, sizeof(rval), (e->flags & GO_SLOW_EV_RVAL) ? "%llx" : "-",
+		 (unsigned long long)e->rval);
+	printf("%-14.14s %-6u %-8llu %7.2f %16s %s", go_esc(comm, cesc, sizeof(cesc)), e->pid,
+	       (unsigned long long)e->goid, in_unit(e->lat_ns), rval, go_esc(func, esc, sizeof(esc)));
 	for (i = 0; i < env.nargs; i++)
 		printf(" 0x%llx", (unsigned long long)e->args[i]);
 	printf("\n");

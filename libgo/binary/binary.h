@@ -168,6 +168,9 @@ struct go_return_sites {
 	size_t cnt;		/* cs[i].cnt */
 	uint64_t *addrs;
 	uint8_t *sp_adj;
+	/* the argument registers (one bit per code, go_insn.regs_written) that the line from the
+	 * return address to each site writes: those that no longer hold the callee's results */
+	uint32_t *written;
 	uint64_t *guards;	/* link-time addresses of the JMPs into the lines */
 	size_t nguards;
 };

@@ -199,17 +199,19 @@ static size_t caller_index(const struct caller *c, uint64_t addr)
 }
 
 /*
- * The return site of the CALL at call, or NULL with *why set. A register-ABI caller calls an
- * assembly function (ABI0) directly only with the wrapper's work inline: it loads g into R14
- * again after the call, which must then come before the site (need_g).
+ * The return site of the CALL at call, or NULL with *why set; *written: the argument registers
+ * the instructions before it write. A register-ABI caller calls an assembly function (ABI0)
+ * directly only with the wrapper's work inline: it loads g into R14 again after the call,
+ * which must then come before the site (need_g).
  */
 static const struct go_insn *return_site(struct go_binary *b, const struct caller *c,
 					    uint64_t call, bool need_g, struct go_return_sites *rs,
-					    const char **why, int *err)
+					    uint32_t *written, const char **why, int *err)
 {
 	size_t i = caller_index(c, call), steps, first = i + 1;
 	bool g = !need_g;
 
+	*written = 0;
 	if (c->why) {
 		*why = c->why;
 		return NULL;
@@ -263,6 +265,7 @@ static const struct go_insn *return_site(struct go_binary *b, const struct calle
 				return NULL;
 			}
 			g |= gi->writes_g;
+			*written |= gi->regs_written;
 		}
 	}
 	*why = "no emulated instruction follows a call within reach";
@@ -273,6 +276,7 @@ static void sites_drop(struct go_return_sites *rs, const char *why)
 {
 	free(rs->addrs);
 	free(rs->sp_adj);
+	free(rs->written);
 	free(rs->guards);
 	memset(rs, 0, sizeof(*rs));
 	rs->why = why;
@@ -299,7 +303,8 @@ static int sites_init(struct go_binary *b, const struct go_func *fn,
 		}
 	rs->addrs = calloc(cs->cnt, sizeof(*rs->addrs));
 	rs->sp_adj = calloc(cs->cnt, 1);
-	if (!rs->addrs || !rs->sp_adj) {
+	rs->written = calloc(cs->cnt, sizeof(*rs->written));
+	if (!rs->addrs || !rs->sp_adj || !rs->written) {
 		sites_drop(rs, NULL);
 		return go_fail(ENOMEM, "out of memory");
 	}
@@ -337,6 +342,7 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 		struct go_return_sites *rs = &out[it[i].fn];
 		const struct go_insn *site;
 		const char *why = NULL;
+		uint32_t written;
 
 		if (!rs->usable)
 			continue;
@@ -352,7 +358,7 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 				break;
 		}
 		site = return_site(b, &c, cs[it[i].fn].addrs[it[i].k],
-				   fns[it[i].fn]->abi != GO_ABI_INTERNAL, rs, &why, &err);
+				   fns[it[i].fn]->abi != GO_ABI_INTERNAL, rs, &written, &why, &err);
 		if (err)
 			break;
 		if (!site || !go_binary__probeable(b, site->addr)) {
@@ -360,6 +366,7 @@ int go_binary__return_sites(struct go_binary *b, const struct go_func *const *fn
 			continue;
 		}
 		rs->addrs[it[i].k] = site->addr;
+		rs->written[it[i].k] = written;
 		/* the return address popped, nothing else moved SP */
 		rs->sp_adj[it[i].k] = (uint8_t)b->arch->call_push;
 	}

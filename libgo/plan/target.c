@@ -618,9 +618,16 @@ static int plan_return_sites(struct go_target *t, size_t f, const struct go_retu
 	size_t k;
 	int err = 0;
 
-	for (k = 0; k < rs->cnt && !err; k++)
+	const struct go_arch *arch = go_binary__arch(t->bin);
+	int res = arch->nregabi_ints ? go_arch__reg_code(arch, arch->regabi_ints[0]) : -1;
+	uint64_t kept;
+
+	for (k = 0; k < rs->cnt && !err; k++) {
+		/* the first result register untouched on the line to the site */
+		kept = res >= 0 && !(rs->written[k] & (1U << res)) ? GO_COOKIE_RESULT : 0;
 		err = probes_add(p, go_binary__file_offset(t->bin, rs->addrs[k]),
-				 GO_COOKIE(f, t->slot, GO_COOKIE_RETURN, rs->sp_adj[k]));
+				 GO_COOKIE(f, t->slot, GO_COOKIE_RETURN | kept, rs->sp_adj[k]));
+	}
 	for (k = 0; k < rs->nguards && !err; k++)
 		err = probes_add(&plan->entry, go_binary__file_offset(t->bin, rs->guards[k]),
 				 GO_COOKIE(0, t->slot, GO_COOKIE_GUARD, 0));

@@ -26,6 +26,10 @@
  *               address popped)
  *   bits 48-51  at an entry site with GO_COOKIE_CHECK: the jump's x86 condition code
  *               (GO_COOKIE_CC: the low four bits of its opcode; JBE, which gc writes, is 6)
+ *   bit  53     GO_COOKIE_RESULT: at a return site, the register of the call's first integer
+ *               result (the register ABI's first) still holds it: nothing between the return
+ *               address and the site writes it (go_return_sites.written); at a RET it always
+ *               does, and the bit is not set
  *   bit  52     GO_COOKIE_CHECK: an entry site on the stack check's own conditional jump
  *               (Go < 1.21, where the instruction after it is single-stepped, and the jump is
  *               emulated: go_binary__entry_site). Every pass through the check hits it; the
@@ -67,6 +71,7 @@
 #define GO_COOKIE_SP_MASK 0xffffULL
 #define GO_COOKIE_CC_SHIFT 48
 #define GO_COOKIE_CHECK (1ULL << 52)
+#define GO_COOKIE_RESULT (1ULL << 53)
 #define GO_COOKIE_DICT_SHIFT 56
 #define GO_COOKIE_DICT_ONLY (1ULL << 60)
 #define GO_COOKIE_GUARD (1ULL << 62)

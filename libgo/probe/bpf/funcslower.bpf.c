@@ -182,6 +182,19 @@ static __always_inline void times_diff(struct go_slow_times *e, const struct go_
 	e->other.ns = a->other.ns - snap->other.ns;
 }
 
+/* The cookie of the return probe running: at a GO_COOKIE_DUAL address, the return's. */
+static __always_inline u64 return_cookie(struct pt_regs *ctx)
+{
+	u64 cookie = bpf_get_attach_cookie(ctx);
+	u32 i = GO_COOKIE_FUNC(cookie);
+	struct go_dual *d;
+
+	if (!(cookie & GO_COOKIE_DUAL))
+		return cookie;
+	d = go_dual.lookup(&i);
+	return d ? d->first : 0;
+}
+
 /*
  * The stack at the return into e, as stackwalk.h records one: the pc, then the return
  * addresses the frame pointers lead to, which the kernel's own walk of a user stack follows
@@ -189,9 +202,8 @@ static __always_inline void times_diff(struct go_slow_times *e, const struct go_
  * for the verifier on the return's paths). At a RET, the traced function's return address is
  * at SP; at a return site, in its caller, the caller is where the probe is.
  */
-static __always_inline void walk(struct pt_regs *ctx, struct go_slow_event *e)
+static __always_inline void walk(struct pt_regs *ctx, u64 cookie, struct go_slow_event *e)
 {
-	u64 cookie = bpf_get_attach_cookie(ctx);
 	struct go_walk *w = &e->stack;
 	long n;
 
@@ -203,8 +215,7 @@ static __always_inline void walk(struct pt_regs *ctx, struct go_slow_event *e)
 		return;
 	w->nframes = (u32)(n / sizeof(w->frames[0]));
 	w->end = w->nframes >= GO_WALK_MAX_FRAMES ? GO_WALK_FULL : GO_WALK_END;
-	/* a return site: what go_dual holds for it first (DUAL), or the cookie's */
-	if (cookie & (GO_COOKIE_DUAL | GO_COOKIE_RETURN))
+	if (cookie & GO_COOKIE_RETURN)
 		w->ra = GO_REG_IP(ctx);
 	else
 		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)GO_REG_SP(ctx));
@@ -215,7 +226,7 @@ static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_confi
 				 const struct go_slow_call_key *k, const struct go_slow_acct *a,
 				 const struct go_slow_times *snap, u32 func, u64 ts, u64 now)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	u64 id = bpf_get_current_pid_tgid(), cookie = return_cookie(ctx);
 	struct go_slow_event *e = events.ringbuf_reserve(sizeof(*e));
 	struct go_slow_args *args;
 
@@ -228,11 +239,14 @@ static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_confi
 	e->goid = 0;
 	if (cfg->goid_off >= 0)
 		bpf_probe_read_user(&e->goid, sizeof(e->goid), (void *)(k->id.g + cfg->goid_off));
-	e->rval = go_arg_reg(ctx, cfg->arg_codes[0]);
 	e->pid = id >> 32;
 	e->tid = (u32)id;
 	e->func = func;
 	e->flags = 0;
+	/* the first result, at a RET, or at a return site that nothing before overwrote it */
+	e->rval = go_arg_reg(ctx, cfg->arg_codes[0]);
+	if (!(cookie & GO_COOKIE_RETURN) || (cookie & GO_COOKIE_RESULT))
+		e->flags |= GO_SLOW_EV_RVAL;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	args = cfg->nargs ? cargs.lookup(k) : NULL;
 	if (args) {
@@ -243,7 +257,7 @@ static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_confi
 	}
 	times_diff(&e->t, &a->t, snap);
 	if (cfg->ustack)
-		walk(ctx, e);
+		walk(ctx, cookie, e);
 	events.ringbuf_submit(e, 0);
 }
 

@@ -78,7 +78,8 @@ struct go_slow_event {
 	__u64 start_ns;		/* CLOCK_MONOTONIC */
 	__u64 lat_ns;
 	__u64 goid;
-	__u64 rval;		/* the first integer result register at the return */
+	__u64 rval;		/* the first integer result register at the return, which holds
+				 * the call's first result where GO_SLOW_EV_RVAL says */
 	__u32 pid;
 	__u32 tid;
 	__u32 func;
@@ -90,6 +91,7 @@ struct go_slow_event {
 };
 #define GO_SLOW_EV_ARGS 1U	/* args were kept at the entry */
 #define GO_SLOW_EV_STACK 2U	/* stack holds the walk */
+#define GO_SLOW_EV_RVAL 4U	/* rval is the call's first result (not overwritten) */
 
 /* gofuncslower's settings, in slowcfg. */
 struct go_slow_config {
