@@ -44,6 +44,11 @@ RUNS = {
         (["main.add"], {"GOFUNCLATENCY_MAX_GOROUTINES": "64", "GOFUNCLATENCY_MAX_SPILL": "64"}),
         (["main.add"], {"GOFUNC_NO_MULTI": "1"}),
     ]),
+    "gofuncslower": ("tracee", [
+        (["main.add"], {}),
+        (["-U", "-s", "-a", "2", "-u", "5", "main.add"], {}),
+        (["main.add"], {"GOFUNC_NO_MULTI": "1"}),
+    ]),
     "goiface": ("iface", [
         (["main.describe", "v"], {}),
         (["-V", "main.describe", "v"], {}),
@@ -62,9 +67,10 @@ TRACE_OPTIONS = [[], ["-U"], ["-Z", "16"]]
 
 def unsupported(name, variant, argv):
     """What the tool refuses for its own reasons: gostack on gccgo, -l without goroutines (and
-    the iface program needs Go 1.19)."""
+    the iface program needs Go 1.19; gofuncslower, the register ABI's g and gc's runtime)."""
     return (name == "gostack" and variant == "gccgo") or (name == "goiface" and variant == "go116") or \
-        (name == "gofunclatency" and variant == "gccgo" and "-l" in argv)
+        (name == "gofunclatency" and variant == "gccgo" and "-l" in argv) or \
+        (name == "gofuncslower" and variant in ("gccgo", "go116"))
 
 
 def programs(cache):
