@@ -26,6 +26,7 @@
 #define SLOTS GO_LAT_SLOTS
 #define MAX_GOROUTINES (1 << 20)
 #define MAX_SPILL 65536
+#define MAX_SYSNR 1024		/* system calls -s keeps apart by number; the last slot: other */
 
 static struct env {
 	pid_t pid;
@@ -198,7 +199,7 @@ static const char *sys_name(int nr, char *buf, size_t size)
 struct sums {
 	uint64_t count, lat, oncpu, runnable, syscall;
 	uint64_t wait[GO_SLOW_WAITS];
-	uint64_t sys_count[1024], sys_ns[1024];	/* by number; the last: other */
+	uint64_t sys_count[MAX_SYSNR], sys_ns[MAX_SYSNR];	/* by number (MAX_SYSNR) */
 	uint64_t hist[SLOTS];
 };
 
@@ -232,19 +233,19 @@ static int waitent_cmp(const void *a, const void *b)
 /* A breakdown as printed: the parts, its syscalls and waits, most time first. */
 struct parts {
 	uint64_t oncpu, runnable, syscall, wait;
-	struct sysent sys[1024];
+	struct sysent sys[MAX_SYSNR];
 	size_t nsys;
 	struct waitent waits[GO_SLOW_WAITS];
 	size_t nwaits;
 };
 
+/* The waits, by reason, from an event's __u64s or a sum's uint64_ts (the same 8 bytes). */
 static void parts_waits(struct parts *p, const void *waits)
 {
 	uint64_t wait[GO_SLOW_WAITS];
 	size_t i;
 
 	memcpy(wait, waits, sizeof(wait));
-
 	p->wait = 0;
 	p->nwaits = 0;
 	for (i = 0; i < GO_SLOW_WAITS; i++) {
@@ -282,10 +283,10 @@ static void parts_of_sums(struct parts *p, const struct sums *s)
 	p->syscall = s->syscall;
 	parts_waits(p, s->wait);
 	p->nsys = 0;
-	for (i = 0; i < 1024; i++)
+	for (i = 0; i < MAX_SYSNR; i++)
 		if (s->sys_count[i])
-			p->sys[p->nsys++] = (struct sysent){ i == 1023 ? -1 : (int)i, s->sys_count[i],
-							     s->sys_ns[i] };
+			p->sys[p->nsys++] = (struct sysent){ i == MAX_SYSNR - 1 ? -1 : (int)i,
+							     s->sys_count[i], s->sys_ns[i] };
 	qsort(p->sys, p->nsys, sizeof(p->sys[0]), sysent_cmp);
 }
 
@@ -305,12 +306,12 @@ static void sums_add(const struct go_slow_event *e)
 	for (i = 0; i < GO_SLOW_SYSCALLS; i++) {
 		if (!e->t.sys[i].nr)
 			continue;
-		nr = e->t.sys[i].nr - 1 < 1023 ? e->t.sys[i].nr - 1 : 1023;
+		nr = e->t.sys[i].nr - 1 < MAX_SYSNR - 1 ? e->t.sys[i].nr - 1 : MAX_SYSNR - 1;
 		s->sys_count[nr] += e->t.sys[i].count;
 		s->sys_ns[nr] += e->t.sys[i].ns;
 	}
-	s->sys_count[1023] += e->t.other.count;
-	s->sys_ns[1023] += e->t.other.ns;
+	s->sys_count[MAX_SYSNR - 1] += e->t.other.count;
+	s->sys_ns[MAX_SYSNR - 1] += e->t.other.ns;
 	for (slot = 1; (e->lat_ns / unit_ns()) >> slot && slot < SLOTS - 1; slot++)
 		;
 	s->hist[slot]++;	/* as bpf_log2l, but 0 in slot 1: [0, 1] */
