@@ -19,7 +19,7 @@ funclatency-bpfcc, gostack vs stackcount-bpfcc when those tools exist):
      requests per second alone and under each tool (a few seconds in all);
   8. --prometheus: 1 for gofunccount serving its counts against gofunccount without, and a
      scrape's cost (wall and the tool's CPU time) of gofunccount 'runtime.*' on a busy program.
-  8. gofuncslower against bcc's funcslower: per call of main.add (every call under the
+  9. gofuncslower against bcc's funcslower: per call of main.add (every call under the
      threshold), and per round trip of a channel ping-pong (benchprog pingpong: two parks, two
      readies and two switches of Go's scheduler) while each traces main.rare, which the
      ping-pong calls once a run: gofuncslower's scheduler probes see every switch.

@@ -346,7 +346,8 @@ static int write_metrics(struct go_metrics *m, void *ctx)
  * What the run left unsaid that is not a loss: records the tool could not free, and (-v)
  * returns without a traced call, expected while the entry probes go live.
  */
-static void report_notes(const struct go_losses *l, struct go_bpf *bpf, const struct go_calls_sweeper *sw)
+static void report_notes(const struct go_losses *l, struct go_bpf *bpf,
+			 const struct go_calls_sweeper *sw)
 {
 	uint64_t orphans = go_calls__stat(bpf, GO_LAT_NO_START);
 	bool lost = l->n[GO_LOST_NO_ROOM] || l->n[GO_LOST_STARTS_DROPPED] ||
@@ -533,7 +534,8 @@ int main(int argc, char **argv)
 	hist_fd = go_bpf__map_fd(s.bpf, "hist");
 	total_fd = go_bpf__map_fd(s.bpf, "totals");
 	/* the records of each process that exits are freed (-p: the tool ends with it) */
-	err = env.pid ? 0 : go_calls__sweeper_start(&sw, s.bpf, (g_in_reg || g_from_m) && !plan->goexit);
+	err = env.pid ? 0 : go_calls__sweeper_start(&sw, s.bpf,
+						    (g_in_reg || g_from_m) && !plan->goexit);
 	if (err) {
 		err = go_fail(-err, "cannot watch the traced processes: %s", strerror(-err));
 		goto cleanup;
