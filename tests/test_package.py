@@ -109,7 +109,7 @@ def test_make_install_and_uninstall(tmp_path):
     for t in TOOLS:
         assert f"opt/gt/sbin/{t}" in files
         assert f"opt/gt/share/man/man8/{t}.8" in files
-    assert not any("gofuncs" in f for f in files), files
+    assert not any(os.path.basename(f) == "gofuncs" for f in files), files  # the test helper
     subprocess.run(["make", "-s", "uninstall", f"DESTDIR={dest}", "PREFIX=/opt/gt"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     left = [str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file() or p.is_symlink()]
