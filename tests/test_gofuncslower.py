@@ -9,8 +9,9 @@ thread's CPU time from getrusage, the rest of its wall time the kernel kept the 
 waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
 main.readpipe (read(2) on a blocking pipe) and main.yield (runtime.Gosched behind a spinning
 goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable). Each
-part the tool prints must be within 20% (or 5 ms) of the program's own figure, the parts must
-add up to the latency, the latency must lie between the program's clocks inside the call and
+part the tool prints must be within 20% (or 5 ms) of the program's own figure (a wait or a
+system call: of its clock around the blocking operation, which also holds the time the woken
+goroutine waited to run, printed as runnable), the parts must add up to the latency, the latency must lie between the program's clocks inside the call and
 around it, and only the calls over the threshold may be printed, under the goroutine ids the
 program reports. One traced run of the program serves every check of its output form (text,
 -j), on each build.
@@ -81,7 +82,7 @@ def json_calls(out):
 
 
 CALL = re.compile(r"^(?:(?P<time>\d\d:\d\d:\d\d|[\d.]+)\s+)?(?P<comm>\S+)\s+(?P<pid>\d+)\s+(?P<goid>\d+)\s+"
-                  r"(?P<lat>\d+\.\d\d)\s+(?P<rval>[0-9a-f]+)\s+(?P<func>\S+)(?:\s+(?P<args>.*))?$")
+                  r"(?P<lat>\d+\.\d\d)\s+(?P<rval>[0-9a-f]+|-)\s+(?P<func>\S+)(?:\s+(?P<args>.*))?$")
 PARTS = re.compile(r"^    on-cpu (\S+)  runnable (\S+)  syscall (\S+)  wait (\S+)$")
 
 
@@ -147,20 +148,25 @@ def printed_and_not(report):
 
 
 def expected_parts(call, report):
-    """[(part, the program's figure)] for a call ("wait:REASON" for a wait reason): where its
-    time went, as the program measured it. A part a call blocks in is followed by the time
-    the woken goroutine waits to run again, which the program's clock around the blocking
-    operation holds too: that part and "runnable" together are compared with it, and the part
-    alone must last at least what the program arranged (arranged_ns; "PART>=")."""
+    """[(part, relation, the program's figure)] for a call: where its time went, as the
+    program measured it ("wait:REASON" for a wait reason); relation "~" (within the tolerance),
+    "<=" or ">=" (up to the tolerance). A call that blocks (nap, recv, lock, readpipe) spends
+    the program's clock around the blocking operation in that part, and then in waiting to
+    run again once woken (runnable, which the tool also counts wherever else in the call the
+    goroutine waited to run): the part is at most that clock, the part and runnable together
+    at least that, and the part lasts at least what the program arranged (arranged_ns)."""
     f = call["func"]
     if f in ("main.spin", "main.yield"):
         # on the CPU for its locked thread's CPU time; the rest of its time it waited to run:
-        # the thread waiting for a CPU (spin), or the goroutine in Go's run queue (yield)
-        return [("oncpu", call["cpu_ns"]), ("runnable", call["wall_ns"] - call["cpu_ns"])]
+        # the thread waiting for a CPU (spin), or the goroutine in Go's run queue (yield), also
+        # before the program's inner clock starts (a preemption at the callee's stack check)
+        return [("oncpu", "~", call["cpu_ns"]), ("runnable", ">=", call["wall_ns"] - call["cpu_ns"]),
+                ("runnable", "<=", call["outer_ns"] - call["cpu_ns"])]
     part, figure = {"main.nap": ("wait:sleep", "sleep_ns"), "main.recv": ("wait:chan receive", "wait_ns"),
                     "main.lock": ("wait:" + mutex_reason(report), "wait_ns"),
                     "main.readpipe": ("syscall", "syscall_ns")}[f]
-    return [(part + "+runnable", call[figure])] + ([(part + ">=", call["arranged_ns"])] if "arranged_ns" in call else [])
+    checks = [(part, "<=", call[figure]), (part + "+runnable", ">=", call[figure])]
+    return checks + ([(part, ">=", call["arranged_ns"])] if "arranged_ns" in call else [])
 
 
 def part_of(got, part):
@@ -168,6 +174,15 @@ def part_of(got, part):
     if part.endswith("+runnable"):
         return part_of(got, part[:-len("+runnable")]) + got["runnable"]
     return got["wait"].get(part[5:], 0) if part.startswith("wait:") else got[part]
+
+
+def off(value, relation, ns):
+    """Whether value breaks relation to the program's figure ns, beyond the tolerance."""
+    if relation == "<=":
+        return value > ns + tolerance(ns)
+    if relation == ">=":
+        return value < ns - tolerance(ns)
+    return abs(value - ns) > tolerance(ns)
 
 
 def check_calls(report, printed, out, slack=0):
@@ -191,11 +206,11 @@ def check_calls(report, printed, out, slack=0):
             problems.append(f"{call['func']} goid {call['goid']}: latency {lat} ns, the program "
                             f"measured {call['wall_ns']} ns inside it and {call['outer_ns']} "
                             "around it")
-        for part, ns in expected_parts(call, report):
-            value = part_of(got, part.rstrip(">="))
-            if (value < ns - tolerance(ns)) if part.endswith(">=") else abs(value - ns) > tolerance(ns):
-                problems.append(f"{call['func']} goid {call['goid']}: {part} {value} ns, the program "
-                                f"measured {ns} ns")
+        for part, relation, ns in expected_parts(call, report):
+            value = part_of(got, part)
+            if off(value, relation, ns):
+                problems.append(f"{call['func']} goid {call['goid']}: {part} {value} ns, not {relation} "
+                                f"the program's {ns} ns")
         if call["func"] == "main.readpipe" and got["syscalls"].get("read") != 1:
             problems.append(f"main.readpipe goid {call['goid']}: syscalls {got['syscalls']}, not one read")
     assert not problems, "\n".join(problems) + f"\nprogram: {report}\ntool:\n{out}"
