@@ -64,6 +64,29 @@ static void fuzz_stack(struct go_binary *bin, const struct go_lines *lines, cons
 	(void)go_stack__note(&st, note, sizeof(note));
 }
 
+/* fn's whole inline tree: its calls' parents and marks stay inside it, its ranges in order. */
+static void fuzz_inl_tree(const struct go_lines *lines, const struct go_func *fn)
+{
+	struct go_inl_tree t;
+	size_t k;
+
+	if (go_lines__inl_tree(lines, fn, &t))
+		return;
+	for (k = 0; k < t.ncalls; k++) {
+		if (!t.calls[k].func || t.calls[k].parent < -1 ||
+		    t.calls[k].parent >= (int32_t)t.ncalls ||
+		    (t.calls[k].mark && (t.calls[k].mark < fn->entry || t.calls[k].mark >= fn->end)))
+			abort();
+		(void)go_inl_tree__within(&t, (int32_t)k, 0);
+	}
+	for (k = 0; k < t.nranges; k++)
+		if (t.ranges[k].lo > t.ranges[k].hi || (k && t.ranges[k].lo < t.ranges[k - 1].hi) ||
+		    (t.ranges[k].lo < t.ranges[k].hi &&
+		     go_inl_tree__index_at(&t, t.ranges[k].lo) != t.ranges[k].ix))
+			abort();
+	go_inl_tree__free(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct go_binary *bin = fuzz_open_binary(data, size);
@@ -95,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		(void)go_lines__top_frame(lines, fn->entry);
 		(void)go_lines__func_flags(lines, fn->end - 1);
+		fuzz_inl_tree(lines, fn);
 	}
 	if (n)
 		fuzz_stack(bin, lines, data, size);

@@ -910,6 +910,15 @@ def main():
             [BCC["funccount"], "-p", "{PID}", PROG + ":main.step"],
             BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
             lambda out: funccount_count(out, "main.step"), rss_delay=0.3, drain=False, func="step")
+        # An inlined call: main.bump, inlined into the loop, which gofunccount probes at its
+        # inline mark (a NOP the kernel emulates); bcc's funccount has no symbol to probe.
+        fams["funccount, inlined"] = per_call(
+            tmp, "funccount-inlined", n_count, reps,
+            [os.path.join(TOOLS, "gofunccount"), "-p", "{PID}", "main.bump"],
+            [BCC["funccount"], "-p", "{PID}", PROG + ":main.bump"],
+            BANNER_TRACING, BANNER_TRACING, {"PYTHONUNBUFFERED": "1"},
+            lambda out: funccount_count(out, "main.bump"), rss_delay=0.3, drain=False,
+            func="inline")
         # A leaf of the runtime under a wide pattern: gofunccount on all of runtime.* (its
         # call sites from the cache), bcc's funccount on runtime.memequal alone (it refuses
         # runtime.*); main.same calls runtime.memequal once a call.
@@ -1086,6 +1095,12 @@ def main():
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None,
                             target_ns="<=0.5x" if lat else "",
                             stand_in=fams["funccount, framed"] if lat else None)
+        family_rows("funccount, inlined", fams["funccount, inlined"], rows, notes,
+                    label="funccount inlined call (main.bump's NOP mark)", target_ttl=None,
+                    target_ns="~ framed's")
+        notes.append("funccount inlined call: per call of main.bump, which the compiler inlined "
+                     "into the loop; bcc's funccount finds no such function (its 'failed'); "
+                     "compare with the framed row's emulated entry probe")
         for fam in ("stackcount", "stackcount, framed"):
             if fam in fams:
                 family_rows(fam, fams[fam], rows, notes, target_ttl=None, target_ns="<=0.5x")

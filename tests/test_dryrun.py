@@ -38,7 +38,7 @@ CASES = {
 }
 VARIANTS = ["go119", "go119-stripped", "go119-pie", "go124", "go126", "go126-stripped", "go126-pie"]
 KINDS = {"entry", "entry-jcc", "call", "jmp", "ret", "return", "guard", "save-g", "goexit", "thread",
-         "return+call", "return+guard"}
+         "return+call", "return+guard", "inline-mark", "inline-start"}
 
 
 def tool_name(case):
@@ -246,6 +246,12 @@ class Checker:
             if insn[0] != "jmp" or self.dis.func_at(target or 0) != self.dis.func_at(addr):
                 self.fail(site, f"not a JMP within its function: {insn}")
             return
+        if kind == "inline-mark":  # a NOP of the call's own (test_inline.py checks the tree)
+            if insn[0] not in ("nop", "xchg"):
+                self.fail(site, f"not a NOP mark: {insn}")
+            return
+        if kind == "inline-start":  # in the caller's code (test_inline.py checks the tree)
+            return
         self.fail(site, f"unknown kind {kind}")
 
     def site(self, site):
@@ -262,7 +268,7 @@ class Checker:
         for kind, func in zip(kinds, funcs):
             self.role(site, addr, kind, func)
         caller = self.dis.func_at(addr)[1]
-        in_caller = {"call", "jmp", "return", "guard"} & set(kinds)
+        in_caller = {"call", "jmp", "return", "guard", "inline-mark", "inline-start"} & set(kinds)
         if in_caller and not same_func(site["caller"], caller) or \
                 not in_caller and site["caller"] is not None:
             self.fail(site, f"caller {site['caller']}, objdump's symbols say {caller}")

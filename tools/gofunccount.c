@@ -228,12 +228,14 @@ int main(int argc, char **argv)
 	err = go_session__open(&s, env.pattern, env.regex);
 	/* perf-event uprobes detach slowly: call sites are for uprobe_multi links */
 	if (!err)
-		err = go_session__plan(&s, GO_PLAN_ENTRY |
+		err = go_session__plan(&s, GO_PLAN_ENTRY | GO_PLAN_INLINE |
 				       (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0));
 	if (err)
 		goto cleanup;
-	if (env.verbose)
+	if (env.verbose) {
 		go_target__list(&s.target, s.info);
+		go_target__list_inlined(&s.target, s.info);
+	}
 
 	spec.src = go_bpf_src_funccount;
 	go_bpf_spec__size(&spec, "counts", go_target__slots(&s.target));
@@ -272,6 +274,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	go_print_banner(s.info, s.target.cnt, "functions", env.pattern);
+	go_target__say_inlined(&s.target, true);
 
 	while (!done) {
 		done = go_session__wait(&s, env.interval, env.duration);

@@ -59,6 +59,10 @@ struct go_insn {
 	bool writes_g;		/* it changes the register where register-ABI code keeps g */
 	/* a branch the kernel single-steps though its kind is one it emulates (x86: a 0x66 prefix) */
 	bool stepped;
+	/* it copies a register to another, or does nothing (x86: MOV reg, reg; NOP): code the
+	 * compiler places with whatever source position is at hand (its register allocator's
+	 * moves, loop alignment), not a statement's own */
+	bool filler;
 	int8_t lea_reg;		/* it loads a pc-relative address (ref) into the argument register
 				 * of this code (go_arch__reg_code); -1 for any other instruction */
 	/* the argument registers it writes (a part of one counts), one bit per code; all of them

@@ -653,4 +653,35 @@ enum {
 int go_lines__func_flags(const struct go_lines *lines, uint64_t pc);
 
 
+/*
+ * A function's inline tree, whole: each call inlined into it (at any depth), and which of them
+ * each of its pcs runs (PCDATA_InlTreeIndex), for planning probes of inlined calls.
+ */
+struct go_inl_call {
+	const char *func;	/* the inlined function's name */
+	uint64_t mark;		/* link-time address of its parentPc (Go's inline mark): the
+				 * instruction of the code it was inlined into that stands for the
+				 * call; 0 when outside the function (a corrupt entry) */
+	int32_t parent;		/* the call it was inlined into, -1: the function itself */
+	bool wrapper;		/* code Go makes itself */
+};
+struct go_inl_range {
+	uint64_t lo, hi;	/* [lo, hi), link-time */
+	int32_t ix;		/* the innermost inlined call running there; -1: none */
+};
+struct go_inl_tree {
+	struct go_inl_call *calls;
+	size_t ncalls;
+	struct go_inl_range *ranges;	/* in address order, covering the function */
+	size_t nranges;
+};
+/* fn's inline tree (empty when nothing was inlined into it); -ENOENT when fn is not in lines. */
+int go_lines__inl_tree(const struct go_lines *lines, const struct go_func *fn,
+		       struct go_inl_tree *t);
+void go_inl_tree__free(struct go_inl_tree *t);
+/* The innermost inlined call running at pc (-1: none). */
+int32_t go_inl_tree__index_at(const struct go_inl_tree *t, uint64_t pc);
+/* Is ix the call, or one inlined into it (at any depth)? */
+bool go_inl_tree__within(const struct go_inl_tree *t, int32_t ix, int32_t call);
+
 #endif /* LIBGO_BINARY_H */

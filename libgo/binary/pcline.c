@@ -399,3 +399,158 @@ int go_lines__sp_delta(const struct go_lines *l, uint64_t pc, int32_t *delta)
 		*delta = 0;
 	return 0;
 }
+
+/* ---- a function's whole inline tree ---------------------------------------------------- */
+
+#define INL_MAX_RANGES 65536	/* a corrupt table's end: more ranges than any function has */
+#define INL_MAX_CALLS 32768
+
+/* Append the range [lo, hi) of inline index ix to t; merged with the last when contiguous. */
+static int inl_range_add(struct go_inl_tree *t, uint64_t lo, uint64_t hi, int32_t ix)
+{
+	struct go_inl_range *r;
+
+	if (t->nranges && t->ranges[t->nranges - 1].hi == lo && t->ranges[t->nranges - 1].ix == ix) {
+		t->ranges[t->nranges - 1].hi = hi;
+		return 0;
+	}
+	if (t->nranges >= INL_MAX_RANGES)
+		return -ENOEXEC;
+	if (!(t->nranges & (t->nranges + 1)) || !t->ranges) {	/* 0, 1, 3, 7...: full */
+		r = realloc(t->ranges, (t->nranges * 2 + 2) * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		t->ranges = r;
+	}
+	t->ranges[t->nranges++] = (struct go_inl_range){ lo, hi, ix };
+	return 0;
+}
+
+/* The ranges of f's PCDATA_InlTreeIndex table, from entry to end, as pcvalue reads them. */
+static int inl_ranges(const struct go_lines *l, uint32_t off, uint64_t entry, uint64_t end,
+		      struct go_inl_tree *t)
+{
+	const uint8_t *p = l->pcln + l->pcoff + off, *lim = l->pcln + l->size;
+	uint64_t pc = entry, uv, pd;
+	int32_t val = -1;
+	bool first = true;
+	size_t n;
+	int err;
+
+	while (off && p < lim && pc < end) {
+		n = gobin_uvarint(p, lim, &uv);
+		if (!n || (!uv && !first))
+			break;
+		p += n;
+		val = (int32_t)((uint32_t)val + (uint32_t)((uv & 1) ? ~(uv >> 1) : (uv >> 1)));
+		n = gobin_uvarint(p, lim, &pd);
+		if (!n)
+			return -ENOEXEC;
+		p += n;
+		/* past the function's end (without wrapping): the last range */
+		if (l->min_lc && pd > (end - pc) / (uint64_t)l->min_lc)
+			return inl_range_add(t, pc, end, val);
+		err = inl_range_add(t, pc, pc + pd * l->min_lc, val);
+		if (err)
+			return err;
+		pc += pd * l->min_lc;
+		first = false;
+	}
+	return 0;
+}
+
+/* The inline index at pc in t's ranges; -1 when none. */
+int32_t go_inl_tree__index_at(const struct go_inl_tree *t, uint64_t pc)
+{
+	size_t lo = 0, hi = t->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->ranges[mid].hi <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nranges && t->ranges[lo].lo <= pc ? t->ranges[lo].ix : -1;
+}
+
+/* The calls of t, read from f's tree: their names, marks and parents. */
+static int inl_calls(const struct go_lines *l, const uint8_t *tree, uint64_t entry, uint64_t end,
+		     struct go_inl_tree *t)
+{
+	const struct go_layout *lay = l->lay;
+	size_t esz = lay->inl.size.val, i;
+	int32_t max = -1;
+
+	for (i = 0; i < t->nranges; i++)
+		max = t->ranges[i].ix > max ? t->ranges[i].ix : max;
+	if (max < 0)
+		return 0;
+	if (max >= INL_MAX_CALLS ||
+	    tree + (size_t)(max + 1) * esz > l->bin->map + l->bin->size)
+		return -ENOEXEC;
+	t->calls = calloc((size_t)max + 1, sizeof(*t->calls));
+	if (!t->calls)
+		return -ENOMEM;
+	t->ncalls = (size_t)max + 1;
+	for (i = 0; i < t->ncalls; i++) {
+		const uint8_t *e = tree + i * esz;
+		const char *name = tab_str(l, l->nameoff, (uint32_t)inl_i32(e, lay->inl.name));
+		uint64_t mark = entry + (uint32_t)inl_i32(e, lay->inl.parent_pc);
+
+		t->calls[i].func = name ? name : "?";
+		t->calls[i].mark = mark < end ? mark : 0;
+		t->calls[i].wrapper = e[lay->inl.func_id.val] == l->wrapper_id;
+		/* Go <= 1.19 says the parent (an int16); later, it is the index at the mark */
+		if (lay->inl.parent.val >= 0)
+			t->calls[i].parent = (int16_t)(e[lay->inl.parent.val] |
+						       e[lay->inl.parent.val + 1] << 8);
+		else
+			t->calls[i].parent = mark < end ? go_inl_tree__index_at(t, mark) : -1;
+		if (t->calls[i].parent >= (int32_t)t->ncalls || t->calls[i].parent < -1)
+			t->calls[i].parent = -1;
+	}
+	return 0;
+}
+
+int go_lines__inl_tree(const struct go_lines *l, const struct go_func *fn, struct go_inl_tree *t)
+{
+	const uint8_t *f, *tree;
+	uint64_t entry;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	f = find_func(l, fn->entry, &entry);
+	if (!f || entry != fn->entry)
+		return -ENOENT;
+	tree = inl_tree(l, f);
+	if (!tree || fn_u32(f, l->lay->func.npcdata) <= GO_PCDATA_INL_TREE_INDEX)
+		return 0;
+	err = inl_ranges(l, gobin_le32(f + l->lay->func.pcdata.val + GO_PCDATA_INL_TREE_INDEX * 4),
+			 entry, fn->end, t);
+	if (!err)
+		err = inl_calls(l, tree, entry, fn->end, t);
+	if (err)
+		go_inl_tree__free(t);
+	return err;
+}
+
+void go_inl_tree__free(struct go_inl_tree *t)
+{
+	free(t->calls);
+	free(t->ranges);
+	memset(t, 0, sizeof(*t));
+}
+
+bool go_inl_tree__within(const struct go_inl_tree *t, int32_t ix, int32_t call)
+{
+	size_t depth;
+
+	for (depth = 0; ix >= 0 && (size_t)ix < t->ncalls && depth <= t->ncalls; depth++) {
+		if (ix == call)
+			return true;
+		ix = t->calls[ix].parent;
+	}
+	return false;
+}

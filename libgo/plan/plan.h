@@ -129,6 +129,28 @@ struct go_target_dict {
 };
 
 /*
+ * A place where a function of a target was inlined (libgo/plan/inline.c): the call's entry of
+ * the inline tree of the function whose code holds it, and the instruction that runs once per
+ * inlined call there (go_target__choose_inlined), or why none does.
+ */
+struct go_inl_site {
+	const char *func;		/* the inlined function */
+	const struct go_func *outer;	/* the function whose code holds it */
+	int32_t call;			/* its index in outer's inline tree */
+	uint64_t mark;			/* its inline mark (parentPc), link-time; 0 when none */
+	const char *caller;		/* the function it was inlined into: outer, or a call
+					 * inlined into outer */
+	const char *file;		/* the call's position ("" and 0 when unknown) */
+	int line;
+	uint64_t addr;			/* the instruction to probe; 0: none */
+	const char *kind;		/* with addr: "inline-mark" (its mark, a NOP of its own) or
+					 * "inline-start" (in its code, entered from the call only) */
+	const char *mark_why;		/* why the mark cannot stand for the call, or NULL */
+	const char *why;		/* without addr: why no instruction can */
+	bool planned;			/* a probe of the plan is there (GO_PLAN_INLINE) */
+};
+
+/*
  * The functions a tool traces: "[BINARY:]FUNCTIONS" (or with -p, the process's executable),
  * matched as a glob or, with regex, an extended regular expression. The names matched are
  * the binary's functions' and its generic functions' instantiations' (main.Sum[int]: calls of
@@ -152,9 +174,44 @@ struct go_target {
 	uint32_t slot;		/* the binary's slot in the BPF programs' go_binfo (cookie.h) */
 	size_t *slots;		/* go_target__slot's answers, for slots_cnt functions */
 	size_t slots_cnt;
+	/*
+	 * Where the matched functions were inlined (gc), sorted by the function holding them;
+	 * a matched name that has no function of its own (it exists only inlined) is a
+	 * function of t too, numbered past the instantiations (go_target__inline_only), with no
+	 * entry: inl_funcs holds them
+	 */
+	const struct go_lines *lines;
+	struct go_inl_site *inl;
+	size_t ninl;
+	struct go_func *inl_funcs;
+	size_t ninl_funcs;
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
+
+/* ---- inlined calls (libgo/plan/inline.c) ---- */
+/* Find where the functions pat matches were inlined (t->inl), and those that exist only so. */
+int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat);
+/* Choose each site's instruction (go_inl_site.addr, .kind, .why), decoding their callers. */
+int go_target__choose_inlined(struct go_target *t);
+/* Is t's i-th function one that exists only inlined (no code, no entry of its own)? */
+bool go_target__inline_only(const struct go_target *t, size_t i);
+/* out[k]: the number of t's function that t->inl[k] is of; SIZE_MAX when none is (dropped). */
+int go_target__map_inlined(const struct go_target *t, size_t *out);
+/* How many of t's functions were inlined somewhere: *first names one, *nsites counts sites. */
+size_t go_target__inlined_funcs(const struct go_target *t, const char **first, size_t *nsites);
+/*
+ * Say on stderr, once, which matched functions were inlined, and where they go unseen: with
+ * counted, the sites no probe sees (none: nothing said); else all of them, which the tool does
+ * not probe.
+ */
+void go_target__say_inlined(const struct go_target *t, bool counted);
+/* -v: each site, its caller, position, and its instruction or why none runs once per call. */
+void go_target__list_inlined(const struct go_target *t, FILE *out);
+/* Why site s has no instruction, in words. */
+void go_inl_site__why(const struct go_inl_site *s, char *buf, size_t size);
+/* The planned site whose instruction is at link-time addr; NULL. */
+const struct go_inl_site *go_target__inl_site_at(const struct go_target *t, uint64_t addr);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /*
@@ -223,6 +280,13 @@ enum {
 	 * where a goroutine's time goes
 	 */
 	GO_PLAN_SCHED = 64,
+	/*
+	 * with ENTRY: each site where a matched function was inlined, at its instruction that
+	 * runs once per inlined call (go_inl_site), GO_COOKIE_INLINE; functions that exist only
+	 * inlined are kept. Without it they are dropped, said once, and the others' inlined
+	 * calls go unseen (go_target__inlined_funcs says how many)
+	 */
+	GO_PLAN_INLINE = 128,
 };
 
 struct go_plan {

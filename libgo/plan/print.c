@@ -72,6 +72,11 @@ static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t ad
 	}
 	if (c & GO_COOKIE_RETURN)
 		return "return";
+	if (c & GO_COOKIE_INLINE) {
+		const struct go_inl_site *in = go_target__inl_site_at(t, addr);
+
+		return in ? in->kind : "inline";
+	}
 	if (at_own_code(t, c, addr))
 		return c & GO_COOKIE_CHECK ? "entry-jcc" : "entry";
 	return GO_COOKIE_SP_ADJ(c) ? "call" : "jmp";
@@ -81,7 +86,7 @@ static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t ad
 static bool in_caller(const char *kind)
 {
 	return !strcmp(kind, "call") || !strcmp(kind, "jmp") || !strcmp(kind, "return") ||
-	       !strcmp(kind, "guard");
+	       !strcmp(kind, "guard") || !strncmp(kind, "inline", 6);
 }
 
 static int listing_add(struct listing *l, const struct go_target *t, uint64_t off,
@@ -171,8 +176,16 @@ static int site_cmp(const void *a, const void *b)
 /* A link-time address less its file offset, where t's functions are (one segment of code). */
 static int listing_delta(struct listing *l, const struct go_target *t)
 {
-	const struct go_func *fn = t->cnt ? go_target__func(t, 0) : NULL;
-	int64_t off = fn ? go_binary__file_offset(t->bin, fn->entry) : -1;
+	const struct go_func *fn = NULL;
+	int64_t off;
+	size_t i;
+
+	for (i = 0; i < t->cnt && !fn; i++)	/* one with code: not one that exists only inlined */
+		if (!go_target__inline_only(t, i))
+			fn = go_target__func(t, i);
+	if (!fn && t->ninl)
+		fn = t->inl[0].outer;
+	off = fn ? go_binary__file_offset(t->bin, fn->entry) : -1;
 
 	if (off < 0)
 		return go_fail(ENOENT, "cannot tell where the code of '%s' is in its file",
@@ -250,14 +263,93 @@ static void print_site_text(const struct go_target *t, const struct site *s, FIL
 	fputc('\n', out);
 }
 
+static void json_field(FILE *out, const char *key, const char *value);
+
+/* Did the plan probe t's inlined calls (GO_PLAN_INLINE)? Then each site is planned or said. */
+static bool inline_planned(const struct go_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ninl; i++)
+		if (t->inl[i].planned || t->inl[i].why)
+			return true;
+	return false;
+}
+
+/* A site of a function the plan kept that no probe sees. */
+static bool site_unseen(const struct go_inl_site *s)
+{
+	return !s->planned && s->why;
+}
+
+static size_t inline_unseen(const struct go_target *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->ninl; i++)
+		n += site_unseen(&t->inl[i]);
+	return n;
+}
+
+static void print_unseen_text(const struct go_target *t, FILE *out)
+{
+	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN], esc3[GO_ESC_LEN], why[256];
+	size_t i;
+
+	for (i = 0; i < t->ninl; i++) {
+		const struct go_inl_site *s = &t->inl[i];
+
+		if (!site_unseen(s))
+			continue;
+		go_inl_site__why(s, why, sizeof(why));
+		fprintf(out, "  %s inlined into %s at %s:%d (mark 0x%llx in %s): %s\n",
+			go_esc(s->func, esc, sizeof(esc)), go_esc(s->caller, esc2, sizeof(esc2)),
+			go_esc(s->file, esc3, sizeof(esc3)), s->line, (unsigned long long)s->mark,
+			go_esc(s->outer->name, esc, sizeof(esc)), why);
+	}
+}
+
+static void print_unseen_json(const struct go_target *t, FILE *out)
+{
+	char why[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < t->ninl; i++) {
+		const struct go_inl_site *s = &t->inl[i];
+
+		if (!site_unseen(s))
+			continue;
+		fputs(n++ ? ", {" : ", \"inline_unseen\": [{", out);
+		fprintf(out, "\"mark\": \"0x%llx\"", (unsigned long long)s->mark);
+		json_field(out, "func", s->func);
+		json_field(out, "caller", s->caller);
+		json_field(out, "in", s->outer->name);
+		json_field(out, "file", s->file);
+		fprintf(out, ", \"line\": %d", s->line);
+		go_inl_site__why(s, why, sizeof(why));
+		json_field(out, "why", why);
+		fputc('}', out);
+	}
+	fputs(n ? "]" : ", \"inline_unseen\": []", out);
+}
+
 static void print_summary_text(const struct listing *l, const struct go_target *t, FILE *out)
 {
 	size_t k = listing_stepped(l);
 
 	fprintf(out, "%zu probe%s on %zu function%s; %zu single-stepped; none attached\n", l->n,
 		l->n == 1 ? "" : "s", t->cnt, t->cnt == 1 ? "" : "s", k);
-	fprintf(out, "Not seen: calls the compiler inlined into their callers (no instruction of "
-		"theirs runs)\n");
+	if (!inline_planned(t)) {
+		fprintf(out, "Not seen: calls the compiler inlined into their callers (no instruction "
+			"of theirs runs)\n");
+		return;
+	}
+	if (!inline_unseen(t))
+		fprintf(out, "Not seen: nothing (each call inlined into a caller is probed there)\n");
+	else
+		fprintf(out, "Not seen: the calls inlined at %zu site%s below (no instruction runs "
+			"once per call there)\n", inline_unseen(t), inline_unseen(t) == 1 ? "" : "s");
+	print_unseen_text(t, out);
 }
 
 static void print_header_json(const struct go_target *t, const char *label, pid_t pid, FILE *out)
@@ -327,8 +419,11 @@ static void print_tracepoint(const char *event, bool json, FILE *out)
 static void print_summary_json(const struct listing *l, const struct go_target *t, FILE *out)
 {
 	fprintf(out, "{\"probes\": %zu, \"functions\": %zu, \"stepped\": %zu, \"attached\": 0, "
-		"\"not_seen\": \"calls the compiler inlined into their callers\"}\n", l->n, t->cnt,
-		listing_stepped(l));
+		"\"not_seen\": \"%s\"", l->n, t->cnt, listing_stepped(l), inline_planned(t) ?
+		"the inlined calls inline_unseen lists" : "calls the compiler inlined into their callers");
+	if (inline_planned(t))
+		print_unseen_json(t, out);
+	fputs("}\n", out);
 }
 
 int go_plan__print(const struct go_target *t, const struct go_plan *plan, const char *label,

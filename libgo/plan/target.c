@@ -21,7 +21,7 @@ static bool target_inst(const struct go_target *t, size_t i, size_t *k)
 {
 	size_t nf = go_binary__func_cnt(t->bin);
 
-	if (t->idx[i] < nf)
+	if (t->idx[i] < nf || t->idx[i] - nf >= t->ninsts)
 		return false;
 	*k = t->idx[i] - nf;
 	return true;
@@ -135,6 +135,8 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 	}
 	t->cnt = n;
 	err = target_add_instances(t, pat);
+	if (!err)
+		err = go_target__find_inlined(t, pat);
 out:
 	go_pattern__free(pat);
 	free(binary);
@@ -153,6 +155,9 @@ void go_target__close(struct go_target *t)
 	free(t->insts);
 	free(t->dicts);
 	free(t->pattern);
+	free(t->inl);
+	free(t->inl_funcs);
+	go_lines__close((struct go_lines *)t->lines);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -162,6 +167,8 @@ const struct go_func *go_target__func(const struct go_target *t, size_t i)
 
 	if (target_inst(t, i, &k))
 		return &t->insts[k].fn;
+	if (go_target__inline_only(t, i))
+		return &t->inl_funcs[t->idx[i] - go_binary__func_cnt(t->bin) - t->ninsts];
 	return go_binary__func(t->bin, t->idx[i]);
 }
 
@@ -375,7 +382,7 @@ static void calls_budget(struct go_target *t)
 static int target_call_sites(struct go_target *t)
 {
 	const struct go_func **fns = calloc(t->cnt ? t->cnt : 1, sizeof(*fns));
-	size_t i;
+	size_t i, n = 0;
 	int err;
 
 	go_call_sites__free(t->calls, t->cnt);
@@ -385,9 +392,10 @@ static int target_call_sites(struct go_target *t)
 		free(fns);
 		return go_fail(ENOMEM, "out of memory");
 	}
-	for (i = 0; i < t->cnt; i++)
-		fns[i] = target_body(t, i);
-	err = go_binary__call_sites(t->bin, fns, t->cnt, t->calls);
+	for (i = 0; i < t->cnt; i++)	/* those that exist only inlined are last: left out */
+		if (!go_target__inline_only(t, i))
+			fns[n++] = target_body(t, i);
+	err = go_binary__call_sites(t->bin, fns, n, t->calls);
 	free(fns);
 	if (!err)
 		calls_budget(t);
@@ -450,6 +458,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 					   "function)" };
 	struct dropped nodict = { 0, NULL, "whose dictionary is not in its register at the "
 					   "entry site" };
+	struct dropped inlonly = { 0, NULL, "that exist only inlined into their callers" };
 	size_t i, k, kept = 0;
 	int err;
 
@@ -459,6 +468,15 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 		uint64_t site;
 		int jcc;
 
+		if (go_target__inline_only(t, i)) {	/* kept to count its inlined calls */
+			if (!(what & GO_PLAN_INLINE) || !(what & GO_PLAN_ENTRY)) {
+				dropped_note(&inlonly, go_target__func(t, i)->name);
+				continue;
+			}
+			fs[kept] = f;
+			t->idx[kept++] = t->idx[i];
+			continue;
+		}
 		if (!(what & GO_PLAN_ENTRY) && target_inst(t, i, &k)) {
 			dropped_note(&noinst, go_target__func(t, i)->name);
 			continue;
@@ -505,6 +523,12 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 		t->idx[kept++] = t->idx[i];
 	}
 	t->cnt = kept;
+	if (!kept && inlonly.n)
+		return go_fail(ENOTSUP, "%s%s exist%s only inlined into %s callers: %s (gofunccount "
+			       "counts them)", inlonly.first, inlonly.n > 1 ? " and the others" : "",
+			       inlonly.n > 1 ? "" : "s", inlonly.n > 1 ? "their" : "its",
+			       what & GO_PLAN_RET ? "an inlined call has no return to time" :
+			       "inlined calls are not probed here");
 	if (!kept && noentry.n)
 		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", noentry.first,
 			       noentry.n + nocode.n > 1 ? " nor of the other matched functions" : "");
@@ -524,6 +548,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 		return go_fail(ENOTSUP, "cannot tell the instantiation %s apart from the others at "
 			       "its entry", nodict.first);
 	dropped_warn(&noentry);
+	dropped_warn(&inlonly);
 	dropped_warn(&nocode);
 	dropped_warn(&noinst);
 	dropped_warn(&nodict);
@@ -816,7 +841,8 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 		uint64_t save = fs[i].save_g && !rs ? GO_COOKIE_SAVE_G : 0, dict = ip[i].flags;
 		size_t f = go_target__slot(t, i);
 
-		if (ip[i].home != i)	/* an instantiation: its body's probes tell it */
+		if (ip[i].home != i || go_target__inline_only(t, i))	/* an instantiation: its
+									 * body's probes tell it */
 			continue;
 		if (!(what & GO_PLAN_ENTRY)) {
 			if (save && !rs && fs[i].nrets && fs[i].entry >= 0)
@@ -869,6 +895,75 @@ static int plan_emit(struct go_target *t, unsigned int what, const struct func_s
 	return err;
 }
 
+static int off_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Orders inline sites by their instruction's address (ctx: the target). */
+static int site_addr_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct go_target *t = ctx;
+	uint64_t x = t->inl[*(const size_t *)a].addr, y = t->inl[*(const size_t *)b].addr;
+
+	return x < y ? -1 : x > y ? 1 : (*(const size_t *)a > *(const size_t *)b) -
+					(*(const size_t *)a < *(const size_t *)b);
+}
+
+/* Is off the offset of a probe of the plan so far (taken: their offsets, sorted)? */
+static bool offset_taken(const uint64_t *taken, size_t n, int64_t off)
+{
+	uint64_t key = (uint64_t)off;
+
+	return bsearch(&key, taken, n, sizeof(*taken), off_cmp) != NULL;
+}
+
+/*
+ * Step 3b: a probe at each inlined call's instruction, of the function it is a call of; not
+ * where another probe of the plan is (a CALL that is a call site too), nor twice at one
+ * instruction (a call inlined first thing into another): such a site is said.
+ */
+static int plan_inlined(struct go_target *t, struct go_plan *plan)
+{
+	size_t *at = malloc((t->ninl ? t->ninl : 1) * sizeof(*at)), i, n = plan->entry.cnt;
+	size_t *order = malloc((t->ninl ? t->ninl : 1) * sizeof(*order));
+	uint64_t *taken = malloc((n ? n : 1) * sizeof(*taken)), prev = 0;
+	int err = at && taken && order ? go_target__choose_inlined(t) :
+					 go_fail(ENOMEM, "out of memory");
+
+	if (!err)
+		err = go_target__map_inlined(t, at);
+	if (!err) {
+		memcpy(taken, plan->entry.offs, n * sizeof(*taken));
+		qsort(taken, n, sizeof(*taken), off_cmp);
+		for (i = 0; i < t->ninl; i++)
+			order[i] = i;
+		qsort_r(order, t->ninl, sizeof(*order), site_addr_cmp, t);
+	}
+	for (i = 0; i < t->ninl && !err; i++) {
+		struct go_inl_site *s = &t->inl[order[i]];
+		int64_t off = s->addr ? go_binary__file_offset(t->bin, s->addr) : -1;
+
+		if (at[order[i]] >= t->cnt || off < 0)
+			continue;
+		if (offset_taken(taken, n, off) || s->addr == prev) {
+			s->why = "its instruction is another probe's";
+			s->addr = 0;
+			continue;
+		}
+		prev = s->addr;
+		err = probes_add(&plan->entry, off, GO_COOKIE(go_target__slot(t, at[order[i]]),
+							      t->slot, GO_COOKIE_INLINE, 0));
+		s->planned = !err;
+	}
+	free(at);
+	free(order);
+	free(taken);
+	return err;
+}
+
 int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan)
 {
 	struct func_sites *fs = calloc(t->cnt ? t->cnt : 1, sizeof(*fs));
@@ -899,6 +994,8 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 		err = target_return_sites(t);
 	if (!err)
 		err = plan_emit(t, what, fs, ip, plan);
+	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_INLINE))
+		err = plan_inlined(t, plan);
 	if (!err && plan->nreturn_sites && (what & GO_PLAN_ENTRY))
 		err = plan_merge_dual(plan);
 	for (i = 0; i < n; i++)
@@ -1064,6 +1161,11 @@ void go_target__list(struct go_target *t, FILE *out)
 		char where[32];
 		int jcc = -1;
 
+		if (go_target__inline_only(t, i)) {
+			fprintf(out, "%-18s %-8s %-8s %s (exists only inlined)\n", "-", "inlined", "-",
+				go_esc(fn->name, esc, sizeof(esc)));
+			continue;
+		}
 		go_binary__entry_site(t->bin, target_body(t, i), &site, &jcc);
 		if (t->calls && t->calls[i].usable)
 			snprintf(where, sizeof(where), "%zu call%s", t->calls[i].cnt,

@@ -16,6 +16,8 @@
 //	                   two readies and two switches of Go's scheduler, no system call), and prints
 //	                   "ns_per_call=<ns> cpu_ns_per_call=<ns> calls=<N>" per round trip (the CPU
 //	                   time is the process's: the two goroutines share its one P).
+//	benchprog loop N inline  the same with main.bump, which the compiler inlines into the loop:
+//	                   a call that only gofunccount's inline sites see (its mark, a NOP).
 //	benchprog spin     prints "ready pid=<PID>", then does a little work of every kind the runtime
 //	                   does (allocation, maps, channels, goroutines, timers, GC) every few
 //	                   milliseconds until EOF on stdin.
@@ -78,6 +80,13 @@ func same(a, b string) int {
 
 var sink int
 
+// bump is inlined into its caller (it is small): a call of it runs no code of its own.
+func bump() {
+	bumps++
+}
+
+var bumps int
+
 // threadCPU is the calling thread's CPU time, user and system, in ns.
 func threadCPU() int64 {
 	const clockThreadCPUTimeID = 3
@@ -111,6 +120,11 @@ func loop(n int, fn string) {
 			for i := 0; i < n; i++ {
 				s += same(a, b)
 			}
+		} else if fn == "inline" {
+			for i := 0; i < n; i++ {
+				bump()
+			}
+			s = bumps
 		} else if fn == "iface" {
 			vs := [2]any{"hello", 4242}
 			for i := 0; i < n; i++ {

@@ -766,6 +766,17 @@ static enum go_insn_kind insn_kind(const cs_insn *i, uint64_t *target)
 	return GO_INSN_OTHER;
 }
 
+/* MOV of a register to a register, or a NOP (go_insn.filler). */
+static bool insn_filler(const cs_insn *i)
+{
+	const cs_x86 *x = &i->detail->x86;
+
+	if (insn_is(i, X86_INS_NOP))
+		return true;
+	return insn_is(i, X86_INS_MOV) && x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+	       x->operands[1].type == X86_OP_REG;
+}
+
 /* An address an operand names: an immediate, or a RIP-relative or absolute memory operand. */
 static uint64_t insn_ref(const cs_insn *i)
 {
@@ -820,6 +831,7 @@ int x86_decode(struct go_code *code, const struct go_func *fn, struct go_insn **
 		gi->regs_written = insn_codes_written(code, c.insn);
 		gi->lea_reg = (int8_t)gpr_code(insn_lea_rip(c.insn));
 		gi->stepped = c.insn->bytes[0] == 0x66;	/* on a branch: not emulated */
+		gi->filler = insn_filler(c.insn);
 	}
 	cs_free(c.insn, 1);
 	if (!err && c.skipped)

@@ -14,6 +14,9 @@
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
  *   bit  31     GO_COOKIE_RETURN: a return site (go_binary__return_sites): the call of the
  *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
+ *   bit  61     GO_COOKIE_INLINE: a call of the function inlined into its caller, at the
+ *               instruction that runs once per such call (libgo/plan/inline.c): no frame,
+ *               no arguments of its own; SP is the caller's
  *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
  *               jump to its condition): the goroutine's next passage through a return site in
  *               this frame is not a return
@@ -74,6 +77,7 @@
 #define GO_COOKIE_RESULT (1ULL << 53)
 #define GO_COOKIE_DICT_SHIFT 56
 #define GO_COOKIE_DICT_ONLY (1ULL << 60)
+#define GO_COOKIE_INLINE (1ULL << 61)
 #define GO_COOKIE_GUARD (1ULL << 62)
 #define GO_COOKIE_DUAL (1ULL << 63)
 

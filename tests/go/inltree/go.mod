@@ -1,0 +1,3 @@
+module example.com/inltree
+
+go 1.19

@@ -1,0 +1,149 @@
+"""Inlined functions as targets (libgo/plan/inline.c): gofunccount counts a function's calls at
+every place the compiler inlined it, and the other tools say which of what they match was
+inlined.
+
+tests/go/inlined counts its own calls of main.helper (inlined at five sites, one a loop on one
+line, two inside another inlined function, and called out of line through a function value) and
+of main.(*Counter).bump (which exists only inlined), per call site too; built with -gcflags=-l
+nothing is inlined and the counts are the same. Over Go's own go command, every inline site the
+planner uses is an instruction boundary in objdump's reading, and an independent reading of the
+inline tree (tests/go/inltree, written from runtime/symtab.go) names the function there.
+"""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import (ALL_VARIANTS, GO119, GO126, GoProgram, Tool, build_program, run_tool,
+                      unstripped)
+
+PATTERN = r"^main\.(helper|\(\*Counter\)\.bump)$"
+SOURCE = os.path.join(os.path.dirname(__file__), "go", "inlined", "main.go")
+SITE_FUNC = {"loop": "main.helper", "oneline": "main.helper", "cond": "main.helper",
+             "mid1": "main.helper", "mid2": "main.helper", "value": "main.helper",
+             "bump1": "main.(*Counter).bump", "bump2": "main.(*Counter).bump"}
+ALL_VARIANTS.setdefault("go126-noinline", (GO126, ["-gcflags=-l"], "0"))
+ALL_VARIANTS.setdefault("go119-noinline", (GO119, ["-gcflags=-l"], "0"))
+VARIANTS = ["go119", "go119-stripped", "go119-pie", "go126", "go126-stripped", "go126-pie",
+            "go119-noinline", "go126-noinline"]
+# -v: "inlined F into CALLER at FILE:LINE[ (in OUTER)]: KIND 0xADDR" or ": not seen (WHY)"
+SITE_LINE = re.compile(r"^inlined (\S+) into (\S+) at (.*):(\d+)(?: \(in (\S+)\))?: "
+                       r"(?:(inline-mark|inline-start) (0x[0-9a-f]+)|not seen \((.*)\))$")
+
+
+def site_lines():
+    """{source line: site name} of the program's call sites, by their "site:NAME" comments."""
+    with open(SOURCE) as f:
+        return {n: m.group(1) for n, line in enumerate(f, 1)
+                for m in [re.search(r"// site:(\w+)", line)] if m}
+
+
+def count(binary):
+    """Run gofunccount -v on one round of the program: (report, {func: count}, [-v site], stderr)."""
+    with GoProgram(binary) as prog:
+        with Tool("gofunccount", "-v", "-r", "-p", str(prog.pid), PATTERN) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"status {status}\n{err}\n{out}"
+    counts = {m.group(1): int(m.group(2)) for m in
+              (re.match(r"^(main\.\S+)\s+(\d+)$", line) for line in out.splitlines()) if m}
+    sites = [m.groups() for m in map(SITE_LINE.match, out.splitlines()) if m]
+    return report, counts, sites, out, err
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_counts(variant):
+    """Every call counts, inlined or not: each function's count is the program's own (and the
+    same as with nothing inlined); -v lists each inlined site with its caller, line and kind;
+    the method that exists only inlined is matched by its name from the inline tree."""
+    binary = build_program(variant, "inlined")
+    report, counts, sites, out, err = count(binary)
+    lines = site_lines()
+    assert sum(report["sites"][s] for s in SITE_FUNC if SITE_FUNC[s] == "main.helper") == \
+        report["main.helper"], report  # the program's own account adds up
+    assert counts == {"main.helper": report["main.helper"],
+                      "main.(*Counter).bump": report["main.(*Counter).bump"]}, (report, out, err)
+    listed = {}
+    for func, caller, path, line, outer, kind, addr, why in sites:
+        assert os.path.basename(path) == "main.go" and int(line) in lines, (path, line)
+        name = lines[int(line)]
+        assert SITE_FUNC[name] == func and why is None, (name, func, why)
+        assert caller == ("main.mid" if name.startswith("mid") else "main.round"), (name, caller)
+        assert outer == ("main.round" if caller == "main.mid" else None), (name, outer)
+        listed[name] = kind
+    if variant.endswith("noinline"):
+        assert not listed and "exists only inlined" not in out, out
+        return
+    # everything but the call through a function value was inlined, at its own site
+    assert set(listed) == set(SITE_FUNC) - {"value"}, (listed, out)
+    assert "main.(*Counter).bump (exists only inlined)" in out, out
+    assert "note:" not in err, err
+
+
+def dry_run(tool, binary, pattern, *args):
+    result = run_tool(tool, "--dry-run", "-j", *args, f"{binary}:{pattern}", timeout=300)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    return [r for r in records if "addr" in r], records[-1], result.stderr
+
+
+@pytest.mark.unprivileged
+def test_dry_run_kinds():
+    """--dry-run lists each inlined call's probe with its kind and caller; the one-line loop's
+    site, whose mark is the loop's entry jump, is probed in the inlined code, not at its mark."""
+    binary = build_program("go126", "inlined")
+    sites, summary, _ = dry_run("gofunccount", binary, PATTERN, "-r")
+    kinds = {(s["kind"], s["func"]) for s in sites}
+    assert {("inline-mark", "main.(*Counter).bump"), ("inline-start", "main.helper"),
+            ("entry", "main.helper")} <= kinds, kinds
+    assert all(s["caller"] == "main.round" for s in sites if s["kind"].startswith("inline"))
+    assert summary["inline_unseen"] == [] and summary["functions"] == 2, summary
+    sites, summary, _ = dry_run("gofunccount", binary, "main.(*Counter).bump")  # inlined only
+    assert {s["kind"] for s in sites} == {"inline-mark", "inline-start"} and \
+        summary["functions"] == 1, (sites, summary)
+
+
+@pytest.mark.unprivileged
+def test_other_tools_say():
+    """Tools that cannot see inlined calls say which matched functions were inlined; a function
+    that exists only inlined is an error that says so, not 'no functions matched'."""
+    binary = build_program("go126", "inlined")
+    _, _, err = dry_run("gofunclatency", binary, "main.helper")
+    assert "note: main.helper was also inlined, at 5 call sites" in err, err
+    result = run_tool("gofunclatency", "--dry-run", f"{binary}:main.(*Counter).bump")
+    assert result.returncode == 1, result
+    assert "main.(*Counter).bump exists only inlined into its callers: an inlined call has no " \
+           "return to time" in result.stderr, result.stderr
+
+
+@pytest.mark.unprivileged
+def test_whole_go_command():
+    """Over Go 1.26's go command, every function ('*'): each inline site the plan uses is an
+    instruction in objdump's reading, and the inline tree, read independently, names the
+    function there: among the calls whose mark it is (inline-mark), or running there
+    (inline-start). Most sites are usable; the others are listed with a reason."""
+    sites, summary, _ = dry_run("gofunccount", GO126, "*")
+    sites = [s for s in sites if s["kind"].startswith("inline")]
+    dump = subprocess.run(["objdump", "-d", "--no-show-raw-insn", GO126], capture_output=True,
+                          text=True, check=True).stdout
+    insns = {int(m.group(1), 16) for m in re.finditer(r"^ +([0-9a-f]+):\t", dump, re.M)}
+    helper = build_program("go126", "inltree")
+    query = "".join(s["addr"] + "\n" for s in sites)
+    answer = subprocess.run([helper, GO126], input=query, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    assert len(answer) == len(sites)
+    bad = []
+    for site, line in zip(sites, answer):
+        _, chain, marks = line.split("\t")
+        names = marks if site["kind"] == "inline-mark" else chain
+        if int(site["addr"], 16) not in insns or site["func"] not in names.split(" | "):
+            bad.append((site, line))
+    assert not bad, f"{len(bad)} of {len(sites)}: {bad[:5]}"
+    unseen = summary["inline_unseen"]
+    assert len(sites) > 20000 and len(sites) > 2 * len(unseen), (len(sites), len(unseen))
+    assert all(u["why"] and u["func"] and u["mark"] for u in unseen)
