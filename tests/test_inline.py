@@ -147,3 +147,22 @@ def test_whole_go_command():
     unseen = summary["inline_unseen"]
     assert len(sites) > 20000 and len(sites) > 2 * len(unseen), (len(sites), len(unseen))
     assert all(u["why"] and u["func"] and u["mark"] for u in unseen)
+
+
+def test_gotrace_events():
+    """gotrace prints an event per inlined call, of a method that exists only inlined too; with
+    arguments asked for, it traces the out-of-line calls and says why not the inlined ones."""
+    binary = build_program("go126", "inlined")
+    with GoProgram(binary) as prog:
+        with Tool("gotrace", "-p", str(prog.pid), "main.(*Counter).bump",
+                  "main.helper \"%d\", goarg1") as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    events = [line for line in out.splitlines() if " main." in line]
+    assert sum("main.(*Counter).bump" in e for e in events) == report["main.(*Counter).bump"], out
+    assert sum("main.helper" in e for e in events) == report["sites"]["value"], out
+    assert "main.helper was also inlined, at 5 call sites, which this probe does not trace: " \
+           "an inlined call's arguments are wherever its caller's code keeps them" in err, err

@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	go_print_banner(s.info, s.target.cnt, "functions", env.pattern);
-	go_target__say_inlined(&s.target, true);
+	go_target__say_inlined(&s.target, true, NULL);
 
 	while (!done) {
 		done = go_session__wait(&s, env.interval, env.duration);

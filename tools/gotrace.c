@@ -626,6 +626,18 @@ static int plan_probe(int i)
 	if (probes[i].ret && !probes[i].nvars && !env.user_stack && go_bpf__want_multi() &&
 	    go_binary__g_in_reg(probes[i].target.bin, NULL, false))
 		what |= GO_PLAN_RETURN_SITES;
+	/*
+	 * an inlined call is an event too (libgo/plan/inline.c), without arguments: they are
+	 * wherever the caller's code keeps them; nor with -U, whose walk starts in the callee
+	 */
+	session.inline_why = NULL;
+	if (!probes[i].ret && !probes[i].nvars && !env.user_stack)
+		what |= GO_PLAN_INLINE;
+	else if (!probes[i].ret)
+		session.inline_why = probes[i].nvars ?
+			"this probe does not trace: an inlined call's arguments are wherever its "
+			"caller's code keeps them" :
+			"this probe does not trace with -U: its stack would begin in the caller";
 	probes[i].target.slot = i;
 	return go_session__plan_of(&session, &probes[i].target, what, &plans[i], env.probes[i]);
 }

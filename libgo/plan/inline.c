@@ -523,7 +523,7 @@ size_t go_target__inlined_funcs(const struct go_target *t, const char **first, s
 	return n;
 }
 
-void go_target__say_inlined(const struct go_target *t, bool counted)
+void go_target__say_inlined(const struct go_target *t, bool counted, const char *why)
 {
 	const char *first = NULL, *unseen_first = NULL;
 	size_t i, nsites, unseen = 0, n = go_target__inlined_funcs(t, &first, &nsites);
@@ -538,10 +538,10 @@ void go_target__say_inlined(const struct go_target *t, bool counted)
 		     "(%s%s; -v says why)\n", unseen, nsites, unseen == 1 ? "is" : "are",
 		     unseen_first, unseen > 1 ? ", ..." : "");
 	else
-		warn("note: %s%s %s also inlined, at %zu call site%s, which this tool does not see "
-		     "(gofunccount -v lists and counts them)\n", first,
-		     n > 1 ? " and others matched" : "", n > 1 ? "were" : "was", nsites,
-		     nsites == 1 ? "" : "s");
+		warn("note: %s%s %s also inlined, at %zu call site%s, which %s (gofunccount -v lists "
+		     "and counts them)\n", first, n > 1 ? " and others matched" : "",
+		     n > 1 ? "were" : "was", nsites, nsites == 1 ? "" : "s",
+		     why ? why : "this tool does not see");
 }
 
 void go_inl_site__why(const struct go_inl_site *s, char *buf, size_t size)

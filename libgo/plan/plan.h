@@ -203,9 +203,9 @@ size_t go_target__inlined_funcs(const struct go_target *t, const char **first, s
 /*
  * Say on stderr, once, which matched functions were inlined, and where they go unseen: with
  * counted, the sites no probe sees (none: nothing said); else all of them, which the tool does
- * not probe.
+ * not probe, for the reason why (NULL: it cannot see inlined calls).
  */
-void go_target__say_inlined(const struct go_target *t, bool counted);
+void go_target__say_inlined(const struct go_target *t, bool counted, const char *why);
 /* -v: each site, its caller, position, and its instruction or why none runs once per call. */
 void go_target__list_inlined(const struct go_target *t, FILE *out);
 /* Why site s has no instruction, in words. */

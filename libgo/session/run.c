@@ -184,7 +184,7 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 	int err = go_target__plan(t, what, plan);
 
 	if (!err && !(what & GO_PLAN_INLINE))	/* matched only in part: said */
-		go_target__say_inlined(t, false);
+		go_target__say_inlined(t, false, s->inline_why);
 	if (err || !go_dry_run())
 		return err;
 	err = go_plan__print(t, plan, label, s->pid, s->json, stdout);

@@ -194,6 +194,9 @@ struct go_session {
 	bool data_only;		/* stdout is data only (-j, gostack's -f): messages to stderr */
 	bool funclatency;	/* "0 functions matched" in bcc's funclatency's words */
 	const char *unit;	/* what is lost: "call" (NULL) or "event" (go_losses.unit) */
+	/* why inlined calls of what the tool matches are not probed, for the note saying so
+	 * (go_target__say_inlined); NULL: the tool cannot see them at all */
+	const char *inline_why;
 	/* what the session keeps */
 	FILE *info;		/* where messages other than results go: the banner, -v, -D */
 	struct go_target target;	/* the PATTERN go_session__open() opened */
