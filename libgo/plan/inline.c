@@ -573,13 +573,3 @@ void go_target__list_inlined(const struct go_target *t, FILE *out)
 		fprintf(out, ": not seen (%s)\n", why);
 	}
 }
-
-const struct go_inl_site *go_target__inl_site_at(const struct go_target *t, uint64_t addr)
-{
-	size_t i;
-
-	for (i = 0; i < t->ninl; i++)
-		if (t->inl[i].addr == addr && t->inl[i].planned)
-			return &t->inl[i];
-	return NULL;
-}

@@ -210,8 +210,6 @@ void go_target__say_inlined(const struct go_target *t, bool counted, const char 
 void go_target__list_inlined(const struct go_target *t, FILE *out);
 /* Why site s has no instruction, in words. */
 void go_inl_site__why(const struct go_inl_site *s, char *buf, size_t size);
-/* The planned site whose instruction is at link-time addr; NULL. */
-const struct go_inl_site *go_target__inl_site_at(const struct go_target *t, uint64_t addr);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /*

@@ -26,6 +26,8 @@ struct listing {
 	struct site *s;
 	size_t n;
 	int64_t delta;			/* a link-time address less its file offset, in Go's code */
+	const struct go_inl_site **inl;	/* the planned inline sites, by address */
+	size_t ninl;
 };
 
 static const char *func_name(const struct go_target *t, uint32_t f)
@@ -55,9 +57,42 @@ static bool at_own_code(const struct go_target *t, uint64_t c, uint64_t addr)
 	return in->entry == go_target__func(t, GO_COOKIE_FUNC(c))->entry || !strcmp(in->name, name);
 }
 
+static int inl_addr_cmp(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct go_inl_site *const *)a)->addr;
+	uint64_t y = (*(const struct go_inl_site *const *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The planned inline sites of t, by address, into l (for listing_inline). */
+static int listing_inlines(struct listing *l, const struct go_target *t)
+{
+	size_t i;
+
+	l->inl = malloc((t->ninl ? t->ninl : 1) * sizeof(*l->inl));
+	if (!l->inl)
+		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < t->ninl; i++)
+		if (t->inl[i].planned)
+			l->inl[l->ninl++] = &t->inl[i];
+	qsort(l->inl, l->ninl, sizeof(*l->inl), inl_addr_cmp);
+	return 0;
+}
+
+/* The planned inline site at addr, or NULL. */
+static const struct go_inl_site *listing_inline(const struct listing *l, uint64_t addr)
+{
+	struct go_inl_site key = { .addr = addr };
+	const struct go_inl_site *k = &key, **at;
+
+	at = l->ninl ? bsearch(&k, l->inl, l->ninl, sizeof(*l->inl), inl_addr_cmp) : NULL;
+	return at ? *at : NULL;
+}
+
 /* The kind of the role of cookie c at addr among the entry probes, and its function. */
-static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t addr,
-			      const char **func)
+static const char *entry_role(const struct go_target *t, const struct listing *l, uint64_t c,
+			      uint64_t addr, const char **func)
 {
 	*func = func_name(t, GO_COOKIE_FUNC(c));
 	if (GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT || GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD ||
@@ -73,7 +108,7 @@ static const char *entry_role(const struct go_target *t, uint64_t c, uint64_t ad
 	if (c & GO_COOKIE_RETURN)
 		return "return";
 	if (c & GO_COOKIE_INLINE) {
-		const struct go_inl_site *in = go_target__inl_site_at(t, addr);
+		const struct go_inl_site *in = listing_inline(l, addr);
 
 		return in ? in->kind : "inline";
 	}
@@ -124,11 +159,11 @@ static int listing_entries(struct listing *l, const struct go_target *t,
 		if ((c & GO_COOKIE_DUAL) && GO_COOKIE_FUNC(c) >= plan->ndual)
 			return go_fail(EINVAL, "a probe of the plan has no roles");
 		if (c & GO_COOKIE_DUAL) {
-			s.kind = entry_role(t, plan->dual[GO_COOKIE_FUNC(c)].first, addr, &s.func);
+			s.kind = entry_role(t, l, plan->dual[GO_COOKIE_FUNC(c)].first, addr, &s.func);
 			c = plan->dual[GO_COOKIE_FUNC(c)].second;
-			s.kind2 = entry_role(t, c, addr, &s.func2);
+			s.kind2 = entry_role(t, l, c, addr, &s.func2);
 		} else {
-			s.kind = entry_role(t, c, addr, &s.func);
+			s.kind = entry_role(t, l, c, addr, &s.func);
 		}
 		/* a shaped body's entry, CALL or JMP: which instantiation its dictionary names */
 		s.dict_reg = (c & GO_COOKIE_RETURN) ? -1 : (int)GO_COOKIE_DICT_REG(c) - 1;
@@ -434,11 +469,14 @@ int go_plan__print(const struct go_target *t, const struct go_plan *plan, const 
 	int err = listing_delta(&l, t);
 
 	if (!err)
+		err = listing_inlines(&l, t);
+	if (!err)
 		err = listing_entries(&l, t, plan);
 	if (!err)
 		err = listing_rets(&l, t, plan);
 	if (err) {
 		free(l.s);
+		free(l.inl);
 		return err;
 	}
 	qsort(l.s, l.n, sizeof(*l.s), site_cmp);
@@ -453,5 +491,6 @@ int go_plan__print(const struct go_target *t, const struct go_plan *plan, const 
 	(json ? print_summary_json : print_summary_text)(&l, t, out);
 	fflush(out);
 	free(l.s);
+	free(l.inl);
 	return 0;
 }

@@ -936,7 +936,8 @@ static int plan_inlined(struct go_target *t, struct go_plan *plan)
 	if (!err)
 		err = go_target__map_inlined(t, at);
 	if (!err) {
-		memcpy(taken, plan->entry.offs, n * sizeof(*taken));
+		if (n)	/* only functions that exist only inlined: none yet */
+			memcpy(taken, plan->entry.offs, n * sizeof(*taken));
 		qsort(taken, n, sizeof(*taken), off_cmp);
 		for (i = 0; i < t->ninl; i++)
 			order[i] = i;
