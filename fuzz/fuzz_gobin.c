@@ -11,14 +11,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct go_binary *bin = fuzz_open_binary(data, size);
 	struct go_types *types;
 	size_t i, n, step;
+	struct go_labels_layout labels;
 	uint64_t site;
-	char buf[256];
+	char buf[256], **reasons;
+	int nreasons;
 
 	if (!bin)
 		return 0;
 	(void)go_binary__version(bin);
 	(void)go_binary__module(bin);
-	(void)go_binary__labels_offset(bin);
+	(void)go_binary__labels_layout(bin, &labels);
+	(void)go_binary__waitreason_offset(bin);
+	nreasons = go_binary__wait_reasons(bin, &reasons);
+	if (nreasons > 0)
+		go_wait_reasons__free(reasons, nreasons);
 	(void)go_binary__goexit_site(bin, &site, NULL);
 	n = go_binary__func_cnt(bin);
 	step = fuzz_step(n, 512);
