@@ -1,7 +1,7 @@
 """Tests of tools/gofuncslower, bcc funcslower for Go programs, with each slow call's time split
 into on CPU, runnable, in system calls and waiting by Go's wait reason.
 
-    gofuncslower [-p PID] [-m MIN_MS | -u MIN_US] [-a N] [-T | -t] [-U] [-s] [-d S] [-r] [-j] PATTERN
+    gofuncslower [-p PID] [-m MIN_MS | -u MIN_US] [-a N] [-T | -t] [-U] [-s] [-d S] [-r] [-j] PATTERN...
 
 The judge is tests/go/slowcalls, which makes calls whose time goes to one place each and
 measures each call itself, on a goroutine of its own: main.spin (on the CPU: its locked
@@ -358,3 +358,30 @@ def test_dry_run(built):
 def test_usage_errors(args):
     r = run_tool(TOOL, *args, "main.spin")
     assert r.returncode == 2, (r.returncode, r.stderr)
+
+
+def test_several_patterns(built):
+    """PATTERN...: several functions, as bcc's funcslower takes them: the six globs trace the
+    calls the one regular expression does, each judged as above."""
+    with GoProgram(built.path("go119", PROGRAM), timeout=60) as prog:
+        with Tool(TOOL, "-j", "-m", str(THRESHOLD_MS), "-p", str(prog.pid), *FUNCS) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    calls, _ = json_calls(out)
+    check_calls(report, printed_json(calls), out)
+    assert {c["func"] for c in calls} == set(FUNCS), out
+
+
+def test_several_patterns_one_binary(built):
+    """A PATTERN without a binary traces the first PATTERN's; PATTERNs naming two binaries:
+    one line, status 1, nothing traced."""
+    a, b = built.path("go126", PROGRAM), built.path("go119", PROGRAM)
+    r = run_tool(TOOL, "--dry-run", f"{a}:main.spin", "main.nap")
+    assert r.returncode == 0 and '"main.spin main.nap"' in r.stdout, r.stderr
+    assert re.search(r"\bmain\.nap\b", r.stdout) and re.search(r"\bmain\.spin\b", r.stdout), r.stdout
+    r = run_tool(TOOL, f"{a}:main.spin", f"{b}:main.nap")
+    assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "different binaries" in r.stderr, r.stderr

@@ -41,30 +41,34 @@ static struct env {
 	bool regex;
 	bool verbose;
 	bool json;
-	const char *pattern;
+	const char *const *patterns;	/* PATTERN... */
+	int npatterns;
 } env = { .min = 1 };
 
 const char *argp_program_version = "gofuncslower 0.1";
-static const char args_doc[] = "PATTERN";
+static const char args_doc[] = "PATTERN...";
 static const char doc[] =
 "Trace slow Go function calls, and where their time went.\n"
 "\n"
-"USAGE: gofuncslower [-h] [-p PID] [-m MIN_MS | -u MIN_US] [-a ARGUMENTS] [-T | -t]\n"
-"                    [-U] [-s] [-d DURATION] [-r] [-v] [-j] [--dry-run] PATTERN\n"
+"USAGE: gofuncslower [-h] [-p PID] [-m MIN_MS | -u MIN_US] [-a ARGUMENTS]\n"
+"                    [-T | -t] [-U] [-s] [-d DURATION] [-r] [-v] [-j]\n"
+"                    [--dry-run] PATTERN...\n"
 "\n"
-"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it. Each call that took at\n"
-"least MIN_MS (default 1 ms) is printed at its return, with the goroutine's time\n"
-"on CPU, runnable, in system calls and waiting, by the Go runtime's wait reasons.\n"
+"PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it; several PATTERNs\n"
+"trace the functions of any (in one binary). Each call that took at least\n"
+"MIN_MS (default 1 ms) is printed at its return, with the goroutine's time\n"
+"on CPU, runnable, in system calls and waiting, by Go's wait reasons.\n"
 "\n"
 "EXAMPLES:\n"
-"    gofuncslower -p 181 main.handle          # calls of main.handle slower than 1 ms\n"
-"    gofuncslower -m 10 -p 181 'main.*'       # calls of main.* slower than 10 ms\n"
-"    gofuncslower -u 100 ./server:main.handle # every ./server, slower than 100 us\n"
-"    gofuncslower -a 2 -p 181 main.handle     # with its first two argument words\n"
-"    gofuncslower -U -m 10 -p 181 main.handle # and the Go stack of each slow call\n"
-"    gofuncslower -s -d 10 -p 181 main.handle # a summary per function after 10 s\n"
+"    gofuncslower -p 181 main.handle          # main.handle, slower than 1 ms\n"
+"    gofuncslower -m 10 -p 181 'main.*'       # main.*, slower than 10 ms\n"
+"    gofuncslower -p 181 main.get main.put    # of either function\n"
+"    gofuncslower -u 100 ./server:main.handle # any ./server, over 100 us\n"
+"    gofuncslower -a 2 -p 181 main.handle     # with two argument words\n"
+"    gofuncslower -U -m 10 -p 181 main.handle # with each call's Go stack\n"
+"    gofuncslower -s -d 10 -p 181 main.handle # a summary after 10 s\n"
 "    gofuncslower -j -p 181 main.handle       # JSON lines\n"
-"    gofuncslower --dry-run -p 181 main.handle # list the probes, attach none\n";
+"    gofuncslower --dry-run -p 181 main.handle # list the probes only\n";
 
 static const struct argp_option opts[] = {
 	GO_COMMON_OPTIONS,
@@ -139,12 +143,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.json = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (env.pattern)
-			argp_error(state, "too many arguments: '%s'", arg);
-		env.pattern = arg;
+		/* this PATTERN and every argument after it */
+		env.patterns = (const char *const *)&state->argv[state->next - 1];
+		env.npatterns = state->argc - state->next + 1;
+		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
-		if (!env.pattern)
+		if (!env.npatterns)
 			argp_error(state, "no PATTERN given");
 		if (env.usecs && min_ms)
 			argp_error(state, "-m and -u are exclusive");
@@ -687,7 +692,7 @@ int main(int argc, char **argv)
 		return err;
 	s.pid = env.pid;
 	s.json = env.json;
-	err = go_session__open(&s, env.pattern, env.regex);
+	err = go_session__open_list(&s, env.patterns, env.npatterns, env.regex);
 	if (!err)
 		err = check_binary(&s.target);
 	if (err)

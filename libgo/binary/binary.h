@@ -387,6 +387,8 @@ struct go_pattern;
  * (anchor it with ^ and $).
  */
 struct go_pattern *go_pattern__new(const char *pattern, bool regex);
+/* One more alternative: pat then matches what it matched or what pattern (of its kind) does. */
+int go_pattern__add(struct go_pattern *pat, const char *pattern);
 bool go_pattern__match(const struct go_pattern *pat, const char *name);
 /* Can pat match a name that begins with prefix? (A regular expression: taken to be able to.) */
 bool go_pattern__may_begin(const struct go_pattern *pat, const char *prefix);

@@ -22,6 +22,7 @@ struct go_pattern {
 	short *glob;
 	regex_t re;
 	bool regex;
+	struct go_pattern *or;	/* the next alternative (go_pattern__add), or NULL */
 };
 
 int go_utf8_len(const char *str)
@@ -131,12 +132,27 @@ static bool glob_scan(const short *g, const char *s, bool prefix)
 	return *g == GLOB_END;
 }
 
-bool go_pattern__may_begin(const struct go_pattern *p, const char *prefix)
+int go_pattern__add(struct go_pattern *p, const char *pattern)
 {
-	return p->regex || glob_scan(p->glob, prefix, true);
+	struct go_pattern *alt = go_pattern__new(pattern, p->regex);
+
+	if (!alt)
+		return -errno;
+	while (p->or)
+		p = p->or;
+	p->or = alt;
+	return 0;
 }
 
-bool go_pattern__match(const struct go_pattern *p, const char *name)
+bool go_pattern__may_begin(const struct go_pattern *p, const char *prefix)
+{
+	for (; p; p = p->or)
+		if (p->regex || glob_scan(p->glob, prefix, true))
+			return true;
+	return false;
+}
+
+static bool pattern_match_one(const struct go_pattern *p, const char *name)
 {
 	regmatch_t m;
 
@@ -146,14 +162,25 @@ bool go_pattern__match(const struct go_pattern *p, const char *name)
 	return glob_scan(p->glob, name, false);
 }
 
+bool go_pattern__match(const struct go_pattern *p, const char *name)
+{
+	for (; p; p = p->or)
+		if (pattern_match_one(p, name))
+			return true;
+	return false;
+}
+
 void go_pattern__free(struct go_pattern *p)
 {
-	if (!p)
-		return;
-	if (p->regex)
-		regfree(&p->re);
-	free(p->glob);
-	free(p);
+	struct go_pattern *next;
+
+	for (; p; p = next) {
+		next = p->or;
+		if (p->regex)
+			regfree(&p->re);
+		free(p->glob);
+		free(p);
+	}
 }
 
 int go_binary__match(const struct go_binary *b, const struct go_pattern *pat, size_t **idx)

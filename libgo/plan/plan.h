@@ -188,6 +188,12 @@ struct go_target {
 };
 
 int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex);
+/*
+ * The functions any of n specs matches, in one binary (all name the same one, or none: -p's);
+ * t->pattern holds their FUNCTIONS parts, a space between.
+ */
+int go_target__open_list(struct go_target *t, const char *const *specs, int n, pid_t pid,
+			 bool regex);
 
 /* ---- inlined calls (libgo/plan/inline.c) ---- */
 /* Find where the functions pat matches were inlined (t->inl), and those that exist only so. */

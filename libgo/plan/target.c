@@ -108,14 +108,59 @@ static int target_add_instances(struct go_target *t, const struct go_pattern *pa
 	return 0;
 }
 
-int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex)
+/* Does a later spec, naming binary b, trace the first's (a)? It names none, or the same path. */
+static bool same_binary(const char *a, const char *b)
+{
+	return !b || (a && !strcmp(a, b));
+}
+
+/* t->pattern, then a space and funcs: how the message and --dry-run name several. */
+static int target_append_pattern(struct go_target *t, const char *funcs)
+{
+	size_t len = strlen(t->pattern);
+	char *all = realloc(t->pattern, len + strlen(funcs) + 2);
+
+	if (!all)
+		return go_fail(ENOMEM, "out of memory");
+	all[len] = ' ';
+	strcpy(all + len + 1, funcs);
+	t->pattern = all;
+	return 0;
+}
+
+/* specs[1..n-1] as alternatives of pat, specs[0]'s, whose binary is binary. */
+static int target_add_specs(struct go_target *t, struct go_pattern *pat, const char *binary,
+			    const char *const *specs, int n, pid_t pid, bool regex)
+{
+	char *other, *funcs;
+	int i, err = 0;
+
+	for (i = 1; i < n && !err; i++) {
+		err = go_probe_spec__split(specs[i], pid, regex, &other, &funcs);
+		if (err)
+			break;
+		if (!same_binary(binary, other))
+			err = go_fail(EINVAL, "'%s' and '%s' name different binaries: trace one at a "
+				      "time", specs[0], specs[i]);
+		if (!err)
+			err = go_pattern__add(pat, funcs);
+		if (!err)
+			err = target_append_pattern(t, funcs);
+		free(other);
+		free(funcs);
+	}
+	return err;
+}
+
+int go_target__open_list(struct go_target *t, const char *const *specs, int n, pid_t pid,
+			 bool regex)
 {
 	struct go_pattern *pat = NULL;
 	char *binary = NULL;
-	int n, err;
+	int cnt, err;
 
 	memset(t, 0, sizeof(*t));
-	err = go_probe_spec__split(spec, pid, regex, &binary, &t->pattern);
+	err = go_probe_spec__split(specs[0], pid, regex, &binary, &t->pattern);
 	if (err)
 		return err;
 	pat = go_pattern__new(t->pattern, regex);
@@ -123,17 +168,20 @@ int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex
 		err = -errno;
 		goto out;
 	}
+	err = target_add_specs(t, pat, binary, specs, n, pid, regex);
+	if (err)
+		goto out;
 	t->bin = go_binary__open_spec(binary, pid);
 	if (!t->bin) {
 		err = -errno;
 		goto out;
 	}
-	n = go_binary__match(t->bin, pat, &t->idx);
-	if (n < 0) {
-		err = n;
+	cnt = go_binary__match(t->bin, pat, &t->idx);
+	if (cnt < 0) {
+		err = cnt;
 		goto out;
 	}
-	t->cnt = n;
+	t->cnt = cnt;
 	err = target_add_instances(t, pat);
 	if (!err)
 		err = go_target__find_inlined(t, pat);
@@ -141,6 +189,11 @@ out:
 	go_pattern__free(pat);
 	free(binary);
 	return err;
+}
+
+int go_target__open(struct go_target *t, const char *spec, pid_t pid, bool regex)
+{
+	return go_target__open_list(t, &spec, 1, pid, regex);
 }
 
 void go_target__close(struct go_target *t)

@@ -158,6 +158,12 @@ static int say_no_match(struct go_session *s, const char *pattern)
 
 int go_session__open(struct go_session *s, const char *pattern, bool regex)
 {
+	return go_session__open_list(s, pattern ? &pattern : NULL, pattern ? 1 : 0, regex);
+}
+
+int go_session__open_list(struct go_session *s, const char *const *patterns, int n, bool regex)
+{
+	const char *pattern = n ? patterns[0] : NULL;
 	int err;
 
 	s->open = true;
@@ -172,10 +178,12 @@ int go_session__open(struct go_session *s, const char *pattern, bool regex)
 	s->pattern = pattern;
 	if (!pattern)
 		return 0;
-	err = go_target__open(&s->target, pattern, s->pid, regex);
+	err = go_target__open_list(&s->target, patterns, n, s->pid, regex);
 	if (err)
 		return err;
-	return s->target.cnt ? 0 : say_no_match(s, pattern);
+	if (n > 1)
+		s->pattern = s->target.pattern;
+	return s->target.cnt ? 0 : say_no_match(s, s->pattern);
 }
 
 int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int what,

@@ -219,6 +219,8 @@ struct go_session {
  * function.
  */
 int go_session__open(struct go_session *s, const char *pattern, bool regex);
+/* The same with n patterns of one binary (gofuncslower's PATTERN...): any of them matches. */
+int go_session__open_list(struct go_session *s, const char *const *patterns, int n, bool regex);
 /* What a step returns when the run is over and went well: --dry-run printed the plan. */
 #define GO_SESSION_DRY_RUN 1
 /*
