@@ -62,7 +62,9 @@ RUNS = {
 
 # gotrace: each probe text with each option that once changed its program
 TRACE_TEXTS = ['main.add "%d %d", goarg1, goarg2', 'main.growAny "%T", v']
-TRACE_OPTIONS = [[], ["-U"], ["-Z", "16"]]
+# gotrace's options by the features they ask of its program (GO_TRACE_FEATURES: -U's stack walk,
+# the labels of -j and --labels), which compile the others out: one program per group.
+TRACE_OPTIONS = [[[], ["-Z", "16"]], [["-U"], ["-U", "-Z", "16"]], [["-j"], ["--labels"]]]
 
 
 def unsupported(name, variant, argv):
@@ -108,11 +110,12 @@ def test_one_gotrace_program_per_probe_text(built, tmp_path, variant):
     cache = tmp_path / "cache"
     seen = []
     for text in TRACE_TEXTS:
-        for options in TRACE_OPTIONS:
-            run("gotrace", [*options, f"{binary}:{text}"], {"GOTOOLS_CACHE_DIR": str(cache)})
-        new = [p for p in programs(cache) if p not in seen]
-        assert len(new) == 1, (text, new)
-        seen += new
+        for group in TRACE_OPTIONS:
+            for options in group:
+                run("gotrace", [*options, f"{binary}:{text}"], {"GOTOOLS_CACHE_DIR": str(cache)})
+            new = [p for p in programs(cache) if p not in seen]
+            assert len(new) == 1, (text, group, new)
+            seen += new
 
 
 # ---- the programs make builds (scripts/bpf-prebuild.c) ----------------------------------------

@@ -653,6 +653,20 @@ static bool need_gsave(void)
 	return false;
 }
 
+/* What the program does beside each probe's own (GO_TRACE_*): its config, and its features. */
+static uint32_t trace_flags(void)
+{
+	uint32_t flags = 0;
+
+	if (env.user_stack)
+		flags |= GO_TRACE_USER_STACKS;
+	if (names_pie_types())
+		flags |= GO_TRACE_NOTE_PROCS;
+	if (want_labels())
+		flags |= GO_TRACE_LABELS;
+	return flags;
+}
+
 static char *program_text(void)
 {
 	char *src = NULL;
@@ -662,6 +676,7 @@ static char *program_text(void)
 
 	if (!f)
 		return NULL;
+	fprintf(f, "#define GO_TRACE_FEATURES %uU\n", trace_flags());
 	fputs(go_bpf_src_trace, f);
 	for (i = 0; i < env.nprobes; i++)
 		go_tprobe__emit(&probes[i], i, f);
@@ -692,12 +707,7 @@ static int set_filters(struct go_bpf *bpf)
 	uint32_t zero = 0;
 	int fd = go_bpf__map_fd(bpf, "config");
 
-	if (env.user_stack)
-		cfg.flags |= GO_TRACE_USER_STACKS;
-	if (names_pie_types())
-		cfg.flags |= GO_TRACE_NOTE_PROCS;
-	if (want_labels())
-		cfg.flags |= GO_TRACE_LABELS;
+	cfg.flags = trace_flags();
 	if (fd < 0 || go_map__update(fd, &zero, &cfg))
 		return fd < 0 ? fd : go_fail(EIO, "cannot set the string size");
 	filter.tgid = (uint32_t)env.pid;

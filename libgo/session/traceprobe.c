@@ -1028,7 +1028,8 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 	int i, w;
 
 	fprintf(out, "\n/* %s */\nGO_PROBE(%d)\n{\n\tGO_PID_FILTER();\n", p->text, idx);
-	fprintf(out, p->ret ? "\tGO_RET_FILTER();\n" : "\tGO_ENTRY();\n");
+	fprintf(out, "\t%s%s();\n", p->ret ? "GO_RET_FILTER" : "GO_ENTRY",
+		go_scope_asked() ? "_SCOPED" : "");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
 			if (p->vars[i].xsel && w >= p->vars[i].x.nwords)	/* a plan's second */

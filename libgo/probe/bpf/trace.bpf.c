@@ -44,6 +44,16 @@ static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 
 #include "stackwalk.bpf.h"
 
+/*
+ * The flags (GO_TRACE_*) this program may be set to: gotrace's source defines it from its
+ * options, so that the code of a feature not asked for is compiled out; the verifier then
+ * walks only the features asked for, and a probe with many selectors and -j stays within
+ * what it takes. Without it, every feature, chosen at run time by the config's flags.
+ */
+#ifndef GO_TRACE_FEATURES
+#define GO_TRACE_FEATURES (~0U)
+#endif
+
 /* The running goroutine's label set, in labelsets: its key in *out, 0, 0 when none. */
 static __always_inline void go_event_labels(struct pt_regs *ctx, u64 cookie,
 					    struct go_labels_key *out)
@@ -69,7 +79,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	u64 id, cookie = bpf_get_attach_cookie(ctx);
 
 	if (cfg)
-		flags = cfg->flags;
+		flags = cfg->flags & GO_TRACE_FEATURES;
 	/* each a constant, as the verifier wants a reservation's size */
 	if (flags & GO_TRACE_USER_STACKS)
 		e = events.ringbuf_reserve(sizeof(struct go_tevent));
@@ -230,22 +240,27 @@ int go_gsave(struct pt_regs *ctx)
  * Stack words are at offsets from the callee's SP at its entry: at a caller's CALL that SP is
  * 8 below (the return address is still to be pushed), as the cookie says; at a RET it is SP.
  * An entry probe on the stack check's jump goes on only when the call has begun (go_entered);
- * a probe goes on only on a goroutine in the scope asked (go_in_scope, --label).
+ * with --label (the _SCOPED forms, which gotrace emits only then), only on a goroutine in the
+ * scope asked (go_in_scope): its label reading is verified once per probe, and with many
+ * selectors in a probe that goes past what the verifier takes, so a program without --label
+ * leaves it out.
  */
-#define GO_ENTRY()                                                                              \
+#define GO_ENTRY_IF(scope)                                                                      \
 	long go_sp_adj = (long)GO_COOKIE_SP_ADJ(bpf_get_attach_cookie(ctx));                    \
-	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)) ||                                     \
-	    !go_in_scope(ctx, bpf_get_attach_cookie(ctx)))                                      \
+	if (!go_entered(ctx, bpf_get_attach_cookie(ctx)) || !(scope))                           \
 		return 0;                                                                       \
 	u32 go_fn = go_func(ctx, bpf_get_attach_cookie(ctx));                                   \
 	if (go_fn == GO_FUNC_NONE)                                                              \
 		return 0
-#define GO_RET_FILTER()                                                                         \
+#define GO_RET_FILTER_IF(scope)                                                                 \
 	long go_sp_adj = 0;                                                                     \
 	u32 go_fn = GO_COOKIE_FUNC(bpf_get_attach_cookie(ctx));                                 \
-	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)) ||                           \
-	    !go_in_scope(ctx, bpf_get_attach_cookie(ctx)))                                      \
+	if (go_ret_into_morestack(ctx, bpf_get_attach_cookie(ctx)) || !(scope))                 \
 		return 0
+#define GO_ENTRY() GO_ENTRY_IF(1)
+#define GO_RET_FILTER() GO_RET_FILTER_IF(1)
+#define GO_ENTRY_SCOPED() GO_ENTRY_IF(go_in_scope(ctx, bpf_get_attach_cookie(ctx)))
+#define GO_RET_FILTER_SCOPED() GO_RET_FILTER_IF(go_in_scope(ctx, bpf_get_attach_cookie(ctx)))
 #define GO_REG(var, reg) u64 var = GO_PT_REG(ctx, reg)
 #define GO_STACK(var, off) u64 var = go_stack_word(ctx, (off) - go_sp_adj)
 #define GO_FILTER(expr) if (!(expr)) return 0
