@@ -7,8 +7,11 @@ The judge is tests/go/slowcalls, which makes calls whose time goes to one place 
 measures each call itself, on a goroutine of its own: main.spin (on the CPU: its locked
 thread's CPU time from getrusage, the rest of its wall time the kernel kept the thread
 waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
-main.readpipe (read(2) on a blocking pipe) and main.yield (runtime.Gosched behind a spinning
-goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable). Each
+main.readpipe (read(2) on a blocking pipe), main.yield (runtime.Gosched behind a spinning
+goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable) and,
+built with Go 1.23 or later, main.pull (values from an iter.Pull iterator whose producer spins
+and sleeps: its goroutine waits in its coroutine, "coroutine", while the producer runs, which
+the runtime switches to without its scheduler, runtime.coroswitch_m). Each
 part the tool prints must be within 20% (or 5 ms) of the program's own figure (a wait or a
 system call: of its clock around the blocking operation, which also holds the time the woken
 goroutine waited to run, printed as runnable), the parts must add up to the latency, the latency must lie between the program's clocks inside the call and
@@ -26,8 +29,9 @@ from conftest import GoProgram, Tool, run_tool
 
 TOOL = "gofuncslower"
 PROGRAM = "slowcalls"
-PATTERN = r"^main\.(spin|nap|recv|lock|readpipe|yield)$"
+PATTERN = r"^main\.(spin|nap|recv|lock|readpipe|yield|pull)$"
 FUNCS = ["main.spin", "main.nap", "main.recv", "main.lock", "main.readpipe", "main.yield"]
+PULL = "main.pull"  # Go 1.23+ (iter.Pull)
 THRESHOLD_MS = 5  # the program's long calls take 10-40 ms, its short ones about 1 ms or less
 MS = 1_000_000
 
@@ -35,6 +39,12 @@ MS = 1_000_000
 def tolerance(ns):
     """How far a part may be from the program's own figure: 20%, or 5 ms."""
     return max(0.2 * ns, 5 * MS)
+
+
+def made_funcs(report):
+    """The functions the program called, in FUNCS's order, main.pull last where it was."""
+    made = {c["func"] for c in report["calls"]}
+    return [f for f in FUNCS + [PULL] if f in made]
 
 
 def mutex_reason(report):
@@ -143,7 +153,7 @@ def printed_and_not(report):
     calls = report["calls"]
     printed = [c for c in calls if c["wall_ns"] >= THRESHOLD_MS * MS]
     unprinted = [c for c in calls if c["outer_ns"] < THRESHOLD_MS * MS]
-    assert len([c for c in printed if c["long"]]) == len(FUNCS) * 2, report  # two rounds
+    assert len([c for c in printed if c["long"]]) == len(made_funcs(report)) * 2, report  # two rounds
     return printed, unprinted
 
 
@@ -162,6 +172,12 @@ def expected_parts(call, report):
         # before the program's inner clock starts (a preemption at the callee's stack check)
         return [("oncpu", "~", call["cpu_ns"]), ("runnable", ">=", call["wall_ns"] - call["cpu_ns"]),
                 ("runnable", "<=", call["outer_ns"] - call["cpu_ns"])]
+    if f == PULL:
+        # waiting in its coroutine while the producer runs, spins or sleeps (the program's
+        # clock around next and stop); on the CPU for the rest at most
+        checks = [("wait:coroutine", "<=", call["coro_ns"]), ("wait:coroutine+runnable", ">=", call["coro_ns"]),
+                  ("oncpu", "<=", call["outer_ns"] - call["coro_ns"])]
+        return checks + ([("wait:coroutine", ">=", call["arranged_ns"])] if "arranged_ns" in call else [])
     part, figure = {"main.nap": ("wait:sleep", "sleep_ns"), "main.recv": ("wait:chan receive", "wait_ns"),
                     "main.lock": ("wait:" + mutex_reason(report), "wait_ns"),
                     "main.readpipe": ("syscall", "syscall_ns")}[f]
@@ -245,7 +261,7 @@ def printed_text(calls, unit=MS):
 # ---------------------------------------------------------------------------------------------
 # The tests
 
-BUILDS = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie"]
+BUILDS = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie", "go123"]
 
 
 @pytest.mark.parametrize("variant", BUILDS)
@@ -255,7 +271,7 @@ def test_breakdown_json(runs, variant):
     under the threshold."""
     report, out, err = runs(variant, "-j", "-u", str(THRESHOLD_MS * 1000))
     calls, summaries = json_calls(out)
-    assert not summaries, out
+    assert not summaries and "lost" not in out and "WARNING" not in err, (out, err)
     pid = None
     for c in calls:
         assert {"func", "goid", "lat_ns", "oncpu_ns", "runnable_ns", "syscall_ns", "wait_ns",
@@ -286,11 +302,12 @@ def test_breakdown_text_summary(runs, variant):
             assert int(c["args"], 16) == 30 * MS, c  # longTime, a time.Duration in RAX
     assert "sleep" in waits["main.nap"] and "chan receive" in waits["main.recv"], out
     assert mutex_reason(report) in waits["main.lock"], out
+    assert variant.startswith("go119") or waits[PULL] == {"coroutine"}, out
     read = [c for c in calls if c["func"] == "main.readpipe"]
     assert all(("read", 1) == c["syscalls"][0][:2] for c in read), out
 
     # -s: after the calls, one summary per function, summing them
-    assert [s["func"] for s in summaries] == FUNCS, out
+    assert [s["func"] for s in summaries] == made_funcs(report), out
     for s in summaries:
         mine = [c for c in calls if c["func"] == s["func"]]
         assert s["count"] == len(mine) == sum(s["hist"].values()), s
@@ -308,7 +325,7 @@ def test_summary_json(runs):
     report, out, err = runs("go126-stripped", "-j", "-s", "-m", str(THRESHOLD_MS))
     calls, summaries = json_calls(out)
     check_calls(report, printed_json(calls), out)
-    assert [s["func"] for s in summaries] == FUNCS, out
+    assert [s["func"] for s in summaries] == made_funcs(report), out
     for s in summaries:
         mine = [c for c in calls if c["func"] == s["func"]]
         assert s["count"] == len(mine) == sum(h["count"] for h in s["hist"]), s
@@ -344,14 +361,22 @@ def test_gccgo_refused(built):
     assert r.returncode == 1 and "gccgo" in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
 
 
-def test_dry_run(built):
-    """--dry-run lists the traced functions' probes and the scheduler's, attaching none."""
-    binary = built.path("go126-stripped", PROGRAM)
+@pytest.mark.parametrize("variant", ["go126-stripped", "go119"])
+def test_dry_run(built, variant):
+    """--dry-run lists the traced functions' probes and the scheduler's, attaching none: the
+    runtime's status changes, its coroutine switches where the binary has them (Go 1.23+
+    builds of the program: iter.Pull), and the kernel's tracepoints."""
+    binary = built.path(variant, PROGRAM)
     r = run_tool(TOOL, "--dry-run", "-r", f"{binary}:{PATTERN}", timeout=120)
     assert r.returncode == 0, r.stderr
-    for func in FUNCS + ["runtime.casgstatus"]:
+    for func in FUNCS:
         assert re.search(r"\b%s\b" % re.escape(func), r.stdout), (func, r.stdout)
-    assert "sched_switch" in r.stdout, r.stdout
+    rows = [line.split() for line in r.stdout.splitlines()]
+    sched = sorted(row[-1] for row in rows if row[2:3] == ["sched"])
+    coro = ["runtime.coroswitch_m"] if variant.startswith("go126") else []
+    assert sched == sorted(["runtime.casGToPreemptScan", "runtime.casgstatus"] + coro), r.stdout
+    tracepoints = [row[-1] for row in rows if row[2:3] == ["tracepoint"]]
+    assert tracepoints == ["sched:sched_switch", "raw_syscalls:sys_enter", "raw_syscalls:sys_exit"], r.stdout
 
 
 @pytest.mark.parametrize("args", [("-m", "1", "-u", "1"), ("-T", "-t"), ("-m", "x")])

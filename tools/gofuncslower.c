@@ -652,7 +652,10 @@ static int check_binary(struct go_target *t)
 	return 0;
 }
 
-/* What the run could not tell: slow calls the ring buffer had no room for, calls not timed. */
+/*
+ * What the run could not tell: slow calls the ring buffer had no room for, calls not timed,
+ * coroutine switches not followed.
+ */
 static void report_losses(struct go_session *s, const struct go_calls_sweeper *sw)
 {
 	int fd = go_bpf__map_fd(s->bpf, "slowstats");
@@ -663,14 +666,17 @@ static void report_losses(struct go_session *s, const struct go_calls_sweeper *s
 	n = 0;
 	if (!go_map__sum_percpu(fd, GO_SLOW_NO_ROOM, &n))
 		go_losses__add(&s->losses, GO_LOST_NO_ROOM, n);
+	n = 0;
+	if (!go_map__sum_percpu(fd, GO_SLOW_CORO_UNSEEN, &n))
+		go_losses__add(&s->losses, GO_LOST_CORO_UNSEEN, n);
 	go_calls__count_unreturned(&s->losses, s->bpf, true, false, s->plan.goexit, sw);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_entry", "go_return", "tp_sched_switch", "tp_sys_enter",
-				"tp_sys_exit" };
+	const char *progs[] = { "go_entry", "go_return", "go_sched", "tp_sched_switch",
+				"tp_sys_enter", "tp_sys_exit" };
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT | GO_PLAN_SCHED;
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
@@ -717,7 +723,7 @@ int main(int argc, char **argv)
 	spec.src = go_bpf_src_funcslower;
 	go_calls__shape(&spec, &s.plan, true, false, false, MAX_GOROUTINES, MAX_SPILL);
 	spec.progs = progs;
-	spec.nprogs = 5;
+	spec.nprogs = sizeof(progs) / sizeof(progs[0]);
 	spec.multi = go_bpf__want_multi();
 	err = go_session__load(&s, &spec, env.verbose);
 	if (!err && s.plan.ndual)
@@ -746,6 +752,8 @@ int main(int argc, char **argv)
 	}
 	/* the scheduler's events first, returns next: no call is seen entering unwatched */
 	err = attach_tracepoints(&s);
+	if (!err)
+		err = go_session__attach(&s, "go_sched", &s.target, &s.plan.sched_entry);
 	if (!err)
 		err = go_session__attach(&s, "go_return", &s.target, &s.plan.ret);
 	if (!err)

@@ -233,6 +233,20 @@ int go_binary__waitreason_offset(struct go_binary *bin);
  */
 int go_binary__wait_reasons(struct go_binary *bin, char ***reasons);
 void go_wait_reasons__free(char **reasons, size_t n);
+/* g.waitreason's value of the runtime's wait reason named name; -ENOENT, saying why. */
+int go_binary__wait_reason_value(struct go_binary *bin, const char *name);
+
+/*
+ * What a coroutine switch reads (gc, Go 1.22+: runtime.coroswitch_m(gp), iter.Pull's): where
+ * runtime.g holds gp.coroarg (the *coro) and gp.coroexit (a bool: gp ends), where runtime.coro
+ * holds the goroutine blocked in it, and g.waitreason's value for the goroutine switched out
+ * ("coroutine"). -ENOTSUP or -ENOENT, saying why, when any is not known.
+ */
+struct go_coro_layout {
+	int g_coroarg, g_coroexit, coro_gp;
+	int reason;
+};
+int go_binary__coro_layout(struct go_binary *bin, struct go_coro_layout *c);
 
 /*
  * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64)

@@ -64,10 +64,14 @@ struct go_layout {
 	} md;
 	struct {			/* runtime.g */
 		struct go_fact stack_hi, m, atomicstatus, goid, waitreason, labels;
+		struct go_fact coroarg, coroexit;	/* Go 1.22+: its coroutine switch's */
 	} g;
 	struct {			/* runtime.m */
 		struct go_fact g0, procid, gsignal, curg;
 	} m;
+	struct {			/* runtime.coro (Go 1.22+, iter.Pull's) */
+		struct go_fact gp;		/* the goroutine blocked in it, to run next */
+	} coro;
 	struct {			/* runtime.hmap (Go < 1.24: the labels' map[string]string) */
 		struct go_fact count, b, buckets, oldbuckets;
 	} hmap;

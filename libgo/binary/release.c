@@ -69,6 +69,22 @@ static const struct release_row {
 	{ 126, 126, 23, 296, 304, 320, 336, 144, 152, 176, 352, 64, 72, 184 },
 };
 
+/*
+ * By release from Go 1.22, the first with coroutines (runtime/coro.go, iter.Pull's): g.coroarg
+ * (the *coro a switch is of) and g.coroexit (a bool: the switch ends the goroutine); coro.gp
+ * is its first word in every such release.
+ */
+static const struct coro_row {
+	int from, to;
+	int coroarg, coroexit;
+} coro_rows[] = {
+	{ 122, 122, 368, 187 },
+	{ 123, 124, 384, 195 },
+	{ 125, 125, 376, 187 },
+	{ 126, 126, 384, 187 },
+};
+#define CORO_GP 0
+
 /* The same in every release listed */
 #define G_M 48
 #define M_G0 0
@@ -144,6 +160,9 @@ static const struct fact_desc {
 	F("g.goid", g.goid, "runtime.g", "goid", 0),
 	F("g.waitreason", g.waitreason, "runtime.g", "waitreason", 0),
 	F("g.labels", g.labels, "runtime.g", "labels", 0),
+	F("g.coroarg", g.coroarg, "runtime.g", "coroarg", 0),
+	F("g.coroexit", g.coroexit, "runtime.g", "coroexit", 0),
+	F("coro.gp", coro.gp, "runtime.coro", "gp", 0),
 	F("m.g0", m.g0, "runtime.m", "g0", 0),
 	F("m.procid", m.procid, "runtime.m", "procid", 0),
 	F("m.gsignal", m.gsignal, "runtime.m", "gsignal", 0),
@@ -251,6 +270,13 @@ static void layout_release(struct go_layout *l, const struct release_row *r)
 					     tab(HMAP_OLDBUCKETS) };
 }
 
+static void layout_coro(struct go_layout *l, const struct coro_row *r)
+{
+	l->g.coroarg = tab(r->coroarg);
+	l->g.coroexit = tab(r->coroexit);
+	l->coro.gp = tab(CORO_GP);
+}
+
 /* The register ABI: Go 1.17 and later on amd64 (the arch's regabi_minor); a 1.18+ pclntab says
  * so when the release is unknown. */
 static struct go_fact layout_regabi(const struct go_layout *l, const struct go_arch *arch)
@@ -334,6 +360,9 @@ void gobin_release_load(struct go_binary *b, const uint8_t *pcln, uint64_t pcln_
 	for (i = 0; pcln && i < NELEM(release_rows); i++)
 		if (l->minor >= release_rows[i].from && l->minor <= release_rows[i].to)
 			layout_release(l, &release_rows[i]);
+	for (i = 0; pcln && i < NELEM(coro_rows); i++)
+		if (l->minor >= coro_rows[i].from && l->minor <= coro_rows[i].to)
+			layout_coro(l, &coro_rows[i]);
 	if (!pcln)
 		return;
 	l->regabi = layout_regabi(l, b->arch);
@@ -353,7 +382,8 @@ static int layout_from_dwarf(struct go_binary *b, struct go_layout *l, bool runt
 	for (i = 0; i < NELEM(facts); i++) {
 		type[i] = facts[i].type;
 		member[i] = facts[i].member;
-		if (runtime_only && strncmp(facts[i].name, "g.", 2) && strncmp(facts[i].name, "m.", 2))
+		if (runtime_only && strncmp(facts[i].name, "g.", 2) && strncmp(facts[i].name, "m.", 2) &&
+		    strncmp(facts[i].name, "coro.", 5))
 			type[i] = NULL;
 	}
 	err = gobin_dwarf_offsets(b, type, member, off, NELEM(facts));
@@ -432,6 +462,23 @@ int go_binary__waitreason_offset(struct go_binary *b)
 		return l->g.waitreason.val;
 	return go_fail(ENOTSUP, "no g.waitreason offset known for %s and '%s' has no DWARF",
 		       b->version, b->name);
+}
+
+int go_binary__coro_layout(struct go_binary *b, struct go_coro_layout *c)
+{
+	const struct go_layout *l;
+
+	if (b->tc != GO_GC)
+		return go_fail(ENOTSUP, "gccgo has no coroutine switches that libgo reads");
+	l = go_binary__layout(b);
+	c->g_coroarg = l->g.coroarg.val;
+	c->g_coroexit = l->g.coroexit.val;
+	c->coro_gp = l->coro.gp.val;
+	if (c->g_coroarg < 0 || c->g_coroexit < 0 || c->coro_gp < 0)
+		return go_fail(ENOTSUP, "no coroutine layout known for %s and '%s' has no DWARF",
+			       b->version, b->name);
+	c->reason = go_binary__wait_reason_value(b, "coroutine");
+	return c->reason < 0 ? c->reason : 0;
 }
 
 /* A map[string]string's bucket: 8 tophash bytes, 8 keys, 8 values (strings), overflow. */

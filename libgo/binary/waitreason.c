@@ -124,3 +124,20 @@ void go_wait_reasons__free(char **reasons, size_t n)
 		free(reasons[i]);
 	free(reasons);
 }
+
+int go_binary__wait_reason_value(struct go_binary *bin, const char *name)
+{
+	char **r;
+	int n = go_binary__wait_reasons(bin, &r), i, v = -1;
+
+	for (i = 0; i < n && v < 0; i++)
+		if (r[i] && !strcmp(r[i], name))
+			v = i;
+	go_wait_reasons__free(r, n > 0 ? (size_t)n : 0);
+	if (n < 0)
+		return n;
+	if (v < 0)
+		return go_fail(ENOENT, "%s: the runtime has no wait reason '%s'", go_binary__name(bin),
+			       name);
+	return v;
+}

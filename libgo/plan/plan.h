@@ -279,9 +279,10 @@ enum {
 	GO_PLAN_THREADS = 32,
 	/*
 	 * with ENTRY (gc only: gccgo fails): where the runtime changes a goroutine's status
-	 * (runtime.casgstatus, runtime.casGToPreemptScan), GO_COOKIE_SCHED, and the kernel's
-	 * tracepoints of threads' CPUs and system calls (tracepoints), for a program that tells
-	 * where a goroutine's time goes
+	 * (runtime.casgstatus, runtime.casGToPreemptScan), GO_COOKIE_SCHED, and where a coroutine
+	 * switches goroutines (runtime.coroswitch_m, Go 1.22+), GO_COOKIE_CORO, in sched_entry;
+	 * and the kernel's tracepoints of threads' CPUs and system calls (tracepoints), for a
+	 * program that tells where a goroutine's time goes
 	 */
 	GO_PLAN_SCHED = 64,
 	/*
@@ -303,6 +304,12 @@ struct go_plan {
 	 */
 	struct go_probes gsave;
 	/*
+	 * GO_PLAN_SCHED: the runtime's entry sites GO_COOKIE_SCHED and GO_COOKIE_CORO, for a BPF
+	 * program of their own (the calls' entry program is already near what the kernel's
+	 * verifier takes)
+	 */
+	struct go_probes sched_entry;
+	/*
 	 * GO_PLAN_RETURN_SITES: the cookie pairs of the entry probes that are GO_COOKIE_DUAL
 	 * (struct go_dual), for the BPF program's go_dual array
 	 */
@@ -312,7 +319,8 @@ struct go_plan {
 	bool save_g;		/* some RETs take g saved at the entry: compile with GO_SAVE_G */
 	bool goexit;		/* the goexit probe is in entry */
 	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
-	size_t sched;		/* GO_COOKIE_SCHED probes in entry */
+	size_t sched;		/* GO_COOKIE_SCHED probes in sched_entry */
+	size_t coro;		/* GO_COOKIE_CORO probes in sched_entry */
 	/* GO_PLAN_SCHED: the kernel's tracepoints to attach, "category/name" as tracefs says */
 	const char *const *tracepoints;
 	size_t ntracepoints;

@@ -96,7 +96,7 @@ static const char *entry_role(const struct go_target *t, const struct listing *l
 {
 	*func = func_name(t, GO_COOKIE_FUNC(c));
 	if (GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT || GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD ||
-	    GO_COOKIE_FUNC(c) == GO_COOKIE_SCHED) {
+	    GO_COOKIE_FUNC(c) == GO_COOKIE_SCHED || GO_COOKIE_FUNC(c) == GO_COOKIE_CORO) {
 		*func = caller_name(t, addr);
 		return GO_COOKIE_FUNC(c) == GO_COOKIE_GOEXIT ? "goexit" :
 		       GO_COOKIE_FUNC(c) == GO_COOKIE_THREAD ? "thread" : "sched";
@@ -145,14 +145,15 @@ static int listing_add(struct listing *l, const struct go_target *t, uint64_t of
 	return 0;
 }
 
+/* The entry probes (probes: plan->entry or plan->sched_entry). */
 static int listing_entries(struct listing *l, const struct go_target *t,
-			   const struct go_plan *plan)
+			   const struct go_plan *plan, const struct go_probes *probes)
 {
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < plan->entry.cnt && !err; i++) {
-		uint64_t c = plan->entry.cookies[i], off = plan->entry.offs[i];
+	for (i = 0; i < probes->cnt && !err; i++) {
+		uint64_t c = probes->cookies[i], off = probes->offs[i];
 		uint64_t addr = (uint64_t)((int64_t)off + l->delta);
 		struct site s = { 0 };
 
@@ -471,7 +472,9 @@ int go_plan__print(const struct go_target *t, const struct go_plan *plan, const 
 	if (!err)
 		err = listing_inlines(&l, t);
 	if (!err)
-		err = listing_entries(&l, t, plan);
+		err = listing_entries(&l, t, plan, &plan->entry);
+	if (!err)
+		err = listing_entries(&l, t, plan, &plan->sched_entry);
 	if (!err)
 		err = listing_rets(&l, t, plan);
 	if (err) {

@@ -15,6 +15,8 @@
 #include "plan/plan.h"
 #include "probe/probe.h"
 
+/* Where a coroutine switches goroutines (GO_COOKIE_CORO). */
+#define CORO_SWITCH "runtime.coroswitch_m"
 
 /* Is the i-th function an instantiation (insts[*k])? */
 static bool target_inst(const struct go_target *t, size_t i, size_t *k)
@@ -394,6 +396,7 @@ void go_plan__free(struct go_plan *plan)
 	probes_free(&plan->entry);
 	probes_free(&plan->ret);
 	probes_free(&plan->gsave);
+	probes_free(&plan->sched_entry);
 	free(plan->dual);
 	plan->dual = NULL;
 	plan->ndual = 0;
@@ -784,10 +787,10 @@ static int plan_merge_dual(struct go_plan *plan)
 
 /*
  * The entry sites of runtime functions of gc names[0, n), where probes of cookie function func
- * (GO_COOKIE_THREAD, GO_COOKIE_SCHED) go; *count: how many were planned. A release without
- * one of them, or one that cannot be probed, goes without.
+ * (GO_COOKIE_THREAD, GO_COOKIE_SCHED, GO_COOKIE_CORO) go, into to; *count: how many were
+ * planned. A release without one of them, or one that cannot be probed, goes without.
  */
-static int plan_runtime(struct go_target *t, struct go_plan *plan, const char *const *names,
+static int plan_runtime(struct go_target *t, struct go_probes *to, const char *const *names,
 			size_t n, uint32_t func, size_t *count)
 {
 	const struct go_func *fn;
@@ -804,7 +807,7 @@ static int plan_runtime(struct go_target *t, struct go_plan *plan, const char *c
 		    (off = go_binary__file_offset(t->bin, site)) < 0)
 			continue;
 		/* on the stack check's jump, as every entry site there (go_entered) */
-		err = probes_add(&plan->entry, off,
+		err = probes_add(to, off,
 				 GO_COOKIE(func, t->slot, jcc >= 0 ? GO_COOKIE_AT_CHECK(jcc) : 0, 0));
 		*count += !err;
 	}
@@ -816,7 +819,7 @@ static int plan_threads(struct go_target *t, struct go_plan *plan)
 {
 	static const char *const names[] = { "runtime.minit", "runtime.stopm" };
 
-	return plan_runtime(t, plan, names, 2, GO_COOKIE_THREAD, &plan->threads);
+	return plan_runtime(t, &plan->entry, names, 2, GO_COOKIE_THREAD, &plan->threads);
 }
 
 /*
@@ -829,6 +832,25 @@ static const char *const sched_tracepoints[] = {
 	"sched/sched_switch", "raw_syscalls/sys_enter", "raw_syscalls/sys_exit",
 };
 
+/*
+ * Where a coroutine (Go 1.22+, iter.Pull's) switches goroutines by itself: runtime.coroswitch_m
+ * (gp), on the thread's g0, changes gp's status and the next one's without casgstatus. A
+ * binary that has it, where it cannot be probed: said once, its switches go unseen.
+ */
+static int plan_coro(struct go_target *t, struct go_plan *plan)
+{
+	static const char *const names[] = { CORO_SWITCH };
+	int err;
+
+	if (!go_binary__func_by_name(t->bin, CORO_SWITCH))
+		return 0;
+	err = plan_runtime(t, &plan->sched_entry, names, 1, GO_COOKIE_CORO, &plan->coro);
+	if (!err && !plan->coro)
+		warn("%s: cannot probe %s: the time of goroutines a coroutine switches out counts "
+		     "where it was\n", go_binary__name(t->bin), CORO_SWITCH);
+	return err;
+}
+
 static int plan_sched(struct go_target *t, struct go_plan *plan)
 {
 	static const char *const names[] = { "runtime.casgstatus", "runtime.casGToPreemptScan" };
@@ -837,10 +859,12 @@ static int plan_sched(struct go_target *t, struct go_plan *plan)
 	if (go_binary__toolchain(t->bin) != GO_GC)
 		return go_fail(ENOTSUP, "%s: gccgo's runtime keeps no goroutine status that can be "
 			       "read", go_binary__name(t->bin));
-	err = plan_runtime(t, plan, names, 2, GO_COOKIE_SCHED, &plan->sched);
+	err = plan_runtime(t, &plan->sched_entry, names, 2, GO_COOKIE_SCHED, &plan->sched);
 	if (!err && !plan->sched)
 		err = go_fail(ENOENT, "%s: cannot probe runtime.casgstatus",
 			      go_binary__name(t->bin));
+	if (!err)
+		err = plan_coro(t, plan);
 	plan->tracepoints = sched_tracepoints;
 	plan->ntracepoints = sizeof(sched_tracepoints) / sizeof(sched_tracepoints[0]);
 	return err;
@@ -1084,6 +1108,20 @@ static void labels_fill(struct go_target *t, struct go_binfo *info)
 	info->bucket_size = (__u16)l.bucket_size;
 }
 
+/* What a coroutine switch reads (runtime.coroswitch_m), where the binary has them. */
+static void coro_fill(struct go_target *t, struct go_binfo *info)
+{
+	struct go_coro_layout c;
+
+	info->coroarg_off = info->coroexit_off = info->coro_gp_off = info->coro_reason = -1;
+	if (!go_binary__func_by_name(t->bin, CORO_SWITCH) || go_binary__coro_layout(t->bin, &c))
+		return;
+	info->coroarg_off = c.g_coroarg;
+	info->coroexit_off = c.g_coroexit;
+	info->coro_gp_off = c.coro_gp;
+	info->coro_reason = c.reason;
+}
+
 /* What the BPF programs need to know of t's binary (cookie.h). */
 static void binfo_fill(struct go_target *t, struct go_binfo *info)
 {
@@ -1102,6 +1140,7 @@ static void binfo_fill(struct go_target *t, struct go_binfo *info)
 	info->waitreason_off = gc ? go_binary__waitreason_offset(t->bin) : -1;
 	if (info->waitreason_off < 0)
 		info->waitreason_off = -1;
+	coro_fill(t, info);
 	if (!info->g_in_reg && gc && !go_binary__m_layout(t->bin, &ml)) {
 		info->flags |= GO_BIN_G_FROM_M;
 		info->g_m_off = ml.g_m;

@@ -34,6 +34,8 @@ static const char *const json_what[GO_LOST_KINDS] = {
 				       "tool's full table of goroutines",
 	[GO_LOST_FILTER_UNREAD] = "events: their filter's selectors could not be read (a nil "
 				  "pointer, unmapped memory): not shown",
+	[GO_LOST_CORO_UNSEEN] = "coroutine switches: the goroutine switched to could not be "
+				"read; its time until its next status change counts as waiting",
 };
 
 /* --prometheus's label "what" of each kind: gotools_lost_total{what=...} (the man pages). */
@@ -51,6 +53,7 @@ static const char *const names[GO_LOST_KINDS] = {
 	[GO_LOST_GOROUTINES_DROPPED] = "goroutines_dropped",
 	[GO_LOST_FILTER_UNREAD] = "filter_unread",
 	[GO_LOST_SCOPE_LABELS] = "labels_unread",
+	[GO_LOST_CORO_UNSEEN] = "coro_unseen",
 };
 
 void go_losses__init(struct go_losses *l, const char *unit)
@@ -161,6 +164,11 @@ static void say_kind(FILE *out, const struct go_losses *l, enum go_lost k, uint6
 		say_n(out, l, n, true);
 		fprintf(out, " not shown: %s filter's selectors could not be read (a nil pointer, "
 			"memory not mapped)", one ? "its" : "their");
+		break;
+	case GO_LOST_CORO_UNSEEN:
+		fprintf(out, "%llu coroutine switch%s could not be followed: the goroutine switched "
+			"to could not be read; %s time until its next status change counts as "
+			"waiting", (unsigned long long)n, one ? "" : "es", one ? "its" : "their");
 		break;
 	default:
 		break;

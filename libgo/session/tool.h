@@ -146,6 +146,7 @@ enum go_lost {
 	GO_LOST_STARTS_DROPPED,	/* calls not timed: the full state (limit calls) dropped them */
 	GO_LOST_GOROUTINES_DROPPED,	/* goroutines' calls not timed: their records dropped */
 	GO_LOST_FILTER_UNREAD,	/* events not shown: their filter's selectors could not be read */
+	GO_LOST_CORO_UNSEEN,	/* coroutine switches whose next goroutine could not be read */
 	GO_LOST_KINDS
 };
 

@@ -8,7 +8,9 @@
  *               goroutines end, runtime.goexit1; GO_COOKIE_THREAD: where a thread starts or
  *               goes idle, runtime.minit and runtime.stopm, for tools that learn each
  *               thread's runtime.m; GO_COOKIE_SCHED: where the runtime changes a
- *               goroutine's status, runtime.casgstatus and runtime.casGToPreemptScan)
+ *               goroutine's status, runtime.casgstatus and runtime.casGToPreemptScan;
+ *               GO_COOKIE_CORO: where a coroutine switches goroutines without them,
+ *               runtime.coroswitch_m)
  *   bits 24-28  the binary's slot in go_binfo: its facts (the offsets in runtime.g, where g is)
  *   bit  29     GO_COOKIE_SAVE_G: an entry whose RETs find no g in its register; save it
  *   bit  30     GO_COOKIE_SAVED_G: such a RET; take the g saved at the entry
@@ -65,6 +67,7 @@
 #define GO_COOKIE_GOEXIT GO_COOKIE_FUNC_MASK
 #define GO_COOKIE_THREAD (GO_COOKIE_FUNC_MASK - 1)
 #define GO_COOKIE_SCHED (GO_COOKIE_FUNC_MASK - 2)
+#define GO_COOKIE_CORO (GO_COOKIE_FUNC_MASK - 3)
 #define GO_COOKIE_BIN_SHIFT 24
 #define GO_COOKIE_BIN_MASK 0x1fULL
 #define GO_COOKIE_SAVE_G (1ULL << 29)
@@ -82,8 +85,8 @@
 #define GO_COOKIE_DUAL (1ULL << 63)
 
 #define GO_MAX_BINS (GO_COOKIE_BIN_MASK + 1)
-/* Functions one target may hold (GO_COOKIE_GOEXIT, _THREAD and _SCHED are not ones). */
-#define GO_MAX_FUNCS GO_COOKIE_SCHED
+/* Functions one target may hold (GO_COOKIE_GOEXIT, _THREAD, _SCHED and _CORO are not ones). */
+#define GO_MAX_FUNCS GO_COOKIE_CORO
 
 #define GO_COOKIE(func, bin, flags, sp_adj)                                                    \
 	((__u64)(func) | (__u64)(bin) << GO_COOKIE_BIN_SHIFT | (flags) |                        \
@@ -125,6 +128,11 @@ struct go_binfo {
 	__s32 m_gsignal_off;
 	__s32 m_curg_off;
 	__s32 waitreason_off;	/* of g.waitreason (a byte), -1 when unknown */
+	/* a coroutine switch's (go_binary__coro_layout); -1 when unknown */
+	__s32 coroarg_off;	/* of g.coroarg */
+	__s32 coroexit_off;	/* of g.coroexit */
+	__s32 coro_gp_off;	/* of the goroutine in runtime.coro */
+	__s32 coro_reason;	/* g.waitreason's value "coroutine" */
 	/* GO_BIN_LABELS_MAP: g.labels -> a word -> runtime.hmap of a map[string]string (Go < 1.24) */
 	__u16 hmap_count, hmap_b, hmap_buckets, hmap_oldbuckets;	/* offsets in the hmap */
 	__u16 bucket_keys, bucket_elems, bucket_overflow, bucket_size;	/* in a bucket */

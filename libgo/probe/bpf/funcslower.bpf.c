@@ -4,11 +4,16 @@
  * calls.bpf.h does for gofunclatency; while a goroutine is in a traced call it has an account
  * (accts, funcslower.h) of its time, on CPU, runnable, in system calls and waiting by the
  * runtime's wait reason, which every change of its state brings up to date:
- *   - the runtime changes its status (go_entry at runtime.casgstatus and
+ *   - the runtime changes its status (go_sched at runtime.casgstatus and
  *     runtime.casGToPreemptScan, GO_COOKIE_SCHED; g, old and new status in the first three
  *     integer argument registers): running on this thread, runnable, waiting with g.waitreason
  *     (gopark sets it before the status changes). Go 1.26 enters and leaves system calls
  *     without casgstatus; the status stays "running" here, and the system call is the kernel's;
+ *   - a coroutine switches goroutines (iter.Pull's, Go 1.22+) without casgstatus: at
+ *     runtime.coroswitch_m(gp), GO_COOKIE_CORO, on the thread's g0, gp waits ("coroutine",
+ *     the reason the runtime gives it there) and the goroutine blocked in gp.coroarg runs on
+ *     this thread; or gp ends (gp.coroexit), as at runtime.goexit1. A switch whose next
+ *     goroutine cannot be read is counted (GO_SLOW_CORO_UNSEEN);
  *   - its thread leaves or takes a CPU (tracepoint sched:sched_switch);
  *   - its thread enters or leaves a system call (raw_syscalls:sys_enter, sys_exit), counted
  *     and timed by number.
@@ -337,13 +342,73 @@ static __always_inline int status_change(struct pt_regs *ctx, u64 cookie)
 	return 0;
 }
 
+/* The goroutine a switch at runtime.coroswitch_m runs next: the one blocked in gp.coroarg. */
+static __always_inline u64 coro_next(const struct go_binfo *b, u64 gp)
+{
+	u64 c = 0, next = 0;
+
+	if (b->coroarg_off < 0 || b->coro_gp_off < 0 ||
+	    bpf_probe_read_user(&c, sizeof(c), (void *)(gp + b->coroarg_off)) || !c ||
+	    bpf_probe_read_user(&next, sizeof(next), (void *)(c + b->coro_gp_off)))
+		return 0;
+	return next;
+}
+
+/*
+ * At runtime.coroswitch_m(gp), on the thread's g0: gp waits in its coroutine, or ends
+ * (gp.coroexit); the goroutine blocked in the coroutine runs on this thread.
+ */
+static __always_inline int coro_switch(struct pt_regs *ctx, u64 cookie)
+{
+	struct go_lat_gid id = {}, nid = {};
+	struct go_slow_config *cfg;
+	struct go_slow_acct *a;
+	struct go_binfo *b;
+	u64 now;
+	u8 exit = 0;
+
+	/* Go 1.22+: its entry site is past the stack check (never GO_COOKIE_CHECK) */
+	if ((cookie & GO_COOKIE_CHECK) || !(cfg = slow_config()) || !(b = go_binfo_of(cookie)))
+		return 0;
+	now = bpf_ktime_get_ns();
+	id.tgid = nid.tgid = bpf_get_current_pid_tgid() >> 32;
+	id.g = go_arg_reg(ctx, cfg->arg_codes[0]);
+	nid.g = coro_next(b, id.g);
+	if (b->coroexit_off >= 0)
+		bpf_probe_read_user(&exit, sizeof(exit), (void *)(id.g + b->coroexit_off));
+	if (exit) {
+		goroutine_exit(&id);
+	} else if ((a = accts.lookup(&id))) {
+		charge(a, now);
+		leave_thread(a, &id);
+		a->state = GO_SLOW_WAITING;
+		a->reason = b->coro_reason > 0 ? (u32)b->coro_reason : 0;	/* < 0: counted below */
+	}
+	if (!nid.g) {
+		slow_stat_inc(GO_SLOW_CORO_UNSEEN);
+		return 0;
+	}
+	a = accts.lookup(&nid);
+	if (a) {
+		charge(a, now);
+		take_thread(a, &nid);
+	}
+	return 0;
+}
+
 int go_entry(struct pt_regs *ctx)
+{
+	return go_calls_entry(ctx, bpf_get_attach_cookie(ctx));
+}
+
+/* The runtime's status changes and coroutine switches (go_plan.sched_entry). */
+int go_sched(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx);
 
-	if (!(cookie & GO_COOKIE_DUAL) && GO_COOKIE_FUNC(cookie) == GO_COOKIE_SCHED)
-		return status_change(ctx, cookie);
-	return go_calls_entry(ctx, cookie);
+	if (GO_COOKIE_FUNC(cookie) == GO_COOKIE_CORO)
+		return coro_switch(ctx, cookie);
+	return status_change(ctx, cookie);
 }
 
 int go_return(struct pt_regs *ctx)

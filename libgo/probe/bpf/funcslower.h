@@ -109,6 +109,8 @@ struct go_slow_config {
 enum go_slow_stat {
 	GO_SLOW_LOST,		/* slow calls the ring buffer had no room for */
 	GO_SLOW_NO_ROOM,	/* calls whose goroutine or start found no room */
+	GO_SLOW_CORO_UNSEEN,	/* coroutine switches whose next goroutine (or gp's wait
+				 * reason) could not be read */
 	GO_SLOW_STAT_CNT,
 };
 

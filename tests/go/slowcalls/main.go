@@ -13,6 +13,8 @@
 //	main.yield    runtime.Gosched with GOMAXPROCS=1 behind a goroutine that spins: runnable
 //	              until the spinner is preempted; on a thread it locked, whose CPU time is its
 //	              time on the CPU (the thread sleeps while the goroutine waits to run)
+//	main.pull     (Go 1.23+, pull.go) values from an iter.Pull iterator whose producer spins
+//	              and sleeps for each: waits in its coroutine while the producer runs
 //
 // Each is called long (tens of milliseconds) and short (a millisecond or much less): a tracer
 // with a threshold between the two sees only the long calls.
@@ -30,10 +32,11 @@
 // The figures of a call: outer_ns, the time around the call in its caller; the others measured
 // inside the traced function, wall_ns from its first statement to its last; cpu_ns (spin: the thread's user and system time), sleep_ns (nap: the
 // time in time.Sleep), wait_ns (recv, lock: the time in the receive or in Lock), syscall_ns
-// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched); and
-// arranged_ns, how long the program arranged for the call to wait (nap: the sleep it asked
-// for; long recv, lock and readpipe: how long the other goroutine sleeps before it sends,
-// unlocks or writes), the least it can wait.
+// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched),
+// coro_ns (pull: the time in the iterator's next and stop); and arranged_ns, how long the
+// program arranged for the call to wait (nap: the sleep it asked for; long recv, lock and
+// readpipe: how long the other goroutine sleeps before it sends, unlocks or writes; long pull:
+// the producer's spins and sleeps), the least it can wait.
 package main
 
 import (
@@ -56,6 +59,12 @@ const (
 	napShort  = time.Millisecond
 	// the spinner behind yield: longer than the scheduler's 10 ms slice, so that it is preempted
 	spinnerTime = 40 * time.Millisecond
+	// pull's values, and its producer's spin and sleep for each (a short pull: pullShort values
+	// after a short spin each, no sleep)
+	pullValues = 4
+	pullSpin   = 4 * time.Millisecond
+	pullNap    = 4 * time.Millisecond
+	pullShort  = 2
 )
 
 const (
@@ -246,6 +255,12 @@ func caller(b string, long bool, out chan<- record) {
 		r = readpipe(p[0])
 	case "yield":
 		r = yield()
+	case "pull":
+		if long {
+			r = pull(pullValues, pullSpin, pullNap)
+		} else {
+			r = pull(pullShort, spinShort/4, 0)
+		}
 	}
 	outer := time.Since(start)
 	switch b {
@@ -256,7 +271,9 @@ func caller(b string, long bool, out chan<- record) {
 		syscall.Close(p[1])
 	}
 	r["outer_ns"] = outer.Nanoseconds()
-	if b == "nap" || long && b != "spin" && b != "yield" {
+	if b == "pull" && long {
+		r["arranged_ns"] = (pullValues * (pullSpin + pullNap)).Nanoseconds()
+	} else if b == "nap" || long && b != "spin" && b != "yield" && b != "pull" {
 		r["arranged_ns"] = d.Nanoseconds()
 	}
 	r["goid"] = id
@@ -318,7 +335,11 @@ func main() {
 	}
 	calls := []record{}
 	for i := 0; i < rounds; i++ {
-		for _, b := range []string{"spin", "nap", "recv", "lock", "readpipe", "yield"} {
+		behaviours := []string{"spin", "nap", "recv", "lock", "readpipe", "yield"}
+		if pulls {
+			behaviours = append(behaviours, "pull")
+		}
+		for _, b := range behaviours {
 			calls = append(calls, call(b, false), call(b, true), call(b, false))
 		}
 	}
