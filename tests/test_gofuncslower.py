@@ -229,24 +229,32 @@ def check_calls(report, printed, out, slack=0):
                                 f"the program's {ns} ns")
         if call["func"] == "main.readpipe" and got["syscalls"].get("read") != 1:
             problems.append(f"main.readpipe goid {call['goid']}: syscalls {got['syscalls']}, not one read")
+        elif call["func"] == "main.readpipe" and (
+                off(got["read_ns"], "<=", call["syscall_ns"]) or
+                off(got["read_ns"], ">=", call.get("arranged_ns", 0))):
+            problems.append(f"main.readpipe goid {call['goid']}: read(2) took {got['read_ns']} ns, "
+                            f"the program {call['syscall_ns']} ns (arranged: {call.get('arranged_ns')})")
     assert not problems, "\n".join(problems) + f"\nprogram: {report}\ntool:\n{out}"
 
 
 def printed_json(calls):
     out = {}
     for c in calls:
+        assert (c["func"], c["goid"]) not in out, f"printed twice: {c}"
         assert c["oncpu_ns"] + c["runnable_ns"] + c["syscall_ns"] + sum(c["wait_ns"].values()) == c["lat_ns"], c
         assert c["syscall_ns"] >= sum(s["ns"] for s in c["syscalls"]) - 1 or not c["syscalls"], c
         out[c["func"], c["goid"]] = {
             "lat": c["lat_ns"], "oncpu": c["oncpu_ns"], "runnable": c["runnable_ns"],
             "syscall": c["syscall_ns"], "wait": c["wait_ns"],
-            "syscalls": {s["name"]: s["count"] for s in c["syscalls"]}}
+            "syscalls": {s["name"]: s["count"] for s in c["syscalls"]},
+            "read_ns": sum(s["ns"] for s in c["syscalls"] if s["name"] == "read")}
     return out
 
 
 def printed_text(calls, unit=MS):
     out = {}
     for c in calls:
+        assert (c["func"], c["goid"]) not in out, f"printed twice: {c}"
         oncpu, runnable, syscall, wait = c["parts"]
         # each printed to 0.01 of LAT's unit
         assert abs(oncpu + runnable + syscall + wait - c["lat"]) <= 0.025, c
@@ -254,7 +262,8 @@ def printed_text(calls, unit=MS):
         out[c["func"], c["goid"]] = {
             "lat": c["lat"] * unit, "oncpu": oncpu * unit, "runnable": runnable * unit,
             "syscall": syscall * unit, "wait": {r: t * unit for r, t in c["waits"].items()},
-            "syscalls": {name: int(count) for name, count, _ in c["syscalls"]}}
+            "syscalls": {name: int(count) for name, count, _ in c["syscalls"]},
+            "read_ns": sum(t * unit for name, _, t in c["syscalls"] if name == "read")}
     return out
 
 
@@ -357,8 +366,11 @@ def test_user_stacks(runs, variant, args):
 
 def test_gccgo_refused(built):
     """gccgo's runtime keeps no goroutine status the tool reads: one line, status 1."""
-    r = run_tool(TOOL, built.path("gccgo", PROGRAM) + ":main.spin")
-    assert r.returncode == 1 and "gccgo" in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+    binary = built.path("gccgo", PROGRAM)
+    r = run_tool(TOOL, binary + ":main.spin")
+    assert r.returncode == 1 and r.stdout == "", (r.stdout, r.stderr)
+    assert r.stderr == (f"gofuncslower: {binary}: gccgo's runtime keeps no goroutine status "
+                        "gofuncslower can read\n"), r.stderr
 
 
 @pytest.mark.parametrize("variant", ["go126-stripped", "go119"])

@@ -1,3 +1,0 @@
-module example.com/slowcore
-
-go 1.19
