@@ -13,8 +13,9 @@
 //	main.yield    runtime.Gosched with GOMAXPROCS=1 behind a goroutine that spins: runnable
 //	              until the spinner is preempted; on a thread it locked, whose CPU time is its
 //	              time on the CPU (the thread sleeps while the goroutine waits to run)
-//	main.pull     (Go 1.23+, pull.go) values from an iter.Pull iterator whose producer spins
-//	              and sleeps for each: waits in its coroutine while the producer runs
+//	main.pull     (Go 1.23+ gc, pull.go) values from an iter.Pull iterator whose producer,
+//	              main.(*producer).run, spins and sleeps for each: waits in its coroutine
+//	              while the producer runs, and the producer while it runs
 //
 // Each is called long (tens of milliseconds) and short (a millisecond or much less): a tracer
 // with a threshold between the two sees only the long calls.
@@ -30,11 +31,13 @@
 //	<- any line or EOF (exit 0)
 //
 // The figures of a call: outer_ns, the time around the call in its caller; the others measured
-// inside the traced function, wall_ns from its first statement to its last; cpu_ns (spin: the thread's user and system time), sleep_ns (nap: the
-// time in time.Sleep), wait_ns (recv, lock: the time in the receive or in Lock), syscall_ns
-// (readpipe: the time in syscall.Read), runnable_ns (yield: the time in runtime.Gosched),
-// coro_ns (pull: the time in the iterator's next and stop); and arranged_ns, how long the
-// program arranged for the call to wait (nap: the sleep it asked for; long recv, lock and
+// inside the traced function, wall_ns from its first statement to its last; cpu_ns (spin: the
+// thread's user and system time), sleep_ns (nap: the time in time.Sleep), wait_ns (recv, lock:
+// the time in the receive or in Lock), syscall_ns (readpipe: the time in syscall.Read),
+// runnable_ns (yield: the time in runtime.Gosched), coro_ns (pull: the time in the iterator's
+// next and stop; the record of its producer's main.(*producer).run follows it, with spin_ns,
+// sleep_ns, yield_ns, its time in yield, and its pull's outer_ns); and arranged_ns, how long
+// the program arranged for the call to wait (nap: the sleep it asked for; long recv, lock and
 // readpipe: how long the other goroutine sleeps before it sends, unlocks or writes; long pull:
 // the producer's spins and sleeps), the least it can wait.
 package main
@@ -340,7 +343,14 @@ func main() {
 			behaviours = append(behaviours, "pull")
 		}
 		for _, b := range behaviours {
-			calls = append(calls, call(b, false), call(b, true), call(b, false))
+			for _, long := range []bool{false, true, false} {
+				calls = append(calls, call(b, long))
+				if p, ok := calls[len(calls)-1]["producer"].(record); ok {
+					delete(calls[len(calls)-1], "producer")
+					p["outer_ns"], p["long"] = calls[len(calls)-1]["outer_ns"], long
+					calls = append(calls, p)
+				}
+			}
 		}
 	}
 	out, err := json.Marshal(record{"go": runtime.Version(), "calls": calls})
