@@ -125,6 +125,10 @@ ALL_VARIANTS["go119-extld-pie"] = (GO119, ["-buildmode=pie"], "1")
 ALL_VARIANTS["gccgo-O1"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O1"], "1")
 ALL_VARIANTS["gccgo-O2"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O2"], "1")
 ALL_VARIANTS["gccgo-O3"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O3"], "1")
+# Go 1.22 with its experimental iter.Pull (the package needs only GOEXPERIMENT=rangefunc's build
+# tag), whose coroutines switch goroutines in runtime.coroswitch_m as 1.23+'s do: built by
+# tests/test_gofuncslower.py
+ALL_VARIANTS["go122-rangefunc"] = (TOOLCHAINS["go122"][1], ["-tags=goexperiment.rangefunc"], "0")
 
 
 def is_cgo_variant(variant):

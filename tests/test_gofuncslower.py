@@ -9,7 +9,7 @@ thread's CPU time from getrusage, the rest of its wall time the kernel kept the 
 waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
 main.readpipe (read(2) on a blocking pipe), main.yield (runtime.Gosched behind a spinning
 goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable) and,
-built with Go 1.23 or later, main.pull (values from an iter.Pull iterator whose producer,
+built with Go 1.23 or later (or 1.22 with its iter experiment), main.pull (values from an iter.Pull iterator whose producer,
 main.(*producer).run, spins and sleeps: the runtime switches between the two goroutines without
 its scheduler, runtime.coroswitch_m; each waits in the coroutine, "coroutine", while the other
 runs, and the producer measures itself too). Each
@@ -279,7 +279,8 @@ def printed_text(calls, unit=MS):
 # ---------------------------------------------------------------------------------------------
 # The tests
 
-BUILDS = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie", "go123"]
+BUILDS = ["go126", "go119", "go126-stripped", "go126-pie", "go119-stripped", "go119-pie", "go123",
+          "go122-rangefunc"]
 
 
 @pytest.mark.parametrize("variant", BUILDS)

@@ -13,7 +13,7 @@
 //	main.yield    runtime.Gosched with GOMAXPROCS=1 behind a goroutine that spins: runnable
 //	              until the spinner is preempted; on a thread it locked, whose CPU time is its
 //	              time on the CPU (the thread sleeps while the goroutine waits to run)
-//	main.pull     (Go 1.23+ gc, pull.go) values from an iter.Pull iterator whose producer,
+//	main.pull     (gc Go 1.23+, pull.go) values from an iter.Pull iterator whose producer,
 //	              main.(*producer).run, spins and sleeps for each: waits in its coroutine
 //	              while the producer runs, and the producer while it runs
 //

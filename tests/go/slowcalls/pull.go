@@ -1,7 +1,8 @@
-//go:build go1.23 && !gccgo
+//go:build (go1.23 || goexperiment.rangefunc) && !gccgo
 
-// main.pull, on gc releases with iter.Pull (its coroutines switch goroutines without the
-// scheduler: runtime.coroswitch_m), and main.(*producer).run, the iterator it pulls from.
+// main.pull, on gc releases with iter.Pull (Go 1.23 and later, 1.22 with its rangefunc
+// experiment), whose coroutines switch goroutines without the scheduler
+// (runtime.coroswitch_m), and main.(*producer).run, the iterator it pulls from.
 
 package main
 
