@@ -5,7 +5,9 @@ inlined.
 tests/go/inlined counts its own calls of main.helper (inlined at five sites, one a loop on one
 line, two inside another inlined function, and called out of line through a function value) and
 of main.(*Counter).bump (which exists only inlined), per call site too; built with -gcflags=-l
-nothing is inlined and the counts are the same. Over Go's own go command, every inline site the
+nothing is inlined and the counts are the same. Its "paths" round notes the stack Go sees at
+each call of main.helper along known paths (through the functions it was inlined into, one of
+them without a frame), which gostack's stacks must equal, frame by frame, count by count. Over Go's own go command, every inline site the
 planner uses is an instruction boundary in objdump's reading, and an independent reading of the
 inline tree (tests/go/inltree, written from runtime/symtab.go) names the function there.
 """
@@ -22,6 +24,7 @@ from conftest import (ALL_VARIANTS, GO119, GO126, GoProgram, Tool, build_program
 
 PATTERN = r"^main\.(helper|\(\*Counter\)\.bump)$"
 SOURCE = os.path.join(os.path.dirname(__file__), "go", "inlined", "main.go")
+PATHS_SOURCE = os.path.join(os.path.dirname(__file__), "go", "inlined", "paths.go")
 SITE_FUNC = {"loop": "main.helper", "oneline": "main.helper", "cond": "main.helper",
              "mid1": "main.helper", "mid2": "main.helper", "value": "main.helper",
              "bump1": "main.(*Counter).bump", "bump2": "main.(*Counter).bump"}
@@ -34,9 +37,9 @@ SITE_LINE = re.compile(r"^inlined (\S+) into (\S+) at (.*):(\d+)(?: \(in (\S+)\)
                        r"(?:(inline-mark|inline-start) (0x[0-9a-f]+)|not seen \((.*)\))$")
 
 
-def site_lines():
+def site_lines(source=SOURCE):
     """{source line: site name} of the program's call sites, by their "site:NAME" comments."""
-    with open(SOURCE) as f:
+    with open(source) as f:
         return {n: m.group(1) for n, line in enumerate(f, 1)
                 for m in [re.search(r"// site:(\w+)", line)] if m}
 
@@ -70,6 +73,8 @@ def test_counts(variant):
                       "main.(*Counter).bump": report["main.(*Counter).bump"]}, (report, out, err)
     listed = {}
     for func, caller, path, line, outer, kind, addr, why in sites:
+        if (outer or caller) != "main.round":  # the "paths" round's: test_gostack_paths
+            continue
         assert os.path.basename(path) == "main.go" and int(line) in lines, (path, line)
         name = lines[int(line)]
         assert SITE_FUNC[name] == func and why is None, (name, func, why)
@@ -101,7 +106,8 @@ def test_dry_run_kinds():
     kinds = {(s["kind"], s["func"]) for s in sites}
     assert {("inline-mark", "main.(*Counter).bump"), ("inline-start", "main.helper"),
             ("entry", "main.helper")} <= kinds, kinds
-    assert all(s["caller"] == "main.round" for s in sites if s["kind"].startswith("inline"))
+    assert {s["caller"] for s in sites if s["kind"].startswith("inline")} == \
+        {"main.round", "main.inner", "main.bare", "main.viaMid"}, sites
     assert summary["inline_unseen"] == [] and summary["functions"] == 2, summary
     sites, summary, _ = dry_run("gofunccount", binary, "main.(*Counter).bump")  # inlined only
     assert {s["kind"] for s in sites} == {"inline-mark", "inline-start"} and \
@@ -114,7 +120,7 @@ def test_other_tools_say():
     that exists only inlined is an error that says so, not 'no functions matched'."""
     binary = build_program("go126", "inlined")
     _, _, err = dry_run("gofunclatency", binary, "main.helper")
-    assert "note: main.helper was also inlined, at 5 call sites" in err, err
+    assert "note: main.helper was also inlined, at 9 call sites" in err, err
     result = run_tool("gofunclatency", "--dry-run", f"{binary}:main.(*Counter).bump")
     assert result.returncode == 1, result
     assert "main.(*Counter).bump exists only inlined into its callers: an inlined call has no " \
@@ -165,5 +171,69 @@ def test_gotrace_events():
     events = [line for line in out.splitlines() if " main." in line]
     assert sum("main.(*Counter).bump" in e for e in events) == report["main.(*Counter).bump"], out
     assert sum("main.helper" in e for e in events) == report["sites"]["value"], out
-    assert "main.helper was also inlined, at 5 call sites, which this probe does not trace: " \
+    assert "main.helper was also inlined, at 9 call sites, which this probe does not trace: " \
            "an inlined call's arguments are wherever its caller's code keeps them" in err, err
+
+
+def helper_lines():
+    """The lines of main.helper in main.go: from its "func" line to its closing brace."""
+    with open(SOURCE) as f:
+        text = f.read().splitlines()
+    first = next(n for n, line in enumerate(text, 1) if line.startswith("func helper("))
+    return range(first, next(n for n in range(first, len(text) + 1) if text[n - 1] == "}") + 1)
+
+
+def expected_paths(report):
+    """{path: (count, [(func, file, line)] below main.helper)}: the functions main.helper was
+    inlined into on each path, at their "site:" lines, then the frames the program noted."""
+    mid = {name: line for line, name in site_lines().items()}
+    bare = {name: line for line, name in site_lines(PATHS_SOURCE).items()}["bare"]
+    inlined_into = {"bare": [("main.bare", PATHS_SOURCE, bare)],
+                    "mid1": [("main.mid", SOURCE, mid["mid1"])],
+                    "mid2": [("main.mid", SOURCE, mid["mid2"])]}
+    return {name: (p["count"], inlined_into.get(name, []) +
+                   [(f["func"], f["file"], f["line"]) for f in p["frames"]])
+            for name, p in report["paths"].items()}
+
+
+def gostack_stacks(out):
+    """gostack -l's stacks: [(count, [(func, file, line)], leaf first)]."""
+    stacks, frames = [], []
+    for line in out.splitlines():
+        if re.fullmatch(r"    \d+", line):
+            stacks.append((int(line), frames))
+            frames = []
+        elif line.startswith("  ") and not line.startswith("   "):
+            m = re.fullmatch(r"  (\S+) (.+):(\d+)", line)
+            assert m, f"frame {line!r} is not 'FUNC FILE:LINE' in:\n{out}"
+            frames.append((m.group(1), m.group(2), int(m.group(3))))
+    return stacks
+
+
+@pytest.mark.parametrize("variant", ["go119", "go119-stripped", "go119-pie", "go126",
+                                     "go126-stripped", "go126-pie", "go126-noinline"])
+def test_gostack_paths(variant):
+    """gostack -l main.helper: a stack per path the program took to it, with the program's own
+    count: main.helper first (its line one of its own), then the functions it was inlined
+    into and their callers, each at the line runtime.CallersFrames gives; a caller without a
+    frame (main.bare) is not skipped. Built with nothing inlined, the same stacks."""
+    binary = build_program(variant, "inlined")
+    with GoProgram(binary) as prog:
+        with Tool("gostack", "-l", "-p", str(prog.pid), "main.helper") as t:
+            prog.go("paths")
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0 and "note:" not in err, f"status {status}\n{err}\n{out}"
+    want = expected_paths(report)
+    got = gostack_stacks(out)
+    assert sum(c for c, _ in got) == sum(c for c, _ in want.values()) == report["main.helper"], out
+    lines = helper_lines()
+    for count, frames in got:
+        func, path, line = frames[0]
+        assert func == "main.helper" and path == SOURCE and line in lines, (frames[0], out)
+    for name, (count, frames) in want.items():
+        match = [c for c, f in got if f[1:] == frames]
+        assert match == [count], f"path {name} (count {count}): {match}\n{frames}\n{out}"
+    assert len(got) == len(want), out
+

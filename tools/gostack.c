@@ -3,7 +3,9 @@
  * gostack: count the stacks that lead to Go functions, as bcc's stackcount does, for Go
  * binaries: every frame named from the Go function table (stripped and PIE binaries too), the
  * immediate caller that a frame-pointer walk misses at a function's entry restored, and calls
- * inlined at each pc shown as frames of their own, with their file:line.
+ * inlined at each pc shown as frames of their own, with their file:line. A function inlined
+ * into its callers is counted at each place it was inlined (libgo/plan/inline.c), its stack
+ * that of the function holding it, the inlined call its first frame.
  *
  * 23-Nov-2026   Created this.
  */
@@ -163,6 +165,7 @@ struct stack {
 	const struct go_labelset *labels;	/* NULL: none */
 	enum go_stack_end end;	/* and why, for GO_STACK_CUT: go_stack's */
 	const char *why;
+	const struct go_inl_site *inl;	/* taken at an inlined call's site: go_stack's */
 	int npc;
 	uint64_t pc[];		/* link-time; pc[0] is the traced function's entry, the rest
 				 * return addresses */
@@ -190,6 +193,8 @@ static struct go_lines *lines;
 static struct go_entry_frame *entry_frames;	/* per function: its frame at its entry site */
 static uint64_t start_ns;	/* CLOCK_REALTIME when the probes went live */
 static const struct go_probes *probes;	/* the plan's: where the stacks are taken */
+static const struct go_inl_site **inl_sites;	/* the plan's inlined calls, by address */
+static size_t ninl_sites;
 static long max_stacks = MAX_STACKS;
 
 /*
@@ -207,10 +212,19 @@ static int64_t pid_bias(uint32_t pid, uint32_t func, const uint64_t *fr, int nfr
 	return bias;
 }
 
+/* The inlined call of fn whose site's probe is at link-time ip, or NULL. */
+static const struct go_inl_site *inline_site(const struct go_func *fn, uint64_t ip)
+{
+	const struct go_inl_site *site = go_inl_sites__at(inl_sites, ninl_sites, ip);
+
+	return site && !strcmp(site->func, fn->name) ? site : NULL;
+}
+
 /*
  * The whole stack of a record: the traced function; its caller, where the walk does not have
  * it; then the walk's return addresses, through cgo callbacks, up to the frame where
- * goroutines start, or to where the walk stopped (libgo's go_stack__from_walk).
+ * goroutines start, or to where the walk stopped (libgo's go_stack__from_walk). At an inlined
+ * call's site, the function holding it and on (go_stack__from_inline_walk).
  */
 static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 {
@@ -219,16 +233,22 @@ static void stack_resolve(const struct go_stack_key *key, struct stack *s)
 	const struct go_func *fn = go_target__func(&session.target, func);
 	int nfr = w->nframes < GO_WALK_MAX_FRAMES ? (int)w->nframes : GO_WALK_MAX_FRAMES;
 	struct go_stack *st = &scratch_stack;
+	int64_t bias = pid_bias(key->pid, func, (const uint64_t *)w->frames, nfr);
+	const struct go_inl_site *site = nfr ? inline_site(fn, w->frames[0] - bias) : NULL;
 
 	memset(s, 0, sizeof(*s));
 	s->pid = key->pid;
 	memcpy(s->comm, key->comm, sizeof(s->comm));
 	s->comm[sizeof(s->comm) - 1] = 0;
 	s->labels = go_labelsets__get(labelsets, &key->labels);
-	go_stack__from_walk(st, session.target.bin, lines, fn, &entry_frames[func], w,
-			    pid_bias(key->pid, func, (const uint64_t *)w->frames, nfr), fn->entry);
+	if (site)
+		go_stack__from_inline_walk(st, session.target.bin, lines, site, w, bias);
+	else
+		go_stack__from_walk(st, session.target.bin, lines, fn, &entry_frames[func], w,
+				    bias, fn->entry);
 	s->end = st->end;
 	s->why = st->why;
+	s->inl = st->inl;
 	s->npc = st->npc;
 	memcpy(s->pc, st->pc, st->npc * sizeof(st->pc[0]));
 }
@@ -240,6 +260,7 @@ static const struct go_stack *as_go_stack(const struct stack *s)
 
 	st->end = s->end;
 	st->why = s->why;
+	st->inl = s->inl;
 	st->npc = s->npc;
 	memcpy(st->pc, s->pc, s->npc * sizeof(s->pc[0]));
 	return st;
@@ -784,15 +805,19 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	lines = go_lines__open(target->bin);
-	err = lines ? go_session__plan(s, GO_PLAN_ENTRY |
+	err = lines ? go_session__plan(s, GO_PLAN_ENTRY | GO_PLAN_INLINE |
 				      (go_bpf__want_multi() ? GO_PLAN_CALL_SITES : 0)) : -errno;
 	probes = &s->plan.entry;
 	if (!err)
 		err = go_target__entry_frames(target, lines, &entry_frames);
+	if (!err && !(inl_sites = go_target__planned_inlined(target, &ninl_sites)))
+		err = go_fail(ENOMEM, "out of memory");
 	if (err)
 		goto cleanup;
-	if (env.verbose)
+	if (env.verbose) {
 		go_target__list(target, s->info);
+		go_target__list_inlined(target, s->info);
+	}
 
 	labels_off = go_binary__labels_layout(target->bin, &labels) ? -1 : labels.off;
 	if (env.verbose && labels_off >= 0)
@@ -858,6 +883,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	go_print_banner(s->info, target->cnt, "functions", env.pattern);
+	go_target__say_inlined(target, true, NULL);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	start_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 
@@ -893,6 +919,7 @@ cleanup:
 	stacks__clear(&now);
 	stacks__clear(&total);
 	free(entry_frames);
+	free(inl_sites);
 	go_labelsets__free(labelsets);
 	go_lines__close(lines);
 	return go_session__close(s, err);

@@ -284,6 +284,29 @@ static uint64_t block_probe(struct go_binary *b, const struct outer *o, int32_t 
 	return first < o->n ? o->insns[first].addr : 0;
 }
 
+/*
+ * The first instruction at or past from that runs the call's code, not a filler (whose
+ * position is any at hand), into s->code, and how many calls inlined into it run there
+ * (s->skip); none: s->code 0.
+ */
+static void site_code(const struct outer *o, struct go_inl_site *s, uint64_t from)
+{
+	size_t k;
+	int32_t ix;
+
+	s->code = 0;
+	s->skip = 0;
+	for (k = outer_index(o, from); k < o->n; k++)
+		if (!o->insns[k].filler && in_call(o, k, s->call))
+			break;
+	if (k >= o->n)
+		return;
+	s->code = o->insns[k].addr;
+	for (ix = go_inl_tree__index_at(&o->tree, s->code); ix != s->call && ix >= 0 &&
+	     (size_t)ix < o->tree.ncalls && s->skip <= (int)o->tree.ncalls; s->skip++)
+		ix = o->tree.calls[ix].parent;
+}
+
 /* Choose the instruction of site s, in o. */
 static void site_choose(struct go_binary *b, struct outer *o, struct go_inl_site *s)
 {
@@ -299,15 +322,18 @@ static void site_choose(struct go_binary *b, struct outer *o, struct go_inl_site
 	if (!s->mark_why) {
 		s->addr = s->mark;
 		s->kind = "inline-mark";
+		site_code(o, s, s->mark);
 		return;
 	}
 	entry = o->ijmp ? o->nblk : entry_block(o, s->call, &why);
 	if (o->ijmp)
 		why = "its caller jumps through a table, which may enter its code";
-	if (entry < o->nblk && (s->addr = block_probe(b, o, s->call, entry)))
+	if (entry < o->nblk && (s->addr = block_probe(b, o, s->call, entry))) {
 		s->kind = "inline-start";
-	else
+		site_code(o, s, s->addr);
+	} else {
 		s->why = why ? why : "the kernel cannot probe its first instruction";
+	}
 }
 
 int go_target__choose_inlined(struct go_target *t)
@@ -552,19 +578,36 @@ void go_inl_site__why(const struct go_inl_site *s, char *buf, size_t size)
 		snprintf(buf, size, "%s", s->why ? s->why : "");
 }
 
+/* -v: "inlined F into CALLER at FILE:LINE[ (in OUTER)]", the start of site s's line. */
+static void site_print(const struct go_inl_site *s, FILE *out)
+{
+	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN], esc3[GO_ESC_LEN];
+
+	fprintf(out, "inlined %s into %s at %s:%d", go_esc(s->func, esc, sizeof(esc)),
+		go_esc(s->caller, esc2, sizeof(esc2)), go_esc(s->file, esc3, sizeof(esc3)), s->line);
+	if (strcmp(s->caller, s->outer->name))
+		fprintf(out, " (in %s)", go_esc(s->outer->name, esc, sizeof(esc)));
+}
+
+void go_target__list_inlined_unseen(const struct go_target *t, FILE *out, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < t->ninl; i++) {
+		site_print(&t->inl[i], out);
+		fprintf(out, ": not seen (%s)\n", why);
+	}
+}
+
 void go_target__list_inlined(const struct go_target *t, FILE *out)
 {
-	char esc[GO_ESC_LEN], esc2[GO_ESC_LEN], esc3[GO_ESC_LEN], why[256];
+	char why[256];
 	size_t i;
 
 	for (i = 0; i < t->ninl; i++) {
 		const struct go_inl_site *s = &t->inl[i];
 
-		fprintf(out, "inlined %s into %s at %s:%d", go_esc(s->func, esc, sizeof(esc)),
-			go_esc(s->caller, esc2, sizeof(esc2)), go_esc(s->file, esc3, sizeof(esc3)),
-			s->line);
-		if (strcmp(s->caller, s->outer->name))
-			fprintf(out, " (in %s)", go_esc(s->outer->name, esc, sizeof(esc)));
+		site_print(s, out);
 		if (s->addr) {
 			fprintf(out, ": %s 0x%llx\n", s->kind, (unsigned long long)s->addr);
 			continue;
@@ -572,4 +615,59 @@ void go_target__list_inlined(const struct go_target *t, FILE *out)
 		go_inl_site__why(s, why, sizeof(why));
 		fprintf(out, ": not seen (%s)\n", why);
 	}
+}
+
+int go_inl_site__frames(const struct go_inl_site *s, const struct go_lines *l,
+			struct go_frame *out, int max)
+{
+	int n;
+
+	if (max < 2)
+		return -ENOENT;
+	if (!s->code) {	/* nothing of its own runs: its callers at its mark, and its name */
+		n = go_lines__frames(l, s->mark, false, out + 1, max - 1);
+		if (n <= 0)
+			return -ENOENT;
+		out[0] = (struct go_frame){ .func = s->func, .file = "", .inlined = true,
+					    .entry = out[1].entry };
+		return n + 1;
+	}
+	n = go_lines__frames(l, s->code, false, out, max);
+	if (n <= s->skip)
+		return -ENOENT;
+	memmove(out, out + s->skip, (n - s->skip) * sizeof(*out));
+	return n - s->skip;
+}
+
+static int site_addr_cmp(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct go_inl_site *const *)a)->addr;
+	uint64_t y = (*(const struct go_inl_site *const *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+const struct go_inl_site **go_target__planned_inlined(const struct go_target *t, size_t *n)
+{
+	const struct go_inl_site **v = malloc((t->ninl ? t->ninl : 1) * sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (i = 0; i < t->ninl; i++)
+		if (t->inl[i].planned)
+			v[(*n)++] = &t->inl[i];
+	qsort(v, *n, sizeof(*v), site_addr_cmp);
+	return v;
+}
+
+const struct go_inl_site *go_inl_sites__at(const struct go_inl_site *const *sites, size_t n,
+					   uint64_t addr)
+{
+	struct go_inl_site key = { .addr = addr };
+	const struct go_inl_site *k = &key, *const *at;
+
+	at = n ? bsearch(&k, sites, n, sizeof(*sites), site_addr_cmp) : NULL;
+	return at ? *at : NULL;
 }

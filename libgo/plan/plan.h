@@ -75,11 +75,15 @@ enum go_stack_end {
 
 #define GO_STACK_MAX_PCS 160
 
+struct go_inl_site;
 struct go_stack {
 	uint64_t pc[GO_STACK_MAX_PCS];	/* link-time */
 	int npc;
 	enum go_stack_end end;
 	const char *why;		/* GO_STACK_CUT: "code that is not Go's", ... */
+	/* taken at an inlined call's site: pc[0] is its probe's, whose frames are the site's
+	 * (go_inl_site__frames); NULL at an entry probe */
+	const struct go_inl_site *inl;
 };
 
 /* A function's frame at its entry site: its return address is at SP + ra_off; framed: RBP is
@@ -99,6 +103,14 @@ struct go_walk;
 void go_stack__from_walk(struct go_stack *s, struct go_binary *bin, const struct go_lines *lines,
 			 const struct go_func *fn, const struct go_entry_frame *ef,
 			 const struct go_walk *w, int64_t bias, uint64_t leaf);
+/*
+ * The stack of walk w, taken at the probe of an inlined call's site (planned: its addr): the
+ * site's pc, then the return address of the function holding it (from the walk, or where that
+ * function keeps no frame record there, the word the probe read: go_inl_site.frame), and on.
+ */
+void go_stack__from_inline_walk(struct go_stack *s, struct go_binary *bin,
+				const struct go_lines *lines, const struct go_inl_site *site,
+				const struct go_walk *w, int64_t bias);
 
 /* A frame of a stack: a go_frame, and the stack's pc it is at (its index at). */
 struct go_stack_frame {
@@ -148,6 +160,14 @@ struct go_inl_site {
 	const char *mark_why;		/* why the mark cannot stand for the call, or NULL */
 	const char *why;		/* without addr: why no instruction can */
 	bool planned;			/* a probe of the plan is there (GO_PLAN_INLINE) */
+	/* planned: the frame of outer at addr (its return address, where RBP is not its own) */
+	struct go_entry_frame frame;
+	/*
+	 * with addr: a pc of the call's own code, whose frames less the skip innermost are the
+	 * call's and its callers' (go_inl_site__frames); 0 when it has none (an empty body)
+	 */
+	uint64_t code;
+	int skip;
 };
 
 /*
@@ -196,6 +216,8 @@ int go_target__open_list(struct go_target *t, const char *const *specs, int n, p
 			 bool regex);
 
 /* ---- inlined calls (libgo/plan/inline.c) ---- */
+/* Why the tools that time calls cannot time an inlined one. */
+#define GO_INLINE_UNTIMED "an inlined call has no return to time"
 /* Find where the functions pat matches were inlined (t->inl), and those that exist only so. */
 int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat);
 /* Choose each site's instruction (go_inl_site.addr, .kind, .why), decoding their callers. */
@@ -216,6 +238,24 @@ void go_target__say_inlined(const struct go_target *t, bool counted, const char 
 void go_target__list_inlined(const struct go_target *t, FILE *out);
 /* Why site s has no instruction, in words. */
 void go_inl_site__why(const struct go_inl_site *s, char *buf, size_t size);
+/*
+ * The frames where site s's probe fires, innermost first, as runtime.CallersFrames gives them
+ * in the call's code: the inlined function (inlined), then those it was inlined into, each at
+ * the line of its call. At most max; how many, or -ENOENT.
+ */
+int go_inl_site__frames(const struct go_inl_site *s, const struct go_lines *lines,
+			struct go_frame *out, int max);
+/* t's planned sites, by address (malloc'd), *n of them; NULL when out of memory. */
+const struct go_inl_site **go_target__planned_inlined(const struct go_target *t, size_t *n);
+/* The site at link-time addr among n sites by address (go_target__planned_inlined), or NULL. */
+const struct go_inl_site *go_inl_sites__at(const struct go_inl_site *const *sites, size_t n,
+					   uint64_t addr);
+/*
+ * -v of a tool that does not probe inlined calls: each site where a matched function was
+ * inlined (of those it dropped for existing only so too), its caller and position, and why it
+ * is not seen (why).
+ */
+void go_target__list_inlined_unseen(const struct go_target *t, FILE *out, const char *why);
 void go_target__close(struct go_target *t);
 const struct go_func *go_target__func(const struct go_target *t, size_t i);
 /*

@@ -57,37 +57,17 @@ static bool at_own_code(const struct go_target *t, uint64_t c, uint64_t addr)
 	return in->entry == go_target__func(t, GO_COOKIE_FUNC(c))->entry || !strcmp(in->name, name);
 }
 
-static int inl_addr_cmp(const void *a, const void *b)
-{
-	uint64_t x = (*(const struct go_inl_site *const *)a)->addr;
-	uint64_t y = (*(const struct go_inl_site *const *)b)->addr;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The planned inline sites of t, by address, into l (for listing_inline). */
 static int listing_inlines(struct listing *l, const struct go_target *t)
 {
-	size_t i;
-
-	l->inl = malloc((t->ninl ? t->ninl : 1) * sizeof(*l->inl));
-	if (!l->inl)
-		return go_fail(ENOMEM, "out of memory");
-	for (i = 0; i < t->ninl; i++)
-		if (t->inl[i].planned)
-			l->inl[l->ninl++] = &t->inl[i];
-	qsort(l->inl, l->ninl, sizeof(*l->inl), inl_addr_cmp);
-	return 0;
+	l->inl = go_target__planned_inlined(t, &l->ninl);
+	return l->inl ? 0 : go_fail(ENOMEM, "out of memory");
 }
 
 /* The planned inline site at addr, or NULL. */
 static const struct go_inl_site *listing_inline(const struct listing *l, uint64_t addr)
 {
-	struct go_inl_site key = { .addr = addr };
-	const struct go_inl_site *k = &key, **at;
-
-	at = l->ninl ? bsearch(&k, l->inl, l->ninl, sizeof(*l->inl), inl_addr_cmp) : NULL;
-	return at ? *at : NULL;
+	return go_inl_sites__at(l->inl, l->ninl, addr);
 }
 
 /* The kind of the role of cookie c at addr among the entry probes, and its function. */

@@ -583,7 +583,7 @@ static int plan_drop(struct go_target *t, unsigned int what, struct func_sites *
 		return go_fail(ENOTSUP, "%s%s exist%s only inlined into %s callers: %s (gofunccount "
 			       "counts them)", inlonly.first, inlonly.n > 1 ? " and the others" : "",
 			       inlonly.n > 1 ? "" : "s", inlonly.n > 1 ? "their" : "its",
-			       what & GO_PLAN_RET ? "an inlined call has no return to time" :
+			       what & GO_PLAN_RET ? GO_INLINE_UNTIMED :
 			       "inlined calls are not probed here");
 	if (!kept && noentry.n)
 		return go_fail(ENOTSUP, "the kernel cannot probe the entry of %s%s", noentry.first,
@@ -998,6 +998,24 @@ static bool offset_taken(const uint64_t *taken, size_t n, int64_t off)
 }
 
 /*
+ * The frame of the function holding site s at its instruction (s->frame), for a walk of its
+ * stack there: false, said, when it cannot be told.
+ */
+static bool site_frame(const struct go_target *t, struct go_inl_site *s)
+{
+	int off = 0;
+
+	if (!go_binary__entry_frame(t->bin, t->lines, s->outer, s->addr, &off, &s->frame.framed) &&
+	    (s->frame.framed || (uint64_t)off < GO_COOKIE_INL_RA_MAX)) {
+		s->frame.ra_off = off;
+		return true;
+	}
+	s->why = "the frame of its caller there cannot be told";
+	s->addr = 0;
+	return false;
+}
+
+/*
  * Step 3b: a probe at each inlined call's instruction, of the function it is a call of; not
  * where another probe of the plan is (a CALL that is a call site too), nor twice at one
  * instruction (a call inlined first thing into another): such a site is said.
@@ -1031,9 +1049,13 @@ static int plan_inlined(struct go_target *t, struct go_plan *plan)
 			s->addr = 0;
 			continue;
 		}
+		if (!site_frame(t, s))
+			continue;
 		prev = s->addr;
 		err = probes_add(&plan->entry, off, GO_COOKIE(go_target__slot(t, at[order[i]]),
-							      t->slot, GO_COOKIE_INLINE, 0));
+							      t->slot, GO_COOKIE_INLINE,
+							      s->frame.framed ? 0 :
+							      GO_COOKIE_INL_RA_AT(s->frame.ra_off)));
 		s->planned = !err;
 	}
 	free(at);

@@ -56,36 +56,14 @@ static bool stack_push(struct go_stack *s, const struct go_binary *b, const stru
 	return flags & GO_FUNC_TOP;
 }
 
-void go_stack__from_walk(struct go_stack *s, struct go_binary *b, const struct go_lines *l,
-			 const struct go_func *fn, const struct go_entry_frame *ef,
-			 const struct go_walk *w, int64_t bias, uint64_t leaf)
+/* The walk's return addresses past its first frame, through cgo callbacks, and why it ended. */
+static void stack_walked(struct go_stack *s, const struct go_binary *b, const struct go_lines *l,
+			 const struct go_walk *w, int64_t bias)
 {
 	uint32_t nfr = w->nframes < GO_WALK_MAX_FRAMES ? w->nframes : GO_WALK_MAX_FRAMES;
 	uint32_t i, j, sw = 0;
-	uint64_t ip = w->frames[0] - bias;
 	int flags;
 
-	s->npc = 0;
-	s->end = GO_STACK_WHOLE;
-	s->why = NULL;
-	if (stack_push(s, b, l, leaf))
-		return;
-	switch (nfr ? go_binary__probe_kind(b, fn, ip) : GO_PROBE_ENTRY) {
-	case GO_PROBE_ENTRY:	/* at an entry site: its caller's return address, unless RBP */
-		if (ef && ef->framed)	/* is already the function's own: the walk has it */
-			break;
-		if (stack_push(s, b, l, w->ra - bias))
-			return;
-		break;
-	case GO_PROBE_CALL:	/* the caller is the walk's first frame, returning past the CALL */
-		if (stack_push(s, b, l, ip + 5))
-			return;
-		break;
-	case GO_PROBE_JMP:	/* a tail call: the jumper's frame is gone, its caller's RA is *SP */
-		if (stack_push(s, b, l, w->ra - bias))
-			return;
-		break;
-	}
 	for (i = 1; i < nfr; i++) {
 		if (stack_push(s, b, l, w->frames[i] - bias))
 			return;
@@ -111,6 +89,55 @@ void go_stack__from_walk(struct go_stack *s, struct go_binary *b, const struct g
 	}
 }
 
+static void stack_start(struct go_stack *s, const struct go_inl_site *site)
+{
+	s->npc = 0;
+	s->end = GO_STACK_WHOLE;
+	s->why = NULL;
+	s->inl = site;
+}
+
+void go_stack__from_walk(struct go_stack *s, struct go_binary *b, const struct go_lines *l,
+			 const struct go_func *fn, const struct go_entry_frame *ef,
+			 const struct go_walk *w, int64_t bias, uint64_t leaf)
+{
+	uint64_t ip = w->frames[0] - bias;
+
+	stack_start(s, NULL);
+	if (stack_push(s, b, l, leaf))
+		return;
+	switch (w->nframes ? go_binary__probe_kind(b, fn, ip) : GO_PROBE_ENTRY) {
+	case GO_PROBE_ENTRY:	/* at an entry site: its caller's return address, unless RBP */
+		if (ef && ef->framed)	/* is already the function's own: the walk has it */
+			break;
+		if (stack_push(s, b, l, w->ra - bias))
+			return;
+		break;
+	case GO_PROBE_CALL:	/* the caller is the walk's first frame, returning past the CALL */
+		if (stack_push(s, b, l, ip + 5))
+			return;
+		break;
+	case GO_PROBE_JMP:	/* a tail call: the jumper's frame is gone, its caller's RA is *SP */
+		if (stack_push(s, b, l, w->ra - bias))
+			return;
+		break;
+	}
+	stack_walked(s, b, l, w, bias);
+}
+
+void go_stack__from_inline_walk(struct go_stack *s, struct go_binary *b,
+				const struct go_lines *l, const struct go_inl_site *site,
+				const struct go_walk *w, int64_t bias)
+{
+	stack_start(s, site);
+	if (stack_push(s, b, l, site->addr))
+		return;
+	/* a function without a frame record: its return address is the word the probe read */
+	if (!site->frame.framed && stack_push(s, b, l, w->ra - bias))
+		return;
+	stack_walked(s, b, l, w, bias);
+}
+
 static bool is_panic(const char *name)
 {
 	return !strcmp(name, "runtime.gopanic") || !strcmp(name, "runtime.sigpanic") ||
@@ -134,7 +161,10 @@ int go_stack__frames(const struct go_stack *s, const struct go_binary *b,
 	for (i = 0; i < s->npc && k < max; i++) {
 		bool ret = i > 0 && !trap;
 
-		n = l ? go_lines__frames(l, s->pc[i], ret, fr, MAX_INLINE) : -ENOENT;
+		if (!i && s->inl)	/* the inlined call's frames, and its callers' */
+			n = l ? go_inl_site__frames(s->inl, l, fr, MAX_INLINE) : -ENOENT;
+		else
+			n = l ? go_lines__frames(l, s->pc[i], ret, fr, MAX_INLINE) : -ENOENT;
 		if (n <= 0) {	/* no line table (gccgo): the symbol table's name */
 			const struct go_func *fn = go_binary__func_at(b, ret ? s->pc[i] - 1 :
 								      s->pc[i]);

@@ -18,7 +18,10 @@
  *               function returned, in its caller; its SP is GO_COOKIE_SP_ADJ below SP there
  *   bit  61     GO_COOKIE_INLINE: a call of the function inlined into its caller, at the
  *               instruction that runs once per such call (libgo/plan/inline.c): no frame,
- *               no arguments of its own; SP is the caller's
+ *               no arguments of its own; SP is the caller's. Bits 32-47 then hold
+ *               GO_COOKIE_INL_RA: 0 where the function holding it keeps its frame record
+ *               (RBP is its own: a walk has its return address), else 1 + how far above SP
+ *               its return address is (a function without a frame)
  *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
  *               jump to its condition): the goroutine's next passage through a return site in
  *               this frame is not a return
@@ -94,6 +97,10 @@
 #define GO_COOKIE_FUNC(c) ((__u32)((c) & GO_COOKIE_FUNC_MASK))
 #define GO_COOKIE_BIN(c) ((__u32)(((c) >> GO_COOKIE_BIN_SHIFT) & GO_COOKIE_BIN_MASK))
 #define GO_COOKIE_SP_ADJ(c) (((c) >> GO_COOKIE_SP_SHIFT) & GO_COOKIE_SP_MASK)
+/* at an inlined call's site: bits 32-47 of GO_COOKIE(), as GO_COOKIE_INLINE says */
+#define GO_COOKIE_INL_RA_AT(off) ((__u32)(off) + 1)
+#define GO_COOKIE_INL_RA_MAX GO_COOKIE_SP_MASK
+#define GO_COOKIE_INL_RA(c) GO_COOKIE_SP_ADJ(c)
 /* The flags of an entry site on the stack check's jump, of condition code cc (0-15). */
 #define GO_COOKIE_AT_CHECK(cc) (GO_COOKIE_CHECK | (__u64)((cc) & 0xf) << GO_COOKIE_CC_SHIFT)
 #define GO_COOKIE_CC(c) ((__u32)(((c) >> GO_COOKIE_CC_SHIFT) & 0xf))

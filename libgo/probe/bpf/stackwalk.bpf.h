@@ -99,7 +99,8 @@ static __always_inline int go_walk_on(struct go_walk *w, u64 *bp, u64 *at,
 
 /*
  * The walk at a probe whose cookie is cookie, into w; read_ra: the traced function's return
- * address is in its frame (not at a caller's CALL, where it is still to be pushed).
+ * address is in its frame (not at a caller's CALL, where it is still to be pushed). At an
+ * inlined call's site, the cookie says where the return address of the function holding it is.
  */
 static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_ra,
 				    struct go_walk *w)
@@ -122,7 +123,11 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 	w->ra = 0;
 	w->nswitch = 0;
 	w->end = GO_WALK_FULL;
-	if (read_ra) {
+	if (cookie & GO_COOKIE_INLINE) {	/* in the code of the function it was inlined into */
+		if (GO_COOKIE_INL_RA(cookie))	/* which keeps no frame record */
+			bpf_probe_read_user(&w->ra, sizeof(w->ra),
+					    (void *)(GO_REG_SP(ctx) + GO_COOKIE_INL_RA(cookie) - 1));
+	} else if (read_ra) {
 		off = go_ra_offs.lookup(&key);
 		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)(GO_REG_SP(ctx) + (off ? *off : 0)));
 	}

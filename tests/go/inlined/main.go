@@ -11,6 +11,9 @@
 //	-> {"main.helper": N, "main.(*Counter).bump": M, "sites": {"loop": L, ...}}
 //	   the calls this round, and per call site (marked "site:NAME" below; "value": through fv)
 //	-> done
+//	<- "paths"         (main.helper's calls along known paths instead: paths.go)
+//	-> {"main.helper": N, "paths": {"viaA": {"count": C, "frames": [{"func":...}, ...]}, ...}}
+//	-> done
 //	<- any line (another round) or EOF (exit 0)
 package main
 
@@ -81,6 +84,12 @@ func main() {
 	in := bufio.NewScanner(os.Stdin)
 	c := &Counter{}
 	for in.Scan() {
+		if in.Text() == "paths" {
+			out, _ := json.Marshal(paths())
+			fmt.Println(string(out))
+			fmt.Println("done")
+			continue
+		}
 		helperCalls, bumpCalls, mid2Calls = 0, 0, 0
 		sink += round(c)
 		// each site's calls, as the loops above make them
