@@ -237,3 +237,23 @@ def test_gostack_paths(variant):
         assert match == [count], f"path {name} (count {count}): {match}\n{frames}\n{out}"
     assert len(got) == len(want), out
 
+
+@pytest.mark.parametrize("tool", ["gofunclatency", "gofuncslower"])
+def test_timing_tools_list_sites(tool):
+    """gofunclatency -v and gofuncslower -v list where the matched function was inlined (caller,
+    file:line, the function holding it), each not seen, and why: they time the calls out of
+    line only."""
+    binary = build_program("go126", "inlined")
+    result = run_tool(tool, "-v", "-d", "1", f"{binary}:main.helper", timeout=60)
+    assert result.returncode == 0, result.stderr
+    untimed = re.compile(r"^inlined main\.helper into (\S+) at (.*):(\d+)(?: \(in (\S+)\))?: "
+                         r"not seen \(an inlined call has no return to time\)$")
+    names = {**{(SOURCE, n): s for n, s in site_lines().items()},
+             **{(PATHS_SOURCE, n): s for n, s in site_lines(PATHS_SOURCE).items()}}
+    got = sorted((caller, names[(path, int(line))], outer) for caller, path, line, outer in
+                 (m.groups() for m in map(untimed.match, result.stdout.splitlines()) if m))
+    assert got == sorted([("main.round", "loop", None), ("main.round", "oneline", None),
+                          ("main.round", "cond", None), ("main.mid", "mid1", "main.round"),
+                          ("main.mid", "mid2", "main.round"), ("main.inner", "inner", None),
+                          ("main.bare", "bare", None), ("main.mid", "mid1", "main.viaMid"),
+                          ("main.mid", "mid2", "main.viaMid")]), result.stdout

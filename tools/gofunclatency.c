@@ -500,6 +500,7 @@ int main(int argc, char **argv)
 	if (env.verbose) {
 		go_target__list(target, s.info);
 		go_target__list_returns(target, s.info);
+		go_target__list_inlined_unseen(target, s.info, GO_INLINE_UNTIMED);
 	}
 
 	/* GOTOOLS_MAX_GOROUTINES: fewer, for the tests that fill the table */

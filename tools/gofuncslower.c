@@ -719,6 +719,7 @@ int main(int argc, char **argv)
 	if (env.verbose) {
 		go_target__list(&s.target, s.info);
 		go_target__list_returns(&s.target, s.info);
+		go_target__list_inlined_unseen(&s.target, s.info, GO_INLINE_UNTIMED);
 	}
 	spec.src = go_bpf_src_funcslower;
 	go_calls__shape(&spec, &s.plan, true, false, false, MAX_GOROUTINES, MAX_SPILL);
