@@ -257,3 +257,22 @@ def test_timing_tools_list_sites(tool):
                           ("main.mid", "mid2", "main.round"), ("main.inner", "inner", None),
                           ("main.bare", "bare", None), ("main.mid", "mid1", "main.viaMid"),
                           ("main.mid", "mid2", "main.viaMid")]), result.stdout
+
+
+def test_gostack_says_unseen():
+    """gostack says which inlined calls it cannot see, as gofunccount does: traced together,
+    main.mid's inlined code begins where main.helper's first call inside it has its mark, and
+    one instruction takes one probe; -v names each such site with the reason."""
+    binary = build_program("go126", "inlined")
+    result = run_tool("gostack", "-v", "-D", "1", "-r", f"{binary}:^main\\.(mid|helper)$",
+                      timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "note: 2 of the 11 sites where matched functions were inlined are not counted " \
+           "(main.helper, ...; -v says why)" in result.stderr, result.stderr
+    unseen = [m.groups() for m in map(SITE_LINE.match, result.stdout.splitlines())
+              if m and m.group(8)]
+    mid1 = {name: line for line, name in site_lines().items()}["mid1"]
+    assert sorted(unseen) == [
+        ("main.helper", "main.mid", SOURCE, str(mid1), outer, None, None,
+         "its instruction is another probe's") for outer in ("main.round", "main.viaMid")], \
+        result.stdout
