@@ -9,6 +9,7 @@ itself ({"route=/checkout": 15, "req=2": 5, ...}). Each tool's count under --lab
 
 import json
 import re
+import urllib.request
 
 import pytest
 
@@ -48,15 +49,20 @@ def trace_calls(out):
     return sum(json.loads(line)["func"] == PATTERN for line in out.splitlines() if line.startswith("{"))
 
 
+def slower_calls(out):
+    return sum(json.loads(line)["func"] == PATTERN for line in out.splitlines() if '"ts_ns"' in line)
+
+
 # tool -> (its arguments before the pattern, after it, how many calls its output counts);
 # goiface names main.query's interface argument by its first word (after a slice's three), which
-# stripped binaries need
+# stripped binaries need; gofuncslower -m 0 prints every call
 TOOLS = {
     "gofunccount": ([], [], funccount_calls),
     "gofunclatency": ([], [], funclatency_calls),
     "gostack": (["-f"], [], stack_calls),
     "goiface": ([], ["goarg4"], iface_calls),
     "gotrace": (["-j"], [], trace_calls),
+    "gofuncslower": (["-j", "-m", "0"], [], slower_calls),
 }
 
 
@@ -76,7 +82,8 @@ def traced(built, variant, tool, labels, args=None):
     return report, out, err
 
 
-# each tool with a scope of its own, so that together they cover a value, a key alone and two labels
+# each tool with a scope of its own, so that together they cover a value, a key alone and two
+# labels (gofuncslower's: test_gofuncslower_labels)
 CASES = {
     "gofunccount": ["req=2"],
     "gofunclatency": ["route=/checkout"],
@@ -87,7 +94,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("tool", list(TOOLS))
+@pytest.mark.parametrize("tool", list(CASES))
 def test_label_counts(built, variant, tool):
     """Each tool counts exactly the calls the program made under the labels asked."""
     labels = CASES[tool]
@@ -188,3 +195,59 @@ def test_label_unreadable(built, variant, program, why):
     assert run.returncode == 1, run
     assert run.stderr.startswith(f"gofunccount: cannot trace by --label in '{binary}': {why}"), run.stderr
     assert len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def slower_column_labels(out):
+    """gofuncslower --labels: the LABELS column of each slow call of main.query, as "k=v;k=v"
+    ("" for "-"); the column comes before FUNC."""
+    lines = out.splitlines()
+    assert lines[1].split() == ["COMM", "PID", "GOID", "LAT(ms)", "RVAL", "LABELS", "FUNC"], lines[:2]
+    cells = [line.split()[5] for line in lines[2:] if line.split()[-1:] == [PATTERN]]
+    return ["" if cell == "-" else cell.replace(",", ";") for cell in cells]
+
+
+def slower_json_labels(out):
+    return json_event_labels("\n".join(line for line in out.splitlines() if '"ts_ns"' in line))
+
+
+@pytest.mark.parametrize("variant,args,labels,sets", [
+    ("go119", ["-j"], [], slower_json_labels),
+    ("go119-stripped", ["--labels"], ["route=/checkout"], slower_column_labels),
+    ("go126", ["--labels"], [], slower_column_labels),
+    ("go126-stripped", ["-j"], ["req=2"], slower_json_labels)])
+def test_gofuncslower_labels(built, variant, args, labels, sets):
+    """gofuncslower -m 0 prints every call: with --labels each in the LABELS column, with -j a
+    "labels" object in each event of a goroutine with labels; the calls under each set are the
+    program's own, on Go 1.19 (a map) and 1.26 (a slice), plain and stripped; with --label,
+    only those of the sets that hold it."""
+    report, out, err = traced(built, variant, "gofuncslower", labels, [*args, "-m", "0"])
+    seen = {}
+    for found in sets(out):
+        seen[found] = seen.get(found, 0) + 1
+    expected = {f"req={r};route=/checkout": report[f"req={r}"] for r in (1, 2, 3)}
+    expected.update({"route=/browse": report["route=/browse"], "": report["plain"]})
+    expected = {k: n for k, n in expected.items() if all(label in k.split(";") for label in labels)}
+    assert seen == expected, out
+    assert "WARNING" not in err, err
+
+
+def test_prometheus_counts_labels_unread(built):
+    """--label with --prometheus: the calls in scope, and gotools_lost_total{what="labels_unread"}
+    served from the start, at 0 here (every goroutine's labels were read whole)."""
+    from test_prometheus import SERVING, parse_exposition
+    with GoProgram(built.path("go126", "labels")) as prog:
+        with Tool("gofunccount", "--prometheus", "127.0.0.1:0", "--label", "route=/browse",
+                  "-p", str(prog.pid), PATTERN) as t:
+            port = next(SERVING.match(line.rstrip("\n")).group(1) for line in t.err.lines
+                        if SERVING.match(line.rstrip("\n")))
+            prog.go()
+            report = prog.result()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                families = parse_exposition(r.read().decode())
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    calls = {labels["function"]: v for _, labels, v in families["gotools_function_calls_total"][1]}
+    assert calls == {PATTERN: report["route=/browse"]}
+    lost = {labels["what"]: v for _, labels, v in families["gotools_lost_total"][1]}
+    assert lost == {"labels_unread": 0}

@@ -1,14 +1,15 @@
-"""Tests of --prometheus (gofunccount, gofunclatency, goiface), as a fleet uses it.
+"""Tests of --prometheus (gofunccount, gofunclatency, goiface, gofuncslower), as a fleet uses it.
 
-Three "hosts", each a tests/go/fleet program traced by its three tools, each tool serving its
+Three "hosts", each a tests/go/fleet program traced by its four tools, each tool serving its
 figures on a port of its own; a real Prometheus (Debian's, started here on 127.0.0.1 with a 1 s
-scrape interval, its own configuration and storage) scrapes the nine, each host's targets
+scrape interval, its own configuration and storage) scrapes the twelve, each host's targets
 labelled node="hostN". PromQL's totals across the hosts must equal what the programs report of
 themselves; histogram_quantile must work over the buckets; a direct scrape must be valid text
 exposition format. One Prometheus and one fleet serve the module: the fixture runs the
 workload, asks its questions and stops everything, and the tests check the answers.
 """
 
+import concurrent.futures
 import contextlib
 import json
 import math
@@ -31,9 +32,10 @@ PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 # calls of main.work per host: host1's takes over a second (200 calls sleep 5 ms), so that its
 # gofunccount -i 1 prints more than one table while the counter keeps growing
 HOSTS = {"host1": 1500, "host2": 300, "host3": 500}
-TOOLS = ("gofunccount", "gofunclatency", "goiface")
+TOOLS = ("gofunccount", "gofunclatency", "goiface", "gofuncslower")
 SERVING = re.compile(r"^Serving Prometheus metrics on http://127\.0\.0\.1:(\d+)/metrics$")
 SLOW_S = 0.005  # what tests/go/fleet's slow calls sleep
+SLOWER_MS = "4"  # gofuncslower's threshold: the slow calls, not the fast ones
 
 
 def free_port():
@@ -117,9 +119,10 @@ def tool_port(t):
     pytest.fail(f"{t.command()} said no 'Serving Prometheus metrics on ...': {t.err.lines}", pytrace=False)
 
 
-def start_tools(stack, host, pid):
-    """host's three tools on free ports: host1's gofunccount prints every second (-i 1), host3's
-    goiface has room for one type only (GOTOOLS_MAX_TYPES=1), so that it loses calls."""
+def host_tools(host, pid):
+    """host's four tools on free ports: host1's gofunccount prints every second (-i 1), host3's
+    goiface has room for one type only (GOTOOLS_MAX_TYPES=1), so that it loses calls;
+    gofuncslower prints its slow calls with -j too, its own account of what it serves."""
     tools = {}
     for name in TOOLS:
         args, env = ["--prometheus", "127.0.0.1:0", "-p", str(pid)], None
@@ -128,10 +131,21 @@ def start_tools(stack, host, pid):
             args.append("main.*")
         elif name == "gofunclatency":
             args.append("main.work")
+        elif name == "gofuncslower":
+            args += ["-j", "-m", SLOWER_MS, "main.work"]
         else:
             args.append("main.describe")
             env = {"GOTOOLS_MAX_TYPES": "1"} if host == "host3" else None
-        tools[name] = stack.enter_context(Tool(name, *args, env=env))
+        tools[name] = Tool(name, *args, env=env)
+    return tools
+
+
+def start_tools(stack, pids):
+    """Every host's tools, started at once (gofuncslower's program takes the verifier seconds)."""
+    tools = {host: host_tools(host, pid) for host, pid in pids.items()}
+    every = [t for ts in tools.values() for t in ts.values()]
+    with concurrent.futures.ThreadPoolExecutor(len(every)) as pool:
+        list(pool.map(stack.enter_context, every))
     return tools
 
 
@@ -147,6 +161,7 @@ QUERIES = {
     "types": 'sum by (type) (gotools_interface_values_total{node=~"host1|host2"})',
     "host3_values": 'sum(gotools_interface_values_total{node="host3"})',
     "lost": "gotools_lost_total",
+    "slow_calls": 'sum(gotools_slow_calls_total{function="main.work"})',
     "series": '{job="gotools"}',
 }
 
@@ -162,7 +177,7 @@ def fleet(built, tmp_path_factory):
         for host, n in HOSTS.items():
             progs[host] = stack.enter_context(GoProgram(binary, str(n)))
             result["pids"][host] = progs[host].pid
-            tools[host] = start_tools(stack, host, progs[host].pid)
+        tools = start_tools(stack, result["pids"])
         ports = {host: {name: tool_port(t) for name, t in ts.items()} for host, ts in tools.items()}
         prom = Prometheus(tmp, {h: [f"127.0.0.1:{p}" for p in ps.values()] for h, ps in ports.items()})
         stack.callback(prom.stop)
@@ -195,6 +210,7 @@ def fleet(built, tmp_path_factory):
                           run_tool("gofunccount", "--prometheus", str(held.getsockname()[1]),
                                    "-p", str(progs["host2"].pid), "main.work"))
         result["interval"] = tools["host1"]["gofunccount"].interrupt()
+        result["slower"] = {host: ts["gofuncslower"].interrupt() for host, ts in tools.items()}
         for prog in progs.values():
             prog.stop()
     return result
@@ -273,13 +289,16 @@ def test_lost_counted_when_the_table_fills(fleet):
 
 def test_lost_counters_present(fleet):
     """Each tool serves the losses it can count, from the start, at 0 when none: gofunclatency's
-    four kinds and goiface's full table, on every node; gofunccount loses nothing."""
+    four kinds, gofuncslower's (the same, its ring buffer's events and coroutine switches) and
+    goiface's full table,
+    on every node; gofunccount loses nothing."""
     kinds = {}
     for labels, v in fleet["answers"]["lost"]:
         kinds.setdefault(labels["tool"], set()).add(labels["what"])
-        if labels["tool"] == "gofunclatency" or labels["node"] != "host3":
+        if labels["tool"] != "goiface" or labels["node"] != "host3":
             assert v == 0, labels
-    assert kinds == {"gofunclatency": {"unreturned", "no_room", "starts_dropped", "goroutines_dropped"},
+    calls = {"unreturned", "no_room", "starts_dropped", "goroutines_dropped"}
+    assert kinds == {"gofunclatency": calls, "gofuncslower": calls | {"events", "coro_unseen"},
                      "goiface": {"types_full"}}
     assert len([1 for labels, _ in fleet["answers"]["lost"] if labels["tool"] == "gofunclatency"]) == 4 * len(HOSTS)
 
@@ -296,6 +315,52 @@ def test_labels_identify_the_target(fleet):
         assert os.path.basename(labels["binary"]).startswith("fleet-"), labels
     up = fleet["answers"]["up"]
     assert len(up) == len(HOSTS) * len(TOOLS) and all(v == 1 for _, v in up), up
+
+
+def slower_events(fleet, host):
+    """The slow calls host's gofuncslower printed (-j)."""
+    status, out, err = fleet["slower"][host]
+    assert status == 0, err
+    return [json.loads(line) for line in out.splitlines() if line.startswith('{"ts_ns"')]
+
+
+def test_slow_calls_across_hosts(fleet):
+    """gotools_slow_calls_total across the hosts is the slow calls the gofuncslowers printed:
+    on each host the program's own (its 5 ms sleeps), and a fast call only where the kernel
+    kept its thread off CPU for the threshold (as test_gofuncslower_core allows)."""
+    printed = 0
+    for host in HOSTS:
+        events = slower_events(fleet, host)
+        assert {e["func"] for e in events} <= {"main.work"}, events
+        fast = [e for e in events if "sleep" not in e["wait_ns"]]
+        assert all(e["lat_ns"] - e["runnable_ns"] < 4e6 for e in fast), fast
+        assert len(events) - len(fast) == fleet["reports"][host]["slow"], host
+        printed += len(events)
+    assert answer(fleet, "slow_calls") == printed
+
+
+def test_slow_time_by_part(fleet):
+    """gotools_slow_call_seconds_total, as each gofuncslower serves it: by part and wait reason
+    the sums of the parts it printed of its calls (-j); together their latency, which lies
+    between the program's clocks (5 ms a sleep, its own time around the calls: the fast calls'
+    microseconds too) and within 20% (or 5 ms) of the latter; the sleeps' waits at least 80%
+    of their 5 ms (the rest, on a loaded machine, runnable), as test_gofuncslower_core allows."""
+    for host in HOSTS:
+        body = fleet["scrapes"][host, "gofuncslower"][2]
+        samples = parse_exposition(body)["gotools_slow_call_seconds_total"][1]
+        got = {(labels["part"], labels.get("reason")): v for _, labels, v in samples}
+        events, want = slower_events(fleet, host), {}
+        for e in events:
+            for part in ("oncpu", "runnable", "syscall"):
+                want[part, None] = want.get((part, None), 0) + e[part + "_ns"]
+            for reason, ns in e["wait_ns"].items():
+                want["wait", reason] = want.get(("wait", reason), 0) + ns
+        assert got == pytest.approx({k: ns / 1e9 for k, ns in want.items()}, abs=1e-9), host
+        assert sum(got.values()) == pytest.approx(sum(e["lat_ns"] for e in events) / 1e9, abs=1e-9)
+        report = fleet["reports"][host]
+        total, sleeps, clock = sum(got.values()), report["slow"] * SLOW_S, report["work_ns"] / 1e9
+        assert sleeps <= total <= clock and clock - total <= max(0.2 * clock, 0.005), (got, report)
+        assert got["wait", "sleep"] >= 0.8 * sleeps, (got, report)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +434,9 @@ def test_scrape_is_valid_exposition(fleet):
         families = parse_exposition(body)
         expected = {"gofunccount": {"gotools_function_calls_total": "counter"},
                     "gofunclatency": {"gotools_function_duration_seconds": "histogram"},
-                    "goiface": {"gotools_interface_values_total": "counter"}}[name]
+                    "goiface": {"gotools_interface_values_total": "counter"},
+                    "gofuncslower": {"gotools_slow_calls_total": "counter",
+                                     "gotools_slow_call_seconds_total": "counter"}}[name]
         expected["gotools_lost_total"] = "counter"
         assert {f: k for f, (k, _) in families.items()} == expected, (host, name)
         for family, (kind, samples) in families.items():

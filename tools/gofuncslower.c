@@ -27,6 +27,10 @@
 #define MAX_GOROUTINES (1 << 20)
 #define MAX_SPILL 65536
 #define MAX_SYSNR 1024		/* system calls -s keeps apart by number; the last slot: other */
+#define MAX_LABELSETS 1024	/* distinct label sets the kernel keeps (--labels, -j) */
+#define LABELS_WIDTH 24		/* the LABELS column's */
+
+enum { OPT_LABELS = 0x2000 };
 
 static struct env {
 	pid_t pid;
@@ -41,6 +45,7 @@ static struct env {
 	bool regex;
 	bool verbose;
 	bool json;
+	bool labels;		/* --labels */
 	const char *const *patterns;	/* PATTERN... */
 	int npatterns;
 } env = { .min = 1 };
@@ -52,7 +57,8 @@ static const char doc[] =
 "\n"
 "USAGE: gofuncslower [-h] [-p PID] [-m MIN_MS | -u MIN_US] [-a ARGUMENTS]\n"
 "                    [-T | -t] [-U] [-s] [-d DURATION] [-r] [-v] [-j]\n"
-"                    [--dry-run] PATTERN...\n"
+"                    [--labels] [--prometheus [HOST:]PORT] [--dry-run]\n"
+"                    PATTERN...\n"
 "\n"
 "PATTERN is [BINARY:]FUNCTIONS, as gofunccount takes it; several PATTERNs\n"
 "trace the functions of any (in one binary). Each call that took at least\n"
@@ -68,6 +74,8 @@ static const char doc[] =
 "    gofuncslower -U -m 10 -p 181 main.handle # with each call's Go stack\n"
 "    gofuncslower -s -d 10 -p 181 main.handle # a summary after 10 s\n"
 "    gofuncslower -j -p 181 main.handle       # JSON lines\n"
+"    gofuncslower --labels -p 181 main.handle # with each goroutine's pprof labels\n"
+"    gofuncslower --prometheus 9464 -p 181 main.handle # and serve to Prometheus\n"
 "    gofuncslower --dry-run -p 181 main.handle # list the probes only\n";
 
 static const struct argp_option opts[] = {
@@ -83,6 +91,8 @@ static const struct argp_option opts[] = {
 	{ "regexp", 'r', NULL, 0, "use regular expressions; default is \"*\" wildcards only", 0 },
 	{ "verbose", 'v', NULL, 0, "print the matched functions and the BPF program", 0 },
 	{ "json", 'j', NULL, 0, "print one JSON object per slow call", 0 },
+	{ "labels", OPT_LABELS, NULL, 0, "print a LABELS column: the goroutine's pprof labels", 0 },
+	GO_PROMETHEUS_OPTION,
 	{},
 };
 
@@ -141,6 +151,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		env.json = true;
+		break;
+	case OPT_LABELS:
+		env.labels = true;
 		break;
 	case ARGP_KEY_ARG:
 		/* this PATTERN and every argument after it */
@@ -432,6 +445,13 @@ static void print_stack_json(const struct go_stack_frame *fr, int n, const char 
 }
 
 static uint64_t first_start;	/* -t: the first printed call's start */
+static struct go_labelsets *labelsets;	/* --labels, -j: the kernel's, read as events name them */
+
+/* Whether events name their goroutine's label set (go_slow_config.labels). */
+static bool want_labels(void)
+{
+	return env.json || env.labels;
+}
 
 static void print_event_json(const struct go_slow_event *e, const struct parts *p,
 			     const char *func, const char *comm, const char *when,
@@ -459,6 +479,7 @@ static void print_event_json(const struct go_slow_event *e, const struct parts *
 		printf("], ");
 	}
 	print_json_parts(p);
+	go_labelset__json_event(stdout, go_labelsets__get(labelsets, &e->labels));
 	if (env.ustack)
 		print_stack_json(fr, nfr, note);
 	printf("}\n");
@@ -478,8 +499,11 @@ static void print_event_text(const struct go_slow_event *e, const struct parts *
 	/* a result the caller overwrote before the return was seen: "-" */
 	snprintf(rval, sizeof(rval), (e->flags & GO_SLOW_EV_RVAL) ? "%llx" : "-",
 		 (unsigned long long)e->rval);
-	printf("%-14.14s %-6u %-8llu %7.2f %16s %s", go_esc(comm, cesc, sizeof(cesc)), e->pid,
-	       (unsigned long long)e->goid, in_unit(e->lat_ns), rval, go_esc(func, esc, sizeof(esc)));
+	printf("%-14.14s %-6u %-8llu %7.2f %16s ", go_esc(comm, cesc, sizeof(cesc)), e->pid,
+	       (unsigned long long)e->goid, in_unit(e->lat_ns), rval);
+	if (env.labels)
+		go_labelset__column(stdout, go_labelsets__get(labelsets, &e->labels), LABELS_WIDTH);
+	printf("%s", go_esc(func, esc, sizeof(esc)));
 	for (i = 0; i < env.nargs; i++)
 		printf(" 0x%llx", (unsigned long long)e->args[i]);
 	printf("\n");
@@ -517,7 +541,7 @@ static void on_event(void *ctx, const void *data, size_t size)
 		print_event_json(e, p, func, comm, when, fr, nfr, note);
 	else
 		print_event_text(e, p, func, comm, when, fr, nfr, note);
-	if (env.summary)
+	if (env.summary || go_prometheus())
 		sums_add(e);
 }
 
@@ -531,8 +555,11 @@ static void print_header(FILE *info)
 		return;
 	if (env.time || env.timestamp)
 		printf("%-10s ", "TIME");
-	printf("%-14s %-6s %-8s %7s %16s %s\n", "COMM", "PID", "GOID",
-	       env.usecs ? "LAT(us)" : "LAT(ms)", "RVAL", env.nargs ? "FUNC ARGS" : "FUNC");
+	printf("%-14s %-6s %-8s %7s %16s ", "COMM", "PID", "GOID",
+	       env.usecs ? "LAT(us)" : "LAT(ms)", "RVAL");
+	if (env.labels)
+		printf("%-*s ", LABELS_WIDTH, "LABELS");
+	printf("%s\n", env.nargs ? "FUNC ARGS" : "FUNC");
 	fflush(stdout);
 }
 
@@ -594,6 +621,7 @@ static int set_config(struct go_bpf *bpf, const struct go_target *t, bool goexit
 		cfg.goid_off = -1;
 	cfg.nargs = (uint32_t)env.nargs;
 	cfg.ustack = env.ustack;
+	cfg.labels = want_labels();
 	for (i = 0; i < GO_SLOW_ARGS && i < arch->nregabi_ints; i++) {
 		code = go_arch__reg_code(arch, arch->regabi_ints[i]);
 		if (code < 0)
@@ -633,6 +661,14 @@ static int attach_tracepoints(struct go_session *s)
 	return err;
 }
 
+/* Whether the binary's pprof labels can be read (go_binfo's labels_off), for --labels and -j. */
+static bool labels_readable(struct go_binary *bin)
+{
+	struct go_labels_layout l;
+
+	return !go_binary__labels_layout(bin, &l) && l.off >= 0;
+}
+
 /* Refuse what cannot be told: gccgo, a release without g in its register. */
 static int check_binary(struct go_target *t)
 {
@@ -649,6 +685,78 @@ static int check_binary(struct go_target *t)
 	if (n < 0)
 		return n;
 	names.nreasons = (size_t)n;
+	return 0;
+}
+
+/* ---- --prometheus ------------------------------------------------------------------------ */
+
+/* What a scrape reads: the sums (sums_add, as the ring buffer's events come), the losses. */
+struct scrape {
+	const struct go_target *t;
+	struct go_bpf *bpf;
+	struct go_ringbuf *rb;
+};
+
+/* The sum of slowstats' entry i (enum go_slow_stat); 0 when it cannot be read. */
+static uint64_t slow_stat(struct go_bpf *bpf, int i)
+{
+	uint64_t n = 0;
+
+	return go_map__sum_percpu(go_bpf__map_fd(bpf, "slowstats"), i, &n) ? 0 : n;
+}
+
+/* One function's slow time by part, in seconds: the parts, then the waits by reason. */
+static void write_parts(struct go_metrics *m, const char *func, const struct sums *s)
+{
+	static const char *const part[] = { "oncpu", "runnable", "syscall" };
+	const uint64_t ns[] = { s->oncpu, s->runnable, s->syscall };
+	const char *l[6] = { "function", func, "part", NULL, "reason", NULL };
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		l[3] = part[i];
+		go_metrics__value(m, l, 2, (double)ns[i] / 1e9);
+	}
+	l[3] = "wait";
+	for (i = 0; i < GO_SLOW_WAITS; i++) {
+		if (!s->wait[i])
+			continue;
+		l[5] = reason_name(i, buf, sizeof(buf));
+		go_metrics__value(m, l, 3, (double)s->wait[i] / 1e9);
+	}
+}
+
+/*
+ * --prometheus: the slow calls of each function since the start (gotools_slow_calls_total),
+ * their time by part and wait reason (gotools_slow_call_seconds_total: the parts add up to
+ * their latency), and what could not be told so far.
+ */
+static int write_metrics(struct go_metrics *m, void *ctx)
+{
+	const struct scrape *sc = ctx;
+	const char *l[2] = { "function", NULL };
+	size_t f;
+
+	go_ringbuf__consume(sc->rb);	/* every slow call the kernel has told of so far */
+	go_metrics__family(m, "gotools_slow_calls_total", "counter",
+			   "Calls of the traced Go functions that took at least the threshold.");
+	for (f = 0; f < sc->t->cnt; f++) {
+		l[1] = go_target__func(sc->t, f)->name;
+		if (sums[f].count)
+			go_metrics__count(m, l, 1, sums[f].count);
+	}
+	go_metrics__family(m, "gotools_slow_call_seconds_total", "counter",
+			   "Time in the slow calls, in seconds, by part and wait reason.");
+	for (f = 0; f < sc->t->cnt; f++)
+		if (sums[f].count)
+			write_parts(m, go_target__func(sc->t, f)->name, &sums[f]);
+	go_metrics__lost(m, GO_LOST_EVENTS, slow_stat(sc->bpf, GO_SLOW_LOST));
+	go_metrics__lost(m, GO_LOST_NO_ROOM, slow_stat(sc->bpf, GO_SLOW_NO_ROOM) +
+			 go_calls__stat(sc->bpf, GO_LAT_NO_ROOM));
+	go_metrics__lost(m, GO_LOST_UNWOUND, go_calls__stat(sc->bpf, GO_LAT_UNWOUND));
+	go_metrics__lost(m, GO_LOST_STARTS_DROPPED, go_calls__stat(sc->bpf, GO_LAT_EVICTED));
+	go_metrics__lost(m, GO_LOST_CORO_UNSEEN, slow_stat(sc->bpf, GO_SLOW_CORO_UNSEEN));
 	return 0;
 }
 
@@ -688,6 +796,7 @@ int main(int argc, char **argv)
 		{ NULL, 0 },
 	};
 	struct go_calls_sweeper sw = { .extra = own };
+	struct scrape sc = { 0 };
 	struct go_ringbuf *rb = NULL;
 	struct parts *parts = NULL;
 	uint64_t end = 0;
@@ -705,8 +814,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	names.t = &s.target;
 	names.arch = go_binary__arch(s.target.bin);
+	/* returns in the callers, but where labels are read at RETs only (go_return) */
 	if (go_bpf__want_multi())
-		what |= GO_PLAN_CALL_SITES | GO_PLAN_RETURN_SITES;
+		what |= GO_PLAN_CALL_SITES | (want_labels() ? 0 : GO_PLAN_RETURN_SITES);
 	err = go_session__plan(&s, what);
 	if (err)
 		goto cleanup;
@@ -723,6 +833,10 @@ int main(int argc, char **argv)
 	}
 	spec.src = go_bpf_src_funcslower;
 	go_calls__shape(&spec, &s.plan, true, false, false, MAX_GOROUTINES, MAX_SPILL);
+	if (want_labels() && labels_readable(s.target.bin))
+		go_bpf_spec__size(&spec, "labelsets", MAX_LABELSETS);
+	go_losses__limit(&s.losses, GO_LOST_GOROUTINES_DROPPED, MAX_GOROUTINES);
+	go_losses__limit(&s.losses, GO_LOST_STARTS_DROPPED, MAX_SPILL);
 	spec.progs = progs;
 	spec.nprogs = sizeof(progs) / sizeof(progs[0]);
 	spec.multi = go_bpf__want_multi();
@@ -747,10 +861,19 @@ int main(int argc, char **argv)
 	}
 	fd = go_bpf__map_fd(s.bpf, "events");
 	rb = go_ringbuf__new(fd, GO_SLOW_RINGBUF_PAGES * (size_t)getpagesize(), on_event, parts);
-	if (!rb) {
-		err = go_fail(EIO, "cannot read the program's ring buffer");
+	labelsets = go_labelsets__new(want_labels() && labels_readable(s.target.bin) ?
+				      go_bpf__map_fd(s.bpf, "labelsets") : -1);
+	if (!rb || !labelsets) {
+		err = !rb ? go_fail(EIO, "cannot read the program's ring buffer") :
+		      go_fail(ENOMEM, "out of memory");
 		goto cleanup;
 	}
+	sc.t = &s.target;
+	sc.bpf = s.bpf;
+	sc.rb = rb;
+	err = go_session__serve(&s, write_metrics, &sc);
+	if (err)
+		goto cleanup;
 	/* the scheduler's events first, returns next: no call is seen entering unwatched */
 	err = attach_tracepoints(&s);
 	if (!err)
@@ -779,6 +902,7 @@ int main(int argc, char **argv)
 cleanup:
 	go_calls__sweeper_stop(&sw);
 	go_ringbuf__free(rb);
+	go_labelsets__free(labelsets);
 	go_wait_reasons__free(names.reasons, names.nreasons);
 	go_lines__close(names.lines);
 	free(sums);

@@ -415,38 +415,13 @@ static bool want_labels(void)
 /* -j: the event's labels, where its goroutine has some. */
 static void print_json_labels(const struct go_tevent *e, FILE *out)
 {
-	const struct go_labelset *ls = go_labelsets__get(labelsets, &e->labels);
-
-	if (!ls)
-		return;
-	fprintf(out, ", \"labels\": {");
-	go_labelset__json(out, ls);
-	fprintf(out, "}");
-	if (ls->cut)
-		fprintf(out, ", \"labels_cut\": %d", ls->cut);
-	if (ls->lost)
-		fprintf(out, ", \"labels_lost\": true");
+	go_labelset__json_event(out, go_labelsets__get(labelsets, &e->labels));
 }
 
 /* --labels: the LABELS column, key=value,... ("-" for none). */
 static void print_labels_column(const struct go_tevent *e, FILE *out)
 {
-	const struct go_labelset *ls = go_labelsets__get(labelsets, &e->labels);
-	char *text = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&text, &size);
-
-	if (m && ls) {
-		go_labelset__print(m, ls, ",");
-		if (ls->lost)
-			fprintf(m, "[labels lost]");
-		else if (ls->cut)
-			fprintf(m, ",[%d more not kept]", ls->cut);
-	}
-	if (m && fclose(m))
-		text = NULL;
-	fprintf(out, "%-24s ", text && *text ? text : "-");
-	free(text);
+	go_labelset__column(out, go_labelsets__get(labelsets, &e->labels), 24);
 }
 
 static void print_event(const struct go_tprobe *p, const struct go_tevent *e, const char *msg,

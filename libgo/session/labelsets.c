@@ -3,7 +3,8 @@
  * Goroutines' pprof labels as the BPF programs keep them (labelsets.bpf.h: each distinct set
  * once, by two hashes of its text, which a record holds), read from the kernel once per set,
  * sorted by key (a Go < 1.24 map's come in its slots' order), one set for the same labels;
- * and printed the one way every tool prints them.
+ * and printed the one way every tool prints them (gotrace's and gofuncslower's LABELS column
+ * and -j members, gostack's frames).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -215,4 +216,36 @@ void go_labelset__json(FILE *out, const struct go_labelset *ls)
 		fputs(": ", out);
 		go_json_str(out, ls->kv[2 * i + 1]);
 	}
+}
+
+void go_labelset__json_event(FILE *out, const struct go_labelset *ls)
+{
+	if (!ls)
+		return;
+	fprintf(out, ", \"labels\": {");
+	go_labelset__json(out, ls);
+	fprintf(out, "}");
+	if (ls->cut)
+		fprintf(out, ", \"labels_cut\": %d", ls->cut);
+	if (ls->lost)
+		fprintf(out, ", \"labels_lost\": true");
+}
+
+void go_labelset__column(FILE *out, const struct go_labelset *ls, int width)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&text, &size);
+
+	if (m && ls) {
+		go_labelset__print(m, ls, ",");
+		if (ls->lost)
+			fprintf(m, "[labels lost]");
+		else if (ls->cut)
+			fprintf(m, ",[%d more not kept]", ls->cut);
+	}
+	if (m && fclose(m))
+		text = NULL;
+	fprintf(out, "%-*s ", width, text && *text ? text : "-");
+	free(text);
 }

@@ -124,18 +124,18 @@ bool go_session__wait(struct go_session *s, long interval, long duration)
 void go_session__poll(struct go_session *s, int fd, long ms)
 {
 	struct pollfd p[2 + MAX_ALSO] = { { fd, POLLIN, 0 }, { s->pidfd, POLLIN, 0 } };
-	int i;
+	int i, n;
 
 	for (i = 0; i < nalso; i++) {
 		p[2 + i].fd = also[i].fd;
 		p[2 + i].events = POLLIN;
 	}
-	if (poll(p, 2 + (nfds_t)nalso, (int)ms) <= 0)
-		return;
-	if (p[1].revents & POLLIN)
+	n = poll(p, 2 + (nfds_t)nalso, (int)ms);
+	if (n > 0 && (p[1].revents & POLLIN))
 		s->gone = true;
+	/* as wait_ms: those without a descriptor at each wait (--prometheus's idle connections) */
 	for (i = 0; i < nalso; i++)
-		if (p[2 + i].revents & POLLIN)
+		if (also[i].fd < 0 || (n > 0 && (p[2 + i].revents & POLLIN)))
 			also[i].fn(also[i].ctx);
 }
 
@@ -273,13 +273,27 @@ void go_session__end(struct go_session *s)
 	fflush(s->info);
 }
 
+/* A scrape: the tool's figures, then the calls --label could not tell so far, if asked. */
+static int session_collect(struct go_metrics *m, void *ctx)
+{
+	struct go_session *s = ctx;
+	int err = s->collect(m, s->collect_ctx);
+	uint64_t n;
+
+	if (!err && go_scope_asked() && s->bpf && !go_bpf__scope_lost(s->bpf, &n))
+		go_metrics__lost(m, GO_LOST_SCOPE_LABELS, n > s->scope_lost ? n - s->scope_lost : 0);
+	return err;
+}
+
 int go_session__serve(struct go_session *s, go_metrics_fn fn, void *ctx)
 {
 	if (!go_prometheus())
 		return 0;
+	s->collect = fn;
+	s->collect_ctx = ctx;
 	s->metrics = go_metrics__start(go_prometheus(), program_invocation_short_name,
 				       s->target.bin ? go_binary__name(s->target.bin) : NULL, s->pid,
-				       &s->losses, fn, ctx);
+				       &s->losses, session_collect, s);
 	return s->metrics ? 0 : -errno;
 }
 

@@ -204,7 +204,9 @@ struct go_session {
 	struct go_plan plan;	/* go_session__plan()'s */
 	struct go_bpf *bpf;	/* go_session__load()'s */
 	struct go_losses losses;	/* what the tool counts as lost, said by go_session__end() */
-	struct go_metrics *metrics;	/* go_session__serve()'s */
+	struct go_metrics *metrics;	/* go_session__serve()'s, and the tool's function: */
+	int (*collect)(struct go_metrics *m, void *ctx);
+	void *collect_ctx;
 	volatile sig_atomic_t exiting;	/* Ctrl-C, SIGTERM (from the first attach on), or the tool */
 	bool gone;		/* the traced process (pid) has exited */
 	long elapsed;		/* seconds waited (go_session__wait) */
@@ -251,7 +253,7 @@ int go_session__attach(struct go_session *s, const char *prog, const struct go_t
 bool go_session__wait(struct go_session *s, long interval, long duration);
 /*
  * Wait up to ms for fd to be readable (a ring buffer), or for the traced process's end (gone);
- * meanwhile call each go_wait_also() function whose descriptor is readable.
+ * meanwhile call each go_wait_also() function whose descriptor is readable, and those without.
  */
 void go_session__poll(struct go_session *s, int fd, long ms);
 /* Detach every probe, keeping the maps readable. */
@@ -262,7 +264,8 @@ void go_session__losses(struct go_session *s);
 void go_session__end(struct go_session *s);
 /*
  * With --prometheus (go_prometheus), serve the tool's figures from now until the run is
- * closed: fn writes them at each scrape (go_metrics__*), which comes while the tool waits.
+ * closed: fn writes them at each scrape (go_metrics__*), which comes while the tool waits;
+ * the session adds what --label could not read (GO_LOST_SCOPE_LABELS).
  */
 struct go_metrics;
 typedef int (*go_metrics_fn)(struct go_metrics *m, void *ctx);
@@ -298,6 +301,16 @@ const struct go_labelset *go_labelsets__get(struct go_labelsets *ls,
 void go_labelset__print(FILE *out, const struct go_labelset *ls, const char *sep);
 /* The members of a JSON object of the labels: "key": "value", ... (nothing for NULL). */
 void go_labelset__json(FILE *out, const struct go_labelset *ls);
+/*
+ * An -j event's members for its goroutine's labels: , "labels": {...}, then "labels_cut": N
+ * when N could not be kept, "labels_lost": true when none could; nothing for NULL (none).
+ */
+void go_labelset__json_event(FILE *out, const struct go_labelset *ls);
+/*
+ * A LABELS column of width, then a space: key=value,... (go_labelset__print), ",[N more not
+ * kept]" or "[labels lost]" after them; "-" for NULL (none).
+ */
+void go_labelset__column(FILE *out, const struct go_labelset *ls, int width);
 
 /* ---- calls matched to their returns (calls.bpf.h): gofunclatency, gofuncslower (calls.c) ---- */
 

@@ -21,10 +21,14 @@
  * thread, or a status change of any other goroutine, costs one map lookup. Each call keeps a
  * snapshot of its goroutine's account at its entry (calls); at its return, when it took at least
  * min_ns, the difference is the call's breakdown, whose parts add up to its latency, sent to the
- * tool in events. The tracepoints' fields are read where tracefs says they are (slowcfg).
+ * tool in events, with (--labels, -j) its goroutine's pprof labels, which each RET reads
+ * before it looks for its call (return_labels: kept once per set, labelsets.bpf.h, sized at
+ * load then; go_entry's paths leave the verifier no room to read them there). The
+ * tracepoints' fields are read where tracefs says they are (slowcfg).
  */
 #include "funcslower.h"
 #include "calls.bpf.h"
+#include "labelsets.bpf.h"
 
 #define G_SCAN 0x1000		/* the GC's bit over a status (runtime2.go _Gscan) */
 #define G_RUNNABLE 1
@@ -44,6 +48,13 @@ BPF_F_TABLE("hash", struct go_slow_call_key, struct go_slow_args, cargs, GO_SLOW
 	    BPF_F_NO_PREALLOC);	/* -a: the arguments at the entry */
 BPF_F_TABLE("hash", u32, struct go_lat_gid, running, GO_SLOW_MAX_GOROUTINES, BPF_F_NO_PREALLOC);
 BPF_RINGBUF_OUTPUT(events, GO_SLOW_RINGBUF_PAGES);
+
+/* --labels, -j: the label set of the goroutine whose RET go_return is at (valid while it runs). */
+struct slow_lkey {
+	struct go_labels_key k;
+	u32 valid, pad;
+};
+BPF_PERCPU_ARRAY(slow_lkey, struct slow_lkey, 1);
 
 static __always_inline void slow_stat_inc(u32 i)
 {
@@ -227,6 +238,22 @@ static __always_inline void walk(struct pt_regs *ctx, u64 cookie, struct go_slow
 	e->flags |= GO_SLOW_EV_STACK;
 }
 
+/*
+ * The call's label set (--labels, -j), as go_return read it; one seen elsewhere (a return site,
+ * which go_entry takes: the tool plans none then) "not kept" (0, 1).
+ */
+static __always_inline void event_labels(const struct go_slow_config *cfg,
+					 struct go_labels_key *out)
+{
+	u32 zero = 0;
+	struct slow_lkey *l = cfg->labels ? slow_lkey.lookup(&zero) : NULL;
+
+	out->h1 = 0;
+	out->h2 = cfg->labels ? 1 : 0;
+	if (l && l->valid)
+		*out = l->k;
+}
+
 static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_config *cfg,
 				 const struct go_slow_call_key *k, const struct go_slow_acct *a,
 				 const struct go_slow_times *snap, u32 func, u64 ts, u64 now)
@@ -253,6 +280,7 @@ static __always_inline void emit(struct pt_regs *ctx, const struct go_slow_confi
 	if (!(cookie & GO_COOKIE_RETURN) || (cookie & GO_COOKIE_RESULT))
 		e->flags |= GO_SLOW_EV_RVAL;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	event_labels(cfg, &e->labels);
 	args = cfg->nargs ? cargs.lookup(k) : NULL;
 	if (args) {
 		__builtin_memcpy(e->args, args->w, sizeof(e->args));
@@ -411,9 +439,54 @@ int go_sched(struct pt_regs *ctx)
 	return status_change(ctx, cookie);
 }
 
+/*
+ * Whether the call on top of goroutine g's stack began about min_ns or more ago: the call a
+ * RET ends, unless calls above it were unwound or dropped (then its labels are "not kept").
+ */
+static __always_inline bool top_slow(u64 g, u64 min_ns)
+{
+	struct go_lat_spill_key k = {};
+	struct go_lat_gstate *st;
+	struct go_lat_frame *f;
+
+	k.id.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.id.g = g;
+	st = gs.lookup(&k.id);
+	f = st ? top(st, &k) : NULL;
+	/* with a margin: the return's own clock is read a little later */
+	return f && bpf_ktime_get_ns() + 10000 - f->ts >= min_ns;
+}
+
+/*
+ * --labels, -j: the running goroutine's label set, for the call go_calls_return may find,
+ * read only where that call is slow (the labels' reading and hashing cost more than the rest).
+ */
+static __always_inline struct slow_lkey *return_labels(struct pt_regs *ctx)
+{
+	struct go_slow_config *cfg = slow_config();
+	u64 cookie = bpf_get_attach_cookie(ctx), g;
+	struct go_binfo *b = go_binfo_of(cookie);
+	struct slow_lkey *l;
+	u32 zero = 0;
+
+	if (!cfg || !cfg->labels || !b || !b->g_in_reg || !(l = slow_lkey.lookup(&zero)))
+		return NULL;
+	g = go_g_regabi(ctx, cookie);
+	l->valid = g && top_slow(g, cfg->min_ns);
+	l->k.h1 = l->k.h2 = 0;
+	if (l->valid && b->labels_off >= 0)
+		go_labelset(g, b, &l->k);
+	return l;
+}
+
 int go_return(struct pt_regs *ctx)
 {
-	return go_calls_return(ctx);
+	struct slow_lkey *l = return_labels(ctx);
+
+	go_calls_return(ctx);
+	if (l)
+		l->valid = 0;
+	return 0;
 }
 
 /* The account of the goroutine the current thread runs, brought up to now; NULL if none. */

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "funclatency.h"
+#include "labels.h"
 #include "stackwalk.h"
 
 #define GO_SLOW_TRACEFS_MAX 4096	/* tracepoint fields are read below (GO_TRACEFS_MAX_RECORD) */
@@ -85,6 +86,8 @@ struct go_slow_event {
 	__u32 func;
 	__u32 flags;		/* GO_SLOW_EV_* */
 	char comm[16];
+	struct go_labels_key labels;	/* --labels, -j: its goroutine's label set (labelsets) at
+					 * the return; 0, 0 when none or not asked */
 	__u64 args[GO_SLOW_ARGS];
 	struct go_slow_times t;
 	struct go_walk stack;	/* -U: at the return (GO_SLOW_EV_STACK) */
@@ -103,6 +106,8 @@ struct go_slow_config {
 	__u32 switch_next_pid;	/* sched_switch's next_pid (4 bytes) */
 	__u32 sys_id;		/* raw_syscalls sys_enter's id (8 bytes) */
 	__u32 ustack;		/* -U: walk each slow call's stack at its return */
+	__u32 labels;		/* --labels, -j: keep each slow call's goroutine's labels */
+	__u32 pad;
 };
 
 /* Indices into slowstats: what could not be told. */
