@@ -238,11 +238,32 @@ def note_sanitizer_report(command, stderr):
         sanitizer_reports.append(f"{command}:\n{stderr[-6000:]}")
 
 
+def linked_build():
+    """The build ./tools/* were last linked from (build/linked, the Makefile's stamp): its first
+    word is build/normal or build/sanitize."""
+    try:
+        with open(os.path.join(ROOT, "build", "linked")) as f:
+            return f.read().split(" ", 1)[0]
+    except OSError:
+        return None
+
+
+# The build the session runs on. CI runs the suite once on each; a test that runs make in the tree
+# must build the same one (SANITIZE=MAKE_SANITIZE), or the tests after it would run on the other.
+LINKED_BUILD = linked_build()
+SANITIZER_BUILD = LINKED_BUILD == "build/sanitize"
+MAKE_SANITIZE = f"SANITIZE={int(SANITIZER_BUILD)}"
+
+
 @pytest.fixture(autouse=True)
 def no_sanitizer_reports():
-    """Fail the test if a tool it ran printed a sanitizer report."""
+    """Fail the test if a tool it ran printed a sanitizer report, or if it relinked the tools from
+    another build than the one the session runs on."""
     del sanitizer_reports[:]
     yield
+    if linked_build() != LINKED_BUILD:
+        pytest.fail(f"the tools were relinked from {linked_build()}; the session runs on {LINKED_BUILD}",
+                    pytrace=False)
     if sanitizer_reports:
         reports = "\n".join(sanitizer_reports)
         del sanitizer_reports[:]
