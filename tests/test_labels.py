@@ -4,7 +4,9 @@ kernel, on Go 1.19 (labels in a map) and 1.26 (a slice of pairs), plain and stri
 tests/go/labels serves three checkout requests under pprof labels (route=/checkout, req=N), each
 calling main.query itself and through two goroutines that inherit its labels, three browse
 requests (route=/browse), and unlabelled calls; it counts the calls of main.query in each scope
-itself ({"route=/checkout": 15, "req=2": 5, ...}). Each tool's count under --label equals it.
+itself ({"route=/checkout": 18, "req=2": 6, ...}). Each tool's count under --label equals it.
+One of the checkout handler's goroutines starts a third; --within main.handleCheckout counts the
+calls of all four ("within": 18), in each tool.
 """
 
 import json
@@ -251,3 +253,79 @@ def test_prometheus_counts_labels_unread(built):
     assert calls == {PATTERN: report["route=/browse"]}
     lost = {labels["what"]: v for _, labels, v in families["gotools_lost_total"][1]}
     assert lost == {"labels_unread": 0}
+
+
+# --within FUNC: the calls of main.query made while main.handleCheckout is on the stack, by the
+# handler itself, its two goroutines and the grandchild one of them starts ("within" in the
+# program's account); each tool once, the variants shared out among them, gofunccount on all
+def slower_calls(out):
+    return sum(json.loads(line)["func"] == PATTERN for line in out.splitlines() if line.startswith("{"))
+
+
+WITHIN_TOOLS = dict(TOOLS, gofuncslower=(["-j", "-u", "0"], [], slower_calls))
+WITHIN_CASES = [("gofunccount", v) for v in VARIANTS] + [
+    ("gofunclatency", "go119-stripped"), ("gostack", "go126"), ("goiface", "go119"),
+    ("gotrace", "go126-stripped"), ("gofuncslower", "go119")]
+
+
+def traced_within(built, variant, tool, args):
+    """Run the program under `tool ... ARGS -p PID main.query ...`; (its report, stdout, stderr)."""
+    before, after, _ = WITHIN_TOOLS[tool]
+    with GoProgram(built.path(variant, "labels")) as prog:
+        with Tool(tool, *before, *args, "-p", str(prog.pid), PATTERN, *after) as t:
+            prog.go()
+            report = prog.result()
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
+    return report, out, err
+
+
+@pytest.mark.parametrize("tool,variant", WITHIN_CASES)
+def test_within_counts(built, tool, variant):
+    """Each tool counts exactly the calls made within main.handleCheckout, transitively: not the
+    browse handler's, made on the same goroutine once the checkout handler returned, nor the
+    plain ones."""
+    report, out, err = traced_within(built, variant, tool, ["--within", "main.handleCheckout"])
+    assert 0 < report["within"] < report["query"], report
+    got = WITHIN_TOOLS[tool][2](out)
+    assert got == report["within"], f"{tool}: {got} calls, the program made {report['within']}\n{out}\n{err}"
+    assert "WARNING" not in err, err
+
+
+@pytest.mark.parametrize("args,scopes", [
+    (["--within", "main.handle*"], ["within", "route=/browse"]),  # a glob: both handlers
+    (["--within", "main.handleCheckout", "--label", "req=2"], ["req=2"]),  # and a label
+    (["--within", "main.query"], []),  # the function itself: none of its own calls
+])
+def test_within_scopes(built, args, scopes):
+    """--within's FUNC is a glob, and --label narrows it further; a call of FUNC itself is not
+    made within FUNC (its recursive calls would be)."""
+    report, out, err = traced_within(built, "go126", "gofunccount", args)
+    assert funccount_calls(out) == sum(report[s] for s in scopes), (report, out, err)
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("args,message", [
+    (["--within", ""], "empty --within pattern"),
+    (["--within", "main.a", "--within", "main.b"], "--within is given once"),
+])
+def test_bad_within(args, message):
+    """A malformed --within is a usage error: one line, exit status 2."""
+    run = run_tool("gofunccount", *args, "main.query")
+    assert run.returncode == 2 and run.stderr == f"gofunccount: {message}\n", run
+
+
+@pytest.mark.parametrize("variant,program,func,why", [
+    ("go126", "labels", "main.nosuch", "no function matches 'main.nosuch'"),
+    ("gccgo", "tracee", "main.main", "it keeps no goroutine in a register (gccgo, or Go before 1.17)"),
+    ("go116", "stacks", "main.main", "it keeps no goroutine in a register (gccgo, or Go before 1.17)"),
+])
+def test_within_unusable(built, variant, program, func, why):
+    """FUNC matching nothing, or a binary whose goroutines cannot be followed: one line, exit 1,
+    nothing attached."""
+    binary = built.path(variant, program)
+    run = run_tool("gofunccount", "-d", "1", "--within", func, f"{binary}:main.*")
+    assert run.returncode == 1, run
+    assert run.stderr.startswith(f"gofunccount: cannot trace --within in '{binary}': {why}"), run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr

@@ -211,7 +211,7 @@ static void print_table(const struct go_target *t, const uint64_t *now, uint64_t
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_count" };
+	const char *progs[] = { "go_count", GO_WITHIN_PROGS };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
 	uint64_t *now = NULL, *prev = NULL, *scraped = NULL;
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 	spec.src = go_bpf_src_funccount;
 	go_bpf_spec__size(&spec, "counts", go_target__slots(&s.target));
 	spec.progs = progs;
-	spec.nprogs = 1;
+	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
 
 	now = calloc(s.target.cnt, sizeof(*now));

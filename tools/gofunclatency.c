@@ -431,7 +431,7 @@ static int set_config(struct go_bpf *bpf, bool goexit)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_entry", "go_return", "go_calib" };
+	const char *progs[] = { "go_entry", "go_return", "go_calib", GO_WITHIN_PROGS };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };
 	struct go_target *target = &s.target;
@@ -520,7 +520,7 @@ int main(int argc, char **argv)
 	go_calls__shape(&spec, plan, g_in_reg || g_from_m, !g_in_reg, g_from_m, max_goroutines,
 			max_spill);
 	spec.progs = progs;
-	spec.nprogs = 3;
+	spec.nprogs = 5;
 	spec.multi = go_bpf__want_multi();
 
 	err = go_session__load(&s, &spec, env.verbose);

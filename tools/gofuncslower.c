@@ -784,7 +784,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return", "go_sched", "tp_sched_switch",
-				"tp_sys_enter", "tp_sys_exit" };
+				"tp_sys_enter", "tp_sys_exit", GO_WITHIN_PROGS };
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT | GO_PLAN_SCHED;
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };

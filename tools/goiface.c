@@ -718,7 +718,7 @@ static void list_ifaces(struct go_target *t, const struct func_ifaces *fis)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_iface_entry" };
+	const char *progs[] = { "go_iface_entry", GO_WITHIN_PROGS };
 	struct go_bpf_map_shape counts_shape = { 0 };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session *s = &session;
@@ -774,7 +774,7 @@ int main(int argc, char **argv)
 	if (go_binary__is_pie(target->bin))	/* go_binfo says so to the program */
 		go_bpf_spec__size(&spec, "go_procs", GO_PROCS_ENTRIES);
 	spec.progs = progs;
-	spec.nprogs = 1;
+	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
 
 	err = go_session__load(s, &spec, env.debug);

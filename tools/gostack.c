@@ -774,7 +774,7 @@ static int take_printout(struct go_bpf *bpf, struct go_stack_settings *set, bool
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
-	const char *progs[] = { "go_stack" };
+	const char *progs[] = { "go_stack", GO_WITHIN_PROGS };
 	struct go_bpf_spec spec = { 0 };
 	struct go_session *s = &session;
 	struct go_target *target = &s->target;
@@ -836,7 +836,7 @@ int main(int argc, char **argv)
 	if (labels_off >= 0)	/* read where go_binfo's labels_off says */
 		go_bpf_spec__size(&spec, "labelsets", MAX_LABELSETS);
 	spec.progs = progs;
-	spec.nprogs = 1;
+	spec.nprogs = 3;
 	spec.multi = go_bpf__want_multi();
 	if (env.pprof && !go_pprof__writable(env.pprof)) {
 		err = -EACCES;

@@ -731,11 +731,11 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	char names[MAX_PROBES][32];
-	const char *prognames[MAX_PROBES + 1];
+	const char *prognames[MAX_PROBES + 3];
 	struct go_bpf_spec spec = { 0 };
 	struct go_session *s = &session;
 	struct go_ringbuf *rb = NULL;
-	int err, i, nprobes = 0, events_fd, lost_fd;
+	int err, i, n, nprobes = 0, events_fd, lost_fd;
 	char *src = NULL;
 	uint64_t lost;
 
@@ -782,8 +782,13 @@ int main(int argc, char **argv)
 		snprintf(names[i], sizeof(names[i]), "go_probe_%d", i);
 		prognames[i] = names[i];
 	}
+	n = env.nprobes;
 	if (need_gsave())
-		prognames[env.nprobes] = "go_gsave";
+		prognames[n++] = "go_gsave";
+	if (go_within_asked()) {	/* --within's probes */
+		prognames[n++] = "go_within_entry";
+		prognames[n++] = "go_within_ret";
+	}
 	src = program_text();
 	if (!src) {
 		err = go_fail(ENOMEM, "out of memory");
@@ -791,7 +796,7 @@ int main(int argc, char **argv)
 	}
 	spec.src = src;
 	spec.progs = prognames;
-	spec.nprogs = env.nprobes + need_gsave();
+	spec.nprogs = n;
 	spec.multi = go_bpf__want_multi();
 	go_bpf_spec__size(&spec, "events", (uint32_t)(ringbuf_pages() * (size_t)getpagesize()));
 	err = go_session__load(s, &spec, env.verbose);

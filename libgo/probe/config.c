@@ -73,10 +73,10 @@ int go_bpf__set_scope(struct go_bpf *bpf, const struct go_scope *scope)
 	return go_map__update(fd, &zero, scope) ? go_fail(EIO, "cannot set the labels to trace") : 0;
 }
 
-int go_bpf__scope_lost(struct go_bpf *bpf, uint64_t *n)
+int go_bpf__scope_lost(struct go_bpf *bpf, uint32_t kind, uint64_t *n)
 {
 	int fd = go_bpf__map_fd(bpf, "go_scope_lost");
 
 	*n = 0;
-	return fd < 0 ? fd : go_map__sum_percpu(fd, GO_SCOPE_LOST_LABELS, n);
+	return fd < 0 ? fd : go_map__sum_percpu(fd, kind, n);
 }

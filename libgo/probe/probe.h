@@ -91,11 +91,14 @@ int go_bpf__set_pid(struct go_bpf *bpf, pid_t pid);
  */
 struct go_filter;
 int go_bpf__set_filter(struct go_bpf *bpf, const struct go_filter *filter, const char *cgroup);
-/* The scope of the calls to trace (labels.h: --label), in go_scope (labels.bpf.h). */
+/* The scope of the calls to trace (labels.h: --label, --within), in go_scope (labels.bpf.h). */
 struct go_scope;
 int go_bpf__set_scope(struct go_bpf *bpf, const struct go_scope *scope);
-/* Calls not traced so far because their goroutine's labels could not all be read. */
-int go_bpf__scope_lost(struct go_bpf *bpf, uint64_t *n);
+/*
+ * What the scope lost so far, of kind GO_SCOPE_LOST_* (labels.h): calls not traced because their
+ * goroutine's labels could not all be read; goroutines --within could not mark.
+ */
+int go_bpf__scope_lost(struct go_bpf *bpf, uint32_t kind, uint64_t *n);
 /* A map's file descriptor by its name in the source, or a negative errno. */
 int go_bpf__map_fd(const struct go_bpf *bpf, const char *name);
 

@@ -12,6 +12,7 @@
 #include "probe/bpf/labels.h"
 #include "probe/bpf/stackcount.h"
 #include "probe/bpf/stackwalk.h"
+#include "probe/bpf/within.h"
 #include "session/tool.h"
 
 /* -j's "what" of each kind: what was lost, then why (the tools' man pages, JSON OUTPUT). */
@@ -25,6 +26,8 @@ static const char *const json_what[GO_LOST_KINDS] = {
 	[GO_LOST_LABELS_FULL] = "labels: the table of label sets was full",
 	[GO_LOST_SCOPE_LABELS] = "calls: not traced, their goroutine's pprof labels could not "
 				 "all be read",
+	[GO_LOST_SCOPE_WITHIN] = "goroutines: within FUNC but not marked, their calls not "
+				 "traced: the table of goroutines within FUNC was full",
 	[GO_LOST_UNWOUND] = "returns: unwound by a panic, runtime.Goexit or a tail call, or in "
 			    "progress at the end or when their process exited",
 	[GO_LOST_NO_ROOM] = "calls: no room in the tool's state for calls in progress",
@@ -54,6 +57,7 @@ static const char *const names[GO_LOST_KINDS] = {
 	[GO_LOST_FILTER_UNREAD] = "filter_unread",
 	[GO_LOST_SCOPE_LABELS] = "labels_unread",
 	[GO_LOST_CORO_UNSEEN] = "coro_unseen",
+	[GO_LOST_SCOPE_WITHIN] = "within_full",
 };
 
 void go_losses__init(struct go_losses *l, const char *unit)
@@ -138,6 +142,12 @@ static void say_kind(FILE *out, const struct go_losses *l, enum go_lost k, uint6
 		fprintf(out, " not traced: --label could not read %s goroutine's pprof labels whole "
 			"(more than %d, or a map of more than %d buckets)", one ? "its" : "their",
 			GO_SCOPE_MATCH, 1 << GO_LABELS_MAP_B_MAX);
+		break;
+	case GO_LOST_SCOPE_WITHIN:
+		fprintf(out, "%llu goroutine%s within --within's function not marked, %s calls not "
+			"traced: the table of %d goroutines within it was full",
+			(unsigned long long)n, one ? "" : "s", one ? "its" : "their",
+			GO_WITHIN_GOROUTINES);
 		break;
 	case GO_LOST_UNWOUND:	/* with the calls in progress (GO_LOST_UNFINISHED) */
 		say_n(out, l, n, false);

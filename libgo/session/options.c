@@ -14,11 +14,17 @@
 
 static bool dry_run;
 static const char *prometheus;
-static struct go_scope scope;	/* --label */
+static struct go_scope scope;	/* --label, --within */
+static const char *within;	/* --within */
 
 const struct go_scope *go_scope_asked(void)
 {
-	return scope.nlabels ? &scope : NULL;
+	return scope.nlabels || scope.flags ? &scope : NULL;
+}
+
+const char *go_within_asked(void)
+{
+	return within;
 }
 
 /* --label KEY=VALUE (KEY=*: any value) into scope; -EINVAL with the message set. */
@@ -103,6 +109,14 @@ int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid)
 	case GO_OPT_LABEL:
 		if (parse_label(arg))
 			go_option_error();
+		return 0;
+	case GO_OPT_WITHIN:
+		if (!*arg || within) {
+			go_fail(EINVAL, *arg ? "--within is given once" : "empty --within pattern");
+			go_option_error();
+		}
+		within = arg;
+		scope.flags |= GO_SCOPE_WITHIN;
 		return 0;
 	case 'p':
 		if (go_parse_long(arg, 1, INT32_MAX, "PID", &v))

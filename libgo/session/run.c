@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/bpf/labels.h"
 #include "probe/probe.h"
 #include "session/tool.h"
 
@@ -219,21 +220,29 @@ int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool 
 	return s->bpf ? 0 : -errno;
 }
 
-/* --label: the labels to the program, once t's binary is known to keep labels it reads. */
+/*
+ * --label: the labels to the program, once t's binary is known to keep labels it reads;
+ * --within: its probes, in the binary of the first target attached.
+ */
 static int scope_set(struct go_session *s, const struct go_target *t)
 {
 	const struct go_scope *scope = go_scope_asked();
 	struct go_labels_layout l;
+	struct go_scope sc;
 	char why[256];
 
 	if (!scope)
 		return 0;
-	if (go_binary__labels_layout(t->bin, &l)) {
+	if (scope->nlabels && go_binary__labels_layout(t->bin, &l)) {
 		snprintf(why, sizeof(why), "%s", libgo_errmsg());
 		return go_fail(ENOTSUP, "cannot trace by --label in '%s': %s",
 			       go_binary__name(t->bin), why);
 	}
-	return s->attached ? 0 : go_bpf__set_scope(s->bpf, scope);
+	if (s->attached)
+		return 0;
+	sc = *scope;
+	return sc.flags & GO_SCOPE_WITHIN ? go_session__within(s, t, &sc) :
+					    go_bpf__set_scope(s->bpf, &sc);
 }
 
 int go_session__attach(struct go_session *s, const char *prog, const struct go_target *t,
@@ -259,10 +268,12 @@ void go_session__losses(struct go_session *s)
 {
 	uint64_t n;
 
-	if (go_scope_asked() && s->bpf && !go_bpf__scope_lost(s->bpf, &n) && n > s->scope_lost) {
+	if (go_scope_asked() && s->bpf &&
+	    !go_bpf__scope_lost(s->bpf, GO_SCOPE_LOST_LABELS, &n) && n > s->scope_lost) {
 		go_losses__add(&s->losses, GO_LOST_SCOPE_LABELS, n - s->scope_lost);
 		s->scope_lost = n;
 	}
+	go_session__within_lost(s);
 	go_losses__report(&s->losses, s->json ? stdout : NULL);
 }
 
@@ -307,6 +318,7 @@ int go_session__close(struct go_session *s, int err)
 	go_bpf__close(s->bpf);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
+	go_session__within_free(s);
 	go_plan__free(&s->plan);
 	go_target__close(&s->target);
 	return err < 0;

@@ -20,16 +20,19 @@ struct argp_state;
 #define GO_OPT_DRY_RUN 0x1001
 #define GO_OPT_PROMETHEUS 0x1002
 #define GO_OPT_LABEL 0x1003
+#define GO_OPT_WITHIN 0x1004
 
 /*
  * The options every tool has, for its argp table: -h/--help, -p PID, --label KEY=VALUE,
- * --dry-run, --usage.
+ * --within FUNC, --dry-run, --usage.
  */
 #define GO_COMMON_OPTIONS                                                                      \
 	{ "help", 'h', NULL, 0, "show this help message and exit", 0 },                        \
 	{ "pid", 'p', "PID", 0, "trace this PID only", 0 },                                    \
 	{ "label", GO_OPT_LABEL, "KEY=VALUE", 0, "only calls on goroutines with this pprof "   \
 	  "label (KEY=* for any value; repeated: all of them)", 0 },                           \
+	{ "within", GO_OPT_WITHIN, "FUNC", 0, "only calls made while FUNC is on the stack, and "  \
+	  "by the goroutines started meanwhile (transitively)", 0 },                           \
 	{ "dry-run", GO_OPT_DRY_RUN, NULL, 0, "print the probes it would attach, and exit "    \
 	  "without attaching any (no privileges needed)", 0 },                                 \
 	{ "usage", GO_OPT_USAGE, NULL, OPTION_HIDDEN, "show a short usage message", 0 }
@@ -41,7 +44,8 @@ struct argp_state;
 
 /*
  * Parse GO_COMMON_OPTIONS (into *pid: the process, when -p names one of its threads; --dry-run
- * into go_dry_run(); --label into go_scope_asked()); ARGP_ERR_UNKNOWN for any other key.
+ * into go_dry_run(); --label and --within into go_scope_asked(), --within's FUNC into
+ * go_within_asked()); ARGP_ERR_UNKNOWN for any other key.
  */
 int go_parse_common(int key, char *arg, struct argp_state *state, pid_t *pid);
 /*
@@ -63,6 +67,10 @@ const char *go_prometheus(void);
  */
 struct go_scope;
 const struct go_scope *go_scope_asked(void);
+/* --within's FUNC (a glob over function names), NULL without it. */
+const char *go_within_asked(void);
+/* The BPF functions of --within (libgo/probe/bpf/within.bpf.h), for a tool's go_bpf_spec.progs. */
+#define GO_WITHIN_PROGS "go_within_entry", "go_within_ret"
 
 /* A bad option value: libgo_errmsg() as one line, exit status 2 (a usage error, as bcc's). */
 void go_option_error(void) __attribute__((noreturn));
@@ -140,6 +148,7 @@ enum go_lost {
 	GO_LOST_LABELS_CUT,	/* more pprof labels than are kept, shown cut */
 	GO_LOST_LABELS_FULL,	/* labels not kept: the table of label sets (limit) was full */
 	GO_LOST_SCOPE_LABELS,	/* calls not traced: --label could not read their labels whole */
+	GO_LOST_SCOPE_WITHIN,	/* goroutines within FUNC not marked: its table (limit) was full */
 	GO_LOST_UNWOUND,	/* calls that never reached a RET: a panic, runtime.Goexit... */
 	GO_LOST_UNFINISHED,	/* ... or in progress at the end: said with GO_LOST_UNWOUND */
 	GO_LOST_NO_ROOM,	/* calls not timed: no room for them in the tool's state */
@@ -214,6 +223,8 @@ struct go_session {
 	int pidfd;
 	bool open, attached, said;
 	uint64_t scope_lost;	/* GO_LOST_SCOPE_LABELS counted so far */
+	struct go_within *within;	/* --within's probes (go_session__within) */
+	uint64_t within_lost;	/* GO_LOST_SCOPE_WITHIN counted so far */
 };
 
 /*
@@ -241,7 +252,8 @@ int go_session__load(struct go_session *s, const struct go_bpf_spec *spec, bool 
 /*
  * Attach program prog at ps's sites in t's binary (s->pid's only, with -p). Ctrl-C ends the run
  * from the first attach on. With --label (go_scope_asked), first tell the program the labels,
- * or fail, saying why, when t's binary keeps none that can be read.
+ * or fail, saying why, when t's binary keeps none that can be read; with --within, first
+ * attach its probes in t's binary (go_session__within).
  */
 int go_session__attach(struct go_session *s, const char *prog, const struct go_target *t,
 		       const struct go_probes *ps);
@@ -272,6 +284,19 @@ typedef int (*go_metrics_fn)(struct go_metrics *m, void *ctx);
 int go_session__serve(struct go_session *s, go_metrics_fn fn, void *ctx);
 /* Say err's message (err < 0, unless said), detach, free; the exit status (err < 0). */
 int go_session__close(struct go_session *s, int err);
+
+/* ---- --within FUNC (libgo/session/within.c) ---------------------------------------------- */
+
+/*
+ * Open FUNC (go_within_asked) in t's binary, plan its probes and those where goroutines start
+ * and end, complete sc with their indices, give sc to the program, and attach them. -ENOTSUP,
+ * saying why, for a binary without g in a register (gccgo, Go < 1.17).
+ */
+struct go_within;
+int go_session__within(struct go_session *s, const struct go_target *t, struct go_scope *sc);
+/* Count the goroutines --within could not mark since the last time (GO_LOST_SCOPE_WITHIN). */
+void go_session__within_lost(struct go_session *s);
+void go_session__within_free(struct go_session *s);
 
 /* ---- pprof labels, as the BPF programs keep them (labelsets.bpf.h) ----------------------- */
 

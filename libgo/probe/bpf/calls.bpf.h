@@ -654,10 +654,10 @@ static __always_inline int go_calls_entry(struct pt_regs *ctx, u64 cookie)
 			return 0;
 		second = d->second;
 		return_site(ctx, b, d->first);
-		return entry_or_guard(ctx, b, second);
-	}
-	if (cookie & GO_COOKIE_RETURN)
+		cookie = second;	/* one entry_or_guard below: the verifier follows it once */
+	} else if (cookie & GO_COOKIE_RETURN) {
 		return return_site(ctx, b, cookie);
+	}
 	return entry_or_guard(ctx, b, cookie);
 }
 

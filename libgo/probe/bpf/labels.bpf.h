@@ -230,13 +230,23 @@ static __always_inline bool go_scope_labels(struct pt_regs *ctx, u64 cookie, str
 	return r->found == all;
 }
 
-/* At an entry (or a RET) probe: is the call in the scope the tool was asked for (--label)? */
+#include "within.bpf.h"
+
+/*
+ * At an entry (or a RET) probe: is the call in the scope the tool was asked for (--label, and
+ * --within: within.bpf.h)?
+ */
 static __always_inline bool go_in_scope(struct pt_regs *ctx, u64 cookie)
 {
 	u32 zero = 0;
 	struct go_scope *s = go_scope.lookup(&zero);
 
-	return !s || !s->nlabels || go_scope_labels(ctx, cookie, s);
+	if (!s)
+		return true;
+	/* --within first: its few paths, not the labels', go on to the other */
+	if ((s->flags & GO_SCOPE_WITHIN) && !go_scope_within(ctx, cookie))
+		return false;
+	return !s->nlabels || go_scope_labels(ctx, cookie, s);
 }
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * pprof labels as the BPF programs read them (labels.bpf.h): a goroutine's labels as the Go
  * string headers of their keys and values; a goroutine's labels as text, kept once per set
- * (labelsets.bpf.h); and what --label asks of them (go_scope), set by the session before the
- * probes attach, so that one compiled program serves every setting.
+ * (labelsets.bpf.h); and what --label asks of them (go_scope, with --within's settings), set by
+ * the session before the probes attach, so that one compiled program serves every setting.
  * Included by the BPF programs and the C code.
  */
 #ifndef GO_LABELS_H
@@ -79,15 +79,23 @@ struct go_scope_label {
 	__u64 value[GO_SCOPE_STR / 8];
 };
 
+/* go_scope.flags: --within FUNC (within.bpf.h) */
+#define GO_SCOPE_WITHIN 1U
+
 /* In go_scope[0]: nothing set (a new map's zeros) traces every goroutine. */
 struct go_scope {
 	__u32 nlabels;
 	__u32 flags;
 	struct go_scope_label label[GO_SCOPE_LABELS];
+	/* GO_SCOPE_WITHIN: the function indices of runtime.newproc and newproc1 in the cookies of
+	 * the probes go_within_entry and go_within_ret take (the others' are FUNC's) */
+	__u32 within_newproc, within_newproc1;
 };
 
 /* go_scope_lost[GO_SCOPE_LOST_LABELS]: calls not traced, their goroutine's labels not read whole */
 #define GO_SCOPE_LOST_LABELS 0
-#define GO_SCOPE_LOST_KINDS 1
+/* go_scope_lost[GO_SCOPE_LOST_WITHIN]: goroutines within FUNC not marked: go_within_gs was full */
+#define GO_SCOPE_LOST_WITHIN 1
+#define GO_SCOPE_LOST_KINDS 2
 
 #endif

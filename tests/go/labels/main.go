@@ -1,6 +1,7 @@
 // Command labels serves "requests" the way a Go service does under pprof labels: a checkout
 // handler (labels route=/checkout, req=<n>) that calls query itself and through two goroutines
-// it starts and waits for, which inherit its labels; a browse handler (route=/browse); and
+// it starts and waits for, which inherit its labels (the first starting a third, which queries
+// once); a browse handler (route=/browse); and
 // unlabelled work. It counts the calls of query in each scope itself, so that a tracer's counts
 // under --label and --within can be checked against it.
 //
@@ -67,14 +68,29 @@ func handleCheckout(req int) {
 	var wg sync.WaitGroup
 	for g := 0; g < 2; g++ {
 		wg.Add(1)
-		go func() {
+		go func(first bool) {
 			defer wg.Done()
 			for i := 0; i < checkoutChild; i++ {
 				sink += query(scopes, "child")
 			}
-		}()
+			if first {
+				grandchild(scopes)
+			}
+		}(g == 0)
 	}
 	wg.Wait()
+}
+
+// grandchild queries on a goroutine that a goroutine of the checkout handler starts, and waits for.
+//
+//go:noinline
+func grandchild(scopes []string) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sink += query(scopes, "grandchild")
+	}()
+	<-done
 }
 
 //go:noinline

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * --within FUNC: its probes, planned in the traced binary and attached before the tool's own:
+ * FUNC's entries and RETs, runtime.newproc's entry and newproc1's RETs (where a goroutine is
+ * started), and runtime.goexit1 (where one ends), for the programs go_within_entry and
+ * go_within_ret of every tool (libgo/probe/bpf/within.bpf.h says how they keep the goroutines
+ * within FUNC).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/bpf/labels.h"
+#include "probe/probe.h"
+#include "session/tool.h"
+
+struct go_within {
+	struct go_target t;
+	struct go_plan plan;
+};
+
+/* FUNC, and the runtime's functions that start goroutines, in t's binary; FUNC must match. */
+static int within_open(struct go_within *w, const struct go_target *t, pid_t pid,
+		       const char *func)
+{
+	const char *bin = go_binary__path(t->bin);
+	char *spec = malloc(strlen(bin) + strlen(func) + 2);
+	const char *specs[3] = { spec, "runtime.newproc", "runtime.newproc1" };
+	size_t i, n = 0;
+	int err;
+
+	if (!spec)
+		return go_fail(ENOMEM, "out of memory");
+	if (pid)
+		strcpy(spec, func);	/* -p: its executable, which t's binary is */
+	else
+		sprintf(spec, "%s:%s", bin, func);
+	err = go_target__open_list(&w->t, specs, 3, pid, false);
+	free(spec);
+	for (i = 0; !err && i < w->t.cnt; i++)
+		n += strncmp(go_target__func(&w->t, i)->name, "runtime.newproc", 15) != 0;
+	if (!err && !n)
+		err = go_fail(ENOENT, "cannot trace --within in '%s': no function matches '%s'",
+			      go_binary__name(t->bin), func);
+	return err;
+}
+
+/* Cookie's function index of the function named name, or -ENOENT with the message set. */
+static int within_index(const struct go_within *w, const char *name, uint32_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < w->t.cnt; i++)
+		if (!strcmp(go_target__func(&w->t, i)->name, name)) {
+			*out = (uint32_t)go_target__slot(&w->t, i);
+			return 0;
+		}
+	return go_fail(ENOENT, "cannot trace --within in '%s': %s cannot be probed",
+		       go_binary__name(w->t.bin), name);
+}
+
+/* Plan the probes: FUNC's RETs must find g in its register (a Go function's do). */
+static int within_plan(struct go_within *w, const struct go_target *t, struct go_scope *sc)
+{
+	int err;
+
+	if (!go_binary__g_in_reg(t->bin, NULL, false) || go_binary__goid_offset(t->bin) < 0)
+		return go_fail(ENOTSUP, "cannot trace --within in '%s': it keeps no goroutine in a "
+			       "register (gccgo, or Go before 1.17), or its goroutine ids are "
+			       "unknown", go_binary__name(t->bin));
+	w->t.slot = t->slot;
+	err = go_target__plan(&w->t, GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT, &w->plan);
+	if (!err && (w->plan.save_g || !w->plan.goexit))
+		err = go_fail(ENOTSUP, "cannot trace --within in '%s': %s", go_binary__name(t->bin),
+			      w->plan.save_g ? "a function it matches is in assembly" :
+			      "runtime.goexit1 cannot be probed");
+	if (!err)
+		err = within_index(w, "runtime.newproc", &sc->within_newproc);
+	if (!err)
+		err = within_index(w, "runtime.newproc1", &sc->within_newproc1);
+	return err;
+}
+
+int go_session__within(struct go_session *s, const struct go_target *t, struct go_scope *sc)
+{
+	const char *path = go_binary__path(t->bin);
+	struct go_within *w;
+	int err;
+
+	w = s->within = calloc(1, sizeof(*w));
+	if (!w)
+		return go_fail(ENOMEM, "out of memory");
+	err = within_open(w, t, s->pid, go_within_asked());
+	if (!err)
+		err = within_plan(w, t, sc);
+	if (!err)
+		err = go_bpf__set_scope(s->bpf, sc);
+	/* the RETs first, so that no call of FUNC marks a goroutine that its return cannot unmark */
+	if (!err)
+		err = go_bpf__attach(s->bpf, "go_within_ret", path, w->plan.ret.offs,
+				     w->plan.ret.cookies, w->plan.ret.cnt, s->pid);
+	if (!err)
+		err = go_bpf__attach(s->bpf, "go_within_entry", path, w->plan.entry.offs,
+				     w->plan.entry.cookies, w->plan.entry.cnt, s->pid);
+	return err;
+}
+
+void go_session__within_lost(struct go_session *s)
+{
+	uint64_t n;
+
+	if (s->within && !go_bpf__scope_lost(s->bpf, GO_SCOPE_LOST_WITHIN, &n) &&
+	    n > s->within_lost) {
+		go_losses__add(&s->losses, GO_LOST_SCOPE_WITHIN, n - s->within_lost);
+		s->within_lost = n;
+	}
+}
+
+void go_session__within_free(struct go_session *s)
+{
+	if (!s->within)
+		return;
+	go_plan__free(&s->within->plan);
+	go_target__close(&s->within->t);
+	free(s->within);
+	s->within = NULL;
+}
