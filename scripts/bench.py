@@ -959,6 +959,16 @@ def main():
             lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
                                                  else None),
             rss_delay=0.3, drain=False)
+        # --within a function never on main.add's stack (main.rare), the same way: what the
+        # kernel's look at each call's goroutine costs a call it does not count
+        fams["funccount --within"] = per_call(
+            tmp, "funccount-within", n_count, reps,
+            [gofunccount, "--within", "main.rare", "-p", "{PID}", "main.add"],
+            [gofunccount, "-p", "{PID}", "main.add"],
+            BANNER_TRACING, BANNER_TRACING, None,
+            lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
+                                                 else None),
+            rss_delay=0.3, drain=False)
         # gostack against bcc's stackcount, on both functions.
         if have["stackcount"]:
             for fam, func in (("stackcount", "add"), ("stackcount, framed", "step")):
@@ -1068,6 +1078,12 @@ def main():
                         target_ttl=None)
             notes.append("gofunccount --label: --label req=none on main.add, whose goroutine has no "
                          "labels, next to gofunccount without --label in the bcc column")
+        if "funccount --within" in fams:
+            family_rows("funccount --within", fams["funccount --within"], rows, notes,
+                        label="gofunccount --within (never matching) vs without", target_ns="<=1.0x",
+                        target_ttl=None)
+            notes.append("gofunccount --within: --within main.rare on main.add, which main.rare "
+                         "never calls, next to gofunccount without --within in the bcc column")
         if "funccount, runtime.*" in fams:
             family_rows("funccount, runtime.*", fams["funccount, runtime.*"], rows, notes,
                         label="funccount runtime.* on runtime.memequal", target_ttl="<0.3 s",
