@@ -329,3 +329,20 @@ def test_within_unusable(built, variant, program, func, why):
     assert run.returncode == 1, run
     assert run.stderr.startswith(f"gofunccount: cannot trace --within in '{binary}': {why}"), run.stderr
     assert len(run.stderr.splitlines()) == 1, run.stderr
+
+
+@pytest.mark.unprivileged
+def test_within_dry_run(built):
+    """--dry-run lists --within's probes after the tool's: FUNC's entry and RET, where goroutines
+    start (runtime.newproc's entry, newproc1's RET) and end (runtime.goexit1)."""
+    binary = built.path("go126-stripped", "labels")
+    run = run_tool("gofunccount", "--dry-run", "-j", "--within", "main.handleCheckout",
+                   f"{binary}:main.query")
+    assert run.returncode == 0, run
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    headers = [i for i, line in enumerate(lines) if "binary" in line]
+    assert len(headers) == 2 and lines[headers[1]]["pattern"] == "--within main.handleCheckout", lines
+    probes = sorted((p["kind"], p["func"]) for p in lines[headers[1]:] if "kind" in p)
+    assert probes == [("entry", "main.handleCheckout"), ("entry", "runtime.newproc"),
+                      ("goexit", "runtime.goexit1"), ("ret", "main.handleCheckout"),
+                      ("ret", "runtime.newproc1")], probes

@@ -197,6 +197,8 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 	if (err || !go_dry_run())
 		return err;
 	err = go_plan__print(t, plan, label, s->pid, s->json, stdout);
+	if (!err && go_within_asked() && !s->within)	/* once, in the first target's binary */
+		err = go_session__within_print(s, t);
 	return err ? err : GO_SESSION_DRY_RUN;
 }
 

@@ -294,6 +294,8 @@ int go_session__close(struct go_session *s, int err);
  */
 struct go_within;
 int go_session__within(struct go_session *s, const struct go_target *t, struct go_scope *sc);
+/* --dry-run: the probes go_session__within would attach, printed as go_plan__print does. */
+int go_session__within_print(struct go_session *s, const struct go_target *t);
 /* Count the goroutines --within could not mark since the last time (GO_LOST_SCOPE_WITHIN). */
 void go_session__within_lost(struct go_session *s);
 void go_session__within_free(struct go_session *s);

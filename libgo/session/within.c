@@ -60,6 +60,19 @@ static int within_index(const struct go_within *w, const char *name, uint32_t *o
 		       go_binary__name(w->t.bin), name);
 }
 
+/* Drop ps's probes of function func: runtime.newproc's RETs and newproc1's entry do nothing. */
+static void within_drop(struct go_probes *ps, uint32_t func)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ps->cnt; i++)
+		if (GO_COOKIE_FUNC(ps->cookies[i]) != func) {
+			ps->offs[n] = ps->offs[i];
+			ps->cookies[n++] = ps->cookies[i];
+		}
+	ps->cnt = n;
+}
+
 /* Plan the probes: FUNC's RETs must find g in its register (a Go function's do). */
 static int within_plan(struct go_within *w, const struct go_target *t, struct go_scope *sc)
 {
@@ -79,12 +92,16 @@ static int within_plan(struct go_within *w, const struct go_target *t, struct go
 		err = within_index(w, "runtime.newproc", &sc->within_newproc);
 	if (!err)
 		err = within_index(w, "runtime.newproc1", &sc->within_newproc1);
+	if (!err) {
+		within_drop(&w->plan.ret, sc->within_newproc);
+		within_drop(&w->plan.entry, sc->within_newproc1);
+	}
 	return err;
 }
 
-int go_session__within(struct go_session *s, const struct go_target *t, struct go_scope *sc)
+/* FUNC's probes and the runtime's in t's binary, planned into s->within; sc gets their indices. */
+static int within_prepare(struct go_session *s, const struct go_target *t, struct go_scope *sc)
 {
-	const char *path = go_binary__path(t->bin);
 	struct go_within *w;
 	int err;
 
@@ -92,8 +109,15 @@ int go_session__within(struct go_session *s, const struct go_target *t, struct g
 	if (!w)
 		return go_fail(ENOMEM, "out of memory");
 	err = within_open(w, t, s->pid, go_within_asked());
-	if (!err)
-		err = within_plan(w, t, sc);
+	return err ? err : within_plan(w, t, sc);
+}
+
+int go_session__within(struct go_session *s, const struct go_target *t, struct go_scope *sc)
+{
+	const char *path = go_binary__path(t->bin);
+	int err = within_prepare(s, t, sc);
+	struct go_within *w = s->within;
+
 	if (!err)
 		err = go_bpf__set_scope(s->bpf, sc);
 	/* the RETs first, so that no call of FUNC marks a goroutine that its return cannot unmark */
@@ -104,6 +128,21 @@ int go_session__within(struct go_session *s, const struct go_target *t, struct g
 		err = go_bpf__attach(s->bpf, "go_within_entry", path, w->plan.entry.offs,
 				     w->plan.entry.cookies, w->plan.entry.cnt, s->pid);
 	return err;
+}
+
+int go_session__within_print(struct go_session *s, const struct go_target *t)
+{
+	struct go_scope sc = { 0 };
+	struct go_target named;
+	char label[256];
+	int err = within_prepare(s, t, &sc);
+
+	if (err)
+		return err;
+	snprintf(label, sizeof(label), "--within %s", go_within_asked());
+	named = s->within->t;
+	named.bin = t->bin;	/* the same file, by the name the user gave */
+	return go_plan__print(&named, &s->within->plan, label, s->pid, s->json, stdout);
 }
 
 void go_session__within_lost(struct go_session *s)
