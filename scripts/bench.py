@@ -947,28 +947,19 @@ def main():
                 lambda out: iface_count(out) if re.search(r"^FUNC\s+ARG", out, re.M)
                 else funccount_count(out, "main.describe"),
                 rss_delay=0.3, drain=False, func="iface")
-        # --label that no goroutine matches, next to gofunccount without it (in the "bcc"
-        # column), on main.add: what the kernel's look at each call's pprof labels costs a call
-        # it does not count
+        # --label that no goroutine matches, and --within a function never on main.add's stack
+        # (main.rare), next to gofunccount without them (in the "bcc" column), on main.add: what
+        # the kernel's look at each call's goroutine costs a call it does not count
         gofunccount = os.path.join(TOOLS, "gofunccount")
-        fams["funccount --label"] = per_call(
-            tmp, "funccount-label", n_count, reps,
-            [gofunccount, "--label", "req=none", "-p", "{PID}", "main.add"],
-            [gofunccount, "-p", "{PID}", "main.add"],
-            BANNER_TRACING, BANNER_TRACING, None,
-            lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
-                                                 else None),
-            rss_delay=0.3, drain=False)
-        # --within a function never on main.add's stack (main.rare), the same way: what the
-        # kernel's look at each call's goroutine costs a call it does not count
-        fams["funccount --within"] = per_call(
-            tmp, "funccount-within", n_count, reps,
-            [gofunccount, "--within", "main.rare", "-p", "{PID}", "main.add"],
-            [gofunccount, "-p", "{PID}", "main.add"],
-            BANNER_TRACING, BANNER_TRACING, None,
-            lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
-                                                 else None),
-            rss_delay=0.3, drain=False)
+        for fam, scope in (("label", ["--label", "req=none"]), ("within", ["--within", "main.rare"])):
+            fams["funccount --" + fam] = per_call(
+                tmp, "funccount-" + fam, n_count, reps,
+                [gofunccount, *scope, "-p", "{PID}", "main.add"],
+                [gofunccount, "-p", "{PID}", "main.add"],
+                BANNER_TRACING, BANNER_TRACING, None,
+                lambda out: funccount_count(out) or (n_count if re.search(r"^FUNC\s+COUNT", out, re.M)
+                                                     else None),
+                rss_delay=0.3, drain=False)
         # gostack against bcc's stackcount, on both functions.
         if have["stackcount"]:
             for fam, func in (("stackcount", "add"), ("stackcount, framed", "step")):
@@ -1072,18 +1063,14 @@ def main():
                         label="goiface vs gofunccount", target_ns="<=2.0x", target_ttl=None)
             notes.append("goiface vs gofunccount: main.describe(v any), both tools of this project; "
                          "gofunccount's figures in the bcc column")
-        if "funccount --label" in fams:
-            family_rows("funccount --label", fams["funccount --label"], rows, notes,
-                        label="gofunccount --label (never matching) vs without", target_ns="<=1.0x",
-                        target_ttl=None)
-            notes.append("gofunccount --label: --label req=none on main.add, whose goroutine has no "
-                         "labels, next to gofunccount without --label in the bcc column")
-        if "funccount --within" in fams:
-            family_rows("funccount --within", fams["funccount --within"], rows, notes,
-                        label="gofunccount --within (never matching) vs without", target_ns="<=1.0x",
-                        target_ttl=None)
-            notes.append("gofunccount --within: --within main.rare on main.add, which main.rare "
-                         "never calls, next to gofunccount without --within in the bcc column")
+        for opt, what in (("--label", "--label req=none on main.add, whose goroutine has no labels"),
+                          ("--within", "--within main.rare on main.add, which main.rare never calls")):
+            if "funccount " + opt in fams:
+                family_rows("funccount " + opt, fams["funccount " + opt], rows, notes,
+                            label="gofunccount %s (never matching) vs without" % opt,
+                            target_ns="<=1.0x", target_ttl=None)
+                notes.append("gofunccount %s: %s, next to gofunccount without %s in the bcc column"
+                             % (opt, what, opt))
         if "funccount, runtime.*" in fams:
             family_rows("funccount, runtime.*", fams["funccount, runtime.*"], rows, notes,
                         label="funccount runtime.* on runtime.memequal", target_ttl="<0.3 s",

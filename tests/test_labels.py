@@ -68,11 +68,11 @@ TOOLS = {
 }
 
 
-def traced(built, variant, tool, labels, args=None):
-    """Run the program under `tool ARGS --label ... -p PID main.query` (ARGS: TOOLS' by
-    default); (its report, stdout, stderr)."""
-    before, after, _ = TOOLS[tool]
-    label_args = [a for label in labels for a in ("--label", label)]
+def traced(built, variant, tool, labels, args=None, scope=(), tools=None):
+    """Run the program under `tool ARGS --label ... SCOPE -p PID main.query` (ARGS: TOOLS' by
+    default, or tools'); (its report, stdout, stderr)."""
+    before, after, _ = (tools or TOOLS)[tool]
+    label_args = [a for label in labels for a in ("--label", label)] + list(scope)
     with GoProgram(built.path(variant, "labels")) as prog:
         with Tool(tool, *(before if args is None else args), *label_args, "-p", str(prog.pid),
                   PATTERN, *after) as t:
@@ -269,16 +269,7 @@ WITHIN_CASES = [("gofunccount", v) for v in VARIANTS] + [
 
 
 def traced_within(built, variant, tool, args):
-    """Run the program under `tool ... ARGS -p PID main.query ...`; (its report, stdout, stderr)."""
-    before, after, _ = WITHIN_TOOLS[tool]
-    with GoProgram(built.path(variant, "labels")) as prog:
-        with Tool(tool, *before, *args, "-p", str(prog.pid), PATTERN, *after) as t:
-            prog.go()
-            report = prog.result()
-            status, out, err = t.interrupt()
-        prog.stop()
-    assert status == 0, f"{t.command()}: status {status}\nstderr:\n{err}\nstdout:\n{out}"
-    return report, out, err
+    return traced(built, variant, tool, [], scope=args, tools=WITHIN_TOOLS)
 
 
 @pytest.mark.parametrize("tool,variant", WITHIN_CASES)
