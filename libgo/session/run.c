@@ -286,15 +286,21 @@ void go_session__end(struct go_session *s)
 	fflush(s->info);
 }
 
-/* A scrape: the tool's figures, then the calls --label could not tell so far, if asked. */
+/*
+ * A scrape: the tool's figures, then the calls --label could not tell and the goroutines
+ * --within could not mark so far, if asked.
+ */
 static int session_collect(struct go_metrics *m, void *ctx)
 {
 	struct go_session *s = ctx;
 	int err = s->collect(m, s->collect_ctx);
 	uint64_t n;
 
-	if (!err && go_scope_asked() && s->bpf && !go_bpf__scope_lost(s->bpf, &n))
+	if (!err && go_scope_asked() && s->bpf &&
+	    !go_bpf__scope_lost(s->bpf, GO_SCOPE_LOST_LABELS, &n))
 		go_metrics__lost(m, GO_LOST_SCOPE_LABELS, n > s->scope_lost ? n - s->scope_lost : 0);
+	if (!err && s->within && s->bpf && !go_bpf__scope_lost(s->bpf, GO_SCOPE_LOST_WITHIN, &n))
+		go_metrics__lost(m, GO_LOST_SCOPE_WITHIN, n > s->within_lost ? n - s->within_lost : 0);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "probe/bpf/labels.h"
+#include "probe/bpf/within.h"
 #include "probe/probe.h"
 #include "session/tool.h"
 
@@ -120,6 +121,7 @@ int go_session__within(struct go_session *s, const struct go_target *t, struct g
 
 	if (!err)
 		err = go_bpf__set_scope(s->bpf, sc);
+	go_losses__limit(&s->losses, GO_LOST_SCOPE_WITHIN, GO_WITHIN_GOROUTINES);
 	/* the RETs first, so that no call of FUNC marks a goroutine that its return cannot unmark */
 	if (!err)
 		err = go_bpf__attach(s->bpf, "go_within_ret", path, w->plan.ret.offs,
