@@ -30,7 +30,7 @@ enum {
 #define INSN_LD_IMM64 0x18
 #define PSEUDO_MAP_FD 1
 
-#define GO_BPF_MAX_MAPS 32
+#define GO_BPF_MAX_MAPS 48	/* gofuncslower's, with --label's and --within's */
 #define GO_BPF_MAX_PROGS 40
 #define PATH_MAX_LEN 4096
 
