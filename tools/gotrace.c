@@ -652,6 +652,9 @@ static char *program_text(void)
 	if (!f)
 		return NULL;
 	fprintf(f, "#define GO_TRACE_FEATURES %uU\n", trace_flags());
+	/* the compiled image is cached by the text: one loaded with --within's programs says so */
+	if (go_within_asked())
+		fputs("/* with go_within_entry and go_within_ret */\n", f);
 	fputs(go_bpf_src_trace, f);
 	for (i = 0; i < env.nprobes; i++)
 		go_tprobe__emit(&probes[i], i, f);
