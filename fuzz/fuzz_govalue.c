@@ -6,6 +6,9 @@
  * address in the binary's type data, so that recipes, fields and methods are read, descriptor or
  * not) and the inner interface's; the rest fills the value as a probe would (its words, flags,
  * strings and the struct copy). No process is read (pid 0).
+ * Then the same bytes as a composite value (composite.c): a plan of reads made for the picked
+ * type, and a copy as a probe fills it (the value's bytes, what each read got), formatted by
+ * %v and %+v.
  */
 #include "fuzz.h"
 
@@ -41,7 +44,8 @@ static uint64_t pick(const uint8_t *p)
 	return hi > lo ? (lo + r % (hi - lo)) & ~7ULL : r;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The input as an interface's value: its type, words, flags and strings. */
+static int format(const uint8_t *data, size_t size)
 {
 	struct go_ivalue v;
 	char str[64], *text = NULL;
@@ -81,4 +85,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(text);
 	return 0;
+}
+
+/* The input as a composite value of the type it picks: its plan, then a copy of any bytes. */
+static void composite(const uint8_t *data, size_t size)
+{
+	static struct go_tval tv;
+	struct go_vplan pl;
+	uint64_t type = pick(data);
+	char *text = NULL;
+	size_t n;
+	int stars = data[4] & 1;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.root = 1 + data[5] * 8;
+	if (go_vplan__make(types, type, stars, pl.root, &pl))
+		return;
+	memset(&tv, 0, sizeof(tv));
+	data += 8;
+	size -= 8;
+	n = size < sizeof(tv) ? size : sizeof(tv);
+	memcpy(&tv, data, n);
+	if (!go_vplan__format(types, type, stars, &pl, &tv, data[0] & 1, &text) && !text)
+		abort();
+	free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size >= 16)
+		composite(data, size);
+	return format(data, size);
 }

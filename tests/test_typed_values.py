@@ -25,7 +25,11 @@ PROBES = [
     ("%v %v %v %d %v %d", ["r.Inner.Level", "r.Inner.Ratio", "r.Ok", "r.Flags[2]", "len(r.Meta)",
                            "r.Next.ID"]),
     ("%d %d %s %s %s", ["p.X", "p.Y", "p.Label", "r.Data", "b"]),
+    ("%s %v", ["r.Tenant", "r.Method[0]"]),  # a promoted field; a string's byte
 ]
+# whole values, as %v and %+v print them: one a probe, told apart by the format's own text
+VALUES = [("v", "r"), ("+v", "r"), ("v", "p"), ("+v", "p"), ("+v", "r.Inner"), ("v", "r.Tags"),
+          ("v", "r.Meta"), ("v", "r.URL"), ("v", "r.Data")]
 CUT_AT = 127  # bytes of a string an event holds
 
 
@@ -34,6 +38,8 @@ def asserted(expr):
     (r is goarg1; b goarg2..4; p, a Point by value, goarg5..8)."""
     if expr == "b":
         return "goarg2.([]byte)"
+    if expr in ("r", "p"):
+        return {"r": "goarg1.(*main.Req)", "p": "goarg5.(main.Point)"}[expr]
     expr = re.sub(r"\br\.", "goarg1.(*main.Req).", expr)
     return re.sub(r"\bp\.", "goarg5.(main.Point).", expr)
 
@@ -41,6 +47,38 @@ def asserted(expr):
 def probe_text(fmt, exprs, by_assertion):
     names = [asserted(e) if by_assertion or e == "b" else e for e in exprs]
     return f'main.handle "{fmt}", ' + ", ".join(names)
+
+
+def value_probe(verb, expr, by_assertion, func="main.handle"):
+    return f'{func} "[{verb} {expr}]%{verb}", {asserted(expr) if by_assertion else expr}'
+
+
+def values_of(lines):
+    """The whole values the events of value_probe printed: {"%+v r": [text of each call]}."""
+    got = {}
+    for line in lines:
+        e = json.loads(line)
+        m = re.match(r"\[(\+?v) ([^\]]+)\]", e.get("msg", ""))
+        if m:
+            got.setdefault(f"%{m[1]} {m[2]}", []).extend(e["args"].values())
+    return got
+
+
+def same_value(got, want):
+    """got is what fmt printed (want), or it with parts cut by gotrace's bounds: each "..." of
+    got stands for text of want left out, and what got shows around it is want's."""
+    if got == want:
+        return True
+    parts = got.split("...")
+    if len(parts) == 1 or not want.startswith(parts[0]) or not want.endswith(parts[-1]):
+        return False
+    at = len(parts[0])
+    for part in parts[1:-1]:
+        at = want.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return len(want) - len(parts[-1]) >= at
 
 
 def loads(line):
@@ -64,7 +102,9 @@ def trace(binary, probes, *extra):
         prog.stop()
     assert status == 0, f"{t.command()}: status {status}\n{err}"
     lost = [json.loads(line) for line in out.splitlines() if line.startswith('{"lost"')]
-    return report, [loads(line) for line in out.splitlines() if not line.startswith('{"lost"')], lost
+    lines = [line for line in out.splitlines() if not line.startswith('{"lost"')]
+    trace.lines = lines
+    return report, [loads(line) for line in lines], lost
 
 
 @pytest.mark.parametrize("variant,by_assertion", [
@@ -76,9 +116,19 @@ def test_selectors_print_what_fmt_prints(built, variant, by_assertion):
     a string longer than an event holds is cut and marked."""
     binary = built.path(variant, PROGRAM)
     probes = [probe_text(f, exprs, by_assertion) for f, exprs in PROBES]
+    probes += [value_probe(verb, expr, by_assertion) for verb, expr in VALUES]
     report, events, lost = trace(binary, probes)
     assert not lost, lost
     calls = report["calls"]
+    values = values_of(trace.lines)
+    for verb, expr in VALUES:
+        key = f"%{verb} {expr}"
+        assert len(values.get(key, [])) == len(calls), (key, values.get(key))
+        wrong = [(i, got, call[key]) for i, (got, call) in enumerate(zip(values[key], calls))
+                 if not same_value(got, call[key])]
+        assert not wrong, f"{key}: (call, gotrace's, fmt's):\n" + "\n".join(map(str, wrong))
+    # what the bounds cut is marked: the slice of ten strings, the string of 200 bytes
+    assert "[ " + "t" * 64 + "... x y z 1 2 3 ...]" in values["%v r.Tags"]
     for _, exprs in PROBES:
         keys = [asserted(e) if by_assertion or e == "b" else e for e in exprs]
         got = [e for e in events if set(e) == set(keys)]
@@ -155,10 +205,10 @@ def test_dry_run_shows_the_plan(built):
     ('main.handle "%d", r.Flags[3]', "index 3 is past the array's length"),
     ('main.handle "%d", r.ID[', "bad index at '['"),
     ('main.handle (r.Method == 1) "%d", r.ID', "is compared with a \"literal\""),
-    # what %v would print otherwise than fmt: the contents of a map, a []byte, a pointer's target
-    ('main.handle "%v", r.Meta', "'r.Meta' is a map[string]int: %v of a map is not read"),
-    ('main.handle "%v", r.Data', "'r.Data' is a []uint8: print it with %s, or its len()"),
-    ('main.handle "%v", r.URL', "'r.URL' is a *main.URL: %v would print what it points to"),
+    ('main.handle "%d", r.Meta[1]', "'r.Meta[1]': a map is not indexed (a hash lookup, which a "
+     "probe does not run)"),
+    ('main.handle "%v %v", r.Meta, r.Inner', "'r.Inner': a probe prints one composite value with "
+     "%v"),
 ])
 def test_bad_selectors(built, probe, message):
     """A selector that names no field, no type the binary has, or a value gotrace does not read
@@ -168,6 +218,25 @@ def test_bad_selectors(built, probe, message):
                          text=True, timeout=60)
     assert out.returncode == 1 and len(out.stderr.splitlines()) == 1 and message in out.stderr, \
         out.stderr
+
+
+@pytest.mark.parametrize("variant,by_assertion", [("go126", False), ("go119-stripped", True)])
+def test_results(built, variant, by_assertion):
+    """Return probes read selectors and whole values of results: find(r, p) returns them, and
+    gotrace prints of its results what fmt printed of r and p."""
+    found, point = ("goret1.(*main.Req)", "goret2.(main.Point)") if by_assertion else \
+        ("found", "point")
+    report, events, lost = trace(built.path(variant, PROGRAM), [
+        f'r:main.find "%d %s", {found}.ID, {found}.URL.Path',
+        f'r:main.find "[+v r]%+v", {found}', f'r:main.find "[v p]%v", {point}'])
+    calls = report["calls"]
+    got = [[e[f"{found}.ID"], e[f"{found}.URL.Path"]] for e in events if len(e) == 2]
+    assert len(got) == len(calls) and all(
+        g[0] == c["r.ID"] and matches(g[1], c["r.URL.Path"]) for g, c in zip(got, calls)), got
+    values = values_of(trace.lines)
+    for key in ("%+v r", "%v p"):
+        assert len(values[key]) == len(calls) and all(
+            same_value(g, c[key]) for g, c in zip(values[key], calls)), values[key]
 
 
 CADDY = "/usr/bin/caddy"

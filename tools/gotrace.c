@@ -552,7 +552,7 @@ static void handle_event(void *ctx, const void *data, size_t size)
 	/* a record holds its probe's strings only (trace.bpf.c), and with -U the stack */
 	if (size < offsetof(struct go_tevent, str) || e->probe >= (uint32_t)env.nprobes ||
 	    size < go_tprobe__event_size(&probes[e->probe]) ||
-	    (env.user_stack && size < sizeof(*e)))
+	    (env.user_stack && size < offsetof(struct go_tevent, val)))
 		return;
 	if (env.max_events && events_seen >= env.max_events)
 		return;

@@ -372,6 +372,20 @@ struct go_xexpr {
 	int nwords;			/* the plan starts from these words (with no step: the value) */
 	struct go_loc loc[2];
 	struct go_xplan plan;
+	/*
+	 * With value (set by the caller): the whole value for %v, a composite one too. Its type
+	 * (a descriptor under vstars pointers), and where its bytes are: at the address the
+	 * plan ends with (its word, or loc[0] with no step) plus vplan.root_off, vplan.root
+	 * bytes; on the stack at vsp_off; or, vplan.root 0, in the registers vloc, placed as
+	 * vplan.place says. vplan's reads are go_vplan__make's.
+	 */
+	bool value;
+	enum { GO_XROOT_MEM, GO_XROOT_STACK, GO_XROOT_REGS } vroot;
+	uint64_t vtype;
+	int vstars;
+	int64_t vsp_off;
+	struct go_loc vloc[GO_TRACE_VPLACES];
+	struct go_vplan vplan;
 };
 /*
  * The plan of reads of expression s from base b, over types t; -EINVAL (-ENOENT: a type not in
@@ -388,6 +402,22 @@ void go_xexpr__print(const struct go_xexpr *x, FILE *out);
 int go_xtype__find(const struct go_types *t, const char *go, uint64_t *type, int *stars);
 /* Integer registers the register ABI gives a value of b's type; -1: it goes on the stack. */
 int go_xtype__regs(const struct go_types *t, struct go_binary *bin, const struct go_xbase *b);
+
+/*
+ * A composite value for %v (libgo/binary/composite.c): the reads that copy what fmt prints of a
+ * value of the type (a descriptor under stars pointers) whose own root_bytes bytes are at the
+ * buffer's start, into pl (its root and places set by the caller); -ENOENT with the message.
+ */
+int go_vplan__make(const struct go_types *t, uint64_t type, int stars, uint32_t root_bytes,
+		   struct go_vplan *pl);
+/*
+ * What fmt's %v (%+v with plus) prints of the value that tv holds, copied by pl, into *text
+ * (malloc'd, raw: escape it for a terminal): "..." where a bound cut it, <unreadable> for
+ * memory that could not be read, <X method> where fmt would call the type's method X, <not
+ * copied> for an interface's value. -ENOMEM.
+ */
+int go_vplan__format(const struct go_types *t, uint64_t type, int stars,
+		     const struct go_vplan *pl, const struct go_tval *tv, bool plus, char **text);
 
 /* ---- Patterns ------------------------------------------------------------------------------- */
 
@@ -535,6 +565,7 @@ struct go_tfield {
 	char name[64];
 	uint64_t type;
 	uint64_t offset;
+	bool embedded;		/* an embedded field, named by its type */
 };
 /* The number of fields of a struct type; the i-th (-ERANGE past the last). */
 int go_types__nfields(const struct go_types *types, uint64_t addr);
@@ -627,6 +658,8 @@ void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue 
  * and values of types whose methods it cannot run); -ENOMEM.
  */
 int go_value__format(struct go_types *types, const struct go_ivalue *v, char **text);
+/* Bytes of a value of a kind (enum go_rkind): a scalar's, a string's 16, a slice's 24... */
+int go_rkind__bytes(int kind);
 /* A float as Go's %v prints it (bits: 32 or 64), by the Go release go_minor (126: 1.26). */
 void go_format_float(double v, int bits, int go_minor, char *buf, size_t size);
 

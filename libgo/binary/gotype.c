@@ -700,11 +700,16 @@ int go_types__field(const struct go_types *t, uint64_t addr, size_t i, struct go
 	    !word_at(t, a + (t->gccgo ? 32 : 16), &off) || !addr_at(t, a, &name))
 		return -ENOENT;
 	f->offset = offsets_shifted(t, addr, arr, n) ? off >> 1 : off;
-	if (t->gccgo)	/* an embedded field has no name of its own: its type's */
+	f->embedded = offsets_shifted(t, addr, arr, n) && (off & 1);
+	if (t->gccgo) {	/* an embedded field has no name of its own: its type's */
+		f->embedded = !name;
 		return name ? gccgo_str(t, name, f->name, sizeof(f->name)) :
 			      go_types__name(t, f->type, f->name, sizeof(f->name));
+	}
 	if (gc_name_bytes(t, name, &s, &len))
 		return -ENOENT;
+	if (t->minor >= 119)	/* abi.Name's flags byte: 1<<3, an embedded field's */
+		f->embedded = gobin_bytes(t->bin, name, 1)[0] & 0x08;
 	return name_copy(s, len, f->name, sizeof(f->name));
 }
 

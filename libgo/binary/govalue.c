@@ -530,7 +530,7 @@ static int64_t sign_extend(uint64_t w, int bytes)
 	return (int64_t)(w << shift) >> shift;
 }
 
-static int kind_bytes(int kind)
+int go_rkind__bytes(int kind)
 {
 	switch (kind) {
 	case GO_RKIND_BOOL: case GO_RKIND_INT8: case GO_RKIND_UINT8:
@@ -561,12 +561,12 @@ static int scalar_text(int kind, uint64_t w, int go_minor, FILE *f)
 		return 0;
 	case GO_RKIND_INT8: case GO_RKIND_INT16: case GO_RKIND_INT32: case GO_RKIND_INT:
 	case GO_RKIND_INT64:
-		fprintf(f, "%lld", (long long)sign_extend(w, kind_bytes(kind)));
+		fprintf(f, "%lld", (long long)sign_extend(w, go_rkind__bytes(kind)));
 		return 0;
 	case GO_RKIND_UINT8: case GO_RKIND_UINT16: case GO_RKIND_UINT32: case GO_RKIND_UINT:
 	case GO_RKIND_UINT64: case GO_RKIND_UINTPTR:
-		fprintf(f, "%llu", (unsigned long long)(kind_bytes(kind) == 8 ? w :
-			w & ((1ULL << 8 * kind_bytes(kind)) - 1)));
+		fprintf(f, "%llu", (unsigned long long)(go_rkind__bytes(kind) == 8 ? w :
+			w & ((1ULL << 8 * go_rkind__bytes(kind)) - 1)));
 		return 0;
 	case GO_RKIND_FLOAT32:
 		memcpy(&f32, &w32, sizeof(f32));
@@ -632,7 +632,7 @@ static void fields_text(const struct go_types *t, const struct go_ivalue *v, uin
 
 		if (go_types__field(t, st, (size_t)i, &fd) || (kind = go_types__kind(t, fd.type)) < 0)
 			break;
-		size = kind_bytes(kind);
+		size = go_rkind__bytes(kind);
 		if (fd.offset + (uint64_t)size > sizeof(v->x.field))
 			break;
 		fprintf(f, "%s%s:", i ? " " : "", fd.name);

@@ -301,6 +301,46 @@ static int xt_field(const struct xctx *c, struct xt x, int i, struct go_tfield *
 	return -ERANGE;
 }
 
+#define DW_AT_go_embedded_field 0x2903
+#define DW_AT_go_runtime_type 0x2904	/* the address of the type's descriptor */
+
+/* The runtime's descriptor of a type (under *stars pointers it may have none of); for a DWARF
+ * type, the one it names, or its pointer's target's; -ENOENT. */
+static int xt_runtime(const struct xctx *c, struct xt x, uint64_t *addr, int *stars)
+{
+	Dwarf_Attribute a;
+	Dwarf_Addr v;
+	Dwarf_Die d;
+	struct xt e;
+
+	*addr = x.addr;
+	*stars = x.stars;
+	if (!x.die)
+		return 0;
+	if (!dw_die(c, x, &d, false))
+		return -ENOENT;
+	if (!dwarf_hasattr(&d, DW_AT_go_runtime_type) && dwarf_tag(&d) == DW_TAG_typedef)
+		dw_ref(&d, DW_AT_type, &d);	/* a named type's: on what it names */
+	/* an address (DW_FORM_addr), or from Go 1.2x its offset from the type data's start */
+	if (dwarf_attr(&d, DW_AT_go_runtime_type, &a) &&
+	    (!dwarf_formaddr(&a, &v) || !dwarf_formudata(&a, &v)) && v) {
+		uint64_t lo, hi;
+
+		go_types__range(c->t, &lo, &hi);
+		if (v < lo && lo + v < hi)
+			v += lo;
+		if (go_types__kind(c->t, v) > 0) {
+			*addr = v;
+			*stars = 0;
+			return 0;
+		}
+	}
+	if (xt_kind(c, x) != GO_RKIND_POINTER || xt_elem(c, x, &e) || xt_runtime(c, e, addr, stars))
+		return -ENOENT;
+	++*stars;
+	return 0;
+}
+
 /* Go's name ("*net/http.Request") as %T prints it ("*http.Request"), and the package path of a
  * named type ("net/http"), when it is one. */
 static void rt_name(const char *go, char *name, size_t size, char *pkg, size_t psize)
@@ -497,6 +537,77 @@ static int field_list(const struct xctx *c, struct xt st, char *buf, size_t size
 	return 0;
 }
 
+/* Is a struct's field embedded (DWARF: Go's attribute says so; a descriptor: its name's flag)? */
+static bool field_embedded(const struct xctx *c, struct xt st, int i, const struct go_tfield *f)
+{
+	Dwarf_Die d, m;
+	int k = 0;
+
+	if (!st.die)
+		return f->embedded;
+	if (!dw_die(c, st, &d, true) || dwarf_child(&d, &m))
+		return false;
+	do {
+		if (dwarf_tag(&m) == DW_TAG_member && k++ == i) {
+			Dwarf_Attribute a;
+			bool flag = false;
+
+			return dwarf_attr(&m, DW_AT_go_embedded_field, &a) && !dwarf_formflag(&a, &flag) &&
+			       flag;
+		}
+	} while (dwarf_siblingof(&m, &m) == 0);
+	return false;
+}
+
+/*
+ * Which embedded field of the struct st (or of a struct it embeds, depth levels down) holds a
+ * field named name: its index, or -1. Go's rule: the shallowest; two at one depth are
+ * ambiguous, which Go refuses to compile, so the first is taken.
+ */
+static int promoted(const struct xctx *c, struct xt st, const char *name, int depth)
+{
+	struct go_tfield f, g;
+	struct xt ft, gt, s;
+	int i, k, found = -1, d;
+
+	if (depth > 3)
+		return -1;
+	for (d = 0; d < 2 && found < 0; d++)	/* those one level down first, then deeper */
+		for (i = 0; found < 0 && !xt_field(c, st, i, &f, &ft); i++) {
+			if (!field_embedded(c, st, i, &f))
+				continue;
+			s = ft;
+			if (xt_kind(c, s) == GO_RKIND_POINTER && xt_elem(c, s, &s))
+				continue;
+			if (xt_kind(c, s) != GO_RKIND_STRUCT)
+				continue;
+			if (!d) {
+				for (k = 0; !xt_field(c, s, k, &g, &gt); k++)
+					if (!strcmp(g.name, name))
+						found = i;
+			} else if (promoted(c, s, name, depth + 1) >= 0) {
+				found = i;
+			}
+		}
+	return found;
+}
+
+static int select_field(const struct xctx *c, const struct go_xbase *b, struct place *pl,
+			struct go_xexpr *x, const char *name);
+
+/* r.F where F is a field of r's embedded field i: r.E.F, as Go reads it. */
+static int select_embedded(const struct xctx *c, const struct go_xbase *b, struct place *pl,
+			   struct go_xexpr *x, int i, const char *name)
+{
+	struct go_tfield f;
+	struct xt ft;
+	int err = xt_field(c, pl->t, i, &f, &ft);
+
+	if (!err)
+		err = select_field(c, b, pl, x, f.name);
+	return err ? err : select_field(c, b, pl, x, name);
+}
+
 static int select_field(const struct xctx *c, const struct go_xbase *b, struct place *pl,
 			struct go_xexpr *x, const char *name)
 {
@@ -518,6 +629,8 @@ static int select_field(const struct xctx *c, const struct go_xbase *b, struct p
 			break;
 		regs += xt_regs(c, ft, &fregs, 1);
 	}
+	if (err && (i = promoted(c, pl->t, name, 0)) >= 0)	/* r.F of a field of an embedded */
+		return select_embedded(c, b, pl, x, i, name);
 	if (err) {
 		field_list(c, pl->t, list, sizeof(list));
 		return go_fail(EINVAL, "'%s': %s has no field %s (its fields: %s)", x->text, tname,
@@ -533,6 +646,39 @@ static int select_field(const struct xctx *c, const struct go_xbase *b, struct p
 	return 0;
 }
 
+/* The step of an index idx into the string's or slice's header at pl: add bytes into its data,
+ * when idx is below its length. */
+static int index_step(const struct go_xbase *b, struct place *pl, struct go_xexpr *x, long idx,
+		      uint32_t add)
+{
+	int err;
+
+	if (pl->kind == P_MEM)
+		err = step_add(x, GO_XOP_INDEX, pl->off, 16);
+	else if (!(err = start_words(b, pl, x, 2)))
+		err = step_add(x, GO_XOP_INDEXR, 0, 0);
+	if (err)
+		return err;
+	x->plan.step[x->plan.nsteps - 1].idx = (uint32_t)idx;
+	x->plan.step[x->plan.nsteps - 1].add = add;
+	return 0;
+}
+
+/* s[i] of a string: its byte, read where the string's data is when i is below its length. */
+static int select_byte(const struct xctx *c, const struct go_xbase *b, struct place *pl,
+		       struct go_xexpr *x, long idx)
+{
+	int err;
+
+	if ((err = index_step(b, pl, x, idx, (uint32_t)idx)))
+		return err;
+	pl->kind = P_MEM;
+	pl->off = 0;
+	/* a byte: uint8's descriptor, which every binary has (the runtime uses it) */
+	pl->t = (struct xt){ 0, 0, 0 };
+	return xt_find(c, "uint8", &pl->t);
+}
+
 static int select_index(const struct xctx *c, const struct go_xbase *b, struct place *pl,
 			struct go_xexpr *x, long idx)
 {
@@ -543,6 +689,11 @@ static int select_index(const struct xctx *c, const struct go_xbase *b, struct p
 	if (kind == GO_RKIND_POINTER && !xt_elem(c, pl->t, &e) && xt_kind(c, e) == GO_RKIND_ARRAY)
 		err = deref(c, b, pl, x);	/* p[i] of a pointer to an array */
 	kind = xt_kind(c, pl->t);
+	if (!err && kind == GO_RKIND_MAP)
+		return go_fail(EINVAL, "'%s': a map is not indexed (a hash lookup, which a probe "
+			       "does not run): print the map with %%v, or its len()", x->text);
+	if (!err && kind == GO_RKIND_STRING)
+		return select_byte(c, b, pl, x, idx);
 	if (err || (kind != GO_RKIND_SLICE && kind != GO_RKIND_ARRAY))
 		return err ? err : go_fail(EINVAL, "'%s': [%ld] indexes a slice or an array", x->text,
 					   idx);
@@ -563,14 +714,8 @@ static int select_index(const struct xctx *c, const struct go_xbase *b, struct p
 	}
 	if (esize * (uint64_t)idx > UINT32_MAX)
 		return go_fail(EINVAL, "'%s': index %ld is too far", x->text, idx);
-	if (pl->kind == P_MEM)
-		err = step_add(x, GO_XOP_INDEX, pl->off, 16);
-	else if (!(err = start_words(b, pl, x, 2)))
-		err = step_add(x, GO_XOP_INDEXR, 0, 0);
-	if (err)
+	if ((err = index_step(b, pl, x, idx, (uint32_t)(esize * (uint64_t)idx))))
 		return err;
-	x->plan.step[x->plan.nsteps - 1].idx = (uint32_t)idx;
-	x->plan.step[x->plan.nsteps - 1].add = (uint32_t)(esize * (uint64_t)idx);
 	pl->kind = P_MEM;
 	pl->off = 0;
 	pl->t = e;
@@ -639,6 +784,108 @@ static int select_len(const struct xctx *c, const struct go_xbase *b, struct pla
 	return step_add(x, GO_XOP_LOAD, pl->off + 8 * word, 8);
 }
 
+/* Is %v of a value of the type one that composite.c prints (fmt reads more than its words)? */
+static bool value_composite(const struct xctx *c, struct xt t)
+{
+	int kind = xt_kind(c, t);
+	struct xt e;
+
+	if (kind == GO_RKIND_POINTER && !xt_elem(c, t, &e))
+		kind = xt_kind(c, e) == GO_RKIND_SLICE ? GO_RKIND_SLICE :
+		       xt_kind(c, e) == GO_RKIND_POINTER ? 0 : xt_kind(c, e);
+	return kind == GO_RKIND_STRUCT || kind == GO_RKIND_ARRAY || kind == GO_RKIND_SLICE ||
+	       kind == GO_RKIND_MAP;
+}
+
+/* A register of the value's: its bytes at off of the value's. */
+static int place_add(const struct go_xbase *b, struct go_xexpr *x, int *reg, uint64_t off,
+		     uint64_t size)
+{
+	struct go_vplace *p = &x->vplan.place[x->vplan.nplaces];
+
+	if (*reg >= b->nregs || x->vplan.nplaces == GO_TRACE_VPLACES ||
+	    off + size >= GO_TRACE_VAL_BUF / 2)
+		return go_fail(EINVAL, "'%s': its value's registers are not known", x->text);
+	x->vloc[x->vplan.nplaces++] = b->reg[(*reg)++];
+	p->off = (uint16_t)off;
+	p->size = (uint8_t)(size == 1 || size == 2 || size == 4 ? size : 8);
+	return 0;
+}
+
+/* The value of type t at off, in the registers from *reg, as the register ABI assigns them
+ * (xt_regs); floats are in XMM registers, which uprobes cannot read: not placed. */
+static int place_regs(const struct xctx *c, const struct go_xbase *b, struct go_xexpr *x,
+		      struct xt t, uint64_t off, int *reg, int depth)
+{
+	struct go_tfield f;
+	struct xt e;
+	int kind = xt_kind(c, t), i, n = 0, err = 0;
+
+	if (depth > 16)
+		return go_fail(EINVAL, "'%s': too deep a value", x->text);
+	switch (kind) {
+	case GO_RKIND_FLOAT32: case GO_RKIND_FLOAT64: case GO_RKIND_COMPLEX64:
+	case GO_RKIND_COMPLEX128:
+		return 0;
+	case GO_RKIND_STRING: case GO_RKIND_INTERFACE:
+		n = 2;
+		break;
+	case GO_RKIND_SLICE:
+		n = 3;
+		break;
+	case GO_RKIND_ARRAY:
+		if (!xt_size(c, t))
+			return 0;
+		return xt_elem(c, t, &e) ? -ENOENT : place_regs(c, b, x, e, off, reg, depth + 1);
+	case GO_RKIND_STRUCT:
+		for (i = 0; !err && !xt_field(c, t, i, &f, &e); i++)
+			err = place_regs(c, b, x, e, off + f.offset, reg, depth + 1);
+		return err;
+	default:
+		return place_add(b, x, reg, off, xt_size(c, t));
+	}
+	for (i = 0; i < n && !err; i++)
+		err = place_add(b, x, reg, off + 8 * (uint64_t)i, 8);
+	return err;
+}
+
+/* %v of the whole value at pl: where its bytes are, and the reads of what it points to. */
+static int select_value(const struct xctx *c, const struct go_xbase *b, struct place *pl,
+			struct go_xexpr *x)
+{
+	uint64_t size = xt_size(c, pl->t), end = 0;
+	uint64_t bytes = size < GO_TRACE_VAL_BUF / 2 - 1 ? size : GO_TRACE_VAL_BUF / 2 - 1;
+	int reg = pl->reg, err, i;
+
+	if (xt_runtime(c, pl->t, &x->vtype, &x->vstars))
+		return go_fail(ENOENT, "'%s': the binary has no type descriptor of %s, which %%v "
+			       "needs: select its fields", x->text, x->tname);
+	memset(&x->vplan, 0, sizeof(x->vplan));
+	leaf_kind(xt_kind(c, pl->t), 0, x);
+	x->kind = GO_KIND_OTHER;
+	if (pl->kind == P_REGS) {
+		x->vroot = GO_XROOT_REGS;
+		err = place_regs(c, b, x, pl->t, 0, &reg, 0);
+		if (err)
+			return err;
+		for (i = 0; i < (int)x->vplan.nplaces; i++)
+			if (x->vplan.place[i].off + x->vplan.place[i].size > end)
+				end = x->vplan.place[i].off + x->vplan.place[i].size;
+		bytes = end;
+	} else if (pl->kind == P_STACK) {
+		x->vroot = GO_XROOT_STACK;
+		x->vsp_off = pl->sp_off;
+		x->vplan.root = (uint32_t)bytes;
+	} else {
+		x->vroot = GO_XROOT_MEM;
+		x->vplan.root = (uint32_t)bytes;
+		x->vplan.root_off = (int32_t)pl->off;
+	}
+	if (x->vplan.root == 0 && x->vroot != GO_XROOT_REGS)
+		x->vplan.root = 1;	/* a value of no bytes: read one, for its address */
+	return go_vplan__make(c->t, x->vtype, x->vstars, (uint32_t)bytes, &x->vplan);
+}
+
 /* The value at pl, read to the end: a scalar's word, or a string's or slice's two. */
 static int select_leaf(const struct xctx *c, const struct go_xbase *b, struct place *pl,
 		       struct go_xexpr *x)
@@ -649,6 +896,9 @@ static int select_leaf(const struct xctx *c, const struct go_xbase *b, struct pl
 
 	xt_name(c, pl->t, tname, sizeof(tname));
 	snprintf(x->tname, sizeof(x->tname), "%s", tname);
+	if (x->value && value_composite(c, pl->t))
+		return select_value(c, b, pl, x);
+	x->value = false;
 	if (kind == GO_RKIND_STRUCT || kind == GO_RKIND_ARRAY || kind == GO_RKIND_INTERFACE ||
 	    kind == GO_RKIND_COMPLEX64 || kind == GO_RKIND_COMPLEX128 || kind <= 0 ||
 	    (kind == GO_RKIND_SLICE && pl->kind == P_REGS && b->nregs < pl->reg + 2))
@@ -685,8 +935,10 @@ int go_xexpr__plan(const struct go_types *t, struct go_binary *bin, const struct
 	for (i = 0; i < s->nsel && !err; i++)
 		err = s->sel[i].index < 0 ? select_field(c, b, &pl, x, s->sel[i].name) :
 					    select_index(c, b, &pl, x, s->sel[i].index);
-	if (!err && s->fn)
+	if (!err && s->fn) {
+		x->value = false;	/* an int */
 		return select_len(c, b, &pl, x, s->fn == GO_XFN_CAP);
+	}
 	return err ? err : select_leaf(c, b, &pl, x);
 }
 
@@ -698,6 +950,29 @@ static void loc_print(const struct go_loc *l, FILE *out)
 		fprintf(out, "%s", l->reg);
 	else
 		fprintf(out, "sp%+lld", (long long)l->sp_off);
+}
+
+/* --dry-run of a whole value for %v: where its bytes are, and the reads that follow. */
+static void value_print(const struct go_xexpr *x, FILE *out)
+{
+	const struct go_vplan *v = &x->vplan;
+	uint32_t i;
+
+	if (x->vroot == GO_XROOT_REGS) {
+		fprintf(out, "%svalue in", x->nwords || x->plan.nsteps ? "; " : "");
+		for (i = 0; i < v->nplaces; i++) {
+			fputs(i ? ", " : " ", out);
+			loc_print(&x->vloc[i], out);
+			fprintf(out, " (%u bytes at +%u)", v->place[i].size, v->place[i].off);
+		}
+	} else if (x->vroot == GO_XROOT_STACK) {
+		fprintf(out, "value: %u bytes at sp%+lld", v->root, (long long)x->vsp_off);
+	} else {
+		fprintf(out, "; value: %u bytes at %+d", v->root, v->root_off);
+	}
+	fprintf(out, "; then %u reads of what it points to (%d bytes at most)", v->nreads,
+		GO_TRACE_VAL_BUF);
+	fprintf(out, " -> %s (%%v)\n", x->tname);
 }
 
 void go_xexpr__print(const struct go_xexpr *x, FILE *out)
@@ -719,6 +994,10 @@ void go_xexpr__print(const struct go_xexpr *x, FILE *out)
 			fprintf(out, " [%u] (< len) +%u", st->idx, st->add);
 		if (st->op != GO_XOP_INDEXR)
 			fprintf(out, " %u bytes at %+d", st->size, st->off);
+	}
+	if (x->value) {
+		value_print(x, out);
+		return;
 	}
 	fprintf(out, " -> %s (%s%s)\n", x->tname, go_kind__name(x->kind),
 		x->plan.nsteps ? "" : ", no memory read");

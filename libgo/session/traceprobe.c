@@ -292,15 +292,17 @@ static int types_open(struct go_tprobe *p)
 	return p->types ? 0 : go_fail(errno, "%s", libgo_errmsg());
 }
 
-/* The base of goargN.(TYPE): the argument words from goargN on, as many as the type takes. */
+/*
+ * The base of goargN.(TYPE) (goretN.(TYPE) in a return probe): the argument (result) words from
+ * goargN on, as many as the type takes.
+ */
 static int expr_assert_base(struct go_tprobe *p, const struct go_xsyntax *s, struct go_xbase *b)
 {
 	int n = 0, regs, i, err;
 
-	if (!alias_num(s->base, "goarg", &n))
-		return go_fail(EINVAL, "'%s.(%s)': a type is asserted on goargN", s->base, s->assert);
-	if (p->ret)
-		return go_fail(EINVAL, "%s is not readable in a return probe", s->base);
+	if (!alias_num(s->base, p->ret ? "goret" : "goarg", &n))
+		return go_fail(EINVAL, "'%s.(%s)': a type is asserted on %s", s->base, s->assert,
+			       p->ret ? "goretN (a return probe reads results)" : "goargN");
 	err = go_xtype__find(p->types, s->assert, &b->type, &b->stars);
 	if (err)
 		return err;
@@ -309,7 +311,7 @@ static int expr_assert_base(struct go_tprobe *p, const struct go_xsyntax *s, str
 		return go_fail(EINVAL, "a %s goes on the stack whole, not in goargN: assert a pointer "
 			       "to it", s->assert);
 	for (i = 0; i < regs && i < GO_XBASE_REGS && !err; i++)
-		err = target_word_(p, false, n + i, s->base, &b->reg[i], i == 0);
+		err = target_word_(p, p->ret, n + i, s->base, &b->reg[i], i == 0);
 	b->nregs = i;
 	if (!err && b->nregs && b->reg[0].kind == GO_LOC_STACK) {	/* ABI0: all on the stack */
 		b->stack = true;
@@ -377,21 +379,30 @@ static int expr_var(struct go_tprobe *p, struct go_tvar *v, const char *name)
 	if (err == 1)
 		return unknown_name(p, s.base);
 	snprintf(v->x.text, sizeof(v->x.text), "%s", name);
+	v->x.value = v->value;
 	if (!err)
 		err = go_xexpr__plan(p->types, p->target.bin, &s, &b, &v->x);
 	if (err)
 		return err;
 	v->xsel = true;
+	v->value = v->x.value;	/* a scalar's value is read as the selector's */
 	v->kind = v->x.kind;
 	v->size = v->x.size;
 	v->nwords = v->x.plan.nsteps ? 2 : v->x.nwords;
+	if (v->value && v->x.vroot == GO_XROOT_REGS)
+		v->nwords = (int)v->x.vplan.nplaces;
+	else if (v->value && v->x.vroot == GO_XROOT_STACK)
+		v->nwords = 0;
 	v->loc[0] = v->x.loc[0];
 	v->loc[1] = v->x.loc[1];
 	return 0;
 }
 
-/* A new variable for name, a word (or words) or an interface; its index, or a negative errno. */
-static int var_add(struct go_tprobe *p, const char *name, bool iface)
+/*
+ * A new variable for name, a word (or words) or an interface, or with value the whole value
+ * for %v (a selector's, or a parameter's); its index, or a negative errno.
+ */
+static int var_add_(struct go_tprobe *p, const char *name, bool iface, bool value)
 {
 	struct go_tvar *v;
 	int err;
@@ -401,7 +412,8 @@ static int var_add(struct go_tprobe *p, const char *name, bool iface)
 	v = &p->vars[p->nvars];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
-	if (!iface && !is_ident(name, strlen(name)))
+	v->value = value;
+	if (value || (!iface && !is_ident(name, strlen(name))))
 		err = expr_var(p, v, name);
 	else
 		err = iface ? iface_var(p, v, name) : word_var(p, v, name);
@@ -414,6 +426,41 @@ static int var_add(struct go_tprobe *p, const char *name, bool iface)
 	v->word = p->nwords;
 	p->nwords += v->nwords;
 	return p->nvars++;
+}
+
+static int var_add(struct go_tprobe *p, const char *name, bool iface)
+{
+	return var_add_(p, name, iface, false);
+}
+
+/* The variable of name's whole value for %v, added on first use; its index, or an errno. */
+static int var_get_value(struct go_tprobe *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (!strcmp(p->vars[i].name, name) && p->vars[i].x.value)
+			return i;
+	return var_add_(p, name, false, true);
+}
+
+/* Is name a parameter (DWARF) that is no interface: %v of it is its value's? */
+static bool param_not_iface(struct go_tprobe *p, const char *name)
+{
+	struct go_iface_param *ps = NULL;
+	size_t n = 0, i;
+	bool found = false;
+
+	if (p->target.cnt != 1 || !strncmp(name, "goarg", 5))
+		return false;
+	if (p->ret)	/* a result: interfaces are printed only at entries */
+		return !alias_num(name, "goret", &(int){ 0 });
+	if (go_binary__iface_params(p->target.bin, go_target__func(&p->target, 0), &ps, &n))
+		return false;
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(ps[i].name, name) && !ps[i].iface;
+	free(ps);
+	return found;
 }
 
 /* The variable of a name, added on first use; its index, or a negative errno. */
@@ -736,6 +783,9 @@ static int parse_conv(const char **f, struct go_tconv *cv)
 		return go_fail(EINVAL, "unsupported conversion '%%%.*s' in format (use d i u x X o "
 			       "c s p, or T v for interfaces)", (int)(s - *f + (*s ? 1 : 0)), *f);
 	cv->conv = *s;
+	cv->plus = *s == 'v' && memchr(flags, '+', nflags);
+	if (cv->plus)	/* fmt's flag, not printf's */
+		nflags = 0;
 	cv->len = s - len == 0 ? 0 : *len != 'h' ? 8 : s - len == 2 ? 1 : 2;
 	snprintf(cv->spec, sizeof(cv->spec), "%%%.*s%s%c", (int)nflags, flags,
 		 conv_int(*s) && *s != 'c' ? "ll" : "", strchr("Tv", *s) ? 's' : *s);
@@ -816,11 +866,22 @@ static int args_bind(struct go_tprobe *p, char **names, int n)
 	for (i = 0; i < n; i++) {
 		struct go_tconv *cv = &p->conv[i];
 		bool sel = !is_ident(names[i], strlen(names[i]));
-		bool iface = strchr("Tv", cv->conv) && !sel, str;
-		int v = iface ? var_get_iface(p, names[i]) : var_get(p, names[i]);
+		bool value = cv->conv == 'v' && (sel || param_not_iface(p, names[i]));
+		bool iface = strchr("Tv", cv->conv) && !sel && !value, str;
+		int v = value ? var_get_value(p, names[i]) : iface ? var_get_iface(p, names[i]) :
+			var_get(p, names[i]);
 
 		if (v < 0)
 			return v;
+		if (value && p->vars[v].value) {	/* a composite value, as fmt prints it */
+			if (p->val >= 0 && p->val != v)
+				return go_fail(EINVAL, "'%s': a probe prints one composite value with "
+					       "%%v (a struct, slice, map...): print another in "
+					       "another probe", names[i]);
+			p->val = v;
+			cv->var = v;
+			continue;
+		}
 		if (sel && cv->conv == 'T') {	/* the selector's static type */
 			cv->var = v;
 			cv->slot = 0;
@@ -922,6 +983,7 @@ int go_tprobe__parse(struct go_tprobe *p, const char *text, pid_t pid, bool rege
 	int err;
 
 	memset(p, 0, sizeof(*p));
+	p->val = -1;
 	p->text = strdup(text);
 	if (!strncmp(s, "p:", 2) || !strncmp(s, "r:", 2)) {
 		p->ret = *s == 'r';
@@ -984,7 +1046,7 @@ static bool has_plans(const struct go_tprobe *p)
 
 int go_tprobe__set_maps(const struct go_tprobe *p, int idx, struct go_bpf *bpf)
 {
-	int plans = go_bpf__map_fd(bpf, "xplans"), lits = go_bpf__map_fd(bpf, "xlits"), i;
+	int plans = go_bpf__map_fd(bpf, "xplans"), lits = go_bpf__map_fd(bpf, "xlits"), i, vplans;
 	uint32_t key;
 
 	if (plans < 0 || lits < 0)
@@ -996,6 +1058,10 @@ int go_tprobe__set_maps(const struct go_tprobe *p, int idx, struct go_bpf *bpf)
 		if (key >= GO_TRACE_MAX_PLANS || go_map__update(plans, &key, &p->vars[i].x.plan))
 			return go_fail(EIO, "cannot set the plan of '%s'", p->vars[i].name);
 	}
+	key = (uint32_t)idx;
+	if (p->val >= 0 && (key >= GO_TRACE_MAX_VPLANS || (vplans = go_bpf__map_fd(bpf, "vplans")) < 0 ||
+			    go_map__update(vplans, &key, &p->vars[p->val].x.vplan)))
+		return go_fail(EIO, "cannot set the reads of '%s'", p->vars[p->val].name);
 	for (i = 0; i < p->nxlits; i++) {
 		key = (uint32_t)(idx * GO_TRACE_LITS_PER_PROBE + i);
 		if (key >= GO_TRACE_MAX_LITS || go_map__update(lits, &key, &p->xlits[i]))
@@ -1023,6 +1089,34 @@ static void emit_word(FILE *out, int w, const struct go_loc *loc)
 		fprintf(out, "\tGO_STACK(w%d, %lld);\n", w, (long long)loc->sp_off);
 }
 
+/* The copy of the composite value: from its address, the stack, or its registers. */
+static void emit_value(const struct go_tprobe *p, int idx, FILE *out)
+{
+	const struct go_tvar *v = &p->vars[p->val];
+	int w;
+
+	switch (v->x.vroot) {
+	case GO_XROOT_MEM:
+		/* a selector that could not be read copies nothing: its marker is printed */
+		if (v->x.plan.nsteps)
+			fprintf(out, "\tGO_VAL(%d, w%d, 0, (go_xbad >> %d) & 3, 0);\n", idx, v->word,
+				2 * p->val);
+		else
+			fprintf(out, "\tGO_VAL(%d, w%d, 0, 0, 0);\n", idx, v->word);
+		break;
+	case GO_XROOT_STACK:
+		fprintf(out, "\tGO_VAL(%d, GO_REG_SP(ctx) + %lld - go_sp_adj, 0, 0, 0);\n", idx,
+			(long long)v->x.vsp_off);
+		break;
+	case GO_XROOT_REGS:
+		fprintf(out, "\tGO_VAL(%d, 0, %d, 0", idx, v->nwords);
+		for (w = 0; w < v->nwords; w++)
+			fprintf(out, ", w%d", v->word + w);
+		fprintf(out, ");\n");
+		break;
+	}
+}
+
 void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 {
 	int i, w;
@@ -1032,7 +1126,9 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 		go_scope_asked() ? "_SCOPED" : "");
 	for (i = 0; i < p->nvars; i++)
 		for (w = 0; w < p->vars[i].nwords; w++)
-			if (p->vars[i].xsel && w >= p->vars[i].x.nwords)	/* a plan's second */
+			if (p->vars[i].value && p->vars[i].x.vroot == GO_XROOT_REGS)
+				emit_word(out, p->vars[i].word + w, &p->vars[i].x.vloc[w]);
+			else if (p->vars[i].xsel && w >= p->vars[i].x.nwords)	/* a plan's second */
 				fprintf(out, "\tu64 w%d = 0;\n", p->vars[i].word + w);
 			else
 				emit_word(out, p->vars[i].word + w, &p->vars[i].loc[w]);
@@ -1049,9 +1145,11 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 		fprintf(out, "\tGO_XFILTER(0x%xU, %s);\n", p->filter_xbad, p->filter);
 	else if (p->filter)
 		fprintf(out, "\tGO_FILTER(%s);\n", p->filter);
-	fprintf(out, "\tGO_EVENT(%d, %d, %d);\n", idx, p->nstrs, p->ivx);
+	fprintf(out, "\tGO_EVENT(%d, %d, %d);\n", idx, p->nstrs, p->val >= 0 ? 2 : p->ivx);
 	if (has_plans(p))
 		fprintf(out, "\tGO_XBAD();\n");
+	if (p->val >= 0)
+		emit_value(p, idx, out);
 	for (i = 0; i < p->nconv; i++) {
 		const struct go_tvar *v = &p->vars[p->conv[i].var];
 
@@ -1108,6 +1206,8 @@ static long long conv_value(const struct go_tconv *cv, const struct go_tvar *v, 
 
 size_t go_tprobe__event_size(const struct go_tprobe *p)
 {
+	if (p->val >= 0)	/* the whole record: the value's copy follows the stack's */
+		return sizeof(struct go_tevent);
 	return p->ivx ? offsetof(struct go_tevent, ivx[p->nstrs]) :
 			offsetof(struct go_tevent, str[p->nstrs]);
 }
@@ -1235,6 +1335,22 @@ static const char *xsel_text(const struct go_tprobe *p, const struct go_tevent *
 	return buf;
 }
 
+/* A composite value as fmt's %v (%+v) prints it, raw (malloc'd), or the marker of what stopped
+ * its selector's read; NULL when out of memory. */
+static char *value_text(const struct go_tprobe *p, const struct go_tevent *e,
+			const struct go_tconv *cv)
+{
+	const struct go_tvar *v = &p->vars[cv->var];
+	unsigned err = xsel_err(p, e, cv->var);
+	char *text = NULL;
+
+	if (err)
+		return strdup(xsel_marker(err));
+	go_vplan__format(p->types, v->x.vtype, v->x.vstars, &v->x.vplan, &e->val, cv->plus,
+			 &text);
+	return text;
+}
+
 size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, char *buf,
 			 size_t size)
 {
@@ -1255,7 +1371,13 @@ size_t go_tprobe__format(const struct go_tprobe *p, const struct go_tevent *e, c
 
 		ADD("%s", p->lits[i]);
 		/* the traced program's strings and values, escaped; the format's own text is not */
-		if ((xs = xsel_text(p, e, cv, xbuf, sizeof(xbuf)))) {
+		if (v->value && cv->conv == 'v') {
+			char *text = value_text(p, e, cv), *shown = text ? esc_dup(text) : NULL;
+
+			ADD(cv->spec, shown ? shown : "<out of memory>");
+			free(shown);
+			free(text);
+		} else if ((xs = xsel_text(p, e, cv, xbuf, sizeof(xbuf)))) {
 			char *shown = esc_dup(xs);
 
 			ADD(strchr("Tvs", cv->conv) ? cv->spec : "%s", shown ? shown :
@@ -1310,7 +1432,12 @@ void go_tprobe__json_args(const struct go_tprobe *p, const struct go_tevent *e, 
 			go_json_str(out, v->name);
 		}
 		fprintf(out, ": ");
-		if (v->xsel && (cv->conv == 'T' || xsel_err(p, e, cv->var) ||
+		if (v->value && cv->conv == 'v') {
+			char *text = value_text(p, e, cv);
+
+			go_json_str(out, text ? text : "<out of memory>");
+			free(text);
+		} else if (v->xsel && (cv->conv == 'T' || xsel_err(p, e, cv->var) ||
 				(strchr("vs", cv->conv) && v->kind == GO_KIND_STRING))) {
 			go_json_str(out, xsel_text(p, e, cv, xbuf, sizeof(xbuf)));
 		} else if (v->xsel && v->kind == GO_KIND_FLOAT) {

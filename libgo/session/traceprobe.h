@@ -26,6 +26,7 @@ struct go_tvar {
 	bool iface;		/* an interface, for %T and %v: its two words */
 	int mode;		/* its first word: a type, a method table, or either (GO_IFACE_*) */
 	bool xsel;		/* a selector (x): its words are where x's plan starts */
+	bool value;		/* for %v: its whole value, a composite one (x.value) too */
 	struct go_xexpr x;
 };
 
@@ -36,6 +37,7 @@ struct go_tconv {
 	int var;
 	int slot;		/* index into the event's args, or strs for %s */
 	int sslot;		/* %T, %v: the string slot (args from slot: 4 words) */
+	bool plus;		/* %+v: struct fields named */
 };
 
 struct go_tprobe {
@@ -55,6 +57,7 @@ struct go_tprobe {
 	bool has_format;
 	int nargs, nstrs;
 	bool ivx;		/* prints an interface's value (%v): its events carry ivx */
+	int val;		/* the variable of the composite value (%v) its events carry, or -1 */
 	struct go_types *types;	/* for %T and %v */
 };
 

@@ -22,7 +22,8 @@
  * and no more (the whole record, stack included, with user stacks: go_event_new).
  */
 #define EVENT_SIZE(nstrs, values)                                                               \
-	((values) ? __builtin_offsetof(struct go_tevent, ivx[nstrs]) :                             \
+	((values) == 2 ? sizeof(struct go_tevent) :                                                \
+	 (values) ? __builtin_offsetof(struct go_tevent, ivx[nstrs]) :                              \
 		 __builtin_offsetof(struct go_tevent, str[nstrs]))
 
 #define WAKEUP_EVERY 64
@@ -33,6 +34,7 @@ BPF_PERCPU_ARRAY(lost, u64, 3);
 BPF_ARRAY(config, struct go_trace_config, 1);
 BPF_ARRAY(xplans, struct go_xplan, GO_TRACE_MAX_PLANS);	/* selectors' reads (trace.h) */
 BPF_ARRAY(xlits, struct go_xlit, GO_TRACE_MAX_LITS);	/* filters' string literals */
+BPF_ARRAY(vplans, struct go_vplan, GO_TRACE_MAX_VPLANS);	/* composite values' reads */
 
 static __always_inline u64 go_stack_word(struct pt_regs *ctx, long off)
 {
@@ -81,8 +83,8 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	if (cfg)
 		flags = cfg->flags & GO_TRACE_FEATURES;
 	/* each a constant, as the verifier wants a reservation's size */
-	if (flags & GO_TRACE_USER_STACKS)
-		e = events.ringbuf_reserve(sizeof(struct go_tevent));
+	if ((flags & GO_TRACE_USER_STACKS) && size != sizeof(struct go_tevent))
+		e = events.ringbuf_reserve(__builtin_offsetof(struct go_tevent, val));
 	else
 		e = events.ringbuf_reserve(size);
 	if (!e) {
@@ -212,6 +214,103 @@ static __always_inline bool go_xstreq(u64 ptr, u64 len, u32 id)
 	return true;
 }
 
+#define VHALF (GO_TRACE_VAL_BUF / 2)
+
+/* The value's own bytes from its registers w (n of them), placed where the plan says. */
+static __always_inline void go_vplace(struct go_tval *tv, struct go_vplan *pl, u64 *w, u32 n)
+{
+	int i;
+
+	for (i = 0; i < GO_TRACE_VPLACES; i++) {
+		struct go_vplace *p = &pl->place[i];
+		u32 off = p->off & (VHALF - 1);
+
+		if ((u32)i >= pl->nplaces || (u32)i >= n)
+			break;
+		switch (p->size) {
+		case 1: *(u8 *)&tv->buf[off] = (u8)w[i]; break;
+		case 2: *(u16 *)&tv->buf[off] = (u16)w[i]; break;
+		case 4: *(u32 *)&tv->buf[off] = (u32)w[i]; break;
+		default: *(u64 *)&tv->buf[off] = w[i]; break;
+		}
+	}
+	tv->root = VHALF;
+}
+
+/*
+ * What read r may read from: inside what its parent copied (from memory, not kept on the stack:
+ * the verifier then sees one state a read, not one per outcome of the reads before it).
+ */
+static __always_inline bool go_vread_ok(struct go_tval *tv, struct go_vplan *pl,
+					struct go_vread *r)
+{
+	u32 pend = tv->root, k = r->parent & (GO_TRACE_VREADS - 1), got;
+
+	if (r->parent != GO_VREAD_ROOT) {
+		got = tv->got[k];
+		pend = got == GO_VREAD_FAULT ? 0 : pl->read[k].dst + got;
+	}
+	return r->src + 8 <= pend && (r->len == GO_VREAD_NOLEN || r->len + 8 <= pend);
+}
+
+/* The plan's reads, each from an address (and length) that an earlier one copied. */
+static __always_inline void go_vreads(struct go_tval *tv, struct go_vplan *pl)
+{
+	int i;
+
+	for (i = 0; i < GO_TRACE_VREADS; i++) {
+		struct go_vread *r = &pl->read[i];
+		u64 ptr, n;
+		u32 dst = r->dst & (VHALF - 1);
+
+		if ((u32)i >= pl->nreads)
+			break;
+		tv->got[i] = 0;
+		if (r->parent != GO_VREAD_ROOT && r->parent >= i)
+			continue;
+		if (tv->root == GO_VREAD_FAULT || !go_vread_ok(tv, pl, r))
+			continue;
+		ptr = *(u64 *)&tv->buf[r->src & (GO_TRACE_VAL_BUF - 8)];
+		n = r->max;
+		if (r->len != GO_VREAD_NOLEN) {
+			u64 len = *(u64 *)&tv->buf[r->len & (GO_TRACE_VAL_BUF - 8)];
+
+			n = len > n / (r->scale ? r->scale : 1) ? n / (r->scale ? r->scale : 1) * r->scale :
+								   len * r->scale;
+		}
+		n &= VHALF - 1;
+		if (!ptr || !n)
+			continue;
+		if (bpf_probe_read_user(&tv->buf[dst], n, (void *)ptr)) {
+			tv->got[i] = GO_VREAD_FAULT;
+			continue;
+		}
+		tv->got[i] = n;
+	}
+}
+
+/* A composite value for %v by its plan (trace.h): from addr, or from its registers w. */
+static __always_inline void go_vcopy(struct go_tevent *e, u32 id, u64 addr, u64 *w, u32 n,
+				     bool bad)
+{
+	struct go_vplan *pl = vplans.lookup(&id);
+	struct go_tval *tv = &e->val;
+	u32 size;
+
+	tv->root = GO_VREAD_FAULT;
+	if (!pl || bad)
+		return;
+	if (!pl->root) {
+		go_vplace(tv, pl, w, n);
+	} else {
+		size = pl->root & (VHALF - 1);
+		if (size && bpf_probe_read_user(tv->buf, size, (void *)(addr + (s64)pl->root_off)))
+			return;
+		tv->root = size;
+	}
+	go_vreads(tv, pl);
+}
+
 /* A filter whose selectors could not be read: counted, and false. */
 static __always_inline int go_filter_unread(void)
 {
@@ -279,5 +378,11 @@ int go_gsave(struct pt_regs *ctx)
 		return go_filter_unread();                                                      \
 	GO_FILTER(expr)
 #define GO_STREQ(ptr, len, id) go_xstreq(ptr, len, id)
+/* A composite value for %v: plan id, from the address in addr or the registers in w[]. */
+#define GO_VAL(id, addr, n, bad, ...)                                                           \
+	do {                                                                                    \
+		u64 go_vw[GO_TRACE_VPLACES] = { __VA_ARGS__ };                                  \
+		go_vcopy(e, id, addr, go_vw, n, bad);                                            \
+	} while (0)
 #define GO_STR(i, ptr, len) go_event_str(e, i, ptr, len)
 #define GO_SEND() go_event_send(e); return 0

@@ -24,6 +24,55 @@ struct go_trace_config {
 #define GO_TRACE_NOTE_PROCS 2U	/* note each process's first probe (go_procs): PIE types */
 #define GO_TRACE_LABELS 4U	/* -j, --labels: each record names its goroutine's label set */
 
+/*
+ * A composite value for %v (a struct, an array, a slice, a map, a pointer to one), as a probe
+ * copies it by its plan (go_vplan, in the map vplans, made by libgo/binary/composite.c from the
+ * type): the value's own bytes at buf[0] (from its address, or its registers placed where its
+ * fields lie in memory), then bounded reads, each from an address (and a length) found in what
+ * was copied before: what a pointer, a slice, a string or a map's header points to. User space
+ * formats it from the type as fmt does; what was not copied is marked, never guessed.
+ */
+#define GO_TRACE_VAL_BUF 4096	/* reads start below half of it and copy at most half */
+#define GO_TRACE_VREADS 32
+#define GO_TRACE_VPLACES 16
+#define GO_VREAD_NOLEN 0xffff	/* a read of max bytes, with no length word */
+#define GO_VREAD_ROOT 0xff	/* a read's parent: the value's own bytes */
+#define GO_VREAD_FAULT 0xffff	/* got: the read failed */
+
+struct go_vread {
+	__u16 src;		/* buf offset of the address word */
+	__u16 len;		/* buf offset of the length word, or GO_VREAD_NOLEN */
+	__u16 scale;		/* bytes per unit of the length (an element's size) */
+	__u16 max;		/* bytes copied at most: below GO_TRACE_VAL_BUF / 2 */
+	__u16 dst;		/* buf offset of the copy: below GO_TRACE_VAL_BUF / 2 */
+	__u8 parent;		/* the read that copied src and len, or GO_VREAD_ROOT */
+	__u8 pad;
+};
+
+struct go_vplace {
+	__u16 off;		/* buf offset of a register's bytes */
+	__u8 size;		/* 1, 2, 4 or 8 */
+	__u8 pad;
+};
+
+struct go_vplan {
+	__u32 root;		/* bytes of the value at its address; 0: it is in registers */
+	__s32 root_off;		/* its address: the selector's last word plus this */
+	__u32 nplaces;		/* in registers: the probe's words, placed */
+	__u32 nreads;
+	struct go_vplace place[GO_TRACE_VPLACES];
+	struct go_vread read[GO_TRACE_VREADS];
+};
+
+#define GO_TRACE_MAX_VPLANS 16	/* one a probe */
+
+struct go_tval {
+	__u16 root;		/* bytes of buf[0] copied; GO_VREAD_FAULT: unreadable */
+	__u16 got[GO_TRACE_VREADS];	/* bytes each read copied; GO_VREAD_FAULT: unreadable */
+	__u16 pad[3];
+	__u8 buf[GO_TRACE_VAL_BUF];
+};
+
 struct go_tevent {
 	__u64 ts;
 	__u32 pid;
@@ -40,8 +89,10 @@ struct go_tevent {
 	char str[GO_TRACE_MAX_STRS][GO_TRACE_STR_LEN];
 	/* sent only by probes that print an interface with %v: its struct's words (iface.h) */
 	struct go_ivx ivx[GO_TRACE_MAX_STRS];
-	/* sent only with user stacks: the record ends here otherwise */
+	/* sent only with user stacks, and by probes that print a composite value */
 	struct go_walk walk;
+	/* sent only by probes that print a composite value with %v (go_vplan, above) */
+	struct go_tval val;
 };
 
 /*

@@ -34,6 +34,12 @@ type Inner struct {
 	Name  string
 }
 
+// Base is embedded in Req: its fields are promoted (r.Tenant is r.Base.Tenant).
+type Base struct {
+	Tenant string
+	Zone   int16
+}
+
 type Req struct {
 	ID     int64
 	Method string
@@ -46,6 +52,7 @@ type Req struct {
 	Ok     bool
 	Next   *Req
 	Data   []byte
+	Base
 }
 
 type Point struct {
@@ -62,19 +69,51 @@ func handle(r *Req, b []byte, p Point) int {
 	return sink
 }
 
+// find returns what handle was passed: its result is read by return probes (r:).
+//
+//go:noinline
+func find(r *Req, p Point) (found *Req, point Point) {
+	sink++
+	return r, p
+}
+
+// The whole values %v and %+v print (gotrace reads them as composites).
+var values = []string{"r", "p", "r.Tags", "r.Meta", "r.Inner", "r.URL", "r.Data"}
+
+func whole(e map[string]string, name string, v any) {
+	e["%v "+name] = fmt.Sprintf("%v", v)
+	e["%+v "+name] = fmt.Sprintf("%+v", v)
+}
+
 // What fmt prints of each selector of r and p, or gotrace's marker where Go would panic.
 func expect(r *Req, b []byte, p Point, unmapped bool) map[string]string {
 	e := map[string]string{
 		"p.X": fmt.Sprint(p.X), "p.Y": fmt.Sprint(p.Y), "p.Label": p.Label, "b": string(b),
 		"p": fmt.Sprintf("%+v", p),
 	}
+	whole(e, "p", p)
 	if unmapped {
 		for _, k := range []string{"r.ID", "r.Method", "r.URL.Path", "len(r.Tags)", "cap(r.Tags)",
 			"r.Tags[1]", "r.Inner.Name", "r.Score", "r.Inner.Level", "r.Inner.Ratio", "r.Ok",
-			"r.Flags[2]", "len(r.Meta)", "r.Next.ID", "r.Data"} {
+			"r.Flags[2]", "len(r.Meta)", "r.Next.ID", "r.Data", "r.Tenant", "r.Method[0]"} {
 			e[k] = "<unreadable>"
 		}
+		for _, k := range values[2:] {
+			e["%v "+k], e["%+v "+k] = "<unreadable>", "<unreadable>"
+		}
+		e["%v r"], e["%+v r"] = "&<unreadable>", "&<unreadable>"
 		return e
+	}
+	whole(e, "r", r)
+	whole(e, "r.Tags", r.Tags)
+	whole(e, "r.Meta", r.Meta)
+	whole(e, "r.Inner", r.Inner)
+	whole(e, "r.URL", r.URL)
+	whole(e, "r.Data", r.Data)
+	e["r.Tenant"] = r.Tenant
+	e["r.Method[0]"] = "<index out of range>"
+	if len(r.Method) > 0 {
+		e["r.Method[0]"] = fmt.Sprintf("%v", r.Method[0])
 	}
 	e["r.ID"] = fmt.Sprint(r.ID)
 	e["r.Method"] = r.Method
@@ -127,13 +166,15 @@ func main() {
 	first := &Req{ID: 1000, Method: "HEAD"}
 	reqs := []*Req{
 		{ID: 1001, Method: "GET", URL: &URL{"http", "x", "/index.html"}, Tags: []string{"a", "bb", "ccc"},
-			Meta: map[string]int{"k": 1, "j": 2}, Inner: Inner{-7, 0.1, "inner"}, Score: 3.25,
-			Flags: [3]uint16{1, 2, 65535}, Ok: true, Next: first, Data: []byte("payload")},
+			Meta: map[string]int{"k": 1, "j": 2, "a": -3}, Inner: Inner{-7, 0.1, "inner"}, Score: 3.25,
+			Flags: [3]uint16{1, 2, 65535}, Ok: true, Next: first, Data: []byte("payload"),
+			Base: Base{"acme", -2}},
 		{ID: 1002, Method: "POST", URL: checkout, Tags: make([]string, 1, 8),
-			Inner: Inner{127, 1e21, "es\x1b[31mcape"}, Score: -0.0000012, Next: nil},
-		{ID: -5, Method: "PUT\ttab", URL: nil, Tags: nil, Score: 1e-320},
-		{ID: 1 << 62, Method: "DELETE", URL: long, Tags: []string{"", strings.Repeat("t", 200)},
-			Meta: map[string]int{}, Score: 100},
+			Inner: Inner{127, 1e21, "es\x1b[31mcape"}, Score: -0.0000012, Next: nil,
+			Meta: map[string]int{"b": 2, "a": 1, "e": 5, "c": 3, "h": 8, "g": 7, "d": 4, "f": 6}},
+		{ID: -5, Method: "PUT\ttab", URL: nil, Tags: nil, Score: 1e-320, Base: Base{Zone: 7}},
+		{ID: 1 << 62, Method: "DELETE", URL: long, Tags: []string{"", strings.Repeat("t", 200), "x", "y",
+			"z", "1", "2", "3", "4", "5"}, Meta: map[string]int{}, Score: 100},
 		{ID: 1004, Method: "GET", URL: checkout, Ok: true, Score: math.Inf(1),
 			Inner: Inner{Ratio: math.NaN()}},
 	}
@@ -142,11 +183,15 @@ func main() {
 	var calls []map[string]string
 	for i, r := range reqs {
 		b := []byte(fmt.Sprintf("bytes-%d", i))
-		handle(r, b, points[i])
+		// fmt reads the values first: a page a probe reads must be in memory (a probe
+		// cannot fault one in: gotrace marks it <unreadable>)
 		calls = append(calls, expect(r, b, points[i], false))
+		handle(r, b, points[i])
+		find(r, points[i])
 	}
 	bad := unmappedReq()
 	handle(bad, []byte("x"), points[0])
+	find(bad, points[0])
 	calls = append(calls, expect(nil, []byte("x"), points[0], true))
 
 	var r Req
