@@ -245,7 +245,11 @@ CADDY = "/usr/bin/caddy"
 def test_caddy_requests(tmp_path):
     """Debian's caddy (Go 1.19, stripped): net/http.serverHandler.ServeHTTP's requests, by a
     type assertion on its fourth argument word, have the methods and paths sent, in order; a
-    filter on the path, in the kernel, keeps only the requests for it."""
+    filter on the path, in the kernel, keeps only the requests for it.
+    net/http.(*conn).serve itself: at its entry no request exists yet (serve reads them), so
+    each serve's requests are those that the readRequest it calls returns on its goroutine, by
+    a type assertion on that result (*net/http.response).req: one serve per connection, each
+    with the method and path sent on it."""
     import http.client
     import socket
     import time
@@ -268,12 +272,15 @@ def test_caddy_requests(tmp_path):
                 assert server.poll() is None and time.monotonic() < end, "caddy did not start"
                 time.sleep(0.05)
         req = "goarg4.(*net/http.Request)"
+        resp = "goret1.(*net/http.response).req"
         sent = [("GET", "/"), ("POST", "/checkout"), ("DELETE", "/a/b%20c"), ("PUT", "/checkout"),
                 ("PATCH", "/checkout/x")]
         with Tool("gotrace", "-j", "-p", str(server.pid),
                   f'net/http.serverHandler.ServeHTTP "%s %s", {req}.Method, {req}.URL.Path',
                   f'net/http.serverHandler.ServeHTTP ({req}.URL.Path == "/checkout") "%s", '
-                  f'{req}.Method', timeout=120) as t:
+                  f'{req}.Method', 'net/http.(*conn).serve',
+                  f'r:net/http.(*conn).readRequest "%s %s", {resp}.Method, {resp}.URL.Path',
+                  timeout=120) as t:
             for method, path in sent:
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 c.request(method, path)
@@ -285,7 +292,19 @@ def test_caddy_requests(tmp_path):
         server.kill()
         server.wait()
     assert status == 0, err
+    raw = [json.loads(line) for line in out.splitlines()]
     events = [loads(line) for line in out.splitlines()]
-    both = [(e[f"{req}.Method"], e[f"{req}.URL.Path"]) for e in events if len(e) == 2]
-    assert both == [(m, p.replace("%20", " ")) for m, p in sent], out
-    assert [e[f"{req}.Method"] for e in events if len(e) == 1] == ["POST", "PUT"], out
+    both = [(e[f"{req}.Method"], e[f"{req}.URL.Path"]) for e in events
+            if f"{req}.URL.Path" in e]
+    want = [(m, p.replace("%20", " ")) for m, p in sent]
+    assert both == want, out
+    assert [e[f"{req}.Method"] for e in events if list(e) == [f"{req}.Method"]] == \
+        ["POST", "PUT"], out
+    # each serve (one a connection, on its own goroutine), then the request it read
+    serves = [e["goid"] for e in raw if e["func"] == "net/http.(*conn).serve"]
+    read = {}  # the request each read first (a read that fails returns no response)
+    for e in raw:
+        if e["func"] == "net/http.(*conn).readRequest" and "<" not in e["msg"]:
+            read.setdefault(e["goid"], (e["args"][f"{resp}.Method"],
+                                        e["args"][f"{resp}.URL.Path"]))
+    assert len(set(serves)) == len(sent) and [read.get(g) for g in serves] == want, out
