@@ -128,6 +128,25 @@ def test_other_tools_say():
 
 
 @pytest.mark.unprivileged
+def test_within_inlined_said():
+    """--within FUNC cannot see FUNC's inlined calls (no entry or return marks the goroutine):
+    where FUNC was also inlined it says so; where FUNC exists only inlined it is an error, not a
+    count of 0."""
+    binary = build_program("go126", "inlined")
+    result = run_tool("gofunccount", "--dry-run", "--within", "main.helper", f"{binary}:main.round")
+    assert result.returncode == 0, result.stderr
+    assert "note: main.helper was also inlined, at 9 call sites, which --within does not see: " \
+           "calls made there are not within it" in result.stderr, result.stderr
+    result = run_tool("gofunccount", "--dry-run", "--within", "main.(*Counter).bump",
+                      f"{binary}:main.round")
+    assert result.returncode == 1, result
+    errors = [line for line in result.stderr.splitlines() if ": note: " not in line]
+    assert errors == [f"gofunccount: cannot trace --within in '{binary}': 'main.(*Counter).bump' "
+                      "matches only functions that exist only inlined into their callers, which "
+                      "have no entry or return to see"], result.stderr
+
+
+@pytest.mark.unprivileged
 def test_whole_go_command():
     """Over Go 1.26's go command, all of runtime.* (inlined across the whole binary; '*', 29,219
     sites, takes minutes on the sanitizer build): each inline site the plan uses is an

@@ -28,7 +28,7 @@ static int within_open(struct go_within *w, const struct go_target *t, pid_t pid
 	const char *bin = go_binary__path(t->bin);
 	char *spec = malloc(strlen(bin) + strlen(func) + 2);
 	const char *specs[3] = { spec, "runtime.newproc", "runtime.newproc1" };
-	size_t i, n = 0;
+	size_t i, n = 0, inlined = 0;
 	int err;
 
 	if (!spec)
@@ -39,11 +39,19 @@ static int within_open(struct go_within *w, const struct go_target *t, pid_t pid
 		sprintf(spec, "%s:%s", bin, func);
 	err = go_target__open_list(&w->t, specs, 3, pid, false);
 	free(spec);
-	for (i = 0; !err && i < w->t.cnt; i++)
-		n += strncmp(go_target__func(&w->t, i)->name, "runtime.newproc", 15) != 0;
+	for (i = 0; !err && i < w->t.cnt; i++) {
+		if (!strncmp(go_target__func(&w->t, i)->name, "runtime.newproc", 15))
+			continue;
+		if (go_target__inline_only(&w->t, i))
+			inlined++;
+		else
+			n++;
+	}
 	if (!err && !n)
-		err = go_fail(ENOENT, "cannot trace --within in '%s': no function matches '%s'",
-			      go_binary__name(t->bin), func);
+		err = go_fail(ENOENT, inlined ? "cannot trace --within in '%s': '%s' matches only "
+			      "functions that exist only inlined into their callers, which have no "
+			      "entry or return to see" : "cannot trace --within in '%s': no function "
+			      "matches '%s'", go_binary__name(t->bin), func);
 	return err;
 }
 
@@ -96,6 +104,9 @@ static int within_plan(struct go_within *w, const struct go_target *t, struct go
 	if (!err) {
 		within_drop(&w->plan.ret, sc->within_newproc);
 		within_drop(&w->plan.entry, sc->within_newproc1);
+		/* an inlined call of FUNC has no entry or return to mark the goroutine: said */
+		go_target__say_inlined(&w->t, false, "--within does not see: calls made there are "
+				       "not within it");
 	}
 	return err;
 }
