@@ -174,9 +174,12 @@ static void plan_map(struct planner *p, struct vt x, uint32_t off, int parent, i
 	    (g = read_add(p, hdr + 16, GO_VREAD_NOLEN, 0, m.group, r, &grp)) < 0 ||
 	    m.indirect)
 		return;
-	for (i = 0; i < 8 && i < MAX_ELEMS; i++) {
+	for (i = 0; i < 8; i++) {	/* the keys first: without all of them, no order */
 		vmap_slot(&m, i, &k, &e);
 		plan_at(p, m.key, grp + (uint32_t)k, g, depth + 2, false);
+	}
+	for (i = 0; i < 8; i++) {
+		vmap_slot(&m, i, &k, &e);
 		plan_at(p, m.elem, grp + (uint32_t)e, g, depth + 2, false);
 	}
 }
@@ -224,7 +227,9 @@ static void plan_at(struct planner *p, struct vt x, uint32_t off, int parent, in
 		if (vt_elem(p->t, x, &e) || !(esize = vt_size(p->t, e)) || esize > VHALF)
 			return;
 		ek = vt_kind(p->t, e);
-		n = ek == GO_RKIND_UINT8 ? MAX_STR : MAX_ELEMS;
+		/* a slice two reads down (a map's values): its first element, so that a map's
+		 * eight entries fit in the reads */
+		n = ek == GO_RKIND_UINT8 ? MAX_STR : depth >= 2 ? 1 : MAX_ELEMS;
 		r = read_add(p, off, off + 8, (uint32_t)esize, n * esize, parent, &dst);
 		for (i = 0; r >= 0 && i < n && (i + 1) * esize <= p->pl->read[r].max; i++)
 			plan_at(p, e, dst + (uint32_t)(i * esize), r, depth + 1, false);
