@@ -4,9 +4,11 @@ kernel, on Go 1.19 (labels in a map) and 1.26 (a slice of pairs), plain and stri
 tests/go/labels serves three checkout requests under pprof labels (route=/checkout, req=N), each
 calling main.query itself and through two goroutines that inherit its labels, three browse
 requests (route=/browse), and unlabelled calls; it counts the calls of main.query in each scope
-itself ({"route=/checkout": 18, "req=2": 6, ...}). Each tool's count under --label equals it.
-One of the checkout handler's goroutines starts a third; --within main.handleCheckout counts the
-calls of all four ("within": 18), in each tool.
+itself ({"route=/checkout": 18, "req=2": 6, ...} on Go 1.19). Each tool's count under --label
+equals it. One of the checkout handler's goroutines starts a third, and from Go 1.23 the handler
+also pulls from an iter.Pull iterator, whose coroutine's goroutine queries; --within
+main.handleCheckout counts the calls of all of them ("within": 18 on Go 1.19, 24 on 1.26), in
+each tool.
 """
 
 import json
@@ -325,7 +327,8 @@ def test_within_unusable(built, variant, program, func, why):
 @pytest.mark.unprivileged
 def test_within_dry_run(built):
     """--dry-run lists --within's probes after the tool's: FUNC's entry and RET, where goroutines
-    start (runtime.newproc's entry, newproc1's RET) and end (runtime.goexit1)."""
+    start (runtime.newproc's and newcoro's entries, newproc1's RET) and end (runtime.goexit1, and
+    a coroutine's in runtime.coroswitch_m)."""
     binary = built.path("go126-stripped", "labels")
     run = run_tool("gofunccount", "--dry-run", "-j", "--within", "main.handleCheckout",
                    f"{binary}:main.query")
@@ -334,6 +337,7 @@ def test_within_dry_run(built):
     headers = [i for i, line in enumerate(lines) if "binary" in line]
     assert len(headers) == 2 and lines[headers[1]]["pattern"] == "--within main.handleCheckout", lines
     probes = sorted((p["kind"], p["func"]) for p in lines[headers[1]:] if "kind" in p)
-    assert probes == [("entry", "main.handleCheckout"), ("entry", "runtime.newproc"),
+    assert probes == [("entry", "main.handleCheckout"), ("entry", "runtime.coroswitch_m"),
+                      ("entry", "runtime.newcoro"), ("entry", "runtime.newproc"),
                       ("goexit", "runtime.goexit1"), ("ret", "main.handleCheckout"),
                       ("ret", "runtime.newproc1")], probes

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * --within FUNC: its probes, planned in the traced binary and attached before the tool's own:
- * FUNC's entries and RETs, runtime.newproc's entry and newproc1's RETs (where a goroutine is
- * started), and runtime.goexit1 (where one ends), for the programs go_within_entry and
- * go_within_ret of every tool (libgo/probe/bpf/within.bpf.h says how they keep the goroutines
- * within FUNC).
+ * FUNC's entries and RETs, runtime.newproc's and newcoro's entries and newproc1's RETs (where a
+ * goroutine is started), and runtime.goexit1 and coroswitch_m (where one ends), for the programs
+ * go_within_entry and go_within_ret of every tool (libgo/probe/bpf/within.bpf.h says how they
+ * keep the goroutines within FUNC).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,26 +21,48 @@ struct go_within {
 	struct go_plan plan;
 };
 
+/*
+ * The runtime's functions --within probes besides FUNC: where goroutines start (runtime.newproc,
+ * and runtime.newcoro for iter.Pull's coroutines, Go 1.22+: both call newproc1 on the system
+ * stack) and where a coroutine's goroutine ends without goexit1 (runtime.coroswitch_m).
+ */
+static const char *const within_runtime[] = {
+	"runtime.newproc", "runtime.newproc1", "runtime.newcoro", "runtime.coroswitch_m",
+};
+#define WITHIN_RUNTIME (sizeof(within_runtime) / sizeof(within_runtime[0]))
+
+static bool is_within_runtime(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < WITHIN_RUNTIME; i++)
+		if (!strcmp(name, within_runtime[i]))
+			return true;
+	return false;
+}
+
 /* FUNC, and the runtime's functions that start goroutines, in t's binary; FUNC must match. */
 static int within_open(struct go_within *w, const struct go_target *t, pid_t pid,
 		       const char *func)
 {
 	const char *bin = go_binary__path(t->bin);
 	char *spec = malloc(strlen(bin) + strlen(func) + 2);
-	const char *specs[3] = { spec, "runtime.newproc", "runtime.newproc1" };
+	const char *specs[1 + WITHIN_RUNTIME] = { spec };
 	size_t i, n = 0, inlined = 0;
 	int err;
 
 	if (!spec)
 		return go_fail(ENOMEM, "out of memory");
+	for (i = 0; i < WITHIN_RUNTIME; i++)
+		specs[1 + i] = within_runtime[i];
 	if (pid)
 		strcpy(spec, func);	/* -p: its executable, which t's binary is */
 	else
 		sprintf(spec, "%s:%s", bin, func);
-	err = go_target__open_list(&w->t, specs, 3, pid, false);
+	err = go_target__open_list(&w->t, specs, 1 + WITHIN_RUNTIME, pid, false);
 	free(spec);
 	for (i = 0; !err && i < w->t.cnt; i++) {
-		if (!strncmp(go_target__func(&w->t, i)->name, "runtime.newproc", 15))
+		if (is_within_runtime(go_target__func(&w->t, i)->name))
 			continue;
 		if (go_target__inline_only(&w->t, i))
 			inlined++;
@@ -55,21 +77,27 @@ static int within_open(struct go_within *w, const struct go_target *t, pid_t pid
 	return err;
 }
 
-/* Cookie's function index of the function named name, or -ENOENT with the message set. */
-static int within_index(const struct go_within *w, const char *name, uint32_t *out)
+/* Cookie's function index of the function named name, or -ENOENT (with the message set unless
+ * optional: then *out is GO_WITHIN_NONE, which no cookie holds). */
+static int within_index(const struct go_within *w, const char *name, bool optional,
+			uint32_t *out)
 {
 	size_t i;
 
+	*out = GO_WITHIN_NONE;
 	for (i = 0; i < w->t.cnt; i++)
 		if (!strcmp(go_target__func(&w->t, i)->name, name)) {
 			*out = (uint32_t)go_target__slot(&w->t, i);
 			return 0;
 		}
+	if (optional)
+		return -ENOENT;
 	return go_fail(ENOENT, "cannot trace --within in '%s': %s cannot be probed",
 		       go_binary__name(w->t.bin), name);
 }
 
-/* Drop ps's probes of function func: runtime.newproc's RETs and newproc1's entry do nothing. */
+/* Drop ps's probes of function func: the RETs of runtime.newproc, newcoro and coroswitch_m and
+ * newproc1's entry do nothing. */
 static void within_drop(struct go_probes *ps, uint32_t func)
 {
 	size_t i, n = 0;
@@ -98,11 +126,16 @@ static int within_plan(struct go_within *w, const struct go_target *t, struct go
 			      w->plan.save_g ? "a function it matches is in assembly" :
 			      "runtime.goexit1 cannot be probed");
 	if (!err)
-		err = within_index(w, "runtime.newproc", &sc->within_newproc);
+		err = within_index(w, "runtime.newproc", false, &sc->within_newproc);
 	if (!err)
-		err = within_index(w, "runtime.newproc1", &sc->within_newproc1);
+		err = within_index(w, "runtime.newproc1", false, &sc->within_newproc1);
 	if (!err) {
+		/* Go 1.22+ with iter.Pull linked in: its coroutines start and end there */
+		within_index(w, "runtime.newcoro", true, &sc->within_newcoro);
+		within_index(w, "runtime.coroswitch_m", true, &sc->within_coroswitch);
 		within_drop(&w->plan.ret, sc->within_newproc);
+		within_drop(&w->plan.ret, sc->within_newcoro);
+		within_drop(&w->plan.ret, sc->within_coroswitch);
 		within_drop(&w->plan.entry, sc->within_newproc1);
 		/* an inlined call of FUNC has no entry or return to mark the goroutine: said */
 		go_target__say_inlined(&w->t, false, "--within does not see: calls made there are "

@@ -87,9 +87,11 @@ struct go_scope {
 	__u32 nlabels;
 	__u32 flags;
 	struct go_scope_label label[GO_SCOPE_LABELS];
-	/* GO_SCOPE_WITHIN: the function indices of runtime.newproc and newproc1 in the cookies of
-	 * the probes go_within_entry and go_within_ret take (the others' are FUNC's) */
+	/* GO_SCOPE_WITHIN: the function indices of runtime.newproc and newproc1, and of newcoro
+	 * and coroswitch_m (GO_WITHIN_NONE where the binary has none), in the cookies of the
+	 * probes go_within_entry and go_within_ret take (the others' are FUNC's) */
 	__u32 within_newproc, within_newproc1;
+	__u32 within_newcoro, within_coroswitch;
 };
 
 /* go_scope_lost[GO_SCOPE_LOST_LABELS]: calls not traced, their goroutine's labels not read whole */

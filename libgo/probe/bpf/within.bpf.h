@@ -3,7 +3,8 @@
  * --within FUNC in the kernel, for every tool's program (labels.bpf.h includes it): which
  * goroutines are within FUNC (go_within_gs), kept by two programs every tool loads and the
  * session attaches (libgo/session/within.c) at FUNC's entries and RETs, at runtime.newproc's
- * entry and newproc1's RETs, and where goroutines end (runtime.goexit1, GO_COOKIE_GOEXIT):
+ * and newcoro's entries and newproc1's RETs, and where goroutines end (runtime.goexit1,
+ * GO_COOKIE_GOEXIT, and coroswitch_m):
  *
  *   FUNC's entry marks the goroutine with the call's depth (g.stack.hi - SP, which a copied
  *   stack keeps) and return address, unless an outer call of FUNC marked it already; the RET
@@ -13,8 +14,9 @@
  *   runtime.newproc runs on the goroutine that starts another (g in its register), whose
  *   newproc1 then runs on the same thread's system stack and returns the new g: a goroutine
  *   started within FUNC is marked as inherited there, before it can run. Its mark goes when it
- *   ends. Goroutines started by runtime.newproc1's other callers (iter.Pull's coroutines,
- *   testing/synctest) do not inherit.
+ *   ends. runtime.newcoro (Go 1.22+: iter.Pull's coroutines) starts one the same way, and a
+ *   coroutine's goroutine ends in runtime.coroswitch_m (gp with gp.coroexit set), not goexit1.
+ *   Goroutines started by newproc1's other callers (testing/synctest) do not inherit.
  *
  * A mark that finds no room is counted (go_scope_lost[GO_SCOPE_LOST_WITHIN]): that goroutine's
  * calls within FUNC go untraced, said. Register-ABI binaries only (g in its register: gc 1.17+),
@@ -151,7 +153,21 @@ static __always_inline void go_within_newproc(struct pt_regs *ctx, struct go_bin
 		go_within_spawn.delete(&tid);
 }
 
-/* The entry probes: FUNC's, runtime.newproc's (and newproc1's, nothing), goexit1's. */
+/* runtime.coroswitch_m(gp), on g0: gp ends here when gp.coroexit is set; its mark goes. */
+static __always_inline void go_within_coroswitch(struct pt_regs *ctx, struct go_binfo *b)
+{
+	u64 gp = go_arg_reg(ctx, 0);
+	struct go_within_key k;
+	u8 exiting = 0;
+
+	if (b->coroexit_off >= 0 &&
+	    !bpf_probe_read_user(&exiting, sizeof(exiting), (void *)(gp + b->coroexit_off)) &&
+	    exiting && go_within_key_of(b, gp, &k))
+		go_within_gs.delete(&k);
+}
+
+/* The entry probes: FUNC's, runtime.newproc's and newcoro's (and newproc1's, nothing),
+ * coroswitch_m's, goexit1's. */
 int go_within_entry(struct pt_regs *ctx)
 {
 	u64 cookie = bpf_get_attach_cookie(ctx), g = GO_REG_G(ctx), sp;
@@ -166,8 +182,10 @@ int go_within_entry(struct pt_regs *ctx)
 	if (func == GO_COOKIE_GOEXIT) {
 		if (go_within_key_of(b, g, &k))
 			go_within_gs.delete(&k);
-	} else if (func == s->within_newproc) {
+	} else if (func == s->within_newproc || func == s->within_newcoro) {
 		go_within_newproc(ctx, b, g, sp);
+	} else if (func == s->within_coroswitch) {
+		go_within_coroswitch(ctx, b);
 	} else if (func != s->within_newproc1) {
 		go_within_enter(ctx, b, g, sp);
 	}

@@ -11,6 +11,7 @@
 
 #define GO_WITHIN_GOROUTINES 16384	/* goroutines marked at once (go_within_gs) */
 #define GO_WITHIN_SPAWNS 1024		/* threads between runtime.newproc and newproc1's return */
+#define GO_WITHIN_NONE 0xffffffffU	/* go_scope's index of a function the binary lacks */
 
 struct go_within_key {
 	__u64 goid;

@@ -1,7 +1,8 @@
 // Command labels serves "requests" the way a Go service does under pprof labels: a checkout
 // handler (labels route=/checkout, req=<n>) that calls query itself and through two goroutines
 // it starts and waits for, which inherit its labels (the first starting a third, which queries
-// once); a browse handler (route=/browse); and
+// once), and from Go 1.23 through an iter.Pull iterator, on the goroutine of its coroutine
+// (pull.go); a browse handler (route=/browse); and
 // unlabelled work. It counts the calls of query in each scope itself, so that a tracer's counts
 // under --label and --within can be checked against it.
 //
@@ -26,11 +27,12 @@ import (
 )
 
 const (
-	requests      = 3 // of each handler
-	checkoutOwn   = 1 // calls of query by the checkout handler itself
-	checkoutChild = 2 // by each of its two goroutines
-	browseCalls   = 3
-	plainCalls    = 7
+	requests       = 3 // of each handler
+	checkoutOwn    = 1 // calls of query by the checkout handler itself
+	checkoutChild  = 2 // by each of its two goroutines
+	checkoutPulled = 2 // by its iterator's coroutine (Go 1.23+)
+	browseCalls    = 3
+	plainCalls     = 7
 )
 
 var (
@@ -79,6 +81,7 @@ func handleCheckout(req int) {
 		}(g == 0)
 	}
 	wg.Wait()
+	pulled(scopes)
 }
 
 // grandchild queries on a goroutine that a goroutine of the checkout handler starts, and waits for.
