@@ -401,7 +401,8 @@ def test_dry_run(built, variant):
     coro = ["runtime.coroswitch_m"] if variant.startswith("go126") else []
     assert sched == sorted(["runtime.casGToPreemptScan", "runtime.casgstatus"] + coro), r.stdout
     tracepoints = [row[-1] for row in rows if row[2:3] == ["tracepoint"]]
-    assert tracepoints == ["sched:sched_switch", "raw_syscalls:sys_enter", "raw_syscalls:sys_exit"], r.stdout
+    assert tracepoints == ["sched:sched_switch", "sched:sched_stat_runtime", "raw_syscalls:sys_enter",
+                           "raw_syscalls:sys_exit"], r.stdout
 
 
 @pytest.mark.parametrize("args", [("-m", "1", "-u", "1"), ("-T", "-t"), ("-m", "x")])

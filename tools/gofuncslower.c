@@ -612,7 +612,7 @@ static int set_config(struct go_bpf *bpf, const struct go_target *t, bool goexit
 	struct go_lat_config lcfg = { 1, 0, goexit ? GO_LAT_GOEXIT : 0 };
 	struct go_slow_config cfg = { 0 };
 	const struct go_arch *arch = go_binary__arch(t->bin);
-	int off, size, code, i, err;
+	int code, i;
 	uint32_t zero = 0;
 
 	cfg.min_ns = (uint64_t)(env.min * (double)unit_ns());
@@ -628,17 +628,6 @@ static int set_config(struct go_bpf *bpf, const struct go_target *t, bool goexit
 			return go_fail(EINVAL, "no register code for %s", arch->regabi_ints[i]);
 		cfg.arg_codes[i] = (uint32_t)code;
 	}
-	err = go_tracefs__field("sched/sched_switch", "next_pid", &off, &size);
-	if (!err && size != 4)
-		err = go_fail(EINVAL, "sched_switch's next_pid is not 4 bytes");
-	cfg.switch_next_pid = (uint32_t)off;
-	if (!err)
-		err = go_tracefs__field("raw_syscalls/sys_enter", "id", &off, &size);
-	if (!err && size != 8)
-		err = go_fail(EINVAL, "sys_enter's id is not 8 bytes");
-	cfg.sys_id = (uint32_t)off;
-	if (err)
-		return err;
 	if (go_map__update(go_bpf__map_fd(bpf, "slowcfg"), &zero, &cfg) ||
 	    go_map__update(go_bpf__map_fd(bpf, "config"), &zero, &lcfg))
 		return go_fail(EIO, "cannot set the program's settings");
@@ -784,7 +773,8 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	const char *progs[] = { "go_entry", "go_return", "go_sched", "tp_sched_switch",
-				"tp_sys_enter", "tp_sys_exit", GO_WITHIN_PROGS };
+				"tp_sched_stat_runtime", "tp_sys_enter", "tp_sys_exit",
+				GO_WITHIN_PROGS };
 	unsigned int what = GO_PLAN_ENTRY | GO_PLAN_RET | GO_PLAN_GOEXIT | GO_PLAN_SCHED;
 	struct go_bpf_spec spec = { 0 };
 	struct go_session s = { 0 };

@@ -361,7 +361,7 @@ struct go_plan {
 	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
 	size_t sched;		/* GO_COOKIE_SCHED probes in sched_entry */
 	size_t coro;		/* GO_COOKIE_CORO probes in sched_entry */
-	/* GO_PLAN_SCHED: the kernel's tracepoints to attach, "category/name" as tracefs says */
+	/* GO_PLAN_SCHED: the kernel's tracepoints to attach (raw), "category/name" as tracefs says */
 	const char *const *tracepoints;
 	size_t ntracepoints;
 };

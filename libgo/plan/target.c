@@ -826,10 +826,12 @@ static int plan_threads(struct go_target *t, struct go_plan *plan)
  * Where the runtime changes a goroutine's status: runtime.casgstatus(gp, old, new), in every
  * release, and runtime.casGToPreemptScan(gp, old, new), which stops a goroutine for the GC
  * without it (see ../shared/notes/go-scheduler.md); and the kernel's tracepoints that say
- * when a thread leaves or takes a CPU and enters or leaves a system call.
+ * when a thread leaves or takes a CPU (or, sched_stat_runtime, that it took one unseen) and
+ * enters or leaves a system call.
  */
 static const char *const sched_tracepoints[] = {
-	"sched/sched_switch", "raw_syscalls/sys_enter", "raw_syscalls/sys_exit",
+	"sched/sched_switch", "sched/sched_stat_runtime", "raw_syscalls/sys_enter",
+	"raw_syscalls/sys_exit",
 };
 
 /*

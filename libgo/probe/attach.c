@@ -256,30 +256,15 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
 int go_bpf__attach_tracepoint(struct go_bpf *bpf, const char *prog, const char *event)
 {
 	const struct go_bpf_obj *p = go_bpf__obj(bpf, prog, true, false);
-	struct perf_event_attr pa;
-	int id, pfd, fd, err;
+	const char *slash = strchr(event, '/');
+	int fd;
 
 	if (!p)
 		return go_fail(ENOENT, "no BPF program '%s'", prog);
-	err = go_tracefs__id(event, &id);
-	if (err)
-		return err;
-	memset(&pa, 0, sizeof(pa));
-	pa.size = sizeof(pa);
-	pa.type = PERF_TYPE_TRACEPOINT;
-	pa.config = (uint64_t)id;
-	pa.sample_period = 1;
-	pa.wakeup_events = 1;
-	/* a program on a tracepoint runs wherever it fires: one event, on CPU 0, attaches it */
-	pfd = (int)syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0)
-		return go_fail(errno, "cannot open tracepoint %s: %s", event, strerror(errno));
-	fd = go_bpf_sys__link_perf_event(p->fd, pfd, 0);
-	if (fd < 0) {
-		close(pfd);
+	fd = go_bpf_sys__raw_tracepoint_open(p->fd, slash ? slash + 1 : event);
+	if (fd < 0)
 		return go_fail(-fd, "cannot attach to tracepoint %s: %s", event, strerror(-fd));
-	}
-	return links_push(bpf, fd, pfd);
+	return links_push(bpf, fd, -1);
 }
 
 bool go_bpf__want_multi(void)

@@ -116,19 +116,12 @@ int go_bpf__attach(struct go_bpf *bpf, const char *prog, const char *path,
  */
 int go_bpf__step_cost(struct go_bpf *bpf, const char *prog, uint64_t *ns);
 /*
- * Attach program prog (a tracepoint program: its name begins "tp_") to the kernel's tracepoint
- * event, "category/name" as tracefs names it (raw_syscalls/sys_enter), on every CPU.
+ * Attach program prog (a raw tracepoint program: its name begins "tp_", its context the
+ * tracepoint's arguments) to the kernel's tracepoint event, "category/name" as tracefs names it
+ * (raw_syscalls/sys_enter), on every CPU. Raw: a program on a perf event's tracepoint is
+ * skipped, uncounted, whenever the CPU's perf recursion context is taken.
  */
 int go_bpf__attach_tracepoint(struct go_bpf *bpf, const char *prog, const char *event);
-/* Records of a tracepoint are read below this offset (a field of 8 bytes at most). */
-#define GO_TRACEFS_MAX_RECORD 4096
-/* A tracepoint's id in tracefs (event "category/name"). */
-int go_tracefs__id(const char *event, int *id);
-/*
- * Where field name is in the records of tracepoint event, as its tracefs format says: its
- * offset and size (at most 8 bytes: one word, or the first of an array); -ENOENT if it has none.
- */
-int go_tracefs__field(const char *event, const char *name, int *off, int *size);
 /* False when GOTOOLS_NO_MULTI asks for one perf-event uprobe per address. */
 bool go_bpf__want_multi(void);
 

@@ -18,9 +18,10 @@ enum {
 	CMD_MAP_DELETE_ELEM = 3,
 	CMD_MAP_GET_NEXT_KEY = 4,
 	CMD_PROG_LOAD = 5,
+	CMD_RAW_TRACEPOINT_OPEN = 17,
 	CMD_LINK_CREATE = 28,
 	PROG_TYPE_KPROBE = 2,
-	PROG_TYPE_TRACEPOINT = 5,
+	PROG_TYPE_RAW_TRACEPOINT = 17,
 	MAP_TYPE_ARRAY = 2,
 	MAP_TYPE_ARRAY_OF_MAPS = 12,
 	ATTACH_PERF_EVENT = 41,
@@ -106,8 +107,8 @@ bool go_bpf_spec__apply_shape(const struct go_bpf_spec *spec, struct go_bpf_imag
 /* The bpf() commands (sys.c): a file descriptor, 0, or a negative errno. */
 int go_bpf_sys__map_create(const struct go_bpf_image_map *m);
 /*
- * The kind of program a BPF function is, by its name: a kernel tracepoint's when it begins with
- * GO_BPF_TP_PREFIX (go_bpf__attach_tracepoint), else a probe's (PROG_TYPE_KPROBE, uprobes).
+ * The kind of program a BPF function is, by its name: a kernel raw tracepoint's when it begins
+ * with GO_BPF_TP_PREFIX (go_bpf__attach_tracepoint), else a probe's (PROG_TYPE_KPROBE, uprobes).
  */
 #define GO_BPF_TP_PREFIX "tp_"
 uint32_t go_bpf_sys__prog_type(const char *name);
@@ -119,6 +120,8 @@ int go_bpf_sys__sync(void);
 int go_bpf_sys__link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
 				  const uint64_t *cookies, size_t cnt, pid_t pid);
 int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie);
+/* Attach prog_fd to the kernel's raw tracepoint name (sched_switch): a descriptor, or -errno. */
+int go_bpf_sys__raw_tracepoint_open(int prog_fd, const char *name);
 
 /*
  * The cache (image_cache.c): the key of a program's text (a SHA-256 digest of it and of all else

@@ -66,6 +66,12 @@ struct attr_link_create {
 	};
 };
 
+struct attr_raw_tracepoint {
+	uint64_t name;
+	uint32_t prog_fd;
+	uint32_t pad;
+};
+
 static int sys_bpf(int cmd, void *attr, unsigned size)
 {
 	return (int)syscall(__NR_bpf, cmd, attr, size);
@@ -118,7 +124,7 @@ int go_bpf_sys__prog_load(struct go_bpf_image_prog *p, const int *map_fds, int n
 uint32_t go_bpf_sys__prog_type(const char *name)
 {
 	return strncmp(name, GO_BPF_TP_PREFIX, strlen(GO_BPF_TP_PREFIX)) ? PROG_TYPE_KPROBE :
-									    PROG_TYPE_TRACEPOINT;
+									    PROG_TYPE_RAW_TRACEPOINT;
 }
 
 /*
@@ -194,5 +200,17 @@ int go_bpf_sys__link_perf_event(int prog_fd, int perf_fd, uint64_t cookie)
 	a.attach_type = ATTACH_PERF_EVENT;
 	a.perf_event.bpf_cookie = cookie;
 	fd = sys_bpf(CMD_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+int go_bpf_sys__raw_tracepoint_open(int prog_fd, const char *name)
+{
+	struct attr_raw_tracepoint a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.name = (uint64_t)(uintptr_t)name;
+	a.prog_fd = (uint32_t)prog_fd;
+	fd = sys_bpf(CMD_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
 	return fd < 0 ? -errno : fd;
 }

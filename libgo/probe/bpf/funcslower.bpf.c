@@ -14,17 +14,18 @@
  *     the reason the runtime gives it there) and the goroutine blocked in gp.coroarg runs on
  *     this thread; or gp ends (gp.coroexit), as at runtime.goexit1. A switch whose next
  *     goroutine cannot be read is counted (GO_SLOW_CORO_UNSEEN);
- *   - its thread leaves or takes a CPU (tracepoint sched:sched_switch);
- *   - its thread enters or leaves a system call (raw_syscalls:sys_enter, sys_exit), counted
+ *   - its thread leaves or takes a CPU (raw tracepoint sched_switch);
+ *   - its thread enters or leaves a system call (raw tracepoints sys_enter, sys_exit), counted
  *     and timed by number.
- * The threads that run goroutines with accounts are in running: a scheduling event of any other
+ * The threads that run goroutines with accounts are in running, by the task pointer
+ * bpf_get_current_task() gives in each thread's own events (never read: the kernel's structs
+ * are not this program's to read): a scheduling event of any other
  * thread, or a status change of any other goroutine, costs one map lookup. Each call keeps a
  * snapshot of its goroutine's account at its entry (calls); at its return, when it took at least
  * min_ns, the difference is the call's breakdown, whose parts add up to its latency, sent to the
  * tool in events, with (--labels, -j) its goroutine's pprof labels, which each RET reads
  * before it looks for its call (return_labels: kept once per set, labelsets.bpf.h, sized at
- * load then; go_entry's paths leave the verifier no room to read them there). The
- * tracepoints' fields are read where tracefs says they are (slowcfg).
+ * load then; go_entry's paths leave the verifier no room to read them there).
  */
 #include "funcslower.h"
 #include "calls.bpf.h"
@@ -46,7 +47,7 @@ BPF_F_TABLE("hash", struct go_slow_call_key, struct go_slow_times, calls, GO_SLO
 	    BPF_F_NO_PREALLOC);
 BPF_F_TABLE("hash", struct go_slow_call_key, struct go_slow_args, cargs, GO_SLOW_MAX_CALLS,
 	    BPF_F_NO_PREALLOC);	/* -a: the arguments at the entry */
-BPF_F_TABLE("hash", u32, struct go_lat_gid, running, GO_SLOW_MAX_GOROUTINES, BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", u64, struct go_lat_gid, running, GO_SLOW_MAX_GOROUTINES, BPF_F_NO_PREALLOC);
 BPF_RINGBUF_OUTPUT(events, GO_SLOW_RINGBUF_PAGES);
 
 /* --labels, -j: the label set of the goroutine whose RET go_return is at (valid while it runs). */
@@ -95,13 +96,13 @@ static __always_inline void charge(struct go_slow_acct *a, u64 now)
 /* The goroutine id runs on the current thread, on its CPU. */
 static __always_inline void take_thread(struct go_slow_acct *a, const struct go_lat_gid *id)
 {
-	u32 tid = (u32)bpf_get_current_pid_tgid();
+	u64 task = bpf_get_current_task();
 
-	if (a->state != GO_SLOW_RUNNING || a->tid != tid) {
+	if (a->state != GO_SLOW_RUNNING || a->task != task) {
 		a->state = GO_SLOW_RUNNING;
-		a->tid = tid;
+		a->task = task;
 		a->insys = 0;
-		running.update(&tid, id);
+		running.update(&task, id);
 	}
 	a->oncpu = 1;
 }
@@ -109,15 +110,15 @@ static __always_inline void take_thread(struct go_slow_acct *a, const struct go_
 /* The goroutine id no longer runs on its thread. */
 static __always_inline void leave_thread(struct go_slow_acct *a, const struct go_lat_gid *id)
 {
-	u32 tid = a->tid;
+	u64 task = a->task;
 	struct go_lat_gid *r;
 
-	if (a->state == GO_SLOW_RUNNING && tid) {
-		r = running.lookup(&tid);
+	if (a->state == GO_SLOW_RUNNING && task) {
+		r = running.lookup(&task);
 		if (r && r->g == id->g && r->tgid == id->tgid)
-			running.delete(&tid);
+			running.delete(&task);
 	}
-	a->tid = 0;
+	a->task = 0;
 	a->insys = 0;
 	a->oncpu = 0;
 }
@@ -490,65 +491,80 @@ int go_return(struct pt_regs *ctx)
 }
 
 /* The account of the goroutine the current thread runs, brought up to now; NULL if none. */
-static __always_inline struct go_slow_acct *thread_acct(u32 tid, u64 now)
+static __always_inline struct go_slow_acct *thread_acct(u64 task, u64 now)
 {
-	struct go_lat_gid *id = running.lookup(&tid);
+	struct go_lat_gid *id = running.lookup(&task);
 	struct go_slow_acct *a;
 
 	if (!id)
 		return NULL;
 	a = accts.lookup(id);
-	if (!a || a->state != GO_SLOW_RUNNING || a->tid != tid) {
-		running.delete(&tid);
+	if (!a || a->state != GO_SLOW_RUNNING || a->task != task) {
+		running.delete(&task);
 		return NULL;
 	}
 	charge(a, now);
 	return a;
 }
 
-/* A tracepoint's field of size bytes at off in its record (tracefs's format). */
-static __always_inline u64 tp_field(void *ctx, u32 off, u32 size)
-{
-	u64 v = 0;
-	void *p = (void *)((u64)ctx + (off & (GO_SLOW_TRACEFS_MAX - 1)));
+/*
+ * Raw tracepoints, whose arguments come as they are (ctx->args): the tasks a switch is between
+ * are compared with running's keys, never read.
+ */
 
-	if (size == 8)
-		bpf_probe_read_kernel(&v, 8, p);
-	else
-		bpf_probe_read_kernel(&v, 4, p);
-	return v;
-}
-
-/* The current thread leaves its CPU for thread next_pid. */
-int tp_sched_switch(void *ctx)
+/* sched_switch(preempt, prev, next, prev_state): the current thread (prev) leaves its CPU for
+ * next. */
+int tp_sched_switch(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct go_slow_config *cfg = slow_config();
-	u64 now = bpf_ktime_get_ns();
+	u64 now = bpf_ktime_get_ns(), next = ctx->args[2];
 	struct go_slow_acct *a;
-	u32 next;
 
-	if (!cfg)
-		return 0;
-	a = thread_acct((u32)bpf_get_current_pid_tgid(), now);
+	a = thread_acct(ctx->args[1], now);
 	if (a)
 		a->oncpu = 0;
-	next = (u32)tp_field(ctx, cfg->switch_next_pid, 4);
 	a = next ? thread_acct(next, now) : NULL;
 	if (a)
 		a->oncpu = 1;
 	return 0;
 }
 
-int tp_sys_enter(void *ctx)
+/*
+ * sched_stat_runtime(task, runtime): the scheduler charged the task running on this CPU with
+ * runtime ns since it last did, or since the task took the CPU. A thread with a goroutine's
+ * account that runs while the account says it is off its CPU took the CPU unseen: a kernel
+ * may switch without sched_switch (a guest's kernel under PVM never tells a switch away from
+ * some threads of its host's agent), and the goroutine's time on the CPU would count as
+ * runnable up to its thread's next event. The switch is mended here, at the thread's first
+ * charge (a tick, at the latest): it took the CPU runtime ns ago.
+ */
+int tp_sched_stat_runtime(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct go_slow_config *cfg = slow_config();
-	u64 now = bpf_ktime_get_ns();
+	u64 task = ctx->args[0], runtime = ctx->args[1];
+	struct go_lat_gid *id = running.lookup(&task);
 	struct go_slow_acct *a;
+	u64 now;
 
-	if (!cfg || !(a = thread_acct((u32)bpf_get_current_pid_tgid(), now)))
+	if (!id || !(a = accts.lookup(id)) || a->state != GO_SLOW_RUNNING || a->task != task ||
+	    a->oncpu)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (runtime < now)
+		charge(a, now - runtime);	/* off its CPU up to then */
+	a->oncpu = 1;
+	charge(a, now);
+	return 0;
+}
+
+/* sys_enter(regs, id) */
+int tp_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	u64 now = bpf_ktime_get_ns();
+	struct go_slow_acct *a = thread_acct(bpf_get_current_task(), now);
+
+	if (!a)
 		return 0;
 	a->insys = 1;
-	a->sysnr = (u32)tp_field(ctx, cfg->sys_id, 8);
+	a->sysnr = (u32)ctx->args[1];
 	a->sys_start = now;
 	return 0;
 }
@@ -570,10 +586,11 @@ static __always_inline void sys_count(struct go_slow_acct *a, u64 ns)
 	a->t.other.ns += ns;
 }
 
-int tp_sys_exit(void *ctx)
+/* sys_exit(regs, ret) */
+int tp_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	u64 now = bpf_ktime_get_ns();
-	struct go_slow_acct *a = thread_acct((u32)bpf_get_current_pid_tgid(), now);
+	struct go_slow_acct *a = thread_acct(bpf_get_current_task(), now);
 
 	if (!a || !a->insys)
 		return 0;

@@ -13,7 +13,6 @@
 #include "labels.h"
 #include "stackwalk.h"
 
-#define GO_SLOW_TRACEFS_MAX 4096	/* tracepoint fields are read below (GO_TRACEFS_MAX_RECORD) */
 
 #define GO_SLOW_WAITS 64	/* wait reasons kept apart (g.waitreason); past them: 0, "" */
 #define GO_SLOW_SYSCALLS 8	/* system calls kept apart per goroutine; past them: other */
@@ -41,7 +40,7 @@ struct go_slow_times {
 
 /* What a goroutine does now, as go_slow_acct.state says. */
 enum go_slow_state {
-	GO_SLOW_RUNNING,	/* its thread (tid) runs it: on CPU or not, in a system call or not */
+	GO_SLOW_RUNNING,	/* its thread (task) runs it: on CPU or not, in a system call or not */
 	GO_SLOW_RUNNABLE,
 	GO_SLOW_WAITING,	/* for reason */
 };
@@ -54,9 +53,9 @@ struct go_slow_acct {
 	struct go_slow_times t;
 	__u64 since;		/* when the times were last brought up to date */
 	__u64 sys_start;	/* when its thread entered the system call it is in */
+	__u64 task;		/* GO_SLOW_RUNNING: its thread, as bpf_get_current_task() gives it */
 	__u32 state;		/* enum go_slow_state */
 	__u32 reason;		/* GO_SLOW_WAITING: g.waitreason */
-	__u32 tid;		/* GO_SLOW_RUNNING: its thread */
 	__u32 oncpu;		/* that thread is on a CPU */
 	__u32 insys;		/* that thread is in a system call, of number sysnr */
 	__u32 sysnr;
@@ -102,9 +101,6 @@ struct go_slow_config {
 	__s32 goid_off;		/* of goid in runtime.g, -1 when unknown */
 	__u32 nargs;		/* -a: argument words to keep at the entry */
 	__u32 arg_codes[GO_SLOW_ARGS];	/* the register ABI's integer registers, by code */
-	/* offsets of the tracepoints' fields in their records, as tracefs says */
-	__u32 switch_next_pid;	/* sched_switch's next_pid (4 bytes) */
-	__u32 sys_id;		/* raw_syscalls sys_enter's id (8 bytes) */
 	__u32 ustack;		/* -U: walk each slow call's stack at its return */
 	__u32 labels;		/* --labels, -j: keep each slow call's goroutine's labels */
 	__u32 pad;
