@@ -14,12 +14,32 @@
 #include "base/cache_priv.h"
 #include "probe/probe.h"
 
+/*
+ * Does img hold every program spec names? An image is cached under its text's key: a tool
+ * that names another program of the same text (an older or newer tool) compiles its own.
+ */
+static bool image_has_progs(const struct go_bpf_image *img, const struct go_bpf_spec *spec)
+{
+	int i, j;
+
+	for (i = 0; i < spec->nprogs; i++) {
+		for (j = 0; j < img->nprogs; j++)
+			if (!img->progs[j].hdr.multi && !strcmp(img->progs[j].hdr.name, spec->progs[i]))
+				break;
+		if (j == img->nprogs)
+			return false;
+	}
+	return true;
+}
+
 /* Load a cached image without libbcc; false (and nothing left open) when that fails. */
 static bool bpf_load_image(struct go_bpf *bpf, struct go_bpf_image *img,
 			   const struct go_bpf_spec *spec)
 {
 	int map_fds[GO_BPF_MAX_MAPS], i;
 
+	if (!image_has_progs(img, spec))
+		return false;
 	for (i = 0; i < img->nmaps; i++) {
 		struct go_bpf_obj *o = &bpf->objs[bpf->nobjs];
 		go_bpf_spec__apply_shape(spec, &img->maps[i]);
