@@ -19,7 +19,7 @@ import subprocess
 
 import pytest
 
-from conftest import Tool, tool
+from conftest import SANITIZER_BUILD, Tool, tool
 
 # Go 1.16 (g through runtime.m), 1.19, 1.24 (no pprof labels read) and 1.26 (labels read), PIE,
 # and gccgo (calls by SP alone): every way the programs find a goroutine.
@@ -90,6 +90,13 @@ def on_binary(binary, arg):
     return f"{binary}:{arg}" if "main" in arg else arg
 
 
+# These compile every program afresh, in a cache of their own: minutes of clang in libbcc, which
+# the sanitizer build does not instrument; the cache code they run is the other tests' too.
+FRESH_COMPILES = pytest.mark.skipif(SANITIZER_BUILD, reason="minutes of fresh BPF compiles in "
+                                    "libbcc: run on the normal build")
+
+
+@FRESH_COMPILES
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_one_program_per_tool(built, tmp_path, name):
     program, runs = RUNS[name]
@@ -104,6 +111,7 @@ def test_one_program_per_tool(built, tmp_path, name):
     assert len(programs(cache)) == 1, programs(cache)
 
 
+@FRESH_COMPILES
 @pytest.mark.parametrize("variant", ["go119", "go126", "go126-pie"])
 def test_one_gotrace_program_per_probe_text(built, tmp_path, variant):
     binary = built.path(variant, "tracee")
