@@ -614,12 +614,12 @@ static void pointer_text(int kind, uint64_t w, FILE *f)
 }
 
 /*
- * A struct's fields as %+v prints them, {Name:value ...}, from the words the probe copied: the
- * scalars, strings and pointers among them; "..." for any other field and for the fields past
- * the copy (a nested struct, a slice: what issue-sized formatting of composites will add).
+ * A struct's fields as %v prints them, {value ...}, or with names as %+v does, {Name:value
+ * ...}, from the words the probe copied: the scalars, strings and pointers among them; "..."
+ * for any other field and for the fields past the copy (a nested struct, a slice).
  */
 static void fields_text(const struct go_types *t, const struct go_ivalue *v, uint64_t st,
-			FILE *f)
+			bool names, FILE *f)
 {
 	const uint8_t *bytes = (const uint8_t *)v->x.field;
 	int n = go_types__nfields(t, st), i;
@@ -635,7 +635,7 @@ static void fields_text(const struct go_types *t, const struct go_ivalue *v, uin
 		size = go_rkind__bytes(kind);
 		if (fd.offset + (uint64_t)size > sizeof(v->x.field))
 			break;
-		fprintf(f, "%s%s:", i ? " " : "", fd.name);
+		fprintf(f, "%s%s%s", i ? " " : "", names ? fd.name : "", names ? ":" : "");
 		memcpy(&w, bytes + fd.offset, size < 8 ? (size_t)size : 8);
 		if (!scalar_text(kind, w, go_types__go_minor(t), f))
 			continue;
@@ -668,8 +668,12 @@ static bool has_methods(const struct go_types *t, uint64_t type)
 	return false;
 }
 
-/* A type %v prints by a method this code does not know: the fields of its struct, if any. */
-static int method_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+/*
+ * A struct, or a pointer to one, by the fields the probe copied: as %v prints it, {1 2} or
+ * &{1 2} (a pointer's target at the top, as fmt prints it there); with names, as %+v does,
+ * what a type whose method %v would call shows instead. -ENOENT for other values.
+ */
+static int struct_text(const struct go_types *t, const struct go_ivalue *v, bool names, FILE *f)
 {
 	uint64_t st = v->type;
 
@@ -679,7 +683,7 @@ static int method_text(const struct go_types *t, const struct go_ivalue *v, FILE
 		return -ENOENT;
 	if (v->kind == GO_RKIND_POINTER)
 		fputc('&', f);
-	fields_text(t, v, st, f);
+	fields_text(t, v, st, names, f);
 	return 0;
 }
 
@@ -709,7 +713,9 @@ static int value_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 		return 0;
 	}
 	if (t && v->type && has_methods(t, v->type))
-		return method_text(t, v, f);
+		return struct_text(t, v, true, f);
+	if (t && v->type && !struct_text(t, v, false, f))
+		return 0;
 	if (v->direct) {
 		switch (v->kind) {
 		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:

@@ -11,7 +11,8 @@
 // describe(v any) and show(s fmt.Stringer) are called with the values of the tables below, each
 // the number of times given. The report tallies the calls by what Go itself prints of each
 // value: its type (%T; "<nil>" for nil) and its value as goiface -V shows it (strings and error
-// messages quoted, pointers by address, the rest as %v: see value). "types" maps each %T to the address of
+// messages quoted, pointers to structs as &{...}, other pointers by address, the rest as %v: see
+// value). "types" maps each %T to the address of
 // its type descriptor, as the interface's first word holds it, and "runtime" lists the address
 // of a type made at run time by reflect.
 package main
@@ -43,6 +44,9 @@ type Temp struct{ C Celsius }
 func (t *Temp) String() string { return fmt.Sprint(t.C) }
 
 var sink int
+
+// made is a pointer to a struct of a type made at run time by reflect.
+var made any
 
 //go:noinline
 func describe(v any) int {
@@ -78,7 +82,8 @@ func quote(s string) string {
 }
 
 // value is what goiface -V prints for v: %v, except where %v calls a String method, which the
-// tools cannot run (they show a struct's fields instead, or nothing: "").
+// tools cannot run (they show a struct's fields instead, or nothing: ""), and for a pointer to
+// a struct of a type made at run time, which no file describes (its address).
 func value(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -106,9 +111,16 @@ func value(v any) string {
 		return fmt.Sprint(rv.Float())
 	case reflect.Bool:
 		return fmt.Sprint(rv.Bool())
-	case reflect.Ptr, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+	case reflect.Ptr:
+		if rv.Elem().Kind() == reflect.Struct && v != made {
+			return fmt.Sprint(v) // &{1 2}: the struct's scalar and pointer fields
+		}
 		return fmt.Sprintf("%#x", rv.Pointer())
-	case reflect.Struct, reflect.Array, reflect.Slice, reflect.Interface:
+	case reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return fmt.Sprintf("%#x", rv.Pointer())
+	case reflect.Struct:
+		return fmt.Sprint(v)
+	case reflect.Array, reflect.Slice, reflect.Interface:
 		return ""
 	}
 	return fmt.Sprint(v)
@@ -148,7 +160,7 @@ func main() {
 
 	p1, p2 := &Point{1, 2}, &Point{3, 4}
 	buf := &bytes.Buffer{}
-	made := reflect.New(reflect.StructOf([]reflect.StructField{
+	made = reflect.New(reflect.StructOf([]reflect.StructField{
 		{Name: "A", Type: reflect.TypeOf(0)},
 	})).Interface()
 	anys := []struct {

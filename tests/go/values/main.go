@@ -17,8 +17,8 @@
 //
 //	v       %v exactly
 //	q       %v; quoted (q) by goiface, which quotes strings and the texts of Error and String
-//	addr    the address, p (a pointer to a struct: %v would print its fields, which the tools
-//	        do not read)
+//	addr    the address, p (of a pointer to what is no struct: %v prints the same; of a map,
+//	        whose entries %v would print, which the tools do not read)
 //	fields  f: %v calls a method that the tools cannot run, and shows the struct's fields
 //	hidden  "-": %v calls a method that the tools cannot run, on a value that is not a struct
 //
@@ -215,7 +215,7 @@ func items() []item {
 		// pointer-shaped values; nil ones as <nil> (a nil map: map[])
 		{nilp, "v"}, {&x, "addr"}, {nilm, "v"},
 		{map[string]int{"a": 1}, "addr"}, {nilc, "v"}, {nilf, "v"},
-		{unsafe.Pointer(nil), "v"}, {&person{"Ann", 30}, "addr"},
+		{unsafe.Pointer(nil), "v"}, {&person{"Ann", 30}, "v"},
 		{nilerr, "v"},
 		// errors, by the fields their Error methods read
 		{errors.New("boom"), "q"}, {fmt.Errorf("wrapped: %w", os.ErrNotExist), "q"},
@@ -236,7 +236,7 @@ func items() []item {
 		{-5 * time.Second, "q"}, {time.Duration(math.MinInt64), "q"},
 		{&Temp{36.6}, "fields"},
 		// long type names
-		{type1, "hidden"}, {type2, "hidden"},
+		{type1, "v"}, {type2, "v"},
 	}
 }
 
