@@ -73,9 +73,13 @@ def expected_text(call, quote):
 
 def matches(got, want, quote):
     """got is want, or want cut after what a probe copies (a long string or message part):
-    its beginning, then "..." (after the closing quote when quoted)."""
+    its beginning, then "..." (after the closing quote when quoted); an array or a struct cut
+    after its elements or fields copied: [1 2 ...] of [1 2 3]."""
     if got == want:
         return True
+    for close in "]}":
+        if got.endswith(" ..." + close) and want.endswith(close) and want.startswith(got[:-5] + " "):
+            return True
     if not got.endswith("...") or len(want) < CUT_AT:
         return False
     if quote:

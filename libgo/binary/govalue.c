@@ -614,46 +614,78 @@ static void pointer_text(int kind, uint64_t w, FILE *f)
 }
 
 /*
+ * The part of kind at offset off of the words the probe copied (a struct's field, an array's
+ * element) as %v prints it there: a scalar, the string at offset 0 or 16 (the ones copied), a
+ * pointer by its address; "..." for any other.
+ */
+static void part_text(const struct go_types *t, const struct go_ivalue *v, int kind, uint64_t off,
+		      FILE *f)
+{
+	const uint8_t *bytes = (const uint8_t *)v->x.field;
+	int size = go_rkind__bytes(kind);
+	uint64_t w = 0;
+
+	memcpy(&w, bytes + off, size < 8 ? (size_t)size : 8);
+	if (!scalar_text(kind, w, go_types__go_minor(t), f))
+		return;
+	if (kind == GO_RKIND_STRING && off == 0 && v->has_str)
+		fprintf(f, "%.*s%s", (int)v->str_len, v->str, v->len > v->str_len ? "..." : "");
+	else if (kind == GO_RKIND_STRING && off == 16 && (v->flags & GO_IV_STR1))
+		fprintf(f, "%.*s%s", (int)(v->x.field[3] < GO_IV_XSTR_LEN - 1 ?
+			v->x.field[3] : GO_IV_XSTR_LEN - 1), v->x.str[0],
+			v->x.field[3] >= GO_IV_XSTR_LEN ? "..." : "");
+	else if (kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP || kind == GO_RKIND_CHAN ||
+		 kind == GO_RKIND_FUNC || kind == GO_RKIND_UNSAFE_POINTER)
+		pointer_text(kind, w, f);
+	else if (kind == GO_RKIND_INTERFACE && !w && !v->x.field[off / 8 + 1])
+		fputs("<nil>", f);
+	else
+		fputs("...", f);
+}
+
+/*
  * A struct's fields as %v prints them, {value ...}, or with names as %+v does, {Name:value
- * ...}, from the words the probe copied: the scalars, strings and pointers among them; "..."
- * for any other field and for the fields past the copy (a nested struct, a slice).
+ * ...}, from the words the probe copied (part_text); " ..." after the last one copied.
  */
 static void fields_text(const struct go_types *t, const struct go_ivalue *v, uint64_t st,
 			bool names, FILE *f)
 {
-	const uint8_t *bytes = (const uint8_t *)v->x.field;
 	int n = go_types__nfields(t, st), i;
 	struct go_tfield fd;
 
 	fputc('{', f);
 	for (i = 0; i < n; i++) {
-		int kind, size;
-		uint64_t w = 0;
+		int kind;
 
 		if (go_types__field(t, st, (size_t)i, &fd) || (kind = go_types__kind(t, fd.type)) < 0)
 			break;
-		size = go_rkind__bytes(kind);
-		if (fd.offset + (uint64_t)size > sizeof(v->x.field))
+		if (fd.offset + (uint64_t)go_rkind__bytes(kind) > sizeof(v->x.field))
 			break;
 		fprintf(f, "%s%s%s", i ? " " : "", names ? fd.name : "", names ? ":" : "");
-		memcpy(&w, bytes + fd.offset, size < 8 ? (size_t)size : 8);
-		if (!scalar_text(kind, w, go_types__go_minor(t), f))
-			continue;
-		if (kind == GO_RKIND_STRING && fd.offset == 0 && v->has_str)
-			fprintf(f, "%.*s%s", (int)v->str_len, v->str, v->len > v->str_len ? "..." : "");
-		else if (kind == GO_RKIND_STRING && fd.offset == 16 && (v->flags & GO_IV_STR1))
-			fprintf(f, "%.*s%s", (int)(v->x.field[3] < GO_IV_XSTR_LEN - 1 ?
-				v->x.field[3] : GO_IV_XSTR_LEN - 1), v->x.str[0],
-				v->x.field[3] >= GO_IV_XSTR_LEN ? "..." : "");
-		else if (kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP || kind == GO_RKIND_CHAN ||
-			 kind == GO_RKIND_FUNC || kind == GO_RKIND_UNSAFE_POINTER)
-			pointer_text(kind, w, f);
-		else if (kind == GO_RKIND_INTERFACE && !w && !v->x.field[fd.offset / 8 + 1])
-			fputs("<nil>", f);
-		else
-			fputs("...", f);
+		part_text(t, v, kind, fd.offset, f);
 	}
 	fputs(i < n || n < 0 ? (i ? " ...}" : "...}") : "}", f);
+}
+
+/* An array as %v prints it, [1 2 3], from the bytes the probe copied; " ..." after the last. */
+static int array_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+{
+	uint64_t elem, esize, size, n, i;
+	int kind;
+
+	if (v->direct || !(v->flags & GO_IV_FIELDS) || go_types__elem(t, v->type, &elem) ||
+	    (kind = go_types__kind(t, elem)) < 0 || go_types__size(t, elem, &esize) ||
+	    go_types__size(t, v->type, &size) || !esize || size % esize)
+		return -ENOENT;	/* of zero-sized elements: its length is not in its size */
+	n = size / esize;
+	fputc('[', f);
+	for (i = 0; i < n && (i + 1) * esize <= sizeof(v->x.field); i++) {
+		if (i)
+			fputc(' ', f);
+		part_text(t, v, kind, i * esize, f);
+	}
+	fputs(i < n ? (i ? " ...]" : "...]") : "]", f);
+	return 0;
 }
 
 /* Does %v of a value of this type call a method (Error, String, Format) instead? */
@@ -716,6 +748,8 @@ static int value_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 		return struct_text(t, v, true, f);
 	if (t && v->type && !struct_text(t, v, false, f))
 		return 0;
+	if (t && v->type && v->kind == GO_RKIND_ARRAY)
+		return array_text(t, v, f);
 	if (v->direct) {
 		switch (v->kind) {
 		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:
@@ -793,7 +827,8 @@ void go_ivalue__fetch(const struct go_types *t, pid_t pid, struct go_ivalue *v)
 	size_t n;
 
 	if (!v->unreadable && !(v->flags & GO_IV_FIELDS) && v->word[0] &&
-	    ((v->direct && v->kind == GO_RKIND_POINTER) || (!v->direct && v->kind == GO_RKIND_STRUCT)))
+	    ((v->direct && v->kind == GO_RKIND_POINTER) ||
+	     (!v->direct && (v->kind == GO_RKIND_STRUCT || v->kind == GO_RKIND_ARRAY))))
 		fetch_fields(t, pid, v);
 
 	if (v->unreadable && v->at && v->kind == GO_RKIND_STRING && v->str && v->str_size) {

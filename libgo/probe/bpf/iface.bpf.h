@@ -18,6 +18,7 @@
 #define GO_K_UINT32 10
 #define GO_K_FLOAT32 13
 #define GO_K_COMPLEX128 16
+#define GO_K_ARRAY 17
 #define GO_K_INTERFACE 20
 #define GO_K_POINTER 22
 #define GO_K_STRING 24
@@ -181,7 +182,7 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 		go_iface_str(data, word, str, str_len, flags);
 		return;
 	}
-	if (kind == GO_K_STRUCT && x && data) {
+	if ((kind == GO_K_STRUCT || kind == GO_K_ARRAY) && x && data) {
 		go_iface_str(data, word, str, str_len, flags);
 		*flags &= ~(GO_IV_NO_VALUE | GO_IV_AT);
 		word[0] = data;

@@ -237,6 +237,9 @@ func items() []item {
 		{&Temp{36.6}, "fields"},
 		// long type names
 		{type1, "v"}, {type2, "v"},
+		// arrays, by the first 48 bytes the probes copy (a longer one cut: [1 2 3 4 5 6 ...])
+		{[3]int{1, -2, 3}, "v"}, {[2]string{"a", "b c"}, "v"}, {[2]bool{true, false}, "v"},
+		{[3]uint8{1, 2, 3}, "v"}, {[8]int64{1, 2, 3, 4, 5, 6, 7, 8}, "v"}, {[0]int{}, "v"},
 	}
 }
 
