@@ -667,17 +667,16 @@ static void fields_text(const struct go_types *t, const struct go_ivalue *v, uin
 	fputs(i < n || n < 0 ? (i ? " ...}" : "...}") : "}", f);
 }
 
-/* An array as %v prints it, [1 2 3], from the bytes the probe copied; " ..." after the last. */
-static int array_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+/* n elements of type elem as %v prints them, [1 2 3], from the bytes the probe copied; " ...]"
+ * after the last one copied. -ENOENT for elements of no size (their count is not in the size). */
+static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint64_t elem,
+		      uint64_t n, FILE *f)
 {
-	uint64_t elem, esize, size, n, i;
-	int kind;
+	uint64_t esize, i;
+	int kind = go_types__kind(t, elem);
 
-	if (v->direct || !(v->flags & GO_IV_FIELDS) || go_types__elem(t, v->type, &elem) ||
-	    (kind = go_types__kind(t, elem)) < 0 || go_types__size(t, elem, &esize) ||
-	    go_types__size(t, v->type, &size) || !esize || size % esize)
-		return -ENOENT;	/* of zero-sized elements: its length is not in its size */
-	n = size / esize;
+	if (kind < 0 || go_types__size(t, elem, &esize) || !esize)
+		return -ENOENT;
 	fputc('[', f);
 	for (i = 0; i < n && (i + 1) * esize <= sizeof(v->x.field); i++) {
 		if (i)
@@ -686,6 +685,26 @@ static int array_text(const struct go_types *t, const struct go_ivalue *v, FILE 
 	}
 	fputs(i < n ? (i ? " ...]" : "...]") : "]", f);
 	return 0;
+}
+
+/*
+ * An array or a slice as %v prints it, [1 2 3] (a nil slice as []): an array's length is its
+ * size's share of its element's, a slice's the probe read (word[1]). A slice of strings stays
+ * "-": the probe copies no string of it.
+ */
+static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+{
+	uint64_t elem, esize, size;
+
+	if (v->direct || !(v->flags & GO_IV_FIELDS) || go_types__elem(t, v->type, &elem))
+		return -ENOENT;
+	if (v->kind == GO_RKIND_SLICE)
+		return go_types__kind(t, elem) == GO_RKIND_STRING ? -ENOENT :
+		       elems_text(t, v, elem, v->word[1], f);
+	if (go_types__size(t, elem, &esize) || go_types__size(t, v->type, &size) || !esize ||
+	    size % esize)
+		return -ENOENT;
+	return elems_text(t, v, elem, size / esize, f);
 }
 
 /* Does %v of a value of this type call a method (Error, String, Format) instead? */
@@ -748,8 +767,8 @@ static int value_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 		return struct_text(t, v, true, f);
 	if (t && v->type && !struct_text(t, v, false, f))
 		return 0;
-	if (t && v->type && v->kind == GO_RKIND_ARRAY)
-		return array_text(t, v, f);
+	if (t && v->type && (v->kind == GO_RKIND_ARRAY || v->kind == GO_RKIND_SLICE))
+		return list_text(t, v, f);
 	if (v->direct) {
 		switch (v->kind) {
 		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:

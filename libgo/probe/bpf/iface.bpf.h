@@ -19,6 +19,7 @@
 #define GO_K_FLOAT32 13
 #define GO_K_COMPLEX128 16
 #define GO_K_ARRAY 17
+#define GO_K_SLICE 23
 #define GO_K_INTERFACE 20
 #define GO_K_POINTER 22
 #define GO_K_STRING 24
@@ -156,6 +157,27 @@ static __always_inline void go_iface_fields(u64 p, struct go_ivx *x, u32 itab_of
 }
 
 /*
+ * The slice whose header is at hdr: its length in word[1], the first bytes of its elements in
+ * x->field (GO_IV_FIELDS; none to read when it is empty), else GO_IV_NO_VALUE. Its address is
+ * left out (word[0] 0), so that equal slices count as one value.
+ */
+static __always_inline void go_iface_slice(u64 hdr, u64 *word, struct go_ivx *x, u8 *flags)
+{
+	u64 h[2];
+
+	if (bpf_probe_read_user(h, sizeof(h), (void *)hdr) || h[1] > (1ULL << 40)) {
+		word[0] = hdr;
+		*flags |= GO_IV_NO_VALUE;
+		return;
+	}
+	word[1] = h[1];
+	if (!h[1] || (h[0] && !bpf_probe_read_user(x->field, sizeof(x->field), (void *)h[0])))
+		*flags |= GO_IV_FIELDS;
+	else	/* a page not faulted in yet (zeroed memory the program never wrote) */
+		*flags |= GO_IV_NO_VALUE;
+}
+
+/*
  * The value whose data word is data: pointer-shaped ones as the word (and for a pointer, the
  * string its target starts with, if any: an error's message); strings' first bytes; scalars'
  * exact bytes (a read must not run into a page not faulted in); with x, a struct's (or a
@@ -180,6 +202,10 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 	}
 	if (kind == GO_K_STRING) {
 		go_iface_str(data, word, str, str_len, flags);
+		return;
+	}
+	if (kind == GO_K_SLICE && x && data) {
+		go_iface_slice(data, word, x, flags);
 		return;
 	}
 	if ((kind == GO_K_STRUCT || kind == GO_K_ARRAY) && x && data) {

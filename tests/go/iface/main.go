@@ -118,9 +118,14 @@ func value(v any) string {
 		return fmt.Sprintf("%#x", rv.Pointer())
 	case reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		return fmt.Sprintf("%#x", rv.Pointer())
-	case reflect.Struct:
+	case reflect.Struct, reflect.Array:
 		return fmt.Sprint(v)
-	case reflect.Array, reflect.Slice, reflect.Interface:
+	case reflect.Slice:
+		if rv.Type().Elem().Kind() == reflect.String {
+			return "" // the probes copy no string of a slice
+		}
+		return fmt.Sprint(v)
+	case reflect.Interface:
 		return ""
 	}
 	return fmt.Sprint(v)
