@@ -622,10 +622,18 @@ static void part_text(const struct go_types *t, const struct go_ivalue *v, int k
 		      FILE *f)
 {
 	const uint8_t *bytes = (const uint8_t *)v->x.field;
-	int size = go_rkind__bytes(kind);
+	size_t size = (size_t)go_rkind__bytes(kind);
 	uint64_t w = 0;
 
-	memcpy(&w, bytes + off, size < 8 ? (size_t)size : 8);
+	if (off >= sizeof(v->x.field)) {
+		fputs("...", f);
+		return;
+	}
+	if (size > 8)
+		size = 8;
+	if (size > sizeof(v->x.field) - off)	/* an element smaller than its kind's word */
+		size = sizeof(v->x.field) - off;
+	memcpy(&w, bytes + off, size);
 	if (!scalar_text(kind, w, go_types__go_minor(t), f))
 		return;
 	if (kind == GO_RKIND_STRING && off == 0 && v->has_str)
