@@ -516,7 +516,8 @@ static void text_map(struct fmtr *m, struct vt x, uint64_t off, bool exported)
 	uint64_t keys[8], elems[8], t;
 	uint32_t hdr = 0, g = 0;
 	uint64_t n = 0, gn = 0;
-	struct vmap mp;
+	struct vmap mp = { 0 };
+	bool planned;
 	int i, j, cnt, kk, st;
 
 	fputs("map[", m->f);
@@ -529,13 +530,15 @@ static void text_map(struct fmtr *m, struct vt x, uint64_t off, bool exported)
 		fputc(']', m->f);
 		return;
 	}
-	if (!st && n >= 48 && !vmap_of(m->t, x.addr, &mp) && !mp.indirect)
+	/* a map read whole, of a type whose layout is known: its group's entries */
+	planned = !st && n >= 48 && !vmap_of(m->t, x.addr, &mp) && !mp.indirect;
+	if (planned)
 		st = read_state(m, hdr + 16, &g, &gn);
 	if (st < 0) {
 		fputs("<unreadable>]", m->f);
 		return;
 	}
-	if (st || gn < mp.group || (cnt = map_slots(m, &mp, hdr, g, keys, elems)) < 0) {
+	if (!planned || st || gn < mp.group || (cnt = map_slots(m, &mp, hdr, g, keys, elems)) < 0) {
 		fputs("...]", m->f);
 		return;
 	}
