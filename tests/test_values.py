@@ -73,13 +73,12 @@ def expected_text(call, quote):
 
 def matches(got, want, quote):
     """got is want, or want cut after what a probe copies (a long string or message part):
-    its beginning, then "..." (after the closing quote when quoted); an array or a struct cut
-    after its elements or fields copied: [1 2 ...] of [1 2 3]."""
+    its beginning, then "..." (after the closing quote when quoted); a slice, an array or a
+    struct cut after what was copied of it: [1 2 ...] of [1 2 3], [long str...] of [long string]."""
     if got == want:
         return True
-    for close in "]}":
-        if got.endswith(" ..." + close) and want.endswith(close) and want.startswith(got[:-5] + " "):
-            return True
+    if got[-4:-1] == "..." and got[-1] in "]}" and want.endswith(got[-1]) and want.startswith(got[:-4]):
+        return True
     if not got.endswith("...") or len(want) < CUT_AT:
         return False
     if quote:

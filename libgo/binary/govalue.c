@@ -638,6 +638,11 @@ static void part_text(const struct go_types *t, const struct go_ivalue *v, int k
 		return;
 	if (kind == GO_RKIND_STRING && off == 0 && v->has_str)
 		fprintf(f, "%.*s%s", (int)v->str_len, v->str, v->len > v->str_len ? "..." : "");
+	else if (kind == GO_RKIND_STRING && off == 0 && v->kind == GO_RKIND_SLICE &&
+		 (v->flags & GO_IV_ISTR))	/* a slice's first string */
+		fprintf(f, "%.*s%s", (int)(v->x.field[1] < GO_IV_XSTR_LEN - 1 ?
+			v->x.field[1] : GO_IV_XSTR_LEN - 1), v->x.str[1],
+			v->x.field[1] >= GO_IV_XSTR_LEN ? "..." : "");
 	else if (kind == GO_RKIND_STRING && off == 16 && (v->flags & GO_IV_STR1))
 		fprintf(f, "%.*s%s", (int)(v->x.field[3] < GO_IV_XSTR_LEN - 1 ?
 			v->x.field[3] : GO_IV_XSTR_LEN - 1), v->x.str[0],
@@ -680,13 +685,15 @@ static void fields_text(const struct go_types *t, const struct go_ivalue *v, uin
 static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint64_t elem,
 		      uint64_t n, FILE *f)
 {
-	uint64_t esize, i;
+	uint64_t esize, i, copied;
 	int kind = go_types__kind(t, elem);
 
 	if (kind < 0 || go_types__size(t, elem, &esize) || !esize)
 		return -ENOENT;
+	/* strings: those copied, at offsets 0 and 16 */
+	copied = kind == GO_RKIND_STRING ? 32 : sizeof(v->x.field);
 	fputc('[', f);
-	for (i = 0; i < n && (i + 1) * esize <= sizeof(v->x.field); i++) {
+	for (i = 0; i < n && (i + 1) * esize <= copied; i++) {
 		if (i)
 			fputc(' ', f);
 		part_text(t, v, kind, i * esize, f);
@@ -697,8 +704,8 @@ static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint6
 
 /*
  * An array or a slice as %v prints it, [1 2 3] (a nil slice as []): an array's length is its
- * size's share of its element's, a slice's the probe read (word[1]). A slice of strings stays
- * "-": the probe copies no string of it.
+ * size's share of its element's, a slice's the probe read (word[1]). Of strings, the first two
+ * are copied (part_text).
  */
 static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
 {
@@ -707,8 +714,7 @@ static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *
 	if (v->direct || !(v->flags & GO_IV_FIELDS) || go_types__elem(t, v->type, &elem))
 		return -ENOENT;
 	if (v->kind == GO_RKIND_SLICE)
-		return go_types__kind(t, elem) == GO_RKIND_STRING ? -ENOENT :
-		       elems_text(t, v, elem, v->word[1], f);
+		return elems_text(t, v, elem, v->word[1], f);
 	if (go_types__size(t, elem, &esize) || go_types__size(t, v->type, &size) || !esize ||
 	    size % esize)
 		return -ENOENT;

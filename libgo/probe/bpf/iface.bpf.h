@@ -158,8 +158,10 @@ static __always_inline void go_iface_fields(u64 p, struct go_ivx *x, u32 itab_of
 
 /*
  * The slice whose header is at hdr: its length in word[1], the first bytes of its elements in
- * x->field (GO_IV_FIELDS; none to read when it is empty), else GO_IV_NO_VALUE. Its address is
- * left out (word[0] 0), so that equal slices count as one value.
+ * x->field (GO_IV_FIELDS; none to read when it is empty), else GO_IV_NO_VALUE, and the strings
+ * its first two elements' words would be (x->str[1], GO_IV_ISTR; x->str[0], GO_IV_STR1; user
+ * space knows whether they are). Its address is left out (word[0] 0), so that equal slices
+ * count as one value.
  */
 static __always_inline void go_iface_slice(u64 hdr, u64 *word, struct go_ivx *x, u8 *flags)
 {
@@ -171,10 +173,17 @@ static __always_inline void go_iface_slice(u64 hdr, u64 *word, struct go_ivx *x,
 		return;
 	}
 	word[1] = h[1];
-	if (!h[1] || (h[0] && !bpf_probe_read_user(x->field, sizeof(x->field), (void *)h[0])))
-		*flags |= GO_IV_FIELDS;
-	else	/* a page not faulted in yet (zeroed memory the program never wrote) */
+	if (h[1] && (!h[0] || bpf_probe_read_user(x->field, sizeof(x->field), (void *)h[0]))) {
+		/* a page not faulted in yet (zeroed memory the program never wrote) */
 		*flags |= GO_IV_NO_VALUE;
+		return;
+	}
+	*flags |= GO_IV_FIELDS;
+	/* a slice of strings: its first two, as the elements' words would be read */
+	if (h[1] && go_iface_xstr(x->field[0], x->field[1], x->str[1]))
+		*flags |= GO_IV_ISTR;
+	if (h[1] > 1 && go_iface_xstr(x->field[2], x->field[3], x->str[0]))
+		*flags |= GO_IV_STR1;
 }
 
 /*

@@ -118,12 +118,7 @@ func value(v any) string {
 		return fmt.Sprintf("%#x", rv.Pointer())
 	case reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		return fmt.Sprintf("%#x", rv.Pointer())
-	case reflect.Struct, reflect.Array:
-		return fmt.Sprint(v)
-	case reflect.Slice:
-		if rv.Type().Elem().Kind() == reflect.String {
-			return "" // the probes copy no string of a slice
-		}
+	case reflect.Struct, reflect.Array, reflect.Slice:
 		return fmt.Sprint(v)
 	case reflect.Interface:
 		return ""

@@ -240,9 +240,10 @@ func items() []item {
 		// arrays, by the first 48 bytes the probes copy (a longer one cut: [1 2 3 4 5 6 ...])
 		{[3]int{1, -2, 3}, "v"}, {[2]string{"a", "b c"}, "v"}, {[2]bool{true, false}, "v"},
 		{[3]uint8{1, 2, 3}, "v"}, {[8]int64{1, 2, 3, 4, 5, 6, 7, 8}, "v"}, {[0]int{}, "v"},
-		// slices, the same way (a nil one as []); of strings, by type only
+		// slices, the same way (a nil one as []); of strings, the first two (a third: ...)
 		{[]int{1, 2, 3}, "v"}, {[]byte("hi"), "v"}, {[]int(nil), "v"}, {[]float64{0.5, -2}, "v"},
-		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, "v"}, {[]string{"a", "b"}, "hidden"},
+		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, "v"}, {[]string{"a", "b c"}, "v"},
+		{[]string{"x", "y", "z", "w"}, "v"}, {[]string{long}, "v"},
 	}
 }
 
