@@ -22,14 +22,24 @@ TIMEOUT = 2
 pytestmark = pytest.mark.unprivileged
 
 
+# the Go binary fuzz_govalue, fuzz_tprobe and fuzz_selector read (fuzz/seeds.sh builds it)
+TARGET = os.path.join(ROOT, "build", "fuzz", "seeds", "target")
+
+
 @pytest.fixture(scope="module")
 def harnesses():
-    """Build the harnesses (clang-14 with libFuzzer, as scripts/setup.sh installs)."""
+    """Build the harnesses (clang-14 with libFuzzer, as scripts/setup.sh installs), and the
+    target some of them read, which `make fuzz` builds (a run before it has none)."""
     if not shutil.which("clang-14"):
         pytest.skip("clang-14 is not installed (scripts/setup.sh installs it)")
     build = subprocess.run(["make", "--no-print-directory", "-s", "fuzz-build"], cwd=ROOT,
                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert build.returncode == 0, f"make fuzz-build failed:\n{build.stdout}{build.stderr}"
+    if not os.path.exists(TARGET):
+        seeds = subprocess.run(["./fuzz/seeds.sh"], cwd=ROOT, capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL)
+        assert seeds.returncode == 0 and os.path.exists(TARGET), \
+            f"fuzz/seeds.sh made no target:\n{seeds.stdout}{seeds.stderr}"
     return os.path.join(ROOT, "build", "fuzz")
 
 
@@ -45,7 +55,7 @@ def test_every_harness_has_its_inputs():
 def test_fuzz_regression(harnesses, path):
     harness = os.path.basename(os.path.dirname(path))
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="print_stacktrace=1",
-               GOTOOLS_FUZZ_TARGET=os.path.join(ROOT, "build", "fuzz", "seeds", "target"),
+               GOTOOLS_FUZZ_TARGET=TARGET,
                GOTOOLS_NO_CACHE="1")
     run = subprocess.run([os.path.join(harnesses, harness), f"-timeout={TIMEOUT}",
                           "-rss_limit_mb=2048", path], capture_output=True, text=True, env=env,
