@@ -224,6 +224,8 @@ struct go_labels_layout {
 	int bucket_keys, bucket_elems, bucket_overflow, bucket_size;
 };
 int go_binary__labels_layout(struct go_binary *bin, struct go_labels_layout *l);
+/* How its maps are laid out: its release's form, GO_MAPS_UNKNOWN for gccgo (layout.h). */
+enum go_map_form go_binary__map_form(struct go_binary *bin);
 /* Offset of g.waitreason (a byte) in runtime.g (go_binary__layout); -ENOTSUP, saying why. */
 int go_binary__waitreason_offset(struct go_binary *bin);
 /*
@@ -584,6 +586,11 @@ int go_types__read_image(const struct go_types *types, pid_t pid, uint64_t addr,
 			 size_t len);
 /* 126 for Go 1.26, 0 when unknown (gccgo). */
 int go_types__go_minor(const struct go_types *types);
+/* How the probes read the binary's maps: its release's form (go_binary__map_form). */
+enum go_map_form go_types__maps(const struct go_types *types);
+/* How maps of the map type at addr are laid out, by its descriptor (its group's or bucket's
+ * type); GO_MAPS_UNKNOWN when libgo does not read them. */
+enum go_map_form go_types__map_form(const struct go_types *types, uint64_t addr);
 /*
  * Does a gc type descriptor (a known kind, alignments, a readable name) lie at addr? For words
  * that may point at one or at other data in the same range (a dictionary's).

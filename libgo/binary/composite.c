@@ -110,6 +110,15 @@ static int vmap_of(const struct go_types *t, uint64_t addr, struct vmap *m)
 	return 8 + 8 * (m->ksize + m->esize) + 8 > m->group ? -ENOENT : 0;
 }
 
+enum go_map_form go_types__map_form(const struct go_types *t, uint64_t addr)
+{
+	struct vmap m;
+
+	if (vmap_of(t, addr, &m))
+		return GO_MAPS_UNKNOWN;
+	return m.swiss ? GO_MAPS_SWISS : GO_MAPS_HASH;
+}
+
 /* Where slot i's key and elem are in a group (a bucket). */
 static void vmap_slot(const struct vmap *m, int i, uint64_t *k, uint64_t *e)
 {

@@ -817,6 +817,11 @@ int go_types__read_image(const struct go_types *t, pid_t pid, uint64_t addr, voi
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EIO;
 }
 
+enum go_map_form go_types__maps(const struct go_types *t)
+{
+	return go_binary__map_form(t->bin);
+}
+
 int go_types__go_minor(const struct go_types *t)
 {
 	return t->minor;

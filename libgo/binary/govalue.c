@@ -721,6 +721,133 @@ static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *
 	return elems_text(t, v, elem, size / esize, f);
 }
 
+/* ---- maps ----------------------------------------------------------------------------------- */
+
+/* A small map's copied key or element j: its bytes (a string's length) and a string's first. */
+struct mpart {
+	int kind;
+	uint64_t w;
+	const char *str;
+};
+
+static struct mpart mpart_of(const struct go_ivmap *m, int kind, int j, bool key)
+{
+	return (struct mpart){ kind, key ? m->key[j] : m->elem[j], key ? m->kstr[j] : m->estr[j] };
+}
+
+/* Could the probe copy a part of this kind whole: a string, or up to 8 bytes of a scalar or a
+ * pointer's word (go_iface_mword)? */
+static bool mpart_copied(const struct go_types *t, uint64_t type, int kind)
+{
+	uint64_t size;
+
+	if (kind == GO_RKIND_STRING)
+		return true;
+	return (kind == GO_RKIND_BOOL || (kind >= GO_RKIND_INT && kind <= GO_RKIND_FLOAT64) ||
+		kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP || kind == GO_RKIND_CHAN ||
+		kind == GO_RKIND_FUNC || kind == GO_RKIND_UNSAFE_POINTER) &&
+	       !go_types__size(t, type, &size) && size <= 8;
+}
+
+/* A key or an element as %v prints it inside a map: a string's first bytes ("..." after when
+ * longer), a scalar, a nested map as map[...] (not copied), other pointers by address. */
+static void mpart_text(const struct mpart *p, int go_minor, FILE *f)
+{
+	if (p->kind == GO_RKIND_STRING)
+		fprintf(f, "%.*s%s", (int)(p->w < GO_IV_MSTR_LEN ? p->w : GO_IV_MSTR_LEN), p->str,
+			p->w > GO_IV_MSTR_LEN ? "..." : "");
+	else if (p->kind == GO_RKIND_MAP && p->w)
+		fputs("map[...]", f);
+	else if (scalar_text(p->kind, p->w, go_minor, f))
+		pointer_text(p->kind, p->w, f);
+}
+
+/* Keys in fmt's order (internal/fmtsort): numbers by value (NaN first), false before true,
+ * strings by their bytes (those copied, then their lengths), pointers by address. */
+static int mkey_cmp(const struct mpart *a, const struct mpart *b)
+{
+	size_t n;
+	int c;
+
+	switch (a->kind) {
+	case GO_RKIND_STRING:
+		n = a->w < b->w ? a->w : b->w;
+		c = memcmp(a->str, b->str, n < GO_IV_MSTR_LEN ? n : GO_IV_MSTR_LEN);
+		return c ? c : (a->w > b->w) - (a->w < b->w);
+	case GO_RKIND_INT8: case GO_RKIND_INT16: case GO_RKIND_INT32: case GO_RKIND_INT:
+	case GO_RKIND_INT64: {
+		int64_t x = sign_extend(a->w, go_rkind__bytes(a->kind));
+		int64_t y = sign_extend(b->w, go_rkind__bytes(a->kind));
+
+		return (x > y) - (x < y);
+	}
+	case GO_RKIND_FLOAT32: case GO_RKIND_FLOAT64: {
+		double x, y;
+		float fx, fy;
+		uint32_t wx = (uint32_t)a->w, wy = (uint32_t)b->w;
+
+		if (a->kind == GO_RKIND_FLOAT32) {
+			memcpy(&fx, &wx, sizeof(fx));
+			memcpy(&fy, &wy, sizeof(fy));
+			x = fx, y = fy;
+		} else {
+			memcpy(&x, &a->w, sizeof(x));
+			memcpy(&y, &b->w, sizeof(y));
+		}
+		if (isnan(x) || isnan(y))
+			return !isnan(y) ? -1 : !isnan(x);
+		return (x > y) - (x < y);
+	}
+	}
+	return (a->w > b->w) - (a->w < b->w);
+}
+
+/*
+ * A map as %v prints it, map[k:v ...] sorted by key, from what the probe copied of it
+ * (go_iface_map): every entry of a map that is one group, when each key and element is of a
+ * kind it copies; map[] when it is empty; map[...] for any other.
+ */
+static int map_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+{
+	const struct go_ivmap *m = &v->x.map;
+	uint64_t kv[2];
+	int order[GO_IV_MAP_N], kk, ek, i, j, tmp, minor = go_types__go_minor(t);
+
+	if (!v->direct || !(v->flags & GO_IV_FIELDS) || go_types__parts(t, v->type, kv, 2) != 2 ||
+	    (kk = go_types__kind(t, kv[0])) < 0 || (ek = go_types__kind(t, kv[1])) < 0)
+		return -ENOENT;
+	if (!v->word[1]) {
+		fputs("map[]", f);
+		return 0;
+	}
+	if (!m->whole || m->bad || m->n != v->word[1] || m->n > GO_IV_MAP_N ||
+	    go_types__map_form(t, v->type) != go_types__maps(t) ||
+	    !mpart_copied(t, kv[0], kk) || !mpart_copied(t, kv[1], ek)) {
+		fputs("map[...]", f);
+		return 0;
+	}
+	for (i = 0; i < m->n; i++)	/* insertion sort: at most 8 */
+		for (order[i] = i, j = i; j > 0; j--) {
+			struct mpart a = mpart_of(m, kk, order[j - 1], true);
+			struct mpart b = mpart_of(m, kk, order[j], true);
+
+			if (mkey_cmp(&a, &b) <= 0)
+				break;
+			tmp = order[j], order[j] = order[j - 1], order[j - 1] = tmp;
+		}
+	fputs("map[", f);
+	for (i = 0; i < m->n; i++) {
+		struct mpart k = mpart_of(m, kk, order[i], true), e = mpart_of(m, ek, order[i], false);
+
+		fputs(i ? " " : "", f);
+		mpart_text(&k, minor, f);
+		fputc(':', f);
+		mpart_text(&e, minor, f);
+	}
+	fputc(']', f);
+	return 0;
+}
+
 /* Does %v of a value of this type call a method (Error, String, Format) instead? */
 static bool has_methods(const struct go_types *t, uint64_t type)
 {
@@ -773,7 +900,8 @@ static int value_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 		fputs("<unreadable>", f);
 		return 0;
 	}
-	if (v->direct && !v->word[0]) {	/* a nil pointer's methods are not called either */
+	/* a nil pointer's methods are not called either; a map copied has no address (0) */
+	if (v->direct && !v->word[0] && !(v->kind == GO_RKIND_MAP && (v->flags & GO_IV_FIELDS))) {
 		pointer_text(v->kind, 0, f);
 		return 0;
 	}
@@ -783,6 +911,8 @@ static int value_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 		return 0;
 	if (t && v->type && (v->kind == GO_RKIND_ARRAY || v->kind == GO_RKIND_SLICE))
 		return list_text(t, v, f);
+	if (t && v->type && v->kind == GO_RKIND_MAP && (v->flags & GO_IV_FIELDS))
+		return map_text(t, v, f);
 	if (v->direct) {
 		switch (v->kind) {
 		case GO_RKIND_POINTER: case GO_RKIND_MAP: case GO_RKIND_CHAN: case GO_RKIND_FUNC:

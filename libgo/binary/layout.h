@@ -31,6 +31,13 @@ enum go_labels_form {
 	GO_LABELS_SLICE,	/* Go 1.24+: a pointer to a []struct{key, value string}, by key */
 };
 
+/* How gc's maps are laid out (a map value is a pointer to the header). */
+enum go_map_form {
+	GO_MAPS_UNKNOWN,	/* gccgo, or a release libgo does not know */
+	GO_MAPS_HASH,		/* Go 1.16-1.23: runtime.hmap and its buckets */
+	GO_MAPS_SWISS,		/* Go 1.24+: internal/runtime/maps.Map, its groups and tables */
+};
+
 /*
  * One binary's layouts. The pclntab's and moduledata's come from the table, decided by the
  * pclntab's magic and the Go release (the tests check them against each release's DWARF);
@@ -42,6 +49,7 @@ struct go_layout {
 					 * 120 (1.20+); 0 without a pclntab (gccgo) */
 	uint64_t moduledata;		/* link-time address of runtime.firstmoduledata, or 0 */
 	enum go_labels_form labels_form;
+	enum go_map_form map_form;
 	struct go_fact regabi;		/* 1: the register ABI (Go 1.17+, g in R14), 0: ABI0 */
 	struct {			/* runtime.pcHeader: offsets of its words */
 		struct go_fact nfunc, text_start, funcname, cu, filetab, pctab, pcln;

@@ -264,8 +264,9 @@ static void layout_release(struct go_layout *l, const struct release_row *r)
 	l->m.procid = tab(r->procid);
 	l->m.gsignal = tab(r->gsignal);
 	l->m.curg = tab(r->curg);
-	l->labels_form = l->minor >= 124 ? GO_LABELS_SLICE : GO_LABELS_MAP;
-	if (l->labels_form == GO_LABELS_MAP)	/* swiss maps from 1.24 */
+	l->map_form = l->minor >= 124 ? GO_MAPS_SWISS : GO_MAPS_HASH;
+	l->labels_form = l->map_form == GO_MAPS_SWISS ? GO_LABELS_SLICE : GO_LABELS_MAP;
+	if (l->labels_form == GO_LABELS_MAP)
 		l->hmap = (typeof(l->hmap)){ tab(HMAP_COUNT), tab(HMAP_B), tab(HMAP_BUCKETS),
 					     tab(HMAP_OLDBUCKETS) };
 }
@@ -449,6 +450,11 @@ int go_binary__m_layout(struct go_binary *b, struct go_m_layout *m)
 		return 0;
 	return go_fail(ENOTSUP, "no runtime.m layout known for %s and '%s' has no DWARF",
 		       b->version, b->name);
+}
+
+enum go_map_form go_binary__map_form(struct go_binary *b)
+{
+	return b->tc == GO_GC ? go_binary__layout(b)->map_form : GO_MAPS_UNKNOWN;
 }
 
 int go_binary__waitreason_offset(struct go_binary *b)

@@ -387,6 +387,8 @@ void go_plan__free(struct go_plan *plan);
  */
 struct go_bpf;
 int go_target__set_binfo(struct go_target *t, struct go_bpf *bpf);
+/* GO_BIN_MAPS_HASH or GO_BIN_MAPS_SWISS (cookie.h): how bin's maps are read; 0: not read. */
+unsigned go_target__map_flags(struct go_binary *bin);
 /*
  * For each function of t probed at its entry site, its frame there (go_binary__entry_frame);
  * zero for the others (probed where they are called). *out is calloc'd, one per function.

@@ -1147,6 +1147,18 @@ static void coro_fill(struct go_target *t, struct go_binfo *info)
 }
 
 /* What the BPF programs need to know of t's binary (cookie.h). */
+unsigned go_target__map_flags(struct go_binary *bin)
+{
+	switch (go_binary__map_form(bin)) {
+	case GO_MAPS_HASH:
+		return GO_BIN_MAPS_HASH;
+	case GO_MAPS_SWISS:
+		return GO_BIN_MAPS_SWISS;
+	default:
+		return 0;
+	}
+}
+
 static void binfo_fill(struct go_target *t, struct go_binfo *info)
 {
 	bool gc = go_binary__toolchain(t->bin) == GO_GC;
@@ -1158,6 +1170,7 @@ static void binfo_fill(struct go_target *t, struct go_binfo *info)
 	if (info->g_in_reg)
 		info->goid_off = go_binary__goid_offset(t->bin);
 	info->flags = go_binary__is_pie(t->bin) ? GO_BIN_PIE : 0;
+	info->flags |= go_target__map_flags(t->bin);
 	info->stack_hi_off = GO_G_STACK_HI;
 	labels_fill(t, info);
 	info->itab_type_off = gc ? GO_ITAB_TYPE_OFF : GO_GCCGO_ITAB_TYPE_OFF;

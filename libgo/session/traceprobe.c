@@ -1156,10 +1156,11 @@ void go_tprobe__emit(const struct go_tprobe *p, int idx, FILE *out)
 		if (v->xsel && p->conv[i].conv == 'T')
 			continue;	/* the type is the selector's own */
 		if (v->iface)
-			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d, %d);\n", p->conv[i].slot,
-				p->conv[i].sslot, v->word, v->word + 1, v->mode,
+			fprintf(out, "\tGO_IFACE(%d, %d, w%d, w%d, %d, %d, %uU, %d);\n",
+				p->conv[i].slot, p->conv[i].sslot, v->word, v->word + 1, v->mode,
 				go_binary__toolchain(p->target.bin) == GO_GCCGO ? GO_GCCGO_ITAB_TYPE_OFF :
-				GO_ITAB_TYPE_OFF, p->conv[i].conv == 'v');
+				GO_ITAB_TYPE_OFF, go_target__map_flags(p->target.bin),
+				p->conv[i].conv == 'v');
 		else if (v->kind == GO_KIND_STRING)
 			fprintf(out, "\tGO_STR(%d, w%d, w%d);\n", p->conv[i].slot, v->word, v->word + 1);
 		else

@@ -149,6 +149,8 @@ struct go_binfo {
 #define GO_BIN_PIE 1U		/* loaded anywhere: values are named by where it was (go_procs) */
 #define GO_BIN_G_FROM_M 2U	/* gc without g in R14: g is found through the thread's m */
 #define GO_BIN_LABELS_MAP 4U	/* pprof labels are a map (else a slice of pairs, Go 1.24+) */
+#define GO_BIN_MAPS_HASH 8U	/* gc's maps are hash maps (runtime.hmap, Go 1.23 and older) */
+#define GO_BIN_MAPS_SWISS 16U	/* gc's maps are Swiss tables (internal/runtime/maps, 1.24+) */
 
 /* Entries of go_procs and go_gsaved (common.bpf.h) for a tool that uses them (go_bpf_spec). */
 #define GO_PROCS_ENTRIES 4096

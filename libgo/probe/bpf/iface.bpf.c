@@ -72,7 +72,7 @@ static __always_inline void go_count_key(struct go_iface_key *k)
 
 static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *g,
 				     const struct go_iface_slot *s, u32 func, u32 idx, u32 pid,
-				     u64 sp_adj, u32 ep, u32 itab_off, bool values)
+				     u64 sp_adj, u32 ep, u32 itab_off, u32 maps, bool values)
 {
 	u32 zero = 0;
 	struct go_iface_key *k = key_buf.lookup(&zero);
@@ -89,8 +89,8 @@ static __always_inline void go_iface(struct pt_regs *ctx, const struct go_regs *
 	k->type = go_iface_type(go_word(ctx, g, &s->w[0], sp_adj), s->mode, itab_off, &k->flags);
 	go_iface_kind(k->type, &k->kind, &k->tflag, &k->flags);
 	if (values && k->type && !(k->flags & GO_IV_NO_TYPE))
-		go_iface_value(k->kind, k->tflag, data, k->word, k->str, GO_IFACE_STR_LEN, &k->x,
-			       itab_off, &k->flags);
+		go_iface_value(k->type, k->kind, k->tflag, data, k->word, k->str, GO_IFACE_STR_LEN,
+			       &k->x, itab_off, maps, &k->flags);
 	go_count_key(k);
 }
 
@@ -120,7 +120,7 @@ int go_iface_entry(struct pt_regs *ctx)
 		if (cfg->slot[i].w[0].where == GO_IN_NONE)
 			break;
 		go_iface(ctx, &g, &cfg->slot[i], func, i, pid, sp_adj, ep, b->itab_type_off,
-			 cfg->values);
+			 b->flags & (GO_BIN_MAPS_HASH | GO_BIN_MAPS_SWISS), cfg->values);
 	}
 	return 0;
 }

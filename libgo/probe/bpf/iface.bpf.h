@@ -6,6 +6,7 @@
  * and Kind_ bytes are at 20 and 23 (gc 1.17-1.26 and gccgo alike); "stored directly" is 0x20 in
  * Kind_ up to Go 1.25 and in gccgo, in TFlag from Go 1.26.
  */
+#include "cookie.h"
 #include "iface.h"
 
 /* Go's reflect.Kind */
@@ -21,6 +22,7 @@
 #define GO_K_ARRAY 17
 #define GO_K_SLICE 23
 #define GO_K_INTERFACE 20
+#define GO_K_MAP 21
 #define GO_K_POINTER 22
 #define GO_K_STRING 24
 #define GO_K_STRUCT 25
@@ -187,19 +189,116 @@ static __always_inline void go_iface_slice(u64 hdr, u64 *word, struct go_ivx *x,
 }
 
 /*
+ * A map's key or element at p, of kind and size bytes (go_ivmap): up to 8 bytes as they are,
+ * a string as its length and first bytes; false when it cannot be read (or is neither).
+ */
+static __always_inline bool go_iface_mword(u64 p, u8 kind, u64 size, u64 *w, char *str)
+{
+	u64 h[2];
+	u32 n;
+
+	if ((kind & 0x1f) == GO_K_STRING) {
+		if (bpf_probe_read_user(h, sizeof(h), (void *)p) || h[1] > (1ULL << 40))
+			return false;
+		*w = h[1];
+		n = h[1] > GO_IV_MSTR_LEN ? GO_IV_MSTR_LEN : h[1];
+		asm volatile("" : "+r"(n));	/* the verifier sees the bound below */
+		if (n > GO_IV_MSTR_LEN)
+			return false;
+		return !n || !bpf_probe_read_user(str, n, (void *)h[0]);
+	}
+	if (!size || size > 8)
+		return false;
+	n = size;
+	asm volatile("" : "+r"(n));
+	if (n > 8)
+		return false;
+	return !bpf_probe_read_user(w, n, (void *)p);
+}
+
+/*
+ * The map m of the map type at type (maps: GO_BIN_MAPS_HASH or _SWISS, its release's layout;
+ * 0: not read): its length in word[1]; when it is one group (a Swiss table's small map, Go
+ * 1.24+: dirLen, at 24, is 0 and dirPtr, at 16, is the group) or one bucket (a hash map whose
+ * B, the byte at 9, and oldbuckets, at 24, are 0; buckets at 16), each full slot's key and
+ * element into x->map (go_ivmap), by the type's descriptor: abi.MapType's Key and Elem at 48
+ * and 56, then SlotSize and ElemOff at 88 and 96, Flags at 104 (4, 8: stored indirectly);
+ * runtime.maptype's keysize, valuesize at 80 and 81, flags at 84 (1, 2: indirectly). A
+ * control byte with its top bit clear is a full slot; a tophash of 5 (minTopHash) or more.
+ * Its address is left out (word[0] 0), so that equal maps count as one value.
+ */
+static __always_inline void go_iface_map(u64 m, u64 type, u64 *word, struct go_ivx *x, u32 maps,
+					 u8 *flags)
+{
+	struct go_ivmap *mp = &x->map;
+	bool swiss = maps & GO_BIN_MAPS_SWISS;
+	u64 h[4], d[8], kt[3], et[3], g, koff, eoff, ksize, esize, slot = 0, off = 0;
+	u8 ctrl[8], c;
+	u32 i, n = 0;
+
+	if (bpf_probe_read_user(h, sizeof(h), (void *)m) || h[0] > (1ULL << 40)) {
+		word[0] = m;
+		*flags |= GO_IV_NO_VALUE;
+		return;
+	}
+	word[1] = h[0];
+	*flags |= GO_IV_FIELDS;
+	g = h[2];
+	if (!h[0] || !g || h[3] || (!swiss && ((h[1] >> 8) & 0xff)) ||
+	    bpf_probe_read_user(d, sizeof(d), (void *)(type + 48)) ||
+	    bpf_probe_read_user(kt, sizeof(kt), (void *)d[0]) ||
+	    bpf_probe_read_user(et, sizeof(et), (void *)d[1]) ||
+	    bpf_probe_read_user(ctrl, sizeof(ctrl), (void *)g))
+		return;
+	/* a type's Size_ at 0, its Kind_ the byte at 23 */
+	ksize = kt[0];
+	esize = et[0];
+	if (swiss) {
+		if (d[7] & 0xc)
+			return;
+		slot = d[5];
+		off = d[6];
+	} else if ((d[4] >> 32) & 3) {
+		return;
+	}
+	if (ksize > 128 || esize > 128 || slot > 512 || off > 256)
+		return;
+#pragma unroll
+	for (i = 0; i < GO_IV_MAP_N; i++) {
+		c = ctrl[i];
+		if (swiss ? c & 0x80 : c < 5)
+			continue;
+		koff = swiss ? 8 + i * slot : 8 + i * ksize;
+		eoff = swiss ? koff + off : 8 + GO_IV_MAP_N * ksize + i * esize;
+		if (n >= GO_IV_MAP_N)
+			break;
+		if (!go_iface_mword(g + koff, kt[2] >> 56, ksize, &mp->key[n], mp->kstr[n]) ||
+		    !go_iface_mword(g + eoff, et[2] >> 56, esize, &mp->elem[n], mp->estr[n]))
+			mp->bad = 1;
+		n++;
+	}
+	mp->n = n;
+	mp->whole = 1;
+}
+
+/*
  * The value whose data word is data: pointer-shaped ones as the word (and for a pointer, the
  * string its target starts with, if any: an error's message); strings' first bytes; scalars'
  * exact bytes (a read must not run into a page not faulted in); with x, a struct's (or a
  * pointer's target's) first words (go_iface_fields); nothing of the rest.
  */
-static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64 *word,
+static __always_inline void go_iface_value(u64 type, u8 kind_byte, u8 tflag, u64 data, u64 *word,
 					   char *str, u32 str_len, struct go_ivx *x,
-					   u32 itab_off, u8 *flags)
+					   u32 itab_off, u32 maps, u8 *flags)
 {
 	u8 kind = kind_byte & 0x1f;
 	long err;
 
 	if ((kind_byte | tflag) & 0x20) {	/* the data word is the value */
+		if (kind == GO_K_MAP && data && x && maps) {
+			go_iface_map(data, type, word, x, maps, flags);
+			return;
+		}
 		if (kind == GO_K_POINTER && data) {
 			go_iface_str(data, word, str, str_len, flags);
 			*flags &= ~(GO_IV_NO_VALUE | GO_IV_AT);
@@ -247,7 +346,7 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
  * kind | tflag << 8 | flags << 16, the value's two words; its string in str[sslot], and with
  * value (%v, not %T) a struct's first words in ivx[sslot].
  */
-#define GO_IFACE(slot, sslot, t, data, mode, itab_off, value)                                 \
+#define GO_IFACE(slot, sslot, t, data, mode, itab_off, maps, value)                           \
 	do {                                                                                   \
 		u8 k_ = 0, tf_ = 0, fl_ = 0;                                                   \
 		u64 ty_ = go_iface_type(t, mode, itab_off, &fl_), wv_[2] = { 0, 0 };           \
@@ -255,8 +354,8 @@ static __always_inline void go_iface_value(u8 kind_byte, u8 tflag, u64 data, u64
 		if (value)                                                                     \
 			__builtin_memset(&e->ivx[sslot], 0, sizeof(e->ivx[sslot]));            \
 		if (ty_ && !(fl_ & GO_IV_NO_TYPE) && (value))                                  \
-			go_iface_value(k_, tf_, data, wv_, e->str[sslot], GO_TRACE_STR_LEN,      \
-				       &e->ivx[sslot], itab_off, &fl_);                         \
+			go_iface_value(ty_, k_, tf_, data, wv_, e->str[sslot], GO_TRACE_STR_LEN, \
+				       &e->ivx[sslot], itab_off, maps, &fl_);                   \
 		e->args[slot] = ty_;                                                           \
 		e->args[(slot) + 1] = k_ | (u64)tf_ << 8 | (u64)fl_ << 16;                     \
 		e->args[(slot) + 2] = wv_[0];                                                  \

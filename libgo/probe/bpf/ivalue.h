@@ -29,14 +29,37 @@
 #define GO_IV_NFIELDS 6
 #define GO_IV_XSTR_LEN 64	/* a power of two */
 
-struct go_ivx {
-	__u64 field[GO_IV_NFIELDS];
-	__u64 itype;		/* the interface at field ioff: its dynamic type, */
-	__u8 ikind, itflag;	/* the type's Kind_ and TFlag bytes, */
-	__u8 ioff;		/* its offset, 16 or 32 (0: none) */
+/*
+ * What a probe copies of a map (go_iface_map) in the place of go_ivx's words: when the map is
+ * one group (Go 1.24+) or one bucket (before), every full slot's key and element, an entry
+ * each, in the group's order: a value of up to 8 bytes as its bytes, a string as its length
+ * and first GO_IV_MSTR_LEN bytes. Which are which, user space learns from the map's type.
+ */
+#define GO_IV_MAP_N 8		/* slots of a group (a bucket) */
+#define GO_IV_MSTR_LEN 16	/* bytes of a string key or element copied */
+
+struct go_ivmap {
+	__u8 n;			/* entries copied */
+	__u8 whole;		/* 1: the map is one group, its full slots all copied */
+	__u8 bad;		/* a read of an entry failed: nothing to show of it */
 	__u8 pad[5];
-	__u64 iword[2];		/* its value's first 16 bytes, or its data word (direct) */
-	char str[2][GO_IV_XSTR_LEN];
+	__u64 key[GO_IV_MAP_N], elem[GO_IV_MAP_N];
+	char kstr[GO_IV_MAP_N][GO_IV_MSTR_LEN], estr[GO_IV_MAP_N][GO_IV_MSTR_LEN];
+};
+
+struct go_ivx {
+	union {
+		struct {
+			__u64 field[GO_IV_NFIELDS];
+			__u64 itype;	/* the interface at field ioff: its dynamic type, */
+			__u8 ikind, itflag;	/* the type's Kind_ and TFlag bytes, */
+			__u8 ioff;	/* its offset, 16 or 32 (0: none) */
+			__u8 pad[5];
+			__u64 iword[2];	/* its value's first 16 bytes, or its data word */
+			char str[2][GO_IV_XSTR_LEN];
+		};
+		struct go_ivmap map;	/* a map's (GO_IV_FIELDS with kind Map) */
+	};
 };
 
 #endif

@@ -41,6 +41,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -213,8 +214,7 @@ func items() []item {
 		{"", "q"}, {"hello", "q"}, {"tab\there \"quoted\" \x01", "q"},
 		{long, "q"}, {Name("ann"), "hidden"},
 		// pointer-shaped values; nil ones as <nil> (a nil map: map[])
-		{nilp, "v"}, {&x, "addr"}, {nilm, "v"},
-		{map[string]int{"a": 1}, "addr"}, {nilc, "v"}, {nilf, "v"},
+		{nilp, "v"}, {&x, "addr"}, {nilm, "v"}, {nilc, "v"}, {nilf, "v"},
 		{unsafe.Pointer(nil), "v"}, {&person{"Ann", 30}, "v"},
 		{nilerr, "v"},
 		// errors, by the fields their Error methods read
@@ -244,8 +244,26 @@ func items() []item {
 		{[]int{1, 2, 3}, "v"}, {[]byte("hi"), "v"}, {[]int(nil), "v"}, {[]float64{0.5, -2}, "v"},
 		{[]int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, "v"}, {[]string{"a", "b c"}, "v"},
 		{[]string{"x", "y", "z", "w"}, "v"}, {[]string{long}, "v"},
+		// maps of one group (a bucket), up to 8 entries, sorted by key as fmt sorts them; a
+		// string key or element by its first 16 bytes; a larger map, or one of other
+		// kinds, as map[...]; gccgo's by address
+		{map[string]int{"a": 1}, maps}, {map[string]int{"b": 2, "a": 1, "c": 3}, maps},
+		{map[int]string{3: "three", -1: "minus one", 10: "ten"}, maps},
+		{map[int]bool{}, maps}, {map[float64]int8{2.5: 1, -1: -2, 0: 3}, maps},
+		{map[uint16]float32{7: 0.1, 1: 1e6}, maps}, {map[bool]string{true: "t", false: "f"}, maps},
+		{map[string]string{"key": "a value longer than sixteen bytes"}, maps},
+		{map[string]*int{"p": &x, "nil": nil}, maps}, {nine, maps},
+		{map[string][]int{"s": {1}}, maps}, {map[person]int{{"Ann", 1}: 1}, maps},
+		{map[string]map[string]int{"m": {"a": 1}, "e": nil}, maps},
 	}
 }
+
+// maps is how the tools show a map: as %v prints it (gc), or by its address (gccgo, whose
+// maps the probes do not read).
+var maps = map[bool]string{true: "addr", false: "v"}[runtime.Compiler == "gccgo"]
+
+// nine is a map of nine entries: more than one group (a bucket) holds.
+var nine = map[string]int{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "floats" {
