@@ -195,7 +195,8 @@ check: deps
 	./scripts/test.sh
 
 # The README's two commands, `sudo make demo` and `sudo make check`, as a user of a fresh Debian
-# 12 (mmdebstrap) with no Go runs them, on this machine's kernel (by hand: not in .ci/run).
+# 12 (mmdebstrap) with no Go runs them, on this machine's kernel (.ci/run runs it first, with
+# a part of the suite: GOTOOLS_BARE_TESTS).
 check-bare: deps
 	./scripts/test-bare-debian.sh
 
