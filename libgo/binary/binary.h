@@ -214,7 +214,7 @@ int go_binary__m_layout(struct go_binary *bin, struct go_m_layout *l);
 /*
  * Where a goroutine's pprof labels are (gc, Go 1.17+): g.labels points at a slice of {key,
  * value string} pairs, by key (Go 1.24+), or at a word pointing at a map[string]string's hmap
- * (map: its fields' and a bucket's offsets, GO_BUCKET_SLOTS slots of string keys and values).
+ * (map: its fields' and a bucket's offsets, GO_MAP_SLOTS slots of string keys and values).
  * -ENOTSUP, saying why, when they cannot be read.
  */
 struct go_labels_layout {

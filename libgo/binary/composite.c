@@ -77,37 +77,33 @@ static uint64_t desc_word(const struct go_types *t, uint64_t addr)
 	return v;
 }
 
-/*
- * abi.MapType (Go 1.24+): Key, Elem, Group, Hasher, GroupSize, SlotSize, ElemOff, Flags (bit 2
- * an indirect key, 3 an indirect elem) after the header; runtime.maptype before: key, elem,
- * bucket, hasher, keysize, valuesize (uint8), bucketsize (uint16), flags (bit 0, 1).
- */
+/* The map type at addr, by its descriptor (GO_MAPTYPE_*, ivalue.h). */
 static int vmap_of(const struct go_types *t, uint64_t addr, struct vmap *m)
 {
 	char name[64] = "";
 	uint64_t w;
 
 	memset(m, 0, sizeof(*m));
-	if (go_types__pointer(t, addr + 48, &m->key.addr) ||
-	    go_types__pointer(t, addr + 56, &m->elem.addr) ||
-	    go_types__name(t, desc_word(t, addr + 64), name, sizeof(name)))
+	if (go_types__pointer(t, addr + GO_MAPTYPE_KEY, &m->key.addr) ||
+	    go_types__pointer(t, addr + GO_MAPTYPE_ELEM, &m->elem.addr) ||
+	    go_types__name(t, desc_word(t, addr + GO_MAPTYPE_GROUP), name, sizeof(name)))
 		return -ENOENT;
 	m->swiss = !strncmp(name, "map.group[", 10);
 	if (!m->swiss && strncmp(name, "map.bucket[", 11))
 		return -ENOENT;
 	if (m->swiss) {
-		m->group = desc_word(t, addr + 80);
-		m->slot = desc_word(t, addr + 88);
-		m->elem_off = desc_word(t, addr + 96);
-		m->indirect = desc_word(t, addr + 104) & 0xc;
-		return m->slot * 8 + 8 > m->group ? -ENOENT : 0;
+		m->group = desc_word(t, addr + GO_MAPTYPE_SIZES);
+		m->slot = desc_word(t, addr + GO_MAPTYPE_SLOT);
+		m->elem_off = desc_word(t, addr + GO_MAPTYPE_SLOT + 8);
+		m->indirect = desc_word(t, addr + GO_MAPTYPE_SLOT + 16) & 0xc;
+		return m->slot * GO_MAP_SLOTS + 8 > m->group ? -ENOENT : 0;
 	}
-	w = desc_word(t, addr + 80);
+	w = desc_word(t, addr + GO_MAPTYPE_SIZES);
 	m->ksize = w & 0xff;
 	m->esize = (w >> 8) & 0xff;
 	m->group = (w >> 16) & 0xffff;
 	m->indirect = (w >> 32) & 3;
-	return 8 + 8 * (m->ksize + m->esize) + 8 > m->group ? -ENOENT : 0;
+	return 8 + GO_MAP_SLOTS * (m->ksize + m->esize) + 8 > m->group ? -ENOENT : 0;
 }
 
 enum go_map_form go_types__map_form(const struct go_types *t, uint64_t addr)
@@ -127,7 +123,7 @@ static void vmap_slot(const struct vmap *m, int i, uint64_t *k, uint64_t *e)
 		*e = *k + m->elem_off;
 	} else {
 		*k = 8 + (uint64_t)i * m->ksize;
-		*e = 8 + 8 * m->ksize + (uint64_t)i * m->esize;
+		*e = 8 + GO_MAP_SLOTS * m->ksize + (uint64_t)i * m->esize;
 	}
 }
 
@@ -180,14 +176,14 @@ static void plan_map(struct planner *p, struct vt x, uint32_t off, int parent, i
 
 	if (depth + 2 > MAX_DEPTH || vmap_of(p->t, x.addr, &m) ||
 	    (r = read_add(p, off, GO_VREAD_NOLEN, 0, 48, parent, &hdr)) < 0 ||
-	    (g = read_add(p, hdr + 16, GO_VREAD_NOLEN, 0, m.group, r, &grp)) < 0 ||
+	    (g = read_add(p, hdr + GO_MAP_GROUP, GO_VREAD_NOLEN, 0, m.group, r, &grp)) < 0 ||
 	    m.indirect)
 		return;
-	for (i = 0; i < 8; i++) {	/* the keys first: without all of them, no order */
+	for (i = 0; i < GO_MAP_SLOTS; i++) {	/* the keys first: without all of them, no order */
 		vmap_slot(&m, i, &k, &e);
 		plan_at(p, m.key, grp + (uint32_t)k, g, depth + 2, false);
 	}
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < GO_MAP_SLOTS; i++) {
 		vmap_slot(&m, i, &k, &e);
 		plan_at(p, m.elem, grp + (uint32_t)e, g, depth + 2, false);
 	}
@@ -498,16 +494,16 @@ static bool key_ok(struct fmtr *m, int kind, uint64_t off)
 static int map_slots(struct fmtr *m, const struct vmap *mp, uint64_t hdr, uint64_t g,
 		     uint64_t *keys, uint64_t *elems)
 {
-	uint64_t count = word(m, hdr, 8), ctrl = word(m, g, 8), k, e;
+	uint64_t count = word(m, hdr + GO_MAP_COUNT, 8), ctrl = word(m, g, 8), k, e;
 	int i, n = 0, kk = vt_kind(m->t, mp->key);
 
-	if (mp->swiss ? word(m, hdr + 24, 8) != 0 :	/* dirLen: a table, not a group */
-	    (word(m, hdr + 9, 1) != 0 || word(m, hdr + 24, 8) != 0 ||	/* B, oldbuckets */
+	if (mp->swiss ? word(m, hdr + GO_MAP_MORE, 8) != 0 :	/* dirLen: a table, not a group */
+	    (word(m, hdr + GO_MAP_B, 1) != 0 || word(m, hdr + GO_MAP_MORE, 8) != 0 ||
 	     word(m, g + mp->group - 8, 8) != 0))	/* an overflow bucket */
 		return -1;
-	for (i = 0; i < 8; i++) {
-		bool full = mp->swiss ? !((ctrl >> (8 * i)) & 0x80) :
-					((ctrl >> (8 * i)) & 0xff) >= 5;	/* minTopHash */
+	for (i = 0; i < GO_MAP_SLOTS; i++) {
+		bool full = mp->swiss ? !((ctrl >> (8 * i)) & GO_MAP_CTRL_EMPTY) :
+					((ctrl >> (8 * i)) & 0xff) >= GO_MAP_TOPHASH_MIN;
 
 		if (!full)
 			continue;
@@ -535,14 +531,14 @@ static void text_map(struct fmtr *m, struct vt x, uint64_t off, bool exported)
 		return;
 	}
 	st = read_state(m, off, &hdr, &n);
-	if (!st && n >= 48 && !word(m, hdr, 8)) {	/* no entries */
+	if (!st && n >= 48 && !word(m, hdr + GO_MAP_COUNT, 8)) {	/* no entries */
 		fputc(']', m->f);
 		return;
 	}
 	/* a map read whole, of a type whose layout is known: its group's entries */
 	planned = !st && n >= 48 && !vmap_of(m->t, x.addr, &mp) && !mp.indirect;
 	if (planned)
-		st = read_state(m, hdr + 16, &g, &gn);
+		st = read_state(m, hdr + GO_MAP_GROUP, &g, &gn);
 	if (st < 0) {
 		fputs("<unreadable>]", m->f);
 		return;

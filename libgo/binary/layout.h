@@ -85,14 +85,6 @@ struct go_layout {
 	} hmap;
 };
 
-/*
- * A map's bucket up to Go 1.23 (runtime/map.go): tophash [8]uint8, then 8 keys, 8 elems and
- * the overflow pointer; a slot is full when its tophash is above GO_BUCKET_EMPTY_MAX (0 and 1:
- * empty, 2-4: evacuated to the new buckets while the map grows).
- */
-#define GO_BUCKET_SLOTS 8
-#define GO_BUCKET_EMPTY_MAX 4
-
 /* Offset of stack.hi in runtime.g in every release: g starts with its stack bounds {lo, hi}. */
 #define GO_G_STACK_HI 8
 

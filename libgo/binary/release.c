@@ -96,10 +96,10 @@ static const struct coro_row {
 #define MD_TEXT 176
 /* runtime.hmap up to Go 1.23: {count int, flags, B uint8, noverflow uint16, hash0 uint32,
  * buckets, oldbuckets unsafe.Pointer, ...} */
-#define HMAP_COUNT 0
-#define HMAP_B 9
-#define HMAP_BUCKETS 16
-#define HMAP_OLDBUCKETS 24
+#define HMAP_COUNT GO_MAP_COUNT
+#define HMAP_B GO_MAP_B
+#define HMAP_BUCKETS GO_MAP_GROUP
+#define HMAP_OLDBUCKETS GO_MAP_MORE
 
 /* ---- the facts by name, and where DWARF says each ------------------------------------------- */
 
@@ -497,9 +497,9 @@ static void labels_map_layout(const struct go_layout *l, struct go_labels_layout
 	out->hmap_b = l->hmap.b.val;
 	out->hmap_buckets = l->hmap.buckets.val;
 	out->hmap_oldbuckets = l->hmap.oldbuckets.val;
-	out->bucket_keys = GO_BUCKET_SLOTS;
-	out->bucket_elems = out->bucket_keys + GO_BUCKET_SLOTS * str;
-	out->bucket_overflow = out->bucket_elems + GO_BUCKET_SLOTS * str;
+	out->bucket_keys = GO_MAP_SLOTS;
+	out->bucket_elems = out->bucket_keys + GO_MAP_SLOTS * str;
+	out->bucket_overflow = out->bucket_elems + GO_MAP_SLOTS * str;
 	out->bucket_size = out->bucket_overflow + 8;
 }
 

@@ -218,14 +218,10 @@ static __always_inline bool go_iface_mword(u64 p, u8 kind, u64 size, u64 *w, cha
 
 /*
  * The map m of the map type at type (maps: GO_BIN_MAPS_HASH or _SWISS, its release's layout;
- * 0: not read): its length in word[1]; when it is one group (a Swiss table's small map, Go
- * 1.24+: dirLen, at 24, is 0 and dirPtr, at 16, is the group) or one bucket (a hash map whose
- * B, the byte at 9, and oldbuckets, at 24, are 0; buckets at 16), each full slot's key and
- * element into x->map (go_ivmap), by the type's descriptor: abi.MapType's Key and Elem at 48
- * and 56, then SlotSize and ElemOff at 88 and 96, Flags at 104 (4, 8: stored indirectly);
- * runtime.maptype's keysize, valuesize at 80 and 81, flags at 84 (1, 2: indirectly). A
- * control byte with its top bit clear is a full slot; a tophash of 5 (minTopHash) or more.
- * Its address is left out (word[0] 0), so that equal maps count as one value.
+ * 0: not read): its length in word[1]; when it is one group (a Swiss table's small map) or one
+ * bucket (a hash map of B 0 that is not growing), each full slot's key and element into
+ * x->map (go_ivmap), where the map type's descriptor says they are (GO_MAP_*, GO_MAPTYPE_*:
+ * ivalue.h). Its address is left out (word[0] 0), so that equal maps count as one value.
  */
 static __always_inline void go_iface_map(u64 m, u64 type, u64 *word, struct go_ivx *x, u32 maps,
 					 u8 *flags)
@@ -233,19 +229,22 @@ static __always_inline void go_iface_map(u64 m, u64 type, u64 *word, struct go_i
 	struct go_ivmap *mp = &x->map;
 	bool swiss = maps & GO_BIN_MAPS_SWISS;
 	u64 h[4], d[8], kt[3], et[3], g, koff, eoff, ksize, esize, slot = 0, off = 0;
-	u8 ctrl[8], c;
+	u8 ctrl[GO_MAP_SLOTS], c;
 	u32 i, n = 0;
 
+	/* h: count, B (the byte at 9), group (buckets), more (oldbuckets, dirLen) */
 	if (bpf_probe_read_user(h, sizeof(h), (void *)m) || h[0] > (1ULL << 40)) {
 		word[0] = m;
 		*flags |= GO_IV_NO_VALUE;
 		return;
 	}
-	word[1] = h[0];
+	word[1] = h[GO_MAP_COUNT / 8];
 	*flags |= GO_IV_FIELDS;
-	g = h[2];
-	if (!h[0] || !g || h[3] || (!swiss && ((h[1] >> 8) & 0xff)) ||
-	    bpf_probe_read_user(d, sizeof(d), (void *)(type + 48)) ||
+	g = h[GO_MAP_GROUP / 8];
+	/* d: Key, Elem, then the sizes (Swiss: GroupSize, SlotSize, ElemOff, Flags) */
+	if (!h[GO_MAP_COUNT / 8] || !g || h[GO_MAP_MORE / 8] ||
+	    (!swiss && ((h[GO_MAP_B / 8] >> (8 * (GO_MAP_B % 8))) & 0xff)) ||
+	    bpf_probe_read_user(d, sizeof(d), (void *)(type + GO_MAPTYPE_KEY)) ||
 	    bpf_probe_read_user(kt, sizeof(kt), (void *)d[0]) ||
 	    bpf_probe_read_user(et, sizeof(et), (void *)d[1]) ||
 	    bpf_probe_read_user(ctrl, sizeof(ctrl), (void *)g))
@@ -254,22 +253,22 @@ static __always_inline void go_iface_map(u64 m, u64 type, u64 *word, struct go_i
 	ksize = kt[0];
 	esize = et[0];
 	if (swiss) {
-		if (d[7] & 0xc)
+		if (d[(GO_MAPTYPE_SLOT - GO_MAPTYPE_KEY) / 8 + 2] & 0xc)	/* Flags: indirect */
 			return;
-		slot = d[5];
-		off = d[6];
-	} else if ((d[4] >> 32) & 3) {
+		slot = d[(GO_MAPTYPE_SLOT - GO_MAPTYPE_KEY) / 8];
+		off = d[(GO_MAPTYPE_SLOT - GO_MAPTYPE_KEY) / 8 + 1];
+	} else if ((d[(GO_MAPTYPE_SIZES - GO_MAPTYPE_KEY) / 8] >> 32) & 3) {	/* flags */
 		return;
 	}
 	if (ksize > 128 || esize > 128 || slot > 512 || off > 256)
 		return;
 #pragma unroll
-	for (i = 0; i < GO_IV_MAP_N; i++) {
+	for (i = 0; i < GO_MAP_SLOTS; i++) {
 		c = ctrl[i];
-		if (swiss ? c & 0x80 : c < 5)
+		if (swiss ? c & GO_MAP_CTRL_EMPTY : c < GO_MAP_TOPHASH_MIN)
 			continue;
 		koff = swiss ? 8 + i * slot : 8 + i * ksize;
-		eoff = swiss ? koff + off : 8 + GO_IV_MAP_N * ksize + i * esize;
+		eoff = swiss ? koff + off : 8 + GO_MAP_SLOTS * ksize + i * esize;
 		if (n >= GO_IV_MAP_N)
 			break;
 		if (!go_iface_mword(g + koff, kt[2] >> 56, ksize, &mp->key[n], mp->kstr[n]) ||

@@ -30,12 +30,39 @@
 #define GO_IV_XSTR_LEN 64	/* a power of two */
 
 /*
+ * gc's maps, as the probes and libgo read them (iface.bpf.h, labels.bpf.h; composite.c,
+ * release.c): a map value points at its header, runtime.hmap up to Go 1.23 and
+ * internal/runtime/maps.Map from 1.24 (layout.h's go_map_form). A map of one group (a Swiss
+ * table's small map) or of one bucket holds all its entries there: 8 control bytes (tophash),
+ * then its slots.
+ */
+#define GO_MAP_COUNT 0		/* hmap.count, Map.used: its entries */
+#define GO_MAP_B 9		/* hmap.B, a byte: log2 of its buckets */
+#define GO_MAP_GROUP 16		/* hmap.buckets; Map.dirPtr: a small map's group */
+#define GO_MAP_MORE 24		/* hmap.oldbuckets (a map that grows); Map.dirLen: 0 when small */
+#define GO_MAP_SLOTS 8		/* slots of a group (a bucket) */
+#define GO_MAP_TOPHASH_MIN 5	/* a bucket's slot is full from this tophash on (0, 1: empty,
+				 * 2-4: moved to the new buckets while the map grows) */
+#define GO_MAP_CTRL_EMPTY 0x80	/* a group's slot is full when its control byte lacks this bit */
+/*
+ * A map type's descriptor, after the type's 48 bytes: Key and Elem; then abi.MapType's (Go
+ * 1.24+) Group, Hasher, GroupSize, SlotSize, ElemOff and Flags (4, 8: the key, the elem stored
+ * indirectly), or runtime.maptype's bucket, hasher, keysize and valuesize (bytes), bucketsize
+ * (16 bits) and flags (32 bits: 1, 2, the same).
+ */
+#define GO_MAPTYPE_KEY 48
+#define GO_MAPTYPE_ELEM 56
+#define GO_MAPTYPE_GROUP 64
+#define GO_MAPTYPE_SIZES 80	/* hash: keysize...flags in one word; Swiss: GroupSize */
+#define GO_MAPTYPE_SLOT 88	/* Swiss: SlotSize, then ElemOff, Flags */
+
+/*
  * What a probe copies of a map (go_iface_map) in the place of go_ivx's words: when the map is
  * one group (Go 1.24+) or one bucket (before), every full slot's key and element, an entry
  * each, in the group's order: a value of up to 8 bytes as its bytes, a string as its length
  * and first GO_IV_MSTR_LEN bytes. Which are which, user space learns from the map's type.
  */
-#define GO_IV_MAP_N 8		/* slots of a group (a bucket) */
+#define GO_IV_MAP_N GO_MAP_SLOTS	/* entries copied: a group's (a bucket's) */
 #define GO_IV_MSTR_LEN 16	/* bytes of a string key or element copied */
 
 struct go_ivmap {

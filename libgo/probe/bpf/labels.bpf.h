@@ -12,6 +12,7 @@
 #ifndef GO_LABELS_BPF_H
 #define GO_LABELS_BPF_H
 
+#include "ivalue.h"
 #include "labels.h"
 
 BPF_PERCPU_ARRAY(go_label_scratch, struct go_label_refs, 1);
@@ -68,8 +69,8 @@ static __always_inline bool go_labels_bucket(u64 bkt, struct go_binfo *b, struct
 
 	if (bpf_probe_read_user(&tophash, sizeof(tophash), (void *)bkt))
 		return false;
-	for (i = 0; i < 8; i++) {
-		if (((tophash >> (8 * i)) & 0xff) <= 4)	/* empty, or evacuated (GO_BUCKET_EMPTY_MAX) */
+	for (i = 0; i < GO_MAP_SLOTS; i++) {
+		if (((tophash >> (8 * i)) & 0xff) < GO_MAP_TOPHASH_MIN)	/* empty, or evacuated */
 			continue;
 		n = r->n;
 		if (n >= GO_LABEL_REFS) {
