@@ -76,15 +76,18 @@ def matches(got, want, quote):
     """got is want, or want cut after what a probe copies (a long string or message part):
     its beginning, then "..." (after the closing quote when quoted); a slice, an array or a
     struct cut after what was copied of it: [1 2 ...] of [1 2 3], [long str...] of [long string];
-    a map with what was not copied of it marked: map[...], map[k:a long val...], map[m:map[...]]."""
+    a map with what was not copied of it marked: map[...], map[k:a long val...], map[m:map[...]];
+    a part whose method is not run: {<String method> 2}."""
     if got == want:
         return True
     if got[-4:-1] == "..." and got[-1] in "]}" and want.endswith(got[-1]) and \
             want.startswith(got[:-4]) and len(want) > len(got) - 3:  # something was cut
         return True
-    # a map: each "..." stands for what was not copied (map[...], map[k:a long valu...])
-    if got.startswith("map[") and "..." in got and re.fullmatch(
-            ".+".join(re.escape(part) for part in got.split("...")), want):
+    # a composite: each "..." stands for what was not copied (map[...], map[k:a long valu...]),
+    # each "<String method>" for what a method that is not run would print
+    marks = re.compile(r"\.\.\.|<(?:Format|Error|String) method>")
+    if got[:1] in "[{&m" and marks.search(got) and re.fullmatch(
+            ".+".join(re.escape(part) for part in marks.split(got)), want):
         return True
     if not got.endswith("...") or len(want) < CUT_AT:
         return False

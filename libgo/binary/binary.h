@@ -415,10 +415,11 @@ int go_vplan__make(const struct go_types *t, uint64_t type, int stars, uint32_t 
 /*
  * What fmt's %v (%+v with plus) prints of the value that tv holds, copied by pl, into *text
  * (malloc'd, raw: escape it for a terminal): "..." where a bound cut it, <unreadable> for
- * memory that could not be read, <X method> where fmt would call the type's method X, <not
- * copied> for an interface's value. -ENOMEM.
+ * memory that could not be read, <X method> where fmt would call the type's method X (the
+ * text of time.Duration's and syscall.Errno's: go_value__method_part), <not copied> for an
+ * interface's value. -ENOMEM.
  */
-int go_vplan__format(const struct go_types *t, uint64_t type, int stars,
+int go_vplan__format(struct go_types *t, uint64_t type, int stars,
 		     const struct go_vplan *pl, const struct go_tval *tv, bool plus, char **text);
 
 /* ---- Patterns ------------------------------------------------------------------------------- */
@@ -665,6 +666,17 @@ void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue 
  * and values of types whose methods it cannot run); -ENOMEM.
  */
 int go_value__format(struct go_types *types, const struct go_ivalue *v, char **text);
+/* The method %v calls on a value of the type, in fmt's order ("Format", "Error", "String"),
+ * or NULL when it has none (also when its method set cannot be read: then a name). */
+const char *go_types__fmt_method(const struct go_types *types, uint64_t type);
+/*
+ * A part of a value (a field, an element, a map's key or element) of type type and kind whose
+ * bytes are w, where %v calls its method: the method's text for the types whose recipe needs
+ * no more than w (time.Duration, syscall.Errno), else "<String method>" (or Error, Format);
+ * false, printing nothing, when the part is not exported or %v prints it itself.
+ */
+bool go_value__method_part(struct go_types *types, uint64_t type, int kind, uint64_t w,
+			   bool exported, FILE *f);
 /* Bytes of a value of a kind (enum go_rkind): a scalar's, a string's 16, a slice's 24... */
 int go_rkind__bytes(int kind);
 /* A float as Go's %v prints it (bits: 32 or 64), by the Go release go_minor (126: 1.26). */

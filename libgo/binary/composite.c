@@ -260,7 +260,7 @@ int go_vplan__make(const struct go_types *t, uint64_t type, int stars, uint32_t 
 /* ---- the text ------------------------------------------------------------------------------- */
 
 struct fmtr {
-	const struct go_types *t;
+	struct go_types *t;
 	const struct go_vplan *pl;
 	const struct go_tval *tv;
 	bool plus;
@@ -613,15 +613,8 @@ static void text_pointer(struct fmtr *m, struct vt x, uint64_t off, bool top, bo
 /* The method %v would call instead, or NULL. */
 static const char *method_of(const struct go_types *t, struct vt x)
 {
-	static const char *const names[] = { "Format", "Error", "String" };
-	size_t i;
-
-	if (x.stars)	/* no descriptor of the pointer: its target's value methods */
-		x = (struct vt){ x.addr, 0 };
-	for (i = 0; i < 3; i++)
-		if (go_types__has_method(t, x.addr, names[i]))	/* or unreadable */
-			return names[i];
-	return NULL;
+	/* with stars, no descriptor of the pointer: its target's value methods */
+	return go_types__fmt_method(t, x.addr);
 }
 
 static void text_at(struct fmtr *m, struct vt x, uint64_t off, bool top, bool exported)
@@ -642,7 +635,9 @@ static void text_at(struct fmtr *m, struct vt x, uint64_t off, bool top, bool ex
 	/* a nil pointer's methods are not called; a value's are, when it is exported */
 	if (exported && !((kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP) && !word(m, off, 8)) &&
 	    (method = method_of(m->t, x))) {
-		fprintf(m->f, "<%s method>", method);
+		if (x.stars || size > 8 || kind == GO_RKIND_STRUCT || kind == GO_RKIND_ARRAY ||
+		    !go_value__method_part(m->t, x.addr, kind, word(m, off, size), true, m->f))
+			fprintf(m->f, "<%s method>", method);
 		return;
 	}
 	switch (kind) {
@@ -692,7 +687,7 @@ static void text_at(struct fmtr *m, struct vt x, uint64_t off, bool top, bool ex
 	}
 }
 
-int go_vplan__format(const struct go_types *t, uint64_t type, int stars,
+int go_vplan__format(struct go_types *t, uint64_t type, int stars,
 		     const struct go_vplan *pl, const struct go_tval *tv, bool plus, char **text)
 {
 	struct fmtr m = { t, pl, tv, plus, NULL };

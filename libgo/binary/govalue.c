@@ -613,13 +613,46 @@ static void pointer_text(int kind, uint64_t w, FILE *f)
 		fputs(kind == GO_RKIND_MAP ? "map[]" : "<nil>", f);
 }
 
+const char *go_types__fmt_method(const struct go_types *t, uint64_t type)
+{
+	static const char *const names[] = { "Format", "Error", "String" };	/* fmt's order */
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (go_types__has_method(t, type, names[i]))	/* or unreadable */
+			return names[i];
+	return NULL;
+}
+
+bool go_value__method_part(struct go_types *t, uint64_t type, int kind, uint64_t w,
+			     bool exported, FILE *f)
+{
+	struct go_ivalue pv = { .type = type, .kind = kind, .word = { w, 0 } };
+	const struct recipe *r;
+	const char *method;
+	char *text = NULL;
+
+	if (!exported || !type || ((kind == GO_RKIND_POINTER || kind == GO_RKIND_MAP) && !w) ||
+	    !(method = go_types__fmt_method(t, type)))
+		return false;
+	if (kind != GO_RKIND_STRUCT && kind != GO_RKIND_POINTER && (r = recipe_of(t, type)) &&
+	    !r->fields[0].name && !known_text(t, r, &pv, &text)) {
+		fputs(text, f);
+		free(text);
+		return true;
+	}
+	fprintf(f, "<%s method>", method);
+	return true;
+}
+
 /*
- * The part of kind at offset off of the words the probe copied (a struct's field, an array's
- * element) as %v prints it there: a scalar, the string at offset 0 or 16 (the ones copied), a
- * pointer by its address; "..." for any other.
+ * The part of type type and kind at offset off of the words the probe copied (a struct's
+ * field, an array's element) as %v prints it there: a scalar, the string at offset 0 or 16
+ * (the ones copied), a pointer by its address, what its method says when %v calls one
+ * (exported: part_method_text); "..." for any other.
  */
-static void part_text(const struct go_types *t, const struct go_ivalue *v, int kind, uint64_t off,
-		      FILE *f)
+static void part_text(struct go_types *t, const struct go_ivalue *v, uint64_t type, int kind,
+		      uint64_t off, bool exported, FILE *f)
 {
 	const uint8_t *bytes = (const uint8_t *)v->x.field;
 	size_t size = (size_t)go_rkind__bytes(kind);
@@ -634,7 +667,8 @@ static void part_text(const struct go_types *t, const struct go_ivalue *v, int k
 	if (size > sizeof(v->x.field) - off)	/* an element smaller than its kind's word */
 		size = sizeof(v->x.field) - off;
 	memcpy(&w, bytes + off, size);
-	if (!scalar_text(kind, w, go_types__go_minor(t), f))
+	if (go_value__method_part(t, type, kind, w, exported, f) ||
+	    !scalar_text(kind, w, go_types__go_minor(t), f))
 		return;
 	if (kind == GO_RKIND_STRING && off == 0 && v->has_str)
 		fprintf(f, "%.*s%s", (int)v->str_len, v->str, v->len > v->str_len ? "..." : "");
@@ -660,7 +694,7 @@ static void part_text(const struct go_types *t, const struct go_ivalue *v, int k
  * A struct's fields as %v prints them, {value ...}, or with names as %+v does, {Name:value
  * ...}, from the words the probe copied (part_text); " ..." after the last one copied.
  */
-static void fields_text(const struct go_types *t, const struct go_ivalue *v, uint64_t st,
+static void fields_text(struct go_types *t, const struct go_ivalue *v, uint64_t st,
 			bool names, FILE *f)
 {
 	int n = go_types__nfields(t, st), i;
@@ -675,14 +709,17 @@ static void fields_text(const struct go_types *t, const struct go_ivalue *v, uin
 		if (fd.offset + (uint64_t)go_rkind__bytes(kind) > sizeof(v->x.field))
 			break;
 		fprintf(f, "%s%s%s", i ? " " : "", names ? fd.name : "", names ? ":" : "");
-		part_text(t, v, kind, fd.offset, f);
+		/* a field's method is called when it is exported, but not in place of a method
+		 * of the struct's own that is not run (names: its fields as %+v shows them) */
+		part_text(t, v, fd.type, kind, fd.offset,
+			  !names && fd.name[0] >= 'A' && fd.name[0] <= 'Z', f);
 	}
 	fputs(i < n || n < 0 ? (i ? " ...}" : "...}") : "}", f);
 }
 
 /* n elements of type elem as %v prints them, [1 2 3], from the bytes the probe copied; " ...]"
  * after the last one copied. -ENOENT for elements of no size (their count is not in the size). */
-static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint64_t elem,
+static int elems_text(struct go_types *t, const struct go_ivalue *v, uint64_t elem,
 		      uint64_t n, FILE *f)
 {
 	uint64_t esize, i, copied;
@@ -696,7 +733,7 @@ static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint6
 	for (i = 0; i < n && (i + 1) * esize <= copied; i++) {
 		if (i)
 			fputc(' ', f);
-		part_text(t, v, kind, i * esize, f);
+		part_text(t, v, elem, kind, i * esize, true, f);
 	}
 	fputs(i < n ? (i ? " ...]" : "...]") : "]", f);
 	return 0;
@@ -707,7 +744,7 @@ static int elems_text(const struct go_types *t, const struct go_ivalue *v, uint6
  * size's share of its element's, a slice's the probe read (word[1]). Of strings, the first two
  * are copied (part_text).
  */
-static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+static int list_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 {
 	uint64_t elem, esize, size;
 
@@ -723,16 +760,19 @@ static int list_text(const struct go_types *t, const struct go_ivalue *v, FILE *
 
 /* ---- maps ----------------------------------------------------------------------------------- */
 
-/* A small map's copied key or element j: its bytes (a string's length) and a string's first. */
+/* A small map's copied key or element j: its type, its bytes (a string's length) and a
+ * string's first. */
 struct mpart {
+	uint64_t type;
 	int kind;
 	uint64_t w;
 	const char *str;
 };
 
-static struct mpart mpart_of(const struct go_ivmap *m, int kind, int j, bool key)
+static struct mpart mpart_of(const struct go_ivmap *m, uint64_t type, int kind, int j, bool key)
 {
-	return (struct mpart){ kind, key ? m->key[j] : m->elem[j], key ? m->kstr[j] : m->estr[j] };
+	return (struct mpart){ type, kind, key ? m->key[j] : m->elem[j],
+			       key ? m->kstr[j] : m->estr[j] };
 }
 
 /* Could the probe copy a part of this kind whole: a string, or up to 8 bytes of a scalar or a
@@ -749,16 +789,19 @@ static bool mpart_copied(const struct go_types *t, uint64_t type, int kind)
 	       !go_types__size(t, type, &size) && size <= 8;
 }
 
-/* A key or an element as %v prints it inside a map: a string's first bytes ("..." after when
- * longer), a scalar, a nested map as map[...] (not copied), other pointers by address. */
-static void mpart_text(const struct mpart *p, int go_minor, FILE *f)
+/* A key or an element as %v prints it inside a map: what its method says when %v calls one
+ * (part_method_text), a string's first bytes ("..." after when longer), a scalar, a nested map
+ * as map[...] (not copied), other pointers by address. */
+static void mpart_text(struct go_types *t, const struct mpart *p, FILE *f)
 {
+	if (go_value__method_part(t, p->type, p->kind, p->w, true, f))
+		return;
 	if (p->kind == GO_RKIND_STRING)
 		fprintf(f, "%.*s%s", (int)(p->w < GO_IV_MSTR_LEN ? p->w : GO_IV_MSTR_LEN), p->str,
 			p->w > GO_IV_MSTR_LEN ? "..." : "");
 	else if (p->kind == GO_RKIND_MAP && p->w)
 		fputs("map[...]", f);
-	else if (scalar_text(p->kind, p->w, go_minor, f))
+	else if (scalar_text(p->kind, p->w, go_types__go_minor(t), f))
 		pointer_text(p->kind, p->w, f);
 }
 
@@ -807,11 +850,11 @@ static int mkey_cmp(const struct mpart *a, const struct mpart *b)
  * (go_iface_map): every entry of a map that is one group, when each key and element is of a
  * kind it copies; map[] when it is empty; map[...] for any other.
  */
-static int map_text(const struct go_types *t, const struct go_ivalue *v, FILE *f)
+static int map_text(struct go_types *t, const struct go_ivalue *v, FILE *f)
 {
 	const struct go_ivmap *m = &v->x.map;
 	uint64_t kv[2];
-	int order[GO_IV_MAP_N], kk, ek, i, j, tmp, minor = go_types__go_minor(t);
+	int order[GO_IV_MAP_N], kk, ek, i, j, tmp;
 
 	if (!v->direct || !(v->flags & GO_IV_FIELDS) || go_types__parts(t, v->type, kv, 2) != 2 ||
 	    (kk = go_types__kind(t, kv[0])) < 0 || (ek = go_types__kind(t, kv[1])) < 0)
@@ -828,8 +871,8 @@ static int map_text(const struct go_types *t, const struct go_ivalue *v, FILE *f
 	}
 	for (i = 0; i < m->n; i++)	/* insertion sort: at most 8 */
 		for (order[i] = i, j = i; j > 0; j--) {
-			struct mpart a = mpart_of(m, kk, order[j - 1], true);
-			struct mpart b = mpart_of(m, kk, order[j], true);
+			struct mpart a = mpart_of(m, kv[0], kk, order[j - 1], true);
+			struct mpart b = mpart_of(m, kv[0], kk, order[j], true);
 
 			if (mkey_cmp(&a, &b) <= 0)
 				break;
@@ -837,12 +880,13 @@ static int map_text(const struct go_types *t, const struct go_ivalue *v, FILE *f
 		}
 	fputs("map[", f);
 	for (i = 0; i < m->n; i++) {
-		struct mpart k = mpart_of(m, kk, order[i], true), e = mpart_of(m, ek, order[i], false);
+		struct mpart k = mpart_of(m, kv[0], kk, order[i], true);
+		struct mpart e = mpart_of(m, kv[1], ek, order[i], false);
 
 		fputs(i ? " " : "", f);
-		mpart_text(&k, minor, f);
+		mpart_text(t, &k, f);
 		fputc(':', f);
-		mpart_text(&e, minor, f);
+		mpart_text(t, &e, f);
 	}
 	fputc(']', f);
 	return 0;
@@ -851,13 +895,7 @@ static int map_text(const struct go_types *t, const struct go_ivalue *v, FILE *f
 /* Does %v of a value of this type call a method (Error, String, Format) instead? */
 static bool has_methods(const struct go_types *t, uint64_t type)
 {
-	static const char *const names[] = { "Error", "String", "Format" };
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		if (go_types__has_method(t, type, names[i]))	/* or unreadable */
-			return true;
-	return false;
+	return go_types__fmt_method(t, type) != NULL;
 }
 
 /*
@@ -865,7 +903,7 @@ static bool has_methods(const struct go_types *t, uint64_t type)
  * &{1 2} (a pointer's target at the top, as fmt prints it there); with names, as %+v does,
  * what a type whose method %v would call shows instead. -ENOENT for other values.
  */
-static int struct_text(const struct go_types *t, const struct go_ivalue *v, bool names, FILE *f)
+static int struct_text(struct go_types *t, const struct go_ivalue *v, bool names, FILE *f)
 {
 	uint64_t st = v->type;
 

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -53,6 +54,8 @@ type Req struct {
 	Next   *Req
 	Data   []byte
 	Base
+	Wait time.Duration // %v calls its String method: "1.5s"
+	wait time.Duration // unexported: %v prints its number
 }
 
 type Point struct {
@@ -168,7 +171,7 @@ func main() {
 		{ID: 1001, Method: "GET", URL: &URL{"http", "x", "/index.html"}, Tags: []string{"a", "bb", "ccc"},
 			Meta: map[string]int{"k": 1, "j": 2, "a": -3}, Inner: Inner{-7, 0.1, "inner"}, Score: 3.25,
 			Flags: [3]uint16{1, 2, 65535}, Ok: true, Next: first, Data: []byte("payload"),
-			Base: Base{"acme", -2}},
+			Base: Base{"acme", -2}, Wait: 1500 * time.Millisecond, wait: time.Second},
 		{ID: 1002, Method: "POST", URL: checkout, Tags: make([]string, 1, 8),
 			Inner: Inner{127, 1e21, "es\x1b[31mcape"}, Score: -0.0000012, Next: nil,
 			Meta: map[string]int{"b": 2, "a": 1, "e": 5, "c": 3, "h": 8, "g": 7, "d": 4, "f": 6}},

@@ -103,6 +103,12 @@ type person struct {
 	Age  int
 }
 
+// timed has a field whose String method %v calls (exported) and one it does not.
+type timed struct {
+	D time.Duration
+	n int
+}
+
 // valErr is an error by value.
 type valErr struct{ N int32 }
 
@@ -255,12 +261,21 @@ func items() []item {
 		{map[string]*int{"p": &x, "nil": nil}, maps}, {nine, maps},
 		{map[string][]int{"s": {1}}, maps}, {map[person]int{{"Ann", 1}: 1}, maps},
 		{map[string]map[string]int{"m": {"a": 1}, "e": nil}, maps},
+		// parts whose methods %v calls: time.Duration's by its recipe, others marked
+		{map[string]time.Duration{"a": time.Second, "b": 1500 * time.Millisecond}, maps},
+		{map[string]time.Month{"m": time.March}, maps},
+		{timed{time.Second, 3}, "v"}, {[]time.Duration{time.Second, 2 * time.Millisecond}, std},
+		{[2]time.Month{time.March, time.May}, std}, {&timed{-5 * time.Second, 4}, "v"},
 	}
 }
 
 // maps is how the tools show a map: as %v prints it (gc), or by its address (gccgo, whose
 // maps the probes do not read).
 var maps = map[bool]string{true: "addr", false: "v"}[runtime.Compiler == "gccgo"]
+
+// std is how the tools show a slice or array of a standard library type: as %v prints it
+// (gc), or not (gccgo, whose descriptors of those types the loader copies from libgo.so).
+var std = map[bool]string{true: "hidden", false: "v"}[runtime.Compiler == "gccgo"]
 
 // nine is a map of nine entries: more than one group (a bucket) holds.
 var nine = map[string]int{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9}
