@@ -649,7 +649,7 @@ bool go_value__method_part(struct go_types *t, uint64_t type, int kind, uint64_t
  * The part of type type and kind at offset off of the words the probe copied (a struct's
  * field, an array's element) as %v prints it there: a scalar, the string at offset 0 or 16
  * (the ones copied), a pointer by its address, what its method says when %v calls one
- * (exported: part_method_text); "..." for any other.
+ * (exported: go_value__method_part); "..." for any other.
  */
 static void part_text(struct go_types *t, const struct go_ivalue *v, uint64_t type, int kind,
 		      uint64_t off, bool exported, FILE *f)
@@ -790,7 +790,7 @@ static bool mpart_copied(const struct go_types *t, uint64_t type, int kind)
 }
 
 /* A key or an element as %v prints it inside a map: what its method says when %v calls one
- * (part_method_text), a string's first bytes ("..." after when longer), a scalar, a nested map
+ * (go_value__method_part), a string's first bytes ("..." after when longer), a scalar, a nested map
  * as map[...] (not copied), other pointers by address. */
 static void mpart_text(struct go_types *t, const struct mpart *p, FILE *f)
 {
