@@ -5,7 +5,9 @@
  * the traced program, any bytes at all. The input's first 8 bytes pick the value's type (an
  * address in the binary's type data, so that recipes, fields and methods are read, descriptor or
  * not) and the inner interface's; the rest fills the value as a probe would (its words, flags,
- * strings and the struct copy). No process is read (pid 0).
+ * strings and the struct copy). No process is read (pid 0). When its byte 10 is odd, the
+ * value is a map of one of the binary's map types (byte 11 picks it), its copy the input's: a
+ * random pick seldom lands on one, whose printing reads the most (map_text).
  * Then the same bytes as a composite value (composite.c): a plan of reads made for the picked
  * type, and a copy as a probe fills it (the value's bytes, what each read got), formatted by
  * %v and %+v.
@@ -15,6 +17,18 @@
 static struct go_binary *bin;
 static struct go_types *types;
 static uint64_t lo, hi;
+static uint64_t maps[64];	/* map types of the binary, found once */
+static size_t nmaps;
+
+static void maps_find(void)
+{
+	uint64_t a, kv[2];
+
+	for (a = lo & ~7ULL; a < hi && nmaps < sizeof(maps) / sizeof(maps[0]); a += 8)
+		if (go_types__plausible(types, a) && go_types__kind(types, a) == GO_RKIND_MAP &&
+		    go_types__parts(types, a, kv, 2) == 2)
+			maps[nmaps++] = a;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,6 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(2);
 	}
 	go_types__range(types, &lo, &hi);
+	maps_find();
 	return 0;
 }
 
@@ -60,6 +75,12 @@ static int format(const uint8_t *data, size_t size)
 	v.unreadable = data[8] & 0x40;
 	v.quote = data[8] & 0x80;
 	v.flags = data[9];
+	if ((data[10] & 1) && nmaps) {
+		v.type = maps[data[11] % nmaps];
+		v.kind = GO_RKIND_MAP;
+		v.direct = true;
+		v.flags |= GO_IV_FIELDS;
+	}
 	v.has_str = v.flags & GO_IV_STR;
 	data += 16;
 	size -= 16;

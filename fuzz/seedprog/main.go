@@ -1,5 +1,6 @@
 // A small Go program whose binaries seed the fuzzers (fuzz/seeds.sh): functions with integer,
-// string, interface and error parameters, a method, an inlined call, a closure, a goroutine.
+// string, interface and error parameters, a method, an inlined call, a closure, a goroutine,
+// maps passed as interfaces.
 package main
 
 import (
@@ -47,5 +48,8 @@ func main() {
 	go func() { done <- add(c.Inc(2), twice(3)) }()
 	n := <-done
 	out, err := show(n, Celsius(21.5))
-	fmt.Fprintln(os.Stdout, greet("go", 1), out, err)
+	// maps in interfaces: their types are in the binary for fuzz_govalue to pick
+	out2, _ := show(map[string]int{"a": n}, Celsius(0))
+	out3, _ := show(map[int]Celsius{n: 1}, Celsius(0))
+	fmt.Fprintln(os.Stdout, greet("go", 1), out, err, out2, out3)
 }
