@@ -38,7 +38,7 @@ endif
 ALL_CPPFLAGS := -Ilibgo $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
-# capstone is loaded at run time (libgo/arch/x86_64/insn.c), so that it can be unloaded while tracing
+# capstone is loaded at run time (libgo/arch/capstone.c), so that it can be unloaded while tracing
 LDLIBS := -lelf -ldw -ldl -lz -lnettle -lmicrohttpd
 
 LIBGO_SRCS := $(filter-out %.bpf.c,$(wildcard libgo/*/*.c libgo/*/*/*.c))

@@ -25,10 +25,11 @@ pkgs="build-essential pkg-config libbpfcc-dev libelf-dev libdw-dev libcapstone-d
       nettle-dev libmicrohttpd-dev golang-1.19-go ca-certificates procps"
 # the tests (gccgo; the package, man page, fuzzing and lld tests; Debian's hugo), `make bench`
 # (bcc's tools, Debian's caddy and wrk), `make check-bare` (mmdebstrap), strace (the
-# witness that --dry-run makes no bpf() call) and Prometheus (scrapes --prometheus)
+# witness that --dry-run makes no bpf() call), Prometheus (scrapes --prometheus) and binutils'
+# aarch64 objdump (the independent reading of arm64 code)
 [ $tests -eq 0 ] || pkgs="$pkgs gccgo python3 python3-pytest mandoc debhelper fakeroot lintian
       man-db bash-completion clang-14 libclang-rt-14-dev lld bpfcc-tools caddy wrk hugo mmdebstrap
-      strace prometheus"
+      strace prometheus binutils-aarch64-linux-gnu"
 
 missing=""
 for p in $pkgs; do
@@ -53,6 +54,21 @@ else
 	./scripts/toolchains.sh fetch go126
 fi
 log "Go toolchains: $(./scripts/toolchains.sh list | awk '$3 == "ok" { printf "%s%s", sep, $2; sep = " " }')"
+
+# An arm64 Go program from Debian's archive, which the tests plan probes for (tests/test_arm64.py):
+# caddy's arm64 package of the version this machine's archive has, from the same mirror,
+# unpacked into tests/.build/debian-arm64.
+if [ $tests -eq 1 ] && [ ! -x tests/.build/debian-arm64/usr/bin/caddy ]; then
+	uri=$(apt-get download --print-uris caddy 2>/dev/null | sed -n "s/^'\([^']*\)_amd64\.deb'.*/\1_arm64.deb/p")
+	[ -n "$uri" ] || die "cannot tell where Debian's caddy package is"
+	log "fetching ${uri##*/}"
+	tmp=$(mktemp -d)
+	python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+		"$uri" "$tmp/caddy.deb" || { rm -rf "$tmp"; die "cannot fetch $uri"; }
+	mkdir -p tests/.build/debian-arm64
+	dpkg-deb -x "$tmp/caddy.deb" tests/.build/debian-arm64
+	rm -rf "$tmp"
+fi
 
 # libbcc compiles BPF C at run time against the kernel's headers. Where the running kernel has
 # none (no /lib/modules/$(uname -r)/build and no /sys/kernel/kheaders.tar.xz), link Debian's

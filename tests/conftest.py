@@ -129,6 +129,25 @@ ALL_VARIANTS["gccgo-O3"] = (GO126, ["-compiler=gccgo", "-gccgoflags=-O3"], "1")
 # tag), whose coroutines switch goroutines in runtime.coroswitch_m as 1.23+'s do: built by
 # tests/test_gofuncslower.py
 ALL_VARIANTS["go122-rangefunc"] = (TOOLCHAINS["go122"][1], ["-tags=goexperiment.rangefunc"], "0")
+# arm64 builds (GOARCH=arm64), which tests plan probes for on any host (--dry-run, libgo's
+# readers: tests/test_arm64.py) and run under QEMU (make check-arm64): gc's register ABI
+# came to arm64 in Go 1.18, so Go 1.17's is all ABI0 there; R28 holds g in every release.
+ARM64_VARIANTS = {
+    "go126-arm64": (GO126, [], "0"),
+    "go126-arm64-stripped": (GO126, ["-ldflags=-s -w"], "0"),
+    "go126-arm64-pie": (GO126, ["-buildmode=pie"], "0"),
+    "go119-arm64": (GO119, [], "0"),
+    "go119-arm64-pie": (GO119, ["-buildmode=pie"], "0"),
+    "go118-arm64": (TOOLCHAINS["go118"][1], [], "0"),
+    "go117-arm64": (TOOLCHAINS["go117"][1], [], "0"),
+    "go116-arm64": (TOOLCHAINS["go116"][1], [], "0"),
+}
+ALL_VARIANTS.update(ARM64_VARIANTS)
+
+
+def goarch(variant):
+    """The GOARCH a variant builds for."""
+    return "arm64" if variant in ARM64_VARIANTS else "amd64"
 
 
 def is_cgo_variant(variant):
@@ -289,9 +308,9 @@ class BuildError(Exception):
     pass
 
 
-def build_env(cgo_enabled, go=None):
+def build_env(cgo_enabled, go=None, arch="amd64"):
     """The environment of a go command: the toolchain it is, as it is (GOTOOLCHAIN=local, its
-    own GOROOT), no network (GOPROXY=off), and the tests' build cache."""
+    own GOROOT), no network (GOPROXY=off), the tests' build cache, and the arch it builds for."""
     env = dict(os.environ)
     old = go in (TOOLCHAINS[name][1] for name in set(OLD.values()))
     env.update(
@@ -303,6 +322,7 @@ def build_env(cgo_enabled, go=None):
         CGO_ENABLED=cgo_enabled,
         GOCACHE=os.path.join(BUILD_DIR, "gocache"),
         GOPATH=os.path.join(BUILD_DIR, "gopath"),
+        GOARCH=arch,
     )
     if go:
         env["GOROOT"] = os.path.dirname(os.path.dirname(go))
@@ -351,11 +371,12 @@ def build_program(variant, program, src=None):
         raise BuildError(f"Go {release} ({name}) is not installed at {go}: "
                          "run sudo scripts/setup.sh --tests")
     src = src or os.path.join(GO_SOURCES, program)
-    env = build_env(cgo_enabled, go)
+    env = build_env(cgo_enabled, go, goarch(variant))
     out_dir = os.path.join(BUILD_DIR, variant)
     os.makedirs(out_dir, exist_ok=True)
     command = [go, "build", *flags]
-    digest = source_digest(src, command + [toolchain_version(command, env)])
+    digest = source_digest(src, command + [toolchain_version(command, env)] +
+                           ([f"GOARCH={goarch(variant)}"] if goarch(variant) != "amd64" else []))
     binary = os.path.join(out_dir, f"{program}-{digest}")
 
     with open(os.path.join(out_dir, f"{program}.lock"), "w") as lock:

@@ -130,15 +130,41 @@ struct go_loc {
 	int64_t sp_off;		/* byte offset from SP, for GO_LOC_STACK */
 };
 
+/*
+ * A set of code addresses, one bit each over [lo, hi): the function entries a scan of code
+ * looks for (code_refs), asked for every candidate operand.
+ */
+struct go_addr_bits {
+	const uint8_t *bits;
+	uint64_t lo, hi;
+};
+
+static inline bool go_addr_bits__has(const struct go_addr_bits *s, uint64_t addr)
+{
+	uint64_t off = addr - s->lo;
+
+	return off < s->hi - s->lo && (s->bits[off / 8] & (1u << (off % 8)));
+}
+
+/* A scan's hit: the bytes at code address pos may name target. Nonzero stops the scan. */
+typedef int (*go_ref_hit_fn)(void *ctx, uint64_t pos, uint64_t target);
+
 struct go_arch {
-	const char *name;	/* as `uname -m` says: "x86_64" */
+	const char *name;	/* as `uname -m` says: "x86_64", "aarch64" */
 	int machine;		/* ELF e_machine: EM_X86_64 */
 	int ptr_size;		/* bytes of a pointer, and of a stack word */
-	/* bytes of the direct CALL a return address follows (x86: E8 rel32) */
+	/* bytes of the direct CALL a return address follows (x86: E8 rel32; arm64: BL) */
 	int call_size;
 	/* how far below the caller's SP a CALL leaves the callee's entry SP: 8 on x86-64, where it
 	 * pushes the return address; 0 where the return address goes to a link register */
 	int call_push;
+	/* the unit of pc deltas in Go's pclntab (its header's minLC): the smallest instruction */
+	int pc_quantum;
+	/* bytes of the NOP gc places where an inlined call was (x86: 0x90; arm64: NOP) */
+	int mark_size;
+	/* the dynamic relocations that give a word its link-time value (RELATIVE) and copy a
+	 * library's object into the executable (COPY) */
+	unsigned rel_relative, rel_copy;
 
 	/*
 	 * Is the instruction at p (len bytes readable, at link-time address pc) a direct CALL or
@@ -167,6 +193,9 @@ struct go_arch {
 	const char *const *c_rets;	/* and its result registers */
 	int nc_rets;
 	const char *g_reg;		/* where register-ABI code keeps the running goroutine's g */
+	/* g is there in every gc function, of either ABI (arm64: R28), not only register-ABI code
+	 * (amd64's R14; older code reads it from thread-local storage) */
+	bool g_always;
 	int regabi_minor;		/* the Go release that brought the register ABI: 117 (1.17) */
 	/* the argument registers by their codes in the BPF programs (<arch>/regs.h's GO_ARG_REGS) */
 	const char *const *reg_codes;
@@ -184,6 +213,14 @@ struct go_arch {
 	enum go_insn_ref (*ref_at)(struct go_code *c, struct go_insn_walk *w,
 				   const struct go_func *fn, uint64_t pos, uint64_t target,
 				   uint64_t *insn_addr);
+	/*
+	 * Every address that code bytes p[0, count) at link-time address vaddr (len >= count
+	 * readable, for operands that begin near the end) may name as a branch target or an
+	 * operand, and that want holds: hit() is called for each, to decode it (ref_at). absolute
+	 * asks for absolute addresses too (not PIE). Returns hit's first nonzero return.
+	 */
+	int (*code_refs)(const uint8_t *p, size_t len, size_t count, uint64_t vaddr, bool absolute,
+			 const struct go_addr_bits *want, go_ref_hit_fn hit, void *ctx);
 	/* Free what the decoder keeps in c (c->decoder, c->decoder_lite); it opens them again
 	 * when next asked. */
 	void (*code_free)(struct go_code *c);

@@ -2,10 +2,12 @@
 /* The architectures libgo knows, by ELF machine (arch/arch.h): a new one is a line here. */
 #include <stddef.h>
 
+#include "arch/arm64/arm64.h"
 #include "arch/x86_64/x86_64.h"
 
 static const struct go_arch *const arches[] = {
 	&go_arch_x86_64,
+	&go_arch_arm64,
 };
 
 const struct go_arch *go_arch__for_machine(int e_machine)

@@ -79,6 +79,8 @@ int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint6
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel emulate (not single-step) a probe at link-time address addr? */
 bool go_binary__emulated(const struct go_binary *bin, uint64_t addr);
+/* Is the instruction at link-time address addr a direct CALL (arm64: BL)? */
+bool go_binary__call_at(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel single-step (not emulate) a probe at this file offset of bin's code? */
 bool go_binary__stepped_at(const struct go_binary *bin, uint64_t off);
 /*
@@ -251,12 +253,13 @@ struct go_coro_layout {
 int go_binary__coro_layout(struct go_binary *bin, struct go_coro_layout *c);
 
 /*
- * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64)
- * at fn's entry site (at_ret false) or at its RETs. The register ABI keeps it there (gc, Go >=
- * 1.17, goid offset known); gccgo and older releases keep it in thread-local storage. Assembly
- * (ABI0) functions are entered with g there from a register-ABI caller but may use the
- * register as scratch (crypto/sha256's block does), so at their RETs it is not. fn may be NULL
- * for the binary's entry sites in general.
+ * Whether the running goroutine's g is in the arch's g register (go_arch.g_reg: R14 on amd64,
+ * R28 on arm64) at fn's entry site (at_ret false) or at its RETs, gc's goid offset known. On
+ * amd64 the register ABI keeps it there (Go >= 1.17); gccgo and older releases keep it in
+ * thread-local storage, and assembly (ABI0) functions are entered with g there from a
+ * register-ABI caller but may use the register as scratch (crypto/sha256's block does), so at
+ * their RETs it is not. arm64's R28 is g in all gc code (go_arch.g_always). fn may be NULL for
+ * the binary's entry sites in general.
  */
 bool go_binary__g_in_reg(struct go_binary *bin, const struct go_func *fn, bool at_ret);
 

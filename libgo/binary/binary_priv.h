@@ -10,7 +10,7 @@
 #include "binary/binary.h"
 #include "binary/layout.h"
 
-/* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 only). */
+/* Little-endian words and Go's unsigned varints, as binaries hold them (x86-64 and arm64: both little-endian). */
 static inline uint32_t gobin_le32(const uint8_t *p)
 {
 	uint32_t v;

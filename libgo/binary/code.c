@@ -53,6 +53,15 @@ bool go_binary__emulated(const struct go_binary *b, uint64_t addr)
 	return p && b->arch->emulated(p, len);
 }
 
+bool go_binary__call_at(const struct go_binary *b, uint64_t addr)
+{
+	size_t len;
+	const uint8_t *p = gobin_insn_bytes(b, addr, &len);
+	struct go_branch br;
+
+	return p && b->arch->branch(p, len, addr, &br) && br.kind == GO_BRANCH_CALL;
+}
+
 int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_t *addr, int *jcc)
 {
 	int err;

@@ -59,10 +59,11 @@ static uint64_t elf_dynamic(const struct go_binary *b, int64_t tag)
 
 /*
  * A PIE binary's pointers (the 1.16-1.17 pclntab's funcdata, moduledata, the 1.17 build info's
- * version string) are filled in by the loader's R_X86_64_RELATIVE relocations. Go's own linker,
- * GNU ld and gold also write each one's value into the file; LLVM's lld writes zeros there
- * (unless --apply-dynamic-relocs). Each such word of the private mapping is given its link-time
- * value, the relocation's addend, so that every reader sees what the others see in the file.
+ * version string) are filled in by the loader's RELATIVE relocations (the arch's rel_relative).
+ * Go's own linker, GNU ld and gold also write each one's value into the file; LLVM's lld writes
+ * zeros there (unless --apply-dynamic-relocs). Each such word of the private mapping is given
+ * its link-time value, the relocation's addend, so that every reader sees what the others see
+ * in the file.
  * RELR relocations keep their addends in place: there is nothing to do for them.
  *
  * The file may be crafted: no word is written in code (which must stay the bytes the kernel
@@ -104,7 +105,7 @@ static void elf_apply_relative(struct go_binary *b)
 		uint64_t where = gobin_le64(r + i), addend = gobin_le64(r + i + 16), off;
 		uint8_t *p;
 
-		if (ELF64_R_TYPE(gobin_le64(r + i + 8)) != R_X86_64_RELATIVE)
+		if (ELF64_R_TYPE(gobin_le64(r + i + 8)) != b->arch->rel_relative)
 			continue;
 		p = (uint8_t *)gobin_bytes(b, where, 8);
 		if (!p || gobin_le64(p) == addend)

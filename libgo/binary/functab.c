@@ -10,11 +10,12 @@
 
 #include "binary/binary_priv.h"
 
-static bool pcln_magic_ok(const uint8_t *p, size_t size)
+/* The header: magic, two zero bytes, the arch's pc quantum, 8-byte pointers. */
+static bool pcln_magic_ok(const struct go_binary *b, const uint8_t *p, size_t size)
 {
 	uint32_t m;
 
-	if (size < 64 || p[4] || p[5] || p[6] != 1 || p[7] != 8)
+	if (size < 64 || p[4] || p[5] || p[6] != b->arch->pc_quantum || p[7] != 8)
 		return false;
 	m = gobin_le32(p);
 	return gobin_pcln_version(m) > 0;
@@ -28,11 +29,11 @@ const uint8_t *gobin_pcln_find(const struct go_binary *b, size_t *size, uint64_t
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		p = gobin_section_at(b, names[i], size, addr);
-		if (p && pcln_magic_ok(p, *size))
+		if (p && pcln_magic_ok(b, p, *size))
 			return p;
 	}
 	for (p = b->map; p + 64 <= b->map + b->size; p += 8) {
-		if (p[1] != 0xff || p[2] != 0xff || p[3] != 0xff || !pcln_magic_ok(p, 64))
+		if (p[1] != 0xff || p[2] != 0xff || p[3] != 0xff || !pcln_magic_ok(b, p, 64))
 			continue;
 		*size = b->map + b->size - p;
 		*addr = gobin_offset_addr(b, p - b->map);

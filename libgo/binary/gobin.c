@@ -66,7 +66,8 @@ static int gobin_load(struct go_binary *b)
 
 	if (!gelf_getehdr(b->elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    !(b->arch = go_arch__for_machine(eh.e_machine)))
-		return go_fail(ENOEXEC, "'%s' is not an x86-64 ELF executable", b->name);
+		return go_fail(ENOEXEC, "'%s' is not a 64-bit ELF executable for x86-64 or arm64",
+			       b->name);
 	b->pie = eh.e_type == ET_DYN;
 	err = gobin_elf_load(b);
 	if (err)

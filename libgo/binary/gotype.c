@@ -8,10 +8,10 @@
  * reported as such, never named from guesswork.
  * gccgo: no moduledata; a type descriptor holds a pointer to its name's string header. The
  * standard library's types are libgo.so's, read from the process's mapping of it; those the
- * executable refers to directly are copied into it by the loader (R_X86_64_COPY), and read from
- * the process too: the file holds no bytes of them.
+ * executable refers to directly are copied into it by the loader (the arch's COPY relocations),
+ * and read from the process too: the file holds no bytes of them.
  * PIE: Go's linker writes link-time addresses into the file as well as relocations; for other
- * linkers the R_X86_64_RELATIVE relocations' addends are the words' values.
+ * linkers the RELATIVE relocations' addends are the words' values.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,7 +38,7 @@ struct go_types {
 	bool gccgo;
 	int minor;		/* 126 for Go 1.26 */
 	uint64_t types, etypes;	/* gc: the type data, link-time addresses */
-	uint64_t *rel_off, *rel_val;	/* R_X86_64_RELATIVE, sorted by offset */
+	uint64_t *rel_off, *rel_val;	/* RELATIVE relocations, sorted by offset */
 	size_t nrel;
 	/* gccgo: the process whose shared libraries (libgo.so) hold the standard library's types */
 	pid_t pid;
@@ -49,7 +49,7 @@ struct go_types {
 	bool errno_tried;
 	uint64_t errno_tab, nerrno;
 	/*
-	 * gccgo: the objects the loader copies from a library into the executable (R_X86_64_COPY):
+	 * gccgo: the objects the loader copies from a library into the executable (COPY relocations):
 	 * the standard library's type descriptors the program refers to (time.Duration..d), whose
 	 * bytes in the file are zeros, or .bss: [start, end) link-time addresses, sorted
 	 */
@@ -190,7 +190,7 @@ static int relocs_load(struct go_types *t)
 			const uint8_t *p;
 			GElf_Rela r;
 
-			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != b->arch->rel_relative)
 				continue;
 			p = gobin_bytes(b, r.r_offset, 8);
 			if (!p || gobin_le64(p) == (uint64_t)r.r_addend)
@@ -229,7 +229,7 @@ static int relocs_load(struct go_types *t)
 	return 0;
 }
 
-/* gccgo: the objects of R_X86_64_COPY relocations, each as large as its dynamic symbol says. */
+/* gccgo: the objects of COPY relocations, each as large as its dynamic symbol says. */
 static int copies_load(struct go_types *t)
 {
 	struct go_binary *b = t->bin;
@@ -250,7 +250,7 @@ static int copies_load(struct go_types *t)
 			GElf_Rela r;
 			GElf_Sym sym;
 
-			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_COPY ||
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != b->arch->rel_copy ||
 			    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) || !sym.st_size ||
 			    r.r_offset + sym.st_size < r.r_offset)
 				continue;

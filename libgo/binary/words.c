@@ -12,11 +12,14 @@
 
 bool go_binary__g_in_reg(struct go_binary *bin, const struct go_func *fn, bool at_ret)
 {
-	/* the register ABI (Go 1.17+), and a goid offset the tools can use */
-	if (go_binary__toolchain(bin) != GO_GC || go_binary__layout(bin)->regabi.val != 1 ||
-	    go_binary__goid_offset(bin) < 0)
+	const struct go_arch *arch = go_binary__arch(bin);
+
+	/* the register ABI (Go 1.17+ on amd64; any release on arm64), and a goid offset the tools
+	 * can use */
+	if (go_binary__toolchain(bin) != GO_GC || go_binary__goid_offset(bin) < 0 ||
+	    (!arch->g_always && go_binary__layout(bin)->regabi.val != 1))
 		return false;
-	return !at_ret || !fn || fn->abi != GO_ABI0;
+	return arch->g_always || !at_ret || !fn || fn->abi != GO_ABI0;
 }
 
 /* "goarg1-goarg3" for words from..to, "goarg1" for one. */

@@ -55,9 +55,9 @@ static int target_cmp(const void *a, const void *b)
 /* Is addr the entry of a target? The bitmap answers; it is asked for every byte of code. */
 static inline bool scan_maybe(const struct scan *s, uint64_t addr)
 {
-	uint64_t off = addr - s->lo;
+	const struct go_addr_bits want = { s->bits, s->lo, s->hi };
 
-	return off < s->hi - s->lo && (s->bits[off / 8] & (1u << (off % 8)));
+	return go_addr_bits__has(&want, addr);
 }
 
 static struct go_call_sites *scan_find(const struct scan *s, uint64_t addr)
@@ -129,32 +129,16 @@ static int scan_code_hit(struct scan *s, uint64_t pos, uint64_t target)
 }
 
 /* Operands that begin at p[0, count) (p holds len >= count bytes) and name a target. */
+static int scan_code_cb(void *ctx, uint64_t pos, uint64_t target)
+{
+	return scan_code_hit(ctx, pos, target);
+}
+
 static int scan_code(struct scan *s, const uint8_t *p, size_t len, size_t count, uint64_t vaddr)
 {
-	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
-	size_t i;
-	int k, err;
+	const struct go_addr_bits want = { s->bits, s->lo, s->hi };
 
-	for (i = 0; i < count; i++) {
-		uint64_t at = vaddr + i;
-		int32_t v;
-
-		if (scan_maybe(s, at + 1 + (int8_t)p[i]) &&
-		    (err = scan_code_hit(s, at, at + 1 + (int8_t)p[i])))
-			return err;
-		if (i + 4 > len)
-			continue;
-		memcpy(&v, p + i, 4);
-
-		for (k = 0; k < 4; k++)
-			if (scan_maybe(s, at + ends[k] + (int64_t)v) &&
-			    (err = scan_code_hit(s, at, at + ends[k] + (int64_t)v)))
-				return err;
-		if (!s->b->pie && scan_maybe(s, (uint64_t)(int64_t)v) &&
-		    (err = scan_code_hit(s, at, (uint64_t)(int64_t)v)))
-			return err;
-	}
-	return 0;
+	return s->b->arch->code_refs(p, len, count, vaddr, !s->b->pie, &want, scan_code_cb, s);
 }
 
 static inline void drop_at(struct scan *s, uint64_t addr)

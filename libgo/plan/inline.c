@@ -182,7 +182,7 @@ static const char *mark_why(struct go_binary *b, const struct outer *o, int32_t 
 	for (j = 0; j < o->tree.ncalls; j++)
 		if ((int32_t)j != call && o->tree.calls[j].mark == mark)
 			return "its mark is another inlined call's too";
-	if (o->insns[k].kind != GO_INSN_NOP || o->insns[k].size != 1 ||
+	if (o->insns[k].kind != GO_INSN_NOP || o->insns[k].size != go_binary__arch(b)->mark_size ||
 	    go_inl_tree__index_at(&o->tree, mark) != o->tree.calls[call].parent ||
 	    !go_binary__probeable(b, mark))
 		return "its mark is an instruction of the caller's own";

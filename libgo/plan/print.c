@@ -94,7 +94,7 @@ static const char *entry_role(const struct go_target *t, const struct listing *l
 	}
 	if (at_own_code(t, c, addr))
 		return c & GO_COOKIE_CHECK ? "entry-jcc" : "entry";
-	return GO_COOKIE_SP_ADJ(c) ? "call" : "jmp";
+	return go_binary__call_at(t->bin, addr) ? "call" : "jmp";
 }
 
 /* Whether a site of this kind is in a caller's code: a CALL, a JMP, a return site, a guard. */

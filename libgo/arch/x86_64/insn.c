@@ -10,133 +10,34 @@
  * call only when it is not taken.
  * gccgo's split stacks never restart a function: see splitstack_call.
  */
-#include <capstone/capstone.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/capstone.h"
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/x86_64.h"
 #include "base/base.h"
 
 #define PROLOGUE_INSNS 12	/* the stack check is within the first few instructions */
 
-/*
- * capstone is loaded when code is first decoded and unloaded when no binary holds a handle
- * (go_binary__release, once probes are planned): the pages of its tables are half of
- * what a tool holds while it traces.
- */
-#define CS_STR_(x) #x
-#define CS_STR(x) CS_STR_(x)
-#define CS_LIB "libcapstone.so." CS_STR(CS_API_MAJOR)
-
-static struct {
-	void *lib;
-	size_t users;
-	cs_err (*open)(cs_arch, cs_mode, csh *);
-	cs_err (*option)(csh, cs_opt_type, size_t);
-	cs_insn *(*malloc)(csh);
-	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
-	void (*free)(cs_insn *, size_t);
-	cs_err (*close)(csh *);
-	cs_err (*regs_access)(csh, const cs_insn *, cs_regs, uint8_t *, cs_regs, uint8_t *);
-} cs_lib;
-
-#define cs_open cs_lib.open
-#define cs_option cs_lib.option
-#define cs_malloc cs_lib.malloc
-#define cs_disasm_iter cs_lib.disasm_iter
-#define cs_free cs_lib.free
-#define cs_close cs_lib.close
-#define cs_regs_access cs_lib.regs_access
-
-static int cs_lib_load(void)
-{
-	void *lib;
-
-	if (cs_lib.lib)
-		return 0;
-	lib = dlopen(CS_LIB, RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return go_fail(ENOENT, "cannot load the x86 decoder %s: %s", CS_LIB, dlerror());
-	*(void **)&cs_lib.open = dlsym(lib, "cs_open");
-	*(void **)&cs_lib.option = dlsym(lib, "cs_option");
-	*(void **)&cs_lib.malloc = dlsym(lib, "cs_malloc");
-	*(void **)&cs_lib.disasm_iter = dlsym(lib, "cs_disasm_iter");
-	*(void **)&cs_lib.free = dlsym(lib, "cs_free");
-	*(void **)&cs_lib.close = dlsym(lib, "cs_close");
-	*(void **)&cs_lib.regs_access = dlsym(lib, "cs_regs_access");
-	if (!cs_lib.open || !cs_lib.option || !cs_lib.malloc || !cs_lib.disasm_iter ||
-	    !cs_lib.free || !cs_lib.close || !cs_lib.regs_access) {
-		dlclose(lib);
-		memset(&cs_lib, 0, sizeof(cs_lib));
-		return go_fail(ENOENT, "cannot load the x86 decoder %s: a function is missing",
-			       CS_LIB);
-	}
-	cs_lib.lib = lib;
-	return 0;
-}
-
-/*
- * A handle, with operand details (detail) or without, which decodes a third faster where only
- * lengths and instruction ids are read.
- */
-static int handle_open(void **slot, bool detail)
-{
-	csh h;
-	int err;
-
-	if (*slot)
-		return 0;
-	err = cs_lib_load();
-	if (err)
-		return err;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
-		if (!cs_lib.users) {
-			dlclose(cs_lib.lib);
-			memset(&cs_lib, 0, sizeof(cs_lib));
-		}
-		return go_fail(ENOMEM, "cannot start the x86 decoder");
-	}
-	cs_option(h, CS_OPT_DETAIL, detail ? CS_OPT_ON : CS_OPT_OFF);
-	*slot = (void *)(uintptr_t)(h + 1);	/* +1: a handle may be 0 */
-	cs_lib.users++;
-	return 0;
-}
-
-static void handle_close(void **slot)
-{
-	csh h;
-
-	if (!*slot)
-		return;
-	h = (csh)(uintptr_t)*slot - 1;
-	cs_close(&h);
-	*slot = NULL;
-	if (!--cs_lib.users) {
-		dlclose(cs_lib.lib);
-		memset(&cs_lib, 0, sizeof(cs_lib));
-	}
-}
-
 static int insn_open(struct go_code *code, bool lite)
 {
-	return handle_open(lite ? &code->decoder_lite : &code->decoder, !lite);
+	return go_cs__open(lite ? &code->decoder_lite : &code->decoder, CS_ARCH_X86, CS_MODE_64,
+			   !lite, "x86");
 }
 
 static csh insn_handle(const struct go_code *code, bool lite)
 {
-	return (csh)(uintptr_t)(lite ? code->decoder_lite : code->decoder) - 1;
+	return go_cs__handle(lite ? code->decoder_lite : code->decoder);
 }
 
 void x86_code_free(struct go_code *code)
 {
-	handle_close(&code->decoder);
-	handle_close(&code->decoder_lite);
+	go_cs__close(&code->decoder);
+	go_cs__close(&code->decoder_lite);
 }
-
 
 /* A little-endian word, as the host (x86-64) reads it. */
 static uint32_t le32(const uint8_t *p)
@@ -147,35 +48,16 @@ static uint32_t le32(const uint8_t *p)
 	return v;
 }
 
-/* A decoding cursor over one function. */
-struct cursor {
-	const uint8_t *code;
-	size_t size;
-	uint64_t addr;
-	cs_insn *insn;
-	bool skipped;		/* a byte did not decode: what follows may be out of step */
-	bool lite;		/* no operand details */
-};
+/* A decoding cursor over one function: x86 steps over an undecodable byte at a time. */
+#define cursor go_cs_cursor
 
 static int cursor_init_as(struct go_code *code, struct cursor *c, uint64_t from, uint64_t end,
 			  bool lite)
 {
 	int err = insn_open(code, lite);
 
-	if (err)
-		return err;
-	if (from >= end)
-		return go_fail(EINVAL, "empty function at 0x%llx", (unsigned long long)from);
-	c->code = code->bytes(code->ctx, from, end - from);
-	if (!c->code)
-		return go_fail(ERANGE, "code at 0x%llx is not in '%s'", (unsigned long long)from,
-			       code->name);
-	c->size = end - from;
-	c->addr = from;
-	c->skipped = false;
-	c->lite = lite;
-	c->insn = cs_malloc(insn_handle(code, lite));
-	return c->insn ? 0 : go_fail(ENOMEM, "out of memory");
+	return err ? err : go_cs_cursor__init(c, code, lite ? code->decoder_lite : code->decoder,
+					      1, from, end);
 }
 
 static int cursor_init(struct go_code *code, struct cursor *c, uint64_t from, uint64_t end)
@@ -183,23 +65,11 @@ static int cursor_init(struct go_code *code, struct cursor *c, uint64_t from, ui
 	return cursor_init_as(code, c, from, end, false);
 }
 
-/*
- * Decode the next instruction. A byte capstone cannot decode (capstone 4 does not know every
- * AVX-512 or GFNI instruction that Go's runtime uses) is stepped over and marks the cursor:
- * past it, instruction boundaries are guesses, and a probe must never go where an instruction
- * does not begin.
- */
+/* capstone 4 does not know every AVX-512 or GFNI instruction that Go's runtime uses. */
 static bool cursor_next(const struct go_code *code, struct cursor *c)
 {
-	while (c->size) {
-		if (cs_disasm_iter(insn_handle(code, c->lite), &c->code, &c->size, &c->addr, c->insn))
-			return true;
-		c->code++;
-		c->size--;
-		c->addr++;
-		c->skipped = true;
-	}
-	return false;
+	(void)code;
+	return go_cs_cursor__next(c);
 }
 
 static bool insn_is(const cs_insn *i, unsigned id)

@@ -124,6 +124,40 @@ static bool x86_sets_fp(const uint8_t *p, size_t len)
 }
 
 /*
+ * Every rel8 or rel32 displacement (its operand may end 0, 1, 2 or 4 bytes before the
+ * instruction does: an immediate follows) and, outside PIE, every imm32 at every byte that
+ * would name an address of want: bytes are not decoded here, so that a scan of all code is
+ * fast; ref_at decodes each hit.
+ */
+static int x86_code_refs(const uint8_t *p, size_t len, size_t count, uint64_t vaddr, bool absolute,
+			 const struct go_addr_bits *want, go_ref_hit_fn hit, void *ctx)
+{
+	static const int ends[] = { 4, 5, 6, 8 };	/* rel32 then 0, 1, 2 or 4 immediate bytes */
+	size_t i;
+	int k, err;
+
+	for (i = 0; i < count; i++) {
+		uint64_t at = vaddr + i;
+		int32_t v;
+
+		if (go_addr_bits__has(want, at + 1 + (int8_t)p[i]) &&
+		    (err = hit(ctx, at, at + 1 + (int8_t)p[i])))
+			return err;
+		if (i + 4 > len)
+			continue;
+		v = rel32(p + i);
+		for (k = 0; k < 4; k++)
+			if (go_addr_bits__has(want, at + ends[k] + (int64_t)v) &&
+			    (err = hit(ctx, at, at + ends[k] + (int64_t)v)))
+				return err;
+		if (absolute && go_addr_bits__has(want, (uint64_t)(int64_t)v) &&
+		    (err = hit(ctx, at, (uint64_t)(int64_t)v)))
+			return err;
+	}
+	return 0;
+}
+
+/*
  * Go's calling conventions on amd64. Register ABI (Go >= 1.17): RAX RBX RCX RDI RSI R8 R9 R10
  * R11, floats in X0-X14; R14 holds g. System V (gccgo): RDI RSI RDX RCX R8 R9, results in RAX,
  * RDX. Named as pt_regs names them.
@@ -141,6 +175,10 @@ const struct go_arch go_arch_x86_64 = {
 	.ptr_size = 8,
 	.call_size = 5,
 	.call_push = 8,
+	.pc_quantum = 1,
+	.mark_size = 1,
+	.rel_relative = R_X86_64_RELATIVE,
+	.rel_copy = R_X86_64_COPY,
 	.branch = x86_branch,
 	.emulated = x86_emulated,
 	.probeable = x86_probeable,
@@ -153,6 +191,7 @@ const struct go_arch go_arch_x86_64 = {
 	.c_rets = c_rets,
 	.nc_rets = NREGS(c_rets),
 	.g_reg = "r14",
+	.g_always = false,
 	.regabi_minor = 117,
 	.reg_codes = reg_codes,
 	.nreg_codes = NREGS(reg_codes),
@@ -163,6 +202,7 @@ const struct go_arch go_arch_x86_64 = {
 	.walk_new = x86_walk_new,
 	.walk_free = x86_walk_free,
 	.ref_at = x86_ref_at,
+	.code_refs = x86_code_refs,
 	.code_free = x86_code_free,
 	.syscall_name = go_x86_64__syscall_name,
 };

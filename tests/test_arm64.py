@@ -1,0 +1,219 @@
+"""arm64: libgo plans probes for arm64 Go binaries on any host, as on an arm64 one.
+
+Over whole real binaries (Go's own go command of Go 1.16 to 1.26 cross-built for arm64, an
+arm64 PIE program, and Debian's arm64 caddy, a stripped Go 1.19 build), each function's entry
+site, its condition and its RET sites are compared with an independent reading: binutils'
+aarch64 objdump, and the rules of gc's arm64 prologue as cmd/internal/obj/arm64 (stacksplit)
+writes it: `ldr xG, [x28, #16]` (g's stack guard; #24 for stackguard1), a `cmp` of SP (or SP
+less the frame, or a copy of SP) with xG, then `b.ls` to a block at the function's end that
+calls runtime.morestack and branches back to the entry; huge frames test twice, to the same
+block. The kernel simulates the `b.ls` and single-steps the `str x30, [sp, #-N]!` after it, so
+the entry site is the branch, taken to mean "not entered yet" (its condition, LS = 9, rides
+in the probe's cookie); a function with no such check is entered at its first instruction.
+make check-arm64 runs the tools on an arm64 kernel under QEMU.
+"""
+
+import bisect
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BUILD_DIR, TOOLCHAINS, build_env, helper
+
+OBJDUMP = "aarch64-linux-gnu-objdump"
+LINE = re.compile(r"^ +([0-9a-f]+):\t(\S+)\t?(.*)$", re.M)
+PROLOGUE = 12  # instructions: the stack check is within the first few
+CONDITIONS = {f"b.{c}": n for n, names in enumerate(
+    ["eq", "ne", "cs hs", "cc lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le",
+     "al", "nv"]) for c in names.split()}
+SIMULATED = {"b", "bl", "cbz", "cbnz", "tbz", "tbnz", "br", "blr", "ret", "adr", "adrp"}
+DEBIAN_CADDY = os.path.join(BUILD_DIR, "debian-arm64", "usr", "bin", "caddy")
+
+
+def cross_go_command(name):
+    """Go's own go command of toolchain name, built by that toolchain for arm64 (cached)."""
+    go = TOOLCHAINS[name][1]
+    out = os.path.join(BUILD_DIR, "arm64-go", f"go-{TOOLCHAINS[name][0]}")
+    if os.path.exists(out):
+        return out
+    if not os.access(go, os.X_OK):
+        pytest.fail(f"{go} is not installed: run sudo scripts/setup.sh --tests", pytrace=False)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    env = build_env("0", go, "arm64")
+    # GOROOT's commands build from their vendor directory; no go.env of the machine's
+    env.update(GOFLAGS="", GOENV="off")
+    goroot = os.path.dirname(os.path.dirname(go))
+    result = subprocess.run([go, "build", "-o", out + ".tmp", "."], cwd=os.path.join(goroot, "src", "cmd", "go"),
+                            env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"cannot build {name}'s go command for arm64: {result.stderr}"
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def objdump(binary):
+    """(addresses, mnemonics, operands) of every instruction in objdump's reading, operands
+    without comments and <symbols>, a direct branch's as its target's address."""
+    result = subprocess.run([OBJDUMP, "-d", "-z", "--no-show-raw-insn", "-w", binary],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{OBJDUMP} -d {binary}: {result.stderr}"
+    rows = []
+    for a, m, o in LINE.findall(result.stdout):
+        o = o.split("//")[0].split(" <")[0].strip()
+        rows.append((int(a, 16), m, o))
+    rows.sort()
+    assert len(rows) > 10000, f"{OBJDUMP} -d {binary} decoded only {len(rows)} instructions"
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def target(mnemonic, operand):
+    """A direct branch's target (its last operand), or None."""
+    if mnemonic not in ("b", "bl", "cbz", "cbnz", "tbz", "tbnz") and mnemonic not in CONDITIONS:
+        return None
+    m = re.fullmatch(r"(?:0x)?([0-9a-f]+)", operand.rsplit(", ", 1)[-1])
+    return int(m.group(1), 16) if m else None
+
+
+def is_control(mnemonic):
+    return mnemonic in ("b", "bl", "br", "blr", "ret", "cbz", "cbnz", "tbz", "tbnz") or \
+        mnemonic in CONDITIONS
+
+
+def simulated(mnemonic, operand):
+    """Does the kernel simulate the instruction (arch/arm64/kernel/probes/decode-insn.c)? The
+    branches, ADR/ADRP and loads of a literal (`ldr x0, 1234`)."""
+    return mnemonic in SIMULATED or mnemonic in CONDITIONS or \
+        (mnemonic in ("ldr", "ldrsw") and re.fullmatch(r"[xw]\d+, (?:0x)?[0-9a-f]+", operand) is not None)
+
+
+def writes_sp(mnemonic, operand):
+    return operand.startswith("sp,") or (operand.endswith("]!") and "[sp" in operand) or \
+        re.search(r"\[sp\], #", operand) is not None
+
+
+def is_morestack(addrs, mnems, ops, t, funcs, stub_ok=True):
+    """Is t runtime.morestack (or its _noctxt or C variant), by the function table's names, or
+    an ABI wrapper the table does not list (runtime.morestackc.abi0) that branches there?"""
+    if t in funcs:
+        return funcs[t][0].startswith("runtime.morestack")
+    k = bisect.bisect_left(addrs, t)
+    return stub_ok and k < len(addrs) and addrs[k] == t and mnems[k] == "b" and \
+        is_morestack(addrs, mnems, ops, target(mnems[k], ops[k]), funcs, False)
+
+
+def morestack_back(addrs, mnems, ops, at, funcs):
+    """Where the block at at branches back to after calling runtime.morestack; None when it is
+    no such block."""
+    k = bisect.bisect_left(addrs, at)
+    called = False
+    for j in range(k, min(k + 64, len(addrs))):
+        if not is_control(mnems[j]) and not writes_sp(mnems[j], ops[j]):
+            continue  # a spill, MOV x3, x30, a reload
+        t = target(mnems[j], ops[j])
+        if mnems[j] == "bl" and not called and is_morestack(addrs, mnems, ops, t, funcs):
+            called = True
+            continue
+        return t if called and mnems[j] == "b" else None
+    return None
+
+
+def entry_site(addrs, mnems, ops, i, end, funcs):
+    """The entry site in objdump's reading (the module's docstring), from the instruction at
+    index i (the entry): (address, the branch's mnemonic when the site is the stack check's
+    own branch, else None)."""
+    guards, morestack, site, jump, compared = set(), None, addrs[i], None, False
+    for k in range(i, min(i + PROLOGUE, len(addrs) - 1)):
+        if addrs[k] >= end:
+            break
+        m, o = mnems[k], ops[k]
+        t = target(m, o)
+        if m in CONDITIONS and t is not None and addrs[k] < t < end and \
+                (compared or (morestack is not None and t == morestack)):
+            morestack, site, jump = t, addrs[k] + 4, k
+        regs = re.findall(r"\b[xw]\d+\b", o)
+        compared = morestack is None and m == "cmp" and any(r in guards for r in regs)
+        g = re.fullmatch(r"(x\d+), \[x28, #(?:16|24)\]", o)
+        if m == "ldr" and g:
+            guards.add(g.group(1))
+        if is_control(m) and m not in CONDITIONS:
+            break
+    if jump is None or simulated(mnems[jump + 1], ops[jump + 1]) or \
+            morestack_back(addrs, mnems, ops, morestack, funcs) != addrs[i]:
+        return site, None
+    return addrs[jump], mnems[jump]
+
+
+def site_lines(binary):
+    result = subprocess.run([helper("gofuncs"), "-s", binary], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, f"gofuncs -s {binary}: {result.stderr}"
+    return [line for line in result.stdout.splitlines() if not line.startswith("#")]
+
+
+SITE_LINE = re.compile(r"^0x([0-9a-f]+) (\S+) (.*) end=0x([0-9a-f]+)(?: split=0x[0-9a-f]+)?"
+                       r"(?: entry=0x([0-9a-f]+)(?: jcc=(\d+))? rets=(\S*)| skipped=(.*))$")
+
+# name -> (how to get the binary, the ABI of its Go functions: gc's register ABI came to
+# arm64 in Go 1.18)
+WHOLE = {
+    "go126-go": (lambda built: cross_go_command("go126"), "internal"),
+    "go119-go": (lambda built: cross_go_command("go119"), "internal"),
+    "go118-go": (lambda built: cross_go_command("go118"), "internal"),
+    "go117-go": (lambda built: cross_go_command("go117"), "abi0"),
+    "go116-go": (lambda built: cross_go_command("go116"), "abi0"),
+    "go126-pie": (lambda built: built.path("go126-arm64-pie", "workload"), "internal"),
+    "debian-caddy": (lambda built: DEBIAN_CADDY, "internal"),
+}
+
+
+@pytest.mark.unprivileged
+@pytest.mark.parametrize("which", list(WHOLE))
+def test_every_entry_and_ret_site_matches_objdump(built, which):
+    """For every function of a whole arm64 binary: the entry site libgo plans, and its
+    condition, are objdump's reading's (the stack check's `b.ls`, or the entry); its RET sites
+    are exactly the `ret`s in its range; every function past a stack check is entered at an
+    instruction the kernel simulates; the function table's ABI is the release's (Go 1.16 and
+    1.17 on arm64: ABI0 only). No function is skipped: every arm64 instruction decodes."""
+    get, abi = WHOLE[which]
+    binary = get(built)
+    if which == "debian-caddy" and not os.path.exists(binary):
+        pytest.fail(f"{binary} is not there: run sudo scripts/setup.sh --tests", pytrace=False)
+    addrs, mnems, ops = objdump(binary)
+    lines = [SITE_LINE.match(line) for line in site_lines(binary)]
+    assert all(lines), f"gofuncs -s {binary}: malformed line {lines.index(None)}"
+    funcs = {int(m.group(1), 16): (m.group(3), int(m.group(4), 16)) for m in lines}
+    bad, checked, past_check, abis = [], 0, 0, {}
+    for m in lines:
+        entry, fabi, name, end = int(m.group(1), 16), m.group(2), m.group(3), int(m.group(4), 16)
+        assert m.group(8) is None, f"{name} skipped: {m.group(8)}"
+        checked += 1
+        if name.startswith("main.") or "/" in name.split(".")[0]:
+            abis[fabi] = abis.get(fabi, 0) + 1
+        i = bisect.bisect_left(addrs, entry)
+        if i == len(addrs) or addrs[i] != entry:
+            bad.append(f"{name}: objdump has no instruction at its entry {entry:#x}")
+            continue
+        site, jcc = int(m.group(5), 16), m.group(6) and int(m.group(6))
+        want, jump = entry_site(addrs, mnems, ops, i, end, funcs)
+        past_check += want != entry
+        if site != want or jcc != (jump and CONDITIONS[jump]):
+            bad.append(f"{name}: entry site {site:#x} (+{site - entry:#x}, condition {jcc}), "
+                       f"objdump's reading says {want:#x} (+{want - entry:#x}, {jump or 'past the check'})")
+        k = bisect.bisect_left(addrs, site)
+        if want != entry and not simulated(mnems[k], ops[k]):
+            bad.append(f"{name}: entered at +{site - entry:#x} {mnems[k]} {ops[k]}, which the "
+                       f"kernel single-steps")
+        rets = {int(r, 16) for r in m.group(7).split(",") if r}
+        j = bisect.bisect_left(addrs, end)
+        theirs = {addrs[k] for k in range(i, j) if mnems[k] == "ret"}
+        if rets != theirs:
+            bad.append(f"{name}: RET sites {sorted(map(hex, rets))}, objdump's in "
+                       f"[{entry:#x}, {end:#x}): {sorted(map(hex, theirs))}")
+    assert not bad, (f"{len(bad)} of {checked} functions of {binary} differ from objdump's "
+                     f"reading:\n  " + "\n  ".join(bad[:30]))
+    assert checked > 1000 and past_check > checked // 2, (checked, past_check)
+    # the Go code's ABI (its packages' functions: the runtime has assembly of either ABI)
+    assert max(abis, key=abis.get) == abi, abis
+    if abi == "abi0":
+        assert set(abis) == {"abi0"}, abis
