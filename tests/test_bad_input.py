@@ -151,7 +151,8 @@ BROKEN = {
     "shdr_past_end": section_offsets_past_end,
     "phdr_past_end": program_headers_past_end,
     "elf32": elf_class(1),
-    "arm64": machine(183),
+    "arm64": machine(183),  # an amd64 build that says arm64: its pclntab's pc quantum is 1
+    "riscv64": machine(243),
 }
 
 
@@ -292,8 +293,9 @@ ROWS = [
     ("gofunccount", ["{bad_funcoff}:main.*"], 1, "corrupt function table"),
     ("gotrace", ["{bad_nameoff}:main.add"], 1, "corrupt function name table"),
     ("gofunclatency", ["{phdr_past_end}:main.*"], 1, "program headers"),
-    ("gofunccount", ["{elf32}:main.*"], 1, "not an x86-64 ELF executable"),
-    ("gostack", ["{arm64}:main.*"], 1, "not an x86-64 ELF executable"),
+    ("gofunccount", ["{elf32}:main.*"], 1, "not a 64-bit ELF executable for x86-64 or arm64"),
+    ("gostack", ["{riscv64}:main.*"], 1, "not a 64-bit ELF executable for x86-64 or arm64"),
+    ("gostack", ["{arm64}:main.*"], 1, "no Go function table"),
     # --- processes
     ("gofunccount", ["-p", "{dead}", "main.*"], 1, "no process with pid {dead}"),
     ("gotrace", ["-p", "{dead}", "main.add"], 1, "no process with pid {dead}"),
