@@ -104,6 +104,10 @@ class X86:
     def is_jcc(mnemonic):
         return mnemonic.startswith("j") and mnemonic != "jmp"
 
+    @staticmethod
+    def past_restartable(dis, start):
+        return None
+
     @classmethod
     def emulated(cls, insn):
         """A direct CALL, JMP or Jcc, a NOP, a PUSH of a register (Linux's
@@ -132,6 +136,18 @@ class Arm64:
     @staticmethod
     def is_jcc(mnemonic):
         return mnemonic.startswith("b.") or mnemonic in ("cbz", "cbnz", "tbz", "tbnz")
+
+    @staticmethod
+    def past_restartable(dis, start):
+        """The instruction after the sequences through REGTMP (x27) a function begins with,
+        which Go's preemption restarts, so that entry sites move past them
+        (tests/test_arm64.py checks where, over whole binaries); None when there are none."""
+        i = dis.index[start]
+        if not re.match(r"[xw]27,", dis.insns[start][1]):
+            return None
+        while i < len(dis.addrs) and re.search(r"\b[xw]27\b", dis.insns[dis.addrs[i]][1]):
+            i += 1
+        return dis.addrs[i] if i < len(dis.addrs) else None
 
     @classmethod
     def emulated(cls, insn):
@@ -236,6 +252,8 @@ class Checker:
         if addr == start:
             return
         within = self.dis.index[addr] - self.dis.index[start] < 12
+        if isa.past_restartable(self.dis, start) == addr:
+            return
         jump = self.dis.insns[prev]
         if not (within and isa.is_jcc(jump[0]) and (branch_target(jump) or 0) > prev):
             self.fail(site, f"neither {name}'s entry nor past its stack check ({jump})")

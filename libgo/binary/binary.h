@@ -79,6 +79,15 @@ int go_binary__entry_site(struct go_binary *bin, const struct go_func *fn, uint6
 bool go_binary__probeable(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel emulate (not single-step) a probe at link-time address addr? */
 bool go_binary__emulated(const struct go_binary *bin, uint64_t addr);
+/*
+ * Does the instruction at link-time address pc run again when Go's asynchronous preemption lands
+ * later in a sequence it restarts (go_lines__restarts_at)? A probe there may see one pass twice:
+ * entry sites move past such sequences (go_binary__entry_site), return sites are not put there.
+ */
+bool go_binary__restarts_at(struct go_binary *bin, uint64_t pc);
+/* The argument registers (a bit per code) fn's code writes before its entry site, where that
+ * site is past such a sequence; 0 for most functions. */
+uint32_t go_binary__entry_written(struct go_binary *bin, const struct go_func *fn);
 /* Is the instruction at link-time address addr a direct CALL (arm64: BL)? */
 bool go_binary__call_at(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel single-step (not emulate) a probe at this file offset of bin's code? */
@@ -715,6 +724,13 @@ int go_lines__frames(const struct go_lines *lines, uint64_t pc, bool ret, struct
 int go_lines__sp_delta(const struct go_lines *lines, uint64_t pc, int32_t *delta);
 /* Whether the function at pc is where a stack ends (runtime.goexit, runtime.mstart, ...). */
 bool go_lines__top_frame(const struct go_lines *lines, uint64_t pc);
+/*
+ * Whether the instruction at pc runs again when Go's asynchronous preemption lands later in a
+ * sequence the compiler marked restartable (PCDATA_UnsafePoint: its first instruction, or the
+ * entry of a function marked to restart there): a probe at pc may then fire twice for one pass.
+ * restart: whether pc is in such a sequence at all (its first instruction or a later one).
+ */
+bool go_lines__restarts_at(const struct go_lines *lines, uint64_t pc, bool *restart);
 /* What the function holding pc is, as Go's unwinder asks (GO_FUNC_*); -ENOENT outside Go code. */
 enum {
 	GO_FUNC_TOP = 1,	/* a stack ends there (runtime.goexit, runtime.mstart, ...) */

@@ -89,7 +89,17 @@ struct go_layout {
 #define GO_G_STACK_HI 8
 
 /* The pclntab's indexes and flags, the same in every release since Go 1.16. */
+#define GO_PCDATA_UNSAFE_POINT 0
 #define GO_PCDATA_INL_TREE_INDEX 2
+/*
+ * PCDATA_UnsafePoint's values of where an asynchronous preemption resumes: Restart1 and Restart2
+ * mark a sequence (alternating, so that two in a row stay apart) that resumes at its first
+ * instruction, RestartAtEntry at the function's entry (LR machines' REGTMP sequences: arm64's
+ * ADRP X27 and the load or store through it).
+ */
+#define GO_UNSAFE_RESTART1 (-3)
+#define GO_UNSAFE_RESTART2 (-4)
+#define GO_UNSAFE_RESTART_AT_ENTRY (-5)
 #define GO_FUNCDATA_INL_TREE 3
 #define GO_FUNC_FLAG_TOP_FRAME 1
 #define GO_FUNC_FLAG_SPWRITE 2	/* it writes SP in a way the pcsp table cannot say (1.17+) */

@@ -386,6 +386,54 @@ bool go_lines__top_frame(const struct go_lines *l, uint64_t pc)
 	return flags > 0 && (flags & GO_FUNC_TOP);
 }
 
+/* Does the pc-value table at off hold value v anywhere? */
+static bool pcvalue_has(const struct go_lines *l, uint32_t off, int32_t v)
+{
+	const uint8_t *p = l->pcln + l->pcoff + off, *end = l->pcln + l->size;
+	uint64_t uv, pd;
+	int32_t val = -1;
+	bool first = true;
+	size_t n;
+
+	while (off && p < end) {
+		n = gobin_uvarint(p, end, &uv);
+		if (!n || (!uv && !first))
+			return false;
+		p += n;
+		val = (int32_t)((uint32_t)val + (uint32_t)((uv & 1) ? ~(uv >> 1) : (uv >> 1)));
+		if (val == v)
+			return true;
+		n = gobin_uvarint(p, end, &pd);
+		if (!n)
+			return false;
+		p += n;
+		first = false;
+	}
+	return false;
+}
+
+bool go_lines__restarts_at(const struct go_lines *l, uint64_t pc, bool *restart)
+{
+	uint64_t entry;
+	const uint8_t *f = find_func(l, pc, &entry);
+	int32_t v, prev;
+	uint32_t off;
+
+	*restart = false;
+	if (!f || fn_u32(f, l->lay->func.npcdata) <= GO_PCDATA_UNSAFE_POINT)
+		return false;
+	off = gobin_le32(f + l->lay->func.pcdata.val + GO_PCDATA_UNSAFE_POINT * 4);
+	if (!off || !pcvalue(l, off, entry, pc, &v))
+		return false;
+	*restart = v == GO_UNSAFE_RESTART1 || v == GO_UNSAFE_RESTART2;
+	if (pc == entry && pcvalue_has(l, off, GO_UNSAFE_RESTART_AT_ENTRY))
+		return true;
+	if (!*restart)
+		return false;
+	return pc == entry || pc < (uint64_t)l->min_lc ||
+	       !pcvalue(l, off, entry, pc - (uint64_t)l->min_lc, &prev) || prev != v;
+}
+
 int go_lines__sp_delta(const struct go_lines *l, uint64_t pc, int32_t *delta)
 {
 	uint64_t entry;

@@ -305,7 +305,10 @@ static int scan_targets(struct go_binary *b, const struct go_func *const *fns, s
 	for (i = 0; i < n; i++) {
 		uint64_t site;
 
-		if (go_binary__entry_site(b, fns[i], &site, NULL) || (!all && go_binary__emulated(b, site)))
+		/* an entry site the kernel emulates is cheap already, but for one Go's preemption
+		 * may run twice (go_binary__restarts_at), where a call would count twice */
+		if (go_binary__entry_site(b, fns[i], &site, NULL) ||
+		    (!all && go_binary__emulated(b, site) && !go_binary__restarts_at(b, site)))
 			continue;
 		out[i].usable = true;
 		s.t[s.n].entry = fns[i]->entry;
