@@ -230,6 +230,8 @@ struct go_arch {
 
 /* The architecture of ELF machine e_machine (EM_*); NULL for one libgo does not know. */
 const struct go_arch *go_arch__for_machine(int e_machine);
+/* The architecture the tools are built for, and whose kernel runs their probes. */
+const struct go_arch *go_arch__host(void);
 /* The code of register reg ("ax") in the BPF programs' array of argument registers, or -ENOENT. */
 int go_arch__reg_code(const struct go_arch *arch, const char *reg);
 /* The register of a code, "?" for none. */

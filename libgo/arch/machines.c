@@ -10,6 +10,15 @@ static const struct go_arch *const arches[] = {
 	&go_arch_arm64,
 };
 
+const struct go_arch *go_arch__host(void)
+{
+#if defined(__aarch64__)
+	return &go_arch_arm64;
+#else
+	return &go_arch_x86_64;
+#endif
+}
+
 const struct go_arch *go_arch__for_machine(int e_machine)
 {
 	size_t i;

@@ -455,7 +455,11 @@ static void kheaders_find(struct kheaders *k)
  */
 static const char *kheaders_untrusted(const struct kheaders *k, char *why, size_t size)
 {
+#if defined(__aarch64__)
+	static const char *const trees[] = { "include", "arch/arm64/include" };
+#else
 	static const char *const trees[] = { "include", "arch/x86/include" };
+#endif
 	const char *roots[2] = { k->kpath, k->build };
 	char dir[PATH_MAX + 32];
 	size_t r, t;

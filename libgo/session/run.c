@@ -194,6 +194,10 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 
 	if (!err && !(what & GO_PLAN_INLINE))	/* matched only in part: said */
 		go_target__say_inlined(t, false, s->inline_why);
+	if (!err && !go_dry_run() && go_binary__arch(t->bin) != go_arch__host())
+		return go_fail(ENOEXEC, "'%s' is for %s and this machine is %s: its probes can "
+			       "only be planned here (--dry-run)", go_binary__name(t->bin),
+			       go_binary__arch(t->bin)->name, go_arch__host()->name);
 	if (err || !go_dry_run())
 		return err;
 	err = go_plan__print(t, plan, label, s->pid, s->json, stdout);

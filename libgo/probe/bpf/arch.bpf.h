@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pt_regs as the BPF programs read it, for the architecture they are compiled for: one header
- * per architecture (x86_64.bpf.h; arm64 next) gives
+ * per architecture (x86_64.bpf.h, arm64.bpf.h) gives
  *   GO_REG_SP(ctx), GO_REG_IP(ctx), GO_REG_FP(ctx)  stack pointer, pc, frame pointer
  *   GO_REG_G(ctx)          where register-ABI Go code keeps g (go_arch.g_reg)
  *   GO_REG_TLS_G(ctx)      where an older release's stack check loaded g from TLS
  *   GO_PT_REG(ctx, name)   a register by its pt_regs name (go_loc.reg, GO_ARG_REGS)
  *   GO_ARG_REGS, GO_NARG_REGS  the argument registers by their codes (<arch>/regs.h)
  *   go_entry_ra(ctx)       the return address at a function's entry
+ *   go_site_ra(ctx, off)   the return address at a site off bytes of frame past the entry
  *   go_cond_taken(ctx, cc) whether a conditional branch of condition cc is taken (cookie.h)
  * and every program reads registers through them, never ctx's fields.
  */
@@ -16,6 +17,8 @@
 
 #if defined(__x86_64__)
 #include "x86_64.bpf.h"
+#elif defined(__aarch64__)
+#include "arm64.bpf.h"
 #else
 #error "gotools has no BPF register map for this architecture"
 #endif

@@ -595,7 +595,7 @@ static __always_inline int return_site(struct pt_regs *ctx, const struct go_binf
  * reaches next, at this depth (the same frame), without a return. Nothing to mark without a
  * call in progress. A deeper call before the site (asynchronous preemption's) keeps the mark.
  */
-static __always_inline int guard(struct pt_regs *ctx, const struct go_binfo *b)
+static __always_inline int go_lat_guard(struct pt_regs *ctx, const struct go_binfo *b)
 {
 	struct go_lat_gid id = {};
 	struct go_lat_gstate *st;
@@ -617,7 +617,7 @@ static __always_inline int entry_or_guard(struct pt_regs *ctx, const struct go_b
 	if (!go_entered(ctx, cookie))
 		return 0;
 	if (cookie & GO_COOKIE_GUARD)
-		return guard(ctx, b);
+		return go_lat_guard(ctx, b);
 	return call_entry(ctx, b, cookie);
 }
 

@@ -129,7 +129,7 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 					    (void *)(GO_REG_SP(ctx) + GO_COOKIE_INL_RA(cookie) - 1));
 	} else if (read_ra) {
 		off = go_ra_offs.lookup(&key);
-		bpf_probe_read_user(&w->ra, sizeof(w->ra), (void *)(GO_REG_SP(ctx) + (off ? *off : 0)));
+		w->ra = go_site_ra(ctx, off ? *off : 0);
 	}
 	w->frames[0] = GO_REG_IP(ctx);
 	w->nframes = 1;

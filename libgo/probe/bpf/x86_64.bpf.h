@@ -21,6 +21,15 @@ static __always_inline u64 go_entry_ra(struct pt_regs *ctx)
 	return ra;
 }
 
+/* At a site where the function has pushed or reserved off bytes, it is the word at SP + off. */
+static __always_inline u64 go_site_ra(struct pt_regs *ctx, u32 off)
+{
+	u64 ra = 0;
+
+	bpf_probe_read_user(&ra, sizeof(ra), (void *)(ctx->sp + off));
+	return ra;
+}
+
 /*
  * Would a conditional jump of x86 condition code cc (the low four bits of its opcode) be taken
  * with ctx's flags? As the CPU (and the kernel's emulation of a probed Jcc) decides: each pair
