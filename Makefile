@@ -60,7 +60,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean deps demo check check-bare test bench install uninstall fuzz fuzz-build FORCE
+.PHONY: all clean deps demo check check-bare check-arm64 test bench install uninstall fuzz fuzz-build FORCE
 .SECONDARY:
 .DELETE_ON_ERROR:
 all: $(addprefix tools/,$(TOOLS)) $(HELPERS) build/bpf.stamp
@@ -199,6 +199,11 @@ check: deps
 # a part of the suite: GOTOOLS_BARE_TESTS).
 check-bare: deps
 	./scripts/test-bare-debian.sh
+
+# The tools on an arm64 kernel: an arm64 Debian 12 under QEMU (scripts/arm64-vm.sh), the tools
+# cross-compiled for it, tests/test_arm64_run.py there (scripts/check-arm64.sh). Slow: emulated.
+check-arm64: deps
+	./scripts/check-arm64.sh
 
 test: all
 	./scripts/test.sh

@@ -308,6 +308,11 @@ class BuildError(Exception):
     pass
 
 
+# Every wait of a test for a program or a tool, times this (make check-arm64 sets it: its guest's
+# CPU is emulated, and a BPF program takes there ten times the seconds it takes here).
+SLOW = float(os.environ.get("GOTOOLS_TEST_SLOW", "1"))
+
+
 def build_env(cgo_enabled, go=None, arch="amd64"):
     """The environment of a go command: the toolchain it is, as it is (GOTOOLCHAIN=local, its
     own GOROOT), no network (GOPROXY=off), the tests' build cache, and the arch it builds for."""
@@ -365,6 +370,8 @@ def build_program(variant, program, src=None):
     Binaries are cached in tests/.build/<variant>/<program>-<digest>. A lock file serialises
     builds of the same target across concurrent pytest processes; the binary is written in a
     temporary directory and renamed into place, so readers never see a partial file."""
+    if os.environ.get("GOTOOLS_PREBUILT"):
+        return prebuilt(variant, program)
     go, flags, cgo_enabled = ALL_VARIANTS[variant]
     if not os.access(go, os.X_OK):
         name, release = next((name, release) for name, (release, path) in TOOLCHAINS.items() if path == go)
@@ -390,6 +397,16 @@ def build_program(variant, program, src=None):
             if result.returncode != 0:
                 raise BuildError(f"`{' '.join(command)} -o ... .` in {src} failed:\n{result.stderr}")
             os.replace(tmp_binary, binary)
+    return binary
+
+
+def prebuilt(variant, program):
+    """A program built elsewhere, for a machine with no Go (make check-arm64's guest):
+    GOTOOLS_PREBUILT names a JSON file of {"VARIANT PROGRAM": path} (tests/prebuild.py)."""
+    with open(os.environ["GOTOOLS_PREBUILT"]) as f:
+        binary = json.load(f)["programs"].get(f"{variant} {program}")
+    if not binary:
+        raise BuildError(f"{program} was not built as {variant} before (tests/prebuild.py)")
     return binary
 
 
@@ -477,6 +494,7 @@ class GoProgram:
     """
 
     def __init__(self, path, *args, timeout=30):
+        timeout *= SLOW
         self.argv = [path, *args]
         self.timeout = timeout
         self.proc = None
@@ -556,6 +574,7 @@ class Tool:
     READY = re.compile(r"^Tracing |^(TIME\s+)*PID\s+TID\s+COMM\s+GOID\s+FUNC")
 
     def __init__(self, name, *args, env=None, timeout=30):
+        timeout *= SLOW
         self.argv = [tool(name), *args]
         self.env = dict(os.environ, **(env or {}))
         self.timeout = timeout
@@ -618,6 +637,7 @@ class Tool:
 
     def wait(self, timeout=30):
         """Wait for the tool to exit by itself; return (status, stdout, stderr)."""
+        timeout *= SLOW
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -631,6 +651,7 @@ class Tool:
 
 def run_tool(name, *args, timeout=30, env=None):
     """Run a tool to completion; return the CompletedProcess (text, stdout and stderr captured)."""
+    timeout *= SLOW
     path = tool(name)
     if not os.access(path, os.X_OK):
         pytest.fail(f"{path} does not exist or is not executable (run make)", pytrace=False)
