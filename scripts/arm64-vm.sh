@@ -25,10 +25,11 @@
 # guest caches what it reads of HOSTDIR (9p cache=loose: 5 to 30 times as fast there), so the
 # host must not change HOSTDIR while a command runs.
 #
-# Slow, as emulation is: on 2 idle cores, building the image from nothing takes ~8 minutes
-# (~30 s to download and extract, ~7.5 minutes for the boot that runs dpkg), a boot to the
-# command ~5 s, and code runs there 10 to 20 times slower than here (bcc compiles a program
-# in ~10 s). As root (mmdebstrap, qemu's 9p passthrough); installs what it needs with apt-get.
+# Slow, as emulation is: on 2 cores, building the image from nothing takes 8 to 13 minutes
+# (~40 s to download and extract, the rest the boot that runs dpkg; 13 when the machine is busy
+# with something else), a boot to the command ~5 s, and code runs there 10 to 20 times slower
+# than here (bcc compiles a program in ~10 s). As root (mmdebstrap, qemu's 9p passthrough);
+# installs what it needs with apt-get.
 set -euo pipefail
 exec </dev/null
 cd "$(dirname "$0")/.."
@@ -360,7 +361,7 @@ image() {
 	log "extracted in $(secs $(($(now) - t0))) s"
 
 	# the install boot, its output in $dir/install.log
-	log "installing the packages in the VM (an emulated boot, ~5-10 minutes; $dir/install.log)"
+	log "installing the packages in the VM (an emulated boot, 7 to 12 minutes; $dir/install.log)"
 	printf '%s\n' "$install_script" >"$dir/debs/install.sh"
 	vm 0 "$dir/debs" bash ./install.sh >"$dir/install.log"
 	rm -f "$dir/debs/install.sh"
