@@ -85,9 +85,6 @@ bool go_binary__emulated(const struct go_binary *bin, uint64_t addr);
  * entry sites move past such sequences (go_binary__entry_site), return sites are not put there.
  */
 bool go_binary__restarts_at(struct go_binary *bin, uint64_t pc);
-/* The argument registers (a bit per code) fn's code writes before its entry site, where that
- * site is past such a sequence; 0 for most functions. */
-uint32_t go_binary__entry_written(struct go_binary *bin, const struct go_func *fn);
 /* Is the instruction at link-time address addr a direct CALL (arm64: BL)? */
 bool go_binary__call_at(const struct go_binary *bin, uint64_t addr);
 /* Does the kernel single-step (not emulate) a probe at this file offset of bin's code? */

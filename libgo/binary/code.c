@@ -163,20 +163,6 @@ int go_binary__entry_site(struct go_binary *b, const struct go_func *fn, uint64_
 	return err;
 }
 
-uint32_t go_binary__entry_written(struct go_binary *b, const struct go_func *fn)
-{
-	struct go_code *code;
-	uint64_t site, to;
-	uint32_t written = 0;
-	int err;
-
-	code = code_of(b, &err);
-	if (code && !b->arch->entry_site(code, fn, &site, NULL) &&
-	    restart_skip(b, fn, site, &to, &written))
-		return written;
-	return 0;
-}
-
 int go_binary__ret_sites(struct go_binary *b, const struct go_func *fn, uint64_t **addrs,
 			 size_t *cnt)
 {

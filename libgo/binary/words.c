@@ -50,26 +50,12 @@ static int word_past(const struct go_func *fn, bool results, int n, const struct
 		       w->regs && w->stack ? " and " : "", stack);
 }
 
-/* Is goargN in a register fn's code writes before its entry site (go_binary__entry_written)? */
-static bool arg_overwritten(struct go_binary *bin, const struct go_func *fn, int n)
-{
-	uint32_t written = go_binary__entry_written(bin, fn);
-	struct go_loc loc;
-
-	return written && !go_abi__arg(go_binary__arch(bin), fn->abi, n, &loc) &&
-	       loc.kind == GO_LOC_REG && loc.code >= 0 && (written >> loc.code & 1);
-}
-
 int go_binary__check_word(struct go_binary *bin, const struct go_func *fn, bool results, int n)
 {
 	int nregs = go_abi__int_regs(go_binary__arch(bin), fn->abi, results), words;
 	struct go_words w;
 	char why[128];
 
-	if (!results && arg_overwritten(bin, fn, n))
-		return go_fail(EINVAL, "goarg%d of %s cannot be read: the instructions before its entry "
-			       "site overwrite it (they begin with a sequence Go's preemption restarts, "
-			       "where a probe would see a call twice)", n, fn->name);
 	if (!go_binary__words(bin, fn, results, &w)) {
 		if (n <= w.regs || (n > nregs && n - nregs <= w.stack))
 			return 0;
