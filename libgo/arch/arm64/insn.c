@@ -62,7 +62,7 @@ static uint64_t adr_value(uint32_t w, uint64_t pc)
 	if (imm & (1 << 20))
 		imm -= 1 << 21;
 	if (is_adrp(w))
-		return (pc & ~(uint64_t)0xfff) + (uint64_t)(imm << 12);
+		return (pc & ~(uint64_t)0xfff) + ((uint64_t)imm << 12);
 	return pc + (uint64_t)imm;
 }
 
