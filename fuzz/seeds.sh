@@ -1,7 +1,8 @@
 #!/bin/sh
 # Seed corpora of the harnesses that read binaries, made at `make fuzz` time (no binary is
 # committed) in build/fuzz/seeds/binaries: fuzz/seedprog built by each installed toolchain (gc
-# Go 1.26 plain, stripped, PIE and PIE linked by lld; Go 1.19; gccgo), the smallest program of
+# Go 1.26 plain, stripped, PIE and PIE linked by lld; Go 1.19; gccgo; Go 1.26, 1.26 PIE and
+# 1.19 for arm64), the smallest program of
 # each variant the test suite has built (tests/.build), when it has, and truncations of each.
 # build/fuzz/seeds/target is the Go 1.26 build, fuzz_tprobe's and fuzz_selector's fixed target. Run from the top
 # directory.
@@ -46,6 +47,9 @@ for g in "go126 $GO" "go126-stripped $GO -ldflags=-s -w" "go119 $GO119" "go119-s
 		{ (cd tests/go/generics && "$go" build -o "../../../$out/$name.tmp" ${1+"$1 $2"} .) &&
 			mv "$out/$name.tmp" "$out/$name"; } || echo "seeds: no $name seed" >&2
 done
+# arm64 (cross-built): the other instruction set's prologues, branches and pclntab quantum
+(GOARCH=arm64 && export GOARCH && build seedprog-go126-arm64 "$GO" &&
+	build seedprog-go126-arm64-pie "$GO" -buildmode=pie && build seedprog-go119-arm64 "$GO119")
 # replaced by a rename, never rewritten in place: a running fuzz_tprobe maps it (SIGBUS)
 if [ -s "$out/seedprog-go126" ] && ! cmp -s "$out/seedprog-go126" "$target"; then
 	cp "$out/seedprog-go126" "$target.tmp" && mv "$target.tmp" "$target"
