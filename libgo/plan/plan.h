@@ -39,8 +39,9 @@ enum go_probe_kind {
 enum go_probe_kind go_binary__probe_kind(struct go_binary *bin, const struct go_func *fn,
 					 uint64_t pc);
 /*
- * The frame of fn at an entry probe on site: the return address is at SP + *ra_off; *framed when
- * RBP already holds fn's own frame there (the walk then has the caller).
+ * The frame of fn at an entry probe on site: *ra_off bytes of it are pushed or reserved there
+ * (the BPF side's go_site_ra finds the return address from that); *framed when the frame
+ * pointer already holds fn's own frame there (the walk then has the caller).
  */
 int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
 			   const struct go_func *fn, uint64_t site, int *ra_off, bool *framed);

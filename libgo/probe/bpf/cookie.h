@@ -20,8 +20,8 @@
  *               instruction that runs once per such call (libgo/plan/inline.c): no frame,
  *               no arguments of its own; SP is the caller's. Bits 32-47 then hold
  *               GO_COOKIE_INL_RA: 0 where the function holding it keeps its frame record
- *               (RBP is its own: a walk has its return address), else 1 + how far above SP
- *               its return address is (a function without a frame)
+ *               (the frame pointer is its own: a walk has its return address), else 1 + the
+ *               frame's size there, for go_site_ra (a function without a frame record)
  *   bit  62     GO_COOKIE_GUARD: a JMP into the code before a return site (a loop's first
  *               jump to its condition): the goroutine's next passage through a return site in
  *               this frame is not a return

@@ -125,8 +125,7 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 	w->end = GO_WALK_FULL;
 	if (cookie & GO_COOKIE_INLINE) {	/* in the code of the function it was inlined into */
 		if (GO_COOKIE_INL_RA(cookie))	/* which keeps no frame record */
-			bpf_probe_read_user(&w->ra, sizeof(w->ra),
-					    (void *)(GO_REG_SP(ctx) + GO_COOKIE_INL_RA(cookie) - 1));
+			w->ra = go_site_ra(ctx, GO_COOKIE_INL_RA(cookie) - 1);
 	} else if (read_ra) {
 		off = go_ra_offs.lookup(&key);
 		w->ra = go_site_ra(ctx, off ? *off : 0);
