@@ -15,18 +15,21 @@ what uses x27 after it: the expansion
 of one instruction of Go's assembly, which cmd/internal/obj/arm64 marks restartable, so that
 Go's asynchronous preemption resumes at its start and runs its first instruction twice): there
 the entry site is the first instruction past such sequences, when none of them branches and no
-branch leads into them.
+branch leads into them. Where the sequence cannot be passed (it overwrites an argument) and
+no call site can stand in, the probe stays, and the tools say that a call preempted there is seen
+twice.
 make check-arm64 runs the tools on an arm64 kernel under QEMU.
 """
 
 import bisect
+import json
 import os
 import re
 import subprocess
 
 import pytest
 
-from conftest import BUILD_DIR, TOOLCHAINS, build_env, helper
+from conftest import BUILD_DIR, TOOLCHAINS, build_env, build_program, helper, run_tool
 
 OBJDUMP = "aarch64-linux-gnu-objdump"
 LINE = re.compile(r"^ +([0-9a-f]+):\t(\S+)\t?(.*)$", re.M)
@@ -249,3 +252,38 @@ def test_every_entry_and_ret_site_matches_objdump(built, which):
     assert max(abis, key=abis.get) == abi, abis
     if abi == "abi0":
         assert set(abis) == {"abi0"}, abis
+
+
+@pytest.mark.unprivileged
+def test_restarting_entries_said(built):
+    """Over Go 1.26's whole go command for arm64 probed at entry sites only (no call sites):
+    the --dry-run -j listing marks exactly the entry sites where Go's asynchronous preemption
+    may resume a goroutine, running the instruction again, as an independent reading of the
+    pclntab by the runtime's rule says (tests/go/inltree, from runtime/preempt.go), and counts
+    them; io.eofReader.Read (`return 0, EOF` loads EOF into its argument registers, and it is
+    called through io.Reader) is probed there even with call sites, and the text listing
+    names it under "Seen twice"."""
+    binary = cross_go_command("go126")
+    result = run_tool("gofunccount", "--dry-run", "-j", f"{binary}:*", timeout=300,
+                      env={"GOTOOLS_NO_CALL_SITES": "1"})
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    sites = [r for r in records if r.get("kind", "").startswith("entry")]
+    query = "".join(s["addr"] + "\n" for s in sites)
+    answer = subprocess.run([build_program("go126", "inltree"), binary], input=query,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    assert len(answer) == len(sites) > 10000
+    want = {s["addr"] for s, line in zip(sites, answer) if line.split("\t")[3] == "yes"}
+    got = {s["addr"] for s in sites if s["restarts"]}
+    assert got == want, (sorted(got - want), sorted(want - got))
+    assert records[-1]["restarts"] == len(got) > 0, records[-1]
+
+    out = run_tool("gofunccount", "--dry-run", f"{binary}:io.eofReader.Read")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    rows = [i for i, line in enumerate(lines) if line.endswith(" io.eofReader.Read")]
+    assert len(rows) == 2, out.stdout
+    addr, kind = lines[rows[0]].split()[0], lines[rows[0]].split()[2]
+    assert kind == "entry" and lines[rows[1]] == f"  {addr} io.eofReader.Read", out.stdout
+    assert lines[rows[1] - 1] == ("Seen twice: a call preempted at this entry site, where Go "
+                                  "restarts the code after preemption:"), out.stdout

@@ -165,7 +165,7 @@ def test_whole_go_command():
     assert len(answer) == len(sites)
     bad = []
     for site, line in zip(sites, answer):
-        _, chain, marks = line.split("\t")
+        _, chain, marks, _ = line.split("\t")
         names = marks if site["kind"] == "inline-mark" else chain
         if int(site["addr"], 16) not in insns or site["func"] not in names.split(" | "):
             bad.append((site, line))

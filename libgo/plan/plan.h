@@ -413,6 +413,13 @@ void go_target__list(struct go_target *t, FILE *out);
 /* After go_target__plan with GO_PLAN_RETURN_SITES: where each function's returns are seen. */
 void go_target__list_returns(struct go_target *t, FILE *out);
 /*
+ * How many of plan's entry probes are on entry sites where Go's asynchronous preemption may
+ * restart the code (go_binary__restarts_at): a call preempted there is seen twice. *first: the
+ * function of the first of them.
+ */
+size_t go_plan__restarting(const struct go_target *t, const struct go_plan *plan,
+			   const char **first);
+/*
  * --dry-run: print every probe of plan (its entry, RET and g-saving probes) on t, as a tool
  * would attach them, by address: link-time address, file offset, kind (entry, entry-jcc, call,
  * jmp, return, guard, ret, save-g, goexit, thread; "return+call" or "return+guard" for an

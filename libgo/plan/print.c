@@ -18,6 +18,7 @@ struct site {
 	const char *kind2, *func2;	/* the second role's, or NULL */
 	const char *caller;		/* the function the site is in, when not func's own code */
 	bool stepped;
+	bool restarts;			/* an entry site Go's preemption may restart at */
 	int dict_reg;			/* a shaped body's: its dictionary's register code, or -1 */
 	uint32_t dict_func;		/* and the function its cookie counts (go_dicts' key.func) */
 };
@@ -115,6 +116,7 @@ static int listing_add(struct listing *l, const struct go_target *t, uint64_t of
 		return go_fail(EINVAL, "cannot tell the address of file offset 0x%llx of '%s'",
 			       (unsigned long long)off, go_binary__name(t->bin));
 	s->stepped = go_binary__stepped_at(t->bin, off);
+	s->restarts = !strncmp(s->kind, "entry", 5) && go_binary__restarts_at(t->bin, s->addr);
 	if (in_caller(s->kind))
 		s->caller = caller_name(t, s->addr);
 	n = realloc(l->s, (l->n + 1) * sizeof(*n));
@@ -216,6 +218,15 @@ static size_t listing_stepped(const struct listing *l)
 
 	for (i = 0; i < l->n; i++)
 		n += l->s[i].stepped;
+	return n;
+}
+
+static size_t listing_restarts(const struct listing *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += l->s[i].restarts;
 	return n;
 }
 
@@ -353,8 +364,18 @@ static void print_summary_text(const struct listing *l, const struct go_target *
 {
 	size_t k = listing_stepped(l);
 
+	size_t i, r = listing_restarts(l);
+	char esc[GO_ESC_LEN];
+
 	fprintf(out, "%zu probe%s on %zu function%s; %zu single-stepped; none attached\n", l->n,
 		l->n == 1 ? "" : "s", t->cnt, t->cnt == 1 ? "" : "s", k);
+	if (r)
+		fprintf(out, "Seen twice: a call preempted at %s entry site%s, where Go restarts "
+			"the code after preemption:\n", r == 1 ? "this" : "these", r == 1 ? "" : "s");
+	for (i = 0; i < l->n && r; i++)
+		if (l->s[i].restarts)
+			fprintf(out, "  0x%llx %s\n", (unsigned long long)l->s[i].addr,
+				go_esc(l->s[i].func, esc, sizeof(esc)));
 	if (!inline_planned(t)) {
 		fprintf(out, "Not seen: calls the compiler inlined into their callers (no instruction "
 			"of theirs runs)\n");
@@ -407,7 +428,8 @@ static void print_site_json(const struct go_target *t, const struct site *s, FIL
 	if (s->kind2)
 		json_field(out, "then", s->func2);
 	json_field(out, "caller", s->caller);
-	fprintf(out, ", \"stepped\": %s", s->stepped ? "true" : "false");
+	fprintf(out, ", \"stepped\": %s, \"restarts\": %s", s->stepped ? "true" : "false",
+		s->restarts ? "true" : "false");
 	for (i = 0; (inst = site_instance(t, s, i)); i++) {
 		fputs(i ? ", " : ", \"instances\": [", out);
 		go_json_str(out, inst);
@@ -434,12 +456,35 @@ static void print_tracepoint(const char *event, bool json, FILE *out)
 
 static void print_summary_json(const struct listing *l, const struct go_target *t, FILE *out)
 {
-	fprintf(out, "{\"probes\": %zu, \"functions\": %zu, \"stepped\": %zu, \"attached\": 0, "
-		"\"not_seen\": \"%s\"", l->n, t->cnt, listing_stepped(l), inline_planned(t) ?
+	fprintf(out, "{\"probes\": %zu, \"functions\": %zu, \"stepped\": %zu, \"restarts\": %zu, "
+		"\"attached\": 0, \"not_seen\": \"%s\"", l->n, t->cnt, listing_stepped(l),
+		listing_restarts(l), inline_planned(t) ?
 		"the inlined calls inline_unseen lists" : "calls the compiler inlined into their callers");
 	if (inline_planned(t))
 		print_unseen_json(t, out);
 	fputs("}\n", out);
+}
+
+size_t go_plan__restarting(const struct go_target *t, const struct go_plan *plan,
+			   const char **first)
+{
+	struct listing l = { 0 };
+	size_t i, n = 0;
+
+	*first = NULL;
+	if (listing_delta(&l, t))
+		return 0;
+	for (i = 0; i < plan->entry.cnt; i++) {
+		uint64_t c = plan->entry.cookies[i];
+		uint64_t addr = (uint64_t)((int64_t)plan->entry.offs[i] + l.delta);
+
+		if ((c & (GO_COOKIE_DUAL | GO_COOKIE_RETURN | GO_COOKIE_GUARD | GO_COOKIE_INLINE)) ||
+		    !at_own_code(t, c, addr) || !go_binary__restarts_at(t->bin, addr))
+			continue;
+		if (!n++)
+			*first = func_name(t, GO_COOKIE_FUNC(c));
+	}
+	return n;
 }
 
 int go_plan__print(const struct go_target *t, const struct go_plan *plan, const char *label,

@@ -187,6 +187,20 @@ int go_session__open_list(struct go_session *s, const char *const *patterns, int
 	return s->target.cnt ? 0 : say_no_match(s, s->pattern);
 }
 
+/* Entry probes that may see a call twice (go_plan__restarting): said, never silent. */
+static void say_restarting(const struct go_target *t, const struct go_plan *plan)
+{
+	char esc[GO_ESC_LEN];
+	const char *first;
+	size_t n = go_plan__restarting(t, plan, &first);
+
+	if (n)
+		warn("note: %s%s %s probed where Go restarts the code after preemption: a call "
+		     "preempted there is seen twice (--dry-run lists %s)\n",
+		     go_esc(first, esc, sizeof(esc)), n > 1 ? " and others" : "", n > 1 ? "are" : "is",
+		     n > 1 ? "them" : "it");
+}
+
 int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int what,
 			struct go_plan *plan, const char *label)
 {
@@ -198,6 +212,8 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 		return go_fail(ENOEXEC, "'%s' is for %s and this machine is %s: its probes can "
 			       "only be planned here (--dry-run)", go_binary__name(t->bin),
 			       go_binary__arch(t->bin)->name, go_arch__host()->name);
+	if (!err && !go_dry_run())
+		say_restarting(t, plan);
 	if (err || !go_dry_run())
 		return err;
 	err = go_plan__print(t, plan, label, s->pid, s->json, stdout);

@@ -2,10 +2,11 @@
 // (runtime/symtab.go, runtime/symtabinl.go), to check what gotools reads there: for each
 // link-time pc (hex) read from stdin it prints
 //
-//	PC<tab>F1 | F2 | ...<tab>G1 | G2 | ...
+//	PC<tab>F1 | F2 | ...<tab>G1 | G2 | ...<tab>RESTART
 //
 // the F's: the functions inlined at pc, innermost first (empty when none); the G's: the functions
-// whose inline tree entries in the function holding pc have pc as their parentPc. The offsets of
+// whose inline tree entries in the function holding pc have pc as their parentPc; RESTART: "yes"
+// when Go's asynchronous preemption may resume a goroutine at pc (restartsAt), else "no". The offsets of
 // moduledata's fields come from this program's own DWARF (it is built by the same release as the
 // binary it reads).
 package main
@@ -202,6 +203,25 @@ func (t *table) query(pc uint64) (chain, marks []string) {
 	return
 }
 
+// restartsAt: may Go's asynchronous preemption resume a goroutine at pc, running pc's
+// instruction again (runtime/preempt.go, isAsyncSafePoint)? When pc begins a run of the
+// function's PCDATA_UnsafePoint table (pcdata 0) whose value is abi.UnsafePointRestart1 or
+// Restart2 (-3, -4: a preempted pc in the run backs off to its start), or is the entry of a
+// function with abi.UnsafePointRestartAtEntry (-5) anywhere.
+func (t *table) restartsAt(pc uint64) bool {
+	f, entry := t.fn(pc)
+	if f == nil || le.Uint32(f[28:]) == 0 || le.Uint32(f[44:]) == 0 {
+		return false
+	}
+	pcs, vals := t.values(le.Uint32(f[44:]), entry)
+	for i, v := range vals {
+		if v == -5 && pc == entry || (v == -3 || v == -4) && pcs[i] == pc {
+			return true
+		}
+	}
+	return false
+}
+
 func main() {
 	t := open(os.Args[1])
 	in := bufio.NewScanner(os.Stdin)
@@ -212,7 +232,12 @@ func main() {
 			fail("bad pc %q", in.Text())
 		}
 		chain, marks := t.query(pc)
-		fmt.Fprintf(out, "0x%x\t%s\t%s\n", pc, strings.Join(chain, " | "), strings.Join(marks, " | "))
+		restart := "no"
+		if t.restartsAt(pc) {
+			restart = "yes"
+		}
+		fmt.Fprintf(out, "0x%x\t%s\t%s\t%s\n", pc, strings.Join(chain, " | "), strings.Join(marks, " | "),
+			restart)
 	}
 	out.Flush()
 }
