@@ -396,8 +396,8 @@ static __always_inline int coro_switch(struct pt_regs *ctx, u64 cookie)
 	u64 now;
 	u8 exit = 0;
 
-	/* Go 1.22+: its entry site is past the stack check (never GO_COOKIE_CHECK) */
-	if ((cookie & GO_COOKIE_CHECK) || !(cfg = slow_config()) || !(b = go_binfo_of(cookie)))
+	/* on arm64 its entry site is the stack check's branch, as every function's */
+	if (!go_entered(ctx, cookie) || !(cfg = slow_config()) || !(b = go_binfo_of(cookie)))
 		return 0;
 	now = bpf_ktime_get_ns();
 	id.tgid = nid.tgid = bpf_get_current_pid_tgid() >> 32;
