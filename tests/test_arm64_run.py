@@ -6,7 +6,9 @@ programs come prebuilt (tests/prebuild.py: the guest has no Go); elsewhere it is
 Exact counts (gofunccount), arguments and results in registers (Go 1.18+) and on the stack
 (ABI0: Go 1.16 and 1.17 on arm64, and assembly), goroutine ids (g in R28), latency with stacks
 that grow (gofunclatency), whole stacks with file:line as runtime.CallersFrames gives them
-(gostack, frame records after the link register), interface types as fmt's %T (goiface).
+(gostack, frame records after the link register; at inlined calls in a function without a
+frame, its return address in the link register), interface types as fmt's %T (goiface), slow
+calls' time split by where it went (gofuncslower, arm64's system call numbers).
 """
 
 import json
@@ -17,9 +19,12 @@ import pytest
 
 import test_gofunccount
 import test_gofunclatency
+import test_gofuncslower
 import test_goiface
 import test_gostack
 import test_gotrace
+import test_inline
+from test_gofuncslower import runs  # noqa: F401 (a fixture)
 from test_goiface import gotypes  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(platform.machine() != "aarch64",
@@ -29,8 +34,10 @@ pytestmark = pytest.mark.skipif(platform.machine() != "aarch64",
 BUILDS = ["go126-arm64", "go126-arm64-stripped", "go126-arm64-pie", "go119-arm64"]
 # before the register ABI on arm64 (all ABI0); they build tests/go/tracee only
 OLD = ["go117-arm64", "go116-arm64"]
+# and two builds of the programs of inlined calls' stacks and of slow calls' breakdowns
 PROGRAMS = [(v, p) for v in BUILDS for p in ("workload", "tracee", "goroutines", "stacks", "iface")] + \
-    [(v, "tracee") for v in OLD]
+    [(v, "tracee") for v in OLD] + \
+    [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")]
 
 
 def FACTS(build):
@@ -40,6 +47,7 @@ def FACTS(build):
     facts = {f"{v} {func}": test_gostack.entry_line(build(v, "stacks"), func)
              for v in {test_gostack.readable(b) for b in BUILDS} for func in ("main.leaf", "main.tiny")}
     facts["stacks source"] = test_gostack.SOURCE
+    facts["inlined source"] = os.path.dirname(test_inline.SOURCE)
     return facts
 
 
@@ -103,6 +111,38 @@ def test_stacks(built, variant, monkeypatch):
     monkeypatch.setattr(test_gostack, "source_line", source_line)
     monkeypatch.setattr(test_gostack, "SOURCE", prebuilt_facts()["facts"]["stacks source"])
     test_gostack.test_every_frame_with_lines(built, variant)
+
+
+@pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64-pie"])
+def test_inlined_stacks(variant, monkeypatch):
+    """gostack at main.helper's inlined calls: through main.bare, which keeps no frame (its
+    return address in the link register, not on the stack as on amd64), every frame as
+    runtime.CallersFrames gives it, exact counts."""
+    here = os.path.dirname(test_inline.SOURCE)
+    there = prebuilt_facts()["facts"]["inlined source"]
+    site_lines, helper_lines = test_inline.site_lines, test_inline.helper_lines
+
+    def local(path):  # the copy here of a source named as where it was built
+        return os.path.join(here, os.path.relpath(path, there))
+
+    def helper_lines_here():
+        with monkeypatch.context() as m:
+            m.setattr(test_inline, "SOURCE", local(test_inline.SOURCE))
+            return helper_lines()
+
+    monkeypatch.setattr(test_inline, "SOURCE", os.path.join(there, "main.go"))
+    monkeypatch.setattr(test_inline, "PATHS_SOURCE", os.path.join(there, "paths.go"))
+    monkeypatch.setattr(test_inline, "site_lines",
+                        lambda source=test_inline.SOURCE: site_lines(local(source)))
+    monkeypatch.setattr(test_inline, "helper_lines", helper_lines_here)
+    test_inline.test_gostack_paths(variant)
+
+
+@pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64-pie"])
+def test_slow_calls(runs, variant):  # noqa: F811
+    """gofuncslower: each slow call's time split into on CPU, runnable, system calls (by
+    arm64's numbers) and waits, as the program measured it."""
+    test_gofuncslower.test_breakdown_json(runs, variant)
 
 
 @pytest.mark.parametrize("variant", BUILDS)

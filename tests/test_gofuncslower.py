@@ -5,8 +5,8 @@ into on CPU, runnable, in system calls and waiting by Go's wait reason.
 
 The judge is tests/go/slowcalls, which makes calls whose time goes to one place each and
 measures each call itself, on a goroutine of its own: main.spin (on the CPU: its locked
-thread's CPU time from getrusage, the rest of its wall time the kernel kept the thread
-waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
+thread's CPU time from getrusage, less what the tool counts as system calls; the rest of its
+wall time the kernel kept the thread waiting), main.nap (time.Sleep), main.recv (a channel), main.lock (a locked sync.Mutex),
 main.readpipe (read(2) on a blocking pipe), main.yield (runtime.Gosched behind a spinning
 goroutine, GOMAXPROCS=1, on a locked thread: its CPU time on the CPU, the rest runnable) and,
 built with Go 1.23 or later (or 1.22 with its iter experiment), main.pull (values from an iter.Pull iterator whose producer,
@@ -26,7 +26,7 @@ import re
 
 import pytest
 
-from conftest import GoProgram, Tool, run_tool
+from conftest import SLOW, GoProgram, Tool, run_tool
 
 TOOL = "gofuncslower"
 PROGRAM = "slowcalls"
@@ -38,8 +38,10 @@ MS = 1_000_000
 
 
 def tolerance(ns):
-    """How far a part may be from the program's own figure: 20%, or 5 ms."""
-    return max(0.2 * ns, 5 * MS)
+    """How far a part may be from the program's own figure: 20%, or 5 ms (times SLOW: under
+    make check-arm64's emulated CPU each probe and each switch the tool sees costs about a
+    millisecond, which the tool counts in the call and the program's own clocks do not)."""
+    return max(0.2 * ns, 5 * MS * SLOW)
 
 
 def made_funcs(report):
@@ -171,8 +173,11 @@ def expected_parts(call, report):
     if f in ("main.spin", "main.yield"):
         # on the CPU for its locked thread's CPU time; the rest of its time it waited to run:
         # the thread waiting for a CPU (spin), or the goroutine in Go's run queue (yield), also
-        # before the program's inner clock starts (a preemption at the callee's stack check)
-        return [("oncpu", "~", call["cpu_ns"]), ("runnable", ">=", call["wall_ns"] - call["cpu_ns"]),
+        # before the program's inner clock starts (a preemption at the callee's stack check).
+        # The thread's CPU time holds its time in the kernel too, which the tool splits out as
+        # system calls: the clocks the program reads (none on amd64, where clock_gettime is
+        # the vDSO's; every one on an emulated arm64, where it is a system call)
+        return [("oncpu+syscall", "~", call["cpu_ns"]), ("runnable", ">=", call["wall_ns"] - call["cpu_ns"]),
                 ("runnable", "<=", call["outer_ns"] - call["cpu_ns"])]
     if f == PULL:
         # waiting in its coroutine while the producer runs, spins or sleeps (the program's
@@ -195,9 +200,9 @@ def expected_parts(call, report):
 
 
 def part_of(got, part):
-    """A part of a printed call, in ns: "wait:REASON", "X+runnable" or a field."""
-    if part.endswith("+runnable"):
-        return part_of(got, part[:-len("+runnable")]) + got["runnable"]
+    """A part of a printed call, in ns: "wait:REASON", a field, or a sum "X+Y"."""
+    if "+" in part:
+        return sum(part_of(got, p) for p in part.split("+"))
     return got["wait"].get(part[5:], 0) if part.startswith("wait:") else got[part]
 
 
