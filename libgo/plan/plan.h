@@ -362,6 +362,9 @@ struct go_plan {
 	size_t threads;		/* GO_COOKIE_THREAD probes in entry */
 	size_t sched;		/* GO_COOKIE_SCHED probes in sched_entry */
 	size_t coro;		/* GO_COOKIE_CORO probes in sched_entry */
+	/* entry probes where Go may restart the code (go_plan__restarting), the first's function */
+	size_t restarting;
+	const char *restarting_first;
 	/* GO_PLAN_SCHED: the kernel's tracepoints to attach (raw), "category/name" as tracefs says */
 	const char *const *tracepoints;
 	size_t ntracepoints;

@@ -1096,6 +1096,8 @@ int go_target__plan(struct go_target *t, unsigned int what, struct go_plan *plan
 		err = target_return_sites(t);
 	if (!err)
 		err = plan_emit(t, what, fs, ip, plan);
+	if (!err && (what & GO_PLAN_ENTRY))	/* while the line table is still read in */
+		plan->restarting = go_plan__restarting(t, plan, &plan->restarting_first);
 	if (!err && (what & GO_PLAN_ENTRY) && (what & GO_PLAN_INLINE))
 		err = plan_inlined(t, plan);
 	if (!err && plan->nreturn_sites && (what & GO_PLAN_ENTRY))

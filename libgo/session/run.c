@@ -188,17 +188,16 @@ int go_session__open_list(struct go_session *s, const char *const *patterns, int
 }
 
 /* Entry probes that may see a call twice (go_plan__restarting): said, never silent. */
-static void say_restarting(const struct go_target *t, const struct go_plan *plan)
+static void say_restarting(const struct go_plan *plan)
 {
 	char esc[GO_ESC_LEN];
-	const char *first;
-	size_t n = go_plan__restarting(t, plan, &first);
+	size_t n = plan->restarting;
 
 	if (n)
 		warn("note: %s%s %s probed where Go restarts the code after preemption: a call "
 		     "preempted there is seen twice (--dry-run lists %s)\n",
-		     go_esc(first, esc, sizeof(esc)), n > 1 ? " and others" : "", n > 1 ? "are" : "is",
-		     n > 1 ? "them" : "it");
+		     go_esc(plan->restarting_first, esc, sizeof(esc)), n > 1 ? " and others" : "",
+		     n > 1 ? "are" : "is", n > 1 ? "them" : "it");
 }
 
 int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int what,
@@ -213,7 +212,7 @@ int go_session__plan_of(struct go_session *s, struct go_target *t, unsigned int 
 			       "only be planned here (--dry-run)", go_binary__name(t->bin),
 			       go_binary__arch(t->bin)->name, go_arch__host()->name);
 	if (!err && !go_dry_run())
-		say_restarting(t, plan);
+		say_restarting(plan);
 	if (err || !go_dry_run())
 		return err;
 	err = go_plan__print(t, plan, label, s->pid, s->json, stdout);
