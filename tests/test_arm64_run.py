@@ -17,6 +17,7 @@ import platform
 
 import pytest
 
+from conftest import GoProgram, Tool, build_program, parse_funccount
 import test_gofunccount
 import test_gofunclatency
 import test_gofuncslower
@@ -37,7 +38,8 @@ OLD = ["go117-arm64", "go116-arm64"]
 # and two builds of the programs of inlined calls' stacks and of slow calls' breakdowns
 PROGRAMS = [(v, p) for v in BUILDS for p in ("workload", "tracee", "goroutines", "stacks", "iface")] + \
     [(v, "tracee") for v in OLD] + \
-    [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")]
+    [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")] + \
+    [(v, "restarts") for v in ("go126-arm64", "go119-arm64")]
 
 
 def FACTS(build):
@@ -143,6 +145,34 @@ def test_slow_calls(runs, variant):  # noqa: F811
     """gofuncslower: each slow call's time split into on CPU, runnable, system calls (by
     arm64's numbers) and waits, as the program measured it."""
     test_gofuncslower.test_breakdown_json(runs, variant)
+
+
+@pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64"])
+@pytest.mark.parametrize("preempt", ["on", "off"])
+def test_restarting_entry_said(variant, preempt, monkeypatch):
+    """main.(*ender).Read, called only through io.Reader, begins by loading a global through
+    REGTMP into its argument registers, a sequence Go restarts after preempting it there: its
+    probe stays there, and gofunccount says a call preempted there is seen twice. Each probe
+    costs about a millisecond here, so Go preempts the loop often, and a signal due when the
+    probe returns lands right after the sequence's first instruction: calls may be counted
+    twice (never fewer); with asynchronous preemption off, exactly."""
+    if preempt == "off":
+        monkeypatch.setenv("GODEBUG", "asyncpreemptoff=1")
+    with GoProgram(build_program(variant, "restarts")) as prog:
+        with Tool("gofunccount", "-p", str(prog.pid), "main.(*ender).Read") as t:
+            prog.go()
+            made = prog.result()["main.(*ender).Read"]
+            status, out, err = t.interrupt()
+        prog.stop()
+    assert status == 0, err
+    assert ("gofunccount: note: main.(*ender).Read is probed where Go restarts the code after "
+            "preemption: a call preempted there is seen twice (--dry-run lists it)") \
+        in err.splitlines(), err
+    counted = parse_funccount(out).get("main.(*ender).Read", 0)
+    if preempt == "off":
+        assert counted == made == 1000, (out, err)
+    else:
+        assert made <= counted <= made * 11 // 10, (out, err)
 
 
 @pytest.mark.parametrize("variant", BUILDS)

@@ -1,0 +1,3 @@
+module example.com/restarts
+
+go 1.19
