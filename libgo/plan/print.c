@@ -362,9 +362,7 @@ static void print_unseen_json(const struct go_target *t, FILE *out)
 
 static void print_summary_text(const struct listing *l, const struct go_target *t, FILE *out)
 {
-	size_t k = listing_stepped(l);
-
-	size_t i, r = listing_restarts(l);
+	size_t i, k = listing_stepped(l), r = listing_restarts(l);
 	char esc[GO_ESC_LEN];
 
 	fprintf(out, "%zu probe%s on %zu function%s; %zu single-stepped; none attached\n", l->n,
