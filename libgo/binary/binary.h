@@ -591,7 +591,10 @@ int go_types__has_method(const struct go_types *types, uint64_t addr, const char
  * as gccgo's syscall.Errstr makes it); -ENOENT when the table cannot be found.
  */
 int go_types__errno_text(struct go_types *types, uint64_t e, char *buf, size_t size);
-/* len bytes of process pid at addr, only when addr is in the binary's image (static data). */
+/*
+ * len bytes of process pid at addr, only when addr is in the binary's image (static data):
+ * read-only data from the file, the rest from the process.
+ */
 int go_types__read_image(const struct go_types *types, pid_t pid, uint64_t addr, void *buf,
 			 size_t len);
 /* 126 for Go 1.26, 0 when unknown (gccgo). */
@@ -658,10 +661,11 @@ struct go_ivalue {
 	bool quote;		/* print strings and messages quoted, as %q */
 };
 /*
- * What a probe could not read, read now from process pid: a probe cannot fault a page in, so a
- * constant on a page of the binary that the program has not touched (a literal, the runtime's
- * table of small integers, a struct in static data) is read from the process, which does not
- * change it (only from the binary's image, never the heap).
+ * What a probe could not read, read now: a probe cannot fault a page in, so a constant on a
+ * page of the binary that the program has not touched (a literal, the runtime's table of small
+ * integers, a struct in static data) is read again, from the file when it is read-only data
+ * (so also after process pid is gone), else from the process (only from the binary's image,
+ * never the heap).
  */
 void go_ivalue__fetch(const struct go_types *types, pid_t pid, struct go_ivalue *v);
 /*

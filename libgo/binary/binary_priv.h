@@ -48,6 +48,7 @@ static inline size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_
 struct go_seg {
 	uint64_t vaddr, filesz, off;
 	bool exec;
+	bool writable;		/* PF_W: what the process may have changed since it loaded */
 };
 
 struct go_binary;

@@ -28,6 +28,7 @@ static int elf_load_segments(struct go_binary *b)
 					   b->size - ph.p_offset;
 		b->segs[b->nsegs].off = ph.p_offset;
 		b->segs[b->nsegs].exec = ph.p_flags & PF_X;
+		b->segs[b->nsegs].writable = ph.p_flags & PF_W;
 		b->nsegs++;
 	}
 	return b->nsegs ? 0 : go_fail(ENOEXEC, "'%s' has no loadable segments", b->name);

@@ -802,15 +802,40 @@ int go_types__has_method(const struct go_types *t, uint64_t addr, const char *na
 
 /* ---- the process's image ------------------------------------------------------------------ */
 
+/* The bytes at link-time address addr when no process can have changed them: read-only data. */
+static const uint8_t *image_constant(const struct go_binary *b, uint64_t addr, size_t len)
+{
+	int i;
+
+	for (i = 0; i < b->nsegs; i++) {
+		const struct go_seg *s = &b->segs[i];
+
+		if (addr >= s->vaddr && addr - s->vaddr < s->filesz && len <= s->filesz &&
+		    addr - s->vaddr <= s->filesz - len)
+			return s->writable ? NULL : gobin_bytes(b, addr, len);
+	}
+	return NULL;
+}
+
+/*
+ * Read-only data comes from the file: a page the program has not touched yet (which the probe
+ * could not read) is there, and so is everything after the process is gone. The rest is read
+ * from the process.
+ */
 int go_types__read_image(const struct go_types *t, pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+	const uint8_t *p;
 	int64_t bias = 0;
 
 	if (!len)
 		return 0;
 	if (t->bin->pie && go_binary__load_bias(t->bin, pid, &bias))
 		return -ENOENT;
+	if ((p = image_constant(t->bin, addr - (uint64_t)bias, len))) {
+		memcpy(buf, p, len);
+		return 0;
+	}
 	if (go_binary__file_offset(t->bin, addr - (uint64_t)bias) < 0 ||
 	    go_binary__file_offset(t->bin, addr - (uint64_t)bias + len - 1) < 0)
 		return -ENOENT;
