@@ -25,6 +25,7 @@ import test_goiface
 import test_gostack
 import test_gotrace
 import test_inline
+import test_wrapped
 from test_gofuncslower import runs  # noqa: F401 (a fixture)
 from test_goiface import gotypes  # noqa: F401 (a fixture)
 
@@ -39,7 +40,7 @@ OLD = ["go117-arm64", "go116-arm64"]
 PROGRAMS = [(v, p) for v in BUILDS for p in ("workload", "tracee", "goroutines", "stacks", "iface")] + \
     [(v, "tracee") for v in OLD] + \
     [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")] + \
-    [(v, "restarts") for v in ("go126-arm64", "go119-arm64")]
+    [(v, p) for v in ("go126-arm64", "go119-arm64") for p in ("restarts", "wrapped")]
 
 
 def FACTS(build):
@@ -68,6 +69,11 @@ def prebuilt_line(binary, func):
 @pytest.mark.parametrize("variant", BUILDS)
 def test_counts(built, variant):
     test_gofunccount.test_counts_with_pid(built, variant)
+
+
+@pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64"])
+def test_value_methods_through_interfaces(variant, monkeypatch):
+    test_wrapped.test_counts(variant, monkeypatch)
 
 
 @pytest.mark.parametrize("variant", BUILDS + OLD)

@@ -18,6 +18,13 @@
  * probe goes on its first instruction of the call's code that the kernel emulates (not past a
  * CALL, which a panic may not return from), else on its first one. Where neither holds, the
  * site is kept with the reason: never a guess.
+ *
+ * A method of a value receiver called through an interface runs in the wrapper Go makes for
+ * its pointer, pkg.(*T).M, which checks the pointer and calls pkg.T.M, or has it inlined. A
+ * small body (a getter, a constant) inlined there often leaves no trace: not one instruction
+ * has its position, so no inline tree entry says it is there, and its calls would go unseen.
+ * Such a wrapper is a site of the method too ("wrapper"): at the instruction past its nil
+ * check (a conditional branch to runtime.panicwrap), where the body begins.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -336,6 +343,60 @@ static void site_choose(struct go_binary *b, struct outer *o, struct go_inl_site
 	}
 }
 
+/* Does the block at addr in o call runtime.panicwrap (a wrapper's nil receiver)? */
+static bool panics_nil(struct go_binary *b, const struct outer *o, uint64_t addr)
+{
+	const struct go_func *fn;
+	size_t k;
+
+	for (k = outer_index(o, addr); k < o->n; k++) {
+		if (o->insns[k].kind == GO_INSN_CALL)
+			return (fn = go_binary__func_at(b, o->insns[k].ref)) &&
+			       fn->entry == o->insns[k].ref && !strcmp(fn->name, "runtime.panicwrap");
+		if (ends_block(&o->insns[k]))
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The instruction of wrapper site s: the first past the wrapper's nil check, or past a
+ * sequence there that Go's preemption restarts (which would run a probe in it twice).
+ */
+static void wrapper_choose(struct go_binary *b, const struct go_lines *l, const struct outer *o,
+			   struct go_inl_site *s)
+{
+	bool restart = false;
+	size_t k;
+
+	s->addr = 0;
+	s->code = 0;
+	if (o->why) {
+		s->why = o->why;
+		return;
+	}
+	for (k = 0; k + 1 < o->n; k++)
+		if (o->insns[k].kind == GO_INSN_JCC && o->insns[k].ref &&
+		    panics_nil(b, o, o->insns[k].ref))
+			break;
+	if (k + 1 >= o->n) {
+		s->why = "the wrapper holding its code has no nil check to start past";
+		return;
+	}
+	for (k++; k < o->n; k++)
+		if (!go_lines__restarts_at(l, o->insns[k].addr, &restart) && !restart)
+			break;
+		else if (ends_block(&o->insns[k]) || o->insns[k].kind == GO_INSN_CALL)
+			k = o->n - 1;
+	if (k >= o->n || !go_binary__probeable(b, o->insns[k].addr)) {
+		s->why = k >= o->n ? "its code is a sequence Go restarts after preemption" :
+				     "the kernel cannot probe its first instruction";
+		return;
+	}
+	s->addr = s->mark = o->insns[k].addr;
+	s->kind = "wrapper";
+}
+
 int go_target__choose_inlined(struct go_target *t)
 {
 	struct outer o = { 0 };
@@ -347,7 +408,9 @@ int go_target__choose_inlined(struct go_target *t)
 
 		if (s->outer != o.fn)
 			err = outer_load(t->bin, t->lines, s->outer, &o);
-		if (!err && (s->call < 0 || (size_t)s->call >= o.tree.ncalls) && !o.why)
+		if (!err && s->wrapper)
+			wrapper_choose(t->bin, t->lines, &o, s);
+		else if (!err && (s->call < 0 || (size_t)s->call >= o.tree.ncalls) && !o.why)
 			s->why = "its inline tree entry is gone";
 		else if (!err)
 			site_choose(t->bin, &o, s);
@@ -490,9 +553,71 @@ static int add_inline_only(struct go_target *t)
 	return err;
 }
 
+/*
+ * The value method whose pointer wrapper fn is ("pkg.(*T).M" of "pkg.T.M"), when pat matches
+ * it and fn is Go's own code that neither inlined it where its tree says so nor calls it. A
+ * method T has from an embedded field is Go's own code too, which the pointer's wrapper skips
+ * (it calls the field's method): not one of these.
+ */
+static const struct go_func *wrapped_method(struct go_target *t, const struct go_pattern *pat,
+					    const struct go_func *fn,
+					    const struct go_inl_tree *tree)
+{
+	const char *star = strstr(fn->name, ".(*"), *close;
+	const struct go_func *m;
+	struct go_insn *insns = NULL;
+	char name[512];
+	size_t i, n = 0;
+	int len;
+
+	if (!star || !(close = strstr(star, ")."))) 
+		return NULL;
+	for (const char *c; (c = strstr(close + 1, ")."));)
+		close = c;
+	len = snprintf(name, sizeof(name), "%.*s.%.*s%s", (int)(star - fn->name), fn->name,
+		       (int)(close - star - 3), star + 3, close + 1);
+	if (len < 0 || (size_t)len >= sizeof(name) || !go_pattern__match(pat, name) ||
+	    !(m = go_binary__func_by_name(t->bin, name)))
+		return NULL;
+	for (i = 0; i < tree->ncalls; i++)
+		if (!strcmp(tree->calls[i].func, m->name))
+			return NULL;	/* an inlined call of its own */
+	/* Go's own wrapper, of a method of the program's (not one promoted from a field) */
+	if (go_lines__func_flags(t->lines, fn->entry) < 0 ||
+	    !(go_lines__func_flags(t->lines, fn->entry) & GO_FUNC_WRAPPER) ||
+	    go_lines__func_flags(t->lines, m->entry) < 0 ||
+	    (go_lines__func_flags(t->lines, m->entry) & GO_FUNC_WRAPPER) ||
+	    go_binary__decode(t->bin, fn, &insns, &n))
+		return NULL;
+	for (i = 0; i < n && m; i++)
+		if ((insns[i].kind == GO_INSN_CALL || insns[i].kind == GO_INSN_JMP) &&
+		    insns[i].ref == m->entry)
+			m = NULL;	/* it calls the method: its probes see that */
+	free(insns);
+	return m;
+}
+
+/* A site of method m in its pointer wrapper fn, whose code is m's body (wrapped_method). */
+static int wrapper_add(struct go_target *t, const struct go_func *fn, const struct go_func *m)
+{
+	struct go_inl_call c = { .func = m->name, .parent = -1 };
+	struct go_frame fr[2];
+	int err = sites_add(t, fn, -1, &c);
+
+	if (err)
+		return err;
+	t->inl[t->ninl - 1].wrapper = true;
+	if (go_lines__frames(t->lines, fn->entry, false, fr, 2) > 0) {
+		t->inl[t->ninl - 1].file = fr[0].file;
+		t->inl[t->ninl - 1].line = fr[0].line;
+	}
+	return 0;
+}
+
 int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat)
 {
 	size_t i, j, nf = go_binary__func_cnt(t->bin);
+	const struct go_func *m;
 	const char *last = NULL;
 	bool matched = false;
 	int err = 0;
@@ -513,6 +638,8 @@ int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat)
 			if (matched)
 				err = sites_add(t, fn, (int32_t)j, &tree.calls[j]);
 		}
+		if (!err && (m = wrapped_method(t, pat, fn, &tree)))
+			err = wrapper_add(t, fn, m);
 		go_inl_tree__free(&tree);
 	}
 	return err ? err : add_inline_only(t);

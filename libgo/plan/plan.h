@@ -161,6 +161,12 @@ struct go_inl_site {
 	const char *mark_why;		/* why the mark cannot stand for the call, or NULL */
 	const char *why;		/* without addr: why no instruction can */
 	bool planned;			/* a probe of the plan is there (GO_PLAN_INLINE) */
+	/*
+	 * func's body is outer's own code: outer is the method wrapper Go makes for a pointer
+	 * (pkg.(*T).M of pkg.T.M), into which the compiler inlined it leaving no trace of the
+	 * call (no inline tree entry, no CALL); call is -1, the site is where the body begins
+	 */
+	bool wrapper;
 	/* planned: the frame of outer at addr (its return address, where RBP is not its own) */
 	struct go_entry_frame frame;
 	/*

@@ -102,7 +102,7 @@ static const char *entry_role(const struct go_target *t, const struct listing *l
 static bool in_caller(const char *kind)
 {
 	return !strcmp(kind, "call") || !strcmp(kind, "jmp") || !strcmp(kind, "return") ||
-	       !strcmp(kind, "guard") || !strncmp(kind, "inline", 6);
+	       !strcmp(kind, "guard") || !strncmp(kind, "inline", 6) || !strcmp(kind, "wrapper");
 }
 
 static int listing_add(struct listing *l, const struct go_target *t, uint64_t off,
