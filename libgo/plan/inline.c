@@ -554,30 +554,38 @@ static int add_inline_only(struct go_target *t)
 }
 
 /*
- * The value method whose pointer wrapper fn is ("pkg.(*T).M" of "pkg.T.M"), when pat matches
- * it and fn is Go's own code that neither inlined it where its tree says so nor calls it. A
+ * The value method whose pointer wrapper fn is ("pkg.(*T).M" of "pkg.T.M"), when it is one of
+ * t's functions (by: their numbers sorted by name) and fn is Go's own code that neither inlined it where its tree says so nor calls it. A
  * method T has from an embedded field is Go's own code too, which the pointer's wrapper skips
  * (it calls the field's method): not one of these.
  */
-static const struct go_func *wrapped_method(struct go_target *t, const struct go_pattern *pat,
+/* "pkg.T.M" for a pointer wrapper's name "pkg.(*T).M" (malloc'd); NULL for other names. */
+static char *value_method_name(const char *wrapper)
+{
+	const char *star = strstr(wrapper, ".(*"), *close, *c;
+	char *name;
+
+	if (!star || !(close = strstr(star, ").")))
+		return NULL;
+	while ((c = strstr(close + 1, ").")))
+		close = c;
+	if (asprintf(&name, "%.*s.%.*s%s", (int)(star - wrapper), wrapper,
+		     (int)(close - star - 3), star + 3, close + 1) < 0)
+		return NULL;
+	return name;
+}
+
+static const struct go_func *wrapped_method(struct go_target *t, const size_t *by,
 					    const struct go_func *fn,
 					    const struct go_inl_tree *tree)
 {
-	const char *star = strstr(fn->name, ".(*"), *close;
-	const struct go_func *m;
+	char *name = strstr(fn->name, ".(*") ? value_method_name(fn->name) : NULL;
+	size_t i, n = 0, k = name ? find_name(t, by, t->cnt, name) : SIZE_MAX;
+	const struct go_func *m = k < t->cnt ? go_target__func(t, k) : NULL;
 	struct go_insn *insns = NULL;
-	char name[512];
-	size_t i, n = 0;
-	int len;
 
-	if (!star || !(close = strstr(star, ")."))) 
-		return NULL;
-	for (const char *c; (c = strstr(close + 1, ")."));)
-		close = c;
-	len = snprintf(name, sizeof(name), "%.*s.%.*s%s", (int)(star - fn->name), fn->name,
-		       (int)(close - star - 3), star + 3, close + 1);
-	if (len < 0 || (size_t)len >= sizeof(name) || !go_pattern__match(pat, name) ||
-	    !(m = go_binary__func_by_name(t->bin, name)))
+	free(name);
+	if (!m || !m->end)
 		return NULL;
 	for (i = 0; i < tree->ncalls; i++)
 		if (!strcmp(tree->calls[i].func, m->name))
@@ -616,7 +624,7 @@ static int wrapper_add(struct go_target *t, const struct go_func *fn, const stru
 
 int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat)
 {
-	size_t i, j, nf = go_binary__func_cnt(t->bin);
+	size_t i, j, nf = go_binary__func_cnt(t->bin), *by;
 	const struct go_func *m;
 	const char *last = NULL;
 	bool matched = false;
@@ -624,6 +632,8 @@ int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat)
 
 	if (go_binary__toolchain(t->bin) != GO_GC || !(t->lines = go_lines__open(t->bin)))
 		return 0;	/* no pclntab, no inline tree: nothing inlined to tell */
+	if (!(by = names_sorted(t)))
+		return go_fail(ENOMEM, "out of memory");
 	for (i = 0; i < nf && !err; i++) {
 		const struct go_func *fn = go_binary__func(t->bin, i);
 		struct go_inl_tree tree;
@@ -638,10 +648,11 @@ int go_target__find_inlined(struct go_target *t, const struct go_pattern *pat)
 			if (matched)
 				err = sites_add(t, fn, (int32_t)j, &tree.calls[j]);
 		}
-		if (!err && (m = wrapped_method(t, pat, fn, &tree)))
+		if (!err && (m = wrapped_method(t, by, fn, &tree)))
 			err = wrapper_add(t, fn, m);
 		go_inl_tree__free(&tree);
 	}
+	free(by);
 	return err ? err : add_inline_only(t);
 }
 
