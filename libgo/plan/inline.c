@@ -45,6 +45,7 @@ struct outer {
 	size_t nrefs;
 	bool ijmp;
 	const char *why;	/* it cannot be read */
+	const struct go_lines *lines;
 	struct go_inl_tree tree;
 	size_t *blk;		/* each instruction's basic block */
 	size_t *first;		/* each block's first instruction; first[nblk] = n */
@@ -107,6 +108,7 @@ static int outer_load(struct go_binary *b, const struct go_lines *l, const struc
 
 	outer_free(o);
 	o->fn = fn;
+	o->lines = l;
 	err = go_lines__inl_tree(l, fn, &o->tree);
 	if (err == -ENOMEM)
 		return go_fail(ENOMEM, "out of memory");
@@ -178,6 +180,17 @@ static bool falls_through(const struct go_insn *gi)
 	return gi->kind != GO_INSN_JMP && gi->kind != GO_INSN_IJMP && gi->kind != GO_INSN_END;
 }
 
+/*
+ * Is the instruction at addr in a sequence Go restarts after preempting a goroutine in it
+ * (arm64)? A probe there would see the pass twice: never a site.
+ */
+static bool restartable(const struct outer *o, uint64_t addr)
+{
+	bool in = false;
+
+	return go_lines__restarts_at(o->lines, addr, &in) || in;
+}
+
 /* Why the mark of call cannot stand for it, or NULL when it can. */
 static const char *mark_why(struct go_binary *b, const struct outer *o, int32_t call)
 {
@@ -193,6 +206,8 @@ static const char *mark_why(struct go_binary *b, const struct outer *o, int32_t 
 	    go_inl_tree__index_at(&o->tree, mark) != o->tree.calls[call].parent ||
 	    !go_binary__probeable(b, mark))
 		return "its mark is an instruction of the caller's own";
+	if (restartable(o, mark))
+		return "its mark is in a sequence Go restarts after preemption";
 	return NULL;
 }
 
@@ -271,15 +286,16 @@ static size_t entry_block(struct outer *o, int32_t call, const char **why)
 }
 
 /*
- * The instruction of block b to probe: one that runs the call's code, the first the kernel
- * emulates, else the first; 0 when the kernel can probe none.
+ * The instruction of block b to probe: one that runs the call's code outside a sequence Go
+ * restarts (restartable), the first the kernel emulates, else the first; 0 when none.
  */
 static uint64_t block_probe(struct go_binary *b, const struct outer *o, int32_t call, size_t blk)
 {
 	size_t k, first = o->n;
 
 	for (k = o->first[blk]; k < o->first[blk + 1]; k++) {
-		if (!in_call(o, k, call) || !go_binary__probeable(b, o->insns[k].addr))
+		if (!in_call(o, k, call) || !go_binary__probeable(b, o->insns[k].addr) ||
+		    restartable(o, o->insns[k].addr))
 			continue;
 		if (first == o->n)
 			first = k;
@@ -339,7 +355,8 @@ static void site_choose(struct go_binary *b, struct outer *o, struct go_inl_site
 		s->kind = "inline-start";
 		site_code(o, s, s->addr);
 	} else {
-		s->why = why ? why : "the kernel cannot probe its first instruction";
+		s->why = why ? why : "the kernel cannot probe its code, or Go restarts it after "
+				     "preemption";
 	}
 }
 
@@ -363,10 +380,8 @@ static bool panics_nil(struct go_binary *b, const struct outer *o, uint64_t addr
  * The instruction of wrapper site s: the first past the wrapper's nil check, or past a
  * sequence there that Go's preemption restarts (which would run a probe in it twice).
  */
-static void wrapper_choose(struct go_binary *b, const struct go_lines *l, const struct outer *o,
-			   struct go_inl_site *s)
+static void wrapper_choose(struct go_binary *b, const struct outer *o, struct go_inl_site *s)
 {
-	bool restart = false;
 	size_t k;
 
 	s->addr = 0;
@@ -384,7 +399,7 @@ static void wrapper_choose(struct go_binary *b, const struct go_lines *l, const 
 		return;
 	}
 	for (k++; k < o->n; k++)
-		if (!go_lines__restarts_at(l, o->insns[k].addr, &restart) && !restart)
+		if (!restartable(o, o->insns[k].addr))
 			break;
 		else if (ends_block(&o->insns[k]) || o->insns[k].kind == GO_INSN_CALL)
 			k = o->n - 1;
@@ -409,7 +424,7 @@ int go_target__choose_inlined(struct go_target *t)
 		if (s->outer != o.fn)
 			err = outer_load(t->bin, t->lines, s->outer, &o);
 		if (!err && s->wrapper)
-			wrapper_choose(t->bin, t->lines, &o, s);
+			wrapper_choose(t->bin, &o, s);
 		else if (!err && (s->call < 0 || (size_t)s->call >= o.tree.ncalls) && !o.why)
 			s->why = "its inline tree entry is gone";
 		else if (!err)
