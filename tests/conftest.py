@@ -141,6 +141,9 @@ ARM64_VARIANTS = {
     "go118-arm64": (TOOLCHAINS["go118"][1], [], "0"),
     "go117-arm64": (TOOLCHAINS["go117"][1], [], "0"),
     "go116-arm64": (TOOLCHAINS["go116"][1], [], "0"),
+    # with C code (cgo callbacks), compiled by Debian's cross compiler (make check-arm64's)
+    "go126-arm64-cgo": (GO126, [], "1"),
+    "go119-arm64-cgo": (GO119, [], "1"),
 }
 ALL_VARIANTS.update(ARM64_VARIANTS)
 
@@ -329,6 +332,8 @@ def build_env(cgo_enabled, go=None, arch="amd64"):
         GOPATH=os.path.join(BUILD_DIR, "gopath"),
         GOARCH=arch,
     )
+    if arch == "arm64" and cgo_enabled == "1":
+        env["CC"] = "aarch64-linux-gnu-gcc"
     if go:
         env["GOROOT"] = os.path.dirname(os.path.dirname(go))
     return env

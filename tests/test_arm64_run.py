@@ -7,7 +7,8 @@ Exact counts (gofunccount), arguments and results in registers (Go 1.18+) and on
 (ABI0: Go 1.16 and 1.17 on arm64, and assembly), goroutine ids (g in R28), latency with stacks
 that grow (gofunclatency), whole stacks with file:line as runtime.CallersFrames gives them
 (gostack, frame records after the link register; at inlined calls in a function without a
-frame, its return address in the link register), interface types as fmt's %T (goiface), slow
+frame, its return address in the link register; below cgo callbacks, by frame sizes), interface
+types as fmt's %T (goiface), slow
 calls' time split by where it went (gofuncslower, arm64's system call numbers).
 """
 
@@ -23,6 +24,7 @@ import test_gofunclatency
 import test_gofuncslower
 import test_goiface
 import test_gostack
+import test_callpaths
 import test_gotrace
 import test_inline
 import test_wrapped
@@ -40,7 +42,8 @@ OLD = ["go117-arm64", "go116-arm64"]
 PROGRAMS = [(v, p) for v in BUILDS for p in ("workload", "tracee", "goroutines", "stacks", "iface")] + \
     [(v, "tracee") for v in OLD] + \
     [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")] + \
-    [(v, p) for v in ("go126-arm64", "go119-arm64") for p in ("restarts", "wrapped")]
+    [(v, p) for v in ("go126-arm64", "go119-arm64") for p in ("restarts", "wrapped")] + \
+    [("go126-arm64-cgo", "callpaths")]
 
 
 def FACTS(build):
@@ -69,6 +72,16 @@ def prebuilt_line(binary, func):
 @pytest.mark.parametrize("variant", BUILDS)
 def test_counts(built, variant):
     test_gofunccount.test_counts_with_pid(built, variant)
+
+
+@pytest.mark.parametrize("variant", ["go126-arm64-cgo"])
+def test_cgo_callback_stacks(variant):
+    """Stacks through cgo callbacks (C calling Go, nested, and from a thread C started; below
+    cgocallback's frame by the frames' sizes, arm64's return addresses at SP), reflect's and
+    Go's wrappers and assembly without a frame pointer, frame by frame as runtime.CallersFrames
+    gives them: gostack's, and gotrace -U's."""
+    test_callpaths.test_gostack_every_frame(variant)
+    test_callpaths.test_gotrace_user_stacks(variant)
 
 
 @pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64"])

@@ -41,7 +41,7 @@ VARIANTS = ["go119", "go119-stripped", "go119-pie", "go124", "go126", "go126-str
 ARM64_LISTED = ["go119-arm64", "go119-arm64-pie", "go126-arm64", "go126-arm64-stripped",
                 "go126-arm64-pie"]
 KINDS = {"entry", "entry-jcc", "call", "jmp", "ret", "return", "guard", "save-g", "goexit", "thread",
-         "return+call", "return+guard", "inline-mark", "inline-start"}
+         "return+call", "return+guard", "inline-mark", "inline-start", "wrapper"}
 
 
 def tool_name(case):
@@ -316,6 +316,11 @@ class Checker:
             return
         if kind == "inline-start":  # in the caller's code (test_inline.py checks the tree)
             return
+        if kind == "wrapper":  # in the pointer's wrapper, pkg.(*T).M of pkg.T.M (test_wrapped.py)
+            wrapper = re.sub(r"^(.*)\.([^.()]+)\.([^.]+)$", r"\1.(*\2).\3", func)
+            if not same_func(wrapper, self.dis.func_at(addr)[1]):
+                self.fail(site, f"not in {wrapper}: in {self.dis.func_at(addr)[1]}")
+            return
         self.fail(site, f"unknown kind {kind}")
 
     def site(self, site):
@@ -332,7 +337,8 @@ class Checker:
         for kind, func in zip(kinds, funcs):
             self.role(site, addr, kind, func)
         caller = self.dis.func_at(addr)[1]
-        in_caller = {"call", "jmp", "return", "guard", "inline-mark", "inline-start"} & set(kinds)
+        in_caller = {"call", "jmp", "return", "guard", "inline-mark", "inline-start",
+                     "wrapper"} & set(kinds)
         if in_caller and not same_func(site["caller"], caller) or \
                 not in_caller and site["caller"] is not None:
             self.fail(site, f"caller {site['caller']}, objdump's symbols say {caller}")

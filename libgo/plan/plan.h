@@ -48,13 +48,14 @@ int go_binary__entry_frame(struct go_binary *bin, const struct go_lines *lines,
 /*
  * How the stack walk (bpf/stackwalk.bpf.h) goes on below a cgo callback's frame on a goroutine's
  * stack: where runtime.cgocallback returns from runtime.cgocallbackg (cb_pc, 0 when the binary
- * has none) and its frame's size there (its CFA is SP + cb_cfa); then, for each pc that can be
- * below it, that frame's size and what it is (GO_UNWIND_* of bpf/stackwalk.h).
+ * has none), its frame's size there (its CFA is SP + cb_cfa) and where its return address is
+ * (cb_ra, struct go_unwind_cb's ra); then, for each pc that can be below it, that frame's size
+ * and what it is (GO_UNWIND_* of bpf/stackwalk.h).
  */
 #define GO_UNWIND_PLAN_MAX 128
 struct go_unwind_plan {
 	uint64_t cb_pc;
-	int32_t cb_cfa;
+	int32_t cb_cfa, cb_ra;
 	size_t n;
 	uint64_t pc[GO_UNWIND_PLAN_MAX];
 	int32_t cfa[GO_UNWIND_PLAN_MAX];

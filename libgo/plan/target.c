@@ -1249,6 +1249,7 @@ int go_target__set_unwind(struct go_target *t, const struct go_lines *lines,
 	go_binary__unwind_plan(t->bin, lines, u);
 	cb.pc = u->cb_pc;
 	cb.cfa = u->cb_cfa;
+	cb.ra = u->cb_ra;
 	if (!err)
 		err = go_map__update(cbfd, &t->slot, &cb);
 	for (i = 0; !err && cb.pc && i < u->n; i++) {

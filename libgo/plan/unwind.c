@@ -61,9 +61,12 @@ int go_binary__entry_frame(struct go_binary *b, const struct go_lines *lines,
 
 /* ---- cgo callbacks ------------------------------------------------------------------------ */
 
-/* The frame size rule at pc: the CFA (the caller's SP) is SP + spdelta + 8 (the return address). */
-static void plan_add(struct go_unwind_plan *u, const struct go_lines *l, uint64_t pc,
-		     uint32_t kind)
+/*
+ * The frame size rule at pc: the CFA (the caller's SP) is SP + spdelta, + 8 where CALL pushed
+ * the return address (the arch's call_push).
+ */
+static void plan_add(struct go_unwind_plan *u, struct go_binary *b, const struct go_lines *l,
+		     uint64_t pc, uint32_t kind)
 {
 	int32_t d = 0;
 	size_t i;
@@ -75,7 +78,7 @@ static void plan_add(struct go_unwind_plan *u, const struct go_lines *l, uint64_
 		if (u->pc[i] == pc)
 			return;
 	u->pc[u->n] = pc;
-	u->cfa[u->n] = d + 8;
+	u->cfa[u->n] = d + go_binary__arch(b)->call_push;
 	u->kind[u->n] = kind;
 	u->n++;
 }
@@ -87,8 +90,9 @@ static void plan_every_pc(struct go_unwind_plan *u, struct go_binary *b,
 	const struct go_func *fn = go_binary__func_by_name(b, name);
 	uint64_t pc;
 
-	for (pc = fn ? fn->entry : 0; fn && fn->end - fn->entry <= 64 && pc < fn->end; pc++)
-		plan_add(u, l, pc, kind);
+	for (pc = fn ? fn->entry : 0; fn && fn->end - fn->entry <= 64 && pc < fn->end;
+	     pc += go_binary__arch(b)->pc_quantum)
+		plan_add(u, b, l, pc, kind);
 }
 
 /* Rules for the return address of every CALL in the function named name. */
@@ -103,7 +107,7 @@ static void plan_return_addresses(struct go_unwind_plan *u, struct go_binary *b,
 		return;
 	for (i = 0; i < n; i++)
 		if (in[i].kind == GO_INSN_CALL || in[i].kind == GO_INSN_ICALL)
-			plan_add(u, l, in[i].addr + in[i].size, kind);
+			plan_add(u, b, l, in[i].addr + in[i].size, kind);
 	free(in);
 }
 
@@ -117,17 +121,42 @@ static bool named(const struct go_lines *l, uint64_t addr, const char *name)
 }
 
 /*
- * runtime.cgocallback (asm_amd64.s) calls runtime.cgocallbackg through a register loaded with
- * its address (LEAQ or MOVQ $, then CALL AX; a direct CALL before Go 1.17): where that call
- * returns.
+ * The size of the frame of the function at entry once made (its ABI wrapper's: a few
+ * instructions, which the function table may not hold): the largest distance of its SP below
+ * its entry SP over its first 64 bytes.
+ */
+static int frame_size(struct go_binary *b, const struct go_lines *l, uint64_t entry, int32_t *d)
+{
+	struct go_frame fr[16];
+	int32_t at;
+	uint64_t pc;
+	int n;
+
+	*d = -1;
+	for (pc = entry; pc < entry + 64; pc += go_binary__arch(b)->pc_quantum) {
+		n = go_lines__frames(l, pc, false, fr, 16);
+		if (n <= 0 || fr[n - 1].entry != entry || go_lines__sp_delta(l, pc, &at))
+			break;
+		if (at > *d)
+			*d = at;
+	}
+	return *d > 0 && *d < 1 << 20 ? 0 : -ENOENT;
+}
+
+/*
+ * runtime.cgocallback (asm_amd64.s, asm_arm64.s) calls runtime.cgocallbackg through a register
+ * loaded with its address (amd64: LEAQ or MOVQ $, then CALL AX; a direct CALL before Go 1.17;
+ * arm64: ADRP and ADD, then BLR): where that call returns, and where cgocallback's own return
+ * address is from the frame record of the function it called (struct go_unwind_cb's ra).
  */
 static void plan_callback(struct go_unwind_plan *u, struct go_binary *b,
 			  const struct go_lines *l)
 {
 	const struct go_func *fn = go_binary__func_by_name(b, "runtime.cgocallback");
+	int push = go_binary__arch(b)->call_push;
 	struct go_insn *in = NULL;
 	size_t n = 0, i;
-	int32_t d;
+	int32_t d, callee;
 
 	if (!fn || go_binary__decode(b, fn, &in, &n))
 		return;
@@ -138,10 +167,17 @@ static void plan_callback(struct go_unwind_plan *u, struct go_binary *b,
 
 		if (!to || !named(l, to, "runtime.cgocallbackg"))
 			continue;
-		if (!go_lines__sp_delta(l, ra, &d) && d >= 0 && d < 1 << 20) {
-			u->cb_pc = ra;
-			u->cb_cfa = d + 8;
+		if (go_lines__sp_delta(l, ra, &d) || d < 0 || d >= 1 << 20)
+			break;
+		if (push) {	/* the callee's record, then its return address: its CFA */
+			u->cb_ra = 2 * push + d;
+		} else if (!frame_size(b, l, to, &callee)) {	/* the callee's SP is record + 8 */
+			u->cb_ra = 8 + callee;
+		} else {
+			break;
 		}
+		u->cb_pc = ra;
+		u->cb_cfa = d + push;
 		break;
 	}
 	free(in);

@@ -10,6 +10,8 @@
  *   go_entry_ra(ctx)       the return address at a function's entry
  *   go_site_ra(ctx, off)   the return address at a site off bytes of frame past the entry
  *   go_cond_taken(ctx, cc) whether a conditional branch of condition cc is taken (cookie.h)
+ *   GO_RA_AT_SP            1 where a frame's return address is at its SP (a saved link
+ *                          register), 0 where it is at its CFA - 8 (pushed by CALL)
  * and every program reads registers through them, never ctx's fields.
  */
 #ifndef GO_ARCH_BPF_H

@@ -14,6 +14,8 @@
 #define GO_REG_FP(ctx) ((ctx)->regs[29])
 #define GO_REG_G(ctx) ((ctx)->regs[28])	/* g, in every gc function */
 #define GO_REG_TLS_G(ctx) ((ctx)->regs[28])
+/* a frame's return address is its saved link register, at its SP (its frame's first word) */
+#define GO_RA_AT_SP 1
 
 /* At a function's entry, its return address is in the link register (BL put it there). */
 static __always_inline u64 go_entry_ra(struct pt_regs *ctx)

@@ -16,15 +16,19 @@ BPF_F_TABLE("hash", u32, u32, go_ra_offs, 16384, BPF_F_NO_PREALLOC);
 /* What a step below a cgo callback's frame found (GO_STEP_ON: go on), and a callback. */
 enum { GO_STEP_ON = -1, GO_CB_NOT, GO_CB_ON, GO_CB_TOP, GO_CB_LOST };
 
-/* One frame below the callback's, at cfa: its pc and rule; GO_STEP_ON to go on by its size. */
-static __always_inline int go_walk_step(u64 *cfa, u64 *bp, u64 bias, u32 slot, int j,
+/*
+ * One frame below the callback's: its pc, read at *at, and its rule; GO_STEP_ON to go on by
+ * its size to where its caller's pc is (GO_RA_AT_SP: at the caller's frame's SP, by the size
+ * of the frame *at is in, *size; else at the frame's CFA - 8, by its own size).
+ */
+static __always_inline int go_walk_step(u64 *at, s32 *size, u64 *bp, u64 bias, u32 slot, int j,
 					struct go_walk_switch *sw)
 {
 	struct go_unwind_key k = { .slot = slot };
 	struct go_unwind_rule *r;
 	u64 pc = 0;
 
-	if (bpf_probe_read_user(&pc, sizeof(pc), (void *)(*cfa - 8)))
+	if (bpf_probe_read_user(&pc, sizeof(pc), (void *)*at))
 		return j ? GO_CB_LOST : GO_CB_NOT;
 	k.pc = pc - bias;
 	r = go_unwind_pcs.lookup(&k);
@@ -32,11 +36,12 @@ static __always_inline int go_walk_step(u64 *cfa, u64 *bp, u64 bias, u32 slot, i
 		return j ? GO_CB_LOST : GO_CB_NOT;
 	sw->pc[j] = pc;
 	sw->n = j + 1;
-	*cfa += r->cfa;
+	*at += GO_RA_AT_SP ? *size : r->cfa;
+	*size = r->cfa;
 	if (r->kind == GO_UNWIND_TOP)
 		return GO_CB_TOP;
-	if (r->kind == GO_UNWIND_FRAMED) {
-		*bp = *cfa - 16;
+	if (r->kind == GO_UNWIND_FRAMED) {	/* its frame record, under its return address */
+		*bp = *at - 8;
 		return GO_CB_ON;
 	}
 	return GO_STEP_ON;
@@ -44,25 +49,26 @@ static __always_inline int go_walk_step(u64 *cfa, u64 *bp, u64 bias, u32 slot, i
 
 /*
  * ra, read at frame pointer at + 8, is in the same place of a page as cgocallback's return
- * address: the frame that returns there (cgocallbackg's ABI wrapper) saved its frame pointer
- * at at, and its CFA, cgocallback's SP, is at + 16. Below cgocallback's frame, go on by the
- * rules' frame sizes (the load bias is ra's distance from the link-time address) to a frame
- * with a saved frame pointer (*bp, GO_CB_ON), or a goroutine's first frame (GO_CB_TOP).
- * GO_CB_NOT when the first pc has no rule: ra was some other return address in the same place
- * of another page.
+ * address: the frame that returns there (cgocallbackg or its ABI wrapper) saved its frame
+ * pointer at at, and cgocallback's own return address is at at + cb->ra. Below cgocallback's
+ * frame, go on by the rules' frame sizes (the load bias is ra's distance from the link-time
+ * address) to a frame with a saved frame pointer (*bp, GO_CB_ON), or a goroutine's first frame
+ * (GO_CB_TOP). GO_CB_NOT when the first pc has no rule: ra was some other return address in
+ * the same place of another page.
  */
 static __always_inline int go_walk_callback(u64 at, u64 *bp, u64 ra, u32 slot,
 					    const struct go_unwind_cb *cb, struct go_walk_switch *sw)
 {
-	u64 cfa = at + 16 + cb->cfa, bias = ra - cb->pc;
+	u64 where = at + cb->ra, bias = ra - cb->pc;
+	s32 size = cb->cfa;
 	int res;
 
 	/* GO_WALK_SWITCH_PCS steps, written out: the verifier's paths stay few */
-	res = go_walk_step(&cfa, bp, bias, slot, 0, sw);
+	res = go_walk_step(&where, &size, bp, bias, slot, 0, sw);
 	if (res == GO_STEP_ON)
-		res = go_walk_step(&cfa, bp, bias, slot, 1, sw);
+		res = go_walk_step(&where, &size, bp, bias, slot, 1, sw);
 	if (res == GO_STEP_ON)
-		res = go_walk_step(&cfa, bp, bias, slot, 2, sw);
+		res = go_walk_step(&where, &size, bp, bias, slot, 2, sw);
 	return res == GO_STEP_ON ? GO_CB_LOST : res;
 }
 

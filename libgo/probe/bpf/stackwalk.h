@@ -27,12 +27,16 @@
 /*
  * Per binary (the cookie's slot, cookie.h): where runtime.cgocallback returns from calling
  * runtime.cgocallbackg, as a link-time address (0: none, as in a binary without cgo), and its
- * frame's size there: its caller's SP (its CFA) is its SP + cfa.
+ * frame's size there: its caller's SP (its CFA) is its SP + cfa; ra: where its own return
+ * address (the pc below it) is, from the frame record of the function that returns to pc
+ * (amd64: that frame's CFA is cgocallback's SP, the return address at cgocallback's CFA - 8;
+ * arm64: that frame's SP is its record + 8, and cgocallback's SP, where its saved link
+ * register is, that plus its size).
  */
 struct go_unwind_cb {
 	__u64 pc;
 	__s32 cfa;
-	__u32 pad;
+	__s32 ra;
 };
 
 /* What a pc below a callback's frame is, for the walk. */
@@ -49,7 +53,8 @@ struct go_unwind_key {
 };
 
 struct go_unwind_rule {
-	__s32 cfa;		/* the frame's CFA (its caller's SP) is its SP + cfa */
+	__s32 cfa;		/* the frame's CFA (its caller's SP) is its SP + cfa (amd64: the
+				 * frame size and the pushed return address; arm64: the size) */
 	__u32 kind;		/* GO_UNWIND_* */
 };
 

@@ -11,6 +11,8 @@
 #define GO_REG_FP(ctx) ((ctx)->bp)
 #define GO_REG_G(ctx) ((ctx)->r14)	/* the register ABI's g, at every entry */
 #define GO_REG_TLS_G(ctx) ((ctx)->cx)	/* Go < 1.17: MOVQ FS:..., CX in the stack check */
+/* a frame's return address is the word CALL pushed, at its CFA - 8, not at its SP */
+#define GO_RA_AT_SP 0
 
 /* At a function's entry, its return address is the word at SP (CALL pushed it). */
 static __always_inline u64 go_entry_ra(struct pt_regs *ctx)

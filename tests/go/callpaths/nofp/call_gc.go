@@ -3,5 +3,5 @@
 
 package nofp
 
-// Call calls Hook(n) with BP = 0 (asm_amd64.s).
+// Call calls Hook(n) with the frame pointer 0 (asm_amd64.s: BP, asm_arm64.s: R29).
 func Call(n int)
