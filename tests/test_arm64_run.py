@@ -43,7 +43,7 @@ PROGRAMS = [(v, p) for v in BUILDS for p in ("workload", "tracee", "goroutines",
     [(v, "tracee") for v in OLD] + \
     [(v, p) for v in ("go126-arm64", "go119-arm64-pie") for p in ("inlined", "slowcalls")] + \
     [(v, p) for v in ("go126-arm64", "go119-arm64") for p in ("restarts", "wrapped")] + \
-    [("go126-arm64-cgo", "callpaths")]
+    [(v, "callpaths") for v in ("go126-arm64-cgo", "go119-arm64-cgo")]
 
 
 def FACTS(build):
@@ -82,6 +82,46 @@ def test_cgo_callback_stacks(variant):
     gives them: gostack's, and gotrace -U's."""
     test_callpaths.test_gostack_every_frame(variant)
     test_callpaths.test_gotrace_user_stacks(variant)
+
+
+ASTRAY = "[cut: a frame pointer left behind when the stack moved]"
+
+
+def test_stale_frame_pointers_cut():
+    """Go 1.20 and older on arm64 leave the frame pointers saved in a goroutine's frames pointing
+    into its old stack when the stack moves (tests/go/callpaths grows its stack first, on its
+    deepest path): each stack is Go's frames of a path, or the first of them (through the cgo
+    callbacks too), marked cut where a frame pointer leaves the goroutine's stack, never
+    frames read from the old stack's memory. (A stack that moves while a path runs has its
+    calls' stacks cut at more than one depth.)"""
+    report, out, err = test_callpaths.run("go119-arm64-cgo", "gostack", "-j")
+    stacks = [o for o in map(json.loads, out.splitlines()) if "lost" not in o]
+    assert sum(o["count"] for o in stacks) == report["main.leaf"]
+    paths = {path: [("main.leaf",)] + [(f,) for f, _, _ in test_callpaths.want_frames(report, path)]
+             for path in report["paths"]}
+    for o in stacks:  # a prefix of some path's frames, its end said
+        funcs = [(f["func"],) for f in o["frames"]]
+        whole = [path for path, want in paths.items() if funcs == want[:len(funcs)]]
+        assert whole, o
+        if all(len(funcs) < len(paths[p]) for p in whole):
+            assert o.get("stack_error"), o
+    cut = 0
+    for path, p in report["paths"].items():
+        if path == "deep":
+            continue
+        want = test_callpaths.want_frames(report, path)
+        mine = [o for o in stacks if o["frames"][0]["func"] == "main.leaf" and
+                [(f["func"], f["file"], f["line"]) for f in o["frames"][1:]] ==
+                want[:len(o["frames"]) - 1]]
+        assert mine, (path, want, stacks)
+        got = max(mine, key=lambda o: len(o["frames"]))
+        if len(got["frames"]) - 1 < len(want) and path != "no-frame-pointer":
+            assert got.get("stack_error") == ASTRAY, (path, got)
+            cut += 1
+        if path.startswith("cgo-"):  # followed below the callback's frame
+            below = [f for f, _, _ in want].index("runtime.cgocallback") + 1
+            assert len(got["frames"]) - 1 > below, (path, got)
+    assert cut, "no stack met a frame pointer left behind: the program's stack never moved?"
 
 
 @pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64"])

@@ -234,6 +234,12 @@ struct go_labels_layout {
 int go_binary__labels_layout(struct go_binary *bin, struct go_labels_layout *l);
 /* How its maps are laid out: its release's form, GO_MAPS_UNKNOWN for gccgo (layout.h). */
 enum go_map_form go_binary__map_form(struct go_binary *bin);
+/*
+ * Whether the release leaves the frame pointers saved in a goroutine's frames pointing into its
+ * old stack when the stack moves (gc for arm64 before Go 1.21: runtime/stack.go adjusted only
+ * amd64's), so that a walk by frame pointers past such a frame reads freed memory.
+ */
+bool go_binary__stale_frame_pointers(struct go_binary *bin);
 /* Offset of g.waitreason (a byte) in runtime.g (go_binary__layout); -ENOTSUP, saying why. */
 int go_binary__waitreason_offset(struct go_binary *bin);
 /*

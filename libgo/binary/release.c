@@ -457,6 +457,12 @@ enum go_map_form go_binary__map_form(struct go_binary *b)
 	return b->tc == GO_GC ? go_binary__layout(b)->map_form : GO_MAPS_UNKNOWN;
 }
 
+bool go_binary__stale_frame_pointers(struct go_binary *b)
+{
+	/* unknown release (no build info): the older rule, which cuts a stack, never misreads it */
+	return b->tc == GO_GC && b->arch->machine == EM_AARCH64 && go_binary__layout(b)->minor < 121;
+}
+
 int go_binary__waitreason_offset(struct go_binary *b)
 {
 	const struct go_layout *l;

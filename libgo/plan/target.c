@@ -1173,6 +1173,8 @@ static void binfo_fill(struct go_target *t, struct go_binfo *info)
 		info->goid_off = go_binary__goid_offset(t->bin);
 	info->flags = go_binary__is_pie(t->bin) ? GO_BIN_PIE : 0;
 	info->flags |= go_target__map_flags(t->bin);
+	if (go_binary__stale_frame_pointers(t->bin))
+		info->flags |= GO_BIN_STALE_FP;
 	info->stack_hi_off = GO_G_STACK_HI;
 	labels_fill(t, info);
 	info->itab_type_off = gc ? GO_ITAB_TYPE_OFF : GO_GCCGO_ITAB_TYPE_OFF;

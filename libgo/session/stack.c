@@ -80,6 +80,10 @@ static void stack_walked(struct go_stack *s, const struct go_binary *b, const st
 	case GO_WALK_LOST:
 		stack_cut(s, "a frame below a cgo callback");
 		break;
+	case GO_WALK_ASTRAY:
+		/* arm64 before Go 1.21 (GO_BIN_STALE_FP) */
+		stack_cut(s, "a frame pointer left behind when the stack moved");
+		break;
 	default:
 		/* where Go's own unwinder stops too: a function that switches stacks (mcall, ...) */
 		flags = func_flags(b, l, s->pc[s->npc - 1]);

@@ -151,6 +151,9 @@ struct go_binfo {
 #define GO_BIN_LABELS_MAP 4U	/* pprof labels are a map (else a slice of pairs, Go 1.24+) */
 #define GO_BIN_MAPS_HASH 8U	/* gc's maps are hash maps (runtime.hmap, Go 1.23 and older) */
 #define GO_BIN_MAPS_SWISS 16U	/* gc's maps are Swiss tables (internal/runtime/maps, 1.24+) */
+/* saved frame pointers may point into a goroutine's old stack (go_binary__stale_frame_pointers):
+ * a stack walk stops at one outside the running goroutine's stack (g.stack) */
+#define GO_BIN_STALE_FP 32U
 
 /* Entries of go_procs and go_gsaved (common.bpf.h) for a tool that uses them (go_bpf_spec). */
 #define GO_PROCS_ENTRIES 4096

@@ -79,14 +79,15 @@ static __always_inline int go_walk_callback(u64 at, u64 *bp, u64 ra, u32 slot,
  * verifier sees one path into what follows, not one per frame this part ended at.
  */
 static __always_inline int go_walk_on(struct go_walk *w, u64 *bp, u64 *at,
-				      const struct go_unwind_cb *cb, bool cbs)
+				      const struct go_unwind_cb *cb, bool cbs, u64 lo, u64 span)
 {
 	u32 i = w->nframes;
 	u64 fr[2];
 
 	for (; i < GO_WALK_MAX_FRAMES; i++) {
-		if (!*bp || bpf_probe_read_user(fr, sizeof(fr), (void *)*bp) || !fr[1]) {
-			w->end = GO_WALK_END;
+		/* a frame record in [lo, lo + span] (unsigned: below lo is far above) */
+		if (*bp - lo > span || bpf_probe_read_user(fr, sizeof(fr), (void *)*bp) || !fr[1]) {
+			w->end = *bp - lo > span && *bp ? GO_WALK_ASTRAY : GO_WALK_END;
 			w->nframes = i;
 			return 0;
 		}
@@ -113,7 +114,8 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 {
 	u32 slot = GO_COOKIE_BIN(cookie), key = GO_RA_KEY(slot, GO_COOKIE_FUNC(cookie)), *off;
 	struct go_unwind_cb *cb = go_unwind_cb.lookup(&slot);
-	u64 bp = GO_REG_FP(ctx), at = 0, fr[2], ra;
+	struct go_binfo *b = go_binfo_of(cookie);
+	u64 bp = GO_REG_FP(ctx), at = 0, fr[2], ra, stack[2] = { 0, 0 }, lo = 0, span = ~0ULL;
 	u32 nsw = 0, i, n;
 	int res;
 
@@ -138,11 +140,18 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 	}
 	w->frames[0] = GO_REG_IP(ctx);
 	w->nframes = 1;
+	/* where frame pointers may be stale, only those in the running goroutine's stack, g.stack
+	 * (unreadable: none) */
+	if (b && (b->flags & GO_BIN_STALE_FP)) {
+		bpf_probe_read_user(stack, sizeof(stack), (void *)(GO_REG_G(ctx) + b->stack_hi_off - 8));
+		lo = stack[0];
+		span = stack[1] > lo + sizeof(fr) ? stack[1] - lo - sizeof(fr) : 0;
+	}
 	/* a binary with cgo: in parts, each up to a return address that may be cgocallback's */
 	if (cb && cb->pc) {
 #pragma unroll
 		for (i = 0; i < GO_WALK_MAX_SWITCHES; i++) {
-			if (!go_walk_on(w, &bp, &at, cb, true))
+			if (!go_walk_on(w, &bp, &at, cb, true, lo, span))
 				goto out;
 			n = w->nframes;
 			if (!n || n > GO_WALK_MAX_FRAMES)
@@ -160,7 +169,7 @@ static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_r
 			}
 		}
 	}
-	go_walk_on(w, &bp, &at, cb, false);
+	go_walk_on(w, &bp, &at, cb, false, lo, span);
 out:
 	/* full, but the walk would have ended there */
 	if (w->end == GO_WALK_FULL && (!bp || bpf_probe_read_user(fr, sizeof(fr), (void *)bp) ||

@@ -71,6 +71,7 @@ enum {
 	GO_WALK_FULL,		/* frames[] is full: the stack goes on */
 	GO_WALK_TOP,		/* below a callback, at a goroutine's first frame */
 	GO_WALK_LOST,		/* below a callback, at a pc it has no rule for */
+	GO_WALK_ASTRAY,		/* at a frame pointer outside the goroutine's stack (GO_BIN_STALE_FP) */
 };
 
 struct go_walk {
