@@ -159,7 +159,9 @@ def test_latency_stack_growth(built, variant):
     test_gofunclatency.test_stack_growth_counts(built, variant)
 
 
-@pytest.mark.parametrize("variant", BUILDS)
+# Go 1.26's: Go 1.20 and older leave frame pointers behind when a stack moves on arm64, where
+# stacks are cut (test_stale_frame_pointers_cut), not Go's whole
+@pytest.mark.parametrize("variant", [b for b in BUILDS if b.startswith("go126")])
 def test_stacks(built, variant, monkeypatch):
     here, read_line = test_gostack.SOURCE, test_gostack.source_line
 
@@ -174,7 +176,7 @@ def test_stacks(built, variant, monkeypatch):
     test_gostack.test_every_frame_with_lines(built, variant)
 
 
-@pytest.mark.parametrize("variant", ["go126-arm64", "go119-arm64-pie"])
+@pytest.mark.parametrize("variant", ["go126-arm64"])
 def test_inlined_stacks(variant, monkeypatch):
     """gostack at main.helper's inlined calls: through main.bare, which keeps no frame (its
     return address in the link register, not on the stack as on amd64), every frame as
