@@ -568,12 +568,6 @@ static int add_inline_only(struct go_target *t)
 	return err;
 }
 
-/*
- * The value method whose pointer wrapper fn is ("pkg.(*T).M" of "pkg.T.M"), when it is one of
- * t's functions (by: their numbers sorted by name) and fn is Go's own code that neither inlined it where its tree says so nor calls it. A
- * method T has from an embedded field is Go's own code too, which the pointer's wrapper skips
- * (it calls the field's method): not one of these.
- */
 /* "pkg.T.M" for a pointer wrapper's name "pkg.(*T).M" (malloc'd); NULL for other names. */
 static char *value_method_name(const char *wrapper)
 {
@@ -590,6 +584,12 @@ static char *value_method_name(const char *wrapper)
 	return name;
 }
 
+/*
+ * The value method whose pointer wrapper fn is ("pkg.(*T).M" of "pkg.T.M"), when it is one of
+ * t's functions (by: their numbers sorted by name) and fn is Go's own code that neither has it
+ * in its inline tree nor calls it. A method T has from an embedded field is Go's own code too,
+ * which the pointer's wrapper skips (it calls the field's method): not one of these.
+ */
 static const struct go_func *wrapped_method(struct go_target *t, const size_t *by,
 					    const struct go_func *fn,
 					    const struct go_inl_tree *tree)
@@ -598,6 +598,7 @@ static const struct go_func *wrapped_method(struct go_target *t, const size_t *b
 	size_t i, n = 0, k = name ? find_name(t, by, t->cnt, name) : SIZE_MAX;
 	const struct go_func *m = k < t->cnt ? go_target__func(t, k) : NULL;
 	struct go_insn *insns = NULL;
+	int wflags, mflags;
 
 	free(name);
 	if (!m || !m->end)
@@ -606,10 +607,9 @@ static const struct go_func *wrapped_method(struct go_target *t, const size_t *b
 		if (!strcmp(tree->calls[i].func, m->name))
 			return NULL;	/* an inlined call of its own */
 	/* Go's own wrapper, of a method of the program's (not one promoted from a field) */
-	if (go_lines__func_flags(t->lines, fn->entry) < 0 ||
-	    !(go_lines__func_flags(t->lines, fn->entry) & GO_FUNC_WRAPPER) ||
-	    go_lines__func_flags(t->lines, m->entry) < 0 ||
-	    (go_lines__func_flags(t->lines, m->entry) & GO_FUNC_WRAPPER) ||
+	wflags = go_lines__func_flags(t->lines, fn->entry);
+	mflags = go_lines__func_flags(t->lines, m->entry);
+	if (wflags < 0 || !(wflags & GO_FUNC_WRAPPER) || mflags < 0 || (mflags & GO_FUNC_WRAPPER) ||
 	    go_binary__decode(t->bin, fn, &insns, &n))
 		return NULL;
 	for (i = 0; i < n && m; i++)

@@ -64,7 +64,7 @@ int go_stack(struct pt_regs *ctx)
 	 * at SP is whatever the caller's frame last held there (which would make each call's key
 	 * another), and the walk has the caller.
 	 */
-	go_walk(ctx, cookie, !GO_COOKIE_SP_ADJ(cookie), &k->walk);
+	go_walk(ctx, cookie, !GO_COOKIE_SP_ADJ(cookie), b, &k->walk);
 	val = counts.lookup(k);
 	if (val) {
 		__sync_fetch_and_add(val, 1);

@@ -108,13 +108,13 @@ static __always_inline int go_walk_on(struct go_walk *w, u64 *bp, u64 *at,
  * The walk at a probe whose cookie is cookie, into w; read_ra: the traced function's return
  * address is in its frame (not at a caller's CALL, where it is still to be pushed). At an
  * inlined call's site, the cookie says where the return address of the function holding it is.
+ * b: the binary's facts (go_binfo_of; NULL: none), which say whether frame pointers may be stale.
  */
 static __always_inline void go_walk(struct pt_regs *ctx, u64 cookie, bool read_ra,
-				    struct go_walk *w)
+				    const struct go_binfo *b, struct go_walk *w)
 {
 	u32 slot = GO_COOKIE_BIN(cookie), key = GO_RA_KEY(slot, GO_COOKIE_FUNC(cookie)), *off;
 	struct go_unwind_cb *cb = go_unwind_cb.lookup(&slot);
-	struct go_binfo *b = go_binfo_of(cookie);
 	u64 bp = GO_REG_FP(ctx), at = 0, fr[2], ra, stack[2] = { 0, 0 }, lo = 0, span = ~0ULL;
 	u32 nsw = 0, i, n;
 	int res;

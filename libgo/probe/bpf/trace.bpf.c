@@ -109,7 +109,7 @@ static __always_inline struct go_tevent *go_event_new(struct pt_regs *ctx, u32 p
 	if (flags & GO_TRACE_LABELS)
 		go_event_labels(ctx, cookie, &e->labels);
 	if (flags & GO_TRACE_USER_STACKS)
-		go_walk(ctx, cookie, true, &e->walk);	/* -U probes no caller's CALL */
+		go_walk(ctx, cookie, true, go_binfo_of(cookie), &e->walk);	/* no caller's CALL */
 	return e;
 }
 
